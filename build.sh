@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# Builds qdq-wasm from src/:
+#   dist/qdq-simd128.wasm   Emscripten (LLVM 14), -O3 -msimd128: every engine with SIMD128
+#   dist/qdq-relaxed.wasm   Emscripten driving LLVM 19, -msimd128 -mrelaxed-simd
+#   build/qdq-native-tests  gcc, scalar kernels + tests/c, under ASan and UBSan
+# Skips work whose outputs are newer than every source. See ../shared/TOOLCHAIN.md
+# for why each flag is here.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need() {
+  if ! command -v "$1" >/dev/null 2>&1; then
+    echo "build.sh: '$1' not found. $2" >&2
+    exit 1
+  fi
+}
+need emcc "Install Emscripten: apt-get install -y emscripten (Debian 12 gives 3.1.6)."
+need gcc "Install gcc: apt-get install -y gcc."
+
+# Emscripten's JS tools require acorn, which Debian installs outside Node's default path.
+export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
+
+mkdir -p dist build
+
+SOURCES=$(find src -name '*.c' | sort)
+SCALAR_SOURCES=$(echo "$SOURCES" | grep -v -e '-wasmsimd' -e '-wasmrelaxedsimd')
+SIMD_SOURCES=$(echo "$SOURCES" | grep -v -e '-wasmrelaxedsimd')
+
+# Exports: the operators, the reference functions, and every kernel named in a
+# family .inc list whose ISA the build can run. Adding a kernel is one .inc line.
+kernels() { # $1: regex of ISAs
+  grep -h '^QDQ_UKERNEL(' $(find src -name '*.inc' | sort) |
+    sed -E 's/^QDQ_UKERNEL\(([a-z0-9_]+),.*,[[:space:]]*([a-z0-9]+)\)[[:space:]]*$/\1 \2/' |
+    awk -v isa="$1" '$2 ~ ("^(" isa ")$") { print $1 }'
+}
+api_functions() {
+  grep -hoE '^(int|long|void|size_t|int32_t|float|double|uint32_t) \**qdq_[a-z0-9_]+\(' src/qdq.h $(find src -name 'qdq-*.h' ! -name qdq.h | sort) 2>/dev/null |
+    sed -E 's/.* \**(qdq_[a-z0-9_]+)\(/\1/' | sort -u
+}
+exports() { # $1: regex of ISAs
+  { api_functions; kernels "$1"; echo malloc; echo free; } |
+    sort -u | sed 's/^/_/' | paste -sd, -
+}
+
+stale() { # $1: output; true when any input is newer
+  [ ! -f "$1" ] && return 0
+  [ -n "$(find src build.sh -newer "$1" -print -quit)" ]
+}
+
+COMMON_CFLAGS=(-std=c11 -O3 -Isrc -ffp-contract=off -DNDEBUG -Wall -Wextra -Werror)
+EMFLAGS=(--no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=4MB
+         -sTOTAL_STACK=256KB -sFILESYSTEM=0 -sERROR_ON_UNDEFINED_SYMBOLS=1)
+
+if stale dist/qdq-simd128.wasm; then
+  echo "build.sh: dist/qdq-simd128.wasm"
+  emcc "${COMMON_CFLAGS[@]}" -msimd128 $SIMD_SOURCES "${EMFLAGS[@]}" \
+    -sEXPORTED_FUNCTIONS="$(exports 'scalar|wasmsimd')" -o dist/qdq-simd128.wasm
+fi
+
+# The relaxed build needs LLVM 19 (LLVM 14 has no relaxed dot products).
+if command -v clang-19 >/dev/null 2>&1 && command -v wasm-ld-19 >/dev/null 2>&1; then
+  if stale dist/qdq-relaxed.wasm; then
+    echo "build.sh: dist/qdq-relaxed.wasm"
+    conf=build/emscripten-llvm19.config
+    sed -e "s|^LLVM_ROOT.*|LLVM_ROOT = '/usr/bin'|" -e '/^LLVM_ADD_VERSION/d' -e '/^CLANG_ADD_VERSION/d' \
+      /usr/share/emscripten/.emscripten > "$conf"
+    printf "\nLLVM_ADD_VERSION = '19'\nCLANG_ADD_VERSION = '19'\n" >> "$conf"
+    EM_CONFIG="$PWD/$conf" emcc "${COMMON_CFLAGS[@]}" -msimd128 -mrelaxed-simd $SOURCES \
+      "${EMFLAGS[@]}" -sEXPORTED_FUNCTIONS="$(exports 'scalar|wasmsimd|wasmrelaxedsimd')" \
+      -o dist/qdq-relaxed.wasm
+  fi
+else
+  echo "build.sh: clang-19/lld-19 not found; skipping dist/qdq-relaxed.wasm" \
+       "(apt-get install -y clang-19 lld-19)" >&2
+  rm -f dist/qdq-relaxed.wasm
+fi
+
+if [ ! -f build/qdq-native-tests ] || [ -n "$(find src tests/c build.sh -newer build/qdq-native-tests -print -quit)" ]; then
+  echo "build.sh: build/qdq-native-tests"
+  gcc -std=c11 -O1 -g -Isrc -ffp-contract=off -Wall -Wextra -Werror \
+    -fsanitize=address,undefined -fno-sanitize-recover=all \
+    $SCALAR_SOURCES tests/c/*.c -lm -o build/qdq-native-tests
+fi

@@ -1,0 +1,20 @@
+// qdq-wasm: exact int8/uint8 quantization in WebAssembly SIMD128.
+// Each export's path to its C kernel is written at the top of its module.
+
+export { init, initSync, backend, supportsRelaxedSimd, supportsSimd128 } from './loader.js';
+export {
+  quantizePerTensor,
+  quantizePerChannel,
+  dequantize,
+  fakeQuantizePerTensor,
+  fakeQuantizePerChannel,
+} from './quantize.js';
+export { quantize } from './quantize-observed.js';
+export { errorStats } from './stats.js';
+export {
+  MinMaxObserver,
+  MovingAverageMinMaxObserver,
+  PerChannelMinMaxObserver,
+  MovingAveragePerChannelMinMaxObserver,
+  FLOAT32_EPS,
+} from './observers.js';

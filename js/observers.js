@@ -1,0 +1,322 @@
+// Observers: running ranges and the quantization parameters they imply, as
+// torch.ao.quantization's observers (torch 1.13) compute them.
+//   observe()          -> qdq_minmax             (src/operators/statistics.c)
+//   calculateQParams() -> qdq_calculate_qparams  (src/operators/qparams.c)
+
+import { getRuntime } from './loader.js';
+import { channelLayout, DTYPES, dtype } from './tensor.js';
+import { boolean, describe, integer, oneOf, options, typedArray } from './validate.js';
+
+/** float32 machine epsilon, PyTorch's default eps. */
+export const FLOAT32_EPS = 2 ** -23;
+
+const PER_TENSOR = /** @type {const} */ (['per_tensor_affine', 'per_tensor_symmetric']);
+const PER_CHANNEL = /** @type {const} */ (['per_channel_affine', 'per_channel_symmetric']);
+
+/**
+ * @typedef {object} ObserverOptions
+ * @property {'int8' | 'uint8'} [dtype] default 'uint8' (PyTorch's quint8 default)
+ * @property {string} [qscheme] 'per_tensor_affine' (default) or 'per_tensor_symmetric'; per-channel
+ *   observers take 'per_channel_affine' (default) or 'per_channel_symmetric'
+ * @property {boolean} [reduceRange] halve the range (int8 [-64, 63], uint8 [0, 127]); default false
+ * @property {number} [quantMin] custom lower bound; needs quantMax; must be <= 0
+ * @property {number} [quantMax] custom upper bound; needs quantMin; must be >= 0
+ * @property {number} [eps] smallest scale; default float32 epsilon (2^-23)
+ */
+
+/**
+ * The observer's settings, checked, with [qmin, qmax] derived as torch 1.13's
+ * calculate_qmin_qmax does.
+ * @param {unknown} opts @param {readonly string[]} schemes
+ */
+function observerSettings(opts, schemes) {
+  const o = options('options', opts, {});
+  const dt = dtype('dtype', o.dtype ?? 'uint8');
+  const qscheme = oneOf('qscheme', o.qscheme ?? schemes[0], schemes);
+  const reduceRange = boolean('reduceRange', o.reduceRange ?? false);
+  const symmetric = qscheme.endsWith('_symmetric');
+  if (symmetric && reduceRange && dt === 'uint8') {
+    throw new RangeError(`qdq-wasm: reduceRange is not supported with qscheme '${qscheme}' and dtype 'uint8' (as in PyTorch)`);
+  }
+  const custom = o.quantMin !== undefined || o.quantMax !== undefined;
+  let qmin, qmax;
+  if (custom) {
+    if (o.quantMin === undefined || o.quantMax === undefined) {
+      throw new TypeError('qdq-wasm: quantMin and quantMax must be given together');
+    }
+    const d = DTYPES[dt];
+    qmin = integer('quantMin', o.quantMin, d.min, 0);
+    qmax = integer('quantMax', o.quantMax, 0, d.max);
+    if (qmin >= qmax) throw new RangeError(`qdq-wasm: quantMin (${qmin}) must be less than quantMax (${qmax})`);
+    if (reduceRange) {
+      qmin = Math.floor(qmin / 2);
+      qmax = Math.floor(qmax / 2);
+    }
+  } else if (dt === 'int8') {
+    [qmin, qmax] = reduceRange ? [-64, 63] : [-128, 127];
+  } else {
+    [qmin, qmax] = reduceRange ? [0, 127] : [0, 255];
+  }
+  let eps = FLOAT32_EPS;
+  if (o.eps !== undefined) {
+    if (typeof o.eps !== 'number') throw new TypeError(`qdq-wasm: eps must be a number, got ${describe(o.eps)}`);
+    eps = Math.fround(o.eps);
+    if (!(eps > 0) || !Number.isFinite(eps)) throw new RangeError(`qdq-wasm: eps must be finite and > 0, got ${o.eps}`);
+  }
+  return { dtype: dt, qscheme, reduceRange, qmin, qmax, eps, symmetric, custom };
+}
+
+/**
+ * Per-channel minima and maxima of x laid out as lay.
+ * @param {Float32Array} x @param {import('./tensor.js').Layout} lay
+ * @returns {{ mins: Float32Array, maxs: Float32Array }}
+ */
+function channelMinMax(x, lay) {
+  const rt = getRuntime();
+  const c = lay.channels;
+  const mins = new Float32Array(c).fill(Infinity);
+  const maxs = new Float32Array(c).fill(-Infinity);
+  if (x.length === 0) return { mins, maxs };
+  const owned = rt.alloc(c * 8);
+  try {
+    rt.f32.set(mins, owned >>> 2);
+    rt.f32.set(maxs, (owned >>> 2) + c);
+    for (let off = 0; off < x.length; off += rt.chunk) {
+      const len = Math.min(rt.chunk, x.length - off);
+      rt.f32.set(x.subarray(off, off + len), rt.xPtr >>> 2);
+      const bad = rt.exports.qdq_minmax(rt.xPtr, len, off, c, lay.inner, owned, owned + c * 4);
+      if (bad >= 0) {
+        const i = off + bad;
+        throw new RangeError(`qdq-wasm: x[${i}] is ${x[i]}; observers need finite values`);
+      }
+    }
+    mins.set(rt.f32.subarray(owned >>> 2, (owned >>> 2) + c));
+    maxs.set(rt.f32.subarray((owned >>> 2) + c, (owned >>> 2) + 2 * c));
+  } finally {
+    rt.free(owned);
+  }
+  return { mins, maxs };
+}
+
+/**
+ * qdq_calculate_qparams over channels.
+ * @param {Float32Array} mins @param {Float32Array} maxs @param {ReturnType<typeof observerSettings>} s
+ * @returns {{ scales: Float32Array, zeroPoints: Int32Array }}
+ */
+function qparams(mins, maxs, s) {
+  const rt = getRuntime();
+  const c = mins.length;
+  const ptr = rt.alloc(c * 16);
+  try {
+    rt.f32.set(mins, ptr >>> 2);
+    rt.f32.set(maxs, (ptr >>> 2) + c);
+    rt.exports.qdq_calculate_qparams(c, ptr, ptr + 4 * c, s.qmin, s.qmax, s.symmetric ? 1 : 0,
+      s.dtype === 'uint8' ? 1 : 0, s.custom ? 1 : 0, s.eps, ptr + 8 * c, ptr + 12 * c);
+    return {
+      scales: rt.f32.slice((ptr >>> 2) + 2 * c, (ptr >>> 2) + 3 * c),
+      zeroPoints: rt.i32.slice((ptr >>> 2) + 3 * c, (ptr >>> 2) + 4 * c),
+    };
+  } finally {
+    rt.free(ptr);
+  }
+}
+
+/**
+ * Running min/max per tensor; qparams as torch.ao.quantization.MinMaxObserver.
+ * @example
+ * const obs = new MinMaxObserver({ dtype: 'int8' });
+ * obs.observe(new Float32Array([1, 2, 3, 4, 5, 6]));
+ * obs.calculateQParams(); // { scale: 0.0235294122248888, zeroPoint: -128 }
+ */
+export class MinMaxObserver {
+  /** @param {ObserverOptions} [opts] */
+  constructor(opts) {
+    /** @protected */
+    this.settings = observerSettings(opts, PER_TENSOR);
+    this.dtype = this.settings.dtype;
+    this.qscheme = this.settings.qscheme;
+    /** Bounds used for qparams: [quantMin, quantMax] after reduceRange. */
+    this.quantMin = this.settings.qmin;
+    this.quantMax = this.settings.qmax;
+    /** Running minimum (float32); +Infinity before any data. */
+    this.minVal = Infinity;
+    /** Running maximum (float32); -Infinity before any data. */
+    this.maxVal = -Infinity;
+  }
+
+  /**
+   * Folds x into the running range. Empty tensors are ignored. Throws a
+   * RangeError naming the first NaN or infinity, leaving the state as it was.
+   * @param {Float32Array} x
+   * @returns {Float32Array} x, as PyTorch's forward returns its input
+   */
+  observe(x) {
+    typedArray('x', x, Float32Array);
+    if (x.length === 0) return x;
+    const { mins, maxs } = channelMinMax(x, { shape: [x.length], axis: 0, channels: 1, inner: x.length });
+    this.update(mins[0], maxs[0]);
+    return x;
+  }
+
+  /** @protected @param {number} lo @param {number} hi */
+  update(lo, hi) {
+    this.minVal = Math.min(this.minVal, lo);
+    this.maxVal = Math.max(this.maxVal, hi);
+  }
+
+  /**
+   * Scale and zero point for the range seen so far (E1-E4).
+   * @returns {{ scale: number, zeroPoint: number }}
+   */
+  calculateQParams() {
+    const { scales, zeroPoints } = qparams(Float32Array.of(this.minVal), Float32Array.of(this.maxVal), this.settings);
+    return { scale: scales[0], zeroPoint: zeroPoints[0] };
+  }
+
+  /** Forgets the range seen so far. */
+  reset() {
+    this.minVal = Infinity;
+    this.maxVal = -Infinity;
+  }
+}
+
+/**
+ * Exponential moving average of per-batch min/max, as
+ * torch.ao.quantization.MovingAverageMinMaxObserver: the first batch sets the
+ * range, then min += averagingConstant * (batchMin - min) in float32.
+ */
+export class MovingAverageMinMaxObserver extends MinMaxObserver {
+  /** @param {ObserverOptions & { averagingConstant?: number }} [opts] */
+  constructor(opts) {
+    super(opts);
+    this.averagingConstant = averagingConstant(opts?.averagingConstant);
+  }
+
+  /** @protected @param {number} lo @param {number} hi */
+  update(lo, hi) {
+    if (this.minVal === Infinity && this.maxVal === -Infinity) {
+      this.minVal = lo;
+      this.maxVal = hi;
+      return;
+    }
+    this.minVal = movingAverage(this.minVal, lo, this.averagingConstant);
+    this.maxVal = movingAverage(this.maxVal, hi, this.averagingConstant);
+  }
+}
+
+/** @param {unknown} c @returns {number} */
+function averagingConstant(c = 0.01) {
+  if (typeof c !== 'number') throw new TypeError(`qdq-wasm: averagingConstant must be a number, got ${describe(c)}`);
+  if (!(c >= 0 && c <= 1)) throw new RangeError(`qdq-wasm: averagingConstant must be in [0, 1], got ${c}`);
+  return c;
+}
+
+/**
+ * old + c * (cur - old) with every operation rounded to float32, as PyTorch
+ * evaluates it on float32 tensors (the Python float c is cast to float32).
+ * @param {number} old @param {number} cur @param {number} c
+ */
+function movingAverage(old, cur, c) {
+  const f = Math.fround;
+  return f(old + f(f(c) * f(cur - old)));
+}
+
+/**
+ * Running min/max per slice along an axis; qparams per channel, as
+ * torch.ao.quantization.PerChannelMinMaxObserver.
+ * @example
+ * const obs = new PerChannelMinMaxObserver({ axis: 0, dtype: 'int8' });
+ * obs.observe(new Float32Array([1, 2, 3, 4, 5, 6]), [2, 3]);
+ * obs.calculateQParams(); // { scales: Float32Array [3/255, 6/255], zeroPoints: Int32Array [-128, -128] }
+ */
+export class PerChannelMinMaxObserver {
+  /** @param {ObserverOptions & { axis?: number }} [opts] */
+  constructor(opts) {
+    this.settings = observerSettings(opts, PER_CHANNEL);
+    this.dtype = this.settings.dtype;
+    this.qscheme = this.settings.qscheme;
+    this.quantMin = this.settings.qmin;
+    this.quantMax = this.settings.qmax;
+    /** Channel axis (PyTorch's ch_axis); negative counts from the end. */
+    this.axis = opts?.axis ?? 0;
+    if (typeof this.axis !== 'number' || !Number.isInteger(this.axis)) {
+      throw new TypeError(`qdq-wasm: axis must be an integer, got ${describe(this.axis)}`);
+    }
+    /** Running per-channel minima; empty before any data. */
+    this.minVal = new Float32Array(0);
+    /** Running per-channel maxima; empty before any data. */
+    this.maxVal = new Float32Array(0);
+  }
+
+  /**
+   * Folds x, of the given shape, into the running per-channel ranges.
+   * @param {Float32Array} x
+   * @param {number[]} shape
+   * @returns {Float32Array} x
+   */
+  observe(x, shape) {
+    typedArray('x', x, Float32Array);
+    const lay = channelLayout('x', x.length, shape, this.axis);
+    if (x.length === 0) return x;
+    if (this.minVal.length !== 0 && this.minVal.length !== lay.channels) {
+      throw new RangeError(`qdq-wasm: x has ${lay.channels} channels along axis ${this.axis}, but the observer has seen ${this.minVal.length}`);
+    }
+    const { mins, maxs } = channelMinMax(x, lay);
+    this.update(mins, maxs);
+    return x;
+  }
+
+  /** @protected @param {Float32Array} mins @param {Float32Array} maxs */
+  update(mins, maxs) {
+    if (this.minVal.length === 0) {
+      this.minVal = mins;
+      this.maxVal = maxs;
+      return;
+    }
+    for (let c = 0; c < mins.length; c++) {
+      this.minVal[c] = Math.min(this.minVal[c], mins[c]);
+      this.maxVal[c] = Math.max(this.maxVal[c], maxs[c]);
+    }
+  }
+
+  /**
+   * Scales and zero points per channel (E1-E4). Before any data, one channel
+   * with scale 1 and zero point 0, as PyTorch returns.
+   * @returns {{ scales: Float32Array, zeroPoints: Int32Array }}
+   */
+  calculateQParams() {
+    if (this.minVal.length === 0) return { scales: Float32Array.of(1), zeroPoints: Int32Array.of(0) };
+    return qparams(this.minVal, this.maxVal, this.settings);
+  }
+
+  /** Forgets the ranges seen so far. */
+  reset() {
+    this.minVal = new Float32Array(0);
+    this.maxVal = new Float32Array(0);
+  }
+}
+
+/**
+ * Per-channel exponential moving average of min/max, as
+ * torch.ao.quantization.MovingAveragePerChannelMinMaxObserver.
+ */
+export class MovingAveragePerChannelMinMaxObserver extends PerChannelMinMaxObserver {
+  /** @param {ObserverOptions & { axis?: number, averagingConstant?: number }} [opts] */
+  constructor(opts) {
+    super(opts);
+    this.averagingConstant = averagingConstant(opts?.averagingConstant);
+  }
+
+  /** @protected @param {Float32Array} mins @param {Float32Array} maxs */
+  update(mins, maxs) {
+    if (this.minVal.length === 0) {
+      this.minVal = mins;
+      this.maxVal = maxs;
+      return;
+    }
+    for (let c = 0; c < mins.length; c++) {
+      this.minVal[c] = movingAverage(this.minVal[c], mins[c], this.averagingConstant);
+      this.maxVal[c] = movingAverage(this.maxVal[c], maxs[c], this.averagingConstant);
+    }
+  }
+}

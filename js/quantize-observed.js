@@ -1,0 +1,49 @@
+// quantize(): observe, compute qparams, quantize, and report the error, in
+// one call, as a PyTorch user would with an observer and quantize_per_*.
+
+import { dequantize, quantizePerChannel, quantizePerTensor } from './quantize.js';
+import { MinMaxObserver, PerChannelMinMaxObserver } from './observers.js';
+import { errorStats } from './stats.js';
+import { options, typedArray } from './validate.js';
+
+/**
+ * Quantizes x with parameters observed from x itself (min/max), and returns
+ * the QTensor with its error statistics. Per channel when axis is given or
+ * qscheme is per_channel_*. Quantization clamps to the dtype's full range,
+ * as torch.quantize_per_tensor does with an observer's qparams.
+ * @param {Float32Array} x
+ * @param {{ shape?: number[], axis?: number, dtype?: 'int8' | 'uint8', qscheme?: string, reduceRange?: boolean,
+ *   quantMin?: number, quantMax?: number, eps?: number, compat?: 'onnx' | 'pytorch' }} [opts]
+ *   dtype defaults to 'int8'; qscheme to 'per_tensor_affine', or 'per_channel_affine' when axis is given
+ * @returns {import('./quantize.js').QTensor & { error: import('./stats.js').ErrorStats & { channels?: object } }}
+ * @example
+ * const qt = quantize(new Float32Array([1, 2, 3, 4, 5, 6]), { shape: [2, 3], compat: 'pytorch' });
+ * // qt.scale = 6/255, qt.zeroPoint = -128, qt.data = Int8Array [-86, -43, 0, 42, 84, 127]
+ */
+export function quantize(x, opts) {
+  typedArray('x', x, Float32Array);
+  const o = options('options', opts, {});
+  const perChannel = o.axis !== undefined || (typeof o.qscheme === 'string' && o.qscheme.startsWith('per_channel'));
+  const observerOptions = {
+    dtype: o.dtype ?? 'int8',
+    qscheme: o.qscheme,
+    reduceRange: o.reduceRange,
+    quantMin: o.quantMin,
+    quantMax: o.quantMax,
+    eps: o.eps,
+  };
+  if (perChannel) {
+    const obs = new PerChannelMinMaxObserver({ ...observerOptions, axis: o.axis ?? 0 });
+    obs.observe(x, o.shape);
+    const { scales, zeroPoints } = obs.calculateQParams();
+    const qt = quantizePerChannel(x, { shape: o.shape, axis: obs.axis, scales, zeroPoints, dtype: obs.dtype, compat: o.compat });
+    const q = { ...qt, qscheme: /** @type {'per_channel_affine' | 'per_channel_symmetric'} */ (obs.qscheme) };
+    return { ...q, error: errorStats(x, dequantize(q), { shape: q.shape, axis: q.axis }) };
+  }
+  const obs = new MinMaxObserver(observerOptions);
+  obs.observe(x);
+  const { scale, zeroPoint } = obs.calculateQParams();
+  const qt = quantizePerTensor(x, { scale, zeroPoint, dtype: obs.dtype, compat: o.compat, shape: o.shape });
+  const q = { ...qt, qscheme: /** @type {'per_tensor_affine' | 'per_tensor_symmetric'} */ (obs.qscheme) };
+  return { ...q, error: errorStats(x, dequantize(q)) };
+}

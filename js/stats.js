@@ -1,0 +1,71 @@
+// Error statistics of a reconstruction against its original (E10):
+// errorStats -> qdq_error_stats (src/operators/statistics.c).
+
+import { getRuntime } from './loader.js';
+import { channelLayout, tensorLayout } from './tensor.js';
+import { options, typedArray } from './validate.js';
+
+/**
+ * @typedef {object} ErrorStats
+ * @property {number} mse mean of (x - xHat)^2 (NaN for an empty tensor)
+ * @property {number} maxAbsError max |x - xHat| (0 for an empty tensor)
+ * @property {number} sqnr 10 log10(sum x^2 / sum (x - xHat)^2) in dB; Infinity when the error is 0
+ */
+
+/**
+ * @param {number} sse @param {number} ssx @param {number} maxAbs @param {number} count
+ * @returns {ErrorStats}
+ */
+function summarize(sse, ssx, maxAbs, count) {
+  return {
+    mse: count === 0 ? NaN : sse / count,
+    maxAbsError: maxAbs,
+    sqnr: sse === 0 ? Infinity : 10 * Math.log10(ssx / sse),
+  };
+}
+
+/**
+ * Error statistics between a float tensor and its reconstruction, per
+ * tensor, and per channel when axis is given. Sums are kept in float64.
+ * @param {Float32Array} x the original
+ * @param {Float32Array} xHat the reconstruction (e.g. dequantize(quantize(x)))
+ * @param {{ shape?: number[], axis?: number }} [opts]
+ * @returns {ErrorStats & { channels?: { mse: Float64Array, maxAbsError: Float64Array, sqnr: Float64Array } }}
+ */
+export function errorStats(x, xHat, opts) {
+  typedArray('x', x, Float32Array);
+  typedArray('xHat', xHat, Float32Array);
+  if (xHat.length !== x.length) {
+    throw new RangeError(`qdq-wasm: xHat must have the length of x (${x.length}), got ${xHat.length}`);
+  }
+  const o = options('options', opts, {});
+  const perChannel = o.axis !== undefined;
+  const lay = perChannel ? channelLayout('x', x.length, o.shape, o.axis) : tensorLayout('x', x.length, o.shape);
+  const rt = getRuntime();
+  const n = x.length;
+  const acc = rt.withAccumulators(lay.channels, (accPtr) => {
+    for (let off = 0; off < n; off += rt.chunk) {
+      const len = Math.min(rt.chunk, n - off);
+      rt.f32.set(x.subarray(off, off + len), rt.xPtr >>> 2);
+      rt.f32.set(xHat.subarray(off, off + len), rt.x2Ptr >>> 2);
+      rt.exports.qdq_error_stats(rt.xPtr, rt.x2Ptr, len, off, lay.channels, lay.inner, accPtr);
+    }
+  });
+  let sse = 0, ssx = 0, maxAbs = 0;
+  for (let c = 0; c < lay.channels; c++) {
+    sse += acc[3 * c];
+    ssx += acc[3 * c + 1];
+    maxAbs = Math.max(maxAbs, acc[3 * c + 2]);
+  }
+  const total = summarize(sse, ssx, maxAbs, n);
+  if (!perChannel) return total;
+  const per = lay.channels === 0 ? 0 : n / lay.channels;
+  const mse = new Float64Array(lay.channels), maxAbsError = new Float64Array(lay.channels), sqnr = new Float64Array(lay.channels);
+  for (let c = 0; c < lay.channels; c++) {
+    const s = summarize(acc[3 * c], acc[3 * c + 1], acc[3 * c + 2], per);
+    mse[c] = s.mse;
+    maxAbsError[c] = s.maxAbsError;
+    sqnr[c] = s.sqnr;
+  }
+  return { ...total, channels: { mse, maxAbsError, sqnr } };
+}

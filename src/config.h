@@ -1,0 +1,32 @@
+/* The dispatch table: which kernel each operator calls on this build. */
+#ifndef QDQ_CONFIG_H
+#define QDQ_CONFIG_H
+
+#include "qdq.h"
+
+typedef void (*qdq_f32_qs8_vcvt_fn)(size_t, const float*, int8_t*,
+                                    const struct qdq_f32_q8_cvt_params*);
+typedef void (*qdq_f32_qu8_vcvt_fn)(size_t, const float*, uint8_t*,
+                                    const struct qdq_f32_q8_cvt_params*);
+typedef void (*qdq_qs8_f32_vcvt_fn)(size_t, const int8_t*, float*,
+                                    const struct qdq_q8_f32_cvt_params*);
+typedef void (*qdq_qu8_f32_vcvt_fn)(size_t, const uint8_t*, float*,
+                                    const struct qdq_q8_f32_cvt_params*);
+typedef void (*qdq_f32_vfakequant_fn)(size_t, const float*, float*, uint8_t*,
+                                      const struct qdq_f32_q8_cvt_params*);
+typedef long (*qdq_f32_rminmax_fn)(size_t, const float*, float*, float*);
+
+struct qdq_config {
+  const char* isa;
+  qdq_f32_qs8_vcvt_fn f32_qs8_vcvt;
+  qdq_f32_qu8_vcvt_fn f32_qu8_vcvt;
+  qdq_qs8_f32_vcvt_fn qs8_f32_vcvt;
+  qdq_qu8_f32_vcvt_fn qu8_f32_vcvt;
+  qdq_f32_vfakequant_fn f32_vfakequant;
+  qdq_f32_rminmax_fn f32_rminmax;
+};
+
+/* The one table for this build; constant, chosen at compile time. */
+const struct qdq_config* qdq_config(void);
+
+#endif

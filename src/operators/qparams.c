@@ -1,0 +1,35 @@
+/* Quantization parameters from observed ranges (E1-E4), as torch 1.13's
+ * MinMaxObserver._calculate_qparams computes them on float32 tensors. */
+#include <math.h>
+
+#include "qdq.h"
+
+void qdq_calculate_qparams(size_t n, const float* mins, const float* maxs, int32_t qmin,
+                           int32_t qmax, int symmetric, int uint8, int custom_range,
+                           float eps, float* scales, int32_t* zero_points) {
+  for (size_t c = 0; c < n; c++) {
+    const float lo = mins[c], hi = maxs[c];
+    if (lo == INFINITY && hi == -INFINITY) {
+      scales[c] = 1.0f; /* E4: an observer that has seen nothing */
+      zero_points[c] = 0;
+      continue;
+    }
+    const float min_neg = lo < 0.0f ? lo : 0.0f; /* E1 */
+    const float max_pos = hi > 0.0f ? hi : 0.0f;
+    float scale;
+    int32_t zp;
+    if (symmetric) {
+      const float amax = -min_neg > max_pos ? -min_neg : max_pos;
+      scale = amax / ((float) (qmax - qmin) / 2.0f); /* E3 */
+      scale = scale > eps ? scale : eps;
+      zp = !uint8 ? 0 : custom_range ? (int32_t) floor((qmin + qmax) / 2.0) : 128;
+    } else {
+      scale = (max_pos - min_neg) / (float) (qmax - qmin); /* E2 */
+      scale = scale > eps ? scale : eps;
+      zp = qmin - (int32_t) nearbyintf(min_neg / scale);
+      zp = zp < qmin ? qmin : zp > qmax ? qmax : zp;
+    }
+    scales[c] = scale;
+    zero_points[c] = zp;
+  }
+}

@@ -1,0 +1,155 @@
+/*
+ * Native unit tests, built by build.sh with gcc under ASan and UBSan.
+ * They pin the reference semantics on exact cases and check that every
+ * scalar kernel (the native build's dispatch) agrees with the reference on
+ * random inputs of every length 0..67, with guard bytes around each buffer.
+ * Prints "N passed, N failed" and exits non-zero on any failure.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+#include "qdq.h"
+
+static int passed, failed;
+
+#define CHECK(cond, ...)                                   \
+  do {                                                     \
+    if (cond) {                                            \
+      passed++;                                            \
+    } else {                                               \
+      failed++;                                            \
+      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+      fprintf(stderr, __VA_ARGS__);                        \
+      fputc('\n', stderr);                                 \
+    }                                                      \
+  } while (0)
+
+static uint32_t rng = 12345u;
+static float rand_float(float scale) {
+  rng = rng * 1664525u + 1013904223u;
+  return ((float) (rng >> 8) / 16777216.0f - 0.5f) * scale;
+}
+
+/* Property: exact .5 ties round to even, +-Inf saturate, NaN maps to the zero point. */
+static void test_reference_rounding(void) {
+  struct qdq_f32_q8_cvt_params p;
+  qdq_init_f32_q8_cvt_params(&p, 0.5f, 3, -128, 127, 1);
+  CHECK(qdq_reference_quantize_value(0.25f, &p) == 3, "0.25/0.5 = 0.5 -> 0 (+3)");
+  CHECK(qdq_reference_quantize_value(0.75f, &p) == 5, "0.75/0.5 = 1.5 -> 2 (+3)");
+  CHECK(qdq_reference_quantize_value(-0.25f, &p) == 3, "-0.5 -> -0 (+3)");
+  CHECK(qdq_reference_quantize_value(-0.75f, &p) == 1, "-1.5 -> -2 (+3)");
+  CHECK(qdq_reference_quantize_value(INFINITY, &p) == 127, "+inf -> qmax");
+  CHECK(qdq_reference_quantize_value(-INFINITY, &p) == -128, "-inf -> qmin");
+  CHECK(qdq_reference_quantize_value(NAN, &p) == 3, "NaN -> zero point");
+  CHECK(qdq_reference_quantize_value(1e30f, &p) == 127, "huge -> qmax");
+  CHECK(qdq_reference_quantize_value(-0.0f, &p) == 3, "-0 -> zero point");
+  uint8_t m;
+  CHECK(qdq_reference_fake_quantize_value(100.0f, &p, &m) == 62.0f && m == 0, "fake clamps, mask 0");
+  CHECK(qdq_reference_fake_quantize_value(1.0f, &p, &m) == 1.0f && m == 1, "fake exact, mask 1");
+  CHECK(qdq_reference_fake_quantize_value(NAN, &p, &m) == 0.0f && m == 0, "fake NaN -> 0, mask 0");
+}
+
+/* Property: the article's 2x3 example, per tensor, int8, as torch 1.13 gives it. */
+static void test_article_example(void) {
+  const float mins[1] = {1.0f}, maxs[1] = {6.0f};
+  float scale;
+  int32_t zp;
+  qdq_calculate_qparams(1, mins, maxs, -128, 127, 0, 0, 0, 1.1920928955078125e-07f, &scale, &zp);
+  CHECK(scale == 6.0f / 255.0f && zp == -128, "scale %.9g zp %d", scale, zp);
+  const float x[6] = {1, 2, 3, 4, 5, 6};
+  const int8_t want[6] = {-86, -43, 0, 42, 84, 127};
+  int8_t q[6];
+  qdq_quantize(x, q, 6, 0, 1, 6, &scale, &zp, -128, 127, QDQ_FLAG_PYTORCH);
+  CHECK(memcmp(q, want, 6) == 0, "q = %d %d %d %d %d %d", q[0], q[1], q[2], q[3], q[4], q[5]);
+  /* Per channel on axis 0: channels of 3 elements. */
+  const float cmins[2] = {1, 4}, cmaxs[2] = {3, 6};
+  float cscales[2];
+  int32_t czps[2];
+  qdq_calculate_qparams(2, cmins, cmaxs, -128, 127, 0, 0, 0, 1.1920928955078125e-07f, cscales, czps);
+  CHECK(cscales[0] == 3.0f / 255.0f && cscales[1] == 6.0f / 255.0f && czps[0] == -128 && czps[1] == -128,
+        "per-channel qparams");
+  const int8_t cwant[6] = {-43, 42, 127, 42, 84, 127};
+  qdq_quantize(x, q, 6, 0, 2, 3, cscales, czps, -128, 127, QDQ_FLAG_PYTORCH);
+  CHECK(memcmp(q, cwant, 6) == 0, "per-channel q");
+}
+
+/* Property: qparams edge cases follow E1-E4. */
+static void test_qparams_edges(void) {
+  const float eps = 1.1920928955078125e-07f;
+  const float mins[3] = {0.0f, INFINITY, -2.0f}, maxs[3] = {0.0f, -INFINITY, 1.0f};
+  float s[3];
+  int32_t z[3];
+  qdq_calculate_qparams(3, mins, maxs, -128, 127, 0, 0, 0, eps, s, z);
+  CHECK(s[0] == eps && z[0] == -128, "all zero: eps, qmin");
+  CHECK(s[1] == 1.0f && z[1] == 0, "unobserved: 1, 0");
+  CHECK(s[2] == 3.0f / 255.0f, "affine scale");
+  qdq_calculate_qparams(3, mins, maxs, 0, 255, 1, 1, 0, eps, s, z);
+  CHECK(s[2] == 2.0f / 127.5f && z[2] == 128, "symmetric uint8: scale %.9g zp %d", s[2], z[2]);
+}
+
+/* Every scalar kernel agrees with the reference; no write outside its buffer. */
+static void test_kernels_vs_reference(void) {
+  const struct qdq_config* config = qdq_config();
+  enum { GUARD = 16, MAXN = 68 };
+  for (size_t n = 0; n < MAXN; n++) {
+    for (int trial = 0; trial < 8; trial++) {
+      float x[MAXN];
+      for (size_t i = 0; i < n; i++) x[i] = rand_float(trial < 4 ? 300.0f : 3.0f);
+      if (n > 3) { x[0] = INFINITY; x[1] = -INFINITY; x[2] = NAN; x[3] = 0.5f; }
+      const float scale = trial % 2 ? 0.5f : 0.0123f;
+      const int32_t zp_s8 = (int32_t) (trial * 13) - 50, zp_u8 = trial * 31;
+      const int divide = trial % 3 != 0;
+      struct qdq_f32_q8_cvt_params ps, pu;
+      qdq_init_f32_q8_cvt_params(&ps, scale, zp_s8, -128, 127, divide);
+      qdq_init_f32_q8_cvt_params(&pu, scale, zp_u8, 0, 255, divide);
+
+      int8_t ys[MAXN + GUARD], ws[MAXN];
+      memset(ys, 0x5A, sizeof ys);
+      config->f32_qs8_vcvt(n * sizeof(float), x, ys, &ps);
+      qdq_reference_f32_qs8_vcvt(n, x, ws, &ps);
+      CHECK(memcmp(ys, ws, n) == 0 && ys[n] == 0x5A, "f32_qs8_vcvt n=%zu trial=%d", n, trial);
+
+      uint8_t yu[MAXN + GUARD], wu[MAXN];
+      memset(yu, 0x5A, sizeof yu);
+      config->f32_qu8_vcvt(n * sizeof(float), x, yu, &pu);
+      qdq_reference_f32_qu8_vcvt(n, x, wu, &pu);
+      CHECK(memcmp(yu, wu, n) == 0 && yu[n] == 0x5A, "f32_qu8_vcvt n=%zu trial=%d", n, trial);
+
+      struct qdq_q8_f32_cvt_params ds, du;
+      qdq_init_q8_f32_cvt_params(&ds, scale, zp_s8);
+      qdq_init_q8_f32_cvt_params(&du, scale, zp_u8);
+      float f[MAXN + GUARD], w[MAXN];
+      memset(f, 0x5A, sizeof f);
+      config->qs8_f32_vcvt(n, ws, f, &ds);
+      qdq_reference_qs8_f32_vcvt(n, ws, w, &ds);
+      CHECK(memcmp(f, w, n * sizeof(float)) == 0, "qs8_f32_vcvt n=%zu", n);
+      config->qu8_f32_vcvt(n, wu, f, &du);
+      qdq_reference_qu8_f32_vcvt(n, wu, w, &du);
+      CHECK(memcmp(f, w, n * sizeof(float)) == 0, "qu8_f32_vcvt n=%zu", n);
+
+      uint8_t m[MAXN + GUARD], wm[MAXN];
+      memset(m, 0x5A, sizeof m);
+      config->f32_vfakequant(n * sizeof(float), x, f, m, &ps);
+      qdq_reference_f32_vfakequant(n, x, w, wm, &ps);
+      CHECK(memcmp(f, w, n * sizeof(float)) == 0 && memcmp(m, wm, n) == 0 && m[n] == 0x5A,
+            "f32_vfakequant n=%zu trial=%d", n, trial);
+
+      float lo = INFINITY, hi = -INFINITY, rlo = INFINITY, rhi = -INFINITY;
+      const long bad = config->f32_rminmax(n * sizeof(float), x, &lo, &hi);
+      const long rbad = qdq_reference_f32_rminmax(n, x, &rlo, &rhi);
+      CHECK(bad == rbad && (bad >= 0 || (lo == rlo && hi == rhi)), "f32_rminmax n=%zu", n);
+    }
+  }
+}
+
+int main(void) {
+  test_reference_rounding();
+  test_article_example();
+  test_qparams_edges();
+  test_kernels_vs_reference();
+  printf("native: %d passed, %d failed\n", passed, failed);
+  return failed != 0;
+}
