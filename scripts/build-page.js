@@ -1,0 +1,17 @@
+// Bundles the page's d3 dependencies into web/vendor/d3.js (gitignored).
+// The page's own modules and the library are served unbundled.
+import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+await build({
+  entryPoints: [path.join(root, 'web/vendor-src/d3.js')],
+  outfile: path.join(root, 'web/vendor/d3.js'),
+  bundle: true,
+  format: 'esm',
+  minify: true,
+  target: 'es2020',
+  logLevel: 'warning',
+});
+console.log('build-page: web/vendor/d3.js');

@@ -1,0 +1,72 @@
+// "The article's example, corrected": the seed article's figures for the
+// 2x3 tensor next to what int8 actually allows, each checked live by the
+// library (the raw-range formula is evaluated by compute.js's RAW helper).
+
+import { perChannel, perTensor, rawQParams, replay } from './compute.js';
+import { fmt, int } from './format.js';
+
+const X = Float32Array.of(1, 2, 3, 4, 5, 6);
+const SHAPE = [2, 3];
+
+/** The article's own figures, quoted as numbers. */
+const ARTICLE = {
+  scale: 0.01961, zeroPoint: -180, q: [0, 51, 102, 153, 204, 255],
+  channelScales: [0.007843, 0.007843], channelZeroPoints: [-255, -638], channelQ: [127, 255, 383, 510, 766, 1022],
+};
+
+/** @param {ArrayLike<number>} a @param {(v: number) => string} [f] */
+const list = (a, f = int) => Array.from(a, f).join(', ');
+
+/** Marks integers outside int8 in red. @param {ArrayLike<number>} a */
+function outOfRange(a) {
+  return Array.from(a, (v) => (v < -128 || v > 127 ? `<mark>${int(v)}</mark>` : int(v))).join(', ');
+}
+
+/**
+ * @param {HTMLElement} container
+ * @param {'pytorch' | 'onnx'} compat
+ */
+export function renderArticle(container, compat) {
+  const base = { dtype: /** @type {const} */ ('int8'), scheme: /** @type {const} */ ('affine'), reduceRange: false, compat, axis: /** @type {const} */ (0), lo: null, hi: null };
+  const t = perTensor(X, SHAPE, { ...base, includeZero: true });
+  const c = perChannel(X, SHAPE, { ...base, includeZero: true });
+  const rawT = rawQParams(1, 6, -128, 127);
+  const rawC = [rawQParams(1, 3, -128, 127), rawQParams(4, 6, -128, 127)];
+  // The article's code: zero point round(-x_min / scale), no qmin term, then clamp to [-128, 127].
+  const codeZp = Math.round(-1 / rawT.scale);
+  const code = replay(X, rawT.scale, codeZp, compat);
+  const unused = Math.min(...t.q) - (-128);
+
+  const rows = [
+    ['Per-tensor scale', `${ARTICLE.scale} = (6 − 1) / 255`, `${fmt(rawT.scale)} from the raw range [1, 6]; <b>${fmt(t.scale)}</b> = 6 / 255 with 0 included`,
+      'The raw scale is right for [1, 6]; the trouble starts with the zero point.'],
+    ['Per-tensor zero point', int(ARTICLE.zeroPoint),
+      `raw formula: −128 − round(1 / ${fmt(rawT.scale, 4)}) = −128 − ${-128 - rawT.zeroPoint} = <mark>${int(rawT.zeroPoint)}</mark>; ` +
+      `with 0 included: <b data-testid="article-zp">${int(t.zeroPoint)}</b>`,
+      `1 / ${fmt(rawT.scale, 4)} is ${fmt(1 / rawT.scale, 4)}, not 51.99, so −180 is an arithmetic slip. Either way it is below −128: an int8 zero point cannot hold it.`],
+    ['Per-tensor q', outOfRange(ARTICLE.q), `<b data-testid="article-q">${list(t.q)}</b>`,
+      `153, 204 and 255 do not fit in int8 (at most 127). The article's values are (x − 1) / scale: uint8 codes. With its own zero point, q(1.0) = 51 − 180 = −129, not 0.`],
+    ['Dequantized, error', '1 … 6, error 0', `x̂ = ${list(t.xHat, (v) => fmt(v, 5))}; max |error| ${fmt(t.stats.maxAbsError, 4)}`,
+      `With the article's numbers x̂(0) = 0.01961 · (0 + 180) = 3.53, not 1.0. Zero error needs zero point −179, which int8 cannot store; a storable zero point costs at most half a step (${fmt(t.scale / 2, 4)}).`],
+    ["The article's code", 'zeropoint = round(−x_min / scale), then clamp to [−128, 127]',
+      `zero point ${int(codeZp)}: q = <b>${list(code.q)}</b>, x̂ = ${list(code.xHat, (v) => fmt(v, 4))}`,
+      `The code's formula differs from its text (no qmin term). It clamps ${code.clipped} of 6 values to 127, so 4, 5 and 6 all come back as ${fmt(code.xHat[5], 4)}: max error ${fmt(code.stats.maxAbsError, 4)}.`],
+    ['Per-channel zero points', list(ARTICLE.channelZeroPoints),
+      `raw formula: <mark>${list(rawC.map((r) => r.zeroPoint))}</mark>; with 0 included: <b data-testid="article-pc-zp">${list(c.zeroPoints)}</b> (scales ${list(c.scales, (v) => fmt(v, 4))})`,
+      `−128 − 127.5 = −255.5 rounds to −256, not −255; both are far below −128. Including 0 makes each channel's range [0, max].`],
+    ['Per-channel q', outOfRange(ARTICLE.channelQ), `<b data-testid="article-pc-q">${list(c.q)}</b>`,
+      'Every value but 127 is outside int8. The article adds 255 and 638 where the formula subtracts them (the zero points are negative).'],
+  ];
+  const body = rows.map(([what, said, fixed, why]) => `<tr><th scope="row">${what}</th><td>${said}</td><td>${fixed}</td><td>${why}</td></tr>`).join('');
+  container.innerHTML = `
+    <table class="article-table">
+      <caption>The 2 × 3 tensor [[1, 2, 3], [4, 5, 6]] in int8 [−128, 127]. <mark>Marked</mark>: values int8 cannot hold.</caption>
+      <thead><tr><th scope="col"></th><th scope="col">The article</th><th scope="col">Checked by qdq-wasm</th><th scope="col">Why</th></tr></thead>
+      <tbody>${body}</tbody>
+    </table>
+    <p class="why"><b>Why it goes wrong.</b> An int8 tensor stores its zero point as an int8 too, so the zero point must lie in
+    [−128, 127]. It is the code of 0.0, and 0.0 here lies below the data: when every value is positive, the raw range [1, 6]
+    puts 0.0 about 51 steps below −128. PyTorch's observers and ONNX's DynamicQuantizeLinear widen the range to include 0:
+    the scale grows from 5/255 to 6/255 and ${unused} codes (−128 to ${int(-128 + unused - 1)}) go unused, but 0.0 stays exactly
+    representable, which zero padding and ReLU outputs rely on. Try <i>Include 0</i> off in the options above to see the raw range fail live.</p>`;
+}

@@ -1,0 +1,113 @@
+// The code panel: the qdq-wasm call that reproduces the current view, and
+// the PyTorch call that computes the same numbers.
+
+import { float32Literal, int } from './format.js';
+
+/** Tensors up to this size are written into the snippet; bigger ones are loaded from a .npy. */
+const INLINE_LIMIT = 64;
+
+/**
+ * @param {Float32Array} x @param {number} rows @param {number} cols
+ * @param {'js' | 'py'} lang
+ */
+function tensorLiteral(x, rows, cols, lang) {
+  if (x.length > INLINE_LIMIT) return null;
+  const row = (r) => Array.from(x.subarray(r * cols, (r + 1) * cols), (v) => float32Literal(v) + (lang === 'py' && Number.isInteger(v) ? '.' : '')).join(', ');
+  if (lang === 'js') return Array.from({ length: rows }, (_, r) => row(r)).join(',\n  ');
+  return Array.from({ length: rows }, (_, r) => `[${row(r)}]`).join(',\n    ');
+}
+
+/**
+ * @param {Float32Array} x
+ * @param {import('./state.js').PageState} s
+ * @param {import('./compute.js').TensorResult} t
+ * @param {import('./compute.js').ChannelResult} c
+ * @returns {{ js: string, py: string }}
+ */
+export function snippets(x, s, t, c) {
+  const shape = `[${s.rows}, ${s.cols}]`;
+  const tq = `per_tensor_${s.scheme}`, cq = `per_channel_${s.scheme}`;
+  const rr = s.reduceRange ? ', reduceRange: true' : '';
+  const common = `dtype: '${s.dtype}'${rr}, compat: '${s.compat}'`;
+  const jsValues = tensorLiteral(x, s.rows, s.cols, 'js');
+  const rawT = t.raw !== null, rawC = c.raw !== null;
+  const js = [
+    `import { init, quantize${t.handles || rawT ? ', quantizePerTensor, errorStats, dequantize' : ''}${t.handles && !rawT ? ', MinMaxObserver' : ''}${rawC ? ', quantizePerChannel' : ''} } from 'qdq-wasm';`,
+    '',
+    'await init();',
+    jsValues ? `const x = new Float32Array([\n  ${jsValues},\n]); // shape ${shape}` : `const x = /* your ${x.length} float32 values (Download .npy below) */; // shape ${shape}`,
+  ];
+  if (rawT && t.raw) {
+    js.push(`// Raw min/max [${float32Literal(t.lo)}, ${float32Literal(t.hi)}]: the formula's zero point ${int(t.raw.zeroPoint)} does not fit ${s.dtype},`,
+      `// so pass it clamped; the library always widens the range to include 0 on its own.`,
+      `const perTensor = quantizePerTensor(x, { scale: ${t.scale}, zeroPoint: ${t.zeroPoint}, dtype: '${s.dtype}', compat: '${s.compat}', shape: ${shape} });`,
+      'const tensorError = errorStats(x, dequantize(perTensor));');
+  } else if (t.handles) {
+    js.push(`const obs = new MinMaxObserver({ dtype: '${s.dtype}', qscheme: '${tq}'${rr} });`,
+      `obs.observe(Float32Array.of(${float32Literal(t.lo)}, ${float32Literal(t.hi)})); // the range set by the handles`,
+      'const { scale, zeroPoint } = obs.calculateQParams();',
+      `const perTensor = quantizePerTensor(x, { scale, zeroPoint, dtype: '${s.dtype}', compat: '${s.compat}', shape: ${shape} });`,
+      'const tensorError = errorStats(x, dequantize(perTensor));');
+  } else {
+    js.push(`const perTensor = quantize(x, { shape: ${shape}, qscheme: '${tq}', ${common} });`,
+      '// perTensor.scale, .zeroPoint, .data, .error.{mse, maxAbsError, sqnr}');
+  }
+  if (rawC && c.raw) {
+    js.push(`const perChannel = quantizePerChannel(x, { shape: ${shape}, axis: ${s.axis}, dtype: '${s.dtype}', compat: '${s.compat}',`,
+      `  scales: [${Array.from(c.scales).join(', ')}], zeroPoints: [${Array.from(c.zeroPoints).join(', ')}] }); // raw min/max, zero points clamped`);
+  } else {
+    js.push(`const perChannel = quantize(x, { shape: ${shape}, axis: ${s.axis}, qscheme: '${cq}', ${common} });`);
+  }
+
+  const tdt = s.dtype === 'int8' ? 'torch.qint8' : 'torch.quint8';
+  const pyValues = tensorLiteral(x, s.rows, s.cols, 'py');
+  const red = s.reduceRange ? ', reduce_range=True' : '';
+  const py = [
+    'import torch',
+    ...(pyValues ? [] : ['import numpy as np']),
+    'from torch.ao.quantization import MinMaxObserver, PerChannelMinMaxObserver',
+    '',
+    pyValues ? `x = torch.tensor([\n    ${pyValues},\n])` : `x = torch.from_numpy(np.load('tensor.npy')).reshape(${s.rows}, ${s.cols})`,
+  ];
+  if (rawT) {
+    py.push(`# raw min/max: zero point clamped from ${int(t.raw?.zeroPoint ?? 0)}; observers always include 0`,
+      `per_tensor = torch.quantize_per_tensor(x, ${t.scale}, ${t.zeroPoint}, ${tdt})`);
+  } else {
+    py.push(`obs = MinMaxObserver(dtype=${tdt}, qscheme=torch.${tq}${red})`,
+      t.handles ? `obs(torch.tensor([${float32Literal(t.lo)}, ${float32Literal(t.hi)}]))  # the range set by the handles` : 'obs(x)',
+      'scale, zero_point = obs.calculate_qparams()',
+      `per_tensor = torch.quantize_per_tensor(x, scale.item(), int(zero_point), ${tdt})`);
+  }
+  if (rawC) {
+    py.push(`per_channel = torch.quantize_per_channel(x, torch.tensor([${Array.from(c.scales).join(', ')}]),`,
+      `    torch.tensor([${Array.from(c.zeroPoints).join(', ')}]), ${s.axis}, ${tdt})  # raw min/max, zero points clamped`);
+  } else {
+    py.push(`cobs = PerChannelMinMaxObserver(ch_axis=${s.axis}, dtype=${tdt}, qscheme=torch.${cq}${red})`,
+      'cobs(x)',
+      'scales, zero_points = cobs.calculate_qparams()',
+      `per_channel = torch.quantize_per_channel(x, scales, zero_points, ${s.axis}, ${tdt})`);
+  }
+  py.push('print(per_tensor.int_repr(), per_channel.int_repr(), sep="\\n")');
+  if (s.compat === 'onnx') {
+    py.push('', '# ONNX rounding: QuantizeLinear computes round(x / scale); PyTorch uses x * (1 / scale).',
+      '# The two differ only where x / scale lands within a float32 ulp of a .5 tie.');
+  }
+  return { js: js.join('\n'), py: py.join('\n') };
+}
+
+/**
+ * A float32 NumPy .npy file of x with the given shape, for tensors too big to inline.
+ * @param {Float32Array} x @param {number[]} shape
+ * @returns {Blob}
+ */
+export function npyBlob(x, shape) {
+  let header = `{'descr': '<f4', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
+  // Pad so the data starts on a 64-byte boundary, as numpy writes it.
+  const total = Math.ceil((10 + header.length + 1) / 64) * 64;
+  header = header.padEnd(total - 10 - 1, ' ') + '\n';
+  const head = new Uint8Array(10 + header.length);
+  head.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]);
+  new DataView(head.buffer).setUint16(8, header.length, true);
+  head.set(new TextEncoder().encode(header), 10);
+  return new Blob([head, x.slice().buffer], { type: 'application/octet-stream' });
+}

@@ -1,0 +1,43 @@
+// Colour scales shared by the HTML grids and the canvas heatmaps: plain RGB
+// triples, so a 64x64 canvas can be filled without parsing CSS colours.
+
+const BLUE = [33, 102, 172];
+const WHITE = [247, 247, 247];
+const RED = [178, 24, 43];
+const LIGHT = [240, 243, 246];
+const DARK = [46, 74, 98];
+
+/** @param {number[]} a @param {number[]} b @param {number} t in [0, 1] */
+function mix(a, b, t) {
+  return [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t, a[2] + (b[2] - a[2]) * t];
+}
+
+/**
+ * Diverging blue-white-red: v / limit in [-1, 1]; 0 is white.
+ * @param {number} v @param {number} limit > 0
+ * @returns {number[]} [r, g, b]
+ */
+export function diverging(v, limit) {
+  const t = limit > 0 ? Math.max(-1, Math.min(1, v / limit)) : 0;
+  return t < 0 ? mix(WHITE, BLUE, -t) : mix(WHITE, RED, t);
+}
+
+/**
+ * Sequential light-to-dark for v in [lo, hi].
+ * @param {number} v @param {number} lo @param {number} hi
+ * @returns {number[]}
+ */
+export function sequential(v, lo, hi) {
+  const t = hi > lo ? Math.max(0, Math.min(1, (v - lo) / (hi - lo))) : 0;
+  return mix(LIGHT, DARK, t);
+}
+
+/** @param {number[]} c @returns {string} */
+export function css(c) {
+  return `rgb(${c[0] | 0},${c[1] | 0},${c[2] | 0})`;
+}
+
+/** Text colour readable on background c. @param {number[]} c */
+export function ink(c) {
+  return 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2] < 140 ? '#fff' : '#111';
+}

@@ -1,0 +1,173 @@
+// Every number the page shows about quantization comes from here, and
+// everything here comes from qdq-wasm: observers for min/max and qparams,
+// quantize, dequantize, fake-quantize (for the clipping mask) and error
+// statistics. The single exception is marked RAW below: the library always
+// widens the range to include 0 (E1 in src/qdq.h), so the formula a user
+// gets from raw min/max is evaluated here, only to show what goes wrong.
+
+import {
+  init, backend, dequantize, errorStats, fakeQuantizePerChannel, fakeQuantizePerTensor, FLOAT32_EPS,
+  MinMaxObserver, PerChannelMinMaxObserver, quantizePerChannel, quantizePerTensor,
+} from '/js/index.js';
+
+export { init, backend };
+
+/**
+ * @typedef {object} Settings
+ * @property {'int8' | 'uint8'} dtype
+ * @property {'affine' | 'symmetric'} scheme
+ * @property {boolean} reduceRange
+ * @property {boolean} includeZero
+ * @property {'pytorch' | 'onnx'} compat
+ * @property {0 | 1} axis
+ * @property {number | null} lo handle range for the per-tensor view
+ * @property {number | null} hi
+ */
+
+/**
+ * @typedef {object} RawQParams what raw min/max gives, before any clamping
+ * @property {number} scale float32
+ * @property {number} zeroPoint the formula's zero point, possibly outside [qmin, qmax]
+ * @property {number} stored the zero point an int8/uint8 tensor can hold: clamped to [qmin, qmax]
+ */
+
+const DTYPE_RANGE = { int8: [-128, 127], uint8: [0, 255] };
+
+/** Round half to even, as nearbyintf in the library's qparams code. RAW display only. */
+function roundHalfEven(v) {
+  const r = Math.round(v);
+  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+/**
+ * RAW: scale and zero point from the range [lo, hi] as given, not widened to
+ * include 0 (the article's formula, with the zero point rounded half to even).
+ * The library refuses such a zero point when it falls outside [qmin, qmax].
+ * @param {number} lo @param {number} hi @param {number} qmin @param {number} qmax
+ * @returns {RawQParams}
+ */
+export function rawQParams(lo, hi, qmin, qmax) {
+  const f = Math.fround;
+  const scale = Math.max(f(f(hi - lo) / (qmax - qmin)), FLOAT32_EPS);
+  const zeroPoint = qmin - roundHalfEven(f(lo / scale));
+  return { scale, zeroPoint, stored: Math.min(qmax, Math.max(qmin, zeroPoint)) };
+}
+
+/** Observer options for a settings object. @param {Settings} s @param {'per_tensor' | 'per_channel'} kind */
+function observerOptions(s, kind) {
+  return { dtype: s.dtype, qscheme: `${kind}_${s.scheme}`, reduceRange: s.reduceRange };
+}
+
+/** @param {Uint8Array} mask @returns {number} count of clipped elements */
+function countClipped(mask) {
+  let n = 0;
+  for (let i = 0; i < mask.length; i++) n += mask[i] === 0 ? 1 : 0;
+  return n;
+}
+
+/** x - xHat per element, for the heatmaps. @param {Float32Array} x @param {Float32Array} xHat */
+function difference(x, xHat) {
+  const d = new Float32Array(x.length);
+  for (let i = 0; i < x.length; i++) d[i] = x[i] - xHat[i];
+  return d;
+}
+
+/**
+ * Per-tensor quantization of x under the settings, with everything the
+ * panels show about it.
+ * @param {Float32Array} x
+ * @param {number[]} shape
+ * @param {Settings} s
+ */
+export function perTensor(x, shape, s) {
+  const data = new MinMaxObserver(observerOptions(s, 'per_tensor'));
+  data.observe(x);
+  const handles = s.lo !== null && s.hi !== null;
+  // The handles replace what the observer sees, not how it turns a range into qparams.
+  const obs = handles ? new MinMaxObserver(observerOptions(s, 'per_tensor')) : data;
+  if (handles) obs.observe(Float32Array.of(/** @type {number} */ (s.lo), /** @type {number} */ (s.hi)));
+  const lo = obs.minVal, hi = obs.maxVal;
+  let { scale, zeroPoint } = obs.calculateQParams();
+  /** @type {RawQParams | null} */
+  let raw = null;
+  if (!s.includeZero && s.scheme === 'affine' && (lo > 0 || hi < 0)) {
+    raw = rawQParams(lo, hi, obs.quantMin, obs.quantMax);
+    scale = raw.scale;
+    zeroPoint = raw.stored;
+  }
+  const opts = { scale, zeroPoint, dtype: s.dtype, compat: s.compat };
+  const qt = quantizePerTensor(x, { ...opts, shape });
+  const xHat = dequantize(qt);
+  const mask = fakeQuantizePerTensor(x, opts).mask;
+  const [dmin, dmax] = DTYPE_RANGE[s.dtype];
+  const codes = (s.dtype === 'int8' ? Int8Array : Uint8Array).from({ length: dmax - dmin + 1 }, (_, i) => dmin + i);
+  // The float value of every integer code: the quantization grid.
+  const grid = dequantize({ data: codes, scale, zeroPoint, dtype: s.dtype, shape: [codes.length] });
+  return {
+    dataMin: data.minVal, dataMax: data.maxVal, handles, lo, hi,
+    widenedLo: s.includeZero || s.scheme === 'symmetric' ? Math.min(lo, 0) : lo,
+    widenedHi: s.includeZero || s.scheme === 'symmetric' ? Math.max(hi, 0) : hi,
+    qmin: obs.quantMin, qmax: obs.quantMax, dtypeMin: dmin, dtypeMax: dmax,
+    scale, zeroPoint, raw, q: qt.data, xHat, err: difference(x, xHat),
+    stats: errorStats(x, xHat), mask, clipped: countClipped(mask), grid,
+  };
+}
+
+/**
+ * Per-channel quantization of x along s.axis.
+ * @param {Float32Array} x
+ * @param {number[]} shape
+ * @param {Settings} s
+ */
+export function perChannel(x, shape, s) {
+  const obs = new PerChannelMinMaxObserver({ ...observerOptions(s, 'per_channel'), axis: s.axis });
+  obs.observe(x, shape);
+  let { scales, zeroPoints } = obs.calculateQParams();
+  const mins = obs.minVal, maxs = obs.maxVal;
+  /** @type {RawQParams[] | null} */
+  let raw = null;
+  if (!s.includeZero && s.scheme === 'affine') {
+    raw = Array.from(mins, (lo, c) => (lo > 0 || maxs[c] < 0 ? rawQParams(lo, maxs[c], obs.quantMin, obs.quantMax)
+      : { scale: scales[c], zeroPoint: zeroPoints[c], stored: zeroPoints[c] }));
+    scales = Float32Array.from(raw, (r) => r.scale);
+    zeroPoints = Int32Array.from(raw, (r) => r.stored);
+  }
+  const opts = { shape, axis: s.axis, scales, zeroPoints, dtype: s.dtype, compat: s.compat };
+  const qt = quantizePerChannel(x, opts);
+  const xHat = dequantize(qt);
+  const mask = fakeQuantizePerChannel(x, opts).mask;
+  const stats = errorStats(x, xHat, { shape, axis: s.axis });
+  return {
+    axis: s.axis, mins, maxs, qmin: obs.quantMin, qmax: obs.quantMax, scales: qt.scales, zeroPoints: qt.zeroPoints,
+    raw, q: qt.data, xHat, err: difference(x, xHat), stats, channelStats: /** @type {NonNullable<typeof stats.channels>} */ (stats.channels),
+    mask, clipped: countClipped(mask),
+  };
+}
+
+/**
+ * Quantizes and dequantizes x with given parameters (for the article panel,
+ * which replays the article's own numbers through the library).
+ * @param {Float32Array} x @param {number} scale @param {number} zeroPoint
+ * @param {'pytorch' | 'onnx'} compat
+ */
+export function replay(x, scale, zeroPoint, compat) {
+  const qt = quantizePerTensor(x, { scale, zeroPoint, dtype: 'int8', compat });
+  const xHat = dequantize(qt);
+  return { q: qt.data, xHat, stats: errorStats(x, xHat), clipped: countClipped(fakeQuantizePerTensor(x, { scale, zeroPoint, compat }).mask) };
+}
+
+/** @typedef {ReturnType<typeof perTensor>} TensorResult */
+/** @typedef {ReturnType<typeof perChannel>} ChannelResult */
+
+/**
+ * RAW display only: the value the library rounds, x / scale (ONNX) or
+ * x * (1 / scale) (PyTorch), in float32, so the derivation can show
+ * "round(42.5)". The q next to it always comes from the library.
+ * @param {number} x @param {number} scale @param {'pytorch' | 'onnx'} compat
+ */
+export function scaledForDisplay(x, scale, compat) {
+  const f = Math.fround;
+  return compat === 'pytorch' ? f(f(x) * f(1 / scale)) : f(f(x) / scale);
+}
+
+export { roundHalfEven };

@@ -1,0 +1,52 @@
+// The tensor editor: one labelled number input per element for tensors
+// small enough to edit by hand; bigger ones are edited by pasting.
+
+import { float32Literal } from './format.js';
+
+/** Largest tensor shown as inputs (16 x 16). */
+export const EDIT_LIMIT = 256;
+
+/**
+ * Rebuilds the editable grid for the tensor.
+ * @param {HTMLElement} container
+ * @param {import('./presets.js').Tensor2D} t
+ * @param {(values: Float32Array) => void} onEdit called with the new values after a cell changes
+ */
+export function renderEditor(container, t, onEdit) {
+  container.replaceChildren();
+  if (t.rows * t.cols > EDIT_LIMIT) {
+    const p = document.createElement('p');
+    p.className = 'hint';
+    p.textContent = `${t.rows} × ${t.cols} = ${t.rows * t.cols} values: too many to edit one by one. Paste or load numbers below.`;
+    container.append(p);
+    return;
+  }
+  const table = document.createElement('table');
+  table.className = 'editor';
+  for (let r = 0; r < t.rows; r++) {
+    const tr = table.insertRow();
+    for (let c = 0; c < t.cols; c++) {
+      const input = document.createElement('input');
+      input.type = 'number';
+      input.step = 'any';
+      input.value = float32Literal(t.values[r * t.cols + c]);
+      input.setAttribute('aria-label', `Value at row ${r}, column ${c}`);
+      input.dataset.index = String(r * t.cols + c);
+      tr.insertCell().append(input);
+    }
+  }
+  // 'change' rather than 'input': a half-typed "-" or "1e" is not a number yet.
+  table.addEventListener('change', (ev) => {
+    const input = /** @type {HTMLInputElement} */ (ev.target);
+    const v = Number(input.value);
+    if (input.value.trim() === '' || !Number.isFinite(v)) {
+      input.setAttribute('aria-invalid', 'true');
+      return;
+    }
+    input.removeAttribute('aria-invalid');
+    const values = t.values.slice();
+    values[Number(input.dataset.index)] = v;
+    onEdit(values);
+  });
+  container.append(table);
+}

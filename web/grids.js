@@ -1,0 +1,110 @@
+// The three grids shown for each scheme: integer codes, dequantized values
+// and the error heatmap. Small tensors get a table with numbers; large ones
+// a canvas with one pixel per element (a 64x64 table would cost more than
+// a frame to rebuild).
+
+import { css, diverging, ink, sequential } from './colors.js';
+import { fmt, int } from './format.js';
+
+/** Tables above this many cells switch to canvas heatmaps. */
+export const TABLE_LIMIT = 144;
+
+/**
+ * @typedef {object} GridSpec
+ * @property {string} caption
+ * @property {ArrayLike<number>} values
+ * @property {(v: number, i: number) => number[]} color background of element i
+ * @property {(v: number) => string} label text of a cell
+ * @property {Uint8Array} [mask] 0 marks a clipped element
+ */
+
+/**
+ * Renders one grid into container, reusing its table or canvas when the
+ * shape is unchanged.
+ * @param {HTMLElement} container
+ * @param {GridSpec} spec
+ * @param {number} rows @param {number} cols
+ * @param {string} testId data-testid for the tests
+ */
+export function renderGrid(container, spec, rows, cols, testId) {
+  const small = rows * cols <= TABLE_LIMIT;
+  let fig = /** @type {HTMLElement | null} */ (container.querySelector(`[data-testid="${testId}"]`));
+  const kind = small ? 'table' : 'canvas';
+  if (!fig || fig.dataset.kind !== kind || fig.dataset.shape !== `${rows}x${cols}`) {
+    fig = document.createElement('figure');
+    fig.className = 'grid';
+    fig.dataset.testid = testId;
+    fig.dataset.kind = kind;
+    fig.dataset.shape = `${rows}x${cols}`;
+    const cap = document.createElement('figcaption');
+    fig.append(cap);
+    if (small) {
+      const table = document.createElement('table');
+      for (let r = 0; r < rows; r++) {
+        const tr = table.insertRow();
+        for (let c = 0; c < cols; c++) tr.insertCell();
+      }
+      fig.append(table);
+    } else {
+      const canvas = document.createElement('canvas');
+      canvas.width = cols;
+      canvas.height = rows;
+      canvas.setAttribute('role', 'img');
+      fig.append(canvas);
+    }
+    const old = container.querySelector(`[data-testid="${testId}"]`);
+    if (old) old.replaceWith(fig);
+    else container.append(fig);
+  }
+  /** @type {HTMLElement} */ (fig.firstElementChild).textContent = spec.caption;
+  fig.dataset.values = small ? Array.prototype.join.call(spec.values, ',') : '';
+  if (small) {
+    const cells = fig.querySelectorAll('td');
+    for (let i = 0; i < cells.length; i++) {
+      const v = spec.values[i];
+      const bg = spec.color(v, i);
+      const td = /** @type {HTMLTableCellElement} */ (cells[i]);
+      td.textContent = spec.label(v);
+      td.style.background = css(bg);
+      td.style.color = ink(bg);
+      td.classList.toggle('clipped', spec.mask !== undefined && spec.mask[i] === 0);
+    }
+  } else {
+    const canvas = /** @type {HTMLCanvasElement} */ (fig.querySelector('canvas'));
+    canvas.setAttribute('aria-label', `${spec.caption}: ${rows} × ${cols} heatmap`);
+    const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+    const img = ctx.createImageData(cols, rows);
+    for (let i = 0; i < rows * cols; i++) {
+      const clipped = spec.mask !== undefined && spec.mask[i] === 0;
+      const c = clipped ? [255, 170, 0] : spec.color(spec.values[i], i);
+      img.data[4 * i] = c[0];
+      img.data[4 * i + 1] = c[1];
+      img.data[4 * i + 2] = c[2];
+      img.data[4 * i + 3] = 255;
+    }
+    ctx.putImageData(img, 0, 0);
+  }
+}
+
+/**
+ * The three grids of one scheme.
+ * @param {HTMLElement} container
+ * @param {string} prefix 'pt' or 'pc', for test ids
+ * @param {{ q: Int8Array | Uint8Array, xHat: Float32Array, err: Float32Array, mask: Uint8Array }} r
+ * @param {{ rows: number, cols: number, qlo: number, qhi: number, xLimit: number, errLimit: number }} view
+ */
+export function renderScheme(container, prefix, r, view) {
+  const { rows, cols } = view;
+  renderGrid(container, {
+    caption: 'Integers q (orange outline: clipped)', values: r.q, mask: r.mask,
+    color: (v) => sequential(v, view.qlo, view.qhi), label: int,
+  }, rows, cols, `${prefix}-q`);
+  renderGrid(container, {
+    caption: 'Dequantized x̂', values: r.xHat,
+    color: (v) => diverging(v, view.xLimit), label: (v) => fmt(v, 4),
+  }, rows, cols, `${prefix}-xhat`);
+  renderGrid(container, {
+    caption: 'Error x − x̂ (shared colour scale)', values: r.err,
+    color: (v) => diverging(v, view.errLimit), label: (v) => fmt(v, 2),
+  }, rows, cols, `${prefix}-err`);
+}

@@ -1,0 +1,83 @@
+// Histogram of the tensor's values with the quantization grid (one line per
+// integer code) and the clipping bounds drawn over it.
+
+import { axisBottom, scaleLinear, select } from './vendor/d3.js';
+import { fmt } from './format.js';
+
+const W = 800, H = 210;
+const M = { left: 36, right: 20, top: 22, bottom: 26 };
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+/** @param {Element} parent @param {string} tag @param {Record<string, string | number>} attrs */
+function el(parent, tag, attrs = {}) {
+  const e = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  parent.append(e);
+  return e;
+}
+
+/**
+ * Draws the histogram into container (replacing the previous drawing).
+ * @param {HTMLElement} container
+ * @param {Float32Array} x
+ * @param {import('./compute.js').TensorResult} t
+ */
+export function renderHistogram(container, x, t) {
+  let svg = container.querySelector('svg');
+  if (!svg) {
+    svg = /** @type {SVGSVGElement} */ (document.createElementNS(SVG_NS, 'svg'));
+    svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+    svg.setAttribute('role', 'img');
+    container.append(svg);
+  }
+  svg.replaceChildren();
+  const half = t.scale / 2;
+  const clipLo = t.grid[0] - half, clipHi = t.grid[t.grid.length - 1] + half;
+  let a = Math.min(t.dataMin, 0), b = Math.max(t.dataMax, 0);
+  // Show the clip bounds when they are near the data; far ones would squash the bars.
+  const span = b - a || 1;
+  if (clipLo > a - span) a = Math.min(a, clipLo);
+  if (clipHi < b + span) b = Math.max(b, clipHi);
+  const pad = (b - a || 1) * 0.04;
+  a -= pad;
+  b += pad;
+  const fx = scaleLinear().domain([a, b]).range([M.left, W - M.right]);
+
+  const binCount = Math.max(6, Math.min(60, Math.round(Math.sqrt(x.length) * 2)));
+  const lo = t.dataMin, width = (t.dataMax - t.dataMin) / binCount || 1;
+  const counts = new Uint32Array(binCount);
+  for (let i = 0; i < x.length; i++) counts[Math.min(binCount - 1, Math.floor((x[i] - lo) / width))]++;
+  const peak = Math.max(...counts);
+  const fy = scaleLinear().domain([0, peak]).range([H - M.bottom, M.top]);
+
+  if (clipLo > a) el(svg, 'rect', { class: 'clamp', x: fx(a), y: M.top, width: fx(clipLo) - fx(a), height: H - M.top - M.bottom });
+  if (clipHi < b) el(svg, 'rect', { class: 'clamp', x: fx(clipHi), y: M.top, width: fx(b) - fx(clipHi), height: H - M.top - M.bottom });
+
+  const bars = el(svg, 'g', { class: 'bars' });
+  for (let k = 0; k < binCount; k++) {
+    if (counts[k] === 0) continue;
+    const x0 = fx(lo + k * width), x1 = fx(lo + (k + 1) * width);
+    el(bars, 'rect', { x: x0 + 0.5, y: fy(counts[k]), width: Math.max(1, x1 - x0 - 1), height: fy(0) - fy(counts[k]) });
+  }
+
+  // The grid: every code's float value, thinned to lines at least 3 px apart.
+  const px = Math.abs(fx(t.scale) - fx(0));
+  const every = Math.max(1, Math.ceil(3 / Math.max(px, 1e-9)));
+  const gridLayer = el(svg, 'g', { class: 'qgrid' });
+  for (let i = 0; i < t.grid.length; i += every) {
+    const g = t.grid[i];
+    if (g >= a && g <= b) el(gridLayer, 'line', { x1: fx(g), x2: fx(g), y1: M.top, y2: H - M.bottom });
+  }
+  for (const [v, label] of /** @type {const} */ ([[clipLo, 'clips below'], [clipHi, 'clips above']])) {
+    if (v < a || v > b) continue;
+    el(svg, 'line', { class: 'clip-bound', x1: fx(v), x2: fx(v), y1: M.top - 6, y2: H - M.bottom });
+    el(svg, 'text', { class: 'mark warn', x: fx(v), y: M.top - 9, 'text-anchor': v === clipLo ? 'start' : 'end' }).textContent = `${label} ${fmt(v, 4)}`;
+  }
+  select(/** @type {SVGGElement} */ (el(svg, 'g', { transform: `translate(0,${H - M.bottom})` }))).call(axisBottom(fx).ticks(8));
+  const yAxis = el(svg, 'text', { class: 'axis-title', x: 4, y: M.top - 9 });
+  yAxis.textContent = `count (peak ${peak})`;
+  svg.setAttribute('aria-label', `Histogram of ${x.length} values from ${fmt(t.dataMin, 4)} to ${fmt(t.dataMax, 4)}; ` +
+    `grid lines every ${every === 1 ? '' : `${every} `}code${every === 1 ? '' : 's'} (${fmt(t.scale * every, 4)} apart); ` +
+    `values outside [${fmt(clipLo, 4)}, ${fmt(clipHi, 4)}] clip.`);
+  return { every };
+}

@@ -1,0 +1,222 @@
+// Wires the page together: state (from and to the URL), the controls, and
+// one render pass that recomputes everything through the library and redraws
+// every panel. Panels live in their own modules.
+
+import { backend, init, perChannel, perTensor } from './compute.js';
+import { renderArticle } from './article.js';
+import { npyBlob, snippets } from './code-panel.js';
+import { renderDerivation } from './derivation.js';
+import { renderEditor } from './editor.js';
+import { fmt } from './format.js';
+import { renderScheme } from './grids.js';
+import { renderHistogram } from './histogram.js';
+import { NumberLine } from './number-line.js';
+import { parseNpy, parseText } from './parse-tensor.js';
+import { presetTensor, resize } from './presets.js';
+import { fromQuery, MAX_SIDE, toQuery } from './state.js';
+import { renderChannelTable, renderComparison } from './tables.js';
+import { warnings } from './warnings.js';
+
+const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+const input = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ ($(id));
+
+let state = fromQuery(location.search);
+let tensor = tensorOf(state);
+let editorShows = /** @type {import('./presets.js').Tensor2D | null} */ (null);
+let articleCompat = /** @type {string | null} */ (null);
+const numberLine = new NumberLine($('number-line'));
+/** Render times in ms, for the footer and the end-to-end test. */
+const timing = { last: 0, all: /** @type {number[]} */ ([]) };
+Object.assign(window, { __qdqTiming: timing });
+
+/** @param {import('./state.js').PageState} s @returns {import('./presets.js').Tensor2D} */
+function tensorOf(s) {
+  if (s.preset === 'custom' && s.values) return { values: s.values, rows: s.rows, cols: s.cols };
+  return presetTensor(s.preset === 'custom' ? 'normal' : s.preset, s.rows, s.cols, s.seed);
+}
+
+/**
+ * Changes the state and redraws. Tensor-shaping changes regenerate the
+ * tensor; option changes reuse it, so dragging stays cheap.
+ * @param {Partial<import('./state.js').PageState>} patch
+ */
+function update(patch) {
+  const reshape = ['preset', 'rows', 'cols', 'seed', 'values'].some((k) => k in patch);
+  state = { ...state, ...patch };
+  if (reshape) {
+    tensor = tensorOf(state);
+    [state.rows, state.cols] = [tensor.rows, tensor.cols];
+    // A new tensor gets its own range; handles set for the old one would mislead.
+    if (!('lo' in patch)) state.lo = state.hi = null;
+  }
+  render();
+  scheduleUrl();
+}
+
+let urlTimer = 0;
+function scheduleUrl() {
+  clearTimeout(urlTimer);
+  urlTimer = window.setTimeout(() => history.replaceState(null, '', toQuery(state) || location.pathname), 120);
+}
+
+/** Puts the state into the controls, skipping the one being typed into. */
+function syncControls() {
+  const set = (/** @type {HTMLInputElement | HTMLSelectElement} */ el, /** @type {string} */ v) => {
+    if (document.activeElement !== el && el.value !== v) el.value = v;
+  };
+  set(/** @type {HTMLSelectElement} */ ($('preset')), state.preset);
+  set(input('rows'), String(state.rows));
+  set(input('cols'), String(state.cols));
+  set(/** @type {HTMLSelectElement} */ ($('axis')), String(state.axis));
+  for (const [name, v] of /** @type {const} */ ([['dtype', state.dtype], ['scheme', state.scheme], ['compat', state.compat]])) {
+    for (const r of document.querySelectorAll(`input[name="${name}"]`)) /** @type {HTMLInputElement} */ (r).checked = /** @type {HTMLInputElement} */ (r).value === v;
+  }
+  input('include-zero').checked = state.includeZero;
+  input('reduce-range').checked = state.reduceRange;
+  input('rows').disabled = input('cols').disabled = state.preset === 'article';
+  /** @type {HTMLButtonElement} */ ($('reroll')).disabled = state.preset === 'article' || state.preset === 'custom';
+}
+
+function render() {
+  const t0 = performance.now();
+  syncControls();
+  const x = tensor.values;
+  const shape = [tensor.rows, tensor.cols];
+  const settings = { ...state };
+  let t, c;
+  try {
+    t = perTensor(x, shape, settings);
+    c = perChannel(x, shape, settings);
+  } catch (e) {
+    // The library's own message (e.g. reduce range with symmetric uint8) is the explanation.
+    $('warnings').replaceChildren(Object.assign(document.createElement('li'), { className: 'warn', textContent: `Not possible: ${/** @type {Error} */ (e).message.replace(/^qdq-wasm: /, '')}` }));
+    document.body.dataset.state = toQuery(state);
+    return;
+  }
+  if (editorShows !== tensor) {
+    renderEditor($('cells'), tensor, (values) => update({ preset: 'custom', values }));
+    editorShows = tensor;
+  }
+  numberLine.render({ x, t, onRange: (lo, hi) => update({ lo, hi }) });
+  for (const [id, v] of /** @type {const} */ ([['range-lo', t.lo], ['range-hi', t.hi]])) {
+    if (document.activeElement !== $(id)) input(id).value = String(Number(v.toPrecision(6)));
+  }
+  renderComparison(/** @type {HTMLTableElement} */ ($('compare-table')), t, c);
+  renderChannelTable(/** @type {HTMLTableElement} */ ($('channel-table')), c);
+  let xLimit = 0;
+  for (let i = 0; i < x.length; i++) xLimit = Math.max(xLimit, Math.abs(x[i]));
+  // One colour scale for both error maps, so equal colours mean equal errors.
+  const errLimit = Math.max(t.stats.maxAbsError, c.stats.maxAbsError);
+  const qlo = t.dtypeMin, qhi = t.dtypeMax;
+  const view = { rows: tensor.rows, cols: tensor.cols, qlo, qhi, xLimit, errLimit };
+  renderScheme($('pt-grids'), 'pt', t, view);
+  renderScheme($('pc-grids'), 'pc', c, view);
+  $('error-legend').innerHTML = `Error colours: <span class="swatch neg"></span> x̂ above x, <span class="swatch zero"></span> 0, ` +
+    `<span class="swatch pos"></span> x̂ below x; full colour at ±${fmt(errLimit, 3)} (the larger max |error| of the two). ` +
+    `<span class="swatch clip"></span> clipped.`;
+  renderDerivation(/** @type {HTMLOListElement} */ ($('steps')), x, state, t, c);
+  renderHistogram($('histogram-chart'), x, t);
+  const notes = warnings(state, t, c);
+  $('warnings').replaceChildren(...notes.map((n) => Object.assign(document.createElement('li'), { className: n.level, textContent: n.text })));
+  const code = snippets(x, state, t, c);
+  $('code-js').textContent = code.js;
+  $('code-py').textContent = code.py;
+  if (articleCompat !== state.compat) {
+    renderArticle($('article-panel'), state.compat);
+    articleCompat = state.compat;
+  }
+  document.body.dataset.state = toQuery(state);
+  const ms = performance.now() - t0;
+  timing.last = ms;
+  timing.all.push(ms);
+  $('render-ms').textContent = `${ms.toFixed(1)} ms`;
+}
+
+/** @param {import('./presets.js').Tensor2D} t */
+function useTensor(t) {
+  $('paste-error').textContent = '';
+  if (t.rows > MAX_SIDE || t.cols > MAX_SIDE) throw new Error(`${t.rows} × ${t.cols}: at most ${MAX_SIDE} per side`);
+  update({ preset: 'custom', values: t.values, rows: t.rows, cols: t.cols });
+}
+
+function bind() {
+  $('preset').addEventListener('change', (e) => {
+    const p = /** @type {any} */ (/** @type {HTMLSelectElement} */ (e.target).value);
+    // Switching to "your own numbers" keeps what is on screen, ready to edit.
+    if (p === 'custom') update({ preset: 'custom', values: tensor.values.slice() });
+    else update({ preset: p, ...(p !== 'article' && state.preset === 'article' ? { rows: 8, cols: 16 } : {}) });
+  });
+  for (const id of ['rows', 'cols']) {
+    input(id).addEventListener('change', () => {
+      const rows = Math.round(Number(input('rows').value)), cols = Math.round(Number(input('cols').value));
+      if (!(rows >= 1 && rows <= MAX_SIDE && cols >= 1 && cols <= MAX_SIDE)) return;
+      if (state.preset === 'custom') update({ values: resize(tensor, rows, cols).values, rows, cols });
+      else update({ rows, cols });
+    });
+  }
+  $('axis').addEventListener('change', (e) => update({ axis: /** @type {HTMLSelectElement} */ (e.target).value === '1' ? 1 : 0 }));
+  $('reroll').addEventListener('click', () => update({ seed: state.seed + 1 }));
+  for (const name of ['dtype', 'scheme', 'compat']) {
+    for (const r of document.querySelectorAll(`input[name="${name}"]`)) {
+      r.addEventListener('change', (e) => update({ [name]: /** @type {HTMLInputElement} */ (e.target).value }));
+    }
+  }
+  input('include-zero').addEventListener('change', (e) => update({ includeZero: /** @type {HTMLInputElement} */ (e.target).checked }));
+  input('reduce-range').addEventListener('change', (e) => update({ reduceRange: /** @type {HTMLInputElement} */ (e.target).checked }));
+  for (const id of ['range-lo', 'range-hi']) {
+    input(id).addEventListener('change', () => {
+      const lo = Number(input('range-lo').value), hi = Number(input('range-hi').value);
+      if (Number.isFinite(lo) && Number.isFinite(hi) && lo < hi) update({ lo: Math.fround(lo), hi: Math.fround(hi) });
+    });
+  }
+  $('range-reset').addEventListener('click', () => update({ lo: null, hi: null }));
+  $('paste-load').addEventListener('click', () => {
+    try {
+      useTensor(parseText(/** @type {HTMLTextAreaElement} */ ($('paste-text')).value));
+    } catch (e) {
+      $('paste-error').textContent = `Could not use these numbers: ${/** @type {Error} */ (e).message}`;
+    }
+  });
+  input('file').addEventListener('change', async () => {
+    const file = input('file').files?.[0];
+    if (!file) return;
+    try {
+      useTensor(file.name.endsWith('.npy') ? parseNpy(await file.arrayBuffer()) : parseText(await file.text()));
+    } catch (e) {
+      $('paste-error').textContent = `Could not read ${file.name}: ${/** @type {Error} */ (e).message}`;
+    }
+  });
+  $('article-load').addEventListener('click', () => {
+    update({ preset: 'article', dtype: 'int8', scheme: 'affine', includeZero: true, reduceRange: false, axis: 0 });
+    $('editor').scrollIntoView();
+  });
+  $('copy-link').addEventListener('click', async () => {
+    const url = location.origin + location.pathname + toQuery(state);
+    try {
+      await navigator.clipboard.writeText(url);
+      $('copy-status').textContent = 'Link copied.';
+    } catch {
+      $('copy-status').textContent = url;
+    }
+  });
+  $('download-npy').addEventListener('click', () => {
+    const a = document.createElement('a');
+    a.href = URL.createObjectURL(npyBlob(tensor.values, [tensor.rows, tensor.cols]));
+    a.download = 'tensor.npy';
+    a.click();
+    setTimeout(() => URL.revokeObjectURL(a.href), 1000);
+  });
+}
+
+try {
+  await init();
+  $('backend').textContent = backend();
+  bind();
+  render();
+  document.body.dataset.ready = 'true';
+} catch (e) {
+  const msg = $('load-error');
+  msg.hidden = false;
+  msg.textContent = `The library could not start: ${/** @type {Error} */ (e).message}. This page needs a browser with WebAssembly SIMD.`;
+  document.body.dataset.ready = 'error';
+}

@@ -1,0 +1,55 @@
+// Plain-words warnings shown next to the numbers: a zero point the integer
+// type cannot hold, values pushed past qmin/qmax, and what the options do.
+
+import { fmt, int } from './format.js';
+
+/**
+ * @param {import('./state.js').PageState} s
+ * @param {import('./compute.js').TensorResult} t
+ * @param {import('./compute.js').ChannelResult} c
+ * @returns {{ level: 'warn' | 'info', text: string }[]}
+ */
+export function warnings(s, t, c) {
+  /** @type {{ level: 'warn' | 'info', text: string }[]} */
+  const out = [];
+  const type = s.dtype;
+  if (t.raw && t.raw.zeroPoint !== t.raw.stored) {
+    out.push({ level: 'warn', text: `Raw min/max: the range [${fmt(t.lo, 4)}, ${fmt(t.hi, 4)}] does not contain 0, so the formula ` +
+      `puts the zero point at ${int(t.raw.zeroPoint)}, outside ${type}'s [${t.qmin}, ${t.qmax}]. A ${type} zero point cannot ` +
+      `hold it; the page stores ${int(t.raw.stored)} instead, which shifts every value${t.clipped ? ` and clips ${t.clipped}` : ''}. ` +
+      `PyTorch and ONNX avoid this by widening the range to include 0.` });
+  }
+  const rawChannels = c.raw ? c.raw.filter((r) => r.zeroPoint !== r.stored).length : 0;
+  if (rawChannels > 0) {
+    out.push({ level: 'warn', text: `Per channel, ${rawChannels} channel${rawChannels === 1 ? '' : 's'} would need a zero point outside ` +
+      `[${c.qmin}, ${c.qmax}]; ${rawChannels === 1 ? 'it is' : 'they are'} clamped, and values shift or clip.` });
+  }
+  if (t.clipped > 0 && !t.raw) {
+    const why = t.handles ? 'the range you set with the handles is narrower than the data' : 'they lie outside the range the scale was derived from';
+    out.push({ level: 'warn', text: `Per tensor: ${t.clipped} value${t.clipped === 1 ? '' : 's'} land past ${type}'s ` +
+      `[${t.dtypeMin}, ${t.dtypeMax}] and are clamped (${why}). Clamped values have large errors.` });
+  }
+  if (c.clipped > 0 && rawChannels === 0) {
+    out.push({ level: 'warn', text: `Per channel: ${c.clipped} value${c.clipped === 1 ? '' : 's'} clamped to [${t.dtypeMin}, ${t.dtypeMax}].` });
+  }
+  if (s.reduceRange) {
+    out.push({ level: 'info', text: `Reduce range: the scale and zero point are fitted to [${t.qmin}, ${t.qmax}], half of ${type}, ` +
+      `so the step is about twice as large. Quantizing still clamps to [${t.dtypeMin}, ${t.dtypeMax}] (as PyTorch does); ` +
+      `the spare bit avoids overflow in some x86 int8 kernels.` });
+  }
+  if (s.scheme === 'symmetric') {
+    out.push({ level: 'info', text: `Symmetric: the range is [−max|x|, max|x|], so the zero point is fixed at ${int(t.zeroPoint)}` +
+      `${t.dataMin >= 0 ? ' and, with no negative values, about half of the codes go unused' : ''}.` });
+    if (!s.includeZero) out.push({ level: 'info', text: 'Raw min/max has no effect with symmetric: a symmetric range always contains 0.' });
+  }
+  if (!s.includeZero && s.scheme === 'affine' && !t.raw && !t.handles && t.dataMin <= 0 && t.dataMax >= 0) {
+    out.push({ level: 'info', text: 'Raw min/max gives the same numbers here: the data already contains 0.' });
+  }
+  if (s.includeZero && s.scheme === 'affine' && (t.lo > 0 || t.hi < 0)) {
+    const unused = t.lo > 0 ? t.lo : -t.hi;
+    out.push({ level: 'info', text: `Include 0: the range was widened from [${fmt(t.lo, 4)}, ${fmt(t.hi, 4)}] to ` +
+      `[${fmt(t.widenedLo, 4)}, ${fmt(t.widenedHi, 4)}], so 0.0 is exactly the code ${int(t.zeroPoint)}; about ` +
+      `${Math.round(unused / t.scale)} codes cover the empty stretch next to 0.` });
+  }
+  return out;
+}
