@@ -53,7 +53,8 @@ export function renderArticle(container, compat) {
       `The code's formula differs from its text (no qmin term). It clamps ${code.clipped} of 6 values to 127, so 4, 5 and 6 all come back as ${fmt(code.xHat[5], 4)}: max error ${fmt(code.stats.maxAbsError, 4)}.`],
     ['Per-channel zero points', list(ARTICLE.channelZeroPoints),
       `raw formula: <mark>${list(rawC.map((r) => r.zeroPoint))}</mark>; with 0 included: <b data-testid="article-pc-zp">${list(c.zeroPoints)}</b> (scales ${list(c.scales, (v) => fmt(v, 4))})`,
-      `−128 − 127.5 = −255.5 rounds to −256, not −255; both are far below −128. Including 0 makes each channel's range [0, max].`],
+      `Channel 0: 1 / ${fmt(rawC[0].scale, 4)} comes out at ${fmt(Math.fround(1 / rawC[0].scale), 9)} in float32 (127.5 in exact arithmetic), so ${int(rawC[0].zeroPoint)}. ` +
+      `The formula is followed here; the numbers are still far below −128. Including 0 makes each channel's range [0, max].`],
     ['Per-channel q', outOfRange(ARTICLE.channelQ), `<b data-testid="article-pc-q">${list(c.q)}</b>`,
       'Every value but 127 is outside int8. The article adds 255 and 638 where the formula subtracts them (the zero points are negative).'],
   ];

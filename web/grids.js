@@ -6,8 +6,9 @@
 import { css, diverging, ink, sequential } from './colors.js';
 import { fmt, int } from './format.js';
 
-/** Tables above this many cells switch to canvas heatmaps. */
-export const TABLE_LIMIT = 144;
+/** Tables with numbers up to this many cells and columns; beyond, canvas heatmaps (two side by side must fit). */
+export const TABLE_LIMIT = 64;
+export const TABLE_COLS = 8;
 
 /**
  * @typedef {object} GridSpec
@@ -27,7 +28,7 @@ export const TABLE_LIMIT = 144;
  * @param {string} testId data-testid for the tests
  */
 export function renderGrid(container, spec, rows, cols, testId) {
-  const small = rows * cols <= TABLE_LIMIT;
+  const small = rows * cols <= TABLE_LIMIT && cols <= TABLE_COLS;
   let fig = /** @type {HTMLElement | null} */ (container.querySelector(`[data-testid="${testId}"]`));
   const kind = small ? 'table' : 'canvas';
   if (!fig || fig.dataset.kind !== kind || fig.dataset.shape !== `${rows}x${cols}`) {

@@ -4,8 +4,8 @@
 import { axisBottom, scaleLinear, select } from './vendor/d3.js';
 import { fmt } from './format.js';
 
-const W = 800, H = 210;
-const M = { left: 36, right: 20, top: 22, bottom: 26 };
+const WIDE = 800, NARROW = 440, H = 230;
+const M = { left: 36, right: 20, top: 40, bottom: 26 };
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 /** @param {Element} parent @param {string} tag @param {Record<string, string | number>} attrs */
@@ -26,11 +26,13 @@ export function renderHistogram(container, x, t) {
   let svg = container.querySelector('svg');
   if (!svg) {
     svg = /** @type {SVGSVGElement} */ (document.createElementNS(SVG_NS, 'svg'));
-    svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
     svg.setAttribute('role', 'img');
     container.append(svg);
   }
   svg.replaceChildren();
+  // A narrower drawing on phones keeps the text readable once scaled.
+  const W = container.clientWidth < 560 ? NARROW : WIDE;
+  svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
   const half = t.scale / 2;
   const clipLo = t.grid[0] - half, clipHi = t.grid[t.grid.length - 1] + half;
   let a = Math.min(t.dataMin, 0), b = Math.max(t.dataMax, 0);
@@ -43,7 +45,8 @@ export function renderHistogram(container, x, t) {
   b += pad;
   const fx = scaleLinear().domain([a, b]).range([M.left, W - M.right]);
 
-  const binCount = Math.max(6, Math.min(60, Math.round(Math.sqrt(x.length) * 2)));
+  // At least 20 bins, so a handful of values still shows as separate bars.
+  const binCount = Math.max(20, Math.min(60, Math.round(Math.sqrt(x.length) * 2)));
   const lo = t.dataMin, width = (t.dataMax - t.dataMin) / binCount || 1;
   const counts = new Uint32Array(binCount);
   for (let i = 0; i < x.length; i++) counts[Math.min(binCount - 1, Math.floor((x[i] - lo) / width))]++;
@@ -71,10 +74,10 @@ export function renderHistogram(container, x, t) {
   for (const [v, label] of /** @type {const} */ ([[clipLo, 'clips below'], [clipHi, 'clips above']])) {
     if (v < a || v > b) continue;
     el(svg, 'line', { class: 'clip-bound', x1: fx(v), x2: fx(v), y1: M.top - 6, y2: H - M.bottom });
-    el(svg, 'text', { class: 'mark warn', x: fx(v), y: M.top - 9, 'text-anchor': v === clipLo ? 'start' : 'end' }).textContent = `${label} ${fmt(v, 4)}`;
+    el(svg, 'text', { class: 'mark warn', x: fx(v), y: M.top - 10, 'text-anchor': v === clipLo ? 'start' : 'end' }).textContent = `${label} ${fmt(v, 4)}`;
   }
-  select(/** @type {SVGGElement} */ (el(svg, 'g', { transform: `translate(0,${H - M.bottom})` }))).call(axisBottom(fx).ticks(8));
-  const yAxis = el(svg, 'text', { class: 'axis-title', x: 4, y: M.top - 9 });
+  select(/** @type {SVGGElement} */ (el(svg, 'g', { transform: `translate(0,${H - M.bottom})` }))).call(axisBottom(fx).ticks(W < WIDE ? 5 : 8));
+  const yAxis = el(svg, 'text', { class: 'axis-title', x: 4, y: 12 });
   yAxis.textContent = `count (peak ${peak})`;
   svg.setAttribute('aria-label', `Histogram of ${x.length} values from ${fmt(t.dataMin, 4)} to ${fmt(t.dataMax, 4)}; ` +
     `grid lines every ${every === 1 ? '' : `${every} `}code${every === 1 ? '' : 's'} (${fmt(t.scale * every, 4)} apart); ` +

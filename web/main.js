@@ -213,6 +213,15 @@ try {
   $('backend').textContent = backend();
   bind();
   render();
+  // The charts pick a drawing width from their container (narrower on phones).
+  const isWide = () => $('number-line').clientWidth >= 560;
+  let wide = isWide();
+  addEventListener('resize', () => {
+    if (isWide() !== wide) {
+      wide = !wide;
+      render();
+    }
+  });
   document.body.dataset.ready = 'true';
 } catch (e) {
   const msg = $('load-error');

@@ -5,7 +5,8 @@
 import { axisBottom, scaleLinear, select } from './vendor/d3.js';
 import { fmt, int } from './format.js';
 
-const W = 800, H = 230;
+/** Drawing widths: a narrower drawing on phones keeps the text readable once scaled. */
+const WIDE = 800, NARROW = 440, H = 230;
 const M = { left: 24, right: 24 };
 const Y_FLOAT = 62, Y_INT = 170;
 /** Most mapping lines drawn; more would only be ink. */
@@ -32,8 +33,7 @@ export class NumberLine {
   /** @param {HTMLElement} container */
   constructor(container) {
     this.svg = /** @type {SVGSVGElement} */ (document.createElementNS(SVG_NS, 'svg'));
-    this.svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
-    this.svg.setAttribute('class', 'number-line');
+        this.svg.setAttribute('class', 'number-line');
     this.svg.setAttribute('aria-labelledby', 'mapping-title');
     container.append(this.svg);
     this.layers = {
@@ -118,6 +118,9 @@ export class NumberLine {
   render(input) {
     this.input = input;
     const { x, t } = input;
+    const W = this.svg.parentElement && this.svg.parentElement.clientWidth < 560 ? NARROW : WIDE;
+    this.svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
+    this.W = W;
     let a = Math.min(t.dataMin, t.lo, t.widenedLo, 0), b = Math.max(t.dataMax, t.hi, t.widenedHi, 0);
     const pad = (b - a || 1) * 0.08;
     const domain = this.frozen ?? [a - pad, b + pad];
@@ -142,7 +145,7 @@ export class NumberLine {
 
     select(/** @type {SVGGElement} */ (el(axes, 'g', { transform: `translate(0,${Y_FLOAT})` }))).call(axisBottom(fx).ticks(8));
     select(/** @type {SVGGElement} */ (el(axes, 'g', { transform: `translate(0,${Y_INT})` })))
-      .call(axisBottom(ix).tickValues(intTicks(t.dtypeMin, t.dtypeMax)).tickFormat((v) => int(Number(v))));
+      .call(axisBottom(ix).tickValues(intTicks(t.dtypeMin, t.dtypeMax, W < WIDE ? 64 : 32)).tickFormat((v) => int(Number(v))));
     el(axes, 'text', { x: M.left, y: 14, class: 'axis-title' }).textContent = 'float x';
     el(axes, 'text', { x: M.left, y: Y_INT - 14, class: 'axis-title' }).textContent = `integer q (${t.dtypeMin === 0 ? 'uint8' : 'int8'})`;
 
@@ -168,15 +171,15 @@ export class NumberLine {
       el(marks, 'line', { class: 'zero-link', x1: fx(0), y1: Y_FLOAT, x2: ix(t.zeroPoint), y2: Y_INT });
       el(marks, 'text', { x: fx(0), y: Y_FLOAT + 38, class: 'mark', 'text-anchor': 'middle' }).textContent = '0.0';
     }
-    const zpLabel = el(marks, 'text', { x: ix(t.zeroPoint), y: Y_INT + 44, class: 'mark zp', 'text-anchor': anchor(ix(t.zeroPoint)) });
+    const zpLabel = el(marks, 'text', { x: ix(t.zeroPoint), y: Y_INT + 44, class: 'mark zp', 'text-anchor': anchor(ix(t.zeroPoint), W) });
     zpLabel.textContent = `zero point ${int(t.zeroPoint)}`;
     el(marks, 'circle', { cx: ix(t.zeroPoint), cy: Y_INT, r: 5, class: 'zp-dot' });
     if (t.raw && t.raw.zeroPoint !== t.raw.stored) {
-      const text = el(marks, 'text', { x: ix(t.raw.stored), y: Y_INT + 60, class: 'mark warn', 'text-anchor': anchor(ix(t.raw.stored)) });
+      const text = el(marks, 'text', { x: ix(t.raw.stored), y: Y_INT + 60, class: 'mark warn', 'text-anchor': anchor(ix(t.raw.stored), W) });
       text.textContent = `formula wants ${int(t.raw.zeroPoint)}: outside the integer range`;
     }
     el(marks, 'text', { x: W - M.right, y: 14, class: 'mark', 'text-anchor': 'end' }).textContent =
-      `step = scale = ${fmt(t.scale)}   range [${fmt(t.widenedLo, 4)}, ${fmt(t.widenedHi, 4)}]`;
+      `step = scale = ${fmt(t.scale)}` + (W < WIDE ? '' : `   range [${fmt(t.widenedLo, 4)}, ${fmt(t.widenedHi, 4)}]`);
 
     for (const which of /** @type {const} */ (['lo', 'hi'])) {
       const v = which === 'lo' ? t.lo : t.hi;
@@ -191,14 +194,14 @@ export class NumberLine {
 }
 
 /** Text anchor keeping a label inside the SVG. @param {number} px */
-function anchor(px) {
+function anchor(px, W) {
   return px < 120 ? 'start' : px > W - 120 ? 'end' : 'middle';
 }
 
-/** Ticks at the ends and every 32 codes. @param {number} lo @param {number} hi */
-function intTicks(lo, hi) {
+/** Ticks at the ends and every step codes. @param {number} lo @param {number} hi @param {number} step */
+function intTicks(lo, hi, step) {
   const ticks = [];
-  for (let v = lo; v <= hi; v += 32) ticks.push(v);
+  for (let v = lo; v <= hi; v += step) ticks.push(v);
   if (ticks[ticks.length - 1] !== hi) ticks.push(hi);
   return ticks;
 }

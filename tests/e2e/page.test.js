@@ -1,0 +1,321 @@
+// The interactive page in headless Chromium: its numbers against the
+// library, its options, the range handles, URL state, errors, speed, and
+// screenshots (tests/out/, gitignored) for a human to look at.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { createPageServer } from '../../scripts/serve.js';
+
+const root = path.dirname(path.dirname(path.dirname(fileURLToPath(import.meta.url))));
+const out = path.join(root, 'tests/out');
+mkdirSync(out, { recursive: true });
+
+/** @type {import('node:http').Server} */
+let server;
+/** @type {import('playwright-core').Browser} */
+let browser;
+let base = '';
+
+before(async () => {
+  server = createPageServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  base = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server.close(() => resolve(undefined)));
+});
+
+/**
+ * Opens a page and collects every console error and uncaught exception.
+ * @param {string} url path and query
+ * @param {{ width: number, height: number }} [viewport]
+ */
+async function open(url, viewport = { width: 1280, height: 900 }) {
+  const page = await browser.newPage({ viewport });
+  /** @type {string[]} */
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  await page.goto(base + url);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+  return { page, errors };
+}
+
+/** A number (or array) a table cell shows, from its data-value. @param {import('playwright-core').Page} page @param {string} id */
+const shown = (page, id) => page.$eval(`[data-testid="${id}"]`, (el) => JSON.parse(/** @type {HTMLElement} */ (el).dataset.value ?? 'null'));
+/** The values of a grid. @param {import('playwright-core').Page} page @param {string} id */
+const grid = (page, id) => page.$eval(`[data-testid="${id}"]`, (el) => /** @type {HTMLElement} */ (el).dataset.values?.split(',').map(Number));
+
+/**
+ * What the library's quantize() gives for x, run in the page's own browser.
+ * @param {import('playwright-core').Page} page @param {number[]} x @param {object} opts
+ */
+function library(page, x, opts) {
+  return page.evaluate(async ([x, opts]) => {
+    const m = await import('/js/index.js');
+    await m.init();
+    const t = /** @type {any} */ (m.quantize(new Float32Array(x), opts));
+    return {
+      scale: t.scale, zeroPoint: t.zeroPoint, q: Array.from(t.data), mse: t.error.mse, maxAbs: t.error.maxAbsError,
+      scales: t.scales && Array.from(t.scales), zeroPoints: t.zeroPoints && Array.from(t.zeroPoints),
+    };
+  }, /** @type {const} */ ([x, opts]));
+}
+
+/** The values of the page's current tensor, via its own preset module. @param {import('playwright-core').Page} page */
+function pageTensor(page) {
+  return page.evaluate(async () => {
+    const { fromQuery } = await import('/state.js');
+    const { presetTensor } = await import('/presets.js');
+    const s = fromQuery(location.search);
+    return s.values ? Array.from(s.values) : Array.from(presetTensor(s.preset, s.rows, s.cols, s.seed).values);
+  });
+}
+
+const ARTICLE = [1, 2, 3, 4, 5, 6];
+const f32 = Math.fround;
+
+test('the page', async (t) => {
+  await t.test('should show the article example as the library computes it', async () => {
+    const { page, errors } = await open('/');
+    assert.equal(await shown(page, 'pt-scale'), f32(6 / 255));
+    assert.equal(await shown(page, 'pt-zp'), -128);
+    assert.deepEqual(await grid(page, 'pt-q'), [-86, -43, 0, 42, 84, 127]);
+    assert.deepEqual(await shown(page, 'pc-scale'), [f32(3 / 255), f32(6 / 255)]);
+    assert.deepEqual(await shown(page, 'pc-zp'), [-128, -128]);
+    assert.deepEqual(await grid(page, 'pc-q'), [-43, 42, 127, 42, 84, 127]);
+    const lib = await library(page, ARTICLE, { shape: [2, 3], compat: 'pytorch' });
+    assert.equal(await shown(page, 'pt-mse'), lib.mse);
+    assert.equal(await shown(page, 'pt-maxabs'), lib.maxAbs);
+    assert.deepEqual(await grid(page, 'pt-xhat'), (await page.evaluate(async () => {
+      const m = await import('/js/index.js');
+      return Array.from(m.dequantize({ data: Int8Array.of(-86, -43, 0, 42, 84, 127), scale: 6 / 255, zeroPoint: -128 }));
+    })));
+    const libC = await library(page, ARTICLE, { shape: [2, 3], axis: 0, compat: 'pytorch' });
+    assert.equal(await shown(page, 'pc-mse'), libC.mse);
+    // The corrected-article panel: the raw formula's -179 and the library's answers.
+    const article = await page.textContent('#article-panel');
+    assert.match(article ?? '', /−179/);
+    assert.equal(await page.textContent('[data-testid="article-q"]'), '−86, −43, 0, 42, 84, 127');
+    assert.equal(await page.textContent('[data-testid="article-pc-q"]'), '−43, 42, 127, 42, 84, 127');
+    assert.match(await page.textContent('#steps') ?? '', /6 \/ 255 = 0\.0235294122/);
+    await page.screenshot({ path: path.join(out, 'page-desktop.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  await t.test('should follow the options and the channel axis', async () => {
+    const { page, errors } = await open('/');
+    await page.check('input[name="dtype"][value="uint8"]');
+    let lib = await library(page, ARTICLE, { shape: [2, 3], dtype: 'uint8', compat: 'pytorch' });
+    assert.equal(await shown(page, 'pt-zp'), 0);
+    assert.equal(await shown(page, 'pt-scale'), lib.scale);
+    assert.deepEqual(await grid(page, 'pt-q'), lib.q);
+
+    await page.check('input[name="scheme"][value="symmetric"]');
+    lib = await library(page, ARTICLE, { shape: [2, 3], dtype: 'uint8', qscheme: 'per_tensor_symmetric', compat: 'pytorch' });
+    assert.equal(await shown(page, 'pt-zp'), 128);
+    assert.deepEqual(await grid(page, 'pt-q'), lib.q);
+
+    await page.check('input[name="dtype"][value="int8"]');
+    await page.check('input[name="scheme"][value="affine"]');
+    await page.selectOption('#axis', '1');
+    lib = await library(page, ARTICLE, { shape: [2, 3], axis: 1, compat: 'pytorch' });
+    assert.deepEqual(await shown(page, 'pc-scale'), [f32(4 / 255), f32(5 / 255), f32(6 / 255)]);
+    assert.deepEqual(await shown(page, 'pc-scale'), lib.scales);
+    assert.deepEqual(await grid(page, 'pc-q'), lib.q);
+
+    await page.check('#reduce-range');
+    lib = await library(page, ARTICLE, { shape: [2, 3], reduceRange: true, compat: 'pytorch' });
+    assert.equal(await shown(page, 'pt-scale'), lib.scale);
+    assert.equal(await shown(page, 'pt-zp'), -64);
+    assert.deepEqual(await grid(page, 'pt-q'), lib.q);
+    await page.uncheck('#reduce-range');
+
+    // Raw min/max: the formula wants -179; int8 stores -128; values clip, said in words.
+    await page.uncheck('#include-zero');
+    assert.equal(await shown(page, 'pt-zp'), -128);
+    assert.equal(await shown(page, 'pt-scale'), f32(5 / 255));
+    const rawQ = await page.evaluate(async () => {
+      const m = await import('/js/index.js');
+      return Array.from(m.quantizePerTensor(Float32Array.of(1, 2, 3, 4, 5, 6), { scale: 5 / 255, zeroPoint: -128, compat: 'pytorch' }).data);
+    });
+    assert.deepEqual(await grid(page, 'pt-q'), rawQ);
+    assert.ok(await shown(page, 'pt-clipped') > 0);
+    assert.match(await page.textContent('#warnings') ?? '', /zero point at −179, outside int8's \[-128, 127\]/);
+
+    await page.check('input[name="compat"][value="onnx"]');
+    assert.match(await page.textContent('#code-py') ?? '', /ONNX rounding/);
+    await page.waitForFunction(() => location.search.includes('raw=1') && location.search.includes('cp=onnx'));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  await t.test('should move scale and zero point with the range handles', async () => {
+    const { page, errors } = await open('/');
+    const before = await shown(page, 'pt-scale');
+    const hi = /** @type {import('playwright-core').BoundingBox} */ (await page.locator('[data-testid="handle-hi"]').boundingBox());
+    await page.mouse.move(hi.x + hi.width / 2, hi.y + hi.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(hi.x + hi.width / 2 + 40, hi.y + hi.height / 2, { steps: 4 });
+    await page.mouse.up();
+    const after = await shown(page, 'pt-scale');
+    assert.ok(after > before, `dragging max right should grow the scale: ${before} -> ${after}`);
+    // The shown qparams are the library's for the range the handles now hold.
+    const check = async () => {
+      const st = await page.getAttribute('body', 'data-state');
+      const q = new URLSearchParams(st ?? '');
+      const lo = Number(q.get('lo')), hi2 = Number(q.get('hi'));
+      const lib = await page.evaluate(async ([lo, hi]) => {
+        const m = await import('/js/index.js');
+        const obs = new m.MinMaxObserver({ dtype: 'int8' });
+        obs.observe(Float32Array.of(lo, hi));
+        return obs.calculateQParams();
+      }, [lo, hi2]);
+      assert.equal(await shown(page, 'pt-scale'), lib.scale);
+      assert.equal(await shown(page, 'pt-zp'), lib.zeroPoint);
+      return { lo, hi: hi2 };
+    };
+    const r1 = await check();
+    assert.equal(r1.lo, 1);
+
+    // Dragging min below 0 moves the zero point up from -128.
+    const lo = /** @type {import('playwright-core').BoundingBox} */ (await page.locator('[data-testid="handle-lo"]').boundingBox());
+    await page.mouse.move(lo.x + lo.width / 2, lo.y + lo.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(lo.x + lo.width / 2 - 300, lo.y + lo.height / 2, { steps: 6 });
+    await page.mouse.up();
+    const r2 = await check();
+    assert.ok(r2.lo < 0, `min should now be negative, got ${r2.lo}`);
+    assert.ok(await shown(page, 'pt-zp') > -128);
+
+    // The keyboard moves a handle too.
+    await page.focus('[data-testid="handle-hi"]');
+    const s0 = await shown(page, 'pt-scale');
+    await page.keyboard.press('ArrowRight');
+    assert.ok(await shown(page, 'pt-scale') > s0);
+    await check();
+    // And the reset button gives the data's range back.
+    await page.click('#range-reset');
+    assert.equal(await shown(page, 'pt-scale'), f32(6 / 255));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  await t.test('should restore a view from the URL', async () => {
+    const { page, errors } = await open('/?p=channels&r=8&c=16&seed=3&ax=1&dt=uint8&qs=symmetric');
+    assert.equal(await page.inputValue('#preset'), 'channels');
+    assert.equal(await page.inputValue('#axis'), '1');
+    assert.equal(await page.isChecked('input[name="dtype"][value="uint8"]'), true);
+    assert.equal(await page.isChecked('input[name="scheme"][value="symmetric"]'), true);
+    const x = await pageTensor(page);
+    assert.equal(x.length, 128);
+    const lib = await library(page, x, { shape: [8, 16], axis: 1, dtype: 'uint8', qscheme: 'per_channel_symmetric', compat: 'pytorch' });
+    assert.deepEqual(await shown(page, 'pc-scale'), lib.scales);
+    assert.equal(await shown(page, 'pc-mse'), lib.mse);
+    const libT = await library(page, x, { shape: [8, 16], dtype: 'uint8', qscheme: 'per_tensor_symmetric', compat: 'pytorch' });
+    assert.equal(await shown(page, 'pt-scale'), libT.scale);
+    assert.equal(await shown(page, 'pt-zp'), 128);
+    await page.close();
+
+    // Custom numbers travel in the URL, and so does a handle range.
+    const custom = await open('/?p=custom&r=2&c=2&x=0.5,-1,2,3.25&lo=-2&hi=4');
+    assert.equal(await custom.page.inputValue('[aria-label="Value at row 1, column 1"]'), '3.25');
+    const obs = await custom.page.evaluate(async () => {
+      const m = await import('/js/index.js');
+      const o = new m.MinMaxObserver({ dtype: 'int8' });
+      o.observe(Float32Array.of(-2, 4));
+      const p = o.calculateQParams();
+      return { ...p, q: Array.from(m.quantizePerTensor(Float32Array.of(0.5, -1, 2, 3.25), { ...p, compat: 'pytorch' }).data) };
+    });
+    assert.equal(await shown(custom.page, 'pt-scale'), obs.scale);
+    assert.deepEqual(await grid(custom.page, 'pt-q'), obs.q);
+    assert.deepEqual([...errors, ...custom.errors], []);
+    await custom.page.close();
+  });
+
+  await t.test('should take pasted numbers, a .npy file and edited cells', async () => {
+    const { page, errors } = await open('/');
+    await page.click('#paste summary');
+    await page.fill('#paste-text', '[[0.1, -0.4], [2.5, 1.0], [-3, 0.75]]');
+    await page.click('#paste-load');
+    assert.equal(await page.inputValue('#rows'), '3');
+    assert.equal(await page.inputValue('#cols'), '2');
+    let lib = await library(page, [0.1, -0.4, 2.5, 1.0, -3, 0.75], { shape: [3, 2], compat: 'pytorch' });
+    assert.deepEqual(await grid(page, 'pt-q'), lib.q);
+
+    // A float32 .npy of shape (2, 4), written here byte by byte.
+    const values = [1.5, -2, 0.25, 8, -0.125, 3, 4, -6];
+    let header = "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 4), }";
+    header = header.padEnd(64 - 10 - 1, ' ') + '\n';
+    const head = Buffer.alloc(10);
+    Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(head);
+    head.writeUInt16LE(header.length, 8);
+    const npy = Buffer.concat([head, Buffer.from(header), Buffer.from(new Float32Array(values).buffer)]);
+    await page.setInputFiles('#file', { name: 'w.npy', mimeType: 'application/octet-stream', buffer: npy });
+    await page.waitForFunction(() => /** @type {HTMLInputElement} */ (document.getElementById('cols')).value === '4');
+    lib = await library(page, values, { shape: [2, 4], compat: 'pytorch' });
+    assert.deepEqual(await grid(page, 'pt-q'), lib.q);
+
+    // Editing one cell requantizes.
+    await page.fill('[aria-label="Value at row 0, column 3"]', '16');
+    await page.press('[aria-label="Value at row 0, column 3"]', 'Enter');
+    await page.locator('#rows').focus();
+    values[3] = 16;
+    lib = await library(page, values, { shape: [2, 4], compat: 'pytorch' });
+    assert.equal(await shown(page, 'pt-scale'), lib.scale);
+    assert.deepEqual(await grid(page, 'pt-q'), lib.q);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  await t.test('should redraw a 64x64 tensor within one frame (16 ms)', async () => {
+    const { page, errors } = await open('/?p=normal&r=64&c=64');
+    // Warm up, then time redraws driven by real option changes.
+    for (const v of ['uint8', 'int8', 'uint8', 'int8']) await page.check(`input[name="dtype"][value="${v}"]`);
+    await page.evaluate(() => { /** @type {any} */ (window).__qdqTiming.all.length = 0; });
+    for (let i = 0; i < 10; i++) {
+      await page.check(`input[name="dtype"][value="${i % 2 ? 'int8' : 'uint8'}"]`);
+      await page.selectOption('#axis', String((i >> 1) % 2));
+    }
+    const times = /** @type {number[]} */ (await page.evaluate(() => /** @type {any} */ (window).__qdqTiming.all.slice()));
+    times.sort((a, b) => a - b);
+    const median = times[times.length >> 1];
+    console.log(`64x64 redraw: median ${median.toFixed(1)} ms, min ${times[0].toFixed(1)}, max ${times[times.length - 1].toFixed(1)} over ${times.length}`);
+    assert.equal(times.length, 20);
+    assert.ok(median < 16, `median redraw ${median} ms`);
+    await page.screenshot({ path: path.join(out, 'page-64x64.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  await t.test('should fit a phone and label every control', async () => {
+    const { page, errors } = await open('/', { width: 390, height: 844 });
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 0, `page is ${overflow} px wider than the phone`);
+    const unlabelled = await page.evaluate(() => Array.from(document.querySelectorAll('input, select, textarea, [role="slider"]'))
+      .filter((el) => !(/** @type {HTMLInputElement} */ (el).labels?.length) && !el.getAttribute('aria-label'))
+      .map((el) => el.outerHTML.slice(0, 80)));
+    assert.deepEqual(unlabelled, []);
+    // Tab reaches the range handles.
+    let reached = false;
+    for (let i = 0; i < 60 && !reached; i++) {
+      await page.keyboard.press('Tab');
+      reached = await page.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'handle-lo');
+    }
+    assert.ok(reached, 'Tab should reach the range handles');
+    await page.screenshot({ path: path.join(out, 'page-phone.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
