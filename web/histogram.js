@@ -56,21 +56,25 @@ export function renderHistogram(container, x, t) {
   if (clipLo > a) el(svg, 'rect', { class: 'clamp', x: fx(a), y: M.top, width: fx(clipLo) - fx(a), height: H - M.top - M.bottom });
   if (clipHi < b) el(svg, 'rect', { class: 'clamp', x: fx(clipHi), y: M.top, width: fx(b) - fx(clipHi), height: H - M.top - M.bottom });
 
-  const bars = el(svg, 'g', { class: 'bars' });
+  // Bars and grid lines are one path each: thousands of elements would cost a frame.
+  let bars = '';
   for (let k = 0; k < binCount; k++) {
     if (counts[k] === 0) continue;
     const x0 = fx(lo + k * width), x1 = fx(lo + (k + 1) * width);
-    el(bars, 'rect', { x: x0 + 0.5, y: fy(counts[k]), width: Math.max(1, x1 - x0 - 1), height: fy(0) - fy(counts[k]) });
+    const w = Math.max(1, x1 - x0 - 1);
+    bars += `M${(x0 + 0.5).toFixed(1)},${fy(0).toFixed(1)}V${fy(counts[k]).toFixed(1)}h${w.toFixed(1)}V${fy(0).toFixed(1)}z`;
   }
+  el(svg, 'path', { class: 'bars', d: bars });
 
   // The grid: every code's float value, thinned to lines at least 3 px apart.
   const px = Math.abs(fx(t.scale) - fx(0));
   const every = Math.max(1, Math.ceil(3 / Math.max(px, 1e-9)));
-  const gridLayer = el(svg, 'g', { class: 'qgrid' });
+  let gridPath = '';
   for (let i = 0; i < t.grid.length; i += every) {
     const g = t.grid[i];
-    if (g >= a && g <= b) el(gridLayer, 'line', { x1: fx(g), x2: fx(g), y1: M.top, y2: H - M.bottom });
+    if (g >= a && g <= b) gridPath += `M${fx(g).toFixed(1)},${M.top}V${H - M.bottom}`;
   }
+  el(svg, 'path', { class: 'qgrid', d: gridPath });
   for (const [v, label] of /** @type {const} */ ([[clipLo, 'clips below'], [clipHi, 'clips above']])) {
     if (v < a || v > b) continue;
     el(svg, 'line', { class: 'clip-bound', x1: fx(v), x2: fx(v), y1: M.top - 6, y2: H - M.bottom });

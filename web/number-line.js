@@ -152,19 +152,27 @@ export class NumberLine {
     // Each integer code's float value: the step between ticks is the scale.
     const px = Math.abs(fx(t.scale) - fx(0));
     const every = Math.max(1, Math.ceil(3 / Math.max(px, 1e-9)));
+    // Ticks, lines and dots are one path each: hundreds of elements would cost a frame.
+    let ticks = '';
     for (let i = 0; i < t.grid.length; i += every) {
       const g = t.grid[i];
-      if (g < a || g > b) continue;
-      el(back, 'line', { class: 'code-tick', x1: fx(g), x2: fx(g), y1: Y_FLOAT - 6, y2: Y_FLOAT + 6 });
+      if (g >= a && g <= b) ticks += `M${fx(g).toFixed(1)},${Y_FLOAT - 6}v12`;
     }
+    el(back, 'path', { class: 'code-tick', d: ticks });
 
     const stride = Math.max(1, Math.ceil(x.length / MAX_LINES));
+    let kept = '', clipped = '', dots = '';
     for (let i = 0; i < x.length; i += stride) {
-      el(lines, 'line', {
-        x1: fx(x[i]), y1: Y_FLOAT + 6, x2: ix(t.q[i]), y2: Y_INT - 6, class: t.mask[i] === 0 ? 'clipped' : '',
-      });
-      el(lines, 'circle', { cx: fx(x[i]), cy: Y_FLOAT, r: 3 });
+      const seg = `M${fx(x[i]).toFixed(1)},${Y_FLOAT + 6}L${ix(t.q[i]).toFixed(1)},${Y_INT - 6}`;
+      if (t.mask[i] === 0) clipped += seg;
+      else kept += seg;
+      dots += `M${fx(x[i]).toFixed(1)},${Y_FLOAT}h0`;
     }
+    el(lines, 'path', { d: kept });
+    el(lines, 'path', { class: 'clipped', d: clipped });
+    el(lines, 'path', { class: 'dots', d: dots });
+    this.svg.setAttribute('aria-label', `Mapping of ${x.length} values${stride > 1 ? ` (every ${stride}th drawn)` : ''}: ` +
+      `scale ${fmt(t.scale)}, zero point ${int(t.zeroPoint)}; ${t.clipped} value${t.clipped === 1 ? '' : 's'} clip.`);
 
     // 0.0 maps exactly to the zero point: the dashed line.
     if (0 >= a && 0 <= b) {
