@@ -1,4 +1,4 @@
-// npm start (until the page lands): the article's 2x3 example, worked through by the library.
+// npm run example: the article's 2x3 example, worked through by the library in Node (npm start serves the page).
 import { init, quantize, dequantize, backend } from '../js/index.js';
 
 await init();

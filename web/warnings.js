@@ -15,26 +15,26 @@ export function warnings(s, t, c) {
   const type = s.dtype;
   if (t.raw && t.raw.zeroPoint !== t.raw.stored) {
     out.push({ level: 'warn', text: `Raw min/max: the range [${fmt(t.lo, 4)}, ${fmt(t.hi, 4)}] does not contain 0, so the formula ` +
-      `puts the zero point at ${int(t.raw.zeroPoint)}, outside ${type}'s [${t.qmin}, ${t.qmax}]. A ${type} zero point cannot ` +
-      `hold it; the page stores ${int(t.raw.stored)} instead, which shifts every value${t.clipped ? ` and clips ${t.clipped}` : ''}. ` +
+      `puts the zero point at ${int(t.raw.zeroPoint)}, outside ${type}'s [${int(t.qmin)}, ${int(t.qmax)}]. A ${type} zero point cannot ` +
+      `hold it; the page stores ${int(t.raw.stored)} instead, which shifts every value${t.clipped ? ` and clips ${t.clipped} value${t.clipped === 1 ? '' : 's'}` : ''}. ` +
       `PyTorch and ONNX avoid this by widening the range to include 0.` });
   }
   const rawChannels = c.raw ? c.raw.filter((r) => r.zeroPoint !== r.stored).length : 0;
   if (rawChannels > 0) {
     out.push({ level: 'warn', text: `Per channel, ${rawChannels} channel${rawChannels === 1 ? '' : 's'} would need a zero point outside ` +
-      `[${c.qmin}, ${c.qmax}]; ${rawChannels === 1 ? 'it is' : 'they are'} clamped, and values shift or clip.` });
+      `[${int(c.qmin)}, ${int(c.qmax)}]; ${rawChannels === 1 ? 'it is' : 'they are'} clamped, and values shift or clip.` });
   }
   if (t.clipped > 0 && !t.raw) {
     const why = t.handles ? 'the range you set with the handles is narrower than the data' : 'they lie outside the range the scale was derived from';
-    out.push({ level: 'warn', text: `Per tensor: ${t.clipped} value${t.clipped === 1 ? '' : 's'} land past ${type}'s ` +
-      `[${t.dtypeMin}, ${t.dtypeMax}] and are clamped (${why}). Clamped values have large errors.` });
+    out.push({ level: 'warn', text: `Per tensor: ${t.clipped} ${t.clipped === 1 ? 'value lands' : 'values land'} past ${type}'s ` +
+      `[${int(t.dtypeMin)}, ${int(t.dtypeMax)}] and are clamped (${why}). Clamped values have large errors.` });
   }
   if (c.clipped > 0 && rawChannels === 0) {
-    out.push({ level: 'warn', text: `Per channel: ${c.clipped} value${c.clipped === 1 ? '' : 's'} clamped to [${t.dtypeMin}, ${t.dtypeMax}].` });
+    out.push({ level: 'warn', text: `Per channel: ${c.clipped} value${c.clipped === 1 ? '' : 's'} clamped to [${int(t.dtypeMin)}, ${int(t.dtypeMax)}].` });
   }
   if (s.reduceRange) {
-    out.push({ level: 'info', text: `Reduce range: the scale and zero point are fitted to [${t.qmin}, ${t.qmax}], half of ${type}, ` +
-      `so the step is about twice as large. Quantizing still clamps to [${t.dtypeMin}, ${t.dtypeMax}] (as PyTorch does); ` +
+    out.push({ level: 'info', text: `Reduce range: the scale and zero point are fitted to [${int(t.qmin)}, ${int(t.qmax)}], half of ${type}, ` +
+      `so the step is about twice as large. Quantizing still clamps to [${int(t.dtypeMin)}, ${int(t.dtypeMax)}] (as PyTorch does); ` +
       `the spare bit avoids overflow in some x86 int8 kernels.` });
   }
   if (s.scheme === 'symmetric') {

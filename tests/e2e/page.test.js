@@ -152,7 +152,7 @@ test('the page', async (t) => {
     });
     assert.deepEqual(await grid(page, 'pt-q'), rawQ);
     assert.ok(await shown(page, 'pt-clipped') > 0);
-    assert.match(await page.textContent('#warnings') ?? '', /zero point at −179, outside int8's \[-128, 127\]/);
+    assert.match(await page.textContent('#warnings') ?? '', /zero point at −179, outside int8's \[−128, 127\]/);
 
     await page.check('input[name="compat"][value="onnx"]');
     assert.match(await page.textContent('#code-py') ?? '', /ONNX rounding/);
