@@ -12,7 +12,9 @@ static inline v128_t qdq_f32x4_fakequant(v128_t v, v128_t vlo, v128_t vhi, v128_
   *vmask = wasm_v128_and(wasm_f32x4_ge(vr, vlo), wasm_f32x4_le(vr, vhi));
   const v128_t vnotnan = wasm_f32x4_eq(vr, vr);
   const v128_t vc = wasm_f32x4_pmin(wasm_f32x4_pmax(wasm_v128_and(vr, vnotnan), vlo), vhi);
-  return wasm_f32x4_mul(vc, vscale);
+  /* + 0.0f turns -0 (from rounding a small negative v) into +0: E8 forms
+   * q - zero_point as an integer, which has no sign of zero. */
+  return wasm_f32x4_mul(wasm_f32x4_add(vc, wasm_f32x4_const_splat(0.0f)), vscale);
 }
 
 static inline void qdq_f32_vfakequant_body(size_t n, const float* restrict input,
