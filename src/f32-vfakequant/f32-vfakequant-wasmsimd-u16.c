@@ -2,6 +2,7 @@
 #include <wasm_simd128.h>
 
 #include "kernel-common.h"
+#include "wasmsimd-common.h"
 
 /* Works in the float domain throughout: r = nearest(v) is integral, so
  * clamp(r, qmin - zp, qmax - zp) * scale is E8 with one rounding, in the
@@ -12,7 +13,9 @@ static inline v128_t qdq_f32x4_fakequant(v128_t v, v128_t vlo, v128_t vhi, v128_
   *vmask = wasm_v128_and(wasm_f32x4_ge(vr, vlo), wasm_f32x4_le(vr, vhi));
   const v128_t vnotnan = wasm_f32x4_eq(vr, vr);
   const v128_t vc = wasm_f32x4_pmin(wasm_f32x4_pmax(wasm_v128_and(vr, vnotnan), vlo), vhi);
-  return wasm_f32x4_mul(vc, vscale);
+  /* + 0.0f turns -0 (from rounding a small negative v) into +0: E8 forms
+   * q - zero_point as an integer, which has no sign of zero. */
+  return wasm_f32x4_mul(wasm_f32x4_add(vc, wasm_f32x4_const_splat(0.0f)), vscale);
 }
 
 static inline void qdq_f32_vfakequant_body(size_t n, const float* restrict input,
@@ -21,27 +24,14 @@ static inline void qdq_f32_vfakequant_body(size_t n, const float* restrict input
                                            v128_t vhi) {
   const v128_t vone = wasm_i8x16_splat(1);
   for (; n >= 16; n -= 16) {
-    v128_t v0 = wasm_v128_load(input);
-    v128_t v1 = wasm_v128_load(input + 4);
-    v128_t v2 = wasm_v128_load(input + 8);
-    v128_t v3 = wasm_v128_load(input + 12);
+    v128_t v[4];
+    qdq_wasmsimd_load_scale_x16(input, vmul, divide, v);
     input += 16;
-    if (divide) {
-      v0 = wasm_f32x4_div(v0, vmul);
-      v1 = wasm_f32x4_div(v1, vmul);
-      v2 = wasm_f32x4_div(v2, vmul);
-      v3 = wasm_f32x4_div(v3, vmul);
-    } else {
-      v0 = wasm_f32x4_mul(v0, vmul);
-      v1 = wasm_f32x4_mul(v1, vmul);
-      v2 = wasm_f32x4_mul(v2, vmul);
-      v3 = wasm_f32x4_mul(v3, vmul);
-    }
     v128_t vm0, vm1, vm2, vm3;
-    wasm_v128_store(output, qdq_f32x4_fakequant(v0, vlo, vhi, vscale, &vm0));
-    wasm_v128_store(output + 4, qdq_f32x4_fakequant(v1, vlo, vhi, vscale, &vm1));
-    wasm_v128_store(output + 8, qdq_f32x4_fakequant(v2, vlo, vhi, vscale, &vm2));
-    wasm_v128_store(output + 12, qdq_f32x4_fakequant(v3, vlo, vhi, vscale, &vm3));
+    wasm_v128_store(output, qdq_f32x4_fakequant(v[0], vlo, vhi, vscale, &vm0));
+    wasm_v128_store(output + 4, qdq_f32x4_fakequant(v[1], vlo, vhi, vscale, &vm1));
+    wasm_v128_store(output + 8, qdq_f32x4_fakequant(v[2], vlo, vhi, vscale, &vm2));
+    wasm_v128_store(output + 12, qdq_f32x4_fakequant(v[3], vlo, vhi, vscale, &vm3));
     output += 16;
     if (mask != NULL) {
       /* All-ones/all-zeros lanes narrow (saturating) to -1/0 bytes. */

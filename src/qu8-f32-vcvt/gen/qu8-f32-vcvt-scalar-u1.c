@@ -1,6 +1,10 @@
+// Auto-generated file. Do not edit!
+//   Template: src/qs8-f32-vcvt/scalar.c.in
+//   Generator: scripts/gen-kernels.js
+/* qu8 -> f32 dequantize, fast scalar (E7). */
 #include "kernel-common.h"
 
-void qdq_qs8_f32_vcvt_ukernel__scalar_u1(size_t batch, const int8_t* restrict input,
+void qdq_qu8_f32_vcvt_ukernel__scalar_u1(size_t batch, const uint8_t* restrict input,
                                          float* restrict output,
                                          const struct qdq_q8_f32_cvt_params* params) {
   const int32_t vzero_point = params->zero_point;

@@ -1,3 +1,7 @@
+// Auto-generated file. Do not edit!
+//   Template: src/qs8-f32-vcvt/wasmsimd.c.in
+//   Generator: scripts/gen-kernels.js
+/* qu8 -> f32 dequantize, SIMD128, 16 per iteration (E7). */
 #include <string.h>
 #include <wasm_simd128.h>
 

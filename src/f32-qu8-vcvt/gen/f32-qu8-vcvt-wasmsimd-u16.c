@@ -1,7 +1,12 @@
+// Auto-generated file. Do not edit!
+//   Template: src/f32-qs8-vcvt/wasmsimd.c.in
+//   Generator: scripts/gen-kernels.js
+/* f32 -> qu8 quantize, SIMD128, 16 per iteration (E5, E6). */
 #include <string.h>
 #include <wasm_simd128.h>
 
 #include "kernel-common.h"
+#include "wasmsimd-common.h"
 
 /* Exactness: trunc_sat(nearest(v)) is exact for |v| < 2^31 and saturates
  * beyond; the i16 narrow saturates at +-32767, which stays outside [qmin, qmax]
@@ -22,23 +27,10 @@ static inline void qdq_f32_qu8_vcvt_body(size_t n, const float* restrict input,
                                          uint8_t* restrict output, v128_t vscale, int divide,
                                          v128_t vzero_point, v128_t vqmin, v128_t vqmax) {
   for (; n >= 16; n -= 16) {
-    v128_t v0 = wasm_v128_load(input);
-    v128_t v1 = wasm_v128_load(input + 4);
-    v128_t v2 = wasm_v128_load(input + 8);
-    v128_t v3 = wasm_v128_load(input + 12);
+    v128_t v[4];
+    qdq_wasmsimd_load_scale_x16(input, vscale, divide, v);
     input += 16;
-    if (divide) {
-      v0 = wasm_f32x4_div(v0, vscale);
-      v1 = wasm_f32x4_div(v1, vscale);
-      v2 = wasm_f32x4_div(v2, vscale);
-      v3 = wasm_f32x4_div(v3, vscale);
-    } else {
-      v0 = wasm_f32x4_mul(v0, vscale);
-      v1 = wasm_f32x4_mul(v1, vscale);
-      v2 = wasm_f32x4_mul(v2, vscale);
-      v3 = wasm_f32x4_mul(v3, vscale);
-    }
-    wasm_v128_store(output, qdq_f32x16_qu8(v0, v1, v2, v3, vzero_point, vqmin, vqmax));
+    wasm_v128_store(output, qdq_f32x16_qu8(v[0], v[1], v[2], v[3], vzero_point, vqmin, vqmax));
     output += 16;
   }
 }

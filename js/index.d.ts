@@ -1,0 +1,373 @@
+// Type declarations for qdq-wasm, written by hand. Formulas cite the
+// equation numbers of docs/quantization.md and src/qdq.h.
+
+/** Quantized element types: int8 is [-128, 127], uint8 is [0, 255]. */
+export type DType = 'int8' | 'uint8';
+
+/**
+ * Rounding convention of the float-to-integer step.
+ * - 'onnx': roundHalfEven(x / scale) (ONNX QuantizeLinear, E5a)
+ * - 'pytorch': roundHalfEven(x * (1 / scale)) in float32 (torch.quantize_per_tensor, E5b)
+ */
+export type Compat = 'onnx' | 'pytorch';
+
+export type PerTensorQScheme = 'per_tensor_affine' | 'per_tensor_symmetric';
+export type PerChannelQScheme = 'per_channel_affine' | 'per_channel_symmetric';
+export type QScheme = PerTensorQScheme | PerChannelQScheme;
+
+/** A tensor quantized with one scale and zero point. */
+export interface QTensorPerTensor {
+  /** Quantized values, row-major; Int8Array for 'int8', Uint8Array for 'uint8'. */
+  data: Int8Array | Uint8Array;
+  /** Dimensions; [data.length] when none was given. */
+  shape: number[];
+  dtype: DType;
+  qscheme: PerTensorQScheme;
+  /** Step between adjacent integers, a float32 value > 0. */
+  scale: number;
+  /** Integer that represents 0.0. */
+  zeroPoint: number;
+}
+
+/** A tensor quantized with a scale and zero point per slice along `axis`. */
+export interface QTensorPerChannel {
+  data: Int8Array | Uint8Array;
+  shape: number[];
+  dtype: DType;
+  qscheme: PerChannelQScheme;
+  /** One scale per channel (shape[axis] entries). */
+  scales: Float32Array;
+  /** One zero point per channel. */
+  zeroPoints: Int32Array;
+  /** Channel axis, in [0, shape.length). */
+  axis: number;
+}
+
+export type QTensor = QTensorPerTensor | QTensorPerChannel;
+
+/** Error of a reconstruction against the original (E10). */
+export interface ErrorStats {
+  /** Mean of (x - xHat)^2; NaN for an empty tensor. */
+  mse: number;
+  /** Max |x - xHat|; 0 for an empty tensor. */
+  maxAbsError: number;
+  /** 10 log10(sum x^2 / sum (x - xHat)^2) in dB; Infinity when the error is 0. */
+  sqnr: number;
+}
+
+/** Per-channel error statistics, one entry per channel. */
+export interface ChannelErrorStats {
+  mse: Float64Array;
+  maxAbsError: Float64Array;
+  sqnr: Float64Array;
+}
+
+export interface InitOptions {
+  /** Which build to load. Default: 'relaxed' where the engine runs relaxed SIMD correctly, else 'simd128'. */
+  build?: 'simd128' | 'relaxed';
+  /** Load the .wasm from here instead of the package's dist/ (a URL, bytes, or a compiled module). */
+  wasm?: string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+}
+
+/**
+ * Loads and instantiates the WebAssembly module. Idempotent: later calls
+ * return the first call's promise. Every other function needs it to have
+ * resolved.
+ * @example
+ * import { init } from 'qdq-wasm';
+ * await init();
+ */
+export function init(options?: InitOptions): Promise<void>;
+
+/**
+ * Synchronous init from bytes or a compiled module (e.g. in a worker that
+ * already holds the .wasm). A no-op once initialized.
+ * @example
+ * initSync(readFileSync(new URL('./node_modules/qdq-wasm/dist/qdq-simd128.wasm', import.meta.url)));
+ */
+export function initSync(wasm: ArrayBuffer | ArrayBufferView | WebAssembly.Module, options?: { build?: 'simd128' | 'relaxed' }): void;
+
+/**
+ * The build in use.
+ * @returns 'simd128' or 'relaxed'
+ * @example
+ * backend(); // 'simd128' on Node 20
+ */
+export function backend(): 'simd128' | 'relaxed';
+
+/**
+ * Whether this engine runs WebAssembly SIMD128.
+ * @example
+ * supportsSimd128(); // true on Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+
+ */
+export function supportsSimd128(): boolean;
+
+/**
+ * Whether this engine runs relaxed SIMD with final semantics (checked by
+ * computing a dot product, not only by validation).
+ * @example
+ * supportsRelaxedSimd(); // false on Node 20, true on Node 22 and Chromium 114+
+ */
+export function supportsRelaxedSimd(): boolean;
+
+export interface QuantizeRangeOptions {
+  /** Quantized type. Default 'int8'. */
+  dtype?: DType;
+  /** Lower clamp bound, an integer in the dtype's range. Default: the dtype's minimum. */
+  quantMin?: number;
+  /** Upper clamp bound. Default: the dtype's maximum. */
+  quantMax?: number;
+  /** Rounding convention. Default 'onnx'. */
+  compat?: Compat;
+}
+
+export interface QuantizePerTensorOptions extends QuantizeRangeOptions {
+  /** Step, a number that is finite and > 0 once rounded to float32. */
+  scale: number;
+  /** Integer in [quantMin, quantMax]. Default 0. */
+  zeroPoint?: number;
+  /** Dimensions to record in the result; their product must equal x.length. Default [x.length]. */
+  shape?: number[];
+  /** Array to write into instead of allocating: Int8Array (int8) or Uint8Array (uint8) of x.length. */
+  out?: Int8Array | Uint8Array;
+}
+
+/**
+ * Quantizes with one scale and zero point (E5):
+ * q = clamp(roundHalfEven(x / scale) + zeroPoint, quantMin, quantMax).
+ * +Infinity gives quantMax, -Infinity quantMin, NaN the zero point.
+ * @param x float32 values, any length (0 included)
+ * @returns a QTensorPerTensor whose data is new (or `out`)
+ * @throws {TypeError} x is not a Float32Array, or an option has the wrong type
+ * @throws {RangeError} scale not finite and > 0, zeroPoint outside [quantMin, quantMax], unknown dtype or compat, shape/out length mismatch
+ * @example
+ * const q = quantizePerTensor(Float32Array.of(0, 0.25, 0.75, 1), { scale: 0.5 });
+ * q.data; // Int8Array [0, 0, 2, 2]: 0.5 and 1.5 are ties, rounded to even
+ */
+export function quantizePerTensor(x: Float32Array, options: QuantizePerTensorOptions): QTensorPerTensor;
+
+export interface QuantizePerChannelOptions extends QuantizeRangeOptions {
+  /** Dimensions of x; their product must equal x.length. */
+  shape: number[];
+  /** Channel axis; negative counts from the end. Default 0. */
+  axis?: number;
+  /** One scale per channel (shape[axis] entries), each finite and > 0 as float32. */
+  scales: ArrayLike<number>;
+  /** One integer zero point per channel in [quantMin, quantMax]. Default all 0. */
+  zeroPoints?: ArrayLike<number>;
+  out?: Int8Array | Uint8Array;
+}
+
+/**
+ * Quantizes with a scale and zero point per slice along `axis` (E5), as
+ * torch.quantize_per_channel and ONNX QuantizeLinear with `axis`.
+ * @returns a QTensorPerChannel (scales as Float32Array, zeroPoints as Int32Array)
+ * @throws {RangeError} bad axis, scales/zeroPoints not one per channel, shape mismatch
+ * @example
+ * const q = quantizePerChannel(new Float32Array([1, 2, 3, 4, 5, 6]),
+ *   { shape: [2, 3], axis: 0, scales: [3 / 255, 6 / 255], zeroPoints: [-128, -128], compat: 'pytorch' });
+ * q.data; // Int8Array [-43, 42, 127, 42, 84, 127]
+ */
+export function quantizePerChannel(x: Float32Array, options: QuantizePerChannelOptions): QTensorPerChannel;
+
+/** A QTensor as accepted by dequantize(): dtype may be omitted (taken from data's type). */
+export type QTensorLike =
+  | (Omit<QTensorPerTensor, 'dtype' | 'qscheme' | 'shape'> & { dtype?: DType; qscheme?: QScheme; shape?: number[] })
+  | (Omit<QTensorPerChannel, 'dtype' | 'qscheme' | 'scales' | 'zeroPoints'> & {
+      dtype?: DType;
+      qscheme?: QScheme;
+      scales: ArrayLike<number>;
+      zeroPoints?: ArrayLike<number>;
+    });
+
+/**
+ * Dequantizes (E7): xHat = (q - zeroPoint) * scale in float32.
+ * @param qtensor the result of a quantize call, or one built by hand
+ * @returns new Float32Array of data.length (or `out`)
+ * @example
+ * dequantize({ data: Int8Array.of(-128, 0, 127), scale: 0.5, zeroPoint: 0 }); // Float32Array [-64, 0, 63.5]
+ */
+export function dequantize(qtensor: QTensorLike, options?: { out?: Float32Array }): Float32Array;
+
+/** Fake-quantized values and the straight-through gradient mask. */
+export interface FakeQuantizeResult {
+  /** (clamp(roundHalfEven(x / scale) + zeroPoint, quantMin, quantMax) - zeroPoint) * scale (E8). */
+  output: Float32Array;
+  /** 1 where quantMin <= roundHalfEven(x / scale) + zeroPoint <= quantMax, else 0 (E9). */
+  mask: Uint8Array;
+}
+
+export interface FakeQuantizePerTensorOptions extends QuantizeRangeOptions {
+  scale: number;
+  zeroPoint?: number;
+  out?: Float32Array;
+  maskOut?: Uint8Array;
+}
+
+/**
+ * Quantize then dequantize in one pass, with the gradient mask, as
+ * torch.fake_quantize_per_tensor_affine (and its cachemask variant) for
+ * quantization-aware training.
+ * @example
+ * fakeQuantizePerTensor(new Float32Array([0.3, 9]), { scale: 0.5, quantMin: 0, quantMax: 7, dtype: 'uint8' });
+ * // { output: Float32Array [0.5, 3.5], mask: Uint8Array [1, 0] }
+ */
+export function fakeQuantizePerTensor(x: Float32Array, options: FakeQuantizePerTensorOptions): FakeQuantizeResult;
+
+export interface FakeQuantizePerChannelOptions extends QuantizeRangeOptions {
+  shape: number[];
+  axis?: number;
+  scales: ArrayLike<number>;
+  zeroPoints?: ArrayLike<number>;
+  out?: Float32Array;
+  maskOut?: Uint8Array;
+}
+
+/**
+ * Per-channel fake quantization with the gradient mask, as
+ * torch.fake_quantize_per_channel_affine.
+ * @example
+ * fakeQuantizePerChannel(new Float32Array([1, 2, 3, 4]), { shape: [2, 2], axis: 1, scales: [1, 0.5] });
+ */
+export function fakeQuantizePerChannel(x: Float32Array, options: FakeQuantizePerChannelOptions): FakeQuantizeResult;
+
+export interface QuantizeOptions {
+  /** Dimensions of x. Default [x.length]; required with axis. */
+  shape?: number[];
+  /** Channel axis: quantize per channel. */
+  axis?: number;
+  /** Default 'int8'. */
+  dtype?: DType;
+  /** Default 'per_tensor_affine', or 'per_channel_affine' with axis. */
+  qscheme?: QScheme;
+  /** Observe with the range halved (int8 [-64, 63], uint8 [0, 127]). Default false. */
+  reduceRange?: boolean;
+  /** Custom observer range; both or neither; must include 0. */
+  quantMin?: number;
+  quantMax?: number;
+  /** Smallest scale. Default 2^-23. */
+  eps?: number;
+  /** Default 'onnx'. */
+  compat?: Compat;
+}
+
+/**
+ * Observes x with a min/max observer, quantizes it with the resulting
+ * parameters (over the dtype's full range, as PyTorch does) and measures the
+ * error of the round trip.
+ * @example
+ * const q = quantize(new Float32Array([1, 2, 3, 4, 5, 6]), { shape: [2, 3], axis: 0 });
+ * q.scales;     // Float32Array [3/255, 6/255]
+ * q.error.sqnr; // 58.2 (dB)
+ */
+export function quantize(x: Float32Array, options: QuantizeOptions & { axis: number }): QTensorPerChannel & { error: ErrorStats & { channels: ChannelErrorStats } };
+export function quantize(x: Float32Array, options?: QuantizeOptions): QTensor & { error: ErrorStats & { channels?: ChannelErrorStats } };
+
+/**
+ * Error statistics of xHat against x, per tensor, and per channel when axis is given.
+ * @throws {RangeError} lengths differ, or shape/axis do not fit
+ * @example
+ * errorStats(Float32Array.of(1, 2), Float32Array.of(1, 2.5)); // { mse: 0.125, maxAbsError: 0.5, sqnr: 13.01 }
+ */
+export function errorStats(x: Float32Array, xHat: Float32Array, options?: { shape?: number[]; axis?: undefined }): ErrorStats;
+export function errorStats(x: Float32Array, xHat: Float32Array, options: { shape: number[]; axis: number }): ErrorStats & { channels: ChannelErrorStats };
+
+/** float32 machine epsilon (2^-23), PyTorch's default observer eps. */
+export const FLOAT32_EPS: number;
+
+export interface ObserverOptions {
+  /** Default 'uint8', as PyTorch's quint8 default. */
+  dtype?: DType;
+  /** Halve the range (int8 [-64, 63], uint8 [0, 127]). Default false. */
+  reduceRange?: boolean;
+  /** Custom range: both or neither, quantMin <= 0 <= quantMax, within the dtype. */
+  quantMin?: number;
+  quantMax?: number;
+  /** Smallest scale. Default 2^-23. */
+  eps?: number;
+}
+
+/**
+ * Running min/max per tensor; qparams as torch.ao.quantization.MinMaxObserver (E1-E4).
+ * @example
+ * const obs = new MinMaxObserver({ dtype: 'int8' });
+ * obs.observe(new Float32Array([1, 2, 3, 4, 5, 6]));
+ * obs.calculateQParams(); // { scale: 0.023529412, zeroPoint: -128 }
+ */
+export class MinMaxObserver {
+  constructor(options?: ObserverOptions & { qscheme?: PerTensorQScheme });
+  readonly dtype: DType;
+  readonly qscheme: PerTensorQScheme;
+  /** Lower bound used for qparams, after reduceRange. */
+  readonly quantMin: number;
+  /** Upper bound used for qparams, after reduceRange. */
+  readonly quantMax: number;
+  /** Running minimum; +Infinity before any data. */
+  readonly minVal: number;
+  /** Running maximum; -Infinity before any data. */
+  readonly maxVal: number;
+  /**
+   * Folds x into the running range; empty x is ignored.
+   * @throws {RangeError} naming the first NaN or infinity; the state is unchanged
+   * @returns x
+   */
+  observe(x: Float32Array): Float32Array;
+  /** Scale and zero point for the range seen; scale 1, zero point 0 before any data. */
+  calculateQParams(): { scale: number; zeroPoint: number };
+  /** Forgets the range seen. */
+  reset(): void;
+}
+
+/**
+ * Moving-average min/max (first batch sets the range, then
+ * min += averagingConstant * (batchMin - min) in float32), as
+ * torch.ao.quantization.MovingAverageMinMaxObserver.
+ * @example
+ * const obs = new MovingAverageMinMaxObserver({ dtype: 'int8', averagingConstant: 0.01 });
+ */
+export class MovingAverageMinMaxObserver extends MinMaxObserver {
+  constructor(options?: ObserverOptions & { qscheme?: PerTensorQScheme; averagingConstant?: number });
+  /** In [0, 1]. Default 0.01. */
+  readonly averagingConstant: number;
+}
+
+/**
+ * Running min/max per slice along an axis, as
+ * torch.ao.quantization.PerChannelMinMaxObserver.
+ * @example
+ * const obs = new PerChannelMinMaxObserver({ axis: 0, dtype: 'int8' });
+ * obs.observe(new Float32Array([1, 2, 3, 4, 5, 6]), [2, 3]);
+ * obs.calculateQParams(); // { scales: Float32Array [3/255, 6/255], zeroPoints: Int32Array [-128, -128] }
+ */
+export class PerChannelMinMaxObserver {
+  constructor(options?: ObserverOptions & { qscheme?: PerChannelQScheme; axis?: number });
+  readonly dtype: DType;
+  readonly qscheme: PerChannelQScheme;
+  readonly quantMin: number;
+  readonly quantMax: number;
+  /** Channel axis (PyTorch's ch_axis). Default 0. */
+  readonly axis: number;
+  /** Running per-channel minima; empty before any data. */
+  readonly minVal: Float32Array;
+  /** Running per-channel maxima; empty before any data. */
+  readonly maxVal: Float32Array;
+  /**
+   * Folds x of the given shape into the per-channel ranges.
+   * @throws {RangeError} non-finite values, shape mismatch, or a channel count that differs from earlier batches
+   */
+  observe(x: Float32Array, shape: number[]): Float32Array;
+  /** Per-channel scales and zero points; one channel of (1, 0) before any data. */
+  calculateQParams(): { scales: Float32Array; zeroPoints: Int32Array };
+  reset(): void;
+}
+
+/**
+ * Per-channel moving-average min/max, as
+ * torch.ao.quantization.MovingAveragePerChannelMinMaxObserver.
+ * @example
+ * const obs = new MovingAveragePerChannelMinMaxObserver({ axis: 1 });
+ */
+export class MovingAveragePerChannelMinMaxObserver extends PerChannelMinMaxObserver {
+  constructor(options?: ObserverOptions & { qscheme?: PerChannelQScheme; axis?: number; averagingConstant?: number });
+  readonly averagingConstant: number;
+}

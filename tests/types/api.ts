@@ -1,0 +1,59 @@
+// Compile-only checks of js/index.d.ts: correct use type-checks, and each
+// misuse below must be an error (tsc fails on an unused @ts-expect-error).
+import {
+  init, initSync, backend, quantizePerTensor, quantizePerChannel, dequantize, fakeQuantizePerTensor,
+  fakeQuantizePerChannel, quantize, errorStats, MinMaxObserver, MovingAverageMinMaxObserver,
+  PerChannelMinMaxObserver, MovingAveragePerChannelMinMaxObserver, FLOAT32_EPS,
+  type QTensor, type QTensorPerChannel, type ErrorStats,
+} from '../../js/index.js';
+
+async function main(): Promise<void> {
+  await init();
+  await init({ build: 'simd128' });
+  initSync(new Uint8Array(8));
+  const b: 'simd128' | 'relaxed' = backend();
+  const x = new Float32Array(6);
+
+  const t = quantizePerTensor(x, { scale: 0.1, zeroPoint: 3, dtype: 'uint8', compat: 'pytorch' });
+  const s: number = t.scale;
+  const c: QTensorPerChannel = quantizePerChannel(x, { shape: [2, 3], axis: -1, scales: [1, 2, 3] });
+  const sc: Float32Array = c.scales;
+  const y: Float32Array = dequantize(t);
+  dequantize({ data: new Int8Array(2), scale: 1, zeroPoint: 0 });
+  const f = fakeQuantizePerTensor(x, { scale: 1, quantMin: 0, quantMax: 15 });
+  const m: Uint8Array = f.mask;
+  fakeQuantizePerChannel(x, { shape: [3, 2], scales: [1, 1, 1] });
+  const auto: QTensor = quantize(x);
+  const pc = quantize(x, { shape: [2, 3], axis: 0 });
+  const ch: Float64Array = pc.error.channels.sqnr;
+  const e: ErrorStats = errorStats(x, y);
+  const e2 = errorStats(x, y, { shape: [2, 3], axis: 1 });
+  const e2mse: Float64Array = e2.channels.mse;
+  const o = new MinMaxObserver({ dtype: 'int8', qscheme: 'per_tensor_symmetric' });
+  o.observe(x);
+  const qp: { scale: number; zeroPoint: number } = o.calculateQParams();
+  new MovingAverageMinMaxObserver({ averagingConstant: 0.1 }).reset();
+  const p = new PerChannelMinMaxObserver({ axis: 1, qscheme: 'per_channel_symmetric' });
+  p.observe(x, [2, 3]);
+  const zps: Int32Array = p.calculateQParams().zeroPoints;
+  new MovingAveragePerChannelMinMaxObserver({ eps: FLOAT32_EPS });
+  void [b, s, sc, m, auto, ch, e, e2mse, qp, zps];
+
+  // @ts-expect-error x must be a Float32Array
+  quantizePerTensor([1, 2, 3], { scale: 1 });
+  // @ts-expect-error scale is required
+  quantizePerTensor(x, { zeroPoint: 0 });
+  // @ts-expect-error unknown dtype
+  quantizePerTensor(x, { scale: 1, dtype: 'int4' });
+  // @ts-expect-error unknown compat
+  quantizePerTensor(x, { scale: 1, compat: 'tflite' });
+  // @ts-expect-error per-channel needs shape
+  quantizePerChannel(x, { scales: [1] });
+  // @ts-expect-error a per-tensor observer takes a per-tensor qscheme
+  new MinMaxObserver({ qscheme: 'per_channel_affine' });
+  // @ts-expect-error minVal is read-only
+  o.minVal = 0;
+  // @ts-expect-error unknown build
+  await init({ build: 'avx512' });
+}
+void main;

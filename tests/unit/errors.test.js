@@ -1,0 +1,96 @@
+// Bad input: every kind of mistake gets a TypeError or RangeError whose
+// message names the argument and the value, and the module stays usable:
+// a valid call right after each error gives the right answer.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { qdq } from '../helpers/setup.js';
+
+const x = Float32Array.of(1, 2, 3, 4, 5, 6);
+const good = () => {
+  const q = qdq.quantizePerTensor(x, { scale: 6 / 255, zeroPoint: -128, compat: 'pytorch' });
+  assert.deepEqual([...q.data], [-86, -43, 0, 42, 84, 127]);
+};
+
+/** [what, call, error type, message pattern] */
+const CASES = [
+  ['x as a plain array', () => qdq.quantizePerTensor([1, 2], { scale: 1 }), TypeError, /x must be a Float32Array, got Array\(2\)/],
+  ['x as Float64Array', () => qdq.quantizePerTensor(new Float64Array(2), { scale: 1 }), TypeError, /x must be a Float32Array, got Float64Array\(2\)/],
+  ['options missing', () => qdq.quantizePerTensor(x), TypeError, /options must be an options object, got undefined/],
+  ['scale missing', () => qdq.quantizePerTensor(x, {}), TypeError, /scale must be a number, got undefined/],
+  ['scale 0', () => qdq.quantizePerTensor(x, { scale: 0 }), RangeError, /scale must be finite and > 0 \(as a float32\), got 0/],
+  ['scale negative', () => qdq.quantizePerTensor(x, { scale: -1 }), RangeError, /scale .* got -1/],
+  ['scale NaN', () => qdq.quantizePerTensor(x, { scale: NaN }), RangeError, /scale .* got NaN/],
+  ['scale Infinity', () => qdq.quantizePerTensor(x, { scale: Infinity }), RangeError, /scale .* got Infinity/],
+  ['scale that underflows float32', () => qdq.quantizePerTensor(x, { scale: 1e-50 }), RangeError, /scale .* got 1e-50/],
+  ['scale that overflows float32', () => qdq.quantizePerTensor(x, { scale: 1e39 }), RangeError, /scale .* got 1e\+39/],
+  ['scale as string', () => qdq.quantizePerTensor(x, { scale: '0.1' }), TypeError, /scale must be a number, got "0.1"/],
+  ['zero point above int8', () => qdq.quantizePerTensor(x, { scale: 1, zeroPoint: 128 }), RangeError, /zeroPoint must be an integer in \[-128, 127\], got 128/],
+  ['zero point of the article (-180)', () => qdq.quantizePerTensor(x, { scale: 1, zeroPoint: -180 }), RangeError, /zeroPoint .* got -180/],
+  ['zero point negative for uint8', () => qdq.quantizePerTensor(x, { scale: 1, zeroPoint: -1, dtype: 'uint8' }), RangeError, /zeroPoint must be an integer in \[0, 255\], got -1/],
+  ['zero point fractional', () => qdq.quantizePerTensor(x, { scale: 1, zeroPoint: 0.5 }), RangeError, /zeroPoint .* got 0.5/],
+  ['zero point outside quantMin/quantMax', () => qdq.quantizePerTensor(x, { scale: 1, zeroPoint: 20, quantMin: 0, quantMax: 15 }), RangeError, /zeroPoint must be an integer in \[0, 15\], got 20/],
+  ['unknown dtype', () => qdq.quantizePerTensor(x, { scale: 1, dtype: 'int4' }), RangeError, /dtype must be one of 'int8', 'uint8', got "int4"/],
+  ['dtype not a string', () => qdq.quantizePerTensor(x, { scale: 1, dtype: 8 }), TypeError, /dtype must be one of .* got 8/],
+  ['unknown compat', () => qdq.quantizePerTensor(x, { scale: 1, compat: 'tflite' }), RangeError, /compat must be one of 'onnx', 'pytorch', got "tflite"/],
+  ['quantMin above quantMax', () => qdq.quantizePerTensor(x, { scale: 1, quantMin: 5, quantMax: 4, zeroPoint: 4 }), RangeError, /quantMin \(5\) must not exceed quantMax \(4\)/],
+  ['quantMax outside the dtype', () => qdq.quantizePerTensor(x, { scale: 1, quantMax: 300 }), RangeError, /quantMax must be an integer in \[-128, 127\], got 300/],
+  ['shape that does not match', () => qdq.quantizePerTensor(x, { scale: 1, shape: [4, 2] }), RangeError, /shape \[4, 2\] holds 8 elements but x has 6/],
+  ['shape with a negative', () => qdq.quantizePerTensor(x, { scale: 1, shape: [-2, -3] }), TypeError, /shape must be an array of non-negative integers/],
+  ['out of the wrong type', () => qdq.quantizePerTensor(x, { scale: 1, out: new Uint8Array(6) }), TypeError, /out must be a Int8Array, got Uint8Array\(6\)/],
+  ['out of the wrong length', () => qdq.quantizePerTensor(x, { scale: 1, out: new Int8Array(5) }), RangeError, /out must have length 6, got 5/],
+  ['per channel without shape', () => qdq.quantizePerChannel(x, { scales: [1] }), TypeError, /shape is required/],
+  ['axis out of range', () => qdq.quantizePerChannel(x, { shape: [2, 3], axis: 2, scales: [1, 1, 1] }), RangeError, /axis must be an integer in \[-2, 1\], got 2/],
+  ['axis fractional', () => qdq.quantizePerChannel(x, { shape: [2, 3], axis: 0.5, scales: [1, 1] }), RangeError, /axis .* got 0.5/],
+  ['scales of the wrong count', () => qdq.quantizePerChannel(x, { shape: [2, 3], axis: 0, scales: [1, 1, 1] }), RangeError, /scales must have one entry per channel \(2\), got 3/],
+  ['a bad scale among scales', () => qdq.quantizePerChannel(x, { shape: [2, 3], axis: 0, scales: [1, -2] }), RangeError, /scales\[1\] must be finite and > 0 .* got -2/],
+  ['scales not an array', () => qdq.quantizePerChannel(x, { shape: [2, 3], axis: 0, scales: 1 }), TypeError, /scales must be a Float32Array or an array of numbers, got 1/],
+  ['zero points of the wrong count', () => qdq.quantizePerChannel(x, { shape: [2, 3], scales: [1, 1], zeroPoints: [0] }), RangeError, /zeroPoints must have one entry per channel \(2\), got 1/],
+  ['a zero point out of range', () => qdq.quantizePerChannel(x, { shape: [2, 3], scales: [1, 1], zeroPoints: [0, -255] }), RangeError, /zeroPoints\[1\] must be an integer in \[-128, 127\], got -255/],
+  ['default zero point outside the range', () => qdq.quantizePerChannel(x, { shape: [2, 3], scales: [1, 1], quantMin: 1, quantMax: 9 }), RangeError, /zeroPoints default to 0, which is outside \[1, 9\]/],
+  ['dequantize without data', () => qdq.dequantize({ scale: 1 }), TypeError, /qtensor.data must be an Int8Array or Uint8Array, got undefined/],
+  ['dequantize a Float32Array', () => qdq.dequantize({ data: x, scale: 1 }), TypeError, /qtensor.data must be an Int8Array or Uint8Array, got Float32Array\(6\)/],
+  ['dequantize with a dtype that contradicts data', () => qdq.dequantize({ data: new Int8Array(2), dtype: 'uint8', scale: 1 }), TypeError, /qtensor.dtype is 'uint8' but qtensor.data is a Int8Array/],
+  ['dequantize with a bad scale', () => qdq.dequantize({ data: new Int8Array(2), scale: 0 }), RangeError, /qtensor.scale must be finite and > 0/],
+  ['dequantize with a uint8 zero point out of range', () => qdq.dequantize({ data: new Uint8Array(2), scale: 1, zeroPoint: 256 }), RangeError, /qtensor.zeroPoint must be an integer in \[0, 255\], got 256/],
+  ['dequantize out of the wrong type', () => qdq.dequantize({ data: new Int8Array(2), scale: 1 }, { out: new Float64Array(2) }), TypeError, /out must be a Float32Array, got Float64Array\(2\)/],
+  ['fake-quantize mask of the wrong length', () => qdq.fakeQuantizePerTensor(x, { scale: 1, maskOut: new Uint8Array(2) }), RangeError, /maskOut must have length 6, got 2/],
+  ['fake-quantize per channel with a bad axis', () => qdq.fakeQuantizePerChannel(x, { shape: [6], axis: -2, scales: [1] }), RangeError, /axis must be an integer in \[-1, 0\], got -2/],
+  ['errorStats with lengths that differ', () => qdq.errorStats(x, new Float32Array(5)), RangeError, /xHat must have the length of x \(6\), got 5/],
+  ['errorStats with xHat of the wrong type', () => qdq.errorStats(x, new Int8Array(6)), TypeError, /xHat must be a Float32Array, got Int8Array\(6\)/],
+  ['observer fed NaN', () => new qdq.MinMaxObserver().observe(Float32Array.of(1, NaN)), RangeError, /x\[1\] is NaN; observers need finite values/],
+  ['observer fed -Infinity deep in a large tensor', () => { const y = new Float32Array(100000); y[77777] = -Infinity; new qdq.MinMaxObserver().observe(y); }, RangeError, /x\[77777\] is -Infinity/],
+  ['per-channel observer fed Infinity', () => new qdq.PerChannelMinMaxObserver().observe(Float32Array.of(1, 2, Infinity, 4), [2, 2]), RangeError, /x\[2\] is Infinity/],
+  ['observer with an unknown qscheme', () => new qdq.MinMaxObserver({ qscheme: 'per_channel_affine' }), RangeError, /qscheme must be one of 'per_tensor_affine', 'per_tensor_symmetric', got "per_channel_affine"/],
+  ['observer with reduceRange not a boolean', () => new qdq.MinMaxObserver({ reduceRange: 1 }), TypeError, /reduceRange must be a boolean, got 1/],
+  ['observer with only quantMin', () => new qdq.MinMaxObserver({ quantMin: -10 }), TypeError, /quantMin and quantMax must be given together/],
+  ['observer range that excludes 0', () => new qdq.MinMaxObserver({ quantMin: 1, quantMax: 10 }), RangeError, /quantMin must be an integer in \[0, 0\], got 1/],
+  ['observer with eps 0', () => new qdq.MinMaxObserver({ eps: 0 }), RangeError, /eps must be finite and > 0, got 0/],
+  ['symmetric uint8 with reduceRange', () => new qdq.MinMaxObserver({ dtype: 'uint8', qscheme: 'per_tensor_symmetric', reduceRange: true }), RangeError, /reduceRange is not supported with qscheme 'per_tensor_symmetric' and dtype 'uint8'/],
+  ['moving average constant above 1', () => new qdq.MovingAverageMinMaxObserver({ averagingConstant: 2 }), RangeError, /averagingConstant must be in \[0, 1\], got 2/],
+  ['per-channel observer whose channel count changes', () => { const o = new qdq.PerChannelMinMaxObserver(); o.observe(x, [2, 3]); o.observe(x, [3, 2]); }, RangeError, /x has 3 channels along axis 0, but the observer has seen 2/],
+  ['per-channel observer with axis as string', () => new qdq.PerChannelMinMaxObserver({ axis: '1' }), TypeError, /axis must be an integer, got "1"/],
+];
+
+test('bad input', async (t) => {
+  for (const [what, call, Type, pattern] of CASES) {
+    await t.test(`should throw ${Type.name} for ${what}, then still work`, () => {
+      assert.throws(call, (err) => {
+        assert.ok(err instanceof Type, `expected ${Type.name}, got ${err?.constructor?.name}: ${err?.message}`);
+        assert.match(err.message, pattern);
+        assert.match(err.message, /^qdq-wasm: /);
+        return true;
+      });
+      good();
+    });
+  }
+});
+
+test('observer state after a rejected batch', async (t) => {
+  await t.test('should keep the range it had before the bad batch', () => {
+    const o = new qdq.MinMaxObserver({ dtype: 'int8' });
+    o.observe(Float32Array.of(-1, 2));
+    assert.throws(() => o.observe(Float32Array.of(-50, NaN, 70)), RangeError);
+    assert.equal(o.minVal, -1);
+    assert.equal(o.maxVal, 2);
+  });
+});
