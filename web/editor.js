@@ -29,7 +29,10 @@ export function renderEditor(container, t, onEdit) {
       const input = document.createElement('input');
       input.type = 'number';
       input.step = 'any';
-      input.value = float32Literal(t.values[r * t.cols + c]);
+      // Five digits fit the cell; the tensor keeps every bit of the value, and so does the tooltip.
+      const v = t.values[r * t.cols + c];
+      input.value = String(Number(v.toPrecision(5)));
+      input.title = float32Literal(v);
       input.setAttribute('aria-label', `Value at row ${r}, column ${c}`);
       input.dataset.index = String(r * t.cols + c);
       tr.insertCell().append(input);
