@@ -35,12 +35,23 @@ function testFiles(dir) {
   return readdirSync(full).filter((f) => f.endsWith('.test.js')).sort().map((f) => path.join(dir, f));
 }
 
+const totals = { passed: 0, failed: 0 };
+
 /** @param {string} title @param {string} cmd @param {string[]} args @param {Record<string, string>} [env] */
 function run(title, cmd, args, env = {}) {
   console.log(`\n== ${title} ==`);
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+  const r = spawnSync(cmd, args, { cwd: root, stdio: ['inherit', 'pipe', 'inherit'], env: { ...process.env, ...env }, maxBuffer: 256 << 20 });
+  const out = r.stdout?.toString() ?? '';
+  process.stdout.write(out);
+  // Count what each runner reports: node:test ("ℹ pass N" / "# pass N") and tests/c ("N passed, N failed").
+  for (const m of out.matchAll(/^(?:ℹ|#) (pass|fail) (\d+)$/gm)) totals[m[1] === 'pass' ? 'passed' : 'failed'] += Number(m[2]);
+  for (const m of out.matchAll(/^native: (\d+) passed, (\d+) failed$/gm)) {
+    totals.passed += Number(m[1]);
+    totals.failed += Number(m[2]);
+  }
   if (r.status !== 0) {
     console.error(`\nnpm test: "${title}" failed (exit ${r.status ?? r.signal})`);
+    console.log(`${totals.passed} passed, ${Math.max(totals.failed, 1)} failed`);
     process.exit(1);
   }
 }
@@ -112,3 +123,4 @@ if (e2e.length > 0) {
   }
 }
 console.log('\nnpm test: all suites passed');
+console.log(`${totals.passed} passed, ${totals.failed} failed`);

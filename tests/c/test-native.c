@@ -145,7 +145,69 @@ static void test_kernels_vs_reference(void) {
   }
 }
 
+/* Operators walk [outer, channels, inner] in chunks: every element gets its
+ * channel's parameters, whatever the chunking, and nothing touches memory
+ * outside exact-size heap buffers (ASan watches). */
+static void test_operators_chunked(void) {
+  for (int trial = 0; trial < 300; trial++) {
+    rng = rng * 1664525u + 1013904223u;
+    const size_t outer = 1 + (rng >> 8) % 4, channels = 1 + (rng >> 12) % 9, inner = 1 + (rng >> 16) % 40;
+    const size_t n = outer * channels * inner;
+    float* x = malloc(n * sizeof(float));
+    float* y = malloc(n * sizeof(float));
+    float* xh = malloc(n * sizeof(float));
+    int8_t* q = malloc(n);
+    uint8_t* mask = malloc(n);
+    float* scales = malloc(channels * sizeof(float));
+    int32_t* zps = malloc(channels * sizeof(int32_t));
+    float* mins = malloc(channels * sizeof(float));
+    float* maxs = malloc(channels * sizeof(float));
+    double* acc = calloc(3 * channels, sizeof(double));
+    for (size_t i = 0; i < n; i++) x[i] = rand_float(8.0f);
+    for (size_t c = 0; c < channels; c++) {
+      scales[c] = 0.01f + (float) c * 0.013f;
+      zps[c] = (int32_t) c * 7 - 20;
+      mins[c] = INFINITY;
+      maxs[c] = -INFINITY;
+    }
+    const uint32_t flags = trial % 2 ? QDQ_FLAG_PYTORCH : 0;
+    /* Irregular chunks, as js/ streams them (there: fixed size; here: random). */
+    for (size_t start = 0; start < n;) {
+      rng = rng * 1664525u + 1013904223u;
+      size_t len = 1 + (rng >> 10) % 50;
+      if (len > n - start) len = n - start;
+      qdq_quantize(x + start, q + start, len, start, channels, inner, scales, zps, -128, 127, flags);
+      qdq_dequantize(q + start, y + start, len, start, channels, inner, scales, zps, 0);
+      qdq_fake_quantize(x + start, xh + start, mask + start, len, start, channels, inner, scales, zps, -128, 127, flags);
+      CHECK(qdq_minmax(x + start, len, start, channels, inner, mins, maxs) == -1, "minmax finite");
+      qdq_error_stats(x + start, y + start, len, start, channels, inner, acc);
+      start += len;
+    }
+    int bad = 0;
+    double sse[16] = {0};
+    for (size_t i = 0; i < n; i++) {
+      const size_t c = (i / inner) % channels;
+      struct qdq_f32_q8_cvt_params p;
+      qdq_init_f32_q8_cvt_params(&p, scales[c], zps[c], -128, 127, !(flags & QDQ_FLAG_PYTORCH));
+      struct qdq_q8_f32_cvt_params d;
+      qdq_init_q8_f32_cvt_params(&d, scales[c], zps[c]);
+      uint8_t m;
+      const float fq = qdq_reference_fake_quantize_value(x[i], &p, &m);
+      const int32_t want = qdq_reference_quantize_value(x[i], &p);
+      bad += q[i] != want || y[i] != qdq_reference_dequantize_value(want, &d) || xh[i] != fq || mask[i] != m;
+      bad += x[i] < mins[c] || x[i] > maxs[c];
+      sse[c] += ((double) x[i] - y[i]) * ((double) x[i] - y[i]);
+    }
+    /* The operator sums each run, then adds the run to acc: another order of
+     * the same double additions, so equal to ~1e-15 relative, not bit for bit. */
+    for (size_t c = 0; c < channels; c++) bad += fabs(acc[3 * c] - sse[c]) > 1e-9 * (1.0 + sse[c]);
+    CHECK(bad == 0, "operators trial %d (outer %zu, channels %zu, inner %zu): %d mismatches", trial, outer, channels, inner, bad);
+    free(x); free(y); free(xh); free(q); free(mask); free(scales); free(zps); free(mins); free(maxs); free(acc);
+  }
+}
+
 int main(void) {
+  test_operators_chunked();
   test_reference_rounding();
   test_article_example();
   test_qparams_edges();
