@@ -91,8 +91,11 @@ function render() {
     // The library's own message (e.g. reduce range with symmetric uint8) is the explanation.
     $('warnings').replaceChildren(Object.assign(document.createElement('li'), { className: 'warn', textContent: `Not possible: ${/** @type {Error} */ (e).message.replace(/^qdq-wasm: /, '')}` }));
     document.body.dataset.state = toQuery(state);
+    // The panels below still show the last possible setting: say so by fading them.
+    document.body.classList.add('stale');
     return;
   }
+  document.body.classList.remove('stale');
   if (editorShows !== tensor) {
     renderEditor($('cells'), tensor, (values) => update({ preset: 'custom', values }));
     editorShows = tensor;

@@ -58,6 +58,7 @@ export class NumberLine {
     el(g, 'rect', { x: -12, y: Y_FLOAT - 30, width: 24, height: 44, fill: 'transparent' }); // a finger-sized target
     el(g, 'line', { y1: Y_FLOAT - 22, y2: Y_FLOAT + 8 });
     el(g, 'path', { d: `M0,${Y_FLOAT - 8} l-8,-14 h16 z` });
+    el(g, 'text', { y: Y_FLOAT - 27, 'text-anchor': 'middle', class: 'handle-label' });
     g.addEventListener('pointerdown', (ev) => this.startDrag(which, /** @type {PointerEvent} */ (ev)));
     g.addEventListener('keydown', (ev) => this.key(which, /** @type {KeyboardEvent} */ (ev)));
     return g;
@@ -193,6 +194,7 @@ export class NumberLine {
       const v = which === 'lo' ? t.lo : t.hi;
       const g = this.handles[which];
       g.setAttribute('transform', `translate(${fx(Math.min(b, Math.max(a, v)))},0)`);
+      /** @type {SVGTextElement} */ (g.querySelector('text')).textContent = `${which === 'lo' ? 'min' : 'max'} ${fmt(v, 4)}`;
       g.setAttribute('aria-valuenow', String(v));
       g.setAttribute('aria-valuetext', fmt(v, 4));
       g.setAttribute('aria-valuemin', String(a));

@@ -15,7 +15,7 @@ export function warnings(s, t, c) {
   const type = s.dtype;
   if (t.raw && t.raw.zeroPoint !== t.raw.stored) {
     out.push({ level: 'warn', text: `Raw min/max: the range [${fmt(t.lo, 4)}, ${fmt(t.hi, 4)}] does not contain 0, so the formula ` +
-      `puts the zero point at ${int(t.raw.zeroPoint)}, outside ${type}'s [${int(t.qmin)}, ${int(t.qmax)}]. A ${type} zero point cannot ` +
+      `puts the zero point at ${int(t.raw.zeroPoint)}, outside ${type}'s [${int(t.qmin)}, ${int(t.qmax)}]. ${type === 'int8' ? 'An' : 'A'} ${type} zero point cannot ` +
       `hold it; the page stores ${int(t.raw.stored)} instead, which shifts every value${t.clipped ? ` and clips ${t.clipped} value${t.clipped === 1 ? '' : 's'}` : ''}. ` +
       `PyTorch and ONNX avoid this by widening the range to include 0.` });
   }
@@ -25,9 +25,14 @@ export function warnings(s, t, c) {
       `[${int(c.qmin)}, ${int(c.qmax)}]; ${rawChannels === 1 ? 'it is' : 'they are'} clamped, and values shift or clip.` });
   }
   if (t.clipped > 0 && !t.raw) {
-    const why = t.handles ? 'the range you set with the handles is narrower than the data' : 'they lie outside the range the scale was derived from';
+    const why = t.handles ? 'the range you set with the handles is narrower than the data'
+      : s.scheme === 'symmetric' ? `symmetric divides max|x| by (qmax − qmin) / 2 = ${fmt((t.qmax - t.qmin) / 2)}, so the largest ` +
+        `value sits ${fmt((t.qmax - t.qmin) / 2)} steps above the zero point; half to even rounds that to ` +
+        `${Math.round((t.qmax - t.qmin) / 2)}, one code past the end. PyTorch does the same`
+        : 'values at the very edge of the range rounded past it';
     out.push({ level: 'warn', text: `Per tensor: ${t.clipped} ${t.clipped === 1 ? 'value lands' : 'values land'} past ${type}'s ` +
-      `[${int(t.dtypeMin)}, ${int(t.dtypeMax)}] and are clamped (${why}). Clamped values have large errors.` });
+      `[${int(t.dtypeMin)}, ${int(t.dtypeMax)}] and ${t.clipped === 1 ? 'is' : 'are'} clamped (${why}).` +
+      (t.handles ? ' Clamped values have large errors.' : '') });
   }
   if (c.clipped > 0 && rawChannels === 0) {
     out.push({ level: 'warn', text: `Per channel: ${c.clipped} value${c.clipped === 1 ? '' : 's'} clamped to [${int(t.dtypeMin)}, ${int(t.dtypeMax)}].` });
@@ -45,8 +50,8 @@ export function warnings(s, t, c) {
   if (!s.includeZero && s.scheme === 'affine' && !t.raw && !t.handles && t.dataMin <= 0 && t.dataMax >= 0) {
     out.push({ level: 'info', text: 'Raw min/max gives the same numbers here: the data already contains 0.' });
   }
-  if (s.includeZero && s.scheme === 'affine' && (t.lo > 0 || t.hi < 0)) {
-    const unused = t.lo > 0 ? t.lo : -t.hi;
+  const unused = t.lo > 0 ? t.lo : -t.hi;
+  if (s.includeZero && s.scheme === 'affine' && (t.lo > 0 || t.hi < 0) && Math.round(unused / t.scale) >= 1) {
     out.push({ level: 'info', text: `Include 0: the range was widened from [${fmt(t.lo, 4)}, ${fmt(t.hi, 4)}] to ` +
       `[${fmt(t.widenedLo, 4)}, ${fmt(t.widenedHi, 4)}], so 0.0 is exactly the code ${int(t.zeroPoint)}; about ` +
       `${Math.round(unused / t.scale)} codes cover the empty stretch next to 0.` });
