@@ -3,6 +3,7 @@
 // screenshots (tests/out/, gitignored) for a human to look at.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -54,7 +55,7 @@ async function open(url, viewport = { width: 1280, height: 900 }) {
 /** A number (or array) a table cell shows, from its data-value. @param {import('playwright-core').Page} page @param {string} id */
 const shown = (page, id) => page.$eval(`[data-testid="${id}"]`, (el) => JSON.parse(/** @type {HTMLElement} */ (el).dataset.value ?? 'null'));
 /** The values of a grid. @param {import('playwright-core').Page} page @param {string} id */
-const grid = (page, id) => page.$eval(`[data-testid="${id}"]`, (el) => /** @type {HTMLElement} */ (el).dataset.values?.split(',').map(Number));
+const grid = (page, id) => page.$eval(`[data-testid="${id}"]`, (el) => /** @type {HTMLElement} */ (el).dataset.values?.split(',').filter((v) => v !== '').map(Number));
 
 /**
  * What the library's quantize() gives for x, run in the page's own browser.
@@ -80,6 +81,37 @@ function pageTensor(page) {
     const s = fromQuery(location.search);
     return s.values ? Array.from(s.values) : Array.from(presetTensor(s.preset, s.rows, s.cols, s.seed).values);
   });
+}
+
+
+/**
+ * Runs the page's qdq-wasm snippet as a module in the page (with the
+ * package name pointed at the served library) and returns what it computed.
+ * @param {import('playwright-core').Page} page
+ */
+function runJsSnippet(page) {
+  return page.evaluate(async () => {
+    const code = /** @type {HTMLElement} */ (document.getElementById('code-js')).textContent ?? '';
+    const src = `${code.replace("from 'qdq-wasm'", `from '${location.origin}/js/index.js'`)}\nexport { perTensor, perChannel };`;
+    const url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
+    const m = await import(url);
+    return { t: Array.from(m.perTensor.data), c: Array.from(m.perChannel.data) };
+  });
+}
+
+/** True when /usr/bin/python3 has torch (the PyTorch snippet check needs it; CI does not install it). */
+const HAS_TORCH = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encoding: 'utf8' }).status === 0;
+
+/**
+ * Runs the page's PyTorch snippet with /usr/bin/python3 and returns its int_repr values.
+ * @param {import('playwright-core').Page} page
+ */
+async function runPySnippet(page) {
+  const code = await page.textContent('#code-py') ?? '';
+  const src = `${code}\nimport json\nprint(json.dumps({"t": per_tensor.int_repr().flatten().tolist(), "c": per_channel.int_repr().flatten().tolist()}))\n`;
+  const r = spawnSync('/usr/bin/python3', ['-c', src], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}');
 }
 
 const ARTICLE = [1, 2, 3, 4, 5, 6];
@@ -275,6 +307,23 @@ test('the page', async (t) => {
     lib = await library(page, values, { shape: [2, 4], compat: 'pytorch' });
     assert.equal(await shown(page, 'pt-scale'), lib.scale);
     assert.deepEqual(await grid(page, 'pt-q'), lib.q);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  await t.test('should show code that reproduces the view', async (st) => {
+    const views = ['/', '/?dt=uint8&qs=symmetric&ax=1', '/?raw=1', '/?lo=-1.5&hi=4', '/?p=outlier&r=4&c=8&seed=2&rr=1&ax=1',
+      '/?p=channels&r=10&c=6&seed=5&cp=onnx'];
+    const { page, errors } = await open('/');
+    for (const v of views) {
+      await page.goto(base + v);
+      await page.waitForSelector('body[data-ready="true"]');
+      const shownQ = { t: await grid(page, 'pt-q'), c: await grid(page, 'pc-q') };
+      assert.ok(shownQ.t && shownQ.t.length > 1, `${v} should show its grids as numbers`);
+      assert.deepEqual(await runJsSnippet(page), shownQ, `qdq-wasm snippet for ${v}`);
+      if (HAS_TORCH) assert.deepEqual(await runPySnippet(page), shownQ, `PyTorch snippet for ${v}`);
+    }
+    if (!HAS_TORCH) st.diagnostic('PyTorch snippets not run: /usr/bin/python3 has no torch');
     assert.deepEqual(errors, []);
     await page.close();
   });
