@@ -32,7 +32,7 @@ export function snippets(x, s, t, c) {
   const jsValues = tensorLiteral(x, s.rows, s.cols, 'js');
   const rawT = t.raw !== null, rawC = c.raw !== null;
   const js = [
-    `import { init, quantize${t.handles || rawT ? ', quantizePerTensor, errorStats, dequantize' : ''}${t.handles && !rawT ? ', MinMaxObserver' : ''}${rawC ? ', quantizePerChannel' : ''} } from 'qdq-wasm';`,
+    '', // the import line, filled in below from the names the snippet uses
     '',
     'await init();',
     jsValues ? `const x = new Float32Array([\n  ${jsValues},\n]); // shape ${shape}` : `const x = /* your ${x.length} float32 values (Download .npy below) */; // shape ${shape}`,
@@ -58,6 +58,10 @@ export function snippets(x, s, t, c) {
   } else {
     js.push(`const perChannel = quantize(x, { shape: ${shape}, axis: ${s.axis}, qscheme: '${cq}', ${common} });`);
   }
+
+  const names = ['init', 'quantize', 'quantizePerTensor', 'quantizePerChannel', 'MinMaxObserver', 'dequantize', 'errorStats']
+    .filter((n) => n === 'init' || js.slice(1).some((line) => line.includes(`${n}(`)));
+  js[0] = `import { ${names.join(', ')} } from 'qdq-wasm';`;
 
   const tdt = s.dtype === 'int8' ? 'torch.qint8' : 'torch.quint8';
   const pyValues = tensorLiteral(x, s.rows, s.cols, 'py');

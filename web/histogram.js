@@ -21,8 +21,9 @@ function el(parent, tag, attrs = {}) {
  * @param {HTMLElement} container
  * @param {Float32Array} x
  * @param {import('./compute.js').TensorResult} t
+ * @param {boolean} narrow draw for a phone-width container
  */
-export function renderHistogram(container, x, t) {
+export function renderHistogram(container, x, t, narrow) {
   let svg = container.querySelector('svg');
   if (!svg) {
     svg = /** @type {SVGSVGElement} */ (document.createElementNS(SVG_NS, 'svg'));
@@ -31,7 +32,7 @@ export function renderHistogram(container, x, t) {
   }
   svg.replaceChildren();
   // A narrower drawing on phones keeps the text readable once scaled.
-  const W = container.clientWidth < 560 ? NARROW : WIDE;
+  const W = narrow ? NARROW : WIDE;
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
   const half = t.scale / 2;
   const clipLo = t.grid[0] - half, clipHi = t.grid[t.grid.length - 1] + half;

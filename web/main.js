@@ -79,6 +79,8 @@ function syncControls() {
 
 function render() {
   const t0 = performance.now();
+  // Read the layout before writing anything: a read after DOM writes forces a synchronous reflow.
+  const narrow = $('number-line').clientWidth < 560;
   syncControls();
   const x = tensor.values;
   const shape = [tensor.rows, tensor.cols];
@@ -100,7 +102,7 @@ function render() {
     renderEditor($('cells'), tensor, (values) => update({ preset: 'custom', values }));
     editorShows = tensor;
   }
-  numberLine.render({ x, t, onRange: (lo, hi) => update({ lo, hi }) });
+  numberLine.render({ x, t, narrow, onRange: (lo, hi) => update({ lo, hi }) });
   for (const [id, v] of /** @type {const} */ ([['range-lo', t.lo], ['range-hi', t.hi]])) {
     if (document.activeElement !== $(id)) input(id).value = String(Number(v.toPrecision(6)));
   }
@@ -118,7 +120,7 @@ function render() {
     `<span class="swatch pos"></span> x̂ below x; full colour at ±${fmt(errLimit, 3)} (the larger max |error| of the two). ` +
     `<span class="swatch clip"></span> clipped.`;
   renderDerivation(/** @type {HTMLOListElement} */ ($('steps')), x, state, t, c);
-  renderHistogram($('histogram-chart'), x, t);
+  renderHistogram($('histogram-chart'), x, t, narrow);
   const notes = warnings(state, t, c);
   $('warnings').replaceChildren(...notes.map((n) => Object.assign(document.createElement('li'), { className: n.level, textContent: n.text })));
   const code = snippets(x, state, t, c);
@@ -219,7 +221,7 @@ try {
   bind();
   render();
   // The charts pick a drawing width from their container (narrower on phones).
-  const isWide = () => $('number-line').clientWidth >= 560;
+  const isWide = () => $('number-line').clientWidth >= 560; // as render() decides
   let wide = isWide();
   addEventListener('resize', () => {
     if (isWide() !== wide) {

@@ -18,6 +18,7 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
  * @typedef {object} NumberLineInput
  * @property {Float32Array} x
  * @property {import('./compute.js').TensorResult} t
+ * @property {boolean} narrow draw for a phone-width container
  * @property {(lo: number, hi: number) => void} onRange called while a handle moves
  */
 
@@ -48,6 +49,8 @@ export class NumberLine {
     };
     /** @type {NumberLineInput | null} */
     this.input = null;
+    /** @type {{ float: SVGGElement, int: SVGGElement, floatTitle: SVGElement, intTitle: SVGElement } | null} */
+    this.axes = null;
   }
 
   /** @param {'lo' | 'hi'} which @param {string} label */
@@ -119,7 +122,7 @@ export class NumberLine {
   render(input) {
     this.input = input;
     const { x, t } = input;
-    const W = this.svg.parentElement && this.svg.parentElement.clientWidth < 560 ? NARROW : WIDE;
+    const W = input.narrow ? NARROW : WIDE;
     this.svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
     this.W = W;
     let a = Math.min(t.dataMin, t.lo, t.widenedLo, 0), b = Math.max(t.dataMax, t.hi, t.widenedHi, 0);
@@ -130,7 +133,16 @@ export class NumberLine {
     const ix = scaleLinear().domain([t.dtypeMin - 0.5, t.dtypeMax + 0.5]).range([M.left, W - M.right]);
     const { back, axes, lines, marks } = this.layers;
     back.replaceChildren();
-    axes.replaceChildren();
+    if (!this.axes) {
+      // Kept between renders: d3 updates ticks in place, and unchanged labels cost no layout.
+      this.axes = {
+        float: /** @type {SVGGElement} */ (el(axes, 'g', { transform: `translate(0,${Y_FLOAT})` })),
+        int: /** @type {SVGGElement} */ (el(axes, 'g', { transform: `translate(0,${Y_INT})` })),
+        floatTitle: el(axes, 'text', { x: M.left, y: 14, class: 'axis-title' }),
+        intTitle: el(axes, 'text', { x: M.left, y: Y_INT - 14, class: 'axis-title' }),
+      };
+      this.axes.floatTitle.textContent = 'float x';
+    }
     lines.replaceChildren();
     marks.replaceChildren();
 
@@ -144,11 +156,11 @@ export class NumberLine {
     // The observer's [qmin, qmax] (narrower than the dtype with reduce range).
     el(back, 'rect', { class: 'range', x: ix(t.qmin - 0.5), y: Y_INT - 4, width: ix(t.qmax + 0.5) - ix(t.qmin - 0.5), height: 8 });
 
-    select(/** @type {SVGGElement} */ (el(axes, 'g', { transform: `translate(0,${Y_FLOAT})` }))).call(axisBottom(fx).ticks(8));
-    select(/** @type {SVGGElement} */ (el(axes, 'g', { transform: `translate(0,${Y_INT})` })))
+    select(this.axes.float).call(axisBottom(fx).ticks(8));
+    select(this.axes.int)
       .call(axisBottom(ix).tickValues(intTicks(t.dtypeMin, t.dtypeMax, W < WIDE ? 64 : 32)).tickFormat((v) => int(Number(v))));
-    el(axes, 'text', { x: M.left, y: 14, class: 'axis-title' }).textContent = 'float x';
-    el(axes, 'text', { x: M.left, y: Y_INT - 14, class: 'axis-title' }).textContent = `integer q (${t.dtypeMin === 0 ? 'uint8' : 'int8'})`;
+    const intTitle = `integer q (${t.dtypeMin === 0 ? 'uint8' : 'int8'})`;
+    if (this.axes.intTitle.textContent !== intTitle) this.axes.intTitle.textContent = intTitle;
 
     // Each integer code's float value: the step between ticks is the scale.
     const px = Math.abs(fx(t.scale) - fx(0));
