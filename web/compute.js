@@ -171,3 +171,38 @@ export function scaledForDisplay(x, scale, compat) {
 }
 
 export { roundHalfEven };
+
+/**
+ * One channel of a per-channel result, shaped like a per-tensor result so the
+ * mapping and the histogram can draw it. The q values, mask and qparams are
+ * the per-channel call's own; the grid is the library's dequantize of every code.
+ * @param {Float32Array} x the whole tensor
+ * @param {number[]} shape [rows, cols]
+ * @param {Settings} s
+ * @param {ChannelResult} c
+ * @param {number} k channel index along c.axis
+ * @returns {{ x: Float32Array, t: TensorResult }}
+ */
+export function channelView(x, shape, s, c, k) {
+  const [rows, cols] = shape;
+  const idx = c.axis === 0 ? Array.from({ length: cols }, (_, j) => k * cols + j) : Array.from({ length: rows }, (_, i) => i * cols + k);
+  const xs = Float32Array.from(idx, (i) => x[i]);
+  const xHat = Float32Array.from(idx, (i) => c.xHat[i]);
+  const q = (c.q instanceof Int8Array ? Int8Array : Uint8Array).from(idx, (i) => c.q[i]);
+  const mask = Uint8Array.from(idx, (i) => c.mask[i]);
+  const [dmin, dmax] = DTYPE_RANGE[s.dtype];
+  const codes = (s.dtype === 'int8' ? Int8Array : Uint8Array).from({ length: dmax - dmin + 1 }, (_, i) => dmin + i);
+  const scale = c.scales[k], zeroPoint = c.zeroPoints[k];
+  const grid = dequantize({ data: codes, scale, zeroPoint, dtype: s.dtype, shape: [codes.length] });
+  const lo = c.mins[k], hi = c.maxs[k];
+  const widen = s.includeZero || s.scheme === 'symmetric';
+  /** @type {TensorResult} */
+  const t = {
+    dataMin: lo, dataMax: hi, handles: false, lo, hi,
+    widenedLo: widen ? Math.min(lo, 0) : lo, widenedHi: widen ? Math.max(hi, 0) : hi,
+    qmin: c.qmin, qmax: c.qmax, dtypeMin: dmin, dtypeMax: dmax, scale, zeroPoint,
+    raw: c.raw && c.raw[k].zeroPoint !== c.raw[k].stored ? c.raw[k] : null,
+    q, xHat, err: difference(xs, xHat), stats: errorStats(xs, xHat), mask, clipped: countClipped(mask), grid,
+  };
+  return { x: xs, t };
+}

@@ -31,6 +31,7 @@ export function renderDerivation(list, x, s, t, c) {
     s.scheme === 'symmetric'
       ? `Symmetric uses ${m(`amax = max(−min(min, 0), max(max, 0)) = ${fmt(Math.max(-t.widenedLo, t.widenedHi))}`)}.`
       : t.raw ? `Raw min/max: the range is used as is, ${m(`min′ = ${fmt(t.widenedLo)}, max′ = ${fmt(t.widenedHi)}`)}.`
+        : !s.includeZero ? `Raw min/max: the range already contains 0, so ${m(`min′ = ${fmt(t.widenedLo)}, max′ = ${fmt(t.widenedHi)}`)}, as PyTorch and ONNX would have it.`
         : `Widened to include 0: ${m(`min′ = min(${fmt(t.lo)}, 0) = ${fmt(t.widenedLo)}, max′ = max(${fmt(t.hi)}, 0) = ${fmt(t.widenedHi)}`)}.`)));
   items.push(li(`<b>Integer range.</b> ${s.dtype}${s.reduceRange ? ', reduced' : ''}: ${m(`qmin = ${int(t.qmin)}, qmax = ${int(t.qmax)}`)}` +
     (s.reduceRange ? ` (quantizing still clamps to [${int(t.dtypeMin)}, ${int(t.dtypeMax)}])` : '') + '.'));

@@ -2,7 +2,7 @@
 // one render pass that recomputes everything through the library and redraws
 // every panel. Panels live in their own modules.
 
-import { backend, init, perChannel, perTensor } from './compute.js';
+import { backend, channelView, init, perChannel, perTensor } from './compute.js';
 import { renderArticle } from './article.js';
 import { npyBlob, snippets } from './code-panel.js';
 import { renderDerivation } from './derivation.js';
@@ -77,6 +77,19 @@ function syncControls() {
   /** @type {HTMLButtonElement} */ ($('reroll')).disabled = state.preset === 'article' || state.preset === 'custom';
 }
 
+/** Keeps the mapping's channel list in step with the channel count. @param {number} channels */
+function syncViewOptions(channels) {
+  const select = /** @type {HTMLSelectElement} */ ($('view'));
+  if (select.options.length !== channels + 1) {
+    const opts = [new Option('the whole tensor (per tensor)', '-1')];
+    for (let k = 0; k < channels; k++) opts.push(new Option(`channel ${k} (per channel, axis ${state.axis})`, String(k)));
+    select.replaceChildren(...opts);
+  } else {
+    for (let k = 0; k < channels; k++) select.options[k + 1].text = `channel ${k} (per channel, axis ${state.axis})`;
+  }
+  select.value = String(state.view);
+}
+
 function render() {
   const t0 = performance.now();
   // Read the layout before writing anything: a read after DOM writes forces a synchronous reflow.
@@ -102,7 +115,14 @@ function render() {
     renderEditor($('cells'), tensor, (values) => update({ preset: 'custom', values }));
     editorShows = tensor;
   }
-  numberLine.render({ x, t, narrow, onRange: (lo, hi) => update({ lo, hi }) });
+  // The mapping and the histogram show the whole tensor, or one channel of the per-channel result.
+  const channels = c.scales.length;
+  if (state.view >= channels) state.view = -1;
+  syncViewOptions(channels);
+  const shownView = state.view < 0 ? { x, t } : channelView(x, shape, settings, c, state.view);
+  numberLine.render({ x: shownView.x, t: shownView.t, narrow, channel: state.view >= 0, onRange: (lo, hi) => update({ lo, hi }) });
+  $('range-controls').hidden = state.view >= 0;
+  $('histogram-of').textContent = state.view < 0 ? '' : `(channel ${state.view})`;
   for (const [id, v] of /** @type {const} */ ([['range-lo', t.lo], ['range-hi', t.hi]])) {
     if (document.activeElement !== $(id)) input(id).value = String(Number(v.toPrecision(6)));
   }
@@ -120,7 +140,7 @@ function render() {
     `<span class="swatch pos"></span> x̂ below x; full colour at ±${fmt(errLimit, 3)} (the larger max |error| of the two). ` +
     `<span class="swatch clip"></span> clipped.`;
   renderDerivation(/** @type {HTMLOListElement} */ ($('steps')), x, state, t, c);
-  renderHistogram($('histogram-chart'), x, t, narrow);
+  renderHistogram($('histogram-chart'), shownView.x, shownView.t, narrow);
   const notes = warnings(state, t, c);
   $('warnings').replaceChildren(...notes.map((n) => Object.assign(document.createElement('li'), { className: n.level, textContent: n.text })));
   const code = snippets(x, state, t, c);
@@ -161,6 +181,7 @@ function bind() {
       else update({ rows, cols });
     });
   }
+  $('view').addEventListener('change', (e) => update({ view: Number(/** @type {HTMLSelectElement} */ (e.target).value) }));
   $('axis').addEventListener('change', (e) => update({ axis: /** @type {HTMLSelectElement} */ (e.target).value === '1' ? 1 : 0 }));
   $('reroll').addEventListener('click', () => update({ seed: state.seed + 1 }));
   for (const name of ['dtype', 'scheme', 'compat']) {

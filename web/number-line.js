@@ -19,6 +19,7 @@ const SVG_NS = 'http://www.w3.org/2000/svg';
  * @property {Float32Array} x
  * @property {import('./compute.js').TensorResult} t
  * @property {boolean} narrow draw for a phone-width container
+ * @property {boolean} [channel] drawing one channel: no handles
  * @property {(lo: number, hi: number) => void} onRange called while a handle moves
  */
 
@@ -184,6 +185,8 @@ export class NumberLine {
     el(lines, 'path', { d: kept });
     el(lines, 'path', { class: 'clipped', d: clipped });
     el(lines, 'path', { class: 'dots', d: dots });
+    this.svg.dataset.scale = String(t.scale);
+    this.svg.dataset.zeroPoint = String(t.zeroPoint);
     this.svg.setAttribute('aria-label', `Mapping of ${x.length} values${stride > 1 ? ` (every ${stride}th drawn)` : ''}: ` +
       `scale ${fmt(t.scale)}, zero point ${int(t.zeroPoint)}; ${t.clipped} value${t.clipped === 1 ? '' : 's'} clip.`);
 
@@ -202,6 +205,8 @@ export class NumberLine {
     el(marks, 'text', { x: W - M.right, y: 14, class: 'mark', 'text-anchor': 'end' }).textContent =
       `step = scale = ${fmt(t.scale)}` + (W < WIDE ? '' : `   range [${fmt(t.widenedLo, 4)}, ${fmt(t.widenedHi, 4)}]`);
 
+    // Handles set the per-tensor range only; a channel's range is its data's.
+    /** @type {SVGGElement} */ (this.layers.handles).style.display = input.channel ? 'none' : '';
     for (const which of /** @type {const} */ (['lo', 'hi'])) {
       const v = which === 'lo' ? t.lo : t.hi;
       const g = this.handles[which];

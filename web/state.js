@@ -19,12 +19,13 @@ import { PRESETS } from './presets.js';
  * @property {'pytorch' | 'onnx'} compat
  * @property {number | null} lo per-tensor range set by the handles, or null for the data's
  * @property {number | null} hi
+ * @property {number} view -1: the mapping and histogram show the whole tensor; k: channel k
  */
 
 /** @type {PageState} */
 export const DEFAULTS = {
   preset: 'article', rows: 2, cols: 3, seed: 1, values: null, axis: 0, dtype: 'int8', scheme: 'affine',
-  reduceRange: false, includeZero: true, compat: 'pytorch', lo: null, hi: null,
+  reduceRange: false, includeZero: true, compat: 'pytorch', lo: null, hi: null, view: -1,
 };
 
 export const MAX_SIDE = 128;
@@ -65,6 +66,7 @@ export function fromQuery(search) {
   s.lo = floatParam(q.get('lo'));
   s.hi = floatParam(q.get('hi'));
   if (s.lo === null || s.hi === null || !(s.lo < s.hi)) s.lo = s.hi = null;
+  s.view = intParam(q.get('ch'), 0, MAX_SIDE - 1, -1);
   if (s.preset === 'custom') {
     const x = (q.get('x') ?? '').split(',').map(Number);
     if (x.length === s.rows * s.cols && x.every(Number.isFinite)) s.values = Float32Array.from(x);
@@ -98,6 +100,7 @@ export function toQuery(s) {
     q.set('lo', float32Literal(s.lo));
     q.set('hi', float32Literal(s.hi));
   }
+  if (s.view >= 0) q.set('ch', String(s.view));
   const str = q.toString().replace(/%2C/g, ',');
   return str === '' ? '' : `?${str}`;
 }

@@ -47,8 +47,8 @@ export function warnings(s, t, c) {
       `${t.dataMin >= 0 ? ' and, with no negative values, about half of the codes go unused' : ''}.` });
     if (!s.includeZero) out.push({ level: 'info', text: 'Raw min/max has no effect with symmetric: a symmetric range always contains 0.' });
   }
-  if (!s.includeZero && s.scheme === 'affine' && !t.raw && !t.handles && t.dataMin <= 0 && t.dataMax >= 0) {
-    out.push({ level: 'info', text: 'Raw min/max gives the same numbers here: the data already contains 0.' });
+  if (!s.includeZero && s.scheme === 'affine' && !t.raw) {
+    out.push({ level: 'info', text: `Raw min/max gives the same per-tensor numbers here: the range [${fmt(t.lo, 4)}, ${fmt(t.hi, 4)}] already contains 0.` });
   }
   const unused = t.lo > 0 ? t.lo : -t.hi;
   if (s.includeZero && s.scheme === 'affine' && (t.lo > 0 || t.hi < 0) && Math.round(unused / t.scale) >= 1) {

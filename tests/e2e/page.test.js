@@ -167,6 +167,15 @@ test('the page', async (t) => {
     assert.deepEqual(await shown(page, 'pc-scale'), lib.scales);
     assert.deepEqual(await grid(page, 'pc-q'), lib.q);
 
+    // The mapping can show one channel: its own scale and zero point, and no handles.
+    const mapping = async () => page.$eval('svg.number-line', (el) => [Number(/** @type {SVGElement} */ (el).dataset.scale), Number(/** @type {SVGElement} */ (el).dataset.zeroPoint)]);
+    assert.deepEqual(await mapping(), [f32(6 / 255), -128]);
+    await page.selectOption('#view', '0');
+    assert.deepEqual(await mapping(), [f32(4 / 255), -128]);
+    assert.equal(await page.isVisible('[data-testid="handle-hi"]'), false);
+    await page.selectOption('#view', '-1');
+    assert.equal(await page.isVisible('[data-testid="handle-hi"]'), true);
+
     await page.check('#reduce-range');
     lib = await library(page, ARTICLE, { shape: [2, 3], reduceRange: true, compat: 'pytorch' });
     assert.equal(await shown(page, 'pt-scale'), lib.scale);
@@ -196,6 +205,7 @@ test('the page', async (t) => {
   await t.test('should move scale and zero point with the range handles', async () => {
     const { page, errors } = await open('/');
     const before = await shown(page, 'pt-scale');
+    await page.locator('#number-line').scrollIntoViewIfNeeded();
     const hi = /** @type {import('playwright-core').BoundingBox} */ (await page.locator('[data-testid="handle-hi"]').boundingBox());
     await page.mouse.move(hi.x + hi.width / 2, hi.y + hi.height / 2);
     await page.mouse.down();
