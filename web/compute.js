@@ -8,7 +8,7 @@
 import {
   init, backend, dequantize, errorStats, fakeQuantizePerChannel, fakeQuantizePerTensor, FLOAT32_EPS,
   MinMaxObserver, PerChannelMinMaxObserver, quantizePerChannel, quantizePerTensor,
-} from '/js/index.js';
+} from '../js/index.js'; // resolves to /js/ under npm start, and to the repo's js/ from any static server at the repo root
 
 export { init, backend };
 
