@@ -83,7 +83,7 @@ export function renderHistogram(container, x, t, narrow) {
   }
   select(/** @type {SVGGElement} */ (el(svg, 'g', { transform: `translate(0,${H - M.bottom})` }))).call(axisBottom(fx).ticks(W < WIDE ? 5 : 8));
   const yAxis = el(svg, 'text', { class: 'axis-title', x: 4, y: 12 });
-  yAxis.textContent = `count (peak ${peak}) · grid lines: ${every === 1 ? 'every code' : `every ${every}th code`}`;
+  yAxis.textContent = `count (peak ${peak}) · grid lines: ${every === 1 ? 'one per code' : `one per ${every} codes`}`;
   svg.setAttribute('aria-label', `Histogram of ${x.length} values from ${fmt(t.dataMin, 4)} to ${fmt(t.dataMax, 4)}; ` +
     `grid lines every ${every === 1 ? '' : `${every} `}code${every === 1 ? '' : 's'} (${fmt(t.scale * every, 4)} apart); ` +
     `values outside [${fmt(clipLo, 4)}, ${fmt(clipHi, 4)}] clip.`);
