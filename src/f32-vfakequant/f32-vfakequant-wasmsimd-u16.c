@@ -5,14 +5,18 @@
 
 /* Works in the float domain throughout: r = nearest(v) is integral, so
  * clamp(r, qmin - zp, qmax - zp) * scale is E8 with one rounding, in the
- * multiply. NaN lanes are zeroed first (E6: NaN -> zero point -> 0.0). */
+ * multiply. NaN lanes are zeroed first (E6: NaN -> zero point -> 0.0).
+ * Adding +0.0 turns the -0.0 that nearest() gives for v in [-0.5, -0] into
+ * +0.0: E8 forms q - zero_point as an integer, whose zero has no sign, so
+ * the reference, the scalar kernel and PyTorch all return +0.0 there. */
 static inline v128_t qdq_f32x4_fakequant(v128_t v, v128_t vlo, v128_t vhi, v128_t vscale,
                                          v128_t* vmask) {
   const v128_t vr = wasm_f32x4_nearest(v);
   *vmask = wasm_v128_and(wasm_f32x4_ge(vr, vlo), wasm_f32x4_le(vr, vhi));
   const v128_t vnotnan = wasm_f32x4_eq(vr, vr);
   const v128_t vc = wasm_f32x4_pmin(wasm_f32x4_pmax(wasm_v128_and(vr, vnotnan), vlo), vhi);
-  return wasm_f32x4_mul(vc, vscale);
+  const v128_t vq = wasm_f32x4_add(vc, wasm_f32x4_const_splat(0.0f)); /* -0.0 -> +0.0 */
+  return wasm_f32x4_mul(vq, vscale);
 }
 
 static inline void qdq_f32_vfakequant_body(size_t n, const float* restrict input,
