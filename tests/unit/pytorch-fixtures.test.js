@@ -289,3 +289,41 @@ test('where PyTorch is undefined', async (t) => {
     });
   }
 });
+
+test('quantize() vs a torch observer then quantize_per_*', async (t) => {
+  const cases = fixtures.quantizeObserved;
+  // Property: the one-call quantize(x, {compat: 'pytorch'}) gives exactly
+  // what torch gives with MinMaxObserver / PerChannelMinMaxObserver followed
+  // by quantize_per_tensor / quantize_per_channel: same scale(s), zero
+  // point(s) and q, bit for bit, and a dequantized form whose error
+  // statistics match numpy's float64 ones. maxAbsError is exact (one float64
+  // subtraction of two float32 values, the same in both); mse and sqnr are
+  // sums of n float64 squares taken in a different order, so they may
+  // differ in the last bits: relative tolerance 1e-12 (n <= 120, each
+  // addition adds at most 2^-53 relative error: 120 * 2^-53 ~ 1.3e-14).
+  await t.test(`should match torch on ${cases.length} cases`, () => {
+    for (const c of cases) {
+      const x = f32(c.x);
+      const { dtype, qscheme, reduceRange, shape, axis } = c.options;
+      const qt = qdq.quantize(x, { dtype, qscheme, reduceRange, shape, axis, compat: 'pytorch' });
+      assert.equal(qt.qscheme, qscheme, c.name);
+      if ('scales' in qt) {
+        sameFloats(`${c.name}: scales`, qt.scales, c.scales);
+        sameInts(`${c.name}: zero points`, qt.zeroPoints, c.zeroPoints);
+      } else {
+        sameFloats(`${c.name}: scale`, [qt.scale], c.scales);
+        sameInts(`${c.name}: zero point`, [qt.zeroPoint], c.zeroPoints);
+      }
+      sameInts(`${c.name}: q`, qt.data, c.q, x);
+      sameFloats(`${c.name}: dequantized`, qdq.dequantize(qt), c.dequantized, x);
+      assert.equal(qt.error.maxAbsError, c.error.maxAbsError, `${c.name}: maxAbsError`);
+      for (const k of /** @type {const} */ (['mse', 'sqnr'])) {
+        const want = c.error[k];
+        assert.ok(Math.abs(qt.error[k] - want) <= 1e-12 * Math.abs(want), `${c.name}: ${k} ${qt.error[k]} vs numpy ${want}`);
+      }
+      // errorStats() directly, with the same layout, gives the same numbers.
+      const direct = qdq.errorStats(x, qdq.dequantize(qt), 'axis' in qt ? { shape: qt.shape, axis: qt.axis } : undefined);
+      assert.deepEqual(direct, qt.error);
+    }
+  });
+});
