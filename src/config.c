@@ -16,8 +16,9 @@ static const struct qdq_config config = {
 #if defined(__wasm_simd128__)
     .f32_qs8_vcvt = qdq_f32_qs8_vcvt_ukernel__wasmsimd_u16,
     .f32_qu8_vcvt = qdq_f32_qu8_vcvt_ukernel__wasmsimd_u16,
-    .qs8_f32_vcvt = qdq_qs8_f32_vcvt_ukernel__wasmsimd_u16,
-    .qu8_f32_vcvt = qdq_qu8_f32_vcvt_ukernel__wasmsimd_u16,
+    /* magic: the plain _u16 kernels are scalarized by LLVM 14 (see the kernel files). */
+    .qs8_f32_vcvt = qdq_qs8_f32_vcvt_ukernel__wasmsimd_magic_u16,
+    .qu8_f32_vcvt = qdq_qu8_f32_vcvt_ukernel__wasmsimd_magic_u16,
     .f32_vfakequant = qdq_f32_vfakequant_ukernel__wasmsimd_u16,
     .f32_rminmax = qdq_f32_rminmax_ukernel__wasmsimd_u16,
 #else
