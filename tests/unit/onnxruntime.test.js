@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-web';
 import { qdq, BUILD } from '../helpers/setup.js';
 import { DataType, model, node, valueInfo } from '../helpers/onnx-model.js';
+import { getRuntime } from '../../js/loader.js';
 
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'error';
@@ -177,8 +178,10 @@ function sameFloats(what, got, want, q) {
   }
 }
 
-/** Lengths: every one in 0..67 (SIMD blocks of 16 and their tails), and long ones across staging chunks. */
-const LENGTHS = [...Array.from({ length: 68 }, (_, n) => n), 1000, 16384, 16384 + 17, 40000];
+/** Elements per staging chunk (src/operators/staging.c): long tensors cross it. */
+const CHUNK = getRuntime().chunk;
+/** Lengths: every one in 0..67 (SIMD blocks of 16 and their tails), and long ones around staging chunks. */
+const LENGTHS = [...Array.from({ length: 68 }, (_, n) => n), 1000, CHUNK - 1, CHUNK, CHUNK + 17, 2 * CHUNK + 1001];
 
 test('onnxruntime-web', async (t) => {
   // Property: the peer is the one the project pins, running single-threaded.
@@ -233,10 +236,11 @@ test('quantizePerTensor() vs QuantizeLinear', async (t) => {
   });
 });
 
-/** Shapes and every axis of each, for per-axis tests. */
+/** Shapes and the axes of each, for per-axis tests. */
 const PER_AXIS = [
   [[2, 3], [0, 1]], [[7, 9], [0, 1]], [[4, 5, 6], [0, 1, 2]], [[3, 2, 4, 5], [0, 1, 2, 3]],
   [[256, 130], [0, 1]], [[1, 67], [0, 1]], [[67, 1], [0, 1]], [[0, 4], [1]],
+  [[2, CHUNK / 2 + 3], [0, 1]], // runs that cross a chunk boundary; 32771 channels on axis 1
 ];
 
 test('quantizePerChannel() vs per-axis QuantizeLinear', async (t) => {
