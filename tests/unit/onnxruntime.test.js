@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-web';
 import { qdq, BUILD } from '../helpers/setup.js';
-import { DataType, model, node, valueInfo } from '../helpers/onnx-model.js';
+import { attr, DataType, model, node, tensor, valueInfo } from '../helpers/onnx-model.js';
 import { getRuntime } from '../../js/loader.js';
 
 ort.env.wasm.numThreads = 1;
@@ -399,5 +399,58 @@ test('dynamicQuantizeLinear() vs DynamicQuantizeLinear', async (t) => {
     assert.throws(() => qdq.dynamicQuantizeLinear(Float32Array.of(-3e38, 3e38)), { name: 'RangeError', message: /gives scale Infinity/ });
     assert.throws(() => qdq.dynamicQuantizeLinear([1, 2]), { name: 'TypeError', message: /x must be a Float32Array/ });
     assert.deepEqual(Array.from(qdq.dynamicQuantizeLinear(Float32Array.of(0, 2.55)).data), [0, 255]);
+  });
+});
+
+test('tests/helpers/onnx-model.js', async (t) => {
+  // Property: the encoder's models load and run in onnxruntime for ops
+  // beyond Q/DQ, with int8/uint8 initializers and int, ints and float
+  // attributes: MatMulInteger gives the exact int32 products of
+  // (a - a_zp)(b - b_zp); Gemm with alpha (float), beta and transB (int)
+  // attributes and Transpose with perm (ints) give exact small results.
+  await t.test('should build MatMulInteger with int8/uint8 initializers', async () => {
+    const a = Uint8Array.of(10, 20, 30, 40, 50, 255);
+    const b = Int8Array.of(1, -2, 3, 4, -128, 127);
+    const s = await ort.InferenceSession.create(model({
+      opset: 13,
+      nodes: [node('MatMulInteger', ['a', 'b', 'azp', 'bzp'], ['y'])],
+      initializers: [tensor('b', DataType.INT8, [3, 2], b), tensor('azp', DataType.UINT8, [], [12]), tensor('bzp', DataType.INT8, [], [-1])],
+      inputs: [valueInfo('a', DataType.UINT8, [2, 3])],
+      outputs: [valueInfo('y', DataType.INT32, [2, 2])],
+    }));
+    const y = (await s.run({ a: new ort.Tensor('uint8', a, [2, 3]) })).y;
+    const want = [];
+    for (let i = 0; i < 2; i++) {
+      for (let j = 0; j < 2; j++) {
+        let acc = 0;
+        for (let k = 0; k < 3; k++) acc += (a[i * 3 + k] - 12) * (b[k * 2 + j] + 1);
+        want.push(acc);
+      }
+    }
+    assert.deepEqual(y.dims, [2, 2]);
+    assert.deepEqual(Array.from(/** @type {Int32Array} */ (y.data)), want);
+  });
+
+  await t.test('should encode float, int and ints attributes', async () => {
+    const s = await ort.InferenceSession.create(model({
+      opset: 13,
+      nodes: [
+        node('Gemm', ['a', 'b', 'c'], ['g'], { alpha: 0.5, beta: attr.float(2), transB: 1 }),
+        node('Transpose', ['g'], ['y'], { perm: [1, 0] }),
+      ],
+      initializers: [tensor('b', DataType.FLOAT, [2, 3], [1, 2, 3, 4, 5, 6]), tensor('c', DataType.FLOAT, [2], [1, -2])],
+      inputs: [valueInfo('a', DataType.FLOAT, ['m', 3])],
+      outputs: [valueInfo('y', DataType.FLOAT, [2, 'm'])],
+    }));
+    const y = (await s.run({ a: new ort.Tensor('float32', Float32Array.of(1, 0, 2, 0, 4, 0), [2, 3]) })).y;
+    // g = 0.5 * a @ b^T + 2 * c = [[0.5*7 + 2, 0.5*16 - 4], [0.5*8 + 2, 0.5*20 - 4]] = [[5.5, 4], [6, 6]]; y = g^T.
+    assert.deepEqual(y.dims, [2, 2]);
+    assert.deepEqual(Array.from(/** @type {Float32Array} */ (y.data)), [5.5, 6, 4, 6]);
+  });
+
+  // Property: misuse is refused before onnxruntime sees it.
+  await t.test('should reject a tensor whose values do not fill its dims', () => {
+    assert.throws(() => tensor('t', DataType.FLOAT, [2, 2], [1, 2, 3]), { name: 'RangeError', message: /dims \[2,2\] but 3 values/ });
+    assert.throws(() => tensor('t', DataType.STRING, [1], ['a']), { name: 'TypeError', message: /no raw_data encoding/ });
   });
 });
