@@ -264,6 +264,24 @@ export function quantize(x: Float32Array, options: QuantizeOptions & { axis: num
 export function quantize(x: Float32Array, options?: QuantizeOptions): QTensor & { error: ErrorStats & { channels?: ChannelErrorStats } };
 
 /**
+ * Quantizes x to uint8 with parameters computed from x itself, exactly as ONNX
+ * DynamicQuantizeLinear (opset 11) in onnxruntime, in float32:
+ * min = min(0, min x), max = max(0, max x); scale = max == min ? 1 : (max - min) / 255;
+ * zeroPoint = roundHalfEven(clamp(-min / scale, 0, 255)); q = clamp(roundHalfEven(x / scale) + zeroPoint, 0, 255).
+ * @param x float32 values, any length (empty or all-zero: scale 1, zero point 0)
+ * @param options.shape recorded in the result; must hold x.length elements (default [x.length])
+ * @param options.out Uint8Array of length x.length to write q into (default: a new array)
+ * @returns a per-tensor QTensor: dtype 'uint8', qscheme 'per_tensor_affine', float32 scale, zeroPoint in [0, 255]
+ * @throws {TypeError} x is not a Float32Array, or options/out have the wrong type
+ * @throws {RangeError} x holds NaN or an infinity (names the first index), or its range gives scale 0 or Infinity
+ * @example
+ * const qt = dynamicQuantizeLinear(new Float32Array([0, 2, -3, -2.5, 1.34, 0.5]));
+ * // qt.scale === Math.fround(5 / 255), qt.zeroPoint === 153, qt.data: Uint8Array [153, 255, 0, 26, 221, 179]
+ */
+export function dynamicQuantizeLinear(x: Float32Array, options?: { shape?: readonly number[]; out?: Uint8Array }):
+  QTensorPerTensor & { dtype: 'uint8'; data: Uint8Array };
+
+/**
  * Error statistics of xHat against x, per tensor, and per channel when axis is given.
  * @throws {RangeError} lengths differ, or shape/axis do not fit
  * @example

@@ -10,6 +10,7 @@ export {
   fakeQuantizePerChannel,
 } from './quantize.js';
 export { quantize } from './quantize-observed.js';
+export { dynamicQuantizeLinear } from './dynamic-quantize.js';
 export { errorStats } from './stats.js';
 export {
   MinMaxObserver,

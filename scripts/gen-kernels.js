@@ -25,6 +25,8 @@ const JOBS = [
   ['src/qs8-f32-vcvt/scalar.c.in', 'src/qu8-f32-vcvt/gen/qu8-f32-vcvt-scalar-u1.c', q8('QU8')],
   ['src/qs8-f32-vcvt/wasmsimd.c.in', 'src/qs8-f32-vcvt/gen/qs8-f32-vcvt-wasmsimd-u16.c', q8('QS8')],
   ['src/qs8-f32-vcvt/wasmsimd.c.in', 'src/qu8-f32-vcvt/gen/qu8-f32-vcvt-wasmsimd-u16.c', q8('QU8')],
+  ['src/qs8-f32-vcvt/wasmsimd-magic.c.in', 'src/qs8-f32-vcvt/gen/qs8-f32-vcvt-wasmsimd-magic-u16.c', q8('QS8')],
+  ['src/qs8-f32-vcvt/wasmsimd-magic.c.in', 'src/qu8-f32-vcvt/gen/qu8-f32-vcvt-wasmsimd-magic-u16.c', q8('QU8')],
 ];
 
 /** @param {string} expr @param {Record<string, unknown>} vars */

@@ -1,7 +1,7 @@
 // Compile-only checks of js/index.d.ts: correct use type-checks, and each
 // misuse below must be an error (tsc fails on an unused @ts-expect-error).
 import {
-  init, initSync, backend, quantizePerTensor, quantizePerChannel, dequantize, fakeQuantizePerTensor,
+  init, initSync, backend, dynamicQuantizeLinear, quantizePerTensor, quantizePerChannel, dequantize, fakeQuantizePerTensor,
   fakeQuantizePerChannel, quantize, errorStats, MinMaxObserver, MovingAverageMinMaxObserver,
   PerChannelMinMaxObserver, MovingAveragePerChannelMinMaxObserver, FLOAT32_EPS,
   type QTensor, type QTensorPerChannel, type ErrorStats,
@@ -37,7 +37,8 @@ async function main(): Promise<void> {
   p.observe(x, [2, 3]);
   const zps: Int32Array = p.calculateQParams().zeroPoints;
   new MovingAveragePerChannelMinMaxObserver({ eps: FLOAT32_EPS });
-  void [b, s, sc, m, auto, ch, e, e2mse, qp, zps];
+  const dq: Uint8Array = dynamicQuantizeLinear(x).data;
+  void [b, s, sc, m, auto, ch, e, e2mse, qp, zps, dq];
 
   // @ts-expect-error x must be a Float32Array
   quantizePerTensor([1, 2, 3], { scale: 1 });
@@ -53,6 +54,8 @@ async function main(): Promise<void> {
   new MinMaxObserver({ qscheme: 'per_channel_affine' });
   // @ts-expect-error minVal is read-only
   o.minVal = 0;
+  // @ts-expect-error dynamicQuantizeLinear writes uint8 only
+  dynamicQuantizeLinear(x, { out: new Int8Array(6) });
   // @ts-expect-error unknown build
   await init({ build: 'avx512' });
 }

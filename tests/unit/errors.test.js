@@ -57,6 +57,8 @@ const CASES = [
   ['fake-quantize per channel with a bad axis', () => qdq.fakeQuantizePerChannel(x, { shape: [6], axis: -2, scales: [1] }), RangeError, /axis must be an integer in \[-1, 0\], got -2/],
   ['errorStats with lengths that differ', () => qdq.errorStats(x, new Float32Array(5)), RangeError, /xHat must have the length of x \(6\), got 5/],
   ['errorStats with xHat of the wrong type', () => qdq.errorStats(x, new Int8Array(6)), TypeError, /xHat must be a Float32Array, got Int8Array\(6\)/],
+  ['dynamicQuantizeLinear fed NaN', () => qdq.dynamicQuantizeLinear(Float32Array.of(0, 1, NaN)), RangeError, /x\[2\] is NaN/],
+  ['dynamicQuantizeLinear out of the wrong type', () => qdq.dynamicQuantizeLinear(x, { out: new Int8Array(6) }), TypeError, /out must be a Uint8Array, got Int8Array\(6\)/],
   ['observer fed NaN', () => new qdq.MinMaxObserver().observe(Float32Array.of(1, NaN)), RangeError, /x\[1\] is NaN; observers need finite values/],
   ['observer fed -Infinity deep in a large tensor', () => { const y = new Float32Array(100000); y[77777] = -Infinity; new qdq.MinMaxObserver().observe(y); }, RangeError, /x\[77777\] is -Infinity/],
   ['per-channel observer fed Infinity', () => new qdq.PerChannelMinMaxObserver().observe(Float32Array.of(1, 2, Infinity, 4), [2, 2]), RangeError, /x\[2\] is Infinity/],

@@ -28,6 +28,7 @@ const APIS = {
   fakeQuantizePerChannel: () => qdq.fakeQuantizePerChannel(wide, { shape: [300, 2], axis: 0, scales: wideScales }),
   errorStats: () => qdq.errorStats(wide, wide, { shape: [300, 2], axis: 0 }),
   quantize: () => qdq.quantize(x, { shape: [2, 3], axis: 1 }),
+  dynamicQuantizeLinear: () => qdq.dynamicQuantizeLinear(x),
   MinMaxObserver: () => new qdq.MinMaxObserver().observe(x),
   PerChannelMinMaxObserver: () => {
     const o = new qdq.PerChannelMinMaxObserver({ axis: 0 });
