@@ -290,6 +290,53 @@ export function dynamicQuantizeLinear(x: Float32Array, options?: { shape?: reado
 export function errorStats(x: Float32Array, xHat: Float32Array, options?: { shape?: number[]; axis?: undefined }): ErrorStats;
 export function errorStats(x: Float32Array, xHat: Float32Array, options: { shape: number[]; axis: number }): ErrorStats & { channels: ChannelErrorStats };
 
+export interface CalculateQParamsOptions {
+  /** Default 'int8'. */
+  dtype?: DType;
+  /** Default 'per_tensor_affine'; per-channel names are accepted and mean the same per pair. */
+  qscheme?: QScheme;
+  /** Halve the range (int8 [-64, 63], uint8 [0, 127]). Default false. */
+  reduceRange?: boolean;
+  /** Custom range: both or neither, quantMin <= 0 <= quantMax. */
+  quantMin?: number;
+  quantMax?: number;
+  /** Smallest scale. Default 2^-23. */
+  eps?: number;
+  /**
+   * Widen the range to include 0 first (E1), as PyTorch and ONNX do. Default true. false uses the range
+   * as given: the affine zero point may then fall outside [quantMin, quantMax] (see zeroPointUnclamped).
+   */
+  includeZero?: boolean;
+}
+
+/** Quantization parameters for one range. */
+export interface QParams {
+  scale: number;
+  /** Clamped to [quantMin, quantMax]: what a tensor can store. */
+  zeroPoint: number;
+  /** The formula's zero point before the clamp; differs from zeroPoint only when includeZero is false. */
+  zeroPointUnclamped: number;
+}
+
+/** Quantization parameters for one range per channel. */
+export interface ChannelQParams {
+  scales: Float32Array;
+  zeroPoints: Int32Array;
+  zeroPointsUnclamped: Int32Array;
+}
+
+/**
+ * Scale and zero point for a range (E1-E3), as an observer that had seen exactly that range computes them.
+ * @param min finite lower end (a number, or one per channel)
+ * @param max finite upper end, >= min
+ * @throws {RangeError} non-finite ends, min > max, or mismatched lengths
+ * @example
+ * calculateQParams(1, 6);                         // { scale: 6/255, zeroPoint: -128, zeroPointUnclamped: -128 }
+ * calculateQParams(1, 6, { includeZero: false }); // { scale: 5/255, zeroPoint: -128, zeroPointUnclamped: -179 }
+ */
+export function calculateQParams(min: number, max: number, options?: CalculateQParamsOptions): QParams;
+export function calculateQParams(min: ArrayLike<number>, max: ArrayLike<number>, options?: CalculateQParamsOptions): ChannelQParams;
+
 /** float32 machine epsilon (2^-23), PyTorch's default observer eps. */
 export const FLOAT32_EPS: number;
 

@@ -12,6 +12,7 @@ export {
 export { quantize } from './quantize-observed.js';
 export { dynamicQuantizeLinear } from './dynamic-quantize.js';
 export { errorStats } from './stats.js';
+export { calculateQParams } from './qparams.js';
 export {
   MinMaxObserver,
   MovingAverageMinMaxObserver,

@@ -1,70 +1,15 @@
 // Observers: running ranges and the quantization parameters they imply, as
 // torch.ao.quantization's observers (torch 1.13) compute them.
 //   observe()          -> qdq_minmax             (src/operators/statistics.c)
-//   calculateQParams() -> qdq_calculate_qparams  (src/operators/qparams.c)
+//   calculateQParams() -> qdq_calculate_qparams  (src/operators/qparams.c, via js/qparams.js)
 
 import { getRuntime } from './loader.js';
-import { channelLayout, DTYPES, dtype } from './tensor.js';
-import { boolean, describe, integer, oneOf, options, typedArray } from './validate.js';
+import { channelLayout } from './tensor.js';
+import { describe, typedArray } from './validate.js';
+import { observerSettings, PER_CHANNEL, PER_TENSOR, qparamsOf } from './qparams.js';
 
-/** float32 machine epsilon, PyTorch's default eps. */
-export const FLOAT32_EPS = 2 ** -23;
-
-const PER_TENSOR = /** @type {const} */ (['per_tensor_affine', 'per_tensor_symmetric']);
-const PER_CHANNEL = /** @type {const} */ (['per_channel_affine', 'per_channel_symmetric']);
-
-/**
- * @typedef {object} ObserverOptions
- * @property {'int8' | 'uint8'} [dtype] default 'uint8' (PyTorch's quint8 default)
- * @property {string} [qscheme] 'per_tensor_affine' (default) or 'per_tensor_symmetric'; per-channel
- *   observers take 'per_channel_affine' (default) or 'per_channel_symmetric'
- * @property {boolean} [reduceRange] halve the range (int8 [-64, 63], uint8 [0, 127]); default false
- * @property {number} [quantMin] custom lower bound; needs quantMax; must be <= 0
- * @property {number} [quantMax] custom upper bound; needs quantMin; must be >= 0
- * @property {number} [eps] smallest scale; default float32 epsilon (2^-23)
- */
-
-/**
- * The observer's settings, checked, with [qmin, qmax] derived as torch 1.13's
- * calculate_qmin_qmax does.
- * @param {unknown} opts @param {readonly string[]} schemes
- */
-function observerSettings(opts, schemes) {
-  const o = options('options', opts, {});
-  const dt = dtype('dtype', o.dtype ?? 'uint8');
-  const qscheme = oneOf('qscheme', o.qscheme ?? schemes[0], schemes);
-  const reduceRange = boolean('reduceRange', o.reduceRange ?? false);
-  const symmetric = qscheme.endsWith('_symmetric');
-  if (symmetric && reduceRange && dt === 'uint8') {
-    throw new RangeError(`qdq-wasm: reduceRange is not supported with qscheme '${qscheme}' and dtype 'uint8' (as in PyTorch)`);
-  }
-  const custom = o.quantMin !== undefined || o.quantMax !== undefined;
-  let qmin, qmax;
-  if (custom) {
-    if (o.quantMin === undefined || o.quantMax === undefined) {
-      throw new TypeError('qdq-wasm: quantMin and quantMax must be given together');
-    }
-    const d = DTYPES[dt];
-    qmin = integer('quantMin', o.quantMin, d.min, 0);
-    qmax = integer('quantMax', o.quantMax, 0, d.max);
-    if (qmin >= qmax) throw new RangeError(`qdq-wasm: quantMin (${qmin}) must be less than quantMax (${qmax})`);
-    if (reduceRange) {
-      qmin = Math.floor(qmin / 2);
-      qmax = Math.floor(qmax / 2);
-    }
-  } else if (dt === 'int8') {
-    [qmin, qmax] = reduceRange ? [-64, 63] : [-128, 127];
-  } else {
-    [qmin, qmax] = reduceRange ? [0, 127] : [0, 255];
-  }
-  let eps = FLOAT32_EPS;
-  if (o.eps !== undefined) {
-    if (typeof o.eps !== 'number') throw new TypeError(`qdq-wasm: eps must be a number, got ${describe(o.eps)}`);
-    eps = Math.fround(o.eps);
-    if (!(eps > 0) || !Number.isFinite(eps)) throw new RangeError(`qdq-wasm: eps must be finite and > 0, got ${o.eps}`);
-  }
-  return { dtype: dt, qscheme, reduceRange, qmin, qmax, eps, symmetric, custom };
-}
+export { FLOAT32_EPS } from './qparams.js';
+/** @typedef {import('./qparams.js').ObserverOptions} ObserverOptions */
 
 /**
  * Per-channel minima and maxima of x laid out as lay.
@@ -96,29 +41,6 @@ function channelMinMax(x, lay) {
     rt.free(owned);
   }
   return { mins, maxs };
-}
-
-/**
- * qdq_calculate_qparams over channels.
- * @param {Float32Array} mins @param {Float32Array} maxs @param {ReturnType<typeof observerSettings>} s
- * @returns {{ scales: Float32Array, zeroPoints: Int32Array }}
- */
-function qparams(mins, maxs, s) {
-  const rt = getRuntime();
-  const c = mins.length;
-  const ptr = rt.alloc(c * 16);
-  try {
-    rt.f32.set(mins, ptr >>> 2);
-    rt.f32.set(maxs, (ptr >>> 2) + c);
-    rt.exports.qdq_calculate_qparams(c, ptr, ptr + 4 * c, s.qmin, s.qmax, s.symmetric ? 1 : 0,
-      s.dtype === 'uint8' ? 1 : 0, s.custom ? 1 : 0, s.eps, ptr + 8 * c, ptr + 12 * c);
-    return {
-      scales: rt.f32.slice((ptr >>> 2) + 2 * c, (ptr >>> 2) + 3 * c),
-      zeroPoints: rt.i32.slice((ptr >>> 2) + 3 * c, (ptr >>> 2) + 4 * c),
-    };
-  } finally {
-    rt.free(ptr);
-  }
 }
 
 /** What every observer shares: its checked settings and the range they imply. */
@@ -177,7 +99,7 @@ export class MinMaxObserver extends ObserverBase {
    * @returns {{ scale: number, zeroPoint: number }}
    */
   calculateQParams() {
-    const { scales, zeroPoints } = qparams(Float32Array.of(this.minVal), Float32Array.of(this.maxVal), this.settings);
+    const { scales, zeroPoints } = qparamsOf(Float32Array.of(this.minVal), Float32Array.of(this.maxVal), this.settings);
     return { scale: scales[0], zeroPoint: zeroPoints[0] };
   }
 
@@ -290,7 +212,8 @@ export class PerChannelMinMaxObserver extends ObserverBase {
    */
   calculateQParams() {
     if (this.minVal.length === 0) return { scales: Float32Array.of(1), zeroPoints: Int32Array.of(0) };
-    return qparams(this.minVal, this.maxVal, this.settings);
+    const { scales, zeroPoints } = qparamsOf(this.minVal, this.maxVal, this.settings);
+    return { scales, zeroPoints };
   }
 
   /** Forgets the ranges seen so far. */

@@ -192,6 +192,12 @@ long qdq_minmax(const float* x, size_t n, size_t start, size_t channels, size_t 
 int qdq_error_stats(const float* x, const float* x_hat, size_t n, size_t start,
                     size_t channels, size_t inner, double* acc);
 
+/* Flags of qdq_calculate_qparams. */
+#define QDQ_QPARAMS_SYMMETRIC 1u    /* E3 instead of E2 */
+#define QDQ_QPARAMS_UINT8 2u        /* the dtype is uint8 (symmetric zero point 128) */
+#define QDQ_QPARAMS_CUSTOM_RANGE 4u /* [qmin, qmax] was given by the user (symmetric uint8 zp) */
+#define QDQ_QPARAMS_RAW_RANGE 8u    /* skip E1: use [min, max] as given (for showing why E1 exists) */
+
 /// Quantization parameters from observed ranges, as torch 1.13's
 /// MinMaxObserver._calculate_qparams (E1-E4), for each of n channels:
 ///   min' = min(min, 0), max' = max(max, 0)                         (E1)
@@ -199,12 +205,15 @@ int qdq_error_stats(const float* x, const float* x_hat, size_t n, size_t start,
 ///              zp = clamp(qmin - roundHalfEven(min' / scale), qmin, qmax)
 ///   symmetric: scale = max(max(-min', max') / ((qmax - qmin) / 2), eps) (E3)
 ///              zp = 0 (int8), 128 (uint8), or (qmin + qmax) / 2 rounded
-///              down when custom_range is set and the dtype is uint8
+///              down when QDQ_QPARAMS_CUSTOM_RANGE is set and the dtype is uint8
 /// A channel that has seen no data (min = +Inf, max = -Inf) gets scale 1,
 /// zero point 0 (E4). All arithmetic is float, as PyTorch's float32 tensors.
+/// With QDQ_QPARAMS_RAW_RANGE, min' = min and max' = max (no E1): the affine
+/// zero point may then fall outside [qmin, qmax]. zero_points_unclamped (may
+/// be NULL) receives the zero point before the clamp. flags: QDQ_QPARAMS_*.
 void qdq_calculate_qparams(size_t n, const float* mins, const float* maxs, int32_t qmin,
-                           int32_t qmax, int symmetric, int uint8, int custom_range,
-                           float eps, float* scales, int32_t* zero_points);
+                           int32_t qmax, uint32_t flags, float eps, float* scales,
+                           int32_t* zero_points, int32_t* zero_points_unclamped);
 
 /// Size in bytes of the chunk buffers that js/ streams tensors through.
 size_t qdq_staging_elements(void);

@@ -1,6 +1,6 @@
 // "The article's example, corrected": the seed article's figures for the
 // 2x3 tensor next to what int8 actually allows, each checked live by the
-// library (the raw-range formula is evaluated by compute.js's RAW helper).
+// library (the raw-range qparams by calculateQParams with includeZero: false).
 
 import { perChannel, perTensor, rawQParams, replay } from './compute.js';
 import { fmt, int } from './format.js';
@@ -30,8 +30,8 @@ export function renderArticle(container, compat) {
   const base = { dtype: /** @type {const} */ ('int8'), scheme: /** @type {const} */ ('affine'), reduceRange: false, compat, axis: /** @type {const} */ (0), lo: null, hi: null };
   const t = perTensor(X, SHAPE, { ...base, includeZero: true });
   const c = perChannel(X, SHAPE, { ...base, includeZero: true });
-  const rawT = rawQParams(1, 6, -128, 127);
-  const rawC = [rawQParams(1, 3, -128, 127), rawQParams(4, 6, -128, 127)];
+  const rawT = rawQParams(1, 6, 'int8', false);
+  const rawC = [rawQParams(1, 3, 'int8', false), rawQParams(4, 6, 'int8', false)];
   // The article's code: zero point round(-x_min / scale), no qmin term, then clamp to [-128, 127].
   const codeZp = Math.round(-1 / rawT.scale);
   const code = replay(X, rawT.scale, codeZp, compat);

@@ -1,12 +1,12 @@
 // Every number the page shows about quantization comes from here, and
 // everything here comes from qdq-wasm: observers for min/max and qparams,
 // quantize, dequantize, fake-quantize (for the clipping mask) and error
-// statistics. The single exception is marked RAW below: the library always
-// widens the range to include 0 (E1 in src/qdq.h), so the formula a user
-// gets from raw min/max is evaluated here, only to show what goes wrong.
+// statistics. The derivation panel also shows intermediate values (x / scale
+// before rounding) through the display helpers marked RAW below; every q,
+// x-hat, scale and zero point it shows next to them comes from the library.
 
 import {
-  init, backend, dequantize, errorStats, fakeQuantizePerChannel, fakeQuantizePerTensor, FLOAT32_EPS,
+  init, backend, calculateQParams, dequantize, errorStats, fakeQuantizePerChannel, fakeQuantizePerTensor,
   MinMaxObserver, PerChannelMinMaxObserver, quantizePerChannel, quantizePerTensor,
 } from '../js/index.js'; // resolves to /js/ under npm start, and to the repo's js/ from any static server at the repo root
 
@@ -33,24 +33,22 @@ export { init, backend };
 
 const DTYPE_RANGE = { int8: [-128, 127], uint8: [0, 255] };
 
-/** Round half to even, as nearbyintf in the library's qparams code. RAW display only. */
+/** Round half to even, as the library rounds. RAW: derivation display only. */
 function roundHalfEven(v) {
   const r = Math.round(v);
   return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
 
 /**
- * RAW: scale and zero point from the range [lo, hi] as given, not widened to
- * include 0 (the article's formula, with the zero point rounded half to even).
- * The library refuses such a zero point when it falls outside [qmin, qmax].
- * @param {number} lo @param {number} hi @param {number} qmin @param {number} qmax
+ * Scale and zero point from the range [lo, hi] as given, not widened to
+ * include 0 (the article's formula), computed by the library's
+ * calculateQParams with includeZero: false.
+ * @param {number} lo @param {number} hi @param {'int8' | 'uint8'} dtype @param {boolean} reduceRange
  * @returns {RawQParams}
  */
-export function rawQParams(lo, hi, qmin, qmax) {
-  const f = Math.fround;
-  const scale = Math.max(f(f(hi - lo) / (qmax - qmin)), FLOAT32_EPS);
-  const zeroPoint = qmin - roundHalfEven(f(lo / scale));
-  return { scale, zeroPoint, stored: Math.min(qmax, Math.max(qmin, zeroPoint)) };
+export function rawQParams(lo, hi, dtype, reduceRange) {
+  const r = calculateQParams(lo, hi, { dtype, reduceRange, includeZero: false });
+  return { scale: r.scale, zeroPoint: r.zeroPointUnclamped, stored: r.zeroPoint };
 }
 
 /** Observer options for a settings object. @param {Settings} s @param {'per_tensor' | 'per_channel'} kind */
@@ -91,7 +89,7 @@ export function perTensor(x, shape, s) {
   /** @type {RawQParams | null} */
   let raw = null;
   if (!s.includeZero && s.scheme === 'affine' && (lo > 0 || hi < 0)) {
-    raw = rawQParams(lo, hi, obs.quantMin, obs.quantMax);
+    raw = rawQParams(lo, hi, s.dtype, s.reduceRange);
     scale = raw.scale;
     zeroPoint = raw.stored;
   }
@@ -127,7 +125,7 @@ export function perChannel(x, shape, s) {
   /** @type {RawQParams[] | null} */
   let raw = null;
   if (!s.includeZero && s.scheme === 'affine') {
-    raw = Array.from(mins, (lo, c) => (lo > 0 || maxs[c] < 0 ? rawQParams(lo, maxs[c], obs.quantMin, obs.quantMax)
+    raw = Array.from(mins, (lo, c) => (lo > 0 || maxs[c] < 0 ? rawQParams(lo, maxs[c], s.dtype, s.reduceRange)
       : { scale: scales[c], zeroPoint: zeroPoints[c], stored: zeroPoints[c] }));
     scales = Float32Array.from(raw, (r) => r.scale);
     zeroPoints = Int32Array.from(raw, (r) => r.stored);

@@ -57,7 +57,7 @@ static void test_article_example(void) {
   const float mins[1] = {1.0f}, maxs[1] = {6.0f};
   float scale;
   int32_t zp;
-  qdq_calculate_qparams(1, mins, maxs, -128, 127, 0, 0, 0, 1.1920928955078125e-07f, &scale, &zp);
+  qdq_calculate_qparams(1, mins, maxs, -128, 127, 0, 1.1920928955078125e-07f, &scale, &zp, NULL);
   CHECK(scale == 6.0f / 255.0f && zp == -128, "scale %.9g zp %d", scale, zp);
   const float x[6] = {1, 2, 3, 4, 5, 6};
   const int8_t want[6] = {-86, -43, 0, 42, 84, 127};
@@ -68,7 +68,7 @@ static void test_article_example(void) {
   const float cmins[2] = {1, 4}, cmaxs[2] = {3, 6};
   float cscales[2];
   int32_t czps[2];
-  qdq_calculate_qparams(2, cmins, cmaxs, -128, 127, 0, 0, 0, 1.1920928955078125e-07f, cscales, czps);
+  qdq_calculate_qparams(2, cmins, cmaxs, -128, 127, 0, 1.1920928955078125e-07f, cscales, czps, NULL);
   CHECK(cscales[0] == 3.0f / 255.0f && cscales[1] == 6.0f / 255.0f && czps[0] == -128 && czps[1] == -128,
         "per-channel qparams");
   const int8_t cwant[6] = {-43, 42, 127, 42, 84, 127};
@@ -82,12 +82,17 @@ static void test_qparams_edges(void) {
   const float mins[3] = {0.0f, INFINITY, -2.0f}, maxs[3] = {0.0f, -INFINITY, 1.0f};
   float s[3];
   int32_t z[3];
-  qdq_calculate_qparams(3, mins, maxs, -128, 127, 0, 0, 0, eps, s, z);
+  qdq_calculate_qparams(3, mins, maxs, -128, 127, 0, eps, s, z, NULL);
   CHECK(s[0] == eps && z[0] == -128, "all zero: eps, qmin");
   CHECK(s[1] == 1.0f && z[1] == 0, "unobserved: 1, 0");
   CHECK(s[2] == 3.0f / 255.0f, "affine scale");
-  qdq_calculate_qparams(3, mins, maxs, 0, 255, 1, 1, 0, eps, s, z);
+  qdq_calculate_qparams(3, mins, maxs, 0, 255, QDQ_QPARAMS_SYMMETRIC | QDQ_QPARAMS_UINT8, eps, s, z, NULL);
   CHECK(s[2] == 2.0f / 127.5f && z[2] == 128, "symmetric uint8: scale %.9g zp %d", s[2], z[2]);
+  /* Without E1 the article's range [1, 6] needs zero point -179: outside int8. */
+  const float amin[1] = {1.0f}, amax[1] = {6.0f};
+  int32_t zu;
+  qdq_calculate_qparams(1, amin, amax, -128, 127, QDQ_QPARAMS_RAW_RANGE, eps, s, z, &zu);
+  CHECK(s[0] == 5.0f / 255.0f && zu == -179 && z[0] == -128, "raw range: scale %.9g zp %d (clamped %d)", s[0], zu, z[0]);
 }
 
 /* Every scalar kernel agrees with the reference; no write outside its buffer. */

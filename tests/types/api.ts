@@ -1,7 +1,7 @@
 // Compile-only checks of js/index.d.ts: correct use type-checks, and each
 // misuse below must be an error (tsc fails on an unused @ts-expect-error).
 import {
-  init, initSync, backend, dynamicQuantizeLinear, quantizePerTensor, quantizePerChannel, dequantize, fakeQuantizePerTensor,
+  init, initSync, backend, dynamicQuantizeLinear, calculateQParams, quantizePerTensor, quantizePerChannel, dequantize, fakeQuantizePerTensor,
   fakeQuantizePerChannel, quantize, errorStats, MinMaxObserver, MovingAverageMinMaxObserver,
   PerChannelMinMaxObserver, MovingAveragePerChannelMinMaxObserver, FLOAT32_EPS,
   type QTensor, type QTensorPerChannel, type ErrorStats,
@@ -38,7 +38,9 @@ async function main(): Promise<void> {
   const zps: Int32Array = p.calculateQParams().zeroPoints;
   new MovingAveragePerChannelMinMaxObserver({ eps: FLOAT32_EPS });
   const dq: Uint8Array = dynamicQuantizeLinear(x).data;
-  void [b, s, sc, m, auto, ch, e, e2mse, qp, zps, dq];
+  const raw: number = calculateQParams(1, 6, { includeZero: false }).zeroPointUnclamped;
+  const per: Int32Array = calculateQParams([0, 1], [2, 3]).zeroPoints;
+  void [b, s, sc, m, auto, ch, e, e2mse, qp, zps, dq, raw, per];
 
   // @ts-expect-error x must be a Float32Array
   quantizePerTensor([1, 2, 3], { scale: 1 });
@@ -56,6 +58,8 @@ async function main(): Promise<void> {
   o.minVal = 0;
   // @ts-expect-error dynamicQuantizeLinear writes uint8 only
   dynamicQuantizeLinear(x, { out: new Int8Array(6) });
+  // @ts-expect-error per-channel ranges give arrays, not a single scale
+  const notOne: number = calculateQParams([0], [1]).scale;
   // @ts-expect-error unknown build
   await init({ build: 'avx512' });
 }

@@ -15,7 +15,7 @@ test('exports', async (t) => {
   await t.test('should be exactly the documented list', () => {
     assert.deepEqual(Object.keys(qdq).sort(), [
       'FLOAT32_EPS', 'MinMaxObserver', 'MovingAverageMinMaxObserver', 'MovingAveragePerChannelMinMaxObserver',
-      'PerChannelMinMaxObserver', 'backend', 'dequantize', 'dynamicQuantizeLinear', 'errorStats',
+      'PerChannelMinMaxObserver', 'backend', 'calculateQParams', 'dequantize', 'dynamicQuantizeLinear', 'errorStats',
       'fakeQuantizePerChannel', 'fakeQuantizePerTensor', 'init', 'initSync', 'quantize', 'quantizePerChannel', 'quantizePerTensor',
       'supportsRelaxedSimd', 'supportsSimd128',
     ]);
@@ -327,5 +327,41 @@ test('MovingAveragePerChannelMinMaxObserver', async (t) => {
     o.observe(Float32Array.of(0, 4, -4, 0), [2, 2]);
     assert.deepEqual([...o.minVal], [0, -3]);
     assert.deepEqual([...o.maxVal], [3, 0]);
+  });
+});
+
+test('calculateQParams()', async (t) => {
+  // Property: a range gives what an observer that saw exactly that range gives.
+  await t.test('should agree with MinMaxObserver for int8 and uint8, affine and symmetric', () => {
+    const random = rng(37);
+    for (let i = 0; i < 200; i++) {
+      const a = f32((random() - 0.7) * 10), b = f32(a + random() * 10);
+      for (const dtype of ['int8', 'uint8']) {
+        for (const qscheme of ['per_tensor_affine', 'per_tensor_symmetric']) {
+          const o = new qdq.MinMaxObserver({ dtype, qscheme });
+          o.observe(Float32Array.of(a, b));
+          const { scale, zeroPoint } = o.calculateQParams();
+          assert.deepEqual(qdq.calculateQParams(a, b, { dtype, qscheme }), { scale, zeroPoint, zeroPointUnclamped: zeroPoint });
+        }
+      }
+    }
+  });
+  await t.test('should show the zero point the article needs without E1: -179, outside int8', () => {
+    assert.deepEqual(qdq.calculateQParams(1, 6, { includeZero: false }), { scale: f32(5 / 255), zeroPoint: -128, zeroPointUnclamped: -179 });
+    assert.deepEqual(qdq.calculateQParams(1, 6), { scale: f32(6 / 255), zeroPoint: -128, zeroPointUnclamped: -128 });
+  });
+  await t.test('should give one pair per channel for arrays', () => {
+    const r = qdq.calculateQParams([1, 4], [3, 6], { includeZero: false });
+    assert.deepEqual([...r.scales], [f32(2 / 255), f32(2 / 255)]);
+    // -128 - 1 / fl(2/255) = -255.49999 and -128 - 4 / fl(2/255) = -638.0: the article's per-channel zero points
+    assert.deepEqual([...r.zeroPointsUnclamped], [-255, -638]);
+    assert.deepEqual([...r.zeroPoints], [-128, -128]);
+  });
+  await t.test('should reject bad ranges', () => {
+    assert.throws(() => qdq.calculateQParams(2, 1), /min \(2\) must not exceed max \(1\)/);
+    assert.throws(() => qdq.calculateQParams(NaN, 1), /min must be finite, got NaN/);
+    assert.throws(() => qdq.calculateQParams([0, 1], [1]), /same length, got 2 and 1/);
+    assert.throws(() => qdq.calculateQParams('0', 1), TypeError);
+    assert.throws(() => qdq.calculateQParams(0, 1, { includeZero: 'no' }), /includeZero must be a boolean/);
   });
 });

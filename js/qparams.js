@@ -1,0 +1,150 @@
+// Quantization parameters from a range (E1-E4), the way torch 1.13's
+// observers compute them, and the settings every observer checks.
+//   calculateQParams() -> qdq_calculate_qparams  (src/operators/qparams.c)
+
+import { getRuntime } from './loader.js';
+import { DTYPES, dtype } from './tensor.js';
+import { boolean, describe, integer, oneOf, options } from './validate.js';
+
+/* Flags of qdq_calculate_qparams (src/qdq.h). */
+const QPARAMS_SYMMETRIC = 1;
+const QPARAMS_UINT8 = 2;
+const QPARAMS_CUSTOM_RANGE = 4;
+const QPARAMS_RAW_RANGE = 8;
+
+/** float32 machine epsilon, PyTorch's default eps. */
+export const FLOAT32_EPS = 2 ** -23;
+
+export const PER_TENSOR = /** @type {const} */ (['per_tensor_affine', 'per_tensor_symmetric']);
+export const PER_CHANNEL = /** @type {const} */ (['per_channel_affine', 'per_channel_symmetric']);
+
+/**
+ * @typedef {object} ObserverOptions
+ * @property {'int8' | 'uint8'} [dtype] default 'uint8' (PyTorch's quint8 default)
+ * @property {string} [qscheme] 'per_tensor_affine' (default) or 'per_tensor_symmetric'; per-channel
+ *   observers take 'per_channel_affine' (default) or 'per_channel_symmetric'
+ * @property {boolean} [reduceRange] halve the range (int8 [-64, 63], uint8 [0, 127]); default false
+ * @property {number} [quantMin] custom lower bound; needs quantMax; must be <= 0
+ * @property {number} [quantMax] custom upper bound; needs quantMin; must be >= 0
+ * @property {number} [eps] smallest scale; default float32 epsilon (2^-23)
+ */
+
+/**
+ * The observer's settings, checked, with [qmin, qmax] derived as torch 1.13's
+ * calculate_qmin_qmax does.
+ * @param {unknown} opts @param {readonly string[]} schemes @param {'int8' | 'uint8'} [defaultDtype]
+ */
+export function observerSettings(opts, schemes, defaultDtype = 'uint8') {
+  const o = options('options', opts, {});
+  const dt = dtype('dtype', o.dtype ?? defaultDtype);
+  const qscheme = oneOf('qscheme', o.qscheme ?? schemes[0], schemes);
+  const reduceRange = boolean('reduceRange', o.reduceRange ?? false);
+  const symmetric = qscheme.endsWith('_symmetric');
+  if (symmetric && reduceRange && dt === 'uint8') {
+    throw new RangeError(`qdq-wasm: reduceRange is not supported with qscheme '${qscheme}' and dtype 'uint8' (as in PyTorch)`);
+  }
+  const custom = o.quantMin !== undefined || o.quantMax !== undefined;
+  let qmin, qmax;
+  if (custom) {
+    if (o.quantMin === undefined || o.quantMax === undefined) {
+      throw new TypeError('qdq-wasm: quantMin and quantMax must be given together');
+    }
+    const d = DTYPES[dt];
+    qmin = integer('quantMin', o.quantMin, d.min, 0);
+    qmax = integer('quantMax', o.quantMax, 0, d.max);
+    if (qmin >= qmax) throw new RangeError(`qdq-wasm: quantMin (${qmin}) must be less than quantMax (${qmax})`);
+    if (reduceRange) {
+      qmin = Math.floor(qmin / 2);
+      qmax = Math.floor(qmax / 2);
+    }
+  } else if (dt === 'int8') {
+    [qmin, qmax] = reduceRange ? [-64, 63] : [-128, 127];
+  } else {
+    [qmin, qmax] = reduceRange ? [0, 127] : [0, 255];
+  }
+  let eps = FLOAT32_EPS;
+  if (o.eps !== undefined) {
+    if (typeof o.eps !== 'number') throw new TypeError(`qdq-wasm: eps must be a number, got ${describe(o.eps)}`);
+    eps = Math.fround(o.eps);
+    if (!(eps > 0) || !Number.isFinite(eps)) throw new RangeError(`qdq-wasm: eps must be finite and > 0, got ${o.eps}`);
+  }
+  return { dtype: dt, qscheme, reduceRange, qmin, qmax, eps, symmetric, custom };
+}
+
+/** @typedef {ReturnType<typeof observerSettings>} Settings */
+
+/**
+ * qdq_calculate_qparams over channels.
+ * @param {Float32Array} mins @param {Float32Array} maxs @param {Settings} s
+ * @param {boolean} [raw] skip E1 (use the range as given)
+ * @returns {{ scales: Float32Array, zeroPoints: Int32Array, zeroPointsUnclamped: Int32Array }}
+ */
+export function qparamsOf(mins, maxs, s, raw = false) {
+  const rt = getRuntime();
+  const c = mins.length;
+  const ptr = rt.alloc(c * 20);
+  try {
+    rt.f32.set(mins, ptr >>> 2);
+    rt.f32.set(maxs, (ptr >>> 2) + c);
+    const flags = (s.symmetric ? QPARAMS_SYMMETRIC : 0) | (s.dtype === 'uint8' ? QPARAMS_UINT8 : 0) |
+      (s.custom ? QPARAMS_CUSTOM_RANGE : 0) | (raw ? QPARAMS_RAW_RANGE : 0);
+    rt.exports.qdq_calculate_qparams(c, ptr, ptr + 4 * c, s.qmin, s.qmax, flags, s.eps, ptr + 8 * c, ptr + 12 * c, ptr + 16 * c);
+    const w = ptr >>> 2;
+    return {
+      scales: rt.f32.slice(w + 2 * c, w + 3 * c),
+      zeroPoints: rt.i32.slice(w + 3 * c, w + 4 * c),
+      zeroPointsUnclamped: rt.i32.slice(w + 4 * c, w + 5 * c),
+    };
+  } finally {
+    rt.free(ptr);
+  }
+}
+
+/**
+ * @param {string} name @param {unknown} v
+ * @returns {Float32Array}
+ */
+function rangeValues(name, v) {
+  const a = typeof v === 'number' ? Float32Array.of(v)
+    : v instanceof Float32Array || v instanceof Float64Array || Array.isArray(v) ? Float32Array.from(/** @type {ArrayLike<number>} */ (v))
+    : null;
+  if (a === null) throw new TypeError(`qdq-wasm: ${name} must be a number or an array of numbers, got ${describe(v)}`);
+  a.forEach((x, i) => {
+    if (!Number.isFinite(x)) throw new RangeError(`qdq-wasm: ${name}${typeof v === 'number' ? '' : `[${i}]`} must be finite, got ${x}`);
+  });
+  return a;
+}
+
+/**
+ * Scale and zero point for the range [min, max] (E1-E3), as an observer that
+ * had seen exactly that range would compute them. Numbers give one pair;
+ * arrays give one pair per channel. With includeZero: false the range is used
+ * as given (no E1), which is not what PyTorch or ONNX do: the zero point may
+ * then fall outside [quantMin, quantMax] (zeroPointUnclamped shows where),
+ * which is why they widen the range.
+ * @param {number | ArrayLike<number>} min
+ * @param {number | ArrayLike<number>} max
+ * @param {{ dtype?: 'int8' | 'uint8', qscheme?: string, reduceRange?: boolean, quantMin?: number, quantMax?: number,
+ *   eps?: number, includeZero?: boolean }} [opts] dtype defaults to 'int8', qscheme to affine, includeZero to true
+ * @returns {{ scale: number, zeroPoint: number, zeroPointUnclamped: number } |
+ *   { scales: Float32Array, zeroPoints: Int32Array, zeroPointsUnclamped: Int32Array }}
+ * @example
+ * calculateQParams(1, 6, { dtype: 'int8' });                      // { scale: 6/255, zeroPoint: -128, zeroPointUnclamped: -128 }
+ * calculateQParams(1, 6, { dtype: 'int8', includeZero: false });  // { scale: 5/255, zeroPoint: -128, zeroPointUnclamped: -179 }
+ */
+export function calculateQParams(min, max, opts) {
+  const o = options('options', opts, {});
+  const s = observerSettings(o, [...PER_TENSOR, ...PER_CHANNEL], 'int8');
+  const includeZero = boolean('includeZero', o.includeZero ?? true);
+  const lo = rangeValues('min', min);
+  const hi = rangeValues('max', max);
+  if (lo.length !== hi.length) throw new RangeError(`qdq-wasm: min and max must have the same length, got ${lo.length} and ${hi.length}`);
+  lo.forEach((l, i) => {
+    if (l > hi[i]) throw new RangeError(`qdq-wasm: min${typeof min === 'number' ? '' : `[${i}]`} (${l}) must not exceed max (${hi[i]})`);
+  });
+  const r = qparamsOf(lo, hi, s, !includeZero);
+  if (typeof min === 'number' && typeof max === 'number') {
+    return { scale: r.scales[0], zeroPoint: r.zeroPoints[0], zeroPointUnclamped: r.zeroPointsUnclamped[0] };
+  }
+  return r;
+}
