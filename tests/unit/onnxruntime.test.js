@@ -10,6 +10,7 @@ import * as ort from 'onnxruntime-web';
 import { qdq, BUILD } from '../helpers/setup.js';
 import { attr, DataType, model, node, tensor, valueInfo } from '../helpers/onnx-model.js';
 import { getRuntime } from '../../js/loader.js';
+import { rng as prng } from '../helpers/oracle.js';
 
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'error';
@@ -18,18 +19,6 @@ const DT = {
   int8: { onnx: DataType.INT8, ort: 'int8', Array: Int8Array, min: -128, max: 127 },
   uint8: { onnx: DataType.UINT8, ort: 'uint8', Array: Uint8Array, min: 0, max: 255 },
 };
-
-/** mulberry32: a small seeded PRNG, uniform in [0, 1). @param {number} seed */
-function prng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const bits = (/** @type {number} */ v) => new Uint32Array(Float32Array.of(v).buffer)[0];
 const fromBits = (/** @type {number} */ u) => new Float32Array(Uint32Array.of(u).buffer)[0];
