@@ -15,6 +15,10 @@ typedef void (*qdq_qu8_f32_vcvt_fn)(size_t, const uint8_t*, float*,
 typedef void (*qdq_f32_vfakequant_fn)(size_t, const float*, float*, uint8_t*,
                                       const struct qdq_f32_q8_cvt_params*);
 typedef long (*qdq_f32_rminmax_fn)(size_t, const float*, float*, float*);
+typedef void (*qdq_qs8_gemm_fn)(size_t, size_t, size_t, const int8_t*, size_t, const void*,
+                                int32_t*, size_t);
+typedef void (*qdq_f32_gemm_fn)(size_t, size_t, size_t, const float*, size_t, const void*,
+                                float*, size_t);
 
 struct qdq_config {
   const char* isa;
@@ -24,6 +28,17 @@ struct qdq_config {
   qdq_qu8_f32_vcvt_fn qu8_f32_vcvt;
   qdq_f32_vfakequant_fn f32_vfakequant;
   qdq_f32_rminmax_fn f32_rminmax;
+  /* Int8 GEMM (packing NR = 8, KR = 4 in every build): MR-row and 1-row kernels. */
+  qdq_qs8_gemm_fn qs8_gemm;
+  qdq_qs8_gemm_fn qs8_gemm1;
+  uint8_t qs8_gemm_mr;
+  /* Kernels for activations in [0, 127] (relaxed SIMD, G7); NULL elsewhere. */
+  qdq_qs8_gemm_fn qs8_gemm7;
+  qdq_qs8_gemm_fn qs8_gemm7_1;
+  uint8_t qs8_gemm7_mr;
+  qdq_f32_gemm_fn f32_gemm;
+  qdq_f32_gemm_fn f32_gemm1;
+  uint8_t f32_gemm_mr;
 };
 
 /* The one table for this build; constant, chosen at compile time. */
