@@ -208,14 +208,15 @@ export class PackedMatrix extends Owned {
    * @param {unknown} b @param {number} k @param {number} n @param {unknown} zeroPoint
    * @param {unknown} transposed @param {Int32Array | null} bias
    * @param {number} aZeroPoint activation zero point folded in, int8 domain
+   * @param {string} [zeroPointName] the zero point's argument name in errors
    * @internal use PackedMatrix.pack
    */
-  constructor(b, k, n, zeroPoint, transposed, bias, aZeroPoint) {
+  constructor(b, k, n, zeroPoint, transposed, bias, aZeroPoint, zeroPointName = 'zeroPoint') {
     const data = int8Data('b', b);
     length('b', data, k * n, 'k * n');
     if (typeof transposed !== 'boolean') throw new TypeError(`qdq-wasm: transposed must be a boolean, got ${describe(transposed)}`);
     const u8 = data instanceof Uint8Array;
-    const zb = columnZeroPoints('zeroPoint', zeroPoint, n, u8 ? 0 : -128, u8 ? 255 : 127);
+    const zb = columnZeroPoints(zeroPointName, zeroPoint, n, u8 ? 0 : -128, u8 ? 255 : 127);
     super('PackedMatrix');
     /** Depth (rows of B). */
     this.k = k;
@@ -249,7 +250,7 @@ function packedB(b, o) {
   }
   const k = depth(o.k), n = dim('n', o.n);
   int8Data('b', b);
-  return { packed: new PackedMatrix(b, k, n, o.bZeroPoint, false, null, 0), k, n, temporary: true };
+  return { packed: new PackedMatrix(b, k, n, o.bZeroPoint, false, null, 0, 'bZeroPoint'), k, n, temporary: true };
 }
 
 /**
