@@ -270,6 +270,7 @@ test('qs8-qc8w-gemm microkernels', async (t) => {
         ['subtile_m', 1, nr, 11, 0], ['subtile_m', Math.max(1, mr - 1), nr, 11, 0],
         ['subtile_n', mr, 1, 11, 0], ['subtile_n', mr, 5, 11, 0],
         ['strided_a', mr, nr + 1, 19, 37],
+        ['saturation', mr, nr, 24, 0],
       ];
       const r = rng(kd.name.length * 7919);
       const rt = getRuntime();
@@ -279,6 +280,12 @@ test('qs8-qc8w-gemm microkernels', async (t) => {
         const a = randomQ(r, 'int8', m * aStride, kd.isa === 'wasmrelaxedsimd' ? [0, 127] : undefined);
         const w = randomQ(r, 'int8', n * k);
         w[0] = -128;
+        if (name === 'saturation') {
+          // The extremes: every product at +-128 * 127 (or 128 * 128), so any
+          // saturating i16 step would show (G7 bounds the relaxed pair sums).
+          a.fill(kd.isa === 'wasmrelaxedsimd' ? 127 : -128);
+          for (let i = 0; i < w.length; i++) w[i] = (i / k) % 2 < 1 ? -128 : 127;
+        }
         const bias = Int32Array.from({ length: n }, () => r.int(-100000, 100000));
         const cStride = n + 3; // guard columns after each row
         const ptrs = [rt.exports.qdq_qs8_gemm_packed_size(n, k), m * aStride, 4 * n, 4 * n, 4 * m * cStride, n * k].map((s) => rt.alloc(s + 16));
