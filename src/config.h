@@ -17,6 +17,8 @@ typedef void (*qdq_f32_vfakequant_fn)(size_t, const float*, float*, uint8_t*,
 typedef long (*qdq_f32_rminmax_fn)(size_t, const float*, float*, float*);
 typedef void (*qdq_qs8_gemm_fn)(size_t, size_t, size_t, const int8_t*, size_t, const void*,
                                 int32_t*, size_t);
+typedef void (*qdq_qs16_gemm_fn)(size_t, size_t, size_t, const int16_t*, size_t, const void*,
+                                 int32_t*, size_t);
 typedef void (*qdq_f32_gemm_fn)(size_t, size_t, size_t, const float*, size_t, const void*,
                                 float*, size_t);
 
@@ -28,10 +30,15 @@ struct qdq_config {
   qdq_qu8_f32_vcvt_fn qu8_f32_vcvt;
   qdq_f32_vfakequant_fn f32_vfakequant;
   qdq_f32_rminmax_fn f32_rminmax;
-  /* Int8 GEMM (packing NR = 8, KR = 4 in every build): MR-row and 1-row kernels. */
+  /* Int8 GEMM (packing NR = 8 and KR = qs8_gemm_kr): MR-row and 1-row
+   * kernels, on int8 activations, or on int16-widened ones when qs16_gemm is
+   * set (then qs8_gemm is NULL). */
   qdq_qs8_gemm_fn qs8_gemm;
   qdq_qs8_gemm_fn qs8_gemm1;
+  qdq_qs16_gemm_fn qs16_gemm;
+  qdq_qs16_gemm_fn qs16_gemm1;
   uint8_t qs8_gemm_mr;
+  uint8_t qs8_gemm_kr;
   /* Kernels for activations in [0, 127] (relaxed SIMD, G7); NULL elsewhere. */
   qdq_qs8_gemm_fn qs8_gemm7;
   qdq_qs8_gemm_fn qs8_gemm7_1;

@@ -265,14 +265,18 @@ void qdq_reference_f32_gemm(size_t m, size_t n, size_t k, const float* a, const 
                             uint32_t b_flags, const float* bias, float* y);
 
 /// Bytes of a packed int8 matrix for n columns and depth k (see
-/// qdq_qs8_gemm_pack for the layout). Same value in every build.
+/// qdq_qs8_gemm_pack for the layout), in this build's layout.
 size_t qdq_qs8_gemm_packed_size(size_t n, size_t k);
+/// The same for an explicit KR (kernel testers pack for every kernel).
+size_t qdq_qs8_gemm_packed_size_tile(size_t n, size_t k, size_t kr);
 
 /// Packs B for qdq_qs8_gemm (G3), once per weight matrix. Layout, for each
 /// block of NR = 8 columns (the last zero-padded):
 ///   NR int32 packed biases  pb[j] = bias[j] - za * cs[j] + k * za * zb[j]
-///   then, for each chunk of KR = 4 rows of B (k zero-padded to a multiple
-///   of KR), NR x KR int8: column j's KR values contiguous (the "c4" order)
+///   then, for each chunk of KR rows of B (k zero-padded to a multiple of
+///   KR), NR x KR int8: column j's KR values contiguous (the "cKR" order).
+///   KR is the build's (src/config.c): 2 in the SIMD128 build, 4 elsewhere,
+///   so a packed matrix belongs to the module that packed it.
 /// followed by cs[n] (int32 column sums of B in the int8 domain), zb[n]
 /// (int32 zero points in the int8 domain), and za (int32, below).
 /// cs is kept so that qdq_qs8_gemm can correct for a different activation
@@ -286,6 +290,10 @@ size_t qdq_qs8_gemm_packed_size(size_t n, size_t k);
 int qdq_qs8_gemm_pack(size_t n, size_t k, const void* b, uint32_t b_flags,
                       const int32_t* b_zero_points, const int32_t* bias,
                       int32_t a_zero_point, void* packed);
+/// qdq_qs8_gemm_pack with an explicit KR (1, 2 or 4), for kernel testers.
+int qdq_qs8_gemm_pack_tile(size_t n, size_t k, const void* b, uint32_t b_flags,
+                           const int32_t* b_zero_points, const int32_t* bias,
+                           int32_t a_zero_point, size_t kr, void* packed);
 
 /// Int8 GEMM against packed B (G1, then G4 or G5). A is [m][k], int8 or
 /// uint8 (QDQ_FLAG_UINT8 in a_flags), zero point a_zero_point in A's dtype.
@@ -346,6 +354,17 @@ int qdq_f32_gemm(size_t m, size_t n, size_t k, const float* a, const void* packe
   void name(size_t mr, size_t nc, size_t kc, const int8_t* a, size_t a_stride, \
             const void* w, int32_t* c, size_t cm_stride);
 #include "qs8-qc8w-gemm/qs8-qc8w-gemm.inc"
+#undef QDQ_UKERNEL
+
+/* Int8 GEMM microkernels on activations widened to int16 by the operator
+ * (src/qs16-qc8w-gemm/): as above, but a is int16 (values in [-128, 127]),
+ * a_stride in bytes, and rows are read to round_up(kc, KR) elements.
+ * Widening once per row in the operator, instead of once per row per column
+ * block in the kernel, lets the activation pair be splatted by one load. */
+#define QDQ_UKERNEL(name, ...) \
+  void name(size_t mr, size_t nc, size_t kc, const int16_t* a, size_t a_stride, \
+            const void* w, int32_t* c, size_t cm_stride);
+#include "qs16-qc8w-gemm/qs16-qc8w-gemm.inc"
 #undef QDQ_UKERNEL
 
 /* Float GEMM microkernels (src/f32-gemm/): c[i][j] = bias[j] + sum a*w, in

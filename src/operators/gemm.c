@@ -11,7 +11,6 @@
 #include "config.h"
 
 #define NR 8
-#define KR 4
 /* Bytes of packed weights per column block: they stay in L2 while every row
  * block streams past them. */
 #define QDQ_GEMM_BLOCK_BYTES (96 * 1024)
@@ -34,6 +33,7 @@ struct gemm_job {
 
 struct gemm_workspace {
   int8_t* a;       /* m rows of kpad bytes, + QDQ_EXTRA_BYTES */
+  int16_t* a16;    /* the same widened to int16, for the qs16 kernels (or NULL) */
   int32_t* rs;     /* row sums of A (int8 domain, unshifted) */
   int32_t* shift;  /* per-row shift c_i subtracted for the 7-bit kernels (G7) */
   uint8_t* use7;   /* per row block: 1 when the 7-bit kernel runs it */
@@ -44,17 +44,22 @@ struct gemm_workspace {
 static void* workspace_alloc(const struct gemm_job* g, size_t mr_max, size_t nc_block,
                              struct gemm_workspace* ws) {
   const size_t a_bytes = round_up(g->m * g->kpad + QDQ_EXTRA_BYTES, 16);
+  const size_t a16_bytes =
+      qdq_config()->qs16_gemm != NULL ? round_up(2 * g->m * g->kpad + QDQ_EXTRA_BYTES, 16) : 0;
   const size_t blocks = g->m; /* upper bound on row blocks */
-  const size_t bytes = a_bytes + sizeof(int32_t) * (2 * g->m + g->n + mr_max * nc_block) + blocks;
+  const size_t bytes =
+      a_bytes + a16_bytes + sizeof(int32_t) * (2 * g->m + g->n + mr_max * nc_block) + blocks;
   uint8_t* base = malloc(bytes);
   if (base == NULL) return NULL;
   ws->a = (int8_t*) base;
+  ws->a16 = a16_bytes != 0 ? (int16_t*) (base + a_bytes) : NULL;
+  base += a16_bytes; /* the rest follows the int16 rows */
   ws->rs = (int32_t*) (base + a_bytes);
   ws->shift = ws->rs + g->m;
   ws->colcorr = ws->shift + g->m;
   ws->tile = ws->colcorr + g->n;
   ws->use7 = (uint8_t*) (ws->tile + mr_max * nc_block);
-  return base;
+  return ws->a;
 }
 
 /* Row sums, and the 7-bit decision per block of mr7 rows: a block runs on the
@@ -164,6 +169,10 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   }
   memset(ws.a + g->m * g->kpad, 0, QDQ_EXTRA_BYTES);
   prepare_rows(g, &ws, mr7);
+  if (ws.a16 != NULL) {
+    for (size_t i = 0; i < g->m * g->kpad; i++) ws.a16[i] = ws.a[i];
+    for (size_t i = 0; i < QDQ_EXTRA_BYTES / 2; i++) ws.a16[g->m * g->kpad + i] = 0;
+  }
   int any_zb = 0;
   for (size_t j = 0; j < g->n; j++) {
     any_zb |= g->zb[j] != 0;
@@ -182,6 +191,13 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
       if (mr7 != 0 && ws.use7[b]) {
         (rows == 1 ? config->qs8_gemm7_1 : config->qs8_gemm7)(
             rows, nb, g->k, a, g->kpad, w, ws.tile, tile_stride * sizeof(int32_t));
+      } else if (ws.a16 != NULL) {
+        for (size_t r = 0; r < rows; r += mr) {
+          const size_t sub = rows - r < mr ? rows - r : mr;
+          (sub == 1 ? config->qs16_gemm1 : config->qs16_gemm)(
+              sub, nb, g->k, ws.a16 + (i0 + r) * g->kpad, g->kpad * sizeof(int16_t), w,
+              ws.tile + r * tile_stride, tile_stride * sizeof(int32_t));
+        }
       } else {
         for (size_t r = 0; r < rows; r += mr) {
           const size_t sub = rows - r < mr ? rows - r : mr;
@@ -202,7 +218,7 @@ static void job_from_packed(struct gemm_job* g, size_t m, size_t n, size_t k, co
   g->m = m;
   g->n = n;
   g->k = k;
-  g->kpad = round_up(k, KR);
+  g->kpad = round_up(k, qdq_config()->qs8_gemm_kr);
   g->packed = (const uint8_t*) packed;
   g->cs = (const int32_t*) (g->packed + round_up(n, NR) * (sizeof(int32_t) + g->kpad));
   g->zb = g->cs + n;

@@ -1,19 +1,29 @@
 /* Weight packing for the int8 and float GEMM kernels (G3). Layouts are
  * documented at qdq_qs8_gemm_pack and qdq_f32_gemm_pack in qdq.h. */
-#include "qdq.h"
+#include "config.h"
 
 #define NR 8
-#define KR 4
 
 static size_t round_up(size_t x, size_t q) { return (x + q - 1) / q * q; }
 
-static size_t qs8_weights_bytes(size_t n, size_t k) {
-  return round_up(n, NR) * (sizeof(int32_t) + round_up(k, KR));
+static size_t qs8_weights_bytes(size_t n, size_t k, size_t kr) {
+  return round_up(n, NR) * (sizeof(int32_t) + round_up(k, kr));
+}
+
+size_t qdq_qs8_gemm_packed_size_tile(size_t n, size_t k, size_t kr) {
+  /* weights, then cs[n], zb[n], za */
+  return qs8_weights_bytes(n, k, kr) + (2 * n + 1) * sizeof(int32_t);
 }
 
 size_t qdq_qs8_gemm_packed_size(size_t n, size_t k) {
-  /* weights, then cs[n], zb[n], za */
-  return qs8_weights_bytes(n, k) + (2 * n + 1) * sizeof(int32_t);
+  return qdq_qs8_gemm_packed_size_tile(n, k, qdq_config()->qs8_gemm_kr);
+}
+
+int qdq_qs8_gemm_pack(size_t n, size_t k, const void* b, uint32_t b_flags,
+                      const int32_t* b_zero_points, const int32_t* bias,
+                      int32_t a_zero_point, void* packed) {
+  return qdq_qs8_gemm_pack_tile(n, k, b, b_flags, b_zero_points, bias, a_zero_point,
+                                qdq_config()->qs8_gemm_kr, packed);
 }
 
 /* The value of B[l][j] in the int8 domain (uint8 minus 128). */
@@ -23,13 +33,13 @@ static int32_t b_value(const void* b, uint32_t flags, size_t n, size_t k, size_t
                                   : (int32_t) ((const int8_t*) b)[idx];
 }
 
-int qdq_qs8_gemm_pack(size_t n, size_t k, const void* b, uint32_t b_flags,
-                      const int32_t* b_zero_points, const int32_t* bias,
-                      int32_t a_zero_point, void* packed) {
+int qdq_qs8_gemm_pack_tile(size_t n, size_t k, const void* b, uint32_t b_flags,
+                           const int32_t* b_zero_points, const int32_t* bias,
+                           int32_t a_zero_point, size_t kr, void* packed) {
   if (k > QDQ_GEMM_MAX_K) return QDQ_ERROR_K_TOO_LARGE;
-  const size_t kpad = round_up(k, KR);
+  const size_t kpad = round_up(k, kr);
   const int32_t shift = (b_flags & QDQ_FLAG_UINT8) ? 128 : 0;
-  int32_t* cs = (int32_t*) ((uint8_t*) packed + qs8_weights_bytes(n, k));
+  int32_t* cs = (int32_t*) ((uint8_t*) packed + qs8_weights_bytes(n, k, kr));
   int32_t* zb = cs + n;
   uint8_t* out = (uint8_t*) packed;
   for (size_t j0 = 0; j0 < n; j0 += NR) {
@@ -51,14 +61,14 @@ int qdq_qs8_gemm_pack(size_t n, size_t k, const void* b, uint32_t b_flags,
       pb[jj] = (int32_t) ((bias != NULL ? (uint32_t) bias[j] : 0u) - za * sum +
                           (uint32_t) k * za * (uint32_t) zb[j]);
     }
-    for (size_t l0 = 0; l0 < kpad; l0 += KR) {
+    for (size_t l0 = 0; l0 < kpad; l0 += kr) {
       for (size_t jj = 0; jj < NR; jj++) {
-        for (size_t r = 0; r < KR; r++) {
+        for (size_t r = 0; r < kr; r++) {
           const size_t j = j0 + jj, l = l0 + r;
-          wk[jj * KR + r] = (int8_t) (j < n && l < k ? b_value(b, b_flags, n, k, l, j) : 0);
+          wk[jj * kr + r] = (int8_t) (j < n && l < k ? b_value(b, b_flags, n, k, l, j) : 0);
         }
       }
-      wk += NR * KR;
+      wk += NR * kr;
     }
     out = (uint8_t*) wk;
   }
