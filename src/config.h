@@ -30,13 +30,12 @@ struct qdq_config {
   qdq_qu8_f32_vcvt_fn qu8_f32_vcvt;
   qdq_f32_vfakequant_fn f32_vfakequant;
   qdq_f32_rminmax_fn f32_rminmax;
-  /* Int8 GEMM (packing NR = 8 and KR = qs8_gemm_kr): MR-row and 1-row
-   * kernels, on int8 activations, or on int16-widened ones when qs16_gemm is
-   * set (then qs8_gemm is NULL). */
+  /* Int8 GEMM (packing NR = 8 and KR = qs8_gemm_kr): the 1-row kernel on
+   * int8 activations, and the MR-row kernel on int8 activations (qs8_gemm)
+   * or, when qs16_gemm is set, on int16-widened ones. */
   qdq_qs8_gemm_fn qs8_gemm;
   qdq_qs8_gemm_fn qs8_gemm1;
   qdq_qs16_gemm_fn qs16_gemm;
-  qdq_qs16_gemm_fn qs16_gemm1;
   uint8_t qs8_gemm_mr;
   uint8_t qs8_gemm_kr;
   /* Kernels for activations in [0, 127] (relaxed SIMD, G7); NULL elsewhere. */

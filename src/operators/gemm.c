@@ -45,7 +45,7 @@ static void* workspace_alloc(const struct gemm_job* g, size_t mr_max, size_t nc_
                              struct gemm_workspace* ws) {
   const size_t a_bytes = round_up(g->m * g->kpad + QDQ_EXTRA_BYTES, 16);
   const size_t a16_bytes =
-      qdq_config()->qs16_gemm != NULL ? round_up(2 * g->m * g->kpad + QDQ_EXTRA_BYTES, 16) : 0;
+      qdq_config()->qs16_gemm != NULL && g->m > 1 ? round_up(2 * g->m * g->kpad + QDQ_EXTRA_BYTES, 16) : 0;
   const size_t blocks = g->m; /* upper bound on row blocks */
   const size_t bytes =
       a_bytes + a16_bytes + sizeof(int32_t) * (2 * g->m + g->n + mr_max * nc_block) + blocks;
@@ -102,43 +102,57 @@ static void prepare_rows(const struct gemm_job* g, const struct gemm_workspace* 
 /* Output stage for rows [i0, i0 + rows), columns [j0, j0 + nb) of the tile. */
 static void output_tile(const struct gemm_job* g, const struct gemm_workspace* ws, int any_zb,
                         size_t i0, size_t rows, size_t j0, size_t nb, size_t tile_stride) {
+  const int32_t* restrict colcorr = ws->colcorr + j0;
+  const int32_t* restrict cs = g->cs + j0;
+  const int32_t* restrict zb = g->zb + j0;
   for (size_t r = 0; r < rows; r++) {
     const size_t i = i0 + r;
-    const int32_t* t = ws->tile + r * tile_stride;
+    int32_t* restrict t = ws->tile + r * tile_stride;
     const uint32_t rs = (uint32_t) ws->rs[i], c = (uint32_t) ws->shift[i];
+    /* G3's corrections, in wrapping uint32: exact modulo 2^32 (G2). Kept as
+     * separate tight loops so that they vectorize. */
     for (size_t jj = 0; jj < nb; jj++) {
-      const size_t j = j0 + jj;
-      /* G1 from the kernel's sum: wrapping uint32, exact modulo 2^32 (G2). */
-      uint32_t acc = (uint32_t) t[jj] + (uint32_t) ws->colcorr[j] + c * (uint32_t) g->cs[j];
-      if (any_zb) acc -= (uint32_t) g->zb[j] * rs;
-      const int32_t yv = (int32_t) acc;
-      const size_t o = i * g->n + j;
-      switch (g->y_kind) {
-        case QDQ_GEMM_OUT_INT32:
-          ((int32_t*) g->y)[o] = yv;
-          break;
-        case QDQ_GEMM_OUT_FLOAT: {
-          float f = (float) yv * g->mult[j];
-          if (g->bias != NULL) f = f + g->bias[j];
-          ((float*) g->y)[o] = f;
-          break;
+      t[jj] = (int32_t) ((uint32_t) t[jj] + (uint32_t) colcorr[jj] + c * (uint32_t) cs[jj]);
+    }
+    if (any_zb) {
+      for (size_t jj = 0; jj < nb; jj++) t[jj] = (int32_t) ((uint32_t) t[jj] - (uint32_t) zb[jj] * rs);
+    }
+    const size_t o = i * g->n + j0;
+    if (g->y_kind == QDQ_GEMM_OUT_INT32) {
+      memcpy((int32_t*) g->y + o, t, nb * sizeof(int32_t));
+    } else if (g->y_kind == QDQ_GEMM_OUT_FLOAT) {
+      float* restrict y = (float*) g->y + o;
+      const float* restrict mult = g->mult + j0;
+      if (g->bias != NULL) {
+        const float* restrict bias = g->bias + j0;
+        for (size_t jj = 0; jj < nb; jj++) y[jj] = (float) t[jj] * mult[jj] + bias[jj];
+      } else {
+        for (size_t jj = 0; jj < nb; jj++) y[jj] = (float) t[jj] * mult[jj];
+      }
+    } else {
+      /* G4, as qdq_reference_requantize_value: clamping in float first keeps
+       * the conversion defined; NaN (only from an infinite multiplier) gives
+       * the zero point, clamped. */
+      const float* restrict mult = g->mult + j0;
+      const float lo = (float) (g->ymin - g->yzp), hi = (float) (g->ymax - g->yzp);
+      const int32_t yzp = g->yzp;
+      if (g->y_kind == QDQ_GEMM_OUT_UINT8) {
+        uint8_t* restrict y = (uint8_t*) g->y + o;
+        for (size_t jj = 0; jj < nb; jj++) {
+          float v = nearbyintf((float) t[jj] * mult[jj]);
+          v = v == v ? v : 0.0f;
+          v = v < lo ? lo : v;
+          v = v > hi ? hi : v;
+          y[jj] = (uint8_t) ((int32_t) v + yzp);
         }
-        default: {
-          /* G4, as qdq_reference_requantize_value. */
-          const float v = nearbyintf((float) yv * g->mult[j]);
-          int32_t q;
-          if (!(v > (float) (g->ymin - g->yzp))) {
-            q = v != v ? (g->yzp < g->ymin ? g->ymin : g->yzp > g->ymax ? g->ymax : g->yzp) : g->ymin;
-          } else if (v >= (float) (g->ymax - g->yzp)) {
-            q = g->ymax;
-          } else {
-            q = (int32_t) v + g->yzp;
-          }
-          if (g->y_kind == QDQ_GEMM_OUT_UINT8) {
-            ((uint8_t*) g->y)[o] = (uint8_t) q;
-          } else {
-            ((int8_t*) g->y)[o] = (int8_t) q;
-          }
+      } else {
+        int8_t* restrict y = (int8_t*) g->y + o;
+        for (size_t jj = 0; jj < nb; jj++) {
+          float v = nearbyintf((float) t[jj] * mult[jj]);
+          v = v == v ? v : 0.0f;
+          v = v < lo ? lo : v;
+          v = v > hi ? hi : v;
+          y[jj] = (int8_t) ((int32_t) v + yzp);
         }
       }
     }
@@ -194,9 +208,14 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
       } else if (ws.a16 != NULL) {
         for (size_t r = 0; r < rows; r += mr) {
           const size_t sub = rows - r < mr ? rows - r : mr;
-          (sub == 1 ? config->qs16_gemm1 : config->qs16_gemm)(
-              sub, nb, g->k, ws.a16 + (i0 + r) * g->kpad, g->kpad * sizeof(int16_t), w,
-              ws.tile + r * tile_stride, tile_stride * sizeof(int32_t));
+          if (sub == 1) {
+            config->qs8_gemm1(1, nb, g->k, a + r * g->kpad, g->kpad, w, ws.tile + r * tile_stride,
+                              tile_stride * sizeof(int32_t));
+          } else {
+            config->qs16_gemm(sub, nb, g->k, ws.a16 + (i0 + r) * g->kpad,
+                              g->kpad * sizeof(int16_t), w, ws.tile + r * tile_stride,
+                              tile_stride * sizeof(int32_t));
+          }
         }
       } else {
         for (size_t r = 0; r < rows; r += mr) {
