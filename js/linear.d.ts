@@ -8,7 +8,7 @@ export declare const GEMM_MAX_K: 33025;
 export type QuantDtype = 'int8' | 'uint8';
 
 /** Objects that own WebAssembly memory. */
-export interface Disposable {
+export interface OwnsWasmMemory {
   /** Whether dispose() has been called. */
   readonly disposed: boolean;
   /** Frees the wasm memory this object owns. Idempotent; later use throws an Error. */
@@ -24,7 +24,7 @@ export interface Disposable {
  * const y = matmulInteger(a, packed, { m: 4 });
  * packed.dispose();
  */
-export declare class PackedMatrix implements Disposable {
+export declare class PackedMatrix implements OwnsWasmMemory {
   /**
    * @param b quantized B, row-major [k, n] (or [n, k] with `transposed`)
    * @param opts `k`, `n`: dimensions (k at most GEMM_MAX_K); `zeroPoint`: B's zero point, one or one per
@@ -142,7 +142,7 @@ export interface DynamicLinearOptions {
  * const y = layer.forward(x);
  * layer.dispose();
  */
-export declare class DynamicQuantizedLinear implements Disposable {
+export declare class DynamicQuantizedLinear implements OwnsWasmMemory {
   /**
    * @param weight float weight, row-major [outFeatures, inFeatures]
    * @param bias [outFeatures] floats, or null
@@ -206,7 +206,7 @@ export interface QuantizedLinearOptions {
  *   inputScale: 0.02, inputZeroPoint: 128, outputScale: 0.05, outputZeroPoint: 128 });
  * const yq = layer.forward(xq);
  */
-export declare class QuantizedLinear implements Disposable {
+export declare class QuantizedLinear implements OwnsWasmMemory {
   /** @param opts `perChannel`: per-output-channel symmetric int8 weights (default true) */
   static fromFloat(weight: Float32Array, bias: Float32Array | null | undefined,
     opts: QuantizedLinearOptions & { perChannel?: boolean }): QuantizedLinear;
@@ -246,7 +246,7 @@ export declare class QuantizedLinear implements Disposable {
  * const layer = Linear.fromFloat(weight, bias, { inFeatures: 768, outFeatures: 768 });
  * const y = layer.forward(x);
  */
-export declare class Linear implements Disposable {
+export declare class Linear implements OwnsWasmMemory {
   static fromFloat(weight: Float32Array, bias: Float32Array | null | undefined,
     opts: { inFeatures: number; outFeatures: number }): Linear;
   private constructor();
