@@ -36,13 +36,26 @@ try {
       const SHAPES = [[1, 4096, 4096], [16, 1024, 1024], [128, 768, 768], [512, 512, 512]];
       let seed = 12345;
       const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 8;
-      const timeIt = (fn) => {
-        fn();
-        let reps = 1;
-        for (;;) { const t0 = performance.now(); for (let i = 0; i < reps; i++) fn(); if (performance.now() - t0 >= 40) break; reps *= 2; }
-        const times = [];
-        for (let r = 0; r < 7; r++) { const t0 = performance.now(); for (let i = 0; i < reps; i++) fn(); times.push((performance.now() - t0) / reps); }
-        return times.sort((a, b) => a - b)[3];
+      // Median of 9 runs, alternating between candidates (see bench/gemm.js).
+      const timeAll = (fns) => {
+        const reps = {}, times = {};
+        for (const [name, fn] of Object.entries(fns)) {
+          fn();
+          let r = 1;
+          for (;;) { const t0 = performance.now(); for (let i = 0; i < r; i++) fn(); if (performance.now() - t0 >= 40) break; r *= 2; }
+          reps[name] = r;
+          times[name] = [];
+        }
+        for (let run = 0; run < 9; run++) {
+          for (const [name, fn] of Object.entries(fns)) {
+            const t0 = performance.now();
+            for (let i = 0; i < reps[name]; i++) fn();
+            times[name].push((performance.now() - t0) / reps[name]);
+          }
+        }
+        const med = {};
+        for (const [name, t] of Object.entries(times)) med[name] = t.sort((x, y) => x - y)[4];
+        return med;
       };
       const rows = [];
       for (const [m, k, n] of SHAPES) {
@@ -55,18 +68,19 @@ try {
         const packed = q.PackedMatrix.pack(w, { k, n, transposed: true });
         const out = new Int32Array(m * n);
         const row = { m, k, n };
-        row.qdqS8 = gops(timeIt(() => q.matmulInteger(aS8, packed, { m, aZeroPoint: 3, out })));
-        row.qdqU8 = gops(timeIt(() => q.matmulInteger(aU8, packed, { m, aZeroPoint: 128, out })));
-        row.qdq7 = gops(timeIt(() => q.matmulInteger(a7, packed, { m, aZeroPoint: 64, out })));
-        packed.dispose();
         const lin = q.Linear.fromFloat(Float32Array.from(w, (v) => v / 127), null, { inFeatures: k, outFeatures: n });
-        row.qdqF32 = gops(timeIt(() => lin.forward(x)));
-        lin.dispose();
-        for (const [key, reduceRange] of [['qdqDyn', false], ['qdqDyn7', true]]) {
-          const dyn = q.DynamicQuantizedLinear.fromQuantized({ weight: w, weightScales: 1 / 127, inFeatures: k, outFeatures: n, reduceRange });
-          row[key] = gops(timeIt(() => dyn.forward(x)));
-          dyn.dispose();
-        }
+        const dyn = q.DynamicQuantizedLinear.fromQuantized({ weight: w, weightScales: 1 / 127, inFeatures: k, outFeatures: n });
+        const dyn7 = q.DynamicQuantizedLinear.fromQuantized({ weight: w, weightScales: 1 / 127, inFeatures: k, outFeatures: n, reduceRange: true });
+        const ms = timeAll({
+          qdqS8: () => q.matmulInteger(aS8, packed, { m, aZeroPoint: 3, out }),
+          qdqU8: () => q.matmulInteger(aU8, packed, { m, aZeroPoint: 128, out }),
+          qdq7: () => q.matmulInteger(a7, packed, { m, aZeroPoint: 64, out }),
+          qdqF32: () => lin.forward(x),
+          qdqDyn: () => dyn.forward(x),
+          qdqDyn7: () => dyn7.forward(x),
+        });
+        for (const [key, t] of Object.entries(ms)) row[key] = gops(t);
+        for (const o of [packed, lin, dyn, dyn7]) o.dispose();
         rows.push(row);
       }
       return { build: q.backend(), rows };
@@ -84,7 +98,7 @@ if (json) {
 } else {
   const f = (/** @type {number} */ v) => v.toFixed(1).padStart(6);
   for (const r of results) {
-    console.log(`qdq-wasm ${r.build} build, ${info.engine}, GOPS (median of 7)`);
+    console.log(`qdq-wasm ${r.build} build, ${info.engine}, GOPS (median of 9)`);
     console.log('m,k,n            | s8     u8     7bit   f32    dyn    dyn7');
     for (const x of r.rows) console.log(`${`${x.m},${x.k},${x.n}`.padEnd(16)} |${f(x.qdqS8)} ${f(x.qdqU8)} ${f(x.qdq7)} ${f(x.qdqF32)} ${f(x.qdqDyn)} ${f(x.qdqDyn7)}`);
   }

@@ -13,30 +13,46 @@ const build = /** @type {'simd128' | 'relaxed'} */ (args.includes('--build') ? a
 const json = args.includes('--json');
 const withOrt = !args.includes('--no-ort');
 const SHAPES = [[1, 4096, 4096], [16, 1024, 1024], [128, 768, 768], [512, 512, 512]];
-const RUNS = 7;
+const RUNS = 9;
 const MIN_BATCH_MS = 40; // each run repeats the call for at least this long
 
 await qdq.init({ build });
 
-/** Median ms per call of fn. @param {() => unknown} fn */
-async function timeIt(fn) {
-  await fn();
-  let reps = 1;
-  for (;;) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) await fn();
-    const dt = performance.now() - t0;
-    if (dt >= MIN_BATCH_MS) break;
-    reps *= 2;
+/**
+ * Median ms per call of each fn. Runs alternate between the candidates, so
+ * that load from other processes on a shared machine falls on all of them
+ * alike instead of on whichever happened to run during a burst.
+ * @param {Record<string, () => unknown>} fns
+ * @returns {Promise<Record<string, number>>}
+ */
+async function timeAll(fns) {
+  /** @type {Record<string, number>} */
+  const reps = {};
+  /** @type {Record<string, number[]>} */
+  const times = {};
+  for (const [name, fn] of Object.entries(fns)) {
+    await fn();
+    let r = 1;
+    for (;;) {
+      const t0 = performance.now();
+      for (let i = 0; i < r; i++) await fn();
+      if (performance.now() - t0 >= MIN_BATCH_MS) break;
+      r *= 2;
+    }
+    reps[name] = r;
+    times[name] = [];
   }
-  const times = [];
-  for (let r = 0; r < RUNS; r++) {
-    const t0 = performance.now();
-    for (let i = 0; i < reps; i++) await fn();
-    times.push((performance.now() - t0) / reps);
+  for (let run = 0; run < RUNS; run++) {
+    for (const [name, fn] of Object.entries(fns)) {
+      const t0 = performance.now();
+      for (let i = 0; i < reps[name]; i++) await fn();
+      times[name].push((performance.now() - t0) / reps[name]);
+    }
   }
-  times.sort((x, y) => x - y);
-  return times[RUNS >> 1];
+  /** @type {Record<string, number>} */
+  const med = {};
+  for (const [name, t] of Object.entries(times)) med[name] = t.sort((x, y) => x - y)[RUNS >> 1];
+  return med;
 }
 
 let seed = 12345;
@@ -74,45 +90,51 @@ for (const [m, k, n] of SHAPES) {
 
   const packed = qdq.PackedMatrix.pack(bS8, { k, n });
   const out = new Int32Array(m * n);
-  row.qdqS8 = gops(await timeIt(() => qdq.matmulInteger(aS8, packed, { m, aZeroPoint: 3, out })));
-  row.qdqU8 = gops(await timeIt(() => qdq.matmulInteger(aU8, packed, { m, aZeroPoint: 128, out })));
-  row.qdq7 = gops(await timeIt(() => qdq.matmulInteger(a7, packed, { m, aZeroPoint: 64, out })));
-  packed.dispose();
   const lin = qdq.Linear.fromFloat(wf, null, { inFeatures: k, outFeatures: n });
-  row.qdqF32 = gops(await timeIt(() => lin.forward(x)));
-  lin.dispose();
   const dyn = qdq.DynamicQuantizedLinear.fromQuantized({ weight: wT, weightScales: scales, inFeatures: k, outFeatures: n });
-  row.qdqDyn = gops(await timeIt(() => dyn.forward(x)));
-  dyn.dispose();
   const dyn7 = qdq.DynamicQuantizedLinear.fromQuantized({ weight: wT, weightScales: scales, inFeatures: k, outFeatures: n, reduceRange: true });
-  row.qdqDyn7 = gops(await timeIt(() => dyn7.forward(x)));
-  dyn7.dispose();
-
+  /** @type {Record<string, () => unknown>} */
+  const fns = {
+    qdqS8: () => qdq.matmulInteger(aS8, packed, { m, aZeroPoint: 3, out }),
+    qdqU8: () => qdq.matmulInteger(aU8, packed, { m, aZeroPoint: 128, out }),
+    qdq7: () => qdq.matmulInteger(a7, packed, { m, aZeroPoint: 64, out }),
+    qdqF32: () => lin.forward(x),
+    qdqDyn: () => dyn.forward(x),
+    qdqDyn7: () => dyn7.forward(x),
+  };
+  const sessions = [];
   if (withOrt) {
     for (const [key, a, zp] of /** @type {const} */ ([['ortU8', aU8, Uint8Array.of(128)], ['ortS8', aS8, Int8Array.of(3)]])) {
       const model = oneNodeModel({ op: 'MatMulInteger', inputs: [{ name: 'A', type: elemTypeOf(a), dims: [m, k] }],
         initializers: [{ name: 'B', dims: [k, n], data: bS8 }, { name: 'az', dims: [], data: zp }, { name: 'bz', dims: [], data: Int8Array.of(0) }],
         nodeInputs: ['A', 'B', 'az', 'bz'], output: { name: 'Y', type: INT32, dims: [m, n] } });
       const r = await ortRunner(model, 'A', new ort.Tensor(a instanceof Uint8Array ? 'uint8' : 'int8', a, [m, k]));
-      row[key] = gops(await timeIt(r.run));
-      await r.release();
+      sessions.push(r);
+      fns[key] = r.run;
     }
     {
       const model = oneNodeModel({ op: 'MatMul', inputs: [{ name: 'A', type: FLOAT, dims: [m, k] }],
         initializers: [{ name: 'B', dims: [k, n], data: xT }], nodeInputs: ['A', 'B'], output: { name: 'Y', type: FLOAT, dims: [m, n] } });
       const r = await ortRunner(model, 'A', new ort.Tensor('float32', x, [m, k]));
-      row.ortF32 = gops(await timeIt(r.run));
-      await r.release();
+      sessions.push(r);
+      fns.ortF32 = r.run;
     }
     {
       const model = oneNodeModel({ op: 'DynamicQuantizeMatMul', domain: 'com.microsoft', inputs: [{ name: 'A', type: FLOAT, dims: [m, k] }],
         initializers: [{ name: 'B', dims: [k, n], data: bS8 }, { name: 'bs', dims: [n], data: scales }, { name: 'bz', dims: [n], data: new Int8Array(n) }],
         nodeInputs: ['A', 'B', 'bs', 'bz'], output: { name: 'Y', type: FLOAT, dims: [m, n] } });
       const r = await ortRunner(model, 'A', new ort.Tensor('float32', x, [m, k]));
-      row.ortDqmm = gops(await timeIt(r.run));
-      await r.release();
+      sessions.push(r);
+      fns.ortDqmm = r.run;
     }
   }
+  const ms = await timeAll(fns);
+  for (const [key, t] of Object.entries(ms)) row[key] = gops(t);
+  packed.dispose();
+  lin.dispose();
+  dyn.dispose();
+  dyn7.dispose();
+  for (const r of sessions) await r.release();
   rows.push(row);
   if (!json) console.error(`  ${m}x${k}x${n} done`);
 }

@@ -23,7 +23,7 @@ const shape = (/** @type {any} */ r) => `${r.m},${r.k},${r.n}`.padEnd(15);
 
 console.log(`machine: ${os.cpus()[0]?.model}, ${os.cpus().length} logical cores (benchmarks use one thread)`);
 const n20 = runJson(process.execPath, ['bench/gemm.js', '--build', 'simd128', '--json']);
-console.log(`\n[1] Node ${n20.info.node} (V8 ${n20.info.v8}), SIMD128 build, onnxruntime-web ${n20.info.ort} (numThreads = 1). GOPS = 2mkn / caller-visible time, median of 7`);
+console.log(`\n[1] Node ${n20.info.node} (V8 ${n20.info.v8}), SIMD128 build, onnxruntime-web ${n20.info.ort} (numThreads = 1). GOPS = 2mkn / caller-visible time, median of 9`);
 console.log('m,k,n           | qdq s8  u8    7bit   f32    dyn   dyn7 | ORT u8s8 s8s8   f32   DQMM');
 for (const r of n20.rows) {
   console.log(`${shape(r)} |${f(r.qdqS8)} ${f(r.qdqU8)} ${f(r.qdq7)} ${f(r.qdqF32)} ${f(r.qdqDyn)} ${f(r.qdqDyn7)} |${f(r.ortU8)} ${f(r.ortS8)} ${f(r.ortF32)} ${f(r.ortDqmm)}`);
