@@ -596,12 +596,15 @@ export class QuantizedLinear extends Owned {
     this.biasInt32 = new Int32Array(outFeatures);
     const mult = new Float32Array(outFeatures);
     for (let j = 0; j < outFeatures; j++) {
-      const bs = Math.fround(scales[j] * inScale);
+      // torch scales the bias by weight_scale * input_scale in double (the
+      // quantized tensor's q_scale() is a double) and rounds it to float,
+      // but builds the requantization multiplier from float32 scales.
+      const biasScale = Math.fround(scales[j] * /** @type {number} */ (o.inputScale));
       if (bias) {
-        const v = roundHalfEven(Math.fround(bias[j] * Math.fround(1 / bs)));
+        const v = roundHalfEven(Math.fround(bias[j] * Math.fround(1 / biasScale)));
         this.biasInt32[j] = Number.isNaN(v) ? 0 : Math.min(2 ** 31 - 1, Math.max(-(2 ** 31), v));
       }
-      mult[j] = Math.fround(bs / outScale);
+      mult[j] = Math.fround(Math.fround(scales[j] * inScale) / outScale);
     }
     this.ymin = relu ? Math.max(lo, outZp) : lo;
     this.ymax = hi;

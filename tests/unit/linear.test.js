@@ -140,6 +140,7 @@ test('QuantizedLinear.fromQuantized()', async (t) => {
       const layer = qdq.QuantizedLinear.fromQuantized({ weight: Int8Array.from(c.weightInt8), weightScales: c.weightScales,
         bias: f32(c.bias), inFeatures: c.inFeatures, outFeatures: c.outFeatures, inputScale: c.inputScale,
         inputZeroPoint: c.inputZeroPoint, outputScale: c.outputScale, outputZeroPoint: c.outputZeroPoint, relu: c.relu });
+      assertSame('int32 bias', layer.biasInt32, c.biasInt32);
       assertSame('output', layer.forward(Uint8Array.from(c.x), c.batch), c.y);
       if (c.relu) assert.ok(layer.forward(Uint8Array.from(c.x)).every((v) => v >= c.outputZeroPoint));
       layer.dispose();
