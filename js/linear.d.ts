@@ -184,7 +184,10 @@ export declare class DynamicQuantizedLinear implements OwnsWasmMemory {
 export interface QuantizedLinearOptions {
   inFeatures: number;
   outFeatures: number;
-  /** Float32 step of the input activations (> 0). */
+  /**
+   * Step of the input activations (> 0). Requantization uses its float32 value; the bias is
+   * scaled by weightScale * inputScale in double, then float32, as torch does with q_scale().
+   */
   inputScale: number;
   /** Default 0. */
   inputZeroPoint?: number;

@@ -643,7 +643,8 @@ export class QuantizedLinear extends Owned {
  * @typedef {object} QuantizedLinearOptions
  * @property {number} inFeatures
  * @property {number} outFeatures
- * @property {number} inputScale float32 step of the input activations (> 0)
+ * @property {number} inputScale step of the input activations (> 0): requantization uses its float32
+ *   value, the bias scale weightScale * inputScale is computed in double, as torch's q_scale()
  * @property {number} [inputZeroPoint] default 0
  * @property {number} outputScale float32 step of the output
  * @property {number} [outputZeroPoint] default 0
