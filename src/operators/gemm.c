@@ -65,7 +65,13 @@ static void* workspace_alloc(const struct gemm_job* g, size_t mr_max, size_t nc_
 /* Row sums, and the 7-bit decision per block of mr7 rows: a block runs on the
  * relaxed kernel when every row's range max - min is at most 127; its rows
  * are then shifted by their minimum into [0, 127] (G7). */
-static void prepare_rows(const struct gemm_job* g, const struct gemm_workspace* ws, size_t mr7) {
+static void prepare_rows(const struct gemm_job* g, const struct gemm_workspace* ws, size_t mr7,
+                         int any_zb) {
+  if (mr7 == 0 && !any_zb) {
+    /* Neither row sums (G3's zb term) nor ranges (G7) are needed. */
+    for (size_t i = 0; i < g->m; i++) ws->rs[i] = ws->shift[i] = 0;
+    return;
+  }
   for (size_t i = 0; i < g->m; i++) {
     const int8_t* row = ws->a + i * g->kpad;
     int32_t sum = 0, lo = 127, hi = -128;
@@ -182,14 +188,14 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
     memset(row + g->k, 0, g->kpad - g->k);
   }
   memset(ws.a + g->m * g->kpad, 0, QDQ_EXTRA_BYTES);
-  prepare_rows(g, &ws, mr7);
+  int any_zb = 0;
+  for (size_t j = 0; j < g->n; j++) any_zb |= g->zb[j] != 0;
+  prepare_rows(g, &ws, mr7, any_zb);
   if (ws.a16 != NULL) {
     for (size_t i = 0; i < g->m * g->kpad; i++) ws.a16[i] = ws.a[i];
     for (size_t i = 0; i < QDQ_EXTRA_BYTES / 2; i++) ws.a16[g->m * g->kpad + i] = 0;
   }
-  int any_zb = 0;
   for (size_t j = 0; j < g->n; j++) {
-    any_zb |= g->zb[j] != 0;
     const uint32_t d = (uint32_t) g->za - (uint32_t) g->za0;
     ws.colcorr[j] = (int32_t) (d * ((uint32_t) g->k * (uint32_t) g->zb[j] - (uint32_t) g->cs[j]));
   }
