@@ -36,6 +36,9 @@ struct qdq_config {
   qdq_qs8_gemm_fn qs8_gemm;
   qdq_qs8_gemm_fn qs8_gemm1;
   qdq_qs16_gemm_fn qs16_gemm;
+  /* The qs16 kernel on weights widened per column block (same MR), used
+   * when several row blocks share each widened block; NULL: never. */
+  qdq_qs16_gemm_fn qs16_gemm_xw;
   uint8_t qs8_gemm_mr;
   uint8_t qs8_gemm_kr;
   /* Kernels for activations in [0, 127] (relaxed SIMD, G7); NULL elsewhere. */

@@ -295,6 +295,12 @@ int qdq_qs8_gemm_pack_tile(size_t n, size_t k, const void* b, uint32_t b_flags,
                            const int32_t* b_zero_points, const int32_t* bias,
                            int32_t a_zero_point, size_t kr, void* packed);
 
+/// Widens `blocks` consecutive 8-column blocks of c4-packed weights (depth
+/// kpad, a multiple of 4) to int16 for the "xw" kernels: each block's 8
+/// int32 biases are copied, then its kpad * 8 int8 weights become int16 in the
+/// same order. out holds blocks * (32 + 16 * kpad) bytes.
+void qdq_qs8_gemm_widen_w(size_t blocks, size_t kpad, const void* packed, void* out);
+
 /// Int8 GEMM against packed B (G1, then G4 or G5). A is [m][k], int8 or
 /// uint8 (QDQ_FLAG_UINT8 in a_flags), zero point a_zero_point in A's dtype.
 /// y_kind selects the output:
@@ -365,6 +371,14 @@ int qdq_f32_gemm(size_t m, size_t n, size_t k, const float* a, const void* packe
   void name(size_t mr, size_t nc, size_t kc, const int16_t* a, size_t a_stride, \
             const void* w, int32_t* c, size_t cm_stride);
 #include "qs16-qc8w-gemm/qs16-qc8w-gemm.inc"
+#undef QDQ_UKERNEL
+
+/* The same on weights pre-widened to int16 by qdq_qs8_gemm_widen_w
+ * (src/qs16-qc8w-gemm-xw/). */
+#define QDQ_UKERNEL(name, ...) \
+  void name(size_t mr, size_t nc, size_t kc, const int16_t* a, size_t a_stride, \
+            const void* w, int32_t* c, size_t cm_stride);
+#include "qs16-qc8w-gemm-xw/qs16-qc8w-gemm-xw.inc"
 #undef QDQ_UKERNEL
 
 /* Float GEMM microkernels (src/f32-gemm/): c[i][j] = bias[j] + sum a*w, in

@@ -202,9 +202,20 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
 
   const size_t block_bytes = NR * sizeof(int32_t) + g->kpad * NR;
   const size_t tile_stride = nc;
+  /* Weights widened to int16 once per column block pay for themselves when
+   * at least two row blocks reuse them (docs/gemm.md, "xw"). */
+  int16_t* wx = NULL;
+  if (config->qs16_gemm_xw != NULL && ws.a16 != NULL && g->m > mb) {
+    wx = malloc((nc / NR) * (NR * sizeof(int32_t) + g->kpad * NR * sizeof(int16_t)));
+    if (wx == NULL) {
+      free(base);
+      return QDQ_ERROR_OUT_OF_MEMORY;
+    }
+  }
   for (size_t j0 = 0; j0 < g->n; j0 += nc) {
     const size_t nb = g->n - j0 < nc ? g->n - j0 : nc;
     const void* w = g->packed + (j0 / NR) * block_bytes;
+    int widened = 0;
     for (size_t b = 0, i0 = 0; i0 < g->m; b++, i0 += mb) {
       const size_t rows = g->m - i0 < mb ? g->m - i0 : mb;
       const int8_t* a = ws.a + i0 * g->kpad;
@@ -217,6 +228,14 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
           if (sub == 1) {
             config->qs8_gemm1(1, nb, g->k, a + r * g->kpad, g->kpad, w, ws.tile + r * tile_stride,
                               tile_stride * sizeof(int32_t));
+          } else if (wx != NULL) {
+            if (!widened) {
+              qdq_qs8_gemm_widen_w((nb + NR - 1) / NR, g->kpad, w, wx);
+              widened = 1;
+            }
+            config->qs16_gemm_xw(sub, nb, g->k, ws.a16 + (i0 + r) * g->kpad,
+                                 g->kpad * sizeof(int16_t), wx, ws.tile + r * tile_stride,
+                                 tile_stride * sizeof(int32_t));
           } else {
             config->qs16_gemm(sub, nb, g->k, ws.a16 + (i0 + r) * g->kpad,
                               g->kpad * sizeof(int16_t), w, ws.tile + r * tile_stride,
@@ -234,6 +253,7 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
       output_tile(g, &ws, any_zb, i0, rows, j0, nb, tile_stride);
     }
   }
+  free(wx);
   free(base);
   return 0;
 }

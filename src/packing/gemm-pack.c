@@ -1,5 +1,7 @@
 /* Weight packing for the int8 and float GEMM kernels (G3). Layouts are
  * documented at qdq_qs8_gemm_pack and qdq_f32_gemm_pack in qdq.h. */
+#include <string.h>
+
 #include "config.h"
 
 #define NR 8
@@ -99,4 +101,18 @@ int qdq_f32_gemm_pack(size_t n, size_t k, const float* b, uint32_t b_flags, cons
     }
   }
   return 0;
+}
+
+void qdq_qs8_gemm_widen_w(size_t blocks, size_t kpad, const void* packed, void* out) {
+  const uint8_t* in = (const uint8_t*) packed;
+  uint8_t* o = (uint8_t*) out;
+  for (size_t b = 0; b < blocks; b++) {
+    memcpy(o, in, NR * sizeof(int32_t));
+    const int8_t* restrict w8 = (const int8_t*) (in + NR * sizeof(int32_t));
+    int16_t* restrict w16 = (int16_t*) (o + NR * sizeof(int32_t));
+    /* A plain widening loop: compilers vectorize it to sign extensions. */
+    for (size_t i = 0; i < kpad * NR; i++) w16[i] = w8[i];
+    in += NR * sizeof(int32_t) + kpad * NR;
+    o += NR * sizeof(int32_t) + kpad * NR * sizeof(int16_t);
+  }
 }

@@ -252,10 +252,11 @@ test('PackedMatrix.pack()', async (t) => {
 // Every microkernel this build can run, called directly on packed weights,
 // with XNNPACK's named tails. c = bias + sum a * w exactly (zero points 0).
 const ISAS = BUILD === 'relaxed' ? ['scalar', 'wasmsimd', 'wasmrelaxedsimd'] : ['scalar', 'wasmsimd'];
-test('qs8-qc8w-gemm and qs16-qc8w-gemm microkernels', async (t) => {
-  const kernels = [...kernelList('qs8-qc8w-gemm'), ...kernelList('qs16-qc8w-gemm')].filter((kd) => ISAS.includes(kd.isa));
+test('qs8-qc8w-gemm, qs16-qc8w-gemm and qs16-qc8w-gemm-xw microkernels', async (t) => {
+  const kernels = [...kernelList('qs8-qc8w-gemm'), ...kernelList('qs16-qc8w-gemm'), ...kernelList('qs16-qc8w-gemm-xw')]
+    .filter((kd) => ISAS.includes(kd.isa));
   await t.test('should list every kernel of the .inc lists that this build exports', () => {
-    assert.ok(kernels.length >= (BUILD === 'relaxed' ? 11 : 8));
+    assert.ok(kernels.length >= (BUILD === 'relaxed' ? 14 : 11));
     for (const kd of kernels) assert.equal(typeof getRuntime().exports[kd.name], 'function', kd.name);
   });
   for (const kd of kernels) {
@@ -289,19 +290,22 @@ test('qs8-qc8w-gemm and qs16-qc8w-gemm microkernels', async (t) => {
         const bias = Int32Array.from({ length: n }, () => r.int(-100000, 100000));
         const cStride = n + 3; // guard columns after each row
         const wide = kd.name.startsWith('qdq_qs16_'); // int16 activations
-        const ptrs = [rt.exports.qdq_qs8_gemm_packed_size_tile(n, k, kr), (wide ? 2 : 1) * m * aStride, 4 * n, 4 * n, 4 * m * cStride, n * k].map((s) => rt.alloc(s + 16));
+        const xw = kd.name.includes('_gemm_xw_'); // weights widened to int16
+        const ptrs = [rt.exports.qdq_qs8_gemm_packed_size_tile(n, k, kr), (wide ? 2 : 1) * m * aStride, 4 * n, 4 * n, 4 * m * cStride, n * k,
+          2 * rt.exports.qdq_qs8_gemm_packed_size_tile(n, k, kr)].map((s) => rt.alloc(s + 16));
         try {
-          const [wp, ap, zp, bp, cp, wsrc] = ptrs;
+          const [wp, ap, zp, bp, cp, wsrc, wxp] = ptrs;
           rt.refresh();
           rt.i8.set(w, wsrc);
           rt.i32.fill(0, zp >>> 2, (zp >>> 2) + n);
           rt.i32.set(bias, bp >>> 2);
           rt.exports.qdq_qs8_gemm_pack_tile(n, k, wsrc, 4, zp, bp, 0, kr, wp);
+          if (xw) rt.exports.qdq_qs8_gemm_widen_w(Math.ceil(n / nr), Math.ceil(k / kr) * kr, wp, wxp);
           rt.refresh();
           if (wide) new Int16Array(rt.memory.buffer, ap, a.length).set(a);
           else rt.i8.set(a, ap);
           rt.i32.fill(0x5a5a5a5a, cp >>> 2, (cp >>> 2) + m * cStride);
-          rt.exports[kd.name](m, n, k, ap, (wide ? 2 : 1) * aStride, wp, cp, cStride * 4);
+          rt.exports[kd.name](m, n, k, ap, (wide ? 2 : 1) * aStride, xw ? wxp : wp, cp, cStride * 4);
           rt.refresh();
           const c = rt.i32.slice(cp >>> 2, (cp >>> 2) + m * cStride);
           for (let i = 0; i < m; i++) {
