@@ -13,7 +13,12 @@ import { getRuntime } from './loader.js';
 import { FLOAT32_EPS } from './observers.js';
 import { describe, integer, oneOf, options, outArray, scale, typedArray } from './validate.js';
 
-/** The largest k (inner dimension) with exact int32 accumulation: 255 * 255 * k < 2^31 (QDQ_GEMM_MAX_K). */
+/**
+ * The largest k (inner dimension) with exact int32 accumulation: 255 * 255 * k < 2^31
+ * (QDQ_GEMM_MAX_K). Larger k throws a RangeError.
+ * @example
+ * if (inFeatures > GEMM_MAX_K) throw new Error('split the layer along k');
+ */
 export const GEMM_MAX_K = 33025;
 
 const FLAG_UINT8 = 1;

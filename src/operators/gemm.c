@@ -192,7 +192,15 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   for (size_t j = 0; j < g->n; j++) any_zb |= g->zb[j] != 0;
   prepare_rows(g, &ws, mr7, any_zb);
   if (ws.a16 != NULL) {
-    for (size_t i = 0; i < g->m * g->kpad; i++) ws.a16[i] = ws.a[i];
+    /* Widen the rows the int16 kernels will read: all of them, except the
+     * blocks that run on the 7-bit kernels. */
+    for (size_t b = 0, i0 = 0; i0 < g->m; b++, i0 += mb) {
+      if (mr7 != 0 && ws.use7[b]) continue;
+      const size_t rows = g->m - i0 < mb ? g->m - i0 : mb;
+      const int8_t* restrict src = ws.a + i0 * g->kpad;
+      int16_t* restrict dst = ws.a16 + i0 * g->kpad;
+      for (size_t i = 0; i < rows * g->kpad; i++) dst[i] = src[i];
+    }
     for (size_t i = 0; i < QDQ_EXTRA_BYTES / 2; i++) ws.a16[g->m * g->kpad + i] = 0;
   }
   for (size_t j = 0; j < g->n; j++) {
