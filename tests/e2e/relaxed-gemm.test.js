@@ -128,6 +128,57 @@ test('relaxed build in Chromium', async (t) => {
     }
   });
 
+  await t.test('should equal the scalar reference for every m, n, k in 1..17 and every dtype combination', async () => {
+    const failures = await page.evaluate(async () => {
+      const q = await import('/js/index.js');
+      const { getRuntime } = await import('/js/loader.js');
+      const rt = getRuntime();
+      let s = 99;
+      const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8;
+      const bad = [];
+      let cases = 0;
+      const ptrs = [17 * 17, 17 * 17, 4 * 17, 4 * 17 * 17].map((b) => rt.alloc(b + 16));
+      const [ap, bp, zp, yp] = ptrs;
+      for (const adt of ['int8', 'uint8']) {
+        for (const bdt of ['int8', 'uint8']) {
+          for (let m = 1; m <= 17; m++) {
+            for (let n = 1; n <= 17; n++) {
+              for (let k = 1; k <= 17; k++) {
+                const A = adt === 'uint8' ? Uint8Array : Int8Array, B = bdt === 'uint8' ? Uint8Array : Int8Array;
+                const alo = adt === 'uint8' ? 0 : -128, blo = bdt === 'uint8' ? 0 : -128;
+                // Half the cases in 7 bits, which the relaxed kernels take.
+                const span = (m + k) % 2 ? 128 : 256;
+                const a = A.from({ length: m * k }, () => alo + (next() % span));
+                const b = B.from({ length: k * n }, () => next());
+                const za = alo + (next() % 256);
+                const zb = Array.from({ length: n }, () => blo + (next() % 256));
+                const y = q.matmulInteger(a, b, { m, k, n, aZeroPoint: za, bZeroPoint: zb });
+                rt.refresh();
+                (adt === 'uint8' ? rt.u8 : rt.i8).set(a, ap);
+                (bdt === 'uint8' ? rt.u8 : rt.i8).set(b, bp);
+                rt.i32.set(Int32Array.from(zb), zp >>> 2);
+                rt.exports.qdq_reference_q8_gemm(m, n, k, ap, adt === 'uint8' ? 1 : 0, za, bp, bdt === 'uint8' ? 1 : 0, zp, 0, yp);
+                rt.refresh();
+                const ref = rt.i32.subarray(yp >>> 2, (yp >>> 2) + m * n);
+                for (let i = 0; i < m * n; i++) {
+                  if (y[i] !== ref[i]) {
+                    bad.push(`${adt} x ${bdt} m=${m} n=${n} k=${k}: index ${i}: reference ${ref[i]}, output ${y[i]}`);
+                    break;
+                  }
+                }
+                cases++;
+              }
+            }
+          }
+        }
+      }
+      for (const p of ptrs) rt.free(p);
+      return { cases, bad: bad.slice(0, 5) };
+    });
+    assert.equal(failures.cases, 4 * 17 ** 3);
+    assert.deepEqual(failures.bad, []);
+  });
+
   await t.test('should compute the relaxed i7 kernels exactly at the operand extremes', async () => {
     // Property: a = 127 against w = -128 and w = 127 gives pair sums of
     // -32512 and 32258, the extremes G7 allows; any saturation would show.
