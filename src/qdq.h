@@ -309,7 +309,10 @@ void qdq_qs8_gemm_widen_w(size_t blocks, size_t kpad, const void* packed, void* 
 ///                               y_min, y_max)  (QLinearMatMul, quantized Linear)
 ///   QDQ_GEMM_OUT_FLOAT: float(Y) * mult[j] + bias[j] (bias may be NULL)
 /// multipliers: n floats (unused for int32). Returns 0, QDQ_ERROR_K_TOO_LARGE
-/// or QDQ_ERROR_OUT_OF_MEMORY (it mallocs a workspace of about 4 * (8 * n + 4 * k) bytes).
+/// or QDQ_ERROR_OUT_OF_MEMORY. It mallocs, and frees before returning, a
+/// workspace of about 3 * m * k bytes (A staged as int8 and int16), 4 * (2 * m + n)
+/// bytes of row and column terms, an int32 tile of 4 rows by one column block,
+/// and, for m > 16, one column block of weights widened to int16 (~192 KiB).
 int qdq_qs8_gemm(size_t m, size_t n, size_t k, const void* a, uint32_t a_flags,
                  int32_t a_zero_point, const void* packed, void* y, uint32_t y_kind,
                  const float* multipliers, const float* bias, int32_t y_zero_point,
