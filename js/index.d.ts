@@ -436,3 +436,4 @@ export class MovingAveragePerChannelMinMaxObserver extends PerChannelMinMaxObser
   constructor(options?: ObserverOptions & { qscheme?: PerChannelQScheme; axis?: number; averagingConstant?: number });
   readonly averagingConstant: number;
 }
+export * from './linear.js';

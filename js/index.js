@@ -20,3 +20,12 @@ export {
   MovingAveragePerChannelMinMaxObserver,
   FLOAT32_EPS,
 } from './observers.js';
+export {
+  GEMM_MAX_K,
+  PackedMatrix,
+  matmulInteger,
+  qlinearMatmul,
+  DynamicQuantizedLinear,
+  QuantizedLinear,
+  Linear,
+} from './linear.js';

@@ -15,6 +15,12 @@ typedef void (*qdq_qu8_f32_vcvt_fn)(size_t, const uint8_t*, float*,
 typedef void (*qdq_f32_vfakequant_fn)(size_t, const float*, float*, uint8_t*,
                                       const struct qdq_f32_q8_cvt_params*);
 typedef long (*qdq_f32_rminmax_fn)(size_t, const float*, float*, float*);
+typedef void (*qdq_qs8_gemm_fn)(size_t, size_t, size_t, const int8_t*, size_t, const void*,
+                                int32_t*, size_t);
+typedef void (*qdq_qs16_gemm_fn)(size_t, size_t, size_t, const int16_t*, size_t, const void*,
+                                 int32_t*, size_t);
+typedef void (*qdq_f32_gemm_fn)(size_t, size_t, size_t, const float*, size_t, const void*,
+                                float*, size_t);
 
 struct qdq_config {
   const char* isa;
@@ -24,6 +30,24 @@ struct qdq_config {
   qdq_qu8_f32_vcvt_fn qu8_f32_vcvt;
   qdq_f32_vfakequant_fn f32_vfakequant;
   qdq_f32_rminmax_fn f32_rminmax;
+  /* Int8 GEMM (packing NR = 8 and KR = qs8_gemm_kr): the 1-row kernel on
+   * int8 activations, and the MR-row kernel on int8 activations (qs8_gemm)
+   * or, when qs16_gemm is set, on int16-widened ones. */
+  qdq_qs8_gemm_fn qs8_gemm;
+  qdq_qs8_gemm_fn qs8_gemm1;
+  qdq_qs16_gemm_fn qs16_gemm;
+  /* The qs16 kernel on weights widened per column block (same MR), used
+   * when several row blocks share each widened block; NULL: never. */
+  qdq_qs16_gemm_fn qs16_gemm_xw;
+  uint8_t qs8_gemm_mr;
+  uint8_t qs8_gemm_kr;
+  /* Kernels for activations in [0, 127] (relaxed SIMD, G7); NULL elsewhere. */
+  qdq_qs8_gemm_fn qs8_gemm7;
+  qdq_qs8_gemm_fn qs8_gemm7_1;
+  uint8_t qs8_gemm7_mr;
+  qdq_f32_gemm_fn f32_gemm;
+  qdq_f32_gemm_fn f32_gemm1;
+  uint8_t f32_gemm_mr;
 };
 
 /* The one table for this build; constant, chosen at compile time. */

@@ -218,6 +218,189 @@ void qdq_calculate_qparams(size_t n, const float* mins, const float* maxs, int32
 /// Size in bytes of the chunk buffers that js/ streams tensors through.
 size_t qdq_staging_elements(void);
 
+/* ---------------------------------------------------------------------------
+ * Int8 linear algebra (issue 3): GEMM, requantization, quantized Linear.
+ * docs/gemm.md derives the formulas; equation numbers G1-G8 refer to it.
+ *
+ * Shapes: A is [m][k] (activations, row-major), B is [k][n] (ONNX MatMul) or
+ * W = B^T is [n][k] (PyTorch Linear weight, "goi"). Y is [m][n].
+ * Every quantized operand is converted to the int8 domain on entry: a uint8
+ * value u becomes u - 128 (an XOR of the top bit), and so does its zero
+ * point, so (u - zp) is unchanged and every kernel sees int8 x int8 only.
+ * ------------------------------------------------------------------------- */
+
+/* B (or W) is stored [n][k], as a PyTorch Linear weight, instead of [k][n]. */
+#define QDQ_FLAG_TRANSPOSED 4u
+/* Dynamic quantization: choose activation qparams as ONNX
+ * DynamicQuantizeLinear (x / scale) instead of PyTorch (x * (1 / scale)). */
+#define QDQ_FLAG_ONNX_QPARAMS 8u
+/* Dynamic quantization: 7-bit activations ([0, 127]), PyTorch's reduce_range. */
+#define QDQ_FLAG_REDUCE_RANGE 16u
+
+/* Output kinds of qdq_qs8_gemm. */
+#define QDQ_GEMM_OUT_INT32 0u   /* Y itself (G1) */
+#define QDQ_GEMM_OUT_INT8 1u    /* requantized (G4) to int8 */
+#define QDQ_GEMM_OUT_UINT8 2u   /* requantized (G4) to uint8 */
+#define QDQ_GEMM_OUT_FLOAT 3u   /* dequantized (G5): float(Y) * multiplier + bias */
+
+/* Largest k for which int32 accumulation is exact: |a - za| <= 255 and
+ * |b - zb| <= 255, so |Y| <= k * 65025 < 2^31 exactly when k <= 33025 (G2).
+ * Operators return QDQ_ERROR_K_TOO_LARGE beyond it; js/ throws RangeError. */
+#define QDQ_GEMM_MAX_K 33025
+#define QDQ_ERROR_K_TOO_LARGE (-2)
+#define QDQ_ERROR_OUT_OF_MEMORY (-3)
+
+/// Reference GEMM (G1): for i < m, j < n,
+///   Y[i][j] = bias[j] + sum_{l<k} (A[i][l] - a_zero_point) * (B[l][j] - b_zero_points[j])
+/// computed in int64 and wrapped to int32. A is int8, or uint8 with
+/// QDQ_FLAG_UINT8 in a_flags; B likewise with b_flags, which may also carry
+/// QDQ_FLAG_TRANSPOSED (B stored [n][k]). Zero points are in their operand's
+/// own dtype. bias (n entries) may be NULL. y is [m][n].
+void qdq_reference_q8_gemm(size_t m, size_t n, size_t k, const void* a, uint32_t a_flags,
+                           int32_t a_zero_point, const void* b, uint32_t b_flags,
+                           const int32_t* b_zero_points, const int32_t* bias, int32_t* y);
+
+/// Reference requantization of one accumulator (G4), as ONNX QLinearMatMul
+/// (MLAS) and PyTorch's QNNPACK fp32 requantization:
+///   q = clamp(roundHalfEven(float(acc) * multiplier) + zero_point, qmin, qmax)
+/// float(acc) rounds to nearest even; the product is one float multiply.
+int32_t qdq_reference_requantize_value(int32_t acc, float multiplier, int32_t zero_point,
+                                       int32_t qmin, int32_t qmax);
+
+/// Reference float GEMM (G6): Y[i][j] = bias[j] + sum_{l<k} A[i][l] * B[l][j],
+/// each product and sum rounded to float in order l = 0, 1, ..., k - 1.
+/// bias may be NULL (zero). B is [k][n], or [n][k] with QDQ_FLAG_TRANSPOSED.
+void qdq_reference_f32_gemm(size_t m, size_t n, size_t k, const float* a, const float* b,
+                            uint32_t b_flags, const float* bias, float* y);
+
+/// Bytes of a packed int8 matrix for n columns and depth k (see
+/// qdq_qs8_gemm_pack for the layout), in this build's layout.
+size_t qdq_qs8_gemm_packed_size(size_t n, size_t k);
+/// The same for an explicit KR (kernel testers pack for every kernel).
+size_t qdq_qs8_gemm_packed_size_tile(size_t n, size_t k, size_t kr);
+
+/// Packs B for qdq_qs8_gemm (G3), once per weight matrix. Layout, for each
+/// block of NR = 8 columns (the last zero-padded):
+///   NR int32 packed biases  pb[j] = bias[j] - za * cs[j] + k * za * zb[j]
+///   then, for each chunk of KR rows of B (k zero-padded to a multiple of
+///   KR), NR x KR int8: column j's KR values contiguous (the "cKR" order).
+///   KR is the build's (src/config.c): 2 in the SIMD128 build, 4 elsewhere,
+///   so a packed matrix belongs to the module that packed it.
+/// followed by cs[n] (int32 column sums of B in the int8 domain), zb[n]
+/// (int32 zero points in the int8 domain), and za (int32, below).
+/// cs is kept so that qdq_qs8_gemm can correct for a different activation
+/// zero point at run time (dynamic quantization) or a shifted activation
+/// (the relaxed-SIMD kernel's 7-bit operand, G7).
+/// b: [k][n], or [n][k] with QDQ_FLAG_TRANSPOSED; int8, or uint8 with
+/// QDQ_FLAG_UINT8. b_zero_points: n entries in b's dtype. bias: n int32 or
+/// NULL. a_zero_point: the activations' zero point, int8 domain (uint8 zero
+/// points minus 128). packed: qdq_qs8_gemm_packed_size(n, k) bytes, 4-aligned.
+/// Returns 0, or QDQ_ERROR_K_TOO_LARGE when k > QDQ_GEMM_MAX_K.
+int qdq_qs8_gemm_pack(size_t n, size_t k, const void* b, uint32_t b_flags,
+                      const int32_t* b_zero_points, const int32_t* bias,
+                      int32_t a_zero_point, void* packed);
+/// qdq_qs8_gemm_pack with an explicit KR (1, 2 or 4), for kernel testers.
+int qdq_qs8_gemm_pack_tile(size_t n, size_t k, const void* b, uint32_t b_flags,
+                           const int32_t* b_zero_points, const int32_t* bias,
+                           int32_t a_zero_point, size_t kr, void* packed);
+
+/// Widens `blocks` consecutive 8-column blocks of c4-packed weights (depth
+/// kpad, a multiple of 4) to int16 for the "xw" kernels: each block's 8
+/// int32 biases are copied, then its kpad * 8 int8 weights become int16 in the
+/// same order. out holds blocks * (32 + 16 * kpad) bytes.
+void qdq_qs8_gemm_widen_w(size_t blocks, size_t kpad, const void* packed, void* out);
+
+/// Int8 GEMM against packed B (G1, then G4 or G5). A is [m][k], int8 or
+/// uint8 (QDQ_FLAG_UINT8 in a_flags), zero point a_zero_point in A's dtype.
+/// y_kind selects the output:
+///   QDQ_GEMM_OUT_INT32: int32 Y (ONNX MatMulInteger)
+///   QDQ_GEMM_OUT_INT8 / _UINT8: clamp(roundHalfEven(float(Y) * mult[j]) + y_zero_point,
+///                               y_min, y_max)  (QLinearMatMul, quantized Linear)
+///   QDQ_GEMM_OUT_FLOAT: float(Y) * mult[j] + bias[j] (bias may be NULL)
+/// multipliers: n floats (unused for int32). Returns 0, QDQ_ERROR_K_TOO_LARGE
+/// or QDQ_ERROR_OUT_OF_MEMORY. It mallocs, and frees before returning, a
+/// workspace of about 3 * m * k bytes (A staged as int8 and int16), 4 * (2 * m + n)
+/// bytes of row and column terms, an int32 tile of 4 rows by one column block,
+/// and, for m > 16, one column block of weights widened to int16 (~192 KiB).
+int qdq_qs8_gemm(size_t m, size_t n, size_t k, const void* a, uint32_t a_flags,
+                 int32_t a_zero_point, const void* packed, void* y, uint32_t y_kind,
+                 const float* multipliers, const float* bias, int32_t y_zero_point,
+                 int32_t y_min, int32_t y_max);
+
+/// Dynamically quantized Linear (G8), as torch.ao.nn.quantized.dynamic.Linear
+/// on QNNPACK, or ONNX DynamicQuantizeMatMul with QDQ_FLAG_ONNX_QPARAMS:
+///   1. scale, zp from min/max of all of x (uint8, [0, 255], or [0, 127]
+///      with QDQ_FLAG_REDUCE_RANGE), as qdq_dynamic_qparams
+///   2. xq = quantize(x) (x * (1 / scale), or x / scale for ONNX)
+///   3. y[i][j] = float(Y[i][j]) * float(scale * w_scales[j]) + bias[j]
+/// packed holds W (int8, packed with a_zero_point 0). x is [m][k] float,
+/// y [m][n] float, bias n floats or NULL. qparams_out (may be NULL) gets
+/// {scale, zero_point}. Returns 0, the negative errors of qdq_qs8_gemm, or
+/// 1 + the index of the first NaN or infinity in x (nothing is written then).
+long qdq_dynamic_linear(size_t m, size_t n, size_t k, const float* x, const void* packed,
+                        const float* w_scales, const float* bias, float* y, uint32_t flags,
+                        float* qparams_out);
+
+/// Activation qparams of dynamic quantization from the range [min, max]
+/// (min <= max, finite). PyTorch (flags without QDQ_FLAG_ONNX_QPARAMS):
+/// quant_utils::ChooseQuantizationParams with qmin = 0, qmax = 255 (or 127),
+/// in double, scale rounded to float. ONNX DynamicQuantizeLinear:
+/// scale = (max' - min') / qmax in float, zp = clamp(roundHalfEven(0 - min' / scale)).
+/// Writes {scale, zero_point} to out.
+void qdq_dynamic_qparams(float min, float max, uint32_t flags, float* out);
+
+/// Bytes of a packed float matrix for n columns and depth k.
+size_t qdq_f32_gemm_packed_size(size_t n, size_t k);
+
+/// Packs B (float, [k][n], or [n][k] with QDQ_FLAG_TRANSPOSED) and bias
+/// (n floats or NULL) for qdq_f32_gemm: per block of NR = 8 columns,
+/// NR float biases then k rows of NR floats.
+int qdq_f32_gemm_pack(size_t n, size_t k, const float* b, uint32_t b_flags, const float* bias,
+                      void* packed);
+
+/// Float GEMM (G6) against packed B: y[m][n] from a[m][k]. Returns 0.
+int qdq_f32_gemm(size_t m, size_t n, size_t k, const float* a, const void* packed, float* y);
+
+/* Int8 GEMM microkernels (src/qs8-qc8w-gemm/): int32 accumulators out.
+ *   c[i][j] = pb[j] + sum_{l < round_up(kc, 4)} a[i][l] * w[l][j]
+ * for i < mr <= MR, j < nc. a rows are a_stride bytes apart; a kernel reads
+ * round_up(kc, 4) bytes of each row (up to 3 past kc, which the zero-padded
+ * weights cancel). c rows are cm_stride bytes apart. w is packed by
+ * qdq_qs8_gemm_pack. The wasmrelaxedsimd kernels require every a in [0, 127]
+ * (i7 operand, G7). */
+#define QDQ_UKERNEL(name, ...) \
+  void name(size_t mr, size_t nc, size_t kc, const int8_t* a, size_t a_stride, \
+            const void* w, int32_t* c, size_t cm_stride);
+#include "qs8-qc8w-gemm/qs8-qc8w-gemm.inc"
+#undef QDQ_UKERNEL
+
+/* Int8 GEMM microkernels on activations widened to int16 by the operator
+ * (src/qs16-qc8w-gemm/): as above, but a is int16 (values in [-128, 127]),
+ * a_stride in bytes, and rows are read to round_up(kc, KR) elements.
+ * Widening once per row in the operator, instead of once per row per column
+ * block in the kernel, lets the activation pair be splatted by one load. */
+#define QDQ_UKERNEL(name, ...) \
+  void name(size_t mr, size_t nc, size_t kc, const int16_t* a, size_t a_stride, \
+            const void* w, int32_t* c, size_t cm_stride);
+#include "qs16-qc8w-gemm/qs16-qc8w-gemm.inc"
+#undef QDQ_UKERNEL
+
+/* The same on weights pre-widened to int16 by qdq_qs8_gemm_widen_w
+ * (src/qs16-qc8w-gemm-xw/). */
+#define QDQ_UKERNEL(name, ...) \
+  void name(size_t mr, size_t nc, size_t kc, const int16_t* a, size_t a_stride, \
+            const void* w, int32_t* c, size_t cm_stride);
+#include "qs16-qc8w-gemm-xw/qs16-qc8w-gemm-xw.inc"
+#undef QDQ_UKERNEL
+
+/* Float GEMM microkernels (src/f32-gemm/): c[i][j] = bias[j] + sum a*w, in
+ * order; kc in bytes (k * 4). Reads exactly kc bytes of each a row. */
+#define QDQ_UKERNEL(name, ...) \
+  void name(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride, \
+            const void* w, float* c, size_t cm_stride);
+#include "f32-gemm/f32-gemm.inc"
+#undef QDQ_UKERNEL
+
 #ifdef __cplusplus
 }
 #endif

@@ -211,12 +211,16 @@ static void test_operators_chunked(void) {
   }
 }
 
+void qdq_test_gemm(int* passed, int* failed); /* tests/c/test-gemm.c */
+
+
 int main(void) {
   test_operators_chunked();
   test_reference_rounding();
   test_article_example();
   test_qparams_edges();
   test_kernels_vs_reference();
+  qdq_test_gemm(&passed, &failed);
   printf("native: %d passed, %d failed\n", passed, failed);
   return failed != 0;
 }

@@ -14,10 +14,11 @@ const CHUNK = getRuntime().chunk; // src/operators/staging.c: tensors stream thr
 test('exports', async (t) => {
   await t.test('should be exactly the documented list', () => {
     assert.deepEqual(Object.keys(qdq).sort(), [
-      'FLOAT32_EPS', 'MinMaxObserver', 'MovingAverageMinMaxObserver', 'MovingAveragePerChannelMinMaxObserver',
-      'PerChannelMinMaxObserver', 'backend', 'calculateQParams', 'dequantize', 'dynamicQuantizeLinear', 'errorStats',
-      'fakeQuantizePerChannel', 'fakeQuantizePerTensor', 'init', 'initSync', 'quantize', 'quantizePerChannel', 'quantizePerTensor',
-      'supportsRelaxedSimd', 'supportsSimd128',
+      'DynamicQuantizedLinear', 'FLOAT32_EPS', 'GEMM_MAX_K', 'Linear', 'MinMaxObserver', 'MovingAverageMinMaxObserver',
+      'MovingAveragePerChannelMinMaxObserver', 'PackedMatrix', 'PerChannelMinMaxObserver', 'QuantizedLinear', 'backend',
+      'calculateQParams', 'dequantize', 'dynamicQuantizeLinear', 'errorStats', 'fakeQuantizePerChannel',
+      'fakeQuantizePerTensor', 'init', 'initSync', 'matmulInteger', 'qlinearMatmul', 'quantize', 'quantizePerChannel',
+      'quantizePerTensor', 'supportsRelaxedSimd', 'supportsSimd128',
     ]);
   });
 });

@@ -1,0 +1,75 @@
+/*
+ * Template of the SIMD128 MRx8 float GEMM kernels (one file per MR defines
+ * QDQ_MR and QDQ_NAME): per k, splat a[i][k] and multiply-add two vectors of
+ * 8 packed weights, XNNPACK's "splat" scheme. Multiply then add, no FMA
+ * (SIMD128 has none), so results equal the reference (G6) bit for bit.
+ */
+#include <wasm_simd128.h>
+
+#include "kernel-common.h"
+
+void QDQ_NAME(size_t mr, size_t nc, size_t kc, const float* restrict a, size_t a_stride,
+              const void* restrict w, float* restrict c, size_t cm_stride) {
+  assert(mr != 0 && mr <= QDQ_MR);
+  assert(nc != 0);
+  assert(kc != 0 && kc % sizeof(float) == 0);
+  const float* ap[QDQ_MR];
+  float* cp[QDQ_MR];
+  ap[0] = a;
+  cp[0] = c;
+  for (size_t i = 1; i < QDQ_MR; i++) {
+    ap[i] = i < mr ? (const float*) ((const uint8_t*) ap[i - 1] + a_stride) : ap[i - 1];
+    cp[i] = i < mr ? (float*) ((uint8_t*) cp[i - 1] + cm_stride) : cp[i - 1];
+  }
+  const size_t k = kc / sizeof(float);
+  const float* wp = (const float*) w;
+  do {
+    v128_t vacc[QDQ_MR][2];
+    const v128_t vb0 = wasm_v128_load(wp);
+    const v128_t vb1 = wasm_v128_load(wp + 4);
+    wp += 8;
+#pragma clang loop unroll(full)
+    for (size_t i = 0; i < QDQ_MR; i++) {
+      vacc[i][0] = vb0;
+      vacc[i][1] = vb1;
+    }
+    for (size_t l = 0; l < k; l++) {
+      const v128_t vw0 = wasm_v128_load(wp);
+      const v128_t vw1 = wasm_v128_load(wp + 4);
+      wp += 8;
+#pragma clang loop unroll(full)
+      for (size_t i = 0; i < QDQ_MR; i++) {
+        const v128_t va = wasm_v128_load32_splat(ap[i] + l);
+        vacc[i][0] = wasm_f32x4_add(vacc[i][0], wasm_f32x4_mul(va, vw0));
+        vacc[i][1] = wasm_f32x4_add(vacc[i][1], wasm_f32x4_mul(va, vw1));
+      }
+    }
+    if (nc >= 8) {
+#pragma clang loop unroll(full)
+      for (size_t i = 0; i < QDQ_MR; i++) {
+        wasm_v128_store(cp[i], vacc[i][0]);
+        wasm_v128_store(cp[i] + 4, vacc[i][1]);
+        cp[i] += 8;
+      }
+      nc -= 8;
+    } else {
+#pragma clang loop unroll(full)
+      for (size_t i = 0; i < QDQ_MR; i++) {
+        float* ci = cp[i];
+        v128_t v = vacc[i][0];
+        if (nc & 4) {
+          wasm_v128_store(ci, v);
+          v = vacc[i][1];
+          ci += 4;
+        }
+        if (nc & 2) {
+          wasm_v128_store64_lane(ci, v, 0);
+          v = wasm_i64x2_shuffle(v, v, 1, 1);
+          ci += 2;
+        }
+        if (nc & 1) wasm_v128_store32_lane(ci, v, 0);
+      }
+      nc = 0;
+    }
+  } while (nc != 0);
+}

@@ -1,0 +1,440 @@
+/*
+ * Operators of the int8 and float GEMM (G1-G8): stage the activations in the
+ * int8 domain, run the build's microkernels over cache-sized column blocks,
+ * then apply the output stage (zero-point corrections, requantization or
+ * dequantization) to each int32 tile while it is hot.
+ */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "config.h"
+
+#define NR 8
+/* Bytes of packed weights per column block: they stay in L2 while every row
+ * block streams past them. */
+#define QDQ_GEMM_BLOCK_BYTES (96 * 1024)
+
+static size_t round_up(size_t x, size_t q) { return (x + q - 1) / q * q; }
+
+struct gemm_job {
+  size_t m, n, k, kpad;
+  const uint8_t* packed; /* packed weights */
+  const int32_t* cs;     /* column sums of B, int8 domain */
+  const int32_t* zb;     /* B zero points, int8 domain */
+  int32_t za0;           /* activation zero point folded in at packing */
+  int32_t za;            /* this call's activation zero point, int8 domain */
+  uint32_t y_kind;
+  void* y;
+  const float* mult;
+  const float* bias;
+  int32_t yzp, ymin, ymax;
+};
+
+struct gemm_workspace {
+  int8_t* a;       /* m rows of kpad bytes, + QDQ_EXTRA_BYTES */
+  int16_t* a16;    /* the same widened to int16, for the qs16 kernels (or NULL) */
+  int32_t* rs;     /* row sums of A (int8 domain, unshifted) */
+  int32_t* shift;  /* per-row shift c_i subtracted for the 7-bit kernels (G7) */
+  uint8_t* use7;   /* per row block: 1 when the 7-bit kernel runs it */
+  int32_t* colcorr;/* (za - za0) * (k * zb[j] - cs[j]) */
+  int32_t* tile;   /* MR x column-block int32 accumulators */
+};
+
+static void* workspace_alloc(const struct gemm_job* g, size_t mr_max, size_t nc_block,
+                             struct gemm_workspace* ws) {
+  const size_t a_bytes = round_up(g->m * g->kpad + QDQ_EXTRA_BYTES, 16);
+  const size_t a16_bytes =
+      qdq_config()->qs16_gemm != NULL && g->m > 1 ? round_up(2 * g->m * g->kpad + QDQ_EXTRA_BYTES, 16) : 0;
+  const size_t blocks = g->m; /* upper bound on row blocks */
+  const size_t bytes =
+      a_bytes + a16_bytes + sizeof(int32_t) * (2 * g->m + g->n + mr_max * nc_block) + blocks;
+  uint8_t* base = malloc(bytes);
+  if (base == NULL) return NULL;
+  ws->a = (int8_t*) base;
+  ws->a16 = a16_bytes != 0 ? (int16_t*) (base + a_bytes) : NULL;
+  base += a16_bytes; /* the rest follows the int16 rows */
+  ws->rs = (int32_t*) (base + a_bytes);
+  ws->shift = ws->rs + g->m;
+  ws->colcorr = ws->shift + g->m;
+  ws->tile = ws->colcorr + g->n;
+  ws->use7 = (uint8_t*) (ws->tile + mr_max * nc_block);
+  return ws->a;
+}
+
+/* Row sums, and the 7-bit decision per block of mr7 rows: a block runs on the
+ * relaxed kernel when every row's range max - min is at most 127; its rows
+ * are then shifted by their minimum into [0, 127] (G7). */
+static void prepare_rows(const struct gemm_job* g, const struct gemm_workspace* ws, size_t mr7,
+                         int any_zb) {
+  if (mr7 == 0 && !any_zb) {
+    /* Neither row sums (G3's zb term) nor ranges (G7) are needed. */
+    for (size_t i = 0; i < g->m; i++) ws->rs[i] = ws->shift[i] = 0;
+    return;
+  }
+  for (size_t i = 0; i < g->m; i++) {
+    const int8_t* row = ws->a + i * g->kpad;
+    int32_t sum = 0, lo = 127, hi = -128;
+    for (size_t l = 0; l < g->k; l++) {
+      const int32_t v = row[l];
+      sum += v; /* |sum| <= 128 * QDQ_GEMM_MAX_K: no overflow */
+      lo = v < lo ? v : lo;
+      hi = v > hi ? v : hi;
+    }
+    ws->rs[i] = sum;
+    ws->shift[i] = hi - lo <= 127 ? lo : INT32_MIN;
+  }
+  if (mr7 == 0) {
+    for (size_t i = 0; i < g->m; i++) ws->shift[i] = 0;
+    return;
+  }
+  for (size_t b = 0, i0 = 0; i0 < g->m; b++, i0 += mr7) {
+    const size_t rows = g->m - i0 < mr7 ? g->m - i0 : mr7;
+    int ok = 1;
+    for (size_t i = i0; i < i0 + rows; i++) ok &= ws->shift[i] != INT32_MIN;
+    ws->use7[b] = (uint8_t) ok;
+    for (size_t i = i0; i < i0 + rows; i++) {
+      if (!ok) {
+        ws->shift[i] = 0;
+        continue;
+      }
+      int8_t* row = ws->a + i * g->kpad;
+      /* Stored as int8 bit patterns of values in [0, 127]. */
+      for (size_t l = 0; l < g->k; l++) row[l] = (int8_t) (row[l] - ws->shift[i]);
+    }
+  }
+}
+
+/* Output stage for rows [i0, i0 + rows), columns [j0, j0 + nb) of the tile. */
+static void output_tile(const struct gemm_job* g, const struct gemm_workspace* ws, int any_zb,
+                        size_t i0, size_t rows, size_t j0, size_t nb, size_t tile_stride) {
+  const int32_t* restrict colcorr = ws->colcorr + j0;
+  const int32_t* restrict cs = g->cs + j0;
+  const int32_t* restrict zb = g->zb + j0;
+  for (size_t r = 0; r < rows; r++) {
+    const size_t i = i0 + r;
+    int32_t* restrict t = ws->tile + r * tile_stride;
+    const uint32_t rs = (uint32_t) ws->rs[i], c = (uint32_t) ws->shift[i];
+    /* G3's corrections, in wrapping uint32: exact modulo 2^32 (G2). Kept as
+     * separate tight loops so that they vectorize. */
+    for (size_t jj = 0; jj < nb; jj++) {
+      t[jj] = (int32_t) ((uint32_t) t[jj] + (uint32_t) colcorr[jj] + c * (uint32_t) cs[jj]);
+    }
+    if (any_zb) {
+      for (size_t jj = 0; jj < nb; jj++) t[jj] = (int32_t) ((uint32_t) t[jj] - (uint32_t) zb[jj] * rs);
+    }
+    const size_t o = i * g->n + j0;
+    if (g->y_kind == QDQ_GEMM_OUT_INT32) {
+      memcpy((int32_t*) g->y + o, t, nb * sizeof(int32_t));
+    } else if (g->y_kind == QDQ_GEMM_OUT_FLOAT) {
+      float* restrict y = (float*) g->y + o;
+      const float* restrict mult = g->mult + j0;
+      if (g->bias != NULL) {
+        const float* restrict bias = g->bias + j0;
+        for (size_t jj = 0; jj < nb; jj++) y[jj] = (float) t[jj] * mult[jj] + bias[jj];
+      } else {
+        for (size_t jj = 0; jj < nb; jj++) y[jj] = (float) t[jj] * mult[jj];
+      }
+    } else {
+      /* G4, as qdq_reference_requantize_value: clamping in float first keeps
+       * the conversion defined; NaN (only from an infinite multiplier) gives
+       * the zero point, clamped. */
+      const float* restrict mult = g->mult + j0;
+      const float lo = (float) (g->ymin - g->yzp), hi = (float) (g->ymax - g->yzp);
+      const int32_t yzp = g->yzp;
+      if (g->y_kind == QDQ_GEMM_OUT_UINT8) {
+        uint8_t* restrict y = (uint8_t*) g->y + o;
+        for (size_t jj = 0; jj < nb; jj++) {
+          float v = nearbyintf((float) t[jj] * mult[jj]);
+          v = v == v ? v : 0.0f;
+          v = v < lo ? lo : v;
+          v = v > hi ? hi : v;
+          y[jj] = (uint8_t) ((int32_t) v + yzp);
+        }
+      } else {
+        int8_t* restrict y = (int8_t*) g->y + o;
+        for (size_t jj = 0; jj < nb; jj++) {
+          float v = nearbyintf((float) t[jj] * mult[jj]);
+          v = v == v ? v : 0.0f;
+          v = v < lo ? lo : v;
+          v = v > hi ? hi : v;
+          y[jj] = (int8_t) ((int32_t) v + yzp);
+        }
+      }
+    }
+  }
+}
+
+typedef void (*stage_fn)(const void* ctx, size_t i, int8_t* row);
+
+/* Stages A through `stage` (one row of k int8 values at a time), then runs
+ * the microkernels over column blocks x row blocks and the output stage. */
+static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ctx) {
+  const struct qdq_config* config = qdq_config();
+  const size_t mr = config->qs8_gemm_mr;
+  const size_t mr7 = config->qs8_gemm7 != NULL ? config->qs8_gemm7_mr : 0;
+  const size_t mb = mr7 != 0 ? mr7 : mr; /* rows per block */
+  const size_t tile_rows = mb > mr ? mb : mr;
+  size_t nc = (QDQ_GEMM_BLOCK_BYTES / (g->kpad + sizeof(int32_t))) / NR * NR;
+  if (nc < NR) nc = NR;
+  if (nc > round_up(g->n, NR)) nc = round_up(g->n, NR);
+  struct gemm_workspace ws;
+  void* base = workspace_alloc(g, tile_rows, nc, &ws);
+  if (base == NULL) return QDQ_ERROR_OUT_OF_MEMORY;
+
+  for (size_t i = 0; i < g->m; i++) {
+    int8_t* row = ws.a + i * g->kpad;
+    stage(ctx, i, row);
+    memset(row + g->k, 0, g->kpad - g->k);
+  }
+  memset(ws.a + g->m * g->kpad, 0, QDQ_EXTRA_BYTES);
+  int any_zb = 0;
+  for (size_t j = 0; j < g->n; j++) any_zb |= g->zb[j] != 0;
+  prepare_rows(g, &ws, mr7, any_zb);
+  if (ws.a16 != NULL) {
+    /* Widen the rows the int16 kernels will read: all of them, except the
+     * blocks that run on the 7-bit kernels. */
+    for (size_t b = 0, i0 = 0; i0 < g->m; b++, i0 += mb) {
+      if (mr7 != 0 && ws.use7[b]) continue;
+      const size_t rows = g->m - i0 < mb ? g->m - i0 : mb;
+      const int8_t* restrict src = ws.a + i0 * g->kpad;
+      int16_t* restrict dst = ws.a16 + i0 * g->kpad;
+      for (size_t i = 0; i < rows * g->kpad; i++) dst[i] = src[i];
+    }
+    for (size_t i = 0; i < QDQ_EXTRA_BYTES / 2; i++) ws.a16[g->m * g->kpad + i] = 0;
+  }
+  for (size_t j = 0; j < g->n; j++) {
+    const uint32_t d = (uint32_t) g->za - (uint32_t) g->za0;
+    ws.colcorr[j] = (int32_t) (d * ((uint32_t) g->k * (uint32_t) g->zb[j] - (uint32_t) g->cs[j]));
+  }
+
+  const size_t block_bytes = NR * sizeof(int32_t) + g->kpad * NR;
+  const size_t tile_stride = nc;
+  /* Weights widened to int16 once per column block pay for themselves when
+   * enough row blocks reuse them: measured a loss at 4 blocks (m = 16,
+   * k = n = 1024), a gain of ~12% at 32 and more (docs/gemm.md, "xw"). */
+  int16_t* wx = NULL;
+  if (config->qs16_gemm_xw != NULL && ws.a16 != NULL && g->m > 4 * mb) {
+    wx = malloc((nc / NR) * (NR * sizeof(int32_t) + g->kpad * NR * sizeof(int16_t)));
+    if (wx == NULL) {
+      free(base);
+      return QDQ_ERROR_OUT_OF_MEMORY;
+    }
+  }
+  for (size_t j0 = 0; j0 < g->n; j0 += nc) {
+    const size_t nb = g->n - j0 < nc ? g->n - j0 : nc;
+    const void* w = g->packed + (j0 / NR) * block_bytes;
+    int widened = 0;
+    for (size_t b = 0, i0 = 0; i0 < g->m; b++, i0 += mb) {
+      const size_t rows = g->m - i0 < mb ? g->m - i0 : mb;
+      const int8_t* a = ws.a + i0 * g->kpad;
+      if (mr7 != 0 && ws.use7[b]) {
+        (rows == 1 ? config->qs8_gemm7_1 : config->qs8_gemm7)(
+            rows, nb, g->k, a, g->kpad, w, ws.tile, tile_stride * sizeof(int32_t));
+      } else if (ws.a16 != NULL) {
+        for (size_t r = 0; r < rows; r += mr) {
+          const size_t sub = rows - r < mr ? rows - r : mr;
+          if (sub == 1) {
+            config->qs8_gemm1(1, nb, g->k, a + r * g->kpad, g->kpad, w, ws.tile + r * tile_stride,
+                              tile_stride * sizeof(int32_t));
+          } else if (wx != NULL) {
+            if (!widened) {
+              qdq_qs8_gemm_widen_w((nb + NR - 1) / NR, g->kpad, w, wx);
+              widened = 1;
+            }
+            config->qs16_gemm_xw(sub, nb, g->k, ws.a16 + (i0 + r) * g->kpad,
+                                 g->kpad * sizeof(int16_t), wx, ws.tile + r * tile_stride,
+                                 tile_stride * sizeof(int32_t));
+          } else {
+            config->qs16_gemm(sub, nb, g->k, ws.a16 + (i0 + r) * g->kpad,
+                              g->kpad * sizeof(int16_t), w, ws.tile + r * tile_stride,
+                              tile_stride * sizeof(int32_t));
+          }
+        }
+      } else {
+        for (size_t r = 0; r < rows; r += mr) {
+          const size_t sub = rows - r < mr ? rows - r : mr;
+          (sub == 1 ? config->qs8_gemm1 : config->qs8_gemm)(
+              sub, nb, g->k, a + r * g->kpad, g->kpad, w, ws.tile + r * tile_stride,
+              tile_stride * sizeof(int32_t));
+        }
+      }
+      output_tile(g, &ws, any_zb, i0, rows, j0, nb, tile_stride);
+    }
+  }
+  free(wx);
+  free(base);
+  return 0;
+}
+
+/* Reads the packed trailer: cs[n], zb[n], za0. */
+static void job_from_packed(struct gemm_job* g, size_t m, size_t n, size_t k, const void* packed) {
+  g->m = m;
+  g->n = n;
+  g->k = k;
+  g->kpad = round_up(k, qdq_config()->qs8_gemm_kr);
+  g->packed = (const uint8_t*) packed;
+  g->cs = (const int32_t*) (g->packed + round_up(n, NR) * (sizeof(int32_t) + g->kpad));
+  g->zb = g->cs + n;
+  g->za0 = g->zb[n];
+}
+
+struct q8_stage {
+  const uint8_t* a;
+  size_t k;
+  uint8_t flip; /* 0x80 for uint8: u - 128 is u ^ 0x80 read as int8 */
+};
+
+static void stage_q8(const void* ctx, size_t i, int8_t* row) {
+  const struct q8_stage* s = ctx;
+  const uint8_t* src = s->a + i * s->k;
+  if (s->flip == 0) {
+    memcpy(row, src, s->k);
+  } else {
+    for (size_t l = 0; l < s->k; l++) row[l] = (int8_t) (src[l] ^ 0x80);
+  }
+}
+
+int qdq_qs8_gemm(size_t m, size_t n, size_t k, const void* a, uint32_t a_flags,
+                 int32_t a_zero_point, const void* packed, void* y, uint32_t y_kind,
+                 const float* multipliers, const float* bias, int32_t y_zero_point,
+                 int32_t y_min, int32_t y_max) {
+  if (k > QDQ_GEMM_MAX_K) return QDQ_ERROR_K_TOO_LARGE;
+  /* k = 0 is rejected by js/ (ONNX gives zeros; nothing here needs it). */
+  if (m == 0 || n == 0 || k == 0) return 0;
+  struct gemm_job g;
+  job_from_packed(&g, m, n, k, packed);
+  const int uint8 = (a_flags & QDQ_FLAG_UINT8) != 0;
+  g.za = uint8 ? a_zero_point - 128 : a_zero_point;
+  g.y_kind = y_kind;
+  g.y = y;
+  g.mult = multipliers;
+  g.bias = bias;
+  g.yzp = y_zero_point;
+  g.ymin = y_min;
+  g.ymax = y_max;
+  const struct q8_stage s = {(const uint8_t*) a, k, uint8 ? 0x80 : 0};
+  return gemm_execute(&g, stage_q8, &s);
+}
+
+struct f32_stage {
+  const float* x;
+  size_t k;
+  struct qdq_f32_q8_cvt_params p;
+  qdq_f32_qs8_vcvt_fn cvt;
+};
+
+static void stage_f32(const void* ctx, size_t i, int8_t* row) {
+  const struct f32_stage* s = ctx;
+  s->cvt(s->k * sizeof(float), s->x + i * s->k, row, &s->p);
+}
+
+void qdq_dynamic_qparams(float min, float max, uint32_t flags, float* out) {
+  const int32_t qmin = 0, qmax = (flags & QDQ_FLAG_REDUCE_RANGE) ? 127 : 255;
+  min = min < 0.0f ? min : 0.0f;
+  max = max > 0.0f ? max : 0.0f;
+  if (flags & QDQ_FLAG_ONNX_QPARAMS) {
+    /* onnxruntime GetQuantizationParameter (DynamicQuantizeLinear), in float. */
+    const float scale = max == min ? 1.0f : (max - min) / (float) (qmax - qmin);
+    float zp = (float) qmin - min / scale;
+    zp = zp < (float) qmin ? (float) qmin : zp > (float) qmax ? (float) qmax : zp;
+    out[0] = scale;
+    out[1] = nearbyintf(zp);
+    return;
+  }
+  /* torch 1.13 quant_utils::ChooseQuantizationParams (no sparsity, no
+   * power-of-two scale): double arithmetic, scale rounded to float at the end. */
+  const float small_scale = 6.1e-5f;
+  double scale = ((double) max - min) / (qmax - qmin);
+  if ((float) scale == 0.0f || isinf(1.0f / (float) scale)) scale = 0.1;
+  if (scale < small_scale) {
+    const float org_scale = (float) scale;
+    scale = small_scale;
+    if (min == 0.0f) {
+      max = small_scale * (float) (qmax - qmin);
+    } else if (max == 0.0f) {
+      min = -small_scale * (float) (qmax - qmin);
+    } else {
+      const float amplifier = small_scale / org_scale;
+      min *= amplifier;
+      max *= amplifier;
+    }
+  }
+  const double zp_from_min = qmin - min / scale;
+  const double zp_from_max = qmax - max / scale;
+  const double zp_from_min_error = fabs((double) qmin) - fabs(min / scale);
+  const double zp_from_max_error = fabs((double) qmax) - fabs(max / scale);
+  const double zp0 = zp_from_min_error < zp_from_max_error ? zp_from_min : zp_from_max;
+  int32_t zp;
+  if (zp0 < qmin) zp = qmin;
+  else if (zp0 > qmax) zp = qmax;
+  else zp = (int32_t) nearbyint(zp0);
+  out[0] = (float) scale;
+  out[1] = (float) zp;
+}
+
+long qdq_dynamic_linear(size_t m, size_t n, size_t k, const float* x, const void* packed,
+                        const float* w_scales, const float* bias, float* y, uint32_t flags,
+                        float* qparams_out) {
+  const struct qdq_config* config = qdq_config();
+  if (k > QDQ_GEMM_MAX_K) return QDQ_ERROR_K_TOO_LARGE;
+  float lo = INFINITY, hi = -INFINITY;
+  if (m * k != 0) {
+    const long bad = config->f32_rminmax(m * k * sizeof(float), x, &lo, &hi);
+    if (bad >= 0) return 1 + bad;
+  } else {
+    lo = hi = 0.0f;
+  }
+  float qp[2];
+  qdq_dynamic_qparams(lo, hi, flags, qp);
+  if (qparams_out != NULL) {
+    qparams_out[0] = qp[0];
+    qparams_out[1] = qp[1];
+  }
+  if (m == 0 || n == 0 || k == 0) return 0;
+  const int32_t zp = (int32_t) qp[1];
+  const int32_t qmax = (flags & QDQ_FLAG_REDUCE_RANGE) ? 127 : 255;
+  float* mult = malloc(n * sizeof(float));
+  if (mult == NULL) return QDQ_ERROR_OUT_OF_MEMORY;
+  /* G8: PyTorch's requantization scale weight_scale * input_scale, in float. */
+  for (size_t j = 0; j < n; j++) mult[j] = w_scales[j] * qp[0];
+  struct gemm_job g;
+  job_from_packed(&g, m, n, k, packed);
+  g.za = zp - 128;
+  g.y_kind = QDQ_GEMM_OUT_FLOAT;
+  g.y = y;
+  g.mult = mult;
+  g.bias = bias;
+  g.yzp = g.ymin = g.ymax = 0;
+  struct f32_stage s;
+  s.x = x;
+  s.k = k;
+  s.cvt = config->f32_qs8_vcvt;
+  /* Quantize straight into the int8 domain: uint8 q - 128, so zero point and
+   * bounds shift by -128 (E5 in the shifted range is the same rounding). */
+  qdq_init_f32_q8_cvt_params(&s.p, qp[0], zp - 128, -128, qmax - 128,
+                             (flags & QDQ_FLAG_ONNX_QPARAMS) != 0);
+  const int r = gemm_execute(&g, stage_f32, &s);
+  free(mult);
+  return r;
+}
+
+int qdq_f32_gemm(size_t m, size_t n, size_t k, const float* a, const void* packed, float* y) {
+  const struct qdq_config* config = qdq_config();
+  if (m == 0 || n == 0 || k == 0) return 0;
+  const size_t mr = config->f32_gemm_mr;
+  /* Column blocks whose packed weights stay in L2 while all rows pass. */
+  size_t nc = (QDQ_GEMM_BLOCK_BYTES / ((k + 1) * sizeof(float))) / NR * NR;
+  if (nc < NR) nc = NR;
+  for (size_t j0 = 0; j0 < n; j0 += nc) {
+    const size_t nb = n - j0 < nc ? n - j0 : nc;
+    const float* w = (const float*) packed + (j0 / NR) * NR * (k + 1);
+    for (size_t i0 = 0; i0 < m; i0 += mr) {
+      const size_t rows = m - i0 < mr ? m - i0 : mr;
+      (rows == 1 ? config->f32_gemm1 : config->f32_gemm)(rows, nb, k * sizeof(float),
+                                                          a + i0 * k, k * sizeof(float), w,
+                                                          y + i0 * n + j0, n * sizeof(float));
+    }
+  }
+  return 0;
+}

@@ -1,0 +1,92 @@
+/*
+ * 4x8c4 on int16 activations and int16 weights: the operator widens each
+ * cache-sized column block of packed weights once per call (scratch in L2)
+ * and reuses it for every block of 4 rows, so the loop has no sign
+ * extension left: per 4 columns x 4 k, two 16-byte weight loads, then per
+ * row one 64-bit splat load and two i32x4.dot_i16x8_s + adds. Each 8-column
+ * block is done in two 4-column passes to keep 4 rows of partial sums in
+ * registers. Widened block layout: 8 int32 biases, then per chunk of 4 k,
+ * columns 0..7 x 4 k as int16 (64 bytes).
+ */
+#include <wasm_simd128.h>
+
+#include "kernel-common.h"
+
+void qdq_qs16_qc8w_gemm_xw_ukernel_4x8c4__wasmsimd_dot16x2(size_t mr, size_t nc, size_t kc,
+                                                          const int16_t* restrict a,
+                                                          size_t a_stride,
+                                                          const void* restrict w,
+                                                          int32_t* restrict c, size_t cm_stride) {
+  assert(mr != 0 && mr <= 4);
+  assert(nc != 0);
+  assert(kc != 0);
+  assert(a != NULL && w != NULL && c != NULL);
+  const size_t kpad = (kc + 3) & ~(size_t) 3;
+  const int16_t* ap[4];
+  int32_t* cp[4];
+  ap[0] = a;
+  cp[0] = c;
+  for (size_t i = 1; i < 4; i++) {
+    ap[i] = i < mr ? (const int16_t*) ((const uint8_t*) ap[i - 1] + a_stride) : ap[i - 1];
+    cp[i] = i < mr ? (int32_t*) ((uint8_t*) cp[i - 1] + cm_stride) : cp[i - 1];
+  }
+  const uint8_t* wp = (const uint8_t*) w;
+  do {
+    v128_t vout[4][2];
+    for (size_t half = 0; half < 2; half++) {
+      const v128_t vb = wasm_v128_load(wp + 16 * half);
+      const int16_t* wk = (const int16_t*) (wp + 8 * sizeof(int32_t)) + 16 * half;
+      v128_t vacc[4][2];
+#pragma clang loop unroll(full)
+      for (size_t i = 0; i < 4; i++) {
+        vacc[i][0] = wasm_i32x4_const_splat(0);
+        vacc[i][1] = wasm_i32x4_const_splat(0);
+      }
+      for (size_t l = 0; l < kpad; l += 4) {
+        const v128_t vw01 = wasm_v128_load(wk);
+        const v128_t vw23 = wasm_v128_load(wk + 8);
+        wk += 32;
+#pragma clang loop unroll(full)
+        for (size_t i = 0; i < 4; i++) {
+          const v128_t va = wasm_v128_load64_splat(ap[i] + l);
+          vacc[i][0] = wasm_i32x4_add(vacc[i][0], wasm_i32x4_dot_i16x8(vw01, va));
+          vacc[i][1] = wasm_i32x4_add(vacc[i][1], wasm_i32x4_dot_i16x8(vw23, va));
+        }
+      }
+#pragma clang loop unroll(full)
+      for (size_t i = 0; i < 4; i++) {
+        vout[i][half] = wasm_i32x4_add(
+            vb, wasm_i32x4_add(wasm_i32x4_shuffle(vacc[i][0], vacc[i][1], 0, 2, 4, 6),
+                               wasm_i32x4_shuffle(vacc[i][0], vacc[i][1], 1, 3, 5, 7)));
+      }
+    }
+    wp += 8 * sizeof(int32_t) + kpad * 8 * sizeof(int16_t);
+    if (nc >= 8) {
+#pragma clang loop unroll(full)
+      for (size_t i = 0; i < 4; i++) {
+        wasm_v128_store(cp[i], vout[i][0]);
+        wasm_v128_store(cp[i] + 4, vout[i][1]);
+        cp[i] += 8;
+      }
+      nc -= 8;
+    } else {
+#pragma clang loop unroll(full)
+      for (size_t i = 0; i < 4; i++) {
+        int32_t* ci = cp[i];
+        v128_t v = vout[i][0];
+        if (nc & 4) {
+          wasm_v128_store(ci, v);
+          v = vout[i][1];
+          ci += 4;
+        }
+        if (nc & 2) {
+          wasm_v128_store64_lane(ci, v, 0);
+          v = wasm_i64x2_shuffle(v, v, 1, 1);
+          ci += 2;
+        }
+        if (nc & 1) wasm_v128_store32_lane(ci, v, 0);
+      }
+      nc = 0;
+    }
+  } while (nc != 0);
+}

@@ -1,0 +1,3 @@
+#define QDQ_MR 5
+#define QDQ_NAME qdq_qs8_qc8w_gemm_ukernel_5x8c4__wasmrelaxedsimd_rdot7
+#include "qs8-qc8w-gemm/wasmrelaxedsimd-rdot7-c4.h"

@@ -1,0 +1,93 @@
+/*
+ * Template of the relaxed-SIMD MRx8c4 kernels (one file per MR defines
+ * QDQ_MR and QDQ_NAME). i16x8.relaxed_dot_i8x16_i7x16_s(w, a) multiplies 16
+ * int8 weights (4 columns x 4 k, c4 order) by the activation's 4 bytes
+ * splatted, and i32x4.extadd_pairwise_i16x8_s folds the pairs, giving one
+ * full 4-k sum per column: no reduction after the loop.
+ * Exactness (G7): every activation must be in [0, 127]. Then each i16 pair
+ * sum is at most 2 * 128 * 127 = 32512 in magnitude, so the engine's choice
+ * (signed or unsigned reading of the i7 operand, saturating or wrapping i16
+ * adds; pmaddubsw on x86 without VNNI) cannot change the result.
+ * qdq_qs8_gemm guarantees the range by shifting each row by its minimum and
+ * using these kernels only for rows whose range is at most 127.
+ * Not the 3-operand i32x4.relaxed_dot_i8x16_i7x16_add_s: LLVM 19 emits it in
+ * a form Chromium 156 rejects (../shared/TOOLCHAIN.md).
+ */
+#include <wasm_simd128.h>
+
+#include "kernel-common.h"
+
+#define QDQ_NR 8
+#define QDQ_KR 4
+
+void QDQ_NAME(size_t mr, size_t nc, size_t kc, const int8_t* restrict a, size_t a_stride,
+              const void* restrict w, int32_t* restrict c, size_t cm_stride) {
+  assert(mr != 0 && mr <= QDQ_MR);
+  assert(nc != 0);
+  assert(kc != 0);
+  assert(a != NULL && w != NULL && c != NULL);
+  const size_t kpad = (kc + QDQ_KR - 1) & ~(size_t) (QDQ_KR - 1);
+  const int8_t* ap[QDQ_MR];
+  int32_t* cp[QDQ_MR];
+  ap[0] = a;
+  cp[0] = c;
+  for (size_t i = 1; i < QDQ_MR; i++) {
+    ap[i] = i < mr ? (const int8_t*) ((const uint8_t*) ap[i - 1] + a_stride) : ap[i - 1];
+    cp[i] = i < mr ? (int32_t*) ((uint8_t*) cp[i - 1] + cm_stride) : cp[i - 1];
+  }
+  const int8_t* wp = (const int8_t*) w;
+  do {
+    v128_t vacc[QDQ_MR][2];
+    const v128_t vb0123 = wasm_v128_load(wp);
+    const v128_t vb4567 = wasm_v128_load(wp + 16);
+    wp += QDQ_NR * sizeof(int32_t);
+#pragma clang loop unroll(full)
+    for (size_t i = 0; i < QDQ_MR; i++) {
+      vacc[i][0] = vb0123;
+      vacc[i][1] = vb4567;
+    }
+    for (size_t l = 0; l < kpad; l += QDQ_KR) {
+      const v128_t vw0123 = wasm_v128_load(wp);
+      const v128_t vw4567 = wasm_v128_load(wp + 16);
+      wp += QDQ_NR * QDQ_KR;
+#pragma clang loop unroll(full)
+      for (size_t i = 0; i < QDQ_MR; i++) {
+        /* QDQ_EXTRA_BYTES: reads up to 3 bytes past kc; the weights there are
+         * 0, so whatever those bytes hold, their products and pair sums are
+         * exact (see above). */
+        const v128_t va = wasm_v128_load32_splat(ap[i] + l);
+        vacc[i][0] = wasm_i32x4_add(vacc[i][0], wasm_i32x4_extadd_pairwise_i16x8(
+                                                    wasm_i16x8_relaxed_dot_i8x16_i7x16(vw0123, va)));
+        vacc[i][1] = wasm_i32x4_add(vacc[i][1], wasm_i32x4_extadd_pairwise_i16x8(
+                                                    wasm_i16x8_relaxed_dot_i8x16_i7x16(vw4567, va)));
+      }
+    }
+    if (nc >= QDQ_NR) {
+#pragma clang loop unroll(full)
+      for (size_t i = 0; i < QDQ_MR; i++) {
+        wasm_v128_store(cp[i], vacc[i][0]);
+        wasm_v128_store(cp[i] + 4, vacc[i][1]);
+        cp[i] += QDQ_NR;
+      }
+      nc -= QDQ_NR;
+    } else {
+#pragma clang loop unroll(full)
+      for (size_t i = 0; i < QDQ_MR; i++) {
+        int32_t* ci = cp[i];
+        v128_t v = vacc[i][0];
+        if (nc & 4) {
+          wasm_v128_store(ci, v);
+          v = vacc[i][1];
+          ci += 4;
+        }
+        if (nc & 2) {
+          wasm_v128_store64_lane(ci, v, 0);
+          v = wasm_i64x2_shuffle(v, v, 1, 1);
+          ci += 2;
+        }
+        if (nc & 1) wasm_v128_store32_lane(ci, v, 0);
+      }
+      nc = 0;
+    }
+  } while (nc != 0);
+}

@@ -1,0 +1,329 @@
+// The int8 GEMM operators (matmulInteger, qlinearMatmul, PackedMatrix) and
+// every microkernel of this build, against the C semantic reference
+// (src/reference/gemm.c), bit for bit. Runs on the SIMD128 build (Node 20)
+// and the relaxed build (Node 22); see scripts/test.js.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { qdq, BUILD } from '../helpers/setup.js';
+import { getRuntime } from '../../js/loader.js';
+import { firstDiff, kernelList, randomQ, referenceGemm, referenceRequantize, rng } from '../helpers/gemm-ref.js';
+
+const DTYPES = /** @type {const} */ (['int8', 'uint8']);
+const range = (/** @type {string} */ dt) => (dt === 'uint8' ? [0, 255] : [-128, 127]);
+
+/** @param {string} what @param {ArrayLike<number>} got @param {ArrayLike<number>} want @param {number} n */
+function assertSame(what, got, want, n) {
+  const i = firstDiff(got, want);
+  if (i >= 0) {
+    assert.fail(`${what}: index ${i} (row ${Math.floor(i / n)}, column ${i % n}): reference ${want[i]}, output ${got[i]}`);
+  }
+}
+
+test('linear exports', async (t) => {
+  await t.test('should export the linear API from the package index', () => {
+    assert.deepEqual(
+      ['DynamicQuantizedLinear', 'GEMM_MAX_K', 'Linear', 'PackedMatrix', 'QuantizedLinear', 'matmulInteger', 'qlinearMatmul']
+        .filter((name) => name in qdq),
+      ['DynamicQuantizedLinear', 'GEMM_MAX_K', 'Linear', 'PackedMatrix', 'QuantizedLinear', 'matmulInteger', 'qlinearMatmul'],
+    );
+    assert.equal(qdq.GEMM_MAX_K, 33025);
+  });
+});
+
+test('matmulInteger()', async (t) => {
+  await t.test('should match the C reference for every m, n, k in 1..17 and every dtype combination', () => {
+    const r = rng(1);
+    let cases = 0;
+    for (const adt of DTYPES) {
+      for (const bdt of DTYPES) {
+        for (let m = 1; m <= 17; m++) {
+          for (let n = 1; n <= 17; n++) {
+            for (let k = 1; k <= 17; k++) {
+              // Half the cases use 7-bit-range activations, which the relaxed
+              // build routes to its i7 kernel; the rest the general kernel.
+              const [lo, hi] = range(adt);
+              const a = randomQ(r, adt, m * k, (m + k) % 2 ? [lo, lo + r.int(0, 127)] : undefined);
+              const b = randomQ(r, bdt, k * n);
+              const za = r.int(...range(adt));
+              const zb = (n + k) % 2 ? Array.from({ length: n }, () => r.int(...range(bdt))) : [r.int(...range(bdt))];
+              const zbFull = zb.length === 1 ? new Array(n).fill(zb[0]) : zb;
+              const y = qdq.matmulInteger(a, b, { m, k, n, aZeroPoint: za, bZeroPoint: zb.length === 1 ? zb[0] : zb });
+              assertSame(`${adt} x ${bdt} m=${m} n=${n} k=${k} za=${za}`, y, referenceGemm(m, n, k, a, za, b, zbFull), n);
+              cases++;
+              void hi;
+            }
+          }
+        }
+      }
+    }
+    assert.equal(cases, 4 * 17 ** 3);
+  });
+
+  await t.test('should match the C reference on random large shapes', () => {
+    const r = rng(2);
+    for (const [m, k, n] of [[1, 1000, 77], [37, 513, 129], [64, 64, 300], [5, 3001, 24], [130, 96, 41]]) {
+      for (const adt of DTYPES) {
+        const bdt = adt === 'int8' ? 'uint8' : 'int8';
+        const a = randomQ(r, adt, m * k);
+        const b = randomQ(r, bdt, k * n);
+        const za = r.int(...range(adt)), zb = Array.from({ length: n }, () => r.int(...range(bdt)));
+        const y = qdq.matmulInteger(a, b, { m, k, n, aZeroPoint: za, bZeroPoint: zb });
+        assertSame(`${adt} x ${bdt} ${m}x${k}x${n}`, y, referenceGemm(m, n, k, a, za, b, zb), n);
+      }
+    }
+  });
+
+  await t.test('should give the same result whether rows take the 7-bit or the 8-bit path', () => {
+    // Property: the path choice (per block of rows, by their range) never
+    // changes the result: mixed blocks, a row of range exactly 127 and one of 128.
+    const r = rng(3);
+    const m = 29, k = 67, n = 19;
+    const a = new Int8Array(m * k);
+    for (let i = 0; i < m; i++) {
+      const lo = r.int(-128, 0), span = i % 3 === 0 ? 255 : i % 3 === 1 ? 127 : 128;
+      for (let l = 0; l < k; l++) a[i * k + l] = Math.min(127, lo + r.int(0, span));
+      a[i * k] = lo;
+      a[i * k + 1] = Math.min(127, lo + span);
+    }
+    const b = randomQ(r, 'int8', k * n);
+    const y = qdq.matmulInteger(a, b, { m, k, n, aZeroPoint: 3 });
+    assertSame('mixed ranges', y, referenceGemm(m, n, k, a, 3, b, new Array(n).fill(0)), n);
+  });
+
+  await t.test('should be exact at the int32 bound k = GEMM_MAX_K', () => {
+    // Property: |Y| = k * 255 * 255 = 2147450625 is the largest magnitude, still exact.
+    const k = qdq.GEMM_MAX_K;
+    const a = new Uint8Array(2 * k).fill(255);
+    a.fill(0, k);
+    const b = new Int8Array(k).fill(-128);
+    const y = qdq.matmulInteger(a, b, { m: 2, k, n: 1, aZeroPoint: 0, bZeroPoint: 127 });
+    assert.deepEqual(Array.from(y), [-2147450625, 0]);
+    const y2 = qdq.matmulInteger(new Uint8Array(k).fill(0), b, { m: 1, k, n: 1, aZeroPoint: 255, bZeroPoint: 127 });
+    assert.deepEqual(Array.from(y2), [2147450625]);
+  });
+
+  await t.test('should reject k above GEMM_MAX_K with a RangeError', () => {
+    const k = qdq.GEMM_MAX_K + 1;
+    assert.throws(() => qdq.matmulInteger(new Int8Array(k), new Int8Array(k), { m: 1, k, n: 1 }),
+      { name: 'RangeError', message: /k must be at most 33025.*got 33026/ });
+    assert.throws(() => qdq.PackedMatrix.pack(new Int8Array(k), { k, n: 1 }), RangeError);
+  });
+
+  await t.test('should accept a PackedMatrix and reuse it across calls', () => {
+    const r = rng(4);
+    const m = 9, k = 45, n = 21;
+    const b = randomQ(r, 'uint8', k * n);
+    const zb = Array.from({ length: n }, () => r.int(0, 255));
+    const packed = qdq.PackedMatrix.pack(b, { k, n, zeroPoint: zb });
+    try {
+      for (const za of [0, 77, 255]) {
+        const a = randomQ(r, 'uint8', m * k);
+        const out = new Int32Array(m * n);
+        const y = qdq.matmulInteger(a, packed, { m, aZeroPoint: za, out });
+        assert.equal(y, out);
+        assertSame(`packed za=${za}`, y, referenceGemm(m, n, k, a, za, b, zb), n);
+      }
+      // A transposed ([n, k]) matrix packs to the same product.
+      const bt = new Uint8Array(k * n);
+      for (let l = 0; l < k; l++) for (let j = 0; j < n; j++) bt[j * k + l] = b[l * n + j];
+      const pt = qdq.PackedMatrix.pack(bt, { k, n, zeroPoint: zb, transposed: true });
+      const a = randomQ(r, 'int8', m * k);
+      assert.deepEqual(qdq.matmulInteger(a, pt, { m }), qdq.matmulInteger(a, packed, { m }));
+      pt.dispose();
+    } finally {
+      packed.dispose();
+    }
+  });
+
+  await t.test('should reject bad input naming the argument, and stay usable', () => {
+    const a = new Int8Array(6), b = new Int8Array(6);
+    assert.throws(() => qdq.matmulInteger(new Float32Array(6), b, { m: 2, k: 3, n: 2 }), { name: 'TypeError', message: /a must be an Int8Array or Uint8Array, got Float32Array\(6\)/ });
+    assert.throws(() => qdq.matmulInteger(a, [1, 2], { m: 2, k: 3, n: 2 }), { name: 'TypeError', message: /b must be/ });
+    assert.throws(() => qdq.matmulInteger(a, b, { m: 2, k: 3, n: 3 }), { name: 'RangeError', message: /b must have k \* n = 9 elements, got 6/ });
+    assert.throws(() => qdq.matmulInteger(a, b, { m: 3, k: 3, n: 2 }), { name: 'RangeError', message: /a must have m \* k = 9 elements, got 6/ });
+    assert.throws(() => qdq.matmulInteger(a, b, { m: 0, k: 3, n: 2 }), { name: 'RangeError', message: /m must be an integer in \[1, / });
+    assert.throws(() => qdq.matmulInteger(a, b, { m: 2, k: 3.5, n: 2 }), { name: 'RangeError', message: /k must be an integer/ });
+    assert.throws(() => qdq.matmulInteger(a, b, { m: 2, k: 3, n: 2, aZeroPoint: 200 }), { name: 'RangeError', message: /aZeroPoint must be an integer in \[-128, 127\], got 200/ });
+    assert.throws(() => qdq.matmulInteger(a, b, { m: 2, k: 3, n: 2, bZeroPoint: [1, 2, 3] }), { name: 'RangeError', message: /bZeroPoint must have 1 or n = 2 entries, got 3/ });
+    assert.throws(() => qdq.matmulInteger(a, b, { m: 2, k: 3, n: 2, bZeroPoint: 'x' }), { name: 'TypeError', message: /bZeroPoint/ });
+    assert.throws(() => qdq.matmulInteger(a, b, { m: 2, k: 3, n: 2, out: new Int32Array(3) }), { name: 'RangeError', message: /out must have length 4, got 3/ });
+    assert.throws(() => qdq.matmulInteger(a, b, null), { name: 'TypeError', message: /options must be an options object, got null/ });
+    const packed = qdq.PackedMatrix.pack(b, { k: 3, n: 2 });
+    assert.throws(() => qdq.matmulInteger(a, packed, { m: 2, k: 4 }), { name: 'RangeError', message: /k is 4 but the PackedMatrix has k = 3/ });
+    assert.throws(() => qdq.matmulInteger(a, packed, { m: 2, n: 3 }), { name: 'RangeError', message: /n is 3/ });
+    assert.throws(() => qdq.matmulInteger(a, packed, { m: 2, bZeroPoint: 1 }), { name: 'TypeError', message: /bZeroPoint belongs to PackedMatrix.pack/ });
+    packed.dispose();
+    assert.throws(() => qdq.matmulInteger(a, packed, { m: 2 }), { name: 'Error', message: /PackedMatrix was disposed/ });
+    // Still usable afterwards.
+    assert.deepEqual(Array.from(qdq.matmulInteger(Int8Array.of(1, 2), Int8Array.of(3, 4), { m: 1, k: 2, n: 1 })), [11]);
+  });
+
+  await t.test('should not grow wasm memory across repeated calls', () => {
+    const r = rng(5);
+    const m = 33, k = 300, n = 70;
+    const a = randomQ(r, 'int8', m * k), b = randomQ(r, 'int8', k * n);
+    const packed = qdq.PackedMatrix.pack(b, { k, n });
+    qdq.matmulInteger(a, packed, { m });
+    qdq.qlinearMatmul(a, packed, { m, aScale: 0.1, bScale: 0.1, yScale: 1 });
+    const before = getRuntime().memory.buffer.byteLength;
+    for (let i = 0; i < 50; i++) {
+      qdq.matmulInteger(a, packed, { m });
+      qdq.matmulInteger(a, b, { m, k, n });
+      qdq.qlinearMatmul(a, packed, { m, aScale: 0.1, bScale: 0.1, yScale: 1 });
+    }
+    assert.equal(getRuntime().memory.buffer.byteLength, before);
+    packed.dispose();
+  });
+});
+
+test('qlinearMatmul()', async (t) => {
+  await t.test('should equal requantize(reference accumulator) for every m, n, k in 1..17', () => {
+    const r = rng(6);
+    for (let m = 1; m <= 17; m++) {
+      for (let n = 1; n <= 17; n++) {
+        for (let k = 1; k <= 17; k++) {
+          const adt = (m + n + k) % 2 ? 'uint8' : 'int8', bdt = (m * n + k) % 2 ? 'uint8' : 'int8';
+          const ydt = (n + k) % 2 ? 'uint8' : 'int8';
+          const a = randomQ(r, adt, m * k), b = randomQ(r, bdt, k * n);
+          const za = r.int(...range(adt)), zb = r.int(...range(bdt)), yzp = r.int(...range(ydt));
+          const aScale = 0.01 + r.int(0, 1000) / 997, yScale = 0.5 + r.int(0, 1000) / 13;
+          const bScale = (m % 2) ? Array.from({ length: n }, () => 0.001 + r.int(0, 100) / 1000) : [0.02];
+          const y = qdq.qlinearMatmul(a, b, { m, k, n, aScale, aZeroPoint: za, bScale, bZeroPoint: zb, yScale, yZeroPoint: yzp, yDtype: ydt });
+          const acc = referenceGemm(m, n, k, a, za, b, new Array(n).fill(zb));
+          const [qmin, qmax] = range(ydt);
+          const want = new Int32Array(m * n);
+          for (let i = 0; i < m * n; i++) {
+            const bs = bScale.length === 1 ? bScale[0] : bScale[i % n];
+            const mult = Math.fround(Math.fround(Math.fround(aScale) * Math.fround(bs)) / Math.fround(yScale));
+            want[i] = referenceRequantize(acc[i], mult, yzp, qmin, qmax);
+          }
+          assert.equal(y instanceof Uint8Array, ydt === 'uint8');
+          assertSame(`${adt} x ${bdt} -> ${ydt} m=${m} n=${n} k=${k}`, y, want, n);
+        }
+      }
+    }
+  });
+
+  await t.test('should round exact ties half to even and saturate', () => {
+    // Property: acc * 0.5 lands on .5 exactly; ties go to the even neighbour.
+    const a = Int8Array.of(1, 3, 5, -1, -3, 127);
+    const b = Int8Array.of(1);
+    const y = qdq.qlinearMatmul(a, b, { m: 6, k: 1, n: 1, aScale: 0.5, bScale: 1, yScale: 1, yDtype: 'int8' });
+    assert.deepEqual(Array.from(y), [0, 2, 2, 0, -2, 64]);
+    const big = qdq.qlinearMatmul(Int8Array.of(127, -128), Int8Array.of(127), { m: 2, k: 1, n: 1, aScale: 1, bScale: 1, yScale: 1, yZeroPoint: 10, yDtype: 'uint8' });
+    assert.deepEqual(Array.from(big), [255, 0]);
+  });
+
+  await t.test('should default the output dtype to the activation dtype and validate scales', () => {
+    const y = qdq.qlinearMatmul(Uint8Array.of(130, 126), Int8Array.of(2, 2), { m: 1, k: 2, n: 1, aScale: 0.5, aZeroPoint: 128, bScale: 1, yScale: 1, yZeroPoint: 128 });
+    assert.ok(y instanceof Uint8Array);
+    assert.deepEqual(Array.from(y), [128]);
+    const base = { m: 1, k: 2, n: 1, aScale: 1, bScale: 1, yScale: 1 };
+    assert.throws(() => qdq.qlinearMatmul(Int8Array.of(1, 2), Int8Array.of(1, 2), { ...base, aScale: 0 }), { name: 'RangeError', message: /aScale must be finite and > 0/ });
+    assert.throws(() => qdq.qlinearMatmul(Int8Array.of(1, 2), Int8Array.of(1, 2), { ...base, yScale: '1' }), { name: 'TypeError', message: /yScale must be a number/ });
+    assert.throws(() => qdq.qlinearMatmul(Int8Array.of(1, 2), Int8Array.of(1, 2), { ...base, bScale: [1, 2] }), { name: 'RangeError', message: /bScale must have 1 or n = 1 entries, got 2/ });
+    assert.throws(() => qdq.qlinearMatmul(Int8Array.of(1, 2), Int8Array.of(1, 2), { ...base, bScale: 'x' }), { name: 'TypeError', message: /bScale/ });
+    assert.throws(() => qdq.qlinearMatmul(Int8Array.of(1, 2), Int8Array.of(1, 2), { ...base, yDtype: 'int16' }), { name: 'RangeError', message: /yDtype must be one of 'int8', 'uint8', got "int16"/ });
+    assert.throws(() => qdq.qlinearMatmul(Int8Array.of(1, 2), Int8Array.of(1, 2), { ...base, yZeroPoint: 128 }), { name: 'RangeError', message: /yZeroPoint/ });
+  });
+});
+
+test('PackedMatrix.pack()', async (t) => {
+  await t.test('should own its memory until dispose(), idempotently, and support Symbol.dispose', () => {
+    const p = qdq.PackedMatrix.pack(Int8Array.of(1, 2, 3, 4), { k: 2, n: 2, zeroPoint: [0, 1] });
+    assert.equal(p.k, 2);
+    assert.equal(p.n, 2);
+    assert.equal(p.dtype, 'int8');
+    assert.equal(p.disposed, false);
+    assert.deepEqual(Array.from(qdq.matmulInteger(Int8Array.of(1, 1), p, { m: 1 })), [4, 4]);
+    p[Symbol.dispose]();
+    assert.equal(p.disposed, true);
+    p.dispose();
+    assert.throws(() => qdq.matmulInteger(Int8Array.of(1, 1), p, { m: 1 }), /disposed/);
+  });
+
+  await t.test('should validate its arguments', () => {
+    assert.throws(() => qdq.PackedMatrix.pack(Int8Array.of(1), { k: 1, n: 1, transposed: 1 }), { name: 'TypeError', message: /transposed must be a boolean/ });
+    assert.throws(() => qdq.PackedMatrix.pack(Uint8Array.of(1), { k: 1, n: 1, zeroPoint: -1 }), { name: 'RangeError', message: /zeroPoint must be an integer in \[0, 255\], got -1/ });
+    assert.throws(() => qdq.PackedMatrix.pack(Int8Array.of(1), { k: 1 }), { name: 'TypeError', message: /n must be a number, got undefined/ });
+  });
+});
+
+// Every microkernel this build can run, called directly on packed weights,
+// with XNNPACK's named tails. c = bias + sum a * w exactly (zero points 0).
+const ISAS = BUILD === 'relaxed' ? ['scalar', 'wasmsimd', 'wasmrelaxedsimd'] : ['scalar', 'wasmsimd'];
+test('qs8-qc8w-gemm, qs16-qc8w-gemm and qs16-qc8w-gemm-xw microkernels', async (t) => {
+  const kernels = [...kernelList('qs8-qc8w-gemm'), ...kernelList('qs16-qc8w-gemm'), ...kernelList('qs16-qc8w-gemm-xw')]
+    .filter((kd) => ISAS.includes(kd.isa));
+  await t.test('should list every kernel of the .inc lists that this build exports', () => {
+    assert.ok(kernels.length >= (BUILD === 'relaxed' ? 14 : 11));
+    for (const kd of kernels) assert.equal(typeof getRuntime().exports[kd.name], 'function', kd.name);
+  });
+  for (const kd of kernels) {
+    await t.test(`should match the reference: ${kd.name}`, () => {
+      const { mr, nr, kr } = kd;
+      const kb = kr * 2;
+      /** @type {[string, number, number, number, number][]} name, m, n, k, a_stride (0 = k) */
+      const cases = [
+        ['k_eq_KB', mr, nr, kb, 0], ['k_lt_KB', mr, nr, kb - 1, 0], ['k_lt_KB', mr, nr, 1, 0],
+        ['k_gt_KB', mr, nr, kb + 3, 0], ['k_div_KB', mr, nr, kb * 5, 0],
+        ['n_gt_NR', mr, nr + 3, 13, 0], ['n_div_NR', mr, nr * 3, 9, 0], ['n_lt_NR', mr, nr - 1, 7, 0],
+        ['subtile_m', 1, nr, 11, 0], ['subtile_m', Math.max(1, mr - 1), nr, 11, 0],
+        ['subtile_n', mr, 1, 11, 0], ['subtile_n', mr, 5, 11, 0],
+        ['strided_a', mr, nr + 1, 19, 37],
+        ['saturation', mr, nr, 24, 0],
+      ];
+      const r = rng(kd.name.length * 7919);
+      const rt = getRuntime();
+      for (const [name, m, n, k, stride] of cases) {
+        const aStride = stride || k;
+        // The relaxed kernels' i7 operand must be in [0, 127] (G7).
+        const a = randomQ(r, 'int8', m * aStride, kd.isa === 'wasmrelaxedsimd' ? [0, 127] : undefined);
+        const w = randomQ(r, 'int8', n * k);
+        w[0] = -128;
+        if (name === 'saturation') {
+          // The extremes: every product at +-128 * 127 (or 128 * 128), so any
+          // saturating i16 step would show (G7 bounds the relaxed pair sums).
+          a.fill(kd.isa === 'wasmrelaxedsimd' ? 127 : -128);
+          for (let i = 0; i < w.length; i++) w[i] = (i / k) % 2 < 1 ? -128 : 127;
+        }
+        const bias = Int32Array.from({ length: n }, () => r.int(-100000, 100000));
+        const cStride = n + 3; // guard columns after each row
+        const wide = kd.name.startsWith('qdq_qs16_'); // int16 activations
+        const xw = kd.name.includes('_gemm_xw_'); // weights widened to int16
+        const ptrs = [rt.exports.qdq_qs8_gemm_packed_size_tile(n, k, kr), (wide ? 2 : 1) * m * aStride, 4 * n, 4 * n, 4 * m * cStride, n * k,
+          2 * rt.exports.qdq_qs8_gemm_packed_size_tile(n, k, kr)].map((s) => rt.alloc(s + 16));
+        try {
+          const [wp, ap, zp, bp, cp, wsrc, wxp] = ptrs;
+          rt.refresh();
+          rt.i8.set(w, wsrc);
+          rt.i32.fill(0, zp >>> 2, (zp >>> 2) + n);
+          rt.i32.set(bias, bp >>> 2);
+          rt.exports.qdq_qs8_gemm_pack_tile(n, k, wsrc, 4, zp, bp, 0, kr, wp);
+          if (xw) rt.exports.qdq_qs8_gemm_widen_w(Math.ceil(n / nr), Math.ceil(k / kr) * kr, wp, wxp);
+          rt.refresh();
+          if (wide) new Int16Array(rt.memory.buffer, ap, a.length).set(a);
+          else rt.i8.set(a, ap);
+          rt.i32.fill(0x5a5a5a5a, cp >>> 2, (cp >>> 2) + m * cStride);
+          rt.exports[kd.name](m, n, k, ap, (wide ? 2 : 1) * aStride, xw ? wxp : wp, cp, cStride * 4);
+          rt.refresh();
+          const c = rt.i32.slice(cp >>> 2, (cp >>> 2) + m * cStride);
+          for (let i = 0; i < m; i++) {
+            for (let j = 0; j < cStride; j++) {
+              let want = 0x5a5a5a5a;
+              if (j < n) {
+                want = bias[j];
+                for (let l = 0; l < k; l++) want += a[i * aStride + l] * w[j * k + l];
+              }
+              if (c[i * cStride + j] !== want) {
+                assert.fail(`${kd.name} ${name} m=${m} n=${n} k=${k} stride=${aStride}: c[${i}][${j}] reference ${want}, output ${c[i * cStride + j]} (tile ${mr}x${nr}c${kr})`);
+              }
+            }
+          }
+        } finally {
+          for (const p of ptrs) rt.free(p);
+        }
+      }
+    });
+  }
+});
