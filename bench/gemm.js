@@ -6,7 +6,9 @@
 //   node bench/gemm.js [--build simd128|relaxed] [--json] [--no-ort]
 import os from 'node:os';
 import * as qdq from '../js/index.js';
-import { FLOAT, INT32, elemTypeOf, oneNodeModel } from '../tests/helpers/onnx.js';
+import { DataType, elemTypeOf, oneNodeModel } from '../tests/helpers/onnx-model.js';
+
+const { FLOAT, INT32 } = DataType;
 
 const args = process.argv.slice(2);
 const build = /** @type {'simd128' | 'relaxed'} */ (args.includes('--build') ? args[args.indexOf('--build') + 1] : 'simd128');

@@ -223,3 +223,35 @@ export function model(g) {
   }
   return m.finish();
 }
+
+/**
+ * The DataType of a typed array's elements.
+ * @param {ArrayBufferView} a @returns {number}
+ */
+export function elemTypeOf(a) {
+  if (a instanceof Float32Array) return DataType.FLOAT;
+  if (a instanceof Uint8Array) return DataType.UINT8;
+  if (a instanceof Int8Array) return DataType.INT8;
+  if (a instanceof Int32Array) return DataType.INT32;
+  throw new TypeError(`onnx-model: no DataType for ${a?.constructor?.name}`);
+}
+
+/**
+ * A one-node model (opset 17; `domain` for contrib ops such as com.microsoft's
+ * DynamicQuantizeMatMul), the shape the GEMM cross-checks and benchmarks use.
+ * @param {{ op: string, domain?: string, inputs: { name: string, type: number, dims: number[] }[],
+ *   initializers: { name: string, dims: number[], data: Float32Array | Int8Array | Uint8Array | Int32Array }[],
+ *   nodeInputs: string[], output: { name: string, type: number, dims: number[] } }} spec
+ * @returns {Uint8Array}
+ */
+export function oneNodeModel(spec) {
+  return model({
+    irVersion: 8,
+    opset: 17,
+    opsets: spec.domain ? [{ domain: spec.domain, version: 1 }] : [],
+    nodes: [node(spec.op, spec.nodeInputs, [spec.output.name], {}, { name: 'node0', domain: spec.domain })],
+    initializers: spec.initializers.map((t) => tensor(t.name, elemTypeOf(t.data), t.dims, t.data)),
+    inputs: spec.inputs.map((i) => valueInfo(i.name, i.type, i.dims)),
+    outputs: [valueInfo(spec.output.name, spec.output.type, spec.output.dims)],
+  });
+}

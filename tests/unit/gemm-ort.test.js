@@ -1,11 +1,13 @@
 // Cross-checks against onnxruntime-web 1.30 (wasm backend, one thread):
 // MatMulInteger, QLinearMatMul and com.microsoft DynamicQuantizeMatMul on
-// random inputs, bit for bit. Models are one node, encoded by tests/helpers/onnx.js.
+// random inputs, bit for bit. Models are one node, encoded by tests/helpers/onnx-model.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-web';
 import { qdq } from '../helpers/setup.js';
-import { FLOAT, INT32, elemTypeOf, oneNodeModel } from '../helpers/onnx.js';
+import { DataType, elemTypeOf, oneNodeModel } from '../helpers/onnx-model.js';
+
+const { FLOAT, INT32 } = DataType;
 import { firstDiff, randomQ, rng } from '../helpers/gemm-ref.js';
 
 ort.env.wasm.numThreads = 1;
