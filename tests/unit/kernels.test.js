@@ -94,6 +94,50 @@ test(`quantize kernels (f32-qs8-vcvt, f32-qu8-vcvt) on the ${BUILD} build`, asyn
   }
 });
 
+/** The float32 neighbour of v, `steps` ulps away (negative: toward -Infinity for positive v). */
+function ulpStep(v, steps) {
+  const b = new Float32Array([v]);
+  const u = new Int32Array(b.buffer);
+  u[0] += v >= 0 ? steps : -steps;
+  return b[0];
+}
+
+test(`quantize kernels at near ties in ONNX mode on the ${BUILD} build`, async (t) => {
+  // Property: x / scale is rounded exactly as the division would be for inputs within a few
+  // ulps of a tie, where x * (1/scale) often rounds the other way, across scales from 1e-45
+  // to 3e38 (a multiply-by-reciprocal shortcut in a kernel would fail here).
+  const random = rng(41);
+  const scales = [2 ** -126, 2 ** 126, 1e-39, 2 ** 127, 3e38, 1e-45];
+  for (let i = 0; i < 40; i++) scales.push(Math.fround(Math.exp((random() - 0.5) * 30)));
+  for (const k of [...kernels('f32-qs8-vcvt'), ...kernels('f32-qu8-vcvt')]) {
+    await t.test(`should divide exactly: ${k.name}`, () => {
+      const uint8 = k.name.includes('qu8');
+      const reference = ex[uint8 ? 'qdq_reference_f32_qu8_vcvt' : 'qdq_reference_f32_qs8_vcvt'];
+      const n = 16 * 64 + 7;
+      for (const scale of scales) {
+        const x = new Float32Array(n);
+        for (let j = 0; j < n; j++) {
+          const h = Math.floor(random() * 300) - 150 + 0.5;
+          x[j] = ulpStep(Math.fround(h * scale), Math.floor(random() * 7) - 3);
+          if (j % 97 === 0) x[j] = (random() - 0.5) * 1e38;
+        }
+        withBuffers(4 * n, n, (inPtr, outPtr, refPtr, pp) => {
+          rt.refresh();
+          rt.f32.set(x, inPtr >>> 2);
+          ex.qdq_init_f32_q8_cvt_params(pp, scale, uint8 ? 128 : 0, uint8 ? 0 : -128, uint8 ? 255 : 127, 1);
+          ex[k.name](4 * n, inPtr, outPtr, pp);
+          reference(n, inPtr, refPtr, pp);
+          rt.refresh();
+          const got = rt.u8.slice(outPtr, outPtr + n), want = rt.u8.slice(refPtr, refPtr + n);
+          for (let j = 0; j < n; j++) {
+            if (got[j] !== want[j]) assert.fail(`${k.name} scale=${scale} x=${x[j]}: got ${got[j]}, reference ${want[j]}`);
+          }
+        });
+      }
+    });
+  }
+});
+
 test(`dequantize kernels (qs8-f32-vcvt, qu8-f32-vcvt) on the ${BUILD} build`, async (t) => {
   for (const family of ['qs8-f32-vcvt', 'qu8-f32-vcvt']) {
     const reference = ex[`qdq_reference_${family.replaceAll('-', '_')}`];
