@@ -11,6 +11,7 @@
 #include <wasm_simd128.h>
 
 #include "kernel-common.h"
+#include "wasmsimd-common.h"
 
 void qdq_qs16_qc8w_gemm_xw_ukernel_4x8c4__wasmsimd_dot16x2(size_t mr, size_t nc, size_t kc,
                                                           const int16_t* restrict a,
@@ -61,32 +62,6 @@ void qdq_qs16_qc8w_gemm_xw_ukernel_4x8c4__wasmsimd_dot16x2(size_t mr, size_t nc,
       }
     }
     wp += 8 * sizeof(int32_t) + kpad * 8 * sizeof(int16_t);
-    if (nc >= 8) {
-#pragma clang loop unroll(full)
-      for (size_t i = 0; i < 4; i++) {
-        wasm_v128_store(cp[i], vout[i][0]);
-        wasm_v128_store(cp[i] + 4, vout[i][1]);
-        cp[i] += 8;
-      }
-      nc -= 8;
-    } else {
-#pragma clang loop unroll(full)
-      for (size_t i = 0; i < 4; i++) {
-        int32_t* ci = cp[i];
-        v128_t v = vout[i][0];
-        if (nc & 4) {
-          wasm_v128_store(ci, v);
-          v = vout[i][1];
-          ci += 4;
-        }
-        if (nc & 2) {
-          wasm_v128_store64_lane(ci, v, 0);
-          v = wasm_i64x2_shuffle(v, v, 1, 1);
-          ci += 2;
-        }
-        if (nc & 1) wasm_v128_store32_lane(ci, v, 0);
-      }
-      nc = 0;
-    }
+    nc = qdq_wasmsimd_store_tile_8_i32(4, vout, cp, nc);
   } while (nc != 0);
 }

@@ -11,6 +11,7 @@
 #include <wasm_simd128.h>
 
 #include "kernel-common.h"
+#include "wasmsimd-common.h"
 
 #define QDQ_NR 8
 #define QDQ_KR 4
@@ -73,32 +74,7 @@ void QDQ_NAME(size_t mr, size_t nc, size_t kc, const int8_t* restrict a, size_t 
           vb4567, wasm_i32x4_add(wasm_i32x4_shuffle(vacc[i][2], vacc[i][3], 0, 2, 4, 6),
                                  wasm_i32x4_shuffle(vacc[i][2], vacc[i][3], 1, 3, 5, 7)));
     }
-    if (nc >= QDQ_NR) {
-#pragma clang loop unroll(full)
-      for (size_t i = 0; i < QDQ_MR; i++) {
-        wasm_v128_store(cp[i], vout[i][0]);
-        wasm_v128_store(cp[i] + 4, vout[i][1]);
-        cp[i] += QDQ_NR;
-      }
-      nc -= QDQ_NR;
-    } else {
-#pragma clang loop unroll(full)
-      for (size_t i = 0; i < QDQ_MR; i++) {
-        int32_t* ci = cp[i];
-        v128_t v = vout[i][0];
-        if (nc & 4) {
-          wasm_v128_store(ci, v);
-          v = vout[i][1];
-          ci += 4;
-        }
-        if (nc & 2) {
-          wasm_v128_store64_lane(ci, v, 0);
-          v = wasm_i64x2_shuffle(v, v, 1, 1);
-          ci += 2;
-        }
-        if (nc & 1) wasm_v128_store32_lane(ci, v, 0);
-      }
-      nc = 0;
-    }
+    _Static_assert(QDQ_NR == 8, "the tile store writes 8 columns");
+    nc = qdq_wasmsimd_store_tile_8_i32(QDQ_MR, vout, cp, nc);
   } while (nc != 0);
 }
