@@ -405,6 +405,46 @@ function quantizeWeight(rt, w, n, k, perChannel) {
 }
 
 /**
+ * @typedef {object} LinearWeights checked int8 weights of a quantized Linear
+ * @property {Int8Array} q row-major [outFeatures, inFeatures], zero point 0
+ * @property {Float32Array} scales one per output channel
+ * @property {Float32Array | null} bias
+ * @property {number} inFeatures
+ * @property {number} outFeatures
+ */
+
+/**
+ * The factories' fromFloat half: checks float weights and bias, then
+ * quantizes the weights (symmetric int8, per output channel unless
+ * o.perChannel is false).
+ * @param {unknown} weight @param {unknown} bias @param {Record<string, any>} o
+ * @returns {LinearWeights}
+ */
+function weightsFromFloat(weight, bias, o) {
+  const { inFeatures, outFeatures } = features(o);
+  typedArray('weight', weight, Float32Array);
+  length('weight', weight, inFeatures * outFeatures, 'outFeatures * inFeatures');
+  const perChannel = o.perChannel ?? true;
+  if (typeof perChannel !== 'boolean') throw new TypeError(`qdq-wasm: perChannel must be a boolean, got ${describe(perChannel)}`);
+  const bf = floatBias('bias', bias, outFeatures);
+  const { q, scales } = quantizeWeight(getRuntime(), /** @type {Float32Array} */ (weight), outFeatures, inFeatures, perChannel);
+  return { q, scales, bias: bf, inFeatures, outFeatures };
+}
+
+/**
+ * The factories' fromQuantized half: checks int8 weights, their scales and the bias.
+ * @param {Record<string, any>} o
+ * @returns {LinearWeights}
+ */
+function weightsFromQuantized(o) {
+  const { inFeatures, outFeatures } = features(o);
+  typedArray('weight', o.weight, Int8Array);
+  length('weight', o.weight, inFeatures * outFeatures, 'outFeatures * inFeatures');
+  const scales = columnScales('weightScales', o.weightScales, outFeatures);
+  return { q: o.weight, scales, bias: floatBias('bias', o.bias, outFeatures), inFeatures, outFeatures };
+}
+
+/**
  * @param {Record<string, any>} o
  * @returns {{ inFeatures: number, outFeatures: number }}
  */
@@ -438,14 +478,8 @@ export class DynamicQuantizedLinear extends Owned {
    */
   static fromFloat(weight, bias, opts) {
     const o = options('options', opts);
-    const { inFeatures, outFeatures } = features(o);
-    typedArray('weight', weight, Float32Array);
-    length('weight', weight, inFeatures * outFeatures, 'outFeatures * inFeatures');
-    const perChannel = o.perChannel ?? true;
-    if (typeof perChannel !== 'boolean') throw new TypeError(`qdq-wasm: perChannel must be a boolean, got ${describe(perChannel)}`);
-    const bf = floatBias('bias', bias, outFeatures);
-    const { q, scales } = quantizeWeight(getRuntime(), weight, outFeatures, inFeatures, perChannel);
-    return new DynamicQuantizedLinear(q, scales, bf, inFeatures, outFeatures, o);
+    const w = weightsFromFloat(weight, bias, o);
+    return new DynamicQuantizedLinear(w.q, w.scales, w.bias, w.inFeatures, w.outFeatures, o);
   }
 
   /**
@@ -457,11 +491,8 @@ export class DynamicQuantizedLinear extends Owned {
    */
   static fromQuantized(opts) {
     const o = options('options', opts);
-    const { inFeatures, outFeatures } = features(o);
-    typedArray('weight', o.weight, Int8Array);
-    length('weight', o.weight, inFeatures * outFeatures, 'outFeatures * inFeatures');
-    const scales = columnScales('weightScales', o.weightScales, outFeatures);
-    return new DynamicQuantizedLinear(o.weight, scales, floatBias('bias', o.bias, outFeatures), inFeatures, outFeatures, o);
+    const w = weightsFromQuantized(o);
+    return new DynamicQuantizedLinear(w.q, w.scales, w.bias, w.inFeatures, w.outFeatures, o);
   }
 
   /**
@@ -547,14 +578,8 @@ export class QuantizedLinear extends Owned {
    */
   static fromFloat(weight, bias, opts) {
     const o = options('options', opts);
-    const { inFeatures, outFeatures } = features(o);
-    typedArray('weight', weight, Float32Array);
-    length('weight', weight, inFeatures * outFeatures, 'outFeatures * inFeatures');
-    const perChannel = o.perChannel ?? true;
-    if (typeof perChannel !== 'boolean') throw new TypeError(`qdq-wasm: perChannel must be a boolean, got ${describe(perChannel)}`);
-    const bf = floatBias('bias', bias, outFeatures);
-    const { q, scales } = quantizeWeight(getRuntime(), weight, outFeatures, inFeatures, perChannel);
-    return new QuantizedLinear(q, scales, bf, inFeatures, outFeatures, o);
+    const w = weightsFromFloat(weight, bias, o);
+    return new QuantizedLinear(w.q, w.scales, w.bias, w.inFeatures, w.outFeatures, o);
   }
 
   /**
@@ -564,11 +589,8 @@ export class QuantizedLinear extends Owned {
    */
   static fromQuantized(opts) {
     const o = options('options', opts);
-    const { inFeatures, outFeatures } = features(o);
-    typedArray('weight', o.weight, Int8Array);
-    length('weight', o.weight, inFeatures * outFeatures, 'outFeatures * inFeatures');
-    const scales = columnScales('weightScales', o.weightScales, outFeatures);
-    return new QuantizedLinear(o.weight, scales, floatBias('bias', o.bias, outFeatures), inFeatures, outFeatures, o);
+    const w = weightsFromQuantized(o);
+    return new QuantizedLinear(w.q, w.scales, w.bias, w.inFeatures, w.outFeatures, o);
   }
 
   /**
