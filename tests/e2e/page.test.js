@@ -1,5 +1,5 @@
 // The interactive page in headless Chromium: its numbers against the
-// library, its options, the range handles, URL state, errors, speed, and
+// library, its options, the range handles, URL state, errors, and
 // screenshots (tests/out/, gitignored) for a human to look at.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -338,21 +338,17 @@ test('the page', async (t) => {
     await page.close();
   });
 
-  await t.test('should redraw a 64x64 tensor within one frame (16 ms)', async () => {
+  await t.test('should redraw a 64x64 tensor on every option change', async () => {
+    // Speed is measured in bench/page-redraw.js, not here: a shared CI core
+    // cannot promise a frame budget. This checks that every change redraws.
     const { page, errors } = await open('/?p=normal&r=64&c=64');
-    // Warm up, then time redraws driven by real option changes.
-    for (const v of ['uint8', 'int8', 'uint8', 'int8']) await page.check(`input[name="dtype"][value="${v}"]`);
     await page.evaluate(() => { /** @type {any} */ (window).__qdqTiming.all.length = 0; });
     for (let i = 0; i < 10; i++) {
       await page.check(`input[name="dtype"][value="${i % 2 ? 'int8' : 'uint8'}"]`);
       await page.selectOption('#axis', String((i >> 1) % 2));
     }
     const times = /** @type {number[]} */ (await page.evaluate(() => /** @type {any} */ (window).__qdqTiming.all.slice()));
-    times.sort((a, b) => a - b);
-    const median = times[times.length >> 1];
-    console.log(`64x64 redraw: median ${median.toFixed(1)} ms, min ${times[0].toFixed(1)}, max ${times[times.length - 1].toFixed(1)} over ${times.length}`);
     assert.equal(times.length, 20);
-    assert.ok(median < 16, `median redraw ${median} ms`);
     await page.screenshot({ path: path.join(out, 'page-64x64.png'), fullPage: true });
     assert.deepEqual(errors, []);
     await page.close();
