@@ -1,6 +1,21 @@
 // Type declarations for qdq-wasm, written by hand. Formulas cite the
 // equation numbers of docs/quantization.md and src/qdq.h.
 
+// Globals these declarations name, declared so that they compile under any
+// `lib` from ES2022 up, with or without DOM and esnext.disposable. Each merges
+// with the standard declaration where the lib has it (same member types).
+declare global {
+  interface SymbolConstructor {
+    /** Explicit resource management (ES2026); layers and packed matrices implement it. */
+    readonly dispose: unique symbol;
+  }
+  // Opaque where neither DOM nor @types/node defines them.
+  interface URL {}
+  namespace WebAssembly {
+    interface Module {}
+  }
+}
+
 /** Quantized element types: int8 is [-128, 127], uint8 is [0, 255]. */
 export type DType = 'int8' | 'uint8';
 
@@ -70,9 +85,10 @@ export interface InitOptions {
 }
 
 /**
- * Loads and instantiates the WebAssembly module. Idempotent: later calls
- * return the first call's promise. Every other function needs it to have
- * resolved.
+ * Loads and instantiates the WebAssembly module. A later call that asks for
+ * nothing different returns the first call's promise; one that asks for
+ * another build or wasm source rejects (a running module cannot switch).
+ * Every other function needs it to have resolved.
  * @example
  * import { init } from 'qdq-wasm';
  * await init();
@@ -81,14 +97,16 @@ export function init(options?: InitOptions): Promise<void>;
 
 /**
  * Synchronous init from bytes or a compiled module (e.g. in a worker that
- * already holds the .wasm). A no-op once initialized.
+ * already holds the .wasm); from 'qdq-wasm/inline', with no argument, from
+ * the embedded bytes. Once initialized, a call asking for nothing different
+ * is a no-op, and one asking for another build or source throws.
  * @example
  * initSync(readFileSync(new URL('./node_modules/qdq-wasm/dist/qdq-simd128.wasm', import.meta.url)));
  */
-export function initSync(wasm: ArrayBuffer | ArrayBufferView | WebAssembly.Module, options?: { build?: 'simd128' | 'relaxed' }): void;
+export function initSync(wasm?: ArrayBuffer | ArrayBufferView | WebAssembly.Module, options?: { build?: 'simd128' | 'relaxed' }): void;
 
 /**
- * The build in use.
+ * The build in use, read from the instantiated module (whatever bytes were passed).
  * @returns 'simd128' or 'relaxed'
  * @example
  * backend(); // 'simd128' on Node 20
@@ -98,7 +116,7 @@ export function backend(): 'simd128' | 'relaxed';
 /**
  * Whether this engine runs WebAssembly SIMD128.
  * @example
- * supportsSimd128(); // true on Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+
+ * supportsSimd128(); // true on Node 20+, Chrome 91+, Firefox 89+, Safari 16.4+
  */
 export function supportsSimd128(): boolean;
 
@@ -261,6 +279,9 @@ export interface QuantizeOptions {
  * q.error.sqnr; // 58.2 (dB)
  */
 export function quantize(x: Float32Array, options: QuantizeOptions & { axis: number }): QTensorPerChannel & { error: ErrorStats & { channels: ChannelErrorStats } };
+export function quantize(x: Float32Array, options: QuantizeOptions & { qscheme: PerChannelQScheme }): QTensorPerChannel & { error: ErrorStats & { channels: ChannelErrorStats } };
+/** Without an axis and with a per-tensor qscheme (or none): one scale and zero point. */
+export function quantize(x: Float32Array, options?: QuantizeOptions & { axis?: undefined; qscheme?: PerTensorQScheme }): QTensorPerTensor & { error: ErrorStats };
 export function quantize(x: Float32Array, options?: QuantizeOptions): QTensor & { error: ErrorStats & { channels?: ChannelErrorStats } };
 
 /**

@@ -1,6 +1,6 @@
 // qdq-wasm: exact int8/uint8 quantization in WebAssembly SIMD128.
 // This entry loads the .wasm files shipped next to it in dist/. The URLs use the
-// new URL('…', import.meta.url) pattern, which webpack 5, Vite and Parcel turn
+// new URL(path, import.meta.url) pattern, which webpack 5 and Vite turn
 // into emitted assets; they are computed only when init() needs them, so a
 // classic-script bundle loads and init() explains what to do instead.
 // 'qdq-wasm/inline' (js/inline.js) is the same API with the bytes embedded.

