@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
@@ -142,6 +143,16 @@ function assertSeedExample(result) {
 function filesIn(dir) {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(path.join(dir, f)).isFile());
 }
+
+test('exports map', async (t) => {
+  await t.test('should resolve both entries and both .wasm files by package subpath', () => {
+    const require = createRequire(path.join(app, 'package.json'));
+    for (const spec of ['qdq-wasm', 'qdq-wasm/inline', 'qdq-wasm/dist/qdq-simd128.wasm', 'qdq-wasm/dist/qdq-relaxed.wasm', 'qdq-wasm/package.json']) {
+      assert.ok(statSync(require.resolve(spec)).isFile(), spec);
+    }
+    assert.throws(() => require.resolve('qdq-wasm/js/runtime/loader.js'), { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
+  });
+});
 
 test('esbuild', async (t) => {
   const esbuild = await import('esbuild');
