@@ -124,7 +124,7 @@ export function supportsSimd128(): boolean;
  * Whether this engine runs relaxed SIMD with final semantics (checked by
  * computing a dot product, not only by validation).
  * @example
- * supportsRelaxedSimd(); // false on Node 20, true on Node 22 and Chromium 114+
+ * supportsRelaxedSimd(); // false on Node 20, true on Node 22 and Chromium 156 (the engines tested)
  */
 export function supportsRelaxedSimd(): boolean;
 

@@ -234,9 +234,10 @@ export function init(options = {}) {
   }
   firstWasm = options.wasm;
   pending = (async () => {
-    const build = options.build ?? bestBuild();
-    const module = await compileSource(options.wasm ?? defaultSource(build));
-    runtime = instantiate(module, options.wasm === undefined ? build : options.build);
+    // Given bytes or a URL, the module itself says which build it is (instantiate checks any claim).
+    const build = options.build ?? (options.wasm === undefined ? bestBuild() : undefined);
+    const module = await compileSource(options.wasm ?? defaultSource(/** @type {'simd128' | 'relaxed'} */ (build)));
+    runtime = instantiate(module, build);
     return runtime;
   })();
   pending.catch(() => {
