@@ -29,3 +29,4 @@ export {
   QuantizedLinear,
   Linear,
 } from './linear.js';
+export { readSafetensors, writeSafetensors, readNpy, writeNpy, readNpz, writeNpz } from './io/index.js';
