@@ -25,6 +25,23 @@ function st(header, data = new Uint8Array(0), n) {
   out.set(data, 8 + h.length);
   return out;
 }
+/**
+ * Seeded corruptions of a valid file: 1-4 random bytes overwritten, and one
+ * time in five the file cut short at a random length.
+ * @param {Uint8Array} src @param {number} count @param {number} seed
+ */
+function* corruptions(src, count, seed) {
+  let s = seed >>> 0;
+  const rand = () => (s = (Math.imul(s, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  for (let i = 0; i < count; i++) {
+    const b = new Uint8Array(src);
+    for (let k = 1 + Math.floor(rand() * 4); k > 0; k--) b[Math.floor(rand() * b.length)] = Math.floor(rand() * 256);
+    yield rand() < 0.2 ? b.subarray(0, Math.floor(rand() * b.length)) : b;
+  }
+}
+/** Property: a reader either returns or throws a qdq-wasm RangeError, never anything else. */
+const onlyOurErrors = (e) => e instanceof RangeError && e.message.startsWith('qdq-wasm: ');
+
 const VALID = st({ a: { dtype: 'F32', shape: [2], data_offsets: [0, 8] } }, new Uint8Array(Float32Array.of(1.5, -2).buffer));
 const validStillWorks = () => assert.deepEqual([...readSafetensors(VALID).tensors.get('a').data], [1.5, -2]);
 
@@ -84,6 +101,19 @@ test('readSafetensors()', async (t) => {
     assert.deepEqual([...data], [1.5, -2]);
     assert.deepEqual([...readSafetensors(VALID.buffer).tensors.get('a').data], [1.5, -2]);
     assert.deepEqual([...readSafetensors(new DataView(VALID.buffer)).tensors.get('a').data], [1.5, -2]);
+  });
+  await t.test('should meet random corruption with a qdq-wasm RangeError or a result, nothing else', () => {
+    let refused = 0;
+    for (const bytes of corruptions(fixture('all-dtypes.safetensors'), 500, 1)) {
+      try {
+        readSafetensors(bytes);
+      } catch (e) {
+        assert.ok(onlyOurErrors(e), String(e));
+        refused++;
+      }
+    }
+    assert.ok(refused > 400, `most corruptions are caught (${refused} of 500)`);
+    validStillWorks();
   });
   await t.test('should refuse each hostile file with a clear error, and keep working', () => {
     const f32 = (offsets, shape = [1], dtype = 'F32') => ({ dtype, shape, data_offsets: offsets });
@@ -244,6 +274,18 @@ test('readNpy()', async (t) => {
     const safe = writeNpy(BigInt64Array.of(-3n, 2n ** 53n - 1n));
     assert.deepEqual(readNpy(safe, { int64: 'number' }).data, Float64Array.of(-3, 2 ** 53 - 1));
     assert.throws(() => readNpy(fixture('i8.npy'), { int64: 'number' }), { name: 'RangeError', message: /^qdq-wasm: \.npy data\[0\] = -9223372036854775808 is not a safe integer/ });
+  });
+  await t.test('should meet random corruption with a qdq-wasm RangeError or a result, nothing else', () => {
+    let refused = 0;
+    for (const bytes of corruptions(fixture('f4.npy'), 500, 2)) {
+      try {
+        readNpy(bytes);
+      } catch (e) {
+        assert.ok(onlyOurErrors(e), String(e));
+        refused++;
+      }
+    }
+    assert.ok(refused > 400, `most corruptions are caught (${refused} of 500)`);
   });
   await t.test('should refuse Fortran order and each malformed file clearly, and keep working', () => {
     const good = fixture('f4.npy');
@@ -406,6 +448,20 @@ test('readNpz()', async (t) => {
     const m = await readNpz(writeNpz({ h: { data: Uint16Array.of(0x3c00), dtype: '<f2' }, n: BigInt64Array.of(5n) }), { half: 'raw', int64: 'number' });
     assert.deepEqual(m.get('h').data, Uint16Array.of(0x3c00));
     assert.deepEqual(m.get('n').data, Float64Array.of(5));
+  });
+  await t.test('should meet random corruption with a qdq-wasm RangeError or a result, nothing else', async () => {
+    for (const [name, seed] of [['stored.npz', 3], ['deflated.npz', 4]]) {
+      let refused = 0;
+      for (const bytes of corruptions(fixture(name), 300, seed)) {
+        try {
+          await readNpz(bytes);
+        } catch (e) {
+          assert.ok(onlyOurErrors(e), String(e));
+          refused++;
+        }
+      }
+      assert.ok(refused > 200, `${name}: most corruptions are caught (${refused} of 300)`);
+    }
   });
   await t.test('should refuse each malformed archive clearly, and keep working', async () => {
     const stored = new Uint8Array(fixture('stored.npz'));
