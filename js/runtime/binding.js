@@ -15,13 +15,19 @@ import { describe } from './validate.js';
 const ALIGN = 16;
 /** Staging slots of the runtime: two for inputs, two for outputs of a streamed operator. */
 const STAGING_SLOTS = 4;
+/** call() regions that fit here (a few scalars, up to ~250 channels of parameters) need no malloc. */
+const SCRATCH_BYTES = 4096;
 
 /** @param {number} x */
 const align = (x) => Math.ceil(x / ALIGN) * ALIGN;
+/** Element types copied with one set() (others go byte by byte). */
+const VIEW_TYPES = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array];
 
 /**
  * A loaded module instance: its exports, fresh views of its memory, and the
- * staging buffers that streamed operators share.
+ * staging buffers that streamed operators share. Memory grows only inside
+ * wasm calls (malloc, or an operator's workspace), so the views are refreshed
+ * after those and nowhere else.
  */
 export class Runtime {
   /**
@@ -45,8 +51,11 @@ export class Runtime {
     // over-read.
     const slot = align(this.chunk * 4 + EXTRA_BYTES);
     const base = this.malloc(slot * STAGING_SLOTS, 'staging');
-    /** @type {number[]} @internal */
-    this.slots = Array.from({ length: STAGING_SLOTS }, (_, i) => base + i * slot);
+    /** Staging slots: two for a streamed operator's inputs, two for its outputs. @internal */
+    this.slots = { in: [base, base + slot], out: [base + 2 * slot, base + 3 * slot] };
+    /** The region call() uses for small calls, and whether a call is using it. @internal */
+    this.scratch = this.malloc(SCRATCH_BYTES, 'scratch');
+    this.scratchInUse = false;
   }
 
   /** Re-creates the views when memory.grow detached the old buffer. @internal */
@@ -55,39 +64,66 @@ export class Runtime {
     if (buffer === this.viewsOf) return;
     this.viewsOf = buffer;
     this.u8 = new Uint8Array(buffer);
+    /** Views of memory by element type (by constructor, and by name for arrays of another realm). */
+    this.views = new Map();
+    for (const T of VIEW_TYPES) {
+      const v = new T(buffer);
+      this.views.set(T, v).set(T.name, v);
+    }
   }
 
   /**
    * malloc that throws instead of returning 0.
    * @param {number} bytes at most MAX_BUFFER_BYTES (checked by the caller)
-   * @param {string} what for the error message
+   * @param {string | (() => string)} what for the error message
    * @internal
    */
   malloc(bytes, what) {
     const ptr = this.exports.malloc(Math.max(bytes, 1));
-    if (ptr === 0) throw new RangeError(`qdq-wasm: out of WebAssembly memory allocating ${bytes} bytes for ${what}`);
+    this.refresh();
+    if (ptr === 0) {
+      throw new RangeError(`qdq-wasm: out of WebAssembly memory allocating ${bytes} bytes for ${typeof what === 'function' ? what() : what}`);
+    }
     return ptr;
   }
 
   /**
-   * Copies a typed array's bytes into wasm memory at ptr.
-   * @param {ArrayBufferView} a @param {number} ptr @internal
+   * The view of memory whose type matches a, when ptr is aligned for it.
+   * @param {ArrayBufferView & { BYTES_PER_ELEMENT?: number }} a @param {number} ptr
+   * @returns {any}
    */
-  write(a, ptr) {
-    this.refresh();
-    /** @type {Uint8Array} */ (this.u8).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), ptr);
+  viewFor(a, ptr) {
+    const views = /** @type {Map<unknown, any>} */ (this.views);
+    const v = views.get(a.constructor) ?? views.get(a.constructor?.name);
+    return v !== undefined && ptr % v.BYTES_PER_ELEMENT === 0 ? v : undefined;
   }
 
   /**
-   * Copies bytes from wasm memory at ptr into a typed array (all of it, or its first `elements`).
+   * Copies a typed array's bytes into wasm memory at ptr.
+   * @param {ArrayBufferView & { BYTES_PER_ELEMENT?: number }} a @param {number} ptr @internal
+   */
+  write(a, ptr) {
+    const v = this.viewFor(a, ptr);
+    if (v !== undefined) v.set(a, ptr / v.BYTES_PER_ELEMENT);
+    else /** @type {Uint8Array} */ (this.u8).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), ptr);
+  }
+
+  /**
+   * Copies from wasm memory at ptr into a typed array (all of it from offset, or `elements` elements).
    * @param {number} ptr @param {ArrayBufferView & { BYTES_PER_ELEMENT: number }} a @param {number} [offset] element offset in a
    * @param {number} [elements] @internal
    */
   read(ptr, a, offset = 0, elements) {
-    this.refresh();
-    const bytes = (elements ?? (a.byteLength / a.BYTES_PER_ELEMENT - offset)) * a.BYTES_PER_ELEMENT;
-    new Uint8Array(a.buffer, a.byteOffset + offset * a.BYTES_PER_ELEMENT, bytes)
-      .set(/** @type {Uint8Array} */ (this.u8).subarray(ptr, ptr + bytes));
+    const n = elements ?? (a.byteLength / a.BYTES_PER_ELEMENT - offset);
+    const v = this.viewFor(a, ptr);
+    if (v !== undefined) {
+      const at = ptr / v.BYTES_PER_ELEMENT;
+      /** @type {any} */ (a).set(v.subarray(at, at + n), offset);
+    } else {
+      const bytes = n * a.BYTES_PER_ELEMENT;
+      new Uint8Array(a.buffer, a.byteOffset + offset * a.BYTES_PER_ELEMENT, bytes)
+        .set(/** @type {Uint8Array} */ (this.u8).subarray(ptr, ptr + bytes));
+    }
   }
 }
 
@@ -145,10 +181,10 @@ export const owned = (name, buffer) => ({ kind: 'owned', name, buffer });
  */
 export function call(rt, specs, body) {
   let total = 0;
-  /** @type {number[]} */
-  const offsets = [];
-  for (const s of specs) {
-    offsets.push(total);
+  const offsets = new Array(specs.length);
+  for (let i = 0; i < specs.length; i++) {
+    const s = specs[i];
+    offsets[i] = total;
     if (s.kind === 'owned') {
       s.buffer.pointer(rt);
       continue;
@@ -158,21 +194,31 @@ export function call(rt, specs, body) {
         : byteCount(s.name, s.bytes, 1);
     total += align(bytes + EXTRA_BYTES);
   }
+  const names = () => specs.map((s) => s.name).join(', ');
   if (total > MAX_BUFFER_BYTES) {
-    throw new RangeError(`qdq-wasm: ${specs.map((s) => s.name).join(', ')}: ${total} bytes needed together, more than ` +
+    throw new RangeError(`qdq-wasm: ${names()}: ${total} bytes needed together, more than ` +
       `a wasm32 module can address (${MAX_BUFFER_BYTES}); split the work into smaller calls`);
   }
-  const base = total === 0 ? 0 : rt.malloc(total, specs.map((s) => s.name).join(', '));
+  // Small calls (scalar parameters, per-channel scales) use the runtime's
+  // scratch region instead of malloc; a nested call() finds it taken and mallocs.
+  rt.refresh();
+  const scratch = total !== 0 && total <= SCRATCH_BYTES && !rt.scratchInUse;
+  const base = total === 0 ? 0 : scratch ? rt.scratch : rt.malloc(total, names);
+  if (scratch) rt.scratchInUse = true;
   try {
     /** @type {Record<string, number>} */
     const p = {};
-    specs.forEach((s, i) => {
-      p[s.name] = s.kind === 'owned' ? s.buffer.pointer(rt) : base + offsets[i];
-      if (s.kind === 'in' || s.kind === 'inout') rt.write(s.array, p[s.name]);
-    });
+    for (let i = 0; i < specs.length; i++) {
+      const s = specs[i];
+      const ptr = s.kind === 'owned' ? s.buffer.pointer(rt) : base + offsets[i];
+      p[s.name] = ptr;
+      if (s.kind === 'in' || s.kind === 'inout') rt.write(s.array, ptr);
+    }
     /** @type {Record<string, any> & { status: number }} */
     const result = { status: body(p, rt.exports) ?? 0 };
-    for (const s of specs) {
+    rt.refresh(); // the operators may have grown memory (their workspaces)
+    for (let i = 0; i < specs.length; i++) {
+      const s = specs[i];
       if (s.kind === 'inout') {
         rt.read(p[s.name], /** @type {any} */ (s.array));
       } else if (s.kind === 'out') {
@@ -183,7 +229,8 @@ export function call(rt, specs, body) {
     }
     return result;
   } finally {
-    if (base !== 0) rt.exports.free(base);
+    if (scratch) rt.scratchInUse = false;
+    else if (base !== 0) rt.exports.free(base);
   }
 }
 
@@ -211,13 +258,21 @@ export function overlaps(a, b) {
  */
 export function stream(rt, n, inputs, outputs, body) {
   if (n === 0) return;
-  const ins = inputs.map((x) => (outputs.some((y) => overlaps(x, y)) ? x.slice() : x));
-  const slots = { in: rt.slots.slice(0, 2), out: rt.slots.slice(2, 4) };
+  const ins = inputs.slice();
+  for (let i = 0; i < ins.length; i++) {
+    for (const y of outputs) if (overlaps(ins[i], y)) ins[i] = ins[i].slice();
+  }
+  const slots = rt.slots;
+  rt.refresh();
   for (let off = 0; off < n; off += rt.chunk) {
     const len = Math.min(rt.chunk, n - off);
-    ins.forEach((x, i) => rt.write(x.subarray(off, off + len), slots.in[i]));
+    for (let i = 0; i < ins.length; i++) {
+      const x = ins[i];
+      rt.write(off === 0 && len === x.length ? x : x.subarray(off, off + len), slots.in[i]);
+    }
     body(slots, off, len, rt.exports);
-    outputs.forEach((y, i) => rt.read(slots.out[i], y, off, len));
+    rt.refresh();
+    for (let i = 0; i < outputs.length; i++) rt.read(slots.out[i], outputs[i], off, len);
   }
 }
 
@@ -291,6 +346,7 @@ export class WasmBuffer {
    */
   set(a) {
     const ptr = this.pointer(this.rt);
+    this.rt.refresh();
     if (a.byteLength > this.bytes) throw new RangeError(`qdq-wasm: ${a.byteLength} bytes do not fit the ${this.what} (${this.bytes})`);
     this.rt.write(a, ptr);
   }

@@ -40,8 +40,8 @@ export function typedArrayKind(v) {
  */
 function isDetached(v) {
   const buffer = /** @type {ArrayBuffer} */ (v.buffer);
-  if ('detached' in buffer) return /** @type {any} */ (buffer).detached === true;
   if (v.byteLength !== 0) return false;
+  if ('detached' in buffer) return /** @type {any} */ (buffer).detached === true;
   try {
     new Uint8Array(buffer, 0, 0);
     return false;
@@ -59,6 +59,11 @@ function isDetached(v) {
  * @returns {T}
  */
 export function typedArray(name, v, ...Types) {
+  // The common case first: an array of this realm, not detached (a detached
+  // view has byteLength 0, so a non-empty one needs no further check).
+  for (const T of Types) {
+    if (v instanceof /** @type {any} */ (T) && /** @type {ArrayBufferView} */ (v).byteLength !== 0) return /** @type {T} */ (v);
+  }
   const kind = typedArrayKind(v);
   if (kind === undefined || !Types.some((T) => T.name === kind)) {
     const want = Types.map((T) => T.name).join(' or ');
@@ -209,10 +214,9 @@ export function allFinite(name, v, why = 'values') {
  * @param {string} name @param {unknown} v @param {readonly T[]} allowed @returns {T}
  */
 export function oneOf(name, v, allowed) {
-  const list = allowed.map((a) => `'${a}'`).join(', ');
-  if (typeof v !== 'string') throw new TypeError(`qdq-wasm: ${name} must be one of ${list}, got ${describe(v)}`);
-  if (!allowed.includes(/** @type {T} */ (v))) throw new RangeError(`qdq-wasm: ${name} must be one of ${list}, got ${describe(v)}`);
-  return /** @type {T} */ (v);
+  if (typeof v === 'string' && allowed.includes(/** @type {T} */ (v))) return /** @type {T} */ (v);
+  const message = `qdq-wasm: ${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got ${describe(v)}`;
+  throw typeof v !== 'string' ? new TypeError(message) : new RangeError(message);
 }
 
 /** @param {string} name @param {unknown} v @returns {boolean} */
