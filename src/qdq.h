@@ -524,6 +524,59 @@ int qdq_histogram_observer_qparams(const float* state, size_t bins, int32_t qmin
                                    uint32_t qparams_flags, float eps, float* out,
                                    int32_t* zero_point);
 
+/* Percentile and entropy calibration (P1-P3, K1-K5, docs/observers.md), as
+ * onnxruntime's HistogramCollector (quantization/calibrate.py) defines them,
+ * computed in double. State: doubles, caller-owned, growable:
+ *   s[0] = lo (first bin edge), s[1] = width (bin width; edges lo + i * width)
+ *   s[2] = min_val, s[3] = max_val (of the raw values seen, float values)
+ *   s[4] = bins (current bin count), s[5] = threshold T (QDQ_CALIB_SIGNED)
+ *   s[6 + i] = count of bin i, for i < bins
+ * Reset: {0, 0, +Inf, -Inf, num_bins, 0, zeros}. The bin count grows when
+ * the range does: call qdq_calib_histogram_bins_after first and give the
+ * state room for 6 + that many doubles. */
+#define QDQ_CALIB_STATE_HEADER 6
+/* Histogram |x| over [min |x|, max |x|] of the first batch, growing on the
+ * right (collect_absolute_value: percentile, symmetric). Without it, x over
+ * [-T, T], T = max |x|, growing on both sides (collect_value: entropy and
+ * asymmetric percentile). */
+#define QDQ_CALIB_ABSOLUTE 1u
+
+/// The bin count the state will have after observing a batch whose min and
+/// max are x_min, x_max (finite), per P1/P2 (K1 shares P2). 0 when the
+/// growth is past 2^40 bins (the caller reports it).
+size_t qdq_calib_histogram_bins_after(const double* state, float x_min, float x_max, uint32_t flags);
+
+/// Observes n finite floats x (x_min, x_max their min and max) into state,
+/// which must have room for 6 + qdq_calib_histogram_bins_after(...) doubles
+/// (P1, P2). Returns 0, or QDQ_ERROR_HISTOGRAM_RANGE when the growth is too
+/// large (state untouched).
+int qdq_calib_histogram_observe(double* state, const float* x, size_t n, float x_min, float x_max,
+                                uint32_t flags);
+
+/// Percentile range (P3): cdf_i = sum_{j<=i} (h_j / total) in double, in
+/// order; idx(v) = the first i with cdf_i >= v. QDQ_CALIB_ABSOLUTE state:
+/// t = edge(idx(percentile / 100)), range [-t, t]; otherwise, with
+/// c = (100 - percentile) / 200, range [edge(idx(c)), edge(idx(1 - c))]. Both
+/// clamped to [min_val, max_val]. out: {lo, hi} as floats. Returns 0, or -1
+/// when nothing was observed (out = {+Inf, -Inf}).
+int qdq_calib_percentile_range(const double* state, double percentile, uint32_t flags, float* out);
+
+/* Entropy: q averages in double, not truncated to integers as onnxruntime's
+ * int64 q array does (TensorRT's calibrator keeps them fractional). */
+#define QDQ_ENTROPY_FRACTIONAL_Q 1u
+
+/// Entropy (KL-divergence) range (K2-K5) of a signed state (no
+/// QDQ_CALIB_ABSOLUTE), as onnxruntime's get_entropy_threshold: for each
+/// half-width i from quantized_bins / 2 to bins / 2, the slice of 2i + 1
+/// bins around the zero bin is the reference p (outliers folded into its end
+/// bins), merged into quantized_bins bins and expanded back over its nonzero
+/// bins as q; both smoothed (eps = 1e-4); the range of the first i with the
+/// least KL(p || q) wins, clamped to [min_val, max_val]. out: {lo, hi}.
+/// Allocates 3 * bins doubles. Returns 0, -1 when nothing was observed,
+/// QDQ_ERROR_HISTOGRAM_RANGE when quantized_bins is 0 or bins / 2 <
+/// quantized_bins / 2 (no candidate), or QDQ_ERROR_OUT_OF_MEMORY.
+int qdq_calib_entropy_range(const double* state, size_t quantized_bins, uint32_t flags, float* out);
+
 #ifdef __cplusplus
 }
 #endif

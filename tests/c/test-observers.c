@@ -156,6 +156,38 @@ static void test_torch_sum_order(void) {
   CHECK(qdq_torch_sum_f32(0, x) == 0.0f, "empty sum");
 }
 
+/* Property: the calibration histogram grows by whole bins, keeping old bins
+ * in place (P1, P2). Signed, 4 bins over [-2, 2] (width 1); a batch with
+ * |x| = 3.5 adds half = (3.5 - 2) // 1 + 1 = 2 bins each side: 8 bins over
+ * [-4, 4], the old counts shifted by 2. Absolute, 4 bins over [1, 3]
+ * (width 0.5); max |x| = 4.2 appends ceil(1.2 / 0.5) = 3 bins. */
+static void test_calibration_growth(void) {
+  double s[QDQ_CALIB_STATE_HEADER + 8] = {0, 0, INFINITY, -INFINITY, 4, 0};
+  const float a[3] = {-2.0f, 0.5f, 2.0f}, b[1] = {3.5f};
+  CHECK(qdq_calib_histogram_observe(s, a, 3, -2.0f, 2.0f, 0) == 0 && s[0] == -2 && s[1] == 1 && s[5] == 2,
+        "signed first batch: lo %g width %g T %g", s[0], s[1], s[5]);
+  const double* h = s + QDQ_CALIB_STATE_HEADER;
+  CHECK(h[0] == 1 && h[1] == 0 && h[2] == 1 && h[3] == 1, "signed counts");
+  CHECK(qdq_calib_histogram_bins_after(s, 3.5f, 3.5f, 0) == 8, "signed growth");
+  CHECK(qdq_calib_histogram_observe(s, b, 1, 3.5f, 3.5f, 0) == 0 && s[0] == -4 && s[4] == 8 && s[5] == 4,
+        "signed grown: lo %g bins %g T %g", s[0], s[4], s[5]);
+  CHECK(h[0] == 0 && h[1] == 0 && h[2] == 1 && h[3] == 0 && h[4] == 1 && h[5] == 1 && h[6] == 0 && h[7] == 1,
+        "signed counts shifted, 3.5 in bin 7");
+  double t[QDQ_CALIB_STATE_HEADER + 8] = {0, 0, INFINITY, -INFINITY, 4, 0};
+  const float c[2] = {-1.0f, 3.0f}, d[2] = {-4.2f, 0.2f};
+  CHECK(qdq_calib_histogram_observe(t, c, 2, -1.0f, 3.0f, QDQ_CALIB_ABSOLUTE) == 0 && t[0] == 1 && t[1] == 0.5,
+        "absolute first batch over [min |x|, max |x|]");
+  CHECK(qdq_calib_histogram_bins_after(t, -4.2f, 0.2f, QDQ_CALIB_ABSOLUTE) == 7, "absolute growth");
+  CHECK(qdq_calib_histogram_observe(t, d, 2, -4.2f, 0.2f, QDQ_CALIB_ABSOLUTE) == 0 && t[4] == 7 &&
+            t[QDQ_CALIB_STATE_HEADER + 6] == 1 && t[2] == -4.2f && t[3] == 3.0f,
+        "absolute: 4.2 in the last new bin, 0.2 below the first edge dropped");
+  float out[2];
+  double empty[QDQ_CALIB_STATE_HEADER + 4] = {0, 0, INFINITY, -INFINITY, 4, 0};
+  CHECK(qdq_calib_percentile_range(empty, 99.0, 0, out) == -1 && qdq_calib_entropy_range(empty, 2, 0, out) == -1,
+        "nothing observed");
+  CHECK(qdq_calib_entropy_range(s, 128, 0, out) == QDQ_ERROR_HISTOGRAM_RANGE, "fewer bins than quantized bins");
+}
+
 void qdq_test_observers(int* passed, int* failed) {
   npassed = passed;
   nfailed = failed;
@@ -164,4 +196,5 @@ void qdq_test_observers(int* passed, int* failed) {
   test_combine_by_hand();
   test_errors();
   test_torch_sum_order();
+  test_calibration_growth();
 }
