@@ -569,9 +569,11 @@ int qdq_calib_percentile_range(const double* state, double percentile, uint32_t 
 /// QDQ_CALIB_ABSOLUTE), as onnxruntime's get_entropy_threshold: for each
 /// half-width i from quantized_bins / 2 to bins / 2, the slice of 2i + 1
 /// bins around the zero bin is the reference p (outliers folded into its end
-/// bins), merged into quantized_bins bins and expanded back over its nonzero
-/// bins as q; both smoothed (eps = 1e-4); the range of the first i with the
-/// least KL(p || q) wins, clamped to [min_val, max_val]. out: {lo, hi}.
+/// bins); the slice merged into quantized_bins bins, each spread back over
+/// its source bins as sum / (nonzero bins of p among them), truncated to an
+/// integer unless QDQ_ENTROPY_FRACTIONAL_Q, is q; both smoothed (eps = 1e-4);
+/// the range of the first i with the least KL(p || q) wins, clamped to
+/// [min_val, max_val]. out: {lo, hi}.
 /// Allocates 3 * bins doubles. Returns 0, -1 when nothing was observed,
 /// QDQ_ERROR_HISTOGRAM_RANGE when quantized_bins is 0 or bins / 2 <
 /// quantized_bins / 2 (no candidate), or QDQ_ERROR_OUT_OF_MEMORY.
