@@ -20,6 +20,7 @@ export {
   MovingAveragePerChannelMinMaxObserver,
   FLOAT32_EPS,
 } from './ops/observers.js';
+export { HistogramObserver, PercentileObserver, EntropyObserver } from './ops/calibration-observers.js';
 export {
   GEMM_MAX_K,
   PackedMatrix,
