@@ -74,8 +74,10 @@ int qdq_histogram_observer_prepare(const float* state, size_t bins, size_t upsam
     u->min = x_min;
     u->max = x_max;
   } else {
-    const float cmin = x_min < min_val ? x_min : min_val;
-    float cmax = x_max > max_val ? x_max : max_val;
+    /* torch.min(new_min, min_val) is std::min(new, old): the new value
+     * unless the old one is smaller, so -0 replaces +0 (and vice versa). */
+    const float cmin = min_val < x_min ? min_val : x_min;
+    float cmax = x_max < max_val ? max_val : x_max;
     /* _adjust_min_max (H5), all float32 0-d tensors; Python ints are
      * converted to float. */
     const float hist_bin_width = (max_val - min_val) / (float) (bins * upsample_rate);
