@@ -429,7 +429,7 @@ void qdq_init_f32_histc_params(struct qdq_f32_histc_params* p, size_t bins, doub
                                double hi);
 
 /// Reference binning (H2): for each x with left <= x <= right (NaN skipped),
-///   v = ((x - left) * bins) / range          (float, in this order)
+///   v = ((x - left) / range) * bins          (float, in this order: torch 1.13)
 ///   hist[min(trunc(v), bins - 1)] += 1.0f
 /// v NaN gives bin 0 (torch: undefined). Counts are float additions of 1, as
 /// torch's single-thread kernel: exact up to 2^24 per bin.
