@@ -5,51 +5,23 @@
 //   PercentileObserver / EntropyObserver   -> qdq_calib_histogram_observe     (src/operators/calibration.c)
 //     .calculateRange()                    -> qdq_calib_percentile_range / qdq_calib_entropy_range
 //                                                                             (src/operators/calibration-range.c)
-// Every observer's state lives in a typed array that the observer owns; it is
-// copied into wasm memory for each call and back, so nothing here holds a
-// wasm pointer between calls.
+// Every observer's state lives in a typed array that the observer owns; the
+// binding copies it into wasm memory for each call and back.
 
+import {
+  CALIB_ABSOLUTE, CALIB_STATE_HEADER, ENTROPY_FRACTIONAL_Q, ERROR_HISTOGRAM_INT64, ERROR_HISTOGRAM_RANGE,
+  ERROR_HISTOGRAM_SHAPE, ERROR_OUT_OF_MEMORY, HISTOGRAM_EXACT_BOUNDS, QPARAMS_CUSTOM_RANGE, QPARAMS_SYMMETRIC, QPARAMS_UINT8,
+} from '../runtime/abi.js';
+import { call, inout, input, output, scratch } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
 import { boolean, describe, integer, oneOf, options, typedArray } from '../runtime/validate.js';
-import { observerSettings, PER_TENSOR, qparamsOf } from './qparams.js';
+import { OBSERVER_KEYS, observerSettings, PER_TENSOR, qparamsOf } from './qparams.js';
 
 /** @typedef {import('./qparams.js').ObserverOptions} ObserverOptions */
 /** @typedef {import('./qparams.js').Settings} Settings */
 
-/* Constants of src/qdq.h. */
-const HISTOGRAM_EXACT_BOUNDS = 1;
-const ERROR_OUT_OF_MEMORY = -3;
-const ERROR_HISTOGRAM_INT64 = -4;
-const ERROR_HISTOGRAM_RANGE = -5;
-const ERROR_HISTOGRAM_SHAPE = -6;
-const CALIB_STATE_HEADER = 6;
-const CALIB_ABSOLUTE = 1;
-const ENTROPY_FRACTIONAL_Q = 1;
-const QPARAMS_SYMMETRIC = 1;
-const QPARAMS_UINT8 = 2;
-const QPARAMS_CUSTOM_RANGE = 4;
 /** Largest bin count: float32 counts and indices stay exact below 2^24. */
 const MAX_BINS = 2 ** 24;
-
-/**
- * Runs fn with zeroed wasm buffers of the given byte sizes, then frees them.
- * This is the only place in this module that allocates wasm memory.
- * @template T
- * @param {number[]} bytes @param {(rt: import('../runtime/binding.js').Runtime, ...ptrs: number[]) => T} fn
- * @returns {T}
- */
-function withBuffers(bytes, fn) {
-  const rt = getRuntime();
-  /** @type {number[]} */
-  const ptrs = [];
-  try {
-    for (const b of bytes) ptrs.push(rt.alloc(b + 16)); // + QDQ_EXTRA_BYTES: kernels may over-read
-    rt.refresh();
-    return fn(rt, ...ptrs);
-  } finally {
-    ptrs.forEach((p) => rt.free(p));
-  }
-}
 
 /** @param {Settings} s */
 function qparamsFlags(s) {
@@ -74,12 +46,12 @@ function intOption(o, name, fallback, lo, hi) {
  * quint8 qscheme in MinMaxObserver only; HistogramObserver accepts it and
  * halves the range as calculate_qmin_qmax does, so the check is skipped here
  * and the halving applied by hand.
- * @param {unknown} opts @returns {Settings}
+ * @param {unknown} opts @param {readonly string[]} keys the valid option keys @returns {Settings}
  */
-function settingsOf(opts) {
-  const o = options('options', opts, {});
+function settingsOf(opts, keys) {
+  const o = options('options', opts, keys, {});
   const reduceRange = boolean('reduceRange', o.reduceRange ?? false);
-  const s = observerSettings({ ...o, reduceRange: false }, PER_TENSOR);
+  const s = observerSettings({ ...o, reduceRange: false }, PER_TENSOR, 'uint8', keys);
   if (!reduceRange) return s;
   const [qmin, qmax] = s.custom ? [Math.floor(s.qmin / 2), Math.floor(s.qmax / 2)] : s.dtype === 'int8' ? [-64, 63] : [0, 127];
   return { ...s, reduceRange, qmin, qmax };
@@ -87,10 +59,10 @@ function settingsOf(opts) {
 
 /** What the three observers share: settings, quant range, and the qparams of a range. */
 class DistributionObserver {
-  /** @param {unknown} opts */
-  constructor(opts) {
+  /** @param {unknown} opts @param {readonly string[]} keys the valid option keys */
+  constructor(opts, keys) {
     /** @protected */
-    this.settings = settingsOf(opts);
+    this.settings = settingsOf(opts, keys);
     this.dtype = this.settings.dtype;
     this.qscheme = this.settings.qscheme;
     /** Bounds used for qparams: [quantMin, quantMax] after reduceRange. */
@@ -126,8 +98,9 @@ export class HistogramObserver extends DistributionObserver {
    *   over [int(min), int(max)] as torch 1.13 does, 'exact' over [min, max] as PyTorch >= 2.0 does
    */
   constructor(opts) {
-    super(opts);
-    const o = options('options', opts, {});
+    const keys = [...OBSERVER_KEYS, 'bins', 'upsampleRate', 'histcBounds'];
+    super(opts, keys);
+    const o = options('options', opts, keys, {});
     /** Number of histogram bins. */
     this.bins = intOption(o, 'bins', 2048, 1, MAX_BINS);
     /** Upsampling factor used when the range grows; bins * upsampleRate <= 2^28 (the cells a merge visits). */
@@ -166,16 +139,13 @@ export class HistogramObserver extends DistributionObserver {
   observe(x) {
     typedArray('x', x, Float32Array);
     if (x.length === 0) return x;
-    const n = x.length, b = this.bins, state = this.state;
+    const b = this.bins, state = this.state;
     const flags = this.histcBounds === 'exact' ? HISTOGRAM_EXACT_BOUNDS : 0;
-    const r = withBuffers([4 * state.length, 4 * n, 4 * b], (rt, sp, xp, scratch) => {
-      rt.f32.set(state, sp >>> 2);
-      rt.f32.set(x, xp >>> 2);
-      const r = rt.exports.qdq_histogram_observer_observe(sp, b, this.upsampleRate, xp, n, flags, scratch);
-      rt.refresh();
-      if (r === 0) state.set(rt.f32.subarray(sp >>> 2, (sp >>> 2) + state.length));
-      return r;
-    });
+    // The state is copied back only on success: the operator leaves it alone on errors.
+    const next = Float32Array.from(state);
+    const r = call(getRuntime(), [inout('state', next), input('x', x), scratch('scratch', 4 * b)],
+      (p, c) => c.qdq_histogram_observer_observe(p.state, b, this.upsampleRate, p.x, x.length, flags, p.scratch)).status;
+    if (r === 0) state.set(next);
     if (r > 0) throw nonFinite(x, r - 1);
     if (r === ERROR_HISTOGRAM_INT64) {
       throw new RangeError("qdq-wasm: x's range passes the int64 bounds that torch 1.13's histc(min=int(min), max=int(max)) needs (torch raises); use histcBounds: 'exact'");
@@ -195,14 +165,11 @@ export class HistogramObserver extends DistributionObserver {
    * @returns {{ scale: number, zeroPoint: number }}
    */
   calculateQParams() {
-    const s = this.settings, state = this.state;
-    return withBuffers([4 * state.length, 16], (rt, sp, out) => {
-      rt.f32.set(state, sp >>> 2);
-      const r = rt.exports.qdq_histogram_observer_qparams(sp, this.bins, s.qmin, s.qmax, qparamsFlags(s), s.eps, out, out + 12);
-      if (r === ERROR_OUT_OF_MEMORY) throw new RangeError('qdq-wasm: out of WebAssembly memory in calculateQParams');
-      rt.refresh();
-      return { scale: rt.f32[out >>> 2], zeroPoint: rt.i32[(out + 12) >>> 2] };
-    });
+    const s = this.settings;
+    const r = call(getRuntime(), [input('state', this.state), output('out', Float32Array, 3), output('zp', Int32Array, 1)],
+      (p, c) => c.qdq_histogram_observer_qparams(p.state, this.bins, s.qmin, s.qmax, qparamsFlags(s), s.eps, p.out, p.zp));
+    if (r.status === ERROR_OUT_OF_MEMORY) throw new RangeError('qdq-wasm: out of WebAssembly memory in calculateQParams');
+    return { scale: r.out[0], zeroPoint: r.zp[0] };
   }
 
   /** Forgets everything seen: min +Infinity, max -Infinity, an empty histogram. */
@@ -218,10 +185,13 @@ export class HistogramObserver extends DistributionObserver {
  * keeps it (P1, P2), shared by the percentile and entropy observers.
  */
 class CollectorObserver extends DistributionObserver {
-  /** @param {unknown} opts @param {number} defaultBins @param {boolean} absolute */
-  constructor(opts, defaultBins, absolute) {
-    super(opts);
-    const o = options('options', opts, {});
+  /**
+   * @param {unknown} opts @param {readonly string[]} keys the valid option keys
+   * @param {number} defaultBins @param {boolean} absolute
+   */
+  constructor(opts, keys, defaultBins, absolute) {
+    super(opts, keys);
+    const o = options('options', opts, keys, {});
     /** Initial number of histogram bins (it grows with the range). */
     this.bins = intOption(o, 'bins', defaultBins, 1, MAX_BINS);
     /** @private */
@@ -262,26 +232,18 @@ class CollectorObserver extends DistributionObserver {
   observe(x) {
     typedArray('x', x, Float32Array);
     if (x.length === 0) return x;
-    const n = x.length, flags = this.flags;
-    const state = withBuffers([4 * n, 8], (rt, xp, mm) => {
-      rt.f32.set(x, xp >>> 2);
-      rt.f32.set([Infinity, -Infinity], mm >>> 2);
-      const bad = rt.exports.qdq_minmax(xp, n, 0, 1, n, mm, mm + 4);
-      if (bad >= 0) throw nonFinite(x, bad);
-      rt.refresh();
-      const lo = rt.f32[mm >>> 2], hi = rt.f32[(mm >>> 2) + 1];
-      const grown = new Float64Array(CALIB_STATE_HEADER + this.binsAfter(lo, hi));
-      grown.set(this.state);
-      return withBuffers([8 * grown.length], (rt2, sp) => {
-        rt2.f64.set(grown, sp >>> 3);
-        const r = rt2.exports.qdq_calib_histogram_observe(sp, xp, n, lo, hi, flags);
-        if (r !== 0) throw new RangeError(`qdq-wasm: the histogram cannot grow from [${this.minVal}, ${this.maxVal}] to include x (past 2^40 bins)`);
-        rt2.refresh();
-        grown.set(rt2.f64.subarray(sp >>> 3, (sp >>> 3) + grown.length));
-        return grown;
-      });
-    });
-    this.state = state;
+    const n = x.length, flags = this.flags, rt = getRuntime();
+    const lo1 = Float32Array.of(Infinity), hi1 = Float32Array.of(-Infinity);
+    const bad = call(rt, [input('x', x), inout('lo', lo1), inout('hi', hi1)],
+      (p, c) => c.qdq_minmax(p.x, n, 0, 1, n, p.lo, p.hi)).status;
+    if (bad >= 0) throw nonFinite(x, bad);
+    const lo = lo1[0], hi = hi1[0];
+    const grown = new Float64Array(CALIB_STATE_HEADER + this.binsAfter(lo, hi));
+    grown.set(this.state);
+    const r = call(rt, [inout('state', grown), input('x', x)],
+      (p, c) => c.qdq_calib_histogram_observe(p.state, p.x, n, lo, hi, flags)).status;
+    if (r !== 0) throw new RangeError(`qdq-wasm: the histogram cannot grow from [${this.minVal}, ${this.maxVal}] to include x (past 2^40 bins)`);
+    this.state = grown;
     return x;
   }
 
@@ -290,30 +252,22 @@ class CollectorObserver extends DistributionObserver {
    * @private @param {number} lo @param {number} hi
    */
   binsAfter(lo, hi) {
-    const state = this.state;
-    const bins = withBuffers([8 * CALIB_STATE_HEADER], (rt, sp) => {
-      rt.f64.set(state.subarray(0, CALIB_STATE_HEADER), sp >>> 3);
-      return rt.exports.qdq_calib_histogram_bins_after(sp, lo, hi, this.flags);
-    });
+    const header = this.state.subarray(0, CALIB_STATE_HEADER);
+    const bins = call(getRuntime(), [input('state', header)],
+      (p, c) => c.qdq_calib_histogram_bins_after(p.state, lo, hi, this.flags)).status;
     if (bins === 0) throw new RangeError(`qdq-wasm: the histogram cannot grow from [${this.minVal}, ${this.maxVal}] to [${lo}, ${hi}] (past 2^40 bins)`);
     return bins;
   }
 
   /**
    * The calibrated range as floats, or null before any data.
-   * @protected @param {(rt: any, sp: number, out: number) => number} fn the C range function
+   * @protected @param {(c: Record<string, (...args: number[]) => number>, state: number, out: number) => number} fn the C range function
    * @returns {{ min: number, max: number } | null}
    */
   rangeWith(fn) {
-    const state = this.state;
-    return withBuffers([8 * state.length, 8], (rt, sp, out) => {
-      rt.f64.set(state, sp >>> 3);
-      const r = fn(rt.exports, sp, out);
-      if (r === ERROR_OUT_OF_MEMORY) throw new RangeError('qdq-wasm: out of WebAssembly memory in calculateRange');
-      if (r !== 0) return null;
-      rt.refresh();
-      return { min: rt.f32[out >>> 2], max: rt.f32[(out >>> 2) + 1] };
-    });
+    const r = call(getRuntime(), [input('state', this.state), output('out', Float32Array, 2)], (p, c) => fn(c, p.state, p.out));
+    if (r.status === ERROR_OUT_OF_MEMORY) throw new RangeError('qdq-wasm: out of WebAssembly memory in calculateRange');
+    return r.status === 0 ? { min: r.out[0], max: r.out[1] } : null;
   }
 
   /**
@@ -359,9 +313,10 @@ export class PercentileObserver extends CollectorObserver {
    *   range [-t, t] (default true, onnxruntime's default), else a two-sided cut of x's histogram
    */
   constructor(opts) {
-    const o = options('options', opts, {});
+    const keys = [...OBSERVER_KEYS, 'bins', 'percentile', 'symmetric'];
+    const o = options('options', opts, keys, {});
     const symmetric = boolean('symmetric', o.symmetric ?? true);
-    super(opts, 2048, symmetric);
+    super(opts, keys, 2048, symmetric);
     /** onnxruntime's symmetric option. */
     this.symmetric = symmetric;
     const p = o.percentile ?? 99.999;
@@ -398,8 +353,9 @@ export class EntropyObserver extends CollectorObserver {
    *   (onnxruntime, the default false)
    */
   constructor(opts) {
-    super(opts, 128, false);
-    const o = options('options', opts, {});
+    const keys = [...OBSERVER_KEYS, 'bins', 'quantizedBins', 'fractionalQ'];
+    super(opts, keys, 128, false);
+    const o = options('options', opts, keys, {});
     /** Number of quantized bins each candidate is merged into. */
     this.quantizedBins = integer('quantizedBins', o.quantizedBins ?? 128, 1, this.bins);
     /** Whether q stays fractional (TensorRT) or is truncated (onnxruntime). */

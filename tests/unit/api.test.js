@@ -20,7 +20,7 @@ test('exports', async (t) => {
       'QuantizedLinear', 'backend',
       'calculateQParams', 'dequantize', 'dynamicQuantizeLinear', 'errorStats', 'fakeQuantizePerChannel',
       'fakeQuantizePerTensor', 'init', 'initSync', 'matmulInteger', 'qlinearMatmul', 'quantize', 'quantizePerChannel',
-      'quantizePerTensor', 'supportsRelaxedSimd', 'supportsSimd128',
+      'quantizePerTensor', 'quantizeSteps', 'supportsRelaxedSimd', 'supportsSimd128',
     ]);
   });
 });

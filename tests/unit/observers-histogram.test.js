@@ -7,9 +7,9 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { BUILD } from '../helpers/setup.js';
-import { getRuntime } from '../../js/runtime/loader.js';
+import { testWasm } from '../helpers/wasm.js';
 
-const rt = getRuntime();
+const rt = testWasm(BUILD);
 const ex = rt.exports;
 const fixtures = JSON.parse(readFileSync(new URL('../fixtures/observers.json', import.meta.url), 'utf8'));
 const fromBits = (b) => new Float32Array(Uint32Array.from(b).buffer);
