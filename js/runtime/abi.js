@@ -5,27 +5,15 @@
 export const EXTRA_BYTES = 16;
 export const MAX_BUFFER_BYTES = 2147483647;
 export const QUANT_RANGE_LIMIT = 8388608;
-export const FLAG_UINT8 = 1;
-export const FLAG_PYTORCH = 2;
-export const QPARAMS_SYMMETRIC = 1;
-export const QPARAMS_UINT8 = 2;
-export const QPARAMS_CUSTOM_RANGE = 4;
-export const QPARAMS_RAW_RANGE = 8;
-export const ISA_SCALAR = 0;
-export const ISA_SIMD128 = 1;
-export const ISA_RELAXED_SIMD = 2;
-export const FLAG_TRANSPOSED = 4;
-export const FLAG_ONNX_QPARAMS = 8;
-export const FLAG_REDUCE_RANGE = 16;
-export const GEMM_OUT_INT32 = 0;
-export const GEMM_OUT_INT8 = 1;
-export const GEMM_OUT_UINT8 = 2;
-export const GEMM_OUT_FLOAT = 3;
-export const GEMM_MAX_K = 33025;
-export const ERROR_K_TOO_LARGE = -2;
-export const ERROR_OUT_OF_MEMORY = -3;
-export const ERROR_SIZE_OVERFLOW = -4;
+export const FLAG_UINT8 = 1, FLAG_PYTORCH = 2, FLAG_TRANSPOSED = 4, FLAG_ONNX_QPARAMS = 8, FLAG_REDUCE_RANGE = 16;
+export const QPARAMS_SYMMETRIC = 1, QPARAMS_UINT8 = 2, QPARAMS_CUSTOM_RANGE = 4, QPARAMS_RAW_RANGE = 8;
+export const ISA_SCALAR = 0, ISA_SIMD128 = 1, ISA_RELAXED_SIMD = 2;
+export const GEMM_OUT_INT32 = 0, GEMM_OUT_INT8 = 1, GEMM_OUT_UINT8 = 2, GEMM_OUT_FLOAT = 3, GEMM_MAX_K = 33025;
+export const ERROR_K_TOO_LARGE = -2, ERROR_OUT_OF_MEMORY = -3, ERROR_SIZE_OVERFLOW = -4, ERROR_HISTOGRAM_INT64 = -5, ERROR_HISTOGRAM_RANGE = -6, ERROR_HISTOGRAM_SHAPE = -7;
 export const WEIGHT_PER_CHANNEL = 1;
+export const HISTOGRAM_EXACT_BOUNDS = 1, HISTOGRAM_RESET = 0, HISTOGRAM_ADD = 1, HISTOGRAM_COMBINE = 2;
+export const CALIB_STATE_HEADER = 6, CALIB_ABSOLUTE = 1;
+export const ENTROPY_FRACTIONAL_Q = 1;
 
 /** The QDQ_API operators: exactly the functions the production .wasm exports (with malloc and free). */
 export const OPERATORS = Object.freeze(/** @type {const} */ ([
@@ -50,4 +38,10 @@ export const OPERATORS = Object.freeze(/** @type {const} */ ([
   'qdq_requantization_multipliers',
   'qdq_quantize_bias',
   'qdq_linear_weight_quantize',
+  'qdq_histogram_observer_observe',
+  'qdq_histogram_observer_qparams',
+  'qdq_calib_histogram_bins_after',
+  'qdq_calib_histogram_observe',
+  'qdq_calib_percentile_range',
+  'qdq_calib_entropy_range',
 ]));
