@@ -26,8 +26,11 @@ int qdq_error_stats(const float* x, const float* x_hat, size_t n, size_t start,
       sse += e * e;
       ssx += (double) x[i] * (double) x[i];
       const double a = fabs(e);
-      maxabs = a > maxabs || a != a ? a : maxabs; /* NaN (from inf - inf) sticks, as in mse */
+      maxabs = a > maxabs ? a : maxabs;
     }
+    /* A NaN error (NaN input, or inf - inf) makes sse NaN and no other way:
+     * then the max is NaN too, as mse is, without a test per element. */
+    if (sse != sse) maxabs = NAN;
     acc[3 * r.channel + 0] += sse;
     acc[3 * r.channel + 1] += ssx;
     acc[3 * r.channel + 2] = maxabs;
