@@ -562,7 +562,8 @@ long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* 
  * (w at a column group's start; groups of 8 columns follow each other):
  *   c[i][j] = bias[j], then per block b < kb in order:
  *   c += ((float) (sum_l a[i][l] q[j][l] - zp[j][b] * a_sum[i][b])) * a_scale[i][b] * scale[j][b]
- * a rows (kb * bs int8) are a_stride bytes apart; a_scale and a_sum rows are
+ * a rows (kb * bs int8 values in [-127, 127], as B5 gives them; the SIMD
+ * kernels take a block's a_sum as int16) are a_stride bytes apart; a_scale and a_sum rows are
  * ap_stride elements apart; bias has round_up(nc, 8) floats; c rows are
  * cm_stride bytes apart, and only nc columns are written. */
 #define QDQ_UKERNEL(name, ...) \

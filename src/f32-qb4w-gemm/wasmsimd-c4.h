@@ -58,7 +58,7 @@ void QDQ_NAME(size_t mr, size_t nc, size_t kb, size_t bs, const float* restrict 
         const v128_t v = wasm_v128_load(data);
         data += 16;
         const v128_t vlo = wasm_v128_and(v, vmask);
-        const v128_t vhi = wasm_u8x16_shr(v, 4);
+        const v128_t vhi = wasm_v128_and(wasm_u16x8_shr(v, 4), vmask);
 #else
         const v128_t vlo = wasm_v128_load(data);
         const v128_t vhi = wasm_v128_load(data + 16);
