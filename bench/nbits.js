@@ -168,7 +168,7 @@ if (json) {
   console.log('shape (m,k,n)    nbits L4   nbits L0   ORT L4     ORT L0     int8 dyn   | L4 vs ORT L4  L4 vs int8  L4 GB/s (packed)');
   for (const r of rows) {
     const f = (/** @type {number | undefined} */ v) => (v === undefined ? '-' : v.toFixed(3)).padStart(8) + '  ';
-    const gbs = r.packedBytes / r.ms.nbits4 / 1e6;
-    console.log(`${`${r.m},${r.k},${r.n}`.padEnd(15)}  ${f(r.ms.nbits4)} ${f(r.ms.nbits0)} ${f(r.ms.ort4)} ${f(r.ms.ort0)} ${f(r.ms.dynInt8)} | ${(r.ms.ort4 ? (r.ms.ort4 / r.ms.nbits4).toFixed(1) + 'x' : '-').padStart(12)}  ${(r.ms.dynInt8 / r.ms.nbits4).toFixed(2).padStart(9)}x  ${gbs.toFixed(1)}`);
+    const gbs = r.m === 1 ? (r.packedBytes / r.ms.nbits4 / 1e6).toFixed(1) : "-";
+    console.log(`${`${r.m},${r.k},${r.n}`.padEnd(15)}  ${f(r.ms.nbits4)} ${f(r.ms.nbits0)} ${f(r.ms.ort4)} ${f(r.ms.ort0)} ${f(r.ms.dynInt8)} | ${(r.ms.ort4 ? (r.ms.ort4 / r.ms.nbits4).toFixed(1) + 'x' : '-').padStart(12)}  ${(r.ms.dynInt8 / r.ms.nbits4).toFixed(2).padStart(9)}x  ${gbs}`);
   }
 }

@@ -13,6 +13,11 @@
 
 /* Packed bytes of weights per column chunk when several row blocks reuse it. */
 #define QDQ_NBITS_CHUNK_BYTES (128 * 1024)
+/* Level 0 from this many rows on dequantizes weights to a float panel of
+ * about this many bytes and runs the float GEMM kernels: the per-element
+ * dequantization then costs once per call, not once per block of 4 rows. */
+#define QDQ_NBITS_PANEL_ROWS 8
+#define QDQ_NBITS_PANEL_BYTES (256 * 1024)
 
 /* roundf (half away from zero) by truncation, which wasm has as one
  * instruction (musl's roundf is a library call): x - trunc(x) is exact. */
@@ -137,6 +142,31 @@ long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* 
     }
     const qdq_f32_qbw_gemm_fn gemm1 = bits == 4 ? config->f32_qb4w_gemm1 : config->f32_qb8w_gemm1;
     const qdq_f32_qbw_gemm_fn gemm = bits == 4 ? config->f32_qb4w_gemm : config->f32_qb8w_gemm;
+    if (m >= QDQ_NBITS_PANEL_ROWS) {
+      /* Dequantize each column chunk once, then the float GEMM: the same
+       * products and sums in the same order (B7), so the same bits. */
+      const size_t groups = QDQ_NBITS_PANEL_BYTES / (sizeof(float) * QDQ_NBITS_NR * (1 + kpad));
+      const size_t pg = groups == 0 ? 1 : groups;
+      float* panel = malloc(pg * QDQ_NBITS_NR * (1 + kpad) * sizeof(float));
+      if (panel == NULL) {
+        free(ws);
+        return QDQ_ERROR_OUT_OF_MEMORY;
+      }
+      for (size_t j0 = 0; j0 < n; j0 += pg * QDQ_NBITS_NR) {
+        const size_t nb = n - j0 < pg * QDQ_NBITS_NR ? n - j0 : pg * QDQ_NBITS_NR;
+        const size_t g = (nb + QDQ_NBITS_NR - 1) / QDQ_NBITS_NR;
+        qdq_nbits_unpack_f32(g, s.kb, bs, bits, w + (j0 / QDQ_NBITS_NR) * s.group_bytes, bias_pad + j0, panel);
+        for (size_t i0 = 0; i0 < m; i0 += config->f32_gemm_mr) {
+          const size_t rows = m - i0 < config->f32_gemm_mr ? m - i0 : config->f32_gemm_mr;
+          (rows == 1 ? config->f32_gemm1 : config->f32_gemm)(rows, nb, kpad * sizeof(float), ar + i0 * kpad,
+                                                             kpad * sizeof(float), panel, y + i0 * n + j0,
+                                                             n * sizeof(float));
+        }
+      }
+      free(panel);
+      free(ws);
+      return 0;
+    }
     for (size_t j0 = 0; j0 < n; j0 += nc) {
       const size_t nb = n - j0 < nc ? n - j0 : nc;
       const void* wj = w + (j0 / QDQ_NBITS_NR) * s.group_bytes;
