@@ -22,7 +22,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import * as ort from 'onnxruntime-web';
 import * as qdq from '../js/index.js';
-import { getRuntime } from '../js/loader.js';
+import { getRuntime } from '../js/runtime/loader.js';
 import { DataType, model, node, tensor, valueInfo } from '../tests/helpers/onnx-model.js';
 
 const SIZES = (process.env.QDQ_BENCH_SIZES ?? `${2 ** 20},${2 ** 24}`).split(',').map(Number);

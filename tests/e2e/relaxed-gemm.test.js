@@ -86,7 +86,7 @@ test('relaxed build in Chromium', async (t) => {
     const results = await page.evaluate(async ({ src, shapes }) => {
       const operands = new Function(`${src}; return operands;`)();
       const q = await import('/js/index.js');
-      const { getRuntime } = await import('/js/loader.js');
+      const { getRuntime } = await import('/js/runtime/loader.js');
       const rt = getRuntime();
       /** reference through the module's own qdq_reference_q8_gemm */
       const reference = (m, n, k, a, za, b, zb) => {
@@ -131,7 +131,7 @@ test('relaxed build in Chromium', async (t) => {
   await t.test('should equal the scalar reference for every m, n, k in 1..17 and every dtype combination', async () => {
     const failures = await page.evaluate(async () => {
       const q = await import('/js/index.js');
-      const { getRuntime } = await import('/js/loader.js');
+      const { getRuntime } = await import('/js/runtime/loader.js');
       const rt = getRuntime();
       let s = 99;
       const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8;
@@ -183,7 +183,7 @@ test('relaxed build in Chromium', async (t) => {
     // Property: a = 127 against w = -128 and w = 127 gives pair sums of
     // -32512 and 32258, the extremes G7 allows; any saturation would show.
     const got = await page.evaluate(async () => {
-      const { getRuntime } = await import('/js/loader.js');
+      const { getRuntime } = await import('/js/runtime/loader.js');
       const rt = getRuntime();
       const out = [];
       for (const name of ['qdq_qs8_qc8w_gemm_ukernel_1x8c4__wasmrelaxedsimd_rdot7', 'qdq_qs8_qc8w_gemm_ukernel_4x8c4__wasmrelaxedsimd_rdot7',

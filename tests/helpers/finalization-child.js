@@ -4,7 +4,7 @@
 // objects took (at the peak, before collection) then fits without growing
 // wasm memory, i.e. whether it all came back.
 import { init, DynamicQuantizedLinear, PackedMatrix } from '../../js/index.js';
-import { getRuntime } from '../../js/loader.js';
+import { getRuntime } from '../../js/runtime/loader.js';
 
 await init({ build: process.env.QDQ_BUILD ?? 'simd128' });
 const rt = getRuntime();

@@ -2,7 +2,7 @@
 // the loaded build's exports, a seeded RNG, random operands, and the kernel
 // list parsed from the family .inc files.
 import { readFileSync } from 'node:fs';
-import { getRuntime } from '../../js/loader.js';
+import { getRuntime } from '../../js/runtime/loader.js';
 
 /** Deterministic RNG (LCG), so every failure reproduces. @param {number} seed */
 export function rng(seed) {

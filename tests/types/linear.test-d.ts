@@ -1,5 +1,5 @@
 // Type tests of js/linear.d.ts: must compile; each misuse is an expected error.
-import { DynamicQuantizedLinear, GEMM_MAX_K, Linear, PackedMatrix, QuantizedLinear, matmulInteger, qlinearMatmul } from '../../js/linear.js';
+import { DynamicQuantizedLinear, GEMM_MAX_K, Linear, PackedMatrix, QuantizedLinear, matmulInteger, qlinearMatmul } from '../../js/index.js';
 
 const k: 33025 = GEMM_MAX_K;
 const y: Int32Array = matmulInteger(new Int8Array(4), new Int8Array(4), { m: 2, k: 2, n: 2, bZeroPoint: [0, 1] });

@@ -4,7 +4,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { qdq } from '../helpers/setup.js';
-import { getRuntime } from '../../js/loader.js';
+import { getRuntime } from '../../js/runtime/loader.js';
 import { channelOf, dequantizeValue, quantizeValue, randomFloats, rng, roundHalfEven, scaled } from '../helpers/oracle.js';
 
 const f32 = Math.fround;

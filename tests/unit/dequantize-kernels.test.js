@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BUILD } from '../helpers/setup.js';
-import { getRuntime } from '../../js/loader.js';
+import { getRuntime } from '../../js/runtime/loader.js';
 
 const rt = getRuntime();
 const e = rt.exports;

@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { qdq, BUILD } from '../helpers/setup.js';
-import { getRuntime } from '../../js/loader.js';
+import { getRuntime } from '../../js/runtime/loader.js';
 import { firstDiff, kernelList, randomQ, referenceGemm, referenceRequantize, rng } from '../helpers/gemm-ref.js';
 
 const DTYPES = /** @type {const} */ (['int8', 'uint8']);

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { qdq } from '../helpers/setup.js';
-import { getRuntime } from '../../js/loader.js';
+import { getRuntime } from '../../js/runtime/loader.js';
 import { firstDiff, randomQ, referenceF32Gemm, referenceGemm, rng } from '../helpers/gemm-ref.js';
 
 const fixture = JSON.parse(readFileSync(new URL('../fixtures/linear.json', import.meta.url), 'utf8'));

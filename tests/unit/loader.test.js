@@ -1,13 +1,13 @@
 // The loader: one instance per module copy, clear failures, retry after a
 // failure, every override form. Each test imports a fresh copy of
-// js/loader.js (a distinct URL is a distinct module) so their states are separate.
+// js/runtime/loader.js (a distinct URL is a distinct module) so their states are separate.
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { BUILD } from '../helpers/setup.js';
 
 let copies = 0;
-const freshLoader = () => import(`../../js/loader.js?copy=${++copies}`);
+const freshLoader = () => import(`../../js/runtime/loader.js?copy=${++copies}`);
 const wasmUrl = new URL(`../../dist/qdq-${BUILD}.wasm`, import.meta.url);
 
 test('init()', async (t) => {

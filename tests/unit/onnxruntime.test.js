@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-web';
 import { qdq, BUILD } from '../helpers/setup.js';
 import { attr, DataType, model, node, tensor, valueInfo } from '../helpers/onnx-model.js';
-import { getRuntime } from '../../js/loader.js';
+import { getRuntime } from '../../js/runtime/loader.js';
 import { rng as prng } from '../helpers/oracle.js';
 
 ort.env.wasm.numThreads = 1;

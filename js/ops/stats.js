@@ -1,9 +1,9 @@
 // Error statistics of a reconstruction against its original (E10):
 // errorStats -> qdq_error_stats (src/operators/statistics.c).
 
-import { getRuntime } from './loader.js';
+import { getRuntime } from '../runtime/loader.js';
 import { channelLayout, tensorLayout } from './tensor.js';
-import { options, typedArray } from './validate.js';
+import { options, typedArray } from '../runtime/validate.js';
 
 /**
  * @typedef {object} ErrorStats

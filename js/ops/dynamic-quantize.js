@@ -5,7 +5,7 @@
 
 import { MinMaxObserver } from './observers.js';
 import { quantizePerTensor } from './quantize.js';
-import { options, typedArray } from './validate.js';
+import { options, typedArray } from '../runtime/validate.js';
 
 const f = Math.fround;
 

@@ -5,13 +5,13 @@
 //   dequantize                             -> qdq_dequantize    (src/operators/quantize.c)
 //   fakeQuantizePerTensor / ...PerChannel  -> qdq_fake_quantize (src/operators/quantize.c)
 
-import { getRuntime } from './loader.js';
+import { getRuntime } from '../runtime/loader.js';
 import { channelLayout, clampRange, compatFlag, DTYPES, dtype, tensorLayout } from './tensor.js';
-import { describe, integer, options, outArray, scale, typedArray } from './validate.js';
+import { describe, integer, options, outArray, scale, typedArray } from '../runtime/validate.js';
 
 /**
  * @typedef {import('./tensor.js').Layout} Layout
- * @typedef {import('./runtime.js').Runtime} Runtime
+ * @typedef {import('../runtime/binding.js').Runtime} Runtime
  */
 
 /**

@@ -1,7 +1,7 @@
 // Shapes, axes and dtypes: how a flat typed array is viewed as
 // [outer, channels, inner] by the C operators.
 
-import { describe, integer, oneOf } from './validate.js';
+import { describe, integer, oneOf } from '../runtime/validate.js';
 
 /** Flag bits of src/qdq.h. */
 export const FLAG_UINT8 = 1;

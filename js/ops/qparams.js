@@ -2,9 +2,9 @@
 // observers compute them, and the settings every observer checks.
 //   calculateQParams() -> qdq_calculate_qparams  (src/operators/qparams.c)
 
-import { getRuntime } from './loader.js';
+import { getRuntime } from '../runtime/loader.js';
 import { DTYPES, dtype } from './tensor.js';
-import { boolean, describe, integer, oneOf, options } from './validate.js';
+import { boolean, describe, integer, oneOf, options } from '../runtime/validate.js';
 
 /* Flags of qdq_calculate_qparams (src/qdq.h). */
 const QPARAMS_SYMMETRIC = 1;

@@ -9,9 +9,9 @@
 // freed before it returns, and copies results out: no view of wasm memory
 // escapes, and repeated calls do not grow memory.
 
-import { getRuntime } from './loader.js';
-import { FLOAT32_EPS } from './observers.js';
-import { describe, integer, oneOf, options, outArray, scale, typedArray } from './validate.js';
+import { getRuntime } from '../runtime/loader.js';
+import { FLOAT32_EPS } from '../ops/observers.js';
+import { describe, integer, oneOf, options, outArray, scale, typedArray } from '../runtime/validate.js';
 
 /**
  * The largest k (inner dimension) with exact int32 accumulation: 255 * 255 * k < 2^31
@@ -32,7 +32,7 @@ const OUT_FLOAT = 3;
 const ERROR_K_TOO_LARGE = -2;
 const ERROR_OUT_OF_MEMORY = -3;
 
-/** @typedef {import('./runtime.js').Runtime} Runtime */
+/** @typedef {import('../runtime/binding.js').Runtime} Runtime */
 
 /** @param {string} name @param {unknown} v @returns {number} */
 function dim(name, v) {

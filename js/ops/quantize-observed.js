@@ -4,7 +4,7 @@
 import { dequantize, quantizePerChannel, quantizePerTensor } from './quantize.js';
 import { MinMaxObserver, PerChannelMinMaxObserver } from './observers.js';
 import { errorStats } from './stats.js';
-import { options, typedArray } from './validate.js';
+import { options, typedArray } from '../runtime/validate.js';
 
 /**
  * Quantizes x with parameters observed from x itself (min/max), and returns

@@ -2,7 +2,7 @@
 // Node (fs) or a browser (fetch), and hands the rest of js/ a Runtime.
 // No top-level await: init() is idempotent and returns the same promise.
 
-import { Runtime } from './runtime.js';
+import { Runtime } from './binding.js';
 
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
@@ -25,8 +25,8 @@ const RELAXED_PROBE = new Uint8Array([
 
 /** @type {Map<string, URL>} */
 const BUILD_URLS = new Map([
-  ['relaxed', new URL('../dist/qdq-relaxed.wasm', import.meta.url)],
-  ['simd128', new URL('../dist/qdq-simd128.wasm', import.meta.url)],
+  ['relaxed', new URL('../../dist/qdq-relaxed.wasm', import.meta.url)],
+  ['simd128', new URL('../../dist/qdq-simd128.wasm', import.meta.url)],
 ]);
 
 /** @type {Promise<Runtime> | null} */

@@ -3,9 +3,9 @@
 //   observe()          -> qdq_minmax             (src/operators/statistics.c)
 //   calculateQParams() -> qdq_calculate_qparams  (src/operators/qparams.c, via js/qparams.js)
 
-import { getRuntime } from './loader.js';
+import { getRuntime } from '../runtime/loader.js';
 import { channelLayout } from './tensor.js';
-import { describe, typedArray } from './validate.js';
+import { describe, typedArray } from '../runtime/validate.js';
 import { observerSettings, PER_CHANNEL, PER_TENSOR, qparamsOf } from './qparams.js';
 
 export { FLOAT32_EPS } from './qparams.js';
