@@ -437,3 +437,4 @@ export class MovingAveragePerChannelMinMaxObserver extends PerChannelMinMaxObser
   readonly averagingConstant: number;
 }
 export * from './linear.js';
+export * from './blockwise.js';

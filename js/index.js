@@ -29,3 +29,12 @@ export {
   QuantizedLinear,
   Linear,
 } from './layers/all-linear.js';
+export {
+  BLOCK_SIZES,
+  quantizeBlockwise,
+  dequantizeBlockwise,
+  toDequantizeLinear,
+  fromDequantizeLinear,
+} from './ops/blockwise.js';
+export { MatMulNBits } from './layers/matmul-nbits.js';
+export { WeightOnlyQuantizedLinear } from './layers/weight-only-linear.js';

@@ -14,11 +14,12 @@ const CHUNK = getRuntime().chunk; // src/operators/staging.c: tensors stream thr
 test('exports', async (t) => {
   await t.test('should be exactly the documented list', () => {
     assert.deepEqual(Object.keys(qdq).sort(), [
-      'DynamicQuantizedLinear', 'FLOAT32_EPS', 'GEMM_MAX_K', 'Linear', 'MinMaxObserver', 'MovingAverageMinMaxObserver',
-      'MovingAveragePerChannelMinMaxObserver', 'PackedMatrix', 'PerChannelMinMaxObserver', 'QuantizedLinear', 'backend',
-      'calculateQParams', 'dequantize', 'dynamicQuantizeLinear', 'errorStats', 'fakeQuantizePerChannel',
-      'fakeQuantizePerTensor', 'init', 'initSync', 'matmulInteger', 'qlinearMatmul', 'quantize', 'quantizePerChannel',
-      'quantizePerTensor', 'supportsRelaxedSimd', 'supportsSimd128',
+      'BLOCK_SIZES', 'DynamicQuantizedLinear', 'FLOAT32_EPS', 'GEMM_MAX_K', 'Linear', 'MatMulNBits', 'MinMaxObserver',
+      'MovingAverageMinMaxObserver', 'MovingAveragePerChannelMinMaxObserver', 'PackedMatrix', 'PerChannelMinMaxObserver',
+      'QuantizedLinear', 'WeightOnlyQuantizedLinear', 'backend', 'calculateQParams', 'dequantize', 'dequantizeBlockwise',
+      'dynamicQuantizeLinear', 'errorStats', 'fakeQuantizePerChannel', 'fakeQuantizePerTensor', 'fromDequantizeLinear',
+      'init', 'initSync', 'matmulInteger', 'qlinearMatmul', 'quantize', 'quantizeBlockwise', 'quantizePerChannel',
+      'quantizePerTensor', 'supportsRelaxedSimd', 'supportsSimd128', 'toDequantizeLinear',
     ]);
   });
 });

@@ -19,7 +19,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-web';
 import { BUILD } from '../helpers/setup.js';
-import { getRuntime } from '../../js/loader.js';
+import { getRuntime } from '../../js/runtime/loader.js';
 import { DataType, model, node, rawTensor, tensor, valueInfo } from '../helpers/onnx-model.js';
 import { rng } from '../helpers/gemm-ref.js';
 

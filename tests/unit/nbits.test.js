@@ -8,7 +8,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { BUILD } from '../helpers/setup.js';
-import { getRuntime } from '../../js/loader.js';
+import { getRuntime } from '../../js/runtime/loader.js';
 import { rng } from '../helpers/gemm-ref.js';
 
 const rt = getRuntime();
