@@ -13,7 +13,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as qdq from '../js/index.js';
-import { getRuntime } from '../js/loader.js';
+import { getRuntime } from '../js/runtime/loader.js';
 import { DataType, model, node, tensor, valueInfo } from '../tests/helpers/onnx-model.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');

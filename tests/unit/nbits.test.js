@@ -90,7 +90,7 @@ test(`blockwise kernels (qs8-qb4w, qs8-qb8w, f32-qb4w, f32-qb8w) on the ${BUILD}
         let cases = 0;
         for (const bs of BLOCK_SIZES) {
           for (const k of [1, 5, bs - 1, bs, bs + 1, 2 * bs + 3]) {
-            for (const n of [1, 3, 8, 9, 16, 17]) {
+            for (const n of [1, 3, 8, 9, 16, 17, 25, 40]) {
               const useZp = (n + k) % 2 === 1;
               const w = randomWeights(r, n, k, bits, bs);
               const kb = w.kb, kpad = kb * bs;
