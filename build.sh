@@ -2,6 +2,9 @@
 # Builds qdq-wasm from src/:
 #   dist/qdq-simd128.wasm   Emscripten (LLVM 14), -O3 -msimd128: every engine with SIMD128
 #   dist/qdq-relaxed.wasm   Emscripten driving LLVM 19, -msimd128 -mrelaxed-simd
+#   build/qdq-test-*.wasm   the same two builds exporting every kernel and reference
+#                           function too, for the kernel tests (production files export
+#                           only the QDQ_API operators, so unused kernels are not shipped)
 #   build/qdq-native-tests  gcc, scalar kernels + tests/c, under ASan and UBSan
 # Skips work whose outputs are newer than every source. See ../shared/TOOLCHAIN.md
 # for why each flag is here.
@@ -26,19 +29,26 @@ SOURCES=$(find src -name '*.c' | sort)
 SCALAR_SOURCES=$(echo "$SOURCES" | grep -v -e '-wasmsimd' -e '-wasmrelaxedsimd')
 SIMD_SOURCES=$(echo "$SOURCES" | grep -v -e '-wasmrelaxedsimd')
 
-# Exports: the operators, the reference functions, and every kernel named in a
-# family .inc list whose ISA the build can run. Adding a kernel is one .inc line.
+# Exports. Production: the QDQ_API operators of src/qdq.h (what js/ calls).
+# Test builds: also the reference functions, the other public helpers and
+# every kernel named in a family .inc list whose ISA the build can run, so
+# kernels that no configuration dispatches are still tested. Adding a kernel
+# is one .inc line.
 kernels() { # $1: regex of ISAs
   grep -h '^QDQ_UKERNEL(' $(find src -name '*.inc' | sort) |
     sed -E 's/^QDQ_UKERNEL\(([a-z0-9_]+),.*,[[:space:]]*([a-z0-9]+)\)[[:space:]]*$/\1 \2/' |
     awk -v isa="$1" '$2 ~ ("^(" isa ")$") { print $1 }'
 }
 api_functions() {
-  grep -hoE '^(int|long|void|size_t|int32_t|float|double|uint32_t) \**qdq_[a-z0-9_]+\(' src/qdq.h $(find src -name 'qdq-*.h' ! -name qdq.h | sort) 2>/dev/null |
+  grep -hoE '^QDQ_API [a-z0-9_]+ \**qdq_[a-z0-9_]+\(' src/qdq.h | sed -E 's/.* \**(qdq_[a-z0-9_]+)\(/\1/' | sort -u
+}
+all_functions() {
+  grep -hoE '^(QDQ_API )?(int|long|void|size_t|int32_t|float|double|uint32_t) \**qdq_[a-z0-9_]+\(' src/qdq.h |
     sed -E 's/.* \**(qdq_[a-z0-9_]+)\(/\1/' | sort -u
 }
-exports() { # $1: regex of ISAs
-  { api_functions; kernels "$1"; echo malloc; echo free; } |
+exports() { # $1: regex of ISAs, or "api" for the production set
+  if [ "$1" = api ]; then { api_functions; echo malloc; echo free; }
+  else { all_functions; kernels "$1"; echo malloc; echo free; }; fi |
     sort -u | sed 's/^/_/' | paste -sd, -
 }
 
@@ -48,31 +58,42 @@ stale() { # $1: output; true when any input is newer
 }
 
 COMMON_CFLAGS=(-std=c11 -O3 -Isrc -ffp-contract=off -DNDEBUG -Wall -Wextra -Werror)
-EMFLAGS=(--no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH=1 -sINITIAL_MEMORY=4MB
+# MAXIMUM_MEMORY is QDQ_MAX_BUFFER_BYTES + 1 (src/qdq.h): js/ sizes its checks by it.
+EMFLAGS=(--no-entry -sSTANDALONE_WASM -sALLOW_MEMORY_GROWTH=1 -sMAXIMUM_MEMORY=2147483648 -sINITIAL_MEMORY=4MB
          -sTOTAL_STACK=256KB -sFILESYSTEM=0 -sERROR_ON_UNDEFINED_SYMBOLS=1)
 
-if stale dist/qdq-simd128.wasm; then
-  echo "build.sh: dist/qdq-simd128.wasm"
-  emcc "${COMMON_CFLAGS[@]}" -msimd128 $SIMD_SOURCES "${EMFLAGS[@]}" \
-    -sEXPORTED_FUNCTIONS="$(exports 'scalar|wasmsimd')" -o dist/qdq-simd128.wasm
-fi
+# wasm_build VARIANT ISAS SOURCES [env...]: the production module (dist/) and
+# the test module (build/) from the same sources and flags.
+wasm_build() {
+  local variant=$1 isas=$2 sources=$3
+  shift 3
+  local out=dist/qdq-$variant.wasm test=build/qdq-test-$variant.wasm
+  if stale "$out" || stale "$test"; then
+    echo "build.sh: $out, $test"
+    env "$@" emcc "${COMMON_CFLAGS[@]}" "${VARIANT_CFLAGS[@]}" $sources "${EMFLAGS[@]}" \
+      -sEXPORTED_FUNCTIONS="$(exports api)" -o "$out"
+    env "$@" emcc "${COMMON_CFLAGS[@]}" "${VARIANT_CFLAGS[@]}" $sources "${EMFLAGS[@]}" \
+      -sEXPORTED_FUNCTIONS="$(exports "$isas")" -o "$test"
+  fi
+}
+
+VARIANT_CFLAGS=(-msimd128)
+wasm_build simd128 'scalar|wasmsimd' "$SIMD_SOURCES" NODE_PATH="$NODE_PATH"
 
 # The relaxed build needs LLVM 19 (LLVM 14 has no relaxed dot products).
 if command -v clang-19 >/dev/null 2>&1 && command -v wasm-ld-19 >/dev/null 2>&1; then
-  if stale dist/qdq-relaxed.wasm; then
-    echo "build.sh: dist/qdq-relaxed.wasm"
-    conf=build/emscripten-llvm19.config
-    sed -e "s|^LLVM_ROOT.*|LLVM_ROOT = '/usr/bin'|" -e '/^LLVM_ADD_VERSION/d' -e '/^CLANG_ADD_VERSION/d' \
-      /usr/share/emscripten/.emscripten > "$conf"
-    printf "\nLLVM_ADD_VERSION = '19'\nCLANG_ADD_VERSION = '19'\n" >> "$conf"
-    EM_CONFIG="$PWD/$conf" emcc "${COMMON_CFLAGS[@]}" -msimd128 -mrelaxed-simd $SOURCES \
-      "${EMFLAGS[@]}" -sEXPORTED_FUNCTIONS="$(exports 'scalar|wasmsimd|wasmrelaxedsimd')" \
-      -o dist/qdq-relaxed.wasm
-  fi
+  conf=build/emscripten-llvm19.config
+  sed -e "s|^LLVM_ROOT.*|LLVM_ROOT = '/usr/bin'|" -e '/^LLVM_ADD_VERSION/d' -e '/^CLANG_ADD_VERSION/d' \
+    /usr/share/emscripten/.emscripten > "$conf.new"
+  printf "\nLLVM_ADD_VERSION = '19'\nCLANG_ADD_VERSION = '19'\n" >> "$conf.new"
+  # Rewritten only when it changes, so that it does not make the builds stale.
+  cmp -s "$conf.new" "$conf" 2>/dev/null && rm "$conf.new" || mv "$conf.new" "$conf"
+  VARIANT_CFLAGS=(-msimd128 -mrelaxed-simd)
+  wasm_build relaxed 'scalar|wasmsimd|wasmrelaxedsimd' "$SOURCES" NODE_PATH="$NODE_PATH" EM_CONFIG="$PWD/$conf"
 else
   echo "build.sh: clang-19/lld-19 not found; skipping dist/qdq-relaxed.wasm" \
-       "(apt-get install -y clang-19 lld-19)" >&2
-  rm -f dist/qdq-relaxed.wasm
+       "(apt-get install -y clang-19 lld-19 llvm-19)" >&2
+  rm -f dist/qdq-relaxed.wasm build/qdq-test-relaxed.wasm
 fi
 
 if [ ! -f build/qdq-native-tests ] || [ -n "$(find src tests/c build.sh -newer build/qdq-native-tests -print -quit)" ]; then

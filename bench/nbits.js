@@ -6,14 +6,13 @@
 // activations in and outputs out included), medians of several runs,
 // alternating between candidates. Plus a stream-read bandwidth probe (a
 // separate wasm module built from bench/probes/, never part of dist/).
-//   node bench/nbits.js [--build simd128|relaxed] [--json] [--no-ort]
+//   node bench/nbits.js [--build simd128|relaxed] [--json] [--no-ort]   (NBITS_QUICK=1: one small shape, a smoke run)
 import os from 'node:os';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as qdq from '../js/index.js';
-import { getRuntime } from '../js/runtime/loader.js';
 import { DataType, model, node, tensor, valueInfo } from '../tests/helpers/onnx-model.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,15 +20,12 @@ const args = process.argv.slice(2);
 const build = /** @type {'simd128' | 'relaxed'} */ (args.includes('--build') ? args[args.indexOf('--build') + 1] : 'simd128');
 const json = args.includes('--json');
 const withOrt = !args.includes('--no-ort');
-const SHAPES = [[1, 4096, 4096], [16, 1024, 1024], [128, 768, 768]];
+const SHAPES = process.env.NBITS_QUICK ? [[1, 256, 256]] : [[1, 4096, 4096], [16, 1024, 1024], [128, 768, 768]];
 const BITS = 4, BLOCK = 32;
 const RUNS = 9;
 const MIN_BATCH_MS = 40;
-const LEVEL4 = 4; // QDQ_NBITS_ACCURACY_INT8
 
 await qdq.init({ build });
-const rt = getRuntime();
-const ex = rt.exports;
 
 /** Median ms per call of each fn; runs alternate between candidates. @param {Record<string, () => unknown>} fns */
 async function timeAll(fns) {
@@ -118,28 +114,14 @@ for (const [m, k, n] of SHAPES) {
   const wf = Float32Array.from({ length: n * k }, () => rand());
   const x = Float32Array.from({ length: m * k }, () => rand() * 4);
   // Quantize with the library (onnxruntime's asymmetric quantizer, B1-B3), then pack.
-  const wp = rt.alloc(4 * n * k), bp = rt.alloc(n * kb * BLOCK / 2), sp = rt.alloc(4 * n * kb), zpp = rt.alloc(n * Math.ceil(kb / 2));
-  rt.refresh();
-  rt.f32.set(wf, wp >>> 2);
-  if (ex.qdq_quantize_blockwise(n, k, BITS, BLOCK, wp, 0, bp, sp, zpp) !== 0) throw new Error('quantize failed');
-  rt.refresh();
-  const w = { kb, b: rt.u8.slice(bp, bp + n * kb * BLOCK / 2), scales: rt.f32.slice(sp >>> 2, (sp >>> 2) + n * kb), zp: rt.u8.slice(zpp, zpp + n * Math.ceil(kb / 2)) };
-  const packedBytes = ex.qdq_nbits_packed_size(n, k, BITS, BLOCK);
-  const packed = rt.alloc(packedBytes);
-  ex.qdq_nbits_pack(n, k, BITS, BLOCK, bp, sp, zpp, packed);
-  [wp, bp, sp, zpp].forEach((p) => rt.free(p));
-  const xp = rt.alloc(4 * m * k), yp = rt.alloc(4 * m * n);
-  const ours = (/** @type {number} */ level) => () => {
-    rt.refresh();
-    rt.f32.set(x, xp >>> 2);
-    const r = ex.qdq_nbits_matmul(m, n, k, xp, packed, 0, yp, level);
-    if (r !== 0) throw new Error(`qdq_nbits_matmul returned ${r}`);
-    rt.refresh();
-    return rt.f32.slice(yp >>> 2, (yp >>> 2) + m * n);
-  };
+  const q = qdq.quantizeBlockwise(wf, { n, k, bits: BITS, blockSize: BLOCK });
+  const w = { kb, b: q.data, scales: q.scales, zp: /** @type {Uint8Array} */ (q.zeroPoints) };
+  const mm4 = qdq.MatMulNBits.pack({ ...q, accuracyLevel: 4 });
+  const mm0 = qdq.MatMulNBits.pack({ ...q, accuracyLevel: 0 });
+  const packedBytes = mm4.packedBytes;
   const dyn = qdq.DynamicQuantizedLinear.fromFloat(wf, null, { inFeatures: k, outFeatures: n });
   /** @type {Record<string, () => unknown>} */
-  const fns = { nbits4: ours(LEVEL4), nbits0: ours(0), dynInt8: () => dyn.forward(x, m) };
+  const fns = { nbits4: () => mm4.forward(x, m), nbits0: () => mm0.forward(x, m), dynInt8: () => dyn.forward(x, m) };
   const sessions = [];
   if (ort) {
     const tx = new ort.Tensor('float32', x, [m, k]);
@@ -154,7 +136,8 @@ for (const [m, k, n] of SHAPES) {
   rows.push({ m, k, n, packedBytes, ms: t, gops: Object.fromEntries(Object.entries(t).map(([kk, v]) => [kk, gops(v)])) });
   for (const s of sessions) await s.release();
   dyn.dispose();
-  [packed, xp, yp].forEach((p) => rt.free(p));
+  mm4.dispose();
+  mm0.dispose();
 }
 
 const engine = `Node ${process.versions.node} (V8 ${process.versions.v8})`;

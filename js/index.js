@@ -10,6 +10,7 @@ export {
   fakeQuantizePerChannel,
 } from './ops/quantize.js';
 export { quantize } from './ops/quantize-observed.js';
+export { quantizeSteps } from './ops/quantize-steps.js';
 export { dynamicQuantizeLinear } from './ops/dynamic-quantize.js';
 export { errorStats } from './ops/stats.js';
 export { calculateQParams } from './ops/qparams.js';
@@ -20,15 +21,12 @@ export {
   MovingAveragePerChannelMinMaxObserver,
   FLOAT32_EPS,
 } from './ops/observers.js';
-export {
-  GEMM_MAX_K,
-  PackedMatrix,
-  matmulInteger,
-  qlinearMatmul,
-  DynamicQuantizedLinear,
-  QuantizedLinear,
-  Linear,
-} from './layers/all-linear.js';
+export { GEMM_MAX_K } from './runtime/abi.js';
+export { matmulInteger, qlinearMatmul } from './ops/matmul.js';
+export { PackedMatrix } from './layers/packed-matrix.js';
+export { DynamicQuantizedLinear } from './layers/dynamic-linear.js';
+export { QuantizedLinear } from './layers/quantized-linear.js';
+export { Linear } from './layers/linear.js';
 export {
   BLOCK_SIZES,
   quantizeBlockwise,

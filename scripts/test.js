@@ -1,5 +1,5 @@
 // npm test: every suite, in order, stopping at the first failure.
-//   0. generated kernels (src/*/gen) are up to date with their templates
+//   0. generated kernels (src/*/gen) and the generated ABI (js/runtime/abi.js) are up to date
 //   1. C unit tests, native, under ASan + UBSan           (tests/c)
 //   2. JS suites on Node 20 with the SIMD128 build        (tests/unit), with a coverage gate on js/
 //   3. the same suites on Node 22 with the relaxed build  (../shared/TOOLCHAIN.md: Node 20 gets relaxed SIMD wrong)
@@ -84,6 +84,7 @@ function jsLineCoverage(lcovPath) {
 }
 
 run('Generated kernels match their templates', node, [path.join(root, 'scripts/gen-kernels.js'), '--check']);
+run('Generated ABI (js/runtime/abi.js) matches src/qdq.h', node, [path.join(root, 'scripts/gen-abi.js'), '--check']);
 run('C unit tests (native, ASan + UBSan)', path.join(root, 'build/qdq-native-tests'), []);
 
 const unit = testFiles('tests/unit');

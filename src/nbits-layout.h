@@ -24,8 +24,8 @@ struct qdq_nbits_shape {
   size_t nk;          /* n * k */
 };
 
-/* Fills s; returns 0, or QDQ_ERROR_BAD_SIZE for unsupported bits or block
- * sizes, or any product that overflows size_t. */
+/* Fills s; returns 0, QDQ_ERROR_BAD_SIZE for unsupported bits or block
+ * sizes, or QDQ_ERROR_SIZE_OVERFLOW for any product that overflows size_t. */
 static inline int qdq_nbits_shape(size_t n, size_t k, int bits, size_t block_size,
                                   struct qdq_nbits_shape* s) {
   if (bits != 4 && bits != 8) return QDQ_ERROR_BAD_SIZE;
@@ -33,7 +33,7 @@ static inline int qdq_nbits_shape(size_t n, size_t k, int bits, size_t block_siz
       block_size != 256) {
     return QDQ_ERROR_BAD_SIZE;
   }
-  if (k > SIZE_MAX - block_size) return QDQ_ERROR_BAD_SIZE;
+  if (k > SIZE_MAX - block_size) return QDQ_ERROR_SIZE_OVERFLOW;
   s->kb = (k + block_size - 1) / block_size;
   s->blob = block_size * (size_t) bits / 8;
   s->zp_row = bits == 8 ? s->kb : (s->kb + 1) / 2;
@@ -47,7 +47,7 @@ static inline int qdq_nbits_shape(size_t n, size_t k, int bits, size_t block_siz
       /* The ORT layout's b, scales and the float weights must be addressable too. */
       __builtin_mul_overflow(n, s->kb * block_size, &t) || __builtin_mul_overflow(t, sizeof(float), &t) ||
       __builtin_mul_overflow(n, s->kb * 3 * sizeof(double), &t)) {
-    return QDQ_ERROR_BAD_SIZE;
+    return QDQ_ERROR_SIZE_OVERFLOW;
   }
   return 0;
 }

@@ -22,9 +22,26 @@
 extern "C" {
 #endif
 
-/* Bytes a kernel may read past the end of its input. The allocator in
- * js/memory.js and every test harness pads buffers by this much. */
+/* Bytes a kernel may read past the end of its input. js/runtime/binding.js
+ * and every test harness pad input buffers by this much. */
 #define QDQ_EXTRA_BYTES 16
+
+/* The largest buffer js/ allocates in wasm memory, in bytes. The builds cap
+ * memory at 2 GiB (build.sh: -sMAXIMUM_MEMORY), so js/ refuses any tensor or
+ * workspace whose byte count exceeds this before it allocates anything. */
+#define QDQ_MAX_BUFFER_BYTES 2147483647
+
+/* The widest clamp range [qmin, qmax] fake-quantize accepts (PyTorch takes
+ * any quant_min <= zero_point <= quant_max): 2^23, so that qmin - zero_point
+ * and qmax - zero_point are exact in float32, where the kernels clamp. */
+#define QDQ_QUANT_RANGE_LIMIT 8388608
+
+/* Marks the operator entry points that js/ calls. build.sh exports exactly
+ * these (and malloc/free) from the production .wasm files, and
+ * scripts/gen-abi.js lists them with every QDQ_ constant in the generated
+ * js/runtime/abi.js. Kernels and references are exported only by the test
+ * builds. */
+#define QDQ_API
 
 /* ---------------------------------------------------------------------------
  * Flags shared by the operator entry points.
@@ -44,16 +61,16 @@ extern "C" {
 struct qdq_f32_q8_cvt_params {
   float scale;        /* step, > 0 and finite */
   float inv_scale;    /* 1.0f / scale, rounded to float (PyTorch's inv_scale) */
-  int16_t zero_point; /* within [qmin, qmax] */
-  int16_t qmin;
-  int16_t qmax;
+  int32_t zero_point; /* within [qmin, qmax] */
+  int32_t qmin;       /* within [-QDQ_QUANT_RANGE_LIMIT, QDQ_QUANT_RANGE_LIMIT] */
+  int32_t qmax;
   uint8_t divide;     /* 1: x / scale (ONNX, E5a); 0: x * inv_scale (PyTorch, E5b) */
 };
 
 /* Parameters of quantized -> float conversion. */
 struct qdq_q8_f32_cvt_params {
   float scale;
-  int16_t zero_point;
+  int32_t zero_point;
 };
 
 /// Fills p for quantizing with one scale and zero point.
@@ -162,34 +179,41 @@ long qdq_reference_f32_rminmax(size_t n, const float* x, float* min, float* max)
 
 /// Quantize n elements (E5) to int8, or uint8 with QDQ_FLAG_UINT8.
 /// QDQ_FLAG_PYTORCH selects E5b. Returns 0.
-int qdq_quantize(const float* x, void* y, size_t n, size_t start, size_t channels,
+QDQ_API int qdq_quantize(const float* x, void* y, size_t n, size_t start, size_t channels,
                  size_t inner, const float* scales, const int32_t* zero_points,
                  int32_t qmin, int32_t qmax, uint32_t flags);
 
 /// Dequantize n elements (E7) from int8, or uint8 with QDQ_FLAG_UINT8.
-int qdq_dequantize(const void* q, float* y, size_t n, size_t start, size_t channels,
+QDQ_API int qdq_dequantize(const void* q, float* y, size_t n, size_t start, size_t channels,
                    size_t inner, const float* scales, const int32_t* zero_points,
                    uint32_t flags);
 
 /// Fake-quantize n elements (E8) and, when mask is not NULL, write the
 /// gradient mask (E9). QDQ_FLAG_PYTORCH selects E5b; the dtype flag is unused
 /// because [qmin, qmax] carries the range.
-int qdq_fake_quantize(const float* x, float* y, uint8_t* mask, size_t n, size_t start,
+QDQ_API int qdq_fake_quantize(const float* x, float* y, uint8_t* mask, size_t n, size_t start,
                       size_t channels, size_t inner, const float* scales,
                       const int32_t* zero_points, int32_t qmin, int32_t qmax,
                       uint32_t flags);
 
+/// The intermediate values of E5 for teaching (the page's derivation), for
+/// i < n: scaled[i] = x[i] / scale (E5a), or x[i] * float(1 / scale) with
+/// QDQ_FLAG_PYTORCH (E5b), in float; rounded[i] = roundHalfEven(scaled[i]).
+/// q = clamp(rounded + zero_point, qmin, qmax) follows (qdq_quantize).
+QDQ_API void qdq_quantize_steps(size_t n, const float* x, float scale, uint32_t flags,
+                                float* scaled, float* rounded);
+
 /// Folds n elements into per-channel running minima and maxima
 /// (mins[c] = min(mins[c], x), maxs[c] likewise). Returns the chunk-relative
 /// index of the first NaN or infinity (nothing is folded then), or -1.
-long qdq_minmax(const float* x, size_t n, size_t start, size_t channels, size_t inner,
+QDQ_API long qdq_minmax(const float* x, size_t n, size_t start, size_t channels, size_t inner,
                 float* mins, float* maxs);
 
 /// Accumulates error statistics of x_hat against x, per channel, in double:
 ///   acc[3c+0] += sum (x - x_hat)^2,  acc[3c+1] += sum x^2,
 ///   acc[3c+2]  = max(acc[3c+2], max |x - x_hat|)              (E10)
 /// MSE, max abs error and SQNR = 10 log10(sum x^2 / sum (x - x_hat)^2) follow.
-int qdq_error_stats(const float* x, const float* x_hat, size_t n, size_t start,
+QDQ_API int qdq_error_stats(const float* x, const float* x_hat, size_t n, size_t start,
                     size_t channels, size_t inner, double* acc);
 
 /* Flags of qdq_calculate_qparams. */
@@ -211,12 +235,22 @@ int qdq_error_stats(const float* x, const float* x_hat, size_t n, size_t start,
 /// With QDQ_QPARAMS_RAW_RANGE, min' = min and max' = max (no E1): the affine
 /// zero point may then fall outside [qmin, qmax]. zero_points_unclamped (may
 /// be NULL) receives the zero point before the clamp. flags: QDQ_QPARAMS_*.
-void qdq_calculate_qparams(size_t n, const float* mins, const float* maxs, int32_t qmin,
+QDQ_API void qdq_calculate_qparams(size_t n, const float* mins, const float* maxs, int32_t qmin,
                            int32_t qmax, uint32_t flags, float eps, float* scales,
                            int32_t* zero_points, int32_t* zero_points_unclamped);
 
-/// Size in bytes of the chunk buffers that js/ streams tensors through.
-size_t qdq_staging_elements(void);
+/// The moving-average update of torch.ao.quantization's
+/// MovingAverage(PerChannel)MinMaxObserver after the first batch, for c < n,
+/// each operation in float (as on float32 tensors; the Python averaging
+/// constant is cast to float):
+///   mins[c] = mins[c] + averaging_constant * (batch_mins[c] - mins[c])
+///   maxs[c] likewise.
+QDQ_API void qdq_moving_average_minmax(size_t n, float* mins, float* maxs, const float* batch_mins,
+                                       const float* batch_maxs, float averaging_constant);
+
+/// Elements per chunk of the staging buffers that js/ streams tensors through
+/// (64 Ki; see src/operators/staging.c for why).
+QDQ_API size_t qdq_staging_elements(void);
 
 /* ---------------------------------------------------------------------------
  * Int8 linear algebra (issue 3): GEMM, requantization, quantized Linear.
@@ -249,6 +283,8 @@ size_t qdq_staging_elements(void);
 #define QDQ_GEMM_MAX_K 33025
 #define QDQ_ERROR_K_TOO_LARGE (-2)
 #define QDQ_ERROR_OUT_OF_MEMORY (-3)
+/* A size computed from the caller's dimensions does not fit size_t. */
+#define QDQ_ERROR_SIZE_OVERFLOW (-4)
 
 /// Reference GEMM (G1): for i < m, j < n,
 ///   Y[i][j] = bias[j] + sum_{l<k} (A[i][l] - a_zero_point) * (B[l][j] - b_zero_points[j])
@@ -274,8 +310,10 @@ void qdq_reference_f32_gemm(size_t m, size_t n, size_t k, const float* a, const 
                             uint32_t b_flags, const float* bias, float* y);
 
 /// Bytes of a packed int8 matrix for n columns and depth k (see
-/// qdq_qs8_gemm_pack for the layout), in this build's layout.
-size_t qdq_qs8_gemm_packed_size(size_t n, size_t k);
+/// qdq_qs8_gemm_pack for the layout), in this build's layout; 0 when the
+/// count does not fit size_t (then qdq_qs8_gemm_pack returns
+/// QDQ_ERROR_SIZE_OVERFLOW).
+QDQ_API size_t qdq_qs8_gemm_packed_size(size_t n, size_t k);
 /// The same for an explicit KR (kernel testers pack for every kernel).
 size_t qdq_qs8_gemm_packed_size_tile(size_t n, size_t k, size_t kr);
 
@@ -284,8 +322,8 @@ size_t qdq_qs8_gemm_packed_size_tile(size_t n, size_t k, size_t kr);
 ///   NR int32 packed biases  pb[j] = bias[j] - za * cs[j] + k * za * zb[j]
 ///   then, for each chunk of KR rows of B (k zero-padded to a multiple of
 ///   KR), NR x KR int8: column j's KR values contiguous (the "cKR" order).
-///   KR is the build's (src/config.c): 2 in the SIMD128 build, 4 elsewhere,
-///   so a packed matrix belongs to the module that packed it.
+///   KR is the build's (src/config.c: qs8_gemm_kr, 4 in every build today);
+///   a packed matrix belongs to the module instance that packed it.
 /// followed by cs[n] (int32 column sums of B in the int8 domain), zb[n]
 /// (int32 zero points in the int8 domain), and za (int32, below).
 /// cs is kept so that qdq_qs8_gemm can correct for a different activation
@@ -296,7 +334,7 @@ size_t qdq_qs8_gemm_packed_size_tile(size_t n, size_t k, size_t kr);
 /// NULL. a_zero_point: the activations' zero point, int8 domain (uint8 zero
 /// points minus 128). packed: qdq_qs8_gemm_packed_size(n, k) bytes, 4-aligned.
 /// Returns 0, or QDQ_ERROR_K_TOO_LARGE when k > QDQ_GEMM_MAX_K.
-int qdq_qs8_gemm_pack(size_t n, size_t k, const void* b, uint32_t b_flags,
+QDQ_API int qdq_qs8_gemm_pack(size_t n, size_t k, const void* b, uint32_t b_flags,
                       const int32_t* b_zero_points, const int32_t* bias,
                       int32_t a_zero_point, void* packed);
 /// qdq_qs8_gemm_pack with an explicit KR (1, 2 or 4), for kernel testers.
@@ -322,7 +360,7 @@ void qdq_qs8_gemm_widen_w(size_t blocks, size_t kpad, const void* packed, void* 
 /// workspace of about 3 * m * k bytes (A staged as int8 and int16), 4 * (2 * m + n)
 /// bytes of row and column terms, an int32 tile of 4 rows by one column block,
 /// and, for m > 16, one column block of weights widened to int16 (~192 KiB).
-int qdq_qs8_gemm(size_t m, size_t n, size_t k, const void* a, uint32_t a_flags,
+QDQ_API int qdq_qs8_gemm(size_t m, size_t n, size_t k, const void* a, uint32_t a_flags,
                  int32_t a_zero_point, const void* packed, void* y, uint32_t y_kind,
                  const float* multipliers, const float* bias, int32_t y_zero_point,
                  int32_t y_min, int32_t y_max);
@@ -337,7 +375,7 @@ int qdq_qs8_gemm(size_t m, size_t n, size_t k, const void* a, uint32_t a_flags,
 /// y [m][n] float, bias n floats or NULL. qparams_out (may be NULL) gets
 /// {scale, zero_point}. Returns 0, the negative errors of qdq_qs8_gemm, or
 /// 1 + the index of the first NaN or infinity in x (nothing is written then).
-long qdq_dynamic_linear(size_t m, size_t n, size_t k, const float* x, const void* packed,
+QDQ_API long qdq_dynamic_linear(size_t m, size_t n, size_t k, const float* x, const void* packed,
                         const float* w_scales, const float* bias, float* y, uint32_t flags,
                         float* qparams_out);
 
@@ -347,19 +385,57 @@ long qdq_dynamic_linear(size_t m, size_t n, size_t k, const float* x, const void
 /// in double, scale rounded to float. ONNX DynamicQuantizeLinear:
 /// scale = (max' - min') / qmax in float, zp = clamp(roundHalfEven(0 - min' / scale)).
 /// Writes {scale, zero_point} to out.
-void qdq_dynamic_qparams(float min, float max, uint32_t flags, float* out);
+QDQ_API void qdq_dynamic_qparams(float min, float max, uint32_t flags, float* out);
 
-/// Bytes of a packed float matrix for n columns and depth k.
-size_t qdq_f32_gemm_packed_size(size_t n, size_t k);
+/// Bytes of a packed float matrix for n columns and depth k:
+/// round_up(n, 8) * (k + 1) * 4; 0 when that does not fit size_t.
+QDQ_API size_t qdq_f32_gemm_packed_size(size_t n, size_t k);
 
 /// Packs B (float, [k][n], or [n][k] with QDQ_FLAG_TRANSPOSED) and bias
 /// (n floats or NULL) for qdq_f32_gemm: per block of NR = 8 columns,
 /// NR float biases then k rows of NR floats.
-int qdq_f32_gemm_pack(size_t n, size_t k, const float* b, uint32_t b_flags, const float* bias,
+QDQ_API int qdq_f32_gemm_pack(size_t n, size_t k, const float* b, uint32_t b_flags, const float* bias,
                       void* packed);
 
 /// Float GEMM (G6) against packed B: y[m][n] from a[m][k]. Returns 0.
-int qdq_f32_gemm(size_t m, size_t n, size_t k, const float* a, const void* packed, float* y);
+QDQ_API int qdq_f32_gemm(size_t m, size_t n, size_t k, const float* a, const void* packed, float* y);
+
+/* ---------------------------------------------------------------------------
+ * The parameters of quantized Linear layers (src/operators/linear-params.c).
+ * ------------------------------------------------------------------------- */
+
+/* qdq_linear_weight_quantize: one scale per output channel (row of W). */
+#define QDQ_WEIGHT_PER_CHANNEL 1u
+
+/// Requantization multipliers (G4), as onnxruntime's QLinearMatMul and
+/// torch's quantized Linear build them, for j < n:
+///   multipliers[j] = float(float(a_scale * b_scales[j]) / y_scale)
+/// Scales are float32 steps (> 0).
+QDQ_API void qdq_requantization_multipliers(size_t n, float a_scale, const float* b_scales,
+                                            float y_scale, float* multipliers);
+
+/// The int32 bias of a static quantized Linear, as torch quantizes a float
+/// bias to qint32 with scale weight_scale * input_scale (G9), for j < n:
+///   s = float(double(w_scales[j]) * input_scale)
+///   out[j] = clamp(roundHalfEven(bias[j] * float(1 / s)), INT32_MIN, INT32_MAX)
+/// (a NaN product, from s = 0, gives 0). input_scale is the caller's double,
+/// as torch's q_scale(). Returns -1, or the index of the first NaN or
+/// infinite bias (nothing is written then).
+QDQ_API long qdq_quantize_bias(size_t n, const float* bias, const float* w_scales,
+                               double input_scale, int32_t* out);
+
+/// Symmetric int8 quantization of a Linear weight W [n][k] (row-major, as
+/// torch.nn.Linear.weight), as torch's default weight observers then
+/// quantize_per_channel / quantize_per_tensor compute it:
+///   per channel (QDQ_WEIGHT_PER_CHANNEL): for each row j, [min_j, max_j] of
+///   W[j][:], then E1, E3 with qmin = -128, qmax = 127, eps = 2^-23 (zero
+///   point 0), then q = E5b (x * (1 / scale)); per tensor: one range for all.
+/// q: n * k int8 out. scales: n floats out (per tensor: the one scale,
+/// repeated). Returns -1, the index of the first NaN or infinity in W,
+/// QDQ_ERROR_SIZE_OVERFLOW, or QDQ_ERROR_OUT_OF_MEMORY (it mallocs 12 bytes per
+/// channel of scratch and frees it before returning).
+QDQ_API long qdq_linear_weight_quantize(size_t n, size_t k, const float* w, uint32_t flags,
+                                        int8_t* q, float* scales);
 
 /* Int8 GEMM microkernels (src/qs8-qc8w-gemm/): int32 accumulators out.
  *   c[i][j] = pb[j] + sum_{l < round_up(kc, 4)} a[i][l] * w[l][j]
@@ -421,11 +497,14 @@ int qdq_f32_gemm(size_t m, size_t n, size_t k, const float* a, const void* packe
  *                high) or [n][kb] (8 bits), unsigned; NULL means the default
  *                2^(bits-1) (8 or 128)
  * Every operator checks its sizes and returns QDQ_ERROR_BAD_SIZE for bits
- * not in {4, 8}, block_size not in {16, 32, 64, 128, 256}, or a byte count
- * that does not fit in size_t (wasm32: 32 bits).
+ * not in {4, 8} or block_size not in {16, 32, 64, 128, 256}, and
+ * QDQ_ERROR_SIZE_OVERFLOW for a byte count that does not fit in size_t
+ * (wasm32: 32 bits).
  * ------------------------------------------------------------------------- */
 
-#define QDQ_ERROR_BAD_SIZE (-4)
+/* Unsupported bits or block size, or a packed weight of another shape. Sizes
+ * whose byte counts overflow size_t give QDQ_ERROR_SIZE_OVERFLOW. */
+#define QDQ_ERROR_BAD_SIZE (-5)
 
 /* Flags of qdq_quantize_blockwise. */
 /* No zero points: onnxruntime's range2scale (B2) instead of range2scalezp (B1). */
@@ -490,21 +569,21 @@ void qdq_reference_nbits_gemm(size_t m, size_t n, size_t k, int bits, size_t blo
 /// MlasQuantizeBlockwise<float, bits> (columnwise). zero_points is written
 /// unless QDQ_NBITS_SYMMETRIC (then it may be NULL). Elements past k in the
 /// last block are written as the block's zero point. Returns 0,
-/// QDQ_ERROR_BAD_SIZE, or 1 + the index of the first non-finite w (nothing
+/// QDQ_ERROR_BAD_SIZE, QDQ_ERROR_SIZE_OVERFLOW, or 1 + the index of the first non-finite w (nothing
 /// is written then).
-long qdq_quantize_blockwise(size_t n, size_t k, int bits, size_t block_size, const float* w,
+QDQ_API long qdq_quantize_blockwise(size_t n, size_t k, int bits, size_t block_size, const float* w,
                             uint32_t flags, uint8_t* b, float* scales, uint8_t* zero_points);
 
 /// Dequantization (B4) of the ORT layout to w [n][k]:
 /// w = (float) (q - zp) * scale. zero_points may be NULL (default 2^(bits-1)).
-/// Returns 0 or QDQ_ERROR_BAD_SIZE.
-int qdq_dequantize_blockwise(size_t n, size_t k, int bits, size_t block_size, const uint8_t* b,
+/// Returns 0, QDQ_ERROR_BAD_SIZE or QDQ_ERROR_SIZE_OVERFLOW.
+QDQ_API int qdq_dequantize_blockwise(size_t n, size_t k, int bits, size_t block_size, const uint8_t* b,
                              const float* scales, const uint8_t* zero_points, float* w);
 
 /// Per-block error statistics (E10 per block) of w_hat against w, both [n][k]:
 /// for block (j, b), in double: acc[3(j kb + b) + 0] = sum (w - w_hat)^2,
 /// + 1 = sum w^2, + 2 = max |w - w_hat|. Overwrites acc (3 n kb doubles).
-int qdq_blockwise_error_stats(size_t n, size_t k, size_t block_size, const float* w,
+QDQ_API int qdq_blockwise_error_stats(size_t n, size_t k, size_t block_size, const float* w,
                               const float* w_hat, double* acc);
 
 /// Converts the ORT layout to opset-21 blockwise DequantizeLinear inputs for
@@ -515,20 +594,21 @@ int qdq_blockwise_error_stats(size_t n, size_t k, size_t block_size, const float
 ///   dq_scales float [kb][n]; dq_zero_points [kb][n] in x's type, packed like x
 ///   (may be NULL). Dequantized values are equal (B8): same integers minus the
 ///   same zero points times the same scales.
-int qdq_nbits_to_dq(size_t n, size_t k, int bits, size_t block_size, const uint8_t* b,
+QDQ_API int qdq_nbits_to_dq(size_t n, size_t k, int bits, size_t block_size, const uint8_t* b,
                     const float* scales, const uint8_t* zero_points, uint32_t flags, uint8_t* x,
                     float* dq_scales, uint8_t* dq_zero_points);
 
 /// The inverse of qdq_nbits_to_dq: DequantizeLinear x [k][n], dq_scales
 /// [kb][n] and dq_zero_points [kb][n] (NULL: 0, the DQ default) to the ORT
-/// layout (zero_points always written). Returns 0 or QDQ_ERROR_BAD_SIZE.
-int qdq_nbits_from_dq(size_t n, size_t k, int bits, size_t block_size, const uint8_t* x,
+/// layout (zero_points always written). Returns 0, QDQ_ERROR_BAD_SIZE or
+/// QDQ_ERROR_SIZE_OVERFLOW.
+QDQ_API int qdq_nbits_from_dq(size_t n, size_t k, int bits, size_t block_size, const uint8_t* x,
                       const float* dq_scales, const uint8_t* dq_zero_points, uint32_t flags,
                       uint8_t* b, float* scales, uint8_t* zero_points);
 
 /// Bytes of the packed form of an n x k weight (see qdq_nbits_pack), or 0
 /// when the parameters are invalid or the size overflows size_t.
-size_t qdq_nbits_packed_size(size_t n, size_t k, int bits, size_t block_size);
+QDQ_API size_t qdq_nbits_packed_size(size_t n, size_t k, int bits, size_t block_size);
 
 /// Packs MatMulNBits weights (ORT layout, zero_points NULL for the default)
 /// for qdq_nbits_matmul, once per weight. Layout (NR = 8 columns per group):
@@ -543,18 +623,18 @@ size_t qdq_nbits_packed_size(size_t n, size_t k, int bits, size_t block_size);
 /// The same layout serves every kernel and both builds. The zero point stays
 /// per column and block: the integer kernels subtract zp * sum(qa) per block
 /// (B6), exactly. packed: qdq_nbits_packed_size bytes, 4-aligned.
-/// Returns 0 or QDQ_ERROR_BAD_SIZE.
-int qdq_nbits_pack(size_t n, size_t k, int bits, size_t block_size, const uint8_t* b,
+/// Returns 0, QDQ_ERROR_BAD_SIZE or QDQ_ERROR_SIZE_OVERFLOW.
+QDQ_API int qdq_nbits_pack(size_t n, size_t k, int bits, size_t block_size, const uint8_t* b,
                    const float* scales, const uint8_t* zero_points, void* packed);
 
 /// MatMulNBits: y [m][n] = a [m][k] x W^T + bias, with W the packed weight
 /// (B6 with QDQ_NBITS_ACCURACY_INT8 in flags, else B7), bit for bit equal to
 /// qdq_reference_nbits_gemm in every build. bias: n floats or NULL.
-/// Returns 0, QDQ_ERROR_BAD_SIZE (n or k differ from the packed ones, or a
-/// size overflows), QDQ_ERROR_OUT_OF_MEMORY, or, at level 4, 1 + the index
+/// Returns 0, QDQ_ERROR_BAD_SIZE (n or k differ from the packed ones),
+/// QDQ_ERROR_SIZE_OVERFLOW, QDQ_ERROR_OUT_OF_MEMORY, or, at level 4, 1 + the index
 /// of the first NaN or infinity in a (nothing is written then). It mallocs,
 /// and frees before returning, about m * (k + 8 * kb) + 4 * n bytes.
-long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* packed,
+QDQ_API long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* packed,
                       const float* bias, float* y, uint32_t flags);
 
 /* Blockwise integer GEMM microkernels (src/qs8-qb4w-gemm/, src/qs8-qb8w-gemm/),

@@ -2,7 +2,7 @@
 // 2x3 tensor next to what int8 actually allows, each checked live by the
 // library (the raw-range qparams by calculateQParams with includeZero: false).
 
-import { perChannel, perTensor, rawQParams, replay } from './compute.js';
+import { perChannel, perTensor, rawQParams, replay, steps } from './compute.js';
 import { fmt, int } from './format.js';
 
 const X = Float32Array.of(1, 2, 3, 4, 5, 6);
@@ -32,8 +32,11 @@ export function renderArticle(container, compat) {
   const c = perChannel(X, SHAPE, { ...base, includeZero: true });
   const rawT = rawQParams(1, 6, 'int8', false);
   const rawC = [rawQParams(1, 3, 'int8', false), rawQParams(4, 6, 'int8', false)];
+  // 1 / scale as float32 division, and its rounding: the raw zero point's middle step.
+  const one = steps([1], rawT.scale, 'onnx');
+  const oneC = steps([1], rawC[0].scale, 'onnx');
   // The article's code: zero point round(-x_min / scale), no qmin term, then clamp to [-128, 127].
-  const codeZp = Math.round(-1 / rawT.scale);
+  const codeZp = -one.rounded[0];
   const code = replay(X, rawT.scale, codeZp, compat);
   const unused = Math.min(...t.q) - (-128);
 
@@ -41,9 +44,9 @@ export function renderArticle(container, compat) {
     ['Per-tensor scale', `${ARTICLE.scale} = (6 − 1) / 255`, `${fmt(rawT.scale)} from the raw range [1, 6]; <b>${fmt(t.scale)}</b> = 6 / 255 with 0 included`,
       'The raw scale is right for [1, 6]; the trouble starts with the zero point.'],
     ['Per-tensor zero point', int(ARTICLE.zeroPoint),
-      `raw formula: −128 − round(1 / ${fmt(rawT.scale, 4)}) = −128 − ${-128 - rawT.zeroPoint} = <mark>${int(rawT.zeroPoint)}</mark>; ` +
+      `raw formula: −128 − round(1 / ${fmt(rawT.scale, 4)}) = −128 − ${int(one.rounded[0])} = <mark>${int(rawT.zeroPoint)}</mark>; ` +
       `with 0 included: <b data-testid="article-zp">${int(t.zeroPoint)}</b>`,
-      `1 / ${fmt(rawT.scale, 4)} is ${fmt(1 / rawT.scale, 4)}, not 51.99, so −180 is an arithmetic slip. Either way it is below −128: an int8 zero point cannot hold it.`],
+      `1 / ${fmt(rawT.scale, 4)} is ${fmt(one.scaled[0], 4)}, not 51.99, so −180 is an arithmetic slip. Either way it is below −128: an int8 zero point cannot hold it.`],
     ['Per-tensor q', outOfRange(ARTICLE.q), `<b data-testid="article-q">${list(t.q)}</b>`,
       `153, 204 and 255 do not fit in int8 (at most 127). The article's values are (x − 1) / scale: uint8 codes. With its own zero point, q(1.0) = 51 − 180 = −129, not 0.`],
     ['Dequantized, error', '1 … 6, error 0', `x̂ = ${list(t.xHat, (v) => fmt(v, 5))}; max |error| ${fmt(t.stats.maxAbsError, 4)}`,
@@ -53,7 +56,7 @@ export function renderArticle(container, compat) {
       `The code's formula differs from its text (no qmin term). It clamps ${code.clipped} of 6 values to 127, so 4, 5 and 6 all come back as ${fmt(code.xHat[5], 4)}: max error ${fmt(code.stats.maxAbsError, 4)}.`],
     ['Per-channel zero points', list(ARTICLE.channelZeroPoints),
       `raw formula: <mark>${list(rawC.map((r) => r.zeroPoint))}</mark>; with 0 included: <b data-testid="article-pc-zp">${list(c.zeroPoints)}</b> (scales ${list(c.scales, (v) => fmt(v, 4))})`,
-      `Channel 0: 1 / ${fmt(rawC[0].scale, 4)} comes out at ${fmt(Math.fround(1 / rawC[0].scale), 9)} in float32 (127.5 in exact arithmetic), so ${int(rawC[0].zeroPoint)}. ` +
+      `Channel 0: 1 / ${fmt(rawC[0].scale, 4)} comes out at ${fmt(oneC.scaled[0], 9)} in float32 (127.5 in exact arithmetic), so ${int(rawC[0].zeroPoint)}. ` +
       `The formula is followed here; the numbers are still far below −128. Including 0 makes each channel's range [0, max].`],
     ['Per-channel q', outOfRange(ARTICLE.channelQ), `<b data-testid="article-pc-q">${list(c.q)}</b>`,
       'Every value but 127 is outside int8. The article adds 255 and 638 where the formula subtracts them (the zero points are negative).'],

@@ -1,13 +1,12 @@
 // Every number the page shows about quantization comes from here, and
 // everything here comes from qdq-wasm: observers for min/max and qparams,
-// quantize, dequantize, fake-quantize (for the clipping mask) and error
-// statistics. The derivation panel also shows intermediate values (x / scale
-// before rounding) through the display helpers marked RAW below; every q,
-// x-hat, scale and zero point it shows next to them comes from the library.
+// quantize, dequantize, fake-quantize (for the clipping mask), error
+// statistics, and quantizeSteps for the intermediate values the derivation
+// shows (x / scale before rounding, and its rounding).
 
 import {
   init, backend, calculateQParams, dequantize, errorStats, fakeQuantizePerChannel, fakeQuantizePerTensor,
-  MinMaxObserver, PerChannelMinMaxObserver, quantizePerChannel, quantizePerTensor,
+  MinMaxObserver, PerChannelMinMaxObserver, quantizePerChannel, quantizePerTensor, quantizeSteps,
 } from '../js/index.js'; // resolves to /js/ under npm start, and to the repo's js/ from any static server at the repo root
 
 export { init, backend };
@@ -32,12 +31,6 @@ export { init, backend };
  */
 
 const DTYPE_RANGE = { int8: [-128, 127], uint8: [0, 255] };
-
-/** Round half to even, as the library rounds. RAW: derivation display only. */
-function roundHalfEven(v) {
-  const r = Math.round(v);
-  return Math.abs(v % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 /**
  * Scale and zero point from the range [lo, hi] as given, not widened to
@@ -158,17 +151,15 @@ export function replay(x, scale, zeroPoint, compat) {
 /** @typedef {ReturnType<typeof perChannel>} ChannelResult */
 
 /**
- * RAW display only: the value the library rounds, x / scale (ONNX) or
- * x * (1 / scale) (PyTorch), in float32, so the derivation can show
- * "round(42.5)". The q next to it always comes from the library.
- * @param {number} x @param {number} scale @param {'pytorch' | 'onnx'} compat
+ * What the library rounds, x / scale (ONNX) or x * (1 / scale) (PyTorch) in
+ * float32, and its rounding half to even, for each of xs: the derivation
+ * shows "round(42.5) = 42".
+ * @param {ArrayLike<number>} xs @param {number} scale @param {'pytorch' | 'onnx'} compat
+ * @returns {{ scaled: Float32Array, rounded: Float32Array }}
  */
-export function scaledForDisplay(x, scale, compat) {
-  const f = Math.fround;
-  return compat === 'pytorch' ? f(f(x) * f(1 / scale)) : f(f(x) / scale);
+export function steps(xs, scale, compat) {
+  return quantizeSteps(Float32Array.from(xs), { scale, compat });
 }
-
-export { roundHalfEven };
 
 /**
  * One channel of a per-channel result, shaped like a per-tensor result so the

@@ -1,7 +1,7 @@
 // The step-by-step derivation: each formula with the current numbers
 // substituted, per tensor, then per channel in brief.
 
-import { roundHalfEven, scaledForDisplay } from './compute.js';
+import { steps } from './compute.js';
 import { dB, fmt, int, paren } from './format.js';
 
 /** Elements worked through one by one. */
@@ -43,7 +43,7 @@ export function renderDerivation(list, x, s, t, c) {
     const lo = t.widenedLo, hi = t.widenedHi;
     items.push(li(`<b>Scale.</b> ${m(`scale = (max′ − min′) / (qmax − qmin) = (${fmt(hi)} − ${paren(lo)}) / (${int(t.qmax)} − ${paren(t.qmin)}) = ${fmt(hi - lo)} / ${t.qmax - t.qmin} = ${fmt(t.scale, 9)}`)} (float32).`));
     const zpFormula = t.raw ? t.raw.zeroPoint : t.zeroPoint;
-    const ratio = scaledForDisplay(lo, t.scale, 'onnx');
+    const ratio = steps([lo], t.scale, 'onnx').scaled[0];
     let zpText = `${m(`zp = qmin − round(min′ / scale) = ${int(t.qmin)} − round(${fmt(lo)} / ${fmt(t.scale)}) = ${int(t.qmin)} − round(${fmt(ratio)}) = ${int(zpFormula)}`)}`;
     if (t.raw && t.raw.zeroPoint !== t.raw.stored) {
       zpText += ` <span class="warn">— outside [${int(t.qmin)}, ${int(t.qmax)}]: ${s.dtype} cannot store it, so it is clamped to ${int(t.raw.stored)}.</span>`;
@@ -52,10 +52,10 @@ export function renderDerivation(list, x, s, t, c) {
   }
   const how = s.compat === 'pytorch' ? 'x · (1 / scale)' : 'x / scale';
   const qItems = [];
+  const shown = steps(x.subarray(0, SHOWN), t.scale, s.compat);
   for (let i = 0; i < Math.min(SHOWN, x.length); i++) {
-    const v = scaledForDisplay(x[i], t.scale, s.compat);
-    const r = roundHalfEven(v);
-    const tie = Math.abs(v % 1) === 0.5 ? ' <span class="note">(a tie: rounds to even)</span>' : '';
+    const v = shown.scaled[i], r = shown.rounded[i];
+    const tie = Math.abs(r - v) === 0.5 ? ' <span class="note">(a tie: rounds to even)</span>' : '';
     const unclamped = r + t.zeroPoint;
     const clamp = t.mask[i] === 0 ? ` <span class="warn">= ${int(unclamped)}, past the range: clamped to ${int(t.q[i])}</span>` : ` = ${int(t.q[i])}`;
     qItems.push(`<li>${m(`x = ${fmt(x[i])}: round(${fmt(v, 7)}) + ${paren(t.zeroPoint)} = ${int(r)} + ${paren(t.zeroPoint)}`)}${clamp}${tie}; ` +

@@ -1,6 +1,7 @@
 // Plain-words warnings shown next to the numbers: a zero point the integer
 // type cannot hold, values pushed past qmin/qmax, and what the options do.
 
+import { steps } from './compute.js';
 import { fmt, int } from './format.js';
 
 /**
@@ -26,9 +27,7 @@ export function warnings(s, t, c) {
   }
   if (t.clipped > 0 && !t.raw) {
     const why = t.handles ? 'the range you set with the handles is narrower than the data'
-      : s.scheme === 'symmetric' ? `symmetric divides max|x| by (qmax − qmin) / 2 = ${fmt((t.qmax - t.qmin) / 2)}, so the largest ` +
-        `value sits ${fmt((t.qmax - t.qmin) / 2)} steps above the zero point; half to even rounds that to ` +
-        `${Math.round((t.qmax - t.qmin) / 2)}, one code past the end. PyTorch does the same`
+      : s.scheme === 'symmetric' ? symmetricEdge(t)
         : 'values at the very edge of the range rounded past it';
     out.push({ level: 'warn', text: `Per tensor: ${t.clipped} ${t.clipped === 1 ? 'value lands' : 'values land'} past ${type}'s ` +
       `[${int(t.dtypeMin)}, ${int(t.dtypeMax)}] and ${t.clipped === 1 ? 'is' : 'are'} clamped (${why}).` +
@@ -50,11 +49,24 @@ export function warnings(s, t, c) {
   if (!s.includeZero && s.scheme === 'affine' && !t.raw) {
     out.push({ level: 'info', text: `Raw min/max gives the same per-tensor numbers here: the range [${fmt(t.lo, 4)}, ${fmt(t.hi, 4)}] already contains 0.` });
   }
-  const unused = t.lo > 0 ? t.lo : -t.hi;
-  if (s.includeZero && s.scheme === 'affine' && (t.lo > 0 || t.hi < 0) && Math.round(unused / t.scale) >= 1) {
+  // Codes spent on the stretch between 0 and the data: its length in steps, rounded by the library.
+  const unusedCodes = steps([t.lo > 0 ? t.lo : -t.hi], t.scale, s.compat).rounded[0];
+  if (s.includeZero && s.scheme === 'affine' && (t.lo > 0 || t.hi < 0) && unusedCodes >= 1) {
     out.push({ level: 'info', text: `Include 0: the range was widened from [${fmt(t.lo, 4)}, ${fmt(t.hi, 4)}] to ` +
       `[${fmt(t.widenedLo, 4)}, ${fmt(t.widenedHi, 4)}], so 0.0 is exactly the code ${int(t.zeroPoint)}; about ` +
-      `${Math.round(unused / t.scale)} codes cover the empty stretch next to 0.` });
+      `${int(unusedCodes)} codes cover the empty stretch next to 0.` });
   }
   return out;
+}
+
+/**
+ * Why symmetric clips its largest value: max|x| / scale is exactly (qmax − qmin) / 2 steps, a .5 tie
+ * for an odd span, which rounds to the even code past the end. The steps come from the library.
+ * @param {import('./compute.js').TensorResult} t
+ */
+function symmetricEdge(t) {
+  const amax = Math.max(-t.widenedLo, t.widenedHi);
+  const edge = steps([amax], t.scale, 'pytorch');
+  return `symmetric divides max|x| by (qmax − qmin) / 2, so the largest value sits ${fmt(edge.scaled[0])} steps ` +
+    `above the zero point; half to even rounds that to ${int(edge.rounded[0])}, one code past the end. PyTorch does the same`;
 }

@@ -2,11 +2,12 @@
 // block-quantized weights packed once, forward(a, m) per call.
 //   MatMulNBits.pack     -> qdq_nbits_pack    (src/packing/nbits-pack.c)
 //   MatMulNBits.forward  -> qdq_nbits_matmul  (src/operators/nbits-matmul.c)
-// Pointers live in js/runtime/nbits-binding.js.
 
-import { PackedNBits } from '../runtime/nbits-binding.js';
-import { checkBlockwise } from '../ops/blockwise.js';
-import { integer, options, typedArray } from '../runtime/validate.js';
+import { NBITS_ACCURACY_INT8 } from '../runtime/abi.js';
+import { call, input, output, owned } from '../runtime/binding.js';
+import { checkBlockwise, checkNBits } from '../ops/blockwise.js';
+import { integer, typedArray } from '../runtime/validate.js';
+import { Owned } from './owned.js';
 
 /**
  * Rows of x given its length and the row width, or the caller's count.
@@ -33,7 +34,7 @@ export function rowsOf(x, k, m) {
  * const y = mm.forward(a, 1); // Float32Array [1 * 4096]
  * mm.dispose();
  */
-export class MatMulNBits {
+export class MatMulNBits extends Owned {
   /**
    * Packs onnxruntime's MatMulNBits inputs as they are.
    * @param {{ data: Uint8Array, scales: Float32Array, zeroPoints?: Uint8Array | null, bias?: Float32Array | null,
@@ -44,16 +45,16 @@ export class MatMulNBits {
    * @returns {MatMulNBits}
    */
   static pack(opts) {
-    const o = options('options', opts);
-    return new MatMulNBits(o);
+    return new MatMulNBits(opts);
   }
 
   /**
-   * @param {Record<string, any>} o
+   * @param {unknown} opts
    * @internal use MatMulNBits.pack
    */
-  constructor(o) {
-    const q = checkBlockwise(o);
+  constructor(opts) {
+    const q = checkBlockwise(opts, ['bias', 'accuracyLevel']);
+    const o = /** @type {Record<string, any>} */ (opts);
     const level = integer('accuracyLevel', o.accuracyLevel ?? 4, 0, 4);
     let bias = null;
     if (o.bias !== undefined && o.bias !== null) {
@@ -61,6 +62,7 @@ export class MatMulNBits {
       if (bias.length !== q.n) throw new RangeError(`qdq-wasm: bias must have n = ${q.n} elements, got ${bias.length}`);
       bias = Float32Array.from(bias);
     }
+    super('MatMulNBits');
     this.n = q.n;
     this.k = q.k;
     this.bits = q.bits;
@@ -68,18 +70,15 @@ export class MatMulNBits {
     this.accuracyLevel = level;
     /** @private */
     this.bias = bias;
+    const rt = this.rt;
+    /** Bytes of packed weights in wasm memory. */
+    this.packedBytes = rt.exports.qdq_nbits_packed_size(q.n, q.k, q.bits, q.blockSize) >>> 0;
     /** @private */
-    this.packed = new PackedNBits(q.data, q.scales, q.zeroPoints, q.n, q.k, q.bits, q.blockSize);
-  }
-
-  /** Bytes of packed weights in wasm memory. */
-  get packedBytes() {
-    return this.packed.bytes;
-  }
-
-  /** Whether dispose() has been called. */
-  get disposed() {
-    return this.packed.disposed;
+    this.storage = this.own('packed weights', this.packedBytes);
+    const specs = [input('data', q.data), input('scales', q.scales), owned('packed', this.storage)];
+    if (q.zeroPoints) specs.push(input('zp', q.zeroPoints));
+    const r = call(rt, specs, (p, c) => c.qdq_nbits_pack(q.n, q.k, q.bits, q.blockSize, p.data, p.scales, q.zeroPoints ? p.zp : 0, p.packed));
+    checkNBits(r.status, 'MatMulNBits.pack');
   }
 
   /**
@@ -88,19 +87,19 @@ export class MatMulNBits {
    * @returns {Float32Array} row-major [m, n]
    */
   forward(a, m) {
-    if (this.disposed) throw new Error('qdq-wasm: this MatMulNBits was disposed; create a new one');
+    const rt = this.live();
     typedArray('a', a, Float32Array);
     const rows = rowsOf(a, this.k, m);
-    return this.packed.matmul(a, rows, this.bias, this.accuracyLevel === 4, 'MatMulNBits.forward');
-  }
-
-  /** Frees the packed weights. Idempotent; forward() throws afterwards. */
-  dispose() {
-    this.packed.dispose();
-  }
-
-  [Symbol.dispose]() {
-    this.dispose();
+    const n = this.n, k = this.k;
+    if (rows === 0) return new Float32Array(0);
+    const specs = [input('a', a), owned('packed', this.storage), output('y', Float32Array, rows * n)];
+    if (this.bias) specs.push(input('bias', this.bias));
+    const flags = this.accuracyLevel === 4 ? NBITS_ACCURACY_INT8 : 0;
+    const r = call(rt, specs, (p, c) => c.qdq_nbits_matmul(rows, n, k, p.a, p.packed, this.bias ? p.bias : 0, p.y, flags));
+    checkNBits(r.status, 'MatMulNBits.forward');
+    if (r.status > 0) {
+      throw new RangeError(`qdq-wasm: MatMulNBits.forward: input[${r.status - 1}] is ${a[r.status - 1]}; at accuracy level 4 activations must be finite`);
+    }
+    return r.y;
   }
 }
-

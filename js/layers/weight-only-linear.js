@@ -28,7 +28,7 @@ export class WeightOnlyQuantizedLinear {
    * @returns {WeightOnlyQuantizedLinear}
    */
   static fromFloat(weight, bias, opts) {
-    const o = options('options', opts);
+    const o = options('options', opts, ['inFeatures', 'outFeatures', 'bits', 'blockSize', 'symmetric', 'accuracyLevel']);
     const inFeatures = integer('inFeatures', o.inFeatures, 1, 2 ** 31 - 1);
     const outFeatures = integer('outFeatures', o.outFeatures, 1, 2 ** 31 - 1);
     typedArray('weight', weight, Float32Array);

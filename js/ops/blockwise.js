@@ -1,19 +1,38 @@
 // Blockwise 4/8-bit weight quantization (issue 11), in onnxruntime's
 // MatMulNBits layout, and its conversion to and from ONNX opset-21 blockwise
 // DequantizeLinear. docs/blockwise.md derives the formulas (B1-B9).
-//   quantizeBlockwise      -> qdq_quantize_blockwise, qdq_blockwise_error_stats (src/operators/nbits.c)
+//   quantizeBlockwise      -> qdq_quantize_blockwise, qdq_dequantize_blockwise,
+//                             qdq_blockwise_error_stats (src/operators/nbits.c)
 //   dequantizeBlockwise    -> qdq_dequantize_blockwise
 //   toDequantizeLinear     -> qdq_nbits_to_dq
 //   fromDequantizeLinear   -> qdq_nbits_from_dq
-// Pointers live in js/runtime/nbits-binding.js.
 
-import {
-  FLAG_ROUND_EVEN, FLAG_SYMMETRIC, blockwiseDequantize, blockwiseErrorStats, blockwiseQuantize, fromDq, ortSizes, toDq,
-} from '../runtime/nbits-binding.js';
+import { ERROR_BAD_SIZE, ERROR_OUT_OF_MEMORY, ERROR_SIZE_OVERFLOW, NBITS_DQ_SIGNED, NBITS_ROUND_EVEN, NBITS_SYMMETRIC } from '../runtime/abi.js';
+import { call, input, output } from '../runtime/binding.js';
+import { getRuntime } from '../runtime/loader.js';
 import { boolean, integer, oneOf, options, typedArray } from '../runtime/validate.js';
 
 /** Int8Array bytes as a Uint8Array view (DequantizeLinear int8 tensors). @param {unknown} v */
 const bytesOf = (v) => (v instanceof Int8Array ? new Uint8Array(v.buffer, v.byteOffset, v.length) : v);
+
+/**
+ * Throws for the C operators' negative status codes.
+ * @param {number} code @param {string} what
+ */
+export function checkNBits(code, what) {
+  if (code === ERROR_OUT_OF_MEMORY) throw new RangeError(`qdq-wasm: ${what}: out of WebAssembly memory`);
+  if (code === ERROR_SIZE_OVERFLOW) throw new RangeError(`qdq-wasm: ${what}: the sizes overflow wasm32 arithmetic; split the work`);
+  if (code === ERROR_BAD_SIZE) throw new RangeError(`qdq-wasm: ${what}: unsupported bits or block size, or weights of another shape`);
+}
+
+/**
+ * Element counts of the ORT (MatMulNBits) layout.
+ * @param {number} n @param {number} k @param {number} bits @param {number} blockSize
+ */
+export function ortSizes(n, k, bits, blockSize) {
+  const kb = Math.ceil(k / blockSize);
+  return { kb, data: n * kb * blockSize * bits / 8, scales: n * kb, zeroPoints: n * (bits === 8 ? kb : Math.ceil(kb / 2)) };
+}
 
 /** Block sizes MatMulNBits supports. */
 export const BLOCK_SIZES = Object.freeze([16, 32, 64, 128, 256]);
@@ -53,11 +72,11 @@ function exactLength(name, v, n) {
 
 /**
  * Checks weights in the MatMulNBits layout.
- * @param {unknown} q
+ * @param {unknown} q @param {string[]} [extraKeys] other option names the caller accepts
  * @returns {BlockwiseWeights}
  */
-export function checkBlockwise(q) {
-  const o = options('weights', q);
+export function checkBlockwise(q, extraKeys = []) {
+  const o = options('weights', q, ['data', 'scales', 'zeroPoints', 'n', 'k', 'bits', 'blockSize', 'error', ...extraKeys]);
   const { n, k, bits, blockSize } = blockShape(o);
   const s = ortSizes(n, k, bits, blockSize);
   typedArray('data', o.data, Uint8Array);
@@ -96,17 +115,25 @@ function stats(se, sx, count, max) {
  * q.error.sqnr;                    // dB
  */
 export function quantizeBlockwise(weight, opts) {
-  const o = options('options', opts);
+  const o = options('options', opts, ['n', 'k', 'bits', 'blockSize', 'symmetric', 'rounding']);
   const { n, k, bits, blockSize } = blockShape(o);
   typedArray('weight', weight, Float32Array);
   exactLength('weight', weight, n * k);
   const symmetric = boolean('symmetric', o.symmetric ?? false);
   const rounding = oneOf('rounding', o.rounding ?? 'onnxruntime', /** @type {const} */ (['onnxruntime', 'half-even']));
-  const flags = (symmetric ? FLAG_SYMMETRIC : 0) | (rounding === 'half-even' ? FLAG_ROUND_EVEN : 0);
-  const q = blockwiseQuantize(weight, n, k, bits, blockSize, flags);
-  const back = blockwiseDequantize(q.data, q.scales, q.zeroPoints, n, k, bits, blockSize);
-  const acc = blockwiseErrorStats(weight, back, n, k, blockSize);
-  const kb = Math.ceil(k / blockSize);
+  const flags = (symmetric ? NBITS_SYMMETRIC : 0) | (rounding === 'half-even' ? NBITS_ROUND_EVEN : 0);
+  const s = ortSizes(n, k, bits, blockSize);
+  const r = call(getRuntime(), [input('w', weight), output('data', Uint8Array, s.data), output('scales', Float32Array, s.scales),
+    output('zeroPoints', Uint8Array, s.zeroPoints), output('back', Float32Array, n * k), output('acc', Float64Array, 3 * s.scales)], (p, c) => {
+    const code = c.qdq_quantize_blockwise(n, k, bits, blockSize, p.w, flags, p.data, p.scales, symmetric ? 0 : p.zeroPoints);
+    if (code !== 0) return code;
+    c.qdq_dequantize_blockwise(n, k, bits, blockSize, p.data, p.scales, symmetric ? 0 : p.zeroPoints, p.back);
+    return c.qdq_blockwise_error_stats(n, k, blockSize, p.w, p.back, p.acc);
+  });
+  checkNBits(r.status, 'quantizeBlockwise');
+  if (r.status > 0) throw new RangeError(`qdq-wasm: weight[${r.status - 1}] is ${weight[r.status - 1]}; weights must be finite`);
+  const acc = /** @type {Float64Array} */ (r.acc);
+  const kb = s.kb;
   const blocks = { mse: new Float64Array(n * kb), maxAbsError: new Float64Array(n * kb), sqnr: new Float64Array(n * kb) };
   let se = 0, sx = 0, max = 0;
   for (let i = 0; i < n * kb; i++) {
@@ -119,7 +146,10 @@ export function quantizeBlockwise(weight, opts) {
     sx += acc[3 * i + 1];
     max = Math.max(max, acc[3 * i + 2]);
   }
-  return { ...q, n, k, bits, blockSize, error: { ...stats(se, sx, n * k, max), blocks } };
+  return {
+    data: r.data, scales: r.scales, zeroPoints: symmetric ? null : r.zeroPoints,
+    n, k, bits, blockSize, error: { ...stats(se, sx, n * k, max), blocks },
+  };
 }
 
 /**
@@ -131,7 +161,12 @@ export function quantizeBlockwise(weight, opts) {
  */
 export function dequantizeBlockwise(weights) {
   const q = checkBlockwise(weights);
-  return blockwiseDequantize(q.data, q.scales, q.zeroPoints, q.n, q.k, q.bits, q.blockSize);
+  const specs = [input('data', q.data), input('scales', q.scales), output('w', Float32Array, q.n * q.k)];
+  if (q.zeroPoints) specs.push(input('zp', q.zeroPoints));
+  const r = call(getRuntime(), specs, (p, c) =>
+    c.qdq_dequantize_blockwise(q.n, q.k, q.bits, q.blockSize, p.data, p.scales, q.zeroPoints ? p.zp : 0, p.w));
+  checkNBits(r.status, 'dequantizeBlockwise');
+  return r.w;
 }
 
 /**
@@ -148,10 +183,17 @@ export function dequantizeBlockwise(weights) {
  */
 export function toDequantizeLinear(weights, opts) {
   const q = checkBlockwise(weights);
-  const signed = boolean('signed', options('options', opts, {}).signed ?? false);
-  const r = toDq(q.data, q.scales, q.zeroPoints, q.n, q.k, q.bits, q.blockSize, signed);
+  const signed = boolean('signed', options('options', opts, ['signed'], {}).signed ?? false);
+  const kb = Math.ceil(q.k / q.blockSize);
+  const xBytes = q.bits === 4 ? Math.ceil((q.k * q.n) / 2) : q.k * q.n, zBytes = q.bits === 4 ? Math.ceil((kb * q.n) / 2) : kb * q.n;
+  const specs = [input('data', q.data), input('scales', q.scales), output('x', Uint8Array, xBytes),
+    output('dqScales', Float32Array, kb * q.n), output('dqZeroPoints', Uint8Array, zBytes)];
+  if (q.zeroPoints) specs.push(input('zp', q.zeroPoints));
+  const r = call(getRuntime(), specs, (p, c) => c.qdq_nbits_to_dq(q.n, q.k, q.bits, q.blockSize, p.data, p.scales,
+    q.zeroPoints ? p.zp : 0, signed ? NBITS_DQ_SIGNED : 0, p.x, p.dqScales, p.dqZeroPoints));
+  checkNBits(r.status, 'toDequantizeLinear');
   const type = /** @type {'int4' | 'uint4' | 'int8' | 'uint8'} */ (`${signed ? '' : 'u'}int${q.bits}`);
-  return { ...r, dims: [q.k, q.n], type, axis: 0, blockSize: q.blockSize };
+  return { x: r.x, scales: r.dqScales, zeroPoints: r.dqZeroPoints, dims: [q.k, q.n], type, axis: 0, blockSize: q.blockSize };
 }
 
 /**
@@ -165,7 +207,7 @@ export function toDequantizeLinear(weights, opts) {
  * const w = fromDequantizeLinear({ x, scales, zeroPoints, k: 768, n: 768, bits: 4, blockSize: 32, signed: true });
  */
 export function fromDequantizeLinear(dq) {
-  const o = options('dq', dq);
+  const o = options('dq', dq, ['x', 'scales', 'zeroPoints', 'k', 'n', 'bits', 'blockSize', 'signed', 'dims', 'type', 'axis']);
   const { n, k, bits, blockSize } = blockShape(o);
   const signed = boolean('signed', o.signed ?? false);
   const kb = Math.ceil(k / blockSize);
@@ -175,7 +217,13 @@ export function fromDequantizeLinear(dq) {
   exactLength('scales', o.scales, kb * n);
   const zp = o.zeroPoints === undefined || o.zeroPoints === null ? null : typedArray('zeroPoints', bytesOf(o.zeroPoints), Uint8Array);
   if (zp) exactLength('zeroPoints', zp, bits === 4 ? Math.ceil((kb * n) / 2) : kb * n);
-  const r = fromDq(x, o.scales, zp, n, k, bits, blockSize, signed);
-  return { ...r, n, k, bits, blockSize };
+  const sz = ortSizes(n, k, bits, blockSize);
+  const specs = [input('x', x), input('dqScales', o.scales), output('data', Uint8Array, sz.data), output('scales', Float32Array, sz.scales),
+    output('zeroPoints', Uint8Array, sz.zeroPoints)];
+  if (zp) specs.push(input('dqZp', zp));
+  const r = call(getRuntime(), specs, (p, c) => c.qdq_nbits_from_dq(n, k, bits, blockSize, p.x, p.dqScales, zp ? p.dqZp : 0,
+    signed ? NBITS_DQ_SIGNED : 0, p.data, p.scales, p.zeroPoints));
+  checkNBits(r.status, 'fromDequantizeLinear');
+  return { data: r.data, scales: r.scales, zeroPoints: r.zeroPoints, n, k, bits, blockSize };
 }
 

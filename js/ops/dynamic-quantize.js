@@ -1,19 +1,15 @@
 // dynamicQuantizeLinear(): ONNX DynamicQuantizeLinear (opset 11), as
 // onnxruntime computes it, built from the library's own operators:
-//   range       -> qdq_minmax    (src/operators/statistics.c, via MinMaxObserver)
-//   quantize    -> qdq_quantize  (src/operators/quantize.c, x / scale, uint8)
+//   range       -> qdq_minmax           (src/operators/statistics.c, via MinMaxObserver)
+//   qparams     -> qdq_dynamic_qparams  (src/operators/gemm.c, ONNX flavour)
+//   quantize    -> qdq_quantize         (src/operators/quantize.c, x / scale, uint8)
 
+import { FLAG_ONNX_QPARAMS } from '../runtime/abi.js';
+import { call, output } from '../runtime/binding.js';
+import { getRuntime } from '../runtime/loader.js';
 import { MinMaxObserver } from './observers.js';
 import { quantizePerTensor } from './quantize.js';
 import { options, typedArray } from '../runtime/validate.js';
-
-const f = Math.fround;
-
-/** nearbyint in round-half-to-even mode, for finite v. @param {number} v */
-function roundHalfEven(v) {
-  const r = Math.round(v); // halves go up
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
 
 /**
  * Quantizes x to uint8 with a scale and zero point computed from x itself,
@@ -38,15 +34,16 @@ function roundHalfEven(v) {
  */
 export function dynamicQuantizeLinear(x, opts) {
   typedArray('x', x, Float32Array);
-  const o = options('options', opts, {});
+  const o = options('options', opts, ['shape', 'out'], {});
   const obs = new MinMaxObserver();
   obs.observe(x); // rejects NaN and infinities, naming the first
-  const min = Math.min(obs.minVal, 0);
-  const max = Math.max(obs.maxVal, 0);
-  const scale = max === min ? 1 : f(f(max - min) / 255);
+  const [min, max] = x.length === 0 ? [0, 0] : [obs.minVal, obs.maxVal];
+  const { qp } = call(getRuntime(), [output('qp', Float32Array, 2)], (p, fn) =>
+    fn.qdq_dynamic_qparams(min, max, FLAG_ONNX_QPARAMS, p.qp));
+  const [scale, zeroPoint] = qp;
   if (!(scale > 0) || !Number.isFinite(scale)) {
-    throw new RangeError(`qdq-wasm: the range [${min}, ${max}] of x gives scale ${scale}, which is not finite and > 0 in float32`);
+    throw new RangeError(`qdq-wasm: the range [${Math.min(min, 0)}, ${Math.max(max, 0)}] of x gives scale ${scale}, ` +
+      'which is not finite and > 0 in float32');
   }
-  const zeroPoint = roundHalfEven(Math.max(0, Math.min(255, f(0 - f(min / scale)))));
   return quantizePerTensor(x, { scale, zeroPoint, dtype: 'uint8', shape: o.shape, out: o.out });
 }

@@ -3,10 +3,11 @@
 //   observe()          -> qdq_minmax             (src/operators/statistics.c)
 //   calculateQParams() -> qdq_calculate_qparams  (src/operators/qparams.c, via js/qparams.js)
 
+import { call, inout, input, stream } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
 import { channelLayout } from './tensor.js';
 import { describe, typedArray } from '../runtime/validate.js';
-import { observerSettings, PER_CHANNEL, PER_TENSOR, qparamsOf } from './qparams.js';
+import { OBSERVER_KEYS, observerSettings, PER_CHANNEL, PER_TENSOR, qparamsOf } from './qparams.js';
 
 export { FLOAT32_EPS } from './qparams.js';
 /** @typedef {import('./qparams.js').ObserverOptions} ObserverOptions */
@@ -17,38 +18,37 @@ export { FLOAT32_EPS } from './qparams.js';
  * @returns {{ mins: Float32Array, maxs: Float32Array }}
  */
 function channelMinMax(x, lay) {
-  const rt = getRuntime();
   const c = lay.channels;
   const mins = new Float32Array(c).fill(Infinity);
   const maxs = new Float32Array(c).fill(-Infinity);
   if (x.length === 0) return { mins, maxs };
-  const owned = rt.alloc(c * 8);
-  try {
-    rt.f32.set(mins, owned >>> 2);
-    rt.f32.set(maxs, (owned >>> 2) + c);
-    for (let off = 0; off < x.length; off += rt.chunk) {
-      const len = Math.min(rt.chunk, x.length - off);
-      rt.f32.set(x.subarray(off, off + len), rt.xPtr >>> 2);
-      const bad = rt.exports.qdq_minmax(rt.xPtr, len, off, c, lay.inner, owned, owned + c * 4);
-      if (bad >= 0) {
-        const i = off + bad;
-        throw new RangeError(`qdq-wasm: x[${i}] is ${x[i]}; observers need finite values`);
-      }
-    }
-    mins.set(rt.f32.subarray(owned >>> 2, (owned >>> 2) + c));
-    maxs.set(rt.f32.subarray((owned >>> 2) + c, (owned >>> 2) + 2 * c));
-  } finally {
-    rt.free(owned);
-  }
+  const rt = getRuntime();
+  call(rt, [inout('mins', mins), inout('maxs', maxs)], (p, fn) => {
+    stream(rt, x.length, [x], [], (slots, off, len) => {
+      const bad = fn.qdq_minmax(slots.in[0], len, off, c, lay.inner, p.mins, p.maxs);
+      if (bad >= 0) throw new RangeError(`qdq-wasm: x[${off + bad}] is ${x[off + bad]}; observers need finite values`);
+    });
+  });
   return { mins, maxs };
+}
+
+/**
+ * The moving-average update of running ranges (qdq_moving_average_minmax), in place.
+ * @param {Float32Array} mins @param {Float32Array} maxs @param {Float32Array} batchMins @param {Float32Array} batchMaxs
+ * @param {number} c the averaging constant
+ */
+function movingAverage(mins, maxs, batchMins, batchMaxs, c) {
+  const n = mins.length;
+  call(getRuntime(), [inout('mins', mins), inout('maxs', maxs), input('bmins', batchMins), input('bmaxs', batchMaxs)],
+    (p, fn) => fn.qdq_moving_average_minmax(n, p.mins, p.maxs, p.bmins, p.bmaxs, c));
 }
 
 /** What every observer shares: its checked settings and the range they imply. */
 class ObserverBase {
-  /** @param {unknown} opts @param {readonly string[]} schemes */
-  constructor(opts, schemes) {
+  /** @param {unknown} opts @param {readonly string[]} schemes @param {readonly string[]} keys valid option keys */
+  constructor(opts, schemes, keys) {
     /** @protected */
-    this.settings = observerSettings(opts, schemes);
+    this.settings = observerSettings(opts, schemes, 'uint8', keys);
     this.dtype = this.settings.dtype;
     this.qscheme = this.settings.qscheme;
     /** Bounds used for qparams: [quantMin, quantMax] after reduceRange. */
@@ -67,7 +67,7 @@ class ObserverBase {
 export class MinMaxObserver extends ObserverBase {
   /** @param {ObserverOptions} [opts] */
   constructor(opts) {
-    super(opts, PER_TENSOR);
+    super(opts, PER_TENSOR, new.target === MinMaxObserver ? OBSERVER_KEYS : [...OBSERVER_KEYS, 'averagingConstant']);
     /** Running minimum (float32); +Infinity before any data. */
     this.minVal = Infinity;
     /** Running maximum (float32); -Infinity before any data. */
@@ -129,8 +129,10 @@ export class MovingAverageMinMaxObserver extends MinMaxObserver {
       this.maxVal = hi;
       return;
     }
-    this.minVal = movingAverage(this.minVal, lo, this.averagingConstant);
-    this.maxVal = movingAverage(this.maxVal, hi, this.averagingConstant);
+    const mins = Float32Array.of(this.minVal), maxs = Float32Array.of(this.maxVal);
+    movingAverage(mins, maxs, Float32Array.of(lo), Float32Array.of(hi), this.averagingConstant);
+    this.minVal = mins[0];
+    this.maxVal = maxs[0];
   }
 }
 
@@ -139,16 +141,6 @@ function averagingConstant(c = 0.01) {
   if (typeof c !== 'number') throw new TypeError(`qdq-wasm: averagingConstant must be a number, got ${describe(c)}`);
   if (!(c >= 0 && c <= 1)) throw new RangeError(`qdq-wasm: averagingConstant must be in [0, 1], got ${c}`);
   return c;
-}
-
-/**
- * old + c * (cur - old) with every operation rounded to float32, as PyTorch
- * evaluates it on float32 tensors (the Python float c is cast to float32).
- * @param {number} old @param {number} cur @param {number} c
- */
-function movingAverage(old, cur, c) {
-  const f = Math.fround;
-  return f(old + f(f(c) * f(cur - old)));
 }
 
 /**
@@ -162,7 +154,8 @@ function movingAverage(old, cur, c) {
 export class PerChannelMinMaxObserver extends ObserverBase {
   /** @param {ObserverOptions & { axis?: number }} [opts] */
   constructor(opts) {
-    super(opts, PER_CHANNEL);
+    super(opts, PER_CHANNEL, new.target === PerChannelMinMaxObserver ? [...OBSERVER_KEYS, 'axis']
+      : [...OBSERVER_KEYS, 'axis', 'averagingConstant']);
     /** Channel axis (PyTorch's ch_axis); negative counts from the end. */
     this.axis = opts?.axis ?? 0;
     if (typeof this.axis !== 'number' || !Number.isInteger(this.axis)) {
@@ -183,11 +176,16 @@ export class PerChannelMinMaxObserver extends ObserverBase {
   observe(x, shape) {
     typedArray('x', x, Float32Array);
     const lay = channelLayout('x', x.length, shape, this.axis);
-    if (x.length === 0) return x;
     if (this.minVal.length !== 0 && this.minVal.length !== lay.channels) {
       throw new RangeError(`qdq-wasm: x has ${lay.channels} channels along axis ${this.axis}, but the observer has seen ${this.minVal.length}`);
     }
     const { mins, maxs } = channelMinMax(x, lay);
+    // An empty tensor still fixes the channel count; its channels have seen
+    // nothing (min +Infinity, max -Infinity: scale 1, zero point 0, E4).
+    if (x.length === 0) {
+      if (this.minVal.length === 0) [this.minVal, this.maxVal] = [mins, maxs];
+      return x;
+    }
     this.update(mins, maxs);
     return x;
   }
@@ -236,14 +234,11 @@ export class MovingAveragePerChannelMinMaxObserver extends PerChannelMinMaxObser
 
   /** @protected @param {Float32Array} mins @param {Float32Array} maxs */
   update(mins, maxs) {
-    if (this.minVal.length === 0) {
+    if (this.minVal.length === 0 || this.minVal[0] === Infinity) {
       this.minVal = mins;
       this.maxVal = maxs;
       return;
     }
-    for (let c = 0; c < mins.length; c++) {
-      this.minVal[c] = movingAverage(this.minVal[c], mins[c], this.averagingConstant);
-      this.maxVal[c] = movingAverage(this.maxVal[c], maxs[c], this.averagingConstant);
-    }
+    movingAverage(this.minVal, this.maxVal, mins, maxs, this.averagingConstant);
   }
 }

@@ -2,15 +2,14 @@
 // observers compute them, and the settings every observer checks.
 //   calculateQParams() -> qdq_calculate_qparams  (src/operators/qparams.c)
 
+import { QPARAMS_CUSTOM_RANGE, QPARAMS_RAW_RANGE, QPARAMS_SYMMETRIC, QPARAMS_UINT8 } from '../runtime/abi.js';
+import { call, input, output } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
 import { DTYPES, dtype } from './tensor.js';
-import { boolean, describe, integer, oneOf, options } from '../runtime/validate.js';
+import { boolean, describe, finite, integer, numberList, oneOf, options } from '../runtime/validate.js';
 
-/* Flags of qdq_calculate_qparams (src/qdq.h). */
-const QPARAMS_SYMMETRIC = 1;
-const QPARAMS_UINT8 = 2;
-const QPARAMS_CUSTOM_RANGE = 4;
-const QPARAMS_RAW_RANGE = 8;
+/** The options every observer takes (observers add theirs). */
+export const OBSERVER_KEYS = ['dtype', 'qscheme', 'reduceRange', 'quantMin', 'quantMax', 'eps'];
 
 /** float32 machine epsilon, PyTorch's default eps. */
 export const FLOAT32_EPS = 2 ** -23;
@@ -33,9 +32,10 @@ export const PER_CHANNEL = /** @type {const} */ (['per_channel_affine', 'per_cha
  * The observer's settings, checked, with [qmin, qmax] derived as torch 1.13's
  * calculate_qmin_qmax does.
  * @param {unknown} opts @param {readonly string[]} schemes @param {'int8' | 'uint8'} [defaultDtype]
+ * @param {readonly string[]} [keys] the valid option keys
  */
-export function observerSettings(opts, schemes, defaultDtype = 'uint8') {
-  const o = options('options', opts, {});
+export function observerSettings(opts, schemes, defaultDtype = 'uint8', keys = OBSERVER_KEYS) {
+  const o = options('options', opts, keys, {});
   const dt = dtype('dtype', o.dtype ?? defaultDtype);
   const qscheme = oneOf('qscheme', o.qscheme ?? schemes[0], schemes);
   const reduceRange = boolean('reduceRange', o.reduceRange ?? false);
@@ -80,39 +80,29 @@ export function observerSettings(opts, schemes, defaultDtype = 'uint8') {
  * @returns {{ scales: Float32Array, zeroPoints: Int32Array, zeroPointsUnclamped: Int32Array }}
  */
 export function qparamsOf(mins, maxs, s, raw = false) {
-  const rt = getRuntime();
   const c = mins.length;
-  const ptr = rt.alloc(c * 20);
-  try {
-    rt.f32.set(mins, ptr >>> 2);
-    rt.f32.set(maxs, (ptr >>> 2) + c);
-    const flags = (s.symmetric ? QPARAMS_SYMMETRIC : 0) | (s.dtype === 'uint8' ? QPARAMS_UINT8 : 0) |
-      (s.custom ? QPARAMS_CUSTOM_RANGE : 0) | (raw ? QPARAMS_RAW_RANGE : 0);
-    rt.exports.qdq_calculate_qparams(c, ptr, ptr + 4 * c, s.qmin, s.qmax, flags, s.eps, ptr + 8 * c, ptr + 12 * c, ptr + 16 * c);
-    const w = ptr >>> 2;
-    return {
-      scales: rt.f32.slice(w + 2 * c, w + 3 * c),
-      zeroPoints: rt.i32.slice(w + 3 * c, w + 4 * c),
-      zeroPointsUnclamped: rt.i32.slice(w + 4 * c, w + 5 * c),
-    };
-  } finally {
-    rt.free(ptr);
-  }
+  const flags = (s.symmetric ? QPARAMS_SYMMETRIC : 0) | (s.dtype === 'uint8' ? QPARAMS_UINT8 : 0) |
+    (s.custom ? QPARAMS_CUSTOM_RANGE : 0) | (raw ? QPARAMS_RAW_RANGE : 0);
+  const r = call(getRuntime(), [
+    input('mins', mins), input('maxs', maxs),
+    output('scales', Float32Array, c), output('zeroPoints', Int32Array, c), output('zeroPointsUnclamped', Int32Array, c),
+  ], (p, fn) => fn.qdq_calculate_qparams(c, p.mins, p.maxs, s.qmin, s.qmax, flags, s.eps, p.scales, p.zeroPoints,
+    p.zeroPointsUnclamped));
+  return { scales: r.scales, zeroPoints: r.zeroPoints, zeroPointsUnclamped: r.zeroPointsUnclamped };
 }
 
 /**
+ * A range bound: a finite number, or an array of them (one per channel).
  * @param {string} name @param {unknown} v
  * @returns {Float32Array}
  */
 function rangeValues(name, v) {
-  const a = typeof v === 'number' ? Float32Array.of(v)
-    : v instanceof Float32Array || v instanceof Float64Array || Array.isArray(v) ? Float32Array.from(/** @type {ArrayLike<number>} */ (v))
-    : null;
-  if (a === null) throw new TypeError(`qdq-wasm: ${name} must be a number or an array of numbers, got ${describe(v)}`);
-  a.forEach((x, i) => {
-    if (!Number.isFinite(x)) throw new RangeError(`qdq-wasm: ${name}${typeof v === 'number' ? '' : `[${i}]`} must be finite, got ${x}`);
-  });
-  return a;
+  if (typeof v === 'number') return Float32Array.of(finite(name, v));
+  if (typeof v === 'bigint' || v === null || (typeof v !== 'object')) {
+    throw new TypeError(`qdq-wasm: ${name} must be a number or an array of numbers, got ${describe(v)}`);
+  }
+  const n = /** @type {{ length?: unknown }} */ (v).length;
+  return numberList(name, v, typeof n === 'number' ? n : 0, Float32Array, finite);
 }
 
 /**
@@ -133,8 +123,9 @@ function rangeValues(name, v) {
  * calculateQParams(1, 6, { dtype: 'int8', includeZero: false });  // { scale: 5/255, zeroPoint: -128, zeroPointUnclamped: -179 }
  */
 export function calculateQParams(min, max, opts) {
-  const o = options('options', opts, {});
-  const s = observerSettings(o, [...PER_TENSOR, ...PER_CHANNEL], 'int8');
+  const keys = [...OBSERVER_KEYS, 'includeZero'];
+  const o = options('options', opts, keys, {});
+  const s = observerSettings(o, [...PER_TENSOR, ...PER_CHANNEL], 'int8', keys);
   const includeZero = boolean('includeZero', o.includeZero ?? true);
   const lo = rangeValues('min', min);
   const hi = rangeValues('max', max);

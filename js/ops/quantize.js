@@ -5,14 +5,19 @@
 //   dequantize                             -> qdq_dequantize    (src/operators/quantize.c)
 //   fakeQuantizePerTensor / ...PerChannel  -> qdq_fake_quantize (src/operators/quantize.c)
 
+import { call, input, stream } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
-import { channelLayout, clampRange, compatFlag, DTYPES, dtype, tensorLayout } from './tensor.js';
-import { describe, integer, options, outArray, scale, typedArray } from '../runtime/validate.js';
+import { channelLayout, compatFlag, DTYPES, dtype, fakeQuantizeRange, quantizeRange, tensorLayout } from './tensor.js';
+import { integer, numberList, options, outArray, scale, typedArray, typedArrayKind } from '../runtime/validate.js';
 
-/**
- * @typedef {import('./tensor.js').Layout} Layout
- * @typedef {import('../runtime/binding.js').Runtime} Runtime
- */
+const QUANTIZE_PER_TENSOR_KEYS = ['scale', 'zeroPoint', 'dtype', 'quantMin', 'quantMax', 'compat', 'shape', 'out'];
+const QUANTIZE_PER_CHANNEL_KEYS = ['shape', 'axis', 'scales', 'zeroPoints', 'dtype', 'quantMin', 'quantMax', 'compat', 'out'];
+const FAKE_QUANTIZE_PER_TENSOR_KEYS = ['scale', 'zeroPoint', 'dtype', 'quantMin', 'quantMax', 'compat', 'out', 'maskOut'];
+const FAKE_QUANTIZE_PER_CHANNEL_KEYS = ['shape', 'axis', 'scales', 'zeroPoints', 'dtype', 'quantMin', 'quantMax', 'compat', 'out', 'maskOut'];
+/** What a QTensor may hold (quantize() adds its error statistics). */
+const QTENSOR_KEYS = ['data', 'shape', 'dtype', 'qscheme', 'scale', 'zeroPoint', 'scales', 'zeroPoints', 'axis', 'error'];
+
+/** @typedef {import('./tensor.js').Layout} Layout */
 
 /**
  * Per-channel scales and zero points, checked: one per channel, scales
@@ -22,90 +27,32 @@ import { describe, integer, options, outArray, scale, typedArray } from '../runt
  * @returns {{ scales: Float32Array, zeroPoints: Int32Array }}
  */
 export function channelParams(scales, zeroPoints, channels, qmin, qmax) {
-  if (!(scales instanceof Float32Array || scales instanceof Float64Array || Array.isArray(scales))) {
-    throw new TypeError(`qdq-wasm: scales must be a Float32Array or an array of numbers, got ${describe(scales)}`);
-  }
-  if (scales.length !== channels) {
-    throw new RangeError(`qdq-wasm: scales must have one entry per channel (${channels}), got ${scales.length}`);
-  }
-  const s = new Float32Array(channels);
-  for (let c = 0; c < channels; c++) s[c] = scale(`scales[${c}]`, scales[c]);
-  const z = new Int32Array(channels);
-  if (zeroPoints !== undefined) {
-    if (!(ArrayBuffer.isView(zeroPoints) || Array.isArray(zeroPoints))) {
-      throw new TypeError(`qdq-wasm: zeroPoints must be an Int32Array or an array of integers, got ${describe(zeroPoints)}`);
+  const what = `one entry per channel (${channels})`;
+  const s = numberList('scales', scales, channels, Float32Array, scale, { what });
+  if (zeroPoints === undefined) {
+    if (qmin > 0 || qmax < 0) {
+      throw new RangeError(`qdq-wasm: zeroPoints default to 0, which is outside [${qmin}, ${qmax}]; pass zeroPoints`);
     }
-    const zp = /** @type {ArrayLike<unknown>} */ (zeroPoints);
-    if (zp.length !== channels) {
-      throw new RangeError(`qdq-wasm: zeroPoints must have one entry per channel (${channels}), got ${zp.length}`);
-    }
-    for (let c = 0; c < channels; c++) z[c] = integer(`zeroPoints[${c}]`, Number(zp[c]), qmin, qmax);
-  } else if (qmin > 0 || qmax < 0) {
-    throw new RangeError(`qdq-wasm: zeroPoints default to 0, which is outside [${qmin}, ${qmax}]; pass zeroPoints`);
+    return { scales: s, zeroPoints: new Int32Array(channels) };
   }
+  const z = numberList('zeroPoints', zeroPoints, channels, Int32Array, (n, v) => integer(n, v, qmin, qmax), { what });
   return { scales: s, zeroPoints: z };
 }
 
 /**
- * Streams x (float) through qdq_quantize into out.
- * @param {Runtime} rt @param {Float32Array} x @param {Int8Array | Uint8Array} out @param {Layout} lay
- * @param {Float32Array} scales @param {Int32Array} zeroPoints @param {number} qmin @param {number} qmax @param {number} flags
- */
-function runQuantize(rt, x, out, lay, scales, zeroPoints, qmin, qmax, flags) {
-  const n = x.length;
-  if (n === 0) return;
-  rt.withChannelParams(scales, zeroPoints, (sp, zp) => {
-    const chunk = rt.chunk;
-    const q = rt.qPtr;
-    for (let off = 0; off < n; off += chunk) {
-      const len = Math.min(chunk, n - off);
-      rt.f32.set(x.subarray(off, off + len), rt.xPtr >>> 2);
-      rt.exports.qdq_quantize(rt.xPtr, q, len, off, lay.channels, lay.inner, sp, zp, qmin, qmax, flags);
-      out.set((out instanceof Uint8Array ? rt.u8 : rt.i8).subarray(q, q + len), off);
-    }
-  });
-}
-
-/**
- * Streams q through qdq_dequantize into out.
- * @param {Runtime} rt @param {Int8Array | Uint8Array} data @param {Float32Array} out @param {Layout} lay
- * @param {Float32Array} scales @param {Int32Array} zeroPoints @param {number} flags
- */
-function runDequantize(rt, data, out, lay, scales, zeroPoints, flags) {
-  const n = data.length;
-  if (n === 0) return;
-  rt.withChannelParams(scales, zeroPoints, (sp, zp) => {
-    const chunk = rt.chunk;
-    const y = rt.yPtr >>> 2;
-    for (let off = 0; off < n; off += chunk) {
-      const len = Math.min(chunk, n - off);
-      (data instanceof Uint8Array ? rt.u8 : rt.i8).set(data.subarray(off, off + len), rt.qPtr);
-      rt.exports.qdq_dequantize(rt.qPtr, rt.yPtr, len, off, lay.channels, lay.inner, sp, zp, flags);
-      out.set(rt.f32.subarray(y, y + len), off);
-    }
-  });
-}
-
-/**
- * Streams x through qdq_fake_quantize into out and mask.
- * @param {Runtime} rt @param {Float32Array} x @param {Float32Array} out @param {Uint8Array | null} mask
+ * Streams a tensor through one elementwise operator (qdq_quantize,
+ * qdq_dequantize or qdq_fake_quantize), with the per-channel parameters in
+ * wasm memory for the duration of the call.
  * @param {Layout} lay @param {Float32Array} scales @param {Int32Array} zeroPoints
- * @param {number} qmin @param {number} qmax @param {number} flags
+ * @param {ArrayBufferView & { length: number, BYTES_PER_ELEMENT: number, subarray(a: number, b: number): any }} x
+ * @param {(ArrayBufferView & { BYTES_PER_ELEMENT: number })[]} outs
+ * @param {(c: Record<string, Function>, xp: number, outp: number[], len: number, off: number, sp: number, zp: number) => void} op
  */
-function runFakeQuantize(rt, x, out, mask, lay, scales, zeroPoints, qmin, qmax, flags) {
-  const n = x.length;
-  if (n === 0) return;
-  rt.withChannelParams(scales, zeroPoints, (sp, zp) => {
-    const chunk = rt.chunk;
-    const y = rt.yPtr >>> 2;
-    const m = rt.maskPtr;
-    for (let off = 0; off < n; off += chunk) {
-      const len = Math.min(chunk, n - off);
-      rt.f32.set(x.subarray(off, off + len), rt.xPtr >>> 2);
-      rt.exports.qdq_fake_quantize(rt.xPtr, rt.yPtr, mask ? m : 0, len, off, lay.channels, lay.inner, sp, zp, qmin, qmax, flags);
-      out.set(rt.f32.subarray(y, y + len), off);
-      if (mask) mask.set(rt.u8.subarray(m, m + len), off);
-    }
+function elementwise(lay, scales, zeroPoints, x, outs, op) {
+  if (x.length === 0) return;
+  const rt = getRuntime();
+  call(rt, [input('scales', scales), input('zeroPoints', zeroPoints)], (p, c) => {
+    stream(rt, x.length, [x], outs, (slots, off, len) => op(c, slots.in[0], slots.out, len, off, p.scales, p.zeroPoints));
   });
 }
 
@@ -142,15 +89,15 @@ function runFakeQuantize(rt, x, out, mask, lay, scales, zeroPoints, qmin, qmax, 
  */
 export function quantizePerTensor(x, opts) {
   typedArray('x', x, Float32Array);
-  const o = options('options', opts);
-  const dt = dtype('dtype', o.dtype);
-  const { qmin, qmax } = clampRange(dt, o.quantMin, o.quantMax);
+  const o = options('options', opts, QUANTIZE_PER_TENSOR_KEYS);
+  const { dtype: dt, qmin, qmax } = quantizeRange(o.dtype, o.quantMin, o.quantMax);
   const s = scale('scale', o.scale);
   const zp = integer('zeroPoint', o.zeroPoint ?? 0, qmin, qmax);
   const flags = DTYPES[dt].flag | compatFlag('compat', o.compat);
   const lay = tensorLayout('x', x.length, o.shape);
   const out = outArray('out', o.out, DTYPES[dt].Array, x.length);
-  runQuantize(getRuntime(), x, out, lay, Float32Array.of(s), Int32Array.of(zp), qmin, qmax, flags);
+  elementwise(lay, Float32Array.of(s), Int32Array.of(zp), x, [out], (c, xp, [qp], len, off, sp, zpp) =>
+    c.qdq_quantize(xp, qp, len, off, lay.channels, lay.inner, sp, zpp, qmin, qmax, flags));
   return { data: out, shape: lay.shape, dtype: dt, qscheme: 'per_tensor_affine', scale: s, zeroPoint: zp };
 }
 
@@ -164,14 +111,14 @@ export function quantizePerTensor(x, opts) {
  */
 export function quantizePerChannel(x, opts) {
   typedArray('x', x, Float32Array);
-  const o = options('options', opts);
-  const dt = dtype('dtype', o.dtype);
-  const { qmin, qmax } = clampRange(dt, o.quantMin, o.quantMax);
+  const o = options('options', opts, QUANTIZE_PER_CHANNEL_KEYS);
+  const { dtype: dt, qmin, qmax } = quantizeRange(o.dtype, o.quantMin, o.quantMax);
   const lay = channelLayout('x', x.length, o.shape, o.axis);
   const { scales, zeroPoints } = channelParams(o.scales, o.zeroPoints, lay.channels, qmin, qmax);
   const flags = DTYPES[dt].flag | compatFlag('compat', o.compat);
   const out = outArray('out', o.out, DTYPES[dt].Array, x.length);
-  runQuantize(getRuntime(), x, out, lay, scales, zeroPoints, qmin, qmax, flags);
+  elementwise(lay, scales, zeroPoints, x, [out], (c, xp, [qp], len, off, sp, zp) =>
+    c.qdq_quantize(xp, qp, len, off, lay.channels, lay.inner, sp, zp, qmin, qmax, flags));
   return { data: out, shape: lay.shape, dtype: dt, qscheme: 'per_channel_affine', scales, zeroPoints, axis: lay.axis };
 }
 
@@ -182,15 +129,12 @@ export function quantizePerChannel(x, opts) {
  * @returns {Float32Array}
  */
 export function dequantize(qt, opts) {
-  const t = options('qtensor', qt);
-  const o = options('options', opts, {});
-  const data = t.data;
-  if (!(data instanceof Int8Array || data instanceof Uint8Array)) {
-    throw new TypeError(`qdq-wasm: qtensor.data must be an Int8Array or Uint8Array, got ${describe(data)}`);
-  }
-  const dt = data instanceof Uint8Array ? 'uint8' : 'int8';
+  const t = options('qtensor', qt, QTENSOR_KEYS);
+  const o = options('options', opts, ['out'], {});
+  const data = typedArray('qtensor.data', t.data, Int8Array, Uint8Array);
+  const dt = typedArrayKind(data) === 'Uint8Array' ? 'uint8' : 'int8';
   if (t.dtype !== undefined && dtype('qtensor.dtype', t.dtype) !== dt) {
-    throw new TypeError(`qdq-wasm: qtensor.dtype is '${t.dtype}' but qtensor.data is a ${data.constructor.name}`);
+    throw new TypeError(`qdq-wasm: qtensor.dtype is '${t.dtype}' but qtensor.data is a ${typedArrayKind(data)}`);
   }
   const { min, max } = DTYPES[dt];
   const out = outArray('out', o.out, Float32Array, data.length);
@@ -203,7 +147,9 @@ export function dequantize(qt, opts) {
     scales = Float32Array.of(scale('qtensor.scale', t.scale));
     zeroPoints = Int32Array.of(integer('qtensor.zeroPoint', t.zeroPoint ?? 0, min, max));
   }
-  runDequantize(getRuntime(), data, out, lay, scales, zeroPoints, DTYPES[dt].flag);
+  const flags = DTYPES[dt].flag;
+  elementwise(lay, scales, zeroPoints, data, [out], (c, qp, [yp], len, off, sp, zp) =>
+    c.qdq_dequantize(qp, yp, len, off, lay.channels, lay.inner, sp, zp, flags));
   return out;
 }
 
@@ -215,13 +161,13 @@ export function dequantize(qt, opts) {
  */
 
 /**
- * @param {Record<string, any>} o
- * @returns {{ qmin: number, qmax: number, flags: number }}
+ * Streams x through qdq_fake_quantize into out and mask.
+ * @param {Float32Array} x @param {Float32Array} out @param {Uint8Array} mask @param {Layout} lay
+ * @param {Float32Array} scales @param {Int32Array} zeroPoints @param {number} qmin @param {number} qmax @param {number} flags
  */
-function fakeQuantizeRange(o) {
-  const dt = dtype('dtype', o.dtype);
-  const { qmin, qmax } = clampRange(dt, o.quantMin, o.quantMax);
-  return { qmin, qmax, flags: compatFlag('compat', o.compat) };
+function runFakeQuantize(x, out, mask, lay, scales, zeroPoints, qmin, qmax, flags) {
+  elementwise(lay, scales, zeroPoints, x, [out, mask], (c, xp, [yp, mp], len, off, sp, zp) =>
+    c.qdq_fake_quantize(xp, yp, mp, len, off, lay.channels, lay.inner, sp, zp, qmin, qmax, flags));
 }
 
 /**
@@ -235,14 +181,15 @@ function fakeQuantizeRange(o) {
  */
 export function fakeQuantizePerTensor(x, opts) {
   typedArray('x', x, Float32Array);
-  const o = options('options', opts);
-  const { qmin, qmax, flags } = fakeQuantizeRange(o);
+  const o = options('options', opts, FAKE_QUANTIZE_PER_TENSOR_KEYS);
+  const { qmin, qmax } = fakeQuantizeRange(o.dtype, o.quantMin, o.quantMax);
+  const flags = compatFlag('compat', o.compat);
   const s = scale('scale', o.scale);
   const zp = integer('zeroPoint', o.zeroPoint ?? 0, qmin, qmax);
   const out = outArray('out', o.out, Float32Array, x.length);
   const mask = outArray('maskOut', o.maskOut, Uint8Array, x.length);
   const lay = tensorLayout('x', x.length, undefined);
-  runFakeQuantize(getRuntime(), x, out, mask, lay, Float32Array.of(s), Int32Array.of(zp), qmin, qmax, flags);
+  runFakeQuantize(x, out, mask, lay, Float32Array.of(s), Int32Array.of(zp), qmin, qmax, flags);
   return { output: out, mask };
 }
 
@@ -257,12 +204,13 @@ export function fakeQuantizePerTensor(x, opts) {
  */
 export function fakeQuantizePerChannel(x, opts) {
   typedArray('x', x, Float32Array);
-  const o = options('options', opts);
-  const { qmin, qmax, flags } = fakeQuantizeRange(o);
+  const o = options('options', opts, FAKE_QUANTIZE_PER_CHANNEL_KEYS);
+  const { qmin, qmax } = fakeQuantizeRange(o.dtype, o.quantMin, o.quantMax);
+  const flags = compatFlag('compat', o.compat);
   const lay = channelLayout('x', x.length, o.shape, o.axis);
   const { scales, zeroPoints } = channelParams(o.scales, o.zeroPoints, lay.channels, qmin, qmax);
   const out = outArray('out', o.out, Float32Array, x.length);
   const mask = outArray('maskOut', o.maskOut, Uint8Array, x.length);
-  runFakeQuantize(getRuntime(), x, out, mask, lay, scales, zeroPoints, qmin, qmax, flags);
+  runFakeQuantize(x, out, mask, lay, scales, zeroPoints, qmin, qmax, flags);
   return { output: out, mask };
 }

@@ -1,6 +1,7 @@
 // Error statistics of a reconstruction against its original (E10):
 // errorStats -> qdq_error_stats (src/operators/statistics.c).
 
+import { call, inout, stream } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
 import { channelLayout, tensorLayout } from './tensor.js';
 import { options, typedArray } from '../runtime/validate.js';
@@ -38,18 +39,15 @@ export function errorStats(x, xHat, opts) {
   if (xHat.length !== x.length) {
     throw new RangeError(`qdq-wasm: xHat must have the length of x (${x.length}), got ${xHat.length}`);
   }
-  const o = options('options', opts, {});
+  const o = options('options', opts, ['shape', 'axis'], {});
   const perChannel = o.axis !== undefined;
   const lay = perChannel ? channelLayout('x', x.length, o.shape, o.axis) : tensorLayout('x', x.length, o.shape);
   const rt = getRuntime();
   const n = x.length;
-  const acc = rt.withAccumulators(lay.channels, (accPtr) => {
-    for (let off = 0; off < n; off += rt.chunk) {
-      const len = Math.min(rt.chunk, n - off);
-      rt.f32.set(x.subarray(off, off + len), rt.xPtr >>> 2);
-      rt.f32.set(xHat.subarray(off, off + len), rt.x2Ptr >>> 2);
-      rt.exports.qdq_error_stats(rt.xPtr, rt.x2Ptr, len, off, lay.channels, lay.inner, accPtr);
-    }
+  const acc = new Float64Array(3 * lay.channels); // sum (x - xHat)^2, sum x^2, max |x - xHat| per channel
+  call(rt, [inout('acc', acc)], (p, c) => {
+    stream(rt, n, [x, xHat], [], (slots, off, len) =>
+      c.qdq_error_stats(slots.in[0], slots.in[1], len, off, lay.channels, lay.inner, p.acc));
   });
   let sse = 0, ssx = 0, maxAbs = 0;
   for (let c = 0; c < lay.channels; c++) {

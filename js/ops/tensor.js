@@ -1,11 +1,8 @@
-// Shapes, axes and dtypes: how a flat typed array is viewed as
-// [outer, channels, inner] by the C operators.
+// Shapes, axes, dtypes and clamp ranges: how a flat typed array is viewed as
+// [outer, channels, inner] by the C operators, and which integers it may hold.
 
+import { FLAG_PYTORCH, FLAG_UINT8, QUANT_RANGE_LIMIT } from '../runtime/abi.js';
 import { describe, integer, oneOf } from '../runtime/validate.js';
-
-/** Flag bits of src/qdq.h. */
-export const FLAG_UINT8 = 1;
-export const FLAG_PYTORCH = 2;
 
 export const DTYPE_NAMES = /** @type {const} */ (['int8', 'uint8']);
 
@@ -20,23 +17,56 @@ export function dtype(name, v) {
   return oneOf(name, v ?? 'int8', DTYPE_NAMES);
 }
 
-/** @param {string} name @param {unknown} v @returns {number} the QDQ_FLAG_PYTORCH bit or 0 */
+/** @param {string} name @param {unknown} v @returns {number} the FLAG_PYTORCH bit or 0 */
 export function compatFlag(name, v) {
   return oneOf(name, v ?? 'onnx', /** @type {const} */ (['onnx', 'pytorch'])) === 'pytorch' ? FLAG_PYTORCH : 0;
 }
 
 /**
- * The clamp range of a quantize call: the dtype's range unless narrowed by
- * quantMin/quantMax.
- * @param {'int8' | 'uint8'} dt @param {unknown} quantMin @param {unknown} quantMax
+ * @param {number} lo @param {number} hi @param {unknown} quantMin @param {unknown} quantMax
  * @returns {{ qmin: number, qmax: number }}
  */
-export function clampRange(dt, quantMin, quantMax) {
-  const d = DTYPES[dt];
-  const qmin = quantMin === undefined ? d.min : integer('quantMin', quantMin, d.min, d.max);
-  const qmax = quantMax === undefined ? d.max : integer('quantMax', quantMax, d.min, d.max);
+function range(lo, hi, quantMin, quantMax) {
+  const qmin = quantMin === undefined ? Math.max(lo, -128) : integer('quantMin', quantMin, lo, hi);
+  const qmax = quantMax === undefined ? Math.min(hi, lo < 0 ? 127 : 255) : integer('quantMax', quantMax, lo, hi);
   if (qmin > qmax) throw new RangeError(`qdq-wasm: quantMin (${qmin}) must not exceed quantMax (${qmax})`);
   return { qmin, qmax };
+}
+
+/**
+ * The dtype and clamp range of a quantize call. With a dtype, quantMin and
+ * quantMax narrow its range and must fit in it. Without one, the range
+ * chooses the dtype as PyTorch's (quant_min, quant_max) pairs do: int8 when
+ * it fits in [-128, 127], else uint8 when it fits in [0, 255] (0..255 is
+ * quint8); no range means int8.
+ * @param {unknown} dt @param {unknown} quantMin @param {unknown} quantMax
+ * @returns {{ dtype: 'int8' | 'uint8', qmin: number, qmax: number }}
+ */
+export function quantizeRange(dt, quantMin, quantMax) {
+  if (dt !== undefined || (quantMin === undefined && quantMax === undefined)) {
+    const d = dtype('dtype', dt);
+    return { dtype: d, ...range(DTYPES[d].min, DTYPES[d].max, quantMin, quantMax) };
+  }
+  const { qmin, qmax } = range(-128, 255, quantMin, quantMax);
+  if (qmin >= -128 && qmax <= 127) return { dtype: 'int8', qmin, qmax };
+  if (qmin >= 0) return { dtype: 'uint8', qmin, qmax };
+  throw new RangeError(`qdq-wasm: [quantMin, quantMax] = [${qmin}, ${qmax}] fits neither int8 nor uint8, ` +
+    'the codes quantize can store; fakeQuantize* takes wider ranges');
+}
+
+/**
+ * The clamp range of a fake-quantize call: with a dtype, within it (default
+ * its whole range); without, any integers PyTorch's fake_quantize_* accepts
+ * (quant_min <= quant_max), up to QUANT_RANGE_LIMIT in magnitude.
+ * @param {unknown} dt @param {unknown} quantMin @param {unknown} quantMax
+ * @returns {{ qmin: number, qmax: number }}
+ */
+export function fakeQuantizeRange(dt, quantMin, quantMax) {
+  if (dt !== undefined || (quantMin === undefined && quantMax === undefined)) {
+    const d = DTYPES[dtype('dtype', dt)];
+    return range(d.min, d.max, quantMin, quantMax);
+  }
+  return range(-QUANT_RANGE_LIMIT, QUANT_RANGE_LIMIT, quantMin, quantMax);
 }
 
 /**

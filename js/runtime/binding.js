@@ -1,115 +1,317 @@
-// A loaded qdq-wasm instance: its exports, fresh views of its memory, and
-// the staging buffers every operator streams tensors through.
+// The binding: the one module that touches wasm memory. API modules describe
+// what goes in and out of a C operator; this module sizes, allocates, copies
+// and frees. No pointer, view of wasm memory or malloc/free leaves it:
+//   call(specs, body)      typed arrays in, one or more operator calls, typed arrays out
+//   stream(...)            a tensor streamed through the runtime's staging buffers in chunks
+//   WasmBuffer             a persistent allocation (packed weights) with dispose()
+// Every byte count is computed here as a safe integer and refused above what
+// the module can address (MAX_BUFFER_BYTES) with a RangeError naming the
+// argument, before anything is allocated.
 
-/** Elements of per-channel parameters kept in the permanent scratch area. */
-const SCRATCH_CHANNELS = 256;
-/** QDQ_EXTRA_BYTES in src/qdq.h: kernels may read this far past an input. */
-const EXTRA_BYTES = 16;
+import { EXTRA_BYTES, MAX_BUFFER_BYTES } from './abi.js';
+import { describe } from './validate.js';
 
+/** Byte alignment of every region: the widest element (float64) and a v128 load. */
+const ALIGN = 16;
+/** Staging slots of the runtime: two for inputs, two for outputs of a streamed operator. */
+const STAGING_SLOTS = 4;
+
+/** @param {number} x */
+const align = (x) => Math.ceil(x / ALIGN) * ALIGN;
+
+/**
+ * A loaded module instance: its exports, fresh views of its memory, and the
+ * staging buffers that streamed operators share.
+ */
 export class Runtime {
   /**
    * @param {WebAssembly.Instance} instance
-   * @param {string} build
+   * @param {'simd128' | 'relaxed'} build
    */
   constructor(instance, build) {
-    /** @type {Record<string, any>} */
+    /** @type {Record<string, any>} @internal */
     this.exports = instance.exports;
-    /** @type {WebAssembly.Memory} */
+    /** @type {WebAssembly.Memory} @internal */
     this.memory = this.exports.memory;
+    /** The build that was instantiated. */
     this.build = build;
-    /** Elements per chunk; tensors stream through buffers of this size. */
+    /** Elements per staging chunk. @internal */
     this.chunk = this.exports.qdq_staging_elements();
-    const n = this.chunk;
-    // Allocated once and never freed: repeated calls reuse them, so memory
-    // does not grow with use.
-    this.xPtr = this.alloc(n * 4 + EXTRA_BYTES); // float input
-    this.x2Ptr = this.alloc(n * 4 + EXTRA_BYTES); // second float input (error statistics)
-    this.yPtr = this.alloc(n * 4 + EXTRA_BYTES); // float output
-    this.qPtr = this.alloc(n + EXTRA_BYTES); // int8/uint8 input or output
-    this.maskPtr = this.alloc(n + EXTRA_BYTES); // fake-quantize gradient mask
-    this.scalesPtr = this.alloc(SCRATCH_CHANNELS * 4);
-    this.zeroPointsPtr = this.alloc(SCRATCH_CHANNELS * 4);
-    this.accPtr = this.alloc(SCRATCH_CHANNELS * 3 * 8);
     /** @type {ArrayBuffer | null} */
     this.viewsOf = null;
     this.refresh();
+    // Allocated once and never freed: repeated calls reuse them, so memory
+    // does not grow with use. Each holds a chunk of float32 plus the kernels'
+    // over-read.
+    const slot = align(this.chunk * 4 + EXTRA_BYTES);
+    const base = this.malloc(slot * STAGING_SLOTS, 'staging');
+    /** @type {number[]} @internal */
+    this.slots = Array.from({ length: STAGING_SLOTS }, (_, i) => base + i * slot);
   }
 
-  /** Re-creates the typed-array views when memory.grow detached the old ones. */
+  /** Re-creates the views when memory.grow detached the old buffer. @internal */
   refresh() {
     const buffer = this.memory.buffer;
     if (buffer === this.viewsOf) return;
     this.viewsOf = buffer;
     this.u8 = new Uint8Array(buffer);
-    this.i8 = new Int8Array(buffer);
-    this.i32 = new Int32Array(buffer);
-    this.f32 = new Float32Array(buffer);
-    this.f64 = new Float64Array(buffer);
   }
 
   /**
    * malloc that throws instead of returning 0.
-   * @param {number} bytes
-   * @returns {number}
+   * @param {number} bytes at most MAX_BUFFER_BYTES (checked by the caller)
+   * @param {string} what for the error message
+   * @internal
    */
-  alloc(bytes) {
+  malloc(bytes, what) {
     const ptr = this.exports.malloc(Math.max(bytes, 1));
-    if (ptr === 0) throw new RangeError(`qdq-wasm: out of WebAssembly memory allocating ${bytes} bytes`);
-    this.refresh();
+    if (ptr === 0) throw new RangeError(`qdq-wasm: out of WebAssembly memory allocating ${bytes} bytes for ${what}`);
     return ptr;
   }
 
-  /** @param {number} ptr */
-  free(ptr) {
-    this.exports.free(ptr);
+  /**
+   * Copies a typed array's bytes into wasm memory at ptr.
+   * @param {ArrayBufferView} a @param {number} ptr @internal
+   */
+  write(a, ptr) {
+    this.refresh();
+    /** @type {Uint8Array} */ (this.u8).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), ptr);
   }
 
   /**
-   * Copies per-channel scales and zero points into wasm memory for the
-   * duration of fn, using the scratch area when they fit.
-   * @template T
-   * @param {Float32Array} scales
-   * @param {Int32Array} zeroPoints
-   * @param {(scalesPtr: number, zeroPointsPtr: number) => T} fn
-   * @returns {T}
+   * Copies bytes from wasm memory at ptr into a typed array (all of it, or its first `elements`).
+   * @param {number} ptr @param {ArrayBufferView & { BYTES_PER_ELEMENT: number }} a @param {number} [offset] element offset in a
+   * @param {number} [elements] @internal
    */
-  withChannelParams(scales, zeroPoints, fn) {
-    const c = scales.length;
-    const owned = c > SCRATCH_CHANNELS;
-    const sp = owned ? this.alloc(c * 4) : this.scalesPtr;
-    let zp = this.zeroPointsPtr;
-    try {
-      if (owned) zp = this.alloc(c * 4);
-      this.refresh();
-      this.f32.set(scales, sp >>> 2);
-      this.i32.set(zeroPoints, zp >>> 2);
-      return fn(sp, zp);
-    } finally {
-      if (owned) {
-        this.free(sp);
-        if (zp !== this.zeroPointsPtr) this.free(zp);
+  read(ptr, a, offset = 0, elements) {
+    this.refresh();
+    const bytes = (elements ?? (a.byteLength / a.BYTES_PER_ELEMENT - offset)) * a.BYTES_PER_ELEMENT;
+    new Uint8Array(a.buffer, a.byteOffset + offset * a.BYTES_PER_ELEMENT, bytes)
+      .set(/** @type {Uint8Array} */ (this.u8).subarray(ptr, ptr + bytes));
+  }
+}
+
+/**
+ * Bytes of `length` elements of `bytesPerElement`, as a safe integer that a
+ * wasm32 buffer (with the kernels' over-read) can hold; a RangeError naming
+ * the argument otherwise.
+ * @param {string} name what the buffer holds, e.g. "y (m * n int32)"
+ * @param {number} length @param {number} bytesPerElement
+ * @returns {number}
+ */
+export function byteCount(name, length, bytesPerElement) {
+  const bytes = length * bytesPerElement;
+  if (!Number.isSafeInteger(bytes) || bytes + EXTRA_BYTES > MAX_BUFFER_BYTES) {
+    throw new RangeError(`qdq-wasm: ${name}: ${bytes} bytes needed, more than a wasm32 module can address ` +
+      `(${MAX_BUFFER_BYTES}); split the work into smaller calls`);
+  }
+  return bytes;
+}
+
+/**
+ * @typedef {{ kind: 'in' | 'inout', name: string, array: ArrayBufferView }
+ *   | { kind: 'out', name: string, Type: TypedArrayConstructor, length: number, into?: ArrayBufferView }
+ *   | { kind: 'scratch', name: string, bytes: number }
+ *   | { kind: 'owned', name: string, buffer: WasmBuffer }} Spec
+ * @typedef {Int8ArrayConstructor | Uint8ArrayConstructor | Int32ArrayConstructor | Float32ArrayConstructor
+ *   | Float64ArrayConstructor} TypedArrayConstructor
+ */
+
+/** An input: the array's bytes are copied in. @param {string} name @param {ArrayBufferView} array @returns {Spec} */
+export const input = (name, array) => ({ kind: 'in', name, array });
+/** Copied in, and the operator's result copied back into the same array. @param {string} name @param {ArrayBufferView} array @returns {Spec} */
+export const inout = (name, array) => ({ kind: 'inout', name, array });
+/**
+ * An output: a new Type(length) holding what the operator wrote, or `into` when given.
+ * @param {string} name @param {TypedArrayConstructor} Type @param {number} length @param {ArrayBufferView} [into]
+ * @returns {Spec}
+ */
+export const output = (name, Type, length, into) => ({ kind: 'out', name, Type, length, into });
+/** Working memory for the call, neither copied in nor out. @param {string} name @param {number} bytes @returns {Spec} */
+export const scratch = (name, bytes) => ({ kind: 'scratch', name, bytes });
+/** A persistent allocation (packed weights), passed by pointer. @param {string} name @param {WasmBuffer} buffer @returns {Spec} */
+export const owned = (name, buffer) => ({ kind: 'owned', name, buffer });
+
+/**
+ * Runs body with every spec in wasm memory and returns the outputs, copied out:
+ * sizes are checked first, then one allocation holds every input, output and
+ * scratch region (each padded by EXTRA_BYTES), and it is freed before
+ * returning, whatever body does. body gets each spec's pointer by name and
+ * the module's exports; it returns the operators' status.
+ * @param {Runtime} rt
+ * @param {Spec[]} specs
+ * @param {(p: Record<string, number>, c: Record<string, (...args: number[]) => number>) => number | void} body
+ * @returns {Record<string, any> & { status: number }}
+ */
+export function call(rt, specs, body) {
+  let total = 0;
+  /** @type {number[]} */
+  const offsets = [];
+  for (const s of specs) {
+    offsets.push(total);
+    if (s.kind === 'owned') {
+      s.buffer.pointer(rt);
+      continue;
+    }
+    const bytes = s.kind === 'in' || s.kind === 'inout' ? byteCount(s.name, s.array.byteLength, 1)
+      : s.kind === 'out' ? byteCount(s.name, s.length, s.Type.BYTES_PER_ELEMENT)
+        : byteCount(s.name, s.bytes, 1);
+    total += align(bytes + EXTRA_BYTES);
+  }
+  if (total > MAX_BUFFER_BYTES) {
+    throw new RangeError(`qdq-wasm: ${specs.map((s) => s.name).join(', ')}: ${total} bytes needed together, more than ` +
+      `a wasm32 module can address (${MAX_BUFFER_BYTES}); split the work into smaller calls`);
+  }
+  const base = total === 0 ? 0 : rt.malloc(total, specs.map((s) => s.name).join(', '));
+  try {
+    /** @type {Record<string, number>} */
+    const p = {};
+    specs.forEach((s, i) => {
+      p[s.name] = s.kind === 'owned' ? s.buffer.pointer(rt) : base + offsets[i];
+      if (s.kind === 'in' || s.kind === 'inout') rt.write(s.array, p[s.name]);
+    });
+    /** @type {Record<string, any> & { status: number }} */
+    const result = { status: body(p, rt.exports) ?? 0 };
+    for (const s of specs) {
+      if (s.kind === 'inout') {
+        rt.read(p[s.name], /** @type {any} */ (s.array));
+      } else if (s.kind === 'out') {
+        const out = s.into ?? new s.Type(s.length);
+        rt.read(p[s.name], /** @type {any} */ (out), 0, s.length);
+        result[s.name] = out;
       }
     }
+    return result;
+  } finally {
+    if (base !== 0) rt.exports.free(base);
+  }
+}
+
+/**
+ * Whether two views share any byte of memory.
+ * @param {ArrayBufferView} a @param {ArrayBufferView} b
+ */
+export function overlaps(a, b) {
+  return a.buffer === b.buffer && a.byteLength !== 0 && b.byteLength !== 0 &&
+    a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+}
+
+/**
+ * Streams n elements through the runtime's staging buffers, one chunk at a
+ * time: the inputs' elements [off, off + len) are copied into input slots,
+ * body runs the operator on the slots, and the output slots are copied into
+ * the outputs at off. An input that shares memory with an output is copied
+ * first, so writing one chunk's results cannot change the next chunk's
+ * inputs: aliasing gives the same result as separate arrays.
+ * @param {Runtime} rt
+ * @param {number} n elements
+ * @param {(ArrayBufferView & { BYTES_PER_ELEMENT: number, subarray(a: number, b: number): any })[]} inputs at most 2
+ * @param {(ArrayBufferView & { BYTES_PER_ELEMENT: number })[]} outputs at most 2
+ * @param {(slots: { in: number[], out: number[] }, off: number, len: number, c: Record<string, (...args: number[]) => number>) => void} body
+ */
+export function stream(rt, n, inputs, outputs, body) {
+  if (n === 0) return;
+  const ins = inputs.map((x) => (outputs.some((y) => overlaps(x, y)) ? x.slice() : x));
+  const slots = { in: rt.slots.slice(0, 2), out: rt.slots.slice(2, 4) };
+  for (let off = 0; off < n; off += rt.chunk) {
+    const len = Math.min(rt.chunk, n - off);
+    ins.forEach((x, i) => rt.write(x.subarray(off, off + len), slots.in[i]));
+    body(slots, off, len, rt.exports);
+    outputs.forEach((y, i) => rt.read(slots.out[i], y, off, len));
+  }
+}
+
+/**
+ * Frees buffers whose owner was garbage-collected without dispose(): a
+ * safety net, not the way to free (collection may come late or never).
+ */
+const registry = new FinalizationRegistry((/** @type {{ rt: Runtime, ptr: number }} */ held) => {
+  held.rt.exports.free(held.ptr);
+});
+
+/**
+ * Marks this library's objects with their class name, across copies of the
+ * library (Symbol.for is shared by every copy in a realm), so that an object
+ * of a second copy gets a clear error instead of a confusing one.
+ */
+export const BRAND = Symbol.for('qdq-wasm.object');
+
+/**
+ * Persistent wasm memory owned by a JavaScript object (packed weights). Its
+ * pointer is handed only to call() through owned(); after dispose() every use
+ * throws.
+ */
+export class WasmBuffer {
+  /**
+   * @param {Runtime} rt @param {string} what what it holds, for errors
+   * @param {number} bytes checked with byteCount; 0 is how the C size
+   *   functions report a count that wrapped size_t, and is refused as too large
+   */
+  constructor(rt, what, bytes) {
+    if (bytes === 0) {
+      throw new RangeError(`qdq-wasm: ${what}: more bytes needed than a wasm32 module can address ` +
+        `(${MAX_BUFFER_BYTES}); split the work into smaller calls`);
+    }
+    byteCount(what, bytes, 1);
+    /** @private */
+    this.rt = rt;
+    /** @private */
+    this.what = what;
+    /** @private */
+    this.bytes = bytes;
+    /** @private */
+    this.ptr = rt.malloc(bytes + EXTRA_BYTES, what);
+    /** @type {{ rt: Runtime, ptr: number }} @private */
+    this.held = { rt, ptr: this.ptr };
+    registry.register(this, this.held, this);
+    Object.defineProperty(this, BRAND, { value: 'WasmBuffer' });
+  }
+
+  /** Whether dispose() has been called. */
+  get disposed() {
+    return this.ptr === 0;
   }
 
   /**
-   * Zeroed per-channel double accumulators (3 per channel) for fn, then
-   * copied out.
-   * @param {number} channels
-   * @param {(accPtr: number) => void} fn
-   * @returns {Float64Array}
+   * The pointer, for call(); throws when disposed or owned by another runtime.
+   * @param {Runtime} rt the runtime of the call @returns {number} @internal
    */
-  withAccumulators(channels, fn) {
-    const owned = channels > SCRATCH_CHANNELS;
-    const ptr = owned ? this.alloc(channels * 24) : this.accPtr;
-    try {
-      this.refresh();
-      this.f64.fill(0, ptr >>> 3, (ptr >>> 3) + channels * 3);
-      fn(ptr);
-      this.refresh();
-      return this.f64.slice(ptr >>> 3, (ptr >>> 3) + channels * 3);
-    } finally {
-      if (owned) this.free(ptr);
+  pointer(rt) {
+    if (this.ptr === 0) throw new Error(`qdq-wasm: the ${this.what} was disposed; create a new one`);
+    if (rt !== this.rt) {
+      throw new Error(`qdq-wasm: the ${this.what} belongs to another WebAssembly instance (${this.rt.build}) than ` +
+        `this call's (${rt.build}); create it again after init()`);
     }
+    return this.ptr;
   }
+
+  /**
+   * Copies a typed array's bytes to the start of the buffer.
+   * @param {ArrayBufferView} a at most the buffer's size
+   */
+  set(a) {
+    const ptr = this.pointer(this.rt);
+    if (a.byteLength > this.bytes) throw new RangeError(`qdq-wasm: ${a.byteLength} bytes do not fit the ${this.what} (${this.bytes})`);
+    this.rt.write(a, ptr);
+  }
+
+  /** Frees the memory. Idempotent. */
+  dispose() {
+    if (this.ptr === 0) return;
+    registry.unregister(this);
+    this.rt.exports.free(this.ptr);
+    this.ptr = 0;
+  }
+}
+
+/**
+ * Describes an object that is not ours for errors: a buffer or layer of a
+ * second copy of the library gets a message that says so.
+ * @param {unknown} v
+ */
+export function foreign(v) {
+  const kind = typeof v === 'object' && v !== null ? /** @type {any} */ (v)[BRAND] : undefined;
+  return typeof kind === 'string'
+    ? `a ${kind} from another instance of qdq-wasm (the library is loaded twice); create it with this instance`
+    : describe(v);
 }

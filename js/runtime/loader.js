@@ -184,8 +184,19 @@ export function initSync(wasm, options = {}) {
   pending = Promise.resolve(runtime);
 }
 
-/** @param {WebAssembly.Module} module @param {string} build */
+/** @param {WebAssembly.Module} module @param {'simd128' | 'relaxed'} build */
 function instantiate(module, build) {
+  return new Runtime(instantiateModule(module), build);
+}
+
+/**
+ * A fresh instance of a qdq-wasm module (production or test build), with the
+ * few imports its standalone libc needs, initialized.
+ * @param {WebAssembly.Module} module
+ * @returns {WebAssembly.Instance}
+ * @internal for js/runtime and the tests' raw access to the test builds
+ */
+export function instantiateModule(module) {
   const instance = new WebAssembly.Instance(module, {
     // Emscripten's standalone libc calls this after memory.grow; views are
     // refreshed lazily by Runtime, so there is nothing to do here.
@@ -201,7 +212,7 @@ function instantiate(module, build) {
   });
   const initialize = /** @type {(() => void) | undefined} */ (instance.exports._initialize);
   if (initialize) initialize();
-  return new Runtime(instance, build);
+  return instance;
 }
 
 /**

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "size-math.h"
 
 #define NR 8
 /* Bytes of packed weights per column block: they stay in L2 while every row
@@ -41,20 +42,42 @@ struct gemm_workspace {
   int32_t* tile;   /* MR x column-block int32 accumulators */
 };
 
+/* Carves the workspace out of one malloc. Every byte count is checked: with
+ * wasm32's 32-bit size_t, 3 * m * kpad wraps for shapes whose inputs still
+ * fit in memory (m = 43700, k = 32768). Returns NULL with *error set. */
 static void* workspace_alloc(const struct gemm_job* g, size_t mr_max, size_t nc_block,
-                             struct gemm_workspace* ws) {
-  const size_t a_bytes = round_up(g->m * g->kpad + QDQ_EXTRA_BYTES, 16);
-  const size_t a16_bytes =
-      qdq_config()->qs16_gemm != NULL && g->m > 1 ? round_up(2 * g->m * g->kpad + QDQ_EXTRA_BYTES, 16) : 0;
-  const size_t blocks = g->m; /* upper bound on row blocks */
-  const size_t bytes =
-      a_bytes + a16_bytes + sizeof(int32_t) * (2 * g->m + g->n + mr_max * nc_block) + blocks;
+                             struct gemm_workspace* ws, int* error) {
+  size_t a_elems, a_bytes, a16_bytes = 0, ints, int_bytes, bytes;
+  *error = QDQ_ERROR_SIZE_OVERFLOW;
+  if (qdq_mul_overflows(g->m, g->kpad, &a_elems) ||
+      qdq_add_overflows(a_elems, QDQ_EXTRA_BYTES, &a_bytes) ||
+      qdq_round_up_overflows(a_bytes, 16, &a_bytes)) {
+    return NULL;
+  }
+  if (qdq_config()->qs16_gemm != NULL && g->m > 1) {
+    if (qdq_mul_overflows(a_elems, 2, &a16_bytes) ||
+        qdq_add_overflows(a16_bytes, QDQ_EXTRA_BYTES, &a16_bytes) ||
+        qdq_round_up_overflows(a16_bytes, 16, &a16_bytes)) {
+      return NULL;
+    }
+  }
+  /* int32 terms: rs[m], shift[m], colcorr[n], tile[mr_max * nc_block]; then
+   * use7, one byte per row block (at most m). */
+  if (qdq_mul_overflows(g->m, 2, &ints) || qdq_add_overflows(ints, g->n, &ints) ||
+      qdq_add_overflows(ints, mr_max * nc_block, &ints) ||
+      qdq_mul_overflows(ints, sizeof(int32_t), &int_bytes) ||
+      qdq_add_overflows(a_bytes, a16_bytes, &bytes) || qdq_add_overflows(bytes, int_bytes, &bytes) ||
+      qdq_add_overflows(bytes, g->m, &bytes)) {
+    return NULL;
+  }
   uint8_t* base = malloc(bytes);
-  if (base == NULL) return NULL;
+  if (base == NULL) {
+    *error = QDQ_ERROR_OUT_OF_MEMORY;
+    return NULL;
+  }
   ws->a = (int8_t*) base;
   ws->a16 = a16_bytes != 0 ? (int16_t*) (base + a_bytes) : NULL;
-  base += a16_bytes; /* the rest follows the int16 rows */
-  ws->rs = (int32_t*) (base + a_bytes);
+  ws->rs = (int32_t*) (base + a_bytes + a16_bytes);
   ws->shift = ws->rs + g->m;
   ws->colcorr = ws->shift + g->m;
   ws->tile = ws->colcorr + g->n;
@@ -179,8 +202,9 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   if (nc < NR) nc = NR;
   if (nc > round_up(g->n, NR)) nc = round_up(g->n, NR);
   struct gemm_workspace ws;
-  void* base = workspace_alloc(g, tile_rows, nc, &ws);
-  if (base == NULL) return QDQ_ERROR_OUT_OF_MEMORY;
+  int error;
+  void* base = workspace_alloc(g, tile_rows, nc, &ws, &error);
+  if (base == NULL) return error;
 
   for (size_t i = 0; i < g->m; i++) {
     int8_t* row = ws.a + i * g->kpad;
@@ -379,8 +403,12 @@ long qdq_dynamic_linear(size_t m, size_t n, size_t k, const float* x, const void
   const struct qdq_config* config = qdq_config();
   if (k > QDQ_GEMM_MAX_K) return QDQ_ERROR_K_TOO_LARGE;
   float lo = INFINITY, hi = -INFINITY;
-  if (m * k != 0) {
-    const long bad = config->f32_rminmax(m * k * sizeof(float), x, &lo, &hi);
+  size_t elems, bytes;
+  if (qdq_mul_overflows(m, k, &elems) || qdq_mul_overflows(elems, sizeof(float), &bytes)) {
+    return QDQ_ERROR_SIZE_OVERFLOW;
+  }
+  if (elems != 0) {
+    const long bad = config->f32_rminmax(bytes, x, &lo, &hi);
     if (bad >= 0) return 1 + bad;
   } else {
     lo = hi = 0.0f;

@@ -62,11 +62,12 @@ long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* 
   const size_t bs = header[1];
   if (header[2] != n || header[3] != k) return QDQ_ERROR_BAD_SIZE;
   struct qdq_nbits_shape s;
-  if (qdq_nbits_shape(n, k, bits, bs, &s) != 0) return QDQ_ERROR_BAD_SIZE;
+  const int err = qdq_nbits_shape(n, k, bits, bs, &s);
+  if (err != 0) return err;
   size_t mk, mn, kpad;
   if (__builtin_mul_overflow(m, k, &mk) || __builtin_mul_overflow(m, n, &mn) ||
       __builtin_mul_overflow(s.kb, bs, &kpad)) {
-    return QDQ_ERROR_BAD_SIZE;
+    return QDQ_ERROR_SIZE_OVERFLOW;
   }
   if (m == 0 || n == 0) return 0;
   if (k == 0) {
@@ -86,15 +87,15 @@ long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* 
   size_t a_bytes, t;
   if (int8) {
     /* int8 rows, then float scales and int32 sums per row and block */
-    if (__builtin_mul_overflow(m, kpad + 8 * s.kb, &a_bytes)) return QDQ_ERROR_BAD_SIZE;
+    if (__builtin_mul_overflow(m, kpad + 8 * s.kb, &a_bytes)) return QDQ_ERROR_SIZE_OVERFLOW;
   } else if (kpad != k) {
     if (__builtin_mul_overflow(m, kpad, &t) || __builtin_mul_overflow(t, sizeof(float), &a_bytes)) {
-      return QDQ_ERROR_BAD_SIZE;
+      return QDQ_ERROR_SIZE_OVERFLOW;
     }
   } else {
     a_bytes = 0; /* rows are read in place */
   }
-  if (__builtin_add_overflow(a_bytes, bias_bytes + 16, &t)) return QDQ_ERROR_BAD_SIZE;
+  if (__builtin_add_overflow(a_bytes, bias_bytes + 16, &t)) return QDQ_ERROR_SIZE_OVERFLOW;
   uint8_t* ws = malloc(t);
   if (ws == NULL) return QDQ_ERROR_OUT_OF_MEMORY;
   float* bias_pad = (float*) ws;

@@ -44,3 +44,11 @@ void qdq_calculate_qparams(size_t n, const float* mins, const float* maxs, int32
     zero_points[c] = zp;
   }
 }
+
+void qdq_moving_average_minmax(size_t n, float* mins, float* maxs, const float* batch_mins,
+                               const float* batch_maxs, float averaging_constant) {
+  for (size_t c = 0; c < n; c++) {
+    mins[c] = mins[c] + averaging_constant * (batch_mins[c] - mins[c]);
+    maxs[c] = maxs[c] + averaging_constant * (batch_maxs[c] - maxs[c]);
+  }
+}

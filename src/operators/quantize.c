@@ -1,4 +1,6 @@
 /* Operators for quantize, dequantize and fake-quantize (E5-E9). */
+#include <math.h>
+
 #include "config.h"
 #include "operators/channel-walk.h"
 
@@ -66,4 +68,16 @@ int qdq_fake_quantize(const float* x, float* y, uint8_t* mask, size_t n, size_t 
                            mask != NULL ? mask + r.offset : NULL, &p);
   }
   return 0;
+}
+
+void qdq_quantize_steps(size_t n, const float* x, float scale, uint32_t flags, float* scaled,
+                        float* rounded) {
+  /* The same expressions as qdq_reference_quantize_value, stopped before the
+   * zero point and the clamp. */
+  const float inv_scale = 1.0f / scale;
+  const int divide = (flags & QDQ_FLAG_PYTORCH) == 0;
+  for (size_t i = 0; i < n; i++) {
+    scaled[i] = divide ? x[i] / scale : x[i] * inv_scale;
+    rounded[i] = nearbyintf(scaled[i]);
+  }
 }

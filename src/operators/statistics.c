@@ -26,7 +26,7 @@ int qdq_error_stats(const float* x, const float* x_hat, size_t n, size_t start,
       sse += e * e;
       ssx += (double) x[i] * (double) x[i];
       const double a = fabs(e);
-      maxabs = a > maxabs ? a : maxabs;
+      maxabs = a > maxabs || a != a ? a : maxabs; /* NaN (from inf - inf) sticks, as in mse */
     }
     acc[3 * r.channel + 0] += sse;
     acc[3 * r.channel + 1] += ssx;

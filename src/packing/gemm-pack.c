@@ -3,18 +3,23 @@
 #include <string.h>
 
 #include "config.h"
+#include "size-math.h"
 
 #define NR 8
 
 static size_t round_up(size_t x, size_t q) { return (x + q - 1) / q * q; }
 
-static size_t qs8_weights_bytes(size_t n, size_t k, size_t kr) {
-  return round_up(n, NR) * (sizeof(int32_t) + round_up(k, kr));
-}
-
 size_t qdq_qs8_gemm_packed_size_tile(size_t n, size_t k, size_t kr) {
-  /* weights, then cs[n], zb[n], za */
-  return qs8_weights_bytes(n, k, kr) + (2 * n + 1) * sizeof(int32_t);
+  /* round_up(n, NR) * (4 + round_up(k, kr)) bytes of weights, then cs[n],
+   * zb[n] and za: (2n + 1) * 4 bytes. 0 when any step wraps size_t. */
+  size_t np, kp, row, weights, tail, total;
+  if (kr == 0 || qdq_round_up_overflows(n, NR, &np) || qdq_round_up_overflows(k, kr, &kp) ||
+      qdq_add_overflows(kp, sizeof(int32_t), &row) || qdq_mul_overflows(np, row, &weights) ||
+      qdq_mul_overflows(n, 2 * sizeof(int32_t), &tail) ||
+      qdq_add_overflows(tail, sizeof(int32_t), &tail) || qdq_add_overflows(weights, tail, &total)) {
+    return 0;
+  }
+  return total;
 }
 
 size_t qdq_qs8_gemm_packed_size(size_t n, size_t k) {
@@ -39,9 +44,12 @@ int qdq_qs8_gemm_pack_tile(size_t n, size_t k, const void* b, uint32_t b_flags,
                            const int32_t* b_zero_points, const int32_t* bias,
                            int32_t a_zero_point, size_t kr, void* packed) {
   if (k > QDQ_GEMM_MAX_K) return QDQ_ERROR_K_TOO_LARGE;
+  const size_t total = qdq_qs8_gemm_packed_size_tile(n, k, kr);
+  if (total == 0) return QDQ_ERROR_SIZE_OVERFLOW;
   const size_t kpad = round_up(k, kr);
   const int32_t shift = (b_flags & QDQ_FLAG_UINT8) ? 128 : 0;
-  int32_t* cs = (int32_t*) ((uint8_t*) packed + qs8_weights_bytes(n, k, kr));
+  /* The trailer cs[n], zb[n], za ends the packed buffer. */
+  int32_t* cs = (int32_t*) ((uint8_t*) packed + total) - (2 * n + 1);
   int32_t* zb = cs + n;
   uint8_t* out = (uint8_t*) packed;
   for (size_t j0 = 0; j0 < n; j0 += NR) {
@@ -79,11 +87,18 @@ int qdq_qs8_gemm_pack_tile(size_t n, size_t k, const void* b, uint32_t b_flags,
 }
 
 size_t qdq_f32_gemm_packed_size(size_t n, size_t k) {
-  return round_up(n, NR) * (k + 1) * sizeof(float);
+  /* round_up(n, NR) * (k + 1) floats; 0 when any step wraps size_t. */
+  size_t np, k1, elems, bytes;
+  if (qdq_round_up_overflows(n, NR, &np) || qdq_add_overflows(k, 1, &k1) ||
+      qdq_mul_overflows(np, k1, &elems) || qdq_mul_overflows(elems, sizeof(float), &bytes)) {
+    return 0;
+  }
+  return bytes;
 }
 
 int qdq_f32_gemm_pack(size_t n, size_t k, const float* b, uint32_t b_flags, const float* bias,
                       void* packed) {
+  if (qdq_f32_gemm_packed_size(n, k) == 0) return QDQ_ERROR_SIZE_OVERFLOW;
   const int transposed = (b_flags & QDQ_FLAG_TRANSPOSED) != 0;
   float* out = (float*) packed;
   for (size_t j0 = 0; j0 < n; j0 += NR) {

@@ -12,16 +12,16 @@ void qdq_init_f32_q8_cvt_params(struct qdq_f32_q8_cvt_params* p, float scale,
   p->scale = scale;
   /* PyTorch's quantize_val: float inv_scale = 1.0f / static_cast<float>(scale). */
   p->inv_scale = 1.0f / scale;
-  p->zero_point = (int16_t) zero_point;
-  p->qmin = (int16_t) qmin;
-  p->qmax = (int16_t) qmax;
+  p->zero_point = zero_point;
+  p->qmin = qmin;
+  p->qmax = qmax;
   p->divide = (uint8_t) (divide != 0);
 }
 
 void qdq_init_q8_f32_cvt_params(struct qdq_q8_f32_cvt_params* p, float scale,
                                 int32_t zero_point) {
   p->scale = scale;
-  p->zero_point = (int16_t) zero_point;
+  p->zero_point = zero_point;
 }
 
 /* v = x / scale (E5a) or x * inv_scale (E5b), rounded half to even. */

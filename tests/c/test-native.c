@@ -211,7 +211,8 @@ static void test_operators_chunked(void) {
   }
 }
 
-void qdq_test_gemm(int* passed, int* failed); /* tests/c/test-gemm.c */
+void qdq_test_gemm(int* passed, int* failed);  /* tests/c/test-gemm.c */
+void qdq_test_sizes(int* passed, int* failed); /* tests/c/test-sizes.c */
 void qdq_test_nbits(int* passed, int* failed); /* tests/c/test-nbits.c */
 
 
@@ -222,6 +223,7 @@ int main(void) {
   test_qparams_edges();
   test_kernels_vs_reference();
   qdq_test_gemm(&passed, &failed);
+  qdq_test_sizes(&passed, &failed);
   qdq_test_nbits(&passed, &failed);
   printf("native: %d passed, %d failed\n", passed, failed);
   return failed != 0;

@@ -1,7 +1,7 @@
 // The relaxed-SIMD build in headless Chromium: the loader must pick it, and
 // its int8 GEMM (both the 7-bit relaxed-dot path and the 8-bit path) must
-// equal the C scalar reference compiled into the same module, and the
-// SIMD128 build run here in Node, bit for bit.
+// equal the C scalar reference (from the relaxed test build, which exports
+// it), and the SIMD128 build run here in Node, bit for bit.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
@@ -25,7 +25,7 @@ before(async () => {
   server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
     const file = path.join(root, decodeURIComponent(url.pathname));
-    const allowed = ['dist', 'js'].some((d) => file.startsWith(path.join(root, d) + path.sep));
+    const allowed = ['dist', 'js', 'build', 'tests/helpers'].some((d) => file.startsWith(path.join(root, d) + path.sep));
     if (url.pathname === '/') {
       res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>qdq-wasm e2e</title>');
     } else if (allowed && existsSync(file)) {
@@ -86,8 +86,10 @@ test('relaxed build in Chromium', async (t) => {
     const results = await page.evaluate(async ({ src, shapes }) => {
       const operands = new Function(`${src}; return operands;`)();
       const q = await import('/js/index.js');
-      const { getRuntime } = await import('/js/runtime/loader.js');
-      const rt = getRuntime();
+      const { RawWasm } = await import('/tests/helpers/raw-wasm.js');
+      const { instantiateModule } = await import('/js/runtime/loader.js');
+      const bytes = await (await fetch('/build/qdq-test-relaxed.wasm')).arrayBuffer();
+      const rt = new RawWasm(instantiateModule(new WebAssembly.Module(bytes))); // the test build: references and every kernel
       /** reference through the module's own qdq_reference_q8_gemm */
       const reference = (m, n, k, a, za, b, zb) => {
         const ptrs = [m * k, k * n, 4 * n, 4 * m * n].map((s) => rt.alloc(s + 16));
@@ -131,8 +133,10 @@ test('relaxed build in Chromium', async (t) => {
   await t.test('should equal the scalar reference for every m, n, k in 1..17 and every dtype combination', async () => {
     const failures = await page.evaluate(async () => {
       const q = await import('/js/index.js');
-      const { getRuntime } = await import('/js/runtime/loader.js');
-      const rt = getRuntime();
+      const { RawWasm } = await import('/tests/helpers/raw-wasm.js');
+      const { instantiateModule } = await import('/js/runtime/loader.js');
+      const bytes = await (await fetch('/build/qdq-test-relaxed.wasm')).arrayBuffer();
+      const rt = new RawWasm(instantiateModule(new WebAssembly.Module(bytes))); // the test build: references and every kernel
       let s = 99;
       const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8;
       const bad = [];
@@ -183,8 +187,10 @@ test('relaxed build in Chromium', async (t) => {
     // Property: a = 127 against w = -128 and w = 127 gives pair sums of
     // -32512 and 32258, the extremes G7 allows; any saturation would show.
     const got = await page.evaluate(async () => {
-      const { getRuntime } = await import('/js/runtime/loader.js');
-      const rt = getRuntime();
+      const { RawWasm } = await import('/tests/helpers/raw-wasm.js');
+      const { instantiateModule } = await import('/js/runtime/loader.js');
+      const bytes = await (await fetch('/build/qdq-test-relaxed.wasm')).arrayBuffer();
+      const rt = new RawWasm(instantiateModule(new WebAssembly.Module(bytes))); // the test build: references and every kernel
       const out = [];
       for (const name of ['qdq_qs8_qc8w_gemm_ukernel_1x8c4__wasmrelaxedsimd_rdot7', 'qdq_qs8_qc8w_gemm_ukernel_4x8c4__wasmrelaxedsimd_rdot7',
         'qdq_qs8_qc8w_gemm_ukernel_6x8c4__wasmrelaxedsimd_rdot7']) {

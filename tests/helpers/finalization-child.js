@@ -5,9 +5,10 @@
 // wasm memory, i.e. whether it all came back.
 import { init, DynamicQuantizedLinear, PackedMatrix } from '../../js/index.js';
 import { getRuntime } from '../../js/runtime/loader.js';
+import { RawWasm } from './wasm.js';
 
 await init({ build: process.env.QDQ_BUILD ?? 'simd128' });
-const rt = getRuntime();
+const rt = new RawWasm(getRuntime());
 /** Address of a fresh small block. */
 const probe = () => {
   const p = rt.alloc(24);

@@ -2,7 +2,10 @@
 // the loaded build's exports, a seeded RNG, random operands, and the kernel
 // list parsed from the family .inc files.
 import { readFileSync } from 'node:fs';
-import { getRuntime } from '../../js/runtime/loader.js';
+import { testWasm } from './wasm.js';
+
+const BUILD = /** @type {'simd128' | 'relaxed'} */ (process.env.QDQ_BUILD ?? 'simd128');
+const getRuntime = () => testWasm(BUILD);
 
 /** Deterministic RNG (LCG), so every failure reproduces. @param {number} seed */
 export function rng(seed) {

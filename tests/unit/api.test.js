@@ -19,7 +19,7 @@ test('exports', async (t) => {
       'QuantizedLinear', 'WeightOnlyQuantizedLinear', 'backend', 'calculateQParams', 'dequantize', 'dequantizeBlockwise',
       'dynamicQuantizeLinear', 'errorStats', 'fakeQuantizePerChannel', 'fakeQuantizePerTensor', 'fromDequantizeLinear',
       'init', 'initSync', 'matmulInteger', 'qlinearMatmul', 'quantize', 'quantizeBlockwise', 'quantizePerChannel',
-      'quantizePerTensor', 'supportsRelaxedSimd', 'supportsSimd128', 'toDequantizeLinear',
+      'quantizePerTensor', 'quantizeSteps', 'supportsRelaxedSimd', 'supportsSimd128', 'toDequantizeLinear',
     ]);
   });
 });

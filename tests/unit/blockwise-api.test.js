@@ -4,7 +4,8 @@
 // equal to the C reference called directly, bad input, and disposal.
 import test from 'node:test';
 import assert from 'node:assert/strict';
-import { qdq } from '../helpers/setup.js';
+import { qdq, BUILD } from '../helpers/setup.js';
+import { testWasm } from '../helpers/wasm.js';
 import { getRuntime } from '../../js/runtime/loader.js';
 import { rng } from '../helpers/gemm-ref.js';
 
@@ -12,7 +13,7 @@ const f32 = Math.fround;
 
 /** qdq_reference_nbits_gemm on the ORT layout, through the raw export. */
 function referenceGemm(m, n, k, bits, bs, a, q, bias, level) {
-  const rt = getRuntime();
+  const rt = testWasm(BUILD);
   const arrays = [a, q.data, q.scales, q.zeroPoints ?? new Uint8Array(1), bias ?? new Float32Array(1), new Float32Array(m * n)];
   const ptrs = arrays.map((x) => rt.alloc(x.byteLength + 16));
   try {

@@ -6,9 +6,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { BUILD } from '../helpers/setup.js';
-import { getRuntime } from '../../js/runtime/loader.js';
+import { testWasm } from '../helpers/wasm.js';
 
-const rt = getRuntime();
+const rt = testWasm(BUILD);
 const e = rt.exports;
 
 /** Scales: ordinary, 1/3 (inexact products), tiny and subnormal (subnormal products), huge (overflow to inf). */

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { qdq, BUILD } from '../helpers/setup.js';
 import { getRuntime } from '../../js/runtime/loader.js';
+import { testWasm } from '../helpers/wasm.js';
 import { firstDiff, kernelList, randomQ, referenceGemm, referenceRequantize, rng } from '../helpers/gemm-ref.js';
 
 const DTYPES = /** @type {const} */ (['int8', 'uint8']);
@@ -257,7 +258,7 @@ test('qs8-qc8w-gemm, qs16-qc8w-gemm and qs16-qc8w-gemm-xw microkernels', async (
     .filter((kd) => ISAS.includes(kd.isa));
   await t.test('should list every kernel of the .inc lists that this build exports', () => {
     assert.ok(kernels.length >= (BUILD === 'relaxed' ? 14 : 11));
-    for (const kd of kernels) assert.equal(typeof getRuntime().exports[kd.name], 'function', kd.name);
+    for (const kd of kernels) assert.equal(typeof testWasm(BUILD).exports[kd.name], 'function', kd.name);
   });
   for (const kd of kernels) {
     await t.test(`should match the reference: ${kd.name}`, () => {
@@ -274,7 +275,7 @@ test('qs8-qc8w-gemm, qs16-qc8w-gemm and qs16-qc8w-gemm-xw microkernels', async (
         ['saturation', mr, nr, 24, 0],
       ];
       const r = rng(kd.name.length * 7919);
-      const rt = getRuntime();
+      const rt = testWasm(BUILD);
       for (const [name, m, n, k, stride] of cases) {
         const aStride = stride || k;
         // The relaxed kernels' i7 operand must be in [0, 127] (G7).

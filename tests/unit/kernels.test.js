@@ -6,10 +6,10 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
 import { qdq, BUILD } from '../helpers/setup.js';
-import { getRuntime } from '../../js/runtime/loader.js';
+import { testWasm } from '../helpers/wasm.js';
 import { rng } from '../helpers/oracle.js';
 
-const rt = getRuntime();
+const rt = testWasm(BUILD);
 const ex = rt.exports;
 const SRC = new URL('../../src/', import.meta.url);
 const GUARD = 32;

@@ -89,7 +89,7 @@ test('DynamicQuantizedLinear.fromFloat()', async (t) => {
     assert.throws(() => qdq.DynamicQuantizedLinear.fromFloat(new Float64Array(6), null, { inFeatures: 3, outFeatures: 2 }), { name: 'TypeError', message: /weight must be a Float32Array, got Float64Array\(6\)/ });
     assert.throws(() => qdq.DynamicQuantizedLinear.fromFloat(w, null, { inFeatures: 4, outFeatures: 2 }), { name: 'RangeError', message: /weight must have outFeatures \* inFeatures = 8 elements, got 6/ });
     assert.throws(() => qdq.DynamicQuantizedLinear.fromFloat(w, new Float32Array(3), { inFeatures: 3, outFeatures: 2 }), { name: 'RangeError', message: /bias must have outFeatures = 2 elements, got 3/ });
-    assert.throws(() => qdq.DynamicQuantizedLinear.fromFloat(w, null, { inFeatures: 40000, outFeatures: 2 }), { name: 'RangeError', message: /k must be at most 33025/ });
+    assert.throws(() => qdq.DynamicQuantizedLinear.fromFloat(w, null, { inFeatures: 40000, outFeatures: 2 }), { name: 'RangeError', message: /inFeatures must be at most 33025/ });
     assert.throws(() => qdq.DynamicQuantizedLinear.fromFloat(w, null, { inFeatures: 3, outFeatures: 2, compat: 'tf' }), { name: 'RangeError', message: /compat must be one of 'pytorch', 'onnx', got "tf"/ });
     assert.throws(() => qdq.DynamicQuantizedLinear.fromFloat(w, null, { inFeatures: 3, outFeatures: 2, perChannel: 'yes' }), { name: 'TypeError', message: /perChannel must be a boolean/ });
     assert.throws(() => qdq.DynamicQuantizedLinear.fromFloat(w, null, { inFeatures: 3, outFeatures: 2, reduceRange: 1 }), { name: 'TypeError', message: /reduceRange must be a boolean/ });
@@ -128,7 +128,7 @@ test('DynamicQuantizedLinear.fromQuantized()', async (t) => {
       bias: c.bias && f32(c.bias), inFeatures: c.inFeatures, outFeatures: c.outFeatures });
     assertSame('output', layer.forward(f32(c.x)), f32(c.y));
     layer.dispose();
-    assert.throws(() => qdq.DynamicQuantizedLinear.fromQuantized({ weight: new Uint8Array(4), weightScales: 1, inFeatures: 2, outFeatures: 2 }), { name: 'TypeError', message: /weight must be a Int8Array/ });
+    assert.throws(() => qdq.DynamicQuantizedLinear.fromQuantized({ weight: new Uint8Array(4), weightScales: 1, inFeatures: 2, outFeatures: 2 }), { name: 'TypeError', message: /weight must be an Int8Array/ });
     assert.throws(() => qdq.DynamicQuantizedLinear.fromQuantized({ weight: new Int8Array(4), weightScales: [1, 2, 3], inFeatures: 2, outFeatures: 2 }), { name: 'RangeError', message: /weightScales must have 1 or n = 2 entries/ });
   });
 });

@@ -5,8 +5,9 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { qdq } from '../helpers/setup.js';
 import { getRuntime } from '../../js/runtime/loader.js';
+import { RawWasm } from '../helpers/wasm.js';
 
-const rt = getRuntime();
+const rt = new RawWasm(getRuntime()); // the production module's malloc, to probe its heap
 const CALLS = 100_000;
 const x = Float32Array.of(1, 2, 3, 4, 5, 6);
 const wide = new Float32Array(300 * 2).map((_, i) => Math.sin(i)); // 300 channels: past the scratch area, so malloc/free per call

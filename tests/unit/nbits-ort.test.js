@@ -1,7 +1,8 @@
 // Cross-checks of blockwise weights against onnxruntime-web 1.30 (wasm
 // backend, one thread): com.microsoft MatMulNBits at accuracy levels 0 and 4,
 // and opset-21 blockwise DequantizeLinear with int4/uint4 and int8/uint8.
-// Raw wasm exports: the JS API comes with js/runtime.
+// Raw exports of the test build (tests/helpers/wasm.js); tests/unit/blockwise-api.test.js
+// covers the public API.
 //
 // Bounds (docs/blockwise.md, B9). Both sides use the same dequantized weights
 // w (B4; the DequantizeLinear check below shows they are bit-exact), so:
@@ -19,12 +20,12 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import * as ort from 'onnxruntime-web';
 import { BUILD } from '../helpers/setup.js';
-import { getRuntime } from '../../js/runtime/loader.js';
+import { testWasm } from '../helpers/wasm.js';
 import { DataType, model, node, rawTensor, tensor, valueInfo } from '../helpers/onnx-model.js';
 import { rng } from '../helpers/gemm-ref.js';
 
 ort.env.wasm.numThreads = 1;
-const rt = getRuntime();
+const rt = testWasm(BUILD);
 const ex = rt.exports;
 const LEVEL4 = 4, DQ_SIGNED = 8;
 const U = 2 ** -24;

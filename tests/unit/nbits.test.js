@@ -3,15 +3,15 @@
 // lists that this build exports, and the qdq_nbits_matmul operator, against
 // the C reference (src/reference/nbits.c), bit for bit, on random inputs
 // over every block size, both bit widths, with and without zero points, and
-// m, n, k tails. Raw wasm exports: the JS API comes with js/runtime.
+// m, n, k tails. Raw exports of the test build (tests/helpers/wasm.js).
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { BUILD } from '../helpers/setup.js';
-import { getRuntime } from '../../js/runtime/loader.js';
+import { testWasm } from '../helpers/wasm.js';
 import { rng } from '../helpers/gemm-ref.js';
 
-const rt = getRuntime();
+const rt = testWasm(BUILD);
 const ex = rt.exports;
 const SRC = new URL('../../src/', import.meta.url);
 const BLOCK_SIZES = [16, 32, 64, 128, 256];

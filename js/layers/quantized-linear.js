@@ -1,0 +1,107 @@
+// QuantizedLinear: torch.ao.nn.quantized.Linear (static quantization).
+//   fromFloat -> qdq_linear_weight_quantize, qdq_quantize_bias, qdq_qs8_gemm_pack
+//   forward   -> qdq_qs8_gemm (src/operators/gemm.c), requantized (G4)
+
+import { GEMM_OUT_INT8, GEMM_OUT_UINT8 } from '../runtime/abi.js';
+import { call, input, output } from '../runtime/binding.js';
+import { boolean, describe, integer, oneOf, scale, typedArrayKind } from '../runtime/validate.js';
+import { batchOf, int8Data } from '../ops/gemm-args.js';
+import { requantizationMultipliers, runGemm } from '../ops/matmul.js';
+import { Int8Linear } from './int8-linear.js';
+import { PackedMatrix } from './packed-matrix.js';
+
+/**
+ * Statically quantized Linear, as torch.ao.nn.quantized.Linear (QNNPACK engine): quantized
+ * activations in, quantized activations out. Weights int8 symmetric (per output channel by default),
+ * bias quantized to int32 with scale inputScale * weightScale[j] (G9), output
+ * clamp(roundHalfEven(float(acc) * float(float(weightScale[j] * inputScale) / outputScale)) + outputZeroPoint),
+ * with ReLU fused as a lower bound of outputZeroPoint. Made by fromFloat(weight, bias, options) or
+ * fromQuantized({ weight, weightScales, bias, ...options }) with QuantizedLinearOptions (and perChannel,
+ * default true, for fromFloat). Owns wasm memory: call dispose().
+ * @example
+ * const layer = QuantizedLinear.fromFloat(weight, bias, { inFeatures: 4, outFeatures: 2,
+ *   inputScale: 0.02, inputZeroPoint: 128, outputScale: 0.05, outputZeroPoint: 128 });
+ * const yq = layer.forward(xq); // Uint8Array [batch * 2]
+ */
+export class QuantizedLinear extends Int8Linear {
+  /** fromFloat(weight, bias, opts) and fromQuantized(opts) (js/layers/int8-linear.js) take these and the weights'. */
+  static KEYS = ['inFeatures', 'outFeatures', 'inputScale', 'inputZeroPoint', 'outputScale', 'outputZeroPoint', 'dtype', 'relu'];
+
+  /** Not a property: disposing it alone would leave this layer pointing at freed memory. */
+  #packed;
+
+  /**
+   * @param {Int8Array} q @param {Float32Array} scales @param {Float32Array | null} bias
+   * @param {number} inFeatures @param {number} outFeatures @param {Record<string, any>} o
+   * @internal use fromFloat or fromQuantized
+   */
+  constructor(q, scales, bias, inFeatures, outFeatures, o) {
+    const dt = oneOf('dtype', o.dtype ?? 'uint8', /** @type {const} */ (['int8', 'uint8']));
+    const [lo, hi] = dt === 'uint8' ? [0, 255] : [-128, 127];
+    const inScale = scale('inputScale', o.inputScale);
+    const inZp = integer('inputZeroPoint', o.inputZeroPoint ?? 0, lo, hi);
+    const outScale = scale('outputScale', o.outputScale);
+    const outZp = integer('outputZeroPoint', o.outputZeroPoint ?? 0, lo, hi);
+    const relu = boolean('relu', o.relu ?? false);
+    super('QuantizedLinear', q, scales, inFeatures, outFeatures);
+    /** @type {'int8' | 'uint8'} */
+    this.dtype = dt;
+    this.inputScale = inScale;
+    this.inputZeroPoint = inZp;
+    this.outputScale = outScale;
+    this.outputZeroPoint = outZp;
+    this.relu = relu;
+    /** The int32 bias folded into the packed weights. */
+    this.biasInt32 = bias
+      ? call(this.rt, [input('bias', bias), input('scales', this.weightScales), output('q', Int32Array, outFeatures)],
+        // The caller's inputScale as a double, as torch's q_scale().
+        (p, c) => c.qdq_quantize_bias(outFeatures, p.bias, p.scales, /** @type {number} */ (o.inputScale), p.q)).q
+      : new Int32Array(outFeatures);
+    /** @private */
+    this.mult = requantizationMultipliers(inScale, this.weightScales, outScale);
+    /** @private */
+    this.ymin = relu ? Math.max(lo, outZp) : lo;
+    /** @private */
+    this.ymax = hi;
+    const za8 = dt === 'uint8' ? inZp - 128 : inZp;
+    this.#packed = new PackedMatrix(q, inFeatures, outFeatures, 0, true, this.biasInt32, za8);
+  }
+
+  /**
+   * @param {Int8Array | Uint8Array} x quantized activations, row-major [batch, inFeatures], of the layer's dtype
+   * @param {number} [batch] rows of x (default x.length / inFeatures)
+   * @returns {Int8Array | Uint8Array} quantized output, row-major [batch, outFeatures]
+   */
+  forward(x, batch) {
+    this.live();
+    const xv = int8Data('x', x);
+    if ((typedArrayKind(xv) === 'Uint8Array') !== (this.dtype === 'uint8')) {
+      throw new TypeError(`qdq-wasm: x must be a ${this.dtype === 'uint8' ? 'Uint8Array' : 'Int8Array'} for this ${this.dtype} layer, got ${describe(x)}`);
+    }
+    const m = batchOf('x', xv, this.inFeatures, batch);
+    const out = new (this.dtype === 'uint8' ? Uint8Array : Int8Array)(m * this.outFeatures);
+    if (m === 0) return out;
+    runGemm(this.#packed, xv, m, this.inputZeroPoint, this.dtype === 'uint8' ? GEMM_OUT_UINT8 : GEMM_OUT_INT8, out, this.mult,
+      this.outputZeroPoint, this.ymin, this.ymax);
+    return out;
+  }
+
+  /** Frees the packed weights. Idempotent; forward() throws afterwards. */
+  dispose() {
+    this.#packed.dispose();
+    super.dispose();
+  }
+}
+
+/**
+ * @typedef {object} QuantizedLinearOptions
+ * @property {number} inFeatures
+ * @property {number} outFeatures
+ * @property {number} inputScale step of the input activations (> 0): requantization uses its float32
+ *   value, the bias scale weightScale * inputScale is computed in double, as torch's q_scale()
+ * @property {number} [inputZeroPoint] default 0
+ * @property {number} outputScale float32 step of the output
+ * @property {number} [outputZeroPoint] default 0
+ * @property {'int8' | 'uint8'} [dtype] activation and output dtype (default 'uint8', as QNNPACK)
+ * @property {boolean} [relu] fuse ReLU (default false)
+ */

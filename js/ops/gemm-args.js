@@ -1,0 +1,107 @@
+// Argument checks of the int8 GEMM operators and Linear layers: dimensions,
+// operands, per-column zero points and scales, biases, and the status codes
+// the C operators return.
+
+import { ERROR_K_TOO_LARGE, ERROR_OUT_OF_MEMORY, ERROR_SIZE_OVERFLOW, GEMM_MAX_K } from '../runtime/abi.js';
+import { byteCount } from '../runtime/binding.js';
+import { allFinite, describe, integer, numberList, scale, typedArray, typedArrayKind } from '../runtime/validate.js';
+
+/** @param {string} name @param {unknown} v @returns {number} a dimension in [1, 2^31 - 1] */
+export function dim(name, v) {
+  return integer(name, v, 1, 2 ** 31 - 1);
+}
+
+/** @param {string} name @param {unknown} k @returns {number} an inner dimension, at most GEMM_MAX_K */
+export function depth(name, k) {
+  const kk = dim(name, k);
+  if (kk > GEMM_MAX_K) {
+    throw new RangeError(`qdq-wasm: ${name} must be at most ${GEMM_MAX_K} (int32 accumulation is exact only up to there), got ${kk}`);
+  }
+  return kk;
+}
+
+/** @param {string} name @param {unknown} v @returns {Int8Array | Uint8Array} */
+export function int8Data(name, v) {
+  return typedArray(name, v, Int8Array, Uint8Array);
+}
+
+/** @param {ArrayBufferView} v @returns {boolean} whether v holds uint8 */
+export const isUint8 = (v) => typedArrayKind(v) === 'Uint8Array';
+
+/** @param {string} name @param {{ length: number }} v @param {number} n @param {string} shape */
+export function length(name, v, n, shape) {
+  if (v.length !== n) throw new RangeError(`qdq-wasm: ${name} must have ${shape} = ${n} elements, got ${v.length}`);
+}
+
+/**
+ * Throws for a negative status of a GEMM operator.
+ * @param {number} code @param {string} what
+ */
+export function check(code, what) {
+  if (code === ERROR_K_TOO_LARGE) throw new RangeError(`qdq-wasm: ${what}: k exceeds ${GEMM_MAX_K}`);
+  if (code === ERROR_OUT_OF_MEMORY) throw new RangeError(`qdq-wasm: ${what}: out of WebAssembly memory`);
+  if (code === ERROR_SIZE_OVERFLOW) throw new RangeError(`qdq-wasm: ${what}: the sizes overflow wasm32 arithmetic; split the work`);
+}
+
+/**
+ * A zero point (scalar) or one per column, as Int32Array of length n.
+ * @param {string} name @param {unknown} v @param {number} n @param {number} lo @param {number} hi
+ * @returns {Int32Array}
+ */
+export function columnZeroPoints(name, v, n, lo, hi) {
+  if (v === undefined || typeof v === 'number') return new Int32Array(n).fill(integer(name, v ?? 0, lo, hi));
+  return numberList(name, v, n, Int32Array, (nm, x) => integer(nm, x, lo, hi), { broadcast: true });
+}
+
+/**
+ * A scale (scalar) or one per column, as float32 values.
+ * @param {string} name @param {unknown} v @param {number} n @returns {Float32Array}
+ */
+export function columnScales(name, v, n) {
+  if (typeof v === 'number') return new Float32Array(n).fill(scale(name, v));
+  return numberList(name, v, n, Float32Array, scale, { broadcast: true });
+}
+
+/**
+ * An optional float bias of n finite values.
+ * @param {string} name @param {unknown} v @param {number} n @returns {Float32Array | null}
+ */
+export function floatBias(name, v, n) {
+  if (v === undefined || v === null) return null;
+  const b = typedArray(name, v, Float32Array);
+  length(name, b, n, 'outFeatures');
+  allFinite(name, b, 'biases');
+  return b;
+}
+
+/**
+ * Rows of a forward call's input.
+ * @param {string} name @param {{ length: number }} x @param {number} inFeatures @param {unknown} batch
+ * @returns {number}
+ */
+export function batchOf(name, x, inFeatures, batch) {
+  if (batch === undefined) {
+    if (x.length % inFeatures !== 0) {
+      throw new RangeError(`qdq-wasm: ${name}.length (${x.length}) is not a multiple of inFeatures (${inFeatures})`);
+    }
+    return x.length / inFeatures;
+  }
+  const b = integer('batch', batch, 0, 2 ** 31 - 1);
+  length(name, x, b * inFeatures, 'batch * inFeatures');
+  return b;
+}
+
+/**
+ * The float input of a Linear's forward(): x checked, its rows counted, and
+ * the output's size checked before anything is allocated.
+ * @param {unknown} x @param {number} inFeatures @param {number} outFeatures @param {unknown} batch
+ * @returns {{ xv: Float32Array, m: number }}
+ */
+export function floatRows(x, inFeatures, outFeatures, batch) {
+  const xv = typedArray('x', x, Float32Array);
+  const m = batchOf('x', xv, inFeatures, batch);
+  byteCount(`y (batch * outFeatures = ${m} * ${outFeatures} float32)`, m * outFeatures, 4);
+  return { xv, m };
+}
+
+export { describe };
