@@ -5,20 +5,40 @@
 #   build/qdq-test-*.wasm   the same two builds exporting every kernel and reference
 #                           function too, for the kernel tests (production files export
 #                           only the QDQ_API operators, so unused kernels are not shipped)
+#   js/runtime/embedded.js  both .wasm files as base64, for 'qdq-wasm/inline'
 #   build/qdq-native-tests  gcc, scalar kernels + tests/c, under ASan and UBSan
-# Skips work whose outputs are newer than every source. See ../shared/TOOLCHAIN.md
-# for why each flag is here.
+# Skips work whose outputs are newer than every source (--force, or CI=true:
+# rebuild everything, so CI compares fresh builds with the committed ones).
+# dist/*.wasm are committed: a machine without a toolchain keeps them, says so
+# and goes on (with CI=true every tool is required). See docs/toolchain.md for
+# why each tool and flag is here.
 set -euo pipefail
 cd "$(dirname "$0")"
 
-need() {
-  if ! command -v "$1" >/dev/null 2>&1; then
-    echo "build.sh: '$1' not found. $2" >&2
-    exit 1
-  fi
+FORCE=0
+if [ "${1:-}" = "--force" ] || [ "${CI:-}" = "true" ]; then FORCE=1; fi
+
+# have TOOL... : true when every tool is on PATH; in CI a missing one is fatal.
+have() {
+  local tool
+  for tool in "$@"; do
+    if ! command -v "$tool" >/dev/null 2>&1; then
+      if [ "${CI:-}" = "true" ]; then
+        echo "build.sh: '$tool' not found, and CI needs it (.ci/run installs it; see docs/toolchain.md)" >&2
+        exit 1
+      fi
+      return 1
+    fi
+  done
 }
-need emcc "Install Emscripten: apt-get install -y emscripten (Debian 12 gives 3.1.6)."
-need gcc "Install gcc: apt-get install -y gcc."
+skip() { # $1: what, $2: the Debian packages that bring it
+  echo "build.sh: skipping $1: needs $2 (apt-get install -y $2); using the committed file" >&2
+}
+
+if ! have node; then
+  echo "build.sh: 'node' not found; install Node 20 or newer" >&2
+  exit 1
+fi
 
 # Emscripten's JS tools require acorn, which Debian installs outside Node's default path.
 export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
@@ -53,7 +73,7 @@ exports() { # $1: regex of ISAs, or "api" for the production set
 }
 
 stale() { # $1: output; true when any input is newer
-  [ ! -f "$1" ] && return 0
+  [ "$FORCE" = 1 ] || [ ! -f "$1" ] && return 0
   [ -n "$(find src build.sh -newer "$1" -print -quit)" ]
 }
 
@@ -77,26 +97,37 @@ wasm_build() {
   fi
 }
 
-VARIANT_CFLAGS=(-msimd128)
-wasm_build simd128 'scalar|wasmsimd' "$SIMD_SOURCES" NODE_PATH="$NODE_PATH"
+if ! have emcc; then
+  skip "dist/qdq-simd128.wasm and build/qdq-test-simd128.wasm" emscripten
+else
+  VARIANT_CFLAGS=(-msimd128)
+  wasm_build simd128 'scalar|wasmsimd' "$SIMD_SOURCES" NODE_PATH="$NODE_PATH"
+fi
 
-# The relaxed build needs LLVM 19 (LLVM 14 has no relaxed dot products).
-if command -v clang-19 >/dev/null 2>&1 && command -v wasm-ld-19 >/dev/null 2>&1; then
+# The relaxed build needs LLVM 19 (LLVM 14 has no relaxed dot products); emcc
+# then calls clang-19, wasm-ld-19, and llvm-nm-19/llvm-ar-19 for the system libraries.
+if ! have emcc clang-19 wasm-ld-19 llvm-nm-19 llvm-ar-19; then
+  skip "dist/qdq-relaxed.wasm and build/qdq-test-relaxed.wasm" "emscripten clang-19 lld-19 llvm-19"
+else
   conf=build/emscripten-llvm19.config
   sed -e "s|^LLVM_ROOT.*|LLVM_ROOT = '/usr/bin'|" -e '/^LLVM_ADD_VERSION/d' -e '/^CLANG_ADD_VERSION/d' \
     /usr/share/emscripten/.emscripten > "$conf.new"
   printf "\nLLVM_ADD_VERSION = '19'\nCLANG_ADD_VERSION = '19'\n" >> "$conf.new"
   # Rewritten only when it changes, so that it does not make the builds stale.
-  cmp -s "$conf.new" "$conf" 2>/dev/null && rm "$conf.new" || mv "$conf.new" "$conf"
+  if cmp -s "$conf.new" "$conf"; then rm "$conf.new"; else mv "$conf.new" "$conf"; fi
   VARIANT_CFLAGS=(-msimd128 -mrelaxed-simd)
   wasm_build relaxed 'scalar|wasmsimd|wasmrelaxedsimd' "$SOURCES" NODE_PATH="$NODE_PATH" EM_CONFIG="$PWD/$conf"
-else
-  echo "build.sh: clang-19/lld-19 not found; skipping dist/qdq-relaxed.wasm" \
-       "(apt-get install -y clang-19 lld-19 llvm-19)" >&2
-  rm -f dist/qdq-relaxed.wasm build/qdq-test-relaxed.wasm
+fi
+if [ ! -f dist/qdq-simd128.wasm ] || [ ! -f dist/qdq-relaxed.wasm ]; then
+  echo "build.sh: dist/*.wasm missing and cannot be built here" >&2
+  exit 1
 fi
 
-if [ ! -f build/qdq-native-tests ] || [ -n "$(find src tests/c build.sh -newer build/qdq-native-tests -print -quit)" ]; then
+node scripts/embed-wasm.js
+
+if ! have gcc; then
+  echo "build.sh: skipping build/qdq-native-tests: needs gcc libc6-dev (apt-get install -y gcc libc6-dev)" >&2
+elif [ "$FORCE" = 1 ] || [ ! -f build/qdq-native-tests ] || [ -n "$(find src tests/c build.sh -newer build/qdq-native-tests -print -quit)" ]; then
   echo "build.sh: build/qdq-native-tests"
   gcc -std=c11 -O1 -g -Isrc -ffp-contract=off -Wall -Wextra -Werror \
     -fsanitize=address,undefined -fno-sanitize-recover=all \

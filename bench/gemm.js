@@ -1,4 +1,4 @@
-// Benchmark of the int8 GEMM (issue 3): GOPS = 2 m k n / time, caller-visible
+// Benchmark of the int8 GEMM: GOPS = 2 m k n / time, caller-visible
 // (copies in and out included), median of several runs, one thread.
 // Peers: onnxruntime-web (numThreads = 1, weights as constant initializers so
 // it pre-packs them): MatMulInteger u8 x s8 and s8 x s8, MatMul float, and

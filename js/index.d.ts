@@ -1,6 +1,21 @@
 // Type declarations for qdq-wasm, written by hand. Formulas cite the
 // equation numbers of docs/quantization.md and src/qdq.h.
 
+// Globals these declarations name, declared so that they compile under any
+// `lib` from ES2022 up, with or without DOM and esnext.disposable. Each merges
+// with the standard declaration where the lib has it (same member types).
+declare global {
+  interface SymbolConstructor {
+    /** Explicit resource management (ES2026); layers and packed matrices implement it. */
+    readonly dispose: unique symbol;
+  }
+  // Opaque where neither DOM nor @types/node defines them.
+  interface URL {}
+  namespace WebAssembly {
+    interface Module {}
+  }
+}
+
 /** Quantized element types: int8 is [-128, 127], uint8 is [0, 255]. */
 export type DType = 'int8' | 'uint8';
 
@@ -70,9 +85,10 @@ export interface InitOptions {
 }
 
 /**
- * Loads and instantiates the WebAssembly module. Idempotent: later calls
- * return the first call's promise. Every other function needs it to have
- * resolved.
+ * Loads and instantiates the WebAssembly module. A later call that asks for
+ * nothing different returns the first call's promise; one that asks for
+ * another build or wasm source rejects (a running module cannot switch).
+ * Every other function needs it to have resolved.
  * @example
  * import { init } from 'qdq-wasm';
  * await init();
@@ -81,14 +97,16 @@ export function init(options?: InitOptions): Promise<void>;
 
 /**
  * Synchronous init from bytes or a compiled module (e.g. in a worker that
- * already holds the .wasm). A no-op once initialized.
+ * already holds the .wasm); from 'qdq-wasm/inline', with no argument, from
+ * the embedded bytes. Once initialized, a call asking for nothing different
+ * is a no-op, and one asking for another build or source throws.
  * @example
  * initSync(readFileSync(new URL('./node_modules/qdq-wasm/dist/qdq-simd128.wasm', import.meta.url)));
  */
-export function initSync(wasm: ArrayBuffer | ArrayBufferView | WebAssembly.Module, options?: { build?: 'simd128' | 'relaxed' }): void;
+export function initSync(wasm?: ArrayBuffer | ArrayBufferView | WebAssembly.Module, options?: { build?: 'simd128' | 'relaxed' }): void;
 
 /**
- * The build in use.
+ * The build in use, read from the instantiated module (whatever bytes were passed).
  * @returns 'simd128' or 'relaxed'
  * @example
  * backend(); // 'simd128' on Node 20
@@ -98,7 +116,7 @@ export function backend(): 'simd128' | 'relaxed';
 /**
  * Whether this engine runs WebAssembly SIMD128.
  * @example
- * supportsSimd128(); // true on Node 16.4+, Chrome 91+, Firefox 89+, Safari 16.4+
+ * supportsSimd128(); // true on Node 20+, Chrome 91+, Firefox 89+, Safari 16.4+
  */
 export function supportsSimd128(): boolean;
 
@@ -106,7 +124,7 @@ export function supportsSimd128(): boolean;
  * Whether this engine runs relaxed SIMD with final semantics (checked by
  * computing a dot product, not only by validation).
  * @example
- * supportsRelaxedSimd(); // false on Node 20, true on Node 22 and Chromium 114+
+ * supportsRelaxedSimd(); // false on Node 20, true on Node 22 and Chromium 156 (the engines tested)
  */
 export function supportsRelaxedSimd(): boolean;
 
@@ -253,22 +271,16 @@ export interface FakeQuantizePerChannelOptions extends QuantizeRangeOptions {
  */
 export function fakeQuantizePerChannel(x: Float32Array, options: FakeQuantizePerChannelOptions): FakeQuantizeResult;
 
-export interface QuantizeOptions {
+/** The observer options (reduceRange, quantMin/quantMax, eps), plus what quantize() adds. */
+export interface QuantizeOptions extends ObserverOptions {
   /** Dimensions of x. Default [x.length]; required with axis. */
   shape?: number[];
   /** Channel axis: quantize per channel. */
   axis?: number;
-  /** Default 'int8'. */
+  /** Default 'int8' (the observers' default is 'uint8'). */
   dtype?: DType;
   /** Default 'per_tensor_affine', or 'per_channel_affine' with axis. */
   qscheme?: QScheme;
-  /** Observe with the range halved (int8 [-64, 63], uint8 [0, 127]). Default false. */
-  reduceRange?: boolean;
-  /** Custom observer range; both or neither; must include 0. */
-  quantMin?: number;
-  quantMax?: number;
-  /** Smallest scale. Default 2^-23. */
-  eps?: number;
   /** Default 'onnx'. */
   compat?: Compat;
 }
@@ -283,6 +295,9 @@ export interface QuantizeOptions {
  * q.error.sqnr; // 58.2 (dB)
  */
 export function quantize(x: Float32Array, options: QuantizeOptions & { axis: number }): QTensorPerChannel & { error: ErrorStats & { channels: ChannelErrorStats } };
+export function quantize(x: Float32Array, options: QuantizeOptions & { qscheme: PerChannelQScheme }): QTensorPerChannel & { error: ErrorStats & { channels: ChannelErrorStats } };
+/** Without an axis and with a per-tensor qscheme (or none): one scale and zero point. */
+export function quantize(x: Float32Array, options?: QuantizeOptions & { axis?: undefined; qscheme?: PerTensorQScheme }): QTensorPerTensor & { error: ErrorStats };
 export function quantize(x: Float32Array, options?: QuantizeOptions): QTensor & { error: ErrorStats & { channels?: ChannelErrorStats } };
 
 /**
@@ -312,18 +327,12 @@ export function dynamicQuantizeLinear(x: Float32Array, options?: { shape?: reado
 export function errorStats(x: Float32Array, xHat: Float32Array, options?: { shape?: number[]; axis?: undefined }): ErrorStats;
 export function errorStats(x: Float32Array, xHat: Float32Array, options: { shape: number[]; axis: number }): ErrorStats & { channels: ChannelErrorStats };
 
-export interface CalculateQParamsOptions {
-  /** Default 'int8'. */
+/** The observer options (reduceRange, quantMin/quantMax, eps), plus what calculateQParams() adds. */
+export interface CalculateQParamsOptions extends ObserverOptions {
+  /** Default 'int8' (the observers' default is 'uint8'). */
   dtype?: DType;
   /** Default 'per_tensor_affine'; per-channel names are accepted and mean the same per pair. */
   qscheme?: QScheme;
-  /** Halve the range (int8 [-64, 63], uint8 [0, 127]). Default false. */
-  reduceRange?: boolean;
-  /** Custom range: both or neither, quantMin <= 0 <= quantMax. */
-  quantMin?: number;
-  quantMax?: number;
-  /** Smallest scale. Default 2^-23. */
-  eps?: number;
   /**
    * Widen the range to include 0 first (E1), as PyTorch and ONNX do. Default true. false uses the range
    * as given: the affine zero point may then fall outside [quantMin, quantMax] (see zeroPointUnclamped).

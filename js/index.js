@@ -1,38 +1,15 @@
 // qdq-wasm: exact int8/uint8 quantization in WebAssembly SIMD128.
-// Each export's path to its C kernel is written at the top of its module.
+// This entry loads the .wasm files shipped next to it in dist/. The URLs use the
+// new URL(path, import.meta.url) pattern, which webpack 5 and Vite turn
+// into emitted assets; they are computed only when init() needs them, so a
+// classic-script bundle loads and init() explains what to do instead.
+// 'qdq-wasm/inline' (js/inline.js) is the same API with the bytes embedded.
+import { setWasmSource } from './runtime/loader.js';
 
-export { init, initSync, backend, supportsRelaxedSimd, supportsSimd128 } from './runtime/loader.js';
-export {
-  quantizePerTensor,
-  quantizePerChannel,
-  dequantize,
-  fakeQuantizePerTensor,
-  fakeQuantizePerChannel,
-} from './ops/quantize.js';
-export { quantize } from './ops/quantize-observed.js';
-export { quantizeSteps } from './ops/quantize-steps.js';
-export { dynamicQuantizeLinear } from './ops/dynamic-quantize.js';
-export { errorStats } from './ops/stats.js';
-export { calculateQParams } from './ops/qparams.js';
-export {
-  MinMaxObserver,
-  MovingAverageMinMaxObserver,
-  PerChannelMinMaxObserver,
-  MovingAveragePerChannelMinMaxObserver,
-  FLOAT32_EPS,
-} from './ops/observers.js';
-export { GEMM_MAX_K } from './runtime/abi.js';
-export { matmulInteger, qlinearMatmul } from './ops/matmul.js';
-export { PackedMatrix } from './layers/packed-matrix.js';
-export { DynamicQuantizedLinear } from './layers/dynamic-linear.js';
-export { QuantizedLinear } from './layers/quantized-linear.js';
-export { Linear } from './layers/linear.js';
-export {
-  BLOCK_SIZES,
-  quantizeBlockwise,
-  dequantizeBlockwise,
-  toDequantizeLinear,
-  fromDequantizeLinear,
-} from './ops/blockwise.js';
-export { MatMulNBits } from './layers/matmul-nbits.js';
-export { WeightOnlyQuantizedLinear } from './layers/weight-only-linear.js';
+setWasmSource((build) =>
+  build === 'relaxed'
+    ? new URL('../dist/qdq-relaxed.wasm', import.meta.url)
+    : new URL('../dist/qdq-simd128.wasm', import.meta.url),
+);
+
+export * from './api.js';

@@ -134,6 +134,29 @@ export interface DynamicLinearOptions {
   reduceRange?: boolean;
 }
 
+/** Weights that are already quantized, as fromQuantized takes them. */
+export interface QuantizedWeights {
+  /** int8, row-major [outFeatures, inFeatures], zero point 0. */
+  weight: Int8Array;
+  /** One scale, or one per output channel. */
+  weightScales: number | ArrayLike<number>;
+  /** Float bias [outFeatures] (finite), or null. */
+  bias?: Float32Array | null;
+}
+
+/** What the two int8 Linear layers share (js/layers/int8-linear.js); not exported. */
+declare abstract class Int8Linear implements OwnsWasmMemory {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  /** The int8 weights, row-major [outFeatures, inFeatures] (a copy). */
+  readonly weight: Int8Array;
+  /** One scale per output channel. */
+  readonly weightScales: Float32Array;
+  readonly disposed: boolean;
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
 /**
  * Dynamically quantized Linear, as torch.ao.nn.quantized.dynamic.Linear (QNNPACK) or onnxruntime's
  * DynamicQuantizeMatMul (compat 'onnx'): y = float(acc) * float(inputScale * weightScale[j]) + bias[j].
@@ -142,31 +165,21 @@ export interface DynamicLinearOptions {
  * const y = layer.forward(x);
  * layer.dispose();
  */
-export declare class DynamicQuantizedLinear implements OwnsWasmMemory {
+export declare class DynamicQuantizedLinear extends Int8Linear {
   /**
    * @param weight float weight, row-major [outFeatures, inFeatures]
-   * @param bias [outFeatures] floats, or null
+   * @param bias [outFeatures] finite floats, or null
    * @param opts sizes; `perChannel`: one weight scale per output channel (default true)
    */
   static fromFloat(weight: Float32Array, bias: Float32Array | null | undefined,
     opts: DynamicLinearOptions & { perChannel?: boolean }): DynamicQuantizedLinear;
-  /**
-   * @param opts `weight`: int8, row-major [outFeatures, inFeatures], zero point 0; `weightScales`: one or one per output channel
-   */
-  static fromQuantized(opts: DynamicLinearOptions & {
-    weight: Int8Array;
-    weightScales: number | ArrayLike<number>;
-    bias?: Float32Array | null;
-  }): DynamicQuantizedLinear;
+  /** Wraps weights quantized elsewhere (e.g. a PyTorch checkpoint's). */
+  static fromQuantized(opts: DynamicLinearOptions & QuantizedWeights): DynamicQuantizedLinear;
   private constructor();
-  readonly inFeatures: number;
-  readonly outFeatures: number;
   readonly compat: 'pytorch' | 'onnx';
   readonly reduceRange: boolean;
-  /** The int8 weights, row-major [outFeatures, inFeatures] (a copy). */
-  readonly weight: Int8Array;
-  /** One scale per output channel. */
-  readonly weightScales: Float32Array;
+  /** The float bias (a copy), or null. */
+  readonly bias: Float32Array | null;
   /** The input qparams chosen by the last forward() call. */
   readonly lastInputQParams: { scale: number; zeroPoint: number } | null;
   /**
@@ -175,9 +188,6 @@ export declare class DynamicQuantizedLinear implements OwnsWasmMemory {
    * @returns row-major [batch, outFeatures]
    */
   forward(x: Float32Array, batch?: number): Float32Array;
-  readonly disposed: boolean;
-  dispose(): void;
-  [Symbol.dispose](): void;
 }
 
 /** Options of QuantizedLinear's factories. */
@@ -209,26 +219,19 @@ export interface QuantizedLinearOptions {
  *   inputScale: 0.02, inputZeroPoint: 128, outputScale: 0.05, outputZeroPoint: 128 });
  * const yq = layer.forward(xq);
  */
-export declare class QuantizedLinear implements OwnsWasmMemory {
+export declare class QuantizedLinear extends Int8Linear {
   /** @param opts `perChannel`: per-output-channel symmetric int8 weights (default true) */
   static fromFloat(weight: Float32Array, bias: Float32Array | null | undefined,
     opts: QuantizedLinearOptions & { perChannel?: boolean }): QuantizedLinear;
-  static fromQuantized(opts: QuantizedLinearOptions & {
-    weight: Int8Array;
-    weightScales: number | ArrayLike<number>;
-    bias?: Float32Array | null;
-  }): QuantizedLinear;
+  /** Wraps weights quantized elsewhere (e.g. a PyTorch checkpoint's). */
+  static fromQuantized(opts: QuantizedLinearOptions & QuantizedWeights): QuantizedLinear;
   private constructor();
-  readonly inFeatures: number;
-  readonly outFeatures: number;
   readonly dtype: QuantDtype;
   readonly inputScale: number;
   readonly inputZeroPoint: number;
   readonly outputScale: number;
   readonly outputZeroPoint: number;
   readonly relu: boolean;
-  readonly weight: Int8Array;
-  readonly weightScales: Float32Array;
   /** The int32 bias folded into the packed weights. */
   readonly biasInt32: Int32Array;
   /**
@@ -237,9 +240,6 @@ export declare class QuantizedLinear implements OwnsWasmMemory {
    * @returns quantized output, row-major [batch, outFeatures]
    */
   forward(x: Int8Array | Uint8Array, batch?: number): Int8Array | Uint8Array;
-  readonly disposed: boolean;
-  dispose(): void;
-  [Symbol.dispose](): void;
 }
 
 /**

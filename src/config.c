@@ -6,13 +6,6 @@
 #include "config.h"
 
 static const struct qdq_config config = {
-#if defined(__wasm_relaxed_simd__)
-    .isa = "wasm-relaxed-simd",
-#elif defined(__wasm_simd128__)
-    .isa = "wasm-simd128",
-#else
-    .isa = "scalar",
-#endif
 #if defined(__wasm_simd128__)
     .f32_qs8_vcvt = qdq_f32_qs8_vcvt_ukernel__wasmsimd_u16,
     .f32_qu8_vcvt = qdq_f32_qu8_vcvt_ukernel__wasmsimd_u16,
@@ -90,3 +83,13 @@ static const struct qdq_config config = {
 };
 
 const struct qdq_config* qdq_config(void) { return &config; }
+
+int qdq_isa(void) {
+#if defined(__wasm_relaxed_simd__)
+  return QDQ_ISA_RELAXED_SIMD;
+#elif defined(__wasm_simd128__)
+  return QDQ_ISA_SIMD128;
+#else
+  return QDQ_ISA_SCALAR;
+#endif
+}

@@ -29,7 +29,6 @@ typedef void (*qdq_f32_qbw_gemm_fn)(size_t, size_t, size_t, size_t, const float*
                                     const void*, const float*, float*, size_t);
 
 struct qdq_config {
-  const char* isa;
   qdq_f32_qs8_vcvt_fn f32_qs8_vcvt;
   qdq_f32_qu8_vcvt_fn f32_qu8_vcvt;
   qdq_qs8_f32_vcvt_fn qs8_f32_vcvt;

@@ -248,6 +248,16 @@ QDQ_API void qdq_calculate_qparams(size_t n, const float* mins, const float* max
 QDQ_API void qdq_moving_average_minmax(size_t n, float* mins, float* maxs, const float* batch_mins,
                                        const float* batch_maxs, float averaging_constant);
 
+/* What qdq_isa() returns. */
+#define QDQ_ISA_SCALAR 0
+#define QDQ_ISA_SIMD128 1
+#define QDQ_ISA_RELAXED_SIMD 2
+
+/// The instruction set this module was compiled for (QDQ_ISA_*, from
+/// src/config.c): js/ reads the build from the instance itself, whatever
+/// bytes a caller passed.
+QDQ_API int qdq_isa(void);
+
 /// Elements per chunk of the staging buffers that js/ streams tensors through
 /// (64 Ki; see src/operators/staging.c for why).
 QDQ_API size_t qdq_staging_elements(void);

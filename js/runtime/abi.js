@@ -11,6 +11,9 @@ export const QPARAMS_SYMMETRIC = 1;
 export const QPARAMS_UINT8 = 2;
 export const QPARAMS_CUSTOM_RANGE = 4;
 export const QPARAMS_RAW_RANGE = 8;
+export const ISA_SCALAR = 0;
+export const ISA_SIMD128 = 1;
+export const ISA_RELAXED_SIMD = 2;
 export const FLAG_TRANSPOSED = 4;
 export const FLAG_ONNX_QPARAMS = 8;
 export const FLAG_REDUCE_RANGE = 16;
@@ -39,6 +42,7 @@ export const OPERATORS = Object.freeze(/** @type {const} */ ([
   'qdq_error_stats',
   'qdq_calculate_qparams',
   'qdq_moving_average_minmax',
+  'qdq_isa',
   'qdq_staging_elements',
   'qdq_qs8_gemm_packed_size',
   'qdq_qs8_gemm_pack',

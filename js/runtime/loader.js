@@ -1,7 +1,13 @@
 // The one loader: finds, compiles and instantiates a qdq-wasm build once, in
 // Node (fs) or a browser (fetch), and hands the rest of js/ a Runtime.
-// No top-level await: init() is idempotent and returns the same promise.
+// Browser-safe as written: no import of a Node built-in (Node's fs is reached
+// through process.getBuiltinModule at run time, invisible to bundlers), no
+// top-level await, and nothing at module top level that needs import.meta.url,
+// so a classic-script bundle loads it. Where the .wasm comes from is
+// registered by the entry point: js/index.js (files next to the package,
+// located with new URL(..., import.meta.url)) or js/inline.js (embedded bytes).
 
+import { ISA_RELAXED_SIMD, ISA_SIMD128 } from './abi.js';
 import { Runtime } from './binding.js';
 
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
@@ -16,26 +22,55 @@ const SIMD128_PROBE = new Uint8Array([
 //   (i16x8.extract_lane_s 0 (i16x8.relaxed_dot_i8x16_i7x16_s (v128.const i8x16 2 ...) (v128.const i8x16 3 ...))))
 // must return 2*3 + 2*3 = 12. Validation alone is not enough: Node 20 behind
 // --experimental-wasm-relaxed-simd validates relaxed modules but implements an
-// older draft whose dot products differ (../shared/TOOLCHAIN.md).
+// older draft whose dot products differ (docs/toolchain.md).
 const RELAXED_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 127, 3, 2, 1, 0, 7, 5, 1, 1, 102, 0, 0, 10, 46, 1,
   44, 0, 253, 12, ...new Array(16).fill(2), 253, 12, ...new Array(16).fill(3), 253, 146, 2, 253, 24,
   0, 11,
 ]);
 
-/** @type {Map<string, URL>} */
-const BUILD_URLS = new Map([
-  ['relaxed', new URL('../../dist/qdq-relaxed.wasm', import.meta.url)],
-  ['simd128', new URL('../../dist/qdq-simd128.wasm', import.meta.url)],
-]);
+/**
+ * Where init() finds a build when the caller gives no `wasm`: a URL (js/index.js)
+ * or the bytes themselves (js/inline.js, which wins when both entries are loaded).
+ * @typedef {(build: 'simd128' | 'relaxed') => URL | Uint8Array} WasmSource
+ */
+/** @type {WasmSource | null} */
+let locate = null;
+/** @type {WasmSource | null} */
+let embedded = null;
+
+/**
+ * Called once by each entry point.
+ * @param {WasmSource} source
+ * @param {{ embedded?: boolean }} [options]
+ */
+export function setWasmSource(source, options = {}) {
+  if (options.embedded) embedded = source;
+  else locate = source;
+}
+
+const FIX = "pass init({ wasm }) a URL or the bytes of node_modules/qdq-wasm/dist/qdq-<build>.wasm, or import from 'qdq-wasm/inline', which embeds both builds";
 
 /** @type {Promise<Runtime> | null} */
 let pending = null;
 /** @type {Runtime | null} */
 let runtime = null;
+/** What the first init()/initSync() was given, to refuse a different second one. */
+let firstWasm = /** @type {unknown} */ (undefined);
 
-function isNode() {
-  return typeof process !== 'undefined' && process.versions != null && process.versions.node != null;
+/** @returns {typeof import('node:fs/promises') | null} */
+function nodeFs() {
+  const proc = /** @type {any} */ (globalThis).process;
+  return typeof proc?.getBuiltinModule === 'function' ? proc.getBuiltinModule('node:fs/promises') : null;
+}
+
+/** What a relative `wasm` string is relative to: the page (or worker), else Node's working directory. */
+function baseUrl() {
+  if (typeof location !== 'undefined') return location.href;
+  const proc = /** @type {any} */ (globalThis).process;
+  const url = proc?.getBuiltinModule?.('node:url');
+  if (url) return url.pathToFileURL(proc.cwd() + '/').href;
+  throw new TypeError('qdq-wasm: init({ wasm }) got a relative URL and there is no page or working directory to resolve it against');
 }
 
 /** @returns {boolean} whether this engine runs relaxed SIMD with final semantics. */
@@ -67,9 +102,16 @@ function bestBuild() {
     throw new Error('qdq-wasm: this JavaScript engine has no WebAssembly support');
   }
   if (!supportsSimd128()) {
-    throw new Error('qdq-wasm: this engine lacks WebAssembly SIMD128 (Chrome 91+, Firefox 89+, Safari 16.4+, Node 16.4+)');
+    throw new Error('qdq-wasm: this engine lacks WebAssembly SIMD128 (Chrome 91+, Firefox 89+, Safari 16.4+, Node 20+)');
   }
   return supportsRelaxedSimd() ? 'relaxed' : 'simd128';
+}
+
+/** @param {unknown} build */
+function checkBuild(build) {
+  if (build !== undefined && build !== 'simd128' && build !== 'relaxed') {
+    throw new RangeError(`qdq-wasm: build must be 'simd128' or 'relaxed', got ${JSON.stringify(build)}`);
+  }
 }
 
 /** @param {Uint8Array} bytes @param {string} where */
@@ -78,26 +120,28 @@ function checkMagic(bytes, where) {
     const head = new TextDecoder().decode(bytes.subarray(0, 64)).replace(/\s+/g, ' ').trim();
     throw new Error(
       `qdq-wasm: ${where} is not a WebAssembly module (it starts with ${JSON.stringify(head)}; ` +
-        'is the server sending an HTML page instead of the .wasm file?)',
+        `is the server sending an HTML page instead of the .wasm file?). To fix: ${FIX}`,
     );
   }
 }
 
 /** @param {URL} url @returns {Promise<WebAssembly.Module>} */
 async function compileUrl(url) {
-  if (url.protocol === 'file:' && isNode()) {
-    const { readFile } = await import('node:fs/promises');
+  const fs = url.protocol === 'file:' ? nodeFs() : null;
+  if (fs !== null) {
     let bytes;
     try {
-      bytes = new Uint8Array(await readFile(url));
+      bytes = new Uint8Array(await fs.readFile(url));
     } catch (err) {
-      throw new Error(`qdq-wasm: cannot read ${url.pathname} (run 'npm run build' first?): ${/** @type {Error} */ (err).message}`);
+      throw new Error(`qdq-wasm: cannot read ${url.pathname}: ${/** @type {Error} */ (err).message}`);
     }
     checkMagic(bytes, url.pathname);
     return WebAssembly.compile(bytes);
   }
   const response = await fetch(url);
-  if (!response.ok) throw new Error(`qdq-wasm: fetching ${url} failed: HTTP ${response.status}`);
+  if (!response.ok) {
+    throw new Error(`qdq-wasm: fetching ${url} failed: HTTP ${response.status} (the bundler or server did not publish the .wasm file there). To fix: ${FIX}`);
+  }
   const type = response.headers.get('content-type') ?? '';
   if (type.startsWith('application/wasm') && typeof WebAssembly.compileStreaming === 'function') {
     return WebAssembly.compileStreaming(response);
@@ -108,35 +152,72 @@ async function compileUrl(url) {
   return WebAssembly.compile(bytes);
 }
 
+/** @param {ArrayBuffer | ArrayBufferView} source */
+function bytesOf(source) {
+  return source instanceof ArrayBuffer
+    ? new Uint8Array(source)
+    : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+}
+
 /**
- * @param {InitOptions['wasm']} source
+ * @param {InitOptions['wasm'] | Uint8Array} source
  * @returns {Promise<WebAssembly.Module>}
  */
 async function compileSource(source) {
   if (source instanceof WebAssembly.Module) return source;
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
-    const bytes = source instanceof ArrayBuffer
-      ? new Uint8Array(source)
-      : new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
+    const bytes = bytesOf(source);
     checkMagic(bytes, 'the bytes passed to init()');
     return WebAssembly.compile(bytes);
   }
   if (typeof source === 'string' || source instanceof URL) {
-    return compileUrl(new URL(source, typeof location !== 'undefined' ? location.href : import.meta.url));
+    return compileUrl(new URL(source, baseUrl()));
   }
   throw new TypeError(`qdq-wasm: init({ wasm }) takes a URL, a string, bytes or a WebAssembly.Module, got ${typeof source}`);
 }
 
 /**
+ * The package's own copy of a build: embedded bytes, or the URL the entry point located.
+ * @param {'simd128' | 'relaxed'} build
+ */
+function defaultSource(build) {
+  const source = embedded ?? locate;
+  if (source === null) throw new Error(`qdq-wasm: no .wasm source registered (import 'qdq-wasm' or 'qdq-wasm/inline'); ${FIX}`);
+  try {
+    return source(build);
+  } catch (err) {
+    // new URL(..., import.meta.url) throws where import.meta.url is empty: a classic script or IIFE bundle.
+    throw new Error(`qdq-wasm: cannot locate dist/qdq-${build}.wasm (${/** @type {Error} */ (err).message}: a classic script or an IIFE bundle has no import.meta.url). To fix: ${FIX}`);
+  }
+}
+
+/**
  * @typedef {object} InitOptions
  * @property {'simd128' | 'relaxed'} [build] which build to load (default: the best this engine runs correctly)
- * @property {string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module} [wasm] where to load it from instead of dist/
+ * @property {string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module} [wasm] where to load it from instead of the package's own copy
  */
 
 /**
- * Loads and instantiates qdq-wasm. Idempotent: later calls return the first
- * call's promise (their options are ignored once loading has begun). A failed
- * load can be retried.
+ * Refuses a later init()/initSync() that asks for something other than what is loaded:
+ * a running module cannot change builds (layers and packed matrices live in its memory).
+ * @param {Runtime} loaded @param {InitOptions} options @param {string} fn
+ */
+function checkSame(loaded, options, fn) {
+  if (options.build !== undefined && options.build !== loaded.build) {
+    throw new Error(
+      `qdq-wasm: already initialized with the '${loaded.build}' build; ${fn}({ build: '${options.build}' }) cannot switch ` +
+        'a running module (layers and packed matrices live in its memory). Ask for the build you want in the first call.',
+    );
+  }
+  if (options.wasm !== undefined && options.wasm !== firstWasm) {
+    throw new Error(`qdq-wasm: already initialized; ${fn}() was given a different wasm source than the first call, and a running module cannot be replaced`);
+  }
+}
+
+/**
+ * Loads and instantiates qdq-wasm. Later calls return the first call's
+ * promise when they ask for nothing different, and reject when they ask for
+ * another build or wasm source. A failed load can be retried.
  * @param {InitOptions} [options]
  * @returns {Promise<void>}
  * @example
@@ -144,49 +225,77 @@ async function compileSource(source) {
  * await init();
  */
 export function init(options = {}) {
-  if (pending === null) {
-    pending = (async () => {
-      const build = options.build ?? bestBuild();
-      const url = BUILD_URLS.get(build);
-      if (url === undefined) {
-        throw new RangeError(`qdq-wasm: build must be 'simd128' or 'relaxed', got ${JSON.stringify(build)}`);
-      }
-      const module = await compileSource(options.wasm ?? url);
-      runtime = instantiate(module, build);
-      return runtime;
-    })();
-    pending.catch(() => {
-      pending = null;
-    });
+  try {
+    checkBuild(options.build);
+  } catch (err) {
+    return Promise.reject(err);
   }
+  if (pending !== null) {
+    return pending.then((loaded) => checkSame(loaded, options, 'init'));
+  }
+  firstWasm = options.wasm;
+  pending = (async () => {
+    // Given bytes or a URL, the module itself says which build it is (instantiate checks any claim).
+    const build = options.build ?? (options.wasm === undefined ? bestBuild() : undefined);
+    const module = await compileSource(options.wasm ?? defaultSource(/** @type {'simd128' | 'relaxed'} */ (build)));
+    runtime = instantiate(module, build);
+    return runtime;
+  })();
+  pending.catch(() => {
+    pending = null;
+  });
   return pending.then(() => undefined);
 }
 
 /**
  * Synchronous init from bytes or a compiled module, for callers that already
- * hold the .wasm (Node scripts, workers). Idempotent like init().
- * @param {ArrayBuffer | ArrayBufferView | WebAssembly.Module} wasm
+ * hold the .wasm (Node scripts, workers); with qdq-wasm/inline the bytes are
+ * optional. Like init(), a second call must ask for the same thing.
+ * @param {ArrayBuffer | ArrayBufferView | WebAssembly.Module} [wasm]
  * @param {{ build?: 'simd128' | 'relaxed' }} [options]
  */
 export function initSync(wasm, options = {}) {
-  if (runtime !== null) return;
+  checkBuild(options.build);
+  if (runtime !== null) {
+    checkSame(runtime, { ...options, wasm }, 'initSync');
+    return;
+  }
+  if (pending !== null) throw new Error('qdq-wasm: initSync() called while init() is still loading');
   let module;
-  if (wasm instanceof WebAssembly.Module) {
+  let build = options.build;
+  if (wasm === undefined && embedded !== null) {
+    build ??= bestBuild();
+    module = new WebAssembly.Module(/** @type {Uint8Array} */ (embedded(build)));
+  } else if (wasm instanceof WebAssembly.Module) {
     module = wasm;
   } else if (wasm instanceof ArrayBuffer || ArrayBuffer.isView(wasm)) {
-    const bytes = wasm instanceof ArrayBuffer ? new Uint8Array(wasm) : new Uint8Array(wasm.buffer, wasm.byteOffset, wasm.byteLength);
+    const bytes = bytesOf(wasm);
     checkMagic(bytes, 'the bytes passed to initSync()');
     module = new WebAssembly.Module(bytes);
   } else {
-    throw new TypeError(`qdq-wasm: initSync() takes bytes or a WebAssembly.Module, got ${typeof wasm}`);
+    throw new TypeError(`qdq-wasm: initSync() takes bytes or a WebAssembly.Module (or nothing, with 'qdq-wasm/inline'), got ${typeof wasm}`);
   }
-  runtime = instantiate(module, options.build ?? 'simd128');
+  runtime = instantiate(module, build);
+  firstWasm = wasm;
   pending = Promise.resolve(runtime);
 }
 
-/** @param {WebAssembly.Module} module @param {'simd128' | 'relaxed'} build */
-function instantiate(module, build) {
-  return new Runtime(instantiateModule(module), build);
+/** The build an instance was compiled as, from its own qdq_isa() (src/config.c). */
+const ISAS = new Map([[ISA_SIMD128, 'simd128'], [ISA_RELAXED_SIMD, 'relaxed']]);
+
+/**
+ * @param {WebAssembly.Module} module
+ * @param {'simd128' | 'relaxed' | undefined} claimed the build the caller asked for, if any
+ */
+function instantiate(module, claimed) {
+  const instance = instantiateModule(module);
+  const isa = typeof instance.exports.qdq_isa === 'function' ? /** @type {() => number} */ (instance.exports.qdq_isa)() : -1;
+  const build = /** @type {'simd128' | 'relaxed' | undefined} */ (ISAS.get(isa));
+  if (build === undefined) throw new Error('qdq-wasm: the module is not a qdq-wasm build (qdq_isa() names neither build)');
+  if (claimed !== undefined && claimed !== build) {
+    throw new RangeError(`qdq-wasm: build '${claimed}' was asked for, but the wasm given is the '${build}' build`);
+  }
+  return new Runtime(instance, build);
 }
 
 /**
@@ -227,7 +336,7 @@ export function getRuntime() {
 }
 
 /**
- * Which build is running: 'simd128' or 'relaxed'.
+ * Which build is running: 'simd128' or 'relaxed', read from the instantiated module.
  * @returns {'simd128' | 'relaxed'}
  */
 export function backend() {

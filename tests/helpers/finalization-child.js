@@ -5,7 +5,7 @@
 // wasm memory, i.e. whether it all came back.
 import { init, DynamicQuantizedLinear, PackedMatrix } from '../../js/index.js';
 import { getRuntime } from '../../js/runtime/loader.js';
-import { RawWasm } from './wasm.js';
+import { RawWasm } from './raw-wasm.js';
 
 await init({ build: process.env.QDQ_BUILD ?? 'simd128' });
 const rt = new RawWasm(getRuntime());

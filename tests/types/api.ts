@@ -40,7 +40,22 @@ async function main(): Promise<void> {
   const dq: Uint8Array = dynamicQuantizeLinear(x).data;
   const raw: number = calculateQParams(1, 6, { includeZero: false }).zeroPointUnclamped;
   const per: Int32Array = calculateQParams([0, 1], [2, 3]).zeroPoints;
-  void [b, s, sc, m, auto, ch, e, e2mse, qp, zps, dq, raw, per];
+  // Without an axis (and with a per-tensor qscheme or none), quantize() is per tensor: no narrowing needed.
+  const pt = quantize(x, { shape: [2, 3] });
+  const ptScale: number = pt.scale;
+  const ptSym: number = quantize(x, { qscheme: 'per_tensor_symmetric' }).zeroPoint;
+  const pcq: Float32Array = quantize(x, { shape: [2, 3], qscheme: 'per_channel_symmetric' }).scales;
+  initSync(); // qdq-wasm/inline: the embedded bytes
+  void [b, s, sc, m, auto, ch, e, e2mse, qp, zps, dq, raw, per, ptScale, ptSym, pcq];
+
+  // @ts-expect-error a per-tensor result has no per-channel scales
+  pt.scales;
+  // @ts-expect-error a per-channel result has no single scale
+  quantize(x, { shape: [2, 3], axis: 0 }).scale;
+  // @ts-expect-error nor does a per-channel qscheme's
+  quantize(x, { shape: [2, 3], qscheme: 'per_channel_affine' }).scale;
+  // @ts-expect-error unknown build
+  initSync(undefined, { build: 'avx512' });
 
   // @ts-expect-error x must be a Float32Array
   quantizePerTensor([1, 2, 3], { scale: 1 });

@@ -3,12 +3,20 @@
 // js/runtime/loader.js (a distinct URL is a distinct module) so their states are separate.
 import test from 'node:test';
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
 import { BUILD } from '../helpers/setup.js';
 
 let copies = 0;
-const freshLoader = () => import(`../../js/runtime/loader.js?copy=${++copies}`);
+/** A fresh loader with dist/ as its source, as js/index.js registers it. */
+async function freshLoader() {
+  const L = await import(`../../js/runtime/loader.js?copy=${++copies}`);
+  L.setWasmSource((/** @type {string} */ b) => new URL(`../../dist/qdq-${b}.wasm`, import.meta.url));
+  return L;
+}
 const wasmUrl = new URL(`../../dist/qdq-${BUILD}.wasm`, import.meta.url);
+const simd128 = readFileSync(new URL('../../dist/qdq-simd128.wasm', import.meta.url));
 
 test('init()', async (t) => {
   await t.test('should refuse use before init with a plain error', async () => {
@@ -58,7 +66,9 @@ test('initSync()', async (t) => {
     const A = await freshLoader();
     A.initSync(readFileSync(wasmUrl), { build: BUILD });
     assert.equal(A.backend(), BUILD);
-    A.initSync(new Uint8Array(4)); // already initialized: a no-op
+    A.initSync(); // already initialized, nothing different asked: a no-op
+    A.initSync(undefined, { build: BUILD });
+    assert.throws(() => A.initSync(new Uint8Array(4)), /already initialized; initSync\(\) was given a different wasm source/);
     const B = await freshLoader();
     B.initSync(new WebAssembly.Module(readFileSync(wasmUrl)), { build: BUILD });
     assert.equal(B.backend(), BUILD);
@@ -66,6 +76,8 @@ test('initSync()', async (t) => {
   await t.test('should reject bad sources', async () => {
     const L = await freshLoader();
     assert.throws(() => L.initSync('dist/qdq.wasm'), TypeError);
+    assert.throws(() => L.initSync(), (e) => e instanceof TypeError && /or nothing, with 'qdq-wasm\/inline'/.test(e.message));
+    assert.throws(() => L.initSync(simd128, { build: 'avx' }), RangeError);
     assert.throws(() => L.initSync(new Uint8Array([60, 104, 116, 109])), /not a WebAssembly module/);
   });
 });
@@ -76,5 +88,87 @@ test('feature probes', async (t) => {
     assert.equal(L.supportsSimd128(), true);
     // Node 20 lacks (correct) relaxed SIMD; scripts/test.js runs the relaxed build on Node 22, which has it.
     assert.equal(L.supportsRelaxedSimd(), BUILD === 'relaxed');
+  });
+});
+
+test('honest runtime state', async (t) => {
+  await t.test('should report the build that was instantiated, not the one this engine would pick', async () => {
+    const L = await freshLoader();
+    await L.init({ wasm: simd128 }); // on Node 22 the best build is 'relaxed'; these bytes are SIMD128
+    assert.equal(L.backend(), 'simd128');
+  });
+  await t.test('should refuse bytes of another build than the one asked for', async () => {
+    const L = await freshLoader();
+    await assert.rejects(L.init({ build: 'relaxed', wasm: simd128 }), (e) => e instanceof RangeError && /build 'relaxed' was asked for, but the wasm given is the 'simd128' build/.test(e.message));
+    assert.throws(() => L.backend(), /not initialized/);
+  });
+  await t.test('should refuse a second init() that asks for another build or source, and accept the same request', async () => {
+    const L = await freshLoader();
+    const first = L.init({ build: 'simd128' });
+    const other = L.init({ build: 'relaxed' }); // asked while the first is loading
+    await first;
+    await assert.rejects(other, /already initialized with the 'simd128' build; init\(\{ build: 'relaxed' \}\) cannot switch/);
+    await L.init({ build: 'simd128' });
+    await L.init();
+    await assert.rejects(L.init({ wasm: simd128 }), /different wasm source/);
+    assert.throws(() => L.initSync(undefined, { build: 'relaxed' }), /cannot switch/);
+    assert.equal(L.backend(), 'simd128');
+  });
+  await t.test('should refuse initSync() while init() is loading', async () => {
+    const L = await freshLoader();
+    const p = L.init({ build: BUILD });
+    assert.throws(() => L.initSync(simd128), /while init\(\) is still loading/);
+    await p;
+  });
+  await t.test('should explain a classic script (no import.meta.url) and an unregistered source', async () => {
+    const L = await import(`../../js/runtime/loader.js?copy=${++copies}`);
+    await assert.rejects(L.init({ build: BUILD }), /no \.wasm source registered/);
+    L.setWasmSource(() => new URL('qdq.wasm', undefined));
+    await assert.rejects(L.init({ build: BUILD }), /cannot locate dist\/qdq-.*\.wasm .*classic script.*qdq-wasm\/inline/);
+  });
+});
+
+test('init() over HTTP', async (t) => {
+  const server = createServer((req, res) => {
+    if (req.url === '/ok.wasm') res.writeHead(200, { 'content-type': 'application/wasm' }).end(simd128);
+    else if (req.url === '/octet.wasm') res.writeHead(200, { 'content-type': 'application/octet-stream' }).end(simd128);
+    else if (req.url === '/spa.wasm') res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>app</title>');
+    else res.writeHead(404).end();
+  });
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  const base = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
+  try {
+    await t.test('should load with the right MIME type and with a wrong one', async () => {
+      for (const file of ['ok', 'octet']) {
+        const L = await freshLoader();
+        await L.init({ wasm: `${base}/${file}.wasm` });
+        assert.equal(L.backend(), 'simd128');
+      }
+    });
+    await t.test('should say how to fix a 404 and an HTML page', async () => {
+      const L = await freshLoader();
+      await assert.rejects(L.init({ wasm: `${base}/missing.wasm` }), /HTTP 404 .*did not publish the \.wasm.*To fix: pass init\(\{ wasm \}\).*'qdq-wasm\/inline'/);
+      await assert.rejects(L.init({ wasm: `${base}/spa.wasm` }), /not a WebAssembly module .*To fix: .*'qdq-wasm\/inline'/);
+    });
+  } finally {
+    await new Promise((resolve) => server.close(() => resolve(undefined)));
+  }
+});
+
+test('qdq-wasm/inline', async (t) => {
+  await t.test('should load the embedded build with init() and initSync(), without dist/', () => {
+    const inline = new URL('../../js/inline.js', import.meta.url).href;
+    const script = `
+      const m = await import(${JSON.stringify(inline)});
+      const sync = process.argv[1] === 'sync';
+      if (sync) m.initSync(); else await m.init();
+      const q = m.quantizePerTensor(new Float32Array([1, 2, 3, 4, 5, 6]), { scale: 6 / 255, zeroPoint: -128, compat: 'pytorch' });
+      console.log(m.backend(), m.supportsRelaxedSimd(), Array.from(q.data).join(' '));`;
+    for (const mode of ['async', 'sync']) {
+      const out = execFileSync(process.execPath, ['--input-type=module', '-e', script, mode], { encoding: 'utf8' }).trim();
+      const [backend, relaxed, ...q] = out.split(' ');
+      assert.equal(backend, relaxed === 'true' ? 'relaxed' : 'simd128');
+      assert.deepEqual(q.map(Number), [-86, -43, 0, 42, 84, 127]);
+    }
   });
 });

@@ -5,7 +5,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { qdq } from '../helpers/setup.js';
 import { getRuntime } from '../../js/runtime/loader.js';
-import { RawWasm } from '../helpers/wasm.js';
+import { RawWasm } from '../helpers/raw-wasm.js';
 
 const rt = new RawWasm(getRuntime()); // the production module's malloc, to probe its heap
 const CALLS = 100_000;

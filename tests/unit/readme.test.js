@@ -7,16 +7,18 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { BUILD } from '../helpers/setup.js';
 
 const root = new URL('../../', import.meta.url);
 const index = new URL('js/index.js', root).href;
+const inline = new URL('js/inline.js', root).href;
 
 function runModule(source) {
   const dir = mkdtempSync(path.join(tmpdir(), 'qdq-readme-'));
   try {
     const file = path.join(dir, 'example.mjs');
-    writeFileSync(file, source.replaceAll(/from 'qdq-wasm'/g, `from '${index}'`).replace('await init();', `await init({ build: '${BUILD}' });`));
+    writeFileSync(file, source.replaceAll(/from 'qdq-wasm'/g, `from '${index}'`).replaceAll(/from 'qdq-wasm\/inline'/g, `from '${inline}'`).replace('await init();', `await init({ build: '${BUILD}' });`));
     return execFileSync(process.execPath, [file], { encoding: 'utf8' });
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -44,5 +46,36 @@ test('examples/article.js', async (t) => {
     assert.match(out, /E2 zero point -128 - round\(0 \/ scale\) = -128/);
     assert.match(out, /E5 q {10}\[-86, -43, 0, 42, 84, 127\]/);
     assert.match(out, /E5 q {10}\[-43, 42, 127, 42, 84, 127\]/);
+  });
+});
+
+test('README compatibility and size statements', async (t) => {
+  const readme = readFileSync(new URL('README.md', root), 'utf8').replace(/\s+/g, ' ');
+  const pkg = JSON.parse(readFileSync(new URL('package.json', root), 'utf8'));
+  await t.test('should state the Node minimum of package.json engines, and run on it', () => {
+    const min = /^>=(\d+)\.(\d+)$/.exec(pkg.engines.node);
+    assert.ok(min, `engines.node is a plain minimum: ${pkg.engines.node}`);
+    assert.ok(readme.includes(`Node ${min[1]}.${min[2]}+`), `README names Node ${min[1]}.${min[2]}+`);
+    const [major, minor] = process.versions.node.split('.').map(Number);
+    assert.ok(major > Number(min[1]) || (major === Number(min[1]) && minor >= Number(min[2])), `this Node ${process.version} meets engines`);
+    // The versions README says npm test runs on: this Node must be one of them.
+    const tested = /npm test` runs on Node (\d+\.\d+) and, for the relaxed build, Node (\d+\.\d+)/.exec(readme);
+    assert.ok(tested, 'README says which Node versions npm test runs on');
+    // On the CI machine (the reference), the Node running this must be one README names;
+    // a contributor's other Node version is not a README error.
+    if (process.env.CI === 'true') assert.ok(tested.slice(1).includes(`${major}.${minor}`), `README's tested versions include this Node ${process.version}`);
+  });
+  await t.test("should load with require() as README says (Node's require of ES modules)", () => {
+    const out = execFileSync(process.execPath, ['-e', `const q = require(${JSON.stringify(new URL('js/index.js', root).pathname)}); console.log(typeof q.init, typeof q.quantize)`], { encoding: 'utf8' });
+    assert.equal(out.trim(), 'function function');
+  });
+  await t.test('should state the size of the embedded builds within 5%', () => {
+    const m = /`js\/runtime\/embedded\.js` is (\d+) KB \((\d+) KB gzipped\)/.exec(readme);
+    assert.ok(m, 'README states the size of js/runtime/embedded.js');
+    const bytes = readFileSync(new URL('js/runtime/embedded.js', root));
+    const gz = gzipSync(bytes, { level: 9 }).length;
+    const near = (/** @type {number} */ stated, /** @type {number} */ actual) => Math.abs(stated * 1000 - actual) <= 0.05 * actual;
+    assert.ok(near(Number(m[1]), bytes.length), `embedded.js is ${(bytes.length / 1000).toFixed(0)} KB, README says ${m[1]}`);
+    assert.ok(near(Number(m[2]), gz), `gzipped ${(gz / 1000).toFixed(0)} KB, README says ${m[2]}`);
   });
 });
