@@ -8,11 +8,10 @@ const back: Float32Array = dequantizeBlockwise(q);
 const dq = toDequantizeLinear(q, { signed: true });
 const q2 = fromDequantizeLinear({ ...dq, k: 32, n: 64, bits: 4, blockSize: 32, signed: true });
 const zp: Uint8Array = q2.zeroPoints;
-{
-  using mm = MatMulNBits.pack({ ...q, accuracyLevel: 0 });
-  const y: Float32Array = mm.forward(new Float32Array(32), 1);
-  void y;
-}
+const mm = MatMulNBits.pack({ ...q, accuracyLevel: 0 });
+const y: Float32Array = mm.forward(new Float32Array(32), 1);
+mm[Symbol.dispose]();
+void y;
 const layer = WeightOnlyQuantizedLinear.fromFloat(w, null, { inFeatures: 32, outFeatures: 64 });
 layer.forward(new Float32Array(32));
 layer.dispose();
