@@ -513,8 +513,9 @@ QDQ_API long qdq_linear_weight_quantize(size_t n, size_t k, const float* w, uint
  * ------------------------------------------------------------------------- */
 
 /* Unsupported bits or block size, or a packed weight of another shape. Sizes
- * whose byte counts overflow size_t give QDQ_ERROR_SIZE_OVERFLOW. */
-#define QDQ_ERROR_BAD_SIZE (-5)
+ * whose byte counts overflow size_t give QDQ_ERROR_SIZE_OVERFLOW. -8: main's
+ * histogram observers use -5 to -7. */
+#define QDQ_ERROR_BAD_SIZE (-8)
 
 /* Flags of qdq_quantize_blockwise. */
 /* No zero points: onnxruntime's range2scale (B2) instead of range2scalezp (B1). */
