@@ -30,3 +30,12 @@ export { DynamicQuantizedLinear } from './layers/dynamic-linear.js';
 export { QuantizedLinear } from './layers/quantized-linear.js';
 export { Linear } from './layers/linear.js';
 export { readSafetensors, writeSafetensors, readNpy, writeNpy, readNpz, writeNpz } from './io/index.js';
+export {
+  BLOCK_SIZES,
+  quantizeBlockwise,
+  dequantizeBlockwise,
+  toDequantizeLinear,
+  fromDequantizeLinear,
+} from './ops/blockwise.js';
+export { MatMulNBits } from './layers/matmul-nbits.js';
+export { WeightOnlyQuantizedLinear } from './layers/weight-only-linear.js';

@@ -588,3 +588,4 @@ export class EntropyObserver {
 export interface EntropyObserver extends CalibrationHistogramObserver {}
 export * from './linear.js';
 export * from './io/index.js';
+export * from './blockwise.js';

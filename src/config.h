@@ -23,6 +23,12 @@ typedef void (*qdq_qs16_gemm_fn)(size_t, size_t, size_t, const int16_t*, size_t,
 typedef void (*qdq_f32_gemm_fn)(size_t, size_t, size_t, const float*, size_t, const void*,
                                 float*, size_t);
 
+typedef void (*qdq_qs8_qbw_gemm_fn)(size_t, size_t, size_t, size_t, const int8_t*, size_t,
+                                    const float*, const int32_t*, size_t, const void*,
+                                    const float*, float*, size_t);
+typedef void (*qdq_f32_qbw_gemm_fn)(size_t, size_t, size_t, size_t, const float*, size_t,
+                                    const void*, const float*, float*, size_t);
+
 struct qdq_config {
   qdq_f32_qs8_vcvt_fn f32_qs8_vcvt;
   qdq_f32_qu8_vcvt_fn f32_qu8_vcvt;
@@ -49,6 +55,17 @@ struct qdq_config {
   qdq_f32_gemm_fn f32_gemm;
   qdq_f32_gemm_fn f32_gemm1;
   uint8_t f32_gemm_mr;
+  /* Blockwise weights (qdq_nbits_matmul): a 1-row and an nbits_mr-row kernel
+   * per bit width and accuracy level, all on qdq_nbits_pack's layout. */
+  qdq_qs8_qbw_gemm_fn qs8_qb4w_gemm1;
+  qdq_qs8_qbw_gemm_fn qs8_qb4w_gemm;
+  qdq_qs8_qbw_gemm_fn qs8_qb8w_gemm1;
+  qdq_qs8_qbw_gemm_fn qs8_qb8w_gemm;
+  qdq_f32_qbw_gemm_fn f32_qb4w_gemm1;
+  qdq_f32_qbw_gemm_fn f32_qb4w_gemm;
+  qdq_f32_qbw_gemm_fn f32_qb8w_gemm1;
+  qdq_f32_qbw_gemm_fn f32_qb8w_gemm;
+  uint8_t nbits_mr;
 };
 
 /* The one table for this build; constant, chosen at compile time. */

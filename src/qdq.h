@@ -665,6 +665,194 @@ QDQ_API int qdq_calib_percentile_range(const double* state, double percentile, u
 /// quantized_bins / 2 (no candidate), or QDQ_ERROR_OUT_OF_MEMORY.
 QDQ_API int qdq_calib_entropy_range(const double* state, size_t quantized_bins, uint32_t flags, float* out);
 
+/* ---------------------------------------------------------------------------
+ * Blockwise 4- and 8-bit weights (issue 11): ONNX com.microsoft MatMulNBits
+ * and opset-21 blockwise DequantizeLinear. docs/blockwise.md derives the
+ * formulas; equation numbers B1-B9 refer to it.
+ *
+ * Weights W are [n][k] (n output columns, k the reduction depth, as a
+ * PyTorch Linear weight and as MatMulNBits's transposed B), quantized in
+ * blocks of block_size consecutive elements along k; kb = ceil(k / block_size)
+ * blocks per column, the last one short when block_size does not divide k.
+ * MatMulNBits layout ("ORT layout"), as onnxruntime stores it:
+ *   b            uint8 [n][kb][block_size * bits / 8]; 4 bits: element 2t in
+ *                the low nibble of byte t, element 2t + 1 in the high nibble;
+ *                elements past k in the last block are ignored on input and
+ *                written as the zero point on output
+ *   scales       float [n][kb]
+ *   zero_points  uint8 [n][ceil(kb / 2)] (4 bits: block 2t low nibble, 2t + 1
+ *                high) or [n][kb] (8 bits), unsigned; NULL means the default
+ *                2^(bits-1) (8 or 128)
+ * Every operator checks its sizes and returns QDQ_ERROR_BAD_SIZE for bits
+ * not in {4, 8} or block_size not in {16, 32, 64, 128, 256}, and
+ * QDQ_ERROR_SIZE_OVERFLOW for a byte count that does not fit in size_t
+ * (wasm32: 32 bits).
+ * ------------------------------------------------------------------------- */
+
+/* Unsupported bits or block size, or a packed weight of another shape. Sizes
+ * whose byte counts overflow size_t give QDQ_ERROR_SIZE_OVERFLOW. -8: main's
+ * histogram observers use -5 to -7. */
+#define QDQ_ERROR_BAD_SIZE (-8)
+
+/* Flags of qdq_quantize_blockwise. */
+/* No zero points: onnxruntime's range2scale (B2) instead of range2scalezp (B1). */
+#define QDQ_NBITS_SYMMETRIC 1u
+/* Round half to even (nearbyintf) instead of onnxruntime's roundf (half away
+ * from zero): the B3 rounding of the same scales, for users who want ONNX
+ * QuantizeLinear's rounding; the result then differs from onnxruntime's
+ * quantizer at exact ties only. */
+#define QDQ_NBITS_ROUND_EVEN 2u
+/* Flags of qdq_nbits_matmul. */
+/* Accuracy level 4: activations quantized per block to int8 (B5), integer
+ * block dot products (B6). Without it, level 0: float products (B7). */
+#define QDQ_NBITS_ACCURACY_INT8 4u
+/* Flags of the DequantizeLinear conversions: the DQ element type is signed
+ * (int4 / int8, value q - 2^(bits-1)); without it, unsigned (uint4 / uint8). */
+#define QDQ_NBITS_DQ_SIGNED 8u
+
+/// Block parameters of one block x[0..len) as onnxruntime's MlasQuantizeBlockwise
+/// (q4_dq.cpp), in float, with qmax = 2^bits - 1 and mid = 2^(bits-1):
+///   asymmetric (B1, range2scalezp):
+///     lo = min(min x, 0), hi = max(max x, 0), scale = (hi - lo) / qmax,
+///     zp = scale != 0 ? clamp(roundf(-lo / scale), 0, qmax) : 0
+///   symmetric (B2, range2scale): v = the x of largest magnitude (the minimum
+///     on a tie of magnitudes), scale = -v / mid (so the largest magnitude
+///     maps to q = 0 when positive, and the scale is then negative), zp = mid
+/// len >= 1 and every x finite. Writes *scale and *zero_point.
+void qdq_reference_nbits_block_params(size_t len, const float* x, int bits, uint32_t flags,
+                                      float* scale, int32_t* zero_point);
+
+/// Quantizes one value (B3): r = scale != 0 ? 1 / scale : 0 (float),
+///   q = clamp(roundf(x * r + zp), 0, 2^bits - 1)
+/// with x * r + zp one float multiply then one float add, as onnxruntime;
+/// QDQ_NBITS_ROUND_EVEN in flags rounds half to even instead.
+int32_t qdq_reference_nbits_quantize_value(float x, float scale, int32_t zero_point, int bits,
+                                           uint32_t flags);
+
+/// Level-4 activation quantization of one row (B5), as MLAS QuantizeARow_CompInt8:
+/// per block of block_size elements (the last may be short):
+///   amax = max |a| (NaN never wins), s = amax / 127, r = s != 0 ? 1 / s : 0,
+///   q[l] = clamp(roundf(a[l] * r), -128, 127)
+/// writes q (k elements), scales[b] = s and sums[b] = sum of the block's q.
+/// Requires finite a.
+void qdq_reference_nbits_quantize_activations(size_t k, size_t block_size, const float* a,
+                                              int8_t* q, float* scales, int32_t* sums);
+
+/// Reference MatMulNBits (B4 and B6, or B7), plain loops on the ORT layout:
+/// w[j][l] = (float) (q[j][l] - zp[j][b]) * scale[j][b] (B4, b = l / block_size).
+/// With QDQ_NBITS_ACCURACY_INT8 (level 4, B6): activations quantized by B5, then
+///   y[i][j] = bias[j] (or +0), then for each block b in order:
+///   y += ((float) D) * sa[i][b] * sb[j][b]   (left to right, each rounded)
+///   D = sum_{l in block} qa[i][l] * (q[j][l] - zp[j][b])   (exact, int32)
+/// Without it (level 0, B7): y[i][j] = bias[j] (or +0), then for every l in
+///   0 .. kb * block_size - 1 in order: y += a[i][l] * w[j][l], with a = +0 and
+///   q = zp past k (so the padded terms are products of zeros).
+/// a is [m][k] float, y [m][n] float, bias n floats or NULL.
+void qdq_reference_nbits_gemm(size_t m, size_t n, size_t k, int bits, size_t block_size,
+                              const float* a, const uint8_t* b, const float* scales,
+                              const uint8_t* zero_points, const float* bias, float* y,
+                              uint32_t flags);
+
+/// Blockwise quantization of w [n][k] to the ORT layout (B1-B3), as
+/// MlasQuantizeBlockwise<float, bits> (columnwise). zero_points is written
+/// unless QDQ_NBITS_SYMMETRIC (then it may be NULL). Elements past k in the
+/// last block are written as the block's zero point. Returns 0,
+/// QDQ_ERROR_BAD_SIZE, QDQ_ERROR_SIZE_OVERFLOW, or 1 + the index of the first non-finite w (nothing
+/// is written then).
+QDQ_API long qdq_quantize_blockwise(size_t n, size_t k, int bits, size_t block_size, const float* w,
+                            uint32_t flags, uint8_t* b, float* scales, uint8_t* zero_points);
+
+/// Dequantization (B4) of the ORT layout to w [n][k]:
+/// w = (float) (q - zp) * scale. zero_points may be NULL (default 2^(bits-1)).
+/// Returns 0, QDQ_ERROR_BAD_SIZE or QDQ_ERROR_SIZE_OVERFLOW.
+QDQ_API int qdq_dequantize_blockwise(size_t n, size_t k, int bits, size_t block_size, const uint8_t* b,
+                             const float* scales, const uint8_t* zero_points, float* w);
+
+/// Per-block error statistics (E10 per block) of w_hat against w, both [n][k]:
+/// for block (j, b), in double: acc[3(j kb + b) + 0] = sum (w - w_hat)^2,
+/// + 1 = sum w^2, + 2 = max |w - w_hat|. Overwrites acc (3 n kb doubles).
+QDQ_API int qdq_blockwise_error_stats(size_t n, size_t k, size_t block_size, const float* w,
+                              const float* w_hat, double* acc);
+
+/// Converts the ORT layout to opset-21 blockwise DequantizeLinear inputs for
+/// the MatMul weight B = W^T [k][n], axis 0, block_size (B8):
+///   x [k][n] of int4/uint4 (two per byte, element i of the flat tensor in
+///   byte i / 2, low nibble first) or int8/uint8, signed with
+///   QDQ_NBITS_DQ_SIGNED (x = q - 2^(bits-1), zp likewise);
+///   dq_scales float [kb][n]; dq_zero_points [kb][n] in x's type, packed like x
+///   (may be NULL). Dequantized values are equal (B8): same integers minus the
+///   same zero points times the same scales.
+QDQ_API int qdq_nbits_to_dq(size_t n, size_t k, int bits, size_t block_size, const uint8_t* b,
+                    const float* scales, const uint8_t* zero_points, uint32_t flags, uint8_t* x,
+                    float* dq_scales, uint8_t* dq_zero_points);
+
+/// The inverse of qdq_nbits_to_dq: DequantizeLinear x [k][n], dq_scales
+/// [kb][n] and dq_zero_points [kb][n] (NULL: 0, the DQ default) to the ORT
+/// layout (zero_points always written). Returns 0, QDQ_ERROR_BAD_SIZE or
+/// QDQ_ERROR_SIZE_OVERFLOW.
+QDQ_API int qdq_nbits_from_dq(size_t n, size_t k, int bits, size_t block_size, const uint8_t* x,
+                      const float* dq_scales, const uint8_t* dq_zero_points, uint32_t flags,
+                      uint8_t* b, float* scales, uint8_t* zero_points);
+
+/// Bytes of the packed form of an n x k weight (see qdq_nbits_pack), or 0
+/// when the parameters are invalid or the size overflows size_t.
+QDQ_API size_t qdq_nbits_packed_size(size_t n, size_t k, int bits, size_t block_size);
+
+/// Packs MatMulNBits weights (ORT layout, zero_points NULL for the default)
+/// for qdq_nbits_matmul, once per weight. Layout (NR = 8 columns per group):
+///   header: uint32 {bits, block_size, n, k}
+///   per group of 8 columns (n zero-padded to a multiple of 8), per block b:
+///     float scale[8]; uint8 zp[8];
+///     block_size / 4 chunks of 4 k-values: 4 bits: 16 bytes, byte 4c + r
+///     holding column c (low nibble) and column c + 4 (high nibble) at
+///     k = 4t + r; 8 bits: 32 bytes, byte 4c + r holding column c (c < 8).
+///   Elements past k, and padded columns, hold the zero point (their terms
+///   are zero); padded columns have scale 0.
+/// The same layout serves every kernel and both builds. The zero point stays
+/// per column and block: the integer kernels subtract zp * sum(qa) per block
+/// (B6), exactly. packed: qdq_nbits_packed_size bytes, 4-aligned.
+/// Returns 0, QDQ_ERROR_BAD_SIZE or QDQ_ERROR_SIZE_OVERFLOW.
+QDQ_API int qdq_nbits_pack(size_t n, size_t k, int bits, size_t block_size, const uint8_t* b,
+                   const float* scales, const uint8_t* zero_points, void* packed);
+
+/// MatMulNBits: y [m][n] = a [m][k] x W^T + bias, with W the packed weight
+/// (B6 with QDQ_NBITS_ACCURACY_INT8 in flags, else B7), bit for bit equal to
+/// qdq_reference_nbits_gemm in every build. bias: n floats or NULL.
+/// Returns 0, QDQ_ERROR_BAD_SIZE (n or k differ from the packed ones),
+/// QDQ_ERROR_SIZE_OVERFLOW, QDQ_ERROR_OUT_OF_MEMORY, or, at level 4, 1 + the index
+/// of the first NaN or infinity in a (nothing is written then). It mallocs,
+/// and frees before returning, about m * (k + 8 * kb) + 4 * n bytes.
+QDQ_API long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* packed,
+                      const float* bias, float* y, uint32_t flags);
+
+/* Blockwise integer GEMM microkernels (src/qs8-qb4w-gemm/, src/qs8-qb8w-gemm/),
+ * level 4 (B6): for i < mr <= MR, j < nc, on weights packed by qdq_nbits_pack
+ * (w at a column group's start; groups of 8 columns follow each other):
+ *   c[i][j] = bias[j], then per block b < kb in order:
+ *   c += ((float) (sum_l a[i][l] q[j][l] - zp[j][b] * a_sum[i][b])) * a_scale[i][b] * scale[j][b]
+ * a rows (kb * bs int8 values in [-127, 127], as B5 gives them; the SIMD
+ * kernels take a block's a_sum as int16) are a_stride bytes apart; a_scale and a_sum rows are
+ * ap_stride elements apart; bias has round_up(nc, 8) floats; c rows are
+ * cm_stride bytes apart, and only nc columns are written. */
+#define QDQ_UKERNEL(name, ...) \
+  void name(size_t mr, size_t nc, size_t kb, size_t bs, const int8_t* a, size_t a_stride, \
+            const float* a_scale, const int32_t* a_sum, size_t ap_stride, const void* w, \
+            const float* bias, float* c, size_t cm_stride);
+#include "qs8-qb4w-gemm/qs8-qb4w-gemm.inc"
+#include "qs8-qb8w-gemm/qs8-qb8w-gemm.inc"
+#undef QDQ_UKERNEL
+
+/* Blockwise float GEMM microkernels (src/f32-qb4w-gemm/, src/f32-qb8w-gemm/),
+ * level 0 (B7): c[i][j] = bias[j], then for l < kb * bs in order:
+ * c += a[i][l] * ((float) (q[j][l] - zp[j][b]) * scale[j][b]).
+ * a rows hold kb * bs floats (zero past k), a_stride bytes apart. */
+#define QDQ_UKERNEL(name, ...) \
+  void name(size_t mr, size_t nc, size_t kb, size_t bs, const float* a, size_t a_stride, \
+            const void* w, const float* bias, float* c, size_t cm_stride);
+#include "f32-qb4w-gemm/f32-qb4w-gemm.inc"
+#include "f32-qb8w-gemm/f32-qb8w-gemm.inc"
+#undef QDQ_UKERNEL
+
 #ifdef __cplusplus
 }
 #endif

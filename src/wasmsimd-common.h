@@ -50,4 +50,34 @@ static inline __attribute__((always_inline)) size_t qdq_wasmsimd_store_tile_8_i3
   return 0;
 }
 
+/* The float twin of qdq_wasmsimd_store_tile_8_i32: stores an mr x 8 float
+ * tile, nc columns of it at most, and returns the columns left. */
+static inline __attribute__((always_inline)) size_t qdq_wasmsimd_store_tile_8_f32(
+    size_t mr, v128_t vout[][2], float** cp, size_t nc) {
+  if (nc >= 8) {
+    for (size_t i = 0; i < mr; i++) {
+      wasm_v128_store(cp[i], vout[i][0]);
+      wasm_v128_store(cp[i] + 4, vout[i][1]);
+      cp[i] += 8;
+    }
+    return nc - 8;
+  }
+  for (size_t i = 0; i < mr; i++) {
+    float* ci = cp[i];
+    v128_t v = vout[i][0];
+    if (nc & 4) {
+      wasm_v128_store(ci, v);
+      v = vout[i][1];
+      ci += 4;
+    }
+    if (nc & 2) {
+      wasm_v128_store64_lane(ci, v, 0);
+      v = wasm_i64x2_shuffle(v, v, 1, 1);
+      ci += 2;
+    }
+    if (nc & 1) wasm_v128_store32_lane(ci, v, 0);
+  }
+  return 0;
+}
+
 #endif

@@ -9,11 +9,12 @@ export const FLAG_UINT8 = 1, FLAG_PYTORCH = 2, FLAG_TRANSPOSED = 4, FLAG_ONNX_QP
 export const QPARAMS_SYMMETRIC = 1, QPARAMS_UINT8 = 2, QPARAMS_CUSTOM_RANGE = 4, QPARAMS_RAW_RANGE = 8;
 export const ISA_SCALAR = 0, ISA_SIMD128 = 1, ISA_RELAXED_SIMD = 2;
 export const GEMM_OUT_INT32 = 0, GEMM_OUT_INT8 = 1, GEMM_OUT_UINT8 = 2, GEMM_OUT_FLOAT = 3, GEMM_MAX_K = 33025;
-export const ERROR_K_TOO_LARGE = -2, ERROR_OUT_OF_MEMORY = -3, ERROR_SIZE_OVERFLOW = -4, ERROR_HISTOGRAM_INT64 = -5, ERROR_HISTOGRAM_RANGE = -6, ERROR_HISTOGRAM_SHAPE = -7;
+export const ERROR_K_TOO_LARGE = -2, ERROR_OUT_OF_MEMORY = -3, ERROR_SIZE_OVERFLOW = -4, ERROR_HISTOGRAM_INT64 = -5, ERROR_HISTOGRAM_RANGE = -6, ERROR_HISTOGRAM_SHAPE = -7, ERROR_BAD_SIZE = -8;
 export const WEIGHT_PER_CHANNEL = 1;
 export const HISTOGRAM_EXACT_BOUNDS = 1, HISTOGRAM_RESET = 0, HISTOGRAM_ADD = 1, HISTOGRAM_COMBINE = 2;
 export const CALIB_STATE_HEADER = 6, CALIB_ABSOLUTE = 1;
 export const ENTROPY_FRACTIONAL_Q = 1;
+export const NBITS_SYMMETRIC = 1, NBITS_ROUND_EVEN = 2, NBITS_ACCURACY_INT8 = 4, NBITS_DQ_SIGNED = 8;
 
 /** The QDQ_API operators: exactly the functions the production .wasm exports (with malloc and free). */
 export const OPERATORS = Object.freeze(/** @type {const} */ ([
@@ -44,4 +45,12 @@ export const OPERATORS = Object.freeze(/** @type {const} */ ([
   'qdq_calib_histogram_observe',
   'qdq_calib_percentile_range',
   'qdq_calib_entropy_range',
+  'qdq_quantize_blockwise',
+  'qdq_dequantize_blockwise',
+  'qdq_blockwise_error_stats',
+  'qdq_nbits_to_dq',
+  'qdq_nbits_from_dq',
+  'qdq_nbits_packed_size',
+  'qdq_nbits_pack',
+  'qdq_nbits_matmul',
 ]));

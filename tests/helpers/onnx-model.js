@@ -20,7 +20,7 @@
 /** TensorProto.DataType */
 export const DataType = Object.freeze({
   FLOAT: 1, UINT8: 2, INT8: 3, UINT16: 4, INT16: 5, INT32: 6, INT64: 7, STRING: 8, BOOL: 9,
-  FLOAT16: 10, DOUBLE: 11, UINT32: 12, UINT64: 13,
+  FLOAT16: 10, DOUBLE: 11, UINT32: 12, UINT64: 13, UINT4: 21, INT4: 22,
 });
 
 /** Typed-array constructor of each DataType's raw_data. */
@@ -109,6 +109,21 @@ export function tensor(name, dataType, dims, values) {
   w.int(2, dataType);
   w.string(8, name);
   w.bytesField(9, new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength));
+  return { kind: 'tensor', bytes: w.finish() };
+}
+
+/**
+ * A TensorProto from raw little-endian bytes as they are, for element types
+ * that typed arrays cannot hold (int4/uint4: two per byte, low nibble first).
+ * @param {string} name @param {number} dataType @param {number[]} dims @param {Uint8Array} bytes
+ * @returns {{ kind: 'tensor', bytes: Uint8Array }}
+ */
+export function rawTensor(name, dataType, dims, bytes) {
+  const w = new Writer();
+  for (const d of dims) w.int(1, d);
+  w.int(2, dataType);
+  w.string(8, name);
+  w.bytesField(9, bytes);
   return { kind: 'tensor', bytes: w.finish() };
 }
 

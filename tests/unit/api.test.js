@@ -14,14 +14,14 @@ const CHUNK = getRuntime().chunk; // src/operators/staging.c: tensors stream thr
 test('exports', async (t) => {
   await t.test('should be exactly the documented list', () => {
     assert.deepEqual(Object.keys(qdq).sort(), [
-      'DynamicQuantizedLinear', 'EntropyObserver', 'FLOAT32_EPS', 'GEMM_MAX_K', 'HistogramObserver', 'Linear',
-      'MinMaxObserver', 'MovingAverageMinMaxObserver',
+      'BLOCK_SIZES', 'DynamicQuantizedLinear', 'EntropyObserver', 'FLOAT32_EPS', 'GEMM_MAX_K', 'HistogramObserver',
+      'Linear', 'MatMulNBits', 'MinMaxObserver', 'MovingAverageMinMaxObserver',
       'MovingAveragePerChannelMinMaxObserver', 'PackedMatrix', 'PerChannelMinMaxObserver', 'PercentileObserver',
-      'QuantizedLinear', 'backend',
-      'calculateQParams', 'dequantize', 'dynamicQuantizeLinear', 'errorStats', 'fakeQuantizePerChannel',
-      'fakeQuantizePerTensor', 'init', 'initSync', 'matmulInteger', 'qlinearMatmul', 'quantize', 'quantizePerChannel',
-      'quantizePerTensor', 'quantizeSteps', 'readNpy', 'readNpz', 'readSafetensors', 'supportsRelaxedSimd', 'supportsSimd128',
-      'writeNpy', 'writeNpz', 'writeSafetensors',
+      'QuantizedLinear', 'WeightOnlyQuantizedLinear', 'backend', 'calculateQParams', 'dequantize',
+      'dequantizeBlockwise', 'dynamicQuantizeLinear', 'errorStats', 'fakeQuantizePerChannel', 'fakeQuantizePerTensor',
+      'fromDequantizeLinear', 'init', 'initSync', 'matmulInteger', 'qlinearMatmul', 'quantize', 'quantizeBlockwise',
+      'quantizePerChannel', 'quantizePerTensor', 'quantizeSteps', 'readNpy', 'readNpz', 'readSafetensors',
+      'supportsRelaxedSimd', 'supportsSimd128', 'toDequantizeLinear', 'writeNpy', 'writeNpz', 'writeSafetensors',
     ]);
   });
 });

@@ -1,0 +1,157 @@
+// Benchmark of blockwise 4-bit weights (issue 11): qdq_nbits_matmul (accuracy
+// levels 4 and 0) against onnxruntime-web's com.microsoft MatMulNBits (same
+// weights, numThreads = 1, levels 4 and 0) and against our int8
+// DynamicQuantizedLinear, at 1x4096x4096, 16x1024x1024 and 128x768x768,
+// 4-bit weights, block 32, with zero points. Caller-visible times (copies of
+// activations in and outputs out included), medians of several runs,
+// alternating between candidates. Plus a stream-read bandwidth probe (a
+// separate wasm module built from bench/probes/, never part of dist/).
+//   node bench/nbits.js [--build simd128|relaxed] [--json] [--no-ort]   (NBITS_QUICK=1: one small shape, a smoke run)
+import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as qdq from '../js/index.js';
+import { DataType, model, node, tensor, valueInfo } from '../tests/helpers/onnx-model.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const args = process.argv.slice(2);
+const build = /** @type {'simd128' | 'relaxed'} */ (args.includes('--build') ? args[args.indexOf('--build') + 1] : 'simd128');
+const json = args.includes('--json');
+const withOrt = !args.includes('--no-ort');
+const SHAPES = process.env.NBITS_QUICK ? [[1, 256, 256]] : [[1, 4096, 4096], [16, 1024, 1024], [128, 768, 768]];
+const BITS = 4, BLOCK = 32;
+const RUNS = 9;
+const MIN_BATCH_MS = 40;
+
+await qdq.init({ build });
+
+/** Median ms per call of each fn; runs alternate between candidates. @param {Record<string, () => unknown>} fns */
+async function timeAll(fns) {
+  /** @type {Record<string, number>} */ const reps = {};
+  /** @type {Record<string, number[]>} */ const times = {};
+  for (const [name, fn] of Object.entries(fns)) {
+    await fn();
+    let r = 1;
+    for (;;) {
+      const t0 = performance.now();
+      for (let i = 0; i < r; i++) await fn();
+      if (performance.now() - t0 >= MIN_BATCH_MS) break;
+      r *= 2;
+    }
+    reps[name] = r;
+    times[name] = [];
+  }
+  for (let run = 0; run < RUNS; run++) {
+    for (const [name, fn] of Object.entries(fns)) {
+      const t0 = performance.now();
+      for (let i = 0; i < reps[name]; i++) await fn();
+      times[name].push((performance.now() - t0) / reps[name]);
+    }
+  }
+  /** @type {Record<string, number>} */ const med = {};
+  for (const [name, t] of Object.entries(times)) med[name] = t.sort((x, y) => x - y)[RUNS >> 1];
+  return med;
+}
+
+let seed = 2024;
+const rand = () => (((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 8) / 16777216) - 0.5;
+
+/** Stream-read probe: GB/s reading `bytes` (median of runs, each several passes). */
+function streamProbe(sizes) {
+  const src = path.join(root, 'bench/probes/stream-read.c');
+  const out = path.join(root, 'build/stream-read-probe.wasm');
+  if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
+    const r = spawnSync('emcc', ['-O3', '-msimd128', src, '--no-entry', '-sSTANDALONE_WASM', '-sALLOW_MEMORY_GROWTH=1',
+      '-sINITIAL_MEMORY=16MB', '-sTOTAL_STACK=64KB', '-sMAXIMUM_MEMORY=512MB', '-sEXPORTED_FUNCTIONS=_probe_alloc,_probe_read,_malloc', '-o', out],
+    { stdio: 'inherit', env: { ...process.env, NODE_PATH: '/usr/share/nodejs' } });
+    if (r.status !== 0) throw new Error('bench/nbits.js: building the stream probe failed');
+  }
+  const stub = new Proxy({}, { get: () => () => 0 });
+  const inst = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(out)), { wasi_snapshot_preview1: stub, env: stub });
+  const pe = /** @type {any} */ (inst.exports);
+  pe._initialize?.();
+  /** @type {Record<string, number>} */ const gbps = {};
+  for (const bytes of sizes) {
+    const p = pe.probe_alloc(bytes);
+    new Uint8Array(pe.memory.buffer, p, bytes).fill(1);
+    const passes = Math.max(2, Math.ceil((256 << 20) / bytes));
+    const t = [];
+    for (let run = 0; run < RUNS; run++) {
+      const t0 = performance.now();
+      for (let i = 0; i < passes; i++) pe.probe_read(p, bytes);
+      t.push((performance.now() - t0) / passes);
+    }
+    gbps[bytes] = bytes / t.sort((x, y) => x - y)[RUNS >> 1] / 1e6;
+  }
+  return gbps;
+}
+
+/** @type {any} */
+let ort = null;
+if (withOrt) {
+  ort = await import('onnxruntime-web');
+  ort.env.wasm.numThreads = 1;
+}
+
+/** A one-node MatMulNBits model with B, scales and zero points as initializers. */
+function matmulNBitsModel(k, n, w, level) {
+  return model({
+    irVersion: 8, opset: 17, opsets: [{ domain: 'com.microsoft', version: 1 }],
+    nodes: [node('MatMulNBits', ['A', 'B', 'scales', 'zp'], ['Y'], { K: k, N: n, bits: BITS, block_size: BLOCK, accuracy_level: level }, { domain: 'com.microsoft' })],
+    initializers: [tensor('B', DataType.UINT8, [n, w.kb, BLOCK * BITS / 8], w.b), tensor('scales', DataType.FLOAT, [n * w.kb], w.scales),
+      tensor('zp', DataType.UINT8, [n * Math.ceil(w.kb / 2)], w.zp)],
+    inputs: [valueInfo('A', DataType.FLOAT, ['m', k])],
+    outputs: [valueInfo('Y', DataType.FLOAT, ['m', n])],
+  });
+}
+
+const rows = [];
+const probe = streamProbe([8 << 20, 64 << 20]);
+for (const [m, k, n] of SHAPES) {
+  const kb = Math.ceil(k / BLOCK);
+  const wf = Float32Array.from({ length: n * k }, () => rand());
+  const x = Float32Array.from({ length: m * k }, () => rand() * 4);
+  // Quantize with the library (onnxruntime's asymmetric quantizer, B1-B3), then pack.
+  const q = qdq.quantizeBlockwise(wf, { n, k, bits: BITS, blockSize: BLOCK });
+  const w = { kb, b: q.data, scales: q.scales, zp: /** @type {Uint8Array} */ (q.zeroPoints) };
+  const mm4 = qdq.MatMulNBits.pack({ ...q, accuracyLevel: 4 });
+  const mm0 = qdq.MatMulNBits.pack({ ...q, accuracyLevel: 0 });
+  const packedBytes = mm4.packedBytes;
+  const dyn = qdq.DynamicQuantizedLinear.fromFloat(wf, null, { inFeatures: k, outFeatures: n });
+  /** @type {Record<string, () => unknown>} */
+  const fns = { nbits4: () => mm4.forward(x, m), nbits0: () => mm0.forward(x, m), dynInt8: () => dyn.forward(x, m) };
+  const sessions = [];
+  if (ort) {
+    const tx = new ort.Tensor('float32', x, [m, k]);
+    for (const level of [4, 0]) {
+      const s = await ort.InferenceSession.create(matmulNBitsModel(k, n, w, level));
+      sessions.push(s);
+      fns[`ort${level}`] = () => s.run({ A: tx });
+    }
+  }
+  const t = await timeAll(fns);
+  const gops = (/** @type {number} */ ms) => 2 * m * k * n / ms / 1e6;
+  rows.push({ m, k, n, packedBytes, ms: t, gops: Object.fromEntries(Object.entries(t).map(([kk, v]) => [kk, gops(v)])) });
+  for (const s of sessions) await s.release();
+  dyn.dispose();
+  mm4.dispose();
+  mm0.dispose();
+}
+
+const engine = `Node ${process.versions.node} (V8 ${process.versions.v8})`;
+const machine = `${os.cpus()[0]?.model}, ${os.cpus().length} logical cores, one thread used`;
+if (json) {
+  console.log(JSON.stringify({ build, engine, machine, probe, rows }));
+} else {
+  console.log(`machine: ${machine}\nengine: ${engine}, qdq-wasm build: ${build} (${qdq.backend()})`);
+  console.log(`stream read (bench/probes/stream-read.c): ${Object.entries(probe).map(([b, g]) => `${+b >> 20} MiB ${g.toFixed(1)} GB/s`).join(', ')}`);
+  console.log(`4-bit weights, block ${BLOCK}, zero points; ms per call (median of ${RUNS}), GOPS = 2mkn/time\n`);
+  console.log('shape (m,k,n)    nbits L4   nbits L0   ORT L4     ORT L0     int8 dyn   | L4 vs ORT L4  L4 vs int8  L4 GB/s (packed)');
+  for (const r of rows) {
+    const f = (/** @type {number | undefined} */ v) => (v === undefined ? '-' : v.toFixed(3)).padStart(8) + '  ';
+    const gbs = r.m === 1 ? (r.packedBytes / r.ms.nbits4 / 1e6).toFixed(1) : "-";
+    console.log(`${`${r.m},${r.k},${r.n}`.padEnd(15)}  ${f(r.ms.nbits4)} ${f(r.ms.nbits0)} ${f(r.ms.ort4)} ${f(r.ms.ort0)} ${f(r.ms.dynInt8)} | ${(r.ms.ort4 ? (r.ms.ort4 / r.ms.nbits4).toFixed(1) + 'x' : '-').padStart(12)}  ${(r.ms.dynInt8 / r.ms.nbits4).toFixed(2).padStart(9)}x  ${gbs}`);
+  }
+}

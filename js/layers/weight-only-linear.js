@@ -1,0 +1,80 @@
+// A Linear layer with 4/8-bit block-quantized weights and float activations
+// (a weight-only qconfig, as LLM runtimes use): quantizeBlockwise once, then
+// MatMulNBits per forward.
+//   WeightOnlyQuantizedLinear.fromFloat -> qdq_quantize_blockwise, qdq_nbits_pack
+//   WeightOnlyQuantizedLinear.forward   -> qdq_nbits_matmul (src/operators/nbits-matmul.c)
+
+import { quantizeBlockwise } from '../ops/blockwise.js';
+import { MatMulNBits } from './matmul-nbits.js';
+import { integer, options, typedArray } from '../runtime/validate.js';
+
+/**
+ * y = x W^T + b with W quantized in blocks along inFeatures (onnxruntime's quantizer,
+ * docs/blockwise.md B1-B3) and multiplied as MatMulNBits (accuracy level 4 by default: activations
+ * quantized per block to int8 on the fly). Owns wasm memory: call dispose() (or use `using`).
+ * @example
+ * const layer = WeightOnlyQuantizedLinear.fromFloat(weight, bias, { inFeatures: 4096, outFeatures: 4096 });
+ * const y = layer.forward(x, 1); // Float32Array [1 * 4096]
+ * console.log(layer.error.sqnr);  // dB of the weight quantization
+ * layer.dispose();
+ */
+export class WeightOnlyQuantizedLinear {
+  /**
+   * @param {Float32Array} weight row-major [outFeatures, inFeatures], as torch.nn.Linear.weight, finite
+   * @param {Float32Array | null | undefined} bias [outFeatures] or null
+   * @param {{ inFeatures: number, outFeatures: number, bits?: 4 | 8, blockSize?: 16 | 32 | 64 | 128 | 256,
+   *   symmetric?: boolean, accuracyLevel?: 0 | 4 }} opts bits default 4, blockSize default 32,
+   *   symmetric default false, accuracyLevel default 4 (0: float products)
+   * @returns {WeightOnlyQuantizedLinear}
+   */
+  static fromFloat(weight, bias, opts) {
+    const o = options('options', opts, ['inFeatures', 'outFeatures', 'bits', 'blockSize', 'symmetric', 'accuracyLevel']);
+    const inFeatures = integer('inFeatures', o.inFeatures, 1, 2 ** 31 - 1);
+    const outFeatures = integer('outFeatures', o.outFeatures, 1, 2 ** 31 - 1);
+    typedArray('weight', weight, Float32Array);
+    if (bias !== undefined && bias !== null) typedArray('bias', bias, Float32Array);
+    const q = quantizeBlockwise(weight, { n: outFeatures, k: inFeatures, bits: o.bits, blockSize: o.blockSize, symmetric: o.symmetric });
+    return new WeightOnlyQuantizedLinear(q, bias ?? null, o.accuracyLevel ?? 4);
+  }
+
+  /**
+   * @param {ReturnType<typeof quantizeBlockwise>} q @param {Float32Array | null} bias @param {unknown} accuracyLevel
+   * @internal use fromFloat
+   */
+  constructor(q, bias, accuracyLevel) {
+    /** @private */
+    this.matmul = MatMulNBits.pack({ ...q, bias, accuracyLevel });
+    this.inFeatures = q.k;
+    this.outFeatures = q.n;
+    this.bits = q.bits;
+    this.blockSize = q.blockSize;
+    /** The quantized weights in MatMulNBits layout (data, scales, zeroPoints). */
+    this.weight = { data: q.data, scales: q.scales, zeroPoints: q.zeroPoints };
+    /** Weight quantization error: mse, maxAbsError, sqnr (dB), and per block. */
+    this.error = q.error;
+  }
+
+  /** Whether dispose() has been called. */
+  get disposed() {
+    return this.matmul.disposed;
+  }
+
+  /**
+   * @param {Float32Array} x row-major [batch, inFeatures]
+   * @param {number} [batch] rows of x (default x.length / inFeatures)
+   * @returns {Float32Array} row-major [batch, outFeatures]
+   */
+  forward(x, batch) {
+    if (this.disposed) throw new Error('qdq-wasm: this WeightOnlyQuantizedLinear was disposed; create a new one');
+    return this.matmul.forward(x, batch);
+  }
+
+  /** Frees the packed weights. Idempotent; forward() throws afterwards. */
+  dispose() {
+    this.matmul.dispose();
+  }
+
+  [Symbol.dispose]() {
+    this.dispose();
+  }
+}

@@ -1,0 +1,4 @@
+#define QDQ_MR 1
+#define QDQ_BITS 8
+#define QDQ_NAME qdq_qs8_qb8w_gemm_ukernel_1x8c4__wasmsimd_dot16x2
+#include "qs8-qb4w-gemm/wasmsimd-dot16x2-c4.h"

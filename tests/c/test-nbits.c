@@ -1,0 +1,207 @@
+/*
+ * Native tests of blockwise 4/8-bit weights (B1-B8) with the scalar kernels
+ * (the native build's dispatch), under ASan and UBSan: onnxruntime's
+ * quantizer on exact cases, round trips of the DequantizeLinear conversion,
+ * size checks, and qdq_nbits_matmul bit-exact against the reference at both
+ * accuracy levels for every bit width, block size, zero-point choice and a
+ * set of m, n, k tails, with a guard after the output.
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "qdq.h"
+
+void qdq_test_nbits(int* passed, int* failed);
+
+static uint32_t rng = 4242u;
+static uint32_t next(void) { rng = rng * 1664525u + 1013904223u; return rng >> 8; }
+static float frand(float scale) { return ((float) next() / 16777216.0f - 0.5f) * scale; }
+
+static int *P, *F;
+#define CHECK(cond, ...)                                   \
+  do {                                                     \
+    if (cond) {                                            \
+      ++*P;                                                \
+    } else {                                               \
+      ++*F;                                                \
+      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
+      fprintf(stderr, __VA_ARGS__);                        \
+      fputc('\n', stderr);                                 \
+    }                                                      \
+  } while (0)
+
+/* Quantizes one row of k values (n = 1) and returns the 4-bit values. */
+static void quantize_row4(size_t k, const float* x, uint32_t flags, int32_t* q, float* scale, int32_t* zp) {
+  uint8_t b[8], z[1] = {0};
+  qdq_quantize_blockwise(1, k, 4, 16, x, flags, b, scale, z);
+  for (size_t l = 0; l < k; l++) q[l] = (l & 1) ? b[l / 2] >> 4 : b[l / 2] & 15;
+  *zp = (flags & QDQ_NBITS_SYMMETRIC) ? 8 : z[0] & 15;
+}
+
+/* Properties of onnxruntime's quantizer (B1-B3), on blocks whose arithmetic is exact. */
+static void test_quantizer(void) {
+  int32_t q[16], zp;
+  float s;
+  /* Asymmetric: range [-1, 14] gives scale 1, zero point 1. */
+  const float x1[4] = {-1.0f, 0.0f, 2.0f, 14.0f};
+  quantize_row4(4, x1, 0, q, &s, &zp);
+  CHECK(s == 1.0f && zp == 1 && q[0] == 0 && q[1] == 1 && q[2] == 3 && q[3] == 15, "asym: s=%g zp=%d q=%d %d %d %d", s, zp, q[0], q[1], q[2], q[3]);
+  /* Ties round half away from zero (roundf), or to even with QDQ_NBITS_ROUND_EVEN. */
+  const float x2[3] = {0.0f, 15.0f, 2.5f};
+  quantize_row4(3, x2, 0, q, &s, &zp);
+  CHECK(s == 1.0f && zp == 0 && q[2] == 3, "tie away: q=%d", q[2]);
+  quantize_row4(3, x2, QDQ_NBITS_ROUND_EVEN, q, &s, &zp);
+  CHECK(q[2] == 2, "tie even: q=%d", q[2]);
+  /* Symmetric: the negative extreme -8 gives scale 1; zp 8; x + 8 rounded away from zero. */
+  const float x3[4] = {-8.0f, 0.5f, -0.5f, 7.0f};
+  quantize_row4(4, x3, QDQ_NBITS_SYMMETRIC, q, &s, &zp);
+  CHECK(s == 1.0f && q[0] == 0 && q[1] == 9 && q[2] == 8 && q[3] == 15, "sym: s=%g q=%d %d %d %d", s, q[0], q[1], q[2], q[3]);
+  /* Symmetric with a positive extreme: the scale is negative and the extreme maps to 0. */
+  const float x4[2] = {8.0f, 1.0f};
+  quantize_row4(2, x4, QDQ_NBITS_SYMMETRIC, q, &s, &zp);
+  CHECK(s == -1.0f && q[0] == 0 && q[1] == 7, "sym positive: s=%g q=%d %d", s, q[0], q[1]);
+  /* A tie of magnitudes picks the minimum: 4 then clips to 15 ((15 - 8) * 0.5 = 3.5). */
+  const float x5[2] = {-4.0f, 4.0f};
+  quantize_row4(2, x5, QDQ_NBITS_SYMMETRIC, q, &s, &zp);
+  CHECK(s == 0.5f && q[0] == 0 && q[1] == 15, "sym tie: s=%g q=%d %d", s, q[0], q[1]);
+  /* All-zero blocks: scale -0 (symmetric) or 0, values at the zero point. */
+  const float x6[2] = {0.0f, 0.0f};
+  quantize_row4(2, x6, QDQ_NBITS_SYMMETRIC, q, &s, &zp);
+  CHECK(s == 0.0f && signbit(s) && q[0] == 8 && q[1] == 8, "sym zero: s=%g q=%d", s, q[0]);
+  quantize_row4(2, x6, 0, q, &s, &zp);
+  CHECK(s == 0.0f && zp == 0 && q[0] == 0, "asym zero: s=%g zp=%d q=%d", s, zp, q[0]);
+  /* Non-finite input is refused with its index. */
+  const float x7[3] = {1.0f, NAN, 2.0f};
+  uint8_t b[8];
+  float sc[1];
+  CHECK(qdq_quantize_blockwise(1, 3, 4, 16, x7, QDQ_NBITS_SYMMETRIC, b, sc, NULL) == 2, "NaN index");
+  /* Level-4 activations (B5): amax 127 gives scale 1; 0.5 rounds away from zero. */
+  const float a[4] = {127.0f, 0.5f, -0.5f, -2.5f};
+  int8_t qa[4];
+  float sa;
+  int32_t suma;
+  qdq_reference_nbits_quantize_activations(4, 16, a, qa, &sa, &suma);
+  CHECK(sa == 1.0f && qa[0] == 127 && qa[1] == 1 && qa[2] == -1 && qa[3] == -3 && suma == 124, "activations: %g %d %d %d %d", sa, qa[0], qa[1], qa[2], qa[3]);
+}
+
+/* Sizes: bad bits and block sizes, and products past SIZE_MAX, are refused. */
+static void test_sizes(void) {
+  CHECK(qdq_nbits_packed_size(8, 32, 4, 32) == 16 + 1 * (40 + 128), "packed size 8x32");
+  CHECK(qdq_nbits_packed_size(9, 33, 8, 16) == 16 + 2 * 3 * (40 + 128), "packed size 9x33 8-bit");
+  CHECK(qdq_nbits_packed_size(8, 32, 3, 32) == 0, "bits 3");
+  CHECK(qdq_nbits_packed_size(8, 32, 4, 48) == 0, "block 48");
+  CHECK(qdq_nbits_packed_size(SIZE_MAX / 2, 1024, 4, 32) == 0, "overflow n");
+  CHECK(qdq_nbits_packed_size(8, SIZE_MAX - 3, 4, 32) == 0, "overflow k");
+  CHECK(qdq_dequantize_blockwise(1, 16, 4, 8, NULL, NULL, NULL, NULL) == QDQ_ERROR_BAD_SIZE, "dequantize block 8");
+}
+
+/* Round trips: quantize -> DQ layout -> back gives the same bytes, signed or
+ * not; dequantized values agree (B8). */
+static void test_dq_roundtrip(void) {
+  int bad = 0;
+  for (int bits = 4; bits <= 8; bits += 4) {
+    for (size_t n = 1; n <= 5; n++) {
+      for (size_t k = 1; k <= 70; k += 23) {
+        const size_t bs = 16, kb = (k + bs - 1) / bs, blob = bs * bits / 8, zrow = bits == 8 ? kb : (kb + 1) / 2;
+        float w[5 * 70], w1[5 * 70], w2[5 * 70], sc[5 * 5], sc2[5 * 5], dsc[5 * 5];
+        uint8_t b[5 * 5 * 16], b2[5 * 5 * 16], zp[5 * 5], zp2[5 * 5], x[5 * 70], dzp[5 * 5];
+        for (size_t i = 0; i < n * k; i++) w[i] = frand(4.0f);
+        for (uint32_t flags = 0; flags <= QDQ_NBITS_DQ_SIGNED; flags += QDQ_NBITS_DQ_SIGNED) {
+          qdq_quantize_blockwise(n, k, bits, bs, w, 0, b, sc, zp);
+          qdq_dequantize_blockwise(n, k, bits, bs, b, sc, zp, w1);
+          qdq_nbits_to_dq(n, k, bits, bs, b, sc, zp, flags, x, dsc, dzp);
+          qdq_nbits_from_dq(n, k, bits, bs, x, dsc, dzp, flags, b2, sc2, zp2);
+          qdq_dequantize_blockwise(n, k, bits, bs, b2, sc2, zp2, w2);
+          bad += memcmp(w1, w2, n * k * sizeof(float)) != 0;
+          bad += memcmp(zp, zp2, n * zrow) != 0 || memcmp(sc, sc2, n * kb * sizeof(float)) != 0;
+          /* The quantizer writes padding as the zero point, as from_dq does. */
+          bad += memcmp(b, b2, n * kb * blob) != 0;
+        }
+      }
+    }
+  }
+  CHECK(bad == 0, "DQ round trips: %d mismatches", bad);
+}
+
+static void test_matmul(void) {
+  static const size_t ms[] = {1, 2, 3, 4, 5, 9};
+  static const size_t ns[] = {1, 7, 8, 9, 17};
+  static const size_t bss[] = {16, 32, 64, 128, 256};
+  int bad = 0, checked = 0;
+  for (int bits = 4; bits <= 8; bits += 4) {
+    for (size_t bi = 0; bi < 5; bi++) {
+      const size_t bs = bss[bi];
+      const size_t ks[] = {1, 4, bs - 1, bs, bs + 1, 2 * bs + 5};
+      for (size_t ki = 0; ki < 6; ki++) {
+        const size_t k = ks[ki], kb = (k + bs - 1) / bs, blob = bs * bits / 8;
+        for (size_t ni = 0; ni < 5; ni++) {
+          const size_t n = ns[ni];
+          const size_t zrow = bits == 8 ? kb : (kb + 1) / 2;
+          uint8_t* b = malloc(n * kb * blob);
+          float* sc = malloc(n * kb * sizeof(float));
+          uint8_t* zp = malloc(n * zrow);
+          float* bias = malloc(n * sizeof(float));
+          for (size_t i = 0; i < n * kb * blob; i++) b[i] = (uint8_t) next();
+          for (size_t i = 0; i < n * kb; i++) sc[i] = frand(0.1f);
+          for (size_t i = 0; i < n * zrow; i++) zp[i] = (uint8_t) next();
+          for (size_t j = 0; j < n; j++) bias[j] = frand(2.0f);
+          for (int with_zp = 0; with_zp < 2; with_zp++) {
+            const size_t psize = qdq_nbits_packed_size(n, k, bits, bs);
+            void* packed = malloc(psize);
+            qdq_nbits_pack(n, k, bits, bs, b, sc, with_zp ? zp : NULL, packed);
+            for (size_t mi = 0; mi < 6; mi++) {
+              const size_t m = ms[mi];
+              float* a = malloc(m * k * sizeof(float));
+              for (size_t i = 0; i < m * k; i++) a[i] = frand(8.0f);
+              if (m * k > 2) a[1] = 0.0f; /* zeros and exact-tie neighbours */
+              float* ref = malloc(m * n * sizeof(float));
+              float* y = malloc((m * n + 1) * sizeof(float));
+              for (uint32_t level = 0; level <= QDQ_NBITS_ACCURACY_INT8; level += QDQ_NBITS_ACCURACY_INT8) {
+                const float* bp = (mi & 1) ? NULL : bias;
+                qdq_reference_nbits_gemm(m, n, k, bits, bs, a, b, sc, with_zp ? zp : NULL, bp, ref, level);
+                y[m * n] = 12345.0f;
+                const long r = qdq_nbits_matmul(m, n, k, a, packed, bp, y, level);
+                checked++;
+                if (r != 0 || memcmp(y, ref, m * n * sizeof(float)) != 0 || y[m * n] != 12345.0f) {
+                  if (bad++ < 5) {
+                    size_t i = 0;
+                    while (i + 1 < m * n && memcmp(&y[i], &ref[i], sizeof(float)) == 0) i++;
+                    fprintf(stderr, "FAIL nbits matmul bits=%d bs=%zu m=%zu n=%zu k=%zu zp=%d level=%u ret=%ld i=%zu got %.9g want %.9g\n",
+                            bits, bs, m, n, k, with_zp, level, r, i, y[i], ref[i]);
+                  }
+                }
+              }
+              free(a); free(ref); free(y);
+            }
+            /* A packed weight of another shape is refused. */
+            float y1[32];
+            float a1[600] = {0};
+            if (qdq_nbits_matmul(1, n + 1, k, a1, packed, NULL, y1, 0) != QDQ_ERROR_BAD_SIZE) bad++;
+            free(packed);
+          }
+          free(b); free(sc); free(zp); free(bias);
+        }
+      }
+    }
+  }
+  *P += checked - (bad > checked ? checked : bad);
+  *F += bad;
+  /* Level 4 refuses a non-finite activation with its index. */
+  uint8_t b[8] = {0};
+  float sc[1] = {1.0f}, a[3] = {1.0f, INFINITY, 0.0f}, y[1];
+  void* packed = malloc(qdq_nbits_packed_size(1, 3, 4, 16));
+  qdq_nbits_pack(1, 3, 4, 16, b, sc, NULL, packed);
+  CHECK(qdq_nbits_matmul(1, 1, 3, a, packed, NULL, y, QDQ_NBITS_ACCURACY_INT8) == 2, "inf index");
+  free(packed);
+}
+
+void qdq_test_nbits(int* passed, int* failed) {
+  P = passed;
+  F = failed;
+  test_quantizer();
+  test_sizes();
+  test_dq_roundtrip();
+  test_matmul();
+}

@@ -1,0 +1,207 @@
+// The blockwise 4/8-bit API (quantizeBlockwise, dequantizeBlockwise,
+// toDequantizeLinear, fromDequantizeLinear, MatMulNBits,
+// WeightOnlyQuantizedLinear): exact cases of onnxruntime's quantizer, results
+// equal to the C reference called directly, bad input, and disposal.
+import test from 'node:test';
+import assert from 'node:assert/strict';
+import { qdq, BUILD } from '../helpers/setup.js';
+import { testWasm } from '../helpers/wasm.js';
+import { getRuntime } from '../../js/runtime/loader.js';
+import { rng } from '../helpers/gemm-ref.js';
+
+const f32 = Math.fround;
+
+/** qdq_reference_nbits_gemm on the ORT layout, through the raw export. */
+function referenceGemm(m, n, k, bits, bs, a, q, bias, level) {
+  const rt = testWasm(BUILD);
+  const arrays = [a, q.data, q.scales, q.zeroPoints ?? new Uint8Array(1), bias ?? new Float32Array(1), new Float32Array(m * n)];
+  const ptrs = arrays.map((x) => rt.alloc(x.byteLength + 16));
+  try {
+    rt.refresh();
+    arrays.forEach((x, i) => rt.u8.set(new Uint8Array(x.buffer, x.byteOffset, x.byteLength), ptrs[i]));
+    rt.exports.qdq_reference_nbits_gemm(m, n, k, bits, bs, ptrs[0], ptrs[1], ptrs[2], q.zeroPoints ? ptrs[3] : 0, bias ? ptrs[4] : 0, ptrs[5], level);
+    rt.refresh();
+    return rt.f32.slice(ptrs[5] >>> 2, (ptrs[5] >>> 2) + m * n);
+  } finally {
+    ptrs.forEach((p) => rt.free(p));
+  }
+}
+
+test('quantizeBlockwise()', async (t) => {
+  await t.test('should follow onnxruntime on exact blocks: asymmetric, symmetric with a negative scale, ties', () => {
+    // Asymmetric [-1, 14]: scale 1, zero point 1, q = x + 1.
+    const a = qdq.quantizeBlockwise(Float32Array.of(-1, 0, 2, 14), { n: 1, k: 4, blockSize: 16 });
+    assert.deepEqual([...a.scales], [1]);
+    assert.equal(a.zeroPoints?.[0] & 15, 1);
+    assert.deepEqual([a.data[0] & 15, a.data[0] >> 4, a.data[1] & 15, a.data[1] >> 4], [0, 1, 3, 15]);
+    // Symmetric with a positive extreme: scale -1, 8 -> 0, 1 -> 7 (onnxruntime's range2scale).
+    const s = qdq.quantizeBlockwise(Float32Array.of(8, 1), { n: 1, k: 2, blockSize: 16, symmetric: true });
+    assert.deepEqual([...s.scales], [-1]);
+    assert.equal(s.zeroPoints, null);
+    assert.deepEqual([s.data[0] & 15, s.data[0] >> 4], [0, 7]);
+    assert.deepEqual([...qdq.dequantizeBlockwise(s)], [8, 1]);
+    // 2.5 rounds away from zero (3), or to even (2).
+    assert.equal(qdq.quantizeBlockwise(Float32Array.of(0, 15, 2.5), { n: 1, k: 3, blockSize: 16 }).data[1] & 15, 3);
+    assert.equal(qdq.quantizeBlockwise(Float32Array.of(0, 15, 2.5), { n: 1, k: 3, blockSize: 16, rounding: 'half-even' }).data[1] & 15, 2);
+  });
+
+  await t.test('should report error statistics that match the dequantized weights', () => {
+    const r = rng(3);
+    const n = 6, k = 100, blockSize = 32;
+    const w = Float32Array.from({ length: n * k }, () => r.float(3));
+    for (const bits of /** @type {const} */ ([4, 8])) {
+      const q = qdq.quantizeBlockwise(w, { n, k, bits, blockSize });
+      const back = qdq.dequantizeBlockwise(q);
+      let se = 0, sx = 0, max = 0;
+      for (let i = 0; i < n * k; i++) {
+        se += (w[i] - back[i]) ** 2;
+        sx += w[i] ** 2;
+        max = Math.max(max, Math.abs(w[i] - back[i]));
+      }
+      // The C side sums per block, then JS sums the blocks: another order of the same doubles.
+      assert.ok(Math.abs(q.error.mse - se / (n * k)) <= 1e-12 * se, `mse ${q.error.mse} vs ${se / (n * k)}`);
+      assert.equal(q.error.maxAbsError, max);
+      assert.ok(Math.abs(q.error.sqnr - 10 * Math.log10(sx / se)) < 1e-9);
+      assert.equal(q.error.blocks.mse.length, n * Math.ceil(k / blockSize));
+      // The last block of each row holds k mod blockSize = 4 values.
+      let last = 0;
+      for (let l = 96; l < 100; l++) last += (w[l] - back[l]) ** 2;
+      assert.ok(Math.abs(q.error.blocks.mse[3] - last / 4) <= 1e-12 * last);
+      if (bits === 8) assert.ok(q.error.sqnr > 40, `8-bit SQNR ${q.error.sqnr}`);
+      else assert.ok(q.error.sqnr > 15 && q.error.sqnr < 30, `4-bit SQNR ${q.error.sqnr}`);
+    }
+  });
+
+  await t.test('should reject bad input with named arguments', () => {
+    const w = new Float32Array(64);
+    assert.throws(() => qdq.quantizeBlockwise(w, { n: 2, k: 32, bits: 3 }), { name: 'RangeError', message: 'qdq-wasm: bits must be an integer in [4, 8], got 3' });
+    assert.throws(() => qdq.quantizeBlockwise(w, { n: 2, k: 32, bits: 5 }), { name: 'RangeError', message: 'qdq-wasm: bits must be 4 or 8, got 5' });
+    assert.throws(() => qdq.quantizeBlockwise(w, { n: 2, k: 32, blockSize: 48 }), { name: 'RangeError', message: 'qdq-wasm: blockSize must be one of 16, 32, 64, 128, 256, got 48' });
+    assert.throws(() => qdq.quantizeBlockwise(w, { n: 3, k: 32 }), { name: 'RangeError', message: 'qdq-wasm: weight must have 96 elements, got 64' });
+    assert.throws(() => qdq.quantizeBlockwise(new Float64Array(64), { n: 2, k: 32 }), { name: 'TypeError', message: /^qdq-wasm: weight must be a Float32Array, got Float64Array\(64\)/ });
+    assert.throws(() => qdq.quantizeBlockwise(w, { n: 2, k: 32, symmetric: 1 }), { name: 'TypeError', message: /^qdq-wasm: symmetric must be a boolean/ });
+    assert.throws(() => qdq.quantizeBlockwise(w, { n: 2, k: 32, rounding: 'up' }), { name: 'RangeError', message: /^qdq-wasm: rounding must be one of/ });
+    assert.throws(() => qdq.quantizeBlockwise(w, null), { name: 'TypeError', message: /^qdq-wasm: options must be an options object/ });
+    const bad = new Float32Array(64);
+    bad[40] = NaN;
+    assert.throws(() => qdq.quantizeBlockwise(bad, { n: 2, k: 32 }), { name: 'RangeError', message: 'qdq-wasm: weight[40] is NaN; weights must be finite' });
+  });
+});
+
+test('dequantizeBlockwise()', async (t) => {
+  await t.test('should compute (q - zp) * scale in float32, default zero point 8', () => {
+    const data = Uint8Array.of(0x21, 0xf0, ...new Array(6).fill(0x88));
+    const got = qdq.dequantizeBlockwise({ data, scales: Float32Array.of(0.1), zeroPoints: null, n: 1, k: 4, bits: 4, blockSize: 16 });
+    assert.deepEqual([...got], [f32(-7 * f32(0.1)), f32(-6 * f32(0.1)), f32(-8 * f32(0.1)), f32(7 * f32(0.1))]);
+  });
+
+  await t.test('should reject arrays of the wrong length or type', () => {
+    const base = { data: new Uint8Array(8), scales: new Float32Array(1), zeroPoints: null, n: 1, k: 16, bits: 4, blockSize: 16 };
+    assert.throws(() => qdq.dequantizeBlockwise({ ...base, data: new Uint8Array(7) }), { name: 'RangeError', message: 'qdq-wasm: data must have 8 elements, got 7' });
+    assert.throws(() => qdq.dequantizeBlockwise({ ...base, scales: new Float64Array(1) }), { name: 'TypeError', message: /^qdq-wasm: scales must be a Float32Array/ });
+    assert.throws(() => qdq.dequantizeBlockwise({ ...base, zeroPoints: new Uint8Array(2) }), { name: 'RangeError', message: 'qdq-wasm: zeroPoints must have 1 elements, got 2' });
+  });
+});
+
+test('toDequantizeLinear() / fromDequantizeLinear()', async (t) => {
+  await t.test('should round-trip to the same weights, signed and unsigned, 4 and 8 bits', () => {
+    const r = rng(8);
+    for (const bits of /** @type {const} */ ([4, 8])) {
+      for (const signed of [false, true]) {
+        const n = 5, k = 77;
+        const q = qdq.quantizeBlockwise(Float32Array.from({ length: n * k }, () => r.float(2)), { n, k, bits, blockSize: 16 });
+        const dq = qdq.toDequantizeLinear(q, { signed });
+        assert.equal(dq.type, `${signed ? '' : 'u'}int${bits}`);
+        assert.deepEqual(dq.dims, [k, n]);
+        const x = bits === 8 && signed ? new Int8Array(dq.x.buffer) : dq.x;
+        const back = qdq.fromDequantizeLinear({ x, scales: dq.scales, zeroPoints: dq.zeroPoints, k, n, bits, blockSize: 16, signed });
+        assert.deepEqual(back.data, q.data);
+        assert.deepEqual(qdq.dequantizeBlockwise(back), qdq.dequantizeBlockwise(q));
+      }
+    }
+  });
+
+  await t.test('should reject a wrong x length', () => {
+    assert.throws(() => qdq.fromDequantizeLinear({ x: new Uint8Array(2), scales: new Float32Array(2), k: 3, n: 2, blockSize: 16 }),
+      { name: 'RangeError', message: 'qdq-wasm: x must have 3 elements, got 2' });
+  });
+});
+
+test('MatMulNBits', async (t) => {
+  await t.test('should equal the C reference bit for bit at accuracy levels 4 and 0', () => {
+    const r = rng(21);
+    for (const [m, k, n, bits, blockSize, symmetric] of [[1, 200, 40, 4, 32, false], [6, 64, 19, 8, 16, true], [9, 130, 8, 4, 64, true]]) {
+      const q = qdq.quantizeBlockwise(Float32Array.from({ length: n * k }, () => r.float(2)), { n, k, bits, blockSize, symmetric });
+      const bias = Float32Array.from({ length: n }, () => r.float(1));
+      const a = Float32Array.from({ length: m * k }, () => r.float(4));
+      for (const accuracyLevel of [4, 0]) {
+        const mm = qdq.MatMulNBits.pack({ ...q, bias, accuracyLevel });
+        try {
+          assert.deepEqual(mm.forward(a, m), referenceGemm(m, n, k, bits, blockSize, a, q, bias, accuracyLevel === 4 ? 4 : 0));
+          assert.deepEqual(mm.forward(a), mm.forward(a, m));
+          assert.ok(mm.packedBytes > q.data.length);
+        } finally {
+          mm.dispose();
+        }
+      }
+    }
+  });
+
+  await t.test('should refuse non-finite activations at level 4 only, and bad shapes', (t) => {
+    const q = qdq.quantizeBlockwise(new Float32Array(16 * 8).fill(1), { n: 8, k: 16, blockSize: 16 });
+    const mm4 = qdq.MatMulNBits.pack(q);
+    const mm0 = qdq.MatMulNBits.pack({ ...q, accuracyLevel: 0 });
+    t.after(() => { mm4.dispose(); mm0.dispose(); });
+    const a = new Float32Array(16);
+    a[3] = Infinity;
+    assert.throws(() => mm4.forward(a), { name: 'RangeError', message: 'qdq-wasm: MatMulNBits.forward: input[3] is Infinity; at accuracy level 4 activations must be finite' });
+    assert.equal(mm0.forward(a)[0], Infinity);
+    assert.throws(() => mm4.forward(new Float32Array(15)), { name: 'RangeError', message: 'qdq-wasm: input length 15 is not a multiple of k = 16' });
+    assert.throws(() => mm4.forward(new Float32Array(16), 2), { name: 'RangeError', message: 'qdq-wasm: input must have m * k = 32 elements, got 16' });
+    assert.deepEqual(mm4.forward(new Float32Array(0), 0), new Float32Array(0));
+    assert.throws(() => qdq.MatMulNBits.pack({ ...q, accuracyLevel: 5 }), { name: 'RangeError', message: 'qdq-wasm: accuracyLevel must be an integer in [0, 4], got 5' });
+    assert.throws(() => qdq.MatMulNBits.pack({ ...q, bias: new Float32Array(3) }), { name: 'RangeError', message: 'qdq-wasm: bias must have n = 8 elements, got 3' });
+  });
+
+  await t.test('should free its memory on dispose and throw when used afterwards', () => {
+    const q = qdq.quantizeBlockwise(new Float32Array(16 * 8).fill(1), { n: 8, k: 16, blockSize: 16 });
+    const mm = qdq.MatMulNBits.pack(q);
+    assert.equal(mm.disposed, false);
+    mm.dispose();
+    mm.dispose();
+    assert.equal(mm.disposed, true);
+    assert.throws(() => mm.forward(new Float32Array(16)), { name: 'Error', message: 'qdq-wasm: this MatMulNBits was disposed; create a new one' });
+    const rt = getRuntime();
+    rt.refresh();
+    const before = rt.memory.buffer.byteLength;
+    for (let i = 0; i < 50; i++) {
+      const big = qdq.MatMulNBits.pack(qdq.quantizeBlockwise(new Float32Array(256 * 256), { n: 256, k: 256 }));
+      big.forward(new Float32Array(256));
+      big[Symbol.dispose]();
+    }
+    assert.equal(rt.memory.buffer.byteLength, before, 'memory grew: packed weights leak');
+  });
+});
+
+test('WeightOnlyQuantizedLinear', async (t) => {
+  await t.test('should equal MatMulNBits on its quantized weights, and dispose', () => {
+    const r = rng(34);
+    const inFeatures = 96, outFeatures = 20;
+    const weight = Float32Array.from({ length: inFeatures * outFeatures }, () => r.float(1));
+    const bias = Float32Array.from({ length: outFeatures }, () => r.float(1));
+    const x = Float32Array.from({ length: 3 * inFeatures }, () => r.float(2));
+    for (const accuracyLevel of /** @type {const} */ ([4, 0])) {
+      const layer = qdq.WeightOnlyQuantizedLinear.fromFloat(weight, bias, { inFeatures, outFeatures, bits: 4, blockSize: 32, accuracyLevel });
+      const q = qdq.quantizeBlockwise(weight, { n: outFeatures, k: inFeatures, bits: 4, blockSize: 32 });
+      assert.deepEqual(layer.weight.data, q.data);
+      assert.equal(layer.error.sqnr, q.error.sqnr);
+      assert.deepEqual(layer.forward(x, 3), referenceGemm(3, outFeatures, inFeatures, 4, 32, x, q, bias, accuracyLevel));
+      // Close to the float layer: 4-bit blocks of 32 keep SQNR well above 10 dB on the outputs too.
+      layer[Symbol.dispose]();
+      assert.equal(layer.disposed, true);
+      assert.throws(() => layer.forward(x), { message: 'qdq-wasm: this WeightOnlyQuantizedLinear was disposed; create a new one' });
+    }
+    assert.throws(() => qdq.WeightOnlyQuantizedLinear.fromFloat(weight, new Float64Array(20), { inFeatures, outFeatures }), { name: 'TypeError', message: /^qdq-wasm: bias must be a Float32Array/ });
+    assert.throws(() => qdq.WeightOnlyQuantizedLinear.fromFloat(weight, null, { inFeatures: 0, outFeatures }), { name: 'RangeError', message: /^qdq-wasm: inFeatures must be an integer/ });
+  });
+});
