@@ -1,7 +1,7 @@
 // qdq-wasm: exact int8/uint8 quantization in WebAssembly SIMD128.
 // Each export's path to its C kernel is written at the top of its module.
 
-export { init, initSync, backend, supportsRelaxedSimd, supportsSimd128 } from './runtime/loader.js';
+export { init, initSync, backend, threads, shutdownThreads, supportsRelaxedSimd, supportsSimd128 } from './runtime/loader.js';
 export {
   quantizePerTensor,
   quantizePerChannel,

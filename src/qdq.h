@@ -248,6 +248,14 @@ QDQ_API void qdq_calculate_qparams(size_t n, const float* mins, const float* max
 QDQ_API void qdq_moving_average_minmax(size_t n, float* mins, float* maxs, const float* batch_mins,
                                        const float* batch_maxs, float averaging_constant);
 
+/// Runs fn(ctx, task): how a worker thread of js/runtime/pool.js runs its
+/// share of an operator's work in the shared-memory builds (qdq-*-mt.wasm).
+/// Operators hand the host (fn, ctx, tasks) through the imported
+/// env.qdq_host_parallelize after allocating every workspace; the host calls
+/// this on each worker for tasks 1..tasks-1 and runs task 0 itself. fn and
+/// ctx are only valid during that call. docs/threads.md.
+QDQ_API void qdq_parallel_run(void (*fn)(void*, size_t), void* ctx, size_t task);
+
 /// Elements per chunk of the staging buffers that js/ streams tensors through
 /// (64 Ki; see src/operators/staging.c for why).
 QDQ_API size_t qdq_staging_elements(void);

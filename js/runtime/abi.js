@@ -34,6 +34,7 @@ export const OPERATORS = Object.freeze(/** @type {const} */ ([
   'qdq_error_stats',
   'qdq_calculate_qparams',
   'qdq_moving_average_minmax',
+  'qdq_parallel_run',
   'qdq_staging_elements',
   'qdq_qs8_gemm_packed_size',
   'qdq_qs8_gemm_pack',

@@ -3,6 +3,8 @@
 // No top-level await: init() is idempotent and returns the same promise.
 
 import { Runtime } from './binding.js';
+import { MIN_WORK_PER_THREAD, Pool, coreCount, sharedMemoryAvailable } from './pool.js';
+import { CONTROL } from './pool-control.js';
 
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
@@ -27,12 +29,22 @@ const RELAXED_PROBE = new Uint8Array([
 const BUILD_URLS = new Map([
   ['relaxed', new URL('../../dist/qdq-relaxed.wasm', import.meta.url)],
   ['simd128', new URL('../../dist/qdq-simd128.wasm', import.meta.url)],
+  ['relaxed-mt', new URL('../../dist/qdq-relaxed-mt.wasm', import.meta.url)],
+  ['simd128-mt', new URL('../../dist/qdq-simd128-mt.wasm', import.meta.url)],
 ]);
+
+/** Default thread cap: beyond 8, the calls this library serves rarely have the columns to share. */
+const DEFAULT_MAX_THREADS = 8;
+/** Pages of the shared memory at start (the builds' -sINITIAL_MEMORY=4MB) and at most (2 GiB). */
+const SHARED_INITIAL_PAGES = 64;
+const SHARED_MAXIMUM_PAGES = 32768;
 
 /** @type {Promise<Runtime> | null} */
 let pending = null;
 /** @type {Runtime | null} */
 let runtime = null;
+/** @type {Pool | null} */
+let pool = null;
 
 function isNode() {
   return typeof process !== 'undefined' && process.versions != null && process.versions.node != null;
@@ -131,6 +143,19 @@ async function compileSource(source) {
  * @typedef {object} InitOptions
  * @property {'simd128' | 'relaxed'} [build] which build to load (default: the best this engine runs correctly)
  * @property {string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module} [wasm] where to load it from instead of dist/
+ *   (a shared-memory build, dist/qdq-*-mt.wasm, runs threaded; any other build runs on one thread)
+ * @property {number} [numThreads] threads for large calls, this one included (default: the cores, at most 8;
+ *   1: no pool, the single-threaded build). More than 1 needs shared memory: Node, or a cross-origin
+ *   isolated page; elsewhere the library runs on one thread and init() says why.
+ * @property {string | URL} [workerUrl] where the pool's worker script is (default: js/runtime/worker.js
+ *   next to this file), for bundlers that move it
+ */
+
+/**
+ * @typedef {object} InitResult
+ * @property {'simd128' | 'relaxed'} build
+ * @property {number} threads threads large calls run on (1: no pool)
+ * @property {string | null} threadsNote why there are fewer threads than asked for, or null
  */
 
 /**
@@ -138,7 +163,7 @@ async function compileSource(source) {
  * call's promise (their options are ignored once loading has begun). A failed
  * load can be retried.
  * @param {InitOptions} [options]
- * @returns {Promise<void>}
+ * @returns {Promise<InitResult>}
  * @example
  * import { init, quantizePerTensor } from 'qdq-wasm';
  * await init();
@@ -148,18 +173,98 @@ export function init(options = {}) {
     pending = (async () => {
       const build = options.build ?? bestBuild();
       const url = BUILD_URLS.get(build);
-      if (url === undefined) {
+      if (url === undefined || build.endsWith('-mt')) {
         throw new RangeError(`qdq-wasm: build must be 'simd128' or 'relaxed', got ${JSON.stringify(build)}`);
       }
-      const module = await compileSource(options.wasm ?? url);
-      runtime = instantiate(module, build);
+      const asked = options.numThreads ?? Math.min(await coreCount(), DEFAULT_MAX_THREADS);
+      if (!Number.isInteger(asked) || asked < 1) {
+        throw new RangeError(`qdq-wasm: numThreads must be an integer >= 1, got ${String(asked)}`);
+      }
+      threadsNote = null;
+      const shared = sharedMemoryAvailable();
+      if (asked > 1 && !shared) {
+        threadsNote = 'qdq-wasm: shared memory is not available (a browser page needs to be cross-origin isolated: ' +
+          'COOP same-origin and COEP require-corp); running on one thread';
+      }
+      const threaded = asked > 1 && shared;
+      const module = await compileSource(options.wasm ?? (threaded ? BUILD_URLS.get(`${build}-mt`) : url));
+      if (!importsMemory(module)) {
+        runtime = instantiate(module, build);
+        return runtime;
+      }
+      if (!shared) throw new Error('qdq-wasm: this is a shared-memory build (qdq-*-mt.wasm), and shared memory is not available here');
+      const memory = new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum: SHARED_MAXIMUM_PAGES, shared: true });
+      /** @type {Pool | null} */
+      let p = null;
+      const instance = instantiateModule(module, {
+        memory,
+        qdq_host_tasks: (/** @type {number} */ work, /** @type {number} */ units) => (p === null ? 1 : p.tasks(work, units)),
+        qdq_host_parallelize: (/** @type {number} */ fn, /** @type {number} */ ctx, /** @type {number} */ tasks) =>
+          /** @type {Pool} */ (p).parallelize(fn, ctx, tasks),
+      });
+      const rt = new Runtime(instance, build, memory);
+      const created = new Pool({ exports: rt.exports, memory }, rt.malloc(CONTROL.words * 4, 'the thread pool'));
+      await created.start(module, asked, (bytes) => rt.malloc(bytes, 'a worker stack'), { workerUrl: options.workerUrl });
+      if (created.error !== null) threadsNote = created.error;
+      p = created;
+      pool = created;
+      runtime = rt;
       return runtime;
     })();
     pending.catch(() => {
       pending = null;
     });
   }
-  return pending.then(() => undefined);
+  return pending.then(() => result());
+}
+
+/** @type {string | null} */
+let threadsNote = null;
+
+/** @returns {InitResult} */
+function result() {
+  return { build: backend(), threads: threads(), threadsNote };
+}
+
+/** @param {WebAssembly.Module} module */
+function importsMemory(module) {
+  return WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
+}
+
+/**
+ * Threads that large calls run on, this one included: 1 without a pool.
+ * @returns {number}
+ */
+export function threads() {
+  getRuntime();
+  return pool === null ? 1 : pool.size;
+}
+
+/**
+ * Ends the pool's workers. The library stays usable on the calling thread.
+ * Not needed for a Node process to exit (idle workers are unref'd); call it
+ * to free the threads of a page or a long-lived process. Idempotent.
+ */
+export function shutdownThreads() {
+  if (pool !== null) pool.dispose();
+}
+
+/** Parallel regions the pool has run (0 without a pool). @internal */
+export function parallelRegions() {
+  return pool === null ? 0 : pool.regions;
+}
+
+/**
+ * At most `n` threads per call (Infinity: all), splitting calls of at least
+ * `minWork` multiply-adds per thread (default: the measured threshold). For
+ * tests and benchmarks that compare thread counts in one process.
+ * @param {number} n @param {number} [minWork] @internal
+ */
+export function setThreadLimit(n, minWork = MIN_WORK_PER_THREAD) {
+  if (pool !== null) {
+    pool.limit = n;
+    pool.minWork = minWork;
+  }
 }
 
 /**
@@ -193,14 +298,15 @@ function instantiate(module, build) {
  * A fresh instance of a qdq-wasm module (production or test build), with the
  * few imports its standalone libc needs, initialized.
  * @param {WebAssembly.Module} module
+ * @param {Record<string, any>} [env] more env imports (a -mt build's memory and thread hooks)
  * @returns {WebAssembly.Instance}
  * @internal for js/runtime and the tests' raw access to the test builds
  */
-export function instantiateModule(module) {
+export function instantiateModule(module, env = {}) {
   const instance = new WebAssembly.Instance(module, {
     // Emscripten's standalone libc calls this after memory.grow; views are
     // refreshed lazily by Runtime, so there is nothing to do here.
-    env: { emscripten_notify_memory_growth: () => {} },
+    env: { emscripten_notify_memory_growth: () => {}, ...env },
     wasi_snapshot_preview1: {
       proc_exit: (/** @type {number} */ code) => {
         throw new Error(`qdq-wasm: the module called exit(${code})`);

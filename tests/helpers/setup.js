@@ -2,5 +2,7 @@
 import * as qdq from '../../js/index.js';
 
 export const BUILD = /** @type {'simd128' | 'relaxed'} */ (process.env.QDQ_BUILD ?? 'simd128');
-await qdq.init({ build: BUILD });
+// One thread unless QDQ_THREADS says otherwise: the suites test the
+// single-threaded builds; tests/unit/threads.test.js tests the pool.
+await qdq.init({ build: BUILD, numThreads: Number(process.env.QDQ_THREADS ?? 1) });
 export { qdq };

@@ -18,7 +18,7 @@ test('exports', async (t) => {
       'MovingAveragePerChannelMinMaxObserver', 'PackedMatrix', 'PerChannelMinMaxObserver', 'QuantizedLinear', 'backend',
       'calculateQParams', 'dequantize', 'dynamicQuantizeLinear', 'errorStats', 'fakeQuantizePerChannel',
       'fakeQuantizePerTensor', 'init', 'initSync', 'matmulInteger', 'qlinearMatmul', 'quantize', 'quantizePerChannel',
-      'quantizePerTensor', 'quantizeSteps', 'supportsRelaxedSimd', 'supportsSimd128',
+      'quantizePerTensor', 'quantizeSteps', 'shutdownThreads', 'supportsRelaxedSimd', 'supportsSimd128', 'threads',
     ]);
   });
 });
