@@ -3,10 +3,11 @@
 // threads in Node), all in this process, runs interleaved so that load from
 // other processes falls on every candidate alike; GOPS = 2 m k n / time,
 // caller-visible (copies in and out included), medians.
-//   node bench/threads.js [--threads 2] [--build simd128|relaxed] [--no-ort] [--threshold]
+//   node bench/threads.js [--threads 2] [--build simd128|relaxed] [--no-ort] [--threshold | --staging]
 // --threshold: the split's break-even instead: 1 vs T threads with every call
 // split (minWork 0) on growing DynamicQuantizedLinear shapes, to place
-// MIN_WORK_PER_THREAD (js/runtime/pool.js).
+// MIN_WORK_PER_THREAD (js/runtime/pool.js). --staging: the serial share of a
+// call (Amdahl's bound on any split).
 import os from 'node:os';
 import * as qdq from '../js/index.js';
 import { setThreadLimit } from '../js/runtime/loader.js';
@@ -65,6 +66,24 @@ const on = (/** @type {number} */ n, /** @type {() => unknown} */ fn, minWork) =
 let seed = 12345;
 const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 8;
 const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} logical CPUs, load average ${os.loadavg()[0].toFixed(1)}`;
+
+if (args.includes('--staging')) {
+  // The serial part of a split call: the same DynamicQuantizedLinear with 8
+  // columns (staging plus a GEMM 1/n-th the size) against the full n.
+  console.log(`serial share (activation staging), DynamicQuantizedLinear, 1 thread, qdq-wasm ${build}, Node ${process.version}, ${machine}`);
+  console.log('m,k,n            full us   n=8 us   share');
+  for (const [m, k, n] of [[1, 4096, 4096], [16, 1024, 1024], [128, 768, 768], [512, 512, 512]]) {
+    const make = (/** @type {number} */ cols) => qdq.DynamicQuantizedLinear.fromQuantized({ weight: new Int8Array(cols * k).map(() => next()),
+      weightScales: new Float32Array(cols).fill(0.01), inFeatures: k, outFeatures: cols });
+    const full = make(n), thin = make(8);
+    const x = Float32Array.from({ length: m * k }, () => next() / 16777216 - 0.5);
+    const ms = await timeAll({ full: on(1, () => full.forward(x)), thin: on(1, () => thin.forward(x)) });
+    full.dispose();
+    thin.dispose();
+    console.log(`${`${m},${k},${n}`.padEnd(16)} ${(ms.full * 1e3).toFixed(0).padStart(8)} ${(ms.thin * 1e3).toFixed(0).padStart(8)} ${(100 * ms.thin / ms.full).toFixed(1).padStart(6)}%`);
+  }
+  process.exit(0);
+}
 
 if (args.includes('--threshold')) {
   console.log(`split break-even, DynamicQuantizedLinear, 1 vs ${T} threads (every call split), qdq-wasm ${build}, Node ${process.version}, ${machine}`);

@@ -5,6 +5,7 @@
 //   3. the same suites on Node 22 with the relaxed build  (../shared/TOOLCHAIN.md: Node 20 gets relaxed SIMD wrong)
 //   4. TypeScript: index.d.ts and the type tests           (tests/types)
 //   5. browser end-to-end tests in headless Chromium       (tests/e2e)
+//   (and between 3 and 4, the GEMM suites again on the threaded builds, every call split)
 import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -108,6 +109,17 @@ if (existsSync(path.join(root, 'dist/qdq-relaxed.wasm')) && existsSync(node22)) 
   process.exit(1);
 } else {
   console.log('\n(skipping the relaxed build: dist/qdq-relaxed.wasm or Node 22 missing)');
+}
+
+// The GEMM suites again on the shared-memory builds' pool, every call split
+// over 3 threads however small (tests/helpers/setup.js): their C references
+// then check the threaded paths, odd tails included.
+const split = ['gemm', 'linear', 'gemm-ort', 'pytorch-fixtures'].map((f) => path.join(root, `tests/unit/${f}.test.js`));
+run(`JS GEMM suites on 3 threads: Node ${versionOf(node)}, SIMD128 -mt build`, node, ['--test', '--test-reporter=spec', ...split],
+  { QDQ_BUILD: 'simd128', QDQ_THREADS: '3' });
+if (existsSync(path.join(root, 'dist/qdq-relaxed-mt.wasm')) && existsSync(node22)) {
+  run(`JS GEMM suites on 3 threads: Node ${versionOf(node22)}, relaxed-SIMD -mt build`, node22, ['--test', '--test-reporter=spec', ...split],
+    { QDQ_BUILD: 'relaxed', QDQ_THREADS: '3' });
 }
 
 run('TypeScript: index.d.ts and type tests', node, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json']);

@@ -189,6 +189,10 @@ export function init(options = {}) {
       const threaded = asked > 1 && shared;
       const module = await compileSource(options.wasm ?? (threaded ? BUILD_URLS.get(`${build}-mt`) : url));
       if (!importsMemory(module)) {
+        if (threaded) {
+          threadsNote = 'qdq-wasm: the module passed as `wasm` is not a shared-memory build (dist/qdq-*-mt.wasm); ' +
+            'running on one thread';
+        }
         runtime = instantiate(module, build);
         return runtime;
       }

@@ -30,8 +30,10 @@ function start(data, post) {
   // moves, so this view stays valid for the thread's life.
   const c = new Int32Array(data.memory.buffer, data.control, CONTROL.words);
   const wake = WAKE + data.index;
-  post({ ready: true });
+  // Read before saying ready: the main thread may bump the word as soon as it
+  // hears, and a bump read here as already seen would never be answered.
   let seen = Atomics.load(c, wake);
+  post({ ready: true });
   for (;;) {
     Atomics.wait(c, wake, seen);
     seen = Atomics.load(c, wake);

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as qdq from '../../js/index.js';
 import { parallelRegions, setThreadLimit } from '../../js/runtime/loader.js';
 import { referenceF32Gemm, referenceGemm, rng } from '../helpers/gemm-ref.js';
@@ -166,6 +167,29 @@ test('threads', async (t) => {
       assert.equal(child.status, 0, child.stderr);
       assert.equal(child.stdout.trim(), `${shutdown ? 1 : 2} 256 256`);
     }
+  });
+
+  await t.test('should load the single-threaded build for numThreads 1 and run a given build as it is', async () => {
+    // Fresh copies of the loader (a distinct URL is a distinct module): separate states.
+    let copy = 0;
+    const fresh = () => import(`../../js/runtime/loader.js?threads=${++copy}`);
+    const one = await fresh();
+    assert.deepEqual(await one.init({ build: BUILD, numThreads: 1 }), { build: BUILD, threads: 1, threadsNote: null });
+    assert.ok(!(one.getRuntime().memory.buffer instanceof SharedArrayBuffer), 'numThreads 1 loaded a shared-memory build');
+
+    const plain = await fresh();
+    const single = readFileSync(new URL(`../../dist/qdq-${BUILD}.wasm`, import.meta.url));
+    const r = await plain.init({ build: BUILD, numThreads: 2, wasm: single });
+    assert.equal(r.threads, 1);
+    assert.match(r.threadsNote, /^qdq-wasm: the module passed as `wasm` is not a shared-memory build/);
+
+    const mt = await fresh();
+    const shared = readFileSync(new URL(`../../dist/qdq-${BUILD}-mt.wasm`, import.meta.url));
+    assert.deepEqual(await mt.init({ build: BUILD, numThreads: 2, wasm: shared }), { build: BUILD, threads: 2, threadsNote: null });
+    assert.ok(mt.getRuntime().memory.buffer instanceof SharedArrayBuffer);
+    mt.shutdownThreads();
+    mt.shutdownThreads(); // idempotent
+    assert.equal(mt.threads(), 1);
   });
 
   await t.test('should refuse a bad numThreads', async () => {
