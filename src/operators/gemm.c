@@ -88,17 +88,18 @@ static void* workspace_alloc(const struct gemm_job* g, size_t mr_max, size_t nc_
   return ws->a;
 }
 
-/* Row sums, and the 7-bit decision per block of mr7 rows: a block runs on the
- * relaxed kernel when every row's range max - min is at most 127; its rows
- * are then shifted by their minimum into [0, 127] (G7). */
+/* Row sums, and the 7-bit decision per block of mr7 rows, for rows
+ * [i0, i1) (i0 a multiple of mr7 when mr7 != 0): a block runs on the relaxed
+ * kernel when every row's range max - min is at most 127; its rows are then
+ * shifted by their minimum into [0, 127] (G7). */
 static void prepare_rows(const struct gemm_job* g, const struct gemm_workspace* ws, size_t mr7,
-                         int any_zb) {
+                         int any_zb, size_t i0, size_t i1) {
   if (mr7 == 0 && !any_zb) {
     /* Neither row sums (G3's zb term) nor ranges (G7) are needed. */
-    for (size_t i = 0; i < g->m; i++) ws->rs[i] = ws->shift[i] = 0;
+    for (size_t i = i0; i < i1; i++) ws->rs[i] = ws->shift[i] = 0;
     return;
   }
-  for (size_t i = 0; i < g->m; i++) {
+  for (size_t i = i0; i < i1; i++) {
     const int8_t* row = ws->a + i * g->kpad;
     int32_t sum = 0, lo = 127, hi = -128;
     for (size_t l = 0; l < g->k; l++) {
@@ -111,15 +112,15 @@ static void prepare_rows(const struct gemm_job* g, const struct gemm_workspace* 
     ws->shift[i] = hi - lo <= 127 ? lo : INT32_MIN;
   }
   if (mr7 == 0) {
-    for (size_t i = 0; i < g->m; i++) ws->shift[i] = 0;
+    for (size_t i = i0; i < i1; i++) ws->shift[i] = 0;
     return;
   }
-  for (size_t b = 0, i0 = 0; i0 < g->m; b++, i0 += mr7) {
-    const size_t rows = g->m - i0 < mr7 ? g->m - i0 : mr7;
+  for (size_t b = i0 / mr7, r0 = i0; r0 < i1; b++, r0 += mr7) {
+    const size_t rows = i1 - r0 < mr7 ? i1 - r0 : mr7;
     int ok = 1;
-    for (size_t i = i0; i < i0 + rows; i++) ok &= ws->shift[i] != INT32_MIN;
+    for (size_t i = r0; i < r0 + rows; i++) ok &= ws->shift[i] != INT32_MIN;
     ws->use7[b] = (uint8_t) ok;
-    for (size_t i = i0; i < i0 + rows; i++) {
+    for (size_t i = r0; i < r0 + rows; i++) {
       if (!ok) {
         ws->shift[i] = 0;
         continue;
@@ -265,9 +266,50 @@ static void gemm_task(void* ctx, size_t task) {
   }
 }
 
-/* Stages A through `stage` (one row of k int8 values at a time) on the
- * calling thread, then runs the microkernels over column blocks x row blocks
- * and the output stage, split by columns over the host's threads. */
+/* Staging of the activations, split by blocks of mb rows: task t stages
+ * (quantizes or copies into the int8 domain, pads), sums, shifts (G7) and
+ * widens rows of its blocks [blocks * t / tasks, blocks * (t + 1) / tasks).
+ * Each row's result depends on that row alone. */
+struct stage_run {
+  const struct gemm_job* g;
+  const struct gemm_workspace* ws;
+  stage_fn stage;
+  const void* ctx;
+  size_t mr7, mb;
+  int any_zb;
+  size_t tasks;
+};
+
+static void stage_task(void* c, size_t task) {
+  const struct stage_run* sr = c;
+  const struct gemm_job* g = sr->g;
+  const struct gemm_workspace* ws = sr->ws;
+  const size_t blocks = (g->m + sr->mb - 1) / sr->mb;
+  const size_t b0 = blocks * task / sr->tasks, b1 = blocks * (task + 1) / sr->tasks;
+  const size_t i0 = b0 * sr->mb;
+  const size_t i1 = b1 * sr->mb < g->m ? b1 * sr->mb : g->m;
+  for (size_t i = i0; i < i1; i++) {
+    int8_t* row = ws->a + i * g->kpad;
+    sr->stage(sr->ctx, i, row);
+    memset(row + g->k, 0, g->kpad - g->k);
+  }
+  prepare_rows(g, ws, sr->mr7, sr->any_zb, i0, i1);
+  if (ws->a16 != NULL) {
+    /* Widen the rows the int16 kernels will read: all of them, except the
+     * blocks that run on the 7-bit kernels. */
+    for (size_t b = b0, r0 = i0; r0 < i1; b++, r0 += sr->mb) {
+      if (sr->mr7 != 0 && ws->use7[b]) continue;
+      const size_t rows = i1 - r0 < sr->mb ? i1 - r0 : sr->mb;
+      const int8_t* restrict src = ws->a + r0 * g->kpad;
+      int16_t* restrict dst = ws->a16 + r0 * g->kpad;
+      for (size_t i = 0; i < rows * g->kpad; i++) dst[i] = src[i];
+    }
+  }
+}
+
+/* Stages A through `stage` (one row of k int8 values at a time), split by
+ * row blocks, then runs the microkernels over column blocks x row blocks
+ * and the output stage, split by columns; both over the host's threads. */
 static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ctx) {
   const struct qdq_config* config = qdq_config();
   const size_t mr = config->qs8_gemm_mr;
@@ -284,25 +326,17 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   void* base = workspace_alloc(g, tile_rows, nc, tasks, &ws, &error);
   if (base == NULL) return error;
 
-  for (size_t i = 0; i < g->m; i++) {
-    int8_t* row = ws.a + i * g->kpad;
-    stage(ctx, i, row);
-    memset(row + g->k, 0, g->kpad - g->k);
-  }
-  memset(ws.a + g->m * g->kpad, 0, QDQ_EXTRA_BYTES);
   int any_zb = 0;
   for (size_t j = 0; j < g->n; j++) any_zb |= g->zb[j] != 0;
-  prepare_rows(g, &ws, mr7, any_zb);
+  /* Staging is per row block, so it splits over row blocks; a staged
+   * element costs about 32 int8 multiply-adds of the GEMM (bench/threads.js
+   * --staging: 3.5 ns against 0.1 ns). */
+  const size_t blocks = (g->m + mb - 1) / mb;
+  struct stage_run sr = {g, &ws, stage, ctx, mr7, mb, any_zb, 1};
+  sr.tasks = qdq_parallel_tasks(32.0 * (double) g->m * (double) g->k, blocks);
+  qdq_parallelize(stage_task, &sr, sr.tasks);
+  memset(ws.a + g->m * g->kpad, 0, QDQ_EXTRA_BYTES);
   if (ws.a16 != NULL) {
-    /* Widen the rows the int16 kernels will read: all of them, except the
-     * blocks that run on the 7-bit kernels. */
-    for (size_t b = 0, i0 = 0; i0 < g->m; b++, i0 += mb) {
-      if (mr7 != 0 && ws.use7[b]) continue;
-      const size_t rows = g->m - i0 < mb ? g->m - i0 : mb;
-      const int8_t* restrict src = ws.a + i0 * g->kpad;
-      int16_t* restrict dst = ws.a16 + i0 * g->kpad;
-      for (size_t i = 0; i < rows * g->kpad; i++) dst[i] = src[i];
-    }
     for (size_t i = 0; i < QDQ_EXTRA_BYTES / 2; i++) ws.a16[g->m * g->kpad + i] = 0;
   }
   for (size_t j = 0; j < g->n; j++) {
