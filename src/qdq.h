@@ -367,7 +367,10 @@ void qdq_qs8_gemm_widen_w(size_t blocks, size_t kpad, const void* packed, void* 
 /// or QDQ_ERROR_OUT_OF_MEMORY. It mallocs, and frees before returning, a
 /// workspace of about 3 * m * k bytes (A staged as int8 and int16), 4 * (2 * m + n)
 /// bytes of row and column terms, an int32 tile of 4 rows by one column block,
-/// and, for m > 16, one column block of weights widened to int16 (~192 KiB).
+/// and, for m > 16, one column block of weights widened to int16 (~192 KiB);
+/// the tile and the widened block once per task when the shared-memory builds
+/// split the call over threads (docs/threads.md), all allocated before the
+/// split. Results do not depend on the number of tasks.
 QDQ_API int qdq_qs8_gemm(size_t m, size_t n, size_t k, const void* a, uint32_t a_flags,
                  int32_t a_zero_point, const void* packed, void* y, uint32_t y_kind,
                  const float* multipliers, const float* bias, int32_t y_zero_point,
