@@ -2,6 +2,8 @@
 # Builds qdq-wasm from src/:
 #   dist/qdq-simd128.wasm   Emscripten (LLVM 14), -O3 -msimd128: every engine with SIMD128
 #   dist/qdq-relaxed.wasm   Emscripten driving LLVM 19, -msimd128 -mrelaxed-simd
+#   dist/qdq-*-mt.wasm      the same two on shared memory, for js/runtime/pool.js's
+#                           threads (docs/threads.md)
 #   build/qdq-test-*.wasm   the same two builds exporting every kernel and reference
 #                           function too, for the kernel tests (production files export
 #                           only the QDQ_API operators, so unused kernels are not shipped)
@@ -97,11 +99,30 @@ wasm_build() {
   fi
 }
 
+# Shared-memory builds (production only; the kernels are the same files, tested
+# through the single-threaded test builds). Emscripten 3.1.6 refuses -pthread
+# with STANDALONE_WASM, so: atomics and bulk memory in the code, memory
+# imported and shared, and the thread pool supplied by the host through two
+# env imports (src/parallel/parallel.c). docs/toolchain.md, "Threads".
+MT_CFLAGS=(-matomics -mbulk-memory -DQDQ_THREADS)
+wasm_build_mt() { # VARIANT SOURCES [env...]
+  local variant=$1 sources=$2
+  shift 2
+  local out=dist/qdq-$variant-mt.wasm
+  if stale "$out"; then
+    echo "build.sh: $out"
+    env "$@" emcc "${COMMON_CFLAGS[@]}" "${VARIANT_CFLAGS[@]}" "${MT_CFLAGS[@]}" $sources "${EMFLAGS[@]}" \
+      -sIMPORTED_MEMORY=1 -Wl,--shared-memory -sERROR_ON_UNDEFINED_SYMBOLS=0 -sWARN_ON_UNDEFINED_SYMBOLS=0 \
+      -sEXPORTED_FUNCTIONS="$(exports api)" -o "$out"
+  fi
+}
+
 if ! have emcc; then
-  skip "dist/qdq-simd128.wasm and build/qdq-test-simd128.wasm" emscripten
+  skip "dist/qdq-simd128.wasm, dist/qdq-simd128-mt.wasm and build/qdq-test-simd128.wasm" emscripten
 else
   VARIANT_CFLAGS=(-msimd128)
   wasm_build simd128 'scalar|wasmsimd' "$SIMD_SOURCES" NODE_PATH="$NODE_PATH"
+  wasm_build_mt simd128 "$SIMD_SOURCES" NODE_PATH="$NODE_PATH"
 fi
 
 # The relaxed build needs LLVM 19 (LLVM 14 has no relaxed dot products); emcc
@@ -117,6 +138,7 @@ else
   if cmp -s "$conf.new" "$conf"; then rm "$conf.new"; else mv "$conf.new" "$conf"; fi
   VARIANT_CFLAGS=(-msimd128 -mrelaxed-simd)
   wasm_build relaxed 'scalar|wasmsimd|wasmrelaxedsimd' "$SOURCES" NODE_PATH="$NODE_PATH" EM_CONFIG="$PWD/$conf"
+  wasm_build_mt relaxed "$SOURCES" NODE_PATH="$NODE_PATH" EM_CONFIG="$PWD/$conf"
 fi
 if [ ! -f dist/qdq-simd128.wasm ] || [ ! -f dist/qdq-relaxed.wasm ]; then
   echo "build.sh: dist/*.wasm missing and cannot be built here" >&2

@@ -2,7 +2,7 @@
 // files in dist/) and js/inline.js (embedded). Each export's path to its C
 // kernel is written at the top of its module.
 
-export { init, initSync, backend, supportsRelaxedSimd, supportsSimd128 } from './runtime/loader.js';
+export { init, initSync, backend, supportsRelaxedSimd, supportsSimd128, threads, shutdownThreads } from './runtime/loader.js';
 export {
   quantizePerTensor,
   quantizePerChannel,

@@ -80,8 +80,24 @@ export interface ChannelErrorStats {
 export interface InitOptions {
   /** Which build to load. Default: 'relaxed' where the engine runs relaxed SIMD correctly, else 'simd128'. */
   build?: 'simd128' | 'relaxed';
-  /** Load the .wasm from here instead of the package's dist/ (a URL, bytes, or a compiled module). */
+  /** Load the .wasm from here instead of the package's dist/ (a URL, bytes, or a compiled module).
+   * A shared-memory build (dist/qdq-*-mt.wasm) runs threaded; any other on one thread. */
   wasm?: string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
+  /** Threads for large GEMM and Linear calls, the calling thread included. Default: the cores, at
+   * most 8. 1: no pool and the single-threaded build. More than 1 needs shared memory (Node; a
+   * browser page that is cross-origin isolated); elsewhere init() runs on one thread and says why. */
+  numThreads?: number;
+  /** Where the pool's worker script (js/runtime/worker.js) is served from, when a bundler moves it. */
+  workerUrl?: string | URL;
+}
+
+/** What init() resolved to. */
+export interface InitResult {
+  build: 'simd128' | 'relaxed';
+  /** Threads large calls run on (1: no pool). */
+  threads: number;
+  /** Why there are fewer threads than asked for (no shared memory, a worker that failed), or null. */
+  threadsNote: string | null;
 }
 
 /**
@@ -93,7 +109,22 @@ export interface InitOptions {
  * import { init } from 'qdq-wasm';
  * await init();
  */
-export function init(options?: InitOptions): Promise<void>;
+export function init(options?: InitOptions): Promise<InitResult>;
+
+/**
+ * Threads that large calls run on, the calling thread included (1 without a pool).
+ * @example
+ * await init({ numThreads: 4 });
+ * threads(); // 4 in Node on a 4-core machine
+ */
+export function threads(): number;
+
+/**
+ * Ends the pool's workers; the library keeps working on the calling thread.
+ * A Node process exits without it (idle workers do not keep it alive); call it
+ * to release a page's or a long-lived process's threads. Idempotent.
+ */
+export function shutdownThreads(): void;
 
 /**
  * Synchronous init from bytes or a compiled module (e.g. in a worker that

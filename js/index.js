@@ -6,10 +6,15 @@
 // 'qdq-wasm/inline' (js/inline.js) is the same API with the bytes embedded.
 import { setWasmSource } from './runtime/loader.js';
 
-setWasmSource((build) =>
-  build === 'relaxed'
-    ? new URL('../dist/qdq-relaxed.wasm', import.meta.url)
-    : new URL('../dist/qdq-simd128.wasm', import.meta.url),
-);
+// One literal new URL(...) per file, the form bundlers recognize; the -mt
+// builds (shared memory, for threads) are only fetched when threads can run.
+setWasmSource((build) => {
+  switch (build) {
+    case 'relaxed': return new URL('../dist/qdq-relaxed.wasm', import.meta.url);
+    case 'relaxed-mt': return new URL('../dist/qdq-relaxed-mt.wasm', import.meta.url);
+    case 'simd128-mt': return new URL('../dist/qdq-simd128-mt.wasm', import.meta.url);
+    default: return new URL('../dist/qdq-simd128.wasm', import.meta.url);
+  }
+});
 
 export * from './api.js';

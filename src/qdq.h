@@ -258,6 +258,14 @@ QDQ_API void qdq_moving_average_minmax(size_t n, float* mins, float* maxs, const
 /// bytes a caller passed.
 QDQ_API int qdq_isa(void);
 
+/// Runs fn(ctx, task): how a worker thread of js/runtime/pool.js runs its
+/// share of an operator's work in the shared-memory builds (qdq-*-mt.wasm).
+/// Operators hand the host (fn, ctx, tasks) through the imported
+/// env.qdq_host_parallelize after allocating every workspace; the host calls
+/// this on each worker for tasks 1..tasks-1 and runs task 0 itself. fn and
+/// ctx are only valid during that call. docs/threads.md.
+QDQ_API void qdq_parallel_run(void (*fn)(void*, size_t), void* ctx, size_t task);
+
 /// Elements per chunk of the staging buffers that js/ streams tensors through
 /// (64 Ki; see src/operators/staging.c for why).
 QDQ_API size_t qdq_staging_elements(void);
@@ -369,7 +377,10 @@ void qdq_qs8_gemm_widen_w(size_t blocks, size_t kpad, const void* packed, void* 
 /// or QDQ_ERROR_OUT_OF_MEMORY. It mallocs, and frees before returning, a
 /// workspace of about 3 * m * k bytes (A staged as int8 and int16), 4 * (2 * m + n)
 /// bytes of row and column terms, an int32 tile of 4 rows by one column block,
-/// and, for m > 16, one column block of weights widened to int16 (~192 KiB).
+/// and, for m > 16, one column block of weights widened to int16 (~192 KiB);
+/// the tile and the widened block once per task when the shared-memory builds
+/// split the call over threads (docs/threads.md), all allocated before the
+/// split. Results do not depend on the number of tasks.
 QDQ_API int qdq_qs8_gemm(size_t m, size_t n, size_t k, const void* a, uint32_t a_flags,
                  int32_t a_zero_point, const void* packed, void* y, uint32_t y_kind,
                  const float* multipliers, const float* bias, int32_t y_zero_point,

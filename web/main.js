@@ -237,8 +237,11 @@ function bind() {
 }
 
 try {
-  await init();
-  $('backend').textContent = backend();
+  const started = await init();
+  // The build, and the threads the library's large calls run on (more than
+  // one when the page is cross-origin isolated: npm start sends COOP/COEP).
+  $('backend').textContent = `${backend()}, ${started.threads} ${started.threads === 1 ? 'thread' : 'threads'}`;
+  $('backend').dataset.threads = String(started.threads);
   bind();
   render();
   // The charts pick a drawing width from their container (narrower on phones).

@@ -27,6 +27,7 @@ export const OPERATORS = Object.freeze(/** @type {const} */ ([
   'qdq_calculate_qparams',
   'qdq_moving_average_minmax',
   'qdq_isa',
+  'qdq_parallel_run',
   'qdq_staging_elements',
   'qdq_qs8_gemm_packed_size',
   'qdq_qs8_gemm_pack',

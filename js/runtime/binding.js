@@ -33,12 +33,13 @@ export class Runtime {
   /**
    * @param {WebAssembly.Instance} instance
    * @param {'simd128' | 'relaxed'} build
+   * @param {WebAssembly.Memory} [memory] the imported (shared) memory of a -mt build
    */
-  constructor(instance, build) {
+  constructor(instance, build, memory) {
     /** @type {Record<string, any>} @internal */
     this.exports = instance.exports;
     /** @type {WebAssembly.Memory} @internal */
-    this.memory = this.exports.memory;
+    this.memory = memory ?? this.exports.memory;
     /** The build that was instantiated. */
     this.build = build;
     /** Elements per staging chunk. @internal */

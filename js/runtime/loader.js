@@ -9,6 +9,8 @@
 
 import { ISA_RELAXED_SIMD, ISA_SIMD128 } from './abi.js';
 import { Runtime } from './binding.js';
+import { MIN_WORK_PER_THREAD, Pool, coreCount, sharedMemoryAvailable } from './pool.js';
+import { CONTROL } from './pool-control.js';
 
 const WASM_MAGIC = [0x00, 0x61, 0x73, 0x6d];
 
@@ -32,7 +34,9 @@ const RELAXED_PROBE = new Uint8Array([
 /**
  * Where init() finds a build when the caller gives no `wasm`: a URL (js/index.js)
  * or the bytes themselves (js/inline.js, which wins when both entries are loaded).
- * @typedef {(build: 'simd128' | 'relaxed') => URL | Uint8Array} WasmSource
+ * The shared-memory builds ('-mt', for threads) may be missing (null): then
+ * the library runs on one thread.
+ * @typedef {(build: 'simd128' | 'relaxed' | 'simd128-mt' | 'relaxed-mt') => URL | Uint8Array | null} WasmSource
  */
 /** @type {WasmSource | null} */
 let locate = null;
@@ -51,10 +55,20 @@ export function setWasmSource(source, options = {}) {
 
 const FIX = "pass init({ wasm }) a URL or the bytes of node_modules/qdq-wasm/dist/qdq-<build>.wasm, or import from 'qdq-wasm/inline', which embeds both builds";
 
+/** Default thread cap: beyond 8, the calls this library serves rarely have the columns to share. */
+const DEFAULT_MAX_THREADS = 8;
+/** Pages of the shared memory at start (the builds' -sINITIAL_MEMORY=4MB) and at most (2 GiB). */
+const SHARED_INITIAL_PAGES = 64;
+const SHARED_MAXIMUM_PAGES = 32768;
+
 /** @type {Promise<Runtime> | null} */
 let pending = null;
 /** @type {Runtime | null} */
 let runtime = null;
+/** @type {Pool | null} */
+let pool = null;
+/** Why there are fewer threads than asked for, or null. @type {string | null} */
+let threadsNote = null;
 /** What the first init()/initSync() was given, to refuse a different second one. */
 let firstWasm = /** @type {unknown} */ (undefined);
 
@@ -178,7 +192,7 @@ async function compileSource(source) {
 
 /**
  * The package's own copy of a build: embedded bytes, or the URL the entry point located.
- * @param {'simd128' | 'relaxed'} build
+ * @param {'simd128' | 'relaxed' | 'simd128-mt' | 'relaxed-mt'} build
  */
 function defaultSource(build) {
   const source = embedded ?? locate;
@@ -194,7 +208,20 @@ function defaultSource(build) {
 /**
  * @typedef {object} InitOptions
  * @property {'simd128' | 'relaxed'} [build] which build to load (default: the best this engine runs correctly)
- * @property {string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module} [wasm] where to load it from instead of the package's own copy
+ * @property {string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module} [wasm] where to load it from instead
+ *   of the package's own copy (a shared-memory build, dist/qdq-*-mt.wasm, runs threaded; any other on one thread)
+ * @property {number} [numThreads] threads for large calls, this one included (default: the cores, at most 8;
+ *   1: no pool, the single-threaded build). More than 1 needs shared memory: Node, or a cross-origin
+ *   isolated page; elsewhere the library runs on one thread and init() says why.
+ * @property {string | URL} [workerUrl] where the pool's worker script is (default: js/runtime/worker.js
+ *   next to this file), for bundlers that move it
+ */
+
+/**
+ * @typedef {object} InitResult
+ * @property {'simd128' | 'relaxed'} build the build instantiated
+ * @property {number} threads threads large calls run on (1: no pool)
+ * @property {string | null} threadsNote why there are fewer threads than asked for, or null
  */
 
 /**
@@ -215,11 +242,12 @@ function checkSame(loaded, options, fn) {
 }
 
 /**
- * Loads and instantiates qdq-wasm. Later calls return the first call's
- * promise when they ask for nothing different, and reject when they ask for
- * another build or wasm source. A failed load can be retried.
+ * Loads and instantiates qdq-wasm, with a pool of threads where shared memory
+ * allows. Later calls return the first call's result when they ask for nothing
+ * different, and reject when they ask for another build or wasm source. A
+ * failed load can be retried.
  * @param {InitOptions} [options]
- * @returns {Promise<void>}
+ * @returns {Promise<InitResult>}
  * @example
  * import { init, quantizePerTensor } from 'qdq-wasm';
  * await init();
@@ -231,20 +259,108 @@ export function init(options = {}) {
     return Promise.reject(err);
   }
   if (pending !== null) {
-    return pending.then((loaded) => checkSame(loaded, options, 'init'));
+    return pending.then((loaded) => {
+      checkSame(loaded, options, 'init');
+      return result();
+    });
   }
   firstWasm = options.wasm;
   pending = (async () => {
     // Given bytes or a URL, the module itself says which build it is (instantiate checks any claim).
     const build = options.build ?? (options.wasm === undefined ? bestBuild() : undefined);
-    const module = await compileSource(options.wasm ?? defaultSource(/** @type {'simd128' | 'relaxed'} */ (build)));
-    runtime = instantiate(module, build);
+    const asked = options.numThreads ?? Math.min(await coreCount(), DEFAULT_MAX_THREADS);
+    if (!Number.isInteger(asked) || asked < 1) {
+      throw new RangeError(`qdq-wasm: numThreads must be an integer >= 1, got ${String(asked)}`);
+    }
+    threadsNote = null;
+    const shared = sharedMemoryAvailable();
+    if (asked > 1 && !shared) {
+      threadsNote = 'qdq-wasm: shared memory is not available (a browser page needs to be cross-origin isolated: ' +
+        'COOP same-origin and COEP require-corp); running on one thread';
+    }
+    let source = options.wasm;
+    if (source === undefined) {
+      const b = /** @type {'simd128' | 'relaxed'} */ (build);
+      source = (asked > 1 && shared ? defaultSource(`${b}-mt`) : null) ?? defaultSource(b);
+    }
+    const module = await compileSource(/** @type {any} */ (source));
+    if (!importsMemory(module)) {
+      if (asked > 1 && shared && threadsNote === null) {
+        threadsNote = options.wasm === undefined
+          ? 'qdq-wasm: this entry point has no shared-memory build (qdq-wasm/inline embeds the single-threaded ones); running on one thread'
+          : 'qdq-wasm: the module passed as `wasm` is not a shared-memory build (dist/qdq-*-mt.wasm); running on one thread';
+      }
+      runtime = instantiate(module, build);
+      return runtime;
+    }
+    if (!shared) throw new Error('qdq-wasm: this is a shared-memory build (qdq-*-mt.wasm), and shared memory is not available here');
+    const memory = new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum: SHARED_MAXIMUM_PAGES, shared: true });
+    /** @type {Pool | null} */
+    let p = null;
+    const rt = instantiate(module, build, {
+      memory,
+      qdq_host_tasks: (/** @type {number} */ work, /** @type {number} */ units) => (p === null ? 1 : p.tasks(work, units)),
+      qdq_host_parallelize: (/** @type {number} */ fn, /** @type {number} */ ctx, /** @type {number} */ tasks) =>
+        /** @type {Pool} */ (p).parallelize(fn, ctx, tasks),
+    });
+    const created = new Pool({ exports: rt.exports, memory }, rt.malloc(CONTROL.words * 4, 'the thread pool'));
+    await created.start(module, asked, (bytes) => rt.malloc(bytes, 'a worker stack'), { workerUrl: options.workerUrl });
+    if (created.error !== null) threadsNote = created.error;
+    p = created;
+    pool = created;
+    runtime = rt;
     return runtime;
   })();
   pending.catch(() => {
     pending = null;
   });
-  return pending.then(() => undefined);
+  return pending.then(() => result());
+}
+
+/** @returns {InitResult} */
+function result() {
+  return { build: backend(), threads: threads(), threadsNote };
+}
+
+/** @param {WebAssembly.Module} module */
+function importsMemory(module) {
+  return WebAssembly.Module.imports(module).some((i) => i.kind === 'memory');
+}
+
+/**
+ * Threads that large calls run on, this one included: 1 without a pool.
+ * @returns {number}
+ */
+export function threads() {
+  getRuntime();
+  return pool === null ? 1 : pool.size;
+}
+
+/**
+ * Ends the pool's workers. The library stays usable on the calling thread.
+ * Not needed for a Node process to exit (idle workers are unref'd); call it
+ * to free the threads of a page or a long-lived process. Idempotent.
+ */
+export function shutdownThreads() {
+  if (pool !== null) pool.dispose();
+}
+
+/** Parallel regions the pool has run (0 without a pool). @internal */
+export function parallelRegions() {
+  return pool === null ? 0 : pool.regions;
+}
+
+/**
+ * At most `n` threads per call (Infinity: all), splitting calls of at least
+ * `minWork` multiply-adds per thread (default: the measured threshold). For
+ * tests and benchmarks that compare thread counts in one process.
+ * @param {number} n @param {number} [minWork] @internal
+ */
+export function setThreadLimit(n, minWork = MIN_WORK_PER_THREAD) {
+  if (pool !== null) {
+    pool.limit = n;
+    pool.minWork = minWork;
+  }
 }
 
 /**
@@ -286,30 +402,32 @@ const ISAS = new Map([[ISA_SIMD128, 'simd128'], [ISA_RELAXED_SIMD, 'relaxed']]);
 /**
  * @param {WebAssembly.Module} module
  * @param {'simd128' | 'relaxed' | undefined} claimed the build the caller asked for, if any
+ * @param {Record<string, any>} [env] a shared-memory build's memory and thread hooks
  */
-function instantiate(module, claimed) {
-  const instance = instantiateModule(module);
+function instantiate(module, claimed, env) {
+  const instance = instantiateModule(module, env);
   const isa = typeof instance.exports.qdq_isa === 'function' ? /** @type {() => number} */ (instance.exports.qdq_isa)() : -1;
   const build = /** @type {'simd128' | 'relaxed' | undefined} */ (ISAS.get(isa));
   if (build === undefined) throw new Error('qdq-wasm: the module is not a qdq-wasm build (qdq_isa() names neither build)');
   if (claimed !== undefined && claimed !== build) {
     throw new RangeError(`qdq-wasm: build '${claimed}' was asked for, but the wasm given is the '${build}' build`);
   }
-  return new Runtime(instance, build);
+  return new Runtime(instance, build, env?.memory);
 }
 
 /**
  * A fresh instance of a qdq-wasm module (production or test build), with the
  * few imports its standalone libc needs, initialized.
  * @param {WebAssembly.Module} module
+ * @param {Record<string, any>} [env] more env imports (a -mt build's memory and thread hooks)
  * @returns {WebAssembly.Instance}
  * @internal for js/runtime and the tests' raw access to the test builds
  */
-export function instantiateModule(module) {
+export function instantiateModule(module, env = {}) {
   const instance = new WebAssembly.Instance(module, {
     // Emscripten's standalone libc calls this after memory.grow; views are
     // refreshed lazily by Runtime, so there is nothing to do here.
-    env: { emscripten_notify_memory_growth: () => {} },
+    env: { emscripten_notify_memory_growth: () => {}, ...env },
     wasi_snapshot_preview1: {
       proc_exit: (/** @type {number} */ code) => {
         throw new Error(`qdq-wasm: the module called exit(${code})`);

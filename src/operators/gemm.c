@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "parallel/parallel.h"
 #include "size-math.h"
 
 #define NR 8
@@ -39,13 +40,13 @@ struct gemm_workspace {
   int32_t* shift;  /* per-row shift c_i subtracted for the 7-bit kernels (G7) */
   uint8_t* use7;   /* per row block: 1 when the 7-bit kernel runs it */
   int32_t* colcorr;/* (za - za0) * (k * zb[j] - cs[j]) */
-  int32_t* tile;   /* MR x column-block int32 accumulators */
+  int32_t* tile;   /* per task: MR x column-block int32 accumulators */
 };
 
 /* Carves the workspace out of one malloc. Every byte count is checked: with
  * wasm32's 32-bit size_t, 3 * m * kpad wraps for shapes whose inputs still
  * fit in memory (m = 43700, k = 32768). Returns NULL with *error set. */
-static void* workspace_alloc(const struct gemm_job* g, size_t mr_max, size_t nc_block,
+static void* workspace_alloc(const struct gemm_job* g, size_t mr_max, size_t nc_block, size_t tasks,
                              struct gemm_workspace* ws, int* error) {
   size_t a_elems, a_bytes, a16_bytes = 0, ints, int_bytes, bytes;
   *error = QDQ_ERROR_SIZE_OVERFLOW;
@@ -61,10 +62,12 @@ static void* workspace_alloc(const struct gemm_job* g, size_t mr_max, size_t nc_
       return NULL;
     }
   }
-  /* int32 terms: rs[m], shift[m], colcorr[n], tile[mr_max * nc_block]; then
-   * use7, one byte per row block (at most m). */
-  if (qdq_mul_overflows(g->m, 2, &ints) || qdq_add_overflows(ints, g->n, &ints) ||
-      qdq_add_overflows(ints, mr_max * nc_block, &ints) ||
+  /* int32 terms: rs[m], shift[m], colcorr[n], tasks x tile[mr_max * nc_block];
+   * then use7, one byte per row block (at most m). */
+  size_t tile_ints;
+  if (qdq_mul_overflows(mr_max * nc_block, tasks, &tile_ints) ||
+      qdq_mul_overflows(g->m, 2, &ints) || qdq_add_overflows(ints, g->n, &ints) ||
+      qdq_add_overflows(ints, tile_ints, &ints) ||
       qdq_mul_overflows(ints, sizeof(int32_t), &int_bytes) ||
       qdq_add_overflows(a_bytes, a16_bytes, &bytes) || qdq_add_overflows(bytes, int_bytes, &bytes) ||
       qdq_add_overflows(bytes, g->m, &bytes)) {
@@ -81,21 +84,22 @@ static void* workspace_alloc(const struct gemm_job* g, size_t mr_max, size_t nc_
   ws->shift = ws->rs + g->m;
   ws->colcorr = ws->shift + g->m;
   ws->tile = ws->colcorr + g->n;
-  ws->use7 = (uint8_t*) (ws->tile + mr_max * nc_block);
+  ws->use7 = (uint8_t*) (ws->tile + tile_ints);
   return ws->a;
 }
 
-/* Row sums, and the 7-bit decision per block of mr7 rows: a block runs on the
- * relaxed kernel when every row's range max - min is at most 127; its rows
- * are then shifted by their minimum into [0, 127] (G7). */
+/* Row sums, and the 7-bit decision per block of mr7 rows, for rows
+ * [i0, i1) (i0 a multiple of mr7 when mr7 != 0): a block runs on the relaxed
+ * kernel when every row's range max - min is at most 127; its rows are then
+ * shifted by their minimum into [0, 127] (G7). */
 static void prepare_rows(const struct gemm_job* g, const struct gemm_workspace* ws, size_t mr7,
-                         int any_zb) {
+                         int any_zb, size_t i0, size_t i1) {
   if (mr7 == 0 && !any_zb) {
     /* Neither row sums (G3's zb term) nor ranges (G7) are needed. */
-    for (size_t i = 0; i < g->m; i++) ws->rs[i] = ws->shift[i] = 0;
+    for (size_t i = i0; i < i1; i++) ws->rs[i] = ws->shift[i] = 0;
     return;
   }
-  for (size_t i = 0; i < g->m; i++) {
+  for (size_t i = i0; i < i1; i++) {
     const int8_t* row = ws->a + i * g->kpad;
     int32_t sum = 0, lo = 127, hi = -128;
     for (size_t l = 0; l < g->k; l++) {
@@ -108,15 +112,15 @@ static void prepare_rows(const struct gemm_job* g, const struct gemm_workspace* 
     ws->shift[i] = hi - lo <= 127 ? lo : INT32_MIN;
   }
   if (mr7 == 0) {
-    for (size_t i = 0; i < g->m; i++) ws->shift[i] = 0;
+    for (size_t i = i0; i < i1; i++) ws->shift[i] = 0;
     return;
   }
-  for (size_t b = 0, i0 = 0; i0 < g->m; b++, i0 += mr7) {
-    const size_t rows = g->m - i0 < mr7 ? g->m - i0 : mr7;
+  for (size_t b = i0 / mr7, r0 = i0; r0 < i1; b++, r0 += mr7) {
+    const size_t rows = i1 - r0 < mr7 ? i1 - r0 : mr7;
     int ok = 1;
-    for (size_t i = i0; i < i0 + rows; i++) ok &= ws->shift[i] != INT32_MIN;
+    for (size_t i = r0; i < r0 + rows; i++) ok &= ws->shift[i] != INT32_MIN;
     ws->use7[b] = (uint8_t) ok;
-    for (size_t i = i0; i < i0 + rows; i++) {
+    for (size_t i = r0; i < r0 + rows; i++) {
       if (!ok) {
         ws->shift[i] = 0;
         continue;
@@ -129,14 +133,14 @@ static void prepare_rows(const struct gemm_job* g, const struct gemm_workspace* 
 }
 
 /* Output stage for rows [i0, i0 + rows), columns [j0, j0 + nb) of the tile. */
-static void output_tile(const struct gemm_job* g, const struct gemm_workspace* ws, int any_zb,
-                        size_t i0, size_t rows, size_t j0, size_t nb, size_t tile_stride) {
+static void output_tile(const struct gemm_job* g, const struct gemm_workspace* ws, int32_t* tile,
+                        int any_zb, size_t i0, size_t rows, size_t j0, size_t nb, size_t tile_stride) {
   const int32_t* restrict colcorr = ws->colcorr + j0;
   const int32_t* restrict cs = g->cs + j0;
   const int32_t* restrict zb = g->zb + j0;
   for (size_t r = 0; r < rows; r++) {
     const size_t i = i0 + r;
-    int32_t* restrict t = ws->tile + r * tile_stride;
+    int32_t* restrict t = tile + r * tile_stride;
     const uint32_t rs = (uint32_t) ws->rs[i], c = (uint32_t) ws->shift[i];
     /* G3's corrections, in wrapping uint32: exact modulo 2^32 (G2). Kept as
      * separate tight loops so that they vectorize. */
@@ -190,8 +194,122 @@ static void output_tile(const struct gemm_job* g, const struct gemm_workspace* w
 
 typedef void (*stage_fn)(const void* ctx, size_t i, int8_t* row);
 
-/* Stages A through `stage` (one row of k int8 values at a time), then runs
- * the microkernels over column blocks x row blocks and the output stage. */
+/* What every task of one GEMM shares (read-only once staged) and how the
+ * columns are split: task t owns the column groups of NR
+ * [groups * t / tasks, groups * (t + 1) / tasks) and its own tile and widened
+ * weights, and runs every row over them. A column's result depends only on
+ * its own weights and the staged rows, so the split cannot change it. */
+struct gemm_run {
+  const struct gemm_job* g;
+  const struct gemm_workspace* ws;
+  size_t mr, mr7, mb, nc, tile_stride, tasks;
+  int any_zb;
+  int16_t* wx;      /* tasks x one column block widened to int16, or NULL */
+  size_t wx_elems;  /* int16 elements per task in wx */
+  size_t tile_ints; /* int32 elements per task in ws->tile */
+};
+
+static void gemm_task(void* ctx, size_t task) {
+  const struct gemm_run* run = ctx;
+  const struct gemm_job* g = run->g;
+  const struct gemm_workspace* ws = run->ws;
+  const struct qdq_config* config = qdq_config();
+  const size_t mr = run->mr, mr7 = run->mr7, mb = run->mb, nc = run->nc;
+  const size_t tile_stride = run->tile_stride;
+  const size_t groups = (g->n + NR - 1) / NR;
+  const size_t j_begin = groups * task / run->tasks * NR;
+  size_t j_end = groups * (task + 1) / run->tasks * NR;
+  if (j_end > g->n) j_end = g->n;
+  int32_t* tile = ws->tile + task * run->tile_ints;
+  int16_t* wx = run->wx != NULL ? run->wx + task * run->wx_elems : NULL;
+  const size_t block_bytes = NR * sizeof(int32_t) + g->kpad * NR;
+  for (size_t j0 = j_begin; j0 < j_end; j0 += nc) {
+    const size_t nb = j_end - j0 < nc ? j_end - j0 : nc;
+    const void* w = g->packed + (j0 / NR) * block_bytes;
+    int widened = 0;
+    for (size_t b = 0, i0 = 0; i0 < g->m; b++, i0 += mb) {
+      const size_t rows = g->m - i0 < mb ? g->m - i0 : mb;
+      const int8_t* a = ws->a + i0 * g->kpad;
+      if (mr7 != 0 && ws->use7[b]) {
+        (rows == 1 ? config->qs8_gemm7_1 : config->qs8_gemm7)(
+            rows, nb, g->k, a, g->kpad, w, tile, tile_stride * sizeof(int32_t));
+      } else if (ws->a16 != NULL) {
+        for (size_t r = 0; r < rows; r += mr) {
+          const size_t sub = rows - r < mr ? rows - r : mr;
+          if (sub == 1) {
+            config->qs8_gemm1(1, nb, g->k, a + r * g->kpad, g->kpad, w, tile + r * tile_stride,
+                              tile_stride * sizeof(int32_t));
+          } else if (wx != NULL) {
+            if (!widened) {
+              qdq_qs8_gemm_widen_w((nb + NR - 1) / NR, g->kpad, w, wx);
+              widened = 1;
+            }
+            config->qs16_gemm_xw(sub, nb, g->k, ws->a16 + (i0 + r) * g->kpad,
+                                 g->kpad * sizeof(int16_t), wx, tile + r * tile_stride,
+                                 tile_stride * sizeof(int32_t));
+          } else {
+            config->qs16_gemm(sub, nb, g->k, ws->a16 + (i0 + r) * g->kpad,
+                              g->kpad * sizeof(int16_t), w, tile + r * tile_stride,
+                              tile_stride * sizeof(int32_t));
+          }
+        }
+      } else {
+        for (size_t r = 0; r < rows; r += mr) {
+          const size_t sub = rows - r < mr ? rows - r : mr;
+          (sub == 1 ? config->qs8_gemm1 : config->qs8_gemm)(
+              sub, nb, g->k, a + r * g->kpad, g->kpad, w, tile + r * tile_stride,
+              tile_stride * sizeof(int32_t));
+        }
+      }
+      output_tile(g, ws, tile, run->any_zb, i0, rows, j0, nb, tile_stride);
+    }
+  }
+}
+
+/* Staging of the activations, split by blocks of mb rows: task t stages
+ * (quantizes or copies into the int8 domain, pads), sums, shifts (G7) and
+ * widens rows of its blocks [blocks * t / tasks, blocks * (t + 1) / tasks).
+ * Each row's result depends on that row alone. */
+struct stage_run {
+  const struct gemm_job* g;
+  const struct gemm_workspace* ws;
+  stage_fn stage;
+  const void* ctx;
+  size_t mr7, mb;
+  int any_zb;
+  size_t tasks;
+};
+
+static void stage_task(void* c, size_t task) {
+  const struct stage_run* sr = c;
+  const struct gemm_job* g = sr->g;
+  const struct gemm_workspace* ws = sr->ws;
+  const size_t blocks = (g->m + sr->mb - 1) / sr->mb;
+  const size_t b0 = blocks * task / sr->tasks, b1 = blocks * (task + 1) / sr->tasks;
+  const size_t i0 = b0 * sr->mb;
+  const size_t i1 = b1 * sr->mb < g->m ? b1 * sr->mb : g->m;
+  for (size_t i = i0; i < i1; i++) {
+    int8_t* row = ws->a + i * g->kpad;
+    sr->stage(sr->ctx, i, row);
+    memset(row + g->k, 0, g->kpad - g->k);
+  }
+  prepare_rows(g, ws, sr->mr7, sr->any_zb, i0, i1);
+  if (ws->a16 != NULL) {
+    /* Widen the rows the int16 kernels will read: all of them, except the
+     * blocks that run on the 7-bit kernels. */
+    for (size_t b = b0, r0 = i0; r0 < i1; b++, r0 += sr->mb) {
+      if (sr->mr7 != 0 && ws->use7[b]) continue;
+      const size_t rows = i1 - r0 < sr->mb ? i1 - r0 : sr->mb;
+      const int8_t* restrict src = ws->a + r0 * g->kpad;
+      int16_t* restrict dst = ws->a16 + r0 * g->kpad;
+      for (size_t i = 0; i < rows * g->kpad; i++) dst[i] = src[i];
+    }
+  }
+}
+
+/* Stages A through `stage` (one row of k int8 values at a time), split by
+ * row blocks, then runs the microkernels over column blocks x row blocks
+ * and the output stage, split by columns; both over the host's threads. */
 static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ctx) {
   const struct qdq_config* config = qdq_config();
   const size_t mr = config->qs8_gemm_mr;
@@ -201,30 +319,24 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   size_t nc = (QDQ_GEMM_BLOCK_BYTES / (g->kpad + sizeof(int32_t))) / NR * NR;
   if (nc < NR) nc = NR;
   if (nc > round_up(g->n, NR)) nc = round_up(g->n, NR);
+  const size_t tasks =
+      qdq_parallel_tasks((double) g->m * (double) g->n * (double) g->k, (g->n + NR - 1) / NR);
   struct gemm_workspace ws;
   int error;
-  void* base = workspace_alloc(g, tile_rows, nc, &ws, &error);
+  void* base = workspace_alloc(g, tile_rows, nc, tasks, &ws, &error);
   if (base == NULL) return error;
 
-  for (size_t i = 0; i < g->m; i++) {
-    int8_t* row = ws.a + i * g->kpad;
-    stage(ctx, i, row);
-    memset(row + g->k, 0, g->kpad - g->k);
-  }
-  memset(ws.a + g->m * g->kpad, 0, QDQ_EXTRA_BYTES);
   int any_zb = 0;
   for (size_t j = 0; j < g->n; j++) any_zb |= g->zb[j] != 0;
-  prepare_rows(g, &ws, mr7, any_zb);
+  /* Staging is per row block, so it splits over row blocks; a staged
+   * element costs about 32 int8 multiply-adds of the GEMM (bench/threads.js
+   * --staging: 3.5 ns against 0.1 ns). */
+  const size_t blocks = (g->m + mb - 1) / mb;
+  struct stage_run sr = {g, &ws, stage, ctx, mr7, mb, any_zb, 1};
+  sr.tasks = qdq_parallel_tasks(32.0 * (double) g->m * (double) g->k, blocks);
+  qdq_parallelize(stage_task, &sr, sr.tasks);
+  memset(ws.a + g->m * g->kpad, 0, QDQ_EXTRA_BYTES);
   if (ws.a16 != NULL) {
-    /* Widen the rows the int16 kernels will read: all of them, except the
-     * blocks that run on the 7-bit kernels. */
-    for (size_t b = 0, i0 = 0; i0 < g->m; b++, i0 += mb) {
-      if (mr7 != 0 && ws.use7[b]) continue;
-      const size_t rows = g->m - i0 < mb ? g->m - i0 : mb;
-      const int8_t* restrict src = ws.a + i0 * g->kpad;
-      int16_t* restrict dst = ws.a16 + i0 * g->kpad;
-      for (size_t i = 0; i < rows * g->kpad; i++) dst[i] = src[i];
-    }
     for (size_t i = 0; i < QDQ_EXTRA_BYTES / 2; i++) ws.a16[g->m * g->kpad + i] = 0;
   }
   for (size_t j = 0; j < g->n; j++) {
@@ -232,61 +344,26 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
     ws.colcorr[j] = (int32_t) (d * ((uint32_t) g->k * (uint32_t) g->zb[j] - (uint32_t) g->cs[j]));
   }
 
-  const size_t block_bytes = NR * sizeof(int32_t) + g->kpad * NR;
-  const size_t tile_stride = nc;
+  struct gemm_run run = {g, &ws, mr, mr7, mb, nc, nc, tasks, any_zb, NULL, 0, tile_rows * nc};
   /* Weights widened to int16 once per column block pay for themselves when
    * enough row blocks reuse them: measured a loss at 4 blocks (m = 16,
-   * k = n = 1024), a gain of ~12% at 32 and more (docs/gemm.md, "xw"). */
-  int16_t* wx = NULL;
+   * k = n = 1024), a gain of ~12% at 32 and more (docs/gemm.md, "xw"). The
+   * decision depends on m only, never on the thread count. */
   if (config->qs16_gemm_xw != NULL && ws.a16 != NULL && g->m > 4 * mb) {
-    wx = malloc((nc / NR) * (NR * sizeof(int32_t) + g->kpad * NR * sizeof(int16_t)));
-    if (wx == NULL) {
+    run.wx_elems = (nc / NR) * (NR * sizeof(int32_t) / sizeof(int16_t) + g->kpad * NR);
+    size_t wx_bytes;
+    if (qdq_mul_overflows(run.wx_elems * sizeof(int16_t), tasks, &wx_bytes)) {
+      free(base);
+      return QDQ_ERROR_SIZE_OVERFLOW;
+    }
+    run.wx = malloc(wx_bytes);
+    if (run.wx == NULL) {
       free(base);
       return QDQ_ERROR_OUT_OF_MEMORY;
     }
   }
-  for (size_t j0 = 0; j0 < g->n; j0 += nc) {
-    const size_t nb = g->n - j0 < nc ? g->n - j0 : nc;
-    const void* w = g->packed + (j0 / NR) * block_bytes;
-    int widened = 0;
-    for (size_t b = 0, i0 = 0; i0 < g->m; b++, i0 += mb) {
-      const size_t rows = g->m - i0 < mb ? g->m - i0 : mb;
-      const int8_t* a = ws.a + i0 * g->kpad;
-      if (mr7 != 0 && ws.use7[b]) {
-        (rows == 1 ? config->qs8_gemm7_1 : config->qs8_gemm7)(
-            rows, nb, g->k, a, g->kpad, w, ws.tile, tile_stride * sizeof(int32_t));
-      } else if (ws.a16 != NULL) {
-        for (size_t r = 0; r < rows; r += mr) {
-          const size_t sub = rows - r < mr ? rows - r : mr;
-          if (sub == 1) {
-            config->qs8_gemm1(1, nb, g->k, a + r * g->kpad, g->kpad, w, ws.tile + r * tile_stride,
-                              tile_stride * sizeof(int32_t));
-          } else if (wx != NULL) {
-            if (!widened) {
-              qdq_qs8_gemm_widen_w((nb + NR - 1) / NR, g->kpad, w, wx);
-              widened = 1;
-            }
-            config->qs16_gemm_xw(sub, nb, g->k, ws.a16 + (i0 + r) * g->kpad,
-                                 g->kpad * sizeof(int16_t), wx, ws.tile + r * tile_stride,
-                                 tile_stride * sizeof(int32_t));
-          } else {
-            config->qs16_gemm(sub, nb, g->k, ws.a16 + (i0 + r) * g->kpad,
-                              g->kpad * sizeof(int16_t), w, ws.tile + r * tile_stride,
-                              tile_stride * sizeof(int32_t));
-          }
-        }
-      } else {
-        for (size_t r = 0; r < rows; r += mr) {
-          const size_t sub = rows - r < mr ? rows - r : mr;
-          (sub == 1 ? config->qs8_gemm1 : config->qs8_gemm)(
-              sub, nb, g->k, a + r * g->kpad, g->kpad, w, ws.tile + r * tile_stride,
-              tile_stride * sizeof(int32_t));
-        }
-      }
-      output_tile(g, &ws, any_zb, i0, rows, j0, nb, tile_stride);
-    }
-  }
-  free(wx);
+  qdq_parallelize(gemm_task, &run, tasks);
+  free(run.wx);
   free(base);
   return 0;
 }
@@ -447,22 +524,44 @@ long qdq_dynamic_linear(size_t m, size_t n, size_t k, const float* x, const void
   return r;
 }
 
+struct f32_gemm_run {
+  size_t m, n, k, nc, mr, tasks;
+  const float* a;
+  const float* packed;
+  float* y;
+};
+
+/* Task t computes the column groups of NR [groups * t / tasks,
+ * groups * (t + 1) / tasks) for every row, with the kernels of the
+ * single-threaded path: each output depends on its own column only. */
+static void f32_gemm_task(void* ctx, size_t task) {
+  const struct f32_gemm_run* r = ctx;
+  const struct qdq_config* config = qdq_config();
+  const size_t groups = (r->n + NR - 1) / NR;
+  const size_t j_begin = groups * task / r->tasks * NR;
+  size_t j_end = groups * (task + 1) / r->tasks * NR;
+  if (j_end > r->n) j_end = r->n;
+  for (size_t j0 = j_begin; j0 < j_end; j0 += r->nc) {
+    const size_t nb = j_end - j0 < r->nc ? j_end - j0 : r->nc;
+    const float* w = r->packed + (j0 / NR) * NR * (r->k + 1);
+    for (size_t i0 = 0; i0 < r->m; i0 += r->mr) {
+      const size_t rows = r->m - i0 < r->mr ? r->m - i0 : r->mr;
+      (rows == 1 ? config->f32_gemm1 : config->f32_gemm)(rows, nb, r->k * sizeof(float),
+                                                          r->a + i0 * r->k, r->k * sizeof(float), w,
+                                                          r->y + i0 * r->n + j0, r->n * sizeof(float));
+    }
+  }
+}
+
 int qdq_f32_gemm(size_t m, size_t n, size_t k, const float* a, const void* packed, float* y) {
   const struct qdq_config* config = qdq_config();
   if (m == 0 || n == 0 || k == 0) return 0;
-  const size_t mr = config->f32_gemm_mr;
   /* Column blocks whose packed weights stay in L2 while all rows pass. */
   size_t nc = (QDQ_GEMM_BLOCK_BYTES / ((k + 1) * sizeof(float))) / NR * NR;
   if (nc < NR) nc = NR;
-  for (size_t j0 = 0; j0 < n; j0 += nc) {
-    const size_t nb = n - j0 < nc ? n - j0 : nc;
-    const float* w = (const float*) packed + (j0 / NR) * NR * (k + 1);
-    for (size_t i0 = 0; i0 < m; i0 += mr) {
-      const size_t rows = m - i0 < mr ? m - i0 : mr;
-      (rows == 1 ? config->f32_gemm1 : config->f32_gemm)(rows, nb, k * sizeof(float),
-                                                          a + i0 * k, k * sizeof(float), w,
-                                                          y + i0 * n + j0, n * sizeof(float));
-    }
-  }
+  struct f32_gemm_run run = {m, n, k, nc, config->f32_gemm_mr, 1, a, (const float*) packed, y};
+  /* A float multiply-add costs about as much as four int8 ones here. */
+  run.tasks = qdq_parallel_tasks(4.0 * (double) m * (double) n * (double) k, (n + NR - 1) / NR);
+  qdq_parallelize(f32_gemm_task, &run, run.tasks);
   return 0;
 }

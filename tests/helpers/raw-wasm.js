@@ -3,12 +3,13 @@
 
 /** A module instance with malloc/free and fresh typed views of its memory. */
 export class RawWasm {
-  /** @param {WebAssembly.Instance | { exports: Record<string, any> }} instance */
+  /** @param {WebAssembly.Instance | { exports: Record<string, any>, memory?: WebAssembly.Memory }} instance
+   *  a Runtime of a shared-memory build has its (imported) memory as `memory` */
   constructor(instance) {
     /** @type {Record<string, any>} */
     this.exports = instance.exports;
     /** @type {WebAssembly.Memory} */
-    this.memory = this.exports.memory;
+    this.memory = ('memory' in instance ? instance.memory : undefined) ?? this.exports.memory;
     /** @type {ArrayBuffer | null} */
     this.viewsOf = null;
     this.refresh();

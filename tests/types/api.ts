@@ -1,16 +1,20 @@
 // Compile-only checks of js/index.d.ts: correct use type-checks, and each
 // misuse below must be an error (tsc fails on an unused @ts-expect-error).
 import {
-  init, initSync, backend, dynamicQuantizeLinear, calculateQParams, quantizePerTensor, quantizePerChannel, dequantize, fakeQuantizePerTensor,
+  init, initSync, backend, threads, shutdownThreads, dynamicQuantizeLinear, calculateQParams, quantizePerTensor, quantizePerChannel, dequantize, fakeQuantizePerTensor,
   fakeQuantizePerChannel, quantize, errorStats, MinMaxObserver, MovingAverageMinMaxObserver,
   PerChannelMinMaxObserver, MovingAveragePerChannelMinMaxObserver, FLOAT32_EPS,
   HistogramObserver, PercentileObserver, EntropyObserver, type CalibrationHistogramObserver,
-  type QTensor, type QTensorPerChannel, type ErrorStats,
+  type QTensor, type QTensorPerChannel, type ErrorStats, type InitResult,
 } from '../../js/index.js';
 
 async function main(): Promise<void> {
   await init();
   await init({ build: 'simd128' });
+  const started: InitResult = await init({ numThreads: 2, workerUrl: '/assets/worker.js' });
+  const note: string | null = started.threadsNote;
+  const count: number = threads();
+  shutdownThreads();
   initSync(new Uint8Array(8));
   const b: 'simd128' | 'relaxed' = backend();
   const x = new Float32Array(6);
@@ -99,5 +103,7 @@ async function main(): Promise<void> {
   const notNull: { min: number; max: number } = new EntropyObserver().calculateRange();
   // @ts-expect-error unknown build
   await init({ build: 'avx512' });
+  // @ts-expect-error numThreads is a number
+  await init({ numThreads: 'all' });
 }
 void main;

@@ -21,7 +21,8 @@ test('exports', async (t) => {
       'dequantizeBlockwise', 'dynamicQuantizeLinear', 'errorStats', 'fakeQuantizePerChannel', 'fakeQuantizePerTensor',
       'fromDequantizeLinear', 'init', 'initSync', 'matmulInteger', 'qlinearMatmul', 'quantize', 'quantizeBlockwise',
       'quantizePerChannel', 'quantizePerTensor', 'quantizeSteps', 'readNpy', 'readNpz', 'readSafetensors',
-      'supportsRelaxedSimd', 'supportsSimd128', 'toDequantizeLinear', 'writeNpy', 'writeNpz', 'writeSafetensors',
+      'shutdownThreads', 'supportsRelaxedSimd', 'supportsSimd128', 'threads', 'toDequantizeLinear', 'writeNpy',
+      'writeNpz', 'writeSafetensors',
     ]);
   });
 });

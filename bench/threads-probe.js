@@ -1,0 +1,43 @@
+// The most any 2-thread speedup can be on this machine right now: the same
+// fixed CPU-bound loop (integer arithmetic, no memory traffic) timed on one
+// worker thread alone and on two at once, interleaved, medians. On an idle
+// 2-core machine the ratio is ~2; on one shared with other builds it falls
+// toward 1, and bench/threads.js's speedups are bounded by it.
+//   node bench/threads-probe.js [--threads 2] [--runs 9]
+import os from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+const args = process.argv.slice(2);
+const T = Number(args.includes('--threads') ? args[args.indexOf('--threads') + 1] : 2);
+const RUNS = Number(args.includes('--runs') ? args[args.indexOf('--runs') + 1] : 9);
+const WORK = 60_000_000;
+
+const source = `
+  const { parentPort } = require('node:worker_threads');
+  parentPort.on('message', (n) => {
+    let x = 1;
+    for (let i = 0; i < n; i++) x = (Math.imul(x, 1664525) + 1013904223) | 0;
+    parentPort.postMessage(x);
+  });`;
+const workers = Array.from({ length: T }, () => new Worker(source, { eval: true }));
+const once = (/** @type {Worker} */ w) => new Promise((resolve) => { w.once('message', resolve); w.postMessage(WORK); });
+
+/** ms for `count` workers each running the loop at the same time. @param {number} count */
+async function run(count) {
+  const t0 = performance.now();
+  await Promise.all(workers.slice(0, count).map(once));
+  return performance.now() - t0;
+}
+
+await run(T); // warm-up (JIT)
+const one = [], all = [];
+for (let r = 0; r < RUNS; r++) {
+  one.push(await run(1));
+  all.push(await run(T));
+}
+const med = (/** @type {number[]} */ a) => a.sort((x, y) => x - y)[a.length >> 1];
+const speedup = (T * med(one)) / med(all);
+console.log(`${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} logical CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}`);
+console.log(`1 thread: ${med(one).toFixed(1)} ms; ${T} threads, ${T}x the work: ${med(all).toFixed(1)} ms; ` +
+  `available parallel speedup ${speedup.toFixed(2)}x (ideal ${T}x), median of ${RUNS}`);
+for (const w of workers) await w.terminate();

@@ -1,0 +1,155 @@
+// Benchmark of the thread pool (issue 12): our GEMMs on 1 and on T threads
+// against onnxruntime-web on T threads (ort.env.wasm.numThreads, worker
+// threads in Node), all in this process, runs interleaved so that load from
+// other processes falls on every candidate alike; GOPS = 2 m k n / time,
+// caller-visible (copies in and out included), medians.
+//   node bench/threads.js [--threads 2] [--build simd128|relaxed] [--no-ort] [--threshold | --staging]
+// --threshold: the split's break-even instead: 1 vs T threads with every call
+// split (minWork 0) on growing DynamicQuantizedLinear shapes, to place
+// MIN_WORK_PER_THREAD (js/runtime/pool.js). --staging: the serial share of a
+// call (Amdahl's bound on any split).
+import os from 'node:os';
+import * as qdq from '../js/index.js';
+import { setThreadLimit } from '../js/runtime/loader.js';
+import { DataType, elemTypeOf, oneNodeModel } from '../tests/helpers/onnx-model.js';
+
+const { FLOAT, INT32 } = DataType;
+const args = process.argv.slice(2);
+const opt = (/** @type {string} */ name, /** @type {string} */ dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
+const T = Number(opt('--threads', '2'));
+const build = /** @type {'simd128' | 'relaxed'} */ (opt('--build', 'simd128'));
+const withOrt = !args.includes('--no-ort');
+const RUNS = 11;
+const MIN_BATCH_MS = 30;
+
+const started = await qdq.init({ build, numThreads: T });
+if (started.threads !== T) throw new Error(`asked for ${T} threads, got ${started.threads}: ${started.threadsNote}`);
+
+/** Median ms per call of each fn, runs interleaved. @param {Record<string, () => unknown>} fns */
+async function timeAll(fns) {
+  /** @type {Record<string, number>} */ const reps = {};
+  /** @type {Record<string, number[]>} */ const times = {};
+  for (const [name, fn] of Object.entries(fns)) {
+    await fn();
+    let r = 1;
+    for (;;) {
+      const t0 = performance.now();
+      for (let i = 0; i < r; i++) await fn();
+      if (performance.now() - t0 >= MIN_BATCH_MS) break;
+      r *= 2;
+    }
+    reps[name] = r;
+    times[name] = [];
+  }
+  for (let run = 0; run < RUNS; run++) {
+    for (const [name, fn] of Object.entries(fns)) {
+      const t0 = performance.now();
+      for (let i = 0; i < reps[name]; i++) await fn();
+      times[name].push((performance.now() - t0) / reps[name]);
+    }
+  }
+  /** @type {Record<string, number>} */ const med = {};
+  for (const [name, t] of Object.entries(times)) med[name] = t.sort((x, y) => x - y)[RUNS >> 1];
+  return med;
+}
+
+/** Runs fn with at most n threads (and the default threshold unless minWork is given). */
+const on = (/** @type {number} */ n, /** @type {() => unknown} */ fn, minWork) => () => {
+  setThreadLimit(n, minWork);
+  try {
+    return fn();
+  } finally {
+    setThreadLimit(Infinity);
+  }
+};
+
+let seed = 12345;
+const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 8;
+const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} logical CPUs, load average ${os.loadavg()[0].toFixed(1)}`;
+
+if (args.includes('--staging')) {
+  // The serial part of a split call: the same DynamicQuantizedLinear with 8
+  // columns (staging plus a GEMM 1/n-th the size) against the full n.
+  console.log(`serial share (activation staging), DynamicQuantizedLinear, 1 thread, qdq-wasm ${build}, Node ${process.version}, ${machine}`);
+  console.log('m,k,n            full us   n=8 us   share');
+  for (const [m, k, n] of [[1, 4096, 4096], [16, 1024, 1024], [128, 768, 768], [512, 512, 512]]) {
+    const make = (/** @type {number} */ cols) => qdq.DynamicQuantizedLinear.fromQuantized({ weight: new Int8Array(cols * k).map(() => next()),
+      weightScales: new Float32Array(cols).fill(0.01), inFeatures: k, outFeatures: cols });
+    const full = make(n), thin = make(8);
+    const x = Float32Array.from({ length: m * k }, () => next() / 16777216 - 0.5);
+    const ms = await timeAll({ full: on(1, () => full.forward(x)), thin: on(1, () => thin.forward(x)) });
+    full.dispose();
+    thin.dispose();
+    console.log(`${`${m},${k},${n}`.padEnd(16)} ${(ms.full * 1e3).toFixed(0).padStart(8)} ${(ms.thin * 1e3).toFixed(0).padStart(8)} ${(100 * ms.thin / ms.full).toFixed(1).padStart(6)}%`);
+  }
+  process.exit(0);
+}
+
+if (args.includes('--threshold')) {
+  console.log(`split break-even, DynamicQuantizedLinear, 1 vs ${T} threads (every call split), qdq-wasm ${build}, Node ${process.version}, ${machine}`);
+  console.log('m,k,n            MACs      1 thread us  split us  speedup');
+  for (const [m, k, n] of [[1, 128, 128], [1, 256, 256], [4, 256, 256], [1, 1024, 512], [8, 256, 512], [4, 512, 512], [16, 512, 512], [32, 512, 512], [16, 1024, 1024]]) {
+    const wq = new Int8Array(n * k).map(() => next());
+    const layer = qdq.DynamicQuantizedLinear.fromQuantized({ weight: wq, weightScales: new Float32Array(n).fill(0.01), inFeatures: k, outFeatures: n });
+    const x = Float32Array.from({ length: m * k }, () => next() / 16777216 - 0.5);
+    const ms = await timeAll({ one: on(1, () => layer.forward(x), 0), split: on(T, () => layer.forward(x), 0) });
+    layer.dispose();
+    console.log(`${`${m},${k},${n}`.padEnd(16)} ${String(m * k * n).padEnd(9)} ${(ms.one * 1e3).toFixed(1).padStart(11)} ${(ms.split * 1e3).toFixed(1).padStart(9)} ${(ms.one / ms.split).toFixed(2).padStart(8)}`);
+  }
+  process.exit(0);
+}
+
+/** @type {any} */
+let ort = null;
+if (withOrt) {
+  ort = await import('onnxruntime-web');
+  ort.env.wasm.numThreads = T;
+}
+
+const SHAPES = [[1, 4096, 4096], [16, 1024, 1024], [128, 768, 768], [512, 512, 512]];
+console.log(`qdq-wasm ${build} (-mt build), onnxruntime-web ${withOrt ? ort.env.versions?.web ?? '1.30' : '-'} with numThreads ${T}, ` +
+  `Node ${process.version} (V8 ${process.versions.v8}), ${machine}; GOPS, median of ${RUNS} interleaved runs`);
+console.log(`m,k,n            | DQL 1t  DQL ${T}t  x     | u8s8 1t u8s8 ${T}t x     | ORT DQMM ${T}t  ORT u8s8 ${T}t | ours/ORT DQMM  u8s8`);
+for (const [m, k, n] of SHAPES) {
+  const ops = 2 * m * k * n;
+  const bS8 = new Int8Array(k * n).map(() => next());
+  const wT = new Int8Array(n * k);
+  for (let l = 0; l < k; l++) for (let j = 0; j < n; j++) wT[j * k + l] = bS8[l * n + j];
+  const aU8 = new Uint8Array(m * k).map(() => next());
+  const x = Float32Array.from({ length: m * k }, () => (next() / 16777216 - 0.5) * 6);
+  const scales = new Float32Array(n).fill(1 / 127);
+  const dyn = qdq.DynamicQuantizedLinear.fromQuantized({ weight: wT, weightScales: scales, inFeatures: k, outFeatures: n, compat: 'onnx' });
+  const packed = qdq.PackedMatrix.pack(bS8, { k, n });
+  const out = new Int32Array(m * n);
+  /** @type {Record<string, () => unknown>} */
+  const fns = {
+    dyn1: on(1, () => dyn.forward(x)),
+    dynT: on(T, () => dyn.forward(x)),
+    u81: on(1, () => qdq.matmulInteger(aU8, packed, { m, aZeroPoint: 128, out })),
+    u8T: on(T, () => qdq.matmulInteger(aU8, packed, { m, aZeroPoint: 128, out })),
+  };
+  const sessions = [];
+  if (withOrt) {
+    const dq = await ort.InferenceSession.create(oneNodeModel({ op: 'DynamicQuantizeMatMul', domain: 'com.microsoft',
+      inputs: [{ name: 'A', type: FLOAT, dims: [m, k] }],
+      initializers: [{ name: 'B', dims: [k, n], data: bS8 }, { name: 'bs', dims: [n], data: scales }, { name: 'bz', dims: [n], data: new Int8Array(n) }],
+      nodeInputs: ['A', 'B', 'bs', 'bz'], output: { name: 'Y', type: FLOAT, dims: [m, n] } }));
+    const xt = new ort.Tensor('float32', x, [m, k]);
+    fns.ortDq = () => dq.run({ A: xt });
+    const mi = await ort.InferenceSession.create(oneNodeModel({ op: 'MatMulInteger', inputs: [{ name: 'A', type: elemTypeOf(aU8), dims: [m, k] }],
+      initializers: [{ name: 'B', dims: [k, n], data: bS8 }, { name: 'az', dims: [], data: Uint8Array.of(128) }, { name: 'bz', dims: [], data: Int8Array.of(0) }],
+      nodeInputs: ['A', 'B', 'az', 'bz'], output: { name: 'Y', type: INT32, dims: [m, n] } }));
+    const at = new ort.Tensor('uint8', aU8, [m, k]);
+    fns.ortU8 = () => mi.run({ A: at });
+    sessions.push(dq, mi);
+  }
+  const ms = await timeAll(fns);
+  const g = (/** @type {string} */ key) => (ms[key] === undefined ? NaN : ops / ms[key] / 1e6);
+  const f = (/** @type {number} */ v, w = 7) => (Number.isNaN(v) ? '-' : v.toFixed(1)).padStart(w);
+  console.log(`${`${m},${k},${n}`.padEnd(16)} |${f(g('dyn1'))} ${f(g('dynT'))} ${f(g('dynT') / g('dyn1'), 5)} |${f(g('u81'))} ${f(g('u8T'))} ${f(g('u8T') / g('u81'), 5)} |` +
+    `${f(g('ortDq'), 12)} ${f(g('ortU8'), 12)} |${f(g('dynT') / g('ortDq'), 14)} ${f(g('u8T') / g('ortU8'), 5)}`);
+  dyn.dispose();
+  packed.dispose();
+  for (const s of sessions) await s.release();
+}
+process.exit(0);

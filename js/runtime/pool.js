@@ -1,0 +1,193 @@
+// The thread pool of the shared-memory builds. The C operators split their
+// work into tasks and, after allocating every workspace on this thread, call
+// the imported env.qdq_host_parallelize(fn, ctx, tasks): task 0 runs here,
+// tasks 1..n-1 on workers woken through Atomics.notify on their own word of a
+// control block in wasm memory; this thread then waits for them (Atomics.wait
+// where the engine allows it, a spin on the counter on a browser's main
+// thread, which may not block). Idle workers sleep in Atomics.wait: no
+// busy-waiting between calls. docs/threads.md.
+
+import { CONTROL, MAX_THREADS, WAKE } from './pool-control.js';
+
+/** Bytes of stack per worker: the kernels use a few hundred; the main instance has 256 KiB. */
+const WORKER_STACK = 128 * 1024;
+/**
+ * Int8 multiply-adds per thread below which a call stays on fewer threads:
+ * waking a worker and waiting for it costs tens of microseconds, ~1 M
+ * multiply-adds at 50 GOPS (bench/threads.js --threshold; docs/threads.md).
+ */
+export const MIN_WORK_PER_THREAD = 1 << 20;
+/** How long init() waits for a worker to instantiate before giving up on the pool. */
+const START_TIMEOUT_MS = 15000;
+
+const isNode = () => typeof process !== 'undefined' && process.versions?.node != null;
+
+/** Whether this thread may block in Atomics.wait (not a browser's main thread). */
+function canBlock() {
+  if (isNode()) return true;
+  return typeof window === 'undefined';
+}
+
+/** @returns {number} logical cores the engine reports. */
+export async function coreCount() {
+  if (isNode()) {
+    // process.getBuiltinModule, not import('node:os'): bundlers never see it.
+    const os = /** @type {typeof import('node:os')} */ (process.getBuiltinModule('node:os'));
+    return typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  }
+  return typeof navigator !== 'undefined' && navigator.hardwareConcurrency > 0 ? navigator.hardwareConcurrency : 1;
+}
+
+/** Whether shared wasm memory is usable here: Node always, browsers when cross-origin isolated. */
+export function sharedMemoryAvailable() {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  if (isNode()) return true;
+  return typeof crossOriginIsolated !== 'undefined' && crossOriginIsolated === true;
+}
+
+export class Pool {
+  /**
+   * @param {{ exports: Record<string, any>, memory: WebAssembly.Memory }} main the main instance
+   * @param {number} control pointer to CONTROL.words int32s, zeroed
+   */
+  constructor(main, control) {
+    /** @private */ this.main = main;
+    /** @private */ this.c = new Int32Array(main.memory.buffer, control, CONTROL.words);
+    /** @type {any[]} @private */ this.workers = [];
+    /** Threads, this one included: 1 until start() succeeds. */
+    this.size = 1;
+    /** At most this many threads per call (tests compare 1..size in one process). @internal */
+    this.limit = Infinity;
+    /** Parallel regions run with helpers, for tests. @internal */
+    this.regions = 0;
+    /** Work per thread below which fewer threads are used. @internal */
+    this.minWork = MIN_WORK_PER_THREAD;
+    /** @type {string | null} why the pool did not start, if it did not */
+    this.error = null;
+    /** @private */ this.spin = !canBlock();
+  }
+
+  /**
+   * Starts numThreads - 1 workers on the module and memory; resolves when all
+   * are ready. On any failure the started workers are stopped, size stays 1
+   * and `error` says why: the caller keeps running on one thread.
+   * @param {WebAssembly.Module} module
+   * @param {number} numThreads
+   * @param {(bytes: number) => number} malloc
+   * @param {{ workerUrl?: string | URL }} [options]
+   */
+  async start(module, numThreads, malloc, options = {}) {
+    const n = Math.min(numThreads, MAX_THREADS);
+    const url = options.workerUrl ?? new URL('./worker.js', import.meta.url);
+    const memory = this.main.memory;
+    try {
+      const ready = [];
+      for (let i = 1; i < n; i++) {
+        const stackBase = malloc(WORKER_STACK);
+        const data = { module, memory, control: this.c.byteOffset, index: i,
+          stackTop: (stackBase + WORKER_STACK) & ~15 };
+        ready.push(this.spawn(url, data));
+      }
+      await Promise.all(ready);
+      this.size = n;
+    } catch (err) {
+      this.error = `qdq-wasm: the thread pool did not start (${/** @type {Error} */ (err).message}); running on one thread`;
+      this.dispose();
+    }
+  }
+
+  /** @private @param {string | URL} url @param {object} data @returns {Promise<void>} */
+  async spawn(url, data) {
+    let worker;
+    /** @type {(m: any) => void} */
+    let onMessage = () => {};
+    /** @type {(e: any) => void} */
+    let onError = () => {};
+    const started = new Promise((resolve, reject) => {
+      onMessage = (m) => (m.ready ? resolve(undefined) : m.failed ? reject(new Error(m.failed)) : undefined);
+      onError = (e) => reject(new Error(e?.message ?? String(e)));
+    });
+    if (isNode()) {
+      const { Worker } = /** @type {typeof import('node:worker_threads')} */ (process.getBuiltinModule('node:worker_threads'));
+      // Only the engine's wasm flags: a worker inherits the parent's flags
+      // by default, and some (--input-type, --test options) make it fail.
+      const execArgv = process.execArgv.filter((a) => /^--(experimental-)?wasm/.test(a));
+      worker = new Worker(url, { workerData: data, execArgv });
+      worker.on('message', onMessage);
+      worker.on('error', onError);
+      worker.on('exit', (code) => onError(new Error(`worker exited with code ${code} before it was ready`)));
+      worker.unref(); // a sleeping pool never keeps the process alive
+    } else {
+      worker = new Worker(url, { type: 'module' });
+      worker.onmessage = (/** @type {MessageEvent} */ e) => onMessage(e.data);
+      worker.onerror = (/** @type {ErrorEvent} */ e) => {
+        e.preventDefault();
+        onError(new Error(e.message || `cannot load ${url}`));
+      };
+      worker.postMessage(data);
+    }
+    this.workers.push(worker);
+    let timer;
+    const timeout = new Promise((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`a worker was not ready after ${START_TIMEOUT_MS} ms`)), START_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([started, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Threads a call may use. */
+  threads() {
+    return Math.max(1, Math.min(this.size, this.limit));
+  }
+
+  /**
+   * env.qdq_host_tasks: how many tasks an operator should split `work` into
+   * (at most `units`): as many as there are threads, fewer when a thread's
+   * share would be below minWork.
+   * @param {number} work @param {number} units
+   */
+  tasks(work, units) {
+    let t = Math.min(this.threads(), units);
+    while (t > 1 && work < this.minWork * t) t--;
+    return Math.max(t, 1);
+  }
+
+  /**
+   * env.qdq_host_parallelize: runs tasks 0..tasks-1 of fn(ctx, task) and
+   * returns when all are done.
+   * @param {number} fn @param {number} ctx @param {number} tasks
+   */
+  parallelize(fn, ctx, tasks) {
+    const c = this.c;
+    const helpers = Math.min(tasks, this.threads()) - 1;
+    c[CONTROL.fn] = fn;
+    c[CONTROL.ctx] = ctx;
+    c[CONTROL.failed] = 0;
+    Atomics.store(c, CONTROL.pending, helpers);
+    if (helpers > 0) this.regions++;
+    for (let i = 1; i <= helpers; i++) {
+      Atomics.add(c, WAKE + i, 1);
+      Atomics.notify(c, WAKE + i, 1);
+    }
+    this.main.exports.qdq_parallel_run(fn, ctx, 0);
+    for (let p = Atomics.load(c, CONTROL.pending); p !== 0; p = Atomics.load(c, CONTROL.pending)) {
+      if (!this.spin) Atomics.wait(c, CONTROL.pending, p);
+    }
+    if (Atomics.load(c, CONTROL.failed) !== 0) throw new Error('qdq-wasm: a pool thread failed while running an operator');
+  }
+
+  /** Stops and ends every worker; the pool then runs everything on the calling thread. Idempotent. */
+  dispose() {
+    Atomics.store(this.c, CONTROL.stop, 1);
+    for (let i = 1; i < this.workers.length + 1; i++) {
+      Atomics.add(this.c, WAKE + i, 1);
+      Atomics.notify(this.c, WAKE + i);
+    }
+    for (const w of this.workers) w.terminate();
+    this.workers = [];
+    this.size = 1;
+  }
+}

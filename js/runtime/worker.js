@@ -1,0 +1,68 @@
+// A pool thread (Node worker_threads or a Web Worker): instantiates the
+// shared-memory build on the main thread's memory, moves its stack pointer to
+// the region the main thread allocated for it, then sleeps in Atomics.wait
+// until js/runtime/pool.js hands it a task. It never allocates and never
+// calls _initialize (the main instance did both).
+
+import { CONTROL, WAKE } from './pool-control.js';
+
+/**
+ * @param {{ module: WebAssembly.Module, memory: WebAssembly.Memory, control: number, index: number,
+ *   stackTop: number }} data
+ * @param {(message: any) => void} post
+ */
+function start(data, post) {
+  const refuse = () => {
+    throw new Error('qdq-wasm: a pool thread cannot start a parallel region');
+  };
+  const instance = new WebAssembly.Instance(data.module, {
+    env: {
+      memory: data.memory,
+      emscripten_notify_memory_growth: () => {},
+      qdq_host_tasks: () => 1,
+      qdq_host_parallelize: refuse,
+    },
+    wasi_snapshot_preview1: { proc_exit: refuse, fd_write: () => 52, fd_close: () => 52, fd_seek: () => 52 },
+  });
+  const ex = /** @type {Record<string, any>} */ (instance.exports);
+  ex.stackRestore(data.stackTop);
+  // The control block sits in the first pages of memory, which growth never
+  // moves, so this view stays valid for the thread's life.
+  const c = new Int32Array(data.memory.buffer, data.control, CONTROL.words);
+  const wake = WAKE + data.index;
+  // Read before saying ready: the main thread may bump the word as soon as it
+  // hears, and a bump read here as already seen would never be answered.
+  let seen = Atomics.load(c, wake);
+  post({ ready: true });
+  for (;;) {
+    Atomics.wait(c, wake, seen);
+    seen = Atomics.load(c, wake);
+    if (Atomics.load(c, CONTROL.stop) !== 0) return;
+    try {
+      ex.qdq_parallel_run(Atomics.load(c, CONTROL.fn), Atomics.load(c, CONTROL.ctx), data.index);
+    } catch (err) {
+      Atomics.store(c, CONTROL.failed, 1);
+      post({ error: String(/** @type {Error} */ (err)?.stack ?? err) });
+    }
+    if (Atomics.add(c, CONTROL.pending, -1) === 1) Atomics.notify(c, CONTROL.pending);
+  }
+}
+
+const isNode = typeof process !== 'undefined' && process.versions?.node != null && typeof self === 'undefined';
+if (isNode) {
+  const { parentPort, workerData } = /** @type {typeof import('node:worker_threads')} */ (process.getBuiltinModule('node:worker_threads'));
+  const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
+  try {
+    start(workerData, (m) => port.postMessage(m));
+  } catch (err) {
+    port.postMessage({ failed: String(/** @type {Error} */ (err)?.message ?? err) });
+  }
+} else {
+  self.onmessage = (/** @type {MessageEvent} */ e) => {
+    try {
+      start(e.data, (m) => self.postMessage(m));
+    } catch (err) {
+      self.postMessage({ failed: String(/** @type {Error} */ (err)?.message ?? err) });
+    }
+  };
+}

@@ -1,0 +1,38 @@
+/* The seam between operators and the host's thread pool (js/runtime/pool.js).
+ * Shared-memory builds (QDQ_THREADS) import two functions from the host; the
+ * others run every task on the calling thread. */
+#include "parallel/parallel.h"
+
+#include "qdq.h"
+
+#if defined(QDQ_THREADS)
+__attribute__((import_module("env"), import_name("qdq_host_tasks"))) size_t qdq_host_tasks(double work,
+                                                                                         size_t units);
+__attribute__((import_module("env"), import_name("qdq_host_parallelize"))) void qdq_host_parallelize(
+    qdq_task_fn fn, void* ctx, size_t tasks);
+
+size_t qdq_parallel_tasks(double work, size_t units) {
+  const size_t t = qdq_host_tasks(work, units);
+  return t == 0 ? 1 : t > units ? units : t;
+}
+
+void qdq_parallelize(qdq_task_fn fn, void* ctx, size_t tasks) {
+  if (tasks <= 1) {
+    if (tasks == 1) fn(ctx, 0);
+    return;
+  }
+  qdq_host_parallelize(fn, ctx, tasks);
+}
+#else
+size_t qdq_parallel_tasks(double work, size_t units) {
+  (void) work;
+  (void) units;
+  return 1;
+}
+
+void qdq_parallelize(qdq_task_fn fn, void* ctx, size_t tasks) {
+  for (size_t t = 0; t < tasks; t++) fn(ctx, t);
+}
+#endif
+
+void qdq_parallel_run(void (*fn)(void*, size_t), void* ctx, size_t task) { fn(ctx, task); }

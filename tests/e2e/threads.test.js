@@ -1,0 +1,113 @@
+// The thread pool in headless Chromium (issue 12): on a cross-origin isolated
+// page (scripts/serve.js sends COOP/COEP) init() starts Web Workers on shared
+// memory and every threaded operator gives the same bytes on 1-4 threads, and
+// the same bytes as Node; without isolation it runs on one thread and says why.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+import { createPageServer } from '../../scripts/serve.js';
+import * as qdq from '../../js/index.js';
+
+/** @type {import('playwright-core').Browser} */
+let browser;
+/** @type {import('node:http').Server[]} */
+const servers = [];
+
+/** @param {boolean} isolated @returns {Promise<string>} base URL */
+async function serve(isolated) {
+  const server = createPageServer({ isolated });
+  servers.push(server);
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  return `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
+}
+
+before(async () => {
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  await qdq.init({ build: 'simd128', numThreads: 1 });
+});
+
+after(async () => {
+  await browser?.close();
+  for (const s of servers) s.close();
+});
+
+/**
+ * Runs in the page (and in Node): every threaded operator on deterministic
+ * operands with odd tails; returns each result as an array, per thread count.
+ * @param {{ counts: number[], numThreads: number }} arg
+ */
+async function workload({ counts, numThreads }) {
+  const q = await import(typeof window === 'undefined' ? '../../js/index.js' : '/js/index.js');
+  const loader = await import(typeof window === 'undefined' ? '../../js/runtime/loader.js' : '/js/runtime/loader.js');
+  const info = await q.init({ build: 'simd128', numThreads });
+  let s = 7;
+  const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8;
+  /** @type {Record<string, number[][]>} */
+  const out = {};
+  for (const [m, k, n] of [[1, 67, 13], [5, 100, 37], [37, 33, 203], [70, 129, 61]]) {
+    const a = Uint8Array.from({ length: m * k }, () => next() % 256);
+    const b = Int8Array.from({ length: k * n }, () => (next() % 256) - 128);
+    const w = Float32Array.from({ length: n * k }, () => (next() / 16777216 - 0.5) * 2);
+    const x = Float32Array.from({ length: m * k }, () => (next() / 16777216 - 0.5) * 6);
+    const dyn = q.DynamicQuantizedLinear.fromFloat(w, null, { inFeatures: k, outFeatures: n });
+    const lin = q.Linear.fromFloat(w, null, { inFeatures: k, outFeatures: n });
+    const ql = q.QuantizedLinear.fromFloat(w, null, { inFeatures: k, outFeatures: n,
+      inputScale: 0.03, inputZeroPoint: 128, outputScale: 0.2, outputZeroPoint: 100 });
+    for (const t of counts) {
+      loader.setThreadLimit(t, 0);
+      const results = [q.matmulInteger(a, b, { m, k, n, aZeroPoint: 3 }), dyn.forward(x), lin.forward(x), ql.forward(a)];
+      results.forEach((r, i) => {
+        const key = `${m}x${k}x${n}/${i}`;
+        (out[key] ??= []).push(Array.from(new Uint8Array(r.buffer, r.byteOffset, r.byteLength)));
+      });
+    }
+    loader.setThreadLimit(Infinity);
+    dyn.dispose();
+    lin.dispose();
+    ql.dispose();
+  }
+  return { info, isolated: typeof crossOriginIsolated === 'undefined' ? null : crossOriginIsolated, out };
+}
+
+test('threads in Chromium', async (t) => {
+  const node = await workload({ counts: [1], numThreads: 1 });
+
+  await t.test('should run on 4 Web Workers when cross-origin isolated, same bytes on 1-4 threads and as Node', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${await serve(true)}/blank`);
+    const r = await page.evaluate(`(${workload})({ counts: [1, 2, 3, 4], numThreads: 4 })`);
+    await page.close();
+    assert.equal(r.isolated, true);
+    assert.deepEqual(r.info, { build: 'simd128', threads: 4, threadsNote: null });
+    for (const [key, runs] of Object.entries(r.out)) {
+      for (let i = 1; i < runs.length; i++) assert.deepEqual(runs[i], runs[0], `${key}: ${i + 1} threads differ from 1`);
+      assert.deepEqual(runs[0], node.out[key][0], `${key}: Chromium differs from Node`);
+    }
+  });
+
+  await t.test('should run on one thread and say why when not isolated', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${await serve(false)}/blank`);
+    const r = await page.evaluate(`(${workload})({ counts: [1, 4], numThreads: 4 })`);
+    await page.close();
+    assert.equal(r.isolated, false);
+    assert.equal(r.info.threads, 1);
+    assert.match(r.info.threadsNote, /shared memory is not available \(a browser page needs to be cross-origin isolated/);
+    for (const [key, runs] of Object.entries(r.out)) assert.deepEqual(runs[0], node.out[key][0], key);
+  });
+
+  await t.test('should show the thread count on the page', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${await serve(true)}/`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+    const threads = Number(await page.$eval('#backend', (el) => /** @type {HTMLElement} */ (el).dataset.threads));
+    const cores = await page.evaluate(() => navigator.hardwareConcurrency);
+    assert.equal(threads, Math.min(cores, 8));
+    assert.match(await page.$eval('#backend', (el) => el.textContent ?? ''), new RegExp(`, ${threads} threads?$`));
+    await page.close();
+  });
+});

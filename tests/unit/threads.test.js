@@ -1,0 +1,208 @@
+// The thread pool (issue 12): every threaded operator gives the same bytes on
+// 1, 2, 3 and 4 threads (odd m and n tails included) and matches the C
+// reference; calls from several async callers interleave safely; a pool that
+// cannot start reports why and runs on one thread.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as qdq from '../../js/index.js';
+import { parallelRegions, setThreadLimit } from '../../js/runtime/loader.js';
+import { referenceF32Gemm, referenceGemm, rng } from '../helpers/gemm-ref.js';
+
+const BUILD = /** @type {'simd128' | 'relaxed'} */ (process.env.QDQ_BUILD ?? 'simd128');
+const info = await qdq.init({ build: BUILD, numThreads: 4 });
+
+/** Bytes of a typed array, for exact comparison (NaN payloads and -0 included). @param {ArrayBufferView} a */
+const bytes = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+/**
+ * Runs fn with each thread count, splitting every call however small (minWork
+ * 0), and asserts that all results are byte-identical.
+ * @param {string} what @param {() => ArrayBufferView} fn @returns {ArrayBufferView} the 1-thread result
+ */
+function sameOnEveryCount(what, fn) {
+  setThreadLimit(1, 0);
+  const one = fn();
+  try {
+    for (const t of [2, 3, 4]) {
+      setThreadLimit(t, 0);
+      const before = parallelRegions();
+      const r = fn();
+      assert.ok(parallelRegions() > before, `${what}: ${t} threads: the call was not split`);
+      assert.ok(bytes(r).equals(bytes(one)), `${what}: ${t} threads differ from 1`);
+    }
+  } finally {
+    setThreadLimit(Infinity);
+  }
+  return one;
+}
+
+// m: single row (GEMV path), one under a row block, several blocks with a
+// tail, enough rows for the widened-weights path; n: fewer columns than
+// threads x 8, odd tails, several column blocks.
+const SHAPES = [[1, 67, 13], [3, 5, 29], [5, 100, 37], [37, 33, 203], [70, 129, 61], [2, 1200, 131]];
+
+test('threads', async (t) => {
+  await t.test('should run the shared-memory build on 4 threads', () => {
+    assert.deepEqual(info, { build: BUILD, threads: 4, threadsNote: null });
+    assert.equal(qdq.threads(), 4);
+  });
+
+  await t.test('should give identical bytes on 1-4 threads for matmulInteger, equal to the reference', () => {
+    const r = rng(1201);
+    for (const [m, k, n] of SHAPES) {
+      for (const [adt, bdt] of [['uint8', 'int8'], ['int8', 'uint8']]) {
+        const a = adt === 'uint8' ? Uint8Array.from({ length: m * k }, () => r.int(0, 255)) : Int8Array.from({ length: m * k }, () => r.int(-128, 127));
+        const b = bdt === 'uint8' ? Uint8Array.from({ length: k * n }, () => r.int(0, 255)) : Int8Array.from({ length: k * n }, () => r.int(-128, 127));
+        const za = r.int(0, 100);
+        const zb = Array.from({ length: n }, () => r.int(0, 50));
+        const packed = qdq.PackedMatrix.pack(b, { k, n, zeroPoint: zb });
+        const y = sameOnEveryCount(`${m}x${k}x${n} ${adt}x${bdt}`, () => qdq.matmulInteger(a, packed, { m, aZeroPoint: za }));
+        packed.dispose();
+        assert.ok(bytes(y).equals(bytes(referenceGemm(m, n, k, a, za, b, zb))), `${m}x${k}x${n}: not the reference`);
+      }
+    }
+  });
+
+  await t.test('should give identical bytes on 1-4 threads for qlinearMatmul and the Linear layers', () => {
+    const r = rng(1202);
+    for (const [m, k, n] of SHAPES) {
+      const a = Uint8Array.from({ length: m * k }, () => r.int(0, 255));
+      const b = Int8Array.from({ length: k * n }, () => r.int(-128, 127));
+      sameOnEveryCount(`qlinearMatmul ${m}x${k}x${n}`, () => qdq.qlinearMatmul(a, b,
+        { m, k, n, aScale: 0.02, aZeroPoint: 120, bScale: 0.01, yScale: 0.5, yZeroPoint: 128 }));
+      const w = Float32Array.from({ length: n * k }, () => r.float(2));
+      const bias = Float32Array.from({ length: n }, () => r.float(1));
+      const x = Float32Array.from({ length: m * k }, () => r.float(4));
+      for (const compat of /** @type {const} */ (['pytorch', 'onnx'])) {
+        for (const reduceRange of [false, true]) {
+          const layer = qdq.DynamicQuantizedLinear.fromFloat(w, bias, { inFeatures: k, outFeatures: n, compat, reduceRange });
+          sameOnEveryCount(`DynamicQuantizedLinear ${m}x${k}x${n} ${compat} ${reduceRange}`, () => layer.forward(x));
+          layer.dispose();
+        }
+      }
+      const ql = qdq.QuantizedLinear.fromFloat(w, bias, { inFeatures: k, outFeatures: n,
+        inputScale: 0.03, inputZeroPoint: 128, outputScale: 0.2, outputZeroPoint: 100 });
+      sameOnEveryCount(`QuantizedLinear ${m}x${k}x${n}`, () => ql.forward(a));
+      ql.dispose();
+      const fl = qdq.Linear.fromFloat(w, bias, { inFeatures: k, outFeatures: n });
+      const y = sameOnEveryCount(`Linear ${m}x${k}x${n}`, () => fl.forward(x));
+      fl.dispose();
+      assert.ok(bytes(y).equals(bytes(referenceF32Gemm(m, n, k, x, w, bias))), `Linear ${m}x${k}x${n}: not the reference`);
+    }
+  });
+
+  await t.test('should split large calls and keep small ones on the calling thread', () => {
+    // Same bytes with the default threshold, on a call above it (~4 M multiply-adds).
+    const r = rng(1203);
+    const [m, k, n] = [16, 512, 520];
+    const w = Float32Array.from({ length: n * k }, () => r.float(2));
+    const x = Float32Array.from({ length: m * k }, () => r.float(4));
+    const layer = qdq.DynamicQuantizedLinear.fromFloat(w, null, { inFeatures: k, outFeatures: n });
+    setThreadLimit(1);
+    const one = layer.forward(x);
+    setThreadLimit(Infinity);
+    let before = parallelRegions();
+    assert.ok(bytes(layer.forward(x)).equals(bytes(one)));
+    assert.equal(parallelRegions(), before + 1, 'a call above the threshold was not split');
+    // 4 x 64 x 64 = 16 Ki multiply-adds: far below the threshold.
+    const small = qdq.DynamicQuantizedLinear.fromFloat(w.subarray(0, 64 * 64), null, { inFeatures: 64, outFeatures: 64 });
+    before = parallelRegions();
+    small.forward(x.subarray(0, 4 * 64));
+    assert.equal(parallelRegions(), before, 'a small call was split');
+    small.dispose();
+    layer.dispose();
+  });
+
+  await t.test('should serve calls in flight from several async callers', async () => {
+    const r = rng(1204);
+    const [m, k, n] = [9, 300, 77];
+    const layers = [0, 1, 2].map(() => qdq.DynamicQuantizedLinear.fromFloat(
+      Float32Array.from({ length: n * k }, () => r.float(2)), null, { inFeatures: k, outFeatures: n }));
+    const xs = [0, 1, 2].map(() => Float32Array.from({ length: m * k }, () => r.float(3)));
+    setThreadLimit(1, 0);
+    const expected = layers.map((l, i) => l.forward(xs[i]));
+    setThreadLimit(4, 0);
+    try {
+      const caller = async (/** @type {number} */ i) => {
+        for (let rep = 0; rep < 20; rep++) {
+          await new Promise((resolve) => setImmediate(resolve));
+          assert.ok(bytes(layers[i].forward(xs[i])).equals(bytes(expected[i])), `caller ${i}, call ${rep}`);
+        }
+      };
+      await Promise.all([caller(0), caller(1), caller(2), caller(0)]);
+    } finally {
+      setThreadLimit(Infinity);
+      for (const l of layers) l.dispose();
+    }
+  });
+
+  await t.test('should report a pool that fails to start and run on one thread', () => {
+    // A child process: init() is once per process.
+    const script = `
+      import * as qdq from ${JSON.stringify(new URL('../../js/index.js', import.meta.url).href)};
+      const info = await qdq.init({ build: ${JSON.stringify(BUILD)}, numThreads: 3, workerUrl: new URL('file:///nonexistent/worker.js') });
+      const y = qdq.matmulInteger(Uint8Array.of(1, 2, 3, 4), Int8Array.of(5, 6, 7, 8), { m: 2, k: 2, n: 2 });
+      console.log(JSON.stringify({ info, threads: qdq.threads(), y: Array.from(y) }));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60000 });
+    assert.equal(child.status, 0, child.stderr);
+    const out = JSON.parse(child.stdout);
+    assert.equal(out.threads, 1);
+    assert.equal(out.info.threads, 1);
+    assert.match(out.info.threadsNote, /^qdq-wasm: the thread pool did not start \(.*\); running on one thread$/);
+    assert.deepEqual(out.y, [1 * 5 + 2 * 7, 1 * 6 + 2 * 8, 3 * 5 + 4 * 7, 3 * 6 + 4 * 8]);
+  });
+
+  await t.test('should let a Node process exit with an idle pool, and after shutdownThreads()', () => {
+    for (const shutdown of [false, true]) {
+      const script = `
+        import * as qdq from ${JSON.stringify(new URL('../../js/index.js', import.meta.url).href)};
+        await qdq.init({ build: ${JSON.stringify(BUILD)}, numThreads: 2 });
+        const y = qdq.matmulInteger(new Uint8Array(64 * 256).fill(1), new Int8Array(256 * 512).fill(1), { m: 64, k: 256, n: 512 });
+        ${shutdown ? 'qdq.shutdownThreads();' : ''}
+        console.log(qdq.threads(), y[0], y[y.length - 1]);`;
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30000 });
+      assert.equal(child.signal, null, 'the process was killed by the timeout: the pool kept it alive');
+      assert.equal(child.status, 0, child.stderr);
+      assert.equal(child.stdout.trim(), `${shutdown ? 1 : 2} 256 256`);
+    }
+  });
+
+  await t.test('should load the single-threaded build for numThreads 1 and run a given build as it is', async () => {
+    // Fresh copies of the loader (a distinct URL is a distinct module): separate states.
+    let copy = 0;
+    const fresh = () => import(`../../js/runtime/loader.js?threads=${++copy}`);
+    const one = await fresh();
+    // A bare loader has no entry point to say where the builds are: as js/index.js does.
+    one.setWasmSource((b) => new URL(`../../dist/qdq-${b}.wasm`, import.meta.url));
+    assert.deepEqual(await one.init({ build: BUILD, numThreads: 1 }), { build: BUILD, threads: 1, threadsNote: null });
+    assert.ok(!(one.getRuntime().memory.buffer instanceof SharedArrayBuffer), 'numThreads 1 loaded a shared-memory build');
+
+    const plain = await fresh();
+    const single = readFileSync(new URL(`../../dist/qdq-${BUILD}.wasm`, import.meta.url));
+    const r = await plain.init({ build: BUILD, numThreads: 2, wasm: single });
+    assert.equal(r.threads, 1);
+    assert.match(r.threadsNote, /^qdq-wasm: the module passed as `wasm` is not a shared-memory build/);
+
+    const mt = await fresh();
+    const shared = readFileSync(new URL(`../../dist/qdq-${BUILD}-mt.wasm`, import.meta.url));
+    assert.deepEqual(await mt.init({ build: BUILD, numThreads: 2, wasm: shared }), { build: BUILD, threads: 2, threadsNote: null });
+    assert.ok(mt.getRuntime().memory.buffer instanceof SharedArrayBuffer);
+    mt.shutdownThreads();
+    mt.shutdownThreads(); // idempotent
+    assert.equal(mt.threads(), 1);
+  });
+
+  await t.test('should refuse a bad numThreads', async () => {
+    // init() is idempotent once it has succeeded, so the check runs in a child.
+    const script = `
+      import * as qdq from ${JSON.stringify(new URL('../../js/index.js', import.meta.url).href)};
+      for (const n of [0, 1.5, -2, 'four']) {
+        try { await qdq.init({ numThreads: n }); console.log('accepted', n); } catch (e) { console.log(e.name + ': ' + e.message); }
+      }`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(child.stdout.trim().split('\n').length, 4);
+    for (const line of child.stdout.trim().split('\n')) assert.match(line, /^RangeError: qdq-wasm: numThreads must be an integer >= 1, got /);
+  });
+});
