@@ -459,3 +459,4 @@ export class MovingAveragePerChannelMinMaxObserver extends PerChannelMinMaxObser
   readonly averagingConstant: number;
 }
 export * from './linear.js';
+export * from './io/index.js';

@@ -27,3 +27,4 @@ export { PackedMatrix } from './layers/packed-matrix.js';
 export { DynamicQuantizedLinear } from './layers/dynamic-linear.js';
 export { QuantizedLinear } from './layers/quantized-linear.js';
 export { Linear } from './layers/linear.js';
+export { readSafetensors, writeSafetensors, readNpy, writeNpy, readNpz, writeNpz } from './io/index.js';

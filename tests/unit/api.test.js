@@ -18,7 +18,8 @@ test('exports', async (t) => {
       'MovingAveragePerChannelMinMaxObserver', 'PackedMatrix', 'PerChannelMinMaxObserver', 'QuantizedLinear', 'backend',
       'calculateQParams', 'dequantize', 'dynamicQuantizeLinear', 'errorStats', 'fakeQuantizePerChannel',
       'fakeQuantizePerTensor', 'init', 'initSync', 'matmulInteger', 'qlinearMatmul', 'quantize', 'quantizePerChannel',
-      'quantizePerTensor', 'quantizeSteps', 'supportsRelaxedSimd', 'supportsSimd128',
+      'quantizePerTensor', 'quantizeSteps', 'readNpy', 'readNpz', 'readSafetensors', 'supportsRelaxedSimd', 'supportsSimd128',
+      'writeNpy', 'writeNpz', 'writeSafetensors',
     ]);
   });
 });
