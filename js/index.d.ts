@@ -458,5 +458,146 @@ export class MovingAveragePerChannelMinMaxObserver extends PerChannelMinMaxObser
   constructor(options?: ObserverOptions & { qscheme?: PerChannelQScheme; axis?: number; averagingConstant?: number });
   readonly averagingConstant: number;
 }
+/**
+ * torch.ao.quantization.HistogramObserver of torch 1.13, bit for bit: a running float32 histogram
+ * merged across batches by upsampling, and qparams from the range that minimizes the L2
+ * quantization error (docs/observers.md, H1-H9). State is owned by the observer.
+ * @example
+ * const obs = new HistogramObserver({ reduceRange: true }); // fbgemm's activation observer
+ * obs.observe(activations);                                  // once per calibration batch
+ * const { scale, zeroPoint } = obs.calculateQParams();
+ */
+export class HistogramObserver {
+  /**
+   * @param options bins: default 2048 (1 to 2^24); upsampleRate: default 128 (bins * upsampleRate <= 2^28);
+   *   histcBounds: 'truncated' (default) bins each batch over [int(min), int(max)] as torch 1.13 does,
+   *   'exact' over [min, max] as PyTorch >= 2.0 does (pytorch#90355)
+   */
+  constructor(options?: ObserverOptions & {
+    qscheme?: PerTensorQScheme;
+    bins?: number;
+    upsampleRate?: number;
+    histcBounds?: 'truncated' | 'exact';
+  });
+  readonly dtype: DType;
+  readonly qscheme: PerTensorQScheme;
+  /** Lower bound used for qparams, after reduceRange. */
+  readonly quantMin: number;
+  /** Upper bound used for qparams, after reduceRange. */
+  readonly quantMax: number;
+  readonly bins: number;
+  readonly upsampleRate: number;
+  readonly histcBounds: 'truncated' | 'exact';
+  /** Running minimum (float32); +Infinity before any data. */
+  readonly minVal: number;
+  /** Running maximum (float32, widened as torch widens it); -Infinity before any data. */
+  readonly maxVal: number;
+  /** A copy of the histogram over [minVal, maxVal]: bins float32 counts. */
+  readonly histogram: Float32Array;
+  /**
+   * Adds x to the histogram (HistogramObserver.forward); empty x is ignored.
+   * @throws {RangeError} a NaN or infinity, or where torch 1.13 raises (bounds past int64 with
+   *   'truncated', a range growing too far at once); the state is unchanged
+   * @returns x
+   */
+  observe(x: Float32Array): Float32Array;
+  /** Scale and zero point of the L2-optimal range (E1-E4); scale 1, zero point 0 before any data. */
+  calculateQParams(): { scale: number; zeroPoint: number };
+  /** Forgets everything seen. */
+  reset(): void;
+}
+
+/** What PercentileObserver and EntropyObserver share: onnxruntime's growable histogram (P1, P2). */
+export interface CalibrationHistogramObserver {
+  readonly dtype: DType;
+  readonly qscheme: PerTensorQScheme;
+  readonly quantMin: number;
+  readonly quantMax: number;
+  /** Initial number of bins; the histogram grows when the range does. */
+  readonly bins: number;
+  /** Smallest value seen; +Infinity before any data. */
+  readonly minVal: number;
+  /** Largest value seen; -Infinity before any data. */
+  readonly maxVal: number;
+  /** A copy of the bin counts. */
+  readonly histogram: Float64Array;
+  /** The bin edges, lo + i * width for i = 0..bins (doubles). */
+  readonly binEdges: Float64Array;
+  /**
+   * Adds x to the histogram, growing it as needed; empty x is ignored.
+   * @throws {RangeError} a NaN or infinity, or growth past 2^40 bins; the state is unchanged
+   * @returns x
+   */
+  observe(x: Float32Array): Float32Array;
+  /** The calibrated range (float32 values), or null before any data. */
+  calculateRange(): { min: number; max: number } | null;
+  /** Scale and zero point of calculateRange() (E1-E4); scale 1, zero point 0 before any data. */
+  calculateQParams(): { scale: number; zeroPoint: number };
+  /** Forgets everything seen. */
+  reset(): void;
+}
+
+/**
+ * Percentile calibration as onnxruntime's PercentileCalibrater defines it (docs/observers.md,
+ * P1-P3): the range where the histogram's cdf reaches the percentile, clamped to the values seen.
+ * @example
+ * const obs = new PercentileObserver({ percentile: 99.99, dtype: 'int8', qscheme: 'per_tensor_symmetric' });
+ * obs.observe(activations);
+ * obs.calculateRange();   // { min, max }
+ * obs.calculateQParams(); // { scale, zeroPoint }
+ */
+export class PercentileObserver implements CalibrationHistogramObserver {
+  /**
+   * @param options bins: default 2048; percentile: in [0, 100], default 99.999; symmetric: histogram
+   *   of |x| and a range [-t, t] (default true, onnxruntime's default), else a two-sided cut
+   */
+  constructor(options?: ObserverOptions & { qscheme?: PerTensorQScheme; bins?: number; percentile?: number; symmetric?: boolean });
+  readonly dtype: DType;
+  readonly qscheme: PerTensorQScheme;
+  readonly quantMin: number;
+  readonly quantMax: number;
+  readonly bins: number;
+  readonly minVal: number;
+  readonly maxVal: number;
+  readonly histogram: Float64Array;
+  readonly binEdges: Float64Array;
+  readonly percentile: number;
+  readonly symmetric: boolean;
+  observe(x: Float32Array): Float32Array;
+  calculateRange(): { min: number; max: number } | null;
+  calculateQParams(): { scale: number; zeroPoint: number };
+  reset(): void;
+}
+
+/**
+ * Entropy (KL-divergence) calibration as onnxruntime's EntropyCalibrater defines it, after
+ * TensorRT (docs/observers.md, K1-K5).
+ * @example
+ * const obs = new EntropyObserver({ bins: 2048, quantizedBins: 128 });
+ * obs.observe(activations);
+ * obs.calculateQParams(); // { scale, zeroPoint }
+ */
+export class EntropyObserver implements CalibrationHistogramObserver {
+  /**
+   * @param options bins: default 128; quantizedBins: default 128, at most bins; fractionalQ: keep the
+   *   expanded candidate fractional (TensorRT) instead of truncating it (onnxruntime; default false)
+   */
+  constructor(options?: ObserverOptions & { qscheme?: PerTensorQScheme; bins?: number; quantizedBins?: number; fractionalQ?: boolean });
+  readonly dtype: DType;
+  readonly qscheme: PerTensorQScheme;
+  readonly quantMin: number;
+  readonly quantMax: number;
+  readonly bins: number;
+  readonly minVal: number;
+  readonly maxVal: number;
+  readonly histogram: Float64Array;
+  readonly binEdges: Float64Array;
+  readonly quantizedBins: number;
+  readonly fractionalQ: boolean;
+  observe(x: Float32Array): Float32Array;
+  calculateRange(): { min: number; max: number } | null;
+  calculateQParams(): { scale: number; zeroPoint: number };
+  reset(): void;
+}
 export * from './linear.js';
 export * from './io/index.js';

@@ -21,6 +21,7 @@ export {
   MovingAveragePerChannelMinMaxObserver,
   FLOAT32_EPS,
 } from './ops/observers.js';
+export { HistogramObserver, PercentileObserver, EntropyObserver } from './ops/calibration-observers.js';
 export { GEMM_MAX_K } from './runtime/abi.js';
 export { matmulInteger, qlinearMatmul } from './ops/matmul.js';
 export { PackedMatrix } from './layers/packed-matrix.js';

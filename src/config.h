@@ -15,6 +15,7 @@ typedef void (*qdq_qu8_f32_vcvt_fn)(size_t, const uint8_t*, float*,
 typedef void (*qdq_f32_vfakequant_fn)(size_t, const float*, float*, uint8_t*,
                                       const struct qdq_f32_q8_cvt_params*);
 typedef long (*qdq_f32_rminmax_fn)(size_t, const float*, float*, float*);
+typedef void (*qdq_f32_rhistc_fn)(size_t, const float*, float*, const struct qdq_f32_histc_params*);
 typedef void (*qdq_qs8_gemm_fn)(size_t, size_t, size_t, const int8_t*, size_t, const void*,
                                 int32_t*, size_t);
 typedef void (*qdq_qs16_gemm_fn)(size_t, size_t, size_t, const int16_t*, size_t, const void*,
@@ -30,6 +31,7 @@ struct qdq_config {
   qdq_qu8_f32_vcvt_fn qu8_f32_vcvt;
   qdq_f32_vfakequant_fn f32_vfakequant;
   qdq_f32_rminmax_fn f32_rminmax;
+  qdq_f32_rhistc_fn f32_rhistc;
   /* Int8 GEMM (packing NR = 8 and KR = qs8_gemm_kr): the 1-row kernel on
    * int8 activations, and the MR-row kernel on int8 activations (qs8_gemm)
    * or, when qs16_gemm is set, on int16-widened ones. */

@@ -477,6 +477,184 @@ QDQ_API long qdq_linear_weight_quantize(size_t n, size_t k, const float* w, uint
 #include "f32-gemm/f32-gemm.inc"
 #undef QDQ_UKERNEL
 
+/* ---------------------------------------------------------------------------
+ * Calibration observers (issue 9): torch 1.13's HistogramObserver, bit for
+ * bit, and the percentile and entropy calibrators of onnxruntime/TensorRT.
+ * docs/observers.md derives the formulas; equation numbers H1-H9, P1-P3 and
+ * K1-K5 refer to it. All state lives in caller-owned memory (JS owns it).
+ * ------------------------------------------------------------------------- */
+
+/* Binning of float32 values into a float32 histogram, as torch.histc on CPU
+ * (aten/src/ATen/native/cpu/HistogramKernel.cpp, LINEAR_INTERPOLATION). */
+struct qdq_f32_histc_params {
+  float left;    /* leftmost bin edge (float) */
+  float right;   /* rightmost bin edge (float) */
+  float range;   /* right - left, rounded to float */
+  float bins;    /* number of bins, as float */
+  uint32_t last; /* bins - 1 */
+};
+
+/// Fills p as torch.histc(x, bins, min=lo, max=hi) sets up its edges (H1),
+/// given lo < hi, both finite doubles (the caller applies histc's rules for
+/// lo == hi, see qdq_histogram_observer_prepare):
+///   lo' = float(lo), hi' = float(hi), step = (hi' - lo') / float(bins)
+///   left = lo' + step * 0, right = hi' - step * 0      (torch.linspace's ends)
+/// so left and right are NaN, and nothing is binned, when hi' - lo'
+/// overflows float. 1 <= bins <= 2^24.
+void qdq_init_f32_histc_params(struct qdq_f32_histc_params* p, size_t bins, double lo,
+                               double hi);
+
+/// Reference binning (H2): for each x with left <= x <= right (NaN skipped),
+///   v = ((x - left) * bins) / range          (float, in this order)
+///   hist[min(trunc(v), bins - 1)] += 1.0f
+/// v NaN gives bin 0 (torch: undefined). Counts are float additions of 1, as
+/// torch's single-thread kernel: exact up to 2^24 per bin.
+void qdq_reference_f32_rhistc(size_t n, const float* x, float* hist,
+                              const struct qdq_f32_histc_params* p);
+
+/* Histogram binning kernels (src/f32-rhistc/): H2 on batch bytes of input,
+ * adding into hist (bins floats, caller-owned). */
+#define QDQ_UKERNEL(name, ...) \
+  void name(size_t batch, const float* input, float* hist, \
+            const struct qdq_f32_histc_params* params);
+#include "f32-rhistc/f32-rhistc.inc"
+#undef QDQ_UKERNEL
+
+/// Bins n elements of x into hist (H2) with the build's kernel. Returns 0.
+int qdq_histc(const float* x, size_t n, const struct qdq_f32_histc_params* p, float* hist);
+
+/// torch.sum of a contiguous float32 tensor on CPU as torch 1.13 computes
+/// it (H9): float accumulators, 8 lanes (AVX2 and default builds), four
+/// interleaved vector rows, a four-level cascade, then the tail and the
+/// lanes in order. The order matters: the observer's search compares sums.
+float qdq_torch_sum_f32(size_t n, const float* x);
+
+/* Flags of the histogram observer. */
+/* histc over [min, max] as floats, as PyTorch >= 2.0 (pytorch#90355) does,
+ * instead of torch 1.13's histc(min=int(min), max=int(max)) (H3). */
+#define QDQ_HISTOGRAM_EXACT_BOUNDS 1u
+
+/* What qdq_histogram_observer_commit does with a batch (H4). */
+#define QDQ_HISTOGRAM_RESET 0u   /* first batch, or the state's min == max */
+#define QDQ_HISTOGRAM_ADD 1u     /* the batch fell inside the state's range */
+#define QDQ_HISTOGRAM_COMBINE 2u /* the range grew: resample the old histogram */
+
+/* Errors where torch 1.13 raises. */
+#define QDQ_ERROR_HISTOGRAM_INT64 (-4) /* int(min) or int(max) past int64 (truncated bounds) */
+#define QDQ_ERROR_HISTOGRAM_RANGE (-5) /* downsample rate not finite or past 2^62 / bins */
+#define QDQ_ERROR_HISTOGRAM_SHAPE (-6) /* start_idx + bins * upsample > bins * downsample */
+
+/* One batch's update, filled by prepare and consumed by commit. The caller
+ * owns it (qdq_histogram_update_size() bytes); JS treats it as opaque. */
+struct qdq_histogram_update {
+  struct qdq_f32_histc_params histc; /* how to bin this batch (H1, H3) */
+  float min;                         /* the state's min_val after commit */
+  float max;                         /* the state's max_val after commit (H5) */
+  uint32_t kind;                     /* QDQ_HISTOGRAM_RESET / _ADD / _COMBINE */
+  uint32_t flags;
+  uint64_t downsample_rate;          /* H5, COMBINE only */
+  uint64_t start_idx;                /* H5, COMBINE only */
+};
+
+/// sizeof(struct qdq_histogram_update).
+size_t qdq_histogram_update_size(void);
+
+/// HistogramObserver.forward, step 1 of 3 (H3-H5). state is the observer,
+/// 2 + bins floats, caller-owned:
+///   state[0] = min_val, state[1] = max_val, state[2 + i] = histogram[i]
+/// (reset: +Inf, -Inf, zeros). x_min, x_max: torch.aminmax of the batch
+/// (finite; qdq_minmax computes them). Decides the kind of update, the new
+/// range and the histc bounds, into u. The caller then zeroes a scratch
+/// histogram of bins floats, bins the batch into it with qdq_histc(...,
+/// &u->histc, ...) (in chunks if it likes), and calls commit.
+/// flags: QDQ_HISTOGRAM_EXACT_BOUNDS or 0. upsample_rate >= 1 (torch: 128).
+/// Returns 0 or a QDQ_ERROR_HISTOGRAM_* code (state untouched).
+int qdq_histogram_observer_prepare(const float* state, size_t bins, size_t upsample_rate,
+                                   float x_min, float x_max, uint32_t flags,
+                                   struct qdq_histogram_update* u);
+
+/// HistogramObserver.forward, step 3 of 3 (H6-H7): merges the batch's
+/// histogram (bins floats, from qdq_histc; overwritten) into state:
+///   RESET:   histogram = batch
+///   ADD:     histogram = batch + histogram                  (float)
+///   COMBINE: histogram = batch + resample(histogram)        (H6, H7)
+/// then min_val = u->min, max_val = u->max. Returns 0, or
+/// QDQ_ERROR_HISTOGRAM_SHAPE where torch raises (state untouched).
+int qdq_histogram_observer_commit(float* state, size_t bins, size_t upsample_rate,
+                                  const struct qdq_histogram_update* u, float* batch_hist);
+
+/// The whole of HistogramObserver.forward(x) for x in wasm memory (n finite
+/// floats; n == 0 does nothing). scratch: bins floats. Returns 0, the errors
+/// above, or 1 + the index of the first NaN or infinity in x (torch 1.13
+/// fails or produces garbage there; nothing is changed).
+QDQ_API long qdq_histogram_observer_observe(float* state, size_t bins, size_t upsample_rate,
+                                    const float* x, size_t n, uint32_t flags, float* scratch);
+
+/// HistogramObserver.calculate_qparams (H8, then E1-E4): the L2 search of
+/// _non_linear_param_search over the histogram gives [new_min, new_max],
+/// then qdq_calculate_qparams(qmin, qmax, qparams_flags, eps). out receives
+/// {scale, new_min, new_max}; *zero_point the zero point. An unobserved
+/// state gives scale 1, zero point 0, range (+Inf, -Inf). Allocates and frees
+/// 2 * bins floats. Returns 0 or QDQ_ERROR_OUT_OF_MEMORY.
+QDQ_API int qdq_histogram_observer_qparams(const float* state, size_t bins, int32_t qmin, int32_t qmax,
+                                   uint32_t qparams_flags, float eps, float* out,
+                                   int32_t* zero_point);
+
+/* Percentile and entropy calibration (P1-P3, K1-K5, docs/observers.md), as
+ * onnxruntime's HistogramCollector (quantization/calibrate.py) defines them,
+ * computed in double. State: doubles, caller-owned, growable:
+ *   s[0] = lo (first bin edge), s[1] = width (bin width; edges lo + i * width)
+ *   s[2] = min_val, s[3] = max_val (of the raw values seen, float values)
+ *   s[4] = bins (current bin count), s[5] = threshold T (QDQ_CALIB_SIGNED)
+ *   s[6 + i] = count of bin i, for i < bins
+ * Reset: {0, 0, +Inf, -Inf, num_bins, 0, zeros}. The bin count grows when
+ * the range does: call qdq_calib_histogram_bins_after first and give the
+ * state room for 6 + that many doubles. */
+#define QDQ_CALIB_STATE_HEADER 6
+/* Histogram |x| over [min |x|, max |x|] of the first batch, growing on the
+ * right (collect_absolute_value: percentile, symmetric). Without it, x over
+ * [-T, T], T = max |x|, growing on both sides (collect_value: entropy and
+ * asymmetric percentile). */
+#define QDQ_CALIB_ABSOLUTE 1u
+
+/// The bin count the state will have after observing a batch whose min and
+/// max are x_min, x_max (finite), per P1/P2 (K1 shares P2). 0 when the
+/// growth is past 2^40 bins (the caller reports it).
+QDQ_API size_t qdq_calib_histogram_bins_after(const double* state, float x_min, float x_max, uint32_t flags);
+
+/// Observes n finite floats x (x_min, x_max their min and max) into state,
+/// which must have room for 6 + qdq_calib_histogram_bins_after(...) doubles
+/// (P1, P2). Returns 0, or QDQ_ERROR_HISTOGRAM_RANGE when the growth is too
+/// large (state untouched).
+QDQ_API int qdq_calib_histogram_observe(double* state, const float* x, size_t n, float x_min, float x_max,
+                                uint32_t flags);
+
+/// Percentile range (P3): cdf_i = sum_{j<=i} (h_j / total) in double, in
+/// order; idx(v) = the first i with cdf_i >= v. QDQ_CALIB_ABSOLUTE state:
+/// t = edge(idx(percentile / 100)), range [-t, t]; otherwise, with
+/// c = (100 - percentile) / 200, range [edge(idx(c)), edge(idx(1 - c))]. Both
+/// clamped to [min_val, max_val]. out: {lo, hi} as floats. Returns 0, or -1
+/// when nothing was observed (out = {+Inf, -Inf}).
+QDQ_API int qdq_calib_percentile_range(const double* state, double percentile, uint32_t flags, float* out);
+
+/* Entropy: q averages in double, not truncated to integers as onnxruntime's
+ * int64 q array does (TensorRT's calibrator keeps them fractional). */
+#define QDQ_ENTROPY_FRACTIONAL_Q 1u
+
+/// Entropy (KL-divergence) range (K2-K5) of a signed state (no
+/// QDQ_CALIB_ABSOLUTE), as onnxruntime's get_entropy_threshold: for each
+/// half-width i from quantized_bins / 2 to bins / 2, the slice of 2i + 1
+/// bins around the zero bin is the reference p (outliers folded into its end
+/// bins); the slice merged into quantized_bins bins, each spread back over
+/// its source bins as sum / (nonzero bins of p among them), truncated to an
+/// integer unless QDQ_ENTROPY_FRACTIONAL_Q, is q; both smoothed (eps = 1e-4);
+/// the range of the first i with the least KL(p || q) wins, clamped to
+/// [min_val, max_val]. out: {lo, hi}.
+/// Allocates 3 * bins doubles. Returns 0, -1 when nothing was observed,
+/// QDQ_ERROR_HISTOGRAM_RANGE when quantized_bins is 0 or bins / 2 <
+/// quantized_bins / 2 (no candidate), or QDQ_ERROR_OUT_OF_MEMORY.
+QDQ_API int qdq_calib_entropy_range(const double* state, size_t quantized_bins, uint32_t flags, float* out);
+
 #ifdef __cplusplus
 }
 #endif

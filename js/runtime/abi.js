@@ -23,6 +23,16 @@ export const ERROR_K_TOO_LARGE = -2;
 export const ERROR_OUT_OF_MEMORY = -3;
 export const ERROR_SIZE_OVERFLOW = -4;
 export const WEIGHT_PER_CHANNEL = 1;
+export const HISTOGRAM_EXACT_BOUNDS = 1;
+export const HISTOGRAM_RESET = 0;
+export const HISTOGRAM_ADD = 1;
+export const HISTOGRAM_COMBINE = 2;
+export const ERROR_HISTOGRAM_INT64 = -4;
+export const ERROR_HISTOGRAM_RANGE = -5;
+export const ERROR_HISTOGRAM_SHAPE = -6;
+export const CALIB_STATE_HEADER = 6;
+export const CALIB_ABSOLUTE = 1;
+export const ENTROPY_FRACTIONAL_Q = 1;
 
 /** The QDQ_API operators: exactly the functions the production .wasm exports (with malloc and free). */
 export const OPERATORS = Object.freeze(/** @type {const} */ ([
@@ -46,4 +56,10 @@ export const OPERATORS = Object.freeze(/** @type {const} */ ([
   'qdq_requantization_multipliers',
   'qdq_quantize_bias',
   'qdq_linear_weight_quantize',
+  'qdq_histogram_observer_observe',
+  'qdq_histogram_observer_qparams',
+  'qdq_calib_histogram_bins_after',
+  'qdq_calib_histogram_observe',
+  'qdq_calib_percentile_range',
+  'qdq_calib_entropy_range',
 ]));

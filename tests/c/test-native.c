@@ -213,6 +213,7 @@ static void test_operators_chunked(void) {
 
 void qdq_test_gemm(int* passed, int* failed);  /* tests/c/test-gemm.c */
 void qdq_test_sizes(int* passed, int* failed); /* tests/c/test-sizes.c */
+void qdq_test_observers(int* passed, int* failed); /* tests/c/test-observers.c */
 
 
 int main(void) {
@@ -223,6 +224,7 @@ int main(void) {
   test_kernels_vs_reference();
   qdq_test_gemm(&passed, &failed);
   qdq_test_sizes(&passed, &failed);
+  qdq_test_observers(&passed, &failed);
   printf("native: %d passed, %d failed\n", passed, failed);
   return failed != 0;
 }

@@ -4,6 +4,7 @@ import {
   init, initSync, backend, dynamicQuantizeLinear, calculateQParams, quantizePerTensor, quantizePerChannel, dequantize, fakeQuantizePerTensor,
   fakeQuantizePerChannel, quantize, errorStats, MinMaxObserver, MovingAverageMinMaxObserver,
   PerChannelMinMaxObserver, MovingAveragePerChannelMinMaxObserver, FLOAT32_EPS,
+  HistogramObserver, PercentileObserver, EntropyObserver, type CalibrationHistogramObserver,
   type QTensor, type QTensorPerChannel, type ErrorStats,
 } from '../../js/index.js';
 
@@ -40,7 +41,17 @@ async function main(): Promise<void> {
   const dq: Uint8Array = dynamicQuantizeLinear(x).data;
   const raw: number = calculateQParams(1, 6, { includeZero: false }).zeroPointUnclamped;
   const per: Int32Array = calculateQParams([0, 1], [2, 3]).zeroPoints;
-  void [b, s, sc, m, auto, ch, e, e2mse, qp, zps, dq, raw, per];
+  const h = new HistogramObserver({ reduceRange: true, bins: 256, upsampleRate: 16, histcBounds: 'exact' });
+  h.observe(x);
+  const hist: Float32Array = h.histogram;
+  const hq: { scale: number; zeroPoint: number } = h.calculateQParams();
+  const cal: CalibrationHistogramObserver[] = [
+    new PercentileObserver({ percentile: 99.9, symmetric: false, dtype: 'int8' }),
+    new EntropyObserver({ bins: 2048, quantizedBins: 128, fractionalQ: true }),
+  ];
+  const range: { min: number; max: number } | null = cal[0].calculateRange();
+  const edges: Float64Array = cal[1].binEdges;
+  void [b, s, sc, m, auto, ch, e, e2mse, qp, zps, dq, raw, per, hist, hq, range, edges];
 
   // @ts-expect-error x must be a Float32Array
   quantizePerTensor([1, 2, 3], { scale: 1 });
@@ -60,6 +71,16 @@ async function main(): Promise<void> {
   dynamicQuantizeLinear(x, { out: new Int8Array(6) });
   // @ts-expect-error per-channel ranges give arrays, not a single scale
   const notOne: number = calculateQParams([0], [1]).scale;
+  // @ts-expect-error histcBounds is 'truncated' or 'exact'
+  new HistogramObserver({ histcBounds: 'int' });
+  // @ts-expect-error the histogram observers are per tensor
+  new HistogramObserver({ qscheme: 'per_channel_symmetric' });
+  // @ts-expect-error percentile is a number
+  new PercentileObserver({ percentile: '99.9' });
+  // @ts-expect-error the histogram is read-only
+  h.histogram = new Float32Array(1);
+  // @ts-expect-error calculateRange may return null
+  const notNull: { min: number; max: number } = new EntropyObserver().calculateRange();
   // @ts-expect-error unknown build
   await init({ build: 'avx512' });
 }

@@ -14,8 +14,10 @@ const CHUNK = getRuntime().chunk; // src/operators/staging.c: tensors stream thr
 test('exports', async (t) => {
   await t.test('should be exactly the documented list', () => {
     assert.deepEqual(Object.keys(qdq).sort(), [
-      'DynamicQuantizedLinear', 'FLOAT32_EPS', 'GEMM_MAX_K', 'Linear', 'MinMaxObserver', 'MovingAverageMinMaxObserver',
-      'MovingAveragePerChannelMinMaxObserver', 'PackedMatrix', 'PerChannelMinMaxObserver', 'QuantizedLinear', 'backend',
+      'DynamicQuantizedLinear', 'EntropyObserver', 'FLOAT32_EPS', 'GEMM_MAX_K', 'HistogramObserver', 'Linear',
+      'MinMaxObserver', 'MovingAverageMinMaxObserver',
+      'MovingAveragePerChannelMinMaxObserver', 'PackedMatrix', 'PerChannelMinMaxObserver', 'PercentileObserver',
+      'QuantizedLinear', 'backend',
       'calculateQParams', 'dequantize', 'dynamicQuantizeLinear', 'errorStats', 'fakeQuantizePerChannel',
       'fakeQuantizePerTensor', 'init', 'initSync', 'matmulInteger', 'qlinearMatmul', 'quantize', 'quantizePerChannel',
       'quantizePerTensor', 'quantizeSteps', 'readNpy', 'readNpz', 'readSafetensors', 'supportsRelaxedSimd', 'supportsSimd128',

@@ -1,0 +1,389 @@
+// Calibration observers that look at the distribution, not only the extremes
+// (docs/observers.md):
+//   HistogramObserver.observe()            -> qdq_histogram_observer_observe  (src/operators/histogram.c)
+//   HistogramObserver.calculateQParams()   -> qdq_histogram_observer_qparams  (src/operators/histogram-qparams.c)
+//   PercentileObserver / EntropyObserver   -> qdq_calib_histogram_observe     (src/operators/calibration.c)
+//     .calculateRange()                    -> qdq_calib_percentile_range / qdq_calib_entropy_range
+//                                                                             (src/operators/calibration-range.c)
+// Every observer's state lives in a typed array that the observer owns; it is
+// copied into wasm memory for each call and back, so nothing here holds a
+// wasm pointer between calls.
+
+import { call, input, inout, output } from '../runtime/binding.js';
+import { getRuntime } from '../runtime/loader.js';
+import { boolean, describe, integer, oneOf, options, typedArray } from '../runtime/validate.js';
+import { OBSERVER_KEYS, observerSettings, PER_TENSOR, qparamsOf } from './qparams.js';
+
+/** @typedef {import('./qparams.js').ObserverOptions} ObserverOptions */
+/** @typedef {import('./qparams.js').Settings} Settings */
+
+/* Constants of src/qdq.h. */
+const HISTOGRAM_EXACT_BOUNDS = 1;
+const ERROR_OUT_OF_MEMORY = -3;
+const ERROR_HISTOGRAM_INT64 = -4;
+const ERROR_HISTOGRAM_RANGE = -5;
+const ERROR_HISTOGRAM_SHAPE = -6;
+const CALIB_STATE_HEADER = 6;
+const CALIB_ABSOLUTE = 1;
+const ENTROPY_FRACTIONAL_Q = 1;
+const QPARAMS_SYMMETRIC = 1;
+const QPARAMS_UINT8 = 2;
+const QPARAMS_CUSTOM_RANGE = 4;
+/** Largest bin count: float32 counts and indices stay exact below 2^24. */
+const MAX_BINS = 2 ** 24;
+
+/** @param {Settings} s */
+function qparamsFlags(s) {
+  return (s.symmetric ? QPARAMS_SYMMETRIC : 0) | (s.dtype === 'uint8' ? QPARAMS_UINT8 : 0) | (s.custom ? QPARAMS_CUSTOM_RANGE : 0);
+}
+
+/** @param {Float32Array} x @param {number} bad index of the first non-finite element */
+function nonFinite(x, bad) {
+  return new RangeError(`qdq-wasm: x[${bad}] is ${x[bad]}; observers need finite values`);
+}
+
+/**
+ * An observer option: an integer in [lo, hi], or the default.
+ * @param {Record<string, any>} o @param {string} name @param {number} fallback @param {number} lo @param {number} hi
+ */
+function intOption(o, name, fallback, lo, hi) {
+  return o[name] === undefined ? fallback : integer(name, o[name], lo, hi);
+}
+
+/**
+ * The observer settings. torch 1.13 refuses reduce_range with a symmetric
+ * quint8 qscheme in MinMaxObserver only; HistogramObserver accepts it and
+ * halves the range as calculate_qmin_qmax does, so the check is skipped here
+ * and the halving applied by hand.
+ * @param {unknown} opts @param {readonly string[]} keys every option the observer takes @returns {Settings}
+ */
+function settingsOf(opts, keys) {
+  const o = options('options', opts, keys, {});
+  const reduceRange = boolean('reduceRange', o.reduceRange ?? false);
+  const s = observerSettings({ ...o, reduceRange: false }, PER_TENSOR, 'uint8', keys);
+  if (!reduceRange) return s;
+  const [qmin, qmax] = s.custom ? [Math.floor(s.qmin / 2), Math.floor(s.qmax / 2)] : s.dtype === 'int8' ? [-64, 63] : [0, 127];
+  return { ...s, reduceRange, qmin, qmax };
+}
+
+/** What the three observers share: settings, quant range, and the qparams of a range. */
+class DistributionObserver {
+  /** @param {unknown} opts */
+  constructor(opts) {
+    /** Every option key of this class. @type {readonly string[]} @protected */
+    this.optionKeys = [...OBSERVER_KEYS, .../** @type {any} */ (this.constructor).EXTRA_KEYS];
+    /** @protected */
+    this.settings = settingsOf(opts, this.optionKeys);
+    this.dtype = this.settings.dtype;
+    this.qscheme = this.settings.qscheme;
+    /** Bounds used for qparams: [quantMin, quantMax] after reduceRange. */
+    this.quantMin = this.settings.qmin;
+    this.quantMax = this.settings.qmax;
+  }
+
+  /**
+   * Scale and zero point of a chosen range (E1-E4).
+   * @protected @param {number} lo @param {number} hi
+   * @returns {{ scale: number, zeroPoint: number }}
+   */
+  qparamsOfRange(lo, hi) {
+    const { scales, zeroPoints } = qparamsOf(Float32Array.of(lo), Float32Array.of(hi), this.settings);
+    return { scale: scales[0], zeroPoint: zeroPoints[0] };
+  }
+}
+
+/**
+ * torch.ao.quantization.HistogramObserver of torch 1.13, bit for bit: a
+ * running float32 histogram of `bins` bins over [minVal, maxVal], merged
+ * across batches by upsampling, and qparams from the range that minimizes
+ * the L2 quantization error (docs/observers.md, H1-H9).
+ * @example
+ * const obs = new HistogramObserver({ reduceRange: true }); // fbgemm's activation observer
+ * obs.observe(activations);                                  // once per calibration batch
+ * const { scale, zeroPoint } = obs.calculateQParams();
+ */
+export class HistogramObserver extends DistributionObserver {
+  /** Options besides ObserverOptions'. */
+  static EXTRA_KEYS = ['bins', 'upsampleRate', 'histcBounds'];
+
+  /**
+   * @param {ObserverOptions & { bins?: number, upsampleRate?: number, histcBounds?: 'truncated' | 'exact' }} [opts]
+   *   bins: default 2048; upsampleRate: default 128; histcBounds: 'truncated' (default) bins each batch
+   *   over [int(min), int(max)] as torch 1.13 does, 'exact' over [min, max] as PyTorch >= 2.0 does
+   */
+  constructor(opts) {
+    super(opts);
+    const o = options('options', opts, this.optionKeys, {});
+    /** Number of histogram bins. */
+    this.bins = intOption(o, 'bins', 2048, 1, MAX_BINS);
+    /** Upsampling factor used when the range grows; bins * upsampleRate <= 2^28 (the cells a merge visits). */
+    this.upsampleRate = intOption(o, 'upsampleRate', 128, 1, Math.floor(2 ** 28 / this.bins));
+    /** 'truncated' (torch 1.13) or 'exact' (PyTorch >= 2.0, pytorch#90355). */
+    this.histcBounds = oneOf('histcBounds', o.histcBounds ?? 'truncated', /** @type {const} */ (['truncated', 'exact']));
+    /** @private [min_val, max_val, histogram...] as in src/qdq.h */
+    this.state = new Float32Array(2 + this.bins);
+    this.reset();
+  }
+
+  /** Running minimum (float32); +Infinity before any data. */
+  get minVal() {
+    return this.state[0];
+  }
+
+  /** Running maximum (float32; widened as torch widens it); -Infinity before any data. */
+  get maxVal() {
+    return this.state[1];
+  }
+
+  /** A copy of the histogram over [minVal, maxVal] (float32 counts). */
+  get histogram() {
+    return this.state.slice(2);
+  }
+
+  /**
+   * Adds x to the histogram, as HistogramObserver.forward. Empty x is ignored.
+   * Throws a RangeError, leaving the state as it was, for a NaN or infinity,
+   * and where torch 1.13 raises: bounds past int64 with histcBounds
+   * 'truncated', a range that grows too far at once, or a resampled
+   * histogram that does not fit its grid.
+   * @param {Float32Array} x
+   * @returns {Float32Array} x, as PyTorch's forward returns its input
+   */
+  observe(x) {
+    typedArray('x', x, Float32Array);
+    if (x.length === 0) return x;
+    const n = x.length, b = this.bins, state = this.state;
+    const flags = this.histcBounds === 'exact' ? HISTOGRAM_EXACT_BOUNDS : 0;
+    // A copy goes in: the state changes only when the whole batch is taken.
+    const next = state.slice();
+    const r = call(getRuntime(), [inout('state', next), input('x', x), input('scratch', new Float32Array(b))], (p, c) =>
+      c.qdq_histogram_observer_observe(p.state, b, this.upsampleRate, p.x, n, flags, p.scratch)).status;
+    if (r === 0) state.set(next);
+    if (r > 0) throw nonFinite(x, r - 1);
+    if (r === ERROR_HISTOGRAM_INT64) {
+      throw new RangeError("qdq-wasm: x's range passes the int64 bounds that torch 1.13's histc(min=int(min), max=int(max)) needs (torch raises); use histcBounds: 'exact'");
+    }
+    if (r === ERROR_HISTOGRAM_RANGE) {
+      throw new RangeError(`qdq-wasm: the range cannot grow from [${state[0]}, ${state[1]}] to include x: its resampling rate is not finite (torch 1.13 fails too)`);
+    }
+    if (r === ERROR_HISTOGRAM_SHAPE) {
+      throw new RangeError("qdq-wasm: the resampled histogram overhangs its grid for this x (torch 1.13 raises 'shape mismatch' here)");
+    }
+    return x;
+  }
+
+  /**
+   * Scale and zero point from the L2 search over the histogram (H8, then E1-E4);
+   * scale 1 and zero point 0 before any data, as torch.
+   * @returns {{ scale: number, zeroPoint: number }}
+   */
+  calculateQParams() {
+    const s = this.settings, state = this.state;
+    const r = call(getRuntime(), [input('state', state), output('scale', Float32Array, 1), output('zp', Int32Array, 1)],
+      (p, c) => c.qdq_histogram_observer_qparams(p.state, this.bins, s.qmin, s.qmax, qparamsFlags(s), s.eps, p.scale, p.zp));
+    if (r.status === ERROR_OUT_OF_MEMORY) throw new RangeError('qdq-wasm: out of WebAssembly memory in calculateQParams');
+    return { scale: r.scale[0], zeroPoint: r.zp[0] };
+  }
+
+  /** Forgets everything seen: min +Infinity, max -Infinity, an empty histogram. */
+  reset() {
+    this.state.fill(0);
+    this.state[0] = Infinity;
+    this.state[1] = -Infinity;
+  }
+}
+
+/**
+ * A growable double-precision histogram as onnxruntime's HistogramCollector
+ * keeps it (P1, P2), shared by the percentile and entropy observers.
+ */
+class CollectorObserver extends DistributionObserver {
+  /** @param {unknown} opts @param {number} defaultBins @param {boolean} absolute */
+  constructor(opts, defaultBins, absolute) {
+    super(opts);
+    const o = options('options', opts, this.optionKeys, {});
+    /** Initial number of histogram bins (it grows with the range). */
+    this.bins = intOption(o, 'bins', defaultBins, 1, MAX_BINS);
+    /** @private */
+    this.flags = absolute ? CALIB_ABSOLUTE : 0;
+    /** @private [lo, width, min, max, bins, T, counts...] as in src/qdq.h */
+    this.state = new Float64Array(0);
+    this.reset();
+  }
+
+  /** Smallest value seen; +Infinity before any data. */
+  get minVal() {
+    return this.state[2];
+  }
+
+  /** Largest value seen; -Infinity before any data. */
+  get maxVal() {
+    return this.state[3];
+  }
+
+  /** A copy of the bin counts (the histogram has grown when the range did). */
+  get histogram() {
+    return this.state.slice(CALIB_STATE_HEADER);
+  }
+
+  /** The histogram's bin edges: lo + i * width, i = 0..bins. */
+  get binEdges() {
+    const [lo, width, , , bins] = this.state;
+    return Float64Array.from({ length: bins + 1 }, (_, i) => lo + i * width);
+  }
+
+  /**
+   * Adds x to the histogram, growing it when x passes its range. Empty x is
+   * ignored. Throws a RangeError, leaving the state as it was, for a NaN or
+   * infinity or a range that grows past 2^40 bins.
+   * @param {Float32Array} x
+   * @returns {Float32Array} x
+   */
+  observe(x) {
+    typedArray('x', x, Float32Array);
+    if (x.length === 0) return x;
+    const n = x.length, flags = this.flags;
+    const rt = getRuntime();
+    const mins = Float32Array.of(Infinity), maxs = Float32Array.of(-Infinity);
+    const bad = call(rt, [input('x', x), inout('lo', mins), inout('hi', maxs)], (p, c) =>
+      c.qdq_minmax(p.x, n, 0, 1, n, p.lo, p.hi)).status;
+    if (bad >= 0) throw nonFinite(x, bad);
+    const lo = mins[0], hi = maxs[0];
+    const state = new Float64Array(CALIB_STATE_HEADER + this.binsAfter(lo, hi));
+    state.set(this.state);
+    const r = call(rt, [inout('state', state), input('x', x)], (p, c) => c.qdq_calib_histogram_observe(p.state, p.x, n, lo, hi, flags)).status;
+    if (r !== 0) throw new RangeError(`qdq-wasm: the histogram cannot grow from [${this.minVal}, ${this.maxVal}] to include x (past 2^40 bins)`);
+    this.state = state;
+    return x;
+  }
+
+  /**
+   * The bin count after observing a batch whose min and max are lo and hi.
+   * @private @param {number} lo @param {number} hi
+   */
+  binsAfter(lo, hi) {
+    const state = this.state;
+    const bins = call(getRuntime(), [input('state', state.slice(0, CALIB_STATE_HEADER))],
+      (p, c) => c.qdq_calib_histogram_bins_after(p.state, lo, hi, this.flags)).status;
+    if (bins === 0) throw new RangeError(`qdq-wasm: the histogram cannot grow from [${this.minVal}, ${this.maxVal}] to [${lo}, ${hi}] (past 2^40 bins)`);
+    return bins;
+  }
+
+  /**
+   * The calibrated range as floats, or null before any data.
+   * @protected @param {(rt: any, sp: number, out: number) => number} fn the C range function
+   * @returns {{ min: number, max: number } | null}
+   */
+  rangeWith(fn) {
+    const state = this.state;
+    const r = call(getRuntime(), [input('state', state), output('range', Float32Array, 2)], (p, c) => fn(c, p.state, p.range));
+    if (r.status === ERROR_OUT_OF_MEMORY) throw new RangeError('qdq-wasm: out of WebAssembly memory in calculateRange');
+    if (r.status !== 0) return null;
+    return { min: r.range[0], max: r.range[1] };
+  }
+
+  /**
+   * @abstract
+   * @returns {{ min: number, max: number } | null}
+   */
+  calculateRange() {
+    return null;
+  }
+
+  /**
+   * Scale and zero point of calculateRange() (E1-E4); scale 1, zero point 0
+   * before any data.
+   * @returns {{ scale: number, zeroPoint: number }}
+   */
+  calculateQParams() {
+    const r = this.calculateRange();
+    return r === null ? { scale: 1, zeroPoint: 0 } : this.qparamsOfRange(r.min, r.max);
+  }
+
+  /** Forgets everything seen, back to `bins` empty bins. */
+  reset() {
+    this.state = new Float64Array(CALIB_STATE_HEADER + this.bins);
+    this.state.set([0, 0, Infinity, -Infinity, this.bins, 0]);
+  }
+}
+
+/**
+ * Percentile calibration as onnxruntime's PercentileCalibrater defines it
+ * (docs/observers.md, P1-P3): a histogram of |x| (symmetric, the default) or
+ * of x, and the range where its cdf reaches the percentile, clamped to the
+ * values seen.
+ * @example
+ * const obs = new PercentileObserver({ percentile: 99.99, dtype: 'int8', qscheme: 'per_tensor_symmetric' });
+ * obs.observe(activations);
+ * obs.calculateRange();   // { min, max }
+ * obs.calculateQParams(); // { scale, zeroPoint }
+ */
+export class PercentileObserver extends CollectorObserver {
+  /** Options besides ObserverOptions'. */
+  static EXTRA_KEYS = ['bins', 'percentile', 'symmetric'];
+
+  /**
+   * @param {ObserverOptions & { bins?: number, percentile?: number, symmetric?: boolean }} [opts]
+   *   bins: default 2048; percentile: in [0, 100], default 99.999; symmetric: histogram of |x| and a
+   *   range [-t, t] (default true, onnxruntime's default), else a two-sided cut of x's histogram
+   */
+  constructor(opts) {
+    const o = options('options', opts, [...OBSERVER_KEYS, ...PercentileObserver.EXTRA_KEYS], {});
+    const symmetric = boolean('symmetric', o.symmetric ?? true);
+    super(opts, 2048, symmetric);
+    /** onnxruntime's symmetric option. */
+    this.symmetric = symmetric;
+    const p = o.percentile ?? 99.999;
+    if (typeof p !== 'number') throw new TypeError(`qdq-wasm: percentile must be a number, got ${describe(p)}`);
+    if (!(p >= 0 && p <= 100)) throw new RangeError(`qdq-wasm: percentile must be in [0, 100], got ${p}`);
+    /** The percentile, in [0, 100]. */
+    this.percentile = p;
+  }
+
+  /**
+   * The percentile range (P3), or null before any data.
+   * @returns {{ min: number, max: number } | null}
+   */
+  calculateRange() {
+    return this.rangeWith((ex, sp, out) => ex.qdq_calib_percentile_range(sp, this.percentile, this.flags, out));
+  }
+}
+
+/**
+ * Entropy (KL-divergence) calibration as onnxruntime's EntropyCalibrater
+ * defines it, after TensorRT (docs/observers.md, K1-K5): of the symmetric
+ * windows around zero, the one whose quantization to quantizedBins bins
+ * loses the least information.
+ * @example
+ * const obs = new EntropyObserver({ bins: 2048, quantizedBins: 128 });
+ * obs.observe(activations);
+ * obs.calculateQParams(); // { scale, zeroPoint }
+ */
+export class EntropyObserver extends CollectorObserver {
+  /** Options besides ObserverOptions'. */
+  static EXTRA_KEYS = ['bins', 'quantizedBins', 'fractionalQ'];
+
+  /**
+   * @param {ObserverOptions & { bins?: number, quantizedBins?: number, fractionalQ?: boolean }} [opts]
+   *   bins: default 128; quantizedBins: default 128, at most bins; fractionalQ: keep the expanded
+   *   candidate distribution fractional (TensorRT) instead of truncating it to integers
+   *   (onnxruntime, the default false)
+   */
+  constructor(opts) {
+    super(opts, 128, false);
+    const o = options('options', opts, this.optionKeys, {});
+    /** Number of quantized bins each candidate is merged into. */
+    this.quantizedBins = integer('quantizedBins', o.quantizedBins ?? 128, 1, this.bins);
+    /** Whether q stays fractional (TensorRT) or is truncated (onnxruntime). */
+    this.fractionalQ = boolean('fractionalQ', o.fractionalQ ?? false);
+  }
+
+  /**
+   * The least-divergence range (K1-K5), or null before any data.
+   * @returns {{ min: number, max: number } | null}
+   */
+  calculateRange() {
+    const flags = this.fractionalQ ? ENTROPY_FRACTIONAL_Q : 0;
+    return this.rangeWith((ex, sp, out) => ex.qdq_calib_entropy_range(sp, this.quantizedBins, flags, out));
+  }
+}

@@ -1,0 +1,170 @@
+/* HistogramObserver.forward as torch 1.13 computes it (H1-H7,
+ * docs/observers.md; torch/ao/quantization/observer.py). Every step names
+ * the precision torch uses: float32 for 0-d tensor arithmetic (a Python
+ * scalar operand is rounded to float first), double for Python floats and
+ * for the cumulative sum that _combine_histograms asks for. */
+#include <math.h>
+#include <string.h>
+
+#include "config.h"
+
+void qdq_init_f32_histc_params(struct qdq_f32_histc_params* p, size_t bins, double lo,
+                               double hi) {
+  const float lo_f = (float) lo, hi_f = (float) hi, bins_f = (float) bins;
+  /* linspace's first and last elements: start + step * 0, end - step * 0,
+   * NaN when the step overflowed. */
+  const float step = (hi_f - lo_f) / bins_f;
+  p->left = lo_f + step * 0.0f;
+  p->right = hi_f - step * 0.0f;
+  p->range = p->right - p->left;
+  p->bins = bins_f;
+  p->last = (uint32_t) (bins - 1);
+}
+
+int qdq_histc(const float* x, size_t n, const struct qdq_f32_histc_params* p, float* hist) {
+  qdq_config()->f32_rhistc(n * sizeof(float), x, hist, p);
+  return 0;
+}
+
+size_t qdq_histogram_update_size(void) { return sizeof(struct qdq_histogram_update); }
+
+/* 2^63 as a float: int(v) fits int64 exactly when -2^63 <= trunc(v) < 2^63. */
+#define TWO_63 9223372036854775808.0f
+
+/* One histc bound (H3): 1.13 passes int(v), a Python int that becomes a
+ * double; trunc(v) of a float is a float, so the double is exact. */
+static int histc_bound(float v, uint32_t flags, double* out) {
+  if (flags & QDQ_HISTOGRAM_EXACT_BOUNDS) {
+    *out = (double) v;
+    return 0;
+  }
+  const float t = truncf(v);
+  if (!(t >= -TWO_63 && t < TWO_63)) return QDQ_ERROR_HISTOGRAM_INT64;
+  *out = (double) t;
+  return 0;
+}
+
+/* torch.histc's choice of outer edges (H1): equal bounds fall back to the
+ * batch's own min and max, and still-equal ones widen by 1 each way, in
+ * double. */
+static void histc_edges(size_t bins, double lo, double hi, float x_min, float x_max,
+                        struct qdq_f32_histc_params* p) {
+  if (lo == hi) {
+    lo = x_min;
+    hi = x_max;
+  }
+  if (lo == hi) {
+    lo -= 1.0;
+    hi += 1.0;
+  }
+  qdq_init_f32_histc_params(p, bins, lo, hi);
+}
+
+int qdq_histogram_observer_prepare(const float* state, size_t bins, size_t upsample_rate,
+                                   float x_min, float x_max, uint32_t flags,
+                                   struct qdq_histogram_update* u) {
+  const float min_val = state[0], max_val = state[1];
+  memset(u, 0, sizeof *u);
+  u->flags = flags;
+  double lo, hi;
+  int err;
+  const int uninitialized = min_val == INFINITY && max_val == -INFINITY;
+  if (uninitialized || min_val == max_val) {
+    u->kind = QDQ_HISTOGRAM_RESET;
+    u->min = x_min;
+    u->max = x_max;
+  } else {
+    /* torch.min(new_min, min_val) is std::min(new, old): the new value
+     * unless the old one is smaller, so -0 replaces +0 (and vice versa). */
+    const float cmin = min_val < x_min ? min_val : x_min;
+    float cmax = x_max < max_val ? max_val : x_max;
+    /* _adjust_min_max (H5), all float32 0-d tensors; Python ints are
+     * converted to float. */
+    const float hist_bin_width = (max_val - min_val) / (float) (bins * upsample_rate);
+    const float nbins_width = (float) bins * hist_bin_width;
+    const float rate = ceilf((cmax - cmin) / nbins_width);
+    /* int() of +Inf raises in Python; past 2^62 / bins the resampled grid
+     * of bins * rate cells is beyond any memory torch could allocate. */
+    if (!(rate >= 1.0f && rate <= 4611686018427387904.0f / (float) bins))
+      return QDQ_ERROR_HISTOGRAM_RANGE;
+    const uint64_t downsample_rate = (uint64_t) rate;
+    const float e = (float) downsample_rate * nbins_width - (cmax - cmin);
+    cmax = cmax + e;
+    /* torch.round is round-half-to-even; start_idx >= 0 since cmin <= min_val. */
+    const float start = nearbyintf((min_val - cmin) / hist_bin_width);
+    if (!(start >= 0.0f && start <= 4611686018427387904.0f)) return QDQ_ERROR_HISTOGRAM_RANGE;
+    u->kind = cmin == min_val && cmax == max_val ? QDQ_HISTOGRAM_ADD : QDQ_HISTOGRAM_COMBINE;
+    u->min = cmin;
+    u->max = cmax;
+    u->downsample_rate = downsample_rate;
+    u->start_idx = (uint64_t) start;
+  }
+  if ((err = histc_bound(u->min, flags, &lo)) != 0) return err;
+  if ((err = histc_bound(u->max, flags, &hi)) != 0) return err;
+  histc_edges(bins, lo, hi, x_min, x_max, &u->histc);
+  return 0;
+}
+
+/* _combine_histograms (H6, H7) without materializing its bins *
+ * downsample_rate grid: the old histogram, each bin repeated upsample_rate
+ * times from cell start_idx on, is summed cumulatively in double (torch's
+ * cumsum(dtype=double), sequential), and sampled at cells
+ * (j + 1) * downsample_rate - 1. Cells outside the old histogram are zero
+ * and leave the double sum unchanged, so only the bins * upsample_rate
+ * nonzero cells are visited, in order. torch stores the shifted samples in
+ * a float32 tensor: the previous sample is rounded to float before the
+ * difference. */
+static void combine(float* hist, size_t bins, uint64_t upsample_rate, uint64_t downsample_rate,
+                    uint64_t start_idx, float* batch) {
+  const uint64_t cells = (uint64_t) bins * upsample_rate;
+  double acc = 0.0;
+  uint64_t cell = 0; /* next nonzero cell to add, relative to start_idx */
+  float previous = 0.0f;
+  for (size_t j = 0; j < bins; j++) {
+    const uint64_t last_position = ((uint64_t) j + 1) * downsample_rate - 1;
+    while (cell < cells && start_idx + cell <= last_position) {
+      acc += (double) hist[cell / upsample_rate];
+      cell++;
+    }
+    const double interpolated = (acc - (double) previous) / (double) upsample_rate;
+    batch[j] = batch[j] + (float) interpolated;
+    previous = (float) acc;
+  }
+}
+
+int qdq_histogram_observer_commit(float* state, size_t bins, size_t upsample_rate,
+                                  const struct qdq_histogram_update* u, float* batch_hist) {
+  float* hist = state + 2;
+  switch (u->kind) {
+    case QDQ_HISTOGRAM_RESET:
+      break;
+    case QDQ_HISTOGRAM_ADD:
+      for (size_t i = 0; i < bins; i++) batch_hist[i] = batch_hist[i] + hist[i];
+      break;
+    default: {
+      /* torch assigns bins * upsample_rate cells into a slice of a
+       * bins * downsample_rate tensor: a shape mismatch when they overhang. */
+      const uint64_t cells = (uint64_t) bins * upsample_rate;
+      if (u->start_idx + cells > (uint64_t) bins * u->downsample_rate) return QDQ_ERROR_HISTOGRAM_SHAPE;
+      combine(hist, bins, upsample_rate, u->downsample_rate, u->start_idx, batch_hist);
+    }
+  }
+  memcpy(hist, batch_hist, bins * sizeof(float));
+  state[0] = u->min;
+  state[1] = u->max;
+  return 0;
+}
+
+long qdq_histogram_observer_observe(float* state, size_t bins, size_t upsample_rate,
+                                    const float* x, size_t n, uint32_t flags, float* scratch) {
+  if (n == 0) return 0;
+  float x_min = INFINITY, x_max = -INFINITY;
+  const long bad = qdq_config()->f32_rminmax(n * sizeof(float), x, &x_min, &x_max);
+  if (bad >= 0) return 1 + bad;
+  struct qdq_histogram_update u;
+  const int err = qdq_histogram_observer_prepare(state, bins, upsample_rate, x_min, x_max, flags, &u);
+  if (err != 0) return err;
+  memset(scratch, 0, bins * sizeof(float));
+  qdq_histc(x, n, &u.histc, scratch);
+  return qdq_histogram_observer_commit(state, bins, upsample_rate, &u, scratch);
+}
