@@ -601,3 +601,5 @@ export class EntropyObserver implements CalibrationHistogramObserver {
 }
 export * from './linear.js';
 export * from './io/index.js';
+export * as nn from './nn/index.js';
+export * from './quantization/index.js';

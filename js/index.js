@@ -29,3 +29,20 @@ export { DynamicQuantizedLinear } from './layers/dynamic-linear.js';
 export { QuantizedLinear } from './layers/quantized-linear.js';
 export { Linear } from './layers/linear.js';
 export { readSafetensors, writeSafetensors, readNpy, writeNpy, readNpz, writeNpz } from './io/index.js';
+export * as nn from './nn/index.js';
+export {
+  QConfig,
+  getDefaultQConfig,
+  getMinMaxQConfig,
+  QuantStub,
+  DeQuantStub,
+  Quantize,
+  DeQuantize,
+  QuantizedLinearModule,
+  DynamicQuantizedLinearModule,
+  fuseModules,
+  prepare,
+  convert,
+  quantizeDynamic,
+  activationObserver,
+} from './quantization/index.js';

@@ -14,14 +14,15 @@ const CHUNK = getRuntime().chunk; // src/operators/staging.c: tensors stream thr
 test('exports', async (t) => {
   await t.test('should be exactly the documented list', () => {
     assert.deepEqual(Object.keys(qdq).sort(), [
-      'DynamicQuantizedLinear', 'EntropyObserver', 'FLOAT32_EPS', 'GEMM_MAX_K', 'HistogramObserver', 'Linear',
-      'MinMaxObserver', 'MovingAverageMinMaxObserver',
+      'DeQuantStub', 'DeQuantize', 'DynamicQuantizedLinear', 'DynamicQuantizedLinearModule', 'EntropyObserver',
+      'FLOAT32_EPS', 'GEMM_MAX_K', 'HistogramObserver', 'Linear', 'MinMaxObserver', 'MovingAverageMinMaxObserver',
       'MovingAveragePerChannelMinMaxObserver', 'PackedMatrix', 'PerChannelMinMaxObserver', 'PercentileObserver',
-      'QuantizedLinear', 'backend',
-      'calculateQParams', 'dequantize', 'dynamicQuantizeLinear', 'errorStats', 'fakeQuantizePerChannel',
-      'fakeQuantizePerTensor', 'init', 'initSync', 'matmulInteger', 'qlinearMatmul', 'quantize', 'quantizePerChannel',
-      'quantizePerTensor', 'quantizeSteps', 'readNpy', 'readNpz', 'readSafetensors', 'supportsRelaxedSimd', 'supportsSimd128',
-      'writeNpy', 'writeNpz', 'writeSafetensors',
+      'QConfig', 'QuantStub', 'Quantize', 'QuantizedLinear', 'QuantizedLinearModule', 'activationObserver', 'backend',
+      'calculateQParams', 'convert', 'dequantize', 'dynamicQuantizeLinear', 'errorStats', 'fakeQuantizePerChannel',
+      'fakeQuantizePerTensor', 'fuseModules', 'getDefaultQConfig', 'getMinMaxQConfig', 'init', 'initSync',
+      'matmulInteger', 'nn', 'prepare', 'qlinearMatmul', 'quantize', 'quantizeDynamic', 'quantizePerChannel',
+      'quantizePerTensor', 'quantizeSteps', 'readNpy', 'readNpz', 'readSafetensors', 'supportsRelaxedSimd',
+      'supportsSimd128', 'writeNpy', 'writeNpz', 'writeSafetensors',
     ]);
   });
 });

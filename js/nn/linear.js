@@ -1,0 +1,163 @@
+// Float modules with weights: Linear, ReLU and the fused LinearReLU.
+//   forward -> qdq_f32_gemm_pack + qdq_f32_gemm (js/layers/linear.js), packed
+//              once per weight version
+
+import { Linear as PackedLinear } from '../layers/linear.js';
+import { allFinite, describe, typedArray } from '../runtime/validate.js';
+import { dim } from '../ops/gemm-args.js';
+import { Module } from './module.js';
+
+/**
+ * y = x Wᵀ + b, as torch.nn.Linear: weight [outFeatures, inFeatures], bias [outFeatures].
+ * Weights start at zero (load them with loadStateDict); assigning weight or bias repacks on the
+ * next forward, editing them in place needs markChanged().
+ * @example
+ * const fc = new Linear(784, 256);
+ * fc.loadStateDict({ weight: { shape: [256, 784], data: w }, bias: { shape: [256], data: b } });
+ * const y = fc.eval().forward(x, 1); // Float32Array [1 * 256]
+ */
+export class Linear extends Module {
+  /** @type {Float32Array} */
+  #weight;
+  /** @type {Float32Array | null} */
+  #bias;
+  /** @type {PackedLinear | null} */
+  #packed = null;
+
+  /**
+   * @param {number} inFeatures
+   * @param {number} outFeatures
+   * @param {{ bias?: boolean }} [opts] bias: default true
+   */
+  constructor(inFeatures, outFeatures, opts = {}) {
+    super();
+    /** Input features. */
+    this.inFeatures = dim('inFeatures', inFeatures);
+    /** Output features. */
+    this.outFeatures = dim('outFeatures', outFeatures);
+    this.#weight = new Float32Array(this.inFeatures * this.outFeatures);
+    this.#bias = opts.bias === false ? null : new Float32Array(this.outFeatures);
+  }
+
+  /** Row-major [outFeatures, inFeatures]. */
+  get weight() {
+    return this.#weight;
+  }
+
+  set weight(w) {
+    const v = typedArray('weight', w, Float32Array);
+    if (v.length !== this.#weight.length) {
+      throw new RangeError(`qdq-wasm: weight has ${v.length} values; [${this.outFeatures}, ${this.inFeatures}] needs ${this.#weight.length}`);
+    }
+    this.#weight = v;
+    this.markChanged();
+  }
+
+  /** [outFeatures], or null without bias. */
+  get bias() {
+    return this.#bias;
+  }
+
+  set bias(b) {
+    if (this.#bias === null) throw new TypeError('qdq-wasm: this Linear was made with bias: false');
+    const v = typedArray('bias', b, Float32Array);
+    if (v.length !== this.outFeatures) throw new RangeError(`qdq-wasm: bias has ${v.length} values; needs ${this.outFeatures}`);
+    this.#bias = v;
+    this.markChanged();
+  }
+
+  /** Call after editing weight or bias in place: the next forward() repacks them. */
+  markChanged() {
+    this.#packed?.dispose();
+    this.#packed = null;
+  }
+
+  ownState() {
+    /** @type {Record<string, import('./module.js').StateTensor>} */
+    const s = { weight: { shape: [this.outFeatures, this.inFeatures], data: this.#weight } };
+    if (this.#bias) s.bias = { shape: [this.outFeatures], data: this.#bias };
+    return s;
+  }
+
+  /** @param {Record<string, import('./module.js').StateTensor>} t */
+  loadOwnState(t) {
+    allFinite('weight', t.weight.data, 'weights');
+    if (t.bias) allFinite('bias', t.bias.data, 'biases');
+    this.#weight = Float32Array.from(/** @type {Float32Array} */ (t.weight.data));
+    if (t.bias) this.#bias = Float32Array.from(/** @type {Float32Array} */ (t.bias.data));
+    this.markChanged();
+  }
+
+  /**
+   * @param {Float32Array} x row-major [batch, inFeatures]
+   * @param {number} [batch]
+   * @returns {Float32Array} [batch, outFeatures]
+   */
+  forward(x, batch) {
+    if (!(x instanceof Float32Array)) throw floatInputError(this, x);
+    this.#packed ??= PackedLinear.fromFloat(this.#weight, this.#bias, { inFeatures: this.inFeatures, outFeatures: this.outFeatures });
+    return this.#packed.forward(x, batch);
+  }
+
+  dispose() {
+    this.markChanged();
+  }
+
+  /** @returns {this} */
+  clone() {
+    const c = new (/** @type {any} */ (this.constructor))(this.inFeatures, this.outFeatures, { bias: this.#bias !== null });
+    c.loadOwnState(this.ownState());
+    c.training = this.training;
+    c.qconfig = this.qconfig;
+    return c;
+  }
+}
+
+/**
+ * A float module got a quantized activation: the model has a QuantStub without a DeQuantStub before it.
+ * @param {Module} m @param {unknown} x @returns {TypeError}
+ */
+export function floatInputError(m, x) {
+  return new TypeError(`qdq-wasm: ${m.constructor.name}.forward needs a Float32Array, got ${describe(x)}` +
+    ((/** @type {any} */ (x))?.scale !== undefined ? '; a quantized activation reaches a float module: put a DeQuantStub before it' : ''));
+}
+
+/**
+ * max(x, 0), as torch.nn.ReLU; on a quantized activation (after convert), max(q, zeroPoint) with the
+ * same scale and zero point, as torch's quantized relu.
+ */
+export class ReLU extends Module {
+  /**
+   * @param {Float32Array | import('../quantization/activation.js').QuantizedActivation} x
+   * @returns {Float32Array | import('../quantization/activation.js').QuantizedActivation}
+   */
+  forward(x) {
+    if (x instanceof Float32Array) return x.map((v) => (v > 0 ? v : v < 0 ? 0 : v + 0));
+    if (x && typeof x === 'object' && 'zeroPoint' in x) {
+      const zp = x.zeroPoint;
+      return { ...x, data: /** @type {any} */ (x.data).map((/** @type {number} */ q) => (q < zp ? zp : q)) };
+    }
+    throw new TypeError(`qdq-wasm: ReLU.forward needs a Float32Array or a quantized activation, got ${describe(x)}`);
+  }
+
+  clone() {
+    return /** @type {this} */ (new ReLU().train(this.training));
+  }
+}
+
+/**
+ * Linear then ReLU in one module, as torch.ao.nn.intrinsic.LinearReLU (what fuseModules makes):
+ * state names are the Linear's ('weight', 'bias'; torch's are '0.weight', '0.bias' inside the fused
+ * module, and the same 'weight'/'bias' once converted).
+ */
+export class LinearReLU extends Linear {
+  /**
+   * @param {Float32Array} x @param {number} [batch]
+   * @returns {Float32Array}
+   */
+  forward(x, batch) {
+    const y = super.forward(x, batch);
+    for (let i = 0; i < y.length; i++) if (!(y[i] > 0)) y[i] = y[i] < 0 ? 0 : y[i] + 0;
+    return y;
+  }
+}
