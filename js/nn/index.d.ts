@@ -19,6 +19,14 @@ export interface QuantizedActivation {
   dtype: 'int8' | 'uint8';
 }
 
+/** A trainable tensor: values (updated in place; then call owner.markChanged()), gradient, name. */
+export interface Parameter {
+  readonly name: string;
+  readonly value: Float32Array;
+  grad: Float32Array | null;
+  readonly owner: { markChanged(): void };
+}
+
 /**
  * The base of every module, as torch.nn.Module.
  * @example
@@ -54,6 +62,17 @@ export declare class Module {
    * @param batch rows of x (default: x.length / the first Linear's inFeatures)
    */
   forward(x: Float32Array | QuantizedActivation, batch?: number): any;
+  /**
+   * Back-propagates dL/dy of the last training-mode forward() and returns dL/dx; parameter gradients add into their grad.
+   * @param dy [batch, outFeatures]
+   * @param batch rows
+   * @throws {Error} before a training-mode forward()
+   */
+  backward(dy: Float32Array, batch: number): Float32Array;
+  /** Trainable tensors here and in children, with their gradients. */
+  parameters(): Parameter[];
+  /** Sets every parameter's grad to null. */
+  zeroGrad(): void;
   /** A deep copy. */
   clone(): this;
   /** Frees wasm memory held here and in children (quantized layers, packed weights). Idempotent. */
@@ -118,3 +137,30 @@ export declare class ReLU extends Module {
  * @example new nn.LinearReLU(784, 256)
  */
 export declare class LinearReLU extends Linear {}
+
+/**
+ * Mean softmax cross-entropy (torch.nn.CrossEntropyLoss) and its gradient (softmax − onehot) / batch.
+ * @param logits row-major [batch, classes]
+ * @param targets [batch] class indices
+ * @param classes number of classes
+ * @throws {RangeError} for a target outside [0, classes)
+ * @example const { loss, grad } = nn.crossEntropyLoss(model.forward(x, 64), labels, 10);
+ */
+export function crossEntropyLoss(logits: Float32Array, targets: ArrayLike<number>, classes: number): { loss: number; grad: Float32Array };
+
+/**
+ * torch.optim.SGD (dampening 0): g = grad + weightDecay·p, buf = g then momentum·buf + g, p −= lr·buf, in float32.
+ * @example
+ * const opt = new nn.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+ * model.zeroGrad(); model.backward(nn.crossEntropyLoss(model.forward(x, 64), y, 10).grad, 64); opt.step();
+ */
+export declare class SGD {
+  /** @param options momentum, weightDecay: default 0 */
+  constructor(params: Parameter[], options: { lr: number; momentum?: number; weightDecay?: number });
+  readonly params: Parameter[];
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  /** Updates every parameter with a gradient, in place. */
+  step(): void;
+}

@@ -2,3 +2,4 @@
 
 export { Module, Sequential, Identity, Flatten } from './module.js';
 export { Linear, ReLU, LinearReLU } from './linear.js';
+export { crossEntropyLoss, SGD } from './optim.js';

@@ -5,6 +5,7 @@
 import { Linear as PackedLinear } from '../layers/linear.js';
 import { allFinite, describe, typedArray } from '../runtime/validate.js';
 import { dim } from '../ops/gemm-args.js';
+import { linearBackward } from './grad.js';
 import { Module } from './module.js';
 
 /**
@@ -23,6 +24,10 @@ export class Linear extends Module {
   #bias;
   /** @type {PackedLinear | null} */
   #packed = null;
+  /** The input of the last training-mode forward(), for backward(). @type {Float32Array | null} */
+  #input = null;
+  /** @type {import('./module.js').Parameter[]} */
+  #params;
 
   /**
    * @param {number} inFeatures
@@ -37,6 +42,29 @@ export class Linear extends Module {
     this.outFeatures = dim('outFeatures', outFeatures);
     this.#weight = new Float32Array(this.inFeatures * this.outFeatures);
     this.#bias = opts.bias === false ? null : new Float32Array(this.outFeatures);
+    const self = this;
+    this.#params = [{ name: 'weight', get value() { return self.#weight; }, grad: null, owner: this }];
+    if (this.#bias) this.#params.push({ name: 'bias', get value() { return /** @type {Float32Array} */ (self.#bias); }, grad: null, owner: this });
+  }
+
+  /** weight and bias, with their gradients. @returns {import('./module.js').Parameter[]} */
+  parameters() {
+    return this.#params;
+  }
+
+  /**
+   * dL/dx of the last training-mode forward(); adds dL/dW = dYᵀ·X and dL/db = Σ dY into the
+   * parameters' grad (both products on the float GEMM, js/nn/grad.js).
+   * @param {Float32Array} dy [batch, outFeatures] @param {number} batch @returns {Float32Array} [batch, inFeatures]
+   */
+  backward(dy, batch) {
+    const x = this.#input;
+    if (!x) throw new Error(`qdq-wasm: ${this.constructor.name}.backward needs a forward() in training mode first`);
+    const g = linearBackward(x, this.#weight, dy, batch, this.inFeatures, this.outFeatures, true);
+    const [pw, pb] = this.#params;
+    pw.grad = pw.grad ? pw.grad.map((v, i) => v + g.dw[i]) : g.dw;
+    if (pb) pb.grad = pb.grad ? pb.grad.map((v, i) => v + g.db[i]) : g.db;
+    return /** @type {Float32Array} */ (g.dx);
   }
 
   /** Row-major [outFeatures, inFeatures]. */
@@ -96,6 +124,7 @@ export class Linear extends Module {
   forward(x, batch) {
     if (!(x instanceof Float32Array)) throw floatInputError(this, x);
     this.#packed ??= PackedLinear.fromFloat(this.#weight, this.#bias, { inFeatures: this.inFeatures, outFeatures: this.outFeatures });
+    this.#input = this.training ? x : null;
     return this.#packed.forward(x, batch);
   }
 
@@ -127,12 +156,29 @@ export function floatInputError(m, x) {
  * same scale and zero point, as torch's quantized relu.
  */
 export class ReLU extends Module {
+  /** Where the last training-mode float forward() passed its input. @type {Uint8Array | null} */
+  #mask = null;
+
+  /** @param {Float32Array} dy @returns {Float32Array} dy where the input was > 0, else 0 */
+  backward(dy) {
+    const m = this.#mask;
+    if (!m) throw new Error('qdq-wasm: ReLU.backward needs a forward() in training mode first');
+    return dy.map((g, i) => (m[i] ? g : 0));
+  }
+
   /**
    * @param {Float32Array | import('../quantization/activation.js').QuantizedActivation} x
    * @returns {Float32Array | import('../quantization/activation.js').QuantizedActivation}
    */
   forward(x) {
-    if (x instanceof Float32Array) return x.map((v) => (v > 0 ? v : v < 0 ? 0 : v + 0));
+    if (x instanceof Float32Array) {
+      if (this.training) {
+        const m = new Uint8Array(x.length);
+        for (let i = 0; i < x.length; i++) m[i] = x[i] > 0 ? 1 : 0;
+        this.#mask = m;
+      }
+      return x.map((v) => (v > 0 ? v : v < 0 ? 0 : v + 0));
+    }
     if (x && typeof x === 'object' && 'zeroPoint' in x) {
       const zp = x.zeroPoint;
       return { ...x, data: /** @type {any} */ (x.data).map((/** @type {number} */ q) => (q < zp ? zp : q)) };
@@ -151,6 +197,9 @@ export class ReLU extends Module {
  * module, and the same 'weight'/'bias' once converted).
  */
 export class LinearReLU extends Linear {
+  /** @type {Float32Array | null} */
+  #out = null;
+
   /**
    * @param {Float32Array} x @param {number} [batch]
    * @returns {Float32Array}
@@ -158,6 +207,14 @@ export class LinearReLU extends Linear {
   forward(x, batch) {
     const y = super.forward(x, batch);
     for (let i = 0; i < y.length; i++) if (!(y[i] > 0)) y[i] = y[i] < 0 ? 0 : y[i] + 0;
+    this.#out = this.training ? y : null;
     return y;
+  }
+
+  /** @param {Float32Array} dy @param {number} batch @returns {Float32Array} */
+  backward(dy, batch) {
+    const y = this.#out;
+    if (!y) throw new Error('qdq-wasm: LinearReLU.backward needs a forward() in training mode first');
+    return super.backward(dy.map((g, i) => (y[i] > 0 ? g : 0)), batch);
   }
 }

@@ -12,6 +12,12 @@ import { describe } from '../runtime/validate.js';
  */
 
 /**
+ * A trainable tensor: its values (updated in place by an optimizer, which then calls
+ * owner.markChanged()), its accumulated gradient, and a name for errors.
+ * @typedef {{ name: string, value: Float32Array, grad: Float32Array | null, owner: { markChanged(): void } }} Parameter
+ */
+
+/**
  * The observer of each module's output, set by prepare() (js/quantization/workflows.js) and fed by
  * the Sequential that runs the module.
  * @type {WeakMap<Module, { observe(x: Float32Array): unknown }>}
@@ -138,6 +144,30 @@ export class Module {
     throw new Error(`qdq-wasm: ${this.constructor.name} has no forward()`);
   }
 
+  /**
+   * Back-propagates dL/dy of the last training-mode forward() to dL/dx, adding this module's
+   * parameter gradients into their `grad` arrays (as torch accumulates into .grad).
+   * @param {Float32Array} dy [batch, outFeatures] @param {number} batch @returns {Float32Array}
+   */
+  backward(dy, batch) {
+    void dy, batch;
+    throw new Error(`qdq-wasm: ${this.constructor.name} has no backward()`);
+  }
+
+  /**
+   * The trainable tensors here and in children, each with its gradient (null before backward)
+   * and the module to tell when it changes.
+   * @returns {Parameter[]}
+   */
+  parameters() {
+    return this.namedChildren().flatMap(([, c]) => c.parameters());
+  }
+
+  /** Forgets every parameter's gradient. */
+  zeroGrad() {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
   /** Frees any wasm memory held here and in children. Idempotent. */
   dispose() {
     for (const [, c] of this.namedChildren()) c.dispose();
@@ -213,6 +243,16 @@ export class Sequential extends Module {
     return y;
   }
 
+  /**
+   * Back-propagates through the children in reverse order.
+   * @param {Float32Array} dy @param {number} batch @returns {Float32Array}
+   */
+  backward(dy, batch) {
+    let g = dy;
+    for (let i = this.modules.length - 1; i >= 0; i--) g = this.modules[i].backward(g, batch);
+    return g;
+  }
+
   /** @returns {this} */
   clone() {
     const c = /** @type {this} */ (new Sequential(...this.modules.map((m) => m.clone())));
@@ -240,6 +280,11 @@ export class Identity extends Module {
   /** @param {any} x @returns {any} x */
   forward(x) {
     return x;
+  }
+
+  /** @param {Float32Array} dy @returns {Float32Array} dy */
+  backward(dy) {
+    return dy;
   }
 
   clone() {

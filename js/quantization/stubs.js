@@ -16,6 +16,11 @@ export class QuantStub extends Module {
     return x;
   }
 
+  /** @param {Float32Array} dy @returns {Float32Array} dy */
+  backward(dy) {
+    return dy;
+  }
+
   clone() {
     const c = new QuantStub().train(this.training);
     c.qconfig = this.qconfig;

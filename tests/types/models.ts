@@ -21,3 +21,11 @@ quantizeDynamic(model, { dtype: 'float16' });
 fuseModules(model, [[1, 2]]);
 // @ts-expect-error a QConfig takes factories, not observers
 new QConfig({ activation: new MinMaxObserver(), weight: new MinMaxObserver() });
+
+const net = new nn.Sequential(new nn.Linear(4, 2));
+const sgd = new nn.SGD(net.parameters(), { lr: 0.1, momentum: 0.9 });
+const { grad } = nn.crossEntropyLoss(net.train().forward(new Float32Array(4), 1), [1], 2);
+net.backward(grad, 1);
+sgd.step();
+// @ts-expect-error lr is required
+new nn.SGD(net.parameters(), { momentum: 0.9 });
