@@ -121,6 +121,8 @@ export declare class Linear extends Module {
   bias: Float32Array | null;
   /** Repack the weights on the next forward(). */
   markChanged(): void;
+  /** Set by prepareQat: fake-quantizes the weight in every forward(). */
+  weightFakeQuant: import('../quantization/index.js').FakeQuantize | null;
   /** @returns Float32Array [batch, outFeatures] */
   forward(x: Float32Array, batch?: number): Float32Array;
 }

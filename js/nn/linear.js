@@ -28,6 +28,13 @@ export class Linear extends Module {
   #input = null;
   /** @type {import('./module.js').Parameter[]} */
   #params;
+  /** The fake-quantized weight of the last forward(), when weightFakeQuant is set. @type {Float32Array | null} */
+  #usedWeight = null;
+  /**
+   * Fake-quantizes the weight in every forward() (what prepareQat sets, as torch's qat.Linear).
+   * @type {{ forward(x: Float32Array, shape: number[]): { output: Float32Array }, backward(dy: Float32Array): Float32Array } | null}
+   */
+  weightFakeQuant = null;
 
   /**
    * @param {number} inFeatures
@@ -60,9 +67,11 @@ export class Linear extends Module {
   backward(dy, batch) {
     const x = this.#input;
     if (!x) throw new Error(`qdq-wasm: ${this.constructor.name}.backward needs a forward() in training mode first`);
-    const g = linearBackward(x, this.#weight, dy, batch, this.inFeatures, this.outFeatures, true);
+    const fq = this.weightFakeQuant;
+    const g = linearBackward(x, fq ? /** @type {Float32Array} */ (this.#usedWeight) : this.#weight, dy, batch, this.inFeatures, this.outFeatures, true);
+    const dw = fq ? fq.backward(g.dw) : g.dw;
     const [pw, pb] = this.#params;
-    pw.grad = pw.grad ? pw.grad.map((v, i) => v + g.dw[i]) : g.dw;
+    pw.grad = pw.grad ? pw.grad.map((v, i) => v + dw[i]) : dw;
     if (pb) pb.grad = pb.grad ? pb.grad.map((v, i) => v + g.db[i]) : g.db;
     return /** @type {Float32Array} */ (g.dx);
   }
@@ -123,6 +132,17 @@ export class Linear extends Module {
    */
   forward(x, batch) {
     if (!(x instanceof Float32Array)) throw floatInputError(this, x);
+    if (this.weightFakeQuant) {
+      const w = this.weightFakeQuant.forward(this.#weight, [this.outFeatures, this.inFeatures]).output;
+      this.#usedWeight = w;
+      this.#input = this.training ? x : null;
+      const layer = PackedLinear.fromFloat(w, this.#bias, { inFeatures: this.inFeatures, outFeatures: this.outFeatures });
+      try {
+        return layer.forward(x, batch);
+      } finally {
+        layer.dispose();
+      }
+    }
     this.#packed ??= PackedLinear.fromFloat(this.#weight, this.#bias, { inFeatures: this.inFeatures, outFeatures: this.outFeatures });
     this.#input = this.training ? x : null;
     return this.#packed.forward(x, batch);

@@ -20,7 +20,7 @@ import { describe } from '../runtime/validate.js';
 /**
  * The observer of each module's output, set by prepare() (js/quantization/workflows.js) and fed by
  * the Sequential that runs the module.
- * @type {WeakMap<Module, { observe(x: Float32Array): unknown }>}
+ * @type {WeakMap<Module, { observe(x: Float32Array): unknown, backward?(dy: Float32Array): Float32Array }>}
  */
 export const OBSERVERS = new WeakMap();
 
@@ -238,7 +238,9 @@ export class Sequential extends Module {
     let y = x;
     for (const m of this.modules) {
       y = m.forward(y, rows);
-      OBSERVERS.get(m)?.observe(y);
+      // An observer returns its input; a FakeQuantize returns the fake-quantized output.
+      const post = OBSERVERS.get(m)?.observe(y);
+      if (post instanceof Float32Array) y = post;
     }
     return y;
   }
@@ -249,7 +251,11 @@ export class Sequential extends Module {
    */
   backward(dy, batch) {
     let g = dy;
-    for (let i = this.modules.length - 1; i >= 0; i--) g = this.modules[i].backward(g, batch);
+    for (let i = this.modules.length - 1; i >= 0; i--) {
+      const post = /** @type {any} */ (OBSERVERS.get(this.modules[i]));
+      if (post?.backward) g = post.backward(g);
+      g = this.modules[i].backward(g, batch);
+    }
     return g;
   }
 

@@ -136,3 +136,64 @@ export function quantizeDynamic(model: Module, options?: { dtype?: 'int8'; perCh
 export function activationObserver(module: Module): ObserverLike | null;
 
 export type { StateTensor };
+
+/**
+ * torch 1.13's FusedMovingAvgObsFakeQuantize: while the observer is enabled each forward() updates a
+ * moving-average min/max observer and recomputes qparams as the fused op does (torch's C++
+ * ChooseQuantizationParams: symmetric over 127/128 steps); while fake-quant is enabled it returns
+ * quantize-then-dequantize (PyTorch rounding) and keeps the straight-through mask for backward().
+ * @example
+ * const fq = new FakeQuantize({ dtype: 'int8', qscheme: 'per_channel_symmetric', quantMin: -128, quantMax: 127 });
+ * const { output, mask } = fq.forward(weight, [outFeatures, inFeatures]);
+ */
+export declare class FakeQuantize {
+  /**
+   * @param options the observer's: dtype (default 'uint8'), qscheme, reduceRange, quantMin, quantMax, eps,
+   *   averagingConstant (default 0.01), axis (per channel, default 0)
+   */
+  constructor(options?: {
+    dtype?: 'int8' | 'uint8';
+    qscheme?: 'per_tensor_affine' | 'per_tensor_symmetric' | 'per_channel_affine' | 'per_channel_symmetric';
+    reduceRange?: boolean; quantMin?: number; quantMax?: number; eps?: number; averagingConstant?: number; axis?: number;
+  });
+  readonly observer: ObserverLike;
+  readonly perChannel: boolean;
+  readonly dtype: 'int8' | 'uint8';
+  readonly quantMin: number;
+  readonly quantMax: number;
+  observerEnabled: boolean;
+  fakeQuantEnabled: boolean;
+  /** The qparams of the last observing forward(), or null. */
+  qparams: { scale: number; zeroPoint: number } | { scales: Float32Array; zeroPoints: Int32Array } | null;
+  /** The mask of the last fake-quantizing forward(), or null. */
+  mask: Uint8Array | null;
+  enableObserver(on?: boolean): this;
+  disableObserver(): this;
+  enableFakeQuant(on?: boolean): this;
+  disableFakeQuant(): this;
+  /** @param shape needed per channel */
+  forward(x: Float32Array, shape?: number[]): { output: Float32Array; mask: Uint8Array | null };
+  /** forward(x, shape).output */
+  observe(x: Float32Array, shape?: number[]): Float32Array;
+  /** The observer's qparams (what convert() uses, as torch's calculate_qparams). */
+  calculateQParams(): { scale: number; zeroPoint: number } | { scales: Float32Array; zeroPoints: Int32Array };
+  /** dy where the last forward() did not clamp, 0 elsewhere (straight-through estimator). */
+  backward(dy: Float32Array): Float32Array;
+}
+
+/**
+ * torch 1.13's get_default_qat_qconfig(backend) (version 1): FakeQuantize on activations (uint8 [0, 255], reduceRange
+ * for fbgemm/x86) and weights (int8 symmetric, per channel except qnnpack).
+ * @param backend default 'fbgemm'
+ * @example const qconfig = getDefaultQatQConfig('qnnpack');
+ */
+export function getDefaultQatQConfig(backend?: QuantBackend): QConfig;
+
+/**
+ * torch's prepare_qat: FakeQuantize on activations and on every Linear / LinearReLU weight. Train, then eval() and convert().
+ * @param options qconfig (a QAT qconfig), inplace: default false
+ * @throws {RangeError} for a model in eval mode
+ * @throws {TypeError} for a qconfig whose weight is not a FakeQuantize
+ * @example const qat = prepareQat(fuseModules(model.train(), [['1', '2']]), { qconfig: getDefaultQatQConfig('qnnpack') });
+ */
+export function prepareQat(model: Module, options?: { qconfig?: QConfig; inplace?: boolean }): Sequential;

@@ -3,6 +3,7 @@
 
 import { MinMaxObserver, PerChannelMinMaxObserver } from '../ops/observers.js';
 import { HistogramObserver } from '../ops/calibration-observers.js';
+import { FakeQuantize } from './fake-quantize.js';
 import { describe, oneOf, options } from '../runtime/validate.js';
 
 /**
@@ -78,5 +79,25 @@ export function getMinMaxQConfig(backend = 'fbgemm') {
   return new QConfig({
     activation: () => new MinMaxObserver({ reduceRange }),
     weight: b === 'qnnpack' ? perTensorWeight : perChannelWeight,
+  });
+}
+
+/**
+ * torch 1.13's get_default_qat_qconfig(backend) (version 1): FusedMovingAvgObsFakeQuantize everywhere.
+ * Activations: MovingAverageMinMaxObserver, quint8 [0, 255], reduceRange for 'fbgemm'/'x86' (so [0, 127]).
+ * Weights: qint8 [-128, 127] symmetric, per channel (MovingAveragePerChannelMinMaxObserver) except
+ * 'qnnpack' (per tensor).
+ * @param {'fbgemm' | 'x86' | 'qnnpack' | 'onednn'} [backend] default 'fbgemm'
+ * @returns {QConfig}
+ * @example
+ * const qconfig = getDefaultQatQConfig('qnnpack');
+ */
+export function getDefaultQatQConfig(backend = 'fbgemm') {
+  const b = oneOf('backend', backend, BACKENDS);
+  const reduceRange = b === 'fbgemm' || b === 'x86';
+  const qscheme = b === 'qnnpack' ? 'per_tensor_symmetric' : 'per_channel_symmetric';
+  return new QConfig({
+    activation: () => new FakeQuantize({ dtype: 'uint8', quantMin: 0, quantMax: 255, reduceRange }),
+    weight: () => new FakeQuantize({ dtype: 'int8', qscheme, quantMin: -128, quantMax: 127 }),
   });
 }

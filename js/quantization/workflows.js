@@ -127,6 +127,34 @@ export function prepare(model, opts) {
 }
 
 /**
+ * Prepares a model for quantization-aware training (torch.ao.quantization.prepare_qat): as prepare(),
+ * but with the qconfig's FakeQuantize modules (getDefaultQatQConfig) on activations and on every
+ * Linear / LinearReLU weight. Train it (forward, backward, an optimizer), then eval() and convert().
+ * @param {Module} model a Sequential in training mode
+ * @param {{ qconfig?: QConfig, inplace?: boolean }} [opts]
+ * @returns {Sequential}
+ * @example
+ * const qat = prepareQat(fuseModules(model, [['1', '2'], ['3', '4']]).train(), { qconfig: getDefaultQatQConfig('qnnpack') });
+ */
+export function prepareQat(model, opts) {
+  const root = sequential(model, 'prepareQat');
+  if (!root.training) throw new RangeError('qdq-wasm: prepareQat needs a model in training mode: call model.train() first (as torch asserts)');
+  const m = prepare(root, opts);
+  walkLinears(m, (lin) => {
+    const fq = /** @type {any} */ (lin.qconfig)?.weight();
+    if (fq && typeof fq.forward === 'function' && typeof fq.backward === 'function') lin.weightFakeQuant = fq;
+    else if (fq) throw new TypeError("qdq-wasm: prepareQat needs a QAT qconfig (getDefaultQatQConfig): its weight must be a FakeQuantize");
+  });
+  return m;
+}
+
+/** @param {Module} m @param {(l: Linear) => void} fn */
+function walkLinears(m, fn) {
+  if (m instanceof Linear) fn(m);
+  for (const [, c] of m.namedChildren()) walkLinears(c, fn);
+}
+
+/**
  * Walks the model in order with what flows between modules, float or quantized, and throws where
  * a quantized Linear would get floats or the output would stay quantized.
  * @param {Sequential} m
@@ -163,7 +191,9 @@ function checkStubs(m) {
  * @returns {{ q: Int8Array, scales: Float32Array }}
  */
 function quantizeWeight(lin, qc, name) {
-  const obs = qc.weight();
+  // After QAT the weight's own FakeQuantize decides, fed the final weight once more (torch's
+  // qat.Linear.to_float path calls weight_fake_quant(weight) before calculate_qparams).
+  const obs = /** @type {any} */ (lin.weightFakeQuant) ?? qc.weight();
   const shape = [lin.outFeatures, lin.inFeatures];
   obs.observe(lin.weight, shape);
   const p = obs.calculateQParams();

@@ -22,6 +22,7 @@ export const GEMM_MAX_K = 33025;
 export const ERROR_K_TOO_LARGE = -2;
 export const ERROR_OUT_OF_MEMORY = -3;
 export const ERROR_SIZE_OVERFLOW = -4;
+export const CHOOSE_PRESERVE_SPARSITY = 1;
 export const WEIGHT_PER_CHANNEL = 1;
 export const HISTOGRAM_EXACT_BOUNDS = 1;
 export const HISTOGRAM_RESET = 0;
@@ -50,6 +51,7 @@ export const OPERATORS = Object.freeze(/** @type {const} */ ([
   'qdq_qs8_gemm',
   'qdq_dynamic_linear',
   'qdq_dynamic_qparams',
+  'qdq_choose_qparams',
   'qdq_f32_gemm_packed_size',
   'qdq_f32_gemm_pack',
   'qdq_f32_gemm',

@@ -15,12 +15,13 @@ test('exports', async (t) => {
   await t.test('should be exactly the documented list', () => {
     assert.deepEqual(Object.keys(qdq).sort(), [
       'DeQuantStub', 'DeQuantize', 'DynamicQuantizedLinear', 'DynamicQuantizedLinearModule', 'EntropyObserver',
-      'FLOAT32_EPS', 'GEMM_MAX_K', 'HistogramObserver', 'Linear', 'MinMaxObserver', 'MovingAverageMinMaxObserver',
-      'MovingAveragePerChannelMinMaxObserver', 'PackedMatrix', 'PerChannelMinMaxObserver', 'PercentileObserver',
-      'QConfig', 'QuantStub', 'Quantize', 'QuantizedLinear', 'QuantizedLinearModule', 'activationObserver', 'backend',
-      'calculateQParams', 'convert', 'dequantize', 'dynamicQuantizeLinear', 'errorStats', 'fakeQuantizePerChannel',
-      'fakeQuantizePerTensor', 'fuseModules', 'getDefaultQConfig', 'getMinMaxQConfig', 'init', 'initSync',
-      'matmulInteger', 'nn', 'prepare', 'qlinearMatmul', 'quantize', 'quantizeDynamic', 'quantizePerChannel',
+      'FLOAT32_EPS', 'FakeQuantize', 'GEMM_MAX_K', 'HistogramObserver', 'Linear', 'MinMaxObserver',
+      'MovingAverageMinMaxObserver', 'MovingAveragePerChannelMinMaxObserver', 'PackedMatrix',
+      'PerChannelMinMaxObserver', 'PercentileObserver', 'QConfig', 'QuantStub', 'Quantize', 'QuantizedLinear',
+      'QuantizedLinearModule', 'activationObserver', 'backend', 'calculateQParams', 'convert', 'dequantize',
+      'dynamicQuantizeLinear', 'errorStats', 'fakeQuantizePerChannel', 'fakeQuantizePerTensor', 'fuseModules',
+      'getDefaultQConfig', 'getDefaultQatQConfig', 'getMinMaxQConfig', 'init', 'initSync', 'matmulInteger', 'nn',
+      'prepare', 'prepareQat', 'qlinearMatmul', 'quantize', 'quantizeDynamic', 'quantizePerChannel',
       'quantizePerTensor', 'quantizeSteps', 'readNpy', 'readNpz', 'readSafetensors', 'supportsRelaxedSimd',
       'supportsSimd128', 'writeNpy', 'writeNpz', 'writeSafetensors',
     ]);
