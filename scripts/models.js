@@ -9,7 +9,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import {
   init, backend, nn, QuantStub, DeQuantStub, QConfig, getDefaultQConfig, getMinMaxQConfig, fuseModules, prepare,
-  convert, quantizeDynamic, readSafetensors, MinMaxObserver, PerChannelMinMaxObserver, PercentileObserver, EntropyObserver,
+  convert, quantizeDynamic, readSafetensors, getDefaultQatQConfig, prepareQat, MinMaxObserver, PerChannelMinMaxObserver, PercentileObserver, EntropyObserver,
 } from '../js/index.js';
 import { argmax, loadFashion } from './lib/fashion-mnist.js';
 
@@ -122,6 +122,35 @@ for (const backendName of ['fbgemm', 'qnnpack']) {
 }
 progress('static: calibrate, convert, measure', steps, steps);
 
+// QAT: one epoch from the float weights, as gen_models.py (fused, the backend's default QAT qconfig,
+// SGD lr 0.001, momentum 0.9, batch 64); our shuffle is not torch.randperm's, so the rows compare
+// settings, not identical runs.
+for (const backendName of ['fbgemm', 'qnnpack']) {
+  const qat = prepareQat(fuseModules(floatModel().train(), FUSE), { qconfig: getDefaultQatQConfig(/** @type {any} */ (backendName)) });
+  const opt = new nn.SGD(qat.parameters(), { lr: 0.001, momentum: 0.9 });
+  let seed = 1;
+  const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const order = Array.from({ length: train.count }, (_, i) => i);
+  for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+  const xb = new Float32Array(64 * 784), yb = new Uint8Array(64);
+  for (let st = 0; st < order.length; st += 64) {
+    if ((st / 64) % 50 === 0) progress(`QAT ${backendName}: one epoch`, st, order.length);
+    const n = Math.min(64, order.length - st);
+    for (let i = 0; i < n; i++) {
+      xb.set(train.images.subarray(order[st + i] * 784, (order[st + i] + 1) * 784), i * 784);
+      yb[i] = train.labels[order[st + i]];
+    }
+    qat.zeroGrad();
+    const { grad } = nn.crossEntropyLoss(qat.forward(xb.subarray(0, n * 784), n), yb.subarray(0, n), 10);
+    qat.backward(grad, n);
+    opt.step();
+  }
+  progress(`QAT ${backendName}: one epoch`, order.length, order.length);
+  const int8 = convert(qat.eval());
+  measure(`QAT ${backendName} (1 epoch)`, int8, { kind: 'qat', qconfig: backendName });
+  int8.dispose();
+}
+
 const pct = (/** @type {number} */ v) => `${(100 * v).toFixed(2)}%`;
 console.log(`Fashion-MNIST MLP 784-256-128-10, ${test.count} test images; qdq-wasm ${backend()} build, Node ${process.version}, ` +
   `${os.cpus()[0]?.model ?? 'unknown CPU'}, one thread. PyTorch 1.13 column: tests/fixtures/models.json (qnnpack engine).\n`);
@@ -131,5 +160,3 @@ for (const r of rows) {
   console.log(`| ${r.name} | ${pct(r.accuracy)} | ${r.torch === null ? '–' : pct(r.torch)} | ${pct(r.agreement)} | ${r.bytes} | ` +
     `${r.latency.toFixed(3)} | ${Math.round(r.throughput)} |`);
 }
-const qat = torchRows.filter((/** @type {any} */ r) => r.kind === 'qat');
-console.log(`\nQAT (one epoch) is not in qdq-wasm yet (no training): PyTorch's rows are ${qat.map((/** @type {any} */ r) => `${r.row} ${pct(r.accuracy)}`).join(', ')}.`);
