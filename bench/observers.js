@@ -1,5 +1,6 @@
 // HistogramObserver benchmark: the binning kernels alone (scalar vs SIMD128,
-// same process, data already in wasm memory), and the whole observer against
+// same process, data already in wasm memory; from the test build, which
+// exports kernels and is compiled with the production flags), and the whole observer against
 // torch 1.13's HistogramObserver (bench/torch_histogram_observer.py, run in
 // its own process on the same machine and workload, one thread).
 //
@@ -15,13 +16,13 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import * as qdq from '../js/index.js';
-import { getRuntime } from '../js/runtime/loader.js';
+import { testWasm } from '../tests/helpers/wasm.js';
 
 const N = Number(process.env.QDQ_BENCH_N ?? 2 ** 20);
 const RUNS = Number(process.env.QDQ_BENCH_RUNS ?? 5);
 const BATCHES = 8;
 await qdq.init(process.env.QDQ_BUILD ? { build: /** @type {any} */ (process.env.QDQ_BUILD) } : undefined);
-const rt = getRuntime();
+const rt = testWasm(qdq.backend());
 const median = (/** @type {number[]} */ a) => [...a].sort((p, q) => p - q)[a.length >> 1];
 
 /** Deterministic standard normals (Box-Muller on a xorshift). */

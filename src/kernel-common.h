@@ -18,13 +18,14 @@ static inline int32_t qdq_clamp_round(float v, float lo, float hi) {
   return (int32_t) nearbyintf(v);
 }
 
-/* The bin of a histc position v = (x - left) * bins / range (float), for x
- * within [left, right], so v >= 0 or v is NaN. torch.histc truncates v to
- * int64 and moves v == bins to the last bin. torch leaves NaN (0/0 when
- * left == right after rounding) and v past int64 (when (x - left) * bins
- * overflows to +Inf) undefined; here they take WebAssembly's
- * i32x4.trunc_sat_f32x4_s meaning (NaN -> 0, saturate), then the clamp to
- * the last bin, so the scalar and SIMD kernels agree on every input. */
+/* The bin of a histc position v = ((x - left) / range) * bins (float, torch
+ * 1.13's order: it divides first; later PyTorch multiplies first), for x
+ * within [left, right], so 0 <= v <= bins or v is NaN. torch.histc
+ * truncates v to int64 and moves v == bins to the last bin. NaN (0 / 0 when
+ * left == right after rounding to float) is undefined behaviour in torch's
+ * cast; here it takes WebAssembly's i32x4.trunc_sat_f32x4_s meaning
+ * (NaN -> 0; saturation, never reached), then the clamp to the last bin, so
+ * the scalar and SIMD kernels agree on every input. */
 static inline uint32_t qdq_histc_bin(float v, uint32_t last) {
   if (v != v) return 0;
   if (v >= 2147483648.0f) return last;

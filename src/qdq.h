@@ -522,7 +522,7 @@ void qdq_init_f32_histc_params(struct qdq_f32_histc_params* p, size_t bins, doub
                                double hi);
 
 /// Reference binning (H2): for each x with left <= x <= right (NaN skipped),
-///   v = ((x - left) * bins) / range          (float, in this order)
+///   v = ((x - left) / range) * bins          (float, in this order: torch 1.13)
 ///   hist[min(trunc(v), bins - 1)] += 1.0f
 /// v NaN gives bin 0 (torch: undefined). Counts are float additions of 1, as
 /// torch's single-thread kernel: exact up to 2^24 per bin.
@@ -557,9 +557,9 @@ float qdq_torch_sum_f32(size_t n, const float* x);
 #define QDQ_HISTOGRAM_COMBINE 2u /* the range grew: resample the old histogram */
 
 /* Errors where torch 1.13 raises. */
-#define QDQ_ERROR_HISTOGRAM_INT64 (-4) /* int(min) or int(max) past int64 (truncated bounds) */
-#define QDQ_ERROR_HISTOGRAM_RANGE (-5) /* downsample rate not finite or past 2^62 / bins */
-#define QDQ_ERROR_HISTOGRAM_SHAPE (-6) /* start_idx + bins * upsample > bins * downsample */
+#define QDQ_ERROR_HISTOGRAM_INT64 (-5) /* int(min) or int(max) past int64 (truncated bounds) */
+#define QDQ_ERROR_HISTOGRAM_RANGE (-6) /* downsample rate not finite or past 2^62 / bins */
+#define QDQ_ERROR_HISTOGRAM_SHAPE (-7) /* start_idx + bins * upsample > bins * downsample */
 
 /* One batch's update, filled by prepare and consumed by commit. The caller
  * owns it (qdq_histogram_update_size() bytes); JS treats it as opaque. */
@@ -605,7 +605,7 @@ int qdq_histogram_observer_commit(float* state, size_t bins, size_t upsample_rat
 /// above, or 1 + the index of the first NaN or infinity in x (torch 1.13
 /// fails or produces garbage there; nothing is changed).
 QDQ_API long qdq_histogram_observer_observe(float* state, size_t bins, size_t upsample_rate,
-                                    const float* x, size_t n, uint32_t flags, float* scratch);
+                                            const float* x, size_t n, uint32_t flags, float* scratch);
 
 /// HistogramObserver.calculate_qparams (H8, then E1-E4): the L2 search of
 /// _non_linear_param_search over the histogram gives [new_min, new_max],
@@ -614,8 +614,8 @@ QDQ_API long qdq_histogram_observer_observe(float* state, size_t bins, size_t up
 /// state gives scale 1, zero point 0, range (+Inf, -Inf). Allocates and frees
 /// 2 * bins floats. Returns 0 or QDQ_ERROR_OUT_OF_MEMORY.
 QDQ_API int qdq_histogram_observer_qparams(const float* state, size_t bins, int32_t qmin, int32_t qmax,
-                                   uint32_t qparams_flags, float eps, float* out,
-                                   int32_t* zero_point);
+                                           uint32_t qparams_flags, float eps, float* out,
+                                           int32_t* zero_point);
 
 /* Percentile and entropy calibration (P1-P3, K1-K5, docs/observers.md), as
  * onnxruntime's HistogramCollector (quantization/calibrate.py) defines them,
@@ -644,7 +644,7 @@ QDQ_API size_t qdq_calib_histogram_bins_after(const double* state, float x_min, 
 /// (P1, P2). Returns 0, or QDQ_ERROR_HISTOGRAM_RANGE when the growth is too
 /// large (state untouched).
 QDQ_API int qdq_calib_histogram_observe(double* state, const float* x, size_t n, float x_min, float x_max,
-                                uint32_t flags);
+                                        uint32_t flags);
 
 /// Percentile range (P3): cdf_i = sum_{j<=i} (h_j / total) in double, in
 /// order; idx(v) = the first i with cdf_i >= v. QDQ_CALIB_ABSOLUTE state:

@@ -43,17 +43,11 @@ export class DynamicQuantizedLinear extends Int8Linear {
   constructor(q, scales, bias, inFeatures, outFeatures, o) {
     const compat = oneOf('compat', o.compat ?? 'pytorch', /** @type {const} */ (['pytorch', 'onnx']));
     const reduceRange = boolean('reduceRange', o.reduceRange ?? false);
-    super('DynamicQuantizedLinear');
-    this.inFeatures = inFeatures;
-    this.outFeatures = outFeatures;
+    super('DynamicQuantizedLinear', q, scales, inFeatures, outFeatures);
     this.compat = compat;
     this.reduceRange = reduceRange;
     /** @private */
     this.flags = (compat === 'onnx' ? FLAG_ONNX_QPARAMS : 0) | (reduceRange ? FLAG_REDUCE_RANGE : 0);
-    /** The int8 weights, row-major [outFeatures, inFeatures] (a copy). */
-    this.weight = Int8Array.from(q);
-    /** The weight scales, one per output channel. */
-    this.weightScales = Float32Array.from(scales);
     /** The float bias (a copy), or null. */
     this.bias = bias ? Float32Array.from(bias) : null;
     /** The input qparams of the last forward() call. @type {{ scale: number, zeroPoint: number } | null} */

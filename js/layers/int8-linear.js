@@ -10,6 +10,20 @@ export class Int8Linear extends Owned {
   static KEYS = [];
 
   /**
+   * @param {string} kind the class name @param {Int8Array} q int8 weights [outFeatures, inFeatures]
+   * @param {Float32Array} scales one per output channel @param {number} inFeatures @param {number} outFeatures
+   */
+  constructor(kind, q, scales, inFeatures, outFeatures) {
+    super(kind);
+    this.inFeatures = inFeatures;
+    this.outFeatures = outFeatures;
+    /** The int8 weights, row-major [outFeatures, inFeatures] (a copy), zero point 0. */
+    this.weight = Int8Array.from(q);
+    /** The weight scales, one per output channel. */
+    this.weightScales = Float32Array.from(scales);
+  }
+
+  /**
    * Quantizes float weights (symmetric int8, per output channel by default) and packs them.
    * @template {typeof Int8Linear} C
    * @this {C}

@@ -43,9 +43,7 @@ export class QuantizedLinear extends Int8Linear {
     const outScale = scale('outputScale', o.outputScale);
     const outZp = integer('outputZeroPoint', o.outputZeroPoint ?? 0, lo, hi);
     const relu = boolean('relu', o.relu ?? false);
-    super('QuantizedLinear');
-    this.inFeatures = inFeatures;
-    this.outFeatures = outFeatures;
+    super('QuantizedLinear', q, scales, inFeatures, outFeatures);
     /** @type {'int8' | 'uint8'} */
     this.dtype = dt;
     this.inputScale = inScale;
@@ -53,8 +51,6 @@ export class QuantizedLinear extends Int8Linear {
     this.outputScale = outScale;
     this.outputZeroPoint = outZp;
     this.relu = relu;
-    this.weight = Int8Array.from(q);
-    this.weightScales = Float32Array.from(scales);
     /** The int32 bias folded into the packed weights. */
     this.biasInt32 = bias
       ? call(this.rt, [input('bias', bias), input('scales', this.weightScales), output('q', Int32Array, outFeatures)],

@@ -5,11 +5,14 @@
 //   PercentileObserver / EntropyObserver   -> qdq_calib_histogram_observe     (src/operators/calibration.c)
 //     .calculateRange()                    -> qdq_calib_percentile_range / qdq_calib_entropy_range
 //                                                                             (src/operators/calibration-range.c)
-// Every observer's state lives in a typed array that the observer owns; it is
-// copied into wasm memory for each call and back, so nothing here holds a
-// wasm pointer between calls.
+// Every observer's state lives in a typed array that the observer owns; the
+// binding copies it into wasm memory for each call and back.
 
-import { call, input, inout, output } from '../runtime/binding.js';
+import {
+  CALIB_ABSOLUTE, CALIB_STATE_HEADER, ENTROPY_FRACTIONAL_Q, ERROR_HISTOGRAM_INT64, ERROR_HISTOGRAM_RANGE,
+  ERROR_HISTOGRAM_SHAPE, ERROR_OUT_OF_MEMORY, HISTOGRAM_EXACT_BOUNDS, QPARAMS_CUSTOM_RANGE, QPARAMS_SYMMETRIC, QPARAMS_UINT8,
+} from '../runtime/abi.js';
+import { call, inout, input, output, scratch } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
 import { boolean, describe, integer, oneOf, options, typedArray } from '../runtime/validate.js';
 import { OBSERVER_KEYS, observerSettings, PER_TENSOR, qparamsOf } from './qparams.js';
@@ -17,18 +20,6 @@ import { OBSERVER_KEYS, observerSettings, PER_TENSOR, qparamsOf } from './qparam
 /** @typedef {import('./qparams.js').ObserverOptions} ObserverOptions */
 /** @typedef {import('./qparams.js').Settings} Settings */
 
-/* Constants of src/qdq.h. */
-const HISTOGRAM_EXACT_BOUNDS = 1;
-const ERROR_OUT_OF_MEMORY = -3;
-const ERROR_HISTOGRAM_INT64 = -4;
-const ERROR_HISTOGRAM_RANGE = -5;
-const ERROR_HISTOGRAM_SHAPE = -6;
-const CALIB_STATE_HEADER = 6;
-const CALIB_ABSOLUTE = 1;
-const ENTROPY_FRACTIONAL_Q = 1;
-const QPARAMS_SYMMETRIC = 1;
-const QPARAMS_UINT8 = 2;
-const QPARAMS_CUSTOM_RANGE = 4;
 /** Largest bin count: float32 counts and indices stay exact below 2^24. */
 const MAX_BINS = 2 ** 24;
 
@@ -55,7 +46,7 @@ function intOption(o, name, fallback, lo, hi) {
  * quint8 qscheme in MinMaxObserver only; HistogramObserver accepts it and
  * halves the range as calculate_qmin_qmax does, so the check is skipped here
  * and the halving applied by hand.
- * @param {unknown} opts @param {readonly string[]} keys every option the observer takes @returns {Settings}
+ * @param {unknown} opts @param {readonly string[]} keys the valid option keys @returns {Settings}
  */
 function settingsOf(opts, keys) {
   const o = options('options', opts, keys, {});
@@ -68,12 +59,10 @@ function settingsOf(opts, keys) {
 
 /** What the three observers share: settings, quant range, and the qparams of a range. */
 class DistributionObserver {
-  /** @param {unknown} opts */
-  constructor(opts) {
-    /** Every option key of this class. @type {readonly string[]} @protected */
-    this.optionKeys = [...OBSERVER_KEYS, .../** @type {any} */ (this.constructor).EXTRA_KEYS];
+  /** @param {unknown} opts @param {readonly string[]} keys the valid option keys */
+  constructor(opts, keys) {
     /** @protected */
-    this.settings = settingsOf(opts, this.optionKeys);
+    this.settings = settingsOf(opts, keys);
     this.dtype = this.settings.dtype;
     this.qscheme = this.settings.qscheme;
     /** Bounds used for qparams: [quantMin, quantMax] after reduceRange. */
@@ -103,17 +92,15 @@ class DistributionObserver {
  * const { scale, zeroPoint } = obs.calculateQParams();
  */
 export class HistogramObserver extends DistributionObserver {
-  /** Options besides ObserverOptions'. */
-  static EXTRA_KEYS = ['bins', 'upsampleRate', 'histcBounds'];
-
   /**
    * @param {ObserverOptions & { bins?: number, upsampleRate?: number, histcBounds?: 'truncated' | 'exact' }} [opts]
    *   bins: default 2048; upsampleRate: default 128; histcBounds: 'truncated' (default) bins each batch
    *   over [int(min), int(max)] as torch 1.13 does, 'exact' over [min, max] as PyTorch >= 2.0 does
    */
   constructor(opts) {
-    super(opts);
-    const o = options('options', opts, this.optionKeys, {});
+    const keys = [...OBSERVER_KEYS, 'bins', 'upsampleRate', 'histcBounds'];
+    super(opts, keys);
+    const o = options('options', opts, keys, {});
     /** Number of histogram bins. */
     this.bins = intOption(o, 'bins', 2048, 1, MAX_BINS);
     /** Upsampling factor used when the range grows; bins * upsampleRate <= 2^28 (the cells a merge visits). */
@@ -152,12 +139,12 @@ export class HistogramObserver extends DistributionObserver {
   observe(x) {
     typedArray('x', x, Float32Array);
     if (x.length === 0) return x;
-    const n = x.length, b = this.bins, state = this.state;
+    const b = this.bins, state = this.state;
     const flags = this.histcBounds === 'exact' ? HISTOGRAM_EXACT_BOUNDS : 0;
-    // A copy goes in: the state changes only when the whole batch is taken.
-    const next = state.slice();
-    const r = call(getRuntime(), [inout('state', next), input('x', x), input('scratch', new Float32Array(b))], (p, c) =>
-      c.qdq_histogram_observer_observe(p.state, b, this.upsampleRate, p.x, n, flags, p.scratch)).status;
+    // The state is copied back only on success: the operator leaves it alone on errors.
+    const next = Float32Array.from(state);
+    const r = call(getRuntime(), [inout('state', next), input('x', x), scratch('scratch', 4 * b)],
+      (p, c) => c.qdq_histogram_observer_observe(p.state, b, this.upsampleRate, p.x, x.length, flags, p.scratch)).status;
     if (r === 0) state.set(next);
     if (r > 0) throw nonFinite(x, r - 1);
     if (r === ERROR_HISTOGRAM_INT64) {
@@ -178,11 +165,11 @@ export class HistogramObserver extends DistributionObserver {
    * @returns {{ scale: number, zeroPoint: number }}
    */
   calculateQParams() {
-    const s = this.settings, state = this.state;
-    const r = call(getRuntime(), [input('state', state), output('scale', Float32Array, 1), output('zp', Int32Array, 1)],
-      (p, c) => c.qdq_histogram_observer_qparams(p.state, this.bins, s.qmin, s.qmax, qparamsFlags(s), s.eps, p.scale, p.zp));
+    const s = this.settings;
+    const r = call(getRuntime(), [input('state', this.state), output('out', Float32Array, 3), output('zp', Int32Array, 1)],
+      (p, c) => c.qdq_histogram_observer_qparams(p.state, this.bins, s.qmin, s.qmax, qparamsFlags(s), s.eps, p.out, p.zp));
     if (r.status === ERROR_OUT_OF_MEMORY) throw new RangeError('qdq-wasm: out of WebAssembly memory in calculateQParams');
-    return { scale: r.scale[0], zeroPoint: r.zp[0] };
+    return { scale: r.out[0], zeroPoint: r.zp[0] };
   }
 
   /** Forgets everything seen: min +Infinity, max -Infinity, an empty histogram. */
@@ -198,10 +185,13 @@ export class HistogramObserver extends DistributionObserver {
  * keeps it (P1, P2), shared by the percentile and entropy observers.
  */
 class CollectorObserver extends DistributionObserver {
-  /** @param {unknown} opts @param {number} defaultBins @param {boolean} absolute */
-  constructor(opts, defaultBins, absolute) {
-    super(opts);
-    const o = options('options', opts, this.optionKeys, {});
+  /**
+   * @param {unknown} opts @param {readonly string[]} keys the valid option keys
+   * @param {number} defaultBins @param {boolean} absolute
+   */
+  constructor(opts, keys, defaultBins, absolute) {
+    super(opts, keys);
+    const o = options('options', opts, keys, {});
     /** Initial number of histogram bins (it grows with the range). */
     this.bins = intOption(o, 'bins', defaultBins, 1, MAX_BINS);
     /** @private */
@@ -242,18 +232,18 @@ class CollectorObserver extends DistributionObserver {
   observe(x) {
     typedArray('x', x, Float32Array);
     if (x.length === 0) return x;
-    const n = x.length, flags = this.flags;
-    const rt = getRuntime();
-    const mins = Float32Array.of(Infinity), maxs = Float32Array.of(-Infinity);
-    const bad = call(rt, [input('x', x), inout('lo', mins), inout('hi', maxs)], (p, c) =>
-      c.qdq_minmax(p.x, n, 0, 1, n, p.lo, p.hi)).status;
+    const n = x.length, flags = this.flags, rt = getRuntime();
+    const lo1 = Float32Array.of(Infinity), hi1 = Float32Array.of(-Infinity);
+    const bad = call(rt, [input('x', x), inout('lo', lo1), inout('hi', hi1)],
+      (p, c) => c.qdq_minmax(p.x, n, 0, 1, n, p.lo, p.hi)).status;
     if (bad >= 0) throw nonFinite(x, bad);
-    const lo = mins[0], hi = maxs[0];
-    const state = new Float64Array(CALIB_STATE_HEADER + this.binsAfter(lo, hi));
-    state.set(this.state);
-    const r = call(rt, [inout('state', state), input('x', x)], (p, c) => c.qdq_calib_histogram_observe(p.state, p.x, n, lo, hi, flags)).status;
+    const lo = lo1[0], hi = hi1[0];
+    const grown = new Float64Array(CALIB_STATE_HEADER + this.binsAfter(lo, hi));
+    grown.set(this.state);
+    const r = call(rt, [inout('state', grown), input('x', x)],
+      (p, c) => c.qdq_calib_histogram_observe(p.state, p.x, n, lo, hi, flags)).status;
     if (r !== 0) throw new RangeError(`qdq-wasm: the histogram cannot grow from [${this.minVal}, ${this.maxVal}] to include x (past 2^40 bins)`);
-    this.state = state;
+    this.state = grown;
     return x;
   }
 
@@ -262,8 +252,8 @@ class CollectorObserver extends DistributionObserver {
    * @private @param {number} lo @param {number} hi
    */
   binsAfter(lo, hi) {
-    const state = this.state;
-    const bins = call(getRuntime(), [input('state', state.slice(0, CALIB_STATE_HEADER))],
+    const header = this.state.subarray(0, CALIB_STATE_HEADER);
+    const bins = call(getRuntime(), [input('state', header)],
       (p, c) => c.qdq_calib_histogram_bins_after(p.state, lo, hi, this.flags)).status;
     if (bins === 0) throw new RangeError(`qdq-wasm: the histogram cannot grow from [${this.minVal}, ${this.maxVal}] to [${lo}, ${hi}] (past 2^40 bins)`);
     return bins;
@@ -271,15 +261,13 @@ class CollectorObserver extends DistributionObserver {
 
   /**
    * The calibrated range as floats, or null before any data.
-   * @protected @param {(rt: any, sp: number, out: number) => number} fn the C range function
+   * @protected @param {(c: Record<string, (...args: number[]) => number>, state: number, out: number) => number} fn the C range function
    * @returns {{ min: number, max: number } | null}
    */
   rangeWith(fn) {
-    const state = this.state;
-    const r = call(getRuntime(), [input('state', state), output('range', Float32Array, 2)], (p, c) => fn(c, p.state, p.range));
+    const r = call(getRuntime(), [input('state', this.state), output('out', Float32Array, 2)], (p, c) => fn(c, p.state, p.out));
     if (r.status === ERROR_OUT_OF_MEMORY) throw new RangeError('qdq-wasm: out of WebAssembly memory in calculateRange');
-    if (r.status !== 0) return null;
-    return { min: r.range[0], max: r.range[1] };
+    return r.status === 0 ? { min: r.out[0], max: r.out[1] } : null;
   }
 
   /**
@@ -319,18 +307,16 @@ class CollectorObserver extends DistributionObserver {
  * obs.calculateQParams(); // { scale, zeroPoint }
  */
 export class PercentileObserver extends CollectorObserver {
-  /** Options besides ObserverOptions'. */
-  static EXTRA_KEYS = ['bins', 'percentile', 'symmetric'];
-
   /**
    * @param {ObserverOptions & { bins?: number, percentile?: number, symmetric?: boolean }} [opts]
    *   bins: default 2048; percentile: in [0, 100], default 99.999; symmetric: histogram of |x| and a
    *   range [-t, t] (default true, onnxruntime's default), else a two-sided cut of x's histogram
    */
   constructor(opts) {
-    const o = options('options', opts, [...OBSERVER_KEYS, ...PercentileObserver.EXTRA_KEYS], {});
+    const keys = [...OBSERVER_KEYS, 'bins', 'percentile', 'symmetric'];
+    const o = options('options', opts, keys, {});
     const symmetric = boolean('symmetric', o.symmetric ?? true);
-    super(opts, 2048, symmetric);
+    super(opts, keys, 2048, symmetric);
     /** onnxruntime's symmetric option. */
     this.symmetric = symmetric;
     const p = o.percentile ?? 99.999;
@@ -360,9 +346,6 @@ export class PercentileObserver extends CollectorObserver {
  * obs.calculateQParams(); // { scale, zeroPoint }
  */
 export class EntropyObserver extends CollectorObserver {
-  /** Options besides ObserverOptions'. */
-  static EXTRA_KEYS = ['bins', 'quantizedBins', 'fractionalQ'];
-
   /**
    * @param {ObserverOptions & { bins?: number, quantizedBins?: number, fractionalQ?: boolean }} [opts]
    *   bins: default 128; quantizedBins: default 128, at most bins; fractionalQ: keep the expanded
@@ -370,8 +353,9 @@ export class EntropyObserver extends CollectorObserver {
    *   (onnxruntime, the default false)
    */
   constructor(opts) {
-    super(opts, 128, false);
-    const o = options('options', opts, this.optionKeys, {});
+    const keys = [...OBSERVER_KEYS, 'bins', 'quantizedBins', 'fractionalQ'];
+    super(opts, keys, 128, false);
+    const o = options('options', opts, keys, {});
     /** Number of quantized bins each candidate is merged into. */
     this.quantizedBins = integer('quantizedBins', o.quantizedBins ?? 128, 1, this.bins);
     /** Whether q stays fractional (TensorRT) or is truncated (onnxruntime). */

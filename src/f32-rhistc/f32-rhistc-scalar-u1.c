@@ -12,6 +12,6 @@ void qdq_f32_rhistc_ukernel__scalar_u1(size_t batch, const float* restrict input
     const float x = input[i];
     /* The negated test also skips NaN, as torch.histc does. */
     if (!(x >= left && x <= right)) continue;
-    hist[qdq_histc_bin((x - left) * bins / range, last)] += 1.0f;
+    hist[qdq_histc_bin((x - left) / range * bins, last)] += 1.0f;
   }
 }

@@ -21,10 +21,10 @@ void qdq_f32_rhistc_ukernel__wasmsimd_u8(size_t batch, const float* restrict inp
      * and saturates, which is what qdq_histc_bin defines; the value is >= 0
      * (or -0) here, so a signed min clamps to the last bin. */
     const v128_t vp0 = wasm_i32x4_min(
-        wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_div(wasm_f32x4_mul(wasm_f32x4_sub(vx0, vleft), vbins), vrange)),
+        wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_mul(wasm_f32x4_div(wasm_f32x4_sub(vx0, vleft), vrange), vbins)),
         vlast);
     const v128_t vp1 = wasm_i32x4_min(
-        wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_div(wasm_f32x4_mul(wasm_f32x4_sub(vx1, vleft), vbins), vrange)),
+        wasm_i32x4_trunc_sat_f32x4(wasm_f32x4_mul(wasm_f32x4_div(wasm_f32x4_sub(vx1, vleft), vrange), vbins)),
         vlast);
     const uint32_t in0 = wasm_i32x4_bitmask(wasm_v128_and(wasm_f32x4_ge(vx0, vleft), wasm_f32x4_le(vx0, vright)));
     const uint32_t in1 = wasm_i32x4_bitmask(wasm_v128_and(wasm_f32x4_ge(vx1, vleft), wasm_f32x4_le(vx1, vright)));
@@ -44,6 +44,6 @@ void qdq_f32_rhistc_ukernel__wasmsimd_u8(size_t batch, const float* restrict inp
   for (; i < n; i++) {
     const float x = input[i];
     if (!(x >= left && x <= right)) continue;
-    hist[qdq_histc_bin((x - left) * bins / range, last)] += 1.0f;
+    hist[qdq_histc_bin((x - left) / range * bins, last)] += 1.0f;
   }
 }

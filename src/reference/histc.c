@@ -7,7 +7,7 @@ void qdq_reference_f32_rhistc(size_t n, const float* x, float* hist,
                               const struct qdq_f32_histc_params* p) {
   for (size_t i = 0; i < n; i++) {
     if (isnan(x[i]) || x[i] < p->left || x[i] > p->right) continue;
-    const float v = (x[i] - p->left) * p->bins / p->range;
+    const float v = (x[i] - p->left) / p->range * p->bins;
     size_t bin;
     if (isnan(v)) {
       bin = 0;

@@ -211,8 +211,8 @@ static void test_operators_chunked(void) {
   }
 }
 
-void qdq_test_gemm(int* passed, int* failed);  /* tests/c/test-gemm.c */
-void qdq_test_sizes(int* passed, int* failed); /* tests/c/test-sizes.c */
+void qdq_test_gemm(int* passed, int* failed);      /* tests/c/test-gemm.c */
+void qdq_test_sizes(int* passed, int* failed);     /* tests/c/test-sizes.c */
 void qdq_test_observers(int* passed, int* failed); /* tests/c/test-observers.c */
 
 

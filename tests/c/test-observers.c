@@ -92,12 +92,22 @@ static void test_histc_edges(void) {
   qdq_init_f32_histc_params(&p, 3, -3e38, 3e38);
   qdq_config()->f32_rhistc(sizeof(float), &mid, o, &p);
   CHECK(isnan(p.left) && o[0] + o[1] + o[2] == 0, "overflowing range bins nothing");
-  /* (x - left) * bins overflows to +Inf: torch's cast is undefined; here the last bin. */
+  /* torch 1.13 divides before it multiplies, so huge ranges do not
+   * overflow: (2e38 / 3e38) * 2048 = 1365.33 -> bin 1365. */
   float l[2048] = {0};
   const float far = 2e38f;
   qdq_init_f32_histc_params(&p, 2048, 0.0, 3e38);
   qdq_config()->f32_rhistc(sizeof(float), &far, l, &p);
-  CHECK(l[2047] == 1, "overflowing position -> last bin");
+  CHECK(l[1365] == 1, "huge range, no overflow");
+  /* The order shows on bin edges: x = 0.0625 over [-3.25, 3] in 100 bins is
+   * (3.3125 / 6.25) * 100 = 52.999996 in float -> bin 52, as torch 1.13
+   * puts it; multiplying first, 331.25 / 6.25 = 53 exactly -> bin 53. */
+  float e[100] = {0};
+  const float x53 = 0.0625f;
+  qdq_init_f32_histc_params(&p, 100, -3.25, 3.0);
+  qdq_reference_f32_rhistc(1, &x53, e, &p);
+  qdq_config()->f32_rhistc(sizeof(float), &x53, e, &p);
+  CHECK(e[52] == 2 && e[53] == 0, "divide first: bin 52");
 }
 
 /* Property: a combine worked by hand (H5-H7). bins 2, upsample 2, state

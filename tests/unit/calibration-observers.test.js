@@ -76,6 +76,7 @@ test('HistogramObserver', async (t) => {
     assert.throws(() => new HistogramObserver({ histcBounds: 'int' }), { name: 'RangeError', message: /^qdq-wasm: histcBounds must be one of 'truncated', 'exact', got "int"/ });
     assert.throws(() => new HistogramObserver({ qscheme: 'per_channel_affine' }), { name: 'RangeError', message: /^qdq-wasm: qscheme/ });
     assert.throws(() => new HistogramObserver(3), { name: 'TypeError', message: /^qdq-wasm: options must be an options object, got 3/ });
+    assert.throws(() => new HistogramObserver({ upsample_rate: 16 }), { name: 'TypeError', message: /^qdq-wasm: unknown option 'upsample_rate' in options; did you mean 'upsampleRate'\?/ });
   });
 
   await t.test('should raise where torch 1.13 raises: int(min) past int64, a rate that is not finite', () => {
@@ -153,6 +154,8 @@ test('PercentileObserver and EntropyObserver', async (t) => {
     assert.throws(() => new PercentileObserver({ symmetric: 1 }), { name: 'TypeError', message: /^qdq-wasm: symmetric must be a boolean, got 1/ });
     assert.throws(() => new EntropyObserver({ bins: 64 }), { name: 'RangeError', message: /^qdq-wasm: quantizedBins must be an integer in \[1, 64\], got 128/ });
     assert.throws(() => new EntropyObserver({ fractionalQ: 'yes' }), { name: 'TypeError', message: /^qdq-wasm: fractionalQ must be a boolean/ });
+    assert.throws(() => new EntropyObserver({ percentile: 99 }), { name: 'TypeError', message: /^qdq-wasm: unknown option 'percentile'/ });
+    assert.throws(() => new PercentileObserver({ num_bins: 8 }), { name: 'TypeError', message: /^qdq-wasm: unknown option 'num_bins'/ });
     // Property: growing a [-1e-30, 1e-30] histogram of 128 bins to 1e10 needs ~1e42 bins.
     const e = new EntropyObserver();
     e.observe(Float32Array.of(-1e-30, 1e-30));
