@@ -39,3 +39,23 @@ export {
 } from './ops/blockwise.js';
 export { MatMulNBits } from './layers/matmul-nbits.js';
 export { WeightOnlyQuantizedLinear } from './layers/weight-only-linear.js';
+export * as nn from './nn/index.js';
+export {
+  QConfig,
+  getDefaultQConfig,
+  getMinMaxQConfig,
+  getDefaultQatQConfig,
+  FakeQuantize,
+  prepareQat,
+  QuantStub,
+  DeQuantStub,
+  Quantize,
+  DeQuantize,
+  QuantizedLinearModule,
+  DynamicQuantizedLinearModule,
+  fuseModules,
+  prepare,
+  convert,
+  quantizeDynamic,
+  activationObserver,
+} from './quantization/index.js';

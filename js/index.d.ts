@@ -620,3 +620,5 @@ export interface EntropyObserver extends CalibrationHistogramObserver {}
 export * from './linear.js';
 export * from './io/index.js';
 export * from './blockwise.js';
+export * as nn from './nn/index.js';
+export * from './quantization/index.js';

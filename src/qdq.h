@@ -408,6 +408,23 @@ QDQ_API long qdq_dynamic_linear(size_t m, size_t n, size_t k, const float* x, co
 /// Writes {scale, zero_point} to out.
 QDQ_API void qdq_dynamic_qparams(float min, float max, uint32_t flags, float* out);
 
+/// torch 1.13's quant_utils::ChooseQuantizationParams (QuantUtils.h), what
+/// fused_moving_avg_obs_fake_quant (FusedMovingAvgObsFakeQuantize, QAT) uses,
+/// for n ranges [mins[i], maxs[i]] (min <= max, finite) into [qmin, qmax]:
+/// with QDQ_CHOOSE_PRESERVE_SPARSITY and min < 0 < max, the range becomes
+/// max_scale * [-(⌊(qmax-qmin)/2⌋+1), ⌊(qmax-qmin)/2⌋] (in float) with
+/// max_scale = max(|min / that qmin|, |max / that qmax|) in double; then
+/// min' = min(min, 0), max' = max(max, 0); scale = (max' - min') / (qmax - qmin)
+/// in double (0.1 when float(scale) is 0 or 1/scale overflows; raised to
+/// 6.1e-5 with the range scaled likewise when smaller); zero point = the
+/// nearer of qmin - min'/scale and qmax - max'/scale by |q| - |x/scale|, or
+/// (qmin + qmax) / 2 when preserving sparsity, clamped, round half to even.
+/// Unlike the Python observers (E2, E3), symmetric ranges use 127 / 128 steps,
+/// not 127.5. scales[i] is the double scale rounded to float.
+#define QDQ_CHOOSE_PRESERVE_SPARSITY 1u
+QDQ_API void qdq_choose_qparams(size_t n, const float* mins, const float* maxs, int32_t qmin, int32_t qmax,
+                                uint32_t flags, float* scales, int32_t* zero_points);
+
 /// Bytes of a packed float matrix for n columns and depth k:
 /// round_up(n, 8) * (k + 1) * 4; 0 when that does not fit size_t.
 QDQ_API size_t qdq_f32_gemm_packed_size(size_t n, size_t k);

@@ -10,6 +10,7 @@ export const QPARAMS_SYMMETRIC = 1, QPARAMS_UINT8 = 2, QPARAMS_CUSTOM_RANGE = 4,
 export const ISA_SCALAR = 0, ISA_SIMD128 = 1, ISA_RELAXED_SIMD = 2;
 export const GEMM_OUT_INT32 = 0, GEMM_OUT_INT8 = 1, GEMM_OUT_UINT8 = 2, GEMM_OUT_FLOAT = 3, GEMM_MAX_K = 33025;
 export const ERROR_K_TOO_LARGE = -2, ERROR_OUT_OF_MEMORY = -3, ERROR_SIZE_OVERFLOW = -4, ERROR_HISTOGRAM_INT64 = -5, ERROR_HISTOGRAM_RANGE = -6, ERROR_HISTOGRAM_SHAPE = -7, ERROR_BAD_SIZE = -8;
+export const CHOOSE_PRESERVE_SPARSITY = 1;
 export const WEIGHT_PER_CHANNEL = 1;
 export const HISTOGRAM_EXACT_BOUNDS = 1, HISTOGRAM_RESET = 0, HISTOGRAM_ADD = 1, HISTOGRAM_COMBINE = 2;
 export const CALIB_STATE_HEADER = 6, CALIB_ABSOLUTE = 1;
@@ -34,6 +35,7 @@ export const OPERATORS = Object.freeze(/** @type {const} */ ([
   'qdq_qs8_gemm',
   'qdq_dynamic_linear',
   'qdq_dynamic_qparams',
+  'qdq_choose_qparams',
   'qdq_f32_gemm_packed_size',
   'qdq_f32_gemm_pack',
   'qdq_f32_gemm',

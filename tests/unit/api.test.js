@@ -14,15 +14,17 @@ const CHUNK = getRuntime().chunk; // src/operators/staging.c: tensors stream thr
 test('exports', async (t) => {
   await t.test('should be exactly the documented list', () => {
     assert.deepEqual(Object.keys(qdq).sort(), [
-      'BLOCK_SIZES', 'DynamicQuantizedLinear', 'EntropyObserver', 'FLOAT32_EPS', 'GEMM_MAX_K', 'HistogramObserver',
-      'Linear', 'MatMulNBits', 'MinMaxObserver', 'MovingAverageMinMaxObserver',
-      'MovingAveragePerChannelMinMaxObserver', 'PackedMatrix', 'PerChannelMinMaxObserver', 'PercentileObserver',
-      'QuantizedLinear', 'WeightOnlyQuantizedLinear', 'backend', 'calculateQParams', 'dequantize',
-      'dequantizeBlockwise', 'dynamicQuantizeLinear', 'errorStats', 'fakeQuantizePerChannel', 'fakeQuantizePerTensor',
-      'fromDequantizeLinear', 'init', 'initSync', 'matmulInteger', 'qlinearMatmul', 'quantize', 'quantizeBlockwise',
-      'quantizePerChannel', 'quantizePerTensor', 'quantizeSteps', 'readNpy', 'readNpz', 'readSafetensors',
-      'shutdownThreads', 'supportsRelaxedSimd', 'supportsSimd128', 'threads', 'toDequantizeLinear', 'writeNpy',
-      'writeNpz', 'writeSafetensors',
+      'BLOCK_SIZES', 'DeQuantStub', 'DeQuantize', 'DynamicQuantizedLinear', 'DynamicQuantizedLinearModule',
+      'EntropyObserver', 'FLOAT32_EPS', 'FakeQuantize', 'GEMM_MAX_K', 'HistogramObserver', 'Linear', 'MatMulNBits',
+      'MinMaxObserver', 'MovingAverageMinMaxObserver', 'MovingAveragePerChannelMinMaxObserver', 'PackedMatrix',
+      'PerChannelMinMaxObserver', 'PercentileObserver', 'QConfig', 'QuantStub', 'Quantize', 'QuantizedLinear',
+      'QuantizedLinearModule', 'WeightOnlyQuantizedLinear', 'activationObserver', 'backend', 'calculateQParams',
+      'convert', 'dequantize', 'dequantizeBlockwise', 'dynamicQuantizeLinear', 'errorStats', 'fakeQuantizePerChannel',
+      'fakeQuantizePerTensor', 'fromDequantizeLinear', 'fuseModules', 'getDefaultQConfig', 'getDefaultQatQConfig',
+      'getMinMaxQConfig', 'init', 'initSync', 'matmulInteger', 'nn', 'prepare', 'prepareQat', 'qlinearMatmul',
+      'quantize', 'quantizeBlockwise', 'quantizeDynamic', 'quantizePerChannel', 'quantizePerTensor', 'quantizeSteps',
+      'readNpy', 'readNpz', 'readSafetensors', 'shutdownThreads', 'supportsRelaxedSimd', 'supportsSimd128', 'threads',
+      'toDequantizeLinear', 'writeNpy', 'writeNpz', 'writeSafetensors',
     ]);
   });
 });

@@ -1,0 +1,168 @@
+// Types of qdq-wasm's `nn` namespace: torch.nn's modules (js/nn/).
+
+/** A tensor of a state dict: C-order shape and data (readSafetensors()'s tensors fit; dtype is ignored). */
+export interface StateTensor {
+  shape: number[];
+  data: ArrayBufferView;
+  dtype?: string;
+}
+
+/** A state dict: PyTorch's names ('1.weight', '1.bias', …) to tensors; a Map (readSafetensors) or an object. */
+export type StateDict = Record<string, StateTensor> | Map<string, StateTensor>;
+
+/** A quantized activation, what flows between Quantize and DeQuantize in a converted model. */
+export interface QuantizedActivation {
+  data: Int8Array | Uint8Array;
+  /** float32 step */
+  scale: number;
+  zeroPoint: number;
+  dtype: 'int8' | 'uint8';
+}
+
+/** A trainable tensor: values (updated in place; then call owner.markChanged()), gradient, name. */
+export interface Parameter {
+  readonly name: string;
+  readonly value: Float32Array;
+  grad: Float32Array | null;
+  readonly owner: { markChanged(): void };
+}
+
+/**
+ * The base of every module, as torch.nn.Module.
+ * @example
+ * model.eval(); const sd = model.stateDict(); model.loadStateDict(sd);
+ */
+export declare class Module {
+  /** True in training mode (the default), false after eval(). */
+  training: boolean;
+  /** The QConfig prepare() uses here and in children without their own (null: inherit). */
+  qconfig: import('../quantization/index.js').QConfig | null;
+  /** The direct children, as [name, module]. */
+  namedChildren(): [string, Module][];
+  /**
+   * Sets training mode here and in every child.
+   * @param mode default true
+   */
+  train(mode?: boolean): this;
+  /** train(false). */
+  eval(): this;
+  /** Copies of every tensor, under PyTorch's state_dict names. */
+  stateDict(): Record<string, StateTensor>;
+  /**
+   * Loads every tensor of stateDict() (same names, shapes and element types, no others); changes nothing on error.
+   * @throws {RangeError} for a missing, extra or misshapen tensor, naming it
+   * @throws {TypeError} for a tensor of another element type
+   */
+  loadStateDict(state: StateDict): this;
+  /** Bytes of the state dict's tensors: the model's size. */
+  byteLength(): number;
+  /**
+   * Runs the module on row-major [batch, features] data.
+   * @param x Float32Array, or a QuantizedActivation inside a converted model
+   * @param batch rows of x (default: x.length / the first Linear's inFeatures)
+   */
+  forward(x: Float32Array | QuantizedActivation, batch?: number): any;
+  /**
+   * Back-propagates dL/dy of the last training-mode forward() and returns dL/dx; parameter gradients add into their grad.
+   * @param dy [batch, outFeatures]
+   * @param batch rows
+   * @throws {Error} before a training-mode forward()
+   */
+  backward(dy: Float32Array, batch: number): Float32Array;
+  /** Trainable tensors here and in children, with their gradients. */
+  parameters(): Parameter[];
+  /** Sets every parameter's grad to null. */
+  zeroGrad(): void;
+  /** A deep copy. */
+  clone(): this;
+  /** Frees wasm memory held here and in children (quantized layers, packed weights). Idempotent. */
+  dispose(): void;
+  [Symbol.dispose](): void;
+}
+
+/**
+ * Modules applied in order; children named '0', '1', ….
+ * @example
+ * const model = new nn.Sequential(new QuantStub(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 10), new DeQuantStub());
+ */
+export declare class Sequential extends Module {
+  /** @param modules the children, in order */
+  constructor(...modules: Module[]);
+  modules: Module[];
+  forward(x: Float32Array | QuantizedActivation, batch?: number): any;
+}
+
+/** The identity (what fuseModules leaves in a fused ReLU's place). @example new nn.Identity() */
+export declare class Identity extends Module {
+  forward<T>(x: T): T;
+}
+
+/** Flattens each sample: a no-op on row-major data. @example new nn.Flatten() */
+export declare class Flatten extends Identity {}
+
+/**
+ * y = x Wᵀ + b, as torch.nn.Linear; weights start at zero. Assigning weight or bias repacks; after
+ * editing them in place call markChanged().
+ * @example
+ * const fc = new nn.Linear(784, 256);
+ */
+export declare class Linear extends Module {
+  /**
+   * @param inFeatures input features
+   * @param outFeatures output features
+   * @param options bias: default true
+   */
+  constructor(inFeatures: number, outFeatures: number, options?: { bias?: boolean });
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  /** Row-major [outFeatures, inFeatures]. */
+  weight: Float32Array;
+  /** [outFeatures], or null. */
+  bias: Float32Array | null;
+  /** Repack the weights on the next forward(). */
+  markChanged(): void;
+  /** Set by prepareQat: fake-quantizes the weight in every forward(). */
+  weightFakeQuant: import('../quantization/index.js').FakeQuantize | null;
+  /** @returns Float32Array [batch, outFeatures] */
+  forward(x: Float32Array, batch?: number): Float32Array;
+}
+
+/** max(x, 0); on a quantized activation max(q, zeroPoint). @example new nn.ReLU() */
+export declare class ReLU extends Module {
+  forward(x: Float32Array): Float32Array;
+  forward(x: QuantizedActivation): QuantizedActivation;
+}
+
+/**
+ * Linear then ReLU (torch.ao.nn.intrinsic.LinearReLU), what fuseModules makes. Its state names are
+ * 'weight' and 'bias' (torch's fused module nests them as '0.weight', '0.bias').
+ * @example new nn.LinearReLU(784, 256)
+ */
+export declare class LinearReLU extends Linear {}
+
+/**
+ * Mean softmax cross-entropy (torch.nn.CrossEntropyLoss) and its gradient (softmax − onehot) / batch.
+ * @param logits row-major [batch, classes]
+ * @param targets [batch] class indices
+ * @param classes number of classes
+ * @throws {RangeError} for a target outside [0, classes)
+ * @example const { loss, grad } = nn.crossEntropyLoss(model.forward(x, 64), labels, 10);
+ */
+export function crossEntropyLoss(logits: Float32Array, targets: ArrayLike<number>, classes: number): { loss: number; grad: Float32Array };
+
+/**
+ * torch.optim.SGD (dampening 0): g = grad + weightDecay·p, buf = g then momentum·buf + g, p −= lr·buf, in float32.
+ * @example
+ * const opt = new nn.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
+ * model.zeroGrad(); model.backward(nn.crossEntropyLoss(model.forward(x, 64), y, 10).grad, 64); opt.step();
+ */
+export declare class SGD {
+  /** @param options momentum, weightDecay: default 0 */
+  constructor(params: Parameter[], options: { lr: number; momentum?: number; weightDecay?: number });
+  readonly params: Parameter[];
+  lr: number;
+  momentum: number;
+  weightDecay: number;
+  /** Updates every parameter with a gradient, in place. */
+  step(): void;
+}

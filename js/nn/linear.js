@@ -1,0 +1,240 @@
+// Float modules with weights: Linear, ReLU and the fused LinearReLU.
+//   forward -> qdq_f32_gemm_pack + qdq_f32_gemm (js/layers/linear.js), packed
+//              once per weight version
+
+import { Linear as PackedLinear } from '../layers/linear.js';
+import { allFinite, describe, typedArray } from '../runtime/validate.js';
+import { dim } from '../ops/gemm-args.js';
+import { linearBackward } from './grad.js';
+import { Module } from './module.js';
+
+/**
+ * y = x Wᵀ + b, as torch.nn.Linear: weight [outFeatures, inFeatures], bias [outFeatures].
+ * Weights start at zero (load them with loadStateDict); assigning weight or bias repacks on the
+ * next forward, editing them in place needs markChanged().
+ * @example
+ * const fc = new Linear(784, 256);
+ * fc.loadStateDict({ weight: { shape: [256, 784], data: w }, bias: { shape: [256], data: b } });
+ * const y = fc.eval().forward(x, 1); // Float32Array [1 * 256]
+ */
+export class Linear extends Module {
+  /** @type {Float32Array} */
+  #weight;
+  /** @type {Float32Array | null} */
+  #bias;
+  /** @type {PackedLinear | null} */
+  #packed = null;
+  /** The input of the last training-mode forward(), for backward(). @type {Float32Array | null} */
+  #input = null;
+  /** @type {import('./module.js').Parameter[]} */
+  #params;
+  /** The fake-quantized weight of the last forward(), when weightFakeQuant is set. @type {Float32Array | null} */
+  #usedWeight = null;
+  /**
+   * Fake-quantizes the weight in every forward() (what prepareQat sets, as torch's qat.Linear).
+   * @type {{ forward(x: Float32Array, shape: number[]): { output: Float32Array }, backward(dy: Float32Array): Float32Array } | null}
+   */
+  weightFakeQuant = null;
+
+  /**
+   * @param {number} inFeatures
+   * @param {number} outFeatures
+   * @param {{ bias?: boolean }} [opts] bias: default true
+   */
+  constructor(inFeatures, outFeatures, opts = {}) {
+    super();
+    /** Input features. */
+    this.inFeatures = dim('inFeatures', inFeatures);
+    /** Output features. */
+    this.outFeatures = dim('outFeatures', outFeatures);
+    this.#weight = new Float32Array(this.inFeatures * this.outFeatures);
+    this.#bias = opts.bias === false ? null : new Float32Array(this.outFeatures);
+    const self = this;
+    this.#params = [{ name: 'weight', get value() { return self.#weight; }, grad: null, owner: this }];
+    if (this.#bias) this.#params.push({ name: 'bias', get value() { return /** @type {Float32Array} */ (self.#bias); }, grad: null, owner: this });
+  }
+
+  /** weight and bias, with their gradients. @returns {import('./module.js').Parameter[]} */
+  parameters() {
+    return this.#params;
+  }
+
+  /**
+   * dL/dx of the last training-mode forward(); adds dL/dW = dYᵀ·X and dL/db = Σ dY into the
+   * parameters' grad (both products on the float GEMM, js/nn/grad.js).
+   * @param {Float32Array} dy [batch, outFeatures] @param {number} batch @returns {Float32Array} [batch, inFeatures]
+   */
+  backward(dy, batch) {
+    const x = this.#input;
+    if (!x) throw new Error(`qdq-wasm: ${this.constructor.name}.backward needs a forward() in training mode first`);
+    const fq = this.weightFakeQuant;
+    const g = linearBackward(x, fq ? /** @type {Float32Array} */ (this.#usedWeight) : this.#weight, dy, batch, this.inFeatures, this.outFeatures, true);
+    const dw = fq ? fq.backward(g.dw) : g.dw;
+    const [pw, pb] = this.#params;
+    pw.grad = pw.grad ? pw.grad.map((v, i) => v + dw[i]) : dw;
+    if (pb) pb.grad = pb.grad ? pb.grad.map((v, i) => v + g.db[i]) : g.db;
+    return /** @type {Float32Array} */ (g.dx);
+  }
+
+  /** Row-major [outFeatures, inFeatures]. */
+  get weight() {
+    return this.#weight;
+  }
+
+  set weight(w) {
+    const v = typedArray('weight', w, Float32Array);
+    if (v.length !== this.#weight.length) {
+      throw new RangeError(`qdq-wasm: weight has ${v.length} values; [${this.outFeatures}, ${this.inFeatures}] needs ${this.#weight.length}`);
+    }
+    this.#weight = v;
+    this.markChanged();
+  }
+
+  /** [outFeatures], or null without bias. */
+  get bias() {
+    return this.#bias;
+  }
+
+  set bias(b) {
+    if (this.#bias === null) throw new TypeError('qdq-wasm: this Linear was made with bias: false');
+    const v = typedArray('bias', b, Float32Array);
+    if (v.length !== this.outFeatures) throw new RangeError(`qdq-wasm: bias has ${v.length} values; needs ${this.outFeatures}`);
+    this.#bias = v;
+    this.markChanged();
+  }
+
+  /** Call after editing weight or bias in place: the next forward() repacks them. */
+  markChanged() {
+    this.#packed?.dispose();
+    this.#packed = null;
+  }
+
+  ownState() {
+    /** @type {Record<string, import('./module.js').StateTensor>} */
+    const s = { weight: { shape: [this.outFeatures, this.inFeatures], data: this.#weight } };
+    if (this.#bias) s.bias = { shape: [this.outFeatures], data: this.#bias };
+    return s;
+  }
+
+  /** @param {Record<string, import('./module.js').StateTensor>} t */
+  loadOwnState(t) {
+    allFinite('weight', t.weight.data, 'weights');
+    if (t.bias) allFinite('bias', t.bias.data, 'biases');
+    this.#weight = Float32Array.from(/** @type {Float32Array} */ (t.weight.data));
+    if (t.bias) this.#bias = Float32Array.from(/** @type {Float32Array} */ (t.bias.data));
+    this.markChanged();
+  }
+
+  /**
+   * @param {Float32Array} x row-major [batch, inFeatures]
+   * @param {number} [batch]
+   * @returns {Float32Array} [batch, outFeatures]
+   */
+  forward(x, batch) {
+    if (!(x instanceof Float32Array)) throw floatInputError(this, x);
+    if (this.weightFakeQuant) {
+      const w = this.weightFakeQuant.forward(this.#weight, [this.outFeatures, this.inFeatures]).output;
+      this.#usedWeight = w;
+      this.#input = this.training ? x : null;
+      const layer = PackedLinear.fromFloat(w, this.#bias, { inFeatures: this.inFeatures, outFeatures: this.outFeatures });
+      try {
+        return layer.forward(x, batch);
+      } finally {
+        layer.dispose();
+      }
+    }
+    this.#packed ??= PackedLinear.fromFloat(this.#weight, this.#bias, { inFeatures: this.inFeatures, outFeatures: this.outFeatures });
+    this.#input = this.training ? x : null;
+    return this.#packed.forward(x, batch);
+  }
+
+  dispose() {
+    this.markChanged();
+  }
+
+  /** @returns {this} */
+  clone() {
+    const c = new (/** @type {any} */ (this.constructor))(this.inFeatures, this.outFeatures, { bias: this.#bias !== null });
+    c.loadOwnState(this.ownState());
+    c.training = this.training;
+    c.qconfig = this.qconfig;
+    return c;
+  }
+}
+
+/**
+ * A float module got a quantized activation: the model has a QuantStub without a DeQuantStub before it.
+ * @param {Module} m @param {unknown} x @returns {TypeError}
+ */
+export function floatInputError(m, x) {
+  return new TypeError(`qdq-wasm: ${m.constructor.name}.forward needs a Float32Array, got ${describe(x)}` +
+    ((/** @type {any} */ (x))?.scale !== undefined ? '; a quantized activation reaches a float module: put a DeQuantStub before it' : ''));
+}
+
+/**
+ * max(x, 0), as torch.nn.ReLU; on a quantized activation (after convert), max(q, zeroPoint) with the
+ * same scale and zero point, as torch's quantized relu.
+ */
+export class ReLU extends Module {
+  /** Where the last training-mode float forward() passed its input. @type {Uint8Array | null} */
+  #mask = null;
+
+  /** @param {Float32Array} dy @returns {Float32Array} dy where the input was > 0, else 0 */
+  backward(dy) {
+    const m = this.#mask;
+    if (!m) throw new Error('qdq-wasm: ReLU.backward needs a forward() in training mode first');
+    return dy.map((g, i) => (m[i] ? g : 0));
+  }
+
+  /**
+   * @param {Float32Array | import('../quantization/activation.js').QuantizedActivation} x
+   * @returns {Float32Array | import('../quantization/activation.js').QuantizedActivation}
+   */
+  forward(x) {
+    if (x instanceof Float32Array) {
+      if (this.training) {
+        const m = new Uint8Array(x.length);
+        for (let i = 0; i < x.length; i++) m[i] = x[i] > 0 ? 1 : 0;
+        this.#mask = m;
+      }
+      return x.map((v) => (v > 0 ? v : v < 0 ? 0 : v + 0));
+    }
+    if (x && typeof x === 'object' && 'zeroPoint' in x) {
+      const zp = x.zeroPoint;
+      return { ...x, data: /** @type {any} */ (x.data).map((/** @type {number} */ q) => (q < zp ? zp : q)) };
+    }
+    throw new TypeError(`qdq-wasm: ReLU.forward needs a Float32Array or a quantized activation, got ${describe(x)}`);
+  }
+
+  clone() {
+    return /** @type {this} */ (new ReLU().train(this.training));
+  }
+}
+
+/**
+ * Linear then ReLU in one module, as torch.ao.nn.intrinsic.LinearReLU (what fuseModules makes):
+ * state names are the Linear's ('weight', 'bias'; torch's are '0.weight', '0.bias' inside the fused
+ * module, and the same 'weight'/'bias' once converted).
+ */
+export class LinearReLU extends Linear {
+  /** @type {Float32Array | null} */
+  #out = null;
+
+  /**
+   * @param {Float32Array} x @param {number} [batch]
+   * @returns {Float32Array}
+   */
+  forward(x, batch) {
+    const y = super.forward(x, batch);
+    for (let i = 0; i < y.length; i++) if (!(y[i] > 0)) y[i] = y[i] < 0 ? 0 : y[i] + 0;
+    this.#out = this.training ? y : null;
+    return y;
+  }
+
+  /** @param {Float32Array} dy @param {number} batch @returns {Float32Array} */
+  backward(dy, batch) {
+    const y = this.#out;
+    if (!y) throw new Error('qdq-wasm: LinearReLU.backward needs a forward() in training mode first');
+    return super.backward(dy.map((g, i) => (y[i] > 0 ? g : 0)), batch);
+  }
+}

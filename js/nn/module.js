@@ -1,0 +1,308 @@
+// Modules as torch.nn's, in camelCase: a Module tree with train()/eval(),
+// stateDict()/loadStateDict() under PyTorch's names, and forward(x, batch) on
+// row-major Float32Array batches (or a quantized activation after a QuantStub).
+// Only float tensors live here; the int8 work is in the layers they convert to.
+
+import { describe } from '../runtime/validate.js';
+
+/**
+ * A tensor of a state dict: data and its C-order shape. readSafetensors()'s
+ * tensors fit (their dtype is ignored; the data's type is checked).
+ * @typedef {{ shape: number[], data: ArrayBufferView, dtype?: string }} StateTensor
+ */
+
+/**
+ * A trainable tensor: its values (updated in place by an optimizer, which then calls
+ * owner.markChanged()), its accumulated gradient, and a name for errors.
+ * @typedef {{ name: string, value: Float32Array, grad: Float32Array | null, owner: { markChanged(): void } }} Parameter
+ */
+
+/**
+ * The observer of each module's output, set by prepare() (js/quantization/workflows.js) and fed by
+ * the Sequential that runs the module.
+ * @type {WeakMap<Module, { observe(x: Float32Array): unknown, backward?(dy: Float32Array): Float32Array }>}
+ */
+export const OBSERVERS = new WeakMap();
+
+/**
+ * The base of every module: children, train/eval, state dicts, dispose.
+ * @example
+ * class Scale extends Module { forward(x) { return x.map((v) => 2 * v); } }
+ */
+export class Module {
+  constructor() {
+    /** True in training mode (the default), false after eval(). */
+    this.training = true;
+    /** The QConfig prepare() uses for this module and its children (null: inherit). @type {any} */
+    this.qconfig = null;
+  }
+
+  /** The direct children, in order, as [name, module]. @returns {[string, Module][]} */
+  namedChildren() {
+    return [];
+  }
+
+  /**
+   * Sets training mode here and in every child (FakeQuantize observes only in training).
+   * @param {boolean} [mode] default true
+   * @returns {this}
+   */
+  train(mode = true) {
+    if (typeof mode !== 'boolean') throw new TypeError(`qdq-wasm: mode must be a boolean, got ${describe(mode)}`);
+    this.training = mode;
+    for (const [, c] of this.namedChildren()) c.train(mode);
+    return this;
+  }
+
+  /** train(false). @returns {this} */
+  eval() {
+    return this.train(false);
+  }
+
+  /**
+   * This module's own tensors (not its children's), by local name.
+   * @returns {Record<string, StateTensor>}
+   */
+  ownState() {
+    return {};
+  }
+
+  /**
+   * Replaces this module's own tensors; called with exactly the names of ownState().
+   * @param {Record<string, StateTensor>} _tensors checked against ownState()'s shapes
+   */
+  loadOwnState(_tensors) {}
+
+  /**
+   * Every tensor under PyTorch's state_dict names ('1.weight', '1.bias', …): copies.
+   * @returns {Record<string, StateTensor>}
+   */
+  stateDict() {
+    /** @type {Record<string, StateTensor>} */
+    const out = {};
+    walk(this, '', (m, prefix) => {
+      for (const [k, t] of Object.entries(m.ownState())) {
+        out[prefix + k] = { shape: [...t.shape], data: /** @type {any} */ (t.data).slice() };
+      }
+    });
+    return out;
+  }
+
+  /**
+   * Loads a state dict (a plain object or a Map, e.g. readSafetensors(bytes).tensors): every
+   * name of stateDict() must be present with the same shape and element type, and no other.
+   * Nothing is changed when a check fails.
+   * @param {Record<string, StateTensor> | Map<string, StateTensor>} state
+   * @returns {this}
+   */
+  loadStateDict(state) {
+    const entries = state instanceof Map ? new Map(state)
+      : (state !== null && typeof state === 'object' && !ArrayBuffer.isView(state)) ? new Map(Object.entries(state))
+        : null;
+    if (!entries) throw new TypeError(`qdq-wasm: state must be an object or Map of tensors, got ${describe(state)}`);
+    /** @type {[Module, Record<string, StateTensor>][]} */
+    const plan = [];
+    const expected = new Set();
+    walk(this, '', (m, prefix) => {
+      const own = m.ownState();
+      /** @type {Record<string, StateTensor>} */
+      const got = {};
+      for (const [k, t] of Object.entries(own)) {
+        const name = prefix + k;
+        expected.add(name);
+        const v = entries.get(name);
+        if (v === undefined) throw new RangeError(`qdq-wasm: state is missing '${name}' (shape [${t.shape}])`);
+        checkTensor(name, v, t);
+        got[k] = v;
+      }
+      if (Object.keys(own).length) plan.push([m, got]);
+    });
+    const extra = [...entries.keys()].filter((k) => !expected.has(k));
+    if (extra.length) {
+      throw new RangeError(`qdq-wasm: state has unexpected ${extra.length === 1 ? 'tensor' : 'tensors'} ` +
+        `${extra.map((k) => `'${k}'`).join(', ')} (expected: ${[...expected].map((k) => `'${k}'`).join(', ') || 'none'})`);
+    }
+    for (const [m, got] of plan) m.loadOwnState(got);
+    return this;
+  }
+
+  /**
+   * The module's bytes: every state tensor's (what stateDict() holds).
+   * @returns {number}
+   */
+  byteLength() {
+    return Object.values(this.stateDict()).reduce((s, t) => s + t.data.byteLength, 0);
+  }
+
+  /**
+   * @param {any} x row-major [batch, features] Float32Array, or a quantized activation
+   * @param {number} [batch] rows of x
+   * @returns {any}
+   */
+  forward(x, batch) {
+    void x, batch;
+    throw new Error(`qdq-wasm: ${this.constructor.name} has no forward()`);
+  }
+
+  /**
+   * Back-propagates dL/dy of the last training-mode forward() to dL/dx, adding this module's
+   * parameter gradients into their `grad` arrays (as torch accumulates into .grad).
+   * @param {Float32Array} dy [batch, outFeatures] @param {number} batch @returns {Float32Array}
+   */
+  backward(dy, batch) {
+    void dy, batch;
+    throw new Error(`qdq-wasm: ${this.constructor.name} has no backward()`);
+  }
+
+  /**
+   * The trainable tensors here and in children, each with its gradient (null before backward)
+   * and the module to tell when it changes.
+   * @returns {Parameter[]}
+   */
+  parameters() {
+    return this.namedChildren().flatMap(([, c]) => c.parameters());
+  }
+
+  /** Forgets every parameter's gradient. */
+  zeroGrad() {
+    for (const p of this.parameters()) p.grad = null;
+  }
+
+  /** Frees any wasm memory held here and in children. Idempotent. */
+  dispose() {
+    for (const [, c] of this.namedChildren()) c.dispose();
+  }
+
+  [Symbol.dispose]() {
+    this.dispose();
+  }
+
+  /** A deep copy (weights copied). @returns {this} */
+  clone() {
+    throw new Error(`qdq-wasm: ${this.constructor.name} cannot be copied`);
+  }
+}
+
+/**
+ * Visits m and its descendants with their state-dict prefix ('' for the root, '1.' for child 1).
+ * @param {Module} m @param {string} prefix @param {(m: Module, prefix: string) => void} fn
+ */
+export function walk(m, prefix, fn) {
+  fn(m, prefix);
+  for (const [k, c] of m.namedChildren()) walk(c, `${prefix}${k}.`, fn);
+}
+
+/** @param {string} name @param {any} v @param {StateTensor} want */
+function checkTensor(name, v, want) {
+  if (v === null || typeof v !== 'object' || !ArrayBuffer.isView(v.data) || !Array.isArray(v.shape)) {
+    throw new TypeError(`qdq-wasm: state['${name}'] must be { shape, data } with a typed array, got ${describe(v)}`);
+  }
+  if (v.data.constructor.name !== want.data.constructor.name) {
+    throw new TypeError(`qdq-wasm: state['${name}'].data must be a ${want.data.constructor.name}, got ${describe(v.data)}`);
+  }
+  const same = v.shape.length === want.shape.length && v.shape.every((d, i) => d === want.shape[i]);
+  const n = v.shape.reduce((a, b) => a * b, 1);
+  if (!same || /** @type {any} */ (v.data).length !== n) {
+    throw new RangeError(`qdq-wasm: state['${name}'] has shape [${v.shape}] (${/** @type {any} */ (v.data).length} values); ` +
+      `this model needs [${want.shape}]`);
+  }
+}
+
+/**
+ * Modules applied in order, as torch.nn.Sequential; children are named '0', '1', ….
+ * @example
+ * const model = new Sequential(new QuantStub(), new Linear(784, 256), new ReLU(), new Linear(256, 10), new DeQuantStub());
+ */
+export class Sequential extends Module {
+  /** @param {...Module} modules */
+  constructor(...modules) {
+    super();
+    modules.forEach((m, i) => {
+      if (!(m instanceof Module)) throw new TypeError(`qdq-wasm: module ${i} must be a Module, got ${describe(m)}`);
+    });
+    /** The children, in order. @type {Module[]} */
+    this.modules = modules;
+  }
+
+  /** @returns {[string, Module][]} */
+  namedChildren() {
+    return this.modules.map((m, i) => [String(i), m]);
+  }
+
+  /**
+   * Runs each child on the previous one's output.
+   * @param {any} x @param {number} [batch] @returns {any}
+   */
+  forward(x, batch) {
+    const rows = batch ?? inferBatch(x, this.modules);
+    let y = x;
+    for (const m of this.modules) {
+      y = m.forward(y, rows);
+      // An observer returns its input; a FakeQuantize returns the fake-quantized output.
+      const post = OBSERVERS.get(m)?.observe(y);
+      if (post instanceof Float32Array) y = post;
+    }
+    return y;
+  }
+
+  /**
+   * Back-propagates through the children in reverse order.
+   * @param {Float32Array} dy @param {number} batch @returns {Float32Array}
+   */
+  backward(dy, batch) {
+    let g = dy;
+    for (let i = this.modules.length - 1; i >= 0; i--) {
+      const post = /** @type {any} */ (OBSERVERS.get(this.modules[i]));
+      if (post?.backward) g = post.backward(g);
+      g = this.modules[i].backward(g, batch);
+    }
+    return g;
+  }
+
+  /** @returns {this} */
+  clone() {
+    const c = /** @type {this} */ (new Sequential(...this.modules.map((m) => m.clone())));
+    c.training = this.training;
+    c.qconfig = this.qconfig;
+    return c;
+  }
+}
+
+/**
+ * The batch of x when the caller gave none: its length over the first Linear's inFeatures.
+ * @param {any} x @param {Module[]} modules @returns {number}
+ */
+function inferBatch(x, modules) {
+  const first = modules.find((m) => 'inFeatures' in m);
+  const len = x?.data?.length ?? x?.length;
+  if (!first || typeof len !== 'number') throw new TypeError('qdq-wasm: forward(x, batch) needs batch for this model');
+  const k = /** @type {any} */ (first).inFeatures;
+  if (len % k !== 0) throw new RangeError(`qdq-wasm: x.length (${len}) is not a multiple of inFeatures (${k})`);
+  return len / k;
+}
+
+/** The identity, as torch.nn.Identity (what fuseModules leaves where a fused ReLU was). */
+export class Identity extends Module {
+  /** @param {any} x @returns {any} x */
+  forward(x) {
+    return x;
+  }
+
+  /** @param {Float32Array} dy @returns {Float32Array} dy */
+  backward(dy) {
+    return dy;
+  }
+
+  clone() {
+    return /** @type {this} */ (new Identity().train(this.training));
+  }
+}
+
+/**
+ * Flattens each sample: a no-op on row-major [batch, …] data, kept so models read as PyTorch's.
+ */
+export class Flatten extends Identity {
+  clone() {
+    return /** @type {this} */ (new Flatten().train(this.training));
+  }
+}

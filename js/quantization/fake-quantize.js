@@ -1,0 +1,135 @@
+// FakeQuantize with torch 1.13's FusedMovingAvgObsFakeQuantize semantics: while its
+// observer is enabled, each forward() folds x into a moving-average min/max observer
+// and recomputes scale and zero point; while fake-quant is enabled, it returns
+// quantize-then-dequantize of x (PyTorch rounding) and keeps the straight-through mask.
+//   observe        -> MovingAverage(PerChannel)MinMaxObserver (js/ops/observers.js)
+//   fake-quantize  -> qdq_fake_quantize (fakeQuantizePerTensor / fakeQuantizePerChannel)
+
+import { MovingAverageMinMaxObserver, MovingAveragePerChannelMinMaxObserver } from '../ops/observers.js';
+import { fakeQuantizePerChannel, fakeQuantizePerTensor } from '../ops/quantize.js';
+import { CHOOSE_PRESERVE_SPARSITY } from '../runtime/abi.js';
+import { call, input, output } from '../runtime/binding.js';
+import { getRuntime } from '../runtime/loader.js';
+import { boolean, options } from '../runtime/validate.js';
+
+/**
+ * torch.ao.quantization.FusedMovingAvgObsFakeQuantize (and FakeQuantize with a moving-average observer).
+ * Options are the observer's (dtype default 'uint8', qscheme, reduceRange, quantMin, quantMax, eps,
+ * averagingConstant = 0.01, and axis = 0 for per-channel qschemes).
+ * @example
+ * const fq = new FakeQuantize({ dtype: 'int8', qscheme: 'per_channel_symmetric' });
+ * const { output, mask } = fq.forward(weight, [outFeatures, inFeatures]);
+ */
+export class FakeQuantize {
+  /** @param {Record<string, any>} [opts] */
+  constructor(opts = {}) {
+    const o = options('options', opts, ['dtype', 'qscheme', 'reduceRange', 'quantMin', 'quantMax', 'eps', 'averagingConstant', 'axis']);
+    const perChannel = typeof o.qscheme === 'string' && o.qscheme.startsWith('per_channel');
+    /** The moving-average observer. @type {any} */
+    this.observer = perChannel ? new MovingAveragePerChannelMinMaxObserver(o) : new MovingAverageMinMaxObserver(o);
+    this.perChannel = perChannel;
+    this.dtype = this.observer.dtype;
+    /** The fake-quantize range: the observer's, after reduceRange (as torch's FakeQuantize). */
+    this.quantMin = this.observer.quantMin;
+    this.quantMax = this.observer.quantMax;
+    /** Whether forward() observes. */
+    this.observerEnabled = true;
+    /** Whether forward() fake-quantizes. */
+    this.fakeQuantEnabled = true;
+    /** @type {{ scale: number, zeroPoint: number } | { scales: Float32Array, zeroPoints: Int32Array } | null} */
+    this.qparams = null;
+    /** The straight-through mask of the last forward() (1 where the value was not clamped), or null. @type {Uint8Array | null} */
+    this.mask = null;
+  }
+
+  /** @param {boolean} [on] default true @returns {this} */
+  enableObserver(on = true) {
+    this.observerEnabled = boolean('on', on);
+    return this;
+  }
+
+  /** @returns {this} */
+  disableObserver() {
+    return this.enableObserver(false);
+  }
+
+  /** @param {boolean} [on] default true @returns {this} */
+  enableFakeQuant(on = true) {
+    this.fakeQuantEnabled = boolean('on', on);
+    return this;
+  }
+
+  /** @returns {this} */
+  disableFakeQuant() {
+    return this.enableFakeQuant(false);
+  }
+
+  /**
+   * forward(x, shape).output: what a Sequential feeds module outputs through, and convert() weights.
+   * @param {Float32Array} x @param {number[]} [shape] @returns {Float32Array}
+   */
+  observe(x, shape) {
+    return this.forward(x, shape).output;
+  }
+
+  /**
+   * @param {Float32Array} x
+   * @param {number[]} [shape] needed per channel ([outFeatures, inFeatures] for weights)
+   * @returns {{ output: Float32Array, mask: Uint8Array | null }}
+   */
+  forward(x, shape) {
+    if (this.observerEnabled) {
+      if (this.perChannel) this.observer.observe(x, shape);
+      else this.observer.observe(x);
+      this.qparams = this.fusedQParams();
+    }
+    if (!this.fakeQuantEnabled) {
+      this.mask = null;
+      return { output: x, mask: null };
+    }
+    const q = /** @type {any} */ (this.qparams ?? this.fusedQParams());
+    const range = { quantMin: this.quantMin, quantMax: this.quantMax, compat: /** @type {const} */ ('pytorch') };
+    const r = this.perChannel
+      ? fakeQuantizePerChannel(x, { shape: shape ?? [x.length], axis: 0, scales: q.scales, zeroPoints: q.zeroPoints, ...range })
+      : fakeQuantizePerTensor(x, { scale: q.scale, zeroPoint: q.zeroPoint, ...range });
+    this.mask = r.mask;
+    return { output: r.output, mask: r.mask };
+  }
+
+  /**
+   * The observer's scale and zero point (E1-E4), what convert() uses, as torch's
+   * FakeQuantize.calculate_qparams (the Python observer's, symmetric over 127.5 steps).
+   * @returns {{ scale: number, zeroPoint: number } | { scales: Float32Array, zeroPoints: Int32Array }}
+   */
+  calculateQParams() {
+    return this.observer.calculateQParams();
+  }
+
+  /**
+   * Scale and zero point of the observed range as the fused op computes them (qdq_choose_qparams:
+   * torch's C++ ChooseQuantizationParams, symmetric over 127/128 steps, not the Python observer's
+   * 127.5); the observer's own before any data.
+   * @returns {{ scale: number, zeroPoint: number } | { scales: Float32Array, zeroPoints: Int32Array }}
+   * @private
+   */
+  fusedQParams() {
+    const o = this.observer;
+    const mins = this.perChannel ? o.minVal : Float32Array.of(o.minVal);
+    const maxs = this.perChannel ? o.maxVal : Float32Array.of(o.maxVal);
+    if (mins.length === 0 || !Number.isFinite(mins[0])) return o.calculateQParams();
+    const n = mins.length;
+    const flags = String(o.qscheme).endsWith('_symmetric') ? CHOOSE_PRESERVE_SPARSITY : 0;
+    const r = call(getRuntime(), [input('mins', mins), input('maxs', maxs), output('scales', Float32Array, n), output('zps', Int32Array, n)],
+      (p, c) => c.qdq_choose_qparams(n, p.mins, p.maxs, this.quantMin, this.quantMax, flags, p.scales, p.zps));
+    return this.perChannel ? { scales: r.scales, zeroPoints: r.zps } : { scale: r.scales[0], zeroPoint: r.zps[0] };
+  }
+
+  /**
+   * dL/dx from dL/dy of the last forward(): dy where the value was not clamped, 0 elsewhere (STE).
+   * @param {Float32Array} dy @returns {Float32Array}
+   */
+  backward(dy) {
+    const m = this.mask;
+    return m ? dy.map((g, i) => (m[i] ? g : 0)) : dy;
+  }
+}

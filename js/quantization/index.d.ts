@@ -1,0 +1,199 @@
+// Types of torch.ao.quantization's eager-mode workflows (js/quantization/).
+
+import type { Module, QuantizedActivation, Sequential, StateTensor } from '../nn/index.js';
+import type { DynamicQuantizedLinear, QuantizedLinear } from '../linear.js';
+
+/** What an observer slot takes: MinMaxObserver, HistogramObserver, PercentileObserver, EntropyObserver, or your own. */
+export interface ObserverLike {
+  observe(x: Float32Array, shape?: number[]): unknown;
+  calculateQParams(): { scale: number; zeroPoint: number } | { scales: Float32Array; zeroPoints: Int32Array };
+}
+
+/**
+ * How prepare() observes activations and weights (torch.ao.quantization.QConfig): two factories,
+ * each called once per observed module (torch's Observer.with_args(...)).
+ * @example
+ * new QConfig({ activation: () => new MinMaxObserver(), weight: () => new PerChannelMinMaxObserver({ dtype: 'int8', qscheme: 'per_channel_symmetric' }) });
+ */
+export declare class QConfig {
+  /** @throws {TypeError} when activation or weight is not a function */
+  constructor(options: { activation: () => ObserverLike; weight: () => ObserverLike });
+  readonly activation: () => ObserverLike;
+  readonly weight: () => ObserverLike;
+}
+
+/** The backends of torch's get_default_qconfig. */
+export type QuantBackend = 'fbgemm' | 'x86' | 'qnnpack' | 'onednn';
+
+/**
+ * torch 1.13's get_default_qconfig(backend): fbgemm/x86: HistogramObserver(reduceRange: true) and
+ * per-channel symmetric int8 weights; qnnpack: HistogramObserver(reduceRange: false) and per-tensor
+ * symmetric int8 weights; onednn: HistogramObserver(reduceRange: false), per-channel weights.
+ * @param backend default 'fbgemm'
+ * @example const qconfig = getDefaultQConfig('qnnpack');
+ */
+export function getDefaultQConfig(backend?: QuantBackend): QConfig;
+
+/**
+ * The backend's default qconfig with MinMaxObserver activations (same reduceRange).
+ * @param backend default 'fbgemm'
+ * @example const qconfig = getMinMaxQConfig('qnnpack');
+ */
+export function getMinMaxQConfig(backend?: QuantBackend): QConfig;
+
+/** Where a static model quantizes its input; identity until convert(). @example new QuantStub() */
+export declare class QuantStub extends Module {
+  forward<T>(x: T): T;
+}
+
+/** Where a static model dequantizes its output; identity until convert(). @example new DeQuantStub() */
+export declare class DeQuantStub extends QuantStub {}
+
+/**
+ * convert()'s QuantStub: quantizes with PyTorch rounding. State 'scale', 'zero_point'.
+ * @example new Quantize(0.02, 128, 'uint8').forward(x)
+ */
+export declare class Quantize extends Module {
+  constructor(scale: number, zeroPoint: number, dtype: 'int8' | 'uint8');
+  scale: number;
+  zeroPoint: number;
+  dtype: 'int8' | 'uint8';
+  forward(x: Float32Array): QuantizedActivation;
+}
+
+/** convert()'s DeQuantStub: (q − zeroPoint) · scale. @example new DeQuantize().forward(act) */
+export declare class DeQuantize extends Module {
+  forward(x: QuantizedActivation): Float32Array;
+}
+
+/**
+ * convert()'s Linear / LinearReLU: int8 in, int8 out (torch.ao.nn.quantized.Linear). State 'weight' (Int8Array),
+ * 'weight_scale', 'bias_int32', 'bias', 'scale', 'zero_point', 'input_scale', 'input_zero_point'.
+ * @example const y = converted.modules[1].forward(act, 1);
+ */
+export declare class QuantizedLinearModule extends Module {
+  constructor(layer: QuantizedLinear, bias: Float32Array | null);
+  readonly layer: QuantizedLinear;
+  readonly bias: Float32Array | null;
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  /** @throws {TypeError} for a float input (the model lacks a QuantStub) */
+  forward(x: QuantizedActivation, batch?: number): QuantizedActivation;
+}
+
+/**
+ * quantizeDynamic()'s Linear / LinearReLU: float in, float out, int8 weights. State 'weight', 'weight_scale', 'bias'.
+ * @example const y = dq.forward(x, 1);
+ */
+export declare class DynamicQuantizedLinearModule extends Module {
+  constructor(layer: DynamicQuantizedLinear, relu: boolean);
+  readonly layer: DynamicQuantizedLinear;
+  readonly relu: boolean;
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  forward(x: Float32Array, batch?: number): Float32Array;
+}
+
+/**
+ * Fuses [Linear, ReLU] pairs into LinearReLU (torch's fuse_modules); the ReLU's place becomes an Identity.
+ * @param modulesToFuse e.g. [['1', '2'], ['3', '4']]
+ * @param options inplace: default false
+ * @throws {TypeError} for a pair that is not Linear then ReLU, or a model that is not a Sequential
+ * @example const fused = fuseModules(model, [['1', '2'], ['3', '4']]);
+ */
+export function fuseModules(model: Module, modulesToFuse: string[][], options?: { inplace?: boolean }): Sequential;
+
+/**
+ * Attaches activation observers (torch's prepare) to every QuantStub, Linear and LinearReLU with a qconfig.
+ * @param options qconfig: for modules without their own; inplace: default false
+ * @throws {TypeError} for a model that is not a Sequential (eager mode swaps children)
+ * @throws {RangeError} when a quantized Linear would get float input (no QuantStub) or the output would stay quantized (no DeQuantStub)
+ * @example const prepared = prepare(fused.eval(), { qconfig: getDefaultQConfig('qnnpack') });
+ */
+export function prepare(model: Module, options?: { qconfig?: QConfig; inplace?: boolean }): Sequential;
+
+/**
+ * Converts a prepared, calibrated model to int8 (torch's convert): Quantize, QuantizedLinearModule, DeQuantize.
+ * Owns wasm memory: dispose() it.
+ * @param options inplace: default false
+ * @throws {RangeError} for weight observers that are not symmetric (zero point ≠ 0)
+ * @example const int8 = convert(prepared); const y = int8.forward(x, 1);
+ */
+export function convert(model: Module, options?: { inplace?: boolean }): Sequential;
+
+/**
+ * Dynamic quantization (torch's quantize_dynamic): each Linear becomes a DynamicQuantizedLinearModule.
+ * Unlike PyTorch, a bare Linear is quantized too. Owns wasm memory: dispose() it.
+ * @param options dtype: 'int8' (default); perChannel: default false (torch's default_dynamic_qconfig); inplace: default false
+ * @example const dq = quantizeDynamic(model, { perChannel: true });
+ */
+export function quantizeDynamic(model: Module, options?: { dtype?: 'int8'; perChannel?: boolean; inplace?: boolean }): Module;
+
+/**
+ * The observer prepare() attached to a module's output, or null.
+ * @example activationObserver(prepared.modules[1])?.calculateQParams()
+ */
+export function activationObserver(module: Module): ObserverLike | null;
+
+export type { StateTensor };
+
+/**
+ * torch 1.13's FusedMovingAvgObsFakeQuantize: while the observer is enabled each forward() updates a
+ * moving-average min/max observer and recomputes qparams as the fused op does (torch's C++
+ * ChooseQuantizationParams: symmetric over 127/128 steps); while fake-quant is enabled it returns
+ * quantize-then-dequantize (PyTorch rounding) and keeps the straight-through mask for backward().
+ * @example
+ * const fq = new FakeQuantize({ dtype: 'int8', qscheme: 'per_channel_symmetric', quantMin: -128, quantMax: 127 });
+ * const { output, mask } = fq.forward(weight, [outFeatures, inFeatures]);
+ */
+export declare class FakeQuantize {
+  /**
+   * @param options the observer's: dtype (default 'uint8'), qscheme, reduceRange, quantMin, quantMax, eps,
+   *   averagingConstant (default 0.01), axis (per channel, default 0)
+   */
+  constructor(options?: {
+    dtype?: 'int8' | 'uint8';
+    qscheme?: 'per_tensor_affine' | 'per_tensor_symmetric' | 'per_channel_affine' | 'per_channel_symmetric';
+    reduceRange?: boolean; quantMin?: number; quantMax?: number; eps?: number; averagingConstant?: number; axis?: number;
+  });
+  readonly observer: ObserverLike;
+  readonly perChannel: boolean;
+  readonly dtype: 'int8' | 'uint8';
+  readonly quantMin: number;
+  readonly quantMax: number;
+  observerEnabled: boolean;
+  fakeQuantEnabled: boolean;
+  /** The qparams of the last observing forward(), or null. */
+  qparams: { scale: number; zeroPoint: number } | { scales: Float32Array; zeroPoints: Int32Array } | null;
+  /** The mask of the last fake-quantizing forward(), or null. */
+  mask: Uint8Array | null;
+  enableObserver(on?: boolean): this;
+  disableObserver(): this;
+  enableFakeQuant(on?: boolean): this;
+  disableFakeQuant(): this;
+  /** @param shape needed per channel */
+  forward(x: Float32Array, shape?: number[]): { output: Float32Array; mask: Uint8Array | null };
+  /** forward(x, shape).output */
+  observe(x: Float32Array, shape?: number[]): Float32Array;
+  /** The observer's qparams (what convert() uses, as torch's calculate_qparams). */
+  calculateQParams(): { scale: number; zeroPoint: number } | { scales: Float32Array; zeroPoints: Int32Array };
+  /** dy where the last forward() did not clamp, 0 elsewhere (straight-through estimator). */
+  backward(dy: Float32Array): Float32Array;
+}
+
+/**
+ * torch 1.13's get_default_qat_qconfig(backend) (version 1): FakeQuantize on activations (uint8 [0, 255], reduceRange
+ * for fbgemm/x86) and weights (int8 symmetric, per channel except qnnpack).
+ * @param backend default 'fbgemm'
+ * @example const qconfig = getDefaultQatQConfig('qnnpack');
+ */
+export function getDefaultQatQConfig(backend?: QuantBackend): QConfig;
+
+/**
+ * torch's prepare_qat: FakeQuantize on activations and on every Linear / LinearReLU weight. Train, then eval() and convert().
+ * @param options qconfig (a QAT qconfig), inplace: default false
+ * @throws {RangeError} for a model in eval mode
+ * @throws {TypeError} for a qconfig whose weight is not a FakeQuantize
+ * @example const qat = prepareQat(fuseModules(model.train(), [['1', '2']]), { qconfig: getDefaultQatQConfig('qnnpack') });
+ */
+export function prepareQat(model: Module, options?: { qconfig?: QConfig; inplace?: boolean }): Sequential;

@@ -1,0 +1,7 @@
+// torch.ao.quantization's eager-mode workflows.
+
+export { QConfig, getDefaultQConfig, getMinMaxQConfig, getDefaultQatQConfig } from './qconfig.js';
+export { FakeQuantize } from './fake-quantize.js';
+export { QuantStub, DeQuantStub, Quantize, DeQuantize } from './stubs.js';
+export { QuantizedLinearModule, DynamicQuantizedLinearModule } from './quantized-modules.js';
+export { fuseModules, prepare, prepareQat, convert, quantizeDynamic, activationObserver } from './workflows.js';

@@ -1,0 +1,123 @@
+// The modules convert() and quantizeDynamic() put in place of float Linears.
+//   QuantizedLinearModule        -> QuantizedLinear (js/layers/quantized-linear.js): int8 in, int8 out
+//   DynamicQuantizedLinearModule -> DynamicQuantizedLinear (js/layers/dynamic-linear.js): float in, float out
+
+import { DynamicQuantizedLinear } from '../layers/dynamic-linear.js';
+import { QuantizedLinear } from '../layers/quantized-linear.js';
+import { describe } from '../runtime/validate.js';
+import { Module } from '../nn/module.js';
+
+/**
+ * A statically quantized Linear (torch.ao.nn.quantized.Linear, or LinearReLU with relu): takes and
+ * returns quantized activations. State: 'weight' (Int8Array [out, in]), 'weight_scale' (one per
+ * output channel), 'bias' (float), 'scale' and 'zero_point' (the output's), 'input_scale' and
+ * 'input_zero_point' (what the layer was built for). Owns wasm memory: dispose().
+ */
+export class QuantizedLinearModule extends Module {
+  /** @param {QuantizedLinear} layer @param {Float32Array | null} bias the float bias it was built from */
+  constructor(layer, bias) {
+    super();
+    /** The int8 layer. */
+    this.layer = layer;
+    /** The float bias, as torch keeps it (the layer folds it in as biasInt32). */
+    this.bias = bias;
+    this.inFeatures = layer.inFeatures;
+    this.outFeatures = layer.outFeatures;
+  }
+
+  ownState() {
+    const l = this.layer;
+    /** @type {Record<string, import('../nn/module.js').StateTensor>} */
+    const s = {
+      weight: { shape: [l.outFeatures, l.inFeatures], data: l.weight },
+      weight_scale: { shape: [l.outFeatures], data: l.weightScales },
+      bias_int32: { shape: [l.outFeatures], data: l.biasInt32 },
+      ...(this.bias ? { bias: { shape: [l.outFeatures], data: this.bias } } : {}),
+      scale: { shape: [1], data: Float32Array.of(l.outputScale) },
+      zero_point: { shape: [1], data: Int32Array.of(l.outputZeroPoint) },
+      input_scale: { shape: [1], data: Float64Array.of(l.inputScale) },
+      input_zero_point: { shape: [1], data: Int32Array.of(l.inputZeroPoint) },
+    };
+    return s;
+  }
+
+  /**
+   * @param {import('./activation.js').QuantizedActivation} x
+   * @param {number} [batch]
+   * @returns {import('./activation.js').QuantizedActivation}
+   */
+  forward(x, batch) {
+    if (x instanceof Float32Array || !x || typeof x !== 'object' || !('zeroPoint' in x)) {
+      throw new TypeError(`qdq-wasm: QuantizedLinear got ${describe(x)}, not a quantized activation: a converted ` +
+        'static model quantizes its input at a QuantStub (PyTorch fails here with "Could not run \'quantized::linear\' ' +
+        'with arguments from the \'CPU\' backend")');
+    }
+    const l = this.layer;
+    if (x.scale !== l.inputScale || x.zeroPoint !== l.inputZeroPoint) {
+      throw new RangeError(`qdq-wasm: QuantizedLinear was built for input scale ${l.inputScale}, zero point ` +
+        `${l.inputZeroPoint}; got ${x.scale}, ${x.zeroPoint}`);
+    }
+    return { data: l.forward(x.data, batch), scale: l.outputScale, zeroPoint: l.outputZeroPoint, dtype: l.dtype };
+  }
+
+  dispose() {
+    this.layer.dispose();
+  }
+
+  clone() {
+    const l = this.layer;
+    return /** @type {this} */ (new QuantizedLinearModule(QuantizedLinear.fromQuantized({
+      weight: l.weight, weightScales: l.weightScales, bias: this.bias, inFeatures: l.inFeatures, outFeatures: l.outFeatures,
+      inputScale: l.inputScale, inputZeroPoint: l.inputZeroPoint, outputScale: l.outputScale,
+      outputZeroPoint: l.outputZeroPoint, dtype: l.dtype, relu: l.relu,
+    }), this.bias));
+  }
+}
+
+/**
+ * A dynamically quantized Linear (torch.ao.nn.quantized.dynamic.Linear, or LinearReLU with relu):
+ * float in, float out, int8 weights. State: 'weight' (Int8Array), 'weight_scale', 'bias'.
+ * Owns wasm memory: dispose().
+ */
+export class DynamicQuantizedLinearModule extends Module {
+  /** @param {DynamicQuantizedLinear} layer @param {boolean} relu */
+  constructor(layer, relu) {
+    super();
+    /** The int8 layer. */
+    this.layer = layer;
+    /** Whether a ReLU follows (torch.ao.nn.intrinsic.quantized.dynamic.LinearReLU). */
+    this.relu = relu;
+    this.inFeatures = layer.inFeatures;
+    this.outFeatures = layer.outFeatures;
+  }
+
+  ownState() {
+    const l = this.layer;
+    /** @type {Record<string, import('../nn/module.js').StateTensor>} */
+    const s = {
+      weight: { shape: [l.outFeatures, l.inFeatures], data: l.weight },
+      weight_scale: { shape: [l.outFeatures], data: l.weightScales },
+    };
+    if (l.bias) s.bias = { shape: [l.outFeatures], data: l.bias };
+    return s;
+  }
+
+  /** @param {Float32Array} x @param {number} [batch] @returns {Float32Array} */
+  forward(x, batch) {
+    const y = this.layer.forward(x, batch);
+    if (this.relu) for (let i = 0; i < y.length; i++) if (!(y[i] > 0)) y[i] = y[i] < 0 ? 0 : y[i] + 0;
+    return y;
+  }
+
+  dispose() {
+    this.layer.dispose();
+  }
+
+  clone() {
+    const l = this.layer;
+    return /** @type {this} */ (new DynamicQuantizedLinearModule(DynamicQuantizedLinear.fromQuantized({
+      weight: l.weight, weightScales: l.weightScales, bias: l.bias, inFeatures: l.inFeatures, outFeatures: l.outFeatures,
+      compat: l.compat, reduceRange: l.reduceRange,
+    }), this.relu));
+  }
+}

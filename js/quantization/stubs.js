@@ -1,0 +1,99 @@
+// QuantStub and DeQuantStub, as torch.ao.quantization's: identities in a float
+// model, where convert() puts the input's quantize and the output's dequantize.
+// The converted forms (Quantize, DeQuantize) live here too.
+
+import { dequantize, quantizePerTensor } from '../ops/quantize.js';
+import { describe } from '../runtime/validate.js';
+import { Module } from '../nn/module.js';
+
+/**
+ * Marks where a statically quantized model quantizes its float input (torch.ao.quantization.QuantStub).
+ * An identity until convert() turns it into a Quantize with the scale and zero point its observer saw.
+ */
+export class QuantStub extends Module {
+  /** @param {any} x @returns {any} */
+  forward(x) {
+    return x;
+  }
+
+  /** @param {Float32Array} dy @returns {Float32Array} dy */
+  backward(dy) {
+    return dy;
+  }
+
+  clone() {
+    const c = new QuantStub().train(this.training);
+    c.qconfig = this.qconfig;
+    return /** @type {this} */ (c);
+  }
+}
+
+/**
+ * Marks where a statically quantized model dequantizes its output (torch.ao.quantization.DeQuantStub).
+ * An identity until convert() turns it into a DeQuantize.
+ */
+export class DeQuantStub extends QuantStub {
+  clone() {
+    const c = new DeQuantStub().train(this.training);
+    c.qconfig = this.qconfig;
+    return /** @type {this} */ (c);
+  }
+}
+
+/**
+ * Quantizes a float input once per forward (torch.ao.nn.quantized.Quantize): PyTorch rounding
+ * (x · fl(1/scale), half to even) over the dtype's full range. State: 'scale', 'zero_point'.
+ */
+export class Quantize extends Module {
+  /** @param {number} scale float32 step @param {number} zeroPoint @param {'int8' | 'uint8'} dtype */
+  constructor(scale, zeroPoint, dtype) {
+    super();
+    this.scale = scale;
+    this.zeroPoint = zeroPoint;
+    this.dtype = dtype;
+  }
+
+  ownState() {
+    return { scale: { shape: [1], data: Float32Array.of(this.scale) }, zero_point: { shape: [1], data: Int32Array.of(this.zeroPoint) } };
+  }
+
+  /** @param {Record<string, import('../nn/module.js').StateTensor>} t */
+  loadOwnState(t) {
+    this.scale = /** @type {Float32Array} */ (t.scale.data)[0];
+    this.zeroPoint = /** @type {Int32Array} */ (t.zero_point.data)[0];
+  }
+
+  /**
+   * @param {Float32Array} x
+   * @returns {import('./activation.js').QuantizedActivation}
+   */
+  forward(x) {
+    if (!(x instanceof Float32Array)) {
+      throw new TypeError(`qdq-wasm: Quantize.forward needs a Float32Array, got ${describe(x)}`);
+    }
+    const q = quantizePerTensor(x, { scale: this.scale, zeroPoint: this.zeroPoint, dtype: this.dtype, compat: 'pytorch' });
+    return { data: q.data, scale: this.scale, zeroPoint: this.zeroPoint, dtype: this.dtype };
+  }
+
+  clone() {
+    return /** @type {this} */ (new Quantize(this.scale, this.zeroPoint, this.dtype).train(this.training));
+  }
+}
+
+/** Dequantizes the output (torch.ao.nn.quantized.DeQuantize): (q − zeroPoint) · scale in float32. */
+export class DeQuantize extends Module {
+  /**
+   * @param {import('./activation.js').QuantizedActivation} x
+   * @returns {Float32Array}
+   */
+  forward(x) {
+    if (!x || typeof x !== 'object' || !('zeroPoint' in x)) {
+      throw new TypeError(`qdq-wasm: DeQuantize.forward needs a quantized activation, got ${describe(x)}`);
+    }
+    return dequantize({ data: x.data, scale: x.scale, zeroPoint: x.zeroPoint });
+  }
+
+  clone() {
+    return /** @type {this} */ (new DeQuantize().train(this.training));
+  }
+}

@@ -1,0 +1,312 @@
+// Eager-mode workflows of torch.ao.quantization: fuseModules, prepare, convert,
+// quantizeDynamic. Models are Sequentials (nested allowed); every float
+// parameter is quantized in C (quantizePerChannel, QuantizedLinear,
+// DynamicQuantizedLinear), never here.
+
+import { DynamicQuantizedLinear } from '../layers/dynamic-linear.js';
+import { QuantizedLinear } from '../layers/quantized-linear.js';
+import { quantizePerChannel } from '../ops/quantize.js';
+import { boolean, describe, oneOf, options } from '../runtime/validate.js';
+import { Linear, LinearReLU, ReLU } from '../nn/linear.js';
+import { Identity, Module, OBSERVERS, Sequential } from '../nn/module.js';
+import { QConfig } from './qconfig.js';
+import { DynamicQuantizedLinearModule, QuantizedLinearModule } from './quantized-modules.js';
+import { DeQuantStub, DeQuantize, Quantize, QuantStub } from './stubs.js';
+
+/** @param {unknown} m @param {string} fn @returns {Sequential} */
+function sequential(m, fn) {
+  if (m instanceof Sequential) return m;
+  if (m instanceof Module) {
+    throw new TypeError(`qdq-wasm: ${fn}() needs a Sequential, got a ${m.constructor.name}: eager-mode quantization ` +
+      'replaces the children of a model, so wrap the layer as new Sequential(new QuantStub(), layer, new DeQuantStub()) ' +
+      '(PyTorch returns a bare module unchanged, or converts it and then fails on float input)');
+  }
+  throw new TypeError(`qdq-wasm: ${fn}() needs a Sequential, got ${describe(m)}`);
+}
+
+/**
+ * The Sequential holding a dotted path ('3' or '1.0') and the index in it.
+ * @param {Sequential} root @param {string} path @returns {[Sequential, number]}
+ */
+function locate(root, path) {
+  if (typeof path !== 'string') throw new TypeError(`qdq-wasm: module names must be strings like '1', got ${describe(path)}`);
+  const parts = path.split('.');
+  let parent = root;
+  for (let i = 0; i < parts.length; i++) {
+    const idx = Number(parts[i]);
+    if (!Number.isInteger(idx) || idx < 0 || idx >= parent.modules.length || String(idx) !== parts[i]) {
+      throw new RangeError(`qdq-wasm: no module '${path}' in this model`);
+    }
+    if (i === parts.length - 1) return [parent, idx];
+    const next = parent.modules[idx];
+    if (!(next instanceof Sequential)) throw new RangeError(`qdq-wasm: no module '${path}' in this model`);
+    parent = next;
+  }
+  throw new RangeError(`qdq-wasm: no module '${path}' in this model`);
+}
+
+/**
+ * Fuses each [Linear, ReLU] pair into a LinearReLU (torch.ao.quantization.fuse_modules); the ReLU's
+ * place becomes an Identity, so indices and state names keep their places.
+ * @param {Module} model a Sequential
+ * @param {string[][]} modulesToFuse e.g. [['1', '2'], ['3', '4']]
+ * @param {{ inplace?: boolean }} [opts] inplace: default false (a copy is fused)
+ * @returns {Sequential}
+ * @example
+ * const fused = fuseModules(model, [['1', '2'], ['3', '4']]);
+ */
+export function fuseModules(model, modulesToFuse, opts) {
+  const o = options('options', opts, ['inplace'], {});
+  const root = sequential(model, 'fuseModules');
+  const m = boolean('inplace', o.inplace ?? false) ? root : root.clone();
+  if (!Array.isArray(modulesToFuse)) throw new TypeError(`qdq-wasm: modulesToFuse must be an array of name lists, got ${describe(modulesToFuse)}`);
+  for (const group of modulesToFuse) {
+    if (!Array.isArray(group) || group.length !== 2) {
+      throw new RangeError(`qdq-wasm: each fusion must be [linearName, reluName] (only Linear + ReLU fuses), got ${describe(group)}`);
+    }
+    const [[pa, ia], [pb, ib]] = group.map((name) => locate(m, name));
+    const a = pa.modules[ia], b = pb.modules[ib];
+    if (!(a instanceof Linear) || a instanceof LinearReLU || !(b instanceof ReLU)) {
+      throw new TypeError(`qdq-wasm: cannot fuse ${a.constructor.name} '${group[0]}' with ${b.constructor.name} '${group[1]}': ` +
+        'only a Linear followed by a ReLU fuses');
+    }
+    const fused = new LinearReLU(a.inFeatures, a.outFeatures, { bias: a.bias !== null });
+    fused.loadOwnState(a.ownState());
+    fused.training = a.training;
+    fused.qconfig = a.qconfig;
+    a.dispose();
+    pa.modules[ia] = fused;
+    pb.modules[ib] = new Identity().train(b.training);
+  }
+  return m;
+}
+
+
+/**
+ * The observer prepare() attached to a module (its output's), or null.
+ * @param {Module} m @returns {import('./qconfig.js').ObserverLike | null}
+ */
+export function activationObserver(m) {
+  return OBSERVERS.get(m) ?? null;
+}
+
+/** @param {Module} m */
+const observed = (m) => (m instanceof QuantStub && !(m instanceof DeQuantStub)) || m instanceof Linear;
+
+/**
+ * Attaches observers for static quantization (torch.ao.quantization.prepare): the output of every
+ * QuantStub, Linear and LinearReLU whose qconfig (its own, else its parent's, else opts.qconfig) is
+ * set gets qconfig.activation(). Run forward() on calibration data, then convert(). The model must
+ * quantize its input (a QuantStub before the first Linear) and dequantize its output (a DeQuantStub
+ * after the last), or prepare() says so now instead of the converted model failing later.
+ * @param {Module} model a Sequential
+ * @param {{ qconfig?: QConfig, inplace?: boolean }} [opts]
+ * @returns {Sequential} the prepared copy (or model itself with inplace)
+ * @example
+ * const prepared = prepare(fused.eval(), { qconfig: getDefaultQConfig('qnnpack') });
+ * for (const batch of calibration) prepared.forward(batch, 100);
+ * const int8 = convert(prepared);
+ */
+export function prepare(model, opts) {
+  const o = options('options', opts, ['qconfig', 'inplace'], {});
+  const root = sequential(model, 'prepare');
+  if (o.qconfig !== undefined && !(o.qconfig instanceof QConfig)) {
+    throw new TypeError(`qdq-wasm: qconfig must be a QConfig (getDefaultQConfig('qnnpack') or new QConfig(...)), got ${describe(o.qconfig)}`);
+  }
+  const m = boolean('inplace', o.inplace ?? false) ? root : root.clone();
+  /** @param {Module} mod @param {QConfig | null} inherited */
+  const attach = (mod, inherited) => {
+    const qc = mod.qconfig ?? inherited;
+    if (qc && observed(mod)) OBSERVERS.set(mod, qc.activation());
+    if (qc) mod.qconfig = qc;
+    for (const [, c] of mod.namedChildren()) attach(c, qc);
+  };
+  attach(m, o.qconfig ?? null);
+  checkStubs(m);
+  return m;
+}
+
+/**
+ * Prepares a model for quantization-aware training (torch.ao.quantization.prepare_qat): as prepare(),
+ * but with the qconfig's FakeQuantize modules (getDefaultQatQConfig) on activations and on every
+ * Linear / LinearReLU weight. Train it (forward, backward, an optimizer), then eval() and convert().
+ * @param {Module} model a Sequential in training mode
+ * @param {{ qconfig?: QConfig, inplace?: boolean }} [opts]
+ * @returns {Sequential}
+ * @example
+ * const qat = prepareQat(fuseModules(model, [['1', '2'], ['3', '4']]).train(), { qconfig: getDefaultQatQConfig('qnnpack') });
+ */
+export function prepareQat(model, opts) {
+  const root = sequential(model, 'prepareQat');
+  if (!root.training) throw new RangeError('qdq-wasm: prepareQat needs a model in training mode: call model.train() first (as torch asserts)');
+  const m = prepare(root, opts);
+  walkLinears(m, (lin) => {
+    const fq = /** @type {any} */ (lin.qconfig)?.weight();
+    if (fq && typeof fq.forward === 'function' && typeof fq.backward === 'function') lin.weightFakeQuant = fq;
+    else if (fq) throw new TypeError("qdq-wasm: prepareQat needs a QAT qconfig (getDefaultQatQConfig): its weight must be a FakeQuantize");
+  });
+  return m;
+}
+
+/** @param {Module} m @param {(l: Linear) => void} fn */
+function walkLinears(m, fn) {
+  if (m instanceof Linear) fn(m);
+  for (const [, c] of m.namedChildren()) walkLinears(c, fn);
+}
+
+/**
+ * Walks the model in order with what flows between modules, float or quantized, and throws where
+ * a quantized Linear would get floats or the output would stay quantized.
+ * @param {Sequential} m
+ */
+function checkStubs(m) {
+  let quantized = false;
+  /** @param {Module} mod @param {string} name */
+  const visit = (mod, name) => {
+    if (mod instanceof Sequential) {
+      mod.modules.forEach((c, i) => visit(c, name ? `${name}.${i}` : String(i)));
+    } else if (mod instanceof DeQuantStub) {
+      quantized = false;
+    } else if (mod instanceof QuantStub) {
+      if (mod.qconfig) quantized = true;
+    } else if (mod instanceof Linear && mod.qconfig && !quantized) {
+      throw new RangeError(`qdq-wasm: ${mod.constructor.name} '${name}' would be quantized but gets float input: put a ` +
+        'QuantStub before it (with a qconfig). In PyTorch the converted model fails with "Could not run ' +
+        '\'quantized::linear\' with arguments from the \'CPU\' backend"');
+    } else if (mod instanceof Linear && !mod.qconfig && quantized) {
+      throw new RangeError(`qdq-wasm: float ${mod.constructor.name} '${name}' (no qconfig) would get quantized input: put a DeQuantStub before it`);
+    }
+  };
+  visit(m, '');
+  if (quantized) {
+    throw new RangeError('qdq-wasm: this model would return quantized values: end it with a DeQuantStub ' +
+      '(PyTorch returns a quantized tensor, which float code downstream cannot use)');
+  }
+}
+
+/**
+ * Quantizes a Linear's weights with its qconfig's weight observer: symmetric int8 (zero point 0),
+ * over the full int8 range, with PyTorch's rounding, as torch's Linear.from_float.
+ * @param {Linear} lin @param {QConfig} qc @param {string} name
+ * @returns {{ q: Int8Array, scales: Float32Array }}
+ */
+function quantizeWeight(lin, qc, name) {
+  // After QAT the weight's own FakeQuantize decides, fed the final weight once more (torch's
+  // qat.Linear.to_float path calls weight_fake_quant(weight) before calculate_qparams).
+  const obs = /** @type {any} */ (lin.weightFakeQuant) ?? qc.weight();
+  const shape = [lin.outFeatures, lin.inFeatures];
+  obs.observe(lin.weight, shape);
+  const p = obs.calculateQParams();
+  const scales = p.scales ?? new Float32Array(lin.outFeatures).fill(p.scale);
+  const zps = p.zeroPoints ?? new Int32Array(lin.outFeatures).fill(p.zeroPoint);
+  const bad = Array.from(zps).findIndex((z) => z !== 0);
+  if (bad >= 0) {
+    throw new RangeError(`qdq-wasm: ${lin.constructor.name} '${name}': its weight observer gave zero point ${zps[bad]} ` +
+      `(channel ${bad}); the int8 GEMM takes symmetric weights (zero point 0): use qscheme 'per_tensor_symmetric' or ` +
+      "'per_channel_symmetric' with dtype 'int8', as every default qconfig does");
+  }
+  const q = quantizePerChannel(lin.weight, { shape, axis: 0, scales, zeroPoints: zps, dtype: 'int8', compat: 'pytorch' });
+  return { q: /** @type {Int8Array} */ (q.data), scales: q.scales };
+}
+
+/**
+ * Converts a prepared and calibrated model to int8 (torch.ao.quantization.convert): each observed
+ * QuantStub becomes a Quantize, each observed Linear / LinearReLU a QuantizedLinearModule (weights
+ * quantized by the qconfig's weight observer, output requantized with its activation observer's
+ * scale and zero point, ReLU fused), each DeQuantStub a DeQuantize. The result runs int8 from the
+ * QuantStub to the DeQuantStub. Owns wasm memory: dispose() it.
+ * @param {Module} model a Sequential returned by prepare() and calibrated
+ * @param {{ inplace?: boolean }} [opts]
+ * @returns {Sequential}
+ */
+export function convert(model, opts) {
+  const o = options('options', opts, ['inplace'], {});
+  const root = sequential(model, 'convert');
+  const inplace = boolean('inplace', o.inplace ?? false);
+  /** @type {{ scale: number, zeroPoint: number, dtype: 'int8' | 'uint8' } | null} */
+  let act = null;
+  /** @param {Sequential} seq @param {string} prefix @returns {Sequential} */
+  const conv = (seq, prefix) => {
+    const out = seq.modules.map((mod, i) => {
+      const name = prefix + i;
+      if (mod instanceof Sequential) return conv(mod, `${name}.`);
+      const obs = OBSERVERS.get(mod);
+      if (mod instanceof DeQuantStub) {
+        const was = act;
+        act = null;
+        return was ? new DeQuantize().train(mod.training) : mod.clone();
+      }
+      if (!obs) return inplace ? mod : mod.clone();
+      const p = obs.calculateQParams();
+      const dtype = /** @type {any} */ (obs).dtype ?? 'uint8';
+      if (p.scale === undefined) throw new RangeError(`qdq-wasm: the activation observer of '${name}' is per channel; activations take one scale`);
+      if (mod instanceof QuantStub) {
+        act = { scale: p.scale, zeroPoint: p.zeroPoint, dtype };
+        return new Quantize(p.scale, p.zeroPoint, dtype).train(mod.training);
+      }
+      const lin = /** @type {Linear} */ (mod);
+      if (!act) throw new RangeError(`qdq-wasm: '${name}' gets float input; put a QuantStub before it`);
+      if (act.dtype !== dtype) throw new RangeError(`qdq-wasm: '${name}' observes ${dtype} outputs but gets ${act.dtype} input`);
+      const w = quantizeWeight(lin, /** @type {QConfig} */ (lin.qconfig), name);
+      const layer = QuantizedLinear.fromQuantized({
+        weight: w.q, weightScales: w.scales, bias: lin.bias, inFeatures: lin.inFeatures, outFeatures: lin.outFeatures,
+        inputScale: act.scale, inputZeroPoint: act.zeroPoint, outputScale: p.scale, outputZeroPoint: p.zeroPoint,
+        dtype, relu: lin instanceof LinearReLU,
+      });
+      act = { scale: layer.outputScale, zeroPoint: layer.outputZeroPoint, dtype };
+      return new QuantizedLinearModule(layer, lin.bias ? Float32Array.from(lin.bias) : null).train(lin.training);
+    });
+    if (inplace) {
+      seq.modules.forEach((m, i) => { if (out[i] !== m) m.dispose(); });
+      seq.modules = out;
+      return seq;
+    }
+    const s = new Sequential(...out);
+    s.training = seq.training;
+    return s;
+  };
+  return conv(root, '');
+}
+
+/**
+ * Dynamic quantization (torch.ao.quantization.quantize_dynamic): every Linear (and LinearReLU)
+ * becomes a DynamicQuantizedLinearModule with int8 symmetric weights (per tensor, as torch's
+ * default_dynamic_qconfig, or per channel) and activations quantized per call. Unlike PyTorch, a bare
+ * Linear is quantized too (torch swaps child modules only, so quantize_dynamic(nn.Linear(4, 2))
+ * returns the float layer unchanged). Owns wasm memory: dispose() it.
+ * @param {Module} model a Sequential or a Linear
+ * @param {{ dtype?: 'int8', perChannel?: boolean, inplace?: boolean }} [opts] dtype: weights' (default 'int8', qint8)
+ * @returns {Module}
+ * @example
+ * const dq = quantizeDynamic(model, { perChannel: true });
+ * const y = dq.forward(x, 1);
+ */
+export function quantizeDynamic(model, opts) {
+  const o = options('options', opts, ['dtype', 'perChannel', 'inplace'], {});
+  oneOf('dtype', o.dtype ?? 'int8', /** @type {const} */ (['int8']));
+  const perChannel = boolean('perChannel', o.perChannel ?? false);
+  const inplace = boolean('inplace', o.inplace ?? false);
+  /** @param {Module} mod @returns {Module} */
+  const swap = (mod) => {
+    if (mod instanceof Linear) {
+      const layer = DynamicQuantizedLinear.fromFloat(mod.weight, mod.bias, {
+        inFeatures: mod.inFeatures, outFeatures: mod.outFeatures, perChannel, compat: 'pytorch',
+      });
+      return new DynamicQuantizedLinearModule(layer, mod instanceof LinearReLU).train(mod.training);
+    }
+    if (mod instanceof Sequential) {
+      const out = mod.modules.map(swap);
+      if (inplace) {
+        mod.modules.forEach((m, i) => { if (out[i] !== m) m.dispose(); });
+        mod.modules = out;
+        return mod;
+      }
+      const s = new Sequential(...out);
+      s.training = mod.training;
+      return s;
+    }
+    if (mod instanceof Module) return inplace ? mod : mod.clone();
+    throw new TypeError(`qdq-wasm: model must be a Module, got ${describe(mod)}`);
+  };
+  return swap(model);
+}

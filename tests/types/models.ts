@@ -1,0 +1,31 @@
+// Type tests for the model workflows (js/nn, js/quantization): must compile under tsc --strict.
+import { nn, QuantStub, DeQuantStub, getDefaultQConfig, fuseModules, prepare, convert, quantizeDynamic, QConfig, MinMaxObserver } from '../../js/index.js';
+
+const model = new nn.Sequential(new QuantStub(), new nn.Linear(4, 3), new nn.ReLU(), new DeQuantStub());
+const fused: nn.Sequential = fuseModules(model, [['1', '2']]);
+const prepared = prepare(fused.eval(), { qconfig: getDefaultQConfig('qnnpack') });
+prepared.forward(new Float32Array(4), 1);
+const int8: nn.Sequential = convert(prepared);
+const dq: nn.Module = quantizeDynamic(new nn.Linear(4, 2), { perChannel: true });
+const custom = new QConfig({ activation: () => new MinMaxObserver(), weight: () => new MinMaxObserver({ dtype: 'int8', qscheme: 'per_tensor_symmetric' }) });
+const y: Float32Array = new nn.Linear(4, 2).forward(new Float32Array(4), 1);
+int8.dispose();
+dq.dispose();
+void custom, y;
+
+// @ts-expect-error backends are torch's names
+getDefaultQConfig('arm');
+// @ts-expect-error only int8 dynamic weights
+quantizeDynamic(model, { dtype: 'float16' });
+// @ts-expect-error fusion groups are name lists
+fuseModules(model, [[1, 2]]);
+// @ts-expect-error a QConfig takes factories, not observers
+new QConfig({ activation: new MinMaxObserver(), weight: new MinMaxObserver() });
+
+const net = new nn.Sequential(new nn.Linear(4, 2));
+const sgd = new nn.SGD(net.parameters(), { lr: 0.1, momentum: 0.9 });
+const { grad } = nn.crossEntropyLoss(net.train().forward(new Float32Array(4), 1), [1], 2);
+net.backward(grad, 1);
+sgd.step();
+// @ts-expect-error lr is required
+new nn.SGD(net.parameters(), { momentum: 0.9 });

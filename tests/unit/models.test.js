@@ -1,0 +1,312 @@
+// Model workflows (js/nn, js/quantization) against torch 1.13: the small 8-6-5-3 model of
+// tests/fixtures/models.json and the Fashion MLP of tests/fixtures/fashion_mlp_torch.safetensors
+// (both from tests/fixtures/gen_models.py, engine qnnpack), on the committed Fashion-MNIST subset.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { qdq } from '../helpers/setup.js';
+import { loadFashion, SUBSET_DIR } from '../../scripts/lib/fashion-mnist.js';
+
+const { nn, QuantStub, DeQuantStub, QConfig, getDefaultQConfig, getMinMaxQConfig, fuseModules, prepare, convert,
+  quantizeDynamic, activationObserver, Quantize, DeQuantize, QuantizedLinearModule, DynamicQuantizedLinearModule,
+  MinMaxObserver, PerChannelMinMaxObserver, HistogramObserver, readSafetensors } = qdq;
+
+const fixtures = JSON.parse(readFileSync(new URL('../fixtures/models.json', import.meta.url), 'utf8'));
+const small = fixtures.small;
+const bitsF32 = (/** @type {number[]} */ b) => new Float32Array(Uint32Array.from(b).buffer);
+const bitsOf = (/** @type {Float32Array} */ f) => Array.from(new Uint32Array(Float32Array.from(f).buffer));
+const torchTensors = readSafetensors(readFileSync(new URL('../fixtures/fashion_mlp_torch.safetensors', import.meta.url)), { int64: 'number' }).tensors;
+const mlpWeights = readSafetensors(readFileSync(new URL('../../models/fashion-mlp-f32.safetensors', import.meta.url))).tensors;
+const FUSE = [['1', '2'], ['3', '4']];
+
+/** The small model of the fixtures with its float weights. */
+function smallModel() {
+  const [a, b, c, d] = small.sizes;
+  const m = new nn.Sequential(new QuantStub(), new nn.Linear(a, b), new nn.ReLU(), new nn.Linear(b, c), new nn.ReLU(),
+    new nn.Linear(c, d), new DeQuantStub());
+  const state = m.stateDict();
+  for (const k of Object.keys(state)) state[k].data = bitsF32(small.params[k]);
+  return m.loadStateDict(state).eval();
+}
+
+/** The Fashion MLP (784-256-128-10) with the committed float weights. */
+function mlp() {
+  return new nn.Sequential(new QuantStub(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 128), new nn.ReLU(),
+    new nn.Linear(128, 10), new DeQuantStub()).loadStateDict(mlpWeights).eval();
+}
+
+const QCONFIGS = {
+  fbgemm: () => getDefaultQConfig('fbgemm'),
+  qnnpack: () => getDefaultQConfig('qnnpack'),
+  'fbgemm-minmax': () => getMinMaxQConfig('fbgemm'),
+  custom: () => new QConfig({
+    activation: () => new MinMaxObserver({ dtype: 'uint8', qscheme: 'per_tensor_symmetric' }),
+    weight: () => new PerChannelMinMaxObserver({ dtype: 'int8', qscheme: 'per_channel_affine' }),
+  }),
+};
+
+/** Prepares (fused or not), calibrates on the fixture's batches, converts. */
+function staticSmall(/** @type {string} */ qconfig, /** @type {boolean} */ fused) {
+  const m = fused ? fuseModules(smallModel(), FUSE) : smallModel();
+  const p = prepare(m, { qconfig: QCONFIGS[/** @type {keyof typeof QCONFIGS} */ (qconfig)]() });
+  const [rows] = small.calibrationShape;
+  for (const b of small.calibration) p.forward(bitsF32(b), rows);
+  return { prepared: p, converted: convert(p) };
+}
+
+test('nn.Sequential', async (t) => {
+  await t.test("should name state like PyTorch's state_dict: '1.weight' [6, 8], '1.bias' [6], …", () => {
+    const sd = smallModel().stateDict();
+    assert.deepEqual(Object.keys(sd), ['1.weight', '1.bias', '3.weight', '3.bias', '5.weight', '5.bias']);
+    assert.deepEqual(sd['1.weight'].shape, [6, 8]);
+    assert.deepEqual(sd['5.bias'].shape, [3]);
+  });
+  await t.test('should refuse missing, extra and misshapen tensors by name, changing nothing', () => {
+    const m = smallModel();
+    const sd = m.stateDict();
+    const before = bitsOf(m.modules[1].weight);
+    const { ['3.bias']: _, ...missing } = sd;
+    assert.throws(() => m.loadStateDict(missing), { name: 'RangeError', message: /^qdq-wasm: state is missing '3\.bias' \(shape \[5\]\)/ });
+    assert.throws(() => m.loadStateDict({ ...sd, '7.weight': sd['1.bias'] }), { name: 'RangeError', message: /unexpected tensor '7\.weight'/ });
+    const bad = { ...sd, '1.weight': { shape: [8, 6], data: new Float32Array(48) } };
+    assert.throws(() => m.loadStateDict(bad), { name: 'RangeError', message: /'1\.weight'.*\[8,6\].*needs \[6,8\]/ });
+    assert.throws(() => m.loadStateDict({ ...sd, '1.bias': { shape: [6], data: new Float64Array(6) } }), { name: 'TypeError', message: /Float32Array/ });
+    assert.deepEqual(bitsOf(m.modules[1].weight), before);
+  });
+  await t.test("should compute torch's float outputs within float32 accumulation-order error", () => {
+    // Our GEMM adds products in k order without FMA, torch's sgemm in blocks: each output may
+    // differ by a few ulps of the sum of |products| (k ≤ 8 here), never more than 1e-5 relative.
+    const y = smallModel().forward(bitsF32(small.x), small.xShape[0]);
+    const want = bitsF32(small.floatY);
+    y.forEach((v, i) => assert.ok(Math.abs(v - want[i]) <= 1e-5 * (1 + Math.abs(want[i])), `y[${i}] ${v} vs ${want[i]}`));
+  });
+  await t.test('should load the Fashion MLP from safetensors and reach torch float accuracy on the subset', () => {
+    const { images, count } = loadFashion('t10k', SUBSET_DIR);
+    const y = mlp().forward(images.subarray(0, 16 * 784), 16);
+    const want = torchTensors.get('float/y').data;
+    y.forEach((v, i) => assert.ok(Math.abs(v - want[i]) <= 1e-4 * (1 + Math.abs(want[i])), `y[${i}] ${v} vs ${want[i]}`));
+    assert.ok(count >= 16);
+  });
+});
+
+test('nn.Linear', async (t) => {
+  await t.test('should compute x Wᵀ + b and repack after weight assignment', () => {
+    const fc = new nn.Linear(2, 2);
+    fc.weight = Float32Array.of(1, 2, 3, 4);
+    fc.bias = Float32Array.of(0.5, -1);
+    assert.deepEqual(fc.forward(Float32Array.of(1, 1), 1), Float32Array.of(3.5, 6));
+    fc.weight = Float32Array.of(0, 0, 0, 1);
+    assert.deepEqual(fc.forward(Float32Array.of(1, 1), 1), Float32Array.of(0.5, 0));
+  });
+  await t.test('should reject a quantized activation with a hint to add a DeQuantStub', () => {
+    const fc = new nn.Linear(2, 2);
+    assert.throws(() => fc.forward(/** @type {any} */ ({ data: new Uint8Array(2), scale: 1, zeroPoint: 0, dtype: 'uint8' })),
+      { name: 'TypeError', message: /DeQuantStub/ });
+  });
+});
+
+test('nn.ReLU, nn.LinearReLU, nn.Identity, nn.Flatten', async (t) => {
+  await t.test('should clamp floats at 0 and quantized values at the zero point', () => {
+    assert.deepEqual(new nn.ReLU().forward(Float32Array.of(-1, 0, 2)), Float32Array.of(0, 0, 2));
+    const q = new nn.ReLU().forward({ data: Uint8Array.of(3, 10, 200), scale: 0.1, zeroPoint: 10, dtype: 'uint8' });
+    assert.deepEqual(q.data, Uint8Array.of(10, 10, 200));
+    const lr = new nn.LinearReLU(1, 2);
+    lr.weight = Float32Array.of(1, -1);
+    assert.deepEqual(lr.forward(Float32Array.of(2), 1), Float32Array.of(2, 0));
+    const x = Float32Array.of(1, 2);
+    assert.equal(new nn.Identity().forward(x), x);
+    assert.equal(new nn.Flatten().forward(x), x);
+  });
+});
+
+test('fuseModules()', async (t) => {
+  await t.test('should make LinearReLU at 1 and 3, Identity at 2 and 4, same outputs, original untouched', () => {
+    const m = smallModel();
+    const f = fuseModules(m, FUSE);
+    assert.deepEqual(f.modules.map((x) => x.constructor.name),
+      ['QuantStub', 'LinearReLU', 'Identity', 'LinearReLU', 'Identity', 'Linear', 'DeQuantStub']);
+    assert.equal(m.modules[2].constructor.name, 'ReLU');
+    const x = bitsF32(small.x);
+    assert.deepEqual(f.forward(x, 7), m.forward(x, 7));
+  });
+  await t.test('should refuse pairs that are not Linear then ReLU', () => {
+    assert.throws(() => fuseModules(smallModel(), [['2', '3']]), { name: 'TypeError', message: /only a Linear followed by a ReLU/ });
+    assert.throws(() => fuseModules(smallModel(), [['1', '9']]), { name: 'RangeError', message: /no module '9'/ });
+  });
+});
+
+test('prepare()', async (t) => {
+  await t.test("should observe torch's activation ranges within float32 accumulation-order error", () => {
+    const { prepared } = staticSmall('qnnpack', true);
+    const want = small.static.find((/** @type {any} */ s) => s.qconfig === 'qnnpack' && s.fused).modules;
+    for (const i of [0, 1, 3, 5]) {
+      const obs = /** @type {any} */ (activationObserver(prepared.modules[i]));
+      const lo = bitsF32([want[i].observed.min])[0], hi = bitsF32([want[i].observed.max])[0];
+      assert.ok(Math.abs(obs.minVal - lo) <= 1e-5 && Math.abs(obs.maxVal - hi) <= 1e-5, `module ${i}: [${obs.minVal}, ${obs.maxVal}] vs [${lo}, ${hi}]`);
+    }
+  });
+  await t.test('should refuse models the converted form could not run, saying why', () => {
+    const noStub = new nn.Sequential(new nn.Linear(2, 2), new DeQuantStub());
+    assert.throws(() => prepare(noStub, { qconfig: getDefaultQConfig('qnnpack') }), { name: 'RangeError', message: /put a QuantStub before it.*quantized::linear/ });
+    const noDeQuant = new nn.Sequential(new QuantStub(), new nn.Linear(2, 2));
+    assert.throws(() => prepare(noDeQuant, { qconfig: getDefaultQConfig('qnnpack') }), { name: 'RangeError', message: /DeQuantStub/ });
+    assert.throws(() => prepare(new nn.Linear(2, 2), { qconfig: getDefaultQConfig('qnnpack') }), { name: 'TypeError', message: /wrap the layer/ });
+    assert.throws(() => prepare(smallModel(), { qconfig: /** @type {any} */ ('qnnpack') }), { name: 'TypeError', message: /getDefaultQConfig/ });
+  });
+});
+
+test('convert()', async (t) => {
+  for (const s of small.static) {
+    const mods = s.modules;
+    if (s.qconfig === 'custom') {
+      await t.test(`should refuse affine int8 weights (custom qconfig, fused ${s.fused}) naming the zero point`, () => {
+        const nonzero = mods.some((/** @type {any} */ m) => m.weightZeroPoints?.some((/** @type {number} */ z) => z !== 0));
+        assert.ok(nonzero, 'the fixture has affine weights');
+        assert.throws(() => staticSmall('custom', s.fused), { name: 'RangeError', message: /zero point -?\d+ .*symmetric/ });
+      });
+      continue;
+    }
+    await t.test(`should match torch: ${s.qconfig}, fused ${s.fused} (bit for bit where the observed float ranges are torch's)`, () => {
+      const { prepared, converted } = staticSmall(s.qconfig, s.fused);
+      try {
+        // Calibration runs the float model, whose outputs may differ from torch's sgemm by float32
+        // accumulation order (ulps). A histogram observer absorbs that; a MinMax observer keeps the
+        // extreme value itself, so its range (and scale) can move by those ulps, and a histogram's
+        // bins move with its range. Where every observed
+        // range has torch's bits, everything after must be bit-exact; elsewhere scales are within 8 ulps.
+        const sameRanges = [0, 1, 3, 5].every((i) => {
+          const o = /** @type {any} */ (activationObserver(prepared.modules[i]));
+          return bitsOf(Float32Array.of(o.minVal, o.maxVal)).join() === [mods[i].observed.min, mods[i].observed.max].join();
+        });
+        const exact = sameRanges;
+        if (s.fused && s.qconfig !== 'fbgemm-minmax') assert.ok(exact, 'fused histogram cases see torch\'s exact ranges');
+        const ulps = (/** @type {number} */ a, /** @type {number} */ b) => Math.abs(bitsOf(Float32Array.of(a))[0] - b);
+        const q = converted.modules[0];
+        assert.ok(q instanceof Quantize);
+        assert.ok(ulps(q.scale, mods[0].scale) <= (exact ? 0 : 8), 'input scale');
+        for (const i of [1, 3, 5]) {
+          const m = /** @type {any} */ (converted.modules[i]);
+          assert.ok(m instanceof QuantizedLinearModule);
+          assert.deepEqual(Array.from(m.layer.weight), mods[i].weightInt8, `${i}.weight`);
+          assert.deepEqual(bitsOf(m.layer.weightScales), mods[i].weightScales.length === 1
+            ? new Array(m.outFeatures).fill(mods[i].weightScales[0]) : mods[i].weightScales, `${i}.weight_scale`);
+          assert.ok(ulps(m.layer.outputScale, mods[i].scale) <= (exact ? 0 : 8), `${i}.scale`);
+          if (exact) {
+            assert.equal(m.layer.outputZeroPoint, mods[i].zeroPoint, `${i}.zero_point`);
+            assert.deepEqual(Array.from(m.layer.biasInt32), mods[i].biasInt32, `${i}.biasInt32`);
+          }
+        }
+        const y = converted.forward(bitsF32(small.x), small.xShape[0]);
+        if (exact) {
+          assert.deepEqual(bitsOf(y), s.y, 'outputs');
+        } else {
+          // A scale a few ulps away moves a value across a rounding boundary at most once per layer.
+          const want = bitsF32(s.y), step = /** @type {any} */ (converted.modules[5]).layer.outputScale;
+          y.forEach((v, i) => assert.ok(Math.abs(v - want[i]) <= 3 * step + 1e-6, `y[${i}] ${v} vs ${want[i]}`));
+        }
+        assert.ok(converted.modules[6] instanceof DeQuantize);
+      } finally {
+        converted.dispose();
+      }
+    });
+  }
+  await t.test('should reproduce torch on the Fashion MLP: qnnpack minmax, 100 calibration images, every tensor bit for bit', () => {
+    const train = loadFashion('train', SUBSET_DIR), test = loadFashion('t10k', SUBSET_DIR);
+    const p = prepare(fuseModules(mlp(), FUSE), { qconfig: getMinMaxQConfig('qnnpack') });
+    p.forward(train.images.subarray(0, 100 * 784), 100);
+    const c = convert(p);
+    try {
+      const pre = 'static/qnnpack/minmax/100/';
+      const get = (/** @type {string} */ k) => /** @type {any} */ (torchTensors.get(k)).data;
+      assert.deepEqual(bitsOf(Float32Array.of(/** @type {any} */ (c.modules[0]).scale)), bitsOf(get(`${pre}0.scale`)));
+      for (const i of [1, 3, 5]) {
+        const l = /** @type {any} */ (c.modules[i]).layer;
+        assert.deepEqual(l.weight, get(`static/qnnpack/weights/${i}.weightInt8`), `${i}.weight`);
+        assert.deepEqual(bitsOf(Float32Array.of(l.outputScale)), bitsOf(get(`${pre}${i}.scale`)), `${i}.scale`);
+        assert.equal(l.outputZeroPoint, get(`${pre}${i}.zero_point`)[0]);
+        assert.deepEqual(l.biasInt32, get(`${pre}${i}.biasInt32`), `${i}.biasInt32`);
+      }
+      let act = /** @type {any} */ (test.images.subarray(0, 16 * 784));
+      for (let i = 0; i <= 5; i++) {
+        act = c.modules[i].forward(act, 16);
+        assert.deepEqual(act.data, get(`${pre}${i}.output`), `module ${i} output`);
+      }
+      assert.deepEqual(bitsOf(c.modules[6].forward(act, 16)), bitsOf(get(`${pre}y`)));
+    } finally {
+      c.dispose();
+    }
+  });
+  await t.test('should explain a float input reaching a quantized Linear', () => {
+    const { converted } = staticSmall('qnnpack', true);
+    assert.throws(() => converted.modules[1].forward(new Float32Array(8), 1), { name: 'TypeError', message: /QuantStub.*quantized::linear/ });
+    converted.dispose();
+  });
+});
+
+test('quantizeDynamic()', async (t) => {
+  for (const d of small.dynamic) {
+    await t.test(`should match torch's int8 weights and scales exactly, outputs within a float32 rounding (perChannel ${d.perChannel})`, () => {
+      const dq = /** @type {any} */ (quantizeDynamic(smallModel(), { perChannel: d.perChannel }));
+      try {
+        for (const l of d.layers) {
+          const m = dq.modules[l.index];
+          assert.ok(m instanceof DynamicQuantizedLinearModule);
+          assert.deepEqual(Array.from(m.layer.weight), l.weightInt8);
+          assert.deepEqual(bitsOf(m.layer.weightScales), l.weightScales.length === 1 ? new Array(m.outFeatures).fill(l.weightScales[0]) : l.weightScales);
+        }
+        // Integer accumulation is exact; each output is then float(acc) * float(sx * sw) + bias, and the
+        // next layer requantizes from the previous float output: torch (qnnpack) rounds the same steps,
+        // so outputs agree to a few float32 ulps of the output's magnitude.
+        const y = dq.forward(bitsF32(small.x), small.xShape[0]);
+        const want = bitsF32(d.y);
+        y.forEach((/** @type {number} */ v, /** @type {number} */ i) => assert.ok(Math.abs(v - want[i]) <= 1e-5 * (1 + Math.abs(want[i])), `y[${i}] ${v} vs ${want[i]}`));
+      } finally {
+        dq.dispose();
+      }
+    });
+  }
+  await t.test('should quantize a bare Linear (PyTorch returns it unchanged)', () => {
+    const fc = new nn.Linear(4, 2);
+    fc.weight = Float32Array.of(1, 0, -1, 0.5, 0.25, 2, 0, -2);
+    const dq = /** @type {any} */ (quantizeDynamic(fc));
+    assert.ok(dq instanceof DynamicQuantizedLinearModule);
+    assert.deepEqual(Array.from(dq.layer.weight), [64, 0, -64, 32, 16, 127, 0, -127]);
+    dq.dispose();
+  });
+  await t.test('should refuse weights other than int8', () => {
+    assert.throws(() => quantizeDynamic(smallModel(), /** @type {any} */ ({ dtype: 'float16' })), { name: 'RangeError', message: /dtype/ });
+  });
+});
+
+test('QConfig, getDefaultQConfig(), getMinMaxQConfig()', async (t) => {
+  await t.test("should build torch 1.13's observers: fbgemm Histogram reduceRange + per-channel symmetric, qnnpack Histogram + per-tensor symmetric", () => {
+    const fb = getDefaultQConfig('fbgemm'), qn = getDefaultQConfig('qnnpack');
+    const fa = /** @type {any} */ (fb.activation()), qa = /** @type {any} */ (qn.activation());
+    assert.ok(fa instanceof HistogramObserver && qa instanceof HistogramObserver);
+    assert.deepEqual([fa.dtype, fa.quantMin, fa.quantMax], ['uint8', 0, 127]);
+    assert.deepEqual([qa.dtype, qa.quantMin, qa.quantMax], ['uint8', 0, 255]);
+    const fw = /** @type {any} */ (fb.weight()), qw = /** @type {any} */ (qn.weight());
+    assert.ok(fw instanceof PerChannelMinMaxObserver && qw instanceof MinMaxObserver);
+    assert.deepEqual([fw.dtype, fw.qscheme, qw.dtype, qw.qscheme], ['int8', 'per_channel_symmetric', 'int8', 'per_tensor_symmetric']);
+    assert.ok(getDefaultQConfig('x86').weight() instanceof PerChannelMinMaxObserver);
+    assert.ok(/** @type {any} */ (getMinMaxQConfig('qnnpack').activation()) instanceof MinMaxObserver);
+  });
+  await t.test('should refuse unknown backends and factories that are not functions', () => {
+    assert.throws(() => getDefaultQConfig(/** @type {any} */ ('arm')), { name: 'RangeError', message: /backend/ });
+    assert.throws(() => new QConfig(/** @type {any} */ ({ activation: new MinMaxObserver(), weight: () => new MinMaxObserver() })),
+      { name: 'TypeError', message: /with_args/ });
+  });
+});
+
+test('QuantStub, DeQuantStub, Quantize, DeQuantize, activationObserver()', async (t) => {
+  await t.test('should be identities before convert and quantize/dequantize with PyTorch rounding after', () => {
+    const x = Float32Array.of(0.5, -0.25);
+    assert.equal(new QuantStub().forward(x), x);
+    assert.equal(new DeQuantStub().forward(x), x);
+    // 0.25 * (1 / 0.5) = 0.5 rounds half to even: 0, plus zero point 10.
+    const q = new Quantize(0.5, 10, 'uint8').forward(Float32Array.of(0.25, 1, -100));
+    assert.deepEqual(q.data, Uint8Array.of(10, 12, 0));
+    assert.deepEqual(new DeQuantize().forward(q), Float32Array.of(0, 1, -5));
+    assert.equal(activationObserver(new QuantStub()), null);
+  });
+});

@@ -1,0 +1,125 @@
+// Training (js/nn/grad.js, js/nn/optim.js): Linear/ReLU backward, cross-entropy and SGD against
+// plain float64 loops written here from the definitions (torch.nn.Linear, CrossEntropyLoss, optim.SGD).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { qdq } from '../helpers/setup.js';
+import { matmulF32, linearBackward } from '../../js/nn/grad.js';
+import { rng } from '../helpers/oracle.js';
+
+const { nn } = qdq;
+
+/** Relative closeness for float32 results of sums of k products against float64: k·2⁻²³ of Σ|terms| suffices; 1e-5 covers k ≤ 64 here. */
+function close(/** @type {ArrayLike<number>} */ got, /** @type {ArrayLike<number>} */ want, /** @type {ArrayLike<number>} */ scale, /** @type {string} */ what) {
+  assert.equal(got.length, want.length, what);
+  for (let i = 0; i < want.length; i++) {
+    assert.ok(Math.abs(got[i] - want[i]) <= 1e-5 * (scale[i] + 1e-30) + 1e-12, `${what}[${i}]: ${got[i]} vs ${want[i]}`);
+  }
+}
+
+/** a [m, k] · b [k, n] in float64, and Σ|a·b| per output (the error scale). */
+function refMatmul(/** @type {ArrayLike<number>} */ a, /** @type {ArrayLike<number>} */ b, /** @type {number} */ m, /** @type {number} */ k, /** @type {number} */ n) {
+  const y = new Float64Array(m * n), s = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) for (let p = 0; p < k; p++) {
+    y[i * n + j] += a[i * k + p] * b[p * n + j];
+    s[i * n + j] += Math.abs(a[i * k + p] * b[p * n + j]);
+  }
+  return { y, s };
+}
+
+const randn = (/** @type {() => number} */ r, /** @type {number} */ n) => Float32Array.from({ length: n }, () => r() * 2 - 1);
+
+test('nn.Linear backward (dX = dY·W, dW = dYᵀ·X, db = Σ dY)', async (t) => {
+  await t.test('should give the float64 products within float32 accumulation error, odd shapes and tails', () => {
+    const r = rng(5);
+    for (const [m, k, n] of [[1, 1, 1], [3, 5, 7], [13, 9, 17], [64, 33, 10], [2, 67, 8]]) {
+      const a = randn(r, m * k), b = randn(r, k * n);
+      const want = refMatmul(a, b, m, k, n);
+      close(matmulF32(a, b, m, k, n), want.y, want.s, `matmul ${m}x${k}x${n}`);
+      const x = randn(r, m * k), w = randn(r, n * k), dy = randn(r, m * n);
+      const g = linearBackward(x, w, dy, m, k, n, true);
+      const dx = refMatmul(dy, w, m, n, k);
+      close(/** @type {Float32Array} */ (g.dx), dx.y, dx.s, 'dx');
+      const dyT = Float64Array.from({ length: n * m }, (_, i) => dy[(i % m) * n + Math.floor(i / m)]);
+      const dw = refMatmul(dyT, x, n, m, k);
+      close(g.dw, dw.y, dw.s, 'dw');
+      const db = Float64Array.from({ length: n }, (_, j) => Array.from({ length: m }, (_, i) => dy[i * n + j]).reduce((s, v) => s + v, 0));
+      close(g.db, db, Float64Array.from({ length: n }, (_, j) => Array.from({ length: m }, (_, i) => Math.abs(dy[i * n + j])).reduce((s, v) => s + v, 0)), 'db');
+    }
+  });
+  await t.test('should back-propagate through Sequential(Linear, ReLU, LinearReLU, Linear) as finite differences say', () => {
+    const r = rng(9);
+    const model = new nn.Sequential(new nn.Linear(5, 4), new nn.ReLU(), new nn.LinearReLU(4, 6), new nn.Linear(6, 3));
+    for (const p of model.parameters()) p.value.set(randn(r, p.value.length));
+    for (const p of model.parameters()) p.owner.markChanged();
+    const x = randn(r, 2 * 5), target = [2, 0];
+    const lossOf = () => nn.crossEntropyLoss(model.forward(x, 2), target, 3).loss;
+    model.train().zeroGrad();
+    const { grad } = nn.crossEntropyLoss(model.forward(x, 2), target, 3);
+    model.backward(grad, 2);
+    // Central differences in float32 with h = 1e-2 on a smooth (away from ReLU kinks) loss: error O(h²) plus
+    // float32 rounding of the loss over 2h, about 1e-3 absolute.
+    for (const p of model.parameters()) {
+      for (let i = 0; i < p.value.length; i++) {
+        const v = p.value[i];
+        p.value[i] = v + 1e-2; p.owner.markChanged(); const up = lossOf();
+        p.value[i] = v - 1e-2; p.owner.markChanged(); const down = lossOf();
+        p.value[i] = v; p.owner.markChanged();
+        const fd = (up - down) / 2e-2;
+        assert.ok(Math.abs(fd - /** @type {Float32Array} */ (p.grad)[i]) <= 2e-3, `${p.name}[${i}]: ${p.grad?.[i]} vs finite difference ${fd}`);
+      }
+    }
+  });
+  await t.test('should refuse backward before a training-mode forward', () => {
+    assert.throws(() => new nn.Linear(2, 2).backward(new Float32Array(2), 1), /forward\(\) in training mode/);
+  });
+});
+
+test('nn.crossEntropyLoss()', async (t) => {
+  await t.test('should give mean −log softmax[target] and (softmax − onehot) / batch', () => {
+    const logits = Float32Array.of(1, 2, 3, 0, 0, 0);
+    const { loss, grad } = nn.crossEntropyLoss(logits, [2, 0], 3);
+    const l0 = Math.log(Math.exp(1) + Math.exp(2) + Math.exp(3)) - 3, l1 = Math.log(3);
+    assert.equal(loss, Math.fround((l0 + l1) / 2));
+    const s = Math.exp(1) + Math.exp(2) + Math.exp(3);
+    close(grad, [Math.exp(1) / s / 2, Math.exp(2) / s / 2, (Math.exp(3) / s - 1) / 2, (1 / 3 - 1) / 2, 1 / 6, 1 / 6], [1, 1, 1, 1, 1, 1], 'grad');
+  });
+  await t.test('should refuse targets out of range', () => {
+    assert.throws(() => nn.crossEntropyLoss(new Float32Array(3), [3], 3), { name: 'RangeError', message: /targets\[0\]/ });
+  });
+});
+
+test('nn.SGD', async (t) => {
+  await t.test('should follow torch.optim.SGD: buf = g first, then momentum·buf + g, with weight decay, in float32', () => {
+    const fc = new nn.Linear(1, 1, { bias: false });
+    fc.weight = Float32Array.of(1);
+    const [p] = fc.parameters();
+    const opt = new nn.SGD(fc.parameters(), { lr: 0.1, momentum: 0.9, weightDecay: 0.01 });
+    const f = Math.fround;
+    let w = f(1), buf = 0;
+    for (let step = 0; step < 3; step++) {
+      p.grad = Float32Array.of(0.5);
+      opt.step();
+      const g = f(f(0.5) + f(f(0.01) * w));
+      buf = step === 0 ? g : f(f(f(0.9) * buf) + g);
+      w = f(w - f(f(0.1) * buf));
+      assert.equal(fc.weight[0], w, `step ${step}`);
+    }
+  });
+  await t.test('should train the Fashion MLP shape on a separable toy problem', () => {
+    const r = rng(3);
+    const model = new nn.Sequential(new nn.Linear(8, 16), new nn.ReLU(), new nn.Linear(16, 2)).train();
+    for (const p of model.parameters()) { p.value.set(randn(r, p.value.length).map((v) => v * 0.3)); p.owner.markChanged(); }
+    const opt = new nn.SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+    const x = randn(r, 64 * 8), y = Array.from({ length: 64 }, (_, i) => (x[i * 8] + x[i * 8 + 1] > 0 ? 1 : 0));
+    let first = 0, last = 0;
+    for (let it = 0; it < 60; it++) {
+      model.zeroGrad();
+      const { loss, grad } = nn.crossEntropyLoss(model.forward(x, 64), y, 2);
+      if (it === 0) first = loss;
+      last = loss;
+      model.backward(grad, 64);
+      opt.step();
+    }
+    assert.ok(last < first / 4, `loss ${first} -> ${last}`);
+  });
+});
