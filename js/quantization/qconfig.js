@@ -59,10 +59,19 @@ const perChannelWeight = () => new PerChannelMinMaxObserver({ dtype: 'int8', qsc
  * const qconfig = getDefaultQConfig('qnnpack');
  */
 export function getDefaultQConfig(backend = 'fbgemm') {
+  return postTrainingQConfig(backend, HistogramObserver);
+}
+
+/**
+ * A backend's post-training qconfig with the given activation observer: reduceRange on the x86
+ * backends (fbgemm, x86), per-tensor weights for qnnpack, per-channel elsewhere.
+ * @param {unknown} backend @param {typeof HistogramObserver | typeof MinMaxObserver} Observer
+ */
+function postTrainingQConfig(backend, Observer) {
   const b = oneOf('backend', backend, BACKENDS);
   const reduceRange = b === 'fbgemm' || b === 'x86';
   return new QConfig({
-    activation: () => new HistogramObserver({ reduceRange }),
+    activation: () => new Observer({ reduceRange }),
     weight: b === 'qnnpack' ? perTensorWeight : perChannelWeight,
   });
 }
@@ -74,12 +83,7 @@ export function getDefaultQConfig(backend = 'fbgemm') {
  * @returns {QConfig}
  */
 export function getMinMaxQConfig(backend = 'fbgemm') {
-  const b = oneOf('backend', backend, BACKENDS);
-  const reduceRange = b === 'fbgemm' || b === 'x86';
-  return new QConfig({
-    activation: () => new MinMaxObserver({ reduceRange }),
-    weight: b === 'qnnpack' ? perTensorWeight : perChannelWeight,
-  });
+  return postTrainingQConfig(backend, MinMaxObserver);
 }
 
 /**

@@ -7,30 +7,50 @@ import { QuantizedLinear } from '../layers/quantized-linear.js';
 import { describe } from '../runtime/validate.js';
 import { Module } from '../nn/module.js';
 
+/** What both int8 Linear modules share: the layer they wrap, its sizes, its weights' state, dispose. */
+class Int8LinearModule extends Module {
+  /** @param {QuantizedLinear | DynamicQuantizedLinear} layer */
+  constructor(layer) {
+    super();
+    /** The int8 layer. */
+    this.layer = layer;
+    this.inFeatures = layer.inFeatures;
+    this.outFeatures = layer.outFeatures;
+  }
+
+  /** The int8 weights and their scales, under PyTorch's names. @protected */
+  weightState() {
+    const l = this.layer;
+    return {
+      weight: { shape: [l.outFeatures, l.inFeatures], data: l.weight },
+      weight_scale: { shape: [l.outFeatures], data: l.weightScales },
+    };
+  }
+
+  dispose() {
+    this.layer.dispose();
+  }
+}
+
 /**
  * A statically quantized Linear (torch.ao.nn.quantized.Linear, or LinearReLU with relu): takes and
  * returns quantized activations. State: 'weight' (Int8Array [out, in]), 'weight_scale' (one per
  * output channel), 'bias' (float), 'scale' and 'zero_point' (the output's), 'input_scale' and
  * 'input_zero_point' (what the layer was built for). Owns wasm memory: dispose().
  */
-export class QuantizedLinearModule extends Module {
+export class QuantizedLinearModule extends Int8LinearModule {
   /** @param {QuantizedLinear} layer @param {Float32Array | null} bias the float bias it was built from */
   constructor(layer, bias) {
-    super();
-    /** The int8 layer. */
-    this.layer = layer;
+    super(layer);
     /** The float bias, as torch keeps it (the layer folds it in as biasInt32). */
     this.bias = bias;
-    this.inFeatures = layer.inFeatures;
-    this.outFeatures = layer.outFeatures;
   }
 
   ownState() {
     const l = this.layer;
     /** @type {Record<string, import('../nn/module.js').StateTensor>} */
     const s = {
-      weight: { shape: [l.outFeatures, l.inFeatures], data: l.weight },
-      weight_scale: { shape: [l.outFeatures], data: l.weightScales },
+      ...this.weightState(),
       bias_int32: { shape: [l.outFeatures], data: l.biasInt32 },
       ...(this.bias ? { bias: { shape: [l.outFeatures], data: this.bias } } : {}),
       scale: { shape: [1], data: Float32Array.of(l.outputScale) },
@@ -60,10 +80,6 @@ export class QuantizedLinearModule extends Module {
     return { data: l.forward(x.data, batch), scale: l.outputScale, zeroPoint: l.outputZeroPoint, dtype: l.dtype };
   }
 
-  dispose() {
-    this.layer.dispose();
-  }
-
   clone() {
     const l = this.layer;
     return /** @type {this} */ (new QuantizedLinearModule(QuantizedLinear.fromQuantized({
@@ -79,27 +95,17 @@ export class QuantizedLinearModule extends Module {
  * float in, float out, int8 weights. State: 'weight' (Int8Array), 'weight_scale', 'bias'.
  * Owns wasm memory: dispose().
  */
-export class DynamicQuantizedLinearModule extends Module {
+export class DynamicQuantizedLinearModule extends Int8LinearModule {
   /** @param {DynamicQuantizedLinear} layer @param {boolean} relu */
   constructor(layer, relu) {
-    super();
-    /** The int8 layer. */
-    this.layer = layer;
+    super(layer);
     /** Whether a ReLU follows (torch.ao.nn.intrinsic.quantized.dynamic.LinearReLU). */
     this.relu = relu;
-    this.inFeatures = layer.inFeatures;
-    this.outFeatures = layer.outFeatures;
   }
 
   ownState() {
-    const l = this.layer;
-    /** @type {Record<string, import('../nn/module.js').StateTensor>} */
-    const s = {
-      weight: { shape: [l.outFeatures, l.inFeatures], data: l.weight },
-      weight_scale: { shape: [l.outFeatures], data: l.weightScales },
-    };
-    if (l.bias) s.bias = { shape: [l.outFeatures], data: l.bias };
-    return s;
+    const bias = this.layer.bias;
+    return { ...this.weightState(), ...(bias ? { bias: { shape: [bias.length], data: bias } } : {}) };
   }
 
   /** @param {Float32Array} x @param {number} [batch] @returns {Float32Array} */
@@ -107,10 +113,6 @@ export class DynamicQuantizedLinearModule extends Module {
     const y = this.layer.forward(x, batch);
     if (this.relu) for (let i = 0; i < y.length; i++) if (!(y[i] > 0)) y[i] = y[i] < 0 ? 0 : y[i] + 0;
     return y;
-  }
-
-  dispose() {
-    this.layer.dispose();
   }
 
   clone() {

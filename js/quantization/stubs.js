@@ -4,23 +4,13 @@
 
 import { dequantize, quantizePerTensor } from '../ops/quantize.js';
 import { describe } from '../runtime/validate.js';
-import { Module } from '../nn/module.js';
+import { Identity, Module } from '../nn/module.js';
 
 /**
  * Marks where a statically quantized model quantizes its float input (torch.ao.quantization.QuantStub).
  * An identity until convert() turns it into a Quantize with the scale and zero point its observer saw.
  */
-export class QuantStub extends Module {
-  /** @param {any} x @returns {any} */
-  forward(x) {
-    return x;
-  }
-
-  /** @param {Float32Array} dy @returns {Float32Array} dy */
-  backward(dy) {
-    return dy;
-  }
-
+export class QuantStub extends Identity {
   clone() {
     const c = new QuantStub().train(this.training);
     c.qconfig = this.qconfig;

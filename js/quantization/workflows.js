@@ -256,14 +256,7 @@ export function convert(model, opts) {
       act = { scale: layer.outputScale, zeroPoint: layer.outputZeroPoint, dtype };
       return new QuantizedLinearModule(layer, lin.bias ? Float32Array.from(lin.bias) : null).train(lin.training);
     });
-    if (inplace) {
-      seq.modules.forEach((m, i) => { if (out[i] !== m) m.dispose(); });
-      seq.modules = out;
-      return seq;
-    }
-    const s = new Sequential(...out);
-    s.training = seq.training;
-    return s;
+    return withModules(seq, out, inplace);
   };
   return conv(root, '');
 }
@@ -295,18 +288,26 @@ export function quantizeDynamic(model, opts) {
       return new DynamicQuantizedLinearModule(layer, mod instanceof LinearReLU).train(mod.training);
     }
     if (mod instanceof Sequential) {
-      const out = mod.modules.map(swap);
-      if (inplace) {
-        mod.modules.forEach((m, i) => { if (out[i] !== m) m.dispose(); });
-        mod.modules = out;
-        return mod;
-      }
-      const s = new Sequential(...out);
-      s.training = mod.training;
-      return s;
+      return withModules(mod, mod.modules.map(swap), inplace);
     }
     if (mod instanceof Module) return inplace ? mod : mod.clone();
     throw new TypeError(`qdq-wasm: model must be a Module, got ${describe(mod)}`);
   };
   return swap(model);
+}
+
+/**
+ * seq with its modules replaced by out: in place (disposing the replaced ones)
+ * or as a new Sequential in the same training mode.
+ * @param {Sequential} seq @param {Module[]} out @param {boolean} inplace @returns {Sequential}
+ */
+function withModules(seq, out, inplace) {
+  if (inplace) {
+    seq.modules.forEach((m, i) => { if (out[i] !== m) m.dispose(); });
+    seq.modules = out;
+    return seq;
+  }
+  const s = new Sequential(...out);
+  s.training = seq.training;
+  return s;
 }
