@@ -145,10 +145,10 @@ function filesIn(dir) {
 }
 
 test('package', async (t) => {
-  await t.test('should ship both .wasm builds, both entries, the types and LICENSE, and nothing of the tests', () => {
+  await t.test('should ship the four .wasm builds, the pool worker, both entries, the types and LICENSE, and nothing of the tests', () => {
     const [{ files }] = JSON.parse(npm(['pack', '--dry-run', '--json', '--ignore-scripts'], root));
     const paths = files.map((/** @type {{ path: string }} */ f) => f.path);
-    for (const f of ['dist/qdq-simd128.wasm', 'dist/qdq-relaxed.wasm', 'js/index.js', 'js/inline.js', 'js/api.js', 'js/runtime/embedded.js', 'js/index.d.ts', 'LICENSE', 'README.md', 'package.json']) {
+    for (const f of ['dist/qdq-simd128.wasm', 'dist/qdq-relaxed.wasm', 'dist/qdq-simd128-mt.wasm', 'dist/qdq-relaxed-mt.wasm', 'js/runtime/worker.js', 'js/index.js', 'js/inline.js', 'js/api.js', 'js/runtime/embedded.js', 'js/index.d.ts', 'LICENSE', 'README.md', 'package.json']) {
       assert.ok(paths.includes(f), f);
     }
     assert.deepEqual(paths.filter((/** @type {string} */ f) => /^(tests|tools|bench|web|scripts)\//.test(f)), []);
@@ -225,7 +225,7 @@ test('Rollup', async (t) => {
 });
 
 test('webpack 5', async (t) => {
-  await t.test('should emit both .wasm files for the main entry in production mode, and run', async () => {
+  await t.test('should emit the four .wasm files (two builds, each single-threaded and shared-memory) for the main entry in production mode, and run', async () => {
     const { default: webpack } = await import('webpack');
     const dir = source('webpack', 'qdq-wasm', html('dist/main.js', 'classic'));
     const stats = await new Promise((resolve, reject) => {
@@ -234,7 +234,7 @@ test('webpack 5', async (t) => {
     const info = /** @type {any} */ (stats).toJson({ all: false, errors: true, warnings: true });
     assert.deepEqual([...info.errors, ...info.warnings].map((e) => e.message), []);
     const wasm = filesIn(path.join(dir, 'dist')).filter((f) => f.endsWith('.wasm'));
-    assert.equal(wasm.length, 2, `emitted: ${wasm}`);
+    assert.equal(wasm.length, 4, `emitted: ${wasm}`);
     assertSeedExample(await run('app/webpack'));
   });
 });
@@ -246,7 +246,7 @@ test('Vite', async (t) => {
       const dir = source(name, from, html('./main.js', 'module'));
       await build({ root: dir, configFile: false, logLevel: 'silent', build: { outDir: path.join(dir, 'dist') } });
       const wasm = filesIn(path.join(dir, 'dist')).filter((f) => f.endsWith('.wasm'));
-      assert.equal(wasm.length, from === 'qdq-wasm' ? 2 : 0, `emitted: ${wasm}`);
+      assert.equal(wasm.length, from === 'qdq-wasm' ? 4 : 0, `emitted: ${wasm}`);
       // Vite's default base is '/': serve its output at the root of an origin.
       const own = staticServer(path.join(dir, 'dist'));
       try {
