@@ -443,34 +443,12 @@ void qdq_dynamic_qparams(float min, float max, uint32_t flags, float* out) {
     out[1] = nearbyintf(zp);
     return;
   }
-  /* torch 1.13 quant_utils::ChooseQuantizationParams (no sparsity, no
-   * power-of-two scale): double arithmetic, scale rounded to float at the end. */
-  const float small_scale = 6.1e-5f;
-  double scale = ((double) max - min) / (qmax - qmin);
-  if ((float) scale == 0.0f || isinf(1.0f / (float) scale)) scale = 0.1;
-  if (scale < small_scale) {
-    const float org_scale = (float) scale;
-    scale = small_scale;
-    if (min == 0.0f) {
-      max = small_scale * (float) (qmax - qmin);
-    } else if (max == 0.0f) {
-      min = -small_scale * (float) (qmax - qmin);
-    } else {
-      const float amplifier = small_scale / org_scale;
-      min *= amplifier;
-      max *= amplifier;
-    }
-  }
-  const double zp_from_min = qmin - min / scale;
-  const double zp_from_max = qmax - max / scale;
-  const double zp_from_min_error = fabs((double) qmin) - fabs(min / scale);
-  const double zp_from_max_error = fabs((double) qmax) - fabs(max / scale);
-  const double zp0 = zp_from_min_error < zp_from_max_error ? zp_from_min : zp_from_max;
+  /* torch 1.13 quant_utils::ChooseQuantizationParams, without sparsity
+   * (src/operators/choose-qparams.c, shared with QAT's fake-quantize). */
+  float scale;
   int32_t zp;
-  if (zp0 < qmin) zp = qmin;
-  else if (zp0 > qmax) zp = qmax;
-  else zp = (int32_t) nearbyint(zp0);
-  out[0] = (float) scale;
+  qdq_choose_qparams(1, &min, &max, qmin, qmax, 0, &scale, &zp);
+  out[0] = scale;
   out[1] = (float) zp;
 }
 
