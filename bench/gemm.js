@@ -5,6 +5,7 @@
 // com.microsoft DynamicQuantizeMatMul.
 //   node bench/gemm.js [--build simd128|relaxed] [--json] [--no-ort]
 import os from 'node:os';
+import { timeAll } from './lib/time-all.js';
 import * as qdq from '../js/index.js';
 import { DataType, elemTypeOf, oneNodeModel } from '../tests/helpers/onnx-model.js';
 
@@ -17,45 +18,11 @@ const withOrt = !args.includes('--no-ort');
 const SHAPES = [[1, 4096, 4096], [16, 1024, 1024], [128, 768, 768], [512, 512, 512]];
 const RUNS = 9;
 const MIN_BATCH_MS = 40; // each run repeats the call for at least this long
+/** @param {Record<string, () => unknown>} fns */
+const timeAllRuns = (fns) => timeAll(fns, { runs: RUNS, minBatchMs: MIN_BATCH_MS });
 
 await qdq.init({ build });
 
-/**
- * Median ms per call of each fn. Runs alternate between the candidates, so
- * that load from other processes on a shared machine falls on all of them
- * alike instead of on whichever happened to run during a burst.
- * @param {Record<string, () => unknown>} fns
- * @returns {Promise<Record<string, number>>}
- */
-async function timeAll(fns) {
-  /** @type {Record<string, number>} */
-  const reps = {};
-  /** @type {Record<string, number[]>} */
-  const times = {};
-  for (const [name, fn] of Object.entries(fns)) {
-    await fn();
-    let r = 1;
-    for (;;) {
-      const t0 = performance.now();
-      for (let i = 0; i < r; i++) await fn();
-      if (performance.now() - t0 >= MIN_BATCH_MS) break;
-      r *= 2;
-    }
-    reps[name] = r;
-    times[name] = [];
-  }
-  for (let run = 0; run < RUNS; run++) {
-    for (const [name, fn] of Object.entries(fns)) {
-      const t0 = performance.now();
-      for (let i = 0; i < reps[name]; i++) await fn();
-      times[name].push((performance.now() - t0) / reps[name]);
-    }
-  }
-  /** @type {Record<string, number>} */
-  const med = {};
-  for (const [name, t] of Object.entries(times)) med[name] = t.sort((x, y) => x - y)[RUNS >> 1];
-  return med;
-}
 
 let seed = 12345;
 const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 8;
@@ -130,7 +97,7 @@ for (const [m, k, n] of SHAPES) {
       fns.ortDqmm = r.run;
     }
   }
-  const ms = await timeAll(fns);
+  const ms = await timeAllRuns(fns);
   for (const [key, t] of Object.entries(ms)) row[key] = gops(t);
   packed.dispose();
   lin.dispose();

@@ -8,6 +8,7 @@
 // separate wasm module built from bench/probes/, never part of dist/).
 //   node bench/nbits.js [--build simd128|relaxed] [--json] [--no-ort]   (NBITS_QUICK=1: one small shape, a smoke run)
 import os from 'node:os';
+import { timeAll } from './lib/time-all.js';
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
@@ -24,36 +25,11 @@ const SHAPES = process.env.NBITS_QUICK ? [[1, 256, 256]] : [[1, 4096, 4096], [16
 const BITS = 4, BLOCK = 32;
 const RUNS = 9;
 const MIN_BATCH_MS = 40;
+/** @param {Record<string, () => unknown>} fns */
+const timeAllRuns = (fns) => timeAll(fns, { runs: RUNS, minBatchMs: MIN_BATCH_MS });
 
 await qdq.init({ build });
 
-/** Median ms per call of each fn; runs alternate between candidates. @param {Record<string, () => unknown>} fns */
-async function timeAll(fns) {
-  /** @type {Record<string, number>} */ const reps = {};
-  /** @type {Record<string, number[]>} */ const times = {};
-  for (const [name, fn] of Object.entries(fns)) {
-    await fn();
-    let r = 1;
-    for (;;) {
-      const t0 = performance.now();
-      for (let i = 0; i < r; i++) await fn();
-      if (performance.now() - t0 >= MIN_BATCH_MS) break;
-      r *= 2;
-    }
-    reps[name] = r;
-    times[name] = [];
-  }
-  for (let run = 0; run < RUNS; run++) {
-    for (const [name, fn] of Object.entries(fns)) {
-      const t0 = performance.now();
-      for (let i = 0; i < reps[name]; i++) await fn();
-      times[name].push((performance.now() - t0) / reps[name]);
-    }
-  }
-  /** @type {Record<string, number>} */ const med = {};
-  for (const [name, t] of Object.entries(times)) med[name] = t.sort((x, y) => x - y)[RUNS >> 1];
-  return med;
-}
 
 let seed = 2024;
 const rand = () => (((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 8) / 16777216) - 0.5;
@@ -131,7 +107,7 @@ for (const [m, k, n] of SHAPES) {
       fns[`ort${level}`] = () => s.run({ A: tx });
     }
   }
-  const t = await timeAll(fns);
+  const t = await timeAllRuns(fns);
   const gops = (/** @type {number} */ ms) => 2 * m * k * n / ms / 1e6;
   rows.push({ m, k, n, packedBytes, ms: t, gops: Object.fromEntries(Object.entries(t).map(([kk, v]) => [kk, gops(v)])) });
   for (const s of sessions) await s.release();

@@ -9,6 +9,7 @@
 // MIN_WORK_PER_THREAD (js/runtime/pool.js). --staging: the serial share of a
 // call (Amdahl's bound on any split).
 import os from 'node:os';
+import { timeAll } from './lib/time-all.js';
 import * as qdq from '../js/index.js';
 import { setThreadLimit } from '../js/runtime/loader.js';
 import { DataType, elemTypeOf, oneNodeModel } from '../tests/helpers/onnx-model.js';
@@ -21,37 +22,12 @@ const build = /** @type {'simd128' | 'relaxed'} */ (opt('--build', 'simd128'));
 const withOrt = !args.includes('--no-ort');
 const RUNS = 11;
 const MIN_BATCH_MS = 30;
+/** @param {Record<string, () => unknown>} fns */
+const timeAllRuns = (fns) => timeAll(fns, { runs: RUNS, minBatchMs: MIN_BATCH_MS });
 
 const started = await qdq.init({ build, numThreads: T });
 if (started.threads !== T) throw new Error(`asked for ${T} threads, got ${started.threads}: ${started.threadsNote}`);
 
-/** Median ms per call of each fn, runs interleaved. @param {Record<string, () => unknown>} fns */
-async function timeAll(fns) {
-  /** @type {Record<string, number>} */ const reps = {};
-  /** @type {Record<string, number[]>} */ const times = {};
-  for (const [name, fn] of Object.entries(fns)) {
-    await fn();
-    let r = 1;
-    for (;;) {
-      const t0 = performance.now();
-      for (let i = 0; i < r; i++) await fn();
-      if (performance.now() - t0 >= MIN_BATCH_MS) break;
-      r *= 2;
-    }
-    reps[name] = r;
-    times[name] = [];
-  }
-  for (let run = 0; run < RUNS; run++) {
-    for (const [name, fn] of Object.entries(fns)) {
-      const t0 = performance.now();
-      for (let i = 0; i < reps[name]; i++) await fn();
-      times[name].push((performance.now() - t0) / reps[name]);
-    }
-  }
-  /** @type {Record<string, number>} */ const med = {};
-  for (const [name, t] of Object.entries(times)) med[name] = t.sort((x, y) => x - y)[RUNS >> 1];
-  return med;
-}
 
 /** Runs fn with at most n threads (and the default threshold unless minWork is given). */
 const on = (/** @type {number} */ n, /** @type {() => unknown} */ fn, minWork) => () => {
@@ -77,7 +53,7 @@ if (args.includes('--staging')) {
       weightScales: new Float32Array(cols).fill(0.01), inFeatures: k, outFeatures: cols });
     const full = make(n), thin = make(8);
     const x = Float32Array.from({ length: m * k }, () => next() / 16777216 - 0.5);
-    const ms = await timeAll({ full: on(1, () => full.forward(x)), thin: on(1, () => thin.forward(x)) });
+    const ms = await timeAllRuns({ full: on(1, () => full.forward(x)), thin: on(1, () => thin.forward(x)) });
     full.dispose();
     thin.dispose();
     console.log(`${`${m},${k},${n}`.padEnd(16)} ${(ms.full * 1e3).toFixed(0).padStart(8)} ${(ms.thin * 1e3).toFixed(0).padStart(8)} ${(100 * ms.thin / ms.full).toFixed(1).padStart(6)}%`);
@@ -92,7 +68,7 @@ if (args.includes('--threshold')) {
     const wq = new Int8Array(n * k).map(() => next());
     const layer = qdq.DynamicQuantizedLinear.fromQuantized({ weight: wq, weightScales: new Float32Array(n).fill(0.01), inFeatures: k, outFeatures: n });
     const x = Float32Array.from({ length: m * k }, () => next() / 16777216 - 0.5);
-    const ms = await timeAll({ one: on(1, () => layer.forward(x), 0), split: on(T, () => layer.forward(x), 0) });
+    const ms = await timeAllRuns({ one: on(1, () => layer.forward(x), 0), split: on(T, () => layer.forward(x), 0) });
     layer.dispose();
     console.log(`${`${m},${k},${n}`.padEnd(16)} ${String(m * k * n).padEnd(9)} ${(ms.one * 1e3).toFixed(1).padStart(11)} ${(ms.split * 1e3).toFixed(1).padStart(9)} ${(ms.one / ms.split).toFixed(2).padStart(8)}`);
   }
@@ -143,7 +119,7 @@ for (const [m, k, n] of SHAPES) {
     fns.ortU8 = () => mi.run({ A: at });
     sessions.push(dq, mi);
   }
-  const ms = await timeAll(fns);
+  const ms = await timeAllRuns(fns);
   const g = (/** @type {string} */ key) => (ms[key] === undefined ? NaN : ops / ms[key] / 1e6);
   const f = (/** @type {number} */ v, w = 7) => (Number.isNaN(v) ? '-' : v.toFixed(1)).padStart(w);
   console.log(`${`${m},${k},${n}`.padEnd(16)} |${f(g('dyn1'))} ${f(g('dynT'))} ${f(g('dynT') / g('dyn1'), 5)} |${f(g('u81'))} ${f(g('u8T'))} ${f(g('u8T') / g('u81'), 5)} |` +
