@@ -32,7 +32,7 @@ try {
     await page.goto(`http://127.0.0.1:${port}/`);
     const r = await page.evaluate(async (build) => {
       const q = await import('/js/index.js');
-      await q.init({ build });
+      await q.init({ build, numThreads: 1 });
       const SHAPES = [[1, 4096, 4096], [16, 1024, 1024], [128, 768, 768], [512, 512, 512]];
       let seed = 12345;
       const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 8;

@@ -21,7 +21,7 @@ const MIN_BATCH_MS = 40; // each run repeats the call for at least this long
 /** @param {Record<string, () => unknown>} fns */
 const timeAllRuns = (fns) => timeAll(fns, { runs: RUNS, minBatchMs: MIN_BATCH_MS });
 
-await qdq.init({ build });
+await qdq.init({ build, numThreads: 1 }); // one thread: bench/threads.js compares thread counts
 
 
 let seed = 12345;

@@ -13,7 +13,7 @@ import { init, backend, nn, QuantStub, DeQuantStub, getDefaultQConfig, fuseModul
 import { loadFashion } from '../scripts/lib/fashion-mnist.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 10;
-await init();
+await init({ numThreads: 1 }); // one thread, as torch.set_num_threads(1)
 const root = new URL('../', import.meta.url);
 const weights = readSafetensors(readFileSync(new URL('models/fashion-mlp-f32.safetensors', root))).tensors;
 const test = loadFashion('t10k'), train = loadFashion('train');

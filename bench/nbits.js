@@ -28,7 +28,7 @@ const MIN_BATCH_MS = 40;
 /** @param {Record<string, () => unknown>} fns */
 const timeAllRuns = (fns) => timeAll(fns, { runs: RUNS, minBatchMs: MIN_BATCH_MS });
 
-await qdq.init({ build });
+await qdq.init({ build, numThreads: 1 }); // one thread: bench/threads.js compares thread counts
 
 
 let seed = 2024;

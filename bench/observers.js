@@ -21,7 +21,7 @@ import { testWasm } from '../tests/helpers/wasm.js';
 const N = Number(process.env.QDQ_BENCH_N ?? 2 ** 20);
 const RUNS = Number(process.env.QDQ_BENCH_RUNS ?? 5);
 const BATCHES = 8;
-await qdq.init(process.env.QDQ_BUILD ? { build: /** @type {any} */ (process.env.QDQ_BUILD) } : undefined);
+await qdq.init({ numThreads: 1, ...(process.env.QDQ_BUILD ? { build: /** @type {any} */ (process.env.QDQ_BUILD) } : {}) });
 const rt = testWasm(qdq.backend());
 const median = (/** @type {number[]} */ a) => [...a].sort((p, q) => p - q)[a.length >> 1];
 

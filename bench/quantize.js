@@ -32,7 +32,7 @@ const CHANNELS = Number(process.env.QDQ_BENCH_CHANNELS ?? 256);
 
 ort.env.wasm.numThreads = 1;
 ort.env.logLevel = 'error';
-await qdq.init();
+await qdq.init({ numThreads: 1 }); // one thread, as the onnxruntime-web peer
 const runtime = getRuntime();
 /** Raw access to the same instance, for the kernel-only timings. */
 const rt = new RawWasm(runtime);
