@@ -73,16 +73,12 @@ export function float16ToFloat32(h) {
   return out;
 }
 
-/** @param {number} v >= 0 @returns {number} */
-function roundHalfEven(v) {
-  const r = Math.round(v); // rounds .5 up
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
 /**
  * float32 values -> IEEE binary16 bits, rounded to nearest even (numpy's
  * `astype(float16)`, torch's `.half()`); overflow gives ±Inf; a NaN keeps
- * the top of its payload, never becoming Inf (numpy's rule).
+ * the top of its payload, never becoming Inf (numpy's rule). Integer bit
+ * arithmetic throughout, as float32ToBfloat16 below: the rounding carries
+ * from the mantissa into the exponent by itself.
  * @param {Float32Array} x @returns {Uint16Array}
  */
 export function float32ToFloat16(x) {
@@ -92,23 +88,35 @@ export function float32ToFloat16(x) {
     const bits = xb[i];
     const sign = (bits >>> 16) & 0x8000;
     const exp = (bits >>> 23) & 0xff;
+    const mant = bits & 0x7fffff;
     if (exp === 0xff) {
-      const mant = bits & 0x7fffff;
       out[i] = sign | 0x7c00 | (mant === 0 ? 0 : (mant >>> 13) || 1);
       continue;
     }
-    const a = Math.abs(x[i]); // exact in double, and every product below is exact too
-    if (a < 2 ** -14) {
-      out[i] = sign | roundHalfEven(a * 2 ** 24); // subnormal; 0x400 (the smallest normal) encodes itself
+    const e = exp - 112; // binary16's biased exponent
+    if (e <= 0) {
+      // A binary16 subnormal: the 24-bit significand shifted right by 14 - e,
+      // rounded to nearest even (a carry into 0x400 is the smallest normal).
+      const shift = 14 - e;
+      if (exp === 0 || shift > 24) {
+        out[i] = sign;
+        continue;
+      }
+      const sig = mant | 0x800000;
+      const half = 1 << (shift - 1);
+      const rest = sig & ((half << 1) - 1);
+      let q = sig >>> shift;
+      if (rest > half || (rest === half && (q & 1) === 1)) q += 1;
+      out[i] = sign | q;
       continue;
     }
-    let e = exp - 127; // a in [2^e, 2^(e+1))
-    let m = roundHalfEven(a * 2 ** (10 - e)); // 1024..2048
-    if (m === 2048) {
-      m = 1024;
-      e += 1;
+    if (e >= 0x1f) {
+      out[i] = sign | 0x7c00;
+      continue;
     }
-    out[i] = e + 15 >= 0x1f ? sign | 0x7c00 : sign | (e + 15) << 10 | (m - 1024);
+    const v = (e << 23) | mant;
+    const r = (v + 0xfff + ((v >>> 13) & 1)) >>> 13;
+    out[i] = sign | (r >= 0x7c00 ? 0x7c00 : r);
   }
   return out;
 }
