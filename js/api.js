@@ -58,4 +58,6 @@ export {
   convert,
   quantizeDynamic,
   activationObserver,
+  saveModel,
+  loadModel,
 } from './quantization/index.js';

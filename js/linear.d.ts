@@ -223,8 +223,11 @@ export declare class QuantizedLinear extends Int8Linear {
   /** @param opts `perChannel`: per-output-channel symmetric int8 weights (default true) */
   static fromFloat(weight: Float32Array, bias: Float32Array | null | undefined,
     opts: QuantizedLinearOptions & { perChannel?: boolean }): QuantizedLinear;
-  /** Wraps weights quantized elsewhere (e.g. a PyTorch checkpoint's). */
-  static fromQuantized(opts: QuantizedLinearOptions & QuantizedWeights): QuantizedLinear;
+  /**
+   * Wraps weights quantized elsewhere (e.g. a PyTorch checkpoint's). `biasInt32` (instead of `bias`)
+   * gives the int32 bias itself, with scale inputScale * weightScale[j]; both is a TypeError.
+   */
+  static fromQuantized(opts: QuantizedLinearOptions & QuantizedWeights & { biasInt32?: Int32Array }): QuantizedLinear;
   private constructor();
   readonly dtype: QuantDtype;
   readonly inputScale: number;

@@ -4,7 +4,7 @@
 
 import { GEMM_OUT_INT8, GEMM_OUT_UINT8 } from '../runtime/abi.js';
 import { call, input, output } from '../runtime/binding.js';
-import { boolean, describe, integer, oneOf, scale, typedArrayKind } from '../runtime/validate.js';
+import { boolean, describe, integer, oneOf, scale, typedArray, typedArrayKind } from '../runtime/validate.js';
 import { batchOf, int8Data } from '../ops/gemm-args.js';
 import { requantizationMultipliers, runGemm } from '../ops/matmul.js';
 import { Int8Linear } from './int8-linear.js';
@@ -25,7 +25,7 @@ import { PackedMatrix } from './packed-matrix.js';
  */
 export class QuantizedLinear extends Int8Linear {
   /** fromFloat(weight, bias, opts) and fromQuantized(opts) (js/layers/int8-linear.js) take these and the weights'. */
-  static KEYS = ['inFeatures', 'outFeatures', 'inputScale', 'inputZeroPoint', 'outputScale', 'outputZeroPoint', 'dtype', 'relu'];
+  static KEYS = ['inFeatures', 'outFeatures', 'inputScale', 'inputZeroPoint', 'outputScale', 'outputZeroPoint', 'dtype', 'relu', 'biasInt32'];
 
   /** Not a property: disposing it alone would leave this layer pointing at freed memory. */
   #packed;
@@ -51,8 +51,13 @@ export class QuantizedLinear extends Int8Linear {
     this.outputScale = outScale;
     this.outputZeroPoint = outZp;
     this.relu = relu;
-    /** The int32 bias folded into the packed weights. */
-    this.biasInt32 = bias
+    if (o.biasInt32 != null && bias) {
+      throw new TypeError('qdq-wasm: give bias (float, quantized here) or biasInt32 (already quantized), not both');
+    }
+    /** The int32 bias folded into the packed weights: given, or bias quantized with scale inputScale * weightScale[j]. */
+    this.biasInt32 = o.biasInt32 != null
+      ? Int32Array.from(int32Bias(o.biasInt32, outFeatures))
+      : bias
       ? call(this.rt, [input('bias', bias), input('scales', this.weightScales), output('q', Int32Array, outFeatures)],
         // The caller's inputScale as a double, as torch's q_scale().
         (p, c) => c.qdq_quantize_bias(outFeatures, p.bias, p.scales, /** @type {number} */ (o.inputScale), p.q)).q
@@ -94,6 +99,16 @@ export class QuantizedLinear extends Int8Linear {
 }
 
 /**
+ * An already quantized bias (e.g. a saved model's, or ONNX QLinearMatMul's): outFeatures int32 values.
+ * @param {unknown} v @param {number} n @returns {Int32Array}
+ */
+function int32Bias(v, n) {
+  const b = typedArray('biasInt32', v, Int32Array);
+  if (b.length !== n) throw new RangeError(`qdq-wasm: biasInt32 has ${b.length} values; outFeatures is ${n}`);
+  return b;
+}
+
+/**
  * @typedef {object} QuantizedLinearOptions
  * @property {number} inFeatures
  * @property {number} outFeatures
@@ -104,4 +119,5 @@ export class QuantizedLinear extends Int8Linear {
  * @property {number} [outputZeroPoint] default 0
  * @property {'int8' | 'uint8'} [dtype] activation and output dtype (default 'uint8', as QNNPACK)
  * @property {boolean} [relu] fuse ReLU (default false)
+ * @property {Int32Array} [biasInt32] fromQuantized only, instead of bias: the int32 bias itself
  */

@@ -117,6 +117,13 @@ export class Linear extends Module {
   }
 
   /** @param {Record<string, import('./module.js').StateTensor>} t */
+  stageOwnState(t) {
+    allFinite('weight', t.weight.data, 'weights');
+    if (t.bias) allFinite('bias', t.bias.data, 'biases');
+    return { commit: () => this.loadOwnState(t), abort: () => {} };
+  }
+
+  /** @param {Record<string, import('./module.js').StateTensor>} t */
   loadOwnState(t) {
     allFinite('weight', t.weight.data, 'weights');
     if (t.bias) allFinite('bias', t.bias.data, 'biases');

@@ -74,6 +74,17 @@ export class Module {
   loadOwnState(_tensors) {}
 
   /**
+   * Checks tensors for loadOwnState() and stages them without changing the module: commit() applies
+   * them, abort() frees what staging built. loadStateDict() stages every module before committing
+   * any, so a value a module refuses (not only a name or shape) leaves the whole model unchanged.
+   * @param {Record<string, StateTensor>} tensors
+   * @returns {{ commit(): void, abort(): void }}
+   */
+  stageOwnState(tensors) {
+    return { commit: () => this.loadOwnState(tensors), abort: () => {} };
+  }
+
+  /**
    * Every tensor under PyTorch's state_dict names ('1.weight', '1.bias', …): copies.
    * @returns {Record<string, StateTensor>}
    */
@@ -100,7 +111,7 @@ export class Module {
       : (state !== null && typeof state === 'object' && !ArrayBuffer.isView(state)) ? new Map(Object.entries(state))
         : null;
     if (!entries) throw new TypeError(`qdq-wasm: state must be an object or Map of tensors, got ${describe(state)}`);
-    /** @type {[Module, Record<string, StateTensor>][]} */
+    /** @type {[Module, Record<string, StateTensor>, string][]} */
     const plan = [];
     const expected = new Set();
     walk(this, '', (m, prefix) => {
@@ -115,14 +126,29 @@ export class Module {
         checkTensor(name, v, t);
         got[k] = v;
       }
-      if (Object.keys(own).length) plan.push([m, got]);
+      if (Object.keys(own).length) plan.push([m, got, prefix]);
     });
     const extra = [...entries.keys()].filter((k) => !expected.has(k));
     if (extra.length) {
       throw new RangeError(`qdq-wasm: state has unexpected ${extra.length === 1 ? 'tensor' : 'tensors'} ` +
         `${extra.map((k) => `'${k}'`).join(', ')} (expected: ${[...expected].map((k) => `'${k}'`).join(', ') || 'none'})`);
     }
-    for (const [m, got] of plan) m.loadOwnState(got);
+    /** @type {{ commit(): void, abort(): void }[]} */
+    const staged = [];
+    for (const [m, got, prefix] of plan) {
+      try {
+        staged.push(m.stageOwnState(got));
+      } catch (e) {
+        for (const s of staged) s.abort();
+        // Name the module: the layer's own message names its option ('inputScale'), not the tensor.
+        const msg = e instanceof Error ? e.message : '';
+        if ((e instanceof TypeError || e instanceof RangeError) && msg.startsWith('qdq-wasm: ')) {
+          throw new e.constructor(`qdq-wasm: state of ${m.constructor.name} '${prefix.slice(0, -1) || '(root)'}': ${msg.slice(10)}`);
+        }
+        throw e;
+      }
+    }
+    for (const s of staged) s.commit();
     return this;
   }
 

@@ -135,6 +135,28 @@ export function quantizeDynamic(model: Module, options?: { dtype?: 'int8'; perCh
  */
 export function activationObserver(module: Module): ObserverLike | null;
 
+/**
+ * Writes a model (float, static or dynamic int8) as one safetensors file: its stateDict() under
+ * PyTorch's names (a converted Linear '1': '1.weight' I8 [out, in], '1.weight_scale' F32 [out],
+ * '1.bias' F32 [out] when it has one, '1.bias_int32' I32 [out], '1.scale' F32 [1] and '1.zero_point'
+ * I32 [1] of its output, '1.input_scale' F64 [1] and '1.input_zero_point' I32 [1]; a Quantize '0':
+ * '0.scale', '0.zero_point'), and its module tree as JSON in __metadata__ under 'qdq-wasm.modules'.
+ * @param options `metadata`: more __metadata__ strings
+ * @throws {TypeError} for a module it cannot describe, or a model prepared for QAT (convert it first)
+ * @example fs.writeFileSync('mlp-int8.safetensors', saveModel(int8));
+ */
+export function saveModel(model: Module, options?: { metadata?: Record<string, string> }): Uint8Array;
+
+/**
+ * Reads saveModel()'s file back (in eval mode): outputs bit-identical to the saved model's. Every tensor
+ * is checked as loadStateDict() checks them: missing, extra, misshapen or mistyped tensors, scales that are
+ * not finite and > 0, zero points outside the dtype, and a bias_int32 its float bias does not give are
+ * errors naming the tensor or module. Converted models own wasm memory: dispose() them.
+ * @throws {RangeError} for a file without saveModel()'s metadata, or any failed check
+ * @example const int8 = loadModel(fs.readFileSync('mlp-int8.safetensors'));
+ */
+export function loadModel(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): Module;
+
 export type { StateTensor };
 
 /**

@@ -5,3 +5,4 @@ export { FakeQuantize } from './fake-quantize.js';
 export { QuantStub, DeQuantStub, Quantize, DeQuantize } from './stubs.js';
 export { QuantizedLinearModule, DynamicQuantizedLinearModule } from './quantized-modules.js';
 export { fuseModules, prepare, prepareQat, convert, quantizeDynamic, activationObserver } from './workflows.js';
+export { saveModel, loadModel } from './serialize.js';

@@ -80,10 +80,49 @@ export class QuantizedLinearModule extends Int8LinearModule {
     return { data: l.forward(x.data, batch), scale: l.outputScale, zeroPoint: l.outputZeroPoint, dtype: l.dtype };
   }
 
+  /**
+   * Rebuilds the layer from a state dict's tensors (loadStateDict(), loadModel()): the float bias,
+   * when this module has one, is quantized again and must give the saved bias_int32; without one,
+   * bias_int32 is taken as it is.
+   * @param {Record<string, import('../nn/module.js').StateTensor>} t
+   */
+  stageOwnState(t) {
+    const l = this.layer;
+    const bias = t.bias ? /** @type {Float32Array} */ (t.bias.data) : null;
+    const saved = /** @type {Int32Array} */ (t.bias_int32.data);
+    const layer = QuantizedLinear.fromQuantized({
+      weight: t.weight.data, weightScales: t.weight_scale.data, ...(bias ? { bias } : { biasInt32: saved }),
+      inFeatures: l.inFeatures, outFeatures: l.outFeatures,
+      inputScale: /** @type {Float64Array} */ (t.input_scale.data)[0], inputZeroPoint: /** @type {Int32Array} */ (t.input_zero_point.data)[0],
+      outputScale: /** @type {Float32Array} */ (t.scale.data)[0], outputZeroPoint: /** @type {Int32Array} */ (t.zero_point.data)[0],
+      dtype: l.dtype, relu: l.relu,
+    });
+    const j = layer.biasInt32.findIndex((v, i) => v !== saved[i]);
+    if (j >= 0) {
+      layer.dispose();
+      throw new RangeError(`qdq-wasm: bias_int32[${j}] is ${saved[j]}, but bias[${j}] quantized with input_scale * ` +
+        `weight_scale[${j}] gives ${layer.biasInt32[j]}: the tensors come from different models`);
+    }
+    return {
+      commit: () => {
+        this.layer.dispose();
+        this.layer = layer;
+        this.bias = bias ? Float32Array.from(bias) : null;
+      },
+      abort: () => layer.dispose(),
+    };
+  }
+
+  /** @param {Record<string, import('../nn/module.js').StateTensor>} t */
+  loadOwnState(t) {
+    this.stageOwnState(t).commit();
+  }
+
   clone() {
     const l = this.layer;
     return /** @type {this} */ (new QuantizedLinearModule(QuantizedLinear.fromQuantized({
-      weight: l.weight, weightScales: l.weightScales, bias: this.bias, inFeatures: l.inFeatures, outFeatures: l.outFeatures,
+      weight: l.weight, weightScales: l.weightScales, ...(this.bias ? { bias: this.bias } : { biasInt32: l.biasInt32 }),
+      inFeatures: l.inFeatures, outFeatures: l.outFeatures,
       inputScale: l.inputScale, inputZeroPoint: l.inputZeroPoint, outputScale: l.outputScale,
       outputZeroPoint: l.outputZeroPoint, dtype: l.dtype, relu: l.relu,
     }), this.bias));
@@ -113,6 +152,24 @@ export class DynamicQuantizedLinearModule extends Int8LinearModule {
     const y = this.layer.forward(x, batch);
     if (this.relu) for (let i = 0; i < y.length; i++) if (!(y[i] > 0)) y[i] = y[i] < 0 ? 0 : y[i] + 0;
     return y;
+  }
+
+  /**
+   * Rebuilds the layer from a state dict's tensors (loadStateDict(), loadModel()), keeping compat and reduceRange.
+   * @param {Record<string, import('../nn/module.js').StateTensor>} t
+   */
+  stageOwnState(t) {
+    const l = this.layer;
+    const layer = DynamicQuantizedLinear.fromQuantized({
+      weight: t.weight.data, weightScales: t.weight_scale.data, bias: t.bias ? t.bias.data : null,
+      inFeatures: l.inFeatures, outFeatures: l.outFeatures, compat: l.compat, reduceRange: l.reduceRange,
+    });
+    return { commit: () => { this.layer.dispose(); this.layer = layer; }, abort: () => layer.dispose() };
+  }
+
+  /** @param {Record<string, import('../nn/module.js').StateTensor>} t */
+  loadOwnState(t) {
+    this.stageOwnState(t).commit();
   }
 
   clone() {

@@ -3,7 +3,7 @@
 // The converted forms (Quantize, DeQuantize) live here too.
 
 import { dequantize, quantizePerTensor } from '../ops/quantize.js';
-import { describe } from '../runtime/validate.js';
+import { describe, integer, scale } from '../runtime/validate.js';
 import { Identity, Module } from '../nn/module.js';
 
 /**
@@ -48,9 +48,16 @@ export class Quantize extends Module {
   }
 
   /** @param {Record<string, import('../nn/module.js').StateTensor>} t */
+  stageOwnState(t) {
+    const s = scale('scale', /** @type {Float32Array} */ (t.scale.data)[0]);
+    const [lo, hi] = this.dtype === 'uint8' ? [0, 255] : [-128, 127];
+    const z = integer('zero_point', /** @type {Int32Array} */ (t.zero_point.data)[0], lo, hi);
+    return { commit: () => { this.scale = s; this.zeroPoint = z; }, abort: () => {} };
+  }
+
+  /** @param {Record<string, import('../nn/module.js').StateTensor>} t */
   loadOwnState(t) {
-    this.scale = /** @type {Float32Array} */ (t.scale.data)[0];
-    this.zeroPoint = /** @type {Int32Array} */ (t.zero_point.data)[0];
+    this.stageOwnState(t).commit();
   }
 
   /**

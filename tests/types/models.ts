@@ -1,5 +1,5 @@
 // Type tests for the model workflows (js/nn, js/quantization): must compile under tsc --strict.
-import { nn, QuantStub, DeQuantStub, getDefaultQConfig, fuseModules, prepare, convert, quantizeDynamic, QConfig, MinMaxObserver } from '../../js/index.js';
+import { nn, QuantStub, DeQuantStub, getDefaultQConfig, fuseModules, prepare, convert, quantizeDynamic, QConfig, MinMaxObserver, saveModel, loadModel } from '../../js/index.js';
 
 const model = new nn.Sequential(new QuantStub(), new nn.Linear(4, 3), new nn.ReLU(), new DeQuantStub());
 const fused: nn.Sequential = fuseModules(model, [['1', '2']]);
@@ -29,3 +29,11 @@ net.backward(grad, 1);
 sgd.step();
 // @ts-expect-error lr is required
 new nn.SGD(net.parameters(), { momentum: 0.9 });
+
+const savedBytes: Uint8Array = saveModel(net, { metadata: { format: 'pt' } });
+const reloaded = loadModel(savedBytes);
+reloaded.dispose();
+// @ts-expect-error metadata values are strings
+saveModel(net, { metadata: { version: 1 } });
+// @ts-expect-error loadModel takes the file's bytes
+loadModel('mlp.safetensors');

@@ -21,9 +21,9 @@ test('exports', async (t) => {
       'QuantizedLinearModule', 'WeightOnlyQuantizedLinear', 'activationObserver', 'backend', 'calculateQParams',
       'convert', 'dequantize', 'dequantizeBlockwise', 'dynamicQuantizeLinear', 'errorStats', 'fakeQuantizePerChannel',
       'fakeQuantizePerTensor', 'fromDequantizeLinear', 'fuseModules', 'getDefaultQConfig', 'getDefaultQatQConfig',
-      'getMinMaxQConfig', 'init', 'initSync', 'matmulInteger', 'nn', 'prepare', 'prepareQat', 'qlinearMatmul',
+      'getMinMaxQConfig', 'init', 'initSync', 'loadModel', 'matmulInteger', 'nn', 'prepare', 'prepareQat', 'qlinearMatmul',
       'quantize', 'quantizeBlockwise', 'quantizeDynamic', 'quantizePerChannel', 'quantizePerTensor', 'quantizeSteps',
-      'readNpy', 'readNpz', 'readSafetensors', 'shutdownThreads', 'supportsRelaxedSimd', 'supportsSimd128', 'threads',
+      'readNpy', 'readNpz', 'readSafetensors', 'saveModel', 'shutdownThreads', 'supportsRelaxedSimd', 'supportsSimd128', 'threads',
       'toDequantizeLinear', 'writeNpy', 'writeNpz', 'writeSafetensors',
     ]);
   });
