@@ -57,6 +57,10 @@ static const struct qdq_config config = {
     .f32_qb8w_gemm1 = qdq_f32_qb8w_gemm_ukernel_1x8c4__wasmsimd,
     .f32_qb8w_gemm = qdq_f32_qb8w_gemm_ukernel_4x8c4__wasmsimd,
     .nbits_mr = 4,
+    .f32_matmul = qdq_f32_matmul_ukernel_4x8__wasmsimd_splat,
+    .f32_matmul_mr = 4,
+    .f32_vrelugrad = qdq_f32_vrelugrad_ukernel__wasmsimd_u16,
+    .f32_vsgd = qdq_f32_vsgd_ukernel__wasmsimd_u8,
 #else
     .f32_qs8_vcvt = qdq_f32_qs8_vcvt_ukernel__scalar_u1,
     .f32_qu8_vcvt = qdq_f32_qu8_vcvt_ukernel__scalar_u1,
@@ -81,6 +85,10 @@ static const struct qdq_config config = {
     .f32_qb8w_gemm1 = qdq_f32_qb8w_gemm_ukernel_1x8c4__scalar,
     .f32_qb8w_gemm = qdq_f32_qb8w_gemm_ukernel_4x8c4__scalar,
     .nbits_mr = 4,
+    .f32_matmul = qdq_f32_matmul_ukernel_4x8__scalar,
+    .f32_matmul_mr = 4,
+    .f32_vrelugrad = qdq_f32_vrelugrad_ukernel__scalar_u1,
+    .f32_vsgd = qdq_f32_vsgd_ukernel__scalar_u1,
 #endif
 };
 

@@ -23,6 +23,11 @@ typedef void (*qdq_qs16_gemm_fn)(size_t, size_t, size_t, const int16_t*, size_t,
 typedef void (*qdq_f32_gemm_fn)(size_t, size_t, size_t, const float*, size_t, const void*,
                                 float*, size_t);
 
+typedef void (*qdq_f32_matmul_fn)(size_t, size_t, size_t, const float*, size_t, size_t, const float*,
+                                  size_t, float*, size_t);
+typedef void (*qdq_f32_vrelugrad_fn)(size_t, const float*, const float*, float*);
+typedef void (*qdq_f32_vsgd_fn)(size_t, float*, const float*, float*, const struct qdq_f32_sgd_params*);
+
 typedef void (*qdq_qs8_qbw_gemm_fn)(size_t, size_t, size_t, size_t, const int8_t*, size_t,
                                     const float*, const int32_t*, size_t, const void*,
                                     const float*, float*, size_t);
@@ -66,6 +71,11 @@ struct qdq_config {
   qdq_f32_qbw_gemm_fn f32_qb8w_gemm1;
   qdq_f32_qbw_gemm_fn f32_qb8w_gemm;
   uint8_t nbits_mr;
+  /* Training (src/operators/train.c). */
+  qdq_f32_matmul_fn f32_matmul;
+  uint8_t f32_matmul_mr;
+  qdq_f32_vrelugrad_fn f32_vrelugrad;
+  qdq_f32_vsgd_fn f32_vsgd;
 };
 
 /* The one table for this build; constant, chosen at compile time. */

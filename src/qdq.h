@@ -881,6 +881,89 @@ QDQ_API long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, cons
 #include "f32-qb8w-gemm/f32-qb8w-gemm.inc"
 #undef QDQ_UKERNEL
 
+/* ---------------------------------------------------------------------------
+ * Float training (src/operators/train.c): the products of a Linear's backward
+ * pass on unpacked operands, ReLU backward and the SGD step. Every operation
+ * is one float32 multiply or add, rounded in the order written (no FMA):
+ *   T1  Y[i][j] = sum_{l<k} op(A)[i][l] * B[l][j], from 0.0f, l = 0, 1, ...
+ *       op(A) = A ([m][k]) or, with QDQ_FLAG_TRANSPOSED, A^T of A stored [k][m].
+ *       For y = x W^T + b: dX = dY W (A = dY, B = W [out][in]) and
+ *       dW = dY^T X (A = dY [batch][out] transposed, B = X [batch][in]).
+ *   T2  dx[i] = y[i] > 0 ? dy[i] : +0 (y the ReLU's output; NaN gives +0).
+ *   T3  torch.optim.SGD (dampening 0, not Nesterov), per element:
+ *       d = weight_decay != 0 ? g + weight_decay * p : g
+ *       b = momentum != 0 and not the first step ? momentum * buf + d : d
+ *       buf = b (when buf is not NULL);  p = p - lr * b
+ * ------------------------------------------------------------------------- */
+
+/* qdq_sgd_step: the first step with this momentum buffer (torch starts it at d). */
+#define QDQ_SGD_FIRST_STEP 1u
+
+/* Derived SGD constants (qdq_init_f32_sgd_params): read_buffer is 1 when
+ * momentum != 0 and this is not the first step. */
+struct qdq_f32_sgd_params {
+  float lr;
+  float momentum;
+  float weight_decay;
+  uint32_t read_buffer;
+};
+
+/// Fills params for the f32-vsgd kernels from torch.optim.SGD's lr, momentum
+/// and weight_decay (float32) and QDQ_SGD_* flags (T3).
+void qdq_init_f32_sgd_params(struct qdq_f32_sgd_params* params, float lr, float momentum,
+                             float weight_decay, uint32_t flags);
+
+/// Reference T1: y [m][n] = op(A) B, B [k][n] row-major; a_flags may hold
+/// QDQ_FLAG_TRANSPOSED (A stored [k][m]).
+void qdq_reference_f32_matmul(size_t m, size_t n, size_t k, const float* a, uint32_t a_flags,
+                              const float* b, float* y);
+/// Reference T2 over n elements.
+void qdq_reference_f32_relu_backward(size_t n, const float* y, const float* dy, float* dx);
+/// Reference T3 over n elements; buffer may be NULL when params->read_buffer is 0.
+void qdq_reference_f32_sgd(size_t n, float* param, const float* grad, float* buffer,
+                           const struct qdq_f32_sgd_params* params);
+
+/* Matrix-product microkernels (src/f32-matmul/): for i < mr, j < nc,
+ * c[i][j] = T1 over l < kc / 4, where A's element (i, l) is at byte offset
+ * i * a_stride + l * ak_stride of a, B's (l, j) at l * b_stride + 4 j of b
+ * (unpacked, read up to 12 bytes past column nc), c rows cm_stride bytes
+ * apart. kc may be 0 (c = +0). */
+#define QDQ_UKERNEL(name, ...) \
+  void name(size_t mr, size_t nc, size_t kc, const float* a, size_t a_stride, size_t ak_stride, \
+            const float* b, size_t b_stride, float* c, size_t cm_stride);
+#include "f32-matmul/f32-matmul.inc"
+#undef QDQ_UKERNEL
+
+/* ReLU backward (T2): batch bytes of y and dy in, dx out. */
+#define QDQ_UKERNEL(name, ...) \
+  void name(size_t batch, const float* y, const float* dy, float* dx);
+#include "f32-vrelugrad/f32-vrelugrad.inc"
+#undef QDQ_UKERNEL
+
+/* SGD step (T3) over batch bytes, param updated in place; buffer may be NULL
+ * when params->read_buffer is 0 (then it is not written). */
+#define QDQ_UKERNEL(name, ...) \
+  void name(size_t batch, float* param, const float* grad, float* buffer, \
+            const struct qdq_f32_sgd_params* params);
+#include "f32-vsgd/f32-vsgd.inc"
+#undef QDQ_UKERNEL
+
+/// T1: y [m][n] = op(A) B in float32, B [k][n] row-major and unpacked (no
+/// packing step: training changes B every step). a_flags: 0 (A [m][k]) or
+/// QDQ_FLAG_TRANSPOSED (A stored [k][m]). k = 0 gives zeros. Returns 0, or
+/// QDQ_ERROR_SIZE_OVERFLOW when a byte count does not fit size_t.
+QDQ_API int qdq_f32_matmul(size_t m, size_t n, size_t k, const float* a, uint32_t a_flags,
+                           const float* b, float* y);
+
+/// T2 over n elements: dx = dL/dx of y = relu(x) from y and dy = dL/dy. Returns 0.
+QDQ_API int qdq_relu_backward(size_t n, const float* y, const float* dy, float* dx);
+
+/// T3 over n elements, param updated in place, momentum_buffer (n floats,
+/// caller-owned; NULL only with momentum 0) updated when not NULL. flags:
+/// QDQ_SGD_FIRST_STEP on the buffer's first step. Returns 0.
+QDQ_API int qdq_sgd_step(size_t n, float* param, const float* grad, float* momentum_buffer, float lr,
+                         float momentum, float weight_decay, uint32_t flags);
+
 #ifdef __cplusplus
 }
 #endif

@@ -1,14 +1,17 @@
-// The two transposed products of a Linear's backward pass, on the float GEMM:
-//   dX = dY · W    (W [out, in] packed as B [k = out][n = in])        -> qdq_f32_gemm_pack, qdq_f32_gemm
-//   dW = dYᵀ · X   (X [batch, in] packed as B [k = batch][n = in])    -> qdq_f32_gemm_pack, qdq_f32_gemm
-// Each runs in one binding call: the packed B lives in that call's scratch.
+// The products and masks of a Linear's and a ReLU's backward pass, in C on unpacked operands
+// (training changes W every step, so packing it would cost as much as using it):
+//   dW = dYᵀ · X   (A = dY [batch, out] transposed, B = X [batch, in])   -> qdq_f32_matmul (T1)
+//   dX = dY · W    (A = dY [batch, out], B = W [out, in])                 -> qdq_f32_matmul (T1)
+//   ReLU: dX = y > 0 ? dY : 0                                             -> qdq_relu_backward (T2)
+// Both products of a Linear run in one binding call.
 
+import { FLAG_TRANSPOSED } from '../runtime/abi.js';
 import { call, input, output, scratch } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
 import { check } from '../ops/gemm-args.js';
 
 /**
- * a [m, k] · b [k, n] → [m, n] in float32, b packed for this call (no bias).
+ * a [m, k] · b [k, n] → [m, n] in float32 on the packed GEMM (qdq_f32_gemm, as the forward pass).
  * @param {Float32Array} a @param {Float32Array} b @param {number} m @param {number} k @param {number} n
  * @returns {Float32Array}
  */
@@ -25,22 +28,34 @@ export function matmulF32(a, b, m, k, n) {
 }
 
 /**
- * The gradients of y = x Wᵀ + b.
+ * The gradients of y = x Wᵀ + b: dW and db always, dX when needDx (a model's first Linear needs
+ * none: its input is data, as torch computes no gradient for a tensor that does not require one).
  * @param {Float32Array} x [m, inF] @param {Float32Array} w [outF, inF] @param {Float32Array} dy [m, outF]
  * @param {number} m @param {number} inF @param {number} outF @param {boolean} needDx
  * @returns {{ dx: Float32Array | null, dw: Float32Array, db: Float32Array }}
  */
 export function linearBackward(x, w, dy, m, inF, outF, needDx) {
-  const dx = needDx ? matmulF32(dy, w, m, outF, inF) : null;
-  const dyT = new Float32Array(outF * m);
+  const rt = getRuntime();
+  const specs = [input('dy', dy), input('x', x), output('dw', Float32Array, outF * inF)];
+  if (needDx) specs.push(input('w', w), output('dx', Float32Array, m * inF));
+  const r = call(rt, specs, (p, c) => {
+    const s = c.qdq_f32_matmul(outF, inF, m, p.dy, FLAG_TRANSPOSED, p.x, p.dw);
+    return s !== 0 || !needDx ? s : c.qdq_f32_matmul(m, inF, outF, p.dy, 0, p.w, p.dx);
+  });
+  check(r.status, 'Linear.backward');
   const db = new Float32Array(outF);
   for (let i = 0; i < m; i++) {
-    for (let j = 0; j < outF; j++) {
-      const g = dy[i * outF + j];
-      dyT[j * m + i] = g;
-      db[j] += g;
-    }
+    for (let j = 0, row = i * outF; j < outF; j++) db[j] += dy[row + j];
   }
-  const dw = matmulF32(dyT, x, outF, m, inF);
-  return { dx, dw, db };
+  return { dx: needDx ? r.dx : null, dw: r.dw, db };
+}
+
+/**
+ * dL/dx of y = relu(x) from its output y: dy where y > 0, else +0.
+ * @param {Float32Array} y @param {Float32Array} dy same length @returns {Float32Array}
+ */
+export function reluBackward(y, dy) {
+  if (y.length === 0) return new Float32Array(0);
+  return call(getRuntime(), [input('y', y), input('dy', dy), output('dx', Float32Array, y.length)], (p, c) =>
+    c.qdq_relu_backward(y.length, p.y, p.dy, p.dx)).dx;
 }

@@ -63,12 +63,16 @@ export declare class Module {
    */
   forward(x: Float32Array | QuantizedActivation, batch?: number): any;
   /**
-   * Back-propagates dL/dy of the last training-mode forward() and returns dL/dx; parameter gradients add into their grad.
+   * Back-propagates dL/dy of the last training-mode forward(); parameter gradients add into their grad.
+   * Returns dL/dx when inputGrad is true (the default for single modules), else may return null:
+   * a Sequential defaults to false, as torch computes no gradient for an input that does not require
+   * one, and so skips its first Linear's dX = dY·W.
    * @param dy [batch, outFeatures]
    * @param batch rows
+   * @param inputGrad compute dL/dx of this module's input
    * @throws {Error} before a training-mode forward()
    */
-  backward(dy: Float32Array, batch: number): Float32Array;
+  backward(dy: Float32Array, batch: number, inputGrad?: boolean): Float32Array | null;
   /** Trainable tensors here and in children, with their gradients. */
   parameters(): Parameter[];
   /** Sets every parameter's grad to null. */

@@ -5,7 +5,7 @@
 import { Linear as PackedLinear } from '../layers/linear.js';
 import { allFinite, describe, typedArray } from '../runtime/validate.js';
 import { dim } from '../ops/gemm-args.js';
-import { linearBackward } from './grad.js';
+import { linearBackward, reluBackward } from './grad.js';
 import { Module } from './module.js';
 
 /**
@@ -61,19 +61,21 @@ export class Linear extends Module {
 
   /**
    * dL/dx of the last training-mode forward(); adds dL/dW = dYᵀ·X and dL/db = Σ dY into the
-   * parameters' grad (both products on the float GEMM, js/nn/grad.js).
-   * @param {Float32Array} dy [batch, outFeatures] @param {number} batch @returns {Float32Array} [batch, inFeatures]
+   * parameters' grad (the products in C, js/nn/grad.js).
+   * @param {Float32Array} dy [batch, outFeatures] @param {number} batch
+   * @param {boolean} [inputGrad] compute dL/dx (default true; a Sequential passes false to its first Linear)
+   * @returns {Float32Array | null} [batch, inFeatures], or null without inputGrad
    */
-  backward(dy, batch) {
+  backward(dy, batch, inputGrad = true) {
     const x = this.#input;
     if (!x) throw new Error(`qdq-wasm: ${this.constructor.name}.backward needs a forward() in training mode first`);
     const fq = this.weightFakeQuant;
-    const g = linearBackward(x, fq ? /** @type {Float32Array} */ (this.#usedWeight) : this.#weight, dy, batch, this.inFeatures, this.outFeatures, true);
+    const g = linearBackward(x, fq ? /** @type {Float32Array} */ (this.#usedWeight) : this.#weight, dy, batch, this.inFeatures, this.outFeatures, inputGrad);
     const dw = fq ? fq.backward(g.dw) : g.dw;
     const [pw, pb] = this.#params;
-    pw.grad = pw.grad ? pw.grad.map((v, i) => v + dw[i]) : dw;
-    if (pb) pb.grad = pb.grad ? pb.grad.map((v, i) => v + g.db[i]) : g.db;
-    return /** @type {Float32Array} */ (g.dx);
+    pw.grad = pw.grad ? addInto(pw.grad, dw) : dw;
+    if (pb) pb.grad = pb.grad ? addInto(pb.grad, g.db) : g.db;
+    return g.dx;
   }
 
   /** Row-major [outFeatures, inFeatures]. */
@@ -169,6 +171,12 @@ export class Linear extends Module {
   }
 }
 
+/** acc += g elementwise (float32), as torch accumulates into .grad. @param {Float32Array} acc @param {Float32Array} g */
+function addInto(acc, g) {
+  for (let i = 0; i < acc.length; i++) acc[i] += g[i];
+  return acc;
+}
+
 /**
  * A float module got a quantized activation: the model has a QuantStub without a DeQuantStub before it.
  * @param {Module} m @param {unknown} x @returns {TypeError}
@@ -183,14 +191,14 @@ export function floatInputError(m, x) {
  * same scale and zero point, as torch's quantized relu.
  */
 export class ReLU extends Module {
-  /** Where the last training-mode float forward() passed its input. @type {Uint8Array | null} */
-  #mask = null;
+  /** The output of the last training-mode float forward(): > 0 exactly where the input was. @type {Float32Array | null} */
+  #out = null;
 
-  /** @param {Float32Array} dy @returns {Float32Array} dy where the input was > 0, else 0 */
+  /** @param {Float32Array} dy @returns {Float32Array} dy where the input was > 0, else 0 (qdq_relu_backward) */
   backward(dy) {
-    const m = this.#mask;
-    if (!m) throw new Error('qdq-wasm: ReLU.backward needs a forward() in training mode first');
-    return dy.map((g, i) => (m[i] ? g : 0));
+    const y = this.#out;
+    if (!y) throw new Error('qdq-wasm: ReLU.backward needs a forward() in training mode first');
+    return reluBackward(y, dy);
   }
 
   /**
@@ -199,12 +207,9 @@ export class ReLU extends Module {
    */
   forward(x) {
     if (x instanceof Float32Array) {
-      if (this.training) {
-        const m = new Uint8Array(x.length);
-        for (let i = 0; i < x.length; i++) m[i] = x[i] > 0 ? 1 : 0;
-        this.#mask = m;
-      }
-      return x.map((v) => (v > 0 ? v : v < 0 ? 0 : v + 0));
+      const y = x.map((v) => (v > 0 ? v : v < 0 ? 0 : v + 0));
+      this.#out = this.training ? y : null;
+      return y;
     }
     if (x && typeof x === 'object' && 'zeroPoint' in x) {
       const zp = x.zeroPoint;
@@ -238,10 +243,10 @@ export class LinearReLU extends Linear {
     return y;
   }
 
-  /** @param {Float32Array} dy @param {number} batch @returns {Float32Array} */
-  backward(dy, batch) {
+  /** @param {Float32Array} dy @param {number} batch @param {boolean} [inputGrad] @returns {Float32Array | null} */
+  backward(dy, batch, inputGrad = true) {
     const y = this.#out;
     if (!y) throw new Error('qdq-wasm: LinearReLU.backward needs a forward() in training mode first');
-    return super.backward(dy.map((g, i) => (y[i] > 0 ? g : 0)), batch);
+    return super.backward(reluBackward(y, dy), batch, inputGrad);
   }
 }

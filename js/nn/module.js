@@ -173,10 +173,12 @@ export class Module {
   /**
    * Back-propagates dL/dy of the last training-mode forward() to dL/dx, adding this module's
    * parameter gradients into their `grad` arrays (as torch accumulates into .grad).
-   * @param {Float32Array} dy [batch, outFeatures] @param {number} batch @returns {Float32Array}
+   * @param {Float32Array} dy [batch, outFeatures] @param {number} batch
+   * @param {boolean} [inputGrad] whether the caller needs dL/dx (default true); without it a module may return null
+   * @returns {Float32Array | null}
    */
-  backward(dy, batch) {
-    void dy, batch;
+  backward(dy, batch, inputGrad = true) {
+    void dy, batch, inputGrad;
     throw new Error(`qdq-wasm: ${this.constructor.name} has no backward()`);
   }
 
@@ -272,15 +274,23 @@ export class Sequential extends Module {
   }
 
   /**
-   * Back-propagates through the children in reverse order.
-   * @param {Float32Array} dy @param {number} batch @returns {Float32Array}
+   * Back-propagates through the children in reverse order. Without inputGrad (the default for
+   * model.backward(grad, batch), as torch computes no gradient for an input that does not require
+   * one) it stops after the first child with parameters, which skips that Linear's dX = dY·W,
+   * and returns null.
+   * @param {Float32Array} dy @param {number} batch
+   * @param {boolean} [inputGrad] also compute and return dL/dx of the model's input (default false)
+   * @returns {Float32Array | null}
    */
-  backward(dy, batch) {
+  backward(dy, batch, inputGrad = false) {
+    const first = inputGrad ? -1 : this.modules.findIndex((m) => m.parameters().length > 0);
+    /** @type {Float32Array | null} */
     let g = dy;
-    for (let i = this.modules.length - 1; i >= 0; i--) {
+    for (let i = this.modules.length - 1; i >= 0 && g; i--) {
       const post = /** @type {any} */ (OBSERVERS.get(this.modules[i]));
       if (post?.backward) g = post.backward(g);
-      g = this.modules[i].backward(g, batch);
+      g = this.modules[i].backward(/** @type {Float32Array} */ (g), batch, i !== first);
+      if (i === first) return null;
     }
     return g;
   }

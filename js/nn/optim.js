@@ -1,6 +1,10 @@
 // Training pieces: softmax cross-entropy (torch.nn.CrossEntropyLoss, mean over the batch)
 // and SGD with momentum and weight decay (torch.optim.SGD), float32 at every step as torch.
+//   SGD.step -> qdq_sgd_step (src/operators/train.c), momentum buffers kept in wasm memory
 
+import { SGD_FIRST_STEP } from '../runtime/abi.js';
+import { call, inout, input, owned, WasmBuffer } from '../runtime/binding.js';
+import { getRuntime } from '../runtime/loader.js';
 import { describe, finite, integer, options } from '../runtime/validate.js';
 
 const f = Math.fround;
@@ -38,13 +42,15 @@ export function crossEntropyLoss(logits, targets, classes) {
 
 /**
  * Stochastic gradient descent as torch.optim.SGD (dampening 0, not Nesterov): g = grad + weightDecay·p;
- * buf = g on the first step, else momentum·buf + g; p −= lr·buf; each operation rounded to float32.
+ * buf = g on the first step, else momentum·buf + g; p −= lr·buf; each operation rounded to float32
+ * (T3 of src/qdq.h, qdq_sgd_step). The momentum buffers live in wasm memory between steps (freed
+ * with the optimizer by the garbage collector).
  * @example
  * const opt = new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
  * model.zeroGrad(); model.backward(crossEntropyLoss(model.forward(x, 64), y, 10).grad, 64); opt.step();
  */
 export class SGD {
-  /** @type {Map<object, Float32Array>} */
+  /** @type {Map<object, WasmBuffer>} */
   #buffers = new Map();
 
   /**
@@ -62,19 +68,21 @@ export class SGD {
 
   /** Updates every parameter that has a gradient, in place. */
   step() {
+    const rt = getRuntime();
+    // float32 as the C parameters take them; momentum 0 keeps no buffer, as torch.
     const lr = f(this.lr), mom = f(this.momentum), wd = f(this.weightDecay);
     for (const p of this.params) {
       const g = p.grad;
       if (!g) continue;
       const v = p.value;
+      if (g.length !== v.length) throw new RangeError(`qdq-wasm: ${p.name}.grad has ${g.length} values; the parameter has ${v.length}`);
       let buf = this.#buffers.get(p);
       const first = !buf;
-      if (!buf) this.#buffers.set(p, (buf = new Float32Array(v.length)));
-      for (let i = 0; i < v.length; i++) {
-        const d = wd !== 0 ? f(g[i] + f(wd * v[i])) : g[i];
-        const b = mom === 0 ? d : first ? d : f(f(mom * buf[i]) + d);
-        buf[i] = b;
-        v[i] = f(v[i] - f(lr * b));
+      if (mom !== 0 && !buf) this.#buffers.set(p, (buf = new WasmBuffer(rt, `momentum buffer of ${p.name}`, 4 * Math.max(v.length, 1))));
+      if (v.length) {
+        const specs = [inout('p', v), input('g', g)];
+        if (mom !== 0) specs.push(owned('buf', /** @type {WasmBuffer} */ (buf)));
+        call(rt, specs, (q, c) => c.qdq_sgd_step(v.length, q.p, q.g, mom !== 0 ? q.buf : 0, lr, mom, wd, first ? SGD_FIRST_STEP : 0));
       }
       p.owner.markChanged();
     }

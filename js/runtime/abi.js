@@ -16,6 +16,7 @@ export const HISTOGRAM_EXACT_BOUNDS = 1, HISTOGRAM_RESET = 0, HISTOGRAM_ADD = 1,
 export const CALIB_STATE_HEADER = 6, CALIB_ABSOLUTE = 1;
 export const ENTROPY_FRACTIONAL_Q = 1;
 export const NBITS_SYMMETRIC = 1, NBITS_ROUND_EVEN = 2, NBITS_ACCURACY_INT8 = 4, NBITS_DQ_SIGNED = 8;
+export const SGD_FIRST_STEP = 1;
 
 /** The QDQ_API operators: exactly the functions the production .wasm exports (with malloc and free). */
 export const OPERATORS = Object.freeze(/** @type {const} */ ([
@@ -56,4 +57,7 @@ export const OPERATORS = Object.freeze(/** @type {const} */ ([
   'qdq_nbits_packed_size',
   'qdq_nbits_pack',
   'qdq_nbits_matmul',
+  'qdq_f32_matmul',
+  'qdq_relu_backward',
+  'qdq_sgd_step',
 ]));

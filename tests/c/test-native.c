@@ -215,6 +215,7 @@ void qdq_test_gemm(int* passed, int* failed);      /* tests/c/test-gemm.c */
 void qdq_test_sizes(int* passed, int* failed);     /* tests/c/test-sizes.c */
 void qdq_test_observers(int* passed, int* failed); /* tests/c/test-observers.c */
 void qdq_test_nbits(int* passed, int* failed);     /* tests/c/test-nbits.c */
+void qdq_test_train(int* passed, int* failed);     /* tests/c/test-train.c */
 
 
 int main(void) {
@@ -227,6 +228,7 @@ int main(void) {
   qdq_test_sizes(&passed, &failed);
   qdq_test_observers(&passed, &failed);
   qdq_test_nbits(&passed, &failed);
+  qdq_test_train(&passed, &failed);
   printf("native: %d passed, %d failed\n", passed, failed);
   return failed != 0;
 }

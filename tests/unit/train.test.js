@@ -1,5 +1,6 @@
 // Training (js/nn/grad.js, js/nn/optim.js): Linear/ReLU backward, cross-entropy and SGD against
 // plain float64 loops written here from the definitions (torch.nn.Linear, CrossEntropyLoss, optim.SGD).
+// The C kernels behind them are checked bit for bit against their references in train-kernels.test.js.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { qdq } from '../helpers/setup.js';
@@ -69,6 +70,34 @@ test('nn.Linear backward (dX = dY·W, dW = dYᵀ·X, db = Σ dY)', async (t) => 
       }
     }
   });
+  await t.test("should skip the first Linear's dX by default (same parameter gradients) and give it with inputGrad", () => {
+    const r = rng(21);
+    const model = new nn.Sequential(new nn.Flatten(), new nn.Linear(7, 5), new nn.ReLU(), new nn.LinearReLU(5, 6), new nn.Linear(6, 3)).train();
+    for (const p of model.parameters()) { p.value.set(randn(r, p.value.length)); p.owner.markChanged(); }
+    const x = randn(r, 4 * 7), target = [2, 0, 1, 1];
+    const run = (/** @type {boolean | undefined} */ inputGrad) => {
+      model.zeroGrad();
+      const { grad } = nn.crossEntropyLoss(model.forward(x, 4), target, 3);
+      const dx = inputGrad === undefined ? model.backward(grad, 4) : model.backward(grad, 4, inputGrad);
+      return { dx, grads: model.parameters().map((p) => Array.from(/** @type {Float32Array} */ (p.grad))) };
+    };
+    const skipped = run(undefined), full = run(true);
+    assert.equal(skipped.dx, null);
+    assert.deepEqual(skipped.grads, full.grads);
+    // dL/dx = dL/dy1 · W1, with dL/dy1 recovered from the first Linear's bias gradient per row: check it
+    // against the product written out, through a one-row batch where db = dL/dy1.
+    model.zeroGrad();
+    const x1 = x.subarray(0, 7);
+    const g1 = nn.crossEntropyLoss(model.forward(x1, 1), [2], 3).grad;
+    const dx1 = /** @type {Float32Array} */ (model.backward(g1, 1, true));
+    const [w1, b1] = model.parameters();
+    const want = Float32Array.from({ length: 7 }, (_, l) => {
+      let acc = 0;
+      for (let o = 0; o < 5; o++) acc = Math.fround(acc + Math.fround(/** @type {Float32Array} */ (b1.grad)[o] * w1.value[o * 7 + l]));
+      return acc;
+    });
+    assert.deepEqual(dx1, want);
+  });
   await t.test('should refuse backward before a training-mode forward', () => {
     assert.throws(() => new nn.Linear(2, 2).backward(new Float32Array(2), 1), /forward\(\) in training mode/);
   });
@@ -104,6 +133,26 @@ test('nn.SGD', async (t) => {
       w = f(w - f(f(0.1) * buf));
       assert.equal(fc.weight[0], w, `step ${step}`);
     }
+  });
+  await t.test('should keep no buffer with momentum 0: p -= lr · (g + weightDecay · p), every step alike', () => {
+    const fc = new nn.Linear(3, 1, { bias: false });
+    fc.weight = Float32Array.of(1, -2, 0.5);
+    const [p] = fc.parameters();
+    const opt = new nn.SGD(fc.parameters(), { lr: 0.25, weightDecay: 0.5 });
+    const f = Math.fround;
+    const w = [1, -2, 0.5];
+    for (let step = 0; step < 2; step++) {
+      p.grad = Float32Array.of(0.5, 0, -1);
+      opt.step();
+      for (let i = 0; i < 3; i++) w[i] = f(w[i] - f(0.25 * f(p.grad[i] + f(0.5 * w[i]))));
+      assert.deepEqual(Array.from(fc.weight), w, `step ${step}`);
+    }
+  });
+  await t.test('should refuse a gradient of another length', () => {
+    const fc = new nn.Linear(2, 1, { bias: false });
+    const [p] = fc.parameters();
+    p.grad = new Float32Array(3);
+    assert.throws(() => new nn.SGD(fc.parameters(), { lr: 0.1 }).step(), { name: 'RangeError', message: /^qdq-wasm: weight\.grad has 3 values; the parameter has 2/ });
   });
   await t.test('should train the Fashion MLP shape on a separable toy problem', () => {
     const r = rng(3);

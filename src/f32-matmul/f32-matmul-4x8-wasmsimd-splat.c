@@ -1,0 +1,90 @@
+/* SIMD128 4x8 float matrix product on unpacked operands: per l, splat a[i][l] (any strides, so
+ * A or A^T) and multiply-add two vectors of row l of B, read in place (B is never packed: in
+ * training it changes every step). Multiply then add from 0, in l order, so results equal
+ * qdq_reference_f32_matmul bit for bit. The last column block (nc < 8) loads B lanes past column
+ * nc: at most 3 floats (12 bytes) past the end of B, within QDQ_EXTRA_BYTES; they are never stored. */
+#include <wasm_simd128.h>
+
+#include "kernel-common.h"
+
+void qdq_f32_matmul_ukernel_4x8__wasmsimd_splat(size_t mr, size_t nc, size_t kc, const float* restrict a,
+                                                size_t a_stride, size_t ak_stride, const float* restrict b,
+                                                size_t b_stride, float* restrict c, size_t cm_stride) {
+  assert(mr != 0 && mr <= 4);
+  assert(nc != 0);
+  assert(kc % sizeof(float) == 0);
+  const uint8_t* ap[4];
+  float* cp[4];
+  ap[0] = (const uint8_t*) a;
+  cp[0] = c;
+  for (size_t i = 1; i < 4; i++) {
+    ap[i] = i < mr ? ap[i - 1] + a_stride : ap[i - 1];
+    cp[i] = i < mr ? (float*) ((uint8_t*) cp[i - 1] + cm_stride) : cp[i - 1];
+  }
+  const size_t k = kc / sizeof(float);
+  const uint8_t* bp = (const uint8_t*) b;
+  do {
+    v128_t vacc[4][2];
+#pragma clang loop unroll(full)
+    for (size_t i = 0; i < 4; i++) {
+      vacc[i][0] = wasm_f32x4_const_splat(0.0f);
+      vacc[i][1] = wasm_f32x4_const_splat(0.0f);
+    }
+    const uint8_t* bl = bp;
+    size_t off = 0;
+    if (nc > 4) {
+      for (size_t l = 0; l < k; l++) {
+        const v128_t vb0 = wasm_v128_load(bl);
+        const v128_t vb1 = wasm_v128_load(bl + 16);
+        bl += b_stride;
+#pragma clang loop unroll(full)
+        for (size_t i = 0; i < 4; i++) {
+          const v128_t va = wasm_v128_load32_splat(ap[i] + off);
+          vacc[i][0] = wasm_f32x4_add(vacc[i][0], wasm_f32x4_mul(va, vb0));
+          vacc[i][1] = wasm_f32x4_add(vacc[i][1], wasm_f32x4_mul(va, vb1));
+        }
+        off += ak_stride;
+      }
+    } else {
+      /* Four columns or fewer: one vector, so the over-read stays within 12 bytes. */
+      for (size_t l = 0; l < k; l++) {
+        const v128_t vb0 = wasm_v128_load(bl);
+        bl += b_stride;
+#pragma clang loop unroll(full)
+        for (size_t i = 0; i < 4; i++) {
+          const v128_t va = wasm_v128_load32_splat(ap[i] + off);
+          vacc[i][0] = wasm_f32x4_add(vacc[i][0], wasm_f32x4_mul(va, vb0));
+        }
+        off += ak_stride;
+      }
+    }
+    if (nc >= 8) {
+#pragma clang loop unroll(full)
+      for (size_t i = 0; i < 4; i++) {
+        wasm_v128_store(cp[i], vacc[i][0]);
+        wasm_v128_store(cp[i] + 4, vacc[i][1]);
+        cp[i] += 8;
+      }
+      bp += 8 * sizeof(float);
+      nc -= 8;
+    } else {
+#pragma clang loop unroll(full)
+      for (size_t i = 0; i < 4; i++) {
+        float* ci = cp[i];
+        v128_t v = vacc[i][0];
+        if (nc & 4) {
+          wasm_v128_store(ci, v);
+          v = vacc[i][1];
+          ci += 4;
+        }
+        if (nc & 2) {
+          wasm_v128_store64_lane(ci, v, 0);
+          v = wasm_i64x2_shuffle(v, v, 1, 1);
+          ci += 2;
+        }
+        if (nc & 1) wasm_v128_store32_lane(ci, v, 0);
+      }
+      nc = 0;
+    }
+  } while (nc != 0);
+}
