@@ -88,6 +88,7 @@ export class Linear extends Module {
     if (v.length !== this.#weight.length) {
       throw new RangeError(`qdq-wasm: weight has ${v.length} values; [${this.outFeatures}, ${this.inFeatures}] needs ${this.#weight.length}`);
     }
+    allFinite('weight', v, 'weights');
     this.#weight = v;
     this.markChanged();
   }
@@ -101,11 +102,16 @@ export class Linear extends Module {
     if (this.#bias === null) throw new TypeError('qdq-wasm: this Linear was made with bias: false');
     const v = typedArray('bias', b, Float32Array);
     if (v.length !== this.outFeatures) throw new RangeError(`qdq-wasm: bias has ${v.length} values; needs ${this.outFeatures}`);
+    allFinite('bias', v, 'biases');
     this.#bias = v;
     this.markChanged();
   }
 
-  /** Call after editing weight or bias in place: the next forward() repacks them. */
+  /**
+   * Call after editing weight or bias in place (an optimizer step does): the next forward() repacks
+   * them without checking them again (assignment and loadStateDict check finiteness; a training step
+   * that overflows gives non-finite outputs, as in torch).
+   */
   markChanged() {
     this.#packed?.dispose();
     this.#packed = null;
@@ -145,14 +151,15 @@ export class Linear extends Module {
       const w = this.weightFakeQuant.forward(this.#weight, [this.outFeatures, this.inFeatures]).output;
       this.#usedWeight = w;
       this.#input = this.training ? x : null;
-      const layer = PackedLinear.fromFloat(w, this.#bias, { inFeatures: this.inFeatures, outFeatures: this.outFeatures });
+      const layer = new PackedLinear(w, this.#bias, this.inFeatures, this.outFeatures);
       try {
         return layer.forward(x, batch);
       } finally {
         layer.dispose();
       }
     }
-    this.#packed ??= PackedLinear.fromFloat(this.#weight, this.#bias, { inFeatures: this.inFeatures, outFeatures: this.outFeatures });
+    // The weights were checked where they came in (constructor zeros, assignment, loadStateDict).
+    this.#packed ??= new PackedLinear(this.#weight, this.#bias, this.inFeatures, this.outFeatures);
     this.#input = this.training ? x : null;
     return this.#packed.forward(x, batch);
   }

@@ -98,6 +98,14 @@ test('nn.Linear backward (dX = dY·W, dW = dYᵀ·X, db = Σ dY)', async (t) => 
     });
     assert.deepEqual(dx1, want);
   });
+  await t.test('should refuse non-finite weights and biases where they come in (forward repacks without checking)', () => {
+    const fc = new nn.Linear(2, 1);
+    assert.throws(() => { fc.weight = Float32Array.of(1, NaN); }, { name: 'RangeError', message: /^qdq-wasm: weight\[1\] is NaN/ });
+    assert.throws(() => { fc.bias = Float32Array.of(Infinity); }, { name: 'RangeError', message: /^qdq-wasm: bias\[0\] is Infinity/ });
+    assert.throws(() => fc.loadStateDict({ weight: { shape: [1, 2], data: Float32Array.of(-Infinity, 0) }, bias: { shape: [1], data: new Float32Array(1) } }),
+      { name: 'RangeError', message: /weight\[0\] is -Infinity/ });
+    assert.deepEqual(fc.forward(Float32Array.of(1, 2), 1), new Float32Array(1));
+  });
   await t.test('should refuse backward before a training-mode forward', () => {
     assert.throws(() => new nn.Linear(2, 2).backward(new Float32Array(2), 1), /forward\(\) in training mode/);
   });
