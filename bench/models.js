@@ -1,8 +1,11 @@
 // bench/models.js: one float training epoch of the Fashion MLP (SGD lr 0.05, momentum 0.9,
 // batch 64, 60,000 images, cross-entropy, as models/train_mlp.py) and int8 inference of the Fashion MLP's 10,000 test images with the converted
 // static model (fbgemm qconfig, 1,000 calibration images, fused LinearReLU, as
-// bench/torch_mlp.py builds torch's), against torch 1.13's qnnpack on one thread, both
-// measured in this run (torch in a child /usr/bin/python3). Medians of --runs (default 10).
+// bench/torch_mlp.py builds torch's), against torch 1.13's qnnpack on one thread (torch in a child
+// /usr/bin/python3). On a machine shared with other jobs the load moves between minutes, so the two
+// sides alternate: our inference then torch's, and each of our training epochs followed by one of
+// torch's; the speed-up of training is the median of those pairs' ratios. Medians of --runs (default 10;
+// training: at most 3 pairs).
 //   node bench/models.js [--runs 10]
 
 import { execFileSync } from 'node:child_process';
@@ -42,6 +45,14 @@ const ours = {
   int8Batch1: timed(() => { for (let i = 0; i < 1000; i++) int8.forward(test.images.subarray(i * 784, (i + 1) * 784), 1); }),
 };
 
+/** bench/torch_mlp.py's JSON. @param {string[]} args */
+function torchRun(args) {
+  const out = execFileSync('/usr/bin/python3', [new URL('bench/torch_mlp.py', root).pathname, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
+  return JSON.parse(out.slice(0, out.lastIndexOf('}') + 1));
+}
+process.stderr.write('running bench/torch_mlp.py --only infer (torch 1.13, one thread)…\n');
+const torch = torchRun(['--only', 'infer', '--infer-runs', String(runs)]);
+
 /** One epoch from PyTorch-like uniform(±1/√in) weights, in a fixed shuffled order; returns seconds. */
 function trainEpoch() {
   let s = 1;
@@ -74,13 +85,14 @@ function trainEpoch() {
   return seconds;
 }
 const trainRuns = Math.max(1, Math.min(3, runs));
-const epochs = Array.from({ length: trainRuns }, trainEpoch).sort((a, b) => a - b);
-const ourEpoch = epochs[epochs.length >> 1];
-
-process.stderr.write('running bench/torch_mlp.py (torch 1.13, one thread; its training epochs take ~20 s each)…\n');
-const out = execFileSync('/usr/bin/python3', [new URL('bench/torch_mlp.py', root).pathname, '--train-runs', String(Math.max(1, Math.min(3, runs))), '--infer-runs', String(runs)],
-  { encoding: 'utf8', maxBuffer: 1 << 24 });
-const torch = JSON.parse(out.slice(0, out.lastIndexOf('}') + 1));
+/** @type {{ ours: number, torch: number }[]} */
+const pairs = [];
+for (let i = 0; i < trainRuns; i++) {
+  const o = trainEpoch();
+  process.stderr.write(`training pair ${i + 1}/${trainRuns}: ours ${o.toFixed(2)} s; torch's epoch (~20 s)…\n`);
+  pairs.push({ ours: o, torch: torchRun(['--only', 'train', '--train-runs', '1']).results.train_epoch_s.median });
+}
+const median = (/** @type {number[]} */ v) => [...v].sort((a, b) => a - b)[v.length >> 1];
 const r = torch.results;
 
 console.log(`Fashion MLP 784-256-128-10, 10,000 test images, one thread, medians of ${runs}; ${os.cpus()[0]?.model}, ` +
@@ -92,5 +104,8 @@ const row = (/** @type {string} */ name, /** @type {number} */ t, /** @type {num
 row('int8 static, one batch of 10k (torch: qnnpack)', r.int8_10k_batch_s.median, ours.int8, 'ms', 1e3);
 row('int8 static, batch 1, 1,000 images one by one', r.int8_batch1_us.median / 1e3, ours.int8Batch1, 'ms', 1e3);
 row('float, one batch of 10k', r.float_10k_batch_s.median, ours.float, 'ms', 1e3);
-row(`float training epoch, batch 64 (median of ${trainRuns})`, r.train_epoch_s.median, ourEpoch, 's', 1);
+const trainRow = `float training epoch, batch 64 (median of ${trainRuns} alternating pairs)`;
+console.log(`| ${trainRow} | ${median(pairs.map((p) => p.torch)).toFixed(1)} s | ${median(pairs.map((p) => p.ours)).toFixed(1)} s | ` +
+  `${median(pairs.map((p) => p.torch / p.ours)).toFixed(2)}x (pairs: ${pairs.map((p) => (p.torch / p.ours).toFixed(2)).join(', ')}) |`);
+console.log(`\nload average at the end: ${os.loadavg().map((v) => v.toFixed(1)).join(', ')} (${os.cpus().length} CPUs)`);
 int8.dispose();

@@ -10,7 +10,10 @@
      LinearReLU, as tests/fixtures/gen_models.py builds the table's row),
      and the float model's inference for reference.
 
-    /usr/bin/python3 bench/torch_mlp.py [--train-runs 3] [--infer-runs 10]
+    /usr/bin/python3 bench/torch_mlp.py [--train-runs 3] [--infer-runs 10] [--only train|infer]
+
+--only runs one half, so that bench/models.js can alternate torch's epochs with its own
+on a shared machine (the same time window for each pair).
 
 Prints the median and the range of each, the machine, torch's version and engine.
 The data comes from /usr/share/datasets/fashion-mnist (or the committed subset,
@@ -63,6 +66,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--train-runs', type=int, default=3)
     ap.add_argument('--infer-runs', type=int, default=10)
+    ap.add_argument('--only', choices=['train', 'infer'])
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.backends.quantized.engine = 'qnnpack'
@@ -85,7 +89,12 @@ def main():
             loss_fn(model(xtr[idx]), ytr[idx]).backward()
             opt.step()
 
-    results = {'train_epoch_s': timed(epoch, args.train_runs)}
+    results = {'train_epoch_s': timed(epoch, args.train_runs)} if args.only != 'infer' else {}
+    info = {'machine': cpu_name(), 'cores': os.cpu_count(), 'threads': torch.get_num_threads(),
+            'torch': torch.__version__, 'engine': torch.backends.quantized.engine, 'data': d['source']}
+    if args.only == 'train':
+        print(json.dumps({'info': info, 'results': results}, indent=1))
+        return
 
     float_model = load_mlp()
     q = copy.deepcopy(float_model).eval()
@@ -105,11 +114,10 @@ def main():
                                      timed(lambda: [q(r) for r in rows], args.infer_runs).items()}
         results['float_batch1_us'] = {k: (v * 1e3 if k != 'runs' else v) for k, v in
                                       timed(lambda: [float_model(r) for r in rows], args.infer_runs).items()}
-    info = {'machine': cpu_name(), 'cores': os.cpu_count(), 'threads': torch.get_num_threads(),
-            'torch': torch.__version__, 'engine': torch.backends.quantized.engine, 'data': d['source']}
     print(json.dumps({'info': info, 'results': results}, indent=1))
     print(f"torch {torch.__version__}, 1 thread, {info['machine']}")
-    print(f"float training epoch (batch 64): median {results['train_epoch_s']['median']:.2f} s")
+    if 'train_epoch_s' in results:
+        print(f"float training epoch (batch 64): median {results['train_epoch_s']['median']:.2f} s")
     print(f"int8 static (qnnpack) 10k test images: median {results['int8_10k_batch_s']['median'] * 1e3:.1f} ms")
     print(f"float 10k test images: median {results['float_10k_batch_s']['median'] * 1e3:.1f} ms")
     print(f"int8 batch-1 latency: median {results['int8_batch1_us']['median']:.1f} us per image")
