@@ -85,6 +85,49 @@ test('saveModel(), loadModel()', async (t) => {
     }
   });
 
+  // What a PyTorch user exports from a converted torch model: for Quantize, scale and zero_point; for
+  // each quantized Linear, weight().int_repr(), q_per_channel_scales() (or q_scale()), bias(), the
+  // output scale and zero_point, and the input's scale and zero point (the previous module's).
+  for (const s of small.static.filter((/** @type {any} */ c) => c.qconfig !== 'custom')) {
+    await t.test(`should run torch's own converted tensors to torch's outputs bit for bit: ${s.qconfig}, fused ${s.fused}`, () => {
+      /** @type {Record<string, any>} */
+      const tensors = {};
+      const tree = { type: 'Sequential', modules: /** @type {any[]} */ ([]) };
+      let input = { scale: 0, zeroPoint: 0 };
+      for (const m of s.modules) {
+        const i = m.index;
+        if (m.type === 'Quantize') {
+          tree.modules.push({ type: 'Quantize', dtype: 'uint8' });
+          tensors[`${i}.scale`] = { shape: [1], data: bitsF32([m.scale]) };
+          tensors[`${i}.zero_point`] = { shape: [1], data: Int32Array.of(m.zeroPoint) };
+        } else if (m.weightInt8) {
+          const n = m.bias.length, k = m.weightInt8.length / n;
+          tree.modules.push({ type: 'QuantizedLinear', inFeatures: k, outFeatures: n, dtype: 'uint8', relu: m.type === 'LinearReLU', bias: true });
+          Object.assign(tensors, {
+            [`${i}.weight`]: { shape: [n, k], data: Int8Array.from(m.weightInt8) },
+            [`${i}.weight_scale`]: { shape: [n], data: bitsF32(m.weightScales.length === 1 ? new Array(n).fill(m.weightScales[0]) : m.weightScales) },
+            [`${i}.bias`]: { shape: [n], data: bitsF32(m.bias) },
+            [`${i}.bias_int32`]: { shape: [n], data: Int32Array.from(m.biasInt32) },
+            [`${i}.scale`]: { shape: [1], data: bitsF32([m.scale]) },
+            [`${i}.zero_point`]: { shape: [1], data: Int32Array.of(m.zeroPoint) },
+            // torch's q_scale() is a double holding the float32 scale.
+            [`${i}.input_scale`]: { shape: [1], data: Float64Array.of(bitsF32([input.scale])[0]) },
+            [`${i}.input_zero_point`]: { shape: [1], data: Int32Array.of(input.zeroPoint) },
+          });
+        } else {
+          tree.modules.push({ type: m.type === 'DeQuantize' ? 'DeQuantize' : m.type });
+        }
+        if (m.scale !== undefined) input = { scale: m.scale, zeroPoint: m.zeroPoint };
+      }
+      const model = loadModel(writeSafetensors(tensors, { metadata: { 'qdq-wasm.modules': JSON.stringify(tree) } }));
+      try {
+        assert.deepEqual(bitsOf(model.forward(x(), rows())), s.y);
+      } finally {
+        model.dispose();
+      }
+    });
+  }
+
   await t.test('should load into a converted model with loadStateDict (as load_state_dict in PyTorch) and then match the saved one', () => {
     const a = staticSmall(getDefaultQConfig('qnnpack'), true);
     const b = staticSmall(getDefaultQConfig('qnnpack'), true, 1); // other calibration: other scales
