@@ -9,6 +9,7 @@ import { FLAG_TRANSPOSED } from '../runtime/abi.js';
 import { call, input, output, scratch } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
 import { check } from '../ops/gemm-args.js';
+import { describe } from '../runtime/validate.js';
 
 /**
  * a [m, k] · b [k, n] → [m, n] in float32 on the packed GEMM (qdq_f32_gemm, as the forward pass).
@@ -55,6 +56,9 @@ export function linearBackward(x, w, dy, m, inF, outF, needDx) {
  * @param {Float32Array} y @param {Float32Array} dy same length @returns {Float32Array}
  */
 export function reluBackward(y, dy) {
+  if (!(dy instanceof Float32Array) || dy.length !== y.length) {
+    throw new RangeError(`qdq-wasm: ReLU.backward needs dy of ${y.length} floats (its last forward's output), got ${describe(dy)}`);
+  }
   if (y.length === 0) return new Float32Array(0);
   return call(getRuntime(), [input('y', y), input('dy', dy), output('dx', Float32Array, y.length)], (p, c) =>
     c.qdq_relu_backward(y.length, p.y, p.dy, p.dx)).dx;

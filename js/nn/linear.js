@@ -69,6 +69,10 @@ export class Linear extends Module {
   backward(dy, batch, inputGrad = true) {
     const x = this.#input;
     if (!x) throw new Error(`qdq-wasm: ${this.constructor.name}.backward needs a forward() in training mode first`);
+    if (!(dy instanceof Float32Array) || dy.length !== batch * this.outFeatures || x.length !== batch * this.inFeatures) {
+      throw new RangeError(`qdq-wasm: ${this.constructor.name}.backward needs dy of batch * ${this.outFeatures} floats for the ` +
+        `last forward's ${x.length / this.inFeatures} rows, got ${describe(dy)} with batch ${describe(batch)}`);
+    }
     const fq = this.weightFakeQuant;
     const g = linearBackward(x, fq ? /** @type {Float32Array} */ (this.#usedWeight) : this.#weight, dy, batch, this.inFeatures, this.outFeatures, inputGrad);
     const dw = fq ? fq.backward(g.dw) : g.dw;

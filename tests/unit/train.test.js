@@ -106,6 +106,14 @@ test('nn.Linear backward (dX = dY·W, dW = dYᵀ·X, db = Σ dY)', async (t) => 
       { name: 'RangeError', message: /weight\[0\] is -Infinity/ });
     assert.deepEqual(fc.forward(Float32Array.of(1, 2), 1), new Float32Array(1));
   });
+  await t.test("should refuse a dy that does not fit the last forward's shape (the C products read what the shape says)", () => {
+    const fc = new nn.Linear(3, 2).train(), relu = new nn.ReLU().train();
+    fc.forward(new Float32Array(6), 2);
+    relu.forward(new Float32Array(4));
+    assert.throws(() => fc.backward(new Float32Array(3), 2), { name: 'RangeError', message: /^qdq-wasm: Linear\.backward needs dy of batch \* 2 floats for the last forward's 2 rows/ });
+    assert.throws(() => fc.backward(new Float32Array(6), 3), { name: 'RangeError', message: /Linear\.backward needs dy/ });
+    assert.throws(() => relu.backward(new Float32Array(5)), { name: 'RangeError', message: /^qdq-wasm: ReLU\.backward needs dy of 4 floats/ });
+  });
   await t.test('should refuse backward before a training-mode forward', () => {
     assert.throws(() => new nn.Linear(2, 2).backward(new Float32Array(2), 1), /forward\(\) in training mode/);
   });
