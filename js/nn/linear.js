@@ -218,7 +218,12 @@ export class ReLU extends Module {
    */
   forward(x) {
     if (x instanceof Float32Array) {
-      const y = x.map((v) => (v > 0 ? v : v < 0 ? 0 : v + 0));
+      // A plain loop: TypedArray.prototype.map with a closure was a tenth of a training step.
+      const y = new Float32Array(x.length);
+      for (let i = 0; i < x.length; i++) {
+        const v = x[i];
+        y[i] = v > 0 ? v : v < 0 ? 0 : v + 0; // -0 -> +0, NaN stays NaN, as torch.relu
+      }
       this.#out = this.training ? y : null;
       return y;
     }
