@@ -2,10 +2,11 @@
 // (block 32, zero points), called directly from the test build's exports: the
 // GEMV kernels (one row) with the int8 GEMV kernel on int8 weights of the same
 // shape, and the 4-row kernels on 4 rows. Kernel time only (no staging, no
-// copies), medians of alternating runs.
+// copies), alternating runs: the fastest run (what the kernel does when the
+// other jobs on a shared machine leave it a core) and the median.
 //   node bench/probes/qb4w-kernels.js [--build simd128|relaxed] [--bs 32] [--n 4096] [--k 4096]
 import os from 'node:os';
-import { timeAll } from '../lib/time-all.js';
+import * as qdq from '../../js/index.js';
 import { testWasm } from '../../tests/helpers/wasm.js';
 
 const args = process.argv.slice(2);
@@ -61,10 +62,43 @@ add('qdq_qs8_qc8w_gemm_ukernel_1x8c4__wasmsimd_dot16x2 (int8)', () => ex.qdq_qs8
 add('qdq_qs8_qb4w_gemm_ukernel_4x8c4__wasmsimd_dot16x2', () => ex.qdq_qs8_qb4w_gemm_ukernel_4x8c4__wasmsimd_dot16x2(ROWS, n, kb, bs, aq, kpad, as, asum, kb, w0, bias, y, 4 * n));
 add('qdq_qs16_qb4w_gemm_ukernel_4x8c4__wasmsimd_dot16x2', () => ex.qdq_qs16_qb4w_gemm_ukernel_4x8c4__wasmsimd_dot16x2(ROWS, n, kb, bs, aw, 2 * kpad, as, asum, kb, w0, bias, y, 4 * n));
 add('qdq_qs8_qb4w_gemm_ukernel_4x8c4__wasmrelaxedsimd_rdot7', () => ex.qdq_qs8_qb4w_gemm_ukernel_4x8c4__wasmrelaxedsimd_rdot7(ROWS, n, kb, bs, aq, kpad, as, asum, kb, w0, bias, y, 4 * n));
-const t = await timeAll(fns, { runs: 15, minBatchMs: 40 });
-const int8 = t['qdq_qs8_qc8w_gemm_ukernel_1x8c4__wasmsimd_dot16x2 (int8)'];
+// The whole operator for one row (B5 staging, int16 widening, workspace malloc, the kernel).
+const yop = rt.alloc(4 * n + 64);
+add('qdq_nbits_matmul (operator, level 4)', () => ex.qdq_nbits_matmul(1, n, k, af, packed, 0, yop, 4));
+// And the public layers on the production build, caller-visible (as bench/nbits.js times them):
+// MatMulNBits level 4 against the int8 DynamicQuantizedLinear on float weights of the same shape.
+await qdq.init({ build, numThreads: 1 });
+const wf = Float32Array.from({ length: n * k }, () => rand() / 128 - 1);
+const q = qdq.quantizeBlockwise(wf, { n, k, bits: 4, blockSize: bs });
+const mm4 = qdq.MatMulNBits.pack({ ...q, accuracyLevel: 4 });
+const dyn = qdq.DynamicQuantizedLinear.fromFloat(wf, null, { inFeatures: k, outFeatures: n });
+const x1 = Float32Array.from({ length: k }, () => rand() / 32 - 4);
+fns['MatMulNBits.forward (layer, level 4)'] = () => mm4.forward(x1, 1);
+fns['DynamicQuantizedLinear.forward (layer, int8)'] = () => dyn.forward(x1, 1);
+const RUNS = 31, REPS = 8;
+/** @type {Record<string, number[]>} */
+const times = Object.fromEntries(Object.keys(fns).map((name) => [name, []]));
+for (const fn of Object.values(fns)) fn();
+for (let run = 0; run < RUNS; run++) {
+  for (const [name, fn] of Object.entries(fns)) {
+    const t0 = performance.now();
+    for (let i = 0; i < REPS; i++) fn();
+    times[name].push((performance.now() - t0) / REPS);
+  }
+}
+const stat = (/** @type {number[]} */ t) => { const s = t.slice().sort((x, y) => x - y); return { min: s[0], median: s[RUNS >> 1] }; };
+const int8 = stat(times['qdq_qs8_qc8w_gemm_ukernel_1x8c4__wasmsimd_dot16x2 (int8)']);
 console.log(`${os.cpus()[0]?.model}, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}; Node ${process.versions.node}; ${build} test build; 1x${k}x${n}, block ${bs}`);
-for (const [name, ms] of Object.entries(t)) {
+console.log(`${'kernel'.padEnd(62)} rows    fastest    median   (x int8 per row: fastest, median)`);
+for (const [name, t] of Object.entries(times)) {
   const rows = name.includes('_4x8c4_') ? ROWS : 1;
-  console.log(`${name.padEnd(62)} ${rows} row${rows > 1 ? 's' : ' '} ${ms.toFixed(3).padStart(7)} ms  ${(rows * int8 / ms).toFixed(2)}x int8 per row`);
+  const s = stat(t);
+  if (name.startsWith('MatMulNBits')) {
+    const d = stat(times['DynamicQuantizedLinear.forward (layer, int8)']);
+    console.log(`${name.padEnd(62)} 1  ${s.min.toFixed(3).padStart(8)} ms ${s.median.toFixed(3).padStart(8)} ms   ` +
+      `${(d.min / s.min).toFixed(2)}x ${(d.median / s.median).toFixed(2)}x the int8 layer`);
+    continue;
+  }
+  console.log(`${name.padEnd(62)} ${rows}  ${s.min.toFixed(3).padStart(8)} ms ${s.median.toFixed(3).padStart(8)} ms   ` +
+    `${(rows * int8.min / s.min).toFixed(2)}x ${(rows * int8.median / s.median).toFixed(2)}x`);
 }
