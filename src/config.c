@@ -46,8 +46,11 @@ static const struct qdq_config config = {
     .qs8_qb4w_gemm1 = qdq_qs8_qb4w_gemm_ukernel_1x32c4__wasmrelaxedsimd_rdot7,
     .qs8_qb4w_gemm = qdq_qs8_qb4w_gemm_ukernel_4x8c4__wasmrelaxedsimd_rdot7,
 #else
-    .qs8_qb4w_gemm1 = qdq_qs8_qb4w_gemm_ukernel_1x8c4__wasmsimd_dot16x2,
-    .qs8_qb4w_gemm = qdq_qs8_qb4w_gemm_ukernel_4x8c4__wasmsimd_dot16x2,
+    /* Nibbles unpacked in 16-bit lanes against int16 activations staged once
+     * per call: no extends, no transpose; 1.2-1.3x the qs8-qb4w dot16x2
+     * kernels, which stay tested but unlinked (bench/probes/qb4w-kernels.js). */
+    .qs16_qb4w_gemm1 = qdq_qs16_qb4w_gemm_ukernel_1x8c4__wasmsimd_dot16x2,
+    .qs16_qb4w_gemm = qdq_qs16_qb4w_gemm_ukernel_4x8c4__wasmsimd_dot16x2,
 #endif
     /* 8-bit values do not fit the relaxed dot's 7-bit operand: SIMD128 in both builds. */
     .qs8_qb8w_gemm1 = qdq_qs8_qb8w_gemm_ukernel_1x8c4__wasmsimd_dot16x2,
@@ -76,8 +79,10 @@ static const struct qdq_config config = {
     .f32_gemm = qdq_f32_gemm_ukernel_4x8__scalar,
     .f32_gemm1 = qdq_f32_gemm_ukernel_4x8__scalar,
     .f32_gemm_mr = 4,
-    .qs8_qb4w_gemm1 = qdq_qs8_qb4w_gemm_ukernel_1x8c4__scalar,
-    .qs8_qb4w_gemm = qdq_qs8_qb4w_gemm_ukernel_4x8c4__scalar,
+    /* The int16 staging path, as on SIMD128, so that the native tests (ASan)
+     * cover it; the qs8-qb4w scalar kernels are tested through the test builds. */
+    .qs16_qb4w_gemm1 = qdq_qs16_qb4w_gemm_ukernel_1x8c4__scalar,
+    .qs16_qb4w_gemm = qdq_qs16_qb4w_gemm_ukernel_4x8c4__scalar,
     .qs8_qb8w_gemm1 = qdq_qs8_qb8w_gemm_ukernel_1x8c4__scalar,
     .qs8_qb8w_gemm = qdq_qs8_qb8w_gemm_ukernel_4x8c4__scalar,
     .f32_qb4w_gemm1 = qdq_f32_qb4w_gemm_ukernel_1x8c4__scalar,

@@ -31,6 +31,9 @@ typedef void (*qdq_f32_vsgd_fn)(size_t, float*, const float*, float*, const stru
 typedef void (*qdq_qs8_qbw_gemm_fn)(size_t, size_t, size_t, size_t, const int8_t*, size_t,
                                     const float*, const int32_t*, size_t, const void*,
                                     const float*, float*, size_t);
+typedef void (*qdq_qs16_qbw_gemm_fn)(size_t, size_t, size_t, size_t, const int16_t*, size_t,
+                                     const float*, const int32_t*, size_t, const void*,
+                                     const float*, float*, size_t);
 typedef void (*qdq_f32_qbw_gemm_fn)(size_t, size_t, size_t, size_t, const float*, size_t,
                                     const void*, const float*, float*, size_t);
 
@@ -66,6 +69,11 @@ struct qdq_config {
   qdq_qs8_qbw_gemm_fn qs8_qb4w_gemm;
   qdq_qs8_qbw_gemm_fn qs8_qb8w_gemm1;
   qdq_qs8_qbw_gemm_fn qs8_qb8w_gemm;
+  /* 4-bit level 4 on int16 pair-permuted activations (qs16-qb4w); when set,
+   * the operator stages them and these replace qs8_qb4w_gemm1/qs8_qb4w_gemm
+   * (then NULL). */
+  qdq_qs16_qbw_gemm_fn qs16_qb4w_gemm1;
+  qdq_qs16_qbw_gemm_fn qs16_qb4w_gemm;
   qdq_f32_qbw_gemm_fn f32_qb4w_gemm1;
   qdq_f32_qbw_gemm_fn f32_qb4w_gemm;
   qdq_f32_qbw_gemm_fn f32_qb8w_gemm1;

@@ -849,7 +849,8 @@ QDQ_API int qdq_nbits_pack(size_t n, size_t k, int bits, size_t block_size, cons
 /// Returns 0, QDQ_ERROR_BAD_SIZE (n or k differ from the packed ones),
 /// QDQ_ERROR_SIZE_OVERFLOW, QDQ_ERROR_OUT_OF_MEMORY, or, at level 4, 1 + the index
 /// of the first NaN or infinity in a (nothing is written then). It mallocs,
-/// and frees before returning, about m * (k + 8 * kb) + 4 * n bytes.
+/// and frees before returning, about m * (k + 8 * kb) + 4 * n bytes (m * (3 * k + 8 * kb)
+/// + 4 * n for 4-bit weights at level 4 on builds that stage int16 activations).
 QDQ_API long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* packed,
                       const float* bias, float* y, uint32_t flags);
 
@@ -868,6 +869,20 @@ QDQ_API long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, cons
             const float* bias, float* c, size_t cm_stride);
 #include "qs8-qb4w-gemm/qs8-qb4w-gemm.inc"
 #include "qs8-qb8w-gemm/qs8-qb8w-gemm.inc"
+#undef QDQ_UKERNEL
+
+/* Blockwise integer GEMM microkernels on int16 activations (src/qs16-qb4w-gemm/),
+ * level 4 (B6): as the qs8-qb4w kernels above, with each row of a widened to
+ * int16 and pair-permuted within each chunk of 4: k = 4t + r is element
+ * 4t + {0, 2, 1, 3}[r] of the row (a0, a2, a1, a3), so that a 32-bit load
+ * splats {a0, a2} or {a1, a3} against the nibbles of columns unpacked in
+ * 16-bit lanes (src/qs16-qb4w-gemm/wasmsimd-dot16x2-c4.h). a rows (kb * bs
+ * int16 values in [-127, 127]) are a_stride bytes apart. */
+#define QDQ_UKERNEL(name, ...) \
+  void name(size_t mr, size_t nc, size_t kb, size_t bs, const int16_t* a, size_t a_stride, \
+            const float* a_scale, const int32_t* a_sum, size_t ap_stride, const void* w, \
+            const float* bias, float* c, size_t cm_stride);
+#include "qs16-qb4w-gemm/qs16-qb4w-gemm.inc"
 #undef QDQ_UKERNEL
 
 /* Blockwise float GEMM microkernels (src/f32-qb4w-gemm/, src/f32-qb8w-gemm/),

@@ -27,7 +27,7 @@ function outOfRange(a) {
  * @param {'pytorch' | 'onnx'} compat
  */
 export function renderArticle(container, compat) {
-  const base = { dtype: /** @type {const} */ ('int8'), scheme: /** @type {const} */ ('affine'), reduceRange: false, compat, axis: /** @type {const} */ (0), lo: null, hi: null };
+  const base = { dtype: /** @type {const} */ ('int8'), scheme: /** @type {const} */ ('affine'), reduceRange: false, compat, axis: /** @type {const} */ (0), bits: 8, group: 8, lo: null, hi: null };
   const t = perTensor(X, SHAPE, { ...base, includeZero: true });
   const c = perChannel(X, SHAPE, { ...base, includeZero: true });
   const rawT = rawQParams(1, 6, 'int8', false);

@@ -19,6 +19,8 @@ export { init, backend };
  * @property {boolean} includeZero
  * @property {'pytorch' | 'onnx'} compat
  * @property {0 | 1} axis
+ * @property {number} bits 2-8: the codes are the n-bit range of the dtype's signedness
+ * @property {number} group requested group size; the per-group scheme uses the largest divisor of the channel length not above it
  * @property {number | null} lo handle range for the per-tensor view
  * @property {number | null} hi
  */
@@ -30,23 +32,57 @@ export { init, backend };
  * @property {number} stored the zero point an int8/uint8 tensor can hold: clamped to [qmin, qmax]
  */
 
-const DTYPE_RANGE = { int8: [-128, 127], uint8: [0, 255] };
+/**
+ * The integer codes of n bits: [-2^(n-1), 2^(n-1) - 1] for int8, [0, 2^n - 1]
+ * for uint8 (int8's and uint8's own ranges at 8 bits).
+ * @param {'int8' | 'uint8'} dtype @param {number} bits
+ * @returns {[number, number]}
+ */
+export function codeRange(dtype, bits) {
+  return dtype === 'int8' ? [-(2 ** (bits - 1)), 2 ** (bits - 1) - 1] : [0, 2 ** bits - 1];
+}
+
+/**
+ * The library's quantMin/quantMax for the settings: none at 8 bits (the
+ * dtype's range, so reduce range and everything else behave as PyTorch's
+ * defaults), the n-bit range below 8 (as a PyTorch observer or FakeQuantize
+ * built with quant_min/quant_max).
+ * @param {Settings} s
+ * @returns {{ quantMin?: number, quantMax?: number }}
+ */
+function bitRange(s) {
+  if (s.bits === 8) return {};
+  const [quantMin, quantMax] = codeRange(s.dtype, s.bits);
+  return { quantMin, quantMax };
+}
+
+/**
+ * Every integer code of the settings' n bits and its float value under
+ * scale and zero point (the library's dequantize): the quantization grid.
+ * @param {Settings} s @param {number} scale @param {number} zeroPoint
+ */
+function codeGrid(s, scale, zeroPoint) {
+  const [lo, hi] = codeRange(s.dtype, s.bits);
+  const codes = (s.dtype === 'int8' ? Int8Array : Uint8Array).from({ length: hi - lo + 1 }, (_, i) => lo + i);
+  return dequantize({ data: codes, scale, zeroPoint, dtype: s.dtype, shape: [codes.length] });
+}
 
 /**
  * Scale and zero point from the range [lo, hi] as given, not widened to
  * include 0 (the article's formula), computed by the library's
  * calculateQParams with includeZero: false.
  * @param {number} lo @param {number} hi @param {'int8' | 'uint8'} dtype @param {boolean} reduceRange
+ * @param {number} [bits] 2-8
  * @returns {RawQParams}
  */
-export function rawQParams(lo, hi, dtype, reduceRange) {
-  const r = calculateQParams(lo, hi, { dtype, reduceRange, includeZero: false });
+export function rawQParams(lo, hi, dtype, reduceRange, bits = 8) {
+  const r = calculateQParams(lo, hi, { dtype, reduceRange, includeZero: false, ...bitRange(/** @type {Settings} */ ({ dtype, bits })) });
   return { scale: r.scale, zeroPoint: r.zeroPointUnclamped, stored: r.zeroPoint };
 }
 
 /** Observer options for a settings object. @param {Settings} s @param {'per_tensor' | 'per_channel'} kind */
 function observerOptions(s, kind) {
-  return { dtype: s.dtype, qscheme: `${kind}_${s.scheme}`, reduceRange: s.reduceRange };
+  return { dtype: s.dtype, qscheme: `${kind}_${s.scheme}`, reduceRange: s.reduceRange, ...bitRange(s) };
 }
 
 /** @param {Uint8Array} mask @returns {number} count of clipped elements */
@@ -82,18 +118,16 @@ export function perTensor(x, shape, s) {
   /** @type {RawQParams | null} */
   let raw = null;
   if (!s.includeZero && s.scheme === 'affine' && (lo > 0 || hi < 0)) {
-    raw = rawQParams(lo, hi, s.dtype, s.reduceRange);
+    raw = rawQParams(lo, hi, s.dtype, s.reduceRange, s.bits);
     scale = raw.scale;
     zeroPoint = raw.stored;
   }
-  const opts = { scale, zeroPoint, dtype: s.dtype, compat: s.compat };
+  const opts = { scale, zeroPoint, dtype: s.dtype, compat: s.compat, ...bitRange(s) };
   const qt = quantizePerTensor(x, { ...opts, shape });
   const xHat = dequantize(qt);
   const mask = fakeQuantizePerTensor(x, opts).mask;
-  const [dmin, dmax] = DTYPE_RANGE[s.dtype];
-  const codes = (s.dtype === 'int8' ? Int8Array : Uint8Array).from({ length: dmax - dmin + 1 }, (_, i) => dmin + i);
-  // The float value of every integer code: the quantization grid.
-  const grid = dequantize({ data: codes, scale, zeroPoint, dtype: s.dtype, shape: [codes.length] });
+  const [dmin, dmax] = codeRange(s.dtype, s.bits);
+  const grid = codeGrid(s, scale, zeroPoint);
   return {
     dataMin: data.minVal, dataMax: data.maxVal, handles, lo, hi,
     widenedLo: s.includeZero || s.scheme === 'symmetric' ? Math.min(lo, 0) : lo,
@@ -118,12 +152,12 @@ export function perChannel(x, shape, s) {
   /** @type {RawQParams[] | null} */
   let raw = null;
   if (!s.includeZero && s.scheme === 'affine') {
-    raw = Array.from(mins, (lo, c) => (lo > 0 || maxs[c] < 0 ? rawQParams(lo, maxs[c], s.dtype, s.reduceRange)
+    raw = Array.from(mins, (lo, c) => (lo > 0 || maxs[c] < 0 ? rawQParams(lo, maxs[c], s.dtype, s.reduceRange, s.bits)
       : { scale: scales[c], zeroPoint: zeroPoints[c], stored: zeroPoints[c] }));
     scales = Float32Array.from(raw, (r) => r.scale);
     zeroPoints = Int32Array.from(raw, (r) => r.stored);
   }
-  const opts = { shape, axis: s.axis, scales, zeroPoints, dtype: s.dtype, compat: s.compat };
+  const opts = { shape, axis: s.axis, scales, zeroPoints, dtype: s.dtype, compat: s.compat, ...bitRange(s) };
   const qt = quantizePerChannel(x, opts);
   const xHat = dequantize(qt);
   const mask = fakeQuantizePerChannel(x, opts).mask;
@@ -179,10 +213,9 @@ export function channelView(x, shape, s, c, k) {
   const xHat = Float32Array.from(idx, (i) => c.xHat[i]);
   const q = (c.q instanceof Int8Array ? Int8Array : Uint8Array).from(idx, (i) => c.q[i]);
   const mask = Uint8Array.from(idx, (i) => c.mask[i]);
-  const [dmin, dmax] = DTYPE_RANGE[s.dtype];
-  const codes = (s.dtype === 'int8' ? Int8Array : Uint8Array).from({ length: dmax - dmin + 1 }, (_, i) => dmin + i);
+  const [dmin, dmax] = codeRange(s.dtype, s.bits);
   const scale = c.scales[k], zeroPoint = c.zeroPoints[k];
-  const grid = dequantize({ data: codes, scale, zeroPoint, dtype: s.dtype, shape: [codes.length] });
+  const grid = codeGrid(s, scale, zeroPoint);
   const lo = c.mins[k], hi = c.maxs[k];
   const widen = s.includeZero || s.scheme === 'symmetric';
   /** @type {TensorResult} */
@@ -194,4 +227,75 @@ export function channelView(x, shape, s, c, k) {
     q, xHat, err: difference(xs, xHat), stats: errorStats(xs, xHat), mask, clipped: countClipped(mask), grid,
   };
   return { x: xs, t };
+}
+
+/**
+ * The group sizes a channel of this length can be cut into: its divisors,
+ * so that every group is full (as in torch's group quantization, which
+ * reshapes to [-1, group_size]).
+ * @param {number} length elements per channel
+ * @returns {number[]} ascending; the last is the length itself (one group per channel)
+ */
+export function groupSizes(length) {
+  const out = [];
+  for (let g = 1; g <= length; g++) if (length % g === 0) out.push(g);
+  return out;
+}
+
+/**
+ * The group size the page uses: the largest divisor of the channel length
+ * not above the requested size, so a size chosen for one shape still means
+ * something for another.
+ * @param {number} length @param {number} requested
+ */
+export function groupSizeFor(length, requested) {
+  let g = 1;
+  for (const d of groupSizes(length)) if (d <= requested) g = d;
+  return g;
+}
+
+/**
+ * Per-group quantization: each channel along s.axis is cut into groups of
+ * g consecutive elements, each with its own scale and zero point (the
+ * "block" of 4-bit weight formats such as ONNX MatMulNBits, where the
+ * channel is an output feature and the groups run along k). The library
+ * computes it as per-channel quantization of the tensor regrouped to
+ * [groups, g], one group per row (torch: x.reshape(-1, g) for axis 0,
+ * x.t().reshape(-1, g) for axis 1); the results are put back in the
+ * tensor's layout for the grids.
+ * @param {Float32Array} x
+ * @param {number[]} shape [rows, cols]
+ * @param {Settings} s
+ */
+export function perGroup(x, shape, s) {
+  const [rows, cols] = shape;
+  const length = s.axis === 0 ? cols : rows;
+  const size = groupSizeFor(length, s.group);
+  const count = x.length / size;
+  // order[j]: the index in x of element j of the regrouped tensor (channel by channel, along the channel).
+  const order = s.axis === 0 ? Uint32Array.from({ length: x.length }, (_, j) => j)
+    : Uint32Array.from({ length: x.length }, (_, j) => (j % rows) * cols + Math.floor(j / rows));
+  const xg = Float32Array.from(order, (i) => x[i]);
+  const grouped = perChannel(xg, [count, size], { ...s, axis: 0 });
+  /** @template {Int8Array | Uint8Array | Float32Array} T @param {T} a @returns {T} */
+  const scatter = (a) => {
+    const b = /** @type {T} */ (new /** @type {any} */ (a.constructor)(a.length));
+    for (let j = 0; j < a.length; j++) b[order[j]] = a[j];
+    return b;
+  };
+  return {
+    ...grouped, axis: s.axis, size, count, perChannel: length / size, channelLength: length, xg, grouped,
+    q: scatter(grouped.q), xHat: scatter(grouped.xHat), err: scatter(grouped.err), mask: scatter(grouped.mask),
+  };
+}
+
+/** @typedef {ReturnType<typeof perGroup>} GroupResult */
+
+/**
+ * One group of a per-group result, shaped like a per-tensor result for the
+ * mapping and the histogram.
+ * @param {Settings} s @param {GroupResult} g @param {number} j group index
+ */
+export function groupView(s, g, j) {
+  return channelView(g.xg, [g.count, g.size], { ...s, axis: 0 }, g.grouped, j);
 }

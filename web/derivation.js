@@ -23,8 +23,9 @@ const m = (s) => `<span class="math">${s}</span>`;
  * @param {import('./state.js').PageState} s
  * @param {import('./compute.js').TensorResult} t
  * @param {import('./compute.js').ChannelResult} c
+ * @param {import('./compute.js').GroupResult} g
  */
-export function renderDerivation(list, x, s, t, c) {
+export function renderDerivation(list, x, s, t, c, g) {
   const items = [];
   const source = t.handles ? 'the range set by the handles' : 'the data';
   items.push(li(`<b>Range.</b> From ${source}: ${m(`min = ${fmt(t.lo)}, max = ${fmt(t.hi)}`)}. ` + (
@@ -33,7 +34,7 @@ export function renderDerivation(list, x, s, t, c) {
       : t.raw ? `Raw min/max: the range is used as is, ${m(`min′ = ${fmt(t.widenedLo)}, max′ = ${fmt(t.widenedHi)}`)}.`
         : !s.includeZero ? `Raw min/max: the range already contains 0, so ${m(`min′ = ${fmt(t.widenedLo)}, max′ = ${fmt(t.widenedHi)}`)}, as PyTorch and ONNX would have it.`
         : `Widened to include 0: ${m(`min′ = min(${fmt(t.lo)}, 0) = ${fmt(t.widenedLo)}, max′ = max(${fmt(t.hi)}, 0) = ${fmt(t.widenedHi)}`)}.`)));
-  items.push(li(`<b>Integer range.</b> ${s.dtype}${s.reduceRange ? ', reduced' : ''}: ${m(`qmin = ${int(t.qmin)}, qmax = ${int(t.qmax)}`)}` +
+  items.push(li(`<b>Integer range.</b> ${s.bits < 8 ? `${s.bits} bits in ${s.dtype}` : s.dtype}${s.reduceRange ? ', reduced' : ''}: ${m(`qmin = ${int(t.qmin)}, qmax = ${int(t.qmax)}`)}` +
     (s.reduceRange ? ` (quantizing still clamps to [${int(t.dtypeMin)}, ${int(t.dtypeMax)}])` : '') + '.'));
   if (s.scheme === 'symmetric') {
     const amax = Math.max(-t.widenedLo, t.widenedHi);
@@ -72,5 +73,13 @@ export function renderDerivation(list, x, s, t, c) {
   }
   items.push(li(`<b>Per channel (axis ${c.axis}).</b> The same steps, once per channel:` +
     `<ul>${chans.join('')}${c.scales.length > 4 ? `<li>… ${c.scales.length - 4} more</li>` : ''}</ul>`));
+  const groups = [];
+  for (let j = 0; j < Math.min(4, g.count); j++) {
+    groups.push(`<li>${m(`group ${j}: min = ${fmt(g.mins[j])}, max = ${fmt(g.maxs[j])} → scale = ${fmt(g.scales[j], 7)}, zp = ${int(g.zeroPoints[j])}`)}</li>`);
+  }
+  items.push(li(`<b>Per group (groups of ${g.size} along each channel).</b> The same steps once per group: ` +
+    `${g.count} scales and zero points, ${g.perChannel} per channel. At ${s.bits} bits a 32-bit float scale per group costs ` +
+    `${fmt(32 / g.size, 3)} extra bits per value (${fmt(s.bits + 32 / g.size, 3)} bits per value with the scale, zero point not counted):` +
+    `<ul>${groups.join('')}${g.count > 4 ? `<li>… ${g.count - 4} more</li>` : ''}</ul>`));
   list.replaceChildren(...items);
 }

@@ -2,19 +2,19 @@
 // one render pass that recomputes everything through the library and redraws
 // every panel. Panels live in their own modules.
 
-import { backend, channelView, init, perChannel, perTensor } from './compute.js';
+import { backend, channelView, codeRange, groupSizes, groupView, init, perChannel, perGroup, perTensor } from './compute.js';
 import { renderArticle } from './article.js';
 import { npyBlob, snippets } from './code-panel.js';
 import { renderDerivation } from './derivation.js';
 import { renderEditor } from './editor.js';
-import { fmt } from './format.js';
+import { fmt, int } from './format.js';
 import { renderScheme } from './grids.js';
 import { renderHistogram } from './histogram.js';
 import { NumberLine } from './number-line.js';
 import { parseNpy, parseText } from './parse-tensor.js';
 import { presetTensor, resize } from './presets.js';
 import { fromQuery, MAX_SIDE, toQuery } from './state.js';
-import { renderChannelTable, renderComparison } from './tables.js';
+import { renderChannelTable, renderComparison, renderGroupTable } from './tables.js';
 import { warnings } from './warnings.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
@@ -71,6 +71,9 @@ function syncControls() {
   for (const [name, v] of /** @type {const} */ ([['dtype', state.dtype], ['scheme', state.scheme], ['compat', state.compat]])) {
     for (const r of document.querySelectorAll(`input[name="${name}"]`)) /** @type {HTMLInputElement} */ (r).checked = /** @type {HTMLInputElement} */ (r).value === v;
   }
+  set(/** @type {HTMLSelectElement} */ ($('bits')), String(state.bits));
+  const [qlo, qhi] = codeRange(state.dtype, state.bits);
+  $('bits-range').textContent = `codes ${int(qlo)} to ${int(qhi)}: ${2 ** state.bits} levels`;
   input('include-zero').checked = state.includeZero;
   input('reduce-range').checked = state.reduceRange;
   input('rows').disabled = input('cols').disabled = state.preset === 'article';
@@ -80,14 +83,35 @@ function syncControls() {
 /** Keeps the mapping's channel list in step with the channel count. @param {number} channels */
 function syncViewOptions(channels) {
   const select = /** @type {HTMLSelectElement} */ ($('view'));
-  if (select.options.length !== channels + 1) {
-    const opts = [new Option('the whole tensor (per tensor)', '-1')];
+  if (select.options.length !== channels + 2) {
+    const opts = [new Option('the whole tensor (per tensor)', '-1'), new Option('one group (per group)', '-2')];
     for (let k = 0; k < channels; k++) opts.push(new Option(`channel ${k} (per channel, axis ${state.axis})`, String(k)));
     select.replaceChildren(...opts);
   } else {
-    for (let k = 0; k < channels; k++) select.options[k + 1].text = `channel ${k} (per channel, axis ${state.axis})`;
+    for (let k = 0; k < channels; k++) select.options[k + 2].text = `channel ${k} (per channel, axis ${state.axis})`;
   }
   select.value = String(state.view);
+}
+
+/**
+ * Keeps the group-size choices (the divisors of the channel length) and the
+ * group index input in step with the shape.
+ * @param {import('./compute.js').GroupResult} g
+ */
+function syncGroupControls(g) {
+  const select = /** @type {HTMLSelectElement} */ ($('group-size'));
+  const sizes = groupSizes(g.channelLength);
+  const label = (/** @type {number} */ n) => (n === g.channelLength ? `${n} (whole channel)` : String(n));
+  if (select.options.length !== sizes.length || sizes.some((n, i) => select.options[i].value !== String(n) || select.options[i].text !== label(n))) {
+    select.replaceChildren(...sizes.map((n) => new Option(label(n), String(n))));
+  }
+  select.value = String(g.size);
+  $('group-note').textContent = `${g.count} group${g.count === 1 ? '' : 's'}, ${g.perChannel} per channel` +
+    (g.size !== state.group ? ` (${state.group} does not divide ${g.channelLength})` : '');
+  const gv = input('group-view');
+  gv.max = String(g.count - 1);
+  if (document.activeElement !== gv) gv.value = String(state.groupView);
+  $('group-view-label').hidden = state.view !== -2;
 }
 
 function render() {
@@ -98,10 +122,11 @@ function render() {
   const x = tensor.values;
   const shape = [tensor.rows, tensor.cols];
   const settings = { ...state };
-  let t, c;
+  let t, c, g;
   try {
     t = perTensor(x, shape, settings);
     c = perChannel(x, shape, settings);
+    g = perGroup(x, shape, settings);
   } catch (e) {
     // The library's own message (e.g. reduce range with symmetric uint8) is the explanation.
     $('warnings').replaceChildren(Object.assign(document.createElement('li'), { className: 'warn', textContent: `Not possible: ${/** @type {Error} */ (e).message.replace(/^qdq-wasm: /, '')}` }));
@@ -115,35 +140,43 @@ function render() {
     renderEditor($('cells'), tensor, (values) => update({ preset: 'custom', values }));
     editorShows = tensor;
   }
-  // The mapping and the histogram show the whole tensor, or one channel of the per-channel result.
+  // The mapping and the histogram show the whole tensor, one channel of the per-channel result, or one group.
   const channels = c.scales.length;
   if (state.view >= channels) state.view = -1;
+  if (state.groupView >= g.count) state.groupView = g.count - 1;
   syncViewOptions(channels);
-  const shownView = state.view < 0 ? { x, t } : channelView(x, shape, settings, c, state.view);
-  numberLine.render({ x: shownView.x, t: shownView.t, narrow, channel: state.view >= 0, onRange: (lo, hi) => update({ lo, hi }) });
-  $('range-controls').hidden = state.view >= 0;
-  $('histogram-of').textContent = state.view < 0 ? '' : `(channel ${state.view})`;
+  syncGroupControls(g);
+  const shownView = state.view === -1 ? { x, t } : state.view === -2 ? groupView(settings, g, state.groupView)
+    : channelView(x, shape, settings, c, state.view);
+  numberLine.render({ x: shownView.x, t: shownView.t, narrow, channel: state.view !== -1, onRange: (lo, hi) => update({ lo, hi }) });
+  $('range-controls').hidden = state.view !== -1;
+  $('histogram-of').textContent = state.view === -1 ? '' : state.view === -2 ? `(group ${state.groupView})` : `(channel ${state.view})`;
   for (const [id, v] of /** @type {const} */ ([['range-lo', t.lo], ['range-hi', t.hi]])) {
     if (document.activeElement !== $(id)) input(id).value = String(Number(v.toPrecision(6)));
   }
-  renderComparison(/** @type {HTMLTableElement} */ ($('compare-table')), t, c);
+  renderComparison(/** @type {HTMLTableElement} */ ($('compare-table')), t, c, g);
   renderChannelTable(/** @type {HTMLTableElement} */ ($('channel-table')), c);
+  renderGroupTable(/** @type {HTMLTableElement} */ ($('group-table')), g, state.view === -2 ? state.groupView : -1);
+  const groupTitle = `Per group (groups of ${g.size})`;
+  $('pg-head').textContent = groupTitle;
+  $('pg-title').textContent = groupTitle;
   let xLimit = 0;
   for (let i = 0; i < x.length; i++) xLimit = Math.max(xLimit, Math.abs(x[i]));
-  // One colour scale for both error maps, so equal colours mean equal errors.
-  const errLimit = Math.max(t.stats.maxAbsError, c.stats.maxAbsError);
+  // One colour scale for every error map, so equal colours mean equal errors.
+  const errLimit = Math.max(t.stats.maxAbsError, c.stats.maxAbsError, g.stats.maxAbsError);
   const qlo = t.dtypeMin, qhi = t.dtypeMax;
   const view = { rows: tensor.rows, cols: tensor.cols, qlo, qhi, xLimit, errLimit };
   renderScheme($('pt-grids'), 'pt', t, view);
   renderScheme($('pc-grids'), 'pc', c, view);
+  renderScheme($('pg-grids'), 'pg', g, view);
   $('error-legend').innerHTML = `Error colours: <span class="swatch neg"></span> x̂ above x, <span class="swatch zero"></span> 0, ` +
-    `<span class="swatch pos"></span> x̂ below x; full colour at ±${fmt(errLimit, 3)} (the larger max |error| of the two). ` +
+    `<span class="swatch pos"></span> x̂ below x; full colour at ±${fmt(errLimit, 3)} (the largest max |error| of the three). ` +
     `<span class="swatch clip"></span> clipped.`;
-  renderDerivation(/** @type {HTMLOListElement} */ ($('steps')), x, state, t, c);
+  renderDerivation(/** @type {HTMLOListElement} */ ($('steps')), x, state, t, c, g);
   renderHistogram($('histogram-chart'), shownView.x, shownView.t, narrow);
-  const notes = warnings(state, t, c);
+  const notes = warnings(state, t, c, g);
   $('warnings').replaceChildren(...notes.map((n) => Object.assign(document.createElement('li'), { className: n.level, textContent: n.text })));
-  const code = snippets(x, state, t, c);
+  const code = snippets(x, state, t, c, g);
   $('code-js').textContent = code.js;
   $('code-py').textContent = code.py;
   if (articleCompat !== state.compat) {
@@ -182,6 +215,12 @@ function bind() {
     });
   }
   $('view').addEventListener('change', (e) => update({ view: Number(/** @type {HTMLSelectElement} */ (e.target).value) }));
+  $('bits').addEventListener('change', (e) => update({ bits: Number(/** @type {HTMLSelectElement} */ (e.target).value) }));
+  $('group-size').addEventListener('change', (e) => update({ group: Number(/** @type {HTMLSelectElement} */ (e.target).value) }));
+  input('group-view').addEventListener('change', () => {
+    const j = Math.round(Number(input('group-view').value));
+    if (j >= 0 && j <= Number(input('group-view').max)) update({ view: -2, groupView: j });
+  });
   $('axis').addEventListener('change', (e) => update({ axis: /** @type {HTMLSelectElement} */ (e.target).value === '1' ? 1 : 0 }));
   $('reroll').addEventListener('click', () => update({ seed: state.seed + 1 }));
   for (const name of ['dtype', 'scheme', 'compat']) {

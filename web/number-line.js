@@ -159,8 +159,9 @@ export class NumberLine {
 
     select(this.axes.float).call(axisBottom(fx).ticks(8));
     select(this.axes.int)
-      .call(axisBottom(ix).tickValues(intTicks(t.dtypeMin, t.dtypeMax, W < WIDE ? 64 : 32)).tickFormat((v) => int(Number(v))));
-    const intTitle = `integer q (${t.dtypeMin === 0 ? 'uint8' : 'int8'})`;
+      .call(axisBottom(ix).tickValues(intTicks(t.dtypeMin, t.dtypeMax, tickStep(t.dtypeMax - t.dtypeMin, W < WIDE))).tickFormat((v) => int(Number(v))));
+    const bits = Math.log2(t.dtypeMax - t.dtypeMin + 1);
+    const intTitle = `integer q (${bits === 8 ? (t.dtypeMin === 0 ? 'uint8' : 'int8') : `${bits}-bit ${t.dtypeMin === 0 ? 'unsigned' : 'signed'}, ${int(t.dtypeMin)} to ${int(t.dtypeMax)}`})`;
     if (this.axes.intTitle.textContent !== intTitle) this.axes.intTitle.textContent = intTitle;
 
     // Each integer code's float value: the step between ticks is the scale.
@@ -223,6 +224,18 @@ export class NumberLine {
 /** Text anchor keeping a label inside the SVG. @param {number} px */
 function anchor(px, W) {
   return px < 120 ? 'start' : px > W - 120 ? 'end' : 'middle';
+}
+
+/**
+ * A tick step that labels an n-bit range without crowding: 32 (64 on a phone)
+ * codes for 8 bits, every code up to 3 bits.
+ * @param {number} span codes minus one @param {boolean} narrow
+ */
+function tickStep(span, narrow) {
+  const target = narrow ? 4 : 8;
+  let step = 1;
+  while (span / step > target) step *= 2;
+  return step;
 }
 
 /** Ticks at the ends and every step codes. @param {number} lo @param {number} hi @param {number} step */

@@ -17,15 +17,18 @@ import { PRESETS } from './presets.js';
  * @property {boolean} reduceRange
  * @property {boolean} includeZero false: raw min/max (shown as a formula, see compute.js)
  * @property {'pytorch' | 'onnx'} compat
+ * @property {number} bits 2-8
+ * @property {number} group requested group size of the per-group scheme (see compute.js groupSizeFor)
  * @property {number | null} lo per-tensor range set by the handles, or null for the data's
  * @property {number | null} hi
- * @property {number} view -1: the mapping and histogram show the whole tensor; k: channel k
+ * @property {number} view -1: the mapping and histogram show the whole tensor; k: channel k; -2: group `groupView`
+ * @property {number} groupView the group the mapping shows when view is -2
  */
 
 /** @type {PageState} */
 export const DEFAULTS = {
   preset: 'article', rows: 2, cols: 3, seed: 1, values: null, axis: 0, dtype: 'int8', scheme: 'affine',
-  reduceRange: false, includeZero: true, compat: 'pytorch', lo: null, hi: null, view: -1,
+  reduceRange: false, includeZero: true, compat: 'pytorch', bits: 8, group: 8, lo: null, hi: null, view: -1, groupView: 0,
 };
 
 export const MAX_SIDE = 128;
@@ -63,10 +66,15 @@ export function fromQuery(search) {
   s.reduceRange = q.get('rr') === '1';
   s.includeZero = q.get('raw') !== '1';
   s.compat = q.get('cp') === 'onnx' ? 'onnx' : 'pytorch';
+  s.bits = intParam(q.get('b'), 2, 8, 8);
+  s.group = intParam(q.get('g'), 1, MAX_SIDE, DEFAULTS.group);
   s.lo = floatParam(q.get('lo'));
   s.hi = floatParam(q.get('hi'));
   if (s.lo === null || s.hi === null || !(s.lo < s.hi)) s.lo = s.hi = null;
   s.view = intParam(q.get('ch'), 0, MAX_SIDE - 1, -1);
+  s.groupView = intParam(q.get('gv'), 0, MAX_SIDE * MAX_SIDE - 1, -1);
+  if (s.groupView >= 0) s.view = -2;
+  else s.groupView = 0;
   if (s.preset === 'custom') {
     const x = (q.get('x') ?? '').split(',').map(Number);
     if (x.length === s.rows * s.cols && x.every(Number.isFinite)) s.values = Float32Array.from(x);
@@ -96,11 +104,14 @@ export function toQuery(s) {
   if (s.reduceRange) q.set('rr', '1');
   if (!s.includeZero) q.set('raw', '1');
   if (s.compat !== 'pytorch') q.set('cp', s.compat);
+  if (s.bits !== DEFAULTS.bits) q.set('b', String(s.bits));
+  if (s.group !== DEFAULTS.group) q.set('g', String(s.group));
   if (s.lo !== null && s.hi !== null) {
     q.set('lo', float32Literal(s.lo));
     q.set('hi', float32Literal(s.hi));
   }
   if (s.view >= 0) q.set('ch', String(s.view));
+  if (s.view === -2) q.set('gv', String(s.groupView));
   const str = q.toString().replace(/%2C/g, ',');
   return str === '' ? '' : `?${str}`;
 }

@@ -16,26 +16,27 @@ function list(a, f) {
  * @param {HTMLTableElement} table
  * @param {import('./compute.js').TensorResult} t
  * @param {import('./compute.js').ChannelResult} c
+ * @param {import('./compute.js').GroupResult} g
  */
-export function renderComparison(table, t, c) {
-  /** @type {[string, string, string, string, unknown, unknown][]} */
+export function renderComparison(table, t, c, g) {
+  /** @type {[string, string, string, string, string, unknown, unknown, unknown][]} */
   const rows = [
-    ['Scale', fmt(t.scale), list(c.scales, (v) => fmt(v, 4)), 'scale', t.scale, Array.from(c.scales)],
-    ['Zero point', int(t.zeroPoint), list(c.zeroPoints, int), 'zp', t.zeroPoint, Array.from(c.zeroPoints)],
-    ['MSE', fmt(t.stats.mse, 4), fmt(c.stats.mse, 4), 'mse', t.stats.mse, c.stats.mse],
-    ['Max |error|', fmt(t.stats.maxAbsError, 4), fmt(c.stats.maxAbsError, 4), 'maxabs', t.stats.maxAbsError, c.stats.maxAbsError],
-    ['SQNR', dB(t.stats.sqnr), dB(c.stats.sqnr), 'sqnr', t.stats.sqnr, c.stats.sqnr],
-    ['Clipped values', String(t.clipped), String(c.clipped), 'clipped', t.clipped, c.clipped],
+    ['Scale', fmt(t.scale), list(c.scales, (v) => fmt(v, 4)), list(g.scales, (v) => fmt(v, 4)), 'scale', t.scale, Array.from(c.scales), Array.from(g.scales)],
+    ['Zero point', int(t.zeroPoint), list(c.zeroPoints, int), list(g.zeroPoints, int), 'zp', t.zeroPoint, Array.from(c.zeroPoints), Array.from(g.zeroPoints)],
+    ['MSE', fmt(t.stats.mse, 4), fmt(c.stats.mse, 4), fmt(g.stats.mse, 4), 'mse', t.stats.mse, c.stats.mse, g.stats.mse],
+    ['Max |error|', fmt(t.stats.maxAbsError, 4), fmt(c.stats.maxAbsError, 4), fmt(g.stats.maxAbsError, 4), 'maxabs', t.stats.maxAbsError, c.stats.maxAbsError, g.stats.maxAbsError],
+    ['SQNR', dB(t.stats.sqnr), dB(c.stats.sqnr), dB(g.stats.sqnr), 'sqnr', t.stats.sqnr, c.stats.sqnr, g.stats.sqnr],
+    ['Clipped values', String(t.clipped), String(c.clipped), String(g.clipped), 'clipped', t.clipped, c.clipped, g.clipped],
   ];
   const body = table.tBodies[0] ?? table.createTBody();
   body.replaceChildren();
-  for (const [label, a, b, id, va, vb] of rows) {
+  for (const [label, a, b, d, id, va, vb, vd] of rows) {
     const tr = body.insertRow();
     const th = document.createElement('th');
     th.scope = 'row';
     th.textContent = label;
     tr.append(th);
-    for (const [text, key, value] of /** @type {const} */ ([[a, `pt-${id}`, va], [b, `pc-${id}`, vb]])) {
+    for (const [text, key, value] of /** @type {const} */ ([[a, `pt-${id}`, va], [b, `pc-${id}`, vb], [d, `pg-${id}`, vd]])) {
       const td = tr.insertCell();
       td.textContent = text;
       td.dataset.testid = key;
@@ -43,10 +44,15 @@ export function renderComparison(table, t, c) {
     }
   }
   // Say who wins in words: the table alone leaves a learner to compare exponents.
-  const better = t.stats.mse === c.stats.mse ? 'Both schemes give the same MSE here.'
+  const better = t.stats.mse === c.stats.mse ? 'Per tensor and per channel give the same MSE here.'
     : c.stats.mse < t.stats.mse ? `Per channel cuts the MSE ${ratio(t.stats.mse, c.stats.mse)}.`
       : `Per tensor has the lower MSE here (${ratio(c.stats.mse, t.stats.mse)}).`;
-  /** @type {HTMLElement} */ (table.caption ?? table.createCaption()).textContent = `Per tensor vs per channel. ${better}`;
+  const groups = g.size === g.channelLength ? `Groups of ${g.size} are whole channels: per group is per channel.`
+    : g.stats.mse === 0 && c.stats.mse > 0 ? `Groups of ${g.size} quantize every value exactly, for ${g.count} scales instead of ${c.scales.length}.`
+    : g.stats.mse === c.stats.mse ? `Groups of ${g.size} give the same MSE as per channel.`
+      : g.stats.mse < c.stats.mse ? `Groups of ${g.size} cut it ${ratio(c.stats.mse, g.stats.mse)} more, for ${g.count} scales instead of ${c.scales.length}.`
+        : `Groups of ${g.size} have a higher MSE than per channel here (${ratio(g.stats.mse, c.stats.mse)}).`;
+  /** @type {HTMLElement} */ (table.caption ?? table.createCaption()).textContent = `Per tensor vs per channel vs per group. ${better} ${groups}`;
 }
 
 /** @param {number} big @param {number} small */
@@ -79,4 +85,42 @@ export function renderChannelTable(table, c) {
   }
   /** @type {HTMLElement} */ (table.caption ?? table.createCaption()).textContent =
     `Per-channel parameters along axis ${c.axis} (${c.scales.length} channel${c.scales.length === 1 ? '' : 's'})`;
+}
+
+/**
+ * The per-group parameters: which channel and elements each group covers,
+ * its range, scale, zero point and error.
+ * @param {HTMLTableElement} table
+ * @param {import('./compute.js').GroupResult} g
+ * @param {number} selected the group the mapping shows, or -1
+ */
+export function renderGroupTable(table, g, selected) {
+  const body = table.tBodies[0] ?? table.createTBody();
+  body.replaceChildren();
+  // The first groups, and the selected one if it lies beyond them.
+  const shown = Array.from({ length: Math.min(g.count, MAX_CHANNEL_ROWS) }, (_, j) => j);
+  if (selected >= shown.length) shown.push(selected);
+  const along = g.axis === 0 ? 'columns' : 'rows';
+  for (const j of shown) {
+    const tr = body.insertRow();
+    const ch = Math.floor(j / g.perChannel), first = (j % g.perChannel) * g.size;
+    const where = g.size === 1 ? `${ch}, ${along.slice(0, -1)} ${first}` : `${ch}, ${along} ${first}–${first + g.size - 1}`;
+    const cells = [String(j), where, fmt(g.mins[j], 4), fmt(g.maxs[j], 4), fmt(g.scales[j], 5), int(g.zeroPoints[j]),
+      fmt(g.channelStats.mse[j], 3), fmt(g.channelStats.maxAbsError[j], 3), dB(g.channelStats.sqnr[j])];
+    for (const text of cells) tr.insertCell().textContent = text;
+    tr.cells[1].className = 'channel';
+    if (g.raw && g.raw[j].zeroPoint !== g.raw[j].stored) {
+      tr.cells[5].textContent = `${int(g.zeroPoints[j])} (formula: ${int(g.raw[j].zeroPoint)})`;
+      tr.cells[5].classList.add('warn');
+    }
+    if (j === selected) tr.setAttribute('aria-current', 'true');
+  }
+  if (g.count > shown.length) {
+    const td = body.insertRow().insertCell();
+    td.colSpan = 9;
+    td.textContent = `… ${g.count - shown.length} more groups`;
+  }
+  /** @type {HTMLElement} */ (table.caption ?? table.createCaption()).textContent =
+    `Per-group parameters: each channel along axis ${g.axis} in ${g.perChannel} group${g.perChannel === 1 ? '' : 's'} of ${g.size} ` +
+    `(${g.count} scales and zero points for ${g.count * g.size} values)`;
 }

@@ -8,9 +8,10 @@ import { fmt, int } from './format.js';
  * @param {import('./state.js').PageState} s
  * @param {import('./compute.js').TensorResult} t
  * @param {import('./compute.js').ChannelResult} c
+ * @param {import('./compute.js').GroupResult} g
  * @returns {{ level: 'warn' | 'info', text: string }[]}
  */
-export function warnings(s, t, c) {
+export function warnings(s, t, c, g) {
   /** @type {{ level: 'warn' | 'info', text: string }[]} */
   const out = [];
   const type = s.dtype;
@@ -35,6 +36,27 @@ export function warnings(s, t, c) {
   }
   if (c.clipped > 0 && rawChannels === 0) {
     out.push({ level: 'warn', text: `Per channel: ${c.clipped} value${c.clipped === 1 ? '' : 's'} clamped to [${int(t.dtypeMin)}, ${int(t.dtypeMax)}].` });
+  }
+  const rawGroups = g.raw ? g.raw.filter((r) => r.zeroPoint !== r.stored).length : 0;
+  if (rawGroups > 0) {
+    out.push({ level: 'warn', text: `Per group, ${rawGroups} group${rawGroups === 1 ? '' : 's'} would need a zero point outside ` +
+      `[${int(g.qmin)}, ${int(g.qmax)}]; ${rawGroups === 1 ? 'it is' : 'they are'} clamped, and values shift or clip.` });
+  }
+  if (g.clipped > 0 && rawGroups === 0) {
+    out.push({ level: 'warn', text: `Per group: ${g.clipped} value${g.clipped === 1 ? '' : 's'} clamped to [${int(t.dtypeMin)}, ${int(t.dtypeMax)}].` });
+  }
+  if (s.bits < 8) {
+    // Why small groups: the step is the range over 2^n - 1 codes, so with few codes only a narrow range keeps it small.
+    const levels = 2 ** s.bits;
+    const ratio = (/** @type {number} */ a, /** @type {number} */ b) => (b === 0 ? 'to zero' : `${fmt(a / b, 3)}×`);
+    out.push({ level: 'info', text: `${s.bits} bits: ${levels} codes [${int(t.dtypeMin)}, ${int(t.dtypeMax)}] (stored in ${type}), ` +
+      `so one step is the range divided by ${levels - 1}: ${fmt(t.scale, 4)} per tensor, up to ${fmt(Math.max(...c.scales.map(Math.abs)), 4)} per channel` +
+      `${g.size < g.channelLength ? `, up to ${fmt(Math.max(...g.scales.map(Math.abs)), 4)} in groups of ${g.size}` : ''}. ` +
+      (g.size < g.channelLength
+        ? `A group only has to cover its own ${g.size === 1 ? 'value' : `${g.size} values`}, so one large value costs precision in its group alone: ` +
+          `MSE ${fmt(t.stats.mse, 3)} per tensor, ${fmt(c.stats.mse, 3)} per channel, ${fmt(g.stats.mse, 3)} per group ` +
+          `(${ratio(c.stats.mse, g.stats.mse)} below per channel), for one scale and zero point per ${g.size === 1 ? 'value' : `${g.size} values`}.`
+        : 'Choose a group size below the channel length to give each block of values its own scale, as 4-bit weight formats do.') });
   }
   if (s.reduceRange) {
     out.push({ level: 'info', text: `Reduce range: the scale and zero point are fitted to [${int(t.qmin)}, ${int(t.qmax)}], half of ${type}, ` +

@@ -55,6 +55,17 @@ static void quantize_row(size_t k, size_t kb, size_t bs, const float* restrict a
   }
 }
 
+/* The qs16-qb4w kernels' activations (qdq.h): int16, k = 4t + r at element
+ * 4t + {0, 2, 1, 3}[r], so that a 32-bit load gives the pair {a0, a2} or {a1, a3}. */
+static void widen_pairs(size_t kpad, const int8_t* restrict q, int16_t* restrict out) {
+  for (size_t l = 0; l < kpad; l += 4) {
+    out[l] = q[l];
+    out[l + 1] = q[l + 2];
+    out[l + 2] = q[l + 1];
+    out[l + 3] = q[l + 3];
+  }
+}
+
 long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* packed,
                       const float* bias, float* y, uint32_t flags) {
   const uint32_t* header = (const uint32_t*) packed;
@@ -77,6 +88,9 @@ long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* 
     return 0;
   }
   const int int8 = (flags & QDQ_NBITS_ACCURACY_INT8) != 0;
+  const struct qdq_config* config = qdq_config();
+  /* 4-bit level 4 on int16 pair-permuted activations where the build has such kernels. */
+  const int wide = int8 && bits == 4 && config->qs16_qb4w_gemm1 != NULL;
   if (int8) {
     for (size_t i = 0; i < mk; i++) {
       if (!isfinite(a[i])) return 1 + (long) i;
@@ -86,8 +100,10 @@ long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* 
   const size_t bias_bytes = s.groups * QDQ_NBITS_NR * sizeof(float);
   size_t a_bytes, t;
   if (int8) {
-    /* int8 rows, then float scales and int32 sums per row and block */
-    if (__builtin_mul_overflow(m, kpad + 8 * s.kb, &a_bytes)) return QDQ_ERROR_SIZE_OVERFLOW;
+    /* int8 rows, then float scales and int32 sums per row and block, then
+     * (wide) the int16 rows. kpad + 8 kb cannot overflow: kpad * sizeof(float)
+     * and n * kb * 24 were checked by qdq_nbits_shape. */
+    if (__builtin_mul_overflow(m, (wide ? 3 * kpad : kpad) + 8 * s.kb, &a_bytes)) return QDQ_ERROR_SIZE_OVERFLOW;
   } else if (kpad != k) {
     if (__builtin_mul_overflow(m, kpad, &t) || __builtin_mul_overflow(t, sizeof(float), &a_bytes)) {
       return QDQ_ERROR_SIZE_OVERFLOW;
@@ -102,7 +118,6 @@ long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* 
   for (size_t j = 0; j < s.groups * QDQ_NBITS_NR; j++) bias_pad[j] = bias != NULL && j < n ? bias[j] : 0.0f;
   uint8_t* stage = ws + bias_bytes;
 
-  const struct qdq_config* config = qdq_config();
   const size_t mr = config->nbits_mr;
   const uint8_t* w = (const uint8_t*) packed + QDQ_NBITS_HEADER_BYTES;
   /* One chunk of all columns for a single row block; else cache-sized chunks. */
@@ -118,6 +133,22 @@ long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* 
     int32_t* asum = (int32_t*) (as + m * s.kb);
     for (size_t i = 0; i < m; i++) {
       quantize_row(k, s.kb, bs, a + i * k, aq + i * kpad, as + i * s.kb, asum + i * s.kb);
+    }
+    if (wide) {
+      int16_t* aw = (int16_t*) (asum + m * s.kb);
+      for (size_t i = 0; i < m; i++) widen_pairs(kpad, aq + i * kpad, aw + i * kpad);
+      for (size_t j0 = 0; j0 < n; j0 += nc) {
+        const size_t nb = n - j0 < nc ? n - j0 : nc;
+        const void* wj = w + (j0 / QDQ_NBITS_NR) * s.group_bytes;
+        for (size_t i0 = 0; i0 < m; i0 += mr) {
+          const size_t rows = m - i0 < mr ? m - i0 : mr;
+          (rows == 1 ? config->qs16_qb4w_gemm1 : config->qs16_qb4w_gemm)(
+              rows, nb, s.kb, bs, aw + i0 * kpad, kpad * sizeof(int16_t), as + i0 * s.kb, asum + i0 * s.kb,
+              s.kb, wj, bias_pad + j0, y + i0 * n + j0, n * sizeof(float));
+        }
+      }
+      free(ws);
+      return 0;
     }
     const qdq_qs8_qbw_gemm_fn gemm1 = bits == 4 ? config->qs8_qb4w_gemm1 : config->qs8_qb8w_gemm1;
     const qdq_qs8_qbw_gemm_fn gemm = bits == 4 ? config->qs8_qb4w_gemm : config->qs8_qb8w_gemm;

@@ -73,6 +73,37 @@ function library(page, x, opts) {
   }, /** @type {const} */ ([x, opts]));
 }
 
+/**
+ * What the library gives for n-bit codes: an observer with quantMin/quantMax,
+ * then quantizePerTensor/quantizePerChannel clamping to that range (quantize()
+ * clamps to the dtype, as torch.quantize_per_tensor does).
+ * @param {import('playwright-core').Page} page @param {number[]} x
+ * @param {{ shape: number[], axis?: number, dtype?: 'int8' | 'uint8', quantMin: number, quantMax: number }} opts
+ */
+function libraryNBits(page, x, opts) {
+  return page.evaluate(async ([x, opts]) => {
+    const m = await import('/js/index.js');
+    await m.init();
+    const xs = new Float32Array(x);
+    const { shape, axis, dtype = 'int8', quantMin, quantMax } = opts;
+    const range = { dtype, quantMin, quantMax };
+    if (axis === undefined) {
+      const obs = new m.MinMaxObserver(range);
+      obs.observe(xs);
+      const p = obs.calculateQParams();
+      const qt = m.quantizePerTensor(xs, { ...p, ...range, shape, compat: 'pytorch' });
+      const e = m.errorStats(xs, m.dequantize(qt));
+      return { scale: p.scale, zeroPoint: p.zeroPoint, q: Array.from(qt.data), mse: e.mse, maxAbs: e.maxAbsError, scales: [], zeroPoints: [] };
+    }
+    const obs = new m.PerChannelMinMaxObserver({ ...range, axis });
+    obs.observe(xs, shape);
+    const p = obs.calculateQParams();
+    const qt = m.quantizePerChannel(xs, { ...p, ...range, shape, axis, compat: 'pytorch' });
+    const e = m.errorStats(xs, m.dequantize(qt), { shape, axis });
+    return { scale: 0, zeroPoint: 0, q: Array.from(qt.data), mse: e.mse, maxAbs: e.maxAbsError, scales: Array.from(p.scales), zeroPoints: Array.from(p.zeroPoints) };
+  }, /** @type {const} */ ([x, opts]));
+}
+
 /** The values of the page's current tensor, via its own preset module. @param {import('playwright-core').Page} page */
 function pageTensor(page) {
   return page.evaluate(async () => {
@@ -92,11 +123,29 @@ function pageTensor(page) {
 function runJsSnippet(page) {
   return page.evaluate(async () => {
     const code = /** @type {HTMLElement} */ (document.getElementById('code-js')).textContent ?? '';
-    const src = `${code.replace("from 'qdq-wasm'", `from '${location.origin}/js/index.js'`)}\nexport { perTensor, perChannel };`;
+    const src = `${code.replace("from 'qdq-wasm'", `from '${location.origin}/js/index.js'`)}\nexport { perTensor, perChannel, perGroup };`;
     const url = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
     const m = await import(url);
-    return { t: Array.from(m.perTensor.data), c: Array.from(m.perChannel.data) };
+    return { t: Array.from(m.perTensor.data), c: Array.from(m.perChannel.data), g: Array.from(m.perGroup.data) };
   });
+}
+
+/**
+ * The per-group result in the tensor's layout: groups run along rows (axis 0,
+ * already in order) or down columns (axis 1: the snippets list the columns
+ * one after another).
+ * @param {number[]} grouped @param {number} rows @param {number} cols @param {0 | 1} axis
+ */
+function ungroup(grouped, rows, cols, axis) {
+  if (axis === 0) return grouped;
+  const out = new Array(grouped.length);
+  grouped.forEach((v, j) => { out[(j % rows) * cols + Math.floor(j / rows)] = v; });
+  return out;
+}
+
+/** The tensor regrouped as the page's per-group scheme quantizes it: one group per row. */
+function regroup(/** @type {number[]} */ x, /** @type {number} */ rows, /** @type {number} */ cols, /** @type {0 | 1} */ axis) {
+  return axis === 0 ? x : x.map((_, j) => x[(j % rows) * cols + Math.floor(j / rows)]);
 }
 
 /** True when /usr/bin/python3 has torch (the PyTorch snippet check needs it; CI does not install it). */
@@ -108,7 +157,7 @@ const HAS_TORCH = spawnSync('/usr/bin/python3', ['-c', 'import torch'], { encodi
  */
 async function runPySnippet(page) {
   const code = await page.textContent('#code-py') ?? '';
-  const src = `${code}\nimport json\nprint(json.dumps({"t": per_tensor.int_repr().flatten().tolist(), "c": per_channel.int_repr().flatten().tolist()}))\n`;
+  const src = `${code}\nimport json\nprint(json.dumps({"t": q_tensor.flatten().tolist(), "c": q_channel.flatten().tolist(), "g": q_group.flatten().tolist()}))\n`;
   const r = spawnSync('/usr/bin/python3', ['-c', src], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
   return JSON.parse(r.stdout.trim().split('\n').at(-1) ?? '{}');
@@ -323,17 +372,109 @@ test('the page', async (t) => {
 
   await t.test('should show code that reproduces the view', async (st) => {
     const views = ['/', '/?dt=uint8&qs=symmetric&ax=1', '/?raw=1', '/?lo=-1.5&hi=4', '/?p=outlier&r=4&c=8&seed=2&rr=1&ax=1',
-      '/?p=channels&r=10&c=6&seed=5&cp=onnx'];
+      '/?p=channels&r=10&c=6&seed=5&cp=onnx', '/?p=outlier&r=4&c=8&seed=2&b=4&g=4', '/?p=channels&r=6&c=4&seed=3&b=3&g=2&ax=1&dt=uint8',
+      '/?p=normal&r=4&c=8&seed=4&b=2&g=2&qs=symmetric', '/?raw=1&b=4&g=1', '/?p=outlier&r=8&c=8&seed=1&b=5&g=4&ax=1&rr=1&cp=onnx'];
     const { page, errors } = await open('/');
     for (const v of views) {
       await page.goto(base + v);
       await page.waitForSelector('body[data-ready="true"]');
-      const shownQ = { t: await grid(page, 'pt-q'), c: await grid(page, 'pc-q') };
+      const shownQ = { t: await grid(page, 'pt-q'), c: await grid(page, 'pc-q'), g: await grid(page, 'pg-q') };
       assert.ok(shownQ.t && shownQ.t.length > 1, `${v} should show its grids as numbers`);
-      assert.deepEqual(await runJsSnippet(page), shownQ, `qdq-wasm snippet for ${v}`);
-      if (HAS_TORCH) assert.deepEqual(await runPySnippet(page), shownQ, `PyTorch snippet for ${v}`);
+      const { rows, cols, axis } = await page.evaluate(async () => {
+        const { fromQuery } = await import('/state.js');
+        return fromQuery(location.search);
+      });
+      const js = await runJsSnippet(page);
+      assert.deepEqual({ ...js, g: ungroup(js.g, rows, cols, axis) }, shownQ, `qdq-wasm snippet for ${v}`);
+      if (HAS_TORCH) {
+        const py = await runPySnippet(page);
+        assert.deepEqual({ ...py, g: ungroup(py.g, rows, cols, axis) }, shownQ, `PyTorch snippet for ${v}`);
+      }
     }
     if (!HAS_TORCH) st.diagnostic('PyTorch snippets not run: /usr/bin/python3 has no torch');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  await t.test('should quantize to n bits, per group, with a group size and a group in the mapping', async () => {
+    const { page, errors } = await open('/?p=outlier&r=8&c=16&seed=2');
+    const x = await pageTensor(page);
+    // Bits: 8 is int8 itself; 4 narrows the codes to [-8, 7] through quantMin/quantMax.
+    assert.equal(await page.inputValue('#bits'), '8');
+    await page.selectOption('#bits', '4');
+    const n4 = { quantMin: -8, quantMax: 7 };
+    let lib = await libraryNBits(page, x, { shape: [8, 16], ...n4 });
+    assert.equal(await shown(page, 'pt-scale'), lib.scale);
+    assert.equal(await shown(page, 'pt-zp'), lib.zeroPoint);
+    // The grids are heatmaps at 8x16: the codes they draw come from compute.js, the page's one door to the library.
+    const ptQ = await page.evaluate(async () => {
+      const { perTensor } = await import('/compute.js');
+      const { DEFAULTS } = await import('/state.js');
+      const { presetTensor } = await import('/presets.js');
+      return Array.from(perTensor(presetTensor('outlier', 8, 16, 2).values, [8, 16], { ...DEFAULTS, bits: 4 }).q);
+    });
+    assert.deepEqual(ptQ, lib.q);
+    assert.ok(lib.q.every((v) => v >= -8 && v <= 7));
+    assert.equal(await shown(page, 'pt-mse'), lib.mse);
+    const libC = await libraryNBits(page, x, { shape: [8, 16], axis: 0, ...n4 });
+    assert.deepEqual(await shown(page, 'pc-scale'), libC.scales);
+    assert.equal(await shown(page, 'pc-mse'), libC.mse);
+    assert.match(await page.textContent('#bits-range') ?? '', /−8 to 7: 16 levels/);
+    assert.match(await page.textContent('#warnings') ?? '', /4 bits: 16 codes \[−8, 7\]/);
+
+    // Per group: the sizes are the divisors of the channel length (16 along axis 0); default 8.
+    assert.deepEqual(await page.$$eval('#group-size option', (o) => o.map((e) => /** @type {HTMLOptionElement} */ (e).value)), ['1', '2', '4', '8', '16']);
+    assert.equal(await page.inputValue('#group-size'), '8');
+    await page.selectOption('#group-size', '4');
+    let libG = await libraryNBits(page, x, { shape: [32, 4], axis: 0, ...n4 });
+    assert.deepEqual(await shown(page, 'pg-scale'), libG.scales);
+    assert.deepEqual(await shown(page, 'pg-zp'), libG.zeroPoints);
+    assert.equal(await shown(page, 'pg-mse'), libG.mse);
+    assert.equal(await shown(page, 'pg-maxabs'), libG.maxAbs);
+    // The lesson: at 4 bits, groups of 4 beat whole channels, which beat one scale for the tensor.
+    assert.ok(libG.mse < libC.mse && libC.mse < lib.mse, `MSE per group ${libG.mse}, per channel ${libC.mse}, per tensor ${lib.mse}`);
+    assert.match(await page.textContent('#group-table caption') ?? '', /4 groups of 4 \(32 scales/);
+    assert.equal(await page.$$eval('#group-table tbody tr', (r) => r.length), 17);
+
+    // Groups down the columns (axis 1): each column of 8 in two groups of 4.
+    await page.selectOption('#axis', '1');
+    assert.deepEqual(await page.$$eval('#group-size option', (o) => o.map((e) => /** @type {HTMLOptionElement} */ (e).value)), ['1', '2', '4', '8']);
+    libG = await libraryNBits(page, regroup(x, 8, 16, 1), { shape: [32, 4], axis: 0, ...n4 });
+    assert.deepEqual(await shown(page, 'pg-scale'), libG.scales);
+    assert.equal(await shown(page, 'pg-mse'), libG.mse);
+    const pgQ = await page.evaluate(async () => {
+      const { perGroup } = await import('/compute.js');
+      const { DEFAULTS } = await import('/state.js');
+      const { presetTensor } = await import('/presets.js');
+      return Array.from(perGroup(presetTensor('outlier', 8, 16, 2).values, [8, 16], { ...DEFAULTS, bits: 4, group: 4, axis: 1 }).q);
+    });
+    assert.deepEqual(pgQ, ungroup(libG.q, 8, 16, 1));
+
+    // One group in the mapping and the histogram: its own scale and zero point, highlighted in the table.
+    await page.selectOption('#view', '-2');
+    assert.equal(await page.isVisible('#group-view'), true);
+    await page.fill('#group-view', '5');
+    await page.press('#group-view', 'Enter');
+    const mapping = async () => page.$eval('svg.number-line', (el) => [Number(/** @type {SVGElement} */ (el).dataset.scale), Number(/** @type {SVGElement} */ (el).dataset.zeroPoint)]);
+    assert.deepEqual(await mapping(), [libG.scales[5], libG.zeroPoints[5]]);
+    assert.equal(await page.isVisible('[data-testid="handle-hi"]'), false);
+    assert.equal(await page.textContent('#histogram-of'), '(group 5)');
+    assert.equal(await page.textContent('#group-table tr[aria-current] td'), '5');
+    assert.match(await page.textContent('#mapping') ?? '', /4-bit signed, −8 to 7/);
+    await page.waitForFunction(() => ['b=4', 'g=4', 'ax=1', 'gv=5'].every((k) => location.search.includes(k)));
+    await page.screenshot({ path: path.join(out, 'page-4bit-groups.png'), fullPage: true });
+
+    // The same view from its URL; a group size that does not divide the channel falls to a divisor.
+    await page.goto(`${base}/?p=outlier&r=8&c=16&seed=2&b=3&g=6&dt=uint8&gv=3`);
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.equal(await page.inputValue('#bits'), '3');
+    assert.equal(await page.inputValue('#view'), '-2');
+    assert.equal(await page.inputValue('#group-view'), '3');
+    assert.equal(await page.inputValue('#group-size'), '4');
+    assert.match(await page.textContent('#group-note') ?? '', /6 does not divide 16/);
+    libG = await libraryNBits(page, x, { shape: [32, 4], axis: 0, dtype: 'uint8', quantMin: 0, quantMax: 7 });
+    assert.deepEqual(await shown(page, 'pg-scale'), libG.scales);
+    assert.deepEqual(await mapping(), [libG.scales[3], libG.zeroPoints[3]]);
     assert.deepEqual(errors, []);
     await page.close();
   });

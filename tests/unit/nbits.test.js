@@ -1,6 +1,6 @@
 // Blockwise 4/8-bit weights (MatMulNBits) on the loaded build: every kernel
-// named in the qs8-qb4w-gemm, qs8-qb8w-gemm, f32-qb4w-gemm and f32-qb8w-gemm
-// lists that this build exports, and the qdq_nbits_matmul operator, against
+// named in the qs8-qb4w-gemm, qs16-qb4w-gemm, qs8-qb8w-gemm, f32-qb4w-gemm and
+// f32-qb8w-gemm lists that this build exports, and the qdq_nbits_matmul operator, against
 // the C reference (src/reference/nbits.c), bit for bit, on random inputs
 // over every block size, both bit widths, with and without zero points, and
 // m, n, k tails. Raw exports of the test build (tests/helpers/wasm.js).
@@ -82,15 +82,29 @@ function assertBits(what, got, want, n) {
 
 const SENTINEL = 0x5a5a5a5a;
 
-test(`blockwise kernels (qs8-qb4w, qs8-qb8w, f32-qb4w, f32-qb8w) on the ${BUILD} build`, async (t) => {
-  for (const [family, bits, int8] of [['qs8-qb4w-gemm', 4, true], ['qs8-qb8w-gemm', 8, true], ['f32-qb4w-gemm', 4, false], ['f32-qb8w-gemm', 8, false]]) {
+/**
+ * The qs16-qb4w kernels' activations (src/qdq.h): int16, k = 4t + r at element 4t + {0, 2, 1, 3}[r].
+ * @param {Int8Array} q @returns {Int16Array}
+ */
+function widenPairs(q) {
+  const out = new Int16Array(q.length);
+  for (let l = 0; l < q.length; l += 4) [out[l], out[l + 1], out[l + 2], out[l + 3]] = [q[l], q[l + 2], q[l + 1], q[l + 3]];
+  return out;
+}
+
+test(`blockwise kernels (qs8-qb4w, qs16-qb4w, qs8-qb8w, f32-qb4w, f32-qb8w) on the ${BUILD} build`, async (t) => {
+  for (const [family, bits, int8] of [['qs8-qb4w-gemm', 4, true], ['qs16-qb4w-gemm', 4, true], ['qs8-qb8w-gemm', 8, true], ['f32-qb4w-gemm', 4, false], ['f32-qb8w-gemm', 8, false]]) {
+    const wide = family.startsWith('qs16');
     for (const kern of kernels(family)) {
       await t.test(`should match the reference bit for bit: ${kern.name}`, () => {
         const r = rng(bits * 7 + kern.mr + (int8 ? 100 : 0) + kern.isa.length);
         let cases = 0;
         for (const bs of BLOCK_SIZES) {
-          for (const k of [1, 5, bs - 1, bs, bs + 1, 2 * bs + 3]) {
-            for (const n of [1, 3, 8, 9, 16, 17, 25, 40]) {
+          // The new kernels also over every k and n from 1 to 67 (block 16: 1 to 5 blocks, 1 to 9 column groups).
+          const sweep = wide && bs === 16;
+          const ks = sweep ? Array.from({ length: 67 }, (_, i) => i + 1) : [1, 5, bs - 1, bs, bs + 1, 2 * bs + 3];
+          for (const k of ks) {
+            for (const n of sweep ? (k === 67 ? Array.from({ length: 67 }, (_, i) => i + 1) : [1, 9, 67]) : [1, 3, 8, 9, 16, 17, 25, 40]) {
               const useZp = (n + k) % 2 === 1;
               const w = randomWeights(r, n, k, bits, bs);
               const kb = w.kb, kpad = kb * bs;
@@ -111,7 +125,14 @@ test(`blockwise kernels (qs8-qb4w, qs8-qb8w, f32-qb4w, f32-qb8w) on the ${BUILD}
                     const [aq, as, asum, af] = put(new Int8Array(mr * kpad), new Float32Array(mr * kb), new Int32Array(mr * kb), a);
                     ptrs.push(aq, as, asum, af);
                     for (let i = 0; i < mr; i++) ex.qdq_reference_nbits_quantize_activations(k, bs, af + 4 * i * k, aq + i * kpad, as + 4 * i * kb, asum + 4 * i * kb);
-                    ex[kern.name](mr, n, kb, bs, aq, kpad, as, asum, kb, w0, biasp, cpp, 4 * stride);
+                    if (wide) {
+                      rt.refresh();
+                      const [aw] = put(widenPairs(new Int8Array(rt.memory.buffer, aq, mr * kpad).slice()));
+                      ptrs.push(aw);
+                      ex[kern.name](mr, n, kb, bs, aw, 2 * kpad, as, asum, kb, w0, biasp, cpp, 4 * stride);
+                    } else {
+                      ex[kern.name](mr, n, kb, bs, aq, kpad, as, asum, kb, w0, biasp, cpp, 4 * stride);
+                    }
                   } else {
                     const ap = new Float32Array(mr * kpad);
                     for (let i = 0; i < mr; i++) ap.set(a.subarray(i * k, (i + 1) * k), i * kpad);
