@@ -174,7 +174,9 @@ long qdq_reference_f32_rminmax(size_t n, const float* x, float* min, float* max)
  * and call the kernels that src/config.c selected. `start` is the flat index
  * of the chunk's first element, so a tensor can be streamed through a small
  * staging buffer: channel(i) = ((start + i) / inner) % channels.
- * scales and zero_points have `channels` entries.
+ * scales and zero_points have `channels` entries. A chunk is processed in
+ * blocks of 64 Ki elements of the flat index, which the shared-memory builds
+ * share among the host's threads: the same bytes on any thread count.
  * ------------------------------------------------------------------------- */
 
 /// Quantize n elements (E5) to int8, or uint8 with QDQ_FLAG_UINT8.
@@ -205,7 +207,9 @@ QDQ_API void qdq_quantize_steps(size_t n, const float* x, float scale, uint32_t 
 
 /// Folds n elements into per-channel running minima and maxima
 /// (mins[c] = min(mins[c], x), maxs[c] likewise). Returns the chunk-relative
-/// index of the first NaN or infinity (nothing is folded then), or -1.
+/// index of the first NaN or infinity, or -1; after a NaN or infinity, mins
+/// and maxs hold a partial fold: discard them. Threaded by blocks (one
+/// channel) or by channels, with the bytes of one thread (docs/threads.md T5).
 QDQ_API long qdq_minmax(const float* x, size_t n, size_t start, size_t channels, size_t inner,
                 float* mins, float* maxs);
 
@@ -213,6 +217,9 @@ QDQ_API long qdq_minmax(const float* x, size_t n, size_t start, size_t channels,
 ///   acc[3c+0] += sum (x - x_hat)^2,  acc[3c+1] += sum x^2,
 ///   acc[3c+2]  = max(acc[3c+2], max |x - x_hat|)              (E10)
 /// MSE, max abs error and SQNR = 10 log10(sum x^2 / sum (x - x_hat)^2) follow.
+/// Summation order, whatever the threads: each channel's run within each
+/// 64 Ki block of the flat index is summed from 0, and the runs are added to
+/// acc in index order (docs/threads.md T5).
 QDQ_API int qdq_error_stats(const float* x, const float* x_hat, size_t n, size_t start,
                     size_t channels, size_t inner, double* acc);
 
@@ -267,7 +274,7 @@ QDQ_API int qdq_isa(void);
 QDQ_API void qdq_parallel_run(void (*fn)(void*, size_t), void* ctx, size_t task);
 
 /// Elements per chunk of the staging buffers that js/ streams tensors through
-/// (64 Ki; see src/operators/staging.c for why).
+/// (64 Ki; 1 Mi in the shared-memory builds; see src/operators/staging.c).
 QDQ_API size_t qdq_staging_elements(void);
 
 /* ---------------------------------------------------------------------------

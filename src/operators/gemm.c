@@ -463,7 +463,9 @@ long qdq_dynamic_linear(size_t m, size_t n, size_t k, const float* x, const void
     return QDQ_ERROR_SIZE_OVERFLOW;
   }
   if (elems != 0) {
-    const long bad = config->f32_rminmax(bytes, x, &lo, &hi);
+    /* qdq_minmax splits inputs of several 64 Ki blocks over the threads; the
+     * range is the one-call fold's (statistics.c). */
+    const long bad = qdq_minmax(x, elems, 0, 1, elems, &lo, &hi);
     if (bad >= 0) return 1 + bad;
   } else {
     lo = hi = 0.0f;

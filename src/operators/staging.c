@@ -6,5 +6,13 @@
  * whole through memory. Measured with bench/quantize.js (AMD EPYC, Node 20,
  * interleaved runs, 4 Ki to 256 Ki): 32 Ki and 64 Ki tie for fastest, about
  * 5% ahead of 16 Ki on quantize (fewer JS round trips per tensor); 4 Ki
- * loses 15-20%, 256 Ki loses 5-10% (out of L2). */
-size_t qdq_staging_elements(void) { return 65536; }
+ * loses 15-20%, 256 Ki loses 5-10% (out of L2).
+ * The shared-memory builds stream QDQ_STAGING_BLOCKS blocks of 64 Ki
+ * (operators/blocks.h) per call instead, so that one call has blocks to
+ * share among threads: bench/threads-elementwise.js, docs/threads.md T5. */
+#if defined(QDQ_THREADS)
+#define QDQ_STAGING_BLOCKS 16
+#else
+#define QDQ_STAGING_BLOCKS 1
+#endif
+size_t qdq_staging_elements(void) { return QDQ_STAGING_BLOCKS * 65536; }

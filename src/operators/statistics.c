@@ -1,39 +1,190 @@
-/* Operators that reduce: per-channel min/max for observers, error statistics (E10). */
+/* Operators that reduce: per-channel min/max for observers, error statistics
+ * (E10). Both walk their chunk block by block (operators/blocks.h) and split
+ * it among the host's threads in one of two ways that keep every channel's
+ * folds in the order of one thread (docs/threads.md, T5):
+ *   one channel: threads take ranges of blocks; each block is reduced from
+ *     the identity into its own slot, and the calling thread folds the slots
+ *     into the channel in block order;
+ *   several channels: threads take ranges of channels and fold their runs
+ *     in place, block after block, skipping the other channels' runs. */
 #include <math.h>
 
 #include "config.h"
+#include "operators/blocks.h"
 #include "operators/channel-walk.h"
+#include "parallel/parallel.h"
 
-long qdq_minmax(const float* x, size_t n, size_t start, size_t channels, size_t inner,
-                float* mins, float* maxs) {
+/* Work of one element in qdq_parallel_tasks' units (see quantize.c). */
+#define QDQ_REDUCE_ELEMENT_WORK 16.0
+/* Blocks reduced per parallel region on one channel: their slots live on the
+ * calling thread's stack (64 x 24 bytes); 4 Mi elements per region. */
+#define QDQ_BLOCKS_PER_REGION 64
+
+#define QDQ_FOR_EACH_RUN(r, n, start, channels, inner)                         \
+  for (struct qdq_channel_run r = qdq_first_run(n, start, channels, inner);   \
+       r.length != 0; r = qdq_next_run(r, n, channels, inner))
+
+/* A reduction over a chunk; first_block/tasks describe the current region. */
+struct reduce_job {
+  const float* x;
+  const float* x_hat;
+  size_t n, start, channels, inner, blocks, first_block, tasks;
+  float* mins;
+  float* maxs;
+  double* acc;
+  long bad[QDQ_BLOCKS_PER_REGION]; /* minmax: first non-finite index, per task or per block */
+  float lo[QDQ_BLOCKS_PER_REGION], hi[QDQ_BLOCKS_PER_REGION];
+  double sums[QDQ_BLOCKS_PER_REGION][3];
+};
+
+/* Tasks for a region of region_blocks blocks: ranges of those blocks with
+ * one channel, ranges of channels with several (every block in one region);
+ * never more than the slots. */
+static size_t region_tasks(const struct reduce_job* j, size_t region_blocks) {
+  const double work = QDQ_REDUCE_ELEMENT_WORK * (double) j->n * (double) region_blocks / (double) j->blocks;
+  const size_t units = j->channels == 1 ? region_blocks : j->channels;
+  return qdq_parallel_tasks(work, units < QDQ_BLOCKS_PER_REGION ? units : QDQ_BLOCKS_PER_REGION);
+}
+
+/* ---- min/max ---- */
+
+static long minmax_runs(const struct reduce_job* j, size_t begin, size_t end, size_t c0, size_t c1) {
   const struct qdq_config* config = qdq_config();
-  for (struct qdq_channel_run r = qdq_first_run(n, start, channels, inner); r.length != 0;
-       r = qdq_next_run(r, n, channels, inner)) {
-    const long bad = config->f32_rminmax(r.length * sizeof(float), x + r.offset,
-                                         &mins[r.channel], &maxs[r.channel]);
-    if (bad >= 0) return (long) r.offset + bad;
+  QDQ_FOR_EACH_RUN(r, end - begin, j->start + begin, j->channels, j->inner) {
+    if (r.channel < c0 || r.channel >= c1) continue;
+    const long bad = config->f32_rminmax(r.length * sizeof(float), j->x + begin + r.offset,
+                                         &j->mins[r.channel], &j->maxs[r.channel]);
+    if (bad >= 0) return (long) (begin + r.offset) + bad;
   }
   return -1;
 }
 
+/* Several channels: task t folds channels [C t / T, C (t + 1) / T) in place. */
+static void minmax_channels_task(void* ctx, size_t task) {
+  struct reduce_job* j = ctx;
+  const size_t c0 = j->channels * task / j->tasks, c1 = j->channels * (task + 1) / j->tasks;
+  j->bad[task] = -1;
+  for (size_t b = 0; b < j->blocks && j->bad[task] < 0; b++) {
+    j->bad[task] = minmax_runs(j, qdq_chunk_block_begin(b, j->n, j->start),
+                               qdq_chunk_block_begin(b + 1, j->n, j->start), c0, c1);
+  }
+}
+
+/* One channel: each block of the region from (+inf, -inf) into its slot. */
+static void minmax_blocks_task(void* ctx, size_t task) {
+  struct reduce_job* j = ctx;
+  const size_t count = j->blocks - j->first_block < QDQ_BLOCKS_PER_REGION
+                           ? j->blocks - j->first_block : QDQ_BLOCKS_PER_REGION;
+  for (size_t s = count * task / j->tasks; s < count * (task + 1) / j->tasks; s++) {
+    const size_t b = j->first_block + s;
+    const size_t begin = qdq_chunk_block_begin(b, j->n, j->start);
+    j->lo[s] = INFINITY;
+    j->hi[s] = -INFINITY;
+    j->bad[s] = qdq_config()->f32_rminmax((qdq_chunk_block_begin(b + 1, j->n, j->start) - begin) * sizeof(float),
+                                          j->x + begin, &j->lo[s], &j->hi[s]);
+  }
+}
+
+long qdq_minmax(const float* x, size_t n, size_t start, size_t channels, size_t inner,
+                float* mins, float* maxs) {
+  if (n == 0) return -1;
+  struct reduce_job j = {.x = x, .n = n, .start = start, .channels = channels, .inner = inner,
+                         .blocks = qdq_chunk_blocks(n, start), .mins = mins, .maxs = maxs};
+  if (channels > 1) {
+    j.tasks = region_tasks(&j, j.blocks);
+    qdq_parallelize(minmax_channels_task, &j, j.tasks);
+    long first = -1;
+    for (size_t t = 0; t < j.tasks; t++) {
+      if (j.bad[t] >= 0 && (first < 0 || j.bad[t] < first)) first = j.bad[t];
+    }
+    return first;
+  }
+  for (j.first_block = 0; j.first_block < j.blocks; j.first_block += QDQ_BLOCKS_PER_REGION) {
+    const size_t count = j.blocks - j.first_block < QDQ_BLOCKS_PER_REGION
+                             ? j.blocks - j.first_block : QDQ_BLOCKS_PER_REGION;
+    j.tasks = region_tasks(&j, count);
+    qdq_parallelize(minmax_blocks_task, &j, j.tasks);
+    /* Ties keep the running value, as the kernels' folds do, so this is the
+     * fold of the whole chunk on one call (signed zeros included). */
+    for (size_t s = 0; s < count; s++) {
+      if (j.bad[s] >= 0) return (long) qdq_chunk_block_begin(j.first_block + s, n, start) + j.bad[s];
+      mins[0] = j.lo[s] < mins[0] ? j.lo[s] : mins[0];
+      maxs[0] = j.hi[s] > maxs[0] ? j.hi[s] : maxs[0];
+    }
+  }
+  return -1;
+}
+
+/* ---- error statistics ---- */
+
+/* sum (x - x_hat)^2, sum x^2 and max |x - x_hat| of one run, from zero, in
+ * double; the max is NaN when an error is NaN. */
+static void run_error(const float* x, const float* x_hat, size_t n, double out[3]) {
+  double sse = 0.0, ssx = 0.0, maxabs = 0.0;
+  for (size_t i = 0; i < n; i++) {
+    const double e = (double) x[i] - (double) x_hat[i];
+    sse += e * e;
+    ssx += (double) x[i] * (double) x[i];
+    const double a = fabs(e);
+    maxabs = a > maxabs ? a : maxabs;
+  }
+  /* A NaN error (NaN input, or inf - inf) makes sse NaN and no other way:
+   * then the max is NaN too, as mse is, without a test per element. */
+  out[0] = sse;
+  out[1] = ssx;
+  out[2] = sse != sse ? NAN : maxabs;
+}
+
+/* acc[0..2] += a run's or block's sums; a NaN max stays NaN. */
+static void fold_error(double* acc, const double s[3]) {
+  acc[0] += s[0];
+  acc[1] += s[1];
+  acc[2] = s[2] != s[2] ? NAN : s[2] > acc[2] ? s[2] : acc[2];
+}
+
+static void error_channels_task(void* ctx, size_t task) {
+  struct reduce_job* j = ctx;
+  const size_t c0 = j->channels * task / j->tasks, c1 = j->channels * (task + 1) / j->tasks;
+  for (size_t b = 0; b < j->blocks; b++) {
+    const size_t begin = qdq_chunk_block_begin(b, j->n, j->start);
+    const size_t end = qdq_chunk_block_begin(b + 1, j->n, j->start);
+    QDQ_FOR_EACH_RUN(r, end - begin, j->start + begin, j->channels, j->inner) {
+      if (r.channel < c0 || r.channel >= c1) continue;
+      double s[3];
+      run_error(j->x + begin + r.offset, j->x_hat + begin + r.offset, r.length, s);
+      fold_error(&j->acc[3 * r.channel], s);
+    }
+  }
+}
+
+static void error_blocks_task(void* ctx, size_t task) {
+  struct reduce_job* j = ctx;
+  const size_t count = j->blocks - j->first_block < QDQ_BLOCKS_PER_REGION
+                           ? j->blocks - j->first_block : QDQ_BLOCKS_PER_REGION;
+  for (size_t s = count * task / j->tasks; s < count * (task + 1) / j->tasks; s++) {
+    const size_t b = j->first_block + s;
+    const size_t begin = qdq_chunk_block_begin(b, j->n, j->start);
+    run_error(j->x + begin, j->x_hat + begin, qdq_chunk_block_begin(b + 1, j->n, j->start) - begin,
+              j->sums[s]);
+  }
+}
+
 int qdq_error_stats(const float* x, const float* x_hat, size_t n, size_t start,
                     size_t channels, size_t inner, double* acc) {
-  for (struct qdq_channel_run r = qdq_first_run(n, start, channels, inner); r.length != 0;
-       r = qdq_next_run(r, n, channels, inner)) {
-    double sse = 0.0, ssx = 0.0, maxabs = acc[3 * r.channel + 2];
-    for (size_t i = r.offset; i < r.offset + r.length; i++) {
-      const double e = (double) x[i] - (double) x_hat[i];
-      sse += e * e;
-      ssx += (double) x[i] * (double) x[i];
-      const double a = fabs(e);
-      maxabs = a > maxabs ? a : maxabs;
-    }
-    /* A NaN error (NaN input, or inf - inf) makes sse NaN and no other way:
-     * then the max is NaN too, as mse is, without a test per element. */
-    if (sse != sse) maxabs = NAN;
-    acc[3 * r.channel + 0] += sse;
-    acc[3 * r.channel + 1] += ssx;
-    acc[3 * r.channel + 2] = maxabs;
+  if (n == 0) return 0;
+  struct reduce_job j = {.x = x, .x_hat = x_hat, .n = n, .start = start, .channels = channels,
+                         .inner = inner, .blocks = qdq_chunk_blocks(n, start), .acc = acc};
+  if (channels > 1) {
+    j.tasks = region_tasks(&j, j.blocks);
+    qdq_parallelize(error_channels_task, &j, j.tasks);
+    return 0;
+  }
+  for (j.first_block = 0; j.first_block < j.blocks; j.first_block += QDQ_BLOCKS_PER_REGION) {
+    const size_t count = j.blocks - j.first_block < QDQ_BLOCKS_PER_REGION
+                             ? j.blocks - j.first_block : QDQ_BLOCKS_PER_REGION;
+    j.tasks = region_tasks(&j, count);
+    qdq_parallelize(error_blocks_task, &j, j.tasks);
+    for (size_t s = 0; s < count; s++) fold_error(acc, j.sums[s]);
   }
   return 0;
 }

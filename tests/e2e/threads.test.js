@@ -1,7 +1,7 @@
 // The thread pool in headless Chromium (issue 12): on a cross-origin isolated
 // page (scripts/serve.js sends COOP/COEP) init() starts Web Workers on shared
-// memory and every threaded operator gives the same bytes on 1-4 threads, and
-// the same bytes as Node; without isolation it runs on one thread and says why.
+// memory and every threaded operator (GEMMs, Linear layers, the streaming
+// operators) gives the same bytes on 1-4 threads, and the same bytes as Node; without isolation it runs on one thread and says why.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
@@ -46,7 +46,7 @@ async function workload({ counts, numThreads }) {
   const info = await q.init({ build: 'simd128', numThreads });
   let s = 7;
   const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8;
-  /** @type {Record<string, number[][]>} */
+  /** @type {Record<string, (number[] | string)[]>} */
   const out = {};
   for (const [m, k, n] of [[1, 67, 13], [5, 100, 37], [37, 33, 203], [70, 129, 61]]) {
     const a = Uint8Array.from({ length: m * k }, () => next() % 256);
@@ -70,6 +70,31 @@ async function workload({ counts, numThreads }) {
     lin.dispose();
     ql.dispose();
   }
+  // The streaming operators (docs/threads.md T5) on 3.2 blocks of 64 Ki with
+  // ties and signed zeros, per tensor and per channel (channels innermost and
+  // outermost); SHA-256 of each result, to keep the page's answer small.
+  const n = 3 * 70001;
+  const x = Float32Array.from({ length: n }, (_, i) => (i % 89 === 0 ? (i & 1 ? -0 : 0)
+    : i % 97 === 0 ? ((next() % 600) - 300 + 0.5) * 0.05 : (next() / 16777216 - 0.5) * 16));
+  const scales = [0.03, 0.05, 0.07];
+  const hex = async (/** @type {ArrayBufferView} */ r) => Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256',
+    new Uint8Array(r.buffer, r.byteOffset, r.byteLength).slice())), (b) => b.toString(16).padStart(2, '0')).join('');
+  for (const t of counts) {
+    loader.setThreadLimit(t, 0);
+    const qt = q.quantizePerTensor(x, { scale: 0.05, compat: 'pytorch' });
+    const inner = q.quantizePerChannel(x, { shape: [70001, 3], axis: 1, scales, dtype: 'uint8', zeroPoints: [128, 120, 130] });
+    const fq = q.fakeQuantizePerChannel(x, { shape: [3, 70001], axis: 0, scales });
+    const mm = new q.MinMaxObserver();
+    mm.observe(x);
+    const pc = new q.PerChannelMinMaxObserver({ axis: 1 });
+    pc.observe(x, [70001, 3]);
+    const st = q.errorStats(x, q.dequantize(qt));
+    const sc = q.errorStats(x, fq.output, { shape: [3, 70001], axis: 0 });
+    const results = [qt.data, q.dequantize(inner), inner.data, fq.output, fq.mask, Float32Array.of(mm.minVal, mm.maxVal),
+      pc.minVal, pc.maxVal, Float64Array.of(st.mse, st.maxAbsError, st.sqnr), sc.channels.mse, sc.channels.sqnr];
+    for (const [i, r] of results.entries()) (out[`streaming/${i}`] ??= []).push(await hex(r));
+  }
+  loader.setThreadLimit(Infinity);
   return { info, isolated: typeof crossOriginIsolated === 'undefined' ? null : crossOriginIsolated, out };
 }
 

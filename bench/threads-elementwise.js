@@ -1,0 +1,83 @@
+// The streaming operators on threads (issue 12, docs/threads.md T5):
+// quantize, dequantize, fake-quantize, min/max (observers) and error
+// statistics on 1 thread and on T threads of the -mt build, in one process,
+// runs interleaved (bench/lib/time-all.js); caller-visible times (copies
+// through the staging chunk included), medians, speedup = 1 thread / T.
+//   node bench/threads-elementwise.js [--threads 2] [--build simd128|relaxed] [--threshold]
+// --threshold: every call split (minWork 0) on 2, 3, 4 ... blocks, against
+// one thread, to place the per-element work weight of the C operators
+// (QDQ_ELEMENT_WORK in src/operators/quantize.c) against MIN_WORK_PER_THREAD.
+// QDQ_BENCH_CHUNK (elements, a multiple of 65536 up to the build's) streams
+// smaller chunks, to choose QDQ_STAGING_BLOCKS (src/operators/staging.c).
+import os from 'node:os';
+import { timeAll } from './lib/time-all.js';
+import * as qdq from '../js/index.js';
+import { getRuntime, setThreadLimit } from '../js/runtime/loader.js';
+
+const args = process.argv.slice(2);
+const opt = (/** @type {string} */ name, /** @type {string} */ dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
+const T = Number(opt('--threads', '2'));
+const build = /** @type {'simd128' | 'relaxed'} */ (opt('--build', 'simd128'));
+const started = await qdq.init({ build, numThreads: T });
+if (started.threads !== T) throw new Error(`asked for ${T} threads, got ${started.threads}: ${started.threadsNote}`);
+const rt = getRuntime();
+if (process.env.QDQ_BENCH_CHUNK) rt.chunk = Math.min(rt.chunk, Number(process.env.QDQ_BENCH_CHUNK));
+
+/** Runs fn with at most n threads (and the default threshold unless minWork is given). */
+const on = (/** @type {number} */ n, /** @type {() => unknown} */ fn, /** @type {number | undefined} */ minWork) => () => {
+  setThreadLimit(n, minWork);
+  try {
+    return fn();
+  } finally {
+    setThreadLimit(Infinity);
+  }
+};
+
+let seed = 4242;
+const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296 - 0.5;
+const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} logical CPUs, load average ${os.loadavg()[0].toFixed(1)}`;
+console.log(`qdq-wasm ${build} -mt build, staging chunk ${rt.chunk} elements, Node ${process.version} (V8 ${process.versions.v8}), ${machine}`);
+
+/** The operators, on n elements ([256, n / 256] with axis 0 for the per-channel ones). @param {number} n */
+function operators(n) {
+  const x = Float32Array.from({ length: n }, () => next() * 8);
+  const shape = [256, n / 256];
+  const q = new Int8Array(n), y = new Float32Array(n), mask = new Uint8Array(n);
+  const qt = qdq.quantizePerTensor(x, { scale: 0.05, dtype: 'int8' });
+  const xHat = qdq.dequantize(qt);
+  const scales = new Float32Array(256).fill(0.05);
+  const observer = new qdq.MinMaxObserver();
+  const perChannel = new qdq.PerChannelMinMaxObserver({ axis: 0 });
+  return {
+    quantize: () => qdq.quantizePerTensor(x, { scale: 0.05, dtype: 'int8', out: q }),
+    'quantize per channel': () => qdq.quantizePerChannel(x, { shape, axis: 0, scales, dtype: 'int8', out: q }),
+    dequantize: () => qdq.dequantize(qt, { out: y }),
+    'fake-quantize': () => qdq.fakeQuantizePerTensor(x, { scale: 0.05, quantMin: -128, quantMax: 127, out: y, maskOut: mask }),
+    'min/max': () => observer.observe(x),
+    'min/max per channel': () => perChannel.observe(x, shape),
+    'error stats': () => qdq.errorStats(x, xHat),
+  };
+}
+
+if (args.includes('--threshold')) {
+  console.log(`split break-even: 1 vs ${T} threads, every call split; us per call`);
+  console.log('op                     elements   1 thread   split    speedup');
+  for (const blocks of [2, 3, 4, 6, 8]) {
+    const n = blocks * 65536;
+    for (const [name, fn] of Object.entries(operators(n))) {
+      if (name.includes('per channel')) continue;
+      const ms = await timeAll({ one: on(1, fn, 0), split: on(T, fn, 0) }, { runs: 11, minBatchMs: 30 });
+      console.log(`${name.padEnd(22)} ${String(n).padStart(8)} ${(ms.one * 1e3).toFixed(0).padStart(10)} ${(ms.split * 1e3).toFixed(0).padStart(7)} ${(ms.one / ms.split).toFixed(2).padStart(9)}`);
+    }
+  }
+  process.exit(0);
+}
+
+console.log(`op                     elements   1 thread ms  ${T} threads ms  speedup`);
+for (const n of [2 ** 16, 2 ** 18, 2 ** 20, 2 ** 22, 2 ** 24]) {
+  for (const [name, fn] of Object.entries(operators(n))) {
+    const ms = await timeAll({ one: on(1, fn), many: on(T, fn) }, { runs: 9, minBatchMs: 30 });
+    console.log(`${name.padEnd(22)} ${String(n).padStart(8)} ${ms.one.toFixed(3).padStart(12)} ${ms.many.toFixed(3).padStart(13)} ${(ms.one / ms.many).toFixed(2).padStart(8)}`);
+  }
+}
+process.exit(0);

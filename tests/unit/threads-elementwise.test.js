@@ -1,0 +1,124 @@
+// The streaming operators on threads (issue 12, docs/threads.md T5):
+// quantize, dequantize, fake-quantize, min/max and error statistics give the
+// same bytes on 1, 2, 3 and 4 threads, per tensor and per channel, with odd
+// tails and seams at blocks and staging chunks, and the same bytes as the
+// single-threaded build; reductions report the first NaN wherever it falls;
+// small calls stay on the calling thread; async callers interleave safely.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import * as qdq from '../../js/index.js';
+import { getRuntime, parallelRegions, setThreadLimit } from '../../js/runtime/loader.js';
+import { run } from '../helpers/elementwise-workload.js';
+
+const BUILD = /** @type {'simd128' | 'relaxed'} */ (process.env.QDQ_BUILD ?? 'simd128');
+const info = await qdq.init({ build: BUILD, numThreads: 4 });
+const CHUNK = getRuntime().chunk;
+const BLOCK = 65536;
+
+/** @param {Record<string, Uint8Array>} r @returns {Record<string, string>} */
+const digests = (r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, createHash('sha256').update(v).digest('hex')]));
+
+/** fn on t threads, every call split however small (minWork 0). @template T @param {number} t @param {() => T} fn @returns {T} */
+function onThreads(t, fn) {
+  setThreadLimit(t, 0);
+  try {
+    return fn();
+  } finally {
+    setThreadLimit(Infinity);
+  }
+}
+
+test('threaded streaming operators', async (t) => {
+  await t.test('should run the shared-memory build on 4 threads with chunks of whole blocks', () => {
+    assert.deepEqual(info, { build: BUILD, threads: 4, threadsNote: null });
+    assert.ok(getRuntime().memory.buffer instanceof SharedArrayBuffer);
+    assert.equal(CHUNK % BLOCK, 0);
+    assert.ok(CHUNK >= 4 * BLOCK, `a staging chunk of ${CHUNK} elements cannot feed 4 threads`);
+  });
+
+  /** @type {Record<string, Uint8Array>} */
+  let one = {};
+  await t.test('should give identical bytes on 1, 2, 3 and 4 threads, splitting every call', () => {
+    one = onThreads(1, () => run(qdq, CHUNK));
+    for (const threads of [2, 3, 4]) {
+      const before = parallelRegions();
+      const r = onThreads(threads, () => run(qdq, CHUNK));
+      assert.ok(parallelRegions() > before, `${threads} threads: no call was split`);
+      assert.deepEqual(Object.keys(r), Object.keys(one));
+      for (const [key, bytes] of Object.entries(r)) {
+        const i = bytes.findIndex((b, j) => b !== one[key][j]);
+        assert.equal(i, -1, `${key}: ${threads} threads differ from 1 at byte ${i}`);
+      }
+    }
+  });
+
+  await t.test('should give the bytes of the single-threaded build', () => {
+    // A child process: init() is once per process. It streams 64 Ki chunks,
+    // one block per call; this process streams CHUNK-element ones.
+    const script = `
+      import * as qdq from ${JSON.stringify(new URL('../../js/index.js', import.meta.url).href)};
+      import { getRuntime } from ${JSON.stringify(new URL('../../js/runtime/loader.js', import.meta.url).href)};
+      import { run } from ${JSON.stringify(new URL('../helpers/elementwise-workload.js', import.meta.url).href)};
+      import { createHash } from 'node:crypto';
+      await qdq.init({ build: ${JSON.stringify(BUILD)}, numThreads: 1 });
+      const r = run(qdq, ${CHUNK});
+      const d = Object.fromEntries(Object.entries(r).map(([k, v]) => [k, createHash('sha256').update(v).digest('hex')]));
+      console.log(JSON.stringify({ chunk: getRuntime().chunk, shared: getRuntime().memory.buffer instanceof SharedArrayBuffer, d }));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 120000, maxBuffer: 1 << 24 });
+    assert.equal(child.status, 0, child.stderr);
+    const st = JSON.parse(child.stdout);
+    assert.equal(st.shared, false);
+    assert.equal(st.chunk, BLOCK);
+    assert.deepEqual(st.d, digests(one));
+  });
+
+  await t.test('should name the first NaN wherever the split puts it', () => {
+    // Per tensor the NaN is in the last block, a later task's; per channel in
+    // a later task's channel, after a NaN-free prefix of an earlier one's.
+    const n = 5 * BLOCK + 3;
+    for (const [at, shape, axis] of [[4 * BLOCK + 11, null, 0], [3 * BLOCK - 2, [n], 0], [n - 1, [1, n], 1], [2 * BLOCK + 1, [n], 0]]) {
+      const x = new Float32Array(n).fill(1);
+      x[at] = NaN;
+      if (shape !== null && shape.length === 2) x[at - 7] = NaN; // the channel of at - 7 comes first in the tensor
+      const first = x.findIndex(Number.isNaN);
+      for (const threads of [1, 2, 3, 4]) {
+        const observe = () => (shape === null ? new qdq.MinMaxObserver().observe(x) : new qdq.PerChannelMinMaxObserver({ axis }).observe(x, shape));
+        assert.throws(() => onThreads(threads, observe), { name: 'RangeError', message: `qdq-wasm: x[${first}] is NaN; observers need finite values` },
+          `${threads} threads, NaN at ${first}`);
+      }
+    }
+  });
+
+  await t.test('should keep calls of one block on the calling thread and split large ones', () => {
+    const x = Float32Array.from({ length: CHUNK }, (_, i) => (i % 255) - 127);
+    const small = x.subarray(0, BLOCK);
+    let before = parallelRegions();
+    const q1 = qdq.quantizePerTensor(small, { scale: 1 });
+    assert.equal(parallelRegions(), before, 'a one-block call was split');
+    assert.deepEqual(Array.from(q1.data.subarray(0, 3)), [-127, -126, -125]);
+    before = parallelRegions();
+    const q = qdq.quantizePerTensor(x, { scale: 1 });
+    assert.ok(parallelRegions() > before, `a call of ${CHUNK} elements was not split with the default threshold`);
+    assert.deepEqual(Array.from(q.data.subarray(255, 258)), [-127, -126, -125]);
+  });
+
+  await t.test('should serve calls in flight from several async callers', async () => {
+    const xs = [0, 1, 2].map((k) => Float32Array.from({ length: 3 * BLOCK + 5 + k }, (_, i) => Math.sin(i * (k + 1)) * 9));
+    const expected = xs.map((x) => onThreads(1, () => [qdq.quantizePerTensor(x, { scale: 0.1 }).data, qdq.errorStats(x, qdq.fakeQuantizePerTensor(x, { scale: 0.1 }).output).mse]));
+    setThreadLimit(4, 0);
+    try {
+      const caller = async (/** @type {number} */ i) => {
+        for (let rep = 0; rep < 10; rep++) {
+          await new Promise((resolve) => setImmediate(resolve));
+          assert.deepEqual(qdq.quantizePerTensor(xs[i], { scale: 0.1 }).data, expected[i][0], `caller ${i}, call ${rep}`);
+          assert.equal(qdq.errorStats(xs[i], qdq.fakeQuantizePerTensor(xs[i], { scale: 0.1 }).output).mse, expected[i][1]);
+        }
+      };
+      await Promise.all([caller(0), caller(1), caller(2), caller(1)]);
+    } finally {
+      setThreadLimit(Infinity);
+    }
+  });
+});
