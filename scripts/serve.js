@@ -12,6 +12,9 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const MOUNTS = [
   ['/js/', path.join(root, 'js')],
   ['/dist/', path.join(root, 'dist')],
+  // The model lab's data (the committed Fashion-MNIST subset, the snippets' fixture) and float weights.
+  ['/fixtures/', path.join(root, 'tests/fixtures')],
+  ['/models/', path.join(root, 'models')],
 ];
 
 const TYPES = {
@@ -25,6 +28,7 @@ const TYPES = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.npy': 'application/octet-stream',
+  '.gz': 'application/gzip',
   '.txt': 'text/plain; charset=utf-8',
 };
 
