@@ -183,6 +183,8 @@ export class Lab {
    */
   evaluate(model, workflow, label, settings) {
     const preds = this.predict(model);
+    /** The predictions of the last row measured. */
+    this.lastPreds = preds;
     const { labels, count, pixels } = this.test;
     let correct = 0, agree = 0;
     /** @type {number[]} */
