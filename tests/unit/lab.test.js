@@ -11,6 +11,7 @@ import { NORMALIZE as NODE_NORMALIZE } from '../../scripts/lib/fashion-mnist.js'
 import { parseIdx, NORMALIZE } from '../../web/lab/data.js';
 import { Cancelled, DEFAULTS, Lab, staticQConfig, weightRange } from '../../web/lab/engine.js';
 import { defaults, engineSettings, fromQuery, toQuery } from '../../web/lab/state.js';
+import { outcome, qdqCode } from '../../web/lab/snippets.js';
 
 const dir = new URL('../fixtures/fashion-mnist-subset/', import.meta.url);
 const gz = (/** @type {string} */ f) => new Uint8Array(gunzipSync(readFileSync(new URL(f, dir))));
@@ -211,5 +212,69 @@ test('lab URL state', async (t) => {
   await t.test('should ignore invalid values and unknown keys', () => {
     assert.deepEqual(fromQuery('?calib=0&wbits=9&abits=1.5&observer=x&fuse=yes&qatlr=-1&other=1'), defaults());
     assert.equal(fromQuery('?calib=1000').calibration, 1000);
+  });
+});
+
+/**
+ * Runs the lab's qdq-wasm code (web/lab/snippets.js) with this checkout's library, the committed weights,
+ * the subset's images and one test batch; returns the converted model's predictions.
+ * @param {string} code
+ */
+async function runShownCode(code) {
+  const AsyncFunction = /** @type {any} */ (Object.getPrototypeOf(async () => {})).constructor;
+  const body = `${code.replace(/^import .*$/gm, '')}\nreturn argmaxOf(logits);`;
+  const bytes = readFileSync(new URL('../../models/fashion-mlp-f32.safetensors', import.meta.url));
+  const env = {
+    init: () => Promise.resolve(), nn: qdq.nn, QuantStub: qdq.QuantStub, DeQuantStub: qdq.DeQuantStub, readSafetensors: qdq.readSafetensors, qdq,
+    fetch: async (/** @type {string} */ url) => {
+      assert.equal(url, 'fashion-mlp-f32.safetensors');
+      return { arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) };
+    },
+    trainImages: train.images, trainLabels: train.labels, images: testSet.images, batch: testSet.count,
+    // One batch of the first 64 images is enough to show the QAT code runs.
+    shuffledBatches: (/** @type {Float32Array} */ x, /** @type {Uint8Array} */ y, /** @type {number} */ n) => [[x.subarray(0, n * 784), y.subarray(0, n), n]],
+    argmaxOf: (/** @type {Float32Array} */ y) => Uint8Array.from({ length: y.length / 10 }, (_, i) => {
+      let best = 0;
+      for (let j = 1; j < 10; j++) if (y[i * 10 + j] > y[i * 10 + best]) best = j;
+      return best;
+    }),
+  };
+  return new AsyncFunction(...Object.keys(env), body)(...Object.values(env));
+}
+
+test('the lab\'s code panel', async (t) => {
+  lab.runFloat();
+  for (const s of [
+    { ...DEFAULTS },
+    { ...DEFAULTS, backend: 'qnnpack', fuse: false, observer: 'percentile', calibration: 10, wBits: 6, aBits: 5 },
+    { ...DEFAULTS, observer: 'movingavg', calibration: 250, wBits: 4, aBits: 8, perChannel: false },
+  ]) {
+    await t.test(`should show static code that reproduces the lab's run: ${s.backend}, fuse ${s.fuse}, ${s.observer}, ${s.calibration}, W${s.wBits}/A${s.aBits}`, async () => {
+      await lab.runStatic(s);
+      assert.deepEqual(await runShownCode(qdqCode('static', s)), lab.lastPreds);
+    });
+  }
+  await t.test("should show dynamic code that reproduces the lab's predictions but for batch-dependent scales", async () => {
+    // The code runs the 2,000 images as one batch, the lab in batches of 500: dynamic activation
+    // ranges differ per batch, so a few near-tie predictions may move.
+    lab.runDynamic({ dynamicPerChannel: true });
+    const preds = await runShownCode(qdqCode('dynamic', { ...DEFAULTS, dynamicPerChannel: true }));
+    assert.ok(preds.filter((/** @type {number} */ p, /** @type {number} */ i) => p !== lab.lastPreds[i]).length <= 10);
+  });
+  await t.test('should show QAT code that runs, at 8 bits with the default QAT qconfig and at 3 bits with its own', async () => {
+    assert.match(qdqCode('qat', DEFAULTS), /getDefaultQatQConfig\('fbgemm'\)/);
+    const s3 = { ...DEFAULTS, wBits: 3, aBits: 3 };
+    assert.match(qdqCode('qat', s3), /quantMin: -4, quantMax: 3/);
+    for (const s of [DEFAULTS, s3]) {
+      const preds = await runShownCode(qdqCode('qat', s));
+      assert.ok(correctOf(preds) > (s.wBits === 8 ? 1600 : 1000), `${correctOf(preds)} correct`);
+    }
+  });
+  await t.test("should say what torch 1.13 did with the article's snippets as written", () => {
+    const fx = JSON.parse(readFileSync(new URL('../fixtures/article_snippets.json', import.meta.url), 'utf8'));
+    assert.match(outcome(fx.cases.static.asWritten).text, /Could not run 'quantized::linear'/);
+    assert.match(outcome(fx.cases.qat.asWritten).text, /Could not run 'quantized::linear'/);
+    assert.match(outcome(fx.cases.dynamic.asWritten).text, /returns the float layer unchanged.*Linear\(in_features=4/);
+    for (const k of ['static', 'dynamic', 'qat']) assert.equal(outcome(fx.cases[k].corrected).bad, false);
   });
 });

@@ -40,7 +40,7 @@ function svgIn(container, w, h) {
  * @param {{ xLabel: string, yLabel: string, yMin?: number, yMax?: number, xLog?: boolean, xMax?: number }} o
  */
 export function lineChart(container, series, o) {
-  const W = 640, H = 240, L = 48, R = 150, T = 12, B = 34;
+  const W = 640, H = 250, L = 48, R = 175, T = 24, B = 34;
   const svg = svgIn(container, W, H);
   const all = series.flatMap((s) => s.points);
   if (all.length === 0) return;
@@ -59,7 +59,7 @@ export function lineChart(container, series, o) {
   const xs = o.xLog ? [...new Set(all.map((p) => p[0]))].sort((a, b) => a - b) : [0, 1, 2, 3, 4].map((i) => x0 + ((x1 - x0) * i) / 4);
   for (const x of xs) el(svg, 'text', { x: sx(x), y: H - B + 16, 'text-anchor': 'middle' }, tick(x));
   el(svg, 'text', { class: 'axis-title', x: (L + W - R) / 2, y: H - 4, 'text-anchor': 'middle' }, o.xLabel);
-  el(svg, 'text', { class: 'axis-title', x: 4, y: T - 2 }, o.yLabel);
+  el(svg, 'text', { class: 'axis-title', x: 4, y: T - 12 }, o.yLabel);
   series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length];
     if (s.points.length > 1) {

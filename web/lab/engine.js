@@ -26,7 +26,7 @@ export const FUSE = [['1', '2'], ['3', '4']];
 export const LAYERS = [{ index: 1, name: 'fc1' }, { index: 3, name: 'fc2' }, { index: 5, name: 'fc3' }];
 export const OBSERVERS = ['minmax', 'movingavg', 'histogram', 'percentile', 'entropy'];
 export const OBSERVER_NAMES = {
-  minmax: 'MinMax', movingavg: 'Moving-average MinMax', histogram: 'Histogram', percentile: 'Percentile (99.99)', entropy: 'Entropy (KL)',
+  minmax: 'MinMax', movingavg: 'Moving-avg MinMax', histogram: 'Histogram', percentile: 'Percentile (99.999)', entropy: 'Entropy (KL)',
 };
 const CALIB_BATCH = 100;
 const EVAL_BATCH = 500;
