@@ -140,13 +140,15 @@ test('model lab', async (t) => {
         for (const e of list.getEntries()) /** @type {any} */ (window).longTasks.push([e.startTime, e.duration]);
       }).observe({ type: 'longtask' });
     });
-    // While training: from each click to the worker's answer (main.js marks 'lab-done-<job>'), before
-    // the page draws the run's row, gallery and histograms.
+    // While training: from each click to the last step's report (main.js marks 'lab-trained-<job>'),
+    // before the page draws the run's row, gallery and histograms.
     const windows = [];
     for (const job of ['qat', 'train']) {
       const start = await page.evaluate(() => performance.now());
       await run(page, job);
-      windows.push([start, await page.evaluate((j) => performance.getEntriesByName(`lab-done-${j}`).at(-1)?.startTime ?? 0, job)]);
+      const end = await page.evaluate((j) => performance.getEntriesByName(`lab-trained-${j}`).at(-1)?.startTime ?? 0, job);
+      assert.ok(end > start, `${job} marked the end of its training`);
+      windows.push([start, end]);
     }
     const q4 = (await rows(page)).find((r) => r.workflow === 'qat');
     const long = /** @type {[number, number][]} */ (await page.evaluate(() => /** @type {any} */ (window).longTasks))
