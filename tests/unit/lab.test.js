@@ -156,6 +156,16 @@ test('Lab QAT, training and cancel', async (t) => {
     assert.equal(lab.floatPreds, before);
     assert.equal(lab.floatSource, 'committed');
   });
+  await t.test('should cancel calibration and QAT too, and run normally after', async () => {
+    const cancelAt = (/** @type {number} */ n) => {
+      let ticks = 0;
+      return { tick: async () => { if (++ticks === n) throw new Cancelled(); } };
+    };
+    await assert.rejects(lab.runStatic({ ...DEFAULTS, calibration: 500 }, cancelAt(2)), Cancelled);
+    await assert.rejects(lab.runQat(DEFAULTS, cancelAt(5)), Cancelled);
+    const row = await lab.runStatic(DEFAULTS);
+    assert.equal(row.correct, correctOf(torchPreds('static/fbgemm/histogram/100')));
+  });
   await t.test('should train the float model from random weights to well above chance, test accuracy each epoch', async () => {
     /** @type {any[]} */
     const epochs = [];

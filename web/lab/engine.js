@@ -152,7 +152,7 @@ export class Lab {
     /** Where the float model's weights came from: 'committed' or 'trained'. */
     this.floatSource = 'committed';
     /** @type {Uint8Array} */
-    this.floatPreds = this.predict(this.floatModel());
+    this.floatPreds = this.withFloat((m) => this.predict(m));
     /** The last quantized model, for the look inside. @type {{ model: any, reference: any, clips: Map<number, number[]>, wBits: number, workflow: string } | null} */
     this.last = null;
     this.runs = 0;
@@ -163,6 +163,30 @@ export class Lab {
     const { nn, QuantStub, DeQuantStub } = this.q;
     return new nn.Sequential(new QuantStub(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 128), new nn.ReLU(),
       new nn.Linear(128, 10), new DeQuantStub()).loadStateDict(this.floatState).eval();
+  }
+
+  /**
+   * Calls fn with a fresh float model (fused if asked) and frees the model's wasm memory after.
+   * @template T @param {(model: any) => T} fn @param {boolean} [fused] @returns {T}
+   */
+  withFloat(fn, fused = false) {
+    const float = this.floatModel();
+    const model = fused ? this.q.fuseModules(float, FUSE) : float;
+    if (fused) float.dispose();
+    try {
+      return fn(model);
+    } finally {
+      model.dispose();
+    }
+  }
+
+  /** The float model, fused or not, for the caller to own. @param {boolean} fused */
+  ownFloat(fused) {
+    const float = this.floatModel();
+    if (!fused) return float;
+    const m = this.q.fuseModules(float, FUSE);
+    float.dispose();
+    return m;
   }
 
   /** Predictions on every test image. @param {any} model */
@@ -215,9 +239,10 @@ export class Lab {
   runFloat() {
     this.floatState = this.committed;
     this.floatSource = 'committed';
-    const model = this.floatModel();
-    this.floatPreds = this.predict(model);
-    return this.evaluate(model, 'float', 'float (committed weights)', { source: 'committed' });
+    return this.withFloat((model) => {
+      this.floatPreds = this.predict(model);
+      return this.evaluate(model, 'float', 'float (committed weights)', { source: 'committed' });
+    });
   }
 
   /**
@@ -273,19 +298,26 @@ export class Lab {
       for (let i = 0; i < d.length; i++) d[i] = (2 * rnd() - 1) * bound;
     }
     model.loadStateDict(state);
-    await this.sgd(model, { epochs: s.trainEpochs, lr: s.trainLr, task: 'train', seed: 11 }, ctl, () => {
-      model.eval();
-      const preds = this.predict(model);
-      model.train();
-      let ok = 0;
-      for (let i = 0; i < preds.length; i++) ok += preds[i] === this.test.labels[i] ? 1 : 0;
-      return { testAccuracy: ok / preds.length };
-    });
+    try {
+      await this.sgd(model, { epochs: s.trainEpochs, lr: s.trainLr, task: 'train', seed: 11 }, ctl, () => {
+        model.eval();
+        const preds = this.predict(model);
+        model.train();
+        let ok = 0;
+        for (let i = 0; i < preds.length; i++) ok += preds[i] === this.test.labels[i] ? 1 : 0;
+        return { testAccuracy: ok / preds.length };
+      });
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
     model.eval();
     this.floatState = model.stateDict();
     this.floatSource = 'trained';
     this.floatPreds = this.predict(model);
-    return this.evaluate(model, 'float', `float (trained here, ${s.trainEpochs} epochs)`, { source: 'trained', trainEpochs: s.trainEpochs, trainLr: s.trainLr });
+    const row = this.evaluate(model, 'float', `float (trained here, ${s.trainEpochs} epochs)`, { source: 'trained', trainEpochs: s.trainEpochs, trainLr: s.trainLr });
+    model.dispose();
+    return row;
   }
 
   /** Dynamic quantization of the float model. @param {{ dynamicPerChannel: boolean }} s */
@@ -304,21 +336,27 @@ export class Lab {
    */
   async runStatic(s, ctl = {}) {
     const { q } = this;
-    const reference = s.fuse ? q.fuseModules(this.floatModel(), FUSE) : this.floatModel();
+    const reference = this.ownFloat(s.fuse);
     const prepared = q.prepare(reference, { qconfig: staticQConfig(q, s) });
     const n = Math.max(1, Math.min(this.train.count, Math.round(s.calibration)));
     const observed = [{ index: 0, name: 'input' }, ...LAYERS];
-    for (let i = 0; i < n; i += CALIB_BATCH) {
-      const b = Math.min(CALIB_BATCH, n - i);
-      prepared.forward(this.train.images.subarray(i * 784, (i + b) * 784), b);
-      ctl.progress?.({
-        type: 'ranges', done: i + b, total: n,
-        layers: observed.map(({ index, name }) => {
-          const o = /** @type {any} */ (q.activationObserver(prepared.modules[index]));
-          return { name, min: o.minVal, max: o.maxVal };
-        }),
-      });
-      await ctl.tick?.();
+    try {
+      for (let i = 0; i < n; i += CALIB_BATCH) {
+        const b = Math.min(CALIB_BATCH, n - i);
+        prepared.forward(this.train.images.subarray(i * 784, (i + b) * 784), b);
+        ctl.progress?.({
+          type: 'ranges', done: i + b, total: n,
+          layers: observed.map(({ index, name }) => {
+            const o = /** @type {any} */ (q.activationObserver(prepared.modules[index]));
+            return { name, min: o.minVal, max: o.maxVal };
+          }),
+        });
+        await ctl.tick?.();
+      }
+    } catch (e) {
+      prepared.dispose();
+      reference.dispose();
+      throw e;
     }
     const clips = new Map();
     const final = observed.map(({ index, name }) => {
@@ -348,9 +386,15 @@ export class Lab {
    */
   async runQat(s, ctl = {}) {
     const { q } = this;
-    const reference = q.fuseModules(this.floatModel(), FUSE);
-    const qat = q.prepareQat(q.fuseModules(this.floatModel().train(), FUSE), { qconfig: qatQConfig(q, s) });
-    await this.sgd(qat, { epochs: s.qatEpochs, lr: s.qatLr, task: 'qat', seed: 13 }, ctl);
+    const reference = this.ownFloat(true);
+    const qat = q.prepareQat(reference.clone().train(), { qconfig: qatQConfig(q, s), inplace: true });
+    try {
+      await this.sgd(qat, { epochs: s.qatEpochs, lr: s.qatLr, task: 'qat', seed: 13 }, ctl);
+    } catch (e) {
+      qat.dispose();
+      reference.dispose();
+      throw e;
+    }
     const clips = new Map();
     for (const { index } of LAYERS) {
       const fq = /** @type {any} */ (q.activationObserver(qat.modules[index]));
@@ -370,6 +414,7 @@ export class Lab {
   /** Holds the newest quantized model for inspect(), freeing the one before. @param {NonNullable<Lab['last']>} last */
   keep(last) {
     this.last?.model.dispose();
+    this.last?.reference.dispose();
     this.last = last;
   }
 
@@ -383,7 +428,7 @@ export class Lab {
     for (const observer of OBSERVERS) {
       for (const calibration of sizes) {
         const { q } = this;
-        const prepared = q.prepare(s.fuse ? q.fuseModules(this.floatModel(), FUSE) : this.floatModel(), { qconfig: staticQConfig(q, { ...s, observer }) });
+        const prepared = this.withFloat((m) => q.prepare(m, { qconfig: staticQConfig(q, { ...s, observer }) }), s.fuse);
         for (let i = 0; i < calibration; i += CALIB_BATCH) {
           const b = Math.min(CALIB_BATCH, calibration - i);
           prepared.forward(this.train.images.subarray(i * 784, (i + b) * 784), b);
