@@ -12,8 +12,9 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const MOUNTS = [
   ['/js/', path.join(root, 'js')],
   ['/dist/', path.join(root, 'dist')],
-  // The model lab's data (the committed Fashion-MNIST subset, the snippets' fixture) and float weights.
-  ['/fixtures/', path.join(root, 'tests/fixtures')],
+  // The model lab's data (the committed Fashion-MNIST subset, the snippets' fixture) and float weights,
+  // at the paths they have from the repository root, as js/ (so a static server at the root works too).
+  ['/tests/fixtures/', path.join(root, 'tests/fixtures')],
   ['/models/', path.join(root, 'models')],
 ];
 

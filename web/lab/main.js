@@ -372,7 +372,7 @@ function renderGallery(r) {
 
 /** @type {any} */
 let snippets = null;
-fetch('/fixtures/article_snippets.json').then((r) => r.json()).then((j) => { snippets = j; renderCode(); })
+fetch(new URL('../../tests/fixtures/article_snippets.json', import.meta.url)).then((r) => r.json()).then((j) => { snippets = j; renderCode(); })
   .catch((e) => { $('#code-outcome').textContent = `Could not load the snippets: ${e.message}`; });
 
 function renderCode() {

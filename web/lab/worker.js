@@ -8,17 +8,22 @@
 // Messages out: { type: 'ready', backend, train, test } | { type: 'progress', id, job, kind, ...what } |
 //               { type: 'done', id, job, result } | { type: 'cancelled', id } | { type: 'error', id, message }
 
-import * as q from '/js/index.js';
+// Relative: /js/ under npm start, and the repository's js/ from any static server at the repository root.
+import * as q from '../../js/index.js';
 import { parseIdx } from './data.js';
 import { Cancelled, DEFAULTS, Lab } from './engine.js';
 
-const DATA = '/fixtures/fashion-mnist-subset/';
+const WEIGHTS = new URL('../../models/fashion-mlp-f32.safetensors', import.meta.url).href;
+const DATA = new URL('../../tests/fixtures/fashion-mnist-subset/', import.meta.url).href;
 
 /** The decompressed bytes of a served .gz file. @param {string} url */
 async function gunzip(url) {
   const res = await fetch(url);
-  if (!res.ok || !res.body) throw new Error(`${url}: HTTP ${res.status}`);
-  return new Uint8Array(await new Response(res.body.pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  const bytes = new Uint8Array(await res.arrayBuffer());
+  // A server that sends .gz with Content-Encoding: gzip has had the browser decompress it already.
+  if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return bytes;
+  return new Uint8Array(await new Response(new Blob([bytes]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
 }
 
 /** @param {'train' | 't10k'} split */
@@ -35,8 +40,8 @@ const ready = (async () => {
   await q.init({ numThreads: 1 });
   const [train, test, weightsBytes] = await Promise.all([
     loadSplit('train'), loadSplit('t10k'),
-    fetch('/models/fashion-mlp-f32.safetensors').then((r) => {
-      if (!r.ok) throw new Error(`/models/fashion-mlp-f32.safetensors: HTTP ${r.status}`);
+    fetch(WEIGHTS).then((r) => {
+      if (!r.ok) throw new Error(`${WEIGHTS}: HTTP ${r.status}`);
       return r.arrayBuffer();
     }),
   ]);
