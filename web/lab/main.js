@@ -177,6 +177,8 @@ function addRow(r) {
   tr.dataset.accuracy = String(r.accuracy);
   tr.dataset.agreement = String(r.agreement);
   tr.dataset.settings = JSON.stringify(r.settings);
+  tr.dataset.bytes = String(r.bytes);
+  tr.dataset.latencyMs = String(r.latencyMs);
   const delta = floatAccuracy === null ? '–' : `${r.accuracy - floatAccuracy >= 0 ? '+' : '−'}${(100 * Math.abs(r.accuracy - floatAccuracy)).toFixed(2)}`;
   const cells = [String(r.id), r.label, pct(r.accuracy), delta, pct(r.agreement), r.bytes.toLocaleString('en-US'), `${(r.latencyMs * 1000).toFixed(0)} µs`];
   cells.forEach((text, i) => {
