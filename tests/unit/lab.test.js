@@ -166,6 +166,19 @@ test('Lab QAT, training and cancel', async (t) => {
     const row = await lab.runStatic(DEFAULTS);
     assert.equal(row.correct, correctOf(torchPreds('static/fbgemm/histogram/100')));
   });
+  await t.test('should sweep bit widths: static per tensor and per channel, then QAT, one point each', async () => {
+    lab.runFloat();
+    /** @type {any[]} */
+    const seen = [];
+    const points = await lab.bitSweep({ ...DEFAULTS, observer: 'minmax' }, [3], { progress: (m) => seen.push(m) });
+    assert.deepEqual(points.map((p) => p.series), ['static per-tensor', 'static per-channel', 'QAT per-channel']);
+    assert.deepEqual(seen.map((m) => [m.type, m.done, m.total]), [['bits', 1, 3], ['bits', 2, 3], ['bits', 3, 3]]);
+    const [tensor, channel, qat] = points.map((p) => p.accuracy);
+    // The same runs as runStatic() (its rows are tested against torch above), 3 bits each
+    assert.equal(tensor, (await lab.runStatic({ ...DEFAULTS, observer: 'minmax', wBits: 3, aBits: 3, perChannel: false })).accuracy);
+    assert.equal(channel, (await lab.runStatic({ ...DEFAULTS, observer: 'minmax', wBits: 3, aBits: 3, perChannel: true })).accuracy);
+    assert.ok(tensor < 0.7 && channel > tensor && qat > channel, JSON.stringify(points));
+  });
   await t.test('should train the float model from random weights to well above chance, test accuracy each epoch', async () => {
     /** @type {any[]} */
     const epochs = [];

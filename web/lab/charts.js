@@ -56,8 +56,11 @@ export function lineChart(container, series, o) {
     el(svg, 'line', { class: 'gridline', x1: L, x2: W - R, y1: sy(y), y2: sy(y) });
     el(svg, 'text', { x: L - 4, y: sy(y) + 4, 'text-anchor': 'end' }, tick(y));
   }
-  const xs = o.xLog ? [...new Set(all.map((p) => p[0]))].sort((a, b) => a - b) : [0, 1, 2, 3, 4].map((i) => x0 + ((x1 - x0) * i) / 4);
-  for (const x of xs) el(svg, 'text', { x: sx(x), y: H - B + 16, 'text-anchor': 'middle' }, tick(o.xLog ? x : Math.round(x)));
+  // Log axes label the data's own x values; linear ones whole numbers about a quarter of the range apart.
+  const step = Math.max(1, Math.round((x1 - x0) / 4));
+  const xs = o.xLog ? [...new Set(all.map((p) => p[0]))].sort((a, b) => a - b)
+    : Array.from({ length: Math.floor((x1 - x0) / step) + 1 }, (_, i) => Math.round(x0) + i * step);
+  for (const x of xs) el(svg, 'text', { x: sx(x), y: H - B + 16, 'text-anchor': 'middle' }, tick(x));
   el(svg, 'text', { class: 'axis-title', x: (L + W - R) / 2, y: H - 4, 'text-anchor': 'middle' }, o.xLabel);
   el(svg, 'text', { class: 'axis-title', x: 4, y: T - 12 }, o.yLabel);
   series.forEach((s, i) => {

@@ -419,6 +419,28 @@ export class Lab {
     this.last = last;
   }
 
+  /** Test accuracy of a model's predictions. @param {Uint8Array} preds */
+  accuracyOf(preds) {
+    let ok = 0;
+    for (let i = 0; i < preds.length; i++) ok += preds[i] === this.test.labels[i] ? 1 : 0;
+    return ok / preds.length;
+  }
+
+  /** Static quantization with the settings, measured by test accuracy only (for the sweeps). @param {Settings} s */
+  staticAccuracy(s) {
+    const { q } = this;
+    const prepared = this.withFloat((m) => q.prepare(m, { qconfig: staticQConfig(q, s) }), s.fuse);
+    for (let i = 0; i < s.calibration; i += CALIB_BATCH) {
+      const b = Math.min(CALIB_BATCH, s.calibration - i);
+      prepared.forward(this.train.images.subarray(i * 784, (i + b) * 784), b);
+    }
+    const model = q.convert(prepared);
+    prepared.dispose();
+    const accuracy = this.accuracyOf(this.predict(model));
+    model.dispose();
+    return accuracy;
+  }
+
   /**
    * Accuracy against calibration-set size for each observer (static, the other settings as given).
    * @param {Settings} s @param {number[]} sizes @param {Control} ctl
@@ -428,23 +450,47 @@ export class Lab {
     const total = sizes.length * OBSERVERS.length;
     for (const observer of OBSERVERS) {
       for (const calibration of sizes) {
-        const { q } = this;
-        const prepared = this.withFloat((m) => q.prepare(m, { qconfig: staticQConfig(q, { ...s, observer }) }), s.fuse);
-        for (let i = 0; i < calibration; i += CALIB_BATCH) {
-          const b = Math.min(CALIB_BATCH, calibration - i);
-          prepared.forward(this.train.images.subarray(i * 784, (i + b) * 784), b);
-        }
-        const model = q.convert(prepared);
-        prepared.dispose();
-        const preds = this.predict(model);
-        model.dispose();
-        let ok = 0;
-        for (let i = 0; i < preds.length; i++) ok += preds[i] === this.test.labels[i] ? 1 : 0;
-        const point = { observer, calibration, accuracy: ok / preds.length };
+        const point = { observer, calibration, accuracy: this.staticAccuracy({ ...s, observer, calibration }) };
         points.push(point);
         ctl.progress?.({ type: 'sweep', done: points.length, total, point });
         await ctl.tick?.();
       }
+    }
+    return points;
+  }
+
+  /**
+   * Accuracy against bit width (weights and activations alike): static with per-tensor and with
+   * per-channel weights, and QAT (the settings' epochs and learning rate, per-channel weights).
+   * @param {Settings} s @param {number[]} bits @param {Control} ctl
+   */
+  async bitSweep(s, bits, ctl = {}) {
+    const points = [];
+    const total = bits.length * 3;
+    const { q } = this;
+    const add = async (/** @type {number} */ b, /** @type {string} */ series, /** @type {number} */ accuracy) => {
+      const point = { bits: b, series, accuracy };
+      points.push(point);
+      ctl.progress?.({ type: 'bits', done: points.length, total, point });
+      await ctl.tick?.();
+    };
+    for (const b of bits) {
+      const sb = { ...s, wBits: b, aBits: b };
+      await add(b, 'static per-tensor', this.staticAccuracy({ ...sb, perChannel: false }));
+      await add(b, 'static per-channel', this.staticAccuracy({ ...sb, perChannel: true }));
+      const qat = this.withFloat((m) => q.prepareQat(m.clone().train(), { qconfig: qatQConfig(q, { ...sb, perChannel: true }), inplace: true }), true);
+      try {
+        // Silent: the sweep reports one point per run, not the training steps.
+        await this.sgd(qat, { epochs: s.qatEpochs, lr: s.qatLr, task: 'bits', seed: 13 }, { tick: ctl.tick });
+      } catch (e) {
+        qat.dispose();
+        throw e;
+      }
+      const model = q.convert(qat.eval());
+      qat.dispose();
+      const accuracy = this.accuracyOf(this.predict(model));
+      model.dispose();
+      await add(b, 'QAT per-channel', accuracy);
     }
     return points;
   }

@@ -104,7 +104,7 @@ async function runJobs(jobs) {
       status(`Running ${job}…`);
       const done = await runJob(job, settings);
       if (!done) break;
-      if (done.job === 'sweep') continue;
+      if (done.job === 'sweep' || done.job === 'bits') continue;
       addRow(done.result);
       if (done.job !== 'float' && done.job !== 'train') {
         quantized = true;
@@ -295,6 +295,19 @@ function addCalibrationPoint(s, accuracy) {
   $('#calib-chart').dataset.points = String(series.reduce((n, s) => n + s.points.length, 0));
 }
 
+/** @type {Map<string, [number, number][]>} */
+const bitPoints = new Map();
+
+onProgress.bits = (m) => {
+  $('#bits-text').textContent = `${m.done} of ${m.total} runs`;
+  if (m.done === 1) bitPoints.clear();
+  if (!bitPoints.has(m.point.series)) bitPoints.set(m.point.series, []);
+  /** @type {[number, number][]} */ (bitPoints.get(m.point.series)).push([m.point.bits, m.point.accuracy]);
+  const series = [...bitPoints].map(([name, points]) => ({ name, dots: true, points: points.slice().sort((a, b) => a[0] - b[0]) }));
+  lineChart($('#bits-chart'), series, { xLabel: 'bits (weights and activations)', yLabel: 'test accuracy', yMin: 0, yMax: 1 });
+  $('#bits-chart').dataset.points = String(m.done);
+};
+
 /** The settings the running sweep started with. */
 let sweepSettings = engineSettings(state);
 
@@ -406,6 +419,7 @@ document.addEventListener('click', (e) => {
   }
   const s = engineSettings(state);
   if (action === 'run-all') runJobs(RUN_ALL).then(() => { document.body.dataset.runAll = 'done'; });
+  else if (action === 'bits') runJobs([['bits', s]]);
   else if (action === 'sweep') {
     sweepSettings = s;
     runJobs([['sweep', s]]);

@@ -3,7 +3,7 @@
 // (web/lab/main.js), posting progress as it goes. The page never computes: every
 // number it shows comes from here, and so from qdq-wasm.
 //
-// Messages in:  { type: 'run', id, job: 'float' | 'train' | 'dynamic' | 'static' | 'qat' | 'sweep' | 'inspect', settings }
+// Messages in:  { type: 'run', id, job: 'float' | 'train' | 'dynamic' | 'static' | 'qat' | 'sweep' | 'bits' | 'inspect', settings }
 //               { type: 'cancel' }
 // Messages out: { type: 'ready', backend, train, test } | { type: 'progress', id, job, kind, ...what } |
 //               { type: 'done', id, job, result } | { type: 'cancelled', id } | { type: 'error', id, message }
@@ -91,6 +91,7 @@ async function run(id, job, s) {
     else if (job === 'static') result = await lab.runStatic(s, ctl);
     else if (job === 'qat') result = await lab.runQat(s, ctl);
     else if (job === 'sweep') result = await lab.sweep(s, [1, 10, 100, 1000], ctl);
+    else if (job === 'bits') result = await lab.bitSweep(s, [8, 6, 5, 4, 3, 2], ctl);
     else if (job === 'inspect') result = lab.inspect();
     else throw new Error(`unknown job '${job}'`);
     postMessage({ type: 'done', id, job, result, floatSource: lab.floatSource });
