@@ -12,6 +12,10 @@ const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const MOUNTS = [
   ['/js/', path.join(root, 'js')],
   ['/dist/', path.join(root, 'dist')],
+  // The model lab's data (the committed Fashion-MNIST subset, the snippets' fixture) and float weights,
+  // at the paths they have from the repository root, as js/ (so a static server at the root works too).
+  ['/tests/fixtures/', path.join(root, 'tests/fixtures')],
+  ['/models/', path.join(root, 'models')],
 ];
 
 const TYPES = {
@@ -25,6 +29,7 @@ const TYPES = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.npy': 'application/octet-stream',
+  '.gz': 'application/gzip',
   '.txt': 'text/plain; charset=utf-8',
 };
 

@@ -114,7 +114,8 @@ export function prepare(model: Module, options?: { qconfig?: QConfig; inplace?: 
 
 /**
  * Converts a prepared, calibrated model to int8 (torch's convert): Quantize, QuantizedLinearModule, DeQuantize.
- * Owns wasm memory: dispose() it.
+ * Weights are clamped to their observer's [quantMin, quantMax] (narrow ranges emulate 2-7 bit weights, as
+ * torch's _clamp_weights); activations keep the dtype's range with their observer's scale. Owns wasm memory: dispose() it.
  * @param options inplace: default false
  * @throws {RangeError} for weight observers that are not symmetric (zero point ≠ 0)
  * @example const int8 = convert(prepared); const y = int8.forward(x, 1);

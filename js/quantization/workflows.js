@@ -186,7 +186,7 @@ function checkStubs(m) {
 
 /**
  * Quantizes a Linear's weights with its qconfig's weight observer: symmetric int8 (zero point 0),
- * over the full int8 range, with PyTorch's rounding, as torch's Linear.from_float.
+ * PyTorch's rounding, then clamped to the observer's [quantMin, quantMax], as torch's Linear.from_float.
  * @param {Linear} lin @param {QConfig} qc @param {string} name
  * @returns {{ q: Int8Array, scales: Float32Array }}
  */
@@ -206,7 +206,13 @@ function quantizeWeight(lin, qc, name) {
       "'per_channel_symmetric' with dtype 'int8', as every default qconfig does");
   }
   const q = quantizePerChannel(lin.weight, { shape, axis: 0, scales, zeroPoints: zps, dtype: 'int8', compat: 'pytorch' });
-  return { q: /** @type {Int8Array} */ (q.data), scales: q.scales };
+  const data = /** @type {Int8Array} */ (q.data);
+  // A narrow observer (quantMin/quantMax, e.g. 4-bit weights) sets the scale, but quantizing to
+  // int8 can still round past its bounds (max|w| / scale = 7.5 rounds to 8): torch 1.13 clamps
+  // the integers to the observer's range (_clamp_weights), so do we.
+  const lo = Math.max(-128, obs.quantMin ?? -128), hi = Math.min(127, obs.quantMax ?? 127);
+  if (lo > -128 || hi < 127) for (let i = 0; i < data.length; i++) data[i] = Math.min(hi, Math.max(lo, data[i]));
+  return { q: data, scales: q.scales };
 }
 
 /**

@@ -1,0 +1,203 @@
+// The model lab (web/lab.html) in headless Chromium: run-all within its time budget and
+// with int8 accuracy near float, static runs that follow the observer and the calibration
+// size, the bit-width control with QAT, the gallery, the look inside, URL state, cancel,
+// a responsive main thread while training, phone width, and no errors or foreign requests.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+import { chromium } from 'playwright-core';
+import { createPageServer } from '../../scripts/serve.js';
+
+const root = path.dirname(path.dirname(path.dirname(fileURLToPath(import.meta.url))));
+const out = path.join(root, 'tests/out');
+mkdirSync(out, { recursive: true });
+
+/** @type {import('node:http').Server} */
+let server;
+/** @type {import('playwright-core').Browser} */
+let browser;
+let base = '';
+
+before(async () => {
+  server = createPageServer();
+  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+  base = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+});
+
+after(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server.close(() => resolve(undefined)));
+});
+
+/**
+ * Opens the lab and collects console errors, uncaught exceptions and requests to anywhere but the server.
+ * @param {string} query @param {{ width: number, height: number }} [viewport]
+ */
+async function open(query = '', viewport = { width: 1280, height: 900 }) {
+  const page = await browser.newPage({ viewport });
+  /** @type {string[]} */
+  const errors = [];
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => { if (!r.url().startsWith(base) && !r.url().startsWith('data:')) errors.push(`request to ${r.url()}`); });
+  await page.goto(`${base}/lab.html${query}`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 20000 });
+  return { page, errors };
+}
+
+/** The results rows: workflow, accuracy, settings. @param {import('playwright-core').Page} page */
+const rows = (page) => page.$$eval('#results-table tbody tr', (trs) => trs.map((tr) => {
+  const d = /** @type {HTMLElement} */ (tr).dataset;
+  return { workflow: d.workflow, accuracy: Number(d.accuracy), settings: JSON.parse(d.settings ?? '{}'), label: tr.querySelector('th')?.textContent };
+}));
+
+/** Clicks a run button and waits until the run (and its look inside) is over. @param {import('playwright-core').Page} page @param {string} action */
+async function run(page, action, timeout = 30000) {
+  const before = (await rows(page)).length;
+  await page.click(`button[data-action="${action}"]`);
+  await page.waitForFunction((n) => document.body.dataset.busy === 'false' && document.querySelectorAll('#results-table tbody tr').length > n,
+    before, { timeout });
+  return (await rows(page)).at(-1);
+}
+
+test('model lab', async (t) => {
+  await t.test('should run float, dynamic, static and QAT within 60 s, int8 within 2 points of float, with gallery and look inside', async () => {
+    const { page, errors } = await open();
+    const t0 = Date.now();
+    await page.click('button[data-action="run-all"]');
+    await page.waitForSelector('body[data-run-all="done"]', { timeout: 60000 });
+    const seconds = (Date.now() - t0) / 1000;
+    assert.ok(seconds < 60, `run-all took ${seconds} s`);
+    const r = await rows(page);
+    assert.deepEqual(r.map((x) => x.workflow), ['float', 'dynamic', 'static', 'qat']);
+    for (const x of r) assert.ok(x.accuracy >= 0 && x.accuracy <= 1);
+    // The committed float model on the subset's 2,000 test images (tests/unit/lab.test.js: torch's predictions).
+    assert.equal(r[0].accuracy, 0.876);
+    for (const x of r.slice(1)) assert.ok(Math.abs(x.accuracy - r[0].accuracy) <= 0.02, `${x.workflow}: ${x.accuracy}`);
+    assert.deepEqual(r[2].settings, { backend: 'fbgemm', fuse: true, observer: 'histogram', calibration: 100, wBits: 8, aBits: 8, perChannel: true });
+
+    // The gallery draws the QAT model's changed predictions as pictures (dark pixels on white).
+    const gallery = await page.$$eval('#gallery canvas', (cs) => cs.map((c) => {
+      const d = /** @type {HTMLCanvasElement} */ (c).getContext('2d')?.getImageData(0, 0, 28, 28).data ?? [];
+      let dark = 0;
+      for (let i = 0; i < d.length; i += 4) dark += d[i] < 250 ? 1 : 0;
+      return { dark, label: c.getAttribute('aria-label') };
+    }));
+    assert.ok(gallery.length > 0 && gallery.length <= 24);
+    for (const g of gallery) {
+      assert.ok(g.dark > 20, `a garment is drawn (${g.dark} pixels)`);
+      assert.match(/** @type {string} */ (g.label), /float says .+, quantized says .+/);
+    }
+    const layers = await page.$$eval('#layers .layer', (ls) => ls.map((l) => ({
+      name: /** @type {HTMLElement} */ (l).dataset.layer, w: Number(/** @type {HTMLElement} */ (l).dataset.weightSqnr),
+      a: Number(/** @type {HTMLElement} */ (l).dataset.activationSqnr), worst: l.classList.contains('worst'), bars: l.querySelectorAll('rect.bars').length,
+    })));
+    assert.deepEqual(layers.map((l) => l.name), ['fc1', 'fc2', 'fc3']);
+    assert.equal(layers.filter((l) => l.worst).length, 1);
+    for (const l of layers) assert.ok(l.w > 30 && l.a > 20 && l.bars > 5, JSON.stringify(l));
+    assert.match(await page.$eval('#code-outcome', (e) => e.textContent ?? ''), /Could not run 'quantized::linear'/);
+    await page.screenshot({ path: path.join(out, 'lab-run-all.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  await t.test('should change the static result with the observer and the calibration size, filling in the observed ranges', async () => {
+    const { page, errors } = await open();
+    await page.selectOption('#observer', 'minmax');
+    await page.fill('#calibration', '1');
+    await page.dispatchEvent('#calibration', 'change');
+    const a = await run(page, 'static');
+    const ranges = await page.$$eval('#ranges-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
+    assert.deepEqual(ranges.map((x) => x[0]), ['input', 'fc1', 'fc2', 'fc3']);
+    for (const x of ranges) assert.match(/** @type {string} */ (x[5]), /^\[-?[\d.e-]+, [\d.e+-]+\]$/);
+    await page.selectOption('#observer', 'entropy');
+    await page.fill('#calibration', '1000');
+    await page.dispatchEvent('#calibration', 'change');
+    const b = await run(page, 'static');
+    assert.deepEqual([a?.settings.observer, a?.settings.calibration, b?.settings.observer, b?.settings.calibration], ['minmax', 1, 'entropy', 1000]);
+    assert.notEqual(a?.accuracy, b?.accuracy);
+    assert.equal(await page.$eval('#calib-chart', (e) => /** @type {HTMLElement} */ (e).dataset.points), '2');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  await t.test('should lose accuracy at 4 bits, recover part with QAT, and keep the main thread free while it trains', async () => {
+    const { page, errors } = await open('?wbits=4&abits=4');
+    const float = await run(page, 'float');
+    const s4 = await run(page, 'static');
+    await page.fill('#train-epochs', '2');
+    await page.dispatchEvent('#train-epochs', 'change');
+    await page.evaluate(() => {
+      /** @type {any} */ (window).longTasks = [];
+      new PerformanceObserver((list) => {
+        for (const e of list.getEntries()) /** @type {any} */ (window).longTasks.push([e.startTime, e.duration]);
+      }).observe({ type: 'longtask' });
+    });
+    // While training: from each click to the last step's report (main.js marks 'lab-trained-<job>'),
+    // before the page draws the run's row, gallery and histograms.
+    const windows = [];
+    for (const job of ['qat', 'train']) {
+      const start = await page.evaluate(() => performance.now());
+      await run(page, job);
+      const end = await page.evaluate((j) => performance.getEntriesByName(`lab-trained-${j}`).at(-1)?.startTime ?? 0, job);
+      assert.ok(end > start, `${job} marked the end of its training`);
+      windows.push([start, end]);
+    }
+    const q4 = (await rows(page)).find((r) => r.workflow === 'qat');
+    const long = /** @type {[number, number][]} */ (await page.evaluate(() => /** @type {any} */ (window).longTasks))
+      .filter(([at]) => windows.some(([a, b]) => at >= a && at <= b));
+    assert.deepEqual(long.map(([, d]) => d), [], 'no main-thread task over 50 ms while training');
+    assert.ok(s4 && q4 && float);
+    assert.ok(s4.accuracy < float.accuracy - 0.02, `4-bit static ${s4.accuracy} vs float ${float.accuracy}`);
+    assert.ok(q4.accuracy > s4.accuracy + 0.005, `4-bit QAT ${q4.accuracy} vs static ${s4.accuracy}`);
+    assert.deepEqual([s4.settings.wBits, s4.settings.aBits, q4.settings.wBits, q4.settings.aBits], [4, 4, 4, 4]);
+    assert.ok(await page.$eval('#qat-curve', (e) => e.querySelectorAll('path.series').length >= 2));
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  await t.test('should restore the settings from the URL and keep them there', async () => {
+    const { page, errors } = await open('?backend=qnnpack&fuse=0&observer=percentile&calib=10&wbits=6&abits=5&snippet=dynamic');
+    assert.deepEqual(await page.evaluate(() => ['backend', 'observer', 'calibration', 'w-bits', 'a-bits', 'snippet']
+      .map((id) => /** @type {HTMLInputElement} */ (document.getElementById(id)).value)), ['qnnpack', 'percentile', '10', '6', '5', 'dynamic']);
+    assert.equal(await page.isChecked('#fuse'), false);
+    assert.match(await page.$eval('#code-qdq', (e) => e.textContent ?? ''), /quantizeDynamic\(model, \{ perChannel: false \}\)/);
+    const r = await run(page, 'static');
+    assert.deepEqual(r?.settings, { backend: 'qnnpack', fuse: false, observer: 'percentile', calibration: 10, wBits: 6, aBits: 5, perChannel: false });
+    await page.selectOption('#observer', 'histogram');
+    assert.equal(new URL(page.url()).search, '?backend=qnnpack&fuse=0&calib=10&wbits=6&abits=5&snippet=dynamic');
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.equal(await page.$eval('#observer', (e) => /** @type {HTMLSelectElement} */ (e).value), 'histogram');
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  await t.test('should cancel a training run and stay usable; label every control; fit a phone screen', async () => {
+    const { page, errors } = await open('?epochs=20', { width: 390, height: 844 });
+    await page.click('button[data-action="train"]');
+    await page.waitForFunction(() => Number(/** @type {HTMLProgressElement} */ (document.getElementById('train-progress')).value) > 0);
+    await page.click('button[data-action="cancel"]');
+    await page.waitForFunction(() => document.body.dataset.busy === 'false');
+    assert.equal(await page.$eval('#status', (e) => e.textContent), 'Cancelled.');
+    assert.equal((await rows(page)).length, 0);
+    assert.equal(await page.isEnabled('button[data-action="run-all"]'), true);
+    assert.deepEqual(await page.$$eval('input, select', (els) => els.filter((e) => /** @type {HTMLInputElement} */ (e).labels?.length === 0).map((e) => e.id)), []);
+    // Keyboard: the run buttons are reachable with Tab and run with Enter.
+    await page.focus('button[data-action="dynamic"]');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.querySelectorAll('#results-table tbody tr').length === 1 && document.body.dataset.busy === 'false');
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 1, `the page is ${overflow}px wider than a phone screen`);
+    await page.screenshot({ path: path.join(out, 'lab-phone.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});

@@ -1,0 +1,303 @@
+// The model lab's engine (web/lab/engine.js), its data parsing and URL state, in Node with the
+// library: its rows against torch 1.13's predictions for the same weights and settings
+// (tests/fixtures/fashion_mlp_torch.safetensors, whose first 2,000 test images are the subset's),
+// calibration progress, bit widths, QAT, cancel, and the look inside.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import { qdq } from '../helpers/setup.js';
+import { NORMALIZE as NODE_NORMALIZE } from '../../scripts/lib/fashion-mnist.js';
+import { parseIdx, NORMALIZE } from '../../web/lab/data.js';
+import { Cancelled, DEFAULTS, Lab, staticQConfig, weightRange } from '../../web/lab/engine.js';
+import { defaults, engineSettings, fromQuery, toQuery } from '../../web/lab/state.js';
+import { outcome, qdqCode } from '../../web/lab/snippets.js';
+
+const dir = new URL('../fixtures/fashion-mnist-subset/', import.meta.url);
+const gz = (/** @type {string} */ f) => new Uint8Array(gunzipSync(readFileSync(new URL(f, dir))));
+const split = (/** @type {string} */ s) => parseIdx(gz(`${s}-images-idx3-ubyte.gz`), gz(`${s}-labels-idx1-ubyte.gz`));
+const train = split('train'), testSet = split('t10k');
+const weights = qdq.readSafetensors(readFileSync(new URL('../../models/fashion-mlp-f32.safetensors', import.meta.url))).tensors;
+const torch = qdq.readSafetensors(readFileSync(new URL('../fixtures/fashion_mlp_torch.safetensors', import.meta.url))).tensors;
+const lab = new Lab(qdq, { train, test: testSet, weights });
+
+/** torch's predictions of a fixture row on the subset's test images. @param {string} prefix */
+const torchPreds = (prefix) => /** @type {Uint8Array} */ (torch.get(`${prefix}/pred`)?.data).subarray(0, testSet.count);
+/** @param {Uint8Array} preds */
+const correctOf = (preds) => preds.reduce((n, p, i) => n + (p === testSet.labels[i] ? 1 : 0), 0);
+
+test('lab data', async (t) => {
+  await t.test('should read the committed subset: 2,000 images each, normalized as scripts/lib/fashion-mnist.js', () => {
+    assert.equal(train.count, 2000);
+    assert.equal(testSet.count, 2000);
+    assert.deepEqual(NORMALIZE, NODE_NORMALIZE);
+    assert.equal(testSet.images[0], NORMALIZE[testSet.pixels[0]]);
+    assert.deepEqual(Array.from(testSet.labels.subarray(0, 5)), [9, 2, 1, 1, 6]);
+  });
+  await t.test('should refuse files that are not IDX or are shorter than their header', () => {
+    const img = gz('t10k-images-idx3-ubyte.gz'), lab1 = gz('t10k-labels-idx1-ubyte.gz');
+    assert.throws(() => parseIdx(lab1, lab1), /not an IDX file of 28×28 images/);
+    assert.throws(() => parseIdx(img, img), /not an IDX label file/);
+    assert.throws(() => parseIdx(img.subarray(0, 16 + 784 * 10), lab1), /shorter than its header/);
+  });
+});
+
+test('Lab rows against torch 1.13', async (t) => {
+  await t.test('should give the float model torch\'s predictions on every subset test image', () => {
+    const row = lab.runFloat();
+    assert.deepEqual(lab.lastPreds, torchPreds('float'));
+    assert.equal(row.correct, correctOf(torchPreds('float')));
+    assert.equal(row.agreement, 1);
+    assert.equal(row.bytes, 4 * (784 * 256 + 256 + 256 * 128 + 128 + 128 * 10 + 10));
+    assert.equal(row.gallery.length, 0);
+  });
+  for (const [backend, observer, calibration] of /** @type {const} */ ([['fbgemm', 'histogram', 100], ['qnnpack', 'histogram', 1000], ['qnnpack', 'minmax', 10]])) {
+    await t.test(`should give static ${backend} ${observer} ${calibration} torch's predictions on every image (fused, bit-exact int8)`, async () => {
+      const row = await lab.runStatic({ ...DEFAULTS, backend, observer, calibration });
+      assert.deepEqual(lab.lastPreds, torchPreds(`static/${backend}/${observer}/${calibration}`));
+      assert.equal(row.workflow, 'static');
+      assert.deepEqual(row.settings, { backend, fuse: true, observer, calibration, wBits: 8, aBits: 8, perChannel: backend === 'fbgemm' });
+    });
+  }
+  await t.test("should give static fbgemm minmax 1000 torch's predictions but for at most one image", async () => {
+    // Calibration runs the float model, whose outputs differ from torch's sgemm by float32 accumulation
+    // order; a MinMax observer keeps the extreme value itself, so its range can move by ulps
+    // (tests/unit/models.test.js): here that moves one prediction.
+    await lab.runStatic({ ...DEFAULTS, observer: 'minmax', calibration: 1000 });
+    const want = torchPreds('static/fbgemm/minmax/1000');
+    assert.ok(lab.lastPreds.filter((p, i) => p !== want[i]).length <= 1);
+  });
+  await t.test("should give dynamic rows torch's predictions but for a few images", () => {
+    // Dynamic quantization picks each activation range per call: torch predicted the 10,000 test images
+    // in one batch, the lab in batches of 500, so activation scales differ and 4 (per tensor) and 7 (per
+    // channel) of the 2,000 predictions move; 10 bounds that.
+    for (const perChannel of [false, true]) {
+      const row = lab.runDynamic({ dynamicPerChannel: perChannel });
+      const want = torchPreds(`dynamic/${perChannel ? 'per_channel' : 'per_tensor'}`);
+      const moved = lab.lastPreds.filter((p, i) => p !== want[i]).length;
+      assert.ok(moved <= 10, `${moved} predictions differ`);
+      assert.ok(row.agreement > 0.99);
+    }
+  });
+});
+
+test('Lab static runs', async (t) => {
+  lab.runFloat();
+  await t.test('should report observed ranges that only widen while MinMax calibrates, then the clipping range', async () => {
+    /** @type {any[]} */
+    const seen = [];
+    await lab.runStatic({ ...DEFAULTS, observer: 'minmax', calibration: 350 }, { progress: (m) => seen.push(m) });
+    assert.deepEqual(seen.map((m) => m.done), [100, 200, 300, 350, 350]);
+    for (let i = 1; i < 4; i++) {
+      for (let l = 0; l < 4; l++) {
+        assert.ok(seen[i].layers[l].min <= seen[i - 1].layers[l].min && seen[i].layers[l].max >= seen[i - 1].layers[l].max);
+      }
+    }
+    const final = seen[4];
+    assert.ok(final.final);
+    for (const l of final.layers) {
+      // reduceRange (fbgemm): codes [0, 127]; the clip covers the observed range, widened to hold 0
+      assert.equal(l.clip[0], (0 - l.zeroPoint) * l.scale);
+      assert.equal(l.clip[1], (127 - l.zeroPoint) * l.scale);
+      assert.ok(l.clip[0] <= Math.min(0, l.min) + l.scale && l.clip[1] >= l.max - l.scale);
+    }
+  });
+  await t.test('should change the result with the observer and the calibration size', async () => {
+    const a = await lab.runStatic({ ...DEFAULTS, observer: 'minmax', calibration: 1 });
+    const predsA = lab.lastPreds;
+    const b = await lab.runStatic({ ...DEFAULTS, observer: 'minmax', calibration: 1000 });
+    const predsB = lab.lastPreds;
+    const c = await lab.runStatic({ ...DEFAULTS, observer: 'entropy', calibration: 1000 });
+    assert.notDeepEqual(predsA, predsB);
+    assert.notDeepEqual(predsB, lab.lastPreds);
+    assert.notEqual(a.label, b.label);
+    assert.ok([a, b, c].every((r) => r.agreement > 0.95 && r.agreement < 1));
+  });
+  await t.test('should lose accuracy at 4 and 2 bits, and recover part of it with per-channel weights at 2', async () => {
+    const f = lab.runFloat().accuracy;
+    const s8 = await lab.runStatic({ ...DEFAULTS, observer: 'minmax' });
+    const s4 = await lab.runStatic({ ...DEFAULTS, observer: 'minmax', wBits: 4, aBits: 4 });
+    const t2 = await lab.runStatic({ ...DEFAULTS, observer: 'minmax', wBits: 2, aBits: 2, perChannel: false });
+    const c2 = await lab.runStatic({ ...DEFAULTS, observer: 'minmax', wBits: 2, aBits: 2, perChannel: true });
+    assert.ok(Math.abs(s8.accuracy - f) < 0.02);
+    assert.ok(s4.accuracy < s8.accuracy - 0.03, `4 bits: ${s4.accuracy}`);
+    assert.ok(t2.accuracy < 0.3, `2 bits per tensor: ${t2.accuracy}`);
+    assert.ok(c2.accuracy > t2.accuracy + 0.1, `2 bits per channel: ${c2.accuracy}`);
+    assert.match(t2.label, /W2\/A2, per-tensor$/);
+    assert.equal(c2.settings.perChannel, true);
+  });
+  await t.test('should build qconfigs whose observers take the bit widths', () => {
+    const qc = staticQConfig(qdq, { ...DEFAULTS, observer: 'percentile', wBits: 3, aBits: 5 });
+    const a = /** @type {any} */ (qc.activation()), w = /** @type {any} */ (qc.weight());
+    assert.deepEqual([a.quantMin, a.quantMax, w.quantMin, w.quantMax], [0, 31, -4, 3]);
+    assert.deepEqual(weightRange(2), [-2, 1]);
+    const d = /** @type {any} */ (staticQConfig(qdq, DEFAULTS).activation());
+    assert.deepEqual([d.constructor.name, d.quantMin, d.quantMax], ['HistogramObserver', 0, 127]);
+  });
+});
+
+test('Lab QAT, training and cancel', async (t) => {
+  await t.test('should recover part of the 4-bit loss with one epoch of QAT, reporting every step', async () => {
+    lab.runFloat();
+    const s4 = await lab.runStatic({ ...DEFAULTS, wBits: 4, aBits: 4 });
+    /** @type {any[]} */
+    const curve = [];
+    const q4 = await lab.runQat({ ...DEFAULTS, wBits: 4, aBits: 4 }, { progress: (m) => curve.push(m) });
+    assert.equal(curve.length, Math.ceil(2000 / 64));
+    assert.ok(curve.every((m, i) => m.type === 'curve' && m.step === i + 1 && Number.isFinite(m.loss)));
+    assert.ok(q4.accuracy > s4.accuracy + 0.01, `QAT ${q4.accuracy} vs static ${s4.accuracy}`);
+    assert.equal(q4.workflow, 'qat');
+  });
+  await t.test('should stop a run at the first tick after a cancel, leaving the float model as it was', async () => {
+    const before = lab.floatPreds;
+    let ticks = 0;
+    await assert.rejects(lab.trainFloat(DEFAULTS, { tick: async () => { if (++ticks === 3) throw new Cancelled(); } }), Cancelled);
+    assert.equal(ticks, 3);
+    assert.equal(lab.floatPreds, before);
+    assert.equal(lab.floatSource, 'committed');
+  });
+  await t.test('should cancel calibration and QAT too, and run normally after', async () => {
+    const cancelAt = (/** @type {number} */ n) => {
+      let ticks = 0;
+      return { tick: async () => { if (++ticks === n) throw new Cancelled(); } };
+    };
+    await assert.rejects(lab.runStatic({ ...DEFAULTS, calibration: 500 }, cancelAt(2)), Cancelled);
+    await assert.rejects(lab.runQat(DEFAULTS, cancelAt(5)), Cancelled);
+    const row = await lab.runStatic(DEFAULTS);
+    assert.equal(row.correct, correctOf(torchPreds('static/fbgemm/histogram/100')));
+  });
+  await t.test('should sweep bit widths: static per tensor and per channel, then QAT, one point each', async () => {
+    lab.runFloat();
+    /** @type {any[]} */
+    const seen = [];
+    const points = await lab.bitSweep({ ...DEFAULTS, observer: 'minmax' }, [3], { progress: (m) => seen.push(m) });
+    assert.deepEqual(points.map((p) => p.series), ['static per-tensor', 'static per-channel', 'QAT per-channel']);
+    assert.deepEqual(seen.map((m) => [m.type, m.done, m.total]), [['bits', 1, 3], ['bits', 2, 3], ['bits', 3, 3]]);
+    const [tensor, channel, qat] = points.map((p) => p.accuracy);
+    // The same runs as runStatic() (its rows are tested against torch above), 3 bits each
+    assert.equal(tensor, (await lab.runStatic({ ...DEFAULTS, observer: 'minmax', wBits: 3, aBits: 3, perChannel: false })).accuracy);
+    assert.equal(channel, (await lab.runStatic({ ...DEFAULTS, observer: 'minmax', wBits: 3, aBits: 3, perChannel: true })).accuracy);
+    assert.ok(tensor < 0.7 && channel > tensor && qat > channel, JSON.stringify(points));
+  });
+  await t.test('should train the float model from random weights to well above chance, test accuracy each epoch', async () => {
+    /** @type {any[]} */
+    const epochs = [];
+    const row = await lab.trainFloat({ trainEpochs: 2, trainLr: 0.05 }, { progress: (m) => { if (m.type === 'epoch') epochs.push(m); } });
+    assert.deepEqual(epochs.map((e) => e.epoch), [1, 2]);
+    assert.equal(epochs[1].testAccuracy, row.accuracy);
+    assert.ok(row.accuracy > 0.6, `trained float: ${row.accuracy}`);
+    assert.equal(lab.floatSource, 'trained');
+    lab.runFloat();
+  });
+});
+
+test('Lab.inspect', async (t) => {
+  await t.test('should give per-layer SQNR that falls about 6 dB a bit, and name the worst layer', async () => {
+    lab.runFloat();
+    await lab.runStatic({ ...DEFAULTS, observer: 'minmax' });
+    const i8 = /** @type {any} */ (lab.inspect());
+    await lab.runStatic({ ...DEFAULTS, observer: 'minmax', wBits: 4, aBits: 8 });
+    const i4 = /** @type {any} */ (lab.inspect());
+    assert.deepEqual(i8.layers.map((/** @type {any} */ l) => l.name), ['fc1', 'fc2', 'fc3']);
+    for (let l = 0; l < 3; l++) {
+      const drop = i8.layers[l].weight.sqnr - i4.layers[l].weight.sqnr;
+      // 4 fewer bits: 24 dB in theory for uniform error; allow for the weights' shape
+      assert.ok(drop > 18 && drop < 30, `${i8.layers[l].name}: ${drop} dB`);
+      assert.ok(i8.layers[l].activation.sqnr > 20);
+      assert.equal(i8.layers[l].weight.hist.counts.reduce((a, b) => a + b, 0), [784 * 256, 256 * 128, 128 * 10][l]);
+    }
+    const worst = i4.layers.reduce((a, b) => (b.activation.sqnr < a.activation.sqnr ? b : a));
+    assert.equal(i4.worst, worst.name);
+  });
+  await t.test('should compare with the same weights the quantized layers were built from (SQNR of a weight re-derived by hand)', () => {
+    const r = /** @type {any} */ (lab.inspect());
+    const ql = /** @type {any} */ (lab.last).model.modules[1].layer;
+    const w = /** @type {Float32Array} */ (/** @type {any} */ (weights).get('1.weight').data);
+    let sx = 0, se = 0;
+    for (let i = 0; i < w.length; i++) {
+      const d = Math.fround(ql.weight[i] * ql.weightScales[Math.floor(i / 784)]);
+      sx += w[i] * w[i];
+      se += (w[i] - d) ** 2;
+    }
+    assert.ok(Math.abs(r.layers[0].weight.sqnr - 10 * Math.log10(sx / se)) < 1e-6);
+  });
+});
+
+test('lab URL state', async (t) => {
+  await t.test('should write only non-default settings and read them back', () => {
+    assert.equal(toQuery(defaults()), '');
+    const s = { ...defaults(), observer: 'entropy', calibration: 10, wBits: 4, fuse: false, perChannel: 'tensor', dynamicPerChannel: true, qatLr: 0.01 };
+    const q = toQuery(s);
+    assert.equal(q, '?fuse=0&observer=entropy&calib=10&wbits=4&weights=tensor&dynamic=channel&qatlr=0.01');
+    assert.deepEqual(fromQuery(q), s);
+    assert.deepEqual(engineSettings(s), { ...DEFAULTS, observer: 'entropy', calibration: 10, wBits: 4, fuse: false, perChannel: false, dynamicPerChannel: true, qatLr: 0.01 });
+  });
+  await t.test('should ignore invalid values and unknown keys', () => {
+    assert.deepEqual(fromQuery('?calib=0&wbits=9&abits=1.5&observer=x&fuse=yes&qatlr=-1&other=1'), defaults());
+    assert.equal(fromQuery('?calib=1000').calibration, 1000);
+  });
+});
+
+/**
+ * Runs the lab's qdq-wasm code (web/lab/snippets.js) with this checkout's library, the committed weights,
+ * the subset's images and one test batch; returns the converted model's predictions.
+ * @param {string} code
+ */
+async function runShownCode(code) {
+  const AsyncFunction = /** @type {any} */ (Object.getPrototypeOf(async () => {})).constructor;
+  const body = `${code.replace(/^import .*$/gm, '')}\nreturn argmaxOf(logits);`;
+  const bytes = readFileSync(new URL('../../models/fashion-mlp-f32.safetensors', import.meta.url));
+  const env = {
+    init: () => Promise.resolve(), nn: qdq.nn, QuantStub: qdq.QuantStub, DeQuantStub: qdq.DeQuantStub, readSafetensors: qdq.readSafetensors, qdq,
+    fetch: async (/** @type {string} */ url) => {
+      assert.equal(url, 'fashion-mlp-f32.safetensors');
+      return { arrayBuffer: async () => bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) };
+    },
+    trainImages: train.images, trainLabels: train.labels, images: testSet.images, batch: testSet.count,
+    // One batch of the first 64 images is enough to show the QAT code runs.
+    shuffledBatches: (/** @type {Float32Array} */ x, /** @type {Uint8Array} */ y, /** @type {number} */ n) => [[x.subarray(0, n * 784), y.subarray(0, n), n]],
+    argmaxOf: (/** @type {Float32Array} */ y) => Uint8Array.from({ length: y.length / 10 }, (_, i) => {
+      let best = 0;
+      for (let j = 1; j < 10; j++) if (y[i * 10 + j] > y[i * 10 + best]) best = j;
+      return best;
+    }),
+  };
+  return new AsyncFunction(...Object.keys(env), body)(...Object.values(env));
+}
+
+test('the lab\'s code panel', async (t) => {
+  lab.runFloat();
+  for (const s of [
+    { ...DEFAULTS },
+    { ...DEFAULTS, backend: 'qnnpack', fuse: false, observer: 'percentile', calibration: 10, wBits: 6, aBits: 5 },
+    { ...DEFAULTS, observer: 'movingavg', calibration: 250, wBits: 4, aBits: 8, perChannel: false },
+  ]) {
+    await t.test(`should show static code that reproduces the lab's run: ${s.backend}, fuse ${s.fuse}, ${s.observer}, ${s.calibration}, W${s.wBits}/A${s.aBits}`, async () => {
+      await lab.runStatic(s);
+      assert.deepEqual(await runShownCode(qdqCode('static', s)), lab.lastPreds);
+    });
+  }
+  await t.test("should show dynamic code that reproduces the lab's predictions but for batch-dependent scales", async () => {
+    // The code runs the 2,000 images as one batch, the lab in batches of 500: dynamic activation
+    // ranges differ per batch, so a few near-tie predictions may move.
+    lab.runDynamic({ dynamicPerChannel: true });
+    const preds = await runShownCode(qdqCode('dynamic', { ...DEFAULTS, dynamicPerChannel: true }));
+    assert.ok(preds.filter((/** @type {number} */ p, /** @type {number} */ i) => p !== lab.lastPreds[i]).length <= 10);
+  });
+  await t.test('should show QAT code that runs, at 8 bits with the default QAT qconfig and at 3 bits with its own', async () => {
+    assert.match(qdqCode('qat', DEFAULTS), /getDefaultQatQConfig\('fbgemm'\)/);
+    const s3 = { ...DEFAULTS, wBits: 3, aBits: 3 };
+    assert.match(qdqCode('qat', s3), /quantMin: -4, quantMax: 3/);
+    for (const s of [DEFAULTS, s3]) {
+      const preds = await runShownCode(qdqCode('qat', s));
+      assert.ok(correctOf(preds) > (s.wBits === 8 ? 1600 : 1000), `${correctOf(preds)} correct`);
+    }
+  });
+  await t.test("should say what torch 1.13 did with the article's snippets as written", () => {
+    const fx = JSON.parse(readFileSync(new URL('../fixtures/article_snippets.json', import.meta.url), 'utf8'));
+    assert.match(outcome(fx.cases.static.asWritten).text, /Could not run 'quantized::linear'/);
+    assert.match(outcome(fx.cases.qat.asWritten).text, /Could not run 'quantized::linear'/);
+    assert.match(outcome(fx.cases.dynamic.asWritten).text, /returns the float layer unchanged.*Linear\(in_features=4/);
+    for (const k of ['static', 'dynamic', 'qat']) assert.equal(outcome(fx.cases[k].corrected).bad, false);
+  });
+});

@@ -1,0 +1,99 @@
+// Small SVG charts for the lab: line charts (training curves, accuracy against
+// calibration size) and histograms with a clipping range. Display only: the
+// values they draw come from the worker.
+
+const NS = 'http://www.w3.org/2000/svg';
+export const PALETTE = ['#0b63c5', '#d9480f', '#2b8a3e', '#862e9c', '#c92a2a', '#5c940d'];
+
+/** @param {Element} parent @param {string} tag @param {Record<string, string | number>} attrs @param {string} [text] */
+function el(parent, tag, attrs = {}, text) {
+  const e = document.createElementNS(NS, tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, String(v));
+  if (text !== undefined) e.textContent = text;
+  parent.append(e);
+  return e;
+}
+
+/** A short label for an axis value. @param {number} v */
+function tick(v) {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1000) return `${Math.round(v / 100) / 10}k`;
+  if (a >= 10) return String(Math.round(v * 10) / 10);
+  return String(Math.round(v * 1000) / 1000);
+}
+
+/** @param {HTMLElement} container @param {number} w @param {number} h */
+function svgIn(container, w, h) {
+  container.replaceChildren();
+  const svg = /** @type {SVGSVGElement} */ (document.createElementNS(NS, 'svg'));
+  svg.setAttribute('viewBox', `0 0 ${w} ${h}`);
+  svg.setAttribute('aria-hidden', 'true');
+  container.append(svg);
+  return svg;
+}
+
+/**
+ * Line chart of series over a shared x axis.
+ * @param {HTMLElement} container
+ * @param {{ name: string, points: [number, number][], color?: string, dots?: boolean }[]} series
+ * @param {{ xLabel: string, yLabel: string, yMin?: number, yMax?: number, xLog?: boolean, xMax?: number }} o
+ */
+export function lineChart(container, series, o) {
+  const W = 640, H = 250, L = 48, R = 175, T = 24, B = 34;
+  const svg = svgIn(container, W, H);
+  const all = series.flatMap((s) => s.points);
+  if (all.length === 0) return;
+  const fx = (/** @type {number} */ x) => (o.xLog ? Math.log10(x) : x);
+  let x0 = Math.min(...all.map((p) => fx(p[0]))), x1 = Math.max(o.xMax !== undefined ? fx(o.xMax) : -Infinity, ...all.map((p) => fx(p[0])));
+  if (x1 === x0) x1 = x0 + 1;
+  let y0 = o.yMin ?? Math.min(...all.map((p) => p[1])), y1 = o.yMax ?? Math.max(...all.map((p) => p[1]));
+  if (y1 === y0) { y0 -= 0.5; y1 += 0.5; }
+  const sx = (/** @type {number} */ x) => L + ((fx(x) - x0) / (x1 - x0)) * (W - L - R);
+  const sy = (/** @type {number} */ y) => T + (1 - (y - y0) / (y1 - y0)) * (H - T - B);
+  for (let i = 0; i <= 4; i++) {
+    const y = y0 + ((y1 - y0) * i) / 4;
+    el(svg, 'line', { class: 'gridline', x1: L, x2: W - R, y1: sy(y), y2: sy(y) });
+    el(svg, 'text', { x: L - 4, y: sy(y) + 4, 'text-anchor': 'end' }, tick(y));
+  }
+  // Log axes label the data's own x values; linear ones whole numbers about a quarter of the range apart.
+  const step = Math.max(1, Math.round((x1 - x0) / 4));
+  const xs = o.xLog ? [...new Set(all.map((p) => p[0]))].sort((a, b) => a - b)
+    : Array.from({ length: Math.floor((x1 - x0) / step) + 1 }, (_, i) => Math.round(x0) + i * step);
+  for (const x of xs) el(svg, 'text', { x: sx(x), y: H - B + 16, 'text-anchor': 'middle' }, tick(x));
+  el(svg, 'text', { class: 'axis-title', x: (L + W - R) / 2, y: H - 4, 'text-anchor': 'middle' }, o.xLabel);
+  el(svg, 'text', { class: 'axis-title', x: 4, y: T - 12 }, o.yLabel);
+  series.forEach((s, i) => {
+    const color = s.color ?? PALETTE[i % PALETTE.length];
+    if (s.points.length > 1) {
+      el(svg, 'path', { class: 'series', stroke: color, d: s.points.map((p, j) => `${j ? 'L' : 'M'}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join('') });
+    }
+    if (s.dots || s.points.length === 1) for (const p of s.points) el(svg, 'circle', { cx: sx(p[0]), cy: sy(p[1]), r: 3.5, fill: color });
+    el(svg, 'rect', { x: W - R + 10, y: T + i * 18, width: 12, height: 4, fill: color });
+    el(svg, 'text', { x: W - R + 26, y: T + i * 18 + 6 }, s.name);
+  });
+}
+
+/**
+ * Histogram bars with the clipping range drawn as dashed lines.
+ * @param {HTMLElement} container
+ * @param {{ lo: number, hi: number, counts: number[] }} h
+ * @param {number[] | null} clip [lo, hi]
+ * @param {string} label the x axis
+ */
+export function histogramChart(container, h, clip, label) {
+  const W = 320, H = 150, L = 8, R = 8, T = 8, B = 30;
+  const svg = svgIn(container, W, H);
+  const max = Math.max(1, ...h.counts);
+  const sx = (/** @type {number} */ x) => L + ((x - h.lo) / (h.hi - h.lo || 1)) * (W - L - R);
+  const bw = (W - L - R) / h.counts.length;
+  h.counts.forEach((c, i) => {
+    // A square-root height keeps the tails of peaked distributions visible.
+    const bh = Math.sqrt(c / max) * (H - T - B);
+    if (c > 0) el(svg, 'rect', { class: 'bars', x: L + i * bw, y: H - B - bh, width: Math.max(1, bw - 0.5), height: bh });
+  });
+  if (clip) for (const c of clip) el(svg, 'line', { class: 'clip-line', x1: sx(c), x2: sx(c), y1: T, y2: H - B });
+  el(svg, 'text', { x: L, y: H - B + 14 }, tick(h.lo));
+  el(svg, 'text', { x: W - R, y: H - B + 14, 'text-anchor': 'end' }, tick(h.hi));
+  el(svg, 'text', { class: 'axis-title', x: W / 2, y: H - 2, 'text-anchor': 'middle' }, label);
+}

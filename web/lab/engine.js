@@ -1,0 +1,556 @@
+// The model lab's engine: float evaluation and training, dynamic, static and
+// QAT runs, and the look inside a quantized model, all computed by qdq-wasm.
+// It takes the library module as an argument (the worker passes /js/index.js,
+// the Node tests the package entry), so the same code runs in both.
+
+/** @typedef {typeof import('../../js/index.js')} Qdq */
+/** @typedef {{ pixels: Uint8Array, images: Float32Array, labels: Uint8Array, count: number }} Split */
+/**
+ * What a long run reports to and asks of its caller.
+ * @typedef {object} Control
+ * @property {(msg: Record<string, unknown>) => void} [progress] a progress message (curve points, ranges)
+ * @property {() => Promise<void>} [tick] lets messages in; throws Cancelled when the run was cancelled
+ */
+
+/** Thrown by a run whose Control.tick saw a cancel. */
+export class Cancelled extends Error {
+  constructor() {
+    super('cancelled');
+    this.name = 'Cancelled';
+  }
+}
+
+/** The [Linear, ReLU] pairs of the MLP that fuse (Sequential indices, as models/README.md). */
+export const FUSE = [['1', '2'], ['3', '4']];
+/** Where the MLP's Linears sit in its Sequential, and what the lab calls them. */
+export const LAYERS = [{ index: 1, name: 'fc1' }, { index: 3, name: 'fc2' }, { index: 5, name: 'fc3' }];
+export const OBSERVERS = ['minmax', 'movingavg', 'histogram', 'percentile', 'entropy'];
+export const OBSERVER_NAMES = {
+  minmax: 'MinMax', movingavg: 'Moving-avg MinMax', histogram: 'Histogram', percentile: 'Percentile (99.999)', entropy: 'Entropy (KL)',
+};
+const CALIB_BATCH = 100;
+const EVAL_BATCH = 500;
+const GALLERY = 24;
+/** Test images the look-inside pass runs through both models. */
+const INSPECT_IMAGES = 256;
+const HIST_BINS = 48;
+
+/**
+ * Default settings of every workflow (what run-all uses).
+ * backend: torch's qconfig family; perChannel null: the backend's default (fbgemm per channel, qnnpack per tensor).
+ */
+export const DEFAULTS = Object.freeze({
+  backend: 'fbgemm', fuse: true, observer: 'histogram', calibration: 100, wBits: 8, aBits: 8, perChannel: /** @type {boolean | null} */ (null),
+  dynamicPerChannel: false, qatEpochs: 1, qatLr: 0.001, trainEpochs: 3, trainLr: 0.05,
+});
+/** @typedef {typeof DEFAULTS} Settings */
+
+/** @param {Settings} s */
+export const perChannelOf = (s) => s.perChannel ?? s.backend !== 'qnnpack';
+
+/** Symmetric signed range of b bits: [−2^(b−1), 2^(b−1) − 1]. @param {number} b */
+export const weightRange = (b) => [-(2 ** (b - 1)), 2 ** (b - 1) - 1];
+
+/**
+ * The static qconfig of the settings. At 8 bits it is torch 1.13's (reduceRange on fbgemm activations);
+ * below, activations take [0, 2^b − 1] and weights [−2^(b−1), 2^(b−1) − 1] through quantMin/quantMax
+ * (reduceRange off: it exists for fbgemm's 8-bit overflow, and would take one more bit).
+ * @param {Qdq} q @param {Settings} s
+ */
+export function staticQConfig(q, s) {
+  const reduceRange = s.backend === 'fbgemm' && s.aBits === 8;
+  const a = s.aBits < 8 ? { quantMin: 0, quantMax: 2 ** s.aBits - 1 } : {};
+  const act = {
+    minmax: () => new q.MinMaxObserver({ reduceRange, ...a }),
+    movingavg: () => new q.MovingAverageMinMaxObserver({ reduceRange, ...a }),
+    histogram: () => new q.HistogramObserver({ reduceRange, ...a }),
+    percentile: () => new q.PercentileObserver({ reduceRange, symmetric: false, ...a }),
+    entropy: () => new q.EntropyObserver({ reduceRange, ...a }),
+  }[s.observer];
+  if (!act) throw new RangeError(`lab: unknown observer '${s.observer}'`);
+  return new q.QConfig({ activation: act, weight: weightObserver(q, s) });
+}
+
+/** @param {Qdq} q @param {Settings} s */
+function weightObserver(q, s) {
+  const [quantMin, quantMax] = weightRange(s.wBits);
+  const w = s.wBits < 8 ? { quantMin, quantMax } : {};
+  return perChannelOf(s)
+    ? () => new q.PerChannelMinMaxObserver({ dtype: 'int8', qscheme: 'per_channel_symmetric', ...w })
+    : () => new q.MinMaxObserver({ dtype: 'int8', qscheme: 'per_tensor_symmetric', ...w });
+}
+
+/**
+ * The QAT qconfig: torch 1.13's get_default_qat_qconfig(backend) at 8 bits, narrower ranges below.
+ * @param {Qdq} q @param {Settings} s
+ */
+export function qatQConfig(q, s) {
+  const reduceRange = s.backend === 'fbgemm' && s.aBits === 8;
+  const [quantMin, quantMax] = weightRange(s.wBits);
+  const qscheme = perChannelOf(s) ? 'per_channel_symmetric' : 'per_tensor_symmetric';
+  return new q.QConfig({
+    activation: () => new q.FakeQuantize({ dtype: 'uint8', quantMin: 0, quantMax: 2 ** s.aBits - 1, reduceRange }),
+    weight: () => new q.FakeQuantize({ dtype: 'int8', qscheme, quantMin, quantMax }),
+  });
+}
+
+/** Seeded uniform [0, 1) (Park–Miller), so a run's shuffles and initial weights repeat. @param {number} seed */
+function random(seed) {
+  let s = seed % 2147483647 || 1;
+  return () => (s = (s * 16807) % 2147483647) / 2147483647;
+}
+
+/** Median of numbers. @param {number[]} v */
+const median = (v) => v.slice().sort((a, b) => a - b)[v.length >> 1];
+
+/**
+ * Argmax of each row (first index on ties), as torch.argmax.
+ * @param {Float32Array} y @param {number} classes
+ */
+export function argmax(y, classes) {
+  const n = y.length / classes;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let j = 1; j < classes; j++) if (y[i * classes + j] > y[i * classes + best]) best = j;
+    out[i] = best;
+  }
+  return out;
+}
+
+/**
+ * Counts of x in `bins` equal bins over [lo, hi] (display only).
+ * @param {Float32Array} x @param {number} lo @param {number} hi
+ */
+function histogram(x, lo, hi, bins = HIST_BINS) {
+  const counts = new Array(bins).fill(0);
+  const w = (hi - lo) / bins || 1;
+  for (let i = 0; i < x.length; i++) counts[Math.min(bins - 1, Math.max(0, Math.floor((x[i] - lo) / w)))]++;
+  return { lo, hi, counts };
+}
+
+/** @param {Float32Array} x */
+function extent(x) {
+  let lo = Infinity, hi = -Infinity;
+  for (let i = 0; i < x.length; i++) { if (x[i] < lo) lo = x[i]; if (x[i] > hi) hi = x[i]; }
+  return [lo, hi];
+}
+
+export class Lab {
+  /**
+   * @param {Qdq} q the library, initialized
+   * @param {{ train: Split, test: Split, weights: Map<string, any> | Record<string, any> }} data
+   */
+  constructor(q, { train, test, weights }) {
+    this.q = q;
+    this.train = train;
+    this.test = test;
+    /** The committed float weights (models/fashion-mlp-f32.safetensors). */
+    this.committed = weights;
+    /** The float model's state: committed, or trained here. */
+    this.floatState = weights;
+    /** Where the float model's weights came from: 'committed' or 'trained'. */
+    this.floatSource = 'committed';
+    /** @type {Uint8Array} */
+    this.floatPreds = this.withFloat((m) => this.predict(m));
+    /** The last quantized model, for the look inside. @type {{ model: any, reference: any, clips: Map<number, number[]>, wBits: number, workflow: string } | null} */
+    this.last = null;
+    this.runs = 0;
+  }
+
+  /** A fresh float MLP (784-256-128-10 between the stubs) with the current float weights, in eval mode. */
+  floatModel() {
+    const { nn, QuantStub, DeQuantStub } = this.q;
+    return new nn.Sequential(new QuantStub(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 128), new nn.ReLU(),
+      new nn.Linear(128, 10), new DeQuantStub()).loadStateDict(this.floatState).eval();
+  }
+
+  /**
+   * Calls fn with a fresh float model (fused if asked) and frees the model's wasm memory after.
+   * @template T @param {(model: any) => T} fn @param {boolean} [fused] @returns {T}
+   */
+  withFloat(fn, fused = false) {
+    const float = this.floatModel();
+    const model = fused ? this.q.fuseModules(float, FUSE) : float;
+    if (fused) float.dispose();
+    try {
+      return fn(model);
+    } finally {
+      model.dispose();
+    }
+  }
+
+  /** The float model, fused or not, for the caller to own. @param {boolean} fused */
+  ownFloat(fused) {
+    const float = this.floatModel();
+    if (!fused) return float;
+    const m = this.q.fuseModules(float, FUSE);
+    float.dispose();
+    return m;
+  }
+
+  /** Predictions on every test image. @param {any} model */
+  predict(model) {
+    const { images, count } = this.test;
+    const preds = new Uint8Array(count);
+    for (let i = 0; i < count; i += EVAL_BATCH) {
+      const n = Math.min(EVAL_BATCH, count - i);
+      preds.set(argmax(model.forward(images.subarray(i * 784, (i + n) * 784), n), 10), i);
+    }
+    return preds;
+  }
+
+  /**
+   * A results row: accuracy and agreement with the float model on the test images, model bytes,
+   * batch-1 latency, and the images whose prediction changed.
+   * @param {any} model @param {string} workflow @param {string} label @param {Record<string, unknown>} settings
+   */
+  evaluate(model, workflow, label, settings) {
+    const preds = this.predict(model);
+    /** The predictions of the last row measured. */
+    this.lastPreds = preds;
+    const { labels, count, pixels } = this.test;
+    let correct = 0, agree = 0;
+    /** @type {number[]} */
+    const changed = [];
+    for (let i = 0; i < count; i++) {
+      correct += preds[i] === labels[i] ? 1 : 0;
+      if (preds[i] === this.floatPreds[i]) agree++;
+      else changed.push(i);
+    }
+    // Batch-1 latency: 40 single-image calls timed together (one call is near a browser clock's
+    // resolution), five rounds after a warm-up, the median round per image.
+    const times = [];
+    for (let round = 0; round < 6; round++) {
+      const t0 = performance.now();
+      for (let i = 0; i < 40; i++) model.forward(this.test.images.subarray(i * 784, (i + 1) * 784), 1);
+      if (round > 0) times.push((performance.now() - t0) / 40);
+    }
+    return {
+      id: ++this.runs, workflow, label, settings, images: count, correct,
+      accuracy: correct / count, agreement: agree / count, bytes: model.byteLength(), latencyMs: median(times),
+      changedCount: changed.length,
+      gallery: changed.slice(0, GALLERY).map((i) => ({
+        index: i, label: labels[i], floatPred: this.floatPreds[i], pred: preds[i], pixels: pixels.slice(i * 784, (i + 1) * 784),
+      })),
+    };
+  }
+
+  /** Loads the committed float weights and measures the float model. */
+  runFloat() {
+    this.floatState = this.committed;
+    this.floatSource = 'committed';
+    return this.withFloat((model) => {
+      this.floatPreds = this.predict(model);
+      return this.evaluate(model, 'float', 'float (committed weights)', { source: 'committed' });
+    });
+  }
+
+  /**
+   * Mini-batch SGD over the training images, one shuffled pass per epoch, reporting each step's
+   * loss and batch accuracy; returns the losses and accuracies the curve shows.
+   * @param {any} model in training mode @param {{ epochs: number, lr: number, task: string, seed: number }} o
+   * @param {Control} ctl @param {(epoch: number) => Record<string, unknown>} [afterEpoch]
+   */
+  async sgd(model, o, ctl, afterEpoch) {
+    const { nn } = this.q;
+    const opt = new nn.SGD(model.parameters(), { lr: o.lr, momentum: 0.9 });
+    const rnd = random(o.seed);
+    const { images, labels, count } = this.train;
+    const B = 64, steps = Math.ceil(count / B) * o.epochs;
+    const xb = new Float32Array(B * 784), yb = new Uint8Array(B);
+    let step = 0;
+    for (let epoch = 1; epoch <= o.epochs; epoch++) {
+      const order = Array.from({ length: count }, (_, i) => i);
+      for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+      for (let s = 0; s < count; s += B) {
+        const n = Math.min(B, count - s);
+        for (let i = 0; i < n; i++) {
+          xb.set(images.subarray(order[s + i] * 784, (order[s + i] + 1) * 784), i * 784);
+          yb[i] = labels[order[s + i]];
+        }
+        model.zeroGrad();
+        const logits = model.forward(xb.subarray(0, n * 784), n);
+        const { loss, grad } = nn.crossEntropyLoss(logits, yb.subarray(0, n), 10);
+        model.backward(grad, n);
+        opt.step();
+        const p = argmax(logits, 10);
+        let ok = 0;
+        for (let i = 0; i < n; i++) ok += p[i] === yb[i] ? 1 : 0;
+        step++;
+        ctl.progress?.({ type: 'curve', task: o.task, step, steps, epoch, loss, batchAccuracy: ok / n });
+        await ctl.tick?.();
+      }
+      if (afterEpoch) ctl.progress?.({ type: 'epoch', task: o.task, epoch, epochs: o.epochs, step, ...afterEpoch(epoch) });
+    }
+  }
+
+  /**
+   * Trains the float MLP from PyTorch-style random weights (U(±1/√in), seeded) and makes it the float model.
+   * @param {{ trainEpochs: number, trainLr: number }} s @param {Control} ctl
+   */
+  async trainFloat(s, ctl = {}) {
+    const model = this.floatModel().train();
+    const rnd = random(7);
+    const state = model.stateDict();
+    for (const [name, t] of Object.entries(state)) {
+      const bound = 1 / Math.sqrt(name.startsWith('1.') ? 784 : name.startsWith('3.') ? 256 : 128);
+      const d = /** @type {Float32Array} */ (t.data);
+      for (let i = 0; i < d.length; i++) d[i] = (2 * rnd() - 1) * bound;
+    }
+    model.loadStateDict(state);
+    try {
+      await this.sgd(model, { epochs: s.trainEpochs, lr: s.trainLr, task: 'train', seed: 11 }, ctl, () => {
+        model.eval();
+        const preds = this.predict(model);
+        model.train();
+        let ok = 0;
+        for (let i = 0; i < preds.length; i++) ok += preds[i] === this.test.labels[i] ? 1 : 0;
+        return { testAccuracy: ok / preds.length };
+      });
+    } catch (e) {
+      model.dispose();
+      throw e;
+    }
+    model.eval();
+    this.floatState = model.stateDict();
+    this.floatSource = 'trained';
+    this.floatPreds = this.predict(model);
+    const row = this.evaluate(model, 'float', `float (trained here, ${s.trainEpochs} epochs)`, { source: 'trained', trainEpochs: s.trainEpochs, trainLr: s.trainLr });
+    model.dispose();
+    return row;
+  }
+
+  /** Dynamic quantization of the float model. @param {{ dynamicPerChannel: boolean }} s */
+  runDynamic(s) {
+    const float = this.floatModel();
+    const model = this.q.quantizeDynamic(float, { perChannel: s.dynamicPerChannel });
+    const row = this.evaluate(model, 'dynamic', `dynamic ${s.dynamicPerChannel ? 'per-channel' : 'per-tensor'}`, { dynamicPerChannel: s.dynamicPerChannel });
+    this.keep({ model, reference: float, clips: new Map(), wBits: 8, workflow: 'dynamic' });
+    return row;
+  }
+
+  /**
+   * Static quantization: prepare with the settings' qconfig, calibrate on the first `calibration`
+   * training images (batches of 100) reporting the observed ranges, convert, measure.
+   * @param {Settings} s @param {Control} ctl
+   */
+  async runStatic(s, ctl = {}) {
+    const { q } = this;
+    const reference = this.ownFloat(s.fuse);
+    const prepared = q.prepare(reference, { qconfig: staticQConfig(q, s) });
+    const n = Math.max(1, Math.min(this.train.count, Math.round(s.calibration)));
+    const observed = [{ index: 0, name: 'input' }, ...LAYERS];
+    try {
+      for (let i = 0; i < n; i += CALIB_BATCH) {
+        const b = Math.min(CALIB_BATCH, n - i);
+        prepared.forward(this.train.images.subarray(i * 784, (i + b) * 784), b);
+        ctl.progress?.({
+          type: 'ranges', done: i + b, total: n,
+          layers: observed.map(({ index, name }) => {
+            const o = /** @type {any} */ (q.activationObserver(prepared.modules[index]));
+            return { name, min: o.minVal, max: o.maxVal };
+          }),
+        });
+        await ctl.tick?.();
+      }
+    } catch (e) {
+      prepared.dispose();
+      reference.dispose();
+      throw e;
+    }
+    const clips = new Map();
+    const final = observed.map(({ index, name }) => {
+      const o = /** @type {any} */ (q.activationObserver(prepared.modules[index]));
+      const p = o.calculateQParams();
+      const clip = [(o.quantMin - p.zeroPoint) * p.scale, (o.quantMax - p.zeroPoint) * p.scale];
+      clips.set(index, clip);
+      return { name, min: o.minVal, max: o.maxVal, scale: p.scale, zeroPoint: p.zeroPoint, clip };
+    });
+    ctl.progress?.({ type: 'ranges', done: n, total: n, final: true, layers: final });
+    const model = q.convert(prepared);
+    prepared.dispose();
+    const settings = pick(s, ['backend', 'fuse', 'observer', 'calibration', 'wBits', 'aBits']);
+    const pc = perChannelOf(s);
+    const row = this.evaluate(model, 'static',
+      `static ${s.backend}, ${OBSERVER_NAMES[/** @type {keyof typeof OBSERVER_NAMES} */ (s.observer)]}, ${n} images` +
+      `${s.fuse ? '' : ', unfused'}${bitsLabel(s)}${pc === (s.backend !== 'qnnpack') ? '' : pc ? ', per-channel' : ', per-tensor'}`,
+      { ...settings, calibration: n, perChannel: pc });
+    this.keep({ model, reference, clips, wBits: s.wBits, workflow: 'static' });
+    return row;
+  }
+
+  /**
+   * Quantization-aware training: fuse, prepareQat with the settings' QAT qconfig, SGD (lr qatLr,
+   * momentum 0.9, batch 64) for qatEpochs from the float weights, then convert and measure.
+   * @param {Settings} s @param {Control} ctl
+   */
+  async runQat(s, ctl = {}) {
+    const { q } = this;
+    const reference = this.ownFloat(true);
+    const qat = q.prepareQat(reference.clone().train(), { qconfig: qatQConfig(q, s), inplace: true });
+    try {
+      await this.sgd(qat, { epochs: s.qatEpochs, lr: s.qatLr, task: 'qat', seed: 13 }, ctl);
+    } catch (e) {
+      qat.dispose();
+      reference.dispose();
+      throw e;
+    }
+    const clips = new Map();
+    for (const { index } of LAYERS) {
+      const fq = /** @type {any} */ (q.activationObserver(qat.modules[index]));
+      const p = fq.calculateQParams();
+      clips.set(index, [(fq.quantMin - p.zeroPoint) * p.scale, (fq.quantMax - p.zeroPoint) * p.scale]);
+    }
+    const model = q.convert(qat.eval());
+    qat.dispose();
+    const pc = perChannelOf(s);
+    const row = this.evaluate(model, 'qat', `QAT ${s.backend}, ${s.qatEpochs} epoch${s.qatEpochs === 1 ? '' : 's'}${bitsLabel(s)}` +
+      `${pc === (s.backend !== 'qnnpack') ? '' : pc ? ', per-channel' : ', per-tensor'}`,
+      { ...pick(s, ['backend', 'qatEpochs', 'qatLr', 'wBits', 'aBits']), perChannel: pc });
+    this.keep({ model, reference, clips, wBits: s.wBits, workflow: 'qat' });
+    return row;
+  }
+
+  /** Holds the newest quantized model for inspect(), freeing the one before. @param {NonNullable<Lab['last']>} last */
+  keep(last) {
+    this.last?.model.dispose();
+    this.last?.reference.dispose();
+    this.last = last;
+  }
+
+  /** Test accuracy of a model's predictions. @param {Uint8Array} preds */
+  accuracyOf(preds) {
+    let ok = 0;
+    for (let i = 0; i < preds.length; i++) ok += preds[i] === this.test.labels[i] ? 1 : 0;
+    return ok / preds.length;
+  }
+
+  /** Static quantization with the settings, measured by test accuracy only (for the sweeps). @param {Settings} s */
+  staticAccuracy(s) {
+    const { q } = this;
+    const prepared = this.withFloat((m) => q.prepare(m, { qconfig: staticQConfig(q, s) }), s.fuse);
+    for (let i = 0; i < s.calibration; i += CALIB_BATCH) {
+      const b = Math.min(CALIB_BATCH, s.calibration - i);
+      prepared.forward(this.train.images.subarray(i * 784, (i + b) * 784), b);
+    }
+    const model = q.convert(prepared);
+    prepared.dispose();
+    const accuracy = this.accuracyOf(this.predict(model));
+    model.dispose();
+    return accuracy;
+  }
+
+  /**
+   * Accuracy against calibration-set size for each observer (static, the other settings as given).
+   * @param {Settings} s @param {number[]} sizes @param {Control} ctl
+   */
+  async sweep(s, sizes, ctl = {}) {
+    const points = [];
+    const total = sizes.length * OBSERVERS.length;
+    for (const observer of OBSERVERS) {
+      for (const calibration of sizes) {
+        const point = { observer, calibration, accuracy: this.staticAccuracy({ ...s, observer, calibration }) };
+        points.push(point);
+        ctl.progress?.({ type: 'sweep', done: points.length, total, point });
+        await ctl.tick?.();
+      }
+    }
+    return points;
+  }
+
+  /**
+   * Accuracy against bit width (weights and activations alike): static with per-tensor and with
+   * per-channel weights, and QAT (the settings' epochs and learning rate, per-channel weights).
+   * @param {Settings} s @param {number[]} bits @param {Control} ctl
+   */
+  async bitSweep(s, bits, ctl = {}) {
+    const points = [];
+    const total = bits.length * 3;
+    const { q } = this;
+    const add = async (/** @type {number} */ b, /** @type {string} */ series, /** @type {number} */ accuracy) => {
+      const point = { bits: b, series, accuracy };
+      points.push(point);
+      ctl.progress?.({ type: 'bits', done: points.length, total, point });
+      await ctl.tick?.();
+    };
+    for (const b of bits) {
+      const sb = { ...s, wBits: b, aBits: b };
+      await add(b, 'static per-tensor', this.staticAccuracy({ ...sb, perChannel: false }));
+      await add(b, 'static per-channel', this.staticAccuracy({ ...sb, perChannel: true }));
+      const qat = this.withFloat((m) => q.prepareQat(m.clone().train(), { qconfig: qatQConfig(q, { ...sb, perChannel: true }), inplace: true }), true);
+      try {
+        // Silent: the sweep reports one point per run, not the training steps.
+        await this.sgd(qat, { epochs: s.qatEpochs, lr: s.qatLr, task: 'bits', seed: 13 }, { tick: ctl.tick });
+      } catch (e) {
+        qat.dispose();
+        throw e;
+      }
+      const model = q.convert(qat.eval());
+      qat.dispose();
+      const accuracy = this.accuracyOf(this.predict(model));
+      model.dispose();
+      await add(b, 'QAT per-channel', accuracy);
+    }
+    return points;
+  }
+
+  /**
+   * The look inside the newest quantized model (PyTorch numeric suite style): per Linear, the float
+   * weights and the float activations on the first 256 test images, their histograms with the
+   * clipping range, and the SQNR of the quantized weights and activations (dequantized) against
+   * float; the worst layer is the one with the lowest activation SQNR.
+   */
+  inspect() {
+    const { q } = this;
+    if (!this.last) return null;
+    const { model, reference, clips, wBits } = this.last;
+    const n = Math.min(INSPECT_IMAGES, this.test.count);
+    let fa = this.test.images.subarray(0, n * 784);
+    /** @type {any} */
+    let qa = fa;
+    const layers = [];
+    for (let i = 0; i < reference.modules.length; i++) {
+      fa = reference.modules[i].forward(fa, n);
+      qa = model.modules[i].forward(qa, n);
+      const spot = LAYERS.find((l) => l.index === i);
+      if (!spot) continue;
+      const qaFloat = qa instanceof Float32Array ? qa : q.dequantize({ data: qa.data, scale: qa.scale, zeroPoint: qa.zeroPoint });
+      const [alo, ahi] = extent(fa);
+      const aclip = clips.get(i) ?? null;
+      const lin = reference.modules[i], ql = model.modules[i].layer;
+      const w = lin.weight;
+      const wq = q.dequantize({
+        data: ql.weight, shape: [ql.outFeatures, ql.inFeatures], axis: 0, scales: ql.weightScales,
+        zeroPoints: new Int32Array(ql.outFeatures),
+      });
+      const [wmin, wmax] = weightRange(wBits);
+      const maxScale = Math.max(...ql.weightScales);
+      const wclip = [wmin * maxScale, wmax * maxScale];
+      const [wlo, whi] = extent(w);
+      layers.push({
+        name: spot.name, index: i, fused: lin.constructor.name === 'LinearReLU',
+        weight: {
+          sqnr: q.errorStats(w, wq).sqnr, clip: wclip, perChannel: new Set(ql.weightScales).size > 1,
+          hist: histogram(w, Math.min(wlo, wclip[0]), Math.max(whi, wclip[1])),
+        },
+        activation: {
+          sqnr: q.errorStats(fa, qaFloat).sqnr, clip: aclip,
+          hist: histogram(fa, Math.min(alo, aclip ? aclip[0] : alo), Math.max(ahi, aclip ? aclip[1] : ahi)),
+        },
+      });
+    }
+    const worst = layers.reduce((a, b) => (b.activation.sqnr < a.activation.sqnr ? b : a));
+    return { workflow: this.last.workflow, images: n, layers, worst: worst.name };
+  }
+}
+
+/** @param {Record<string, any>} o @param {string[]} keys */
+function pick(o, keys) {
+  return Object.fromEntries(keys.map((k) => [k, o[k]]));
+}
+
+/** @param {Settings} s */
+function bitsLabel(s) {
+  return s.wBits === 8 && s.aBits === 8 ? '' : `, W${s.wBits}/A${s.aBits}`;
+}

@@ -1,0 +1,432 @@
+// The model lab's page (web/lab.html): controls, URL state, and drawing what the
+// worker (web/lab/worker.js) computes. Nothing here computes a result: the worker
+// runs every workflow with qdq-wasm and this thread only shows its messages.
+
+import { CLASSES } from './data.js';
+import { OBSERVER_NAMES, OBSERVERS } from './engine.js';
+import { histogramChart, lineChart, PALETTE } from './charts.js';
+import { outcome, qdqCode } from './snippets.js';
+import { defaults, engineSettings, fromQuery, toQuery } from './state.js';
+
+const $ = (/** @type {string} */ sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
+const input = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
+const pct = (/** @type {number} */ v) => `${(100 * v).toFixed(2)}%`;
+
+let state = fromQuery(location.search);
+const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
+
+// ---- controls <-> state -------------------------------------------------------------
+
+for (const id of ['w-bits', 'a-bits']) {
+  const sel = /** @type {HTMLSelectElement} */ (input(id));
+  for (let b = 8; b >= 2; b--) sel.append(new Option(b === 8 ? '8 (int8)' : String(b), String(b)));
+}
+
+/** Every control: its element id, the state key, and how its value reads. */
+const CONTROLS = /** @type {const} */ ([
+  ['backend', 'backend', String], ['fuse', 'fuse', 'checkbox'], ['observer', 'observer', String],
+  ['calibration', 'calibration', Number], ['w-bits', 'wBits', Number], ['a-bits', 'aBits', Number],
+  ['per-channel', 'perChannel', String], ['dynamic-per-channel', 'dynamicPerChannel', (/** @type {string} */ v) => v === 'true'],
+  ['qat-epochs', 'qatEpochs', Number], ['qat-lr', 'qatLr', Number], ['train-epochs', 'trainEpochs', Number],
+  ['train-lr', 'trainLr', Number], ['snippet', 'snippet', String],
+]);
+
+function showState() {
+  for (const [id, key] of CONTROLS) {
+    const el = input(id);
+    const v = /** @type {any} */ (state)[key];
+    if (el.type === 'checkbox') el.checked = v;
+    else el.value = String(v);
+  }
+  renderCode();
+}
+
+/** Reads the controls into the state (invalid numbers keep the last valid value) and the URL. */
+function readControls() {
+  const next = { ...state };
+  const d = defaults();
+  for (const [id, key, read] of CONTROLS) {
+    const el = input(id);
+    if (read === 'checkbox') { /** @type {any} */ (next)[key] = el.checked; continue; }
+    if (el.type === 'number' && !el.checkValidity()) continue;
+    const v = read(el.value);
+    if (typeof v === 'number' && !Number.isFinite(v)) continue;
+    /** @type {any} */ (next)[key] = v ?? /** @type {any} */ (d)[key];
+  }
+  state = next;
+  history.replaceState(null, '', `${location.pathname}${toQuery(state)}`);
+  renderCode();
+}
+
+for (const [id] of CONTROLS) input(id).addEventListener('change', readControls);
+
+// ---- jobs ---------------------------------------------------------------------------
+
+let nextId = 1;
+/** @type {{ id: number, job: string, resolve: (m: any) => void } | null} */
+let current = null;
+let cancelAll = false;
+/** @type {Record<string, (m: any) => void>} */
+const onProgress = {};
+
+/**
+ * Runs one job in the worker; resolves with its 'done' message, or null when cancelled.
+ * @param {string} job @param {Record<string, unknown>} settings
+ * @returns {Promise<any>}
+ */
+function runJob(job, settings) {
+  return new Promise((resolve) => {
+    const id = nextId++;
+    current = { id, job, resolve };
+    worker.postMessage({ type: 'run', id, job, settings });
+  });
+}
+
+/** Disables the run buttons while something runs, and the cancel button otherwise. @param {boolean} on */
+function setBusy(on) {
+  for (const b of document.querySelectorAll('button[data-action]')) {
+    /** @type {HTMLButtonElement} */ (b).disabled = (/** @type {HTMLElement} */ (b).dataset.action === 'cancel') !== on;
+  }
+  document.body.dataset.busy = String(on);
+}
+
+/**
+ * Runs jobs one after another (stopping at a cancel or an error), then updates the look inside.
+ * @param {[string, Record<string, unknown>][]} jobs
+ */
+async function runJobs(jobs) {
+  setBusy(true);
+  cancelAll = false;
+  let quantized = false;
+  try {
+    for (const [job, settings] of jobs) {
+      if (cancelAll) break;
+      status(`Running ${job}…`);
+      const done = await runJob(job, settings);
+      if (!done) break;
+      if (done.job === 'sweep' || done.job === 'bits') continue;
+      addRow(done.result);
+      if (done.job !== 'float' && done.job !== 'train') {
+        quantized = true;
+        // Its own frame: the row shows first, and no one task builds the row, 24 pictures and the histograms.
+        await nextFrame();
+        renderGallery(done.result);
+      }
+    }
+    if (quantized && !cancelAll) {
+      const inside = await runJob('inspect', {});
+      await nextFrame();
+      if (inside) renderInside(inside.result);
+    }
+    status(cancelAll ? 'Cancelled.' : 'Done.');
+  } finally {
+    setBusy(false);
+  }
+}
+
+worker.onmessage = (/** @type {MessageEvent} */ e) => {
+  const m = e.data;
+  if (m.type === 'ready') {
+    $('#backend').textContent = `${m.backend} build`;
+    status(`Ready: ${m.train} training and ${m.test} test images loaded.`);
+    setBusy(false);
+    document.body.dataset.ready = 'true';
+    return;
+  }
+  if (m.type === 'progress') {
+    onProgress[m.job]?.(m);
+    return;
+  }
+  if (m.type === 'error') {
+    const err = $('#load-error');
+    err.hidden = false;
+    err.textContent = `Error${m.job ? ` in ${m.job}` : ''}: ${m.message}`;
+    if (m.id === null) status('The lab could not load.');
+  }
+  if (current && m.id === current.id) {
+    const { resolve } = current;
+    current = null;
+    if (m.type === 'cancelled' || m.type === 'error') cancelAll = true;
+    resolve(m.type === 'done' ? m : null);
+  }
+};
+
+/** Resolves after the next frame has been drawn. @returns {Promise<void>} */
+function nextFrame() {
+  return new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+}
+
+/** @param {string} text */
+function status(text) {
+  $('#status').textContent = text;
+}
+
+// ---- results table ------------------------------------------------------------------
+
+/** The accuracy of the latest float row, for the Δ column. */
+let floatAccuracy = /** @type {number | null} */ (null);
+
+/** @param {any} r a row from the engine */
+function addRow(r) {
+  if (r.workflow === 'float') floatAccuracy = r.accuracy;
+  const tbody = $('#results-table tbody');
+  tbody.querySelector('tr.latest')?.classList.remove('latest');
+  const tr = document.createElement('tr');
+  tr.className = 'latest';
+  tr.dataset.workflow = r.workflow;
+  tr.dataset.accuracy = String(r.accuracy);
+  tr.dataset.agreement = String(r.agreement);
+  tr.dataset.settings = JSON.stringify(r.settings);
+  tr.dataset.bytes = String(r.bytes);
+  tr.dataset.latencyMs = String(r.latencyMs);
+  const delta = floatAccuracy === null ? '–' : `${r.accuracy - floatAccuracy >= 0 ? '+' : '−'}${(100 * Math.abs(r.accuracy - floatAccuracy)).toFixed(2)}`;
+  const cells = [String(r.id), r.label, pct(r.accuracy), delta, pct(r.agreement), r.bytes.toLocaleString('en-US'), `${(r.latencyMs * 1000).toFixed(0)} µs`];
+  cells.forEach((text, i) => {
+    const td = document.createElement(i === 1 ? 'th' : 'td');
+    if (i === 1) td.setAttribute('scope', 'row');
+    td.textContent = text;
+    tr.append(td);
+  });
+  tbody.append(tr);
+  if (r.workflow === 'static') addCalibrationPoint(r.settings, r.accuracy);
+}
+
+// ---- training curves ----------------------------------------------------------------
+
+/** @param {string} task @param {string} view @param {string} bar @param {string} text @param {string} curve */
+function curveView(task, view, bar, text, curve) {
+  /** @type {[number, number][]} */ let loss = [];
+  /** @type {[number, number][]} */ let acc = [];
+  /** @type {[number, number][]} */ let test = [];
+  let steps = 1, frame = 0, done = 0, note = '';
+  const draw = () => {
+    frame = 0;
+    /** @type {HTMLProgressElement} */ ($(bar)).value = done;
+    $(text).textContent = note;
+    const series = [
+      { name: 'loss (÷ 2.5)', points: loss.map(([x, y]) => /** @type {[number, number]} */ ([x, Math.min(1, y / 2.5)])) },
+      { name: 'batch accuracy', points: smooth(acc) },
+    ];
+    if (test.length) series.push({ name: 'test accuracy', points: test, dots: true });
+    lineChart($(curve), series, { xLabel: 'step (batch of 64)', yLabel: '', yMin: 0, yMax: 1, xMax: steps });
+  };
+  onProgress[task] = (m) => {
+    $(view).hidden = false;
+    if (m.step === 1 && m.kind === 'curve') { loss = []; acc = []; test = []; }
+    if (m.kind === 'curve') {
+      steps = m.steps;
+      loss.push([m.step, m.loss]);
+      acc.push([m.step, m.batchAccuracy]);
+      done = m.step / m.steps;
+      // The end of training on the performance timeline (the e2e test checks the main thread until here).
+      if (m.step === m.steps) performance.mark(`lab-trained-${task}`);
+      note = `step ${m.step} of ${m.steps}, epoch ${m.epoch}, loss ${m.loss.toFixed(3)}`;
+    } else if (m.kind === 'epoch') {
+      test.push([m.step, m.testAccuracy]);
+      note = `epoch ${m.epoch} of ${m.epochs}: test accuracy ${pct(m.testAccuracy)}`;
+    }
+    // Five redraws a second at most: the worker reports every step, and the main thread should
+    // stay idle while it trains.
+    if (!frame) frame = window.setTimeout(() => requestAnimationFrame(draw), m.step === m.steps ? 0 : 200);
+  };
+}
+
+/** Running mean over 8 points. @param {[number, number][]} pts @returns {[number, number][]} */
+function smooth(pts) {
+  return pts.map(([x], i) => {
+    const w = pts.slice(Math.max(0, i - 7), i + 1);
+    return [x, w.reduce((s, p) => s + p[1], 0) / w.length];
+  });
+}
+
+curveView('train', '#train-view', '#train-progress', '#train-progress-text', '#train-curve');
+curveView('qat', '#qat-view', '#qat-progress', '#qat-progress-text', '#qat-curve');
+
+// ---- calibration ranges -------------------------------------------------------------
+
+onProgress.static = (m) => {
+  if (m.kind !== 'ranges') return;
+  $('#ranges').hidden = false;
+  const p = /** @type {HTMLProgressElement} */ ($('#calib-progress'));
+  p.value = m.done / m.total;
+  $('#calib-progress-text').textContent = `${m.done} of ${m.total} images${m.final ? ', observers done' : ''}`;
+  const tbody = $('#ranges-table tbody');
+  tbody.replaceChildren(...m.layers.map((/** @type {any} */ l) => {
+    const tr = document.createElement('tr');
+    tr.dataset.layer = l.name;
+    const f = (/** @type {number | undefined} */ v) => (v === undefined ? '…' : Number(v.toPrecision(5)).toString());
+    const cells = [l.name, f(l.min), f(l.max), l.scale === undefined ? '…' : f(l.scale), l.zeroPoint === undefined ? '…' : String(l.zeroPoint),
+      l.clip ? `[${f(l.clip[0])}, ${f(l.clip[1])}]` : '…'];
+    cells.forEach((t, i) => {
+      const td = document.createElement(i ? 'td' : 'th');
+      if (!i) td.setAttribute('scope', 'row');
+      td.textContent = t;
+      tr.append(td);
+    });
+    return tr;
+  }));
+};
+
+// ---- accuracy against calibration size ---------------------------------------------
+
+/** The settings the chart's points share (other than observer and size), and its points per observer. */
+let chartContext = '';
+/** @type {Map<string, Map<number, number>>} */
+let chartPoints = new Map();
+
+/** @param {any} s a static row's settings @param {number} accuracy */
+function addCalibrationPoint(s, accuracy) {
+  const ctx = `${s.backend}, ${s.fuse ? 'fused' : 'unfused'}, W${s.wBits}/A${s.aBits}, ${s.perChannel ? 'per-channel' : 'per-tensor'} weights`;
+  if (ctx !== chartContext) { chartContext = ctx; chartPoints = new Map(); }
+  if (!chartPoints.has(s.observer)) chartPoints.set(s.observer, new Map());
+  /** @type {Map<number, number>} */ (chartPoints.get(s.observer)).set(s.calibration, accuracy);
+  const series = OBSERVERS.filter((o) => chartPoints.has(o)).map((o) => ({
+    name: OBSERVER_NAMES[/** @type {keyof typeof OBSERVER_NAMES} */ (o)],
+    color: PALETTE[OBSERVERS.indexOf(o)],
+    dots: true,
+    points: [.../** @type {Map<number, number>} */ (chartPoints.get(o)).entries()].sort((a, b) => a[0] - b[0]),
+  }));
+  const accs = series.flatMap((s) => s.points.map((p) => p[1]));
+  // A margin of half a point around the data: the differences between observers are often that small.
+  lineChart($('#calib-chart'), series, {
+    xLabel: `calibration images (log scale); ${chartContext}`, yLabel: 'test accuracy', xLog: true,
+    yMin: Math.max(0, Math.min(...accs) - 0.005), yMax: Math.min(1, Math.max(...accs) + 0.005),
+  });
+  $('#calib-chart').dataset.points = String(series.reduce((n, s) => n + s.points.length, 0));
+}
+
+/** @type {Map<string, [number, number][]>} */
+const bitPoints = new Map();
+
+onProgress.bits = (m) => {
+  $('#bits-text').textContent = `${m.done} of ${m.total} runs`;
+  if (m.done === 1) bitPoints.clear();
+  if (!bitPoints.has(m.point.series)) bitPoints.set(m.point.series, []);
+  /** @type {[number, number][]} */ (bitPoints.get(m.point.series)).push([m.point.bits, m.point.accuracy]);
+  const series = [...bitPoints].map(([name, points]) => ({ name, dots: true, points: points.slice().sort((a, b) => a[0] - b[0]) }));
+  lineChart($('#bits-chart'), series, { xLabel: 'bits (weights and activations)', yLabel: 'test accuracy', yMin: 0, yMax: 1 });
+  $('#bits-chart').dataset.points = String(m.done);
+};
+
+/** The settings the running sweep started with. */
+let sweepSettings = engineSettings(state);
+
+onProgress.sweep = (m) => {
+  $('#sweep-text').textContent = `${m.done} of ${m.total} runs`;
+  const s = sweepSettings;
+  addCalibrationPoint({ ...s, perChannel: s.perChannel ?? s.backend !== 'qnnpack', observer: m.point.observer, calibration: m.point.calibration }, m.point.accuracy);
+};
+
+// ---- look inside --------------------------------------------------------------------
+
+/** @param {any} r the engine's inspect() result */
+function renderInside(r) {
+  if (!r) return;
+  const db = (/** @type {number} */ v) => (Number.isFinite(v) ? `${v.toFixed(1)} dB` : '∞ dB');
+  $('#inside-summary').textContent = `The last ${r.workflow} model on ${r.images} test images: ${r.worst} loses the most (lowest output SQNR).`;
+  const box = $('#layers');
+  box.replaceChildren(...r.layers.map((/** @type {any} */ l) => {
+    const card = document.createElement('article');
+    card.className = `layer${l.name === r.worst ? ' worst' : ''}`;
+    card.dataset.layer = l.name;
+    card.dataset.weightSqnr = String(l.weight.sqnr);
+    card.dataset.activationSqnr = String(l.activation.sqnr);
+    const h = document.createElement('h3');
+    h.textContent = `${l.name}${l.fused ? ' (Linear + ReLU)' : ''}${l.name === r.worst ? ' — worst layer' : ''}`;
+    const pw = document.createElement('p');
+    pw.textContent = `weights: SQNR ${db(l.weight.sqnr)} (${l.weight.perChannel ? 'per channel; widest channel\'s clip shown' : 'per tensor'})`;
+    const wh = document.createElement('div');
+    wh.setAttribute('role', 'img');
+    wh.setAttribute('aria-label', `${l.name} weight histogram, clipping range ${l.weight.clip.map((v) => v.toPrecision(3)).join(' to ')}`);
+    histogramChart(wh, l.weight.hist, l.weight.clip, 'weights');
+    const pa = document.createElement('p');
+    pa.textContent = `outputs: SQNR ${db(l.activation.sqnr)}${l.activation.clip ? '' : ' (dynamic: a range per batch, none fixed)'}`;
+    const ah = document.createElement('div');
+    ah.setAttribute('role', 'img');
+    ah.setAttribute('aria-label', `${l.name} output histogram${l.activation.clip ? `, clipping range ${l.activation.clip.map((/** @type {number} */ v) => v.toPrecision(3)).join(' to ')}` : ''}`);
+    histogramChart(ah, l.activation.hist, l.activation.clip, 'float outputs');
+    card.append(h, pw, wh, pa, ah);
+    return card;
+  }));
+}
+
+// ---- gallery ------------------------------------------------------------------------
+
+/** @param {any} r a quantized run's row */
+function renderGallery(r) {
+  $('#gallery-summary').textContent = r.changedCount === 0
+    ? `${r.label}: no test image changed its prediction.`
+    : `${r.label}: ${r.changedCount} of ${r.images} test images changed prediction${r.changedCount > r.gallery.length ? `; the first ${r.gallery.length}` : ''}.`;
+  $('#gallery').replaceChildren(...r.gallery.map((/** @type {any} */ g) => {
+    const fig = document.createElement('figure');
+    const canvas = document.createElement('canvas');
+    canvas.width = 28;
+    canvas.height = 28;
+    const ctx = /** @type {CanvasRenderingContext2D} */ (canvas.getContext('2d'));
+    const img = ctx.createImageData(28, 28);
+    for (let i = 0; i < 784; i++) {
+      const v = 255 - g.pixels[i]; // dark garment on white
+      img.data.set([v, v, v, 255], i * 4);
+    }
+    ctx.putImageData(img, 0, 0);
+    const desc = `test image ${g.index}, a ${CLASSES[g.label]}: float says ${CLASSES[g.floatPred]}, quantized says ${CLASSES[g.pred]}`;
+    canvas.setAttribute('role', 'img');
+    canvas.setAttribute('aria-label', desc);
+    const cap = document.createElement('figcaption');
+    cap.innerHTML = '<span class="was"></span><br><span class="now"></span>';
+    /** @type {HTMLElement} */ (cap.querySelector('.was')).textContent = `float: ${CLASSES[g.floatPred]}`;
+    /** @type {HTMLElement} */ (cap.querySelector('.now')).textContent = `int: ${CLASSES[g.pred]}`;
+    fig.title = desc;
+    fig.dataset.label = String(g.label);
+    fig.append(canvas, cap);
+    return fig;
+  }));
+}
+
+// ---- the article's code ------------------------------------------------------------
+
+/** @type {any} */
+let snippets = null;
+fetch(new URL('../../tests/fixtures/article_snippets.json', import.meta.url)).then((r) => r.json()).then((j) => { snippets = j; renderCode(); })
+  .catch((e) => { $('#code-outcome').textContent = `Could not load the snippets: ${e.message}`; });
+
+function renderCode() {
+  const kind = /** @type {'static' | 'dynamic' | 'qat'} */ (state.snippet);
+  $('#code-qdq').textContent = qdqCode(kind, /** @type {any} */ (engineSettings(state)));
+  if (!snippets) return;
+  const c = snippets.cases[kind];
+  $('#code-as-written').textContent = c.asWritten.code;
+  $('#code-corrected').textContent = c.corrected.code;
+  for (const [id, which] of [['#code-outcome', c.asWritten], ['#code-corrected-outcome', c.corrected]]) {
+    const o = outcome(which);
+    $(id).textContent = `torch ${snippets.torch}: ${o.text}`;
+    $(id).classList.toggle('bad', o.bad);
+  }
+}
+
+// ---- buttons ------------------------------------------------------------------------
+
+const RUN_ALL = /** @type {[string, Record<string, unknown>][]} */ ([['float', {}], ['dynamic', {}], ['static', {}], ['qat', {}]]);
+
+document.addEventListener('click', (e) => {
+  const b = /** @type {HTMLElement} */ (e.target)?.closest?.('button[data-action]');
+  if (!b) return;
+  const action = /** @type {HTMLElement} */ (b).dataset.action;
+  if (action === 'cancel') {
+    cancelAll = true;
+    worker.postMessage({ type: 'cancel' });
+    return;
+  }
+  const s = engineSettings(state);
+  if (action === 'run-all') runJobs(RUN_ALL).then(() => { document.body.dataset.runAll = 'done'; });
+  else if (action === 'bits') runJobs([['bits', s]]);
+  else if (action === 'sweep') {
+    sweepSettings = s;
+    runJobs([['sweep', s]]);
+  }
+  else if (action) runJobs([[action, s]]);
+});
+
+setBusy(true);
+/** @type {HTMLButtonElement} */ ($('button[data-action="cancel"]')).disabled = true;
+showState();
