@@ -1,14 +1,16 @@
 // bench/models.js: one float training epoch of the Fashion MLP (SGD lr 0.05, momentum 0.9,
 // batch 64, 60,000 images, cross-entropy, as models/train_mlp.py) and int8 inference of the Fashion MLP's 10,000 test images with the converted
 // static model (fbgemm qconfig, 1,000 calibration images, fused LinearReLU, as
-// bench/torch_mlp.py builds torch's), against torch 1.13's qnnpack on one thread (torch in a child
-// /usr/bin/python3). On a machine shared with other jobs the load moves between minutes, so the two
-// sides alternate: our inference then torch's, and each of our training epochs followed by one of
-// torch's; the speed-up of training is the median of those pairs' ratios. Medians of --runs (default 10;
-// training: at most 3 pairs).
+// bench/torch_mlp.py builds torch's), against torch 1.13's qnnpack on one thread. torch runs in a
+// child /usr/bin/python3 (bench/torch_mlp.py --serve) that times one run per request, and the two
+// sides alternate run by run: on a machine shared with other jobs the load moves from one second to
+// the next, so each pair of runs (ours, then torch's) shares the load of one moment, and each
+// speed-up is the median of the pairs' ratios. --runs pairs per inference case (default 10), at most
+// 3 pairs of training epochs; one warm-up run of each side first.
 //   node bench/models.js [--runs 10]
 
-import { execFileSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
+import readline from 'node:readline';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { performance } from 'node:perf_hooks';
@@ -27,31 +29,47 @@ const prepared = prepare(fuseModules(float, [['1', '2'], ['3', '4']]), { qconfig
 for (let i = 0; i < 1000; i += 100) prepared.forward(train.images.subarray(i * 784, (i + 100) * 784), 100);
 const int8 = convert(prepared);
 
-/** Median seconds of fn over runs, after one warm-up. @param {() => void} fn */
-function timed(fn) {
+/** Seconds of one run of fn. @param {() => void} fn */
+function once(fn) {
+  const t0 = performance.now();
   fn();
-  const t = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = performance.now();
-    fn();
-    t.push((performance.now() - t0) / 1000);
-  }
-  return t.sort((a, b) => a - b)[t.length >> 1];
+  return (performance.now() - t0) / 1000;
 }
 
-const ours = {
-  int8: timed(() => int8.forward(test.images, test.count)),
-  float: timed(() => float.forward(test.images, test.count)),
-  int8Batch1: timed(() => { for (let i = 0; i < 1000; i++) int8.forward(test.images.subarray(i * 784, (i + 1) * 784), 1); }),
+// torch's side: one timed run per line written to its stdin, answered by one JSON line.
+const child = spawn('/usr/bin/python3', [new URL('bench/torch_mlp.py', root).pathname, '--serve'], { stdio: ['pipe', 'pipe', 'inherit'] });
+const replies = readline.createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+const next = async () => {
+  const r = await replies.next();
+  if (r.done) throw new Error('bench/torch_mlp.py --serve exited');
+  return JSON.parse(r.value);
 };
+/** torch's seconds for one run of a case. @param {'train' | 'int8' | 'float' | 'int8b1'} name */
+const torchOnce = async (name) => {
+  child.stdin.write(`${name}\n`);
+  return /** @type {number} */ ((await next()).s);
+};
+process.stderr.write('starting bench/torch_mlp.py --serve (torch 1.13, one thread)…\n');
+const torchInfo = await next();
 
-/** bench/torch_mlp.py's JSON. @param {string[]} args */
-function torchRun(args) {
-  const out = execFileSync('/usr/bin/python3', [new URL('bench/torch_mlp.py', root).pathname, ...args], { encoding: 'utf8', maxBuffer: 1 << 24 });
-  return JSON.parse(out.slice(0, out.lastIndexOf('}') + 1));
+/**
+ * Alternating pairs: ours, then torch's, `count` times after one warm-up of each.
+ * @param {() => void} fn @param {'train' | 'int8' | 'float' | 'int8b1'} name @param {number} count
+ * @returns {Promise<{ ours: number, torch: number }[]>}
+ */
+async function pairs(fn, name, count) {
+  fn();
+  await torchOnce(name);
+  const out = [];
+  for (let i = 0; i < count; i++) out.push({ ours: once(fn), torch: await torchOnce(name) });
+  return out;
 }
-process.stderr.write('running bench/torch_mlp.py --only infer (torch 1.13, one thread)…\n');
-const torch = torchRun(['--only', 'infer', '--infer-runs', String(runs)]);
+
+const inference = {
+  int8: await pairs(() => int8.forward(test.images, test.count), 'int8', runs),
+  int8Batch1: await pairs(() => { for (let j = 0; j < 1000; j++) int8.forward(test.images.subarray(j * 784, (j + 1) * 784), 1); }, 'int8b1', runs),
+  float: await pairs(() => float.forward(test.images, test.count), 'float', runs),
+};
 
 /** One epoch from PyTorch-like uniform(±1/√in) weights, in a fixed shuffled order; returns seconds. */
 function trainEpoch() {
@@ -86,26 +104,28 @@ function trainEpoch() {
 }
 const trainRuns = Math.max(1, Math.min(3, runs));
 /** @type {{ ours: number, torch: number }[]} */
-const pairs = [];
+const training = [];
 for (let i = 0; i < trainRuns; i++) {
   const o = trainEpoch();
-  process.stderr.write(`training pair ${i + 1}/${trainRuns}: ours ${o.toFixed(2)} s; torch's epoch (~20 s)…\n`);
-  pairs.push({ ours: o, torch: torchRun(['--only', 'train', '--train-runs', '1']).results.train_epoch_s.median });
+  process.stderr.write(`training pair ${i + 1}/${trainRuns}: ours ${o.toFixed(2)} s; torch's epoch…\n`);
+  training.push({ ours: o, torch: await torchOnce('train') });
 }
+child.stdin.end();
 const median = (/** @type {number[]} */ v) => [...v].sort((a, b) => a - b)[v.length >> 1];
-const r = torch.results;
 
-console.log(`Fashion MLP 784-256-128-10, 10,000 test images, one thread, medians of ${runs}; ${os.cpus()[0]?.model}, ` +
-  `Node ${process.version} (qdq-wasm ${backend()} build) vs torch ${torch.info.torch} (${torch.info.engine})\n`);
-console.log('| case | torch | qdq-wasm | speed-up |');
+console.log(`Fashion MLP 784-256-128-10, 10,000 test images, one thread; ${os.cpus()[0]?.model}, ` +
+  `Node ${process.version} (qdq-wasm ${backend()} build) vs torch ${torchInfo.torch} (${torchInfo.engine}). Inference: ${runs} ` +
+  `alternating pairs of single runs; training: ${trainRuns} alternating pairs of one epoch. Times are medians over the pairs; ` +
+  'the speed-up is the median of the pairs\' ratios.\n');
+console.log('| case | torch | qdq-wasm | speed-up (pairs) |');
 console.log('|---|---|---|---|');
-const row = (/** @type {string} */ name, /** @type {number} */ t, /** @type {number} */ q, /** @type {string} */ unit, /** @type {number} */ k) =>
-  console.log(`| ${name} | ${(t * k).toFixed(1)} ${unit} | ${(q * k).toFixed(1)} ${unit} | ${(t / q).toFixed(2)}x |`);
-row('int8 static, one batch of 10k (torch: qnnpack)', r.int8_10k_batch_s.median, ours.int8, 'ms', 1e3);
-row('int8 static, batch 1, 1,000 images one by one', r.int8_batch1_us.median / 1e3, ours.int8Batch1, 'ms', 1e3);
-row('float, one batch of 10k', r.float_10k_batch_s.median, ours.float, 'ms', 1e3);
-const trainRow = `float training epoch, batch 64 (median of ${trainRuns} alternating pairs)`;
-console.log(`| ${trainRow} | ${median(pairs.map((p) => p.torch)).toFixed(1)} s | ${median(pairs.map((p) => p.ours)).toFixed(1)} s | ` +
-  `${median(pairs.map((p) => p.torch / p.ours)).toFixed(2)}x (pairs: ${pairs.map((p) => (p.torch / p.ours).toFixed(2)).join(', ')}) |`);
+const row = (/** @type {string} */ name, /** @type {{ ours: number, torch: number }[]} */ pairs, /** @type {string} */ unit, /** @type {number} */ k) =>
+  console.log(`| ${name} | ${(median(pairs.map((p) => p.torch)) * k).toFixed(1)} ${unit} | ${(median(pairs.map((p) => p.ours)) * k).toFixed(1)} ${unit} | ` +
+    `${median(pairs.map((p) => p.torch / p.ours)).toFixed(2)}x (${pairs.length > 5 ? `range ${Math.min(...pairs.map((p) => p.torch / p.ours)).toFixed(2)}–` +
+      Math.max(...pairs.map((p) => p.torch / p.ours)).toFixed(2) : pairs.map((p) => (p.torch / p.ours).toFixed(2)).join(', ')}) |`);
+row('int8 static, one batch of 10k (torch: qnnpack)', inference.int8, 'ms', 1e3);
+row('int8 static, batch 1, 1,000 images one by one', inference.int8Batch1, 'ms', 1e3);
+row('float, one batch of 10k', inference.float, 'ms', 1e3);
+row('float training epoch, batch 64', training, 's', 1);
 console.log(`\nload average at the end: ${os.loadavg().map((v) => v.toFixed(1)).join(', ')} (${os.cpus().length} CPUs)`);
 int8.dispose();

@@ -10,10 +10,11 @@
      LinearReLU, as tests/fixtures/gen_models.py builds the table's row),
      and the float model's inference for reference.
 
-    /usr/bin/python3 bench/torch_mlp.py [--train-runs 3] [--infer-runs 10] [--only train|infer]
+    /usr/bin/python3 bench/torch_mlp.py [--train-runs 3] [--infer-runs 10]
+    /usr/bin/python3 bench/torch_mlp.py --serve     (bench/models.js: one timed run per stdin line)
 
---only runs one half, so that bench/models.js can alternate torch's epochs with its own
-on a shared machine (the same time window for each pair).
+--serve lets bench/models.js alternate single runs of torch's with its own on a shared
+machine, so that each pair of runs shares the load of the same moment.
 
 Prints the median and the range of each, the machine, torch's version and engine.
 The data comes from /usr/share/datasets/fashion-mnist (or the committed subset,
@@ -66,7 +67,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--train-runs', type=int, default=3)
     ap.add_argument('--infer-runs', type=int, default=10)
-    ap.add_argument('--only', choices=['train', 'infer'])
+    ap.add_argument('--serve', action='store_true')
     args = ap.parse_args()
     torch.set_num_threads(1)
     torch.backends.quantized.engine = 'qnnpack'
@@ -89,13 +90,6 @@ def main():
             loss_fn(model(xtr[idx]), ytr[idx]).backward()
             opt.step()
 
-    results = {'train_epoch_s': timed(epoch, args.train_runs)} if args.only != 'infer' else {}
-    info = {'machine': cpu_name(), 'cores': os.cpu_count(), 'threads': torch.get_num_threads(),
-            'torch': torch.__version__, 'engine': torch.backends.quantized.engine, 'data': d['source']}
-    if args.only == 'train':
-        print(json.dumps({'info': info, 'results': results}, indent=1))
-        return
-
     float_model = load_mlp()
     q = copy.deepcopy(float_model).eval()
     tq.fuse_modules(q, FUSE, inplace=True)
@@ -105,22 +99,52 @@ def main():
         for b in xtr[:1000].split(100):
             q(b)
     tq.convert(q, inplace=True)
+    rows = [xte[i:i + 1] for i in range(1000)]
 
-    with torch.no_grad():
-        results['int8_10k_batch_s'] = timed(lambda: q(xte), args.infer_runs)
-        results['float_10k_batch_s'] = timed(lambda: float_model(xte), args.infer_runs)
-        rows = [xte[i:i + 1] for i in range(1000)]
-        results['int8_batch1_us'] = {k: (v * 1e3 if k != 'runs' else v) for k, v in
-                                     timed(lambda: [q(r) for r in rows], args.infer_runs).items()}
-        results['float_batch1_us'] = {k: (v * 1e3 if k != 'runs' else v) for k, v in
-                                      timed(lambda: [float_model(r) for r in rows], args.infer_runs).items()}
+    def no_grad(fn):
+        def run():
+            with torch.no_grad():
+                fn()
+        return run
+
+    cases = {
+        'train': epoch,
+        'int8': no_grad(lambda: q(xte)),
+        'float': no_grad(lambda: float_model(xte)),
+        'int8b1': no_grad(lambda: [q(r) for r in rows]),
+        'floatb1': no_grad(lambda: [float_model(r) for r in rows]),
+    }
+    info = {'machine': cpu_name(), 'cores': os.cpu_count(), 'threads': torch.get_num_threads(),
+            'torch': torch.__version__, 'engine': torch.backends.quantized.engine, 'data': d['source']}
+    if args.serve:
+        serve(cases, info)
+        return
+
+    results = {'train_epoch_s': timed(epoch, args.train_runs)}
+    results['int8_10k_batch_s'] = timed(cases['int8'], args.infer_runs)
+    results['float_10k_batch_s'] = timed(cases['float'], args.infer_runs)
+    results['int8_batch1_us'] = {k: (v * 1e3 if k != 'runs' else v) for k, v in timed(cases['int8b1'], args.infer_runs).items()}
+    results['float_batch1_us'] = {k: (v * 1e3 if k != 'runs' else v) for k, v in timed(cases['floatb1'], args.infer_runs).items()}
     print(json.dumps({'info': info, 'results': results}, indent=1))
     print(f"torch {torch.__version__}, 1 thread, {info['machine']}")
-    if 'train_epoch_s' in results:
-        print(f"float training epoch (batch 64): median {results['train_epoch_s']['median']:.2f} s")
+    print(f"float training epoch (batch 64): median {results['train_epoch_s']['median']:.2f} s")
     print(f"int8 static (qnnpack) 10k test images: median {results['int8_10k_batch_s']['median'] * 1e3:.1f} ms")
     print(f"float 10k test images: median {results['float_10k_batch_s']['median'] * 1e3:.1f} ms")
     print(f"int8 batch-1 latency: median {results['int8_batch1_us']['median']:.1f} us per image")
+
+
+def serve(cases, info):
+    """bench/models.js's peer: prints the info as one JSON line, then for each case name read from
+    stdin ('train', 'int8', 'float', 'int8b1', 'floatb1') runs it once and prints {"s": seconds}.
+    The caller alternates these runs with its own, so each pair shares the machine's load."""
+    print(json.dumps(info), flush=True)
+    for line in sys.stdin:
+        name = line.strip()
+        if not name:
+            continue
+        t0 = time.perf_counter()
+        cases[name]()
+        print(json.dumps({'s': time.perf_counter() - t0}), flush=True)
 
 
 if __name__ == '__main__':
