@@ -18,7 +18,7 @@ const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'modu
 // ---- controls <-> state -------------------------------------------------------------
 
 for (const id of ['w-bits', 'a-bits']) {
-  const sel = /** @type {HTMLSelectElement} */ (input(id));
+  const sel = /** @type {HTMLSelectElement} */ (document.getElementById(id));
   for (let b = 8; b >= 2; b--) sel.append(new Option(b === 8 ? '8 (int8)' : String(b), String(b)));
 }
 
@@ -207,7 +207,7 @@ function curveView(task, view, bar, text, curve) {
       { name: 'loss (÷ 2.5)', points: loss.map(([x, y]) => /** @type {[number, number]} */ ([x, Math.min(1, y / 2.5)])) },
       { name: 'batch accuracy', points: smooth(acc) },
     ];
-    if (test.length) series.push({ name: 'test accuracy', points: test, dots: true });
+    if (test.length) series.push(/** @type {any} */ ({ name: 'test accuracy', points: test, dots: true }));
     lineChart($(curve), series, { xLabel: 'step (batch of 64)', yLabel: '', yMin: 0, yMax: 1, xMax: steps });
   };
   onProgress[task] = (m) => {
@@ -337,7 +337,7 @@ function renderInside(r) {
     pw.textContent = `weights: SQNR ${db(l.weight.sqnr)} (${l.weight.perChannel ? 'per channel; widest channel\'s clip shown' : 'per tensor'})`;
     const wh = document.createElement('div');
     wh.setAttribute('role', 'img');
-    wh.setAttribute('aria-label', `${l.name} weight histogram, clipping range ${l.weight.clip.map((v) => v.toPrecision(3)).join(' to ')}`);
+    wh.setAttribute('aria-label', `${l.name} weight histogram, clipping range ${l.weight.clip.map((/** @type {number} */ v) => v.toPrecision(3)).join(' to ')}`);
     histogramChart(wh, l.weight.hist, l.weight.clip, 'weights');
     const pa = document.createElement('p');
     pa.textContent = `outputs: SQNR ${db(l.activation.sqnr)}${l.activation.clip ? '' : ' (dynamic: a range per batch, none fixed)'}`;
