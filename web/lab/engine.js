@@ -36,14 +36,27 @@ const INSPECT_IMAGES = 256;
 const HIST_BINS = 48;
 
 /**
- * Default settings of every workflow (what run-all uses).
- * backend: torch's qconfig family; perChannel null: the backend's default (fbgemm per channel, qnnpack per tensor).
+ * The settings of every workflow.
+ * @typedef {object} Settings
+ * @property {'fbgemm' | 'qnnpack'} backend torch's qconfig family
+ * @property {boolean} fuse Linear + ReLU fused before static quantization
+ * @property {string} observer one of OBSERVERS
+ * @property {number} calibration images, 1 to 1000
+ * @property {number} wBits weight bits, 2 to 8
+ * @property {number} aBits activation bits, 2 to 8
+ * @property {boolean | null} perChannel weights per channel; null: the backend's default (fbgemm per channel, qnnpack per tensor)
+ * @property {boolean} dynamicPerChannel
+ * @property {number} qatEpochs
+ * @property {number} qatLr
+ * @property {number} trainEpochs float training
+ * @property {number} trainLr
  */
+
+/** @type {Readonly<Settings>} Default settings of every workflow (what run-all uses). */
 export const DEFAULTS = Object.freeze({
-  backend: 'fbgemm', fuse: true, observer: 'histogram', calibration: 100, wBits: 8, aBits: 8, perChannel: /** @type {boolean | null} */ (null),
+  backend: 'fbgemm', fuse: true, observer: 'histogram', calibration: 100, wBits: 8, aBits: 8, perChannel: null,
   dynamicPerChannel: false, qatEpochs: 1, qatLr: 0.001, trainEpochs: 3, trainLr: 0.05,
 });
-/** @typedef {typeof DEFAULTS} Settings */
 
 /** @param {Settings} s */
 export const perChannelOf = (s) => s.perChannel ?? s.backend !== 'qnnpack';
@@ -446,6 +459,7 @@ export class Lab {
    * @param {Settings} s @param {number[]} sizes @param {Control} ctl
    */
   async sweep(s, sizes, ctl = {}) {
+    /** @type {{ observer: string, calibration: number, accuracy: number }[]} */
     const points = [];
     const total = sizes.length * OBSERVERS.length;
     for (const observer of OBSERVERS) {
@@ -465,6 +479,7 @@ export class Lab {
    * @param {Settings} s @param {number[]} bits @param {Control} ctl
    */
   async bitSweep(s, bits, ctl = {}) {
+    /** @type {{ bits: number, series: string, accuracy: number }[]} */
     const points = [];
     const total = bits.length * 3;
     const { q } = this;

@@ -5,7 +5,8 @@
 //
 // Messages in:  { type: 'run', id, job: 'float' | 'train' | 'dynamic' | 'static' | 'qat' | 'sweep' | 'bits' | 'inspect', settings }
 //               { type: 'cancel' }
-// Messages out: { type: 'ready', backend, train, test } | { type: 'progress', id, job, kind, ...what } |
+// Messages out: { type: 'ready', backend, train, test } | { type: 'progress', id, job, kind, ...what } (kind 'curve':
+//               points, the training steps since the last one) |
 //               { type: 'done', id, job, result } | { type: 'cancelled', id } | { type: 'error', id, message }
 
 // Relative: /js/ under npm start, and the repository's js/ from any static server at the repository root.
@@ -71,9 +72,27 @@ async function run(id, job, s) {
   const lab = await ready;
   cancelRequested = false;
   lastYield = performance.now();
+  // Training steps go out in batches at most five times a second: each message is a task on the
+  // page's thread, and fewer tasks leave it freer while the worker trains.
+  /** @type {Record<string, unknown>[]} */
+  let steps = [];
+  let lastFlush = performance.now();
+  const flush = () => {
+    if (steps.length) postMessage({ type: 'progress', id, job, kind: 'curve', points: steps });
+    steps = [];
+    lastFlush = performance.now();
+  };
   /** @type {import('./engine.js').Control} */
   const ctl = {
-    progress: ({ type: kind, ...what }) => postMessage({ type: 'progress', id, job, kind, ...what }),
+    progress: ({ type: kind, ...what }) => {
+      if (kind === 'curve') {
+        steps.push(what);
+        if (what.step === what.steps || performance.now() - lastFlush > 200) flush();
+        return;
+      }
+      flush();
+      postMessage({ type: 'progress', id, job, kind, ...what });
+    },
     // Yields to the event loop every ~30 ms so that a cancel can arrive mid-run.
     tick: async () => {
       if (performance.now() - lastYield > 30) {
