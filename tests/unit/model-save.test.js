@@ -4,29 +4,16 @@
 // must be refused by name without changing the model it was loaded into.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { qdq } from '../helpers/setup.js';
+import { bitsF32, bitsOf, FUSE, mlp, readFixture, smallModel as smallModelOf, torchTensors } from '../helpers/models.js';
 import { loadFashion, SUBSET_DIR } from '../../scripts/lib/fashion-mnist.js';
 
-const { nn, QuantStub, DeQuantStub, getDefaultQConfig, getMinMaxQConfig, fuseModules, prepare, convert, quantizeDynamic,
+const { nn, getDefaultQConfig, getMinMaxQConfig, fuseModules, prepare, convert, quantizeDynamic,
   saveModel, loadModel, readSafetensors, writeSafetensors, QuantizedLinear, QuantizedLinearModule, DynamicQuantizedLinearModule } = qdq;
 
-const fixtures = JSON.parse(readFileSync(new URL('../fixtures/models.json', import.meta.url), 'utf8'));
+const fixtures = readFixture('models.json');
 const small = fixtures.small;
-const bitsF32 = (/** @type {number[]} */ b) => new Float32Array(Uint32Array.from(b).buffer);
-const bitsOf = (/** @type {Float32Array} */ f) => Array.from(new Uint32Array(Float32Array.from(f).buffer));
-const FUSE = [['1', '2'], ['3', '4']];
-const torchTensors = readSafetensors(readFileSync(new URL('../fixtures/fashion_mlp_torch.safetensors', import.meta.url)), { int64: 'number' }).tensors;
-const mlpWeights = readSafetensors(readFileSync(new URL('../../models/fashion-mlp-f32.safetensors', import.meta.url))).tensors;
-
-function smallModel() {
-  const [a, b, c, d] = small.sizes;
-  const m = new nn.Sequential(new QuantStub(), new nn.Linear(a, b), new nn.ReLU(), new nn.Linear(b, c), new nn.ReLU(),
-    new nn.Linear(c, d), new DeQuantStub());
-  const state = m.stateDict();
-  for (const k of Object.keys(state)) state[k].data = bitsF32(small.params[k]);
-  return m.loadStateDict(state).eval();
-}
+const smallModel = () => smallModelOf(small);
 
 /** @param {any} qconfig @param {boolean} fused @param {number} [batches] calibration batches of the fixture */
 function staticSmall(qconfig, fused, batches = small.calibration.length) {
@@ -143,9 +130,7 @@ test('saveModel(), loadModel()', async (t) => {
 
   await t.test("should reproduce torch's converted Fashion MLP bit for bit after a round trip (qnnpack minmax, 100 images)", () => {
     const train = loadFashion('train', SUBSET_DIR), test = loadFashion('t10k', SUBSET_DIR);
-    const mlp = new nn.Sequential(new QuantStub(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 128), new nn.ReLU(),
-      new nn.Linear(128, 10), new DeQuantStub()).loadStateDict(mlpWeights).eval();
-    const p = prepare(fuseModules(mlp, FUSE), { qconfig: getMinMaxQConfig('qnnpack') });
+    const p = prepare(fuseModules(mlp(), FUSE), { qconfig: getMinMaxQConfig('qnnpack') });
     p.forward(train.images.subarray(0, 100 * 784), 100);
     const c = convert(p);
     const bytes = saveModel(c);

@@ -8,17 +8,14 @@
 // sgemm order moves unfused ranges by ulps, with their justified tolerance.)
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { qdq } from '../helpers/setup.js';
+import { bitsF32, bitsOf, FUSE, readFixture, smallModel } from '../helpers/models.js';
 
-const { nn, QuantStub, DeQuantStub, getDefaultQConfig, getMinMaxQConfig, fuseModules, prepare, convert, activationObserver,
+const { getDefaultQConfig, getMinMaxQConfig, fuseModules, prepare, convert, activationObserver,
   Quantize, DeQuantize, QuantizedLinearModule } = qdq;
 
-const fixture = JSON.parse(readFileSync(new URL('../fixtures/models_dyadic.json', import.meta.url), 'utf8'));
+const fixture = readFixture('models_dyadic.json');
 const small = fixture.small;
-const bitsF32 = (/** @type {number[]} */ b) => new Float32Array(Uint32Array.from(b).buffer);
-const bitsOf = (/** @type {ArrayLike<number>} */ f) => Array.from(new Uint32Array(Float32Array.from(f).buffer));
-const FUSE = [['1', '2'], ['3', '4']];
 
 const QCONFIGS = {
   fbgemm: () => getDefaultQConfig('fbgemm'),
@@ -27,14 +24,7 @@ const QCONFIGS = {
   'qnnpack-minmax': () => getMinMaxQConfig('qnnpack'),
 };
 
-function model() {
-  const [a, b, c, d] = small.sizes;
-  const m = new nn.Sequential(new QuantStub(), new nn.Linear(a, b), new nn.ReLU(), new nn.Linear(b, c), new nn.ReLU(),
-    new nn.Linear(c, d), new DeQuantStub());
-  const state = m.stateDict();
-  for (const k of Object.keys(state)) state[k].data = bitsF32(small.params[k]);
-  return m.loadStateDict(state).eval();
-}
+const model = () => smallModel(small);
 
 test('dyadic fixtures', async (t) => {
   await t.test("should run the float model to torch's exact outputs (the premise: no sum is rounded)", () => {

@@ -3,37 +3,18 @@
 // (both from tests/fixtures/gen_models.py, engine qnnpack), on the committed Fashion-MNIST subset.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { qdq } from '../helpers/setup.js';
+import { bitsF32, bitsOf, FUSE, mlp, readFixture, smallModel as smallModelOf, torchTensors } from '../helpers/models.js';
 import { loadFashion, SUBSET_DIR } from '../../scripts/lib/fashion-mnist.js';
 
 const { nn, QuantStub, DeQuantStub, QConfig, getDefaultQConfig, getMinMaxQConfig, fuseModules, prepare, convert,
   quantizeDynamic, activationObserver, Quantize, DeQuantize, QuantizedLinearModule, DynamicQuantizedLinearModule,
-  MinMaxObserver, PerChannelMinMaxObserver, HistogramObserver, readSafetensors } = qdq;
+  MinMaxObserver, PerChannelMinMaxObserver, HistogramObserver } = qdq;
 
-const fixtures = JSON.parse(readFileSync(new URL('../fixtures/models.json', import.meta.url), 'utf8'));
+const fixtures = readFixture('models.json');
 const small = fixtures.small;
-const bitsF32 = (/** @type {number[]} */ b) => new Float32Array(Uint32Array.from(b).buffer);
-const bitsOf = (/** @type {Float32Array} */ f) => Array.from(new Uint32Array(Float32Array.from(f).buffer));
-const torchTensors = readSafetensors(readFileSync(new URL('../fixtures/fashion_mlp_torch.safetensors', import.meta.url)), { int64: 'number' }).tensors;
-const mlpWeights = readSafetensors(readFileSync(new URL('../../models/fashion-mlp-f32.safetensors', import.meta.url))).tensors;
-const FUSE = [['1', '2'], ['3', '4']];
-
 /** The small model of the fixtures with its float weights. */
-function smallModel() {
-  const [a, b, c, d] = small.sizes;
-  const m = new nn.Sequential(new QuantStub(), new nn.Linear(a, b), new nn.ReLU(), new nn.Linear(b, c), new nn.ReLU(),
-    new nn.Linear(c, d), new DeQuantStub());
-  const state = m.stateDict();
-  for (const k of Object.keys(state)) state[k].data = bitsF32(small.params[k]);
-  return m.loadStateDict(state).eval();
-}
-
-/** The Fashion MLP (784-256-128-10) with the committed float weights. */
-function mlp() {
-  return new nn.Sequential(new QuantStub(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 128), new nn.ReLU(),
-    new nn.Linear(128, 10), new DeQuantStub()).loadStateDict(mlpWeights).eval();
-}
+const smallModel = () => smallModelOf(small);
 
 const QCONFIGS = {
   fbgemm: () => getDefaultQConfig('fbgemm'),
