@@ -17,67 +17,43 @@ static inline void qdq_wasmsimd_load_scale_x16(const float* input, v128_t vscale
   }
 }
 
-/* Stores an mr x 8 int32 GEMM output tile, row i being vout[i][0] (columns
- * 0-3) and vout[i][1] (columns 4-7), at cp[i]: all 8 columns when nc >= 8,
- * advancing each cp[i] by 8, else only the first nc, writing nothing past
- * them. Returns the columns left after this tile. mr is a constant at every
- * call, so the row loops unroll after inlining. */
-static inline __attribute__((always_inline)) size_t qdq_wasmsimd_store_tile_8_i32(
-    size_t mr, v128_t vout[][2], int32_t** cp, size_t nc) {
-  if (nc >= 8) {
-    for (size_t i = 0; i < mr; i++) {
-      wasm_v128_store(cp[i], vout[i][0]);
-      wasm_v128_store(cp[i] + 4, vout[i][1]);
-      cp[i] += 8;
-    }
-    return nc - 8;
+/* Stores an mr x 8 GEMM output tile of 32-bit lanes (int32 or float), row i
+ * being vout[i][0] (columns 0-3) and vout[i][1] (columns 4-7), at cp[i]: all 8
+ * columns when nc >= 8, advancing each cp[i] by 8, else only the first nc,
+ * writing nothing past them. Returns the columns left after this tile. mr is a
+ * constant at every call, so the row loops unroll after inlining. One body
+ * for both lane types, stamped out per type because the row pointers' type
+ * differs (the stores themselves are untyped). */
+#define QDQ_WASMSIMD_STORE_TILE_8(T, NAME)                                                          \
+  static inline __attribute__((always_inline)) size_t NAME(size_t mr, v128_t vout[][2], T** cp,     \
+                                                           size_t nc) {                             \
+    if (nc >= 8) {                                                                                  \
+      for (size_t i = 0; i < mr; i++) {                                                             \
+        wasm_v128_store(cp[i], vout[i][0]);                                                         \
+        wasm_v128_store(cp[i] + 4, vout[i][1]);                                                     \
+        cp[i] += 8;                                                                                 \
+      }                                                                                             \
+      return nc - 8;                                                                                \
+    }                                                                                               \
+    for (size_t i = 0; i < mr; i++) {                                                               \
+      T* ci = cp[i];                                                                                \
+      v128_t v = vout[i][0];                                                                        \
+      if (nc & 4) {                                                                                 \
+        wasm_v128_store(ci, v);                                                                     \
+        v = vout[i][1];                                                                             \
+        ci += 4;                                                                                    \
+      }                                                                                             \
+      if (nc & 2) {                                                                                 \
+        wasm_v128_store64_lane(ci, v, 0);                                                           \
+        v = wasm_i64x2_shuffle(v, v, 1, 1);                                                         \
+        ci += 2;                                                                                    \
+      }                                                                                             \
+      if (nc & 1) wasm_v128_store32_lane(ci, v, 0);                                                 \
+    }                                                                                               \
+    return 0;                                                                                       \
   }
-  for (size_t i = 0; i < mr; i++) {
-    int32_t* ci = cp[i];
-    v128_t v = vout[i][0];
-    if (nc & 4) {
-      wasm_v128_store(ci, v);
-      v = vout[i][1];
-      ci += 4;
-    }
-    if (nc & 2) {
-      wasm_v128_store64_lane(ci, v, 0);
-      v = wasm_i64x2_shuffle(v, v, 1, 1);
-      ci += 2;
-    }
-    if (nc & 1) wasm_v128_store32_lane(ci, v, 0);
-  }
-  return 0;
-}
 
-/* The float twin of qdq_wasmsimd_store_tile_8_i32: stores an mr x 8 float
- * tile, nc columns of it at most, and returns the columns left. */
-static inline __attribute__((always_inline)) size_t qdq_wasmsimd_store_tile_8_f32(
-    size_t mr, v128_t vout[][2], float** cp, size_t nc) {
-  if (nc >= 8) {
-    for (size_t i = 0; i < mr; i++) {
-      wasm_v128_store(cp[i], vout[i][0]);
-      wasm_v128_store(cp[i] + 4, vout[i][1]);
-      cp[i] += 8;
-    }
-    return nc - 8;
-  }
-  for (size_t i = 0; i < mr; i++) {
-    float* ci = cp[i];
-    v128_t v = vout[i][0];
-    if (nc & 4) {
-      wasm_v128_store(ci, v);
-      v = vout[i][1];
-      ci += 4;
-    }
-    if (nc & 2) {
-      wasm_v128_store64_lane(ci, v, 0);
-      v = wasm_i64x2_shuffle(v, v, 1, 1);
-      ci += 2;
-    }
-    if (nc & 1) wasm_v128_store32_lane(ci, v, 0);
-  }
-  return 0;
-}
+QDQ_WASMSIMD_STORE_TILE_8(int32_t, qdq_wasmsimd_store_tile_8_i32)
+QDQ_WASMSIMD_STORE_TILE_8(float, qdq_wasmsimd_store_tile_8_f32)
 
 #endif

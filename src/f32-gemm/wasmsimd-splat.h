@@ -7,6 +7,7 @@
 #include <wasm_simd128.h>
 
 #include "kernel-common.h"
+#include "wasmsimd-common.h"
 
 void QDQ_NAME(size_t mr, size_t nc, size_t kc, const float* restrict a, size_t a_stride,
               const void* restrict w, float* restrict c, size_t cm_stride) {
@@ -44,32 +45,6 @@ void QDQ_NAME(size_t mr, size_t nc, size_t kc, const float* restrict a, size_t a
         vacc[i][1] = wasm_f32x4_add(vacc[i][1], wasm_f32x4_mul(va, vw1));
       }
     }
-    if (nc >= 8) {
-#pragma clang loop unroll(full)
-      for (size_t i = 0; i < QDQ_MR; i++) {
-        wasm_v128_store(cp[i], vacc[i][0]);
-        wasm_v128_store(cp[i] + 4, vacc[i][1]);
-        cp[i] += 8;
-      }
-      nc -= 8;
-    } else {
-#pragma clang loop unroll(full)
-      for (size_t i = 0; i < QDQ_MR; i++) {
-        float* ci = cp[i];
-        v128_t v = vacc[i][0];
-        if (nc & 4) {
-          wasm_v128_store(ci, v);
-          v = vacc[i][1];
-          ci += 4;
-        }
-        if (nc & 2) {
-          wasm_v128_store64_lane(ci, v, 0);
-          v = wasm_i64x2_shuffle(v, v, 1, 1);
-          ci += 2;
-        }
-        if (nc & 1) wasm_v128_store32_lane(ci, v, 0);
-      }
-      nc = 0;
-    }
+    nc = qdq_wasmsimd_store_tile_8_f32(QDQ_MR, vacc, cp, nc);
   } while (nc != 0);
 }

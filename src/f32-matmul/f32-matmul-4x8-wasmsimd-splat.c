@@ -6,6 +6,7 @@
 #include <wasm_simd128.h>
 
 #include "kernel-common.h"
+#include "wasmsimd-common.h"
 
 void qdq_f32_matmul_ukernel_4x8__wasmsimd_splat(size_t mr, size_t nc, size_t kc, const float* restrict a,
                                                 size_t a_stride, size_t ak_stride, const float* restrict b,
@@ -58,33 +59,7 @@ void qdq_f32_matmul_ukernel_4x8__wasmsimd_splat(size_t mr, size_t nc, size_t kc,
         off += ak_stride;
       }
     }
-    if (nc >= 8) {
-#pragma clang loop unroll(full)
-      for (size_t i = 0; i < 4; i++) {
-        wasm_v128_store(cp[i], vacc[i][0]);
-        wasm_v128_store(cp[i] + 4, vacc[i][1]);
-        cp[i] += 8;
-      }
-      bp += 8 * sizeof(float);
-      nc -= 8;
-    } else {
-#pragma clang loop unroll(full)
-      for (size_t i = 0; i < 4; i++) {
-        float* ci = cp[i];
-        v128_t v = vacc[i][0];
-        if (nc & 4) {
-          wasm_v128_store(ci, v);
-          v = vacc[i][1];
-          ci += 4;
-        }
-        if (nc & 2) {
-          wasm_v128_store64_lane(ci, v, 0);
-          v = wasm_i64x2_shuffle(v, v, 1, 1);
-          ci += 2;
-        }
-        if (nc & 1) wasm_v128_store32_lane(ci, v, 0);
-      }
-      nc = 0;
-    }
+    nc = qdq_wasmsimd_store_tile_8_f32(4, vacc, cp, nc);
+    bp += 8 * sizeof(float);
   } while (nc != 0);
 }
