@@ -18,6 +18,8 @@ import { renderChannelTable, renderComparison, renderGroupTable } from './tables
 import { warnings } from './warnings.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+/** Sets an element's text only when it changes: an equal write still invalidates layout. */
+const setText = (/** @type {string} */ id, /** @type {string} */ text) => { if ($(id).textContent !== text) $(id).textContent = text; };
 const input = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ ($(id));
 
 let state = fromQuery(location.search);
@@ -73,7 +75,7 @@ function syncControls() {
   }
   set(/** @type {HTMLSelectElement} */ ($('bits')), String(state.bits));
   const [qlo, qhi] = codeRange(state.dtype, state.bits);
-  $('bits-range').textContent = `codes ${int(qlo)} to ${int(qhi)}: ${2 ** state.bits} levels`;
+  setText('bits-range', `codes ${int(qlo)} to ${int(qhi)}: ${2 ** state.bits} levels`);
   input('include-zero').checked = state.includeZero;
   input('reduce-range').checked = state.reduceRange;
   input('rows').disabled = input('cols').disabled = state.preset === 'article';
@@ -106,10 +108,10 @@ function syncGroupControls(g) {
     select.replaceChildren(...sizes.map((n) => new Option(label(n), String(n))));
   }
   select.value = String(g.size);
-  $('group-note').textContent = `${g.count} group${g.count === 1 ? '' : 's'}, ${g.perChannel} per channel` +
-    (g.size !== state.group ? ` (${state.group} does not divide ${g.channelLength})` : '');
+  setText('group-note', `${g.count} group${g.count === 1 ? '' : 's'}, ${g.perChannel} per channel` +
+    (g.size !== state.group ? ` (${state.group} does not divide ${g.channelLength})` : ''));
   const gv = input('group-view');
-  gv.max = String(g.count - 1);
+  if (gv.max !== String(g.count - 1)) gv.max = String(g.count - 1);
   if (document.activeElement !== gv) gv.value = String(state.groupView);
   $('group-view-label').hidden = state.view !== -2;
 }
@@ -158,8 +160,8 @@ function render() {
   renderChannelTable(/** @type {HTMLTableElement} */ ($('channel-table')), c);
   renderGroupTable(/** @type {HTMLTableElement} */ ($('group-table')), g, state.view === -2 ? state.groupView : -1);
   const groupTitle = `Per group (groups of ${g.size})`;
-  $('pg-head').textContent = groupTitle;
-  $('pg-title').textContent = groupTitle;
+  setText('pg-head', groupTitle);
+  setText('pg-title', groupTitle);
   let xLimit = 0;
   for (let i = 0; i < x.length; i++) xLimit = Math.max(xLimit, Math.abs(x[i]));
   // One colour scale for every error map, so equal colours mean equal errors.
