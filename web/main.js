@@ -2,12 +2,12 @@
 // one render pass that recomputes everything through the library and redraws
 // every panel. Panels live in their own modules.
 
-import { backend, channelView, codeRange, groupSizes, groupView, init, perChannel, perGroup, perTensor } from './compute.js';
+import { backend, channelView, codeRange, groupSizes, groupView, init, matMulNBitsView, perChannel, perGroup, perTensor } from './compute.js';
 import { renderArticle } from './article.js';
 import { npyBlob, snippets } from './code-panel.js';
 import { renderDerivation } from './derivation.js';
 import { renderEditor } from './editor.js';
-import { fmt, int } from './format.js';
+import { dB, fmt, int } from './format.js';
 import { renderScheme } from './grids.js';
 import { renderHistogram } from './histogram.js';
 import { NumberLine } from './number-line.js';
@@ -159,6 +159,15 @@ function render() {
   renderComparison(/** @type {HTMLTableElement} */ ($('compare-table')), t, c, g);
   renderChannelTable(/** @type {HTMLTableElement} */ ($('channel-table')), c);
   renderGroupTable(/** @type {HTMLTableElement} */ ($('group-table')), g, state.view === -2 ? state.groupView : -1);
+  // The same blocks as onnxruntime's MatMulNBits stores them, where it can (4 or 8 bits, blocks of 16-256).
+  const ort = matMulNBitsView(settings, g);
+  $('ort-blocks').hidden = ort === null;
+  if (ort) {
+    $('ort-blocks').dataset.value = JSON.stringify({ mse: ort.mse, maxAbsError: ort.maxAbsError, sqnr: ort.sqnr }, (_, v) => (v === Infinity ? 'Infinity' : v));
+    setText('ort-blocks', `The same groups as onnxruntime's MatMulNBits quantizer stores them (quantizeBlockwise: ${ort.bits}-bit codes ` +
+      `0 to ${2 ** ort.bits - 1}, ${ort.symmetric ? 'symmetric, the largest-magnitude value at code 0' : 'a zero point per block'}, ` +
+      `rounding half away from zero): MSE ${fmt(ort.mse, 4)}, max |error| ${fmt(ort.maxAbsError, 4)}, SQNR ${dB(ort.sqnr)}.`);
+  }
   const groupTitle = `Per group (groups of ${g.size})`;
   setText('pg-head', groupTitle);
   setText('pg-title', groupTitle);
