@@ -5,7 +5,7 @@
 // shows (x / scale before rounding, and its rounding).
 
 import {
-  init, backend, calculateQParams, dequantize, errorStats, fakeQuantizePerChannel, fakeQuantizePerTensor,
+  init, backend, BLOCK_SIZES, calculateQParams, quantizeBlockwise, dequantize, errorStats, fakeQuantizePerChannel, fakeQuantizePerTensor,
   MinMaxObserver, PerChannelMinMaxObserver, quantizePerChannel, quantizePerTensor, quantizeSteps,
 } from '../js/index.js'; // resolves to /js/ under npm start, and to the repo's js/ from any static server at the repo root
 
@@ -272,13 +272,16 @@ export function perGroup(x, shape, s) {
   const length = s.axis === 0 ? cols : rows;
   const size = groupSizeFor(length, s.group);
   const count = x.length / size;
-  // order[j]: the index in x of element j of the regrouped tensor (channel by channel, along the channel).
-  const order = s.axis === 0 ? Uint32Array.from({ length: x.length }, (_, j) => j)
-    : Uint32Array.from({ length: x.length }, (_, j) => (j % rows) * cols + Math.floor(j / rows));
-  const xg = Float32Array.from(order, (i) => x[i]);
+  // order[j]: the index in x of element j of the regrouped tensor (channel by channel, along the
+  // channel). Plain loops: typed-array from() with a callback costs a millisecond at 64 x 64.
+  const order = new Uint32Array(x.length);
+  for (let j = 0; j < order.length; j++) order[j] = s.axis === 0 ? j : (j % rows) * cols + Math.floor(j / rows);
+  const xg = new Float32Array(x.length);
+  for (let j = 0; j < xg.length; j++) xg[j] = x[order[j]];
   const grouped = perChannel(xg, [count, size], { ...s, axis: 0 });
   /** @template {Int8Array | Uint8Array | Float32Array} T @param {T} a @returns {T} */
   const scatter = (a) => {
+    if (s.axis === 0) return a;
     const b = /** @type {T} */ (new /** @type {any} */ (a.constructor)(a.length));
     for (let j = 0; j < a.length; j++) b[order[j]] = a[j];
     return b;
@@ -298,4 +301,20 @@ export function perGroup(x, shape, s) {
  */
 export function groupView(s, g, j) {
   return channelView(g.xg, [g.count, g.size], { ...s, axis: 0 }, g.grouped, j);
+}
+
+/**
+ * The same groups through onnxruntime's MatMulNBits quantizer (the library's
+ * quantizeBlockwise: unsigned codes 0 to 2^bits - 1 with a zero point per
+ * block, rounding half away from zero, docs/blockwise.md B1-B3), for
+ * comparison with the PyTorch-style per-group result. Only where MatMulNBits
+ * has the format: 4 or 8 bits, groups of 16 to 256 along the channel.
+ * @param {Settings} s @param {GroupResult} g
+ * @returns {{ bits: number, blockSize: number, symmetric: boolean, mse: number, maxAbsError: number, sqnr: number } | null}
+ */
+export function matMulNBitsView(s, g) {
+  if ((s.bits !== 4 && s.bits !== 8) || !BLOCK_SIZES.includes(g.size)) return null;
+  const symmetric = s.scheme === 'symmetric';
+  const q = quantizeBlockwise(g.xg, { n: g.count / g.perChannel, k: g.channelLength, bits: /** @type {4 | 8} */ (s.bits), blockSize: /** @type {any} */ (g.size), symmetric });
+  return { bits: s.bits, blockSize: g.size, symmetric, mse: q.error.mse, maxAbsError: q.error.maxAbsError, sqnr: q.error.sqnr };
 }

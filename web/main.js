@@ -2,12 +2,12 @@
 // one render pass that recomputes everything through the library and redraws
 // every panel. Panels live in their own modules.
 
-import { backend, channelView, codeRange, groupSizes, groupView, init, perChannel, perGroup, perTensor } from './compute.js';
+import { backend, channelView, codeRange, groupSizes, groupView, init, matMulNBitsView, perChannel, perGroup, perTensor } from './compute.js';
 import { renderArticle } from './article.js';
 import { npyBlob, snippets } from './code-panel.js';
 import { renderDerivation } from './derivation.js';
 import { renderEditor } from './editor.js';
-import { fmt, int } from './format.js';
+import { dB, fmt, int } from './format.js';
 import { renderScheme } from './grids.js';
 import { renderHistogram } from './histogram.js';
 import { NumberLine } from './number-line.js';
@@ -18,6 +18,8 @@ import { renderChannelTable, renderComparison, renderGroupTable } from './tables
 import { warnings } from './warnings.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
+/** Sets an element's text only when it changes: an equal write still invalidates layout. */
+const setText = (/** @type {string} */ id, /** @type {string} */ text) => { if ($(id).textContent !== text) $(id).textContent = text; };
 const input = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ ($(id));
 
 let state = fromQuery(location.search);
@@ -73,7 +75,7 @@ function syncControls() {
   }
   set(/** @type {HTMLSelectElement} */ ($('bits')), String(state.bits));
   const [qlo, qhi] = codeRange(state.dtype, state.bits);
-  $('bits-range').textContent = `codes ${int(qlo)} to ${int(qhi)}: ${2 ** state.bits} levels`;
+  setText('bits-range', `codes ${int(qlo)} to ${int(qhi)}: ${2 ** state.bits} levels`);
   input('include-zero').checked = state.includeZero;
   input('reduce-range').checked = state.reduceRange;
   input('rows').disabled = input('cols').disabled = state.preset === 'article';
@@ -106,10 +108,10 @@ function syncGroupControls(g) {
     select.replaceChildren(...sizes.map((n) => new Option(label(n), String(n))));
   }
   select.value = String(g.size);
-  $('group-note').textContent = `${g.count} group${g.count === 1 ? '' : 's'}, ${g.perChannel} per channel` +
-    (g.size !== state.group ? ` (${state.group} does not divide ${g.channelLength})` : '');
+  setText('group-note', `${g.count} group${g.count === 1 ? '' : 's'}, ${g.perChannel} per channel` +
+    (g.size !== state.group ? ` (${state.group} does not divide ${g.channelLength})` : ''));
   const gv = input('group-view');
-  gv.max = String(g.count - 1);
+  if (gv.max !== String(g.count - 1)) gv.max = String(g.count - 1);
   if (document.activeElement !== gv) gv.value = String(state.groupView);
   $('group-view-label').hidden = state.view !== -2;
 }
@@ -157,9 +159,18 @@ function render() {
   renderComparison(/** @type {HTMLTableElement} */ ($('compare-table')), t, c, g);
   renderChannelTable(/** @type {HTMLTableElement} */ ($('channel-table')), c);
   renderGroupTable(/** @type {HTMLTableElement} */ ($('group-table')), g, state.view === -2 ? state.groupView : -1);
+  // The same blocks as onnxruntime's MatMulNBits stores them, where it can (4 or 8 bits, blocks of 16-256).
+  const ort = matMulNBitsView(settings, g);
+  $('ort-blocks').hidden = ort === null;
+  if (ort) {
+    $('ort-blocks').dataset.value = JSON.stringify({ mse: ort.mse, maxAbsError: ort.maxAbsError, sqnr: ort.sqnr }, (_, v) => (v === Infinity ? 'Infinity' : v));
+    setText('ort-blocks', `The same groups as onnxruntime's MatMulNBits quantizer stores them (quantizeBlockwise: ${ort.bits}-bit codes ` +
+      `0 to ${2 ** ort.bits - 1}, ${ort.symmetric ? 'symmetric, the largest-magnitude value at code 0' : 'a zero point per block'}, ` +
+      `rounding half away from zero): MSE ${fmt(ort.mse, 4)}, max |error| ${fmt(ort.maxAbsError, 4)}, SQNR ${dB(ort.sqnr)}.`);
+  }
   const groupTitle = `Per group (groups of ${g.size})`;
-  $('pg-head').textContent = groupTitle;
-  $('pg-title').textContent = groupTitle;
+  setText('pg-head', groupTitle);
+  setText('pg-title', groupTitle);
   let xLimit = 0;
   for (let i = 0; i < x.length; i++) xLimit = Math.max(xLimit, Math.abs(x[i]));
   // One colour scale for every error map, so equal colours mean equal errors.

@@ -436,6 +436,18 @@ test('the page', async (t) => {
     assert.match(await page.textContent('#group-table caption') ?? '', /4 groups of 4 \(32 scales/);
     assert.equal(await page.$$eval('#group-table tbody tr', (r) => r.length), 17);
 
+    // Groups of 16 are a MatMulNBits block size: the page also shows onnxruntime's quantizer on them.
+    assert.equal(await page.isVisible('#ort-blocks'), false, 'groups of 4 are no MatMulNBits block');
+    await page.selectOption('#group-size', '16');
+    assert.equal(await page.isVisible('#ort-blocks'), true);
+    const ortErr = await page.evaluate(async (x) => {
+      const m = await import('/js/index.js');
+      const e = m.quantizeBlockwise(Float32Array.from(x), { n: 8, k: 16, bits: 4, blockSize: 16 }).error;
+      return { mse: e.mse, maxAbsError: e.maxAbsError, sqnr: e.sqnr };
+    }, x);
+    assert.deepEqual(await shown(page, 'ort-blocks'), ortErr);
+    await page.selectOption('#group-size', '4');
+
     // Groups down the columns (axis 1): each column of 8 in two groups of 4.
     await page.selectOption('#axis', '1');
     assert.deepEqual(await page.$$eval('#group-size option', (o) => o.map((e) => /** @type {HTMLOptionElement} */ (e).value)), ['1', '2', '4', '8']);
