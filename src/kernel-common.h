@@ -4,8 +4,23 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdint.h>
 
 #include "qdq.h"
+
+/* Fills the row pointers of an MR-row kernel (rows is an array of MR
+ * pointers): rows[0] = first, row i `byte_stride` bytes past row i - 1 while
+ * i < mr, and rows past mr alias the last real row, so the fully unrolled
+ * MR-row loop only reads memory it may read and the extra rows' results are
+ * never stored (XNNPACK's convention). */
+#define QDQ_ROW_POINTERS(rows, first, mr, byte_stride)                                           \
+  do {                                                                                           \
+    (rows)[0] = (first);                                                                         \
+    for (size_t row_ = 1; row_ < sizeof(rows) / sizeof((rows)[0]); row_++) {                     \
+      (rows)[row_] = row_ < (mr) ? (void*) ((uintptr_t) (rows)[row_ - 1] + (byte_stride))        \
+                                 : (rows)[row_ - 1];                                             \
+    }                                                                                            \
+  } while (0)
 
 /* Scalar clamp-and-round shared by the fast scalar kernels: returns
  * clamp(roundHalfEven(v), lo, hi) as an integer; NaN gives 0 (E6). Clamping

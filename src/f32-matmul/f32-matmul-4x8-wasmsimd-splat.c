@@ -16,12 +16,8 @@ void qdq_f32_matmul_ukernel_4x8__wasmsimd_splat(size_t mr, size_t nc, size_t kc,
   assert(kc % sizeof(float) == 0);
   const uint8_t* ap[4];
   float* cp[4];
-  ap[0] = (const uint8_t*) a;
-  cp[0] = c;
-  for (size_t i = 1; i < 4; i++) {
-    ap[i] = i < mr ? ap[i - 1] + a_stride : ap[i - 1];
-    cp[i] = i < mr ? (float*) ((uint8_t*) cp[i - 1] + cm_stride) : cp[i - 1];
-  }
+  QDQ_ROW_POINTERS(ap, (const uint8_t*) a, mr, a_stride);
+  QDQ_ROW_POINTERS(cp, c, mr, cm_stride);
   const size_t k = kc / sizeof(float);
   const uint8_t* bp = (const uint8_t*) b;
   do {

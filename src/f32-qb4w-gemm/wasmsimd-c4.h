@@ -42,12 +42,8 @@ void QDQ_NAME(size_t mr, size_t nc, size_t kb, size_t bs, const float* restrict 
   assert(a != NULL && w != NULL && bias != NULL && c != NULL);
   const float* ap[QDQ_MR];
   float* cp[QDQ_MR];
-  ap[0] = a;
-  cp[0] = c;
-  for (size_t i = 1; i < QDQ_MR; i++) {
-    ap[i] = i < mr ? (const float*) ((const uint8_t*) ap[i - 1] + a_stride) : ap[i - 1];
-    cp[i] = i < mr ? (float*) ((uint8_t*) cp[i - 1] + cm_stride) : cp[i - 1];
-  }
+  QDQ_ROW_POINTERS(ap, a, mr, a_stride);
+  QDQ_ROW_POINTERS(cp, c, mr, cm_stride);
 #if QDQ_BITS == 4
   const v128_t vmask = wasm_i8x16_splat(0x0F);
 #endif

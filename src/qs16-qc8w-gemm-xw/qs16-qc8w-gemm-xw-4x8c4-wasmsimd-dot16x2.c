@@ -25,12 +25,8 @@ void qdq_qs16_qc8w_gemm_xw_ukernel_4x8c4__wasmsimd_dot16x2(size_t mr, size_t nc,
   const size_t kpad = (kc + 3) & ~(size_t) 3;
   const int16_t* ap[4];
   int32_t* cp[4];
-  ap[0] = a;
-  cp[0] = c;
-  for (size_t i = 1; i < 4; i++) {
-    ap[i] = i < mr ? (const int16_t*) ((const uint8_t*) ap[i - 1] + a_stride) : ap[i - 1];
-    cp[i] = i < mr ? (int32_t*) ((uint8_t*) cp[i - 1] + cm_stride) : cp[i - 1];
-  }
+  QDQ_ROW_POINTERS(ap, a, mr, a_stride);
+  QDQ_ROW_POINTERS(cp, c, mr, cm_stride);
   const uint8_t* wp = (const uint8_t*) w;
   do {
     v128_t vout[4][2];

@@ -26,12 +26,8 @@ void QDQ_NAME(size_t mr, size_t nc, size_t kc, const int16_t* restrict a, size_t
   const size_t kpad = (kc + QDQ_KR - 1) & ~(size_t) (QDQ_KR - 1);
   const int16_t* ap[QDQ_MR];
   int32_t* cp[QDQ_MR];
-  ap[0] = a;
-  cp[0] = c;
-  for (size_t i = 1; i < QDQ_MR; i++) {
-    ap[i] = i < mr ? (const int16_t*) ((const uint8_t*) ap[i - 1] + a_stride) : ap[i - 1];
-    cp[i] = i < mr ? (int32_t*) ((uint8_t*) cp[i - 1] + cm_stride) : cp[i - 1];
-  }
+  QDQ_ROW_POINTERS(ap, a, mr, a_stride);
+  QDQ_ROW_POINTERS(cp, c, mr, cm_stride);
   const int8_t* wp = (const int8_t*) w;
   do {
     v128_t vout[QDQ_MR][2];

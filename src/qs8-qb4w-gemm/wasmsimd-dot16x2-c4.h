@@ -25,16 +25,10 @@ void QDQ_NAME(size_t mr, size_t nc, size_t kb, size_t bs, const int8_t* restrict
   const float* asp[QDQ_MR];
   const int32_t* asump[QDQ_MR];
   float* cp[QDQ_MR];
-  ap[0] = a;
-  asp[0] = a_scale;
-  asump[0] = a_sum;
-  cp[0] = c;
-  for (size_t i = 1; i < QDQ_MR; i++) {
-    ap[i] = i < mr ? ap[i - 1] + a_stride : ap[i - 1];
-    asp[i] = i < mr ? asp[i - 1] + ap_stride : asp[i - 1];
-    asump[i] = i < mr ? asump[i - 1] + ap_stride : asump[i - 1];
-    cp[i] = i < mr ? (float*) ((uint8_t*) cp[i - 1] + cm_stride) : cp[i - 1];
-  }
+  QDQ_ROW_POINTERS(ap, a, mr, a_stride);
+  QDQ_ROW_POINTERS(asp, a_scale, mr, ap_stride * sizeof(*asp[0]));
+  QDQ_ROW_POINTERS(asump, a_sum, mr, ap_stride * sizeof(*asump[0]));
+  QDQ_ROW_POINTERS(cp, c, mr, cm_stride);
 #if QDQ_BITS == 4
   const v128_t vmask = wasm_i8x16_splat(0x0F);
 #endif

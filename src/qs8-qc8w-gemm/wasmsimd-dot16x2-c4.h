@@ -27,12 +27,8 @@ void QDQ_NAME(size_t mr, size_t nc, size_t kc, const int8_t* restrict a, size_t 
    * values, so no row outside the caller's mr is read or written. */
   const int8_t* ap[QDQ_MR];
   int32_t* cp[QDQ_MR];
-  ap[0] = a;
-  cp[0] = c;
-  for (size_t i = 1; i < QDQ_MR; i++) {
-    ap[i] = i < mr ? (const int8_t*) ((const uint8_t*) ap[i - 1] + a_stride) : ap[i - 1];
-    cp[i] = i < mr ? (int32_t*) ((uint8_t*) cp[i - 1] + cm_stride) : cp[i - 1];
-  }
+  QDQ_ROW_POINTERS(ap, a, mr, a_stride);
+  QDQ_ROW_POINTERS(cp, c, mr, cm_stride);
   const int8_t* wp = (const int8_t*) w;
   do {
     const v128_t vb0123 = wasm_v128_load(wp);
