@@ -3,12 +3,13 @@
 // statistics on 1 thread and on T threads of the -mt build, in one process,
 // runs interleaved (bench/lib/time-all.js); caller-visible times (copies
 // through the staging chunk included), medians, speedup = 1 thread / T.
-//   node bench/threads-elementwise.js [--threads 2] [--build simd128|relaxed] [--chunks | --threshold]
+//   node bench/threads-elementwise.js [--threads 2] [--build simd128|relaxed] [--chunks | --threshold | --kernels]
+// --kernels: the C operators on data already in wasm memory, no copies (the
+// per-element costs behind QDQ_*_WORK in src/operators/quantize.c, statistics.c).
 // --chunks: T threads with the build's staging chunk and with 1/2 and 1/4 of
 // it, to choose QDQ_STAGING_BLOCKS (src/operators/staging.c).
 // --threshold: every call split (minWork 0) on 2, 3, 4 ... blocks, against
-// one thread, to place the per-element work weight of the C operators
-// (QDQ_ELEMENT_WORK in src/operators/quantize.c) against MIN_WORK_PER_THREAD.
+// one thread: where a split starts to pay, caller-visible.
 import os from 'node:os';
 import { timeAll } from './lib/time-all.js';
 import * as qdq from '../js/index.js';
@@ -56,6 +57,42 @@ function operators(n) {
     'min/max per channel': () => perChannel.observe(x, shape),
     'error stats': () => qdq.errorStats(x, xHat),
   };
+}
+
+if (args.includes('--kernels')) {
+  // The C operators on data already in wasm memory (no staging copies): the
+  // per-element costs behind QDQ_*_WORK (src/operators/quantize.c, statistics.c).
+  const { RawWasm } = await import('../tests/helpers/raw-wasm.js');
+  const w = new RawWasm(rt);
+  const e = w.exports;
+  console.log(`C operators on data in wasm memory, 1 vs ${T} threads (every call split); ns per element and speedup`);
+  for (const n of [2 ** 18, 2 ** 20, 2 ** 22]) {
+    const x = w.alloc(4 * n + 64), y = w.alloc(4 * n + 64), q = w.alloc(n + 64), p = w.alloc(64);
+    w.refresh();
+    for (let i = 0; i < n; i++) w.f32[x / 4 + i] = next() * 16;
+    w.f32[p / 4] = 0.05;
+    w.i32[p / 4 + 1] = 0;
+    const sp = p, zp = p + 4, acc = p + 16;
+    e.qdq_dequantize(q, y, n, 0, 1, n, sp, zp, 0);
+    /** @type {Record<string, () => unknown>} */
+    const ops = {
+      quantize: () => e.qdq_quantize(x, q, n, 0, 1, n, sp, zp, -128, 127, 0),
+      dequantize: () => e.qdq_dequantize(q, y, n, 0, 1, n, sp, zp, 0),
+      'fake-quantize': () => e.qdq_fake_quantize(x, y, q, n, 0, 1, n, sp, zp, -128, 127, 0),
+      'min/max': () => {
+        w.f32[p / 4 + 2] = Infinity;
+        w.f32[p / 4 + 3] = -Infinity;
+        return e.qdq_minmax(x, n, 0, 1, n, p + 8, p + 12);
+      },
+      'error stats': () => e.qdq_error_stats(x, y, n, 0, 1, n, acc),
+    };
+    for (const [name, fn] of Object.entries(ops)) {
+      const ms = await timeAll({ one: on(1, fn, 0), split: on(T, fn, 0) }, { runs: 9, minBatchMs: 30 });
+      console.log(`${name.padEnd(14)} ${String(n).padStart(8)}  1 thread ${(ms.one * 1e6 / n).toFixed(2).padStart(6)} ns  ${T} threads ${(ms.split * 1e6 / n).toFixed(2).padStart(6)} ns  x${(ms.one / ms.split).toFixed(2)}`);
+    }
+    for (const ptr of [x, y, q, p]) w.free(ptr);
+  }
+  process.exit(0);
 }
 
 if (args.includes('--threshold')) {
