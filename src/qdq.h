@@ -274,7 +274,7 @@ QDQ_API int qdq_isa(void);
 QDQ_API void qdq_parallel_run(void (*fn)(void*, size_t), void* ctx, size_t task);
 
 /// Elements per chunk of the staging buffers that js/ streams tensors through
-/// (64 Ki; 1 Mi in the shared-memory builds; see src/operators/staging.c).
+/// (64 Ki; 256 Ki in the shared-memory builds; see src/operators/staging.c).
 QDQ_API size_t qdq_staging_elements(void);
 
 /* ---------------------------------------------------------------------------

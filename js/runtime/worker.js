@@ -35,7 +35,12 @@ function start(data, post) {
   let seen = Atomics.load(c, wake);
   post({ ready: true });
   for (;;) {
-    Atomics.wait(c, wake, seen);
+    // Run only for a new bump of the wake word, never for a wake-up alone: the
+    // main thread bumps, then notifies, and when it is descheduled in between,
+    // this thread may see the bump, run the task and be waiting again when
+    // the late notify arrives; running the task again would decrement pending
+    // twice (below zero: the next region would wait forever).
+    while (Atomics.load(c, wake) === seen) Atomics.wait(c, wake, seen);
     seen = Atomics.load(c, wake);
     if (Atomics.load(c, CONTROL.stop) !== 0) return;
     try {

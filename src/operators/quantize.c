@@ -13,9 +13,14 @@
 #define QDQ_MIN_KERNEL_RUN 8
 
 /* Work of one element in the units of qdq_parallel_tasks (int8 multiply-adds
- * of the GEMM at the same wall time): a quantized element costs ~16 of them
- * (bench/threads-elementwise.js --threshold). */
-#define QDQ_ELEMENT_WORK 16.0
+ * of the GEMM at the same wall time, ~0.04 ns on one thread of the -mt
+ * build): one thread took 0.54, 0.25 and 1.2 ns per element to quantize,
+ * dequantize and fake-quantize 1 Mi elements already in wasm memory
+ * (bench/threads-elementwise.js --kernels, Xeon, Node 20). The copies of
+ * js/'s staging are not counted: they stay on the calling thread. */
+#define QDQ_QUANTIZE_WORK 14.0
+#define QDQ_DEQUANTIZE_WORK 6.0
+#define QDQ_FAKE_QUANTIZE_WORK 30.0
 
 #define QDQ_FOR_EACH_RUN(r, n, start, channels, inner)                         \
   for (struct qdq_channel_run r = qdq_first_run(n, start, channels, inner);   \
@@ -29,6 +34,7 @@ struct elementwise_job {
   void* y;
   uint8_t* mask;
   size_t n, start, channels, inner, blocks, tasks;
+  double work; /* per element */
   const float* scales;
   const int32_t* zero_points;
   int32_t qmin, qmax;
@@ -49,7 +55,7 @@ static void run_elementwise(struct elementwise_job* j) {
   /* One channel: a block is one run, whatever inner says. */
   if (j->channels == 1) j->inner = j->start + j->n;
   j->blocks = qdq_chunk_blocks(j->n, j->start);
-  j->tasks = qdq_parallel_tasks(QDQ_ELEMENT_WORK * (double) j->n, j->blocks);
+  j->tasks = qdq_parallel_tasks(j->work * (double) j->n, j->blocks);
   qdq_parallelize(elementwise_task, j, j->tasks);
 }
 
@@ -80,7 +86,7 @@ int qdq_quantize(const float* x, void* y, size_t n, size_t start, size_t channel
                  size_t inner, const float* scales, const int32_t* zero_points,
                  int32_t qmin, int32_t qmax, uint32_t flags) {
   struct elementwise_job j = {quantize_block, x, y, NULL, n, start, channels, inner, 0, 0,
-                              scales, zero_points, qmin, qmax, flags};
+                              QDQ_QUANTIZE_WORK, scales, zero_points, qmin, qmax, flags};
   run_elementwise(&j);
   return 0;
 }
@@ -104,7 +110,7 @@ int qdq_dequantize(const void* q, float* y, size_t n, size_t start, size_t chann
                    size_t inner, const float* scales, const int32_t* zero_points,
                    uint32_t flags) {
   struct elementwise_job j = {dequantize_block, q, y, NULL, n, start, channels, inner, 0, 0,
-                              scales, zero_points, 0, 0, flags};
+                              QDQ_DEQUANTIZE_WORK, scales, zero_points, 0, 0, flags};
   run_elementwise(&j);
   return 0;
 }
@@ -128,7 +134,7 @@ int qdq_fake_quantize(const float* x, float* y, uint8_t* mask, size_t n, size_t 
                       const int32_t* zero_points, int32_t qmin, int32_t qmax,
                       uint32_t flags) {
   struct elementwise_job j = {fake_quantize_block, x, y, mask, n, start, channels, inner, 0, 0,
-                              scales, zero_points, qmin, qmax, flags};
+                              QDQ_FAKE_QUANTIZE_WORK, scales, zero_points, qmin, qmax, flags};
   run_elementwise(&j);
   return 0;
 }

@@ -9,9 +9,13 @@
  * loses 15-20%, 256 Ki loses 5-10% (out of L2).
  * The shared-memory builds stream QDQ_STAGING_BLOCKS blocks of 64 Ki
  * (operators/blocks.h) per call instead, so that one call has blocks to
- * share among threads: bench/threads-elementwise.js, docs/threads.md T5. */
+ * share among up to 4 threads; no more, because the calling thread copies
+ * the chunk in first and a chunk past L2 costs that copy a round trip
+ * through memory (4 Mi elements quantized on one thread, Xeon, 2 MiB L2:
+ * 6.3 ms in 64 Ki chunks, 7.2 ms in 256 Ki, 11.3 ms in 1 Mi; on two threads
+ * 256 Ki and 1 Mi tie): bench/threads-elementwise.js --chunks, docs/threads.md T5. */
 #if defined(QDQ_THREADS)
-#define QDQ_STAGING_BLOCKS 16
+#define QDQ_STAGING_BLOCKS 4
 #else
 #define QDQ_STAGING_BLOCKS 1
 #endif

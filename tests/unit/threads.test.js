@@ -138,6 +138,36 @@ test('threads', async (t) => {
     }
   });
 
+  await t.test('should ignore a wake-up without a new region (a notify that arrives late)', () => {
+    // The main thread bumps a worker's wake word, then notifies it; descheduled
+    // in between, the worker may run the region and be waiting again when the
+    // notify lands. It must not run the last task again: that decremented the
+    // pending count below zero and hung the next region (seen under load).
+    const script = `
+      import * as qdq from ${JSON.stringify(new URL('../../js/index.js', import.meta.url).href)};
+      import { Pool } from ${JSON.stringify(new URL('../../js/runtime/pool.js', import.meta.url).href)};
+      import { CONTROL, WAKE } from ${JSON.stringify(new URL('../../js/runtime/pool-control.js', import.meta.url).href)};
+      import { setThreadLimit, parallelRegions } from ${JSON.stringify(new URL('../../js/runtime/loader.js', import.meta.url).href)};
+      let c = null;
+      const run = Pool.prototype.parallelize;
+      Pool.prototype.parallelize = function (...a) { c = this.c; return run.apply(this, a); };
+      await qdq.init({ build: ${JSON.stringify(BUILD)}, numThreads: 2 });
+      setThreadLimit(2, 0);
+      const x = Float32Array.from({ length: 3 * 65536 }, (_, i) => (i % 251) - 125);
+      const first = qdq.quantizePerTensor(x, { scale: 1 }).data;
+      for (let k = 0; k < 5; k++) {
+        Atomics.notify(c, WAKE + 1);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      const pending = Atomics.load(c, CONTROL.pending);
+      const again = qdq.quantizePerTensor(x, { scale: 1 }).data;
+      console.log(JSON.stringify({ regions: parallelRegions(), pending, same: Buffer.from(again).equals(Buffer.from(first)) }));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(child.signal, null, 'the child hung');
+    assert.equal(child.status, 0, child.stderr);
+    assert.deepEqual(JSON.parse(child.stdout), { regions: 2, pending: 0, same: true });
+  });
+
   await t.test('should report a pool that fails to start and run on one thread', () => {
     // A child process: init() is once per process.
     const script = `
