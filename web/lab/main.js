@@ -4,7 +4,8 @@
 
 import { CLASSES } from './data.js';
 import { OBSERVER_NAMES, OBSERVERS } from './engine.js';
-import { histogramChart, lineChart, PALETTE } from './charts.js';
+import { lineChart, PALETTE, pointTable } from './charts.js';
+import { renderHistogram } from '../histogram.js';
 import { outcome, qdqCode } from './snippets.js';
 import { defaults, engineSettings, fromQuery, toQuery } from './state.js';
 
@@ -294,6 +295,7 @@ function addCalibrationPoint(s, accuracy) {
     yMin: Math.max(0, Math.min(...accs) - 0.005), yMax: Math.min(1, Math.max(...accs) + 0.005),
   });
   $('#calib-chart').dataset.points = String(series.reduce((n, s) => n + s.points.length, 0));
+  pointTable(/** @type {HTMLTableElement} */ ($('#calib-table')), series, 'calibration images', pct);
 }
 
 /** @type {Map<string, [number, number][]>} */
@@ -307,6 +309,7 @@ onProgress.bits = (m) => {
   const series = [...bitPoints].map(([name, points]) => ({ name, dots: true, points: points.slice().sort((a, b) => a[0] - b[0]) }));
   lineChart($('#bits-chart'), series, { xLabel: 'bits (weights and activations)', yLabel: 'test accuracy', yMin: 0, yMax: 1 });
   $('#bits-chart').dataset.points = String(m.done);
+  pointTable(/** @type {HTMLTableElement} */ ($('#bits-table')), series, 'bits', pct);
 };
 
 /** The settings the running sweep started with. */
@@ -320,12 +323,26 @@ onProgress.sweep = (m) => {
 
 // ---- look inside --------------------------------------------------------------------
 
+/**
+ * One histogram of the tensor view's (web/histogram.js): the values, the grid and the clipping range.
+ * @param {HTMLElement} box @param {any} d a tensor from the engine's inspect() @param {string} what named in the label
+ */
+function layerHistogram(box, d, what) {
+  // The tensor view's narrow drawing keeps the text readable in a card (and on a phone); square-root
+  // heights keep the tails visible next to the peak (most weights are near 0, most ReLU outputs are 0).
+  renderHistogram(box, d.values, d, box.clientWidth < 560, { sqrt: true });
+  const svg = /** @type {SVGSVGElement} */ (box.querySelector('svg'));
+  svg.setAttribute('aria-label', `${what}: ${svg.getAttribute('aria-label')}`);
+}
+
 /** @param {any} r the engine's inspect() result */
 function renderInside(r) {
   if (!r) return;
   const db = (/** @type {number} */ v) => (Number.isFinite(v) ? `${v.toFixed(1)} dB` : '∞ dB');
   $('#inside-summary').textContent = `The last ${r.workflow} model on ${r.images} test images: ${r.worst} loses the most (lowest output SQNR).`;
   const box = $('#layers');
+  /** @type {[HTMLElement, any, string][]} */
+  const charts = [];
   box.replaceChildren(...r.layers.map((/** @type {any} */ l) => {
     const card = document.createElement('article');
     card.className = `layer${l.name === r.worst ? ' worst' : ''}`;
@@ -335,20 +352,18 @@ function renderInside(r) {
     const h = document.createElement('h3');
     h.textContent = `${l.name}${l.fused ? ' (Linear + ReLU)' : ''}${l.name === r.worst ? ' — worst layer' : ''}`;
     const pw = document.createElement('p');
-    pw.textContent = `weights: SQNR ${db(l.weight.sqnr)} (${l.weight.perChannel ? 'per channel; widest channel\'s clip shown' : 'per tensor'})`;
+    pw.textContent = `weights: SQNR ${db(l.weight.sqnr)} (${l.weight.perChannel ? 'per channel; the widest channel\'s grid shown' : 'per tensor'})`;
     const wh = document.createElement('div');
-    wh.setAttribute('role', 'img');
-    wh.setAttribute('aria-label', `${l.name} weight histogram, clipping range ${l.weight.clip.map((/** @type {number} */ v) => v.toPrecision(3)).join(' to ')}`);
-    histogramChart(wh, l.weight.hist, l.weight.clip, 'weights');
+    wh.className = 'histogram weights';
     const pa = document.createElement('p');
-    pa.textContent = `outputs: SQNR ${db(l.activation.sqnr)}${l.activation.clip ? '' : ' (dynamic: a range per batch, none fixed)'}`;
+    pa.textContent = `outputs: SQNR ${db(l.activation.sqnr)}${l.activation.grid.length ? '' : ' (dynamic: a range per batch, none fixed)'}`;
     const ah = document.createElement('div');
-    ah.setAttribute('role', 'img');
-    ah.setAttribute('aria-label', `${l.name} output histogram${l.activation.clip ? `, clipping range ${l.activation.clip.map((/** @type {number} */ v) => v.toPrecision(3)).join(' to ')}` : ''}`);
-    histogramChart(ah, l.activation.hist, l.activation.clip, 'float outputs');
+    ah.className = 'histogram outputs';
+    charts.push([wh, l.weight, `${l.name} weights`], [ah, l.activation, `${l.name} float outputs`]);
     card.append(h, pw, wh, pa, ah);
     return card;
   }));
+  for (const [el, d, what] of charts) layerHistogram(el, d, what);
 }
 
 // ---- gallery ------------------------------------------------------------------------
