@@ -13,6 +13,10 @@ const $ = (/** @type {string} */ sel) => /** @type {HTMLElement} */ (document.qu
 const input = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
 const pct = (/** @type {number} */ v) => `${(100 * v).toFixed(2)}%`;
 
+/** @typedef {import('./engine.js').Lab} Lab */
+/** A results row (the engine's evaluate()). @typedef {ReturnType<Lab['evaluate']>} Row */
+/** The look inside (the engine's inspect()). @typedef {NonNullable<ReturnType<Lab['inspect']>>} Inside */
+
 let state = fromQuery(location.search);
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
 
@@ -167,7 +171,7 @@ function status(text) {
 /** The accuracy of the latest float row, for the Δ column. */
 let floatAccuracy = /** @type {number | null} */ (null);
 
-/** @param {any} r a row from the engine */
+/** @param {Row} r a row from the engine */
 function addRow(r) {
   if (r.workflow === 'float') floatAccuracy = r.accuracy;
   const tbody = $('#results-table tbody');
@@ -325,7 +329,8 @@ onProgress.sweep = (m) => {
 
 /**
  * One histogram of the tensor view's (web/histogram.js): the values, the grid and the clipping range.
- * @param {HTMLElement} box @param {any} d a tensor from the engine's inspect() @param {string} what named in the label
+ * @param {HTMLElement} box @param {Inside['layers'][number]['weight' | 'activation']} d a tensor from the engine's inspect()
+ * @param {string} what named in the label
  */
 function layerHistogram(box, d, what) {
   // The tensor view's narrow drawing keeps the text readable in a card (and on a phone); square-root
@@ -335,15 +340,15 @@ function layerHistogram(box, d, what) {
   svg.setAttribute('aria-label', `${what}: ${svg.getAttribute('aria-label')}`);
 }
 
-/** @param {any} r the engine's inspect() result */
+/** @param {Inside | null} r the engine's inspect() result */
 function renderInside(r) {
   if (!r) return;
   const db = (/** @type {number} */ v) => (Number.isFinite(v) ? `${v.toFixed(1)} dB` : '∞ dB');
   $('#inside-summary').textContent = `The last ${r.workflow} model on ${r.images} test images: ${r.worst} loses the most (lowest output SQNR).`;
   const box = $('#layers');
-  /** @type {[HTMLElement, any, string][]} */
+  /** @type {[HTMLElement, Inside['layers'][number]['weight' | 'activation'], string][]} */
   const charts = [];
-  box.replaceChildren(...r.layers.map((/** @type {any} */ l) => {
+  box.replaceChildren(...r.layers.map((l) => {
     const card = document.createElement('article');
     card.className = `layer${l.name === r.worst ? ' worst' : ''}`;
     card.dataset.layer = l.name;
@@ -368,12 +373,12 @@ function renderInside(r) {
 
 // ---- gallery ------------------------------------------------------------------------
 
-/** @param {any} r a quantized run's row */
+/** @param {Row} r a quantized run's row */
 function renderGallery(r) {
   $('#gallery-summary').textContent = r.changedCount === 0
     ? `${r.label}: no test image changed its prediction.`
     : `${r.label}: ${r.changedCount} of ${r.images} test images changed prediction${r.changedCount > r.gallery.length ? `; the first ${r.gallery.length}` : ''}.`;
-  $('#gallery').replaceChildren(...r.gallery.map((/** @type {any} */ g) => {
+  $('#gallery').replaceChildren(...r.gallery.map((g) => {
     const fig = document.createElement('figure');
     const canvas = document.createElement('canvas');
     canvas.width = 28;
@@ -408,7 +413,7 @@ fetch(new URL('../../tests/fixtures/article_snippets.json', import.meta.url)).th
 
 function renderCode() {
   const kind = /** @type {'static' | 'dynamic' | 'qat'} */ (state.snippet);
-  $('#code-qdq').textContent = qdqCode(kind, /** @type {any} */ (engineSettings(state)));
+  $('#code-qdq').textContent = qdqCode(kind, engineSettings(state));
   if (!snippets) return;
   const c = snippets.cases[kind];
   $('#code-as-written').textContent = c.asWritten.code;
