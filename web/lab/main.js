@@ -121,7 +121,7 @@ async function runJobs(jobs) {
     if (quantized && !cancelAll) {
       const inside = await runJob('inspect', {});
       await nextFrame();
-      if (inside) renderInside(inside.result);
+      if (inside) await renderInside(inside.result);
     }
     status(cancelAll ? 'Cancelled.' : 'Done.');
   } finally {
@@ -340,8 +340,12 @@ function layerHistogram(box, d, what) {
   svg.setAttribute('aria-label', `${what}: ${svg.getAttribute('aria-label')}`);
 }
 
-/** @param {Inside | null} r the engine's inspect() result */
-function renderInside(r) {
+/**
+ * Draws the look inside: the cards at once, then the six histograms one task each (a few ms apiece;
+ * all in one task would block the page for about 50 ms).
+ * @param {Inside | null} r the engine's inspect() result
+ */
+async function renderInside(r) {
   if (!r) return;
   const db = (/** @type {number} */ v) => (Number.isFinite(v) ? `${v.toFixed(1)} dB` : '∞ dB');
   $('#inside-summary').textContent = `The last ${r.workflow} model on ${r.images} test images: ${r.worst} loses the most (lowest output SQNR).`;
@@ -368,7 +372,10 @@ function renderInside(r) {
     card.append(h, pw, wh, pa, ah);
     return card;
   }));
-  for (const [el, d, what] of charts) layerHistogram(el, d, what);
+  for (const [el, d, what] of charts) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    layerHistogram(el, d, what);
+  }
 }
 
 // ---- gallery ------------------------------------------------------------------------
@@ -394,7 +401,8 @@ function renderGallery(r) {
     canvas.setAttribute('role', 'img');
     canvas.setAttribute('aria-label', desc);
     const cap = document.createElement('figcaption');
-    cap.innerHTML = '<span class="was"></span><br><span class="now"></span>';
+    cap.innerHTML = '<span class="truth"></span><br><span class="was"></span><br><span class="now"></span>';
+    /** @type {HTMLElement} */ (cap.querySelector('.truth')).textContent = `true: ${CLASSES[g.label]}`;
     /** @type {HTMLElement} */ (cap.querySelector('.was')).textContent = `float: ${CLASSES[g.floatPred]}`;
     /** @type {HTMLElement} */ (cap.querySelector('.now')).textContent = `int: ${CLASSES[g.pred]}`;
     fig.title = desc;
