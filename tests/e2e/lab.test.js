@@ -265,6 +265,11 @@ test('model lab', async (t) => {
     await page.focus('button[data-action="dynamic"]');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelectorAll('#results-table tbody tr').length === 1 && document.body.dataset.busy === 'false');
+    // Dynamic quantization fixes no output range: those histograms draw the values alone, the weights' their grid and clip.
+    const charts = await page.$$eval('#layers .histogram svg', (svgs) => svgs.map((svg) => [
+      svg.querySelectorAll('line.clip-bound').length, (svg.querySelector('path.qgrid')?.getAttribute('d') ?? '').length > 0,
+      /no fixed quantization range\.$/.test(svg.getAttribute('aria-label') ?? '')]));
+    assert.deepEqual(charts, [0, 1, 2].flatMap(() => [[2, true, false], [0, false, true]]));
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 1, `the page is ${overflow}px wider than a phone screen`);
     await page.screenshot({ path: path.join(out, 'lab-phone.png'), fullPage: true });
