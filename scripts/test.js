@@ -5,7 +5,7 @@
 //   1. C unit tests, native, under ASan + UBSan           (tests/c)
 //   2. JS suites on this Node with the SIMD128 build      (tests/unit), with a coverage gate on js/
 //   3. the same suites on Node 22 with the relaxed build  (docs/toolchain.md: Node 20 gets relaxed SIMD wrong)
-//   4. TypeScript: index.d.ts and the type tests           (tests/types)
+//   4. TypeScript: index.d.ts, the type tests and web/lab  (tests/types)
 //   5. browser end-to-end tests in headless Chromium       (tests/e2e)
 //   (and after 3, the GEMM suites again on the threaded builds, every call split)
 //   6. the package from `npm pack` under five bundlers, in Chromium (tests/bundlers)
@@ -164,9 +164,10 @@ if (split.length > 0) {
   }
 }
 
-// tsconfig.json: strict, skipLibCheck false, lib ES2022 + DOM; the two others
-// compile a consumer with the bare ES2022 lib and with esnext's Symbol.dispose.
-for (const config of ['tsconfig.json', 'tests/types/tsconfig.es2022.json', 'tests/types/tsconfig.esnext.json']) {
+// tsconfig.json: strict, skipLibCheck false, lib ES2022 + DOM; the next two
+// compile a consumer with the bare ES2022 lib and with esnext's Symbol.dispose;
+// the last checks the model lab's scripts (web/lab/*.js) from their JSDoc.
+for (const config of ['tsconfig.json', 'tests/types/tsconfig.es2022.json', 'tests/types/tsconfig.esnext.json', 'tests/types/tsconfig.web-lab.json']) {
   run(`TypeScript: ${config}`, node, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', config]);
 }
 

@@ -1,5 +1,6 @@
 // Histogram of the tensor's values with the quantization grid (one line per
-// integer code) and the clipping bounds drawn over it.
+// integer code) and the clipping bounds drawn over it. The tensor view draws its
+// tensor with it, the model lab (web/lab/main.js) each layer's weights and outputs.
 
 import { axisBottom, scaleLinear, select } from './vendor/d3.js';
 import { fmt } from './format.js';
@@ -17,13 +18,23 @@ function el(parent, tag, attrs = {}) {
 }
 
 /**
+ * What the histogram draws besides the values (a TensorResult is one): the data's
+ * extent, and the float value of every integer code with their spacing. An empty
+ * grid draws the values alone (a tensor quantized with no fixed range, as a
+ * dynamically quantized layer's input).
+ * @typedef {{ scale: number, grid: ArrayLike<number>, dataMin: number, dataMax: number }} HistogramScheme
+ */
+
+/**
  * Draws the histogram into container (replacing the previous drawing).
  * @param {HTMLElement} container
  * @param {Float32Array} x
- * @param {import('./compute.js').TensorResult} t
+ * @param {HistogramScheme} t
  * @param {boolean} narrow draw for a phone-width container
+ * @param {{ sqrt?: boolean }} [options] sqrt: bar heights by the square root of the count, so the
+ *   tails of a peaked distribution (a ReLU's outputs, mostly 0) stay visible
  */
-export function renderHistogram(container, x, t, narrow) {
+export function renderHistogram(container, x, t, narrow, options = {}) {
   let svg = container.querySelector('svg');
   if (!svg) {
     svg = /** @type {SVGSVGElement} */ (document.createElementNS(SVG_NS, 'svg'));
@@ -35,7 +46,8 @@ export function renderHistogram(container, x, t, narrow) {
   const W = narrow ? NARROW : WIDE;
   svg.setAttribute('viewBox', `0 0 ${W} ${H}`);
   const half = t.scale / 2;
-  const clipLo = t.grid[0] - half, clipHi = t.grid[t.grid.length - 1] + half;
+  const quantized = t.grid.length > 0;
+  const clipLo = quantized ? t.grid[0] - half : -Infinity, clipHi = quantized ? t.grid[t.grid.length - 1] + half : Infinity;
   let a = Math.min(t.dataMin, 0), b = Math.max(t.dataMax, 0);
   // Show the clip bounds when they are near the data; far ones would squash the bars.
   const span = b - a || 1;
@@ -53,6 +65,7 @@ export function renderHistogram(container, x, t, narrow) {
   for (let i = 0; i < x.length; i++) counts[Math.min(binCount - 1, Math.floor((x[i] - lo) / width))]++;
   const peak = Math.max(...counts);
   const fy = scaleLinear().domain([0, peak]).range([H - M.bottom, M.top]);
+  const height = options.sqrt ? (/** @type {number} */ c) => Math.sqrt(c * peak) : (/** @type {number} */ c) => c;
 
   if (clipLo > a) el(svg, 'rect', { class: 'clamp', x: fx(a), y: M.top, width: fx(clipLo) - fx(a), height: H - M.top - M.bottom });
   if (clipHi < b) el(svg, 'rect', { class: 'clamp', x: fx(clipHi), y: M.top, width: fx(b) - fx(clipHi), height: H - M.top - M.bottom });
@@ -63,7 +76,7 @@ export function renderHistogram(container, x, t, narrow) {
     if (counts[k] === 0) continue;
     const x0 = fx(lo + k * width), x1 = fx(lo + (k + 1) * width);
     const w = Math.max(1, x1 - x0 - 1);
-    bars += `M${(x0 + 0.5).toFixed(1)},${fy(0).toFixed(1)}V${fy(counts[k]).toFixed(1)}h${w.toFixed(1)}V${fy(0).toFixed(1)}z`;
+    bars += `M${(x0 + 0.5).toFixed(1)},${fy(0).toFixed(1)}V${fy(height(counts[k])).toFixed(1)}h${w.toFixed(1)}V${fy(0).toFixed(1)}z`;
   }
   el(svg, 'path', { class: 'bars', d: bars });
 
@@ -83,8 +96,15 @@ export function renderHistogram(container, x, t, narrow) {
   }
   select(/** @type {SVGGElement} */ (el(svg, 'g', { transform: `translate(0,${H - M.bottom})` }))).call(axisBottom(fx).ticks(W < WIDE ? 5 : 8));
   const yAxis = el(svg, 'text', { class: 'axis-title', x: 4, y: 12 });
-  yAxis.textContent = `count (peak ${peak}) · grid lines: ${every === 1 ? 'one per code' : `one per ${every} codes`}`;
-  svg.setAttribute('aria-label', `Histogram of ${x.length} values from ${fmt(t.dataMin, 4)} to ${fmt(t.dataMax, 4)}; ` +
+  const values = `Histogram of ${x.length} values from ${fmt(t.dataMin, 4)} to ${fmt(t.dataMax, 4)}`;
+  const count = `${options.sqrt ? '√count' : 'count'} (peak ${peak})`;
+  if (!quantized) {
+    yAxis.textContent = `${count} · no fixed quantization range`;
+    svg.setAttribute('aria-label', `${values}; no fixed quantization range.`);
+    return { every };
+  }
+  yAxis.textContent = `${count} · grid lines: ${every === 1 ? 'one per code' : `one per ${every} codes`}`;
+  svg.setAttribute('aria-label', `${values}; ` +
     `grid lines every ${every === 1 ? '' : `${every} `}code${every === 1 ? '' : 's'} (${fmt(t.scale * every, 4)} apart); ` +
     `values outside [${fmt(clipLo, 4)}, ${fmt(clipHi, 4)}] clip.`);
   return { every };

@@ -67,6 +67,24 @@ async function run(page, action, timeout = 30000) {
   return (await rows(page)).at(-1);
 }
 
+/** Clicks a sweep button and waits until its chart has all its points. @param {import('playwright-core').Page} page @param {string} action @param {number} points */
+async function sweep(page, action, points, timeout = 30000) {
+  await page.click(`button[data-action="${action}"]`);
+  await page.waitForFunction(([chart, n]) => document.body.dataset.busy === 'false' && /** @type {HTMLElement} */ (document.querySelector(chart)).dataset.points === n,
+    [action === 'sweep' ? '#calib-chart' : '#bits-chart', String(points)], { timeout });
+}
+
+/** A sweep table's values: series name -> x -> accuracy. @param {import('playwright-core').Page} page @param {string} table */
+const sweepValues = (page, table) => page.$$eval(`${table} td`, (tds) => {
+  /** @type {Record<string, Record<string, number>>} */
+  const v = {};
+  for (const td of tds) {
+    const d = /** @type {HTMLElement} */ (td).dataset;
+    (v[/** @type {string} */ (d.series)] ??= {})[/** @type {string} */ (d.x)] = Number(d.value);
+  }
+  return v;
+});
+
 test('model lab', async (t) => {
   await t.test('should run float, dynamic, static and QAT within 60 s, int8 within 2 points of float, with gallery and look inside', async () => {
     const { page, errors } = await open();
@@ -95,13 +113,27 @@ test('model lab', async (t) => {
       assert.ok(g.dark > 20, `a garment is drawn (${g.dark} pixels)`);
       assert.match(/** @type {string} */ (g.label), /float says .+, quantized says .+/);
     }
+    // Look inside: per layer the tensor view's histogram (web/histogram.js) of the weights and of the outputs, each with
+    // its bars, the quantization grid and the clipping range.
     const layers = await page.$$eval('#layers .layer', (ls) => ls.map((l) => ({
       name: /** @type {HTMLElement} */ (l).dataset.layer, w: Number(/** @type {HTMLElement} */ (l).dataset.weightSqnr),
-      a: Number(/** @type {HTMLElement} */ (l).dataset.activationSqnr), worst: l.classList.contains('worst'), bars: l.querySelectorAll('rect.bars').length,
+      a: Number(/** @type {HTMLElement} */ (l).dataset.activationSqnr), worst: l.classList.contains('worst'),
+      charts: [...l.querySelectorAll('.histogram svg')].map((svg) => ({
+        bars: (svg.querySelector('path.bars')?.getAttribute('d') ?? '').split('z').length - 1,
+        grid: (svg.querySelector('path.qgrid')?.getAttribute('d') ?? '').split('M').length - 1,
+        bounds: svg.querySelectorAll('line.clip-bound').length,
+        label: svg.getAttribute('aria-label'),
+      })),
     })));
     assert.deepEqual(layers.map((l) => l.name), ['fc1', 'fc2', 'fc3']);
     assert.equal(layers.filter((l) => l.worst).length, 1);
-    for (const l of layers) assert.ok(l.w > 30 && l.a > 20 && l.bars > 5, JSON.stringify(l));
+    for (const l of layers) {
+      assert.ok(l.w > 30 && l.a > 20, JSON.stringify(l));
+      assert.equal(l.charts.length, 2);
+      for (const c of l.charts) assert.ok(c.bars > 5 && c.grid > 5 && c.bounds >= 1, JSON.stringify(c));
+      assert.match(/** @type {string} */ (l.charts[0].label), new RegExp(`^${l.name} weights: Histogram of \\d+ values .* clip\\.$`));
+      assert.match(/** @type {string} */ (l.charts[1].label), new RegExp(`^${l.name} float outputs: Histogram of \\d+ values .* clip\\.$`));
+    }
     assert.match(await page.$eval('#code-outcome', (e) => e.textContent ?? ''), /Could not run 'quantized::linear'/);
     await page.screenshot({ path: path.join(out, 'lab-run-all.png'), fullPage: true });
     assert.deepEqual(errors, []);
@@ -124,6 +156,18 @@ test('model lab', async (t) => {
     assert.deepEqual([a?.settings.observer, a?.settings.calibration, b?.settings.observer, b?.settings.calibration], ['minmax', 1, 'entropy', 1000]);
     assert.notEqual(a?.accuracy, b?.accuracy);
     assert.equal(await page.$eval('#calib-chart', (e) => /** @type {HTMLElement} */ (e).dataset.points), '2');
+    // The sweep: every observer at 1, 10, 100 and 1000 images, on the same chart; its runs of the two
+    // settings above repeat the static rows' accuracies exactly.
+    await sweep(page, 'sweep', 20);
+    const v = await sweepValues(page, '#calib-table');
+    assert.deepEqual(Object.keys(v), ['MinMax', 'Moving-avg MinMax', 'Histogram', 'Percentile (99.999)', 'Entropy (KL)']);
+    for (const series of Object.values(v)) {
+      assert.deepEqual(Object.keys(series), ['1', '10', '100', '1000']);
+      for (const acc of Object.values(series)) assert.ok(acc > 0.8 && acc <= 1, JSON.stringify(v));
+    }
+    assert.deepEqual([v.MinMax[1], v['Entropy (KL)'][1000]], [a?.accuracy, b?.accuracy]);
+    assert.equal(await page.$eval('#calib-chart', (e) => e.querySelectorAll('circle').length), 20);
+    assert.equal(await page.textContent('#sweep-text'), '20 of 20 runs');
     assert.deepEqual(errors, []);
     await page.close();
   });
@@ -173,6 +217,23 @@ test('model lab', async (t) => {
     await page.close();
   });
 
+  await t.test('should sweep the bit width: accuracy collapses at 2 bits per tensor, per-channel weights and QAT recover part', async () => {
+    const { page, errors } = await open();
+    await sweep(page, 'bits', 18);
+    const v = await sweepValues(page, '#bits-table');
+    assert.deepEqual(Object.keys(v), ['static per-tensor', 'static per-channel', 'QAT per-channel']);
+    for (const series of Object.values(v)) assert.deepEqual(Object.keys(series), ['2', '3', '4', '5', '6', '8']);
+    const pt = v['static per-tensor'];
+    // At 8 bits every series is within a point of float (0.876); at 2 bits per tensor (codes -2..1 for the weights, 0..3 for
+    // the activations) it is near chance (0.1), and per-channel weights and QAT each win back a large part.
+    for (const series of Object.values(v)) assert.ok(Math.abs(series[8] - 0.876) < 0.01, JSON.stringify(v));
+    assert.ok(pt[2] < pt[8] - 0.4, JSON.stringify(pt));
+    assert.ok(v['static per-channel'][2] > pt[2] + 0.15 && v['QAT per-channel'][2] > pt[2] + 0.15, JSON.stringify(v));
+    assert.equal(await page.$eval('#bits-chart', (e) => e.querySelectorAll('path.series').length), 3);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   await t.test('should restore the settings from the URL and keep them there', async () => {
     const { page, errors } = await open('?backend=qnnpack&fuse=0&observer=percentile&calib=10&wbits=6&abits=5&snippet=dynamic');
     assert.deepEqual(await page.evaluate(() => ['backend', 'observer', 'calibration', 'w-bits', 'a-bits', 'snippet']
@@ -204,6 +265,11 @@ test('model lab', async (t) => {
     await page.focus('button[data-action="dynamic"]');
     await page.keyboard.press('Enter');
     await page.waitForFunction(() => document.querySelectorAll('#results-table tbody tr').length === 1 && document.body.dataset.busy === 'false');
+    // Dynamic quantization fixes no output range: those histograms draw the values alone, the weights' their grid and clip.
+    const charts = await page.$$eval('#layers .histogram svg', (svgs) => svgs.map((svg) => [
+      svg.querySelectorAll('line.clip-bound').length, (svg.querySelector('path.qgrid')?.getAttribute('d') ?? '').length > 0,
+      /no fixed quantization range\.$/.test(svg.getAttribute('aria-label') ?? '')]));
+    assert.deepEqual(charts, [0, 1, 2].flatMap(() => [[2, true, false], [0, false, true]]));
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 1, `the page is ${overflow}px wider than a phone screen`);
     await page.screenshot({ path: path.join(out, 'lab-phone.png'), fullPage: true });

@@ -204,7 +204,8 @@ test('Lab.inspect', async (t) => {
       // 4 fewer bits: 24 dB in theory for uniform error; allow for the weights' shape
       assert.ok(drop > 18 && drop < 30, `${i8.layers[l].name}: ${drop} dB`);
       assert.ok(i8.layers[l].activation.sqnr > 20);
-      assert.equal(i8.layers[l].weight.hist.counts.reduce((a, b) => a + b, 0), [784 * 256, 256 * 128, 128 * 10][l]);
+      assert.equal(i8.layers[l].weight.values.length, [784 * 256, 256 * 128, 128 * 10][l]);
+      assert.equal(i8.layers[l].activation.values.length, 256 * [256, 128, 10][l]);
     }
     const worst = i4.layers.reduce((a, b) => (b.activation.sqnr < a.activation.sqnr ? b : a));
     assert.equal(i4.worst, worst.name);
@@ -220,6 +221,30 @@ test('Lab.inspect', async (t) => {
       se += (w[i] - d) ** 2;
     }
     assert.ok(Math.abs(r.layers[0].weight.sqnr - 10 * Math.log10(sx / se)) < 1e-6);
+  });
+  await t.test('should give each layer the grid its quantized model uses: every code dequantized, ending at the clipping range', async () => {
+    /** @type {any[]} */
+    const final = [];
+    await lab.runStatic({ ...DEFAULTS, observer: 'minmax', aBits: 4 }, { progress: (m) => { if (m.final) final.push(...(/** @type {any} */ (m).layers)); } });
+    const r = /** @type {any} */ (lab.inspect());
+    r.layers.forEach((/** @type {any} */ l, /** @type {number} */ k) => {
+      // Activations: codes 0..15 (4 bits) at the observer's scale and zero point, so the grid's ends are the clip the ranges table shows.
+      const ranges = final.find((x) => x.name === l.name);
+      assert.equal(l.activation.grid.length, 16);
+      assert.equal(l.activation.scale, ranges.scale);
+      assert.deepEqual([l.activation.grid[0], l.activation.grid[15]], ranges.clip.map(Math.fround));
+      // Weights: per channel (fbgemm), drawn on the widest channel's grid, codes -128..127.
+      const ql = /** @type {any} */ (lab.last).model.modules[[1, 3, 5][k]].layer;
+      const scale = Math.max(...ql.weightScales);
+      assert.equal(l.weight.scale, scale);
+      assert.equal(l.weight.grid.length, 256);
+      for (let c = 0; c < 256; c++) assert.equal(l.weight.grid[c], Math.fround((c - 128) * scale));
+      assert.deepEqual([l.weight.dataMin, l.weight.dataMax], [l.weight.values.reduce((a, b) => Math.min(a, b)), l.weight.values.reduce((a, b) => Math.max(a, b))]);
+    });
+    lab.runDynamic({ dynamicPerChannel: false });
+    const d = /** @type {any} */ (lab.inspect());
+    // Dynamic: a range per batch, so no fixed grid on the outputs.
+    for (const l of d.layers) assert.deepEqual([l.activation.grid.length, l.activation.scale, l.weight.grid.length], [0, 0, 256]);
   });
 });
 

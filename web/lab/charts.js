@@ -1,6 +1,6 @@
-// Small SVG charts for the lab: line charts (training curves, accuracy against
-// calibration size) and histograms with a clipping range. Display only: the
-// values they draw come from the worker.
+// Small SVG line charts for the lab (training curves, accuracy against
+// calibration size and bit width); its histograms are the tensor view's
+// (web/histogram.js). Display only: the values they draw come from the worker.
 
 const NS = 'http://www.w3.org/2000/svg';
 export const PALETTE = ['#0b63c5', '#d9480f', '#2b8a3e', '#862e9c', '#c92a2a', '#5c940d'];
@@ -75,25 +75,39 @@ export function lineChart(container, series, o) {
 }
 
 /**
- * Histogram bars with the clipping range drawn as dashed lines.
- * @param {HTMLElement} container
- * @param {{ lo: number, hi: number, counts: number[] }} h
- * @param {number[] | null} clip [lo, hi]
- * @param {string} label the x axis
+ * The line chart's values as a table (one row per x, one column per series): what the chart
+ * shows, for screen readers and for reading exact values. Cells carry data-series, data-x and
+ * data-value.
+ * @param {HTMLTableElement} table
+ * @param {{ name: string, points: [number, number][] }[]} series
+ * @param {string} xLabel the first column's heading
+ * @param {(v: number) => string} format
  */
-export function histogramChart(container, h, clip, label) {
-  const W = 320, H = 150, L = 8, R = 8, T = 8, B = 30;
-  const svg = svgIn(container, W, H);
-  const max = Math.max(1, ...h.counts);
-  const sx = (/** @type {number} */ x) => L + ((x - h.lo) / (h.hi - h.lo || 1)) * (W - L - R);
-  const bw = (W - L - R) / h.counts.length;
-  h.counts.forEach((c, i) => {
-    // A square-root height keeps the tails of peaked distributions visible.
-    const bh = Math.sqrt(c / max) * (H - T - B);
-    if (c > 0) el(svg, 'rect', { class: 'bars', x: L + i * bw, y: H - B - bh, width: Math.max(1, bw - 0.5), height: bh });
+export function pointTable(table, series, xLabel, format) {
+  const xs = [...new Set(series.flatMap((s) => s.points.map((p) => p[0])))].sort((a, b) => a - b);
+  const th = (/** @type {string} */ text, /** @type {string} */ scope) => {
+    const c = document.createElement('th');
+    c.scope = scope;
+    c.textContent = text;
+    return c;
+  };
+  const head = document.createElement('tr');
+  head.append(th(xLabel, 'col'), ...series.map((s) => th(s.name, 'col')));
+  const rows = xs.map((x) => {
+    const tr = document.createElement('tr');
+    tr.append(th(String(x), 'row'), ...series.map((s) => {
+      const td = document.createElement('td');
+      const p = s.points.find((q) => q[0] === x);
+      td.dataset.series = s.name;
+      td.dataset.x = String(x);
+      if (p) td.dataset.value = String(p[1]);
+      td.textContent = p ? format(p[1]) : '–';
+      return td;
+    }));
+    return tr;
   });
-  if (clip) for (const c of clip) el(svg, 'line', { class: 'clip-line', x1: sx(c), x2: sx(c), y1: T, y2: H - B });
-  el(svg, 'text', { x: L, y: H - B + 14 }, tick(h.lo));
-  el(svg, 'text', { x: W - R, y: H - B + 14, 'text-anchor': 'end' }, tick(h.hi));
-  el(svg, 'text', { class: 'axis-title', x: W / 2, y: H - 2, 'text-anchor': 'middle' }, label);
+  table.tHead?.remove();
+  for (const b of [...table.tBodies]) b.remove();
+  table.createTHead().append(head);
+  table.createTBody().append(...rows);
 }

@@ -33,7 +33,6 @@ const EVAL_BATCH = 500;
 const GALLERY = 24;
 /** Test images the look-inside pass runs through both models. */
 const INSPECT_IMAGES = 256;
-const HIST_BINS = 48;
 
 /**
  * The settings of every workflow.
@@ -132,14 +131,27 @@ export function argmax(y, classes) {
 }
 
 /**
- * Counts of x in `bins` equal bins over [lo, hi] (display only).
- * @param {Float32Array} x @param {number} lo @param {number} hi
+ * An activation's quantization: the observer's (or fake-quantize's) scale, zero point and code range.
+ * @typedef {{ scale: number, zeroPoint: number, quantMin: number, quantMax: number }} ActQuant
  */
-function histogram(x, lo, hi, bins = HIST_BINS) {
-  const counts = new Array(bins).fill(0);
-  const w = (hi - lo) / bins || 1;
-  for (let i = 0; i < x.length; i++) counts[Math.min(bins - 1, Math.max(0, Math.floor((x[i] - lo) / w)))]++;
-  return { lo, hi, counts };
+
+/**
+ * What the page draws a tensor with (web/histogram.js): a copy of its values, their extent, and
+ * the quantization grid, every code's float value as the library dequantizes it (none: no fixed range).
+ * @param {Qdq} q @param {Float32Array} x
+ * @param {{ codes: Int8Array | Uint8Array, scale: number, zeroPoint: number } | null} quant
+ */
+function drawn(q, x, quant) {
+  const [dataMin, dataMax] = extent(x);
+  const grid = quant ? q.dequantize({ data: quant.codes, scale: quant.scale, zeroPoint: quant.zeroPoint }) : new Float32Array(0);
+  return { values: x.slice(), dataMin, dataMax, scale: quant ? quant.scale : 0, grid };
+}
+
+/** The integers lo..hi in a typed array of their dtype. @param {number} lo @param {number} hi */
+function codes(lo, hi) {
+  const out = lo < 0 ? new Int8Array(hi - lo + 1) : new Uint8Array(hi - lo + 1);
+  for (let i = 0; i < out.length; i++) out[i] = lo + i;
+  return out;
 }
 
 /** @param {Float32Array} x */
@@ -166,7 +178,7 @@ export class Lab {
     this.floatSource = 'committed';
     /** @type {Uint8Array} */
     this.floatPreds = this.withFloat((m) => this.predict(m));
-    /** The last quantized model, for the look inside. @type {{ model: any, reference: any, clips: Map<number, number[]>, wBits: number, workflow: string } | null} */
+    /** The last quantized model, for the look inside. @type {{ model: any, reference: any, acts: Map<number, ActQuant>, wBits: number, workflow: string } | null} */
     this.last = null;
     this.runs = 0;
   }
@@ -339,7 +351,7 @@ export class Lab {
     const float = this.floatModel();
     const model = this.q.quantizeDynamic(float, { perChannel: s.dynamicPerChannel });
     const row = this.evaluate(model, 'dynamic', `dynamic ${s.dynamicPerChannel ? 'per-channel' : 'per-tensor'}`, { dynamicPerChannel: s.dynamicPerChannel });
-    this.keep({ model, reference: float, clips: new Map(), wBits: 8, workflow: 'dynamic' });
+    this.keep({ model, reference: float, acts: new Map(), wBits: 8, workflow: 'dynamic' });
     return row;
   }
 
@@ -372,12 +384,13 @@ export class Lab {
       reference.dispose();
       throw e;
     }
-    const clips = new Map();
+    /** @type {Map<number, ActQuant>} */
+    const acts = new Map();
     const final = observed.map(({ index, name }) => {
       const o = /** @type {any} */ (q.activationObserver(prepared.modules[index]));
       const p = o.calculateQParams();
       const clip = [(o.quantMin - p.zeroPoint) * p.scale, (o.quantMax - p.zeroPoint) * p.scale];
-      clips.set(index, clip);
+      acts.set(index, { scale: p.scale, zeroPoint: p.zeroPoint, quantMin: o.quantMin, quantMax: o.quantMax });
       return { name, min: o.minVal, max: o.maxVal, scale: p.scale, zeroPoint: p.zeroPoint, clip };
     });
     ctl.progress?.({ type: 'ranges', done: n, total: n, final: true, layers: final });
@@ -389,7 +402,7 @@ export class Lab {
       `static ${s.backend}, ${OBSERVER_NAMES[/** @type {keyof typeof OBSERVER_NAMES} */ (s.observer)]}, ${n} images` +
       `${s.fuse ? '' : ', unfused'}${bitsLabel(s)}${pc === (s.backend !== 'qnnpack') ? '' : pc ? ', per-channel' : ', per-tensor'}`,
       { ...settings, calibration: n, perChannel: pc });
-    this.keep({ model, reference, clips, wBits: s.wBits, workflow: 'static' });
+    this.keep({ model, reference, acts, wBits: s.wBits, workflow: 'static' });
     return row;
   }
 
@@ -409,11 +422,12 @@ export class Lab {
       reference.dispose();
       throw e;
     }
-    const clips = new Map();
+    /** @type {Map<number, ActQuant>} */
+    const acts = new Map();
     for (const { index } of LAYERS) {
       const fq = /** @type {any} */ (q.activationObserver(qat.modules[index]));
       const p = fq.calculateQParams();
-      clips.set(index, [(fq.quantMin - p.zeroPoint) * p.scale, (fq.quantMax - p.zeroPoint) * p.scale]);
+      acts.set(index, { scale: p.scale, zeroPoint: p.zeroPoint, quantMin: fq.quantMin, quantMax: fq.quantMax });
     }
     const model = q.convert(qat.eval());
     qat.dispose();
@@ -421,7 +435,7 @@ export class Lab {
     const row = this.evaluate(model, 'qat', `QAT ${s.backend}, ${s.qatEpochs} epoch${s.qatEpochs === 1 ? '' : 's'}${bitsLabel(s)}` +
       `${pc === (s.backend !== 'qnnpack') ? '' : pc ? ', per-channel' : ', per-tensor'}`,
       { ...pick(s, ['backend', 'qatEpochs', 'qatLr', 'wBits', 'aBits']), perChannel: pc });
-    this.keep({ model, reference, clips, wBits: s.wBits, workflow: 'qat' });
+    this.keep({ model, reference, acts, wBits: s.wBits, workflow: 'qat' });
     return row;
   }
 
@@ -512,14 +526,15 @@ export class Lab {
 
   /**
    * The look inside the newest quantized model (PyTorch numeric suite style): per Linear, the float
-   * weights and the float activations on the first 256 test images, their histograms with the
-   * clipping range, and the SQNR of the quantized weights and activations (dequantized) against
-   * float; the worst layer is the one with the lowest activation SQNR.
+   * weights and the float activations on the first 256 test images with the quantization grid the
+   * quantized model puts them on (per-channel weights: the widest channel's; dynamic activations:
+   * none), and the SQNR of the quantized weights and activations (dequantized) against float; the
+   * worst layer is the one with the lowest activation SQNR.
    */
   inspect() {
     const { q } = this;
     if (!this.last) return null;
-    const { model, reference, clips, wBits } = this.last;
+    const { model, reference, acts, wBits } = this.last;
     const n = Math.min(INSPECT_IMAGES, this.test.count);
     let fa = this.test.images.subarray(0, n * 784);
     /** @type {any} */
@@ -531,8 +546,7 @@ export class Lab {
       const spot = LAYERS.find((l) => l.index === i);
       if (!spot) continue;
       const qaFloat = qa instanceof Float32Array ? qa : q.dequantize({ data: qa.data, scale: qa.scale, zeroPoint: qa.zeroPoint });
-      const [alo, ahi] = extent(fa);
-      const aclip = clips.get(i) ?? null;
+      const act = acts.get(i);
       const lin = reference.modules[i], ql = model.modules[i].layer;
       const w = lin.weight;
       const wq = q.dequantize({
@@ -541,17 +555,15 @@ export class Lab {
       });
       const [wmin, wmax] = weightRange(wBits);
       const maxScale = Math.max(...ql.weightScales);
-      const wclip = [wmin * maxScale, wmax * maxScale];
-      const [wlo, whi] = extent(w);
       layers.push({
         name: spot.name, index: i, fused: lin.constructor.name === 'LinearReLU',
         weight: {
-          sqnr: q.errorStats(w, wq).sqnr, clip: wclip, perChannel: new Set(ql.weightScales).size > 1,
-          hist: histogram(w, Math.min(wlo, wclip[0]), Math.max(whi, wclip[1])),
+          sqnr: q.errorStats(w, wq).sqnr, perChannel: new Set(ql.weightScales).size > 1,
+          ...drawn(q, w, { codes: codes(wmin, wmax), scale: maxScale, zeroPoint: 0 }),
         },
         activation: {
-          sqnr: q.errorStats(fa, qaFloat).sqnr, clip: aclip,
-          hist: histogram(fa, Math.min(alo, aclip ? aclip[0] : alo), Math.max(ahi, aclip ? aclip[1] : ahi)),
+          sqnr: q.errorStats(fa, qaFloat).sqnr,
+          ...drawn(q, fa, act ? { codes: codes(act.quantMin, act.quantMax), scale: act.scale, zeroPoint: act.zeroPoint } : null),
         },
       });
     }

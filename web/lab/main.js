@@ -4,13 +4,18 @@
 
 import { CLASSES } from './data.js';
 import { OBSERVER_NAMES, OBSERVERS } from './engine.js';
-import { histogramChart, lineChart, PALETTE } from './charts.js';
+import { lineChart, PALETTE, pointTable } from './charts.js';
+import { renderHistogram } from '../histogram.js';
 import { outcome, qdqCode } from './snippets.js';
 import { defaults, engineSettings, fromQuery, toQuery } from './state.js';
 
 const $ = (/** @type {string} */ sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
 const input = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
 const pct = (/** @type {number} */ v) => `${(100 * v).toFixed(2)}%`;
+
+/** @typedef {import('./engine.js').Lab} Lab */
+/** A results row (the engine's evaluate()). @typedef {ReturnType<Lab['evaluate']>} Row */
+/** The look inside (the engine's inspect()). @typedef {NonNullable<ReturnType<Lab['inspect']>>} Inside */
 
 let state = fromQuery(location.search);
 const worker = new Worker(new URL('./worker.js', import.meta.url), { type: 'module' });
@@ -116,7 +121,7 @@ async function runJobs(jobs) {
     if (quantized && !cancelAll) {
       const inside = await runJob('inspect', {});
       await nextFrame();
-      if (inside) renderInside(inside.result);
+      if (inside) await renderInside(inside.result);
     }
     status(cancelAll ? 'Cancelled.' : 'Done.');
   } finally {
@@ -166,7 +171,7 @@ function status(text) {
 /** The accuracy of the latest float row, for the Δ column. */
 let floatAccuracy = /** @type {number | null} */ (null);
 
-/** @param {any} r a row from the engine */
+/** @param {Row} r a row from the engine */
 function addRow(r) {
   if (r.workflow === 'float') floatAccuracy = r.accuracy;
   const tbody = $('#results-table tbody');
@@ -294,6 +299,7 @@ function addCalibrationPoint(s, accuracy) {
     yMin: Math.max(0, Math.min(...accs) - 0.005), yMax: Math.min(1, Math.max(...accs) + 0.005),
   });
   $('#calib-chart').dataset.points = String(series.reduce((n, s) => n + s.points.length, 0));
+  pointTable(/** @type {HTMLTableElement} */ ($('#calib-table')), series, 'calibration images', pct);
 }
 
 /** @type {Map<string, [number, number][]>} */
@@ -307,6 +313,7 @@ onProgress.bits = (m) => {
   const series = [...bitPoints].map(([name, points]) => ({ name, dots: true, points: points.slice().sort((a, b) => a[0] - b[0]) }));
   lineChart($('#bits-chart'), series, { xLabel: 'bits (weights and activations)', yLabel: 'test accuracy', yMin: 0, yMax: 1 });
   $('#bits-chart').dataset.points = String(m.done);
+  pointTable(/** @type {HTMLTableElement} */ ($('#bits-table')), series, 'bits', pct);
 };
 
 /** The settings the running sweep started with. */
@@ -320,13 +327,32 @@ onProgress.sweep = (m) => {
 
 // ---- look inside --------------------------------------------------------------------
 
-/** @param {any} r the engine's inspect() result */
-function renderInside(r) {
+/**
+ * One histogram of the tensor view's (web/histogram.js): the values, the grid and the clipping range.
+ * @param {HTMLElement} box @param {Inside['layers'][number]['weight' | 'activation']} d a tensor from the engine's inspect()
+ * @param {string} what named in the label
+ */
+function layerHistogram(box, d, what) {
+  // The tensor view's narrow drawing keeps the text readable in a card (and on a phone); square-root
+  // heights keep the tails visible next to the peak (most weights are near 0, most ReLU outputs are 0).
+  renderHistogram(box, d.values, d, box.clientWidth < 560, { sqrt: true });
+  const svg = /** @type {SVGSVGElement} */ (box.querySelector('svg'));
+  svg.setAttribute('aria-label', `${what}: ${svg.getAttribute('aria-label')}`);
+}
+
+/**
+ * Draws the look inside: the cards at once, then the six histograms one task each (a few ms apiece;
+ * all in one task would block the page for about 50 ms).
+ * @param {Inside | null} r the engine's inspect() result
+ */
+async function renderInside(r) {
   if (!r) return;
   const db = (/** @type {number} */ v) => (Number.isFinite(v) ? `${v.toFixed(1)} dB` : '∞ dB');
   $('#inside-summary').textContent = `The last ${r.workflow} model on ${r.images} test images: ${r.worst} loses the most (lowest output SQNR).`;
   const box = $('#layers');
-  box.replaceChildren(...r.layers.map((/** @type {any} */ l) => {
+  /** @type {[HTMLElement, Inside['layers'][number]['weight' | 'activation'], string][]} */
+  const charts = [];
+  box.replaceChildren(...r.layers.map((l) => {
     const card = document.createElement('article');
     card.className = `layer${l.name === r.worst ? ' worst' : ''}`;
     card.dataset.layer = l.name;
@@ -335,30 +361,31 @@ function renderInside(r) {
     const h = document.createElement('h3');
     h.textContent = `${l.name}${l.fused ? ' (Linear + ReLU)' : ''}${l.name === r.worst ? ' — worst layer' : ''}`;
     const pw = document.createElement('p');
-    pw.textContent = `weights: SQNR ${db(l.weight.sqnr)} (${l.weight.perChannel ? 'per channel; widest channel\'s clip shown' : 'per tensor'})`;
+    pw.textContent = `weights: SQNR ${db(l.weight.sqnr)} (${l.weight.perChannel ? 'per channel; the widest channel\'s grid shown' : 'per tensor'})`;
     const wh = document.createElement('div');
-    wh.setAttribute('role', 'img');
-    wh.setAttribute('aria-label', `${l.name} weight histogram, clipping range ${l.weight.clip.map((/** @type {number} */ v) => v.toPrecision(3)).join(' to ')}`);
-    histogramChart(wh, l.weight.hist, l.weight.clip, 'weights');
+    wh.className = 'histogram weights';
     const pa = document.createElement('p');
-    pa.textContent = `outputs: SQNR ${db(l.activation.sqnr)}${l.activation.clip ? '' : ' (dynamic: a range per batch, none fixed)'}`;
+    pa.textContent = `outputs: SQNR ${db(l.activation.sqnr)}${l.activation.grid.length ? '' : ' (dynamic: a range per batch, none fixed)'}`;
     const ah = document.createElement('div');
-    ah.setAttribute('role', 'img');
-    ah.setAttribute('aria-label', `${l.name} output histogram${l.activation.clip ? `, clipping range ${l.activation.clip.map((/** @type {number} */ v) => v.toPrecision(3)).join(' to ')}` : ''}`);
-    histogramChart(ah, l.activation.hist, l.activation.clip, 'float outputs');
+    ah.className = 'histogram outputs';
+    charts.push([wh, l.weight, `${l.name} weights`], [ah, l.activation, `${l.name} float outputs`]);
     card.append(h, pw, wh, pa, ah);
     return card;
   }));
+  for (const [el, d, what] of charts) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    layerHistogram(el, d, what);
+  }
 }
 
 // ---- gallery ------------------------------------------------------------------------
 
-/** @param {any} r a quantized run's row */
+/** @param {Row} r a quantized run's row */
 function renderGallery(r) {
   $('#gallery-summary').textContent = r.changedCount === 0
     ? `${r.label}: no test image changed its prediction.`
     : `${r.label}: ${r.changedCount} of ${r.images} test images changed prediction${r.changedCount > r.gallery.length ? `; the first ${r.gallery.length}` : ''}.`;
-  $('#gallery').replaceChildren(...r.gallery.map((/** @type {any} */ g) => {
+  $('#gallery').replaceChildren(...r.gallery.map((g) => {
     const fig = document.createElement('figure');
     const canvas = document.createElement('canvas');
     canvas.width = 28;
@@ -374,7 +401,8 @@ function renderGallery(r) {
     canvas.setAttribute('role', 'img');
     canvas.setAttribute('aria-label', desc);
     const cap = document.createElement('figcaption');
-    cap.innerHTML = '<span class="was"></span><br><span class="now"></span>';
+    cap.innerHTML = '<span class="truth"></span><br><span class="was"></span><br><span class="now"></span>';
+    /** @type {HTMLElement} */ (cap.querySelector('.truth')).textContent = `true: ${CLASSES[g.label]}`;
     /** @type {HTMLElement} */ (cap.querySelector('.was')).textContent = `float: ${CLASSES[g.floatPred]}`;
     /** @type {HTMLElement} */ (cap.querySelector('.now')).textContent = `int: ${CLASSES[g.pred]}`;
     fig.title = desc;
@@ -393,7 +421,7 @@ fetch(new URL('../../tests/fixtures/article_snippets.json', import.meta.url)).th
 
 function renderCode() {
   const kind = /** @type {'static' | 'dynamic' | 'qat'} */ (state.snippet);
-  $('#code-qdq').textContent = qdqCode(kind, /** @type {any} */ (engineSettings(state)));
+  $('#code-qdq').textContent = qdqCode(kind, engineSettings(state));
   if (!snippets) return;
   const c = snippets.cases[kind];
   $('#code-as-written').textContent = c.asWritten.code;

@@ -18,11 +18,11 @@ export const FIELDS = {
   snippet: { key: 'snippet', def: 'static', parse: oneOf(['static', 'dynamic', 'qat']) },
 };
 
-/** @typedef {{ [K in keyof typeof FIELDS]: any }} LabState */
+/** A value for every setting, of the type its parser gives. @typedef {{ [K in keyof typeof FIELDS]: NonNullable<ReturnType<(typeof FIELDS)[K]["parse"]>> }} LabState */
 
-/** @param {string[]} values */
+/** @template {string} T @param {readonly T[]} values @returns {(s: string) => T | null} */
 function oneOf(values) {
-  return (/** @type {string} */ s) => (values.includes(s) ? s : null);
+  return (s) => (values.includes(/** @type {T} */ (s)) ? /** @type {T} */ (s) : null);
 }
 /** @param {string} s */
 function bool(s) {
