@@ -4,36 +4,22 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
-import { createPageServer } from '../../scripts/serve.js';
+import { out, startPageBrowser } from '../helpers/page-browser.js';
 
-const root = path.dirname(path.dirname(path.dirname(fileURLToPath(import.meta.url))));
-const out = path.join(root, 'tests/out');
-mkdirSync(out, { recursive: true });
-
-/** @type {import('node:http').Server} */
-let server;
 /** @type {import('playwright-core').Browser} */
 let browser;
 let base = '';
+/** @type {Awaited<ReturnType<typeof startPageBrowser>> | undefined} */
+let session;
 
 before(async () => {
-  server = createPageServer();
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
-  base = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
+  session = await startPageBrowser();
+  ({ browser, base } = session);
 });
 
 after(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server.close(() => resolve(undefined)));
+  await session?.close();
 });
 
 /**
