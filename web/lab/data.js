@@ -1,5 +1,6 @@
-// Fashion-MNIST for the lab: IDX parsing and the models/README.md normalization,
-// with no Node or DOM dependency (the worker and the Node tests both use it).
+// Fashion-MNIST: IDX parsing, the models/README.md normalization and the
+// prediction of a row of logits, with no Node or DOM dependency (the lab's
+// worker, the Node tests and scripts/lib/fashion-mnist.js all use it).
 
 /** The ten class names, in label order. */
 export const CLASSES = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
@@ -28,4 +29,19 @@ export function parseIdx(imageBytes, labelBytes) {
   const images = new Float32Array(count * 784);
   for (let i = 0; i < images.length; i++) images[i] = NORMALIZE[pixels[i]];
   return { pixels, images, labels: labelBytes.slice(8, 8 + count), count };
+}
+
+/**
+ * Argmax of each row (first index on ties), as torch.argmax.
+ * @param {Float32Array} y [n, classes] @param {number} classes @returns {Uint8Array}
+ */
+export function argmax(y, classes) {
+  const n = y.length / classes;
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let j = 1; j < classes; j++) if (y[i * classes + j] > y[i * classes + best]) best = j;
+    out[i] = best;
+  }
+  return out;
 }

@@ -3,6 +3,8 @@
 // It takes the library module as an argument (the worker passes /js/index.js,
 // the Node tests the package entry), so the same code runs in both.
 
+import { argmax } from './data.js';
+
 /** @typedef {typeof import('../../js/index.js')} Qdq */
 /** @typedef {{ pixels: Uint8Array, images: Float32Array, labels: Uint8Array, count: number }} Split */
 /**
@@ -114,21 +116,6 @@ function random(seed) {
 
 /** Median of numbers. @param {number[]} v */
 const median = (v) => v.slice().sort((a, b) => a - b)[v.length >> 1];
-
-/**
- * Argmax of each row (first index on ties), as torch.argmax.
- * @param {Float32Array} y @param {number} classes
- */
-export function argmax(y, classes) {
-  const n = y.length / classes;
-  const out = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let j = 1; j < classes; j++) if (y[i * classes + j] > y[i * classes + best]) best = j;
-    out[i] = best;
-  }
-  return out;
-}
 
 /**
  * An activation's quantization: the observer's (or fake-quantize's) scale, zero point and code range.
