@@ -78,4 +78,19 @@ test('README compatibility and size statements', async (t) => {
     assert.ok(near(Number(m[1]), bytes.length), `embedded.js is ${(bytes.length / 1000).toFixed(0)} KB, README says ${m[1]}`);
     assert.ok(near(Number(m[2]), gz), `gzipped ${(gz / 1000).toFixed(0)} KB, README says ${m[2]}`);
   });
+  await t.test('should state the size of the whole API bundled by esbuild within 5%', async () => {
+    const m = /the whole API[^]*? is (\d+) KB \((\d+) KB gzipped\) from `qdq-wasm\/inline`, against (\d+) KB \((\d+) KB\s+gzipped\)/.exec(readme);
+    assert.ok(m, "README states the bundled sizes of both entries");
+    const { build } = await import('esbuild');
+    const near = (/** @type {number} */ stated, /** @type {number} */ actual) => Math.abs(stated * 1000 - actual) <= 0.05 * actual;
+    for (const [entry, size, gzipped] of [['js/inline.js', m[1], m[2]], ['js/index.js', m[3], m[4]]]) {
+      // What the README measured: one minified ESM bundle for browsers, Node's built-ins left out.
+      const r = await build({ entryPoints: [new URL(entry, root).pathname], bundle: true, minify: true, format: 'esm', write: false,
+        platform: 'browser', logLevel: 'silent', external: ['node:*', 'worker_threads', 'module', 'os', 'fs'] });
+      const bytes = r.outputFiles[0].contents;
+      assert.ok(near(Number(size), bytes.length), `${entry} bundles to ${(bytes.length / 1000).toFixed(0)} KB, README says ${size}`);
+      const gz = gzipSync(bytes).length;
+      assert.ok(near(Number(gzipped), gz), `${entry} gzipped ${(gz / 1000).toFixed(0)} KB, README says ${gzipped}`);
+    }
+  });
 });
