@@ -47,8 +47,9 @@ static const struct qdq_config config = {
     .qs8_qb4w_gemm = qdq_qs8_qb4w_gemm_ukernel_4x8c4__wasmrelaxedsimd_rdot7,
 #else
     /* Nibbles unpacked in 16-bit lanes against int16 activations staged once
-     * per call: no extends, no transpose; 1.2-1.3x the qs8-qb4w dot16x2
-     * kernels, which stay tested but unlinked (bench/probes/qb4w-kernels.js). */
+     * per call: no extends, no transpose; 1.06x (idle) to 1.25x (loaded) the
+     * qs8-qb4w dot16x2 kernels, which stay tested but unlinked
+     * (bench/probes/qb4w-kernels.js). */
     .qs16_qb4w_gemm1 = qdq_qs16_qb4w_gemm_ukernel_1x8c4__wasmsimd_dot16x2,
     .qs16_qb4w_gemm = qdq_qs16_qb4w_gemm_ukernel_4x8c4__wasmsimd_dot16x2,
 #endif
