@@ -16,6 +16,7 @@ import os from 'node:os';
 import { performance } from 'node:perf_hooks';
 import { init, backend, nn, QuantStub, DeQuantStub, getDefaultQConfig, fuseModules, prepare, convert, readSafetensors } from '../js/index.js';
 import { loadFashion } from '../scripts/lib/fashion-mnist.js';
+import { random, sgdEpoch, shuffledOrder } from '../web/lab/epoch.js';
 
 const runs = Number(process.argv[process.argv.indexOf('--runs') + 1]) || 10;
 await init({ numThreads: 1 }); // one thread, as torch.set_num_threads(1)
@@ -73,31 +74,18 @@ const inference = {
 
 /** One epoch from PyTorch-like uniform(±1/√in) weights, in a fixed shuffled order; returns seconds. */
 function trainEpoch() {
-  let s = 1;
-  const rnd = () => (s = (s * 16807) % 2147483647) / 2147483647;
+  const rnd = random(1);
   const m = new nn.Sequential(new nn.Flatten(), new nn.Linear(784, 256), new nn.ReLU(), new nn.Linear(256, 128), new nn.ReLU(), new nn.Linear(128, 10));
   for (const p of m.parameters()) {
     const bound = 1 / Math.sqrt(p.name === 'weight' ? p.value.length / /** @type {any} */ (p.owner).outFeatures : /** @type {any} */ (p.owner).inFeatures);
     for (let i = 0; i < p.value.length; i++) p.value[i] = (rnd() * 2 - 1) * bound;
     p.owner.markChanged();
   }
-  const order = Array.from({ length: train.count }, (_, i) => i);
-  for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
+  const order = shuffledOrder(train.count, rnd);
   const opt = new nn.SGD(m.parameters(), { lr: 0.05, momentum: 0.9 });
-  const xb = new Float32Array(64 * 784), yb = new Uint8Array(64);
   m.train();
   const t0 = performance.now();
-  for (let st = 0; st < order.length; st += 64) {
-    const n = Math.min(64, order.length - st);
-    for (let i = 0; i < n; i++) {
-      xb.set(train.images.subarray(order[st + i] * 784, (order[st + i] + 1) * 784), i * 784);
-      yb[i] = train.labels[order[st + i]];
-    }
-    m.zeroGrad();
-    const { grad } = nn.crossEntropyLoss(m.forward(xb.subarray(0, n * 784), n), yb.subarray(0, n), 10);
-    m.backward(grad, n);
-    opt.step();
-  }
+  for (const _ of sgdEpoch(nn, m, opt, train, order));
   const seconds = (performance.now() - t0) / 1000;
   m.dispose();
   return seconds;

@@ -2,17 +2,9 @@
 // median of 20 redraws driven by real option changes (dtype, axis). A frame
 // at 60 Hz is 16.7 ms. Run: node bench/page-redraw.js (after npm run build).
 import os from 'node:os';
-import { chromium } from 'playwright-core';
-import { createPageServer } from '../scripts/serve.js';
+import { startPageBrowser } from '../tests/helpers/page-browser.js';
 
-const server = createPageServer();
-await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
-const base = `http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (server.address()).port}`;
-const browser = await chromium.launch({
-  executablePath: '/usr/bin/chromium',
-  args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-    '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-});
+const { base, browser, close } = await startPageBrowser();
 try {
   const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   await page.goto(`${base}/?p=normal&r=64&c=64`);
@@ -29,6 +21,5 @@ try {
   console.log(`64x64 redraw over ${times.length}: median ${times[times.length >> 1].toFixed(1)} ms, ` +
     `min ${times[0].toFixed(1)}, max ${times[times.length - 1].toFixed(1)} (one 60 Hz frame: 16.7 ms)`);
 } finally {
-  await browser.close();
-  server.close();
+  await close();
 }

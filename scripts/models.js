@@ -12,6 +12,7 @@ import {
   convert, quantizeDynamic, readSafetensors, getDefaultQatQConfig, prepareQat, MinMaxObserver, PerChannelMinMaxObserver, PercentileObserver, EntropyObserver,
 } from '../js/index.js';
 import { argmax, loadFashion } from './lib/fashion-mnist.js';
+import { random, sgdEpoch, shuffledOrder } from '../web/lab/epoch.js';
 
 await init();
 const root = new URL('../', import.meta.url);
@@ -128,22 +129,9 @@ progress('static: calibrate, convert, measure', steps, steps);
 for (const backendName of ['fbgemm', 'qnnpack']) {
   const qat = prepareQat(fuseModules(floatModel().train(), FUSE), { qconfig: getDefaultQatQConfig(/** @type {any} */ (backendName)) });
   const opt = new nn.SGD(qat.parameters(), { lr: 0.001, momentum: 0.9 });
-  let seed = 1;
-  const rnd = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
-  const order = Array.from({ length: train.count }, (_, i) => i);
-  for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
-  const xb = new Float32Array(64 * 784), yb = new Uint8Array(64);
-  for (let st = 0; st < order.length; st += 64) {
-    if ((st / 64) % 50 === 0) progress(`QAT ${backendName}: one epoch`, st, order.length);
-    const n = Math.min(64, order.length - st);
-    for (let i = 0; i < n; i++) {
-      xb.set(train.images.subarray(order[st + i] * 784, (order[st + i] + 1) * 784), i * 784);
-      yb[i] = train.labels[order[st + i]];
-    }
-    qat.zeroGrad();
-    const { grad } = nn.crossEntropyLoss(qat.forward(xb.subarray(0, n * 784), n), yb.subarray(0, n), 10);
-    qat.backward(grad, n);
-    opt.step();
+  const order = shuffledOrder(train.count, random(1));
+  for (const { start } of sgdEpoch(nn, qat, opt, train, order)) {
+    if ((start / 64) % 50 === 0) progress(`QAT ${backendName}: one epoch`, start, order.length);
   }
   progress(`QAT ${backendName}: one epoch`, order.length, order.length);
   const int8 = convert(qat.eval());

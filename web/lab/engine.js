@@ -4,6 +4,7 @@
 // the Node tests the package entry), so the same code runs in both.
 
 import { argmax } from './data.js';
+import { random, sgdEpoch, shuffledOrder } from './epoch.js';
 
 /** @typedef {typeof import('../../js/index.js')} Qdq */
 /** @typedef {{ pixels: Uint8Array, images: Float32Array, labels: Uint8Array, count: number }} Split */
@@ -106,12 +107,6 @@ export function qatQConfig(q, s) {
     activation: () => new q.FakeQuantize({ dtype: 'uint8', quantMin: 0, quantMax: 2 ** s.aBits - 1, reduceRange }),
     weight: () => new q.FakeQuantize({ dtype: 'int8', qscheme, quantMin, quantMax }),
   });
-}
-
-/** Seeded uniform [0, 1) (Park–Miller), so a run's shuffles and initial weights repeat. @param {number} seed */
-function random(seed) {
-  let s = seed % 2147483647 || 1;
-  return () => (s = (s * 16807) % 2147483647) / 2147483647;
 }
 
 /** Median of numbers. @param {number[]} v */
@@ -268,27 +263,14 @@ export class Lab {
     const { nn } = this.q;
     const opt = new nn.SGD(model.parameters(), { lr: o.lr, momentum: 0.9 });
     const rnd = random(o.seed);
-    const { images, labels, count } = this.train;
-    const B = 64, steps = Math.ceil(count / B) * o.epochs;
-    const xb = new Float32Array(B * 784), yb = new Uint8Array(B);
+    const { count } = this.train;
+    const steps = Math.ceil(count / 64) * o.epochs;
     let step = 0;
     for (let epoch = 1; epoch <= o.epochs; epoch++) {
-      const order = Array.from({ length: count }, (_, i) => i);
-      for (let i = order.length - 1; i > 0; i--) { const j = Math.floor(rnd() * (i + 1)); [order[i], order[j]] = [order[j], order[i]]; }
-      for (let s = 0; s < count; s += B) {
-        const n = Math.min(B, count - s);
-        for (let i = 0; i < n; i++) {
-          xb.set(images.subarray(order[s + i] * 784, (order[s + i] + 1) * 784), i * 784);
-          yb[i] = labels[order[s + i]];
-        }
-        model.zeroGrad();
-        const logits = model.forward(xb.subarray(0, n * 784), n);
-        const { loss, grad } = nn.crossEntropyLoss(logits, yb.subarray(0, n), 10);
-        model.backward(grad, n);
-        opt.step();
+      for (const { n, logits, labels, loss } of sgdEpoch(nn, model, opt, this.train, shuffledOrder(count, rnd))) {
         const p = argmax(logits, 10);
         let ok = 0;
-        for (let i = 0; i < n; i++) ok += p[i] === yb[i] ? 1 : 0;
+        for (let i = 0; i < n; i++) ok += p[i] === labels[i] ? 1 : 0;
         step++;
         ctl.progress?.({ type: 'curve', task: o.task, step, steps, epoch, loss, batchAccuracy: ok / n });
         await ctl.tick?.();
