@@ -27,6 +27,15 @@
  *             hoists the 4 unrolled chunks' loads to the top of the loop body,
  *             and V8's register allocator spills a third of the vectors
  *   q4mask1   q4mask one chunk per iteration (no unrolling)
+ *   q4floor   the fewest operations any nibbles-in-16-bit-lanes loop can have:
+ *             a layout where the 4 nibbles of a lane are 4 columns at the same
+ *             k (16 columns x 2 k per chunk), so one 32-bit activation splat
+ *             serves all 4 dots, and one field is used as loaded (its sum is
+ *             recoverable from the raw dot minus the other three modulo 2^16
+ *             every 16 k): 1 load, 1 splat, 3 unpack operations, 4 dots,
+ *             4 adds per 32 weights (13, against q4mask1's 15 and the int8
+ *             loop's 16). The recovery is not done, so the sums are not a
+ *             GEMV's; the loop bounds any SIMD128 4-bit GEMV from above
  *   dotonly   q4lane without the unpack (the 16-byte chunk used as if it were
  *             already 4 int16 vectors): the multiply-add bound per weight
  *   read      one load and one add per 16 bytes: the memory bound
@@ -234,6 +243,28 @@ int32_t probe_q4mask1(const uint8_t* w, const int16_t* a16, size_t groups, size_
       acc3 = wasm_i32x4_add(acc3, wasm_i32x4_dot_i16x8(wasm_u16x8_shr(v, 12), va13));
     }
     out ^= hsum(wasm_i32x4_add(acc0, wasm_i32x4_shr(acc1, 8)), wasm_i32x4_add(wasm_i32x4_shr(acc2, 4), acc3));
+  }
+  return out;
+}
+
+/* groups of 16 columns; per 2 k one 16-byte chunk; a16: k int16 activations in order. */
+int32_t probe_q4floor(const uint8_t* w, const int16_t* a16, size_t groups, size_t k) {
+  const v128_t vm1 = wasm_i16x8_splat(0x00F0);
+  const v128_t vm2 = wasm_i16x8_splat(0x0F00);
+  int32_t out = 0;
+  for (size_t g = 0; g < groups / 2; g++) {
+    v128_t acc0 = wasm_i32x4_const_splat(0), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+#pragma clang loop unroll(disable)
+    for (size_t l = 0; l < k; l += 2) {
+      const v128_t v = wasm_v128_load(w);
+      w += 16;
+      const v128_t va = wasm_v128_load32_splat(a16 + l);
+      acc0 = wasm_i32x4_add(acc0, wasm_i32x4_dot_i16x8(v, va));
+      acc1 = wasm_i32x4_add(acc1, wasm_i32x4_dot_i16x8(wasm_v128_and(v, vm1), va));
+      acc2 = wasm_i32x4_add(acc2, wasm_i32x4_dot_i16x8(wasm_v128_and(v, vm2), va));
+      acc3 = wasm_i32x4_add(acc3, wasm_i32x4_dot_i16x8(wasm_u16x8_shr(v, 12), va));
+    }
+    out ^= hsum(wasm_i32x4_add(acc0, acc1), wasm_i32x4_add(acc2, acc3));
   }
   return out;
 }

@@ -15,7 +15,7 @@ import { timeAll } from '../lib/time-all.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const src = path.join(root, 'bench/probes/qb4w-gemv.c');
 const out = path.join(root, 'build/qb4w-gemv-probe.wasm');
-const EXPORTS = ['probe_alloc', 'probe_int8', 'probe_q4ext', 'probe_q4lane', 'probe_q4lane2', 'probe_q4mask', 'probe_q4maskb', 'probe_q4mask1', 'probe_dotonly', 'probe_read'];
+const EXPORTS = ['probe_alloc', 'probe_int8', 'probe_q4ext', 'probe_q4lane', 'probe_q4lane2', 'probe_q4mask', 'probe_q4maskb', 'probe_q4mask1', 'probe_q4floor', 'probe_dotonly', 'probe_read'];
 if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
   mkdirSync(path.dirname(out), { recursive: true });
   // The SIMD128 build's compiler and flags (build.sh): emcc's LLVM, -O3 -msimd128.
@@ -56,6 +56,7 @@ for (const [n, k] of [[512, 512], [4096, 4096]]) {
     q4mask: () => pe.probe_q4mask(w4, a16, groups, k),
     q4maskb: () => pe.probe_q4maskb(w4, a16, groups, k),
     q4mask1: () => pe.probe_q4mask1(w4, a16, groups, k),
+    q4floor: () => pe.probe_q4floor(w4, a16, groups, k),
     dotonly: () => pe.probe_dotonly(w4, a16, groups, k),
     read4: () => pe.probe_read(w4, n * k / 2),
     read8: () => pe.probe_read(w8, n * k),
