@@ -1,0 +1,143 @@
+/*
+ * The int8 GEMM's inner kernel at the large shapes (issue 12's target against
+ * onnxruntime-web): register tiles of i32x4.dot_i16x8_s on int16 activations
+ * and int16 weights, each run the way src/operators/gemm.c runs the "xw"
+ * kernel (column blocks of widened weights, every block of rows over each),
+ * so that only the tile differs. bench/probes/gemm-xw.js times them.
+ *
+ *   c4x4x8   the production kernel's tile (qs16-qc8w-gemm-xw 4x8c4): per 4 k,
+ *            2 weight loads, 4 64-bit activation splats, 8 dots, 8 adds, in two
+ *            4-column passes, lanes reduced by shuffles per tile
+ *   c4x4x8u  the same with k unrolled by 2 (loads at constant offsets)
+ *   c2MxN    lanes are columns, 2 k per lane: per 2 k, N/4 weight loads,
+ *            M 32-bit activation splats, M*N/4 dots and adds, no reduction
+ * Weights: per column block of NB columns, for each 8-column group the
+ * layout its tile reads (c4: 8 cols x 4 k per 64 bytes; c2: 8 cols x 2 k per
+ * 32 bytes); both are the same bytes, only the order differs.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <wasm_simd128.h>
+
+uint8_t* probe_alloc(size_t bytes) { return aligned_alloc(64, (bytes + 63) & ~(size_t) 63); }
+
+static int32_t fold(v128_t v) { return wasm_i32x4_extract_lane(v, 0) ^ wasm_i32x4_extract_lane(v, 3); }
+
+/* m rows (a multiple of MR), n columns (a multiple of 8), k a multiple of 8. */
+#define DRIVER(NAME, MR, TILE)                                                                  \
+  int32_t NAME(const int16_t* a, const int16_t* w, size_t m, size_t n, size_t k, size_t nc) {   \
+    int32_t out = 0;                                                                            \
+    for (size_t j0 = 0; j0 < n; j0 += nc) {                                                     \
+      const size_t nb = n - j0 < nc ? n - j0 : nc;                                              \
+      const int16_t* wb = w + j0 * k;                                                           \
+      for (size_t i0 = 0; i0 < m; i0 += MR) {                                                   \
+        for (size_t g = 0; g < nb / 8; g++) out ^= TILE(a + i0 * k, k, wb + g * 8 * k);         \
+      }                                                                                         \
+    }                                                                                           \
+    return out;                                                                                 \
+  }
+
+static inline int32_t tile_c4_4x8(const int16_t* a, size_t k, const int16_t* w) {
+  int32_t out = 0;
+  for (size_t half = 0; half < 2; half++) {
+    const int16_t* wk = w + 16 * half;
+    v128_t acc[4][2];
+    for (int i = 0; i < 4; i++) acc[i][0] = acc[i][1] = wasm_i32x4_const_splat(0);
+    for (size_t l = 0; l < k; l += 4) {
+      const v128_t w01 = wasm_v128_load(wk), w23 = wasm_v128_load(wk + 8);
+      wk += 32;
+#pragma clang loop unroll(full)
+      for (int i = 0; i < 4; i++) {
+        const v128_t va = wasm_v128_load64_splat(a + i * k + l);
+        acc[i][0] = wasm_i32x4_add(acc[i][0], wasm_i32x4_dot_i16x8(w01, va));
+        acc[i][1] = wasm_i32x4_add(acc[i][1], wasm_i32x4_dot_i16x8(w23, va));
+      }
+    }
+    for (int i = 0; i < 4; i++) {
+      out ^= fold(wasm_i32x4_add(wasm_i32x4_shuffle(acc[i][0], acc[i][1], 0, 2, 4, 6),
+                                 wasm_i32x4_shuffle(acc[i][0], acc[i][1], 1, 3, 5, 7)));
+    }
+  }
+  return out;
+}
+
+static inline int32_t tile_c4_4x8u(const int16_t* a, size_t k, const int16_t* w) {
+  int32_t out = 0;
+  for (size_t half = 0; half < 2; half++) {
+    const int16_t* wk = w + 16 * half;
+    v128_t acc[4][2];
+    for (int i = 0; i < 4; i++) acc[i][0] = acc[i][1] = wasm_i32x4_const_splat(0);
+    const int16_t* ap = a;
+    for (size_t l = 0; l < k; l += 8) {
+#pragma clang loop unroll(full)
+      for (int u = 0; u < 2; u++) {
+        const v128_t w01 = wasm_v128_load(wk + 32 * u), w23 = wasm_v128_load(wk + 32 * u + 8);
+#pragma clang loop unroll(full)
+        for (int i = 0; i < 4; i++) {
+          const v128_t va = wasm_v128_load64_splat(ap + i * k + 4 * u);
+          acc[i][0] = wasm_i32x4_add(acc[i][0], wasm_i32x4_dot_i16x8(w01, va));
+          acc[i][1] = wasm_i32x4_add(acc[i][1], wasm_i32x4_dot_i16x8(w23, va));
+        }
+      }
+      wk += 64;
+      ap += 8;
+    }
+    for (int i = 0; i < 4; i++) {
+      out ^= fold(wasm_i32x4_add(wasm_i32x4_shuffle(acc[i][0], acc[i][1], 0, 2, 4, 6),
+                                 wasm_i32x4_shuffle(acc[i][0], acc[i][1], 1, 3, 5, 7)));
+    }
+  }
+  return out;
+}
+
+#define TILE_C2(NAME, MR)                                                                 \
+  static inline int32_t NAME(const int16_t* a, size_t k, const int16_t* w) {              \
+    v128_t acc[MR][2];                                                                    \
+    for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = wasm_i32x4_const_splat(0);       \
+    for (size_t l = 0; l < k; l += 2) {                                                   \
+      const v128_t w0 = wasm_v128_load(w), w1 = wasm_v128_load(w + 8);                    \
+      w += 16;                                                                            \
+      _Pragma("clang loop unroll(full)") for (int i = 0; i < MR; i++) {                   \
+        const v128_t va = wasm_v128_load32_splat(a + i * k + l);                          \
+        acc[i][0] = wasm_i32x4_add(acc[i][0], wasm_i32x4_dot_i16x8(w0, va));              \
+        acc[i][1] = wasm_i32x4_add(acc[i][1], wasm_i32x4_dot_i16x8(w1, va));              \
+      }                                                                                   \
+    }                                                                                     \
+    int32_t out = 0;                                                                      \
+    for (int i = 0; i < MR; i++) out ^= fold(wasm_i32x4_add(acc[i][0], acc[i][1]));       \
+    return out;                                                                           \
+  }
+TILE_C2(tile_c2_4x8, 4)
+TILE_C2(tile_c2_5x8, 5)
+TILE_C2(tile_c2_6x8, 6)
+
+/* c2 with k unrolled by 2 (4 k per iteration, constant offsets). */
+#define TILE_C2U(NAME, MR)                                                                \
+  static inline int32_t NAME(const int16_t* a, size_t k, const int16_t* w) {              \
+    v128_t acc[MR][2];                                                                    \
+    for (int i = 0; i < MR; i++) acc[i][0] = acc[i][1] = wasm_i32x4_const_splat(0);       \
+    for (size_t l = 0; l < k; l += 4) {                                                   \
+      _Pragma("clang loop unroll(full)") for (int u = 0; u < 2; u++) {                    \
+        const v128_t w0 = wasm_v128_load(w + 16 * u), w1 = wasm_v128_load(w + 16 * u + 8); \
+        _Pragma("clang loop unroll(full)") for (int i = 0; i < MR; i++) {                 \
+          const v128_t va = wasm_v128_load32_splat(a + i * k + l + 2 * u);                \
+          acc[i][0] = wasm_i32x4_add(acc[i][0], wasm_i32x4_dot_i16x8(w0, va));            \
+          acc[i][1] = wasm_i32x4_add(acc[i][1], wasm_i32x4_dot_i16x8(w1, va));            \
+        }                                                                                 \
+      }                                                                                   \
+      w += 32;                                                                            \
+    }                                                                                     \
+    int32_t out = 0;                                                                      \
+    for (int i = 0; i < MR; i++) out ^= fold(wasm_i32x4_add(acc[i][0], acc[i][1]));       \
+    return out;                                                                           \
+  }
+TILE_C2U(tile_c2_4x8u, 4)
+TILE_C2U(tile_c2_6x8u, 6)
+
+DRIVER(probe_c4x4x8, 4, tile_c4_4x8)
+DRIVER(probe_c4x4x8u, 4, tile_c4_4x8u)
+DRIVER(probe_c2x4x8, 4, tile_c2_4x8)
+DRIVER(probe_c2x5x8, 5, tile_c2_5x8)
+DRIVER(probe_c2x6x8, 6, tile_c2_6x8)
+DRIVER(probe_c2x4x8u, 4, tile_c2_4x8u)
+DRIVER(probe_c2x6x8u, 6, tile_c2_6x8u)
