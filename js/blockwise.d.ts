@@ -144,10 +144,12 @@ export declare class MatMulNBits {
   /**
    * @param a row-major [m, k]; finite at accuracy level 4
    * @param m rows (default a.length / k)
+   * @param opts out: an array of the result's type and length to write into (reused across
+   *   calls, it saves allocating and first touching a new one each call); it is returned
    * @returns row-major [m, n]
    * @throws {Error} after dispose()
    */
-  forward(a: Float32Array, m?: number): Float32Array;
+  forward(a: Float32Array, m?: number, opts?: { out?: Float32Array }): Float32Array;
   /** Frees the packed weights. Idempotent. */
   dispose(): void;
   [Symbol.dispose](): void;
@@ -185,8 +187,8 @@ export declare class WeightOnlyQuantizedLinear {
   /** The weight quantization error. */
   readonly error: BlockwiseError;
   readonly disposed: boolean;
-  /** @returns row-major [batch, outFeatures] @throws {Error} after dispose() */
-  forward(x: Float32Array, batch?: number): Float32Array;
+  /** @returns row-major [batch, outFeatures] (opts.out when given) @throws {Error} after dispose() */
+  forward(x: Float32Array, batch?: number, opts?: { out?: Float32Array }): Float32Array;
   dispose(): void;
   [Symbol.dispose](): void;
 }

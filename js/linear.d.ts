@@ -185,9 +185,11 @@ export declare class DynamicQuantizedLinear extends Int8Linear {
   /**
    * @param x finite float activations, row-major [batch, inFeatures]
    * @param batch rows of x (default x.length / inFeatures)
+   * @param opts out: an array of the result's type and length to write into (reused across
+   *   calls, it saves allocating and first touching a new one each call); it is returned
    * @returns row-major [batch, outFeatures]
    */
-  forward(x: Float32Array, batch?: number): Float32Array;
+  forward(x: Float32Array, batch?: number, opts?: { out?: Float32Array }): Float32Array;
 }
 
 /** Options of QuantizedLinear's factories. */
@@ -240,9 +242,11 @@ export declare class QuantizedLinear extends Int8Linear {
   /**
    * @param x quantized activations of the layer's dtype, row-major [batch, inFeatures]
    * @param batch rows of x (default x.length / inFeatures)
+   * @param opts out: an array of the result's type and length to write into (reused across
+   *   calls, it saves allocating and first touching a new one each call); it is returned
    * @returns quantized output, row-major [batch, outFeatures]
    */
-  forward(x: Int8Array | Uint8Array, batch?: number): Int8Array | Uint8Array;
+  forward(x: Int8Array | Uint8Array, batch?: number, opts?: { out?: Int8Array | Uint8Array }): Int8Array | Uint8Array;
 }
 
 /**
@@ -261,9 +265,11 @@ export declare class Linear implements OwnsWasmMemory {
   /**
    * @param x row-major [batch, inFeatures]
    * @param batch default x.length / inFeatures
+   * @param opts out: an array of the result's type and length to write into (reused across
+   *   calls, it saves allocating and first touching a new one each call); it is returned
    * @returns row-major [batch, outFeatures]
    */
-  forward(x: Float32Array, batch?: number): Float32Array;
+  forward(x: Float32Array, batch?: number, opts?: { out?: Float32Array }): Float32Array;
   readonly disposed: boolean;
   dispose(): void;
   [Symbol.dispose](): void;

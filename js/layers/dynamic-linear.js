@@ -5,7 +5,7 @@
 import { FLAG_ONNX_QPARAMS, FLAG_REDUCE_RANGE } from '../runtime/abi.js';
 import { call, input, output, owned } from '../runtime/binding.js';
 import { boolean, oneOf } from '../runtime/validate.js';
-import { check, floatRows } from '../ops/gemm-args.js';
+import { check, floatRows, forwardOut } from '../ops/gemm-args.js';
 import { Int8Linear } from './int8-linear.js';
 import { PackedMatrix } from './packed-matrix.js';
 
@@ -65,15 +65,18 @@ export class DynamicQuantizedLinear extends Int8Linear {
    * y = x W^T + b with x quantized on the fly.
    * @param {Float32Array} x row-major [batch, inFeatures], finite
    * @param {number} [batch] rows of x (default x.length / inFeatures)
-   * @returns {Float32Array} row-major [batch, outFeatures]
+   * @param {{ out?: Float32Array }} [opts] out: an array of batch * outFeatures to write y into
+   *   (reused across calls, it saves allocating and first touching a new one each time)
+   * @returns {Float32Array} row-major [batch, outFeatures] (out when given)
    */
-  forward(x, batch) {
+  forward(x, batch, opts) {
     const rt = this.live();
     const { xv, m } = floatRows(x, this.inFeatures, this.outFeatures, batch);
     const n = this.outFeatures, k = this.inFeatures;
-    if (m === 0) return new Float32Array(0);
+    const into = forwardOut(opts, Float32Array, m * n);
+    if (m === 0) return into ?? new Float32Array(0);
     const specs = [input('x', xv), owned('packed', this.#packed.storage), owned('scales', this.#scales),
-      output('y', Float32Array, m * n), output('qp', Float32Array, 2)];
+      output('y', Float32Array, m * n, into), output('qp', Float32Array, 2)];
     if (this.#bias) specs.push(owned('bias', this.#bias));
     const r = call(rt, specs, (p, c) =>
       c.qdq_dynamic_linear(m, n, k, p.x, p.packed, p.scales, p.bias ?? 0, p.y, this.flags, p.qp));

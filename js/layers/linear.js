@@ -6,7 +6,7 @@
 import { FLAG_TRANSPOSED } from '../runtime/abi.js';
 import { call, input, output, owned } from '../runtime/binding.js';
 import { allFinite, options, typedArray } from '../runtime/validate.js';
-import { check, dim, floatBias, floatRows, length } from '../ops/gemm-args.js';
+import { check, dim, floatBias, floatRows, forwardOut, length } from '../ops/gemm-args.js';
 import { Owned } from './owned.js';
 
 /**
@@ -56,14 +56,16 @@ export class Linear extends Owned {
   /**
    * @param {Float32Array} x row-major [batch, inFeatures]
    * @param {number} [batch] default x.length / inFeatures
-   * @returns {Float32Array} row-major [batch, outFeatures]
+   * @param {{ out?: Float32Array }} [opts] out: an array of batch * outFeatures to write y into
+   * @returns {Float32Array} row-major [batch, outFeatures] (out when given)
    */
-  forward(x, batch) {
+  forward(x, batch, opts) {
     const rt = this.live();
     const { xv, m } = floatRows(x, this.inFeatures, this.outFeatures, batch);
     const n = this.outFeatures, k = this.inFeatures;
-    if (m === 0) return new Float32Array(0);
-    return call(rt, [input('x', xv), owned('packed', this.#packed), output('y', Float32Array, m * n)], (p, c) =>
+    const into = forwardOut(opts, Float32Array, m * n);
+    if (m === 0) return into ?? new Float32Array(0);
+    return call(rt, [input('x', xv), owned('packed', this.#packed), output('y', Float32Array, m * n, into)], (p, c) =>
       c.qdq_f32_gemm(m, n, k, p.x, p.packed, p.y)).y;
   }
 }

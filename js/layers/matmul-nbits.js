@@ -7,6 +7,7 @@ import { NBITS_ACCURACY_INT8 } from '../runtime/abi.js';
 import { call, input, output, owned } from '../runtime/binding.js';
 import { checkBlockwise, checkNBits } from '../ops/blockwise.js';
 import { integer, typedArray } from '../runtime/validate.js';
+import { forwardOut } from '../ops/gemm-args.js';
 import { Owned } from './owned.js';
 
 /**
@@ -84,15 +85,17 @@ export class MatMulNBits extends Owned {
   /**
    * @param {Float32Array} a row-major [m, k] (finite at accuracy level 4)
    * @param {number} [m] rows of a (default a.length / k)
-   * @returns {Float32Array} row-major [m, n]
+   * @param {{ out?: Float32Array }} [opts] out: an array of m * n to write y into
+   * @returns {Float32Array} row-major [m, n] (out when given)
    */
-  forward(a, m) {
+  forward(a, m, opts) {
     const rt = this.live();
     typedArray('a', a, Float32Array);
     const rows = rowsOf(a, this.k, m);
     const n = this.n, k = this.k;
-    if (rows === 0) return new Float32Array(0);
-    const specs = [input('a', a), owned('packed', this.storage), output('y', Float32Array, rows * n)];
+    const into = forwardOut(opts, Float32Array, rows * n);
+    if (rows === 0) return into ?? new Float32Array(0);
+    const specs = [input('a', a), owned('packed', this.storage), output('y', Float32Array, rows * n, into)];
     if (this.bias) specs.push(input('bias', this.bias));
     const flags = this.accuracyLevel === 4 ? NBITS_ACCURACY_INT8 : 0;
     const r = call(rt, specs, (p, c) => c.qdq_nbits_matmul(rows, n, k, p.a, p.packed, this.bias ? p.bias : 0, p.y, flags));

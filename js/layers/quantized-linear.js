@@ -5,7 +5,7 @@
 import { GEMM_OUT_INT8, GEMM_OUT_UINT8 } from '../runtime/abi.js';
 import { call, input, output } from '../runtime/binding.js';
 import { boolean, describe, integer, oneOf, scale, typedArray, typedArrayKind } from '../runtime/validate.js';
-import { batchOf, int8Data } from '../ops/gemm-args.js';
+import { batchOf, forwardOut, int8Data } from '../ops/gemm-args.js';
 import { requantizationMultipliers, runGemm } from '../ops/matmul.js';
 import { Int8Linear } from './int8-linear.js';
 import { PackedMatrix } from './packed-matrix.js';
@@ -75,16 +75,19 @@ export class QuantizedLinear extends Int8Linear {
   /**
    * @param {Int8Array | Uint8Array} x quantized activations, row-major [batch, inFeatures], of the layer's dtype
    * @param {number} [batch] rows of x (default x.length / inFeatures)
-   * @returns {Int8Array | Uint8Array} quantized output, row-major [batch, outFeatures]
+   * @param {{ out?: Int8Array | Uint8Array }} [opts] out: an array of the layer's dtype and
+   *   batch * outFeatures elements to write y into
+   * @returns {Int8Array | Uint8Array} quantized output, row-major [batch, outFeatures] (out when given)
    */
-  forward(x, batch) {
+  forward(x, batch, opts) {
     this.live();
     const xv = int8Data('x', x);
     if ((typedArrayKind(xv) === 'Uint8Array') !== (this.dtype === 'uint8')) {
       throw new TypeError(`qdq-wasm: x must be a ${this.dtype === 'uint8' ? 'Uint8Array' : 'Int8Array'} for this ${this.dtype} layer, got ${describe(x)}`);
     }
     const m = batchOf('x', xv, this.inFeatures, batch);
-    const out = new (this.dtype === 'uint8' ? Uint8Array : Int8Array)(m * this.outFeatures);
+    const Y = this.dtype === 'uint8' ? Uint8Array : Int8Array;
+    const out = forwardOut(opts, Y, m * this.outFeatures) ?? new Y(m * this.outFeatures);
     if (m === 0) return out;
     runGemm(this.#packed, xv, m, this.inputZeroPoint, this.dtype === 'uint8' ? GEMM_OUT_UINT8 : GEMM_OUT_INT8, out, this.mult,
       this.outputZeroPoint, this.ymin, this.ymax);

@@ -62,11 +62,12 @@ export class WeightOnlyQuantizedLinear {
   /**
    * @param {Float32Array} x row-major [batch, inFeatures]
    * @param {number} [batch] rows of x (default x.length / inFeatures)
-   * @returns {Float32Array} row-major [batch, outFeatures]
+   * @param {{ out?: Float32Array }} [opts] out: an array of batch * outFeatures to write y into
+   * @returns {Float32Array} row-major [batch, outFeatures] (out when given)
    */
-  forward(x, batch) {
+  forward(x, batch, opts) {
     if (this.disposed) throw new Error('qdq-wasm: this WeightOnlyQuantizedLinear was disposed; create a new one');
-    return this.matmul.forward(x, batch);
+    return this.matmul.forward(x, batch, opts);
   }
 
   /** Frees the packed weights. Idempotent; forward() throws afterwards. */

@@ -4,7 +4,7 @@
 
 import { ERROR_K_TOO_LARGE, ERROR_OUT_OF_MEMORY, ERROR_SIZE_OVERFLOW, GEMM_MAX_K } from '../runtime/abi.js';
 import { byteCount } from '../runtime/binding.js';
-import { allFinite, describe, integer, numberList, scale, typedArray, typedArrayKind } from '../runtime/validate.js';
+import { allFinite, describe, integer, numberList, options, outArray, scale, typedArray, typedArrayKind } from '../runtime/validate.js';
 
 /** @param {string} name @param {unknown} v @returns {number} a dimension in [1, 2^31 - 1] */
 export function dim(name, v) {
@@ -89,6 +89,20 @@ export function batchOf(name, x, inFeatures, batch) {
   const b = integer('batch', batch, 0, 2 ** 31 - 1);
   length(name, x, b * inFeatures, 'batch * inFeatures');
   return b;
+}
+
+/**
+ * The `out` option of a layer's forward(): the caller's array of `length`
+ * elements of Type to write the result into, or undefined (a new array).
+ * @template {Float32Array | Int8Array | Uint8Array} T
+ * @param {unknown} opts forward()'s third argument
+ * @param {new (n: number) => T} Type @param {number} length
+ * @returns {T | undefined}
+ */
+export function forwardOut(opts, Type, length) {
+  if (opts === undefined) return undefined;
+  const o = options('forward options', opts, ['out']);
+  return o.out === undefined ? undefined : /** @type {T} */ (outArray('out', o.out, Type, length));
 }
 
 /**

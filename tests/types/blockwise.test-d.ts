@@ -27,3 +27,9 @@ quantizeBlockwise(new Float64Array(4), { n: 2, k: 2 });
 MatMulNBits.pack({ ...q, accuracyLevel: 5 });
 // @ts-expect-error use MatMulNBits.pack
 new MatMulNBits();
+// forward(a, m, { out }) writes into and returns the caller's array.
+const yOut: Float32Array = mm.forward(new Float32Array(32), 1, { out: new Float32Array(8) });
+layer.forward(new Float32Array(32), 1, { out: new Float32Array(8) });
+// @ts-expect-error unknown option
+mm.forward(new Float32Array(32), 1, { outt: new Float32Array(8) });
+void yOut;

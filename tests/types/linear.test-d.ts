@@ -29,3 +29,10 @@ DynamicQuantizedLinear.fromFloat(new Float32Array(4), null, { inFeatures: 2, out
 new Linear();
 // @ts-expect-error forward takes a Float32Array
 d.forward([1, 2]);
+// forward(x, batch, { out }) writes into and returns the caller's array.
+const reused: Float32Array = d.forward(new Float32Array(2), 1, { out: new Float32Array(2) });
+s.forward(new Uint8Array(2), 1, { out: new Uint8Array(2) });
+l.forward(new Float32Array(2), undefined, { out: new Float32Array(2) });
+// @ts-expect-error out is a Float32Array for a float layer
+d.forward(new Float32Array(2), 1, { out: new Int32Array(2) });
+void reused;
