@@ -3,22 +3,51 @@
 // worker thread alone and on two at once, interleaved, medians. On an idle
 // 2-core machine the ratio is ~2; on one shared with other builds it falls
 // toward 1, and bench/threads.js's speedups are bounded by it.
-//   node bench/threads-probe.js [--threads 2] [--runs 9] [--kernel m,k,n]
+//   node bench/threads-probe.js [--threads 2] [--runs 9] [--kernel m,k,n | --dot]
 // --kernel: the loop is our own single-threaded DynamicQuantizedLinear of
 // that shape instead (each worker loads the single-threaded build into its
 // own memory: no sharing, no split), which bounds a split of the same
 // kernels where the vCPUs share more than the integer loop shows (SIMD
 // units of hyperthreads on the host, caches, memory bandwidth).
+// --dot: the loop is the SIMD128 int8 GEMM's arithmetic alone
+// (bench/probes/dot-peak.c: i32x4.dot_i16x8_s + i32x4.add chains, no memory
+// traffic), reported in GOPS: the most any SIMD128 int8 GEMM, ours or
+// onnxruntime-web's, can reach on 1 and on T threads of this machine now.
 import os from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 
 const args = process.argv.slice(2);
 const T = Number(args.includes('--threads') ? args[args.indexOf('--threads') + 1] : 2);
 const RUNS = Number(args.includes('--runs') ? args[args.indexOf('--runs') + 1] : 9);
 const kernel = args.includes('--kernel') ? args[args.indexOf('--kernel') + 1].split(',').map(Number) : null;
-const WORK = kernel === null ? 60_000_000 : Math.max(1, Math.round(1.5e9 / (2 * kernel[0] * kernel[1] * kernel[2])));
+const dot = args.includes('--dot');
+const DOT_OPS = 2 * 8 * 12; // per iteration of probe_dot_peak
+const WORK = dot ? 2_000_000 : kernel === null ? 60_000_000 : Math.max(1, Math.round(1.5e9 / (2 * kernel[0] * kernel[1] * kernel[2])));
 
-const source = kernel === null ? `
+let dotWasm = '';
+if (dot) {
+  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+  const src = path.join(root, 'bench/probes/dot-peak.c');
+  dotWasm = path.join(root, 'build/dot-peak-probe.wasm');
+  if (!existsSync(dotWasm) || statSync(dotWasm).mtimeMs < statSync(src).mtimeMs) {
+    mkdirSync(path.dirname(dotWasm), { recursive: true });
+    // The SIMD128 build's compiler and flags (build.sh): emcc's LLVM, -O3 -msimd128.
+    const r = spawnSync('emcc', ['-O3', '-msimd128', src, '--no-entry', '-sSTANDALONE_WASM', '-sEXPORTED_FUNCTIONS=_probe_dot_peak', '-o', dotWasm],
+      { stdio: 'inherit', env: { ...process.env, NODE_PATH: '/usr/share/nodejs' } });
+    if (r.status !== 0) throw new Error('bench/threads-probe.js: building bench/probes/dot-peak.c failed');
+  }
+}
+
+const source = dot ? `
+  const { parentPort } = require('node:worker_threads');
+  const stub = new Proxy({}, { get: () => () => 0 });
+  const bytes = require('node:fs').readFileSync(${JSON.stringify(dotWasm)});
+  const f = new WebAssembly.Instance(new WebAssembly.Module(bytes), { env: stub, wasi_snapshot_preview1: stub }).exports.probe_dot_peak;
+  parentPort.on('message', (n) => parentPort.postMessage(f(n, 7)));` : kernel === null ? `
   const { parentPort } = require('node:worker_threads');
   parentPort.on('message', (n) => {
     let x = 1;
@@ -62,6 +91,10 @@ const med = (/** @type {number[]} */ a) => a.sort((x, y) => x - y)[a.length >> 1
 const speedup = (T * med(one)) / med(all);
 console.log(`${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} logical CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}`);
 if (kernel !== null) console.log(`loop: ${WORK} calls of the single-threaded DynamicQuantizedLinear ${kernel.join('x')} per thread`);
+if (dot) {
+  console.log(`loop: ${WORK} iterations of 12 i32x4.dot_i16x8_s + i32x4.add (SIMD128) per thread: ` +
+    `${(WORK * DOT_OPS / med(one) / 1e6).toFixed(1)} GOPS on 1 thread, ${(T * WORK * DOT_OPS / med(all) / 1e6).toFixed(1)} GOPS on ${T}`);
+}
 console.log(`1 thread: ${med(one).toFixed(1)} ms; ${T} threads, ${T}x the work: ${med(all).toFixed(1)} ms; ` +
   `available parallel speedup ${speedup.toFixed(2)}x (ideal ${T}x), median of ${RUNS}`);
 for (const w of workers) await w.terminate();

@@ -13,7 +13,7 @@ import { timeAll } from '../lib/time-all.js';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const src = path.join(root, 'bench/probes/gemm-xw.c');
 const out = path.join(root, 'build/gemm-xw-probe.wasm');
-const NAMES = ['c4x4x8', 'c4x4x8u', 'c2x4x8', 'c2x5x8', 'c2x6x8', 'c2x4x8u', 'c2x6x8u'];
+const NAMES = ['c4x4x8', 'c4x4x8u', 'c4x4x8p', 'c2x4x8', 'c2x5x8', 'c2x6x8', 'c2x4x8u', 'c2x6x8u'];
 const EXPORTS = ['probe_alloc', ...NAMES.map((n) => `probe_${n}`)];
 if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
   mkdirSync(path.dirname(out), { recursive: true });
