@@ -9,14 +9,10 @@
 //   node bench/nbits.js [--build simd128|relaxed] [--json] [--no-ort]   (NBITS_QUICK=1: one small shape, a smoke run)
 import os from 'node:os';
 import { timeAll } from './lib/time-all.js';
-import { spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadProbe } from './lib/probe-wasm.js';
 import * as qdq from '../js/index.js';
 import { DataType, model, node, tensor, valueInfo } from '../tests/helpers/onnx-model.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const build = /** @type {'simd128' | 'relaxed'} */ (args.includes('--build') ? args[args.indexOf('--build') + 1] : 'simd128');
 const json = args.includes('--json');
@@ -36,18 +32,7 @@ const rand = () => (((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 
 
 /** Stream-read probe: GB/s reading `bytes` (median of runs, each several passes). */
 function streamProbe(sizes) {
-  const src = path.join(root, 'bench/probes/stream-read.c');
-  const out = path.join(root, 'build/stream-read-probe.wasm');
-  if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
-    const r = spawnSync('emcc', ['-O3', '-msimd128', src, '--no-entry', '-sSTANDALONE_WASM', '-sALLOW_MEMORY_GROWTH=1',
-      '-sINITIAL_MEMORY=16MB', '-sTOTAL_STACK=64KB', '-sMAXIMUM_MEMORY=512MB', '-sEXPORTED_FUNCTIONS=_probe_alloc,_probe_read,_malloc', '-o', out],
-    { stdio: 'inherit', env: { ...process.env, NODE_PATH: '/usr/share/nodejs' } });
-    if (r.status !== 0) throw new Error('bench/nbits.js: building the stream probe failed');
-  }
-  const stub = new Proxy({}, { get: () => () => 0 });
-  const inst = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(out)), { wasi_snapshot_preview1: stub, env: stub });
-  const pe = /** @type {any} */ (inst.exports);
-  pe._initialize?.();
+  const pe = loadProbe('stream-read', ['probe_alloc', 'probe_read', 'malloc']);
   /** @type {Record<string, number>} */ const gbps = {};
   for (const bytes of sizes) {
     const p = pe.probe_alloc(bytes);

@@ -14,11 +14,8 @@
 // traffic), reported in GOPS: the most any SIMD128 int8 GEMM, ours or
 // onnxruntime-web's, can reach on 1 and on T threads of this machine now.
 import os from 'node:os';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { buildProbe } from './lib/probe-wasm.js';
 
 const args = process.argv.slice(2);
 const T = Number(args.includes('--threads') ? args[args.indexOf('--threads') + 1] : 2);
@@ -28,19 +25,7 @@ const dot = args.includes('--dot');
 const DOT_OPS = 2 * 8 * 12; // per iteration of probe_dot_peak
 const WORK = dot ? 2_000_000 : kernel === null ? 60_000_000 : Math.max(1, Math.round(1.5e9 / (2 * kernel[0] * kernel[1] * kernel[2])));
 
-let dotWasm = '';
-if (dot) {
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-  const src = path.join(root, 'bench/probes/dot-peak.c');
-  dotWasm = path.join(root, 'build/dot-peak-probe.wasm');
-  if (!existsSync(dotWasm) || statSync(dotWasm).mtimeMs < statSync(src).mtimeMs) {
-    mkdirSync(path.dirname(dotWasm), { recursive: true });
-    // The SIMD128 build's compiler and flags (build.sh): emcc's LLVM, -O3 -msimd128.
-    const r = spawnSync('emcc', ['-O3', '-msimd128', src, '--no-entry', '-sSTANDALONE_WASM', '-sEXPORTED_FUNCTIONS=_probe_dot_peak', '-o', dotWasm],
-      { stdio: 'inherit', env: { ...process.env, NODE_PATH: '/usr/share/nodejs' } });
-    if (r.status !== 0) throw new Error('bench/threads-probe.js: building bench/probes/dot-peak.c failed');
-  }
-}
+const dotWasm = dot ? buildProbe('dot-peak', ['probe_dot_peak']) : '';
 
 const source = dot ? `
   const { parentPort } = require('node:worker_threads');

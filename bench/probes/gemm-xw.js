@@ -4,29 +4,11 @@
 // multiple (60 rows for the 4-, 5- and 6-row tiles alike at m = 60...).
 //   node bench/probes/gemm-xw.js [--shape 480,512,512]
 import os from 'node:os';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadProbe } from '../lib/probe-wasm.js';
 import { timeAll } from '../lib/time-all.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const src = path.join(root, 'bench/probes/gemm-xw.c');
-const out = path.join(root, 'build/gemm-xw-probe.wasm');
 const NAMES = ['c4x4x8', 'c4x4x8u', 'c4x4x8p', 'c2x4x8', 'c2x5x8', 'c2x6x8', 'c2x4x8u', 'c2x6x8u'];
-const EXPORTS = ['probe_alloc', ...NAMES.map((n) => `probe_${n}`)];
-if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
-  mkdirSync(path.dirname(out), { recursive: true });
-  // The SIMD128 build's compiler and flags (build.sh): emcc's LLVM, -O3 -msimd128.
-  const r = spawnSync('emcc', ['-O3', '-msimd128', src, '--no-entry', '-sSTANDALONE_WASM', '-sALLOW_MEMORY_GROWTH=1',
-    '-sINITIAL_MEMORY=16MB', '-sTOTAL_STACK=64KB', '-sMAXIMUM_MEMORY=512MB', `-sEXPORTED_FUNCTIONS=${EXPORTS.map((e) => `_${e}`).join(',')}`, '-o', out],
-  { stdio: 'inherit', env: { ...process.env, NODE_PATH: '/usr/share/nodejs' } });
-  if (r.status !== 0) throw new Error('bench/probes/gemm-xw.js: building the probe failed');
-}
-const stub = new Proxy({}, { get: () => () => 0 });
-const inst = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(out)), { wasi_snapshot_preview1: stub, env: stub });
-const pe = /** @type {any} */ (inst.exports);
-pe._initialize?.();
+const pe = loadProbe('gemm-xw', ['probe_alloc', ...NAMES.map((n) => `probe_${n}`)]);
 const args = process.argv.slice(2);
 const [m, k, n] = (args.includes('--shape') ? args[args.indexOf('--shape') + 1] : '480,512,512').split(',').map(Number);
 const buf = (/** @type {number} */ elems) => {

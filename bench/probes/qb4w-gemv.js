@@ -6,28 +6,10 @@
 // weight bytes, and each loop's speed relative to the int8 loop.
 //   node bench/probes/qb4w-gemv.js [--json]
 import os from 'node:os';
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { loadProbe } from '../lib/probe-wasm.js';
 import { timeAll } from '../lib/time-all.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-const src = path.join(root, 'bench/probes/qb4w-gemv.c');
-const out = path.join(root, 'build/qb4w-gemv-probe.wasm');
-const EXPORTS = ['probe_alloc', 'probe_int8', 'probe_q4ext', 'probe_q4lane', 'probe_q4lane2', 'probe_q4mask', 'probe_q4maskb', 'probe_q4mask1', 'probe_q4floor', 'probe_dotonly', 'probe_read'];
-if (!existsSync(out) || statSync(out).mtimeMs < statSync(src).mtimeMs) {
-  mkdirSync(path.dirname(out), { recursive: true });
-  // The SIMD128 build's compiler and flags (build.sh): emcc's LLVM, -O3 -msimd128.
-  const r = spawnSync('emcc', ['-O3', '-msimd128', src, '--no-entry', '-sSTANDALONE_WASM', '-sALLOW_MEMORY_GROWTH=1',
-    '-sINITIAL_MEMORY=16MB', '-sTOTAL_STACK=64KB', '-sMAXIMUM_MEMORY=512MB', `-sEXPORTED_FUNCTIONS=${EXPORTS.map((e) => `_${e}`).join(',')}`, '-o', out],
-  { stdio: 'inherit', env: { ...process.env, NODE_PATH: '/usr/share/nodejs' } });
-  if (r.status !== 0) throw new Error('bench/probes/qb4w-gemv.js: building the probe failed');
-}
-const stub = new Proxy({}, { get: () => () => 0 });
-const inst = new WebAssembly.Instance(new WebAssembly.Module(readFileSync(out)), { wasi_snapshot_preview1: stub, env: stub });
-const pe = /** @type {any} */ (inst.exports);
-pe._initialize?.();
+const pe = loadProbe('qb4w-gemv', ['probe_alloc', 'probe_int8', 'probe_q4ext', 'probe_q4lane', 'probe_q4lane2', 'probe_q4mask', 'probe_q4maskb', 'probe_q4mask1', 'probe_q4floor', 'probe_dotonly', 'probe_read']);
 
 let seed = 7;
 const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 24);
