@@ -3,7 +3,7 @@
 // threads in Node), all in this process, runs interleaved so that load from
 // other processes falls on every candidate alike; GOPS = 2 m k n / time,
 // caller-visible (copies in and out included), medians.
-//   node bench/threads.js [--threads 2] [--build simd128|relaxed] [--no-ort] [--threshold | --staging]
+//   node bench/threads.js [--threads 2] [--build simd128|relaxed] [--no-ort] [--settle ms] [--threshold | --staging]
 // --threshold: the split's break-even instead: 1 vs T threads with every call
 // split (minWork 0) on growing DynamicQuantizedLinear shapes, to place
 // MIN_WORK_PER_THREAD (js/runtime/pool.js). --staging: the serial share of a
@@ -22,8 +22,12 @@ const build = /** @type {'simd128' | 'relaxed'} */ (opt('--build', 'simd128'));
 const withOrt = !args.includes('--no-ort');
 const RUNS = 11;
 const MIN_BATCH_MS = 30;
+// onnxruntime-web's pool threads spin after each run (ORT's intra-op
+// allow_spinning default); an idle pause before every batch lets them sleep
+// so that they do not take a core from the candidate that runs next.
+const SETTLE_MS = Number(opt('--settle', '50'));
 /** @param {Record<string, () => unknown>} fns */
-const timeAllRuns = (fns) => timeAll(fns, { runs: RUNS, minBatchMs: MIN_BATCH_MS });
+const timeAllRuns = (fns) => timeAll(fns, { runs: RUNS, minBatchMs: MIN_BATCH_MS, settleMs: SETTLE_MS });
 
 const started = await qdq.init({ build, numThreads: T });
 if (started.threads !== T) throw new Error(`asked for ${T} threads, got ${started.threads}: ${started.threadsNote}`);
@@ -85,7 +89,9 @@ if (withOrt) {
 const SHAPES = [[1, 4096, 4096], [16, 1024, 1024], [128, 768, 768], [512, 512, 512]];
 console.log(`qdq-wasm ${build} (-mt build), onnxruntime-web ${withOrt ? ort.env.versions?.web ?? '1.30' : '-'} with numThreads ${T}, ` +
   `Node ${process.version} (V8 ${process.versions.v8}), ${machine}; GOPS, median of ${RUNS} interleaved runs`);
-console.log(`m,k,n            | DQL 1t  DQL ${T}t  x     | u8s8 1t u8s8 ${T}t x     | ORT DQMM ${T}t  ORT u8s8 ${T}t | ours/ORT DQMM  u8s8`);
+console.log('DQL: DynamicQuantizedLinear.forward(x) returning a new array, as ORT returns its outputs; ' +
+  'DQL out: forward(x, m, { out }) into a reused one, as the u8s8 rows (matmulInteger with out) do');
+console.log(`m,k,n            | DQL 1t  DQL ${T}t  x     | out 1t  out ${T}t  x     | u8s8 1t u8s8 ${T}t x     | ORT DQMM ${T}t  ORT u8s8 ${T}t | ours/ORT DQMM  out   u8s8`);
 for (const [m, k, n] of SHAPES) {
   const ops = 2 * m * k * n;
   const bS8 = new Int8Array(k * n).map(() => next());
@@ -97,10 +103,13 @@ for (const [m, k, n] of SHAPES) {
   const dyn = qdq.DynamicQuantizedLinear.fromQuantized({ weight: wT, weightScales: scales, inFeatures: k, outFeatures: n, compat: 'onnx' });
   const packed = qdq.PackedMatrix.pack(bS8, { k, n });
   const out = new Int32Array(m * n);
+  const yOut = new Float32Array(m * n);
   /** @type {Record<string, () => unknown>} */
   const fns = {
     dyn1: on(1, () => dyn.forward(x)),
     dynT: on(T, () => dyn.forward(x)),
+    dynOut1: on(1, () => dyn.forward(x, m, { out: yOut })),
+    dynOutT: on(T, () => dyn.forward(x, m, { out: yOut })),
     u81: on(1, () => qdq.matmulInteger(aU8, packed, { m, aZeroPoint: 128, out })),
     u8T: on(T, () => qdq.matmulInteger(aU8, packed, { m, aZeroPoint: 128, out })),
   };
@@ -121,9 +130,10 @@ for (const [m, k, n] of SHAPES) {
   }
   const ms = await timeAllRuns(fns);
   const g = (/** @type {string} */ key) => (ms[key] === undefined ? NaN : ops / ms[key] / 1e6);
-  const f = (/** @type {number} */ v, w = 7) => (Number.isNaN(v) ? '-' : v.toFixed(1)).padStart(w);
-  console.log(`${`${m},${k},${n}`.padEnd(16)} |${f(g('dyn1'))} ${f(g('dynT'))} ${f(g('dynT') / g('dyn1'), 5)} |${f(g('u81'))} ${f(g('u8T'))} ${f(g('u8T') / g('u81'), 5)} |` +
-    `${f(g('ortDq'), 12)} ${f(g('ortU8'), 12)} |${f(g('dynT') / g('ortDq'), 14)} ${f(g('u8T') / g('ortU8'), 5)}`);
+  const f = (/** @type {number} */ v, w = 7, d = 1) => (Number.isNaN(v) ? '-' : v.toFixed(d)).padStart(w);
+  console.log(`${`${m},${k},${n}`.padEnd(16)} |${f(g('dyn1'))} ${f(g('dynT'))} ${f(g('dynT') / g('dyn1'), 5, 2)} |` +
+    `${f(g('dynOut1'))} ${f(g('dynOutT'))} ${f(g('dynOutT') / g('dynOut1'), 5, 2)} |${f(g('u81'))} ${f(g('u8T'))} ${f(g('u8T') / g('u81'), 5, 2)} |` +
+    `${f(g('ortDq'), 12)} ${f(g('ortU8'), 12)} |${f(g('dynT') / g('ortDq'), 14, 2)} ${f(g('dynOutT') / g('ortDq'), 5, 2)} ${f(g('u8T') / g('ortU8'), 5, 2)}`);
   dyn.dispose();
   packed.dispose();
   for (const s of sessions) await s.release();

@@ -5,10 +5,14 @@
 
 /**
  * @param {Record<string, () => unknown>} fns
- * @param {{ runs?: number, minBatchMs?: number }} [opts] runs: default 9; minBatchMs: default 40
+ * @param {{ runs?: number, minBatchMs?: number, settleMs?: number }} [opts] runs: default 9; minBatchMs:
+ *   default 40; settleMs: an idle pause before each batch (default 0), so that a candidate's own
+ *   threads that spin after a call (onnxruntime's thread pool does) are asleep before the next
+ *   candidate starts, instead of taking a core from it
  * @returns {Promise<Record<string, number>>} median ms per call, by name
  */
-export async function timeAll(fns, { runs = 9, minBatchMs = 40 } = {}) {
+export async function timeAll(fns, { runs = 9, minBatchMs = 40, settleMs = 0 } = {}) {
+  const settle = () => (settleMs > 0 ? new Promise((resolve) => setTimeout(resolve, settleMs)) : undefined);
   /** @type {Record<string, number>} */
   const reps = {};
   /** @type {Record<string, number[]>} */
@@ -27,6 +31,7 @@ export async function timeAll(fns, { runs = 9, minBatchMs = 40 } = {}) {
   }
   for (let run = 0; run < runs; run++) {
     for (const [name, fn] of Object.entries(fns)) {
+      await settle();
       const t0 = performance.now();
       for (let i = 0; i < reps[name]; i++) await fn();
       times[name].push((performance.now() - t0) / reps[name]);
