@@ -5,17 +5,21 @@
 // interleaved so that load from other processes falls on every candidate
 // alike; GOPS = 2 m k n / time, caller-visible (copies in and out included),
 // medians.
-//   node bench/threads-nbits.js [--threads 2] [--build simd128|relaxed] [--no-ort] [--weights]
+//   node bench/threads-nbits.js [--threads 2] [--build simd128|relaxed] [--no-ort] [--weights | --quantize]
 // --weights: the work weights of src/operators/nbits-matmul.c instead: on one
 // thread, time per multiply-add of MatMulNBits against the int8
 // DynamicQuantizedLinear (the unit of the split threshold) at shapes around
 // the threshold, and the cost of staging one activation element in the same
-// unit (a call with n = 8, less its multiply-adds).
+// unit (a call with n = 8, less its multiply-adds). --quantize: the one-off
+// weight preparation (quantizeBlockwise, MatMulNBits.pack) on 1 and T
+// threads, and the ns per weight element of each C function on one thread
+// (data in wasm memory), from which src/operators/nbits.c and
+// src/packing/nbits-pack.c take their work weights.
 import os from 'node:os';
 import { timeAll } from './lib/time-all.js';
 import { matmulNBitsModel } from './lib/ort-nbits.js';
 import * as qdq from '../js/index.js';
-import { setThreadLimit } from '../js/runtime/loader.js';
+import { getRuntime, setThreadLimit } from '../js/runtime/loader.js';
 
 const args = process.argv.slice(2);
 const opt = (/** @type {string} */ name, /** @type {string} */ dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
@@ -82,6 +86,40 @@ if (args.includes('--weights')) {
     console.log(`${`${m},${k}`.padEnd(16)} ${(s4 * 1e6).toFixed(3).padStart(10)}  ${(s0 * 1e6).toFixed(3).padStart(10)} | ${(s4 / int8).toFixed(1).padStart(9)}  ${(s0 / int8).toFixed(1).padStart(9)}`);
     for (const w of [dyn, full.l4, full.l0, thin.l4, thin.l0]) w.dispose();
   }
+  process.exit(0);
+}
+
+if (args.includes('--quantize')) {
+  console.log(`weight preparation, 4-bit, block ${BLOCK}, zero points, qdq-wasm ${build} (-mt build), Node ${process.version}, ${machine}; ms, median of ${RUNS}`);
+  console.log(`n,k          quantizeBlockwise 1t  ${T}t  x     | pack 1t  ${T}t  x`);
+  for (const [n, k] of [[1024, 1024], [4096, 4096]]) {
+    const w = Float32Array.from({ length: n * k }, () => rand());
+    const q = qdq.quantizeBlockwise(w, { n, k, bits: BITS, blockSize: BLOCK });
+    const packOnce = () => qdq.MatMulNBits.pack(q).dispose();
+    const ms = await timeAll({ q1: on(1, () => qdq.quantizeBlockwise(w, { n, k, bits: BITS, blockSize: BLOCK })),
+      qT: on(T, () => qdq.quantizeBlockwise(w, { n, k, bits: BITS, blockSize: BLOCK })), p1: on(1, packOnce), pT: on(T, packOnce) },
+    { runs: RUNS, minBatchMs: MIN_BATCH_MS });
+    console.log(`${`${n},${k}`.padEnd(12)} ${ms.q1.toFixed(1).padStart(20)} ${ms.qT.toFixed(1).padStart(5)} ${(ms.q1 / ms.qT).toFixed(2).padStart(5)} |` +
+      ` ${ms.p1.toFixed(1).padStart(7)} ${ms.pT.toFixed(1).padStart(4)} ${(ms.p1 / ms.pT).toFixed(2).padStart(5)}`);
+  }
+  // The C functions alone on one thread, 4096 x 4096, data in wasm memory.
+  const rt = getRuntime();
+  const c = rt.exports;
+  const [n, k] = [4096, 4096];
+  const kb = k / BLOCK;
+  const p = [4 * n * k, n * kb * BLOCK * BITS / 8, 4 * n * kb, n * kb / 2, 4 * n * k, 24 * n * kb, c.qdq_nbits_packed_size(n, k, BITS, BLOCK)]
+    .map((bytes) => rt.malloc(bytes + 16, 'bench'));
+  const [pw, pb, ps, pz, pback, pacc, pk] = p;
+  rt.refresh();
+  new Float32Array(rt.memory.buffer, pw, n * k).set(Float32Array.from({ length: n * k }, () => rand()));
+  const ms = await timeAll({
+    quantize: on(1, () => c.qdq_quantize_blockwise(n, k, BITS, BLOCK, pw, 0, pb, ps, pz)),
+    dequantize: on(1, () => c.qdq_dequantize_blockwise(n, k, BITS, BLOCK, pb, ps, pz, pback)),
+    stats: on(1, () => c.qdq_blockwise_error_stats(n, k, BLOCK, pw, pback, pacc)),
+    pack: on(1, () => c.qdq_nbits_pack(n, k, BITS, BLOCK, pb, ps, pz, pk)),
+  }, { runs: 5, minBatchMs: 0 });
+  for (const ptr of p) c.free(ptr);
+  console.log(`\nns per weight element, 1 thread, ${n}x${k}: ${Object.entries(ms).map(([name, v]) => `${name} ${(v * 1e6 / (n * k)).toFixed(2)}`).join(', ')}`);
   process.exit(0);
 }
 

@@ -149,6 +149,36 @@ test('threads', async (t) => {
     }
   });
 
+  await t.test('should give identical bytes on 1-4 threads for quantizeBlockwise, dequantizeBlockwise and MatMulNBits.pack', () => {
+    // Columns split over the threads (pack: groups of 8): odd n, k tails, both
+    // bit widths, symmetric and not; pack checked through a forward (split too)
+    // against the reference.
+    const r = rng(1208);
+    for (const [k, n, bits, blockSize, symmetric] of /** @type {const} */ ([[67, 37, 4, 16, false], [100, 203, 8, 32, false],
+      [130, 61, 4, 64, true], [33, 9, 8, 16, true], [300, 45, 4, 128, false]])) {
+      const w = Float32Array.from({ length: n * k }, () => r.float(2));
+      const what = `${n}x${k} bits ${bits} block ${blockSize}${symmetric ? ' symmetric' : ''}`;
+      const cat = (/** @type {ArrayBufferView[]} */ ...parts) => Buffer.concat(parts.map((p) => bytes(p)));
+      sameOnEveryCount(`quantizeBlockwise ${what}`, () => {
+        const q = qdq.quantizeBlockwise(w, { n, k, bits, blockSize, symmetric });
+        const e = q.error.blocks;
+        return cat(q.data, q.scales, q.zeroPoints ?? new Uint8Array(0), e.mse, e.maxAbsError, e.sqnr, Float64Array.of(q.error.mse, q.error.sqnr));
+      });
+      const q = qdq.quantizeBlockwise(w, { n, k, bits, blockSize, symmetric });
+      sameOnEveryCount(`dequantizeBlockwise ${what}`, () => qdq.dequantizeBlockwise(q));
+      const a = Float32Array.from({ length: 3 * k }, () => r.float(4));
+      const y = sameOnEveryCount(`MatMulNBits.pack ${what}`, () => {
+        const mm = qdq.MatMulNBits.pack({ ...q, accuracyLevel: 0 });
+        try {
+          return mm.forward(a, 3);
+        } finally {
+          mm.dispose();
+        }
+      });
+      assert.ok(bytes(y).equals(bytes(referenceNBitsGemm(3, n, k, bits, blockSize, a, q, null, 0))), `MatMulNBits.pack ${what}: not the reference`);
+    }
+  });
+
   await t.test('should split a large MatMulNBits call and keep a small one on the calling thread', () => {
     // 16 x 512 x 520 at level 4: ~5 M multiply-adds of work (with the staging
     // split too); 1 x 64 x 64 is far below the threshold at both levels.
