@@ -5,12 +5,14 @@
 // interleaved so that load from other processes falls on every candidate
 // alike; GOPS = 2 m k n / time, caller-visible (copies in and out included),
 // medians.
-//   node bench/threads-nbits.js [--threads 2] [--build simd128|relaxed] [--no-ort] [--weights | --quantize]
+//   node bench/threads-nbits.js [--threads 2] [--build simd128|relaxed] [--no-ort] [--weights | --staging | --quantize]
 // --weights: the work weights of src/operators/nbits-matmul.c instead: on one
 // thread, time per multiply-add of MatMulNBits against the int8
 // DynamicQuantizedLinear (the unit of the split threshold) at shapes around
 // the threshold, and the cost of staging one activation element in the same
-// unit (a call with n = 8, less its multiply-adds). --quantize: the one-off
+// unit (a call with n = 8, less its multiply-adds). --staging: level 4 on
+// T threads with the default threshold against every region split (minWork
+// 0), at row counts where the staging split is in question. --quantize: the one-off
 // weight preparation (quantizeBlockwise, MatMulNBits.pack) on 1 and T
 // threads, and the ns per weight element of each C function on one thread
 // (data in wasm memory), from which src/operators/nbits.c and
@@ -35,9 +37,9 @@ const timeAllRuns = (fns) => timeAll(fns, { runs: RUNS, minBatchMs: MIN_BATCH_MS
 const started = await qdq.init({ build, numThreads: T });
 if (started.threads !== T) throw new Error(`asked for ${T} threads, got ${started.threads}: ${started.threadsNote}`);
 
-/** Runs fn with at most n threads (and the default threshold). */
-const on = (/** @type {number} */ n, /** @type {() => unknown} */ fn) => () => {
-  setThreadLimit(n);
+/** Runs fn with at most n threads (and the default threshold unless minWork is given). */
+const on = (/** @type {number} */ n, /** @type {() => unknown} */ fn, /** @type {number | undefined} */ minWork = undefined) => () => {
+  setThreadLimit(n, minWork);
   try {
     return fn();
   } finally {
@@ -85,6 +87,20 @@ if (args.includes('--weights')) {
     const s4 = stage(ms.t4, ms.f4), s0 = stage(ms.t0, ms.f0);
     console.log(`${`${m},${k}`.padEnd(16)} ${(s4 * 1e6).toFixed(3).padStart(10)}  ${(s0 * 1e6).toFixed(3).padStart(10)} | ${(s4 / int8).toFixed(1).padStart(9)}  ${(s0 / int8).toFixed(1).padStart(9)}`);
     for (const w of [dyn, full.l4, full.l0, thin.l4, thin.l0]) w.dispose();
+  }
+  process.exit(0);
+}
+
+if (args.includes('--staging')) {
+  console.log(`staging split, level 4, 1 thread / ${T} threads (default threshold) / ${T} threads (every region split), qdq-wasm ${build} (-mt build), Node ${process.version}, ${machine}; us, median of ${RUNS}`);
+  for (const [m, k, n] of [[8, 1024, 1024], [16, 1024, 1024], [32, 512, 512], [128, 768, 768]]) {
+    const { l4, l0 } = layer(n, k);
+    const x = Float32Array.from({ length: m * k }, () => rand() * 4);
+    const ms = await timeAllRuns({ one: on(1, () => l4.forward(x, m)), dflt: on(T, () => l4.forward(x, m)), all: on(T, () => l4.forward(x, m), 0) });
+    const us = (/** @type {number} */ v) => (v * 1e3).toFixed(0);
+    console.log(`${`${m},${k},${n}`.padEnd(16)} ${us(ms.one).padStart(6)} ${us(ms.dflt).padStart(6)} (${(ms.one / ms.dflt).toFixed(2)}x) ${us(ms.all).padStart(6)} (${(ms.one / ms.all).toFixed(2)}x)`);
+    l4.dispose();
+    l0.dispose();
   }
   process.exit(0);
 }
