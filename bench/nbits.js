@@ -11,7 +11,7 @@ import os from 'node:os';
 import { timeAll } from './lib/time-all.js';
 import { loadProbe } from './lib/probe-wasm.js';
 import * as qdq from '../js/index.js';
-import { DataType, model, node, tensor, valueInfo } from '../tests/helpers/onnx-model.js';
+import { matmulNBitsModel } from './lib/ort-nbits.js';
 
 const args = process.argv.slice(2);
 const build = /** @type {'simd128' | 'relaxed'} */ (args.includes('--build') ? args[args.indexOf('--build') + 1] : 'simd128');
@@ -56,18 +56,6 @@ if (withOrt) {
   ort.env.wasm.numThreads = 1;
 }
 
-/** A one-node MatMulNBits model with B, scales and zero points as initializers. */
-function matmulNBitsModel(k, n, w, level) {
-  return model({
-    irVersion: 8, opset: 17, opsets: [{ domain: 'com.microsoft', version: 1 }],
-    nodes: [node('MatMulNBits', ['A', 'B', 'scales', 'zp'], ['Y'], { K: k, N: n, bits: BITS, block_size: BLOCK, accuracy_level: level }, { domain: 'com.microsoft' })],
-    initializers: [tensor('B', DataType.UINT8, [n, w.kb, BLOCK * BITS / 8], w.b), tensor('scales', DataType.FLOAT, [n * w.kb], w.scales),
-      tensor('zp', DataType.UINT8, [n * Math.ceil(w.kb / 2)], w.zp)],
-    inputs: [valueInfo('A', DataType.FLOAT, ['m', k])],
-    outputs: [valueInfo('Y', DataType.FLOAT, ['m', n])],
-  });
-}
-
 const rows = [];
 const probe = streamProbe([8 << 20, 64 << 20]);
 for (const [m, k, n] of SHAPES) {
@@ -87,7 +75,7 @@ for (const [m, k, n] of SHAPES) {
   if (ort) {
     const tx = new ort.Tensor('float32', x, [m, k]);
     for (const level of [4, 0]) {
-      const s = await ort.InferenceSession.create(matmulNBitsModel(k, n, w, level));
+      const s = await ort.InferenceSession.create(matmulNBitsModel({ k, n, bits: BITS, blockSize: BLOCK, level, data: w.b, scales: w.scales, zeroPoints: w.zp }));
       sessions.push(s);
       fns[`ort${level}`] = () => s.run({ A: tx });
     }

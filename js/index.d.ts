@@ -83,7 +83,7 @@ export interface InitOptions {
   /** Load the .wasm from here instead of the package's dist/ (a URL, bytes, or a compiled module).
    * A shared-memory build (dist/qdq-*-mt.wasm) runs threaded; any other on one thread. */
   wasm?: string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
-  /** Threads for large GEMM and Linear calls, the calling thread included. Default: the cores, at
+  /** Threads for large GEMM, Linear, MatMulNBits and streaming calls, the calling thread included. Default: the cores, at
    * most 8. 1: no pool and the single-threaded build. More than 1 needs shared memory (Node; a
    * browser page that is cross-origin isolated); elsewhere init() runs on one thread and says why. */
   numThreads?: number;

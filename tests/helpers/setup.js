@@ -5,7 +5,7 @@ import { setThreadLimit } from '../../js/runtime/loader.js';
 export const BUILD = /** @type {'simd128' | 'relaxed'} */ (process.env.QDQ_BUILD ?? 'simd128');
 // One thread unless QDQ_THREADS says otherwise: the suites test the
 // single-threaded builds; tests/unit/threads*.test.js test the pool, and
-// scripts/test.js reruns the GEMM and streaming suites with QDQ_THREADS=3,
+// scripts/test.js reruns the GEMM, streaming and blockwise suites with QDQ_THREADS=3,
 // where every call is split however small, so that their references check
 // the split paths.
 const THREADS = Number(process.env.QDQ_THREADS ?? 1);

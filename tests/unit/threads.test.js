@@ -7,14 +7,29 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as qdq from '../../js/index.js';
-import { parallelRegions, setThreadLimit } from '../../js/runtime/loader.js';
-import { referenceF32Gemm, referenceGemm, rng } from '../helpers/gemm-ref.js';
+import { getRuntime, parallelRegions, setThreadLimit } from '../../js/runtime/loader.js';
+import { referenceF32Gemm, referenceGemm, referenceNBitsGemm, rng } from '../helpers/gemm-ref.js';
 
 const BUILD = /** @type {'simd128' | 'relaxed'} */ (process.env.QDQ_BUILD ?? 'simd128');
 const info = await qdq.init({ build: BUILD, numThreads: 4 });
 
 /** Bytes of a typed array, for exact comparison (NaN payloads and -0 included). @param {ArrayBufferView} a */
 const bytes = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+/**
+ * Fills the call scratch region and 1 MiB of free heap with 0xA5: the next
+ * call's buffers (its output among them) then start as garbage, never as the
+ * previous run's result, so a split that leaves outputs unwritten fails.
+ */
+function poisonHeap() {
+  const rt = getRuntime();
+  const bytes = 1 << 20;
+  const p = rt.malloc(bytes, 'poison');
+  rt.refresh();
+  rt.u8.fill(0xa5, p, p + bytes);
+  rt.u8.fill(0xa5, rt.scratch, rt.scratch + 4096);
+  rt.exports.free(p);
+}
 
 /**
  * Runs fn with each thread count, splitting every call however small (minWork
@@ -27,6 +42,7 @@ function sameOnEveryCount(what, fn) {
   try {
     for (const t of [2, 3, 4]) {
       setThreadLimit(t, 0);
+      poisonHeap();
       const before = parallelRegions();
       const r = fn();
       assert.ok(parallelRegions() > before, `${what}: ${t} threads: the call was not split`);
@@ -90,6 +106,101 @@ test('threads', async (t) => {
       const y = sameOnEveryCount(`Linear ${m}x${k}x${n}`, () => fl.forward(x));
       fl.dispose();
       assert.ok(bytes(y).equals(bytes(referenceF32Gemm(m, n, k, x, w, bias))), `Linear ${m}x${k}x${n}: not the reference`);
+    }
+  });
+
+  await t.test('should give identical bytes on 1-4 threads for MatMulNBits and WeightOnlyQuantizedLinear, equal to the reference', () => {
+    // Every m tail of the row blocks (4 rows; the dequantized panels of level 0
+    // from 8), n with odd column groups and more groups than threads, k not a
+    // multiple of the block; 4 and 8 bits, with and without zero points and
+    // bias, accuracy levels 4 and 0.
+    const r = rng(1206);
+    const KNB = [[67, 37, 16], [100, 203, 32], [130, 61, 64], [300, 45, 128]];
+    let c = 0;
+    for (const m of [1, 2, 3, 5, 7, 8, 9, 17]) {
+      for (const bits of /** @type {const} */ ([4, 8])) {
+        for (const symmetric of [false, true]) {
+          const [k, n, blockSize] = KNB[c++ % KNB.length];
+          const q = qdq.quantizeBlockwise(Float32Array.from({ length: n * k }, () => r.float(2)), { n, k, bits, blockSize, symmetric });
+          assert.equal(q.zeroPoints === null, symmetric);
+          const bias = c % 2 === 0 ? Float32Array.from({ length: n }, () => r.float(1)) : null;
+          const a = Float32Array.from({ length: m * k }, () => r.float(4));
+          for (const accuracyLevel of /** @type {const} */ ([4, 0])) {
+            const what = `MatMulNBits ${m}x${k}x${n} bits ${bits} block ${blockSize}${symmetric ? '' : ' zero points'}${bias ? ' bias' : ''} level ${accuracyLevel}`;
+            const mm = qdq.MatMulNBits.pack({ ...q, bias, accuracyLevel });
+            const y = sameOnEveryCount(what, () => mm.forward(a, m));
+            mm.dispose();
+            assert.ok(bytes(y).equals(bytes(referenceNBitsGemm(m, n, k, bits, blockSize, a, q, bias, accuracyLevel))), `${what}: not the reference`);
+          }
+        }
+      }
+    }
+    const [k, n] = [200, 77];
+    const w = Float32Array.from({ length: n * k }, () => r.float(1));
+    const bias = Float32Array.from({ length: n }, () => r.float(1));
+    for (const accuracyLevel of /** @type {const} */ ([4, 0])) {
+      const layer = qdq.WeightOnlyQuantizedLinear.fromFloat(w, bias, { inFeatures: k, outFeatures: n, accuracyLevel });
+      for (const m of [1, 9]) {
+        const x = Float32Array.from({ length: m * k }, () => r.float(3));
+        const y = sameOnEveryCount(`WeightOnlyQuantizedLinear ${m}x${k}x${n} level ${accuracyLevel}`, () => layer.forward(x, m));
+        assert.ok(bytes(y).equals(bytes(referenceNBitsGemm(m, n, k, 4, 32, x, { ...layer.weight }, bias, accuracyLevel))));
+      }
+      layer.dispose();
+    }
+  });
+
+  await t.test('should give identical bytes on 1-4 threads for quantizeBlockwise, dequantizeBlockwise and MatMulNBits.pack', () => {
+    // Columns split over the threads (pack: groups of 8): odd n, k tails, both
+    // bit widths, symmetric and not; pack checked through a forward (split too)
+    // against the reference.
+    const r = rng(1208);
+    for (const [k, n, bits, blockSize, symmetric] of /** @type {const} */ ([[67, 37, 4, 16, false], [100, 203, 8, 32, false],
+      [130, 61, 4, 64, true], [33, 9, 8, 16, true], [300, 45, 4, 128, false]])) {
+      const w = Float32Array.from({ length: n * k }, () => r.float(2));
+      const what = `${n}x${k} bits ${bits} block ${blockSize}${symmetric ? ' symmetric' : ''}`;
+      const cat = (/** @type {ArrayBufferView[]} */ ...parts) => Buffer.concat(parts.map((p) => bytes(p)));
+      sameOnEveryCount(`quantizeBlockwise ${what}`, () => {
+        const q = qdq.quantizeBlockwise(w, { n, k, bits, blockSize, symmetric });
+        const e = q.error.blocks;
+        return cat(q.data, q.scales, q.zeroPoints ?? new Uint8Array(0), e.mse, e.maxAbsError, e.sqnr, Float64Array.of(q.error.mse, q.error.sqnr));
+      });
+      const q = qdq.quantizeBlockwise(w, { n, k, bits, blockSize, symmetric });
+      sameOnEveryCount(`dequantizeBlockwise ${what}`, () => qdq.dequantizeBlockwise(q));
+      const a = Float32Array.from({ length: 3 * k }, () => r.float(4));
+      const y = sameOnEveryCount(`MatMulNBits.pack ${what}`, () => {
+        const mm = qdq.MatMulNBits.pack({ ...q, accuracyLevel: 0 });
+        try {
+          return mm.forward(a, 3);
+        } finally {
+          mm.dispose();
+        }
+      });
+      assert.ok(bytes(y).equals(bytes(referenceNBitsGemm(3, n, k, bits, blockSize, a, q, null, 0))), `MatMulNBits.pack ${what}: not the reference`);
+    }
+  });
+
+  await t.test('should split a large MatMulNBits call and keep a small one on the calling thread', () => {
+    // 16 x 512 x 520 at level 4: ~5 M multiply-adds of work (with the staging
+    // split too); 1 x 64 x 64 is far below the threshold at both levels.
+    const r = rng(1207);
+    const [m, k, n] = [16, 512, 520];
+    const q = qdq.quantizeBlockwise(Float32Array.from({ length: n * k }, () => r.float(2)), { n, k });
+    const x = Float32Array.from({ length: m * k }, () => r.float(4));
+    const mm = qdq.MatMulNBits.pack(q);
+    setThreadLimit(1);
+    const one = mm.forward(x, m);
+    setThreadLimit(Infinity);
+    let before = parallelRegions();
+    assert.ok(bytes(mm.forward(x, m)).equals(bytes(one)));
+    assert.ok(parallelRegions() > before, 'a call above the threshold was not split');
+    mm.dispose();
+    const qs = qdq.quantizeBlockwise(Float32Array.from({ length: 64 * 64 }, () => r.float(2)), { n: 64, k: 64 });
+    for (const accuracyLevel of /** @type {const} */ ([4, 0])) {
+      const small = qdq.MatMulNBits.pack({ ...qs, accuracyLevel });
+      before = parallelRegions();
+      small.forward(x.subarray(0, 64), 1);
+      assert.equal(parallelRegions(), before, `a small call at level ${accuracyLevel} was split`);
+      small.dispose();
     }
   });
 
