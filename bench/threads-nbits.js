@@ -32,7 +32,10 @@ const BITS = 4, BLOCK = 32;
 const RUNS = 11;
 const MIN_BATCH_MS = 30;
 /** @param {Record<string, () => unknown>} fns */
-const timeAllRuns = (fns) => timeAll(fns, { runs: RUNS, minBatchMs: MIN_BATCH_MS });
+// An idle pause before each batch: onnxruntime-web's pool threads spin after
+// a run and would take a core from the candidate after them (bench/threads.js).
+const SETTLE_MS = 50;
+const timeAllRuns = (fns) => timeAll(fns, { runs: RUNS, minBatchMs: MIN_BATCH_MS, settleMs: SETTLE_MS });
 
 const started = await qdq.init({ build, numThreads: T });
 if (started.threads !== T) throw new Error(`asked for ${T} threads, got ${started.threads}: ${started.threadsNote}`);
