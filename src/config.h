@@ -6,6 +6,8 @@
 
 typedef void (*qdq_f32_qs8_vcvt_fn)(size_t, const float*, int8_t*,
                                     const struct qdq_f32_q8_cvt_params*);
+typedef void (*qdq_f32_qs8_vquantblock_fn)(size_t, size_t, const float*, int8_t*, int16_t*, float*,
+                                          int32_t*);
 typedef void (*qdq_f32_qu8_vcvt_fn)(size_t, const float*, uint8_t*,
                                     const struct qdq_f32_q8_cvt_params*);
 typedef void (*qdq_qs8_f32_vcvt_fn)(size_t, const int8_t*, float*,
@@ -79,6 +81,8 @@ struct qdq_config {
   qdq_f32_qbw_gemm_fn f32_qb8w_gemm1;
   qdq_f32_qbw_gemm_fn f32_qb8w_gemm;
   uint8_t nbits_mr;
+  /* Level-4 activation staging (B5), one row per call. */
+  qdq_f32_qs8_vquantblock_fn f32_qs8_vquantblock;
   /* Training (src/operators/train.c). */
   qdq_f32_matmul_fn f32_matmul;
   uint8_t f32_matmul_mr;

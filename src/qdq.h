@@ -885,6 +885,19 @@ QDQ_API long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, cons
 #include "qs8-qb8w-gemm/qs8-qb8w-gemm.inc"
 #undef QDQ_UKERNEL
 
+/* Level-4 activation staging (src/f32-qs8-vquantblock/): B5 on one row of k
+ * finite floats in blocks of block_size (16-256, a multiple of 16), as
+ * qdq_reference_nbits_quantize_activations: q gets kb * block_size int8 (zero
+ * past k), scales[b] = max|a| / 127 and sums[b] = the block's sum of q for each
+ * of the kb = ceil(k / block_size) blocks; q16, unless NULL, gets the same
+ * kb * block_size values as int16 pair-permuted for the qs16-qb4w kernels
+ * (k = 4t + r at element 4t + {0, 2, 1, 3}[r]). */
+#define QDQ_UKERNEL(name, ...) \
+  void name(size_t k, size_t block_size, const float* a, int8_t* q, int16_t* q16, float* scales, \
+            int32_t* sums);
+#include "f32-qs8-vquantblock/f32-qs8-vquantblock.inc"
+#undef QDQ_UKERNEL
+
 /* Blockwise integer GEMM microkernels on int16 activations (src/qs16-qb4w-gemm/),
  * level 4 (B6): as the qs8-qb4w kernels above, with each row of a widened to
  * int16 and pair-permuted within each chunk of 4: k = 4t + r is element

@@ -34,57 +34,11 @@
 #define QDQ_NBITS_WORK_F32 4.0
 #define QDQ_NBITS_WORK_PANEL 2.5
 /* Work of staging one activation element, in the same unit and from the same
- * bench (a call with n = 8 less its multiply-adds): level 4 quantizes per
- * block and widens, 108-140; level 0 copies and pads, 5-7. */
-#define QDQ_NBITS_STAGE_WORK_INT8 120.0
+ * bench (a call with n = 8 less its multiply-adds): level 4 checks, quantizes
+ * per block and widens (the f32-qs8-vquantblock kernel), 49-52 (108-140 when
+ * it was scalar); level 0 copies and pads, 5-7. */
+#define QDQ_NBITS_STAGE_WORK_INT8 50.0
 #define QDQ_NBITS_STAGE_WORK_F32 6.0
-
-/* roundf (half away from zero) by truncation, which wasm has as one
- * instruction (musl's roundf is a library call): x - trunc(x) is exact. */
-static inline float round_away(float x) {
-  const float t = truncf(x);
-  return fabsf(x - t) >= 0.5f ? t + copysignf(1.0f, x) : t;
-}
-
-/* B5, as qdq_reference_nbits_quantize_activations, for one row of k
- * finite values, zero-padding q to kb * bs. */
-static void quantize_row(size_t k, size_t kb, size_t bs, const float* restrict a,
-                         int8_t* restrict q, float* restrict scales, int32_t* restrict sums) {
-  for (size_t b = 0; b < kb; b++) {
-    const size_t l0 = b * bs;
-    const size_t len = k - l0 < bs ? k - l0 : bs;
-    float amax = 0.0f;
-    for (size_t l = 0; l < len; l++) {
-      const float v = fabsf(a[l0 + l]);
-      amax = amax < v ? v : amax;
-    }
-    const float s = amax / 127.0f;
-    const float r = s != 0.0f ? 1.0f / s : 0.0f;
-    int32_t sum = 0;
-    for (size_t l = 0; l < len; l++) {
-      float v = round_away(a[l0 + l] * r);
-      v = v < -128.0f ? -128.0f : v;
-      v = v > 127.0f ? 127.0f : v;
-      const int32_t qi = (int32_t) v;
-      q[l0 + l] = (int8_t) qi;
-      sum += qi;
-    }
-    memset(q + l0 + len, 0, bs - len);
-    scales[b] = s;
-    sums[b] = sum;
-  }
-}
-
-/* The qs16-qb4w kernels' activations (qdq.h): int16, k = 4t + r at element
- * 4t + {0, 2, 1, 3}[r], so that a 32-bit load gives the pair {a0, a2} or {a1, a3}. */
-static void widen_pairs(size_t kpad, const int8_t* restrict q, int16_t* restrict out) {
-  for (size_t l = 0; l < kpad; l += 4) {
-    out[l] = q[l];
-    out[l + 1] = q[l + 2];
-    out[l + 2] = q[l + 1];
-    out[l + 3] = q[l + 3];
-  }
-}
 
 enum nbits_path {
   PATH_QS16, /* level 4, 4-bit, int16 pair-permuted activations */
@@ -123,9 +77,9 @@ static void stage_task(void* ctx, size_t task) {
       memcpy(r->af + i * r->kpad, r->a + i * r->k, r->k * sizeof(float));
       for (size_t l = r->k; l < r->kpad; l++) r->af[i * r->kpad + l] = 0.0f;
     } else if (r->aq != NULL) {
-      quantize_row(r->k, r->kb, r->bs, r->a + i * r->k, r->aq + i * r->kpad, r->as + i * r->kb,
-                   r->asum + i * r->kb);
-      if (r->aw != NULL) widen_pairs(r->kpad, r->aq + i * r->kpad, r->aw + i * r->kpad);
+      qdq_config()->f32_qs8_vquantblock(r->k, r->bs, r->a + i * r->k, r->aq + i * r->kpad,
+                                        r->aw != NULL ? r->aw + i * r->kpad : NULL, r->as + i * r->kb,
+                                        r->asum + i * r->kb);
     }
   }
 }
@@ -213,9 +167,12 @@ long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* 
   /* 4-bit level 4 on int16 pair-permuted activations where the build has such kernels. */
   const int wide = int8 && bits == 4 && config->qs16_qb4w_gemm1 != NULL;
   if (int8) {
-    for (size_t i = 0; i < mk; i++) {
-      if (!isfinite(a[i])) return 1 + (long) i;
-    }
+    /* The first non-finite activation, if any, by the min/max kernel (its
+     * range is not needed): SIMD, where a scalar isfinite loop cost as much
+     * as the rest of the staging. */
+    float lo = INFINITY, hi = -INFINITY;
+    const long bad = config->f32_rminmax(mk * sizeof(float), a, &lo, &hi);
+    if (bad >= 0) return 1 + bad;
   }
   struct nbits_run r = {0};
   r.path = int8 ? (wide ? PATH_QS16 : PATH_QS8) : (m >= QDQ_NBITS_PANEL_ROWS ? PATH_PANEL : PATH_F32);
