@@ -10,10 +10,10 @@
 // it, to choose QDQ_STAGING_BLOCKS (src/operators/staging.c).
 // --threshold: every call split (minWork 0) on 2, 3, 4 ... blocks, against
 // one thread: where a split starts to pay, caller-visible.
-import os from 'node:os';
 import { timeAll } from './lib/time-all.js';
+import { machineLine, onThreads } from './lib/threads.js';
 import * as qdq from '../js/index.js';
-import { getRuntime, setThreadLimit } from '../js/runtime/loader.js';
+import { getRuntime } from '../js/runtime/loader.js';
 
 const args = process.argv.slice(2);
 const opt = (/** @type {string} */ name, /** @type {string} */ dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
@@ -23,19 +23,11 @@ const started = await qdq.init({ build, numThreads: T });
 if (started.threads !== T) throw new Error(`asked for ${T} threads, got ${started.threads}: ${started.threadsNote}`);
 const rt = getRuntime();
 
-/** Runs fn with at most n threads (and the default threshold unless minWork is given). */
-const on = (/** @type {number} */ n, /** @type {() => unknown} */ fn, /** @type {number | undefined} */ minWork) => () => {
-  setThreadLimit(n, minWork);
-  try {
-    return fn();
-  } finally {
-    setThreadLimit(Infinity);
-  }
-};
+const on = onThreads;
 
 let seed = 4242;
 const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 4294967296 - 0.5;
-const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} logical CPUs, load average ${os.loadavg()[0].toFixed(1)}`;
+const machine = machineLine();
 console.log(`qdq-wasm ${build} -mt build, staging chunk ${rt.chunk} elements, Node ${process.version} (V8 ${process.versions.v8}), ${machine}`);
 
 /** The operators, on n elements ([256, n / 256] with axis 0 for the per-channel ones). @param {number} n */

@@ -17,11 +17,11 @@
 // threads, and the ns per weight element of each C function on one thread
 // (data in wasm memory), from which src/operators/nbits.c and
 // src/packing/nbits-pack.c take their work weights.
-import os from 'node:os';
 import { timeAll } from './lib/time-all.js';
+import { machineLine, onThreads } from './lib/threads.js';
 import { matmulNBitsModel } from './lib/ort-nbits.js';
 import * as qdq from '../js/index.js';
-import { getRuntime, setThreadLimit } from '../js/runtime/loader.js';
+import { getRuntime } from '../js/runtime/loader.js';
 
 const args = process.argv.slice(2);
 const opt = (/** @type {string} */ name, /** @type {string} */ dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
@@ -40,19 +40,11 @@ const timeAllRuns = (fns) => timeAll(fns, { runs: RUNS, minBatchMs: MIN_BATCH_MS
 const started = await qdq.init({ build, numThreads: T });
 if (started.threads !== T) throw new Error(`asked for ${T} threads, got ${started.threads}: ${started.threadsNote}`);
 
-/** Runs fn with at most n threads (and the default threshold unless minWork is given). */
-const on = (/** @type {number} */ n, /** @type {() => unknown} */ fn, /** @type {number | undefined} */ minWork = undefined) => () => {
-  setThreadLimit(n, minWork);
-  try {
-    return fn();
-  } finally {
-    setThreadLimit(Infinity);
-  }
-};
+const on = onThreads;
 
 let seed = 4242;
 const rand = () => (((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 8) / 16777216) - 0.5;
-const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} logical CPUs, load average ${os.loadavg()[0].toFixed(1)}`;
+const machine = machineLine();
 
 /** 4-bit weights with zero points for an n x k layer, and MatMulNBits at levels 4 and 0. */
 function layer(/** @type {number} */ n, /** @type {number} */ k) {

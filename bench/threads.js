@@ -8,10 +8,9 @@
 // split (minWork 0) on growing DynamicQuantizedLinear shapes, to place
 // MIN_WORK_PER_THREAD (js/runtime/pool.js). --staging: the serial share of a
 // call (Amdahl's bound on any split).
-import os from 'node:os';
 import { timeAll } from './lib/time-all.js';
+import { machineLine, onThreads } from './lib/threads.js';
 import * as qdq from '../js/index.js';
-import { setThreadLimit } from '../js/runtime/loader.js';
 import { DataType, elemTypeOf, oneNodeModel } from '../tests/helpers/onnx-model.js';
 
 const { FLOAT, INT32 } = DataType;
@@ -33,19 +32,11 @@ const started = await qdq.init({ build, numThreads: T });
 if (started.threads !== T) throw new Error(`asked for ${T} threads, got ${started.threads}: ${started.threadsNote}`);
 
 
-/** Runs fn with at most n threads (and the default threshold unless minWork is given). */
-const on = (/** @type {number} */ n, /** @type {() => unknown} */ fn, minWork) => () => {
-  setThreadLimit(n, minWork);
-  try {
-    return fn();
-  } finally {
-    setThreadLimit(Infinity);
-  }
-};
+const on = onThreads;
 
 let seed = 12345;
 const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 8;
-const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} logical CPUs, load average ${os.loadavg()[0].toFixed(1)}`;
+const machine = machineLine();
 
 if (args.includes('--staging')) {
   // The serial part of a split call: the same DynamicQuantizedLinear with 8
