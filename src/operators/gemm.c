@@ -216,10 +216,8 @@ static void gemm_task(void* ctx, size_t task) {
   const struct qdq_config* config = qdq_config();
   const size_t mr = run->mr, mr7 = run->mr7, mb = run->mb, nc = run->nc;
   const size_t tile_stride = run->tile_stride;
-  const size_t groups = (g->n + NR - 1) / NR;
-  const size_t j_begin = groups * task / run->tasks * NR;
-  size_t j_end = groups * (task + 1) / run->tasks * NR;
-  if (j_end > g->n) j_end = g->n;
+  size_t j_begin, j_end;
+  qdq_task_columns(g->n, NR, task, run->tasks, &j_begin, &j_end);
   int32_t* tile = ws->tile + task * run->tile_ints;
   int16_t* wx = run->wx != NULL ? run->wx + task * run->wx_elems : NULL;
   const size_t block_bytes = NR * sizeof(int32_t) + g->kpad * NR;
@@ -517,10 +515,8 @@ struct f32_gemm_run {
 static void f32_gemm_task(void* ctx, size_t task) {
   const struct f32_gemm_run* r = ctx;
   const struct qdq_config* config = qdq_config();
-  const size_t groups = (r->n + NR - 1) / NR;
-  const size_t j_begin = groups * task / r->tasks * NR;
-  size_t j_end = groups * (task + 1) / r->tasks * NR;
-  if (j_end > r->n) j_end = r->n;
+  size_t j_begin, j_end;
+  qdq_task_columns(r->n, NR, task, r->tasks, &j_begin, &j_end);
   for (size_t j0 = j_begin; j0 < j_end; j0 += r->nc) {
     const size_t nb = j_end - j0 < r->nc ? j_end - j0 : r->nc;
     const float* w = r->packed + (j0 / NR) * NR * (r->k + 1);

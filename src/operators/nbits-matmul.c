@@ -92,10 +92,8 @@ static void stage_task(void* ctx, size_t task) {
 static void column_task(void* ctx, size_t task) {
   const struct nbits_run* r = ctx;
   const struct qdq_config* config = qdq_config();
-  const size_t groups = (r->n + QDQ_NBITS_NR - 1) / QDQ_NBITS_NR;
-  const size_t j_begin = groups * task / r->tasks * QDQ_NBITS_NR;
-  size_t j_end = groups * (task + 1) / r->tasks * QDQ_NBITS_NR;
-  if (j_end > r->n) j_end = r->n;
+  size_t j_begin, j_end;
+  qdq_task_columns(r->n, QDQ_NBITS_NR, task, r->tasks, &j_begin, &j_end);
   const size_t m = r->m, n = r->n, kb = r->kb, bs = r->bs, kpad = r->kpad, mr = r->mr;
   if (r->path == PATH_PANEL) {
     const size_t pc = r->panel_groups * QDQ_NBITS_NR;

@@ -22,4 +22,15 @@ void qdq_parallelize(qdq_task_fn fn, void* ctx, size_t tasks);
  * docs/threads.md); 1 in builds without shared memory. */
 size_t qdq_parallel_tasks(double work, size_t units);
 
+/* The columns [*begin, *end) of task `task` of `tasks` when n columns are
+ * split in groups of nr (the kernels' column tile): the task owns groups
+ * [G task / tasks, G (task + 1) / tasks), G = ceil(n / nr). */
+static inline void qdq_task_columns(size_t n, size_t nr, size_t task, size_t tasks, size_t* begin,
+                                    size_t* end) {
+  const size_t groups = (n + nr - 1) / nr;
+  *begin = groups * task / tasks * nr;
+  const size_t e = groups * (task + 1) / tasks * nr;
+  *end = e < n ? e : n;
+}
+
 #endif
