@@ -41,12 +41,25 @@ struct columns_run {
   double* acc;
 };
 
+/* The shape and sizes every blockwise operator's run starts from; returns
+ * qdq_nbits_shape's error. */
+static int columns_begin(struct columns_run* r, size_t n, size_t k, int bits, size_t block_size) {
+  r->n = n;
+  r->k = k;
+  r->bs = block_size;
+  r->bits = bits;
+  return qdq_nbits_shape(n, k, bits, block_size, &r->s);
+}
+
 /* Runs fn over columns split into qdq_parallel_tasks(work per element * n k, n) tasks. */
 static void run_columns(struct columns_run* r, double work, qdq_task_fn fn) {
   r->tasks = qdq_parallel_tasks(work * (double) r->s.nk, r->n);
   qdq_parallelize(fn, r, r->tasks);
 }
 
+/* Field r of a run of `bits`-bit fields (4 bits: two per byte, low nibble
+ * first), as the raw unsigned value: MatMulNBits blobs and zero points, and
+ * DequantizeLinear's int4/uint4 tensors alike. */
 static int32_t get_q(const uint8_t* blk, int bits, size_t r) {
   if (bits == 8) return blk[r];
   return (r & 1) ? blk[r / 2] >> 4 : blk[r / 2] & 15;
@@ -92,7 +105,7 @@ static void quantize_task(void* ctx, size_t task) {
 long qdq_quantize_blockwise(size_t n, size_t k, int bits, size_t block_size, const float* w,
                             uint32_t flags, uint8_t* b, float* scales, uint8_t* zero_points) {
   struct columns_run r = {0};
-  const int err = qdq_nbits_shape(n, k, bits, block_size, &r.s);
+  const int err = columns_begin(&r, n, k, bits, block_size);
   if (err != 0) return err;
   for (size_t i = 0; i < r.s.nk; i++) {
     if (!isfinite(w[i])) return 1 + (long) i;
@@ -102,10 +115,6 @@ long qdq_quantize_blockwise(size_t n, size_t k, int bits, size_t block_size, con
      * onnxruntime writes the default zero point there. */
     memset(zero_points, 0x88, n * r.s.zp_row);
   }
-  r.n = n;
-  r.k = k;
-  r.bs = block_size;
-  r.bits = bits;
   r.flags = flags;
   r.w = w;
   r.b = b;
@@ -130,12 +139,8 @@ static void dequantize_task(void* ctx, size_t task) {
 int qdq_dequantize_blockwise(size_t n, size_t k, int bits, size_t block_size, const uint8_t* b,
                              const float* scales, const uint8_t* zero_points, float* w) {
   struct columns_run r = {0};
-  const int err = qdq_nbits_shape(n, k, bits, block_size, &r.s);
+  const int err = columns_begin(&r, n, k, bits, block_size);
   if (err != 0) return err;
-  r.n = n;
-  r.k = k;
-  r.bs = block_size;
-  r.bits = bits;
   r.b_in = b;
   r.scales_in = scales;
   r.zp_in = zero_points;
@@ -167,26 +172,14 @@ static void stats_task(void* ctx, size_t task) {
 int qdq_blockwise_error_stats(size_t n, size_t k, size_t block_size, const float* w,
                               const float* w_hat, double* acc) {
   struct columns_run r = {0};
-  const int err = qdq_nbits_shape(n, k, 8, block_size, &r.s);
+  const int err = columns_begin(&r, n, k, 8, block_size); /* any valid bits: only sizes are used */
   if (err != 0) return err;
-  r.n = n;
-  r.k = k;
-  r.bs = block_size;
   r.w = w;
   r.w_hat = w_hat;
   r.acc = acc;
   run_columns(&r, QDQ_BLOCKWISE_STATS_WORK, stats_task);
   return 0;
 }
-
-/* Element i of a flat DequantizeLinear tensor of `bits` bits (int4/uint4 two
- * per byte, low nibble first), as the raw unsigned field. */
-static int32_t dq_get(const uint8_t* x, int bits, size_t i) {
-  if (bits == 8) return x[i];
-  return (i & 1) ? x[i / 2] >> 4 : x[i / 2] & 15;
-}
-
-static void dq_set(uint8_t* x, int bits, size_t i, int32_t v) { set_q(x, bits, i, v); }
 
 int qdq_nbits_to_dq(size_t n, size_t k, int bits, size_t block_size, const uint8_t* b,
                     const float* scales, const uint8_t* zero_points, uint32_t flags, uint8_t* x,
@@ -203,13 +196,13 @@ int qdq_nbits_to_dq(size_t n, size_t k, int bits, size_t block_size, const uint8
   for (size_t l = 0; l < k; l++) {
     for (size_t j = 0; j < n; j++) {
       const int32_t q = get_q(b + (j * s.kb + l / block_size) * s.blob, bits, l % block_size);
-      dq_set(x, bits, l * n + j, (q ^ flip) & mask);
+      set_q(x, bits, l * n + j, (q ^ flip) & mask);
     }
   }
   for (size_t bb = 0; bb < s.kb; bb++) {
     for (size_t j = 0; j < n; j++) {
       dq_scales[bb * n + j] = scales[j * s.kb + bb];
-      if (dq_zero_points != NULL) dq_set(dq_zero_points, bits, bb * n + j, (get_zp(zero_points, bits, &s, j, bb) ^ flip) & mask);
+      if (dq_zero_points != NULL) set_q(dq_zero_points, bits, bb * n + j, (get_zp(zero_points, bits, &s, j, bb) ^ flip) & mask);
     }
   }
   return 0;
@@ -226,13 +219,13 @@ int qdq_nbits_from_dq(size_t n, size_t k, int bits, size_t block_size, const uin
   for (size_t j = 0; j < n; j++) {
     for (size_t bb = 0; bb < s.kb; bb++) {
       /* A missing DQ zero point is 0 in the DQ type: the field 0, then flipped. */
-      const int32_t zp = (dq_zero_points != NULL ? dq_get(dq_zero_points, bits, bb * n + j) : 0) ^ flip;
+      const int32_t zp = (dq_zero_points != NULL ? get_q(dq_zero_points, bits, bb * n + j) : 0) ^ flip;
       set_q(zero_points + j * s.zp_row, bits, bb, zp);
       scales[j * s.kb + bb] = dq_scales[bb * n + j];
       uint8_t* blk = b + (j * s.kb + bb) * s.blob;
       for (size_t r = 0; r < block_size; r++) {
         const size_t l = bb * block_size + r;
-        set_q(blk, bits, r, l < k ? dq_get(x, bits, l * n + j) ^ flip : zp);
+        set_q(blk, bits, r, l < k ? get_q(x, bits, l * n + j) ^ flip : zp);
       }
     }
   }
