@@ -265,13 +265,14 @@ QDQ_API void qdq_moving_average_minmax(size_t n, float* mins, float* maxs, const
 /// bytes a caller passed.
 QDQ_API int qdq_isa(void);
 
-/// Runs fn(ctx, task): how a worker thread of js/runtime/pool.js runs its
-/// share of an operator's work in the shared-memory builds (qdq-*-mt.wasm).
-/// Operators hand the host (fn, ctx, tasks) through the imported
-/// env.qdq_host_parallelize after allocating every workspace; the host calls
-/// this on each worker for tasks 1..tasks-1 and runs task 0 itself. fn and
-/// ctx are only valid during that call. docs/threads.md.
-QDQ_API void qdq_parallel_run(void (*fn)(void*, size_t), void* ctx, size_t task);
+/// Runs fn(ctx, task, thread): how a thread of js/runtime/pool.js runs one
+/// task of an operator's work in the shared-memory builds (qdq-*-mt.wasm).
+/// Operators hand the host (fn, ctx, tasks, threads) through the imported
+/// env.qdq_host_parallelize after allocating every workspace; every thread,
+/// the calling one (thread 0) included, then takes the next task not yet
+/// taken until none is left. fn and ctx are only valid during that call.
+/// docs/threads.md.
+QDQ_API void qdq_parallel_run(void (*fn)(void*, size_t, size_t), void* ctx, size_t task, size_t thread);
 
 /// Elements per chunk of the staging buffers that js/ streams tensors through
 /// (64 Ki; 256 Ki in the shared-memory builds; see src/operators/staging.c).
@@ -295,6 +296,10 @@ QDQ_API size_t qdq_staging_elements(void);
 #define QDQ_FLAG_ONNX_QPARAMS 8u
 /* Dynamic quantization: 7-bit activations ([0, 127]), PyTorch's reduce_range. */
 #define QDQ_FLAG_REDUCE_RANGE 16u
+
+/* Most threads a pool runs, the calling thread included (js/runtime/pool.js
+ * caps numThreads at it; operators size per-thread state by it). */
+#define QDQ_MAX_THREADS 64
 
 /* Output kinds of qdq_qs8_gemm. */
 #define QDQ_GEMM_OUT_INT32 0u   /* Y itself (G1) */

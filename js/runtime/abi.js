@@ -3,7 +3,7 @@
 // Each constant is the C macro without its QDQ_ prefix; see src/qdq.h for its meaning.
 
 export const EXTRA_BYTES = 16;
-export const MAX_BUFFER_BYTES = 2147483647;
+export const MAX_BUFFER_BYTES = 2147483647, MAX_THREADS = 64;
 export const QUANT_RANGE_LIMIT = 8388608;
 export const FLAG_UINT8 = 1, FLAG_PYTORCH = 2, FLAG_TRANSPOSED = 4, FLAG_ONNX_QPARAMS = 8, FLAG_REDUCE_RANGE = 16;
 export const QPARAMS_SYMMETRIC = 1, QPARAMS_UINT8 = 2, QPARAMS_CUSTOM_RANGE = 4, QPARAMS_RAW_RANGE = 8;

@@ -300,13 +300,14 @@ export function init(options = {}) {
     const rt = instantiate(module, build, {
       memory,
       qdq_host_tasks: (/** @type {number} */ work, /** @type {number} */ units) => (p === null ? 1 : p.tasks(work, units)),
-      qdq_host_parallelize: (/** @type {number} */ fn, /** @type {number} */ ctx, /** @type {number} */ tasks) =>
-        /** @type {Pool} */ (p).parallelize(fn, ctx, tasks),
+      qdq_host_parallelize: (/** @type {number} */ fn, /** @type {number} */ ctx, /** @type {number} */ tasks,
+        /** @type {number} */ threads) => /** @type {Pool} */ (p).parallelize(fn, ctx, tasks, threads),
     });
     const created = new Pool({ exports: rt.exports, memory }, rt.malloc(CONTROL.words * 4, 'the thread pool'));
     await created.start(module, asked, (bytes) => rt.malloc(bytes, 'a worker stack'), { workerUrl: options.workerUrl });
     if (created.error !== null) threadsNote = created.error;
     p = created;
+    rt.pool = created;
     pool = created;
     runtime = rt;
     return runtime;
@@ -361,6 +362,15 @@ export function setThreadLimit(n, minWork = MIN_WORK_PER_THREAD) {
     pool.limit = n;
     pool.minWork = minWork;
   }
+}
+
+/**
+ * Whether calls on the pool prepare their large new outputs while the
+ * workers run (Pool#prepareOutputs; bench/threads-pool.js compares).
+ * @param {boolean} on @internal
+ */
+export function setOutputPreparation(on) {
+  if (pool !== null) pool.prepareOutputs = on;
 }
 
 /**

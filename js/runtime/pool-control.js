@@ -4,12 +4,14 @@
 export const CONTROL = Object.freeze({
   fn: 0,      // table index of the task function
   ctx: 1,     // its context pointer
-  pending: 2, // workers still running the current region; the main thread waits on it
+  pending: 2, // workers still in the current region; the main thread waits on it
   stop: 3,    // 1: workers return
   failed: 4,  // 1: a worker trapped during the current region
-  words: 5 + 64, // + the wake words, one per worker
+  tasks: 5,   // tasks in the current region
+  next: 6,    // the next task not yet taken: each thread takes tasks with Atomics.add
+  words: 7 + 64, // + the wake words, one per worker
 });
 /** First of the per-worker wake counters: worker i waits on WAKE + i (i >= 1). */
-export const WAKE = 5;
-/** Most threads a pool runs, the calling thread included. */
-export const MAX_THREADS = 64;
+export const WAKE = 7;
+/** Most threads a pool runs, the calling thread included (QDQ_MAX_THREADS: C sizes per-thread state by it). */
+export { MAX_THREADS } from './abi.js';

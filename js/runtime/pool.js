@@ -1,11 +1,14 @@
 // The thread pool of the shared-memory builds. The C operators split their
 // work into tasks and, after allocating every workspace on this thread, call
-// the imported env.qdq_host_parallelize(fn, ctx, tasks): task 0 runs here,
-// tasks 1..n-1 on workers woken through Atomics.notify on their own word of a
-// control block in wasm memory; this thread then waits for them (Atomics.wait
-// where the engine allows it, a spin on the counter on a browser's main
-// thread, which may not block). Idle workers sleep in Atomics.wait: no
-// busy-waiting between calls. docs/threads.md.
+// the imported env.qdq_host_parallelize(fn, ctx, tasks, threads): threads - 1
+// workers are woken through Atomics.notify on their own word of a control
+// block in wasm memory, and every thread, this one included, takes the next
+// task not yet taken (Atomics.add on a counter) until none is left, so a
+// worker that wakes late or runs slowed takes fewer tasks instead of holding
+// up the call. This thread then waits for the workers (Atomics.wait where the
+// engine allows it, a spin on the counter on a browser's main thread, which
+// may not block). Idle workers sleep in Atomics.wait: no busy-waiting
+// between calls. docs/threads.md.
 
 import { CONTROL, MAX_THREADS, WAKE } from './pool-control.js';
 
@@ -58,12 +61,23 @@ export class Pool {
     this.size = 1;
     /** At most this many threads per call (tests compare 1..size in one process). @internal */
     this.limit = Infinity;
-    /** Parallel regions run with helpers, for tests. @internal */
+    /** Parallel regions run with helpers, and the tasks they held, for tests. @internal */
     this.regions = 0;
+    /** @internal */
+    this.regionTasks = 0;
     /** Work per thread below which fewer threads are used. @internal */
     this.minWork = MIN_WORK_PER_THREAD;
     /** @type {string | null} why the pool did not start, if it did not */
     this.error = null;
+    /**
+     * Work this thread does in steps between its tasks while workers run
+     * the rest: each step returns false when that work is done. Set by
+     * js/runtime/binding.js call() around one operator call.
+     * @type {(() => boolean)[]} @internal
+     */
+    this.side = [];
+    /** Whether call() prepares large new outputs as side work. @internal */
+    this.prepareOutputs = true;
     /** @private */ this.spin = !canBlock();
   }
 
@@ -156,23 +170,39 @@ export class Pool {
   }
 
   /**
-   * env.qdq_host_parallelize: runs tasks 0..tasks-1 of fn(ctx, task) and
-   * returns when all are done.
-   * @param {number} fn @param {number} ctx @param {number} tasks
+   * env.qdq_host_parallelize: runs fn(ctx, task, thread) for tasks
+   * 0..tasks-1 on `threads` threads and returns when all are done.
+   * @param {number} fn @param {number} ctx @param {number} tasks @param {number} threads
    */
-  parallelize(fn, ctx, tasks) {
+  parallelize(fn, ctx, tasks, threads) {
     const c = this.c;
-    const helpers = Math.min(tasks, this.threads()) - 1;
+    const helpers = Math.min(tasks, threads, this.threads()) - 1;
     c[CONTROL.fn] = fn;
     c[CONTROL.ctx] = ctx;
     c[CONTROL.failed] = 0;
+    c[CONTROL.tasks] = tasks;
+    Atomics.store(c, CONTROL.next, 0);
     Atomics.store(c, CONTROL.pending, helpers);
-    if (helpers > 0) this.regions++;
+    if (helpers > 0) {
+      this.regions++;
+      this.regionTasks += tasks;
+    }
     for (let i = 1; i <= helpers; i++) {
       Atomics.add(c, WAKE + i, 1);
       Atomics.notify(c, WAKE + i, 1);
     }
-    this.main.exports.qdq_parallel_run(fn, ctx, 0);
+    const run = this.main.exports.qdq_parallel_run;
+    const side = this.side;
+    for (;;) {
+      // Side work first, step by step, while tasks are left for the helpers.
+      if (helpers > 0 && side.length > 0 && Atomics.load(c, CONTROL.next) < tasks) {
+        if (!side[0]()) side.shift();
+        continue;
+      }
+      const t = Atomics.add(c, CONTROL.next, 1);
+      if (t >= tasks) break;
+      run(fn, ctx, t, 0);
+    }
     for (let p = Atomics.load(c, CONTROL.pending); p !== 0; p = Atomics.load(c, CONTROL.pending)) {
       if (!this.spin) Atomics.wait(c, CONTROL.pending, p);
     }

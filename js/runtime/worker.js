@@ -44,7 +44,10 @@ function start(data, post) {
     seen = Atomics.load(c, wake);
     if (Atomics.load(c, CONTROL.stop) !== 0) return;
     try {
-      ex.qdq_parallel_run(Atomics.load(c, CONTROL.fn), Atomics.load(c, CONTROL.ctx), data.index);
+      const fn = Atomics.load(c, CONTROL.fn), ctx = Atomics.load(c, CONTROL.ctx), tasks = Atomics.load(c, CONTROL.tasks);
+      for (let t = Atomics.add(c, CONTROL.next, 1); t < tasks; t = Atomics.add(c, CONTROL.next, 1)) {
+        ex.qdq_parallel_run(fn, ctx, t, data.index);
+      }
     } catch (err) {
       Atomics.store(c, CONTROL.failed, 1);
       post({ error: String(/** @type {Error} */ (err)?.stack ?? err) });

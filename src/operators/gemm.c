@@ -43,10 +43,17 @@ struct gemm_workspace {
   int32_t* tile;   /* per task: MR x column-block int32 accumulators */
 };
 
+/* Int8 multiply-adds per task of the GEMM region, and operations (weighted
+ * as in qdq_parallel_tasks) per task of the staging region: ~50 us, so the
+ * pool's per-task cost (an Atomics.add and a call, under a microsecond) stays
+ * below 1%, while a region has enough tasks that a thread which wakes late
+ * or runs slowed leaves at most one task's time of imbalance. */
+#define QDQ_GEMM_TASK_WORK ((double) (1 << 20))
+
 /* Carves the workspace out of one malloc. Every byte count is checked: with
  * wasm32's 32-bit size_t, 3 * m * kpad wraps for shapes whose inputs still
  * fit in memory (m = 43700, k = 32768). Returns NULL with *error set. */
-static void* workspace_alloc(const struct gemm_job* g, size_t mr_max, size_t nc_block, size_t tasks,
+static void* workspace_alloc(const struct gemm_job* g, size_t mr_max, size_t nc_block, size_t threads,
                              struct gemm_workspace* ws, int* error) {
   size_t a_elems, a_bytes, a16_bytes = 0, ints, int_bytes, bytes;
   *error = QDQ_ERROR_SIZE_OVERFLOW;
@@ -62,10 +69,10 @@ static void* workspace_alloc(const struct gemm_job* g, size_t mr_max, size_t nc_
       return NULL;
     }
   }
-  /* int32 terms: rs[m], shift[m], colcorr[n], tasks x tile[mr_max * nc_block];
+  /* int32 terms: rs[m], shift[m], colcorr[n], threads x tile[mr_max * nc_block];
    * then use7, one byte per row block (at most m). */
   size_t tile_ints;
-  if (qdq_mul_overflows(mr_max * nc_block, tasks, &tile_ints) ||
+  if (qdq_mul_overflows(mr_max * nc_block, threads, &tile_ints) ||
       qdq_mul_overflows(g->m, 2, &ints) || qdq_add_overflows(ints, g->n, &ints) ||
       qdq_add_overflows(ints, tile_ints, &ints) ||
       qdq_mul_overflows(ints, sizeof(int32_t), &int_bytes) ||
@@ -195,38 +202,51 @@ static void output_tile(const struct gemm_job* g, const struct gemm_workspace* w
 typedef void (*stage_fn)(const void* ctx, size_t i, int8_t* row);
 
 /* What every task of one GEMM shares (read-only once staged) and how the
- * columns are split: task t owns the column groups of NR
- * [groups * t / tasks, groups * (t + 1) / tasks) and its own tile and widened
- * weights, and runs every row over them. A column's result depends only on
- * its own weights and the staged rows, so the split cannot change it. */
+ * work is split (split_tasks): task t = c * row_tasks + r covers the column
+ * groups of NR [G c / col_tasks, G (c + 1) / col_tasks) (G = ceil(n / NR)),
+ * in blocks of at most nc columns, and the row blocks of mb rows
+ * [B r / row_tasks, B (r + 1) / row_tasks) (B = ceil(m / mb)); the thread
+ * that runs it uses its own tile and widened weights. A result depends only
+ * on its column's weights and its row's staged values, so neither the split
+ * nor the thread that runs a task can change it. */
 struct gemm_run {
   const struct gemm_job* g;
   const struct gemm_workspace* ws;
-  size_t mr, mr7, mb, nc, tile_stride, tasks;
+  size_t mr, mr7, mb, nc, tile_stride;
+  size_t col_tasks, row_tasks;
   int any_zb;
-  int16_t* wx;      /* tasks x one column block widened to int16, or NULL */
-  size_t wx_elems;  /* int16 elements per task in wx */
-  size_t tile_ints; /* int32 elements per task in ws->tile */
+  int16_t* wx;      /* threads x one column block widened to int16, or NULL */
+  size_t wx_elems;  /* int16 elements per thread in wx */
+  size_t* wx_block; /* per thread: first column of the block its wx holds (SIZE_MAX: none) */
+  size_t tile_ints; /* int32 elements per thread in ws->tile */
 };
 
-static void gemm_task(void* ctx, size_t task) {
+/* [*begin, *end) of part `i` of `parts` equal parts of `units` units. */
+static void part_range(size_t units, size_t i, size_t parts, size_t* begin, size_t* end) {
+  *begin = units * i / parts;
+  *end = units * (i + 1) / parts;
+}
+
+static void gemm_task(void* ctx, size_t task, size_t thread) {
   const struct gemm_run* run = ctx;
   const struct gemm_job* g = run->g;
   const struct gemm_workspace* ws = run->ws;
   const struct qdq_config* config = qdq_config();
   const size_t mr = run->mr, mr7 = run->mr7, mb = run->mb, nc = run->nc;
   const size_t tile_stride = run->tile_stride;
-  size_t j_begin, j_end;
-  qdq_task_columns(g->n, NR, task, run->tasks, &j_begin, &j_end);
-  int32_t* tile = ws->tile + task * run->tile_ints;
-  int16_t* wx = run->wx != NULL ? run->wx + task * run->wx_elems : NULL;
+  size_t g_begin, g_end, b_begin, b_end;
+  part_range((g->n + NR - 1) / NR, task / run->row_tasks, run->col_tasks, &g_begin, &g_end);
+  part_range((g->m + mb - 1) / mb, task % run->row_tasks, run->row_tasks, &b_begin, &b_end);
+  const size_t j_end = g_end * NR < g->n ? g_end * NR : g->n;
+  const size_t i_begin = b_begin * mb, i_end = b_end * mb < g->m ? b_end * mb : g->m;
+  int32_t* tile = ws->tile + thread * run->tile_ints;
+  int16_t* wx = run->wx != NULL ? run->wx + thread * run->wx_elems : NULL;
   const size_t block_bytes = NR * sizeof(int32_t) + g->kpad * NR;
-  for (size_t j0 = j_begin; j0 < j_end; j0 += nc) {
+  for (size_t j0 = g_begin * NR; j0 < j_end; j0 += nc) {
     const size_t nb = j_end - j0 < nc ? j_end - j0 : nc;
     const void* w = g->packed + (j0 / NR) * block_bytes;
-    int widened = 0;
-    for (size_t b = 0, i0 = 0; i0 < g->m; b++, i0 += mb) {
-      const size_t rows = g->m - i0 < mb ? g->m - i0 : mb;
+    for (size_t b = i_begin / mb, i0 = i_begin; i0 < i_end; b++, i0 += mb) {
+      const size_t rows = i_end - i0 < mb ? i_end - i0 : mb;
       const int8_t* a = ws->a + i0 * g->kpad;
       if (mr7 != 0 && ws->use7[b]) {
         (rows == 1 ? config->qs8_gemm7_1 : config->qs8_gemm7)(
@@ -238,9 +258,11 @@ static void gemm_task(void* ctx, size_t task) {
             config->qs8_gemm1(1, nb, g->k, a + r * g->kpad, g->kpad, w, tile + r * tile_stride,
                               tile_stride * sizeof(int32_t));
           } else if (wx != NULL) {
-            if (!widened) {
+            /* Tasks are handed out in order, so a thread's next task is
+             * often on the same column block: widen only when it changes. */
+            if (run->wx_block[thread] != j0) {
               qdq_qs8_gemm_widen_w((nb + NR - 1) / NR, g->kpad, w, wx);
-              widened = 1;
+              run->wx_block[thread] = j0;
             }
             config->qs16_gemm_xw(sub, nb, g->k, ws->a16 + (i0 + r) * g->kpad,
                                  g->kpad * sizeof(int16_t), wx, tile + r * tile_stride,
@@ -266,7 +288,7 @@ static void gemm_task(void* ctx, size_t task) {
 
 /* Staging of the activations, split by blocks of mb rows: task t stages
  * (quantizes or copies into the int8 domain, pads), sums, shifts (G7) and
- * widens rows of its blocks [blocks * t / tasks, blocks * (t + 1) / tasks).
+ * widens rows of the blocks [B t / tasks, B (t + 1) / tasks), B = ceil(m / mb).
  * Each row's result depends on that row alone. */
 struct stage_run {
   const struct gemm_job* g;
@@ -278,12 +300,13 @@ struct stage_run {
   size_t tasks;
 };
 
-static void stage_task(void* c, size_t task) {
+static void stage_task(void* c, size_t task, size_t thread) {
+  (void) thread;
   const struct stage_run* sr = c;
   const struct gemm_job* g = sr->g;
   const struct gemm_workspace* ws = sr->ws;
-  const size_t blocks = (g->m + sr->mb - 1) / sr->mb;
-  const size_t b0 = blocks * task / sr->tasks, b1 = blocks * (task + 1) / sr->tasks;
+  size_t b0, b1;
+  part_range((g->m + sr->mb - 1) / sr->mb, task, sr->tasks, &b0, &b1);
   const size_t i0 = b0 * sr->mb;
   const size_t i1 = b1 * sr->mb < g->m ? b1 * sr->mb : g->m;
   for (size_t i = i0; i < i1; i++) {
@@ -305,6 +328,33 @@ static void stage_task(void* c, size_t task) {
   }
 }
 
+/* Tasks for `work` on `threads` threads, at most `units`: about
+ * QDQ_GEMM_TASK_WORK each, and never fewer than the threads. */
+static size_t task_count(double work, size_t threads, size_t units) {
+  const double want = work / QDQ_GEMM_TASK_WORK;
+  size_t tasks = want < (double) units ? (size_t) want + 1 : units;
+  if (tasks < threads) tasks = threads;
+  return tasks < units ? tasks : units;
+}
+
+/* How the GEMM region splits: into about task_count tasks, column pieces of
+ * whole column blocks first (col_blocks of them: each task then widens and
+ * streams one L2 block), then row pieces, and column groups finer than a
+ * block only when there are too few blocks and rows for the threads. */
+static void split_tasks(double work, size_t threads, size_t col_blocks, size_t groups, size_t blocks,
+                        size_t* col_tasks, size_t* row_tasks) {
+  const size_t want = task_count(work, threads, groups * blocks);
+  size_t c = want < col_blocks ? want : col_blocks;
+  size_t r = (want + c - 1) / c;
+  if (r > blocks) r = blocks;
+  if (c * r < want) {
+    c = (want + r - 1) / r;
+    if (c > groups) c = groups;
+  }
+  *col_tasks = c;
+  *row_tasks = r;
+}
+
 /* Stages A through `stage` (one row of k int8 values at a time), split by
  * row blocks, then runs the microkernels over column blocks x row blocks
  * and the output stage, split by columns; both over the host's threads. */
@@ -317,11 +367,14 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   size_t nc = (QDQ_GEMM_BLOCK_BYTES / (g->kpad + sizeof(int32_t))) / NR * NR;
   if (nc < NR) nc = NR;
   if (nc > round_up(g->n, NR)) nc = round_up(g->n, NR);
-  const size_t tasks =
-      qdq_parallel_tasks((double) g->m * (double) g->n * (double) g->k, (g->n + NR - 1) / NR);
+  const size_t groups = (g->n + NR - 1) / NR, blocks = (g->m + mb - 1) / mb;
+  const double work = (double) g->m * (double) g->n * (double) g->k;
+  const size_t threads = qdq_parallel_tasks(work, groups * blocks);
+  size_t col_tasks, row_tasks;
+  split_tasks(work, threads, (g->n + nc - 1) / nc, groups, blocks, &col_tasks, &row_tasks);
   struct gemm_workspace ws;
   int error;
-  void* base = workspace_alloc(g, tile_rows, nc, tasks, &ws, &error);
+  void* base = workspace_alloc(g, tile_rows, nc, threads, &ws, &error);
   if (base == NULL) return error;
 
   int any_zb = 0;
@@ -329,10 +382,10 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   /* Staging is per row block, so it splits over row blocks; a staged
    * element costs about 32 int8 multiply-adds of the GEMM (bench/threads.js
    * --staging: 3.5 ns against 0.1 ns). */
-  const size_t blocks = (g->m + mb - 1) / mb;
-  struct stage_run sr = {g, &ws, stage, ctx, mr7, mb, any_zb, 1};
-  sr.tasks = qdq_parallel_tasks(32.0 * (double) g->m * (double) g->k, blocks);
-  qdq_parallelize(stage_task, &sr, sr.tasks);
+  const double stage_work = 32.0 * (double) g->m * (double) g->k;
+  const size_t stage_threads = qdq_parallel_tasks(stage_work, blocks);
+  struct stage_run sr = {g, &ws, stage, ctx, mr7, mb, any_zb, task_count(stage_work, stage_threads, blocks)};
+  qdq_parallelize(stage_task, &sr, sr.tasks, stage_threads);
   memset(ws.a + g->m * g->kpad, 0, QDQ_EXTRA_BYTES);
   if (ws.a16 != NULL) {
     for (size_t i = 0; i < QDQ_EXTRA_BYTES / 2; i++) ws.a16[g->m * g->kpad + i] = 0;
@@ -342,7 +395,9 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
     ws.colcorr[j] = (int32_t) (d * ((uint32_t) g->k * (uint32_t) g->zb[j] - (uint32_t) g->cs[j]));
   }
 
-  struct gemm_run run = {g, &ws, mr, mr7, mb, nc, nc, tasks, any_zb, NULL, 0, tile_rows * nc};
+  size_t wx_block[QDQ_MAX_THREADS];
+  struct gemm_run run = {g,         &ws,       mr,     mr7, mb,       nc,           nc,
+                         col_tasks, row_tasks, any_zb, NULL, 0, wx_block, tile_rows * nc};
   /* Weights widened to int16 once per column block pay for themselves when
    * enough row blocks reuse them: measured a loss at 4 blocks (m = 16,
    * k = n = 1024), a gain of ~12% at 32 and more (docs/gemm.md, "xw"). The
@@ -350,7 +405,7 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   if (config->qs16_gemm_xw != NULL && ws.a16 != NULL && g->m > 4 * mb) {
     run.wx_elems = (nc / NR) * (NR * sizeof(int32_t) / sizeof(int16_t) + g->kpad * NR);
     size_t wx_bytes;
-    if (qdq_mul_overflows(run.wx_elems * sizeof(int16_t), tasks, &wx_bytes)) {
+    if (qdq_mul_overflows(run.wx_elems * sizeof(int16_t), threads, &wx_bytes)) {
       free(base);
       return QDQ_ERROR_SIZE_OVERFLOW;
     }
@@ -360,7 +415,8 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
       return QDQ_ERROR_OUT_OF_MEMORY;
     }
   }
-  qdq_parallelize(gemm_task, &run, tasks);
+  for (size_t t = 0; t < threads; t++) wx_block[t] = SIZE_MAX;
+  qdq_parallelize(gemm_task, &run, col_tasks * row_tasks, threads);
   free(run.wx);
   free(base);
   return 0;
@@ -512,7 +568,8 @@ struct f32_gemm_run {
 /* Task t computes the column groups of NR [groups * t / tasks,
  * groups * (t + 1) / tasks) for every row, with the kernels of the
  * single-threaded path: each output depends on its own column only. */
-static void f32_gemm_task(void* ctx, size_t task) {
+static void f32_gemm_task(void* ctx, size_t task, size_t thread) {
+  (void) thread;
   const struct f32_gemm_run* r = ctx;
   const struct qdq_config* config = qdq_config();
   size_t j_begin, j_end;
@@ -538,6 +595,6 @@ int qdq_f32_gemm(size_t m, size_t n, size_t k, const float* a, const void* packe
   struct f32_gemm_run run = {m, n, k, nc, config->f32_gemm_mr, 1, a, (const float*) packed, y};
   /* A float multiply-add costs about as much as four int8 ones here. */
   run.tasks = qdq_parallel_tasks(4.0 * (double) m * (double) n * (double) k, (n + NR - 1) / NR);
-  qdq_parallelize(f32_gemm_task, &run, run.tasks);
+  qdq_parallelize(f32_gemm_task, &run, run.tasks, run.tasks);
   return 0;
 }

@@ -69,7 +69,8 @@ struct nbits_run {
 
 /* Task t of `tasks` stages rows [m t / tasks, m (t + 1) / tasks): each row's
  * staged bytes depend on that row alone. */
-static void stage_task(void* ctx, size_t task) {
+static void stage_task(void* ctx, size_t task, size_t thread) {
+  (void) thread;
   const struct nbits_run* r = ctx;
   const size_t i0 = r->m * task / r->tasks, i1 = r->m * (task + 1) / r->tasks;
   for (size_t i = i0; i < i1; i++) {
@@ -89,7 +90,8 @@ static void stage_task(void* ctx, size_t task) {
  * and row blocks of a single task. No kernel mixes columns (each output is
  * B6/B7 of its row and its column, bit for bit the reference's), so the
  * bytes do not depend on the split. */
-static void column_task(void* ctx, size_t task) {
+static void column_task(void* ctx, size_t task, size_t thread) {
+  (void) thread;
   const struct nbits_run* r = ctx;
   const struct qdq_config* config = qdq_config();
   size_t j_begin, j_end;
@@ -240,10 +242,10 @@ long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* 
 
   if (int8 || r.af != NULL) {
     r.tasks = qdq_parallel_tasks((int8 ? QDQ_NBITS_STAGE_WORK_INT8 : QDQ_NBITS_STAGE_WORK_F32) * (double) mk, m);
-    qdq_parallelize(stage_task, &r, r.tasks);
+    qdq_parallelize(stage_task, &r, r.tasks, r.tasks);
   }
   r.tasks = tasks;
-  qdq_parallelize(column_task, &r, tasks);
+  qdq_parallelize(column_task, &r, tasks, tasks);
   free(ws);
   return 0;
 }

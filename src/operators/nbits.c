@@ -54,7 +54,7 @@ static int columns_begin(struct columns_run* r, size_t n, size_t k, int bits, si
 /* Runs fn over columns split into qdq_parallel_tasks(work per element * n k, n) tasks. */
 static void run_columns(struct columns_run* r, double work, qdq_task_fn fn) {
   r->tasks = qdq_parallel_tasks(work * (double) r->s.nk, r->n);
-  qdq_parallelize(fn, r, r->tasks);
+  qdq_parallelize(fn, r, r->tasks, r->tasks);
 }
 
 /* Field r of a run of `bits`-bit fields (4 bits: two per byte, low nibble
@@ -80,7 +80,8 @@ static int32_t get_zp(const uint8_t* zp, int bits, const struct qdq_nbits_shape*
   return get_q(zp + j * s->zp_row, bits, b);
 }
 
-static void quantize_task(void* ctx, size_t task) {
+static void quantize_task(void* ctx, size_t task, size_t thread) {
+  (void) thread;
   const struct columns_run* r = ctx;
   const size_t bs = r->bs, k = r->k;
   const int symmetric = (r->flags & QDQ_NBITS_SYMMETRIC) != 0;
@@ -124,7 +125,8 @@ long qdq_quantize_blockwise(size_t n, size_t k, int bits, size_t block_size, con
   return 0;
 }
 
-static void dequantize_task(void* ctx, size_t task) {
+static void dequantize_task(void* ctx, size_t task, size_t thread) {
+  (void) thread;
   const struct columns_run* r = ctx;
   const size_t bs = r->bs, k = r->k;
   for (size_t j = r->n * task / r->tasks; j < r->n * (task + 1) / r->tasks; j++) {
@@ -149,7 +151,8 @@ int qdq_dequantize_blockwise(size_t n, size_t k, int bits, size_t block_size, co
   return 0;
 }
 
-static void stats_task(void* ctx, size_t task) {
+static void stats_task(void* ctx, size_t task, size_t thread) {
+  (void) thread;
   const struct columns_run* r = ctx;
   const size_t bs = r->bs, k = r->k;
   for (size_t j = r->n * task / r->tasks; j < r->n * (task + 1) / r->tasks; j++) {

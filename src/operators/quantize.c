@@ -42,7 +42,8 @@ struct elementwise_job {
 };
 
 /* Task t runs blocks [blocks * t / tasks, blocks * (t + 1) / tasks). */
-static void elementwise_task(void* ctx, size_t task) {
+static void elementwise_task(void* ctx, size_t task, size_t thread) {
+  (void) thread;
   const struct elementwise_job* j = ctx;
   const size_t b0 = j->blocks * task / j->tasks, b1 = j->blocks * (task + 1) / j->tasks;
   for (size_t b = b0; b < b1; b++) {
@@ -56,7 +57,7 @@ static void run_elementwise(struct elementwise_job* j) {
   if (j->channels == 1) j->inner = j->start + j->n;
   j->blocks = qdq_chunk_blocks(j->n, j->start);
   j->tasks = qdq_parallel_tasks(j->work * (double) j->n, j->blocks);
-  qdq_parallelize(elementwise_task, j, j->tasks);
+  qdq_parallelize(elementwise_task, j, j->tasks, j->tasks);
 }
 
 static void quantize_block(const struct elementwise_job* j, size_t begin, size_t end) {

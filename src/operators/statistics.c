@@ -69,7 +69,8 @@ static long minmax_runs(const struct reduce_job* j, size_t begin, size_t end, si
 }
 
 /* Several channels: task t folds channels [C t / T, C (t + 1) / T) in place. */
-static void minmax_channels_task(void* ctx, size_t task) {
+static void minmax_channels_task(void* ctx, size_t task, size_t thread) {
+  (void) thread;
   struct reduce_job* j = ctx;
   const size_t c0 = j->channels * task / j->tasks, c1 = j->channels * (task + 1) / j->tasks;
   j->bad[task] = -1;
@@ -80,7 +81,8 @@ static void minmax_channels_task(void* ctx, size_t task) {
 }
 
 /* One channel: each block of the region from (+inf, -inf) into its slot. */
-static void minmax_blocks_task(void* ctx, size_t task) {
+static void minmax_blocks_task(void* ctx, size_t task, size_t thread) {
+  (void) thread;
   struct reduce_job* j = ctx;
   const size_t count = j->blocks - j->first_block < QDQ_BLOCKS_PER_REGION
                            ? j->blocks - j->first_block : QDQ_BLOCKS_PER_REGION;
@@ -102,7 +104,7 @@ long qdq_minmax(const float* x, size_t n, size_t start, size_t channels, size_t 
                          .mins = mins, .maxs = maxs};
   if (channels > 1) {
     j.tasks = region_tasks(&j, j.blocks);
-    qdq_parallelize(minmax_channels_task, &j, j.tasks);
+    qdq_parallelize(minmax_channels_task, &j, j.tasks, j.tasks);
     long first = -1;
     for (size_t t = 0; t < j.tasks; t++) {
       if (j.bad[t] >= 0 && (first < 0 || j.bad[t] < first)) first = j.bad[t];
@@ -113,7 +115,7 @@ long qdq_minmax(const float* x, size_t n, size_t start, size_t channels, size_t 
     const size_t count = j.blocks - j.first_block < QDQ_BLOCKS_PER_REGION
                              ? j.blocks - j.first_block : QDQ_BLOCKS_PER_REGION;
     j.tasks = region_tasks(&j, count);
-    qdq_parallelize(minmax_blocks_task, &j, j.tasks);
+    qdq_parallelize(minmax_blocks_task, &j, j.tasks, j.tasks);
     /* Ties keep the running value, as the kernels' folds do, so this is the
      * fold of the whole chunk on one call (signed zeros included). */
     for (size_t s = 0; s < count; s++) {
@@ -152,7 +154,8 @@ static void fold_error(double* acc, const double s[3]) {
   acc[2] = s[2] != s[2] ? NAN : s[2] > acc[2] ? s[2] : acc[2];
 }
 
-static void error_channels_task(void* ctx, size_t task) {
+static void error_channels_task(void* ctx, size_t task, size_t thread) {
+  (void) thread;
   struct reduce_job* j = ctx;
   const size_t c0 = j->channels * task / j->tasks, c1 = j->channels * (task + 1) / j->tasks;
   for (size_t b = 0; b < j->blocks; b++) {
@@ -167,7 +170,8 @@ static void error_channels_task(void* ctx, size_t task) {
   }
 }
 
-static void error_blocks_task(void* ctx, size_t task) {
+static void error_blocks_task(void* ctx, size_t task, size_t thread) {
+  (void) thread;
   struct reduce_job* j = ctx;
   const size_t count = j->blocks - j->first_block < QDQ_BLOCKS_PER_REGION
                            ? j->blocks - j->first_block : QDQ_BLOCKS_PER_REGION;
@@ -187,14 +191,14 @@ int qdq_error_stats(const float* x, const float* x_hat, size_t n, size_t start,
                          .work = QDQ_ERROR_STATS_WORK, .acc = acc};
   if (channels > 1) {
     j.tasks = region_tasks(&j, j.blocks);
-    qdq_parallelize(error_channels_task, &j, j.tasks);
+    qdq_parallelize(error_channels_task, &j, j.tasks, j.tasks);
     return 0;
   }
   for (j.first_block = 0; j.first_block < j.blocks; j.first_block += QDQ_BLOCKS_PER_REGION) {
     const size_t count = j.blocks - j.first_block < QDQ_BLOCKS_PER_REGION
                              ? j.blocks - j.first_block : QDQ_BLOCKS_PER_REGION;
     j.tasks = region_tasks(&j, count);
-    qdq_parallelize(error_blocks_task, &j, j.tasks);
+    qdq_parallelize(error_blocks_task, &j, j.tasks, j.tasks);
     for (size_t s = 0; s < count; s++) fold_error(acc, j.sums[s]);
   }
   return 0;

@@ -46,7 +46,8 @@ struct pack_run {
 
 /* Task t of `tasks` packs the column groups [G t / tasks, G (t + 1) / tasks):
  * each group's bytes depend on its 8 columns alone. */
-static void pack_task(void* ctx, size_t task) {
+static void pack_task(void* ctx, size_t task, size_t thread) {
+  (void) thread;
   const struct pack_run* p = ctx;
   const struct qdq_nbits_shape* s = &p->s;
   const size_t n = p->n, k = p->k, block_size = p->block_size;
@@ -105,6 +106,6 @@ int qdq_nbits_pack(size_t n, size_t k, int bits, size_t block_size, const uint8_
   p.zero_points = zero_points;
   p.out = (uint8_t*) packed + QDQ_NBITS_HEADER_BYTES;
   p.tasks = qdq_parallel_tasks(QDQ_NBITS_PACK_WORK * (double) p.s.nk, p.s.groups);
-  qdq_parallelize(pack_task, &p, p.tasks);
+  qdq_parallelize(pack_task, &p, p.tasks, p.tasks);
   return 0;
 }

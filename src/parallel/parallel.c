@@ -9,19 +9,19 @@
 __attribute__((import_module("env"), import_name("qdq_host_tasks"))) size_t qdq_host_tasks(double work,
                                                                                          size_t units);
 __attribute__((import_module("env"), import_name("qdq_host_parallelize"))) void qdq_host_parallelize(
-    qdq_task_fn fn, void* ctx, size_t tasks);
+    qdq_task_fn fn, void* ctx, size_t tasks, size_t threads);
 
 size_t qdq_parallel_tasks(double work, size_t units) {
   const size_t t = qdq_host_tasks(work, units);
   return t == 0 ? 1 : t > units ? units : t;
 }
 
-void qdq_parallelize(qdq_task_fn fn, void* ctx, size_t tasks) {
-  if (tasks <= 1) {
-    if (tasks == 1) fn(ctx, 0);
+void qdq_parallelize(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads) {
+  if (threads <= 1 || tasks <= 1) {
+    for (size_t t = 0; t < tasks; t++) fn(ctx, t, 0);
     return;
   }
-  qdq_host_parallelize(fn, ctx, tasks);
+  qdq_host_parallelize(fn, ctx, tasks, threads < tasks ? threads : tasks);
 }
 #else
 size_t qdq_parallel_tasks(double work, size_t units) {
@@ -30,9 +30,12 @@ size_t qdq_parallel_tasks(double work, size_t units) {
   return 1;
 }
 
-void qdq_parallelize(qdq_task_fn fn, void* ctx, size_t tasks) {
-  for (size_t t = 0; t < tasks; t++) fn(ctx, t);
+void qdq_parallelize(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads) {
+  (void) threads;
+  for (size_t t = 0; t < tasks; t++) fn(ctx, t, 0);
 }
 #endif
 
-void qdq_parallel_run(void (*fn)(void*, size_t), void* ctx, size_t task) { fn(ctx, task); }
+void qdq_parallel_run(void (*fn)(void*, size_t, size_t), void* ctx, size_t task, size_t thread) {
+  fn(ctx, task, thread);
+}

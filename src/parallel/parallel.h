@@ -9,17 +9,24 @@
 
 #include <stddef.h>
 
-typedef void (*qdq_task_fn)(void* ctx, size_t task);
+/* One task of an operator's work, run on thread `thread` (0 is the calling
+ * thread): the thread index selects per-thread workspace, never the result. */
+typedef void (*qdq_task_fn)(void* ctx, size_t task, size_t thread);
 
-/* Runs fn(ctx, t) for every t < tasks (tasks from qdq_parallel_tasks),
- * task 0 on the calling thread, and returns when all have finished. */
-void qdq_parallelize(qdq_task_fn fn, void* ctx, size_t tasks);
+/* Runs fn(ctx, t, thread) for every t < tasks on `threads` threads (from
+ * qdq_parallel_tasks), thread in [0, threads), 0 on the calling thread;
+ * returns when all tasks have finished. Tasks are handed out in order, each
+ * to the next thread that is free, so a late or slowed thread takes fewer:
+ * operators split into more tasks than threads where work per task can be
+ * uneven in time, and keep per-thread (not per-task) workspace. */
+void qdq_parallelize(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads);
 
-/* Tasks worth running for `work` int8 multiply-adds (or operations weighted
- * alike) split into at most `units` independent pieces, in [1, units]: the
- * host's choice (js/runtime/pool.js: its threads, fewer when a worker's share
- * is below the measured threshold where waking it costs more than it saves,
- * docs/threads.md); 1 in builds without shared memory. */
+/* Threads worth running `work` int8 multiply-adds (or operations weighted
+ * alike) on, split into at most `units` independent pieces, in [1, units]:
+ * the host's choice (js/runtime/pool.js: its threads, fewer when a thread's
+ * share is below the measured threshold where waking it costs more than it
+ * saves, docs/threads.md); 1 in builds without shared memory. Operators
+ * that split one task per thread use it as the task count too. */
 size_t qdq_parallel_tasks(double work, size_t units);
 
 /* The columns [*begin, *end) of task `task` of `tasks` when n columns are

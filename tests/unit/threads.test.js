@@ -226,6 +226,46 @@ test('threads', async (t) => {
     layer.dispose();
   });
 
+  await t.test('should hand a large call out in more tasks than threads and prepare its new output meanwhile', () => {
+    // 128 x 384 x 600: ~29 M multiply-adds, so ~28 GEMM tasks (src/operators/gemm.c
+    // QDQ_GEMM_TASK_WORK) taken by whichever thread is free, and a 300 KiB
+    // result that the calling thread allocates and writes while the workers
+    // run (js/runtime/binding.js prepareOut): same bytes as on one thread,
+    // in an array of its own, on every thread count and again on reuse.
+    const r = rng(1207);
+    const [m, k, n] = [128, 384, 600];
+    const layer = qdq.DynamicQuantizedLinear.fromFloat(Float32Array.from({ length: n * k }, () => r.float(2)),
+      Float32Array.from({ length: n }, () => r.float(1)), { inFeatures: k, outFeatures: n });
+    const x = Float32Array.from({ length: m * k }, () => r.float(4));
+    const pool = /** @type {any} */ (getRuntime().pool);
+    try {
+      setThreadLimit(1);
+      const one = layer.forward(x);
+      for (const threads of [2, 3, 4]) {
+        setThreadLimit(threads);
+        for (let rep = 0; rep < 2; rep++) {
+          poisonHeap();
+          const regions = pool.regions, tasks = pool.regionTasks;
+          const y = layer.forward(x);
+          assert.ok(pool.regions > regions, `${threads} threads: not split`);
+          assert.ok(pool.regionTasks - tasks > 2 * threads, `${threads} threads: ${pool.regionTasks - tasks} tasks`);
+          assert.ok(bytes(y).equals(bytes(one)), `${threads} threads, call ${rep}: differs from 1 thread`);
+          assert.ok(y.buffer instanceof ArrayBuffer && y.byteOffset === 0 && y.length === m * n, 'not an array of its own');
+          assert.equal(pool.side.length, 0, 'side work left behind');
+        }
+      }
+      // A call that fails leaves no side work behind, and the next one is whole.
+      const bad = x.slice();
+      bad[m * k - 1] = NaN;
+      assert.throws(() => layer.forward(bad), RangeError);
+      assert.equal(pool.side.length, 0);
+      assert.ok(bytes(layer.forward(x)).equals(bytes(one)), 'after a failed call');
+    } finally {
+      setThreadLimit(Infinity);
+      layer.dispose();
+    }
+  });
+
   await t.test('should serve calls in flight from several async callers', async () => {
     const r = rng(1204);
     const [m, k, n] = [9, 300, 77];
