@@ -4,9 +4,10 @@
 // writes it while the workers run, js/runtime/binding.js prepareOut), the
 // same with that preparation off, and into a reused `out`. GOPS = 2 m k n /
 // time, caller-visible, medians of interleaved runs with an idle pause before
-// each batch (onnxruntime's threads spin after a run).
+// each batch (onnxruntime's threads spin after a run); x: the median over runs
+// of the time ratio within a run.
 //   node bench/threads-pool.js [--threads 2] [--build simd128|relaxed] [--runs 11] [--shape m,k,n]
-import { timeAll } from './lib/time-all.js';
+import { median, pairedRatio, timeAllRuns } from './lib/time-all.js';
 import { machineLine, onThreads } from './lib/threads.js';
 import * as qdq from '../js/index.js';
 import { setOutputPreparation } from '../js/runtime/loader.js';
@@ -28,7 +29,7 @@ let seed = 12345;
 const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 8;
 console.log(`DynamicQuantizedLinear on ${T} threads against onnxruntime-web ${ort.env.versions?.web ?? ''} DynamicQuantizeMatMul on ${T}, ` +
   `qdq-wasm ${build} -mt, Node ${process.version}, ${machineLine()}; GOPS, median of ${RUNS} interleaved runs (x: over ORT)`);
-console.log(`m,k,n            ours 1t | new result   x   | not prepared  x   | into out     x   | ORT ${T}t`);
+console.log(`m,k,n            ours 1t | new result   x   | not prepared  x   | into out     x   | ORT ${T}t | new result over ours 1t`);
 for (const [m, k, n] of shapes) {
   const ops = 2 * m * k * n;
   const bS8 = new Int8Array(k * n).map(() => next());
@@ -43,7 +44,7 @@ for (const [m, k, n] of shapes) {
     initializers: [{ name: 'B', dims: [k, n], data: bS8 }, { name: 'bs', dims: [n], data: scales }, { name: 'bz', dims: [n], data: new Int8Array(n) }],
     nodeInputs: ['A', 'B', 'bs', 'bz'], output: { name: 'Y', type: DataType.FLOAT, dims: [m, n] } }));
   const xt = new ort.Tensor('float32', x, [m, k]);
-  const ms = await timeAll({
+  const runs = await timeAllRuns({
     one: onThreads(1, () => dyn.forward(x)),
     fresh: onThreads(T, () => dyn.forward(x)),
     plain: onThreads(T, () => {
@@ -57,9 +58,9 @@ for (const [m, k, n] of shapes) {
     out: onThreads(T, () => dyn.forward(x, m, { out })),
     ort: () => session.run({ A: xt }),
   }, { runs: RUNS, minBatchMs: 30, settleMs: 50 });
-  const g = (/** @type {string} */ key) => ops / ms[key] / 1e6;
-  const f = (/** @type {string} */ key) => `${g(key).toFixed(1).padStart(6)} ${(g(key) / g('ort')).toFixed(2).padStart(6)}`;
-  console.log(`${`${m},${k},${n}`.padEnd(16)} ${g('one').toFixed(1).padStart(7)} | ${f('fresh')}     | ${f('plain')}      | ${f('out')}     | ${g('ort').toFixed(1).padStart(6)}`);
+  const g = (/** @type {string} */ key) => ops / median(runs[key]) / 1e6;
+  const f = (/** @type {string} */ key) => `${g(key).toFixed(1).padStart(6)} ${pairedRatio(runs, 'ort', key).toFixed(2).padStart(6)}`;
+  console.log(`${`${m},${k},${n}`.padEnd(16)} ${g('one').toFixed(1).padStart(7)} | ${f('fresh')}     | ${f('plain')}      | ${f('out')}     | ${g('ort').toFixed(1).padStart(6)} | ${pairedRatio(runs, 'one', 'fresh').toFixed(2)}`);
   dyn.dispose();
   await session.release();
 }

@@ -2,13 +2,14 @@
 // against onnxruntime-web on T threads (ort.env.wasm.numThreads, worker
 // threads in Node), all in this process, runs interleaved so that load from
 // other processes falls on every candidate alike; GOPS = 2 m k n / time,
-// caller-visible (copies in and out included), medians.
+// caller-visible (copies in and out included), medians; each ratio (x) is
+// the median over runs of the ratio within a run (pairedRatio).
 //   node bench/threads.js [--threads 2] [--build simd128|relaxed] [--no-ort] [--settle ms] [--threshold | --staging]
 // --threshold: the split's break-even instead: 1 vs T threads with every call
 // split (minWork 0) on growing DynamicQuantizedLinear shapes, to place
 // MIN_WORK_PER_THREAD (js/runtime/pool.js). --staging: the serial share of a
 // call (Amdahl's bound on any split).
-import { timeAll } from './lib/time-all.js';
+import { median, pairedRatio, timeAll, timeAllRuns } from './lib/time-all.js';
 import { machineLine, onThreads } from './lib/threads.js';
 import * as qdq from '../js/index.js';
 import { DataType, elemTypeOf, oneNodeModel } from '../tests/helpers/onnx-model.js';
@@ -25,8 +26,7 @@ const MIN_BATCH_MS = 30;
 // allow_spinning default); an idle pause before every batch lets them sleep
 // so that they do not take a core from the candidate that runs next.
 const SETTLE_MS = Number(opt('--settle', '50'));
-/** @param {Record<string, () => unknown>} fns */
-const timeAllRuns = (fns) => timeAll(fns, { runs: RUNS, minBatchMs: MIN_BATCH_MS, settleMs: SETTLE_MS });
+const TIMING = { runs: RUNS, minBatchMs: MIN_BATCH_MS, settleMs: SETTLE_MS };
 
 const started = await qdq.init({ build, numThreads: T });
 if (started.threads !== T) throw new Error(`asked for ${T} threads, got ${started.threads}: ${started.threadsNote}`);
@@ -48,7 +48,7 @@ if (args.includes('--staging')) {
       weightScales: new Float32Array(cols).fill(0.01), inFeatures: k, outFeatures: cols });
     const full = make(n), thin = make(8);
     const x = Float32Array.from({ length: m * k }, () => next() / 16777216 - 0.5);
-    const ms = await timeAllRuns({ full: on(1, () => full.forward(x)), thin: on(1, () => thin.forward(x)) });
+    const ms = await timeAll({ full: on(1, () => full.forward(x)), thin: on(1, () => thin.forward(x)) }, TIMING);
     full.dispose();
     thin.dispose();
     console.log(`${`${m},${k},${n}`.padEnd(16)} ${(ms.full * 1e3).toFixed(0).padStart(8)} ${(ms.thin * 1e3).toFixed(0).padStart(8)} ${(100 * ms.thin / ms.full).toFixed(1).padStart(6)}%`);
@@ -63,7 +63,7 @@ if (args.includes('--threshold')) {
     const wq = new Int8Array(n * k).map(() => next());
     const layer = qdq.DynamicQuantizedLinear.fromQuantized({ weight: wq, weightScales: new Float32Array(n).fill(0.01), inFeatures: k, outFeatures: n });
     const x = Float32Array.from({ length: m * k }, () => next() / 16777216 - 0.5);
-    const ms = await timeAllRuns({ one: on(1, () => layer.forward(x), 0), split: on(T, () => layer.forward(x), 0) });
+    const ms = await timeAll({ one: on(1, () => layer.forward(x), 0), split: on(T, () => layer.forward(x), 0) }, TIMING);
     layer.dispose();
     console.log(`${`${m},${k},${n}`.padEnd(16)} ${String(m * k * n).padEnd(9)} ${(ms.one * 1e3).toFixed(1).padStart(11)} ${(ms.split * 1e3).toFixed(1).padStart(9)} ${(ms.one / ms.split).toFixed(2).padStart(8)}`);
   }
@@ -119,12 +119,14 @@ for (const [m, k, n] of SHAPES) {
     fns.ortU8 = () => mi.run({ A: at });
     sessions.push(dq, mi);
   }
-  const ms = await timeAllRuns(fns);
-  const g = (/** @type {string} */ key) => (ms[key] === undefined ? NaN : ops / ms[key] / 1e6);
+  const runs = await timeAllRuns(fns, TIMING);
+  const g = (/** @type {string} */ key) => (runs[key] === undefined ? NaN : ops / median(runs[key]) / 1e6);
+  // Speedup of candidate a over b: the median of their time ratios run by run.
+  const over = (/** @type {string} */ a, /** @type {string} */ b) => (runs[a] === undefined || runs[b] === undefined ? NaN : pairedRatio(runs, b, a));
   const f = (/** @type {number} */ v, w = 7, d = 1) => (Number.isNaN(v) ? '-' : v.toFixed(d)).padStart(w);
-  console.log(`${`${m},${k},${n}`.padEnd(16)} |${f(g('dyn1'))} ${f(g('dynT'))} ${f(g('dynT') / g('dyn1'), 5, 2)} |` +
-    `${f(g('dynOut1'))} ${f(g('dynOutT'))} ${f(g('dynOutT') / g('dynOut1'), 5, 2)} |${f(g('u81'))} ${f(g('u8T'))} ${f(g('u8T') / g('u81'), 5, 2)} |` +
-    `${f(g('ortDq'), 12)} ${f(g('ortU8'), 12)} |${f(g('dynT') / g('ortDq'), 14, 2)} ${f(g('dynOutT') / g('ortDq'), 5, 2)} ${f(g('u8T') / g('ortU8'), 5, 2)}`);
+  console.log(`${`${m},${k},${n}`.padEnd(16)} |${f(g('dyn1'))} ${f(g('dynT'))} ${f(over('dynT', 'dyn1'), 5, 2)} |` +
+    `${f(g('dynOut1'))} ${f(g('dynOutT'))} ${f(over('dynOutT', 'dynOut1'), 5, 2)} |${f(g('u81'))} ${f(g('u8T'))} ${f(over('u8T', 'u81'), 5, 2)} |` +
+    `${f(g('ortDq'), 12)} ${f(g('ortU8'), 12)} |${f(over('dynT', 'ortDq'), 14, 2)} ${f(over('dynOutT', 'ortDq'), 5, 2)} ${f(over('u8T', 'ortU8'), 5, 2)}`);
   dyn.dispose();
   packed.dispose();
   for (const s of sessions) await s.release();

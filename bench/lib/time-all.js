@@ -11,7 +11,37 @@
  *   candidate starts, instead of taking a core from it
  * @returns {Promise<Record<string, number>>} median ms per call, by name
  */
-export async function timeAll(fns, { runs = 9, minBatchMs = 40, settleMs = 0 } = {}) {
+export async function timeAll(fns, opts = {}) {
+  const times = await timeAllRuns(fns, opts);
+  /** @type {Record<string, number>} */
+  const med = {};
+  for (const [name, t] of Object.entries(times)) med[name] = median(t);
+  return med;
+}
+
+/** @param {number[]} v @returns {number} the median (the upper one of an even count) */
+export function median(v) {
+  return [...v].sort((x, y) => x - y)[v.length >> 1];
+}
+
+/**
+ * The median over runs of the ratio a / b of two candidates' times in the
+ * same run: adjacent batches share the machine's state, so a speed swing
+ * between runs (this VM's reach 2x within minutes) cancels out of the ratio,
+ * where a ratio of medians can pair a fast run of one with a slow run of the other.
+ * @param {Record<string, number[]>} times from timeAllRuns @param {string} a @param {string} b
+ */
+export function pairedRatio(times, a, b) {
+  return median(times[a].map((t, i) => t / times[b][i]));
+}
+
+/**
+ * Like timeAll, but every run's ms per call, by name, in run order.
+ * @param {Record<string, () => unknown>} fns
+ * @param {{ runs?: number, minBatchMs?: number, settleMs?: number }} [opts] as timeAll's
+ * @returns {Promise<Record<string, number[]>>}
+ */
+export async function timeAllRuns(fns, { runs = 9, minBatchMs = 40, settleMs = 0 } = {}) {
   const settle = () => (settleMs > 0 ? new Promise((resolve) => setTimeout(resolve, settleMs)) : undefined);
   /** @type {Record<string, number>} */
   const reps = {};
@@ -37,8 +67,5 @@ export async function timeAll(fns, { runs = 9, minBatchMs = 40, settleMs = 0 } =
       times[name].push((performance.now() - t0) / reps[name]);
     }
   }
-  /** @type {Record<string, number>} */
-  const med = {};
-  for (const [name, t] of Object.entries(times)) med[name] = t.sort((x, y) => x - y)[runs >> 1];
-  return med;
+  return times;
 }

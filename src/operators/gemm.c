@@ -43,13 +43,6 @@ struct gemm_workspace {
   int32_t* tile;   /* per task: MR x column-block int32 accumulators */
 };
 
-/* Int8 multiply-adds per task of the GEMM region, and operations (weighted
- * as in qdq_parallel_tasks) per task of the staging region: ~50 us, so the
- * pool's per-task cost (an Atomics.add and a call, under a microsecond) stays
- * below 1%, while a region has enough tasks that a thread which wakes late
- * or runs slowed leaves at most one task's time of imbalance. */
-#define QDQ_GEMM_TASK_WORK ((double) (1 << 20))
-
 /* Carves the workspace out of one malloc. Every byte count is checked: with
  * wasm32's 32-bit size_t, 3 * m * kpad wraps for shapes whose inputs still
  * fit in memory (m = 43700, k = 32768). Returns NULL with *error set. */
@@ -328,22 +321,13 @@ static void stage_task(void* c, size_t task, size_t thread) {
   }
 }
 
-/* Tasks for `work` on `threads` threads, at most `units`: about
- * QDQ_GEMM_TASK_WORK each, and never fewer than the threads. */
-static size_t task_count(double work, size_t threads, size_t units) {
-  const double want = work / QDQ_GEMM_TASK_WORK;
-  size_t tasks = want < (double) units ? (size_t) want + 1 : units;
-  if (tasks < threads) tasks = threads;
-  return tasks < units ? tasks : units;
-}
-
-/* How the GEMM region splits: into about task_count tasks, column pieces of
+/* How the GEMM region splits: into about qdq_task_count tasks, column pieces of
  * whole column blocks first (col_blocks of them: each task then widens and
  * streams one L2 block), then row pieces, and column groups finer than a
  * block only when there are too few blocks and rows for the threads. */
 static void split_tasks(double work, size_t threads, size_t col_blocks, size_t groups, size_t blocks,
                         size_t* col_tasks, size_t* row_tasks) {
-  const size_t want = task_count(work, threads, groups * blocks);
+  const size_t want = qdq_task_count(work, threads, groups * blocks);
   size_t c = want < col_blocks ? want : col_blocks;
   size_t r = (want + c - 1) / c;
   if (r > blocks) r = blocks;
@@ -384,7 +368,7 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
    * --staging: 3.5 ns against 0.1 ns). */
   const double stage_work = 32.0 * (double) g->m * (double) g->k;
   const size_t stage_threads = qdq_parallel_tasks(stage_work, blocks);
-  struct stage_run sr = {g, &ws, stage, ctx, mr7, mb, any_zb, task_count(stage_work, stage_threads, blocks)};
+  struct stage_run sr = {g, &ws, stage, ctx, mr7, mb, any_zb, qdq_task_count(stage_work, stage_threads, blocks)};
   qdq_parallelize(stage_task, &sr, sr.tasks, stage_threads);
   memset(ws.a + g->m * g->kpad, 0, QDQ_EXTRA_BYTES);
   if (ws.a16 != NULL) {

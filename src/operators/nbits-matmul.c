@@ -63,7 +63,7 @@ struct nbits_run {
   int32_t* asum;  /* level 4: m x kb block sums */
   int16_t* aw;    /* PATH_QS16: m rows of kpad int16 */
   float* af;      /* level 0 when kpad != k: m rows of kpad floats, else NULL */
-  float* panels;  /* PATH_PANEL: one panel of panel_floats per task */
+  float* panels;  /* PATH_PANEL: one panel of panel_floats per thread */
   size_t panel_floats, panel_groups;
 };
 
@@ -87,11 +87,10 @@ static void stage_task(void* ctx, size_t task, size_t thread) {
 
 /* Task t of `tasks` computes the column groups [G t / tasks, G (t + 1) / tasks)
  * (G = ceil(n / 8)) for every row, in chunks of nc columns, with the kernels
- * and row blocks of a single task. No kernel mixes columns (each output is
+ * and row blocks of a single task (the panel: its thread's). No kernel mixes columns (each output is
  * B6/B7 of its row and its column, bit for bit the reference's), so the
  * bytes do not depend on the split. */
 static void column_task(void* ctx, size_t task, size_t thread) {
-  (void) thread;
   const struct nbits_run* r = ctx;
   const struct qdq_config* config = qdq_config();
   size_t j_begin, j_end;
@@ -99,7 +98,7 @@ static void column_task(void* ctx, size_t task, size_t thread) {
   const size_t m = r->m, n = r->n, kb = r->kb, bs = r->bs, kpad = r->kpad, mr = r->mr;
   if (r->path == PATH_PANEL) {
     const size_t pc = r->panel_groups * QDQ_NBITS_NR;
-    float* panel = r->panels + task * r->panel_floats;
+    float* panel = r->panels + thread * r->panel_floats;
     const float* a = r->af != NULL ? r->af : r->a;
     for (size_t j0 = j_begin; j0 < j_end; j0 += pc) {
       const size_t nb = j_end - j0 < pc ? j_end - j0 : pc;
@@ -197,10 +196,11 @@ long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* 
   }
   const double macs = (double) m * (double) n * (double) k;
   const double weight = int8 ? QDQ_NBITS_WORK_INT8 : r.path == PATH_PANEL ? QDQ_NBITS_WORK_PANEL : QDQ_NBITS_WORK_F32;
-  const size_t tasks = qdq_parallel_tasks(weight * macs, s.groups);
+  const size_t threads = qdq_parallel_tasks(weight * macs, s.groups);
+  const size_t tasks = qdq_task_count(weight * macs, threads, s.groups);
 
   /* Workspace: padded bias, then the staged activations, then (panels) one
-   * panel per task: workers never allocate. */
+   * panel per thread: workers never allocate. */
   const size_t bias_bytes = s.groups * QDQ_NBITS_NR * sizeof(float);
   size_t a_bytes = 0, panel_bytes = 0, t;
   if (int8) {
@@ -219,7 +219,7 @@ long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* 
     const size_t groups = QDQ_NBITS_PANEL_BYTES / (sizeof(float) * QDQ_NBITS_NR * (1 + kpad));
     r.panel_groups = groups == 0 ? 1 : groups;
     r.panel_floats = r.panel_groups * QDQ_NBITS_NR * (1 + kpad);
-    if (qdq_mul_overflows(r.panel_floats, tasks * sizeof(float), &panel_bytes)) return QDQ_ERROR_SIZE_OVERFLOW;
+    if (qdq_mul_overflows(r.panel_floats, threads * sizeof(float), &panel_bytes)) return QDQ_ERROR_SIZE_OVERFLOW;
   }
   if (qdq_add_overflows(a_bytes, bias_bytes + 16, &t) || qdq_add_overflows(t, panel_bytes, &t)) {
     return QDQ_ERROR_SIZE_OVERFLOW;
@@ -241,11 +241,13 @@ long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* 
   if (r.path == PATH_PANEL) r.panels = (float*) (stage + a_bytes);
 
   if (int8 || r.af != NULL) {
-    r.tasks = qdq_parallel_tasks((int8 ? QDQ_NBITS_STAGE_WORK_INT8 : QDQ_NBITS_STAGE_WORK_F32) * (double) mk, m);
-    qdq_parallelize(stage_task, &r, r.tasks, r.tasks);
+    const double stage_work = (int8 ? QDQ_NBITS_STAGE_WORK_INT8 : QDQ_NBITS_STAGE_WORK_F32) * (double) mk;
+    const size_t stage_threads = qdq_parallel_tasks(stage_work, m);
+    r.tasks = qdq_task_count(stage_work, stage_threads, m);
+    qdq_parallelize(stage_task, &r, r.tasks, stage_threads);
   }
   r.tasks = tasks;
-  qdq_parallelize(column_task, &r, tasks, tasks);
+  qdq_parallelize(column_task, &r, tasks, threads);
   free(ws);
   return 0;
 }

@@ -29,6 +29,22 @@ void qdq_parallelize(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads);
  * that split one task per thread use it as the task count too. */
 size_t qdq_parallel_tasks(double work, size_t units);
 
+/* Work (in qdq_parallel_tasks' unit) per task of operators that split into
+ * more tasks than threads: ~50 us, so the pool's cost per task (an
+ * Atomics.add and a call, under a microsecond) stays below 1%, while a
+ * region has enough tasks that a thread which wakes late or runs slowed
+ * leaves at most one task's time of imbalance (docs/threads.md T1). */
+#define QDQ_TASK_WORK ((double) (1 << 20))
+
+/* Tasks for `work` on `threads` threads, in [threads, units] when
+ * threads <= units: about one per QDQ_TASK_WORK, never fewer than the threads. */
+static inline size_t qdq_task_count(double work, size_t threads, size_t units) {
+  const double want = work / QDQ_TASK_WORK;
+  size_t tasks = want < (double) units ? (size_t) want + 1 : units;
+  if (tasks < threads) tasks = threads;
+  return tasks < units ? tasks : units;
+}
+
 /* The columns [*begin, *end) of task `task` of `tasks` when n columns are
  * split in groups of nr (the kernels' column tile): the task owns groups
  * [G task / tasks, G (task + 1) / tasks), G = ceil(n / nr). */

@@ -227,8 +227,8 @@ test('threads', async (t) => {
   });
 
   await t.test('should hand a large call out in more tasks than threads and prepare its new output meanwhile', () => {
-    // 128 x 384 x 600: ~29 M multiply-adds, so ~28 GEMM tasks (src/operators/gemm.c
-    // QDQ_GEMM_TASK_WORK) taken by whichever thread is free, and a 300 KiB
+    // 128 x 384 x 600: ~29 M multiply-adds, so ~28 GEMM tasks (QDQ_TASK_WORK in
+    // src/parallel/parallel.h) taken by whichever thread is free, and a 300 KiB
     // result that the calling thread allocates and writes while the workers
     // run (js/runtime/binding.js prepareOut): same bytes as on one thread,
     // in an array of its own, on every thread count and again on reuse.
