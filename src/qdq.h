@@ -378,6 +378,13 @@ int qdq_qs8_gemm_pack_tile(size_t n, size_t k, const void* b, uint32_t b_flags,
 /// same order. out holds blocks * (32 + 16 * kpad) bytes.
 void qdq_qs8_gemm_widen_w(size_t blocks, size_t kpad, const void* packed, void* out);
 
+/// Widens rows (1..4) int8 rows of a (kpad elements each, a multiple of 4,
+/// a_stride bytes apart) to int16 in the packed-A layout the "xw" kernels
+/// read: for each chunk of 4 k, rows 0..3 x 4 values, out[16 c + 4 i + q] =
+/// a[i][4 c + q] for i < rows and 0 for rows <= i < 4. out holds 4 * kpad
+/// int16.
+void qdq_qs8_gemm_pack_a16(size_t rows, size_t kpad, const int8_t* a, size_t a_stride, int16_t* out);
+
 /// Int8 GEMM against packed B (G1, then G4 or G5). A is [m][k], int8 or
 /// uint8 (QDQ_FLAG_UINT8 in a_flags), zero point a_zero_point in A's dtype.
 /// y_kind selects the output:
@@ -511,8 +518,10 @@ QDQ_API long qdq_linear_weight_quantize(size_t n, size_t k, const float* w, uint
 #include "qs16-qc8w-gemm/qs16-qc8w-gemm.inc"
 #undef QDQ_UKERNEL
 
-/* The same on weights pre-widened to int16 by qdq_qs8_gemm_widen_w
- * (src/qs16-qc8w-gemm-xw/). */
+/* The same on weights pre-widened to int16 by qdq_qs8_gemm_widen_w and
+ * activations packed per 4 rows by qdq_qs8_gemm_pack_a16 (a_stride is
+ * ignored; src/qs16-qc8w-gemm-xw/). Rows mr..3 of the packed group are read
+ * and their results dropped. */
 #define QDQ_UKERNEL(name, ...) \
   void name(size_t mr, size_t nc, size_t kc, const int16_t* a, size_t a_stride, \
             const void* w, int32_t* c, size_t cm_stride);

@@ -35,10 +35,13 @@ const y = rt.alloc(4 * m * n + 64);
 const blocks = Math.ceil(n / 8);
 const wx = rt.alloc(blocks * (32 + 16 * kpad) + 64);
 ex.qdq_qs8_gemm_widen_w(blocks, kpad, packed, wx);
-const a16 = rt.alloc(2 * m * kpad + 64);
+const a16 = rt.alloc(2 * Math.ceil(m / 4) * 4 * kpad + 64);
 rt.refresh();
-const a16v = new Int16Array(rt.memory.buffer, a16, m * kpad);
-for (let i = 0; i < m; i++) for (let l = 0; l < k; l++) a16v[i * kpad + l] = (aU8[i * k + l] ^ 0x80) << 24 >> 24;
+const a16v = new Int16Array(rt.memory.buffer, a16, Math.ceil(m / 4) * 4 * kpad);
+// The xw kernel's packed-A layout (qdq_qs8_gemm_pack_a16): per 4 rows, per chunk of 4 k, rows x 4 values.
+for (let i = 0; i < m; i++) {
+  for (let l = 0; l < k; l++) a16v[(i >> 2) * 4 * kpad + (l >> 2) * 16 + (i & 3) * 4 + (l & 3)] = (aU8[i * k + l] ^ 0x80) << 24 >> 24;
+}
 const tile = rt.alloc(4 * 4 * n + 64);
 const nc = Math.max(8, Math.floor(96 * 1024 / (kpad + 4) / 8) * 8);
 const kernel = ex.qdq_qs16_qc8w_gemm_xw_ukernel_4x8c4__wasmsimd_dot16x2;

@@ -57,8 +57,6 @@ export class Runtime {
     /** The region call() uses for small calls, and whether a call is using it. @internal */
     this.scratch = this.malloc(SCRATCH_BYTES, 'scratch');
     this.scratchInUse = false;
-    /** The thread pool of a shared-memory build, or null. @type {import('./pool.js').Pool | null} @internal */
-    this.pool = null;
   }
 
   /** Re-creates the views when memory.grow detached the old buffer. @internal */
@@ -117,7 +115,7 @@ export class Runtime {
    * new Type(length) does before a set() would overwrite it: 1 MiB out of
    * shared memory took 0.19 ms this way against 0.50 ms in an idle process
    * (bench/probes/copy-out.js). After a large call the new array's memory
-   * is cold and the copy costs more: see prepareOut.
+   * is cold and the copy costs more (docs/threads.md T3).
    * @template {TypedArrayConstructor} T
    * @param {number} ptr @param {T} Type @param {number} length
    * @returns {InstanceType<T>} @internal
@@ -232,34 +230,15 @@ export function call(rt, specs, body) {
       p[s.name] = ptr;
       if (s.kind === 'in' || s.kind === 'inout') rt.write(s.array, ptr);
     }
-    // A large new output is allocated and first written by this thread
-    // while the pool's workers run the operator's tasks (Pool#side): into
-    // fresh memory that costs as much as the copy itself.
-    /** @type {(ArrayBufferView | undefined)[]} */
-    const fresh = [];
-    const pool = rt.pool;
-    if (pool !== null && pool.prepareOutputs && pool.threads() > 1) {
-      for (let i = 0; i < specs.length; i++) {
-        const s = specs[i];
-        if (s.kind === 'out' && s.into === undefined && s.length * s.Type.BYTES_PER_ELEMENT >= SIDE_MIN_BYTES) {
-          pool.side.push(prepareOut(s.Type, s.length, (a) => (fresh[i] = a)));
-        }
-      }
-    }
     /** @type {Record<string, any> & { status: number }} */
-    let result;
-    try {
-      result = { status: body(p, rt.exports) ?? 0 };
-    } finally {
-      if (pool !== null) pool.side.length = 0;
-    }
+    const result = { status: body(p, rt.exports) ?? 0 };
     rt.refresh(); // the operators may have grown memory (their workspaces)
     for (let i = 0; i < specs.length; i++) {
       const s = specs[i];
       if (s.kind === 'inout') {
         rt.read(p[s.name], /** @type {any} */ (s.array));
       } else if (s.kind === 'out') {
-        let out = s.into ?? fresh[i];
+        let out = s.into;
         if (out === undefined) out = rt.copyOut(p[s.name], s.Type, s.length);
         else rt.read(p[s.name], /** @type {any} */ (out), 0, s.length);
         result[s.name] = out;
@@ -270,36 +249,6 @@ export function call(rt, specs, body) {
     if (scratch) rt.scratchInUse = false;
     else if (base !== 0) rt.exports.free(base);
   }
-}
-
-/** Outputs from this size on are prepared as the pool's side work. */
-const SIDE_MIN_BYTES = 256 * 1024;
-/** Bytes of an output written per step of side work: tens of microseconds. */
-const SIDE_STEP_BYTES = 128 * 1024;
-
-/**
- * Side work (Pool#side) that allocates a Type(length), hands it to done, then
- * writes zeros over it in steps (faulting its pages in and pulling its lines
- * into this core's cache before the copy out).
- * @param {TypedArrayConstructor} Type @param {number} length @param {(a: ArrayBufferView) => void} done
- * @returns {() => boolean} one step; false once finished
- */
-function prepareOut(Type, length, done) {
-  /** @type {any} */
-  let a = null;
-  let at = 0;
-  const step = SIDE_STEP_BYTES / Type.BYTES_PER_ELEMENT;
-  return () => {
-    if (a === null) {
-      a = new Type(length);
-      done(a); // usable as it is: the writes only warm it
-      return true;
-    }
-    const end = Math.min(at + step, length);
-    a.fill(0, at, end);
-    at = end;
-    return at < length;
-  };
 }
 
 /**

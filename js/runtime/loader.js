@@ -307,7 +307,6 @@ export function init(options = {}) {
     await created.start(module, asked, (bytes) => rt.malloc(bytes, 'a worker stack'), { workerUrl: options.workerUrl });
     if (created.error !== null) threadsNote = created.error;
     p = created;
-    rt.pool = created;
     pool = created;
     runtime = rt;
     return runtime;
@@ -362,15 +361,6 @@ export function setThreadLimit(n, minWork = MIN_WORK_PER_THREAD) {
     pool.limit = n;
     pool.minWork = minWork;
   }
-}
-
-/**
- * Whether calls on the pool prepare their large new outputs while the
- * workers run (Pool#prepareOutputs; bench/threads-pool.js compares).
- * @param {boolean} on @internal
- */
-export function setOutputPreparation(on) {
-  if (pool !== null) pool.prepareOutputs = on;
 }
 
 /**

@@ -69,15 +69,6 @@ export class Pool {
     this.minWork = MIN_WORK_PER_THREAD;
     /** @type {string | null} why the pool did not start, if it did not */
     this.error = null;
-    /**
-     * Work this thread does in steps between its tasks while workers run
-     * the rest: each step returns false when that work is done. Set by
-     * js/runtime/binding.js call() around one operator call.
-     * @type {(() => boolean)[]} @internal
-     */
-    this.side = [];
-    /** Whether call() prepares large new outputs as side work. @internal */
-    this.prepareOutputs = true;
     /** @private */ this.spin = !canBlock();
   }
 
@@ -192,17 +183,7 @@ export class Pool {
       Atomics.notify(c, WAKE + i, 1);
     }
     const run = this.main.exports.qdq_parallel_run;
-    const side = this.side;
-    for (;;) {
-      // Side work first, step by step, while tasks are left for the helpers.
-      if (helpers > 0 && side.length > 0 && Atomics.load(c, CONTROL.next) < tasks) {
-        if (!side[0]()) side.shift();
-        continue;
-      }
-      const t = Atomics.add(c, CONTROL.next, 1);
-      if (t >= tasks) break;
-      run(fn, ctx, t, 0);
-    }
+    for (let t = Atomics.add(c, CONTROL.next, 1); t < tasks; t = Atomics.add(c, CONTROL.next, 1)) run(fn, ctx, t, 0);
     for (let p = Atomics.load(c, CONTROL.pending); p !== 0; p = Atomics.load(c, CONTROL.pending)) {
       if (!this.spin) Atomics.wait(c, CONTROL.pending, p);
     }

@@ -35,7 +35,8 @@ struct gemm_job {
 
 struct gemm_workspace {
   int8_t* a;       /* m rows of kpad bytes, + QDQ_EXTRA_BYTES */
-  int16_t* a16;    /* the same widened to int16, for the qs16 kernels (or NULL) */
+  int16_t* a16;    /* the same widened to int16, for the qs16 kernels (or NULL): row-major,
+                    * or packed per 4 rows for the xw kernels (qdq_qs8_gemm_pack_a16) */
   int32_t* rs;     /* row sums of A (int8 domain, unshifted) */
   int32_t* shift;  /* per-row shift c_i subtracted for the 7-bit kernels (G7) */
   uint8_t* use7;   /* per row block: 1 when the 7-bit kernel runs it */
@@ -56,7 +57,10 @@ static void* workspace_alloc(const struct gemm_job* g, size_t mr_max, size_t nc_
     return NULL;
   }
   if (qdq_config()->qs16_gemm != NULL && g->m > 1) {
-    if (qdq_mul_overflows(a_elems, 2, &a16_bytes) ||
+    /* Rows rounded up to 4: the packed layout pads the last group. */
+    size_t a16_elems;
+    if (qdq_mul_overflows(round_up(g->m, 4), g->kpad, &a16_elems) ||
+        qdq_mul_overflows(a16_elems, 2, &a16_bytes) ||
         qdq_add_overflows(a16_bytes, QDQ_EXTRA_BYTES, &a16_bytes) ||
         qdq_round_up_overflows(a16_bytes, 16, &a16_bytes)) {
       return NULL;
@@ -290,6 +294,7 @@ struct stage_run {
   const void* ctx;
   size_t mr7, mb;
   int any_zb;
+  int pack_a16; /* widen into the xw kernels' packed-A layout (mb == 4) */
   size_t tasks;
 };
 
@@ -316,7 +321,11 @@ static void stage_task(void* c, size_t task, size_t thread) {
       const size_t rows = i1 - r0 < sr->mb ? i1 - r0 : sr->mb;
       const int8_t* restrict src = ws->a + r0 * g->kpad;
       int16_t* restrict dst = ws->a16 + r0 * g->kpad;
-      for (size_t i = 0; i < rows * g->kpad; i++) dst[i] = src[i];
+      if (sr->pack_a16) {
+        qdq_qs8_gemm_pack_a16(rows, g->kpad, src, g->kpad, dst);
+      } else {
+        for (size_t i = 0; i < rows * g->kpad; i++) dst[i] = src[i];
+      }
     }
   }
 }
@@ -368,11 +377,19 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
    * --staging: 3.5 ns against 0.1 ns). */
   const double stage_work = 32.0 * (double) g->m * (double) g->k;
   const size_t stage_threads = qdq_parallel_tasks(stage_work, blocks);
-  struct stage_run sr = {g, &ws, stage, ctx, mr7, mb, any_zb, qdq_task_count(stage_work, stage_threads, blocks)};
+  /* Weights widened to int16 once per column block pay for themselves when
+   * enough row blocks reuse them: measured a loss at 4 blocks (m = 16,
+   * k = n = 1024), a gain of ~12% at 32 and more (docs/gemm.md, "xw"). The
+   * decision depends on m only, never on the thread count. The xw kernel's
+   * 4 rows are the row block (mb), packed as it reads them. */
+  const int xw = config->qs16_gemm_xw != NULL && ws.a16 != NULL && g->m > 4 * mb && mb == 4 && mr == 4;
+  struct stage_run sr = {g,      &ws, stage, ctx, mr7, mb, any_zb,
+                         xw,     qdq_task_count(stage_work, stage_threads, blocks)};
   qdq_parallelize(stage_task, &sr, sr.tasks, stage_threads);
   memset(ws.a + g->m * g->kpad, 0, QDQ_EXTRA_BYTES);
   if (ws.a16 != NULL) {
-    for (size_t i = 0; i < QDQ_EXTRA_BYTES / 2; i++) ws.a16[g->m * g->kpad + i] = 0;
+    const size_t end = (xw ? round_up(g->m, 4) : g->m) * g->kpad;
+    for (size_t i = 0; i < QDQ_EXTRA_BYTES / 2; i++) ws.a16[end + i] = 0;
   }
   for (size_t j = 0; j < g->n; j++) {
     const uint32_t d = (uint32_t) g->za - (uint32_t) g->za0;
@@ -382,11 +399,7 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   size_t wx_block[QDQ_MAX_THREADS];
   struct gemm_run run = {g,         &ws,       mr,     mr7, mb,       nc,           nc,
                          col_tasks, row_tasks, any_zb, NULL, 0, wx_block, tile_rows * nc};
-  /* Weights widened to int16 once per column block pay for themselves when
-   * enough row blocks reuse them: measured a loss at 4 blocks (m = 16,
-   * k = n = 1024), a gain of ~12% at 32 and more (docs/gemm.md, "xw"). The
-   * decision depends on m only, never on the thread count. */
-  if (config->qs16_gemm_xw != NULL && ws.a16 != NULL && g->m > 4 * mb) {
+  if (xw) {
     run.wx_elems = (nc / NR) * (NR * sizeof(int32_t) / sizeof(int16_t) + g->kpad * NR);
     size_t wx_bytes;
     if (qdq_mul_overflows(run.wx_elems * sizeof(int16_t), threads, &wx_bytes)) {

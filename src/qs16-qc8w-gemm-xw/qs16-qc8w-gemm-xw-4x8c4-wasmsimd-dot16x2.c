@@ -1,12 +1,17 @@
 /*
- * 4x8c4 on int16 activations and int16 weights: the operator widens each
- * cache-sized column block of packed weights once per call (scratch in L2)
- * and reuses it for every block of 4 rows, so the loop has no sign
- * extension left: per 4 columns x 4 k, two 16-byte weight loads, then per
- * row one 64-bit splat load and two i32x4.dot_i16x8_s + adds. Each 8-column
- * block is done in two 4-column passes to keep 4 rows of partial sums in
- * registers. Widened block layout: 8 int32 biases, then per chunk of 4 k,
- * columns 0..7 x 4 k as int16 (64 bytes).
+ * 4x8c4 on int16 activations packed per 4 rows and int16 weights: the
+ * operator widens each cache-sized column block of packed weights once per
+ * call (scratch in L2) and stages every block of 4 rows in the packed-A
+ * layout (qdq_qs8_gemm_pack_a16: per chunk of 4 k, rows 0..3 x 4 int16,
+ * 32 bytes), so the loop has no sign extension and one activation pointer
+ * with constant offsets: per 4 columns x 4 k, two 16-byte weight loads, then
+ * per row one 64-bit splat load and two i32x4.dot_i16x8_s + adds. Row
+ * pointers instead cost V8 an address computation per row per step
+ * (bench/probes/gemm-xw.js c4x4x8p: 1.01-1.10x). Each 8-column block is done
+ * in two 4-column passes to keep 4 rows of partial sums in registers. The
+ * kernel computes all 4 packed rows (rows past mr are the packer's zeros)
+ * and stores mr. Widened block layout: 8 int32 biases, then per chunk of
+ * 4 k, columns 0..7 x 4 k as int16 (64 bytes).
  */
 #include <wasm_simd128.h>
 
@@ -22,10 +27,9 @@ void qdq_qs16_qc8w_gemm_xw_ukernel_4x8c4__wasmsimd_dot16x2(size_t mr, size_t nc,
   assert(nc != 0);
   assert(kc != 0);
   assert(a != NULL && w != NULL && c != NULL);
+  (void) a_stride; /* packed: 4 rows per chunk */
   const size_t kpad = (kc + 3) & ~(size_t) 3;
-  const int16_t* ap[4];
   int32_t* cp[4];
-  QDQ_ROW_POINTERS(ap, a, mr, a_stride);
   QDQ_ROW_POINTERS(cp, c, mr, cm_stride);
   const uint8_t* wp = (const uint8_t*) w;
   do {
@@ -33,6 +37,7 @@ void qdq_qs16_qc8w_gemm_xw_ukernel_4x8c4__wasmsimd_dot16x2(size_t mr, size_t nc,
     for (size_t half = 0; half < 2; half++) {
       const v128_t vb = wasm_v128_load(wp + 16 * half);
       const int16_t* wk = (const int16_t*) (wp + 8 * sizeof(int32_t)) + 16 * half;
+      const int16_t* ak = a;
       v128_t vacc[4][2];
 #pragma clang loop unroll(full)
       for (size_t i = 0; i < 4; i++) {
@@ -45,10 +50,11 @@ void qdq_qs16_qc8w_gemm_xw_ukernel_4x8c4__wasmsimd_dot16x2(size_t mr, size_t nc,
         wk += 32;
 #pragma clang loop unroll(full)
         for (size_t i = 0; i < 4; i++) {
-          const v128_t va = wasm_v128_load64_splat(ap[i] + l);
+          const v128_t va = wasm_v128_load64_splat(ak + 4 * i);
           vacc[i][0] = wasm_i32x4_add(vacc[i][0], wasm_i32x4_dot_i16x8(vw01, va));
           vacc[i][1] = wasm_i32x4_add(vacc[i][1], wasm_i32x4_dot_i16x8(vw23, va));
         }
+        ak += 16;
       }
 #pragma clang loop unroll(full)
       for (size_t i = 0; i < 4; i++) {
@@ -58,6 +64,6 @@ void qdq_qs16_qc8w_gemm_xw_ukernel_4x8c4__wasmsimd_dot16x2(size_t mr, size_t nc,
       }
     }
     wp += 8 * sizeof(int32_t) + kpad * 8 * sizeof(int16_t);
-    nc = qdq_wasmsimd_store_tile_8_i32(4, vout, cp, nc);
+    nc = qdq_wasmsimd_store_tile_8_i32(mr, vout, cp, nc);
   } while (nc != 0);
 }

@@ -250,6 +250,57 @@ test('PackedMatrix.pack()', async (t) => {
   });
 });
 
+/** k rounded up to the c4 packing's 4. @param {number} k */
+const kpadOf = (k) => Math.ceil(k / 4) * 4;
+
+/**
+ * The xw kernels' packed-A layout (qdq_qs8_gemm_pack_a16), as the C header
+ * defines it: per chunk c of 4 k, rows 0..3 x 4 values; k past the row and
+ * rows past m are 0.
+ * @param {ArrayLike<number>} a rows of aStride values @param {number} m at most 4 @param {number} k @param {number} aStride
+ */
+function packA16(a, m, k, aStride) {
+  const kpad = kpadOf(k);
+  const out = new Int16Array(4 * kpad);
+  for (let c = 0; c < kpad / 4; c++) {
+    for (let i = 0; i < m; i++) {
+      for (let q = 0; q < 4; q++) if (4 * c + q < k) out[16 * c + 4 * i + q] = a[i * aStride + 4 * c + q];
+    }
+  }
+  return out;
+}
+
+test('qdq_qs8_gemm_pack_a16 (the xw kernels\' packed activations)', () => {
+  // Every row count, kpad from 4 to 68 (the SIMD steps of 16 k and their
+  // 4-k tails), rows at a stride with bytes between them, guard values after.
+  const rt = testWasm(BUILD);
+  const r = rng(4242);
+  for (let kpad = 4; kpad <= 68; kpad += 4) {
+    for (let rows = 1; rows <= 4; rows++) {
+      const stride = kpad + 5;
+      const a = Int8Array.from({ length: 4 * stride + 16 }, () => r.int(-128, 127));
+      a[0] = -128;
+      const ap = rt.alloc(a.length), op = rt.alloc(8 * kpad + 32);
+      try {
+        rt.refresh();
+        rt.i8.set(a, ap);
+        new Int16Array(rt.memory.buffer, op, 4 * kpad + 8).fill(0x5a5a);
+        rt.exports.qdq_qs8_gemm_pack_a16(rows, kpad, ap, stride, op);
+        rt.refresh();
+        const got = new Int16Array(rt.memory.buffer, op, 4 * kpad + 8);
+        const want = packA16(a, rows, kpad, stride);
+        for (let i = 0; i < 4 * kpad + 8; i++) {
+          const w = i < 4 * kpad ? want[i] : 0x5a5a;
+          if (got[i] !== w) assert.fail(`rows ${rows} kpad ${kpad}: out[${i}] is ${got[i]}, want ${w}`);
+        }
+      } finally {
+        rt.free(ap);
+        rt.free(op);
+      }
+    }
+  }
+});
+
 // Every microkernel this build can run, called directly on packed weights,
 // with XNNPACK's named tails. c = bias + sum a * w exactly (zero points 0).
 const ISAS = BUILD === 'relaxed' ? ['scalar', 'wasmsimd', 'wasmrelaxedsimd'] : ['scalar', 'wasmsimd'];
@@ -291,8 +342,8 @@ test('qs8-qc8w-gemm, qs16-qc8w-gemm and qs16-qc8w-gemm-xw microkernels', async (
         const bias = Int32Array.from({ length: n }, () => r.int(-100000, 100000));
         const cStride = n + 3; // guard columns after each row
         const wide = kd.name.startsWith('qdq_qs16_'); // int16 activations
-        const xw = kd.name.includes('_gemm_xw_'); // weights widened to int16
-        const ptrs = [rt.exports.qdq_qs8_gemm_packed_size_tile(n, k, kr), (wide ? 2 : 1) * m * aStride, 4 * n, 4 * n, 4 * m * cStride, n * k,
+        const xw = kd.name.includes('_gemm_xw_'); // weights widened to int16, A packed per 4 rows
+        const ptrs = [rt.exports.qdq_qs8_gemm_packed_size_tile(n, k, kr), Math.max((wide ? 2 : 1) * m * aStride, 8 * kpadOf(k)), 4 * n, 4 * n, 4 * m * cStride, n * k,
           2 * rt.exports.qdq_qs8_gemm_packed_size_tile(n, k, kr)].map((s) => rt.alloc(s + 16));
         try {
           const [wp, ap, zp, bp, cp, wsrc, wxp] = ptrs;
@@ -303,7 +354,8 @@ test('qs8-qc8w-gemm, qs16-qc8w-gemm and qs16-qc8w-gemm-xw microkernels', async (
           rt.exports.qdq_qs8_gemm_pack_tile(n, k, wsrc, 4, zp, bp, 0, kr, wp);
           if (xw) rt.exports.qdq_qs8_gemm_widen_w(Math.ceil(n / nr), Math.ceil(k / kr) * kr, wp, wxp);
           rt.refresh();
-          if (wide) new Int16Array(rt.memory.buffer, ap, a.length).set(a);
+          if (xw) new Int16Array(rt.memory.buffer, ap, 4 * kpadOf(k)).set(packA16(a, m, k, aStride));
+          else if (wide) new Int16Array(rt.memory.buffer, ap, a.length).set(a);
           else rt.i8.set(a, ap);
           rt.i32.fill(0x5a5a5a5a, cp >>> 2, (cp >>> 2) + m * cStride);
           rt.exports[kd.name](m, n, k, ap, (wide ? 2 : 1) * aStride, xw ? wxp : wp, cp, cStride * 4);
