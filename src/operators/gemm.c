@@ -103,10 +103,11 @@ static void prepare_rows(const struct gemm_job* g, const struct gemm_workspace* 
     for (size_t i = i0; i < i1; i++) ws->rs[i] = ws->shift[i] = 0;
     return;
   }
+  const size_t k = g->k;
   for (size_t i = i0; i < i1; i++) {
     const int8_t* row = ws->a + i * g->kpad;
     int32_t sum = 0, lo = 127, hi = -128;
-    for (size_t l = 0; l < g->k; l++) {
+    for (size_t l = 0; l < k; l++) {
       const int32_t v = row[l];
       sum += v; /* |sum| <= 128 * QDQ_GEMM_MAX_K: no overflow */
       lo = v < lo ? v : lo;
@@ -129,9 +130,11 @@ static void prepare_rows(const struct gemm_job* g, const struct gemm_workspace* 
         ws->shift[i] = 0;
         continue;
       }
-      int8_t* row = ws->a + i * g->kpad;
+      int8_t* restrict row = ws->a + i * g->kpad;
+      const size_t k = g->k;
+      const int32_t shift = ws->shift[i];
       /* Stored as int8 bit patterns of values in [0, 127]. */
-      for (size_t l = 0; l < g->k; l++) row[l] = (int8_t) (row[l] - ws->shift[i]);
+      for (size_t l = 0; l < k; l++) row[l] = (int8_t) (row[l] - shift);
     }
   }
 }
@@ -437,13 +440,16 @@ struct q8_stage {
   uint8_t flip; /* 0x80 for uint8: u - 128 is u ^ 0x80 read as int8 */
 };
 
-static void stage_q8(const void* ctx, size_t i, int8_t* row) {
+static void stage_q8(const void* ctx, size_t i, int8_t* restrict row) {
   const struct q8_stage* s = ctx;
-  const uint8_t* src = s->a + i * s->k;
+  /* k in a local: an int8 store may alias s->k, and reloading it each
+   * iteration kept LLVM from vectorizing the loop (1.6 ns per element). */
+  const size_t k = s->k;
+  const uint8_t* restrict src = s->a + i * k;
   if (s->flip == 0) {
-    memcpy(row, src, s->k);
+    memcpy(row, src, k);
   } else {
-    for (size_t l = 0; l < s->k; l++) row[l] = (int8_t) (src[l] ^ 0x80);
+    for (size_t l = 0; l < k; l++) row[l] = (int8_t) (src[l] ^ 0x80);
   }
 }
 
