@@ -16,6 +16,11 @@
 /* Bytes of packed weights per column block: they stay in L2 while every row
  * block streams past them. */
 #define QDQ_GEMM_BLOCK_BYTES (96 * 1024)
+/* Up to this many bytes of weights widened to int16 (2 n kpad), the xw path
+ * widens them all once per call, split in the staging region; beyond it each
+ * thread widens the column blocks its tasks need (on two threads at
+ * 128x768x768 that was every block twice, ~3% of the call). */
+#define QDQ_GEMM_SHARED_WX_BYTES (8u << 20)
 
 static size_t round_up(size_t x, size_t q) { return (x + q - 1) / q * q; }
 
@@ -215,9 +220,10 @@ struct gemm_run {
   size_t mr, mr7, mb, nc, tile_stride;
   size_t col_tasks, row_tasks;
   int any_zb;
-  int16_t* wx;      /* threads x one column block widened to int16, or NULL */
-  size_t wx_elems;  /* int16 elements per thread in wx */
+  int16_t* wx;      /* shared: every column group widened; else threads x one column block; or NULL */
+  size_t wx_elems;  /* int16 elements per thread in wx (not shared) */
   size_t* wx_block; /* per thread: first column of the block its wx holds (SIZE_MAX: none) */
+  int wx_shared;
   size_t tile_ints; /* int32 elements per thread in ws->tile */
 };
 
@@ -258,14 +264,17 @@ static void gemm_task(void* ctx, size_t task, size_t thread) {
             config->qs8_gemm1(1, nb, g->k, a + r * g->kpad, g->kpad, w, tile + r * tile_stride,
                               tile_stride * sizeof(int32_t));
           } else if (wx != NULL) {
-            /* Tasks are handed out in order, so a thread's next task is
-             * often on the same column block: widen only when it changes. */
-            if (run->wx_block[thread] != j0) {
+            const int16_t* wj = wx;
+            if (run->wx_shared) {
+              wj = run->wx + (j0 / NR) * (NR * sizeof(int32_t) / sizeof(int16_t) + g->kpad * NR);
+            } else if (run->wx_block[thread] != j0) {
+              /* Tasks are handed out in order, so a thread's next task is
+               * often on the same column block: widen only when it changes. */
               qdq_qs8_gemm_widen_w((nb + NR - 1) / NR, g->kpad, w, wx);
               run->wx_block[thread] = j0;
             }
             config->qs16_gemm_xw(sub, nb, g->k, ws->a16 + (i0 + r) * g->kpad,
-                                 g->kpad * sizeof(int16_t), wx, tile + r * tile_stride,
+                                 g->kpad * sizeof(int16_t), wj, tile + r * tile_stride,
                                  tile_stride * sizeof(int32_t));
           } else {
             config->qs16_gemm(sub, nb, g->k, ws->a16 + (i0 + r) * g->kpad,
@@ -286,10 +295,13 @@ static void gemm_task(void* ctx, size_t task, size_t thread) {
   }
 }
 
-/* Staging of the activations, split by blocks of mb rows: task t stages
- * (quantizes or copies into the int8 domain, pads), sums, shifts (G7) and
- * widens rows of the blocks [B t / tasks, B (t + 1) / tasks), B = ceil(m / mb).
- * Each row's result depends on that row alone. */
+/* Staging of the activations, split by blocks of mb rows: task t < tasks
+ * stages (quantizes or copies into the int8 domain, pads), sums, shifts (G7)
+ * and widens rows of the blocks [B t / tasks, B (t + 1) / tasks),
+ * B = ceil(m / mb). Each row's result depends on that row alone. The tasks
+ * after those widen the weights' column groups
+ * [G u / widen_tasks, G (u + 1) / widen_tasks), u = t - tasks, when the GEMM
+ * shares one widened copy. */
 struct stage_run {
   const struct gemm_job* g;
   const struct gemm_workspace* ws;
@@ -299,6 +311,8 @@ struct stage_run {
   int any_zb;
   int pack_a16; /* widen into the xw kernels' packed-A layout (mb == 4) */
   size_t tasks;
+  int16_t* wx;  /* every column group widened, or NULL */
+  size_t widen_tasks;
 };
 
 static void stage_task(void* c, size_t task, size_t thread) {
@@ -306,6 +320,15 @@ static void stage_task(void* c, size_t task, size_t thread) {
   const struct stage_run* sr = c;
   const struct gemm_job* g = sr->g;
   const struct gemm_workspace* ws = sr->ws;
+  if (task >= sr->tasks) {
+    size_t g0, g1;
+    part_range((g->n + NR - 1) / NR, task - sr->tasks, sr->widen_tasks, &g0, &g1);
+    if (g1 > g0) {
+      qdq_qs8_gemm_widen_w(g1 - g0, g->kpad, g->packed + g0 * (NR * sizeof(int32_t) + g->kpad * NR),
+                           sr->wx + g0 * (NR * sizeof(int32_t) / sizeof(int16_t) + g->kpad * NR));
+    }
+    return;
+  }
   size_t b0, b1;
   part_range((g->m + sr->mb - 1) / sr->mb, task, sr->tasks, &b0, &b1);
   const size_t i0 = b0 * sr->mb;
@@ -379,16 +402,33 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
    * element costs about 32 int8 multiply-adds of the GEMM (bench/threads.js
    * --staging: 3.5 ns against 0.1 ns). */
   const double stage_work = 32.0 * (double) g->m * (double) g->k;
-  const size_t stage_threads = qdq_parallel_tasks(stage_work, blocks);
+  size_t stage_threads = qdq_parallel_tasks(stage_work, blocks);
   /* Weights widened to int16 once per column block pay for themselves when
    * enough row blocks reuse them: measured a loss at 4 blocks (m = 16,
    * k = n = 1024), a gain of ~12% at 32 and more (docs/gemm.md, "xw"). The
    * decision depends on m only, never on the thread count. The xw kernel's
    * 4 rows are the row block (mb), packed as it reads them. */
   const int xw = config->qs16_gemm_xw != NULL && ws.a16 != NULL && g->m > 4 * mb && mb == 4 && mr == 4;
-  struct stage_run sr = {g,      &ws, stage, ctx, mr7, mb, any_zb,
-                         xw,     qdq_task_count(stage_work, stage_threads, blocks)};
-  qdq_parallelize(stage_task, &sr, sr.tasks, stage_threads);
+  const size_t group_elems = NR * sizeof(int32_t) / sizeof(int16_t) + g->kpad * NR;
+  int16_t* wx_all = NULL;
+  if (xw && (double) groups * (double) group_elems * sizeof(int16_t) <= QDQ_GEMM_SHARED_WX_BYTES) {
+    wx_all = malloc(groups * group_elems * sizeof(int16_t));
+    if (wx_all == NULL) {
+      free(base);
+      return QDQ_ERROR_OUT_OF_MEMORY;
+    }
+  }
+  struct stage_run sr = {g,  &ws, stage, ctx, mr7, mb, any_zb,
+                         xw, qdq_task_count(stage_work, stage_threads, blocks), wx_all, 0};
+  size_t stage_tasks = sr.tasks;
+  if (wx_all != NULL) {
+    /* One widening task per column block (~10 us each); a widened weight
+     * costs about 4 of the GEMM's multiply-adds (bench/probes/gemm-parts.js). */
+    sr.widen_tasks = (g->n + nc - 1) / nc;
+    stage_tasks += sr.widen_tasks;
+    stage_threads = qdq_parallel_tasks(stage_work + 4.0 * (double) g->n * (double) g->kpad, blocks + sr.widen_tasks);
+  }
+  qdq_parallelize(stage_task, &sr, stage_tasks, stage_threads);
   memset(ws.a + g->m * g->kpad, 0, QDQ_EXTRA_BYTES);
   if (ws.a16 != NULL) {
     const size_t end = (xw ? round_up(g->m, 4) : g->m) * g->kpad;
@@ -401,8 +441,10 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
 
   size_t wx_block[QDQ_MAX_THREADS];
   struct gemm_run run = {g,         &ws,       mr,     mr7, mb,       nc,           nc,
-                         col_tasks, row_tasks, any_zb, NULL, 0, wx_block, tile_rows * nc};
-  if (xw) {
+                         col_tasks, row_tasks, any_zb, NULL, 0, wx_block, wx_all != NULL, tile_rows * nc};
+  if (wx_all != NULL) {
+    run.wx = wx_all;
+  } else if (xw) {
     run.wx_elems = (nc / NR) * (NR * sizeof(int32_t) / sizeof(int16_t) + g->kpad * NR);
     size_t wx_bytes;
     if (qdq_mul_overflows(run.wx_elems * sizeof(int16_t), threads, &wx_bytes)) {

@@ -265,6 +265,24 @@ test('threads', async (t) => {
     }
   });
 
+  await t.test('should give the same bytes when the widened weights are too large to share', () => {
+    // 2 n kpad = 8.5 MB of widened weights is over QDQ_GEMM_SHARED_WX_BYTES
+    // (src/operators/gemm.c): each thread then widens the column blocks its
+    // tasks need, instead of the staging region widening them all once.
+    const r = rng(1208);
+    const [m, k, n] = [21, 1030, 4100];
+    const a = Uint8Array.from({ length: m * k }, () => r.int(0, 255));
+    const b = Int8Array.from({ length: k * n }, () => r.int(-128, 127));
+    const zb = Array.from({ length: n }, () => r.int(0, 9));
+    const packed = qdq.PackedMatrix.pack(b, { k, n, zeroPoint: zb });
+    try {
+      const y = sameOnEveryCount(`${m}x${k}x${n}`, () => qdq.matmulInteger(a, packed, { m, aZeroPoint: 3 }));
+      assert.ok(bytes(y).equals(bytes(referenceGemm(m, n, k, a, 3, b, zb))), 'not the reference');
+    } finally {
+      packed.dispose();
+    }
+  });
+
   await t.test('should serve calls in flight from several async callers', async () => {
     const r = rng(1204);
     const [m, k, n] = [9, 300, 77];
