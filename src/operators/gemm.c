@@ -24,6 +24,11 @@
 
 static size_t round_up(size_t x, size_t q) { return (x + q - 1) / q * q; }
 
+/* Bytes of one packed group of NR columns (NR int32 biases, then kpad x NR
+ * int8), and int16 elements of the same group widened (qdq_qs8_gemm_widen_w). */
+static size_t packed_group_bytes(size_t kpad) { return NR * sizeof(int32_t) + kpad * NR; }
+static size_t widened_group_elems(size_t kpad) { return NR * sizeof(int32_t) / sizeof(int16_t) + kpad * NR; }
+
 struct gemm_job {
   size_t m, n, k, kpad;
   const uint8_t* packed; /* packed weights */
@@ -227,12 +232,6 @@ struct gemm_run {
   size_t tile_ints; /* int32 elements per thread in ws->tile */
 };
 
-/* [*begin, *end) of part `i` of `parts` equal parts of `units` units. */
-static void part_range(size_t units, size_t i, size_t parts, size_t* begin, size_t* end) {
-  *begin = units * i / parts;
-  *end = units * (i + 1) / parts;
-}
-
 static void gemm_task(void* ctx, size_t task, size_t thread) {
   const struct gemm_run* run = ctx;
   const struct gemm_job* g = run->g;
@@ -241,13 +240,13 @@ static void gemm_task(void* ctx, size_t task, size_t thread) {
   const size_t mr = run->mr, mr7 = run->mr7, mb = run->mb, nc = run->nc;
   const size_t tile_stride = run->tile_stride;
   size_t g_begin, g_end, b_begin, b_end;
-  part_range((g->n + NR - 1) / NR, task / run->row_tasks, run->col_tasks, &g_begin, &g_end);
-  part_range((g->m + mb - 1) / mb, task % run->row_tasks, run->row_tasks, &b_begin, &b_end);
+  qdq_part_range((g->n + NR - 1) / NR, task / run->row_tasks, run->col_tasks, &g_begin, &g_end);
+  qdq_part_range((g->m + mb - 1) / mb, task % run->row_tasks, run->row_tasks, &b_begin, &b_end);
   const size_t j_end = g_end * NR < g->n ? g_end * NR : g->n;
   const size_t i_begin = b_begin * mb, i_end = b_end * mb < g->m ? b_end * mb : g->m;
   int32_t* tile = ws->tile + thread * run->tile_ints;
   int16_t* wx = run->wx != NULL ? run->wx + thread * run->wx_elems : NULL;
-  const size_t block_bytes = NR * sizeof(int32_t) + g->kpad * NR;
+  const size_t block_bytes = packed_group_bytes(g->kpad);
   for (size_t j0 = g_begin * NR; j0 < j_end; j0 += nc) {
     const size_t nb = j_end - j0 < nc ? j_end - j0 : nc;
     const void* w = g->packed + (j0 / NR) * block_bytes;
@@ -266,7 +265,7 @@ static void gemm_task(void* ctx, size_t task, size_t thread) {
           } else if (wx != NULL) {
             const int16_t* wj = wx;
             if (run->wx_shared) {
-              wj = run->wx + (j0 / NR) * (NR * sizeof(int32_t) / sizeof(int16_t) + g->kpad * NR);
+              wj = run->wx + (j0 / NR) * widened_group_elems(g->kpad);
             } else if (run->wx_block[thread] != j0) {
               /* Tasks are handed out in order, so a thread's next task is
                * often on the same column block: widen only when it changes. */
@@ -322,15 +321,15 @@ static void stage_task(void* c, size_t task, size_t thread) {
   const struct gemm_workspace* ws = sr->ws;
   if (task >= sr->tasks) {
     size_t g0, g1;
-    part_range((g->n + NR - 1) / NR, task - sr->tasks, sr->widen_tasks, &g0, &g1);
+    qdq_part_range((g->n + NR - 1) / NR, task - sr->tasks, sr->widen_tasks, &g0, &g1);
     if (g1 > g0) {
-      qdq_qs8_gemm_widen_w(g1 - g0, g->kpad, g->packed + g0 * (NR * sizeof(int32_t) + g->kpad * NR),
-                           sr->wx + g0 * (NR * sizeof(int32_t) / sizeof(int16_t) + g->kpad * NR));
+      qdq_qs8_gemm_widen_w(g1 - g0, g->kpad, g->packed + g0 * packed_group_bytes(g->kpad),
+                           sr->wx + g0 * widened_group_elems(g->kpad));
     }
     return;
   }
   size_t b0, b1;
-  part_range((g->m + sr->mb - 1) / sr->mb, task, sr->tasks, &b0, &b1);
+  qdq_part_range((g->m + sr->mb - 1) / sr->mb, task, sr->tasks, &b0, &b1);
   const size_t i0 = b0 * sr->mb;
   const size_t i1 = b1 * sr->mb < g->m ? b1 * sr->mb : g->m;
   for (size_t i = i0; i < i1; i++) {
@@ -409,7 +408,7 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
    * decision depends on m only, never on the thread count. The xw kernel's
    * 4 rows are the row block (mb), packed as it reads them. */
   const int xw = config->qs16_gemm_xw != NULL && ws.a16 != NULL && g->m > 4 * mb && mb == 4 && mr == 4;
-  const size_t group_elems = NR * sizeof(int32_t) / sizeof(int16_t) + g->kpad * NR;
+  const size_t group_elems = widened_group_elems(g->kpad);
   int16_t* wx_all = NULL;
   if (xw && (double) groups * (double) group_elems * sizeof(int16_t) <= QDQ_GEMM_SHARED_WX_BYTES) {
     wx_all = malloc(groups * group_elems * sizeof(int16_t));
@@ -445,7 +444,7 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   if (wx_all != NULL) {
     run.wx = wx_all;
   } else if (xw) {
-    run.wx_elems = (nc / NR) * (NR * sizeof(int32_t) / sizeof(int16_t) + g->kpad * NR);
+    run.wx_elems = (nc / NR) * group_elems;
     size_t wx_bytes;
     if (qdq_mul_overflows(run.wx_elems * sizeof(int16_t), threads, &wx_bytes)) {
       free(base);

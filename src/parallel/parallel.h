@@ -45,15 +45,21 @@ static inline size_t qdq_task_count(double work, size_t threads, size_t units) {
   return tasks < units ? tasks : units;
 }
 
+/* [*begin, *end) of part `i` of `parts` equal parts of `units` units. */
+static inline void qdq_part_range(size_t units, size_t i, size_t parts, size_t* begin, size_t* end) {
+  *begin = units * i / parts;
+  *end = units * (i + 1) / parts;
+}
+
 /* The columns [*begin, *end) of task `task` of `tasks` when n columns are
  * split in groups of nr (the kernels' column tile): the task owns groups
  * [G task / tasks, G (task + 1) / tasks), G = ceil(n / nr). */
 static inline void qdq_task_columns(size_t n, size_t nr, size_t task, size_t tasks, size_t* begin,
                                     size_t* end) {
-  const size_t groups = (n + nr - 1) / nr;
-  *begin = groups * task / tasks * nr;
-  const size_t e = groups * (task + 1) / tasks * nr;
-  *end = e < n ? e : n;
+  size_t g0, g1;
+  qdq_part_range((n + nr - 1) / nr, task, tasks, &g0, &g1);
+  *begin = g0 * nr;
+  *end = g1 * nr < n ? g1 * nr : n;
 }
 
 #endif
