@@ -267,8 +267,10 @@ QDQ_API int qdq_isa(void);
 
 /// Runs fn(ctx, task, thread): how a thread of js/runtime/pool.js runs one
 /// task of an operator's work in the shared-memory builds (qdq-*-mt.wasm).
-/// Operators hand the host (fn, ctx, tasks, threads) through the imported
-/// env.qdq_host_parallelize after allocating every workspace; every thread,
+/// Operators hand the host (fn, ctx, tasks, threads, marks, marks_count)
+/// through the imported env.qdq_host_parallelize after allocating every
+/// workspace (marks: which leading tasks make which leading bytes of the
+/// output final, or 0; src/parallel/parallel.h); every thread,
 /// the calling one (thread 0) included, then takes the next task not yet
 /// taken until none is left. fn and ctx are only valid during that call.
 /// docs/threads.md.

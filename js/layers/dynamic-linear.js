@@ -76,7 +76,7 @@ export class DynamicQuantizedLinear extends Int8Linear {
     const into = forwardOut(opts, Float32Array, m * n);
     if (m === 0) return into ?? new Float32Array(0);
     const specs = [input('x', xv), owned('packed', this.#packed.storage), owned('scales', this.#scales),
-      output('y', Float32Array, m * n, into), output('qp', Float32Array, 2)];
+      output('y', Float32Array, m * n, into, true), output('qp', Float32Array, 2)];
     if (this.#bias) specs.push(owned('bias', this.#bias));
     const r = call(rt, specs, (p, c) =>
       c.qdq_dynamic_linear(m, n, k, p.x, p.packed, p.scales, p.bias ?? 0, p.y, this.flags, p.qp));

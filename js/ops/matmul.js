@@ -39,7 +39,7 @@ export function runGemm(packed, a, m, aZeroPoint, kind, out, mult, yzp, ymin, ym
   const { k, n } = packed;
   const Y = kind === GEMM_OUT_INT32 ? Int32Array : kind === GEMM_OUT_UINT8 ? Uint8Array : Int8Array;
   byteCount(`y (m * n = ${m} * ${n} ${Y.name.replace('Array', '').toLowerCase()})`, m * n, Y.BYTES_PER_ELEMENT);
-  const specs = [input('a', a), owned('packed', packed.storage), output('y', Y, m * n, out)];
+  const specs = [input('a', a), owned('packed', packed.storage), output('y', Y, m * n, out, true)];
   if (mult) specs.push(input('mult', mult));
   const aFlags = isUint8(a) ? FLAG_UINT8 : 0;
   const r = call(packed.rt, specs, (p, c) =>

@@ -9,6 +9,7 @@
 // argument, before anything is allocated.
 
 import { EXTRA_BYTES, MAX_BUFFER_BYTES } from './abi.js';
+import { copyPart } from './pool.js';
 import { describe } from './validate.js';
 
 /** Byte alignment of every region: the widest element (float64) and a v128 load. */
@@ -20,6 +21,12 @@ const SCRATCH_BYTES = 4096;
 
 /** @param {number} x */
 const align = (x) => Math.ceil(x / ALIGN) * ALIGN;
+/**
+ * Outputs from this size on, marked progressive, are copied out part by part
+ * while a pool runs the operator (Pool#parallelize); smaller ones are not
+ * worth the bookkeeping.
+ */
+const PROGRESSIVE_MIN_BYTES = 64 * 1024;
 /** Element types copied with one set() (others go byte by byte). */
 const VIEW_TYPES = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array];
 
@@ -57,6 +64,8 @@ export class Runtime {
     /** The region call() uses for small calls, and whether a call is using it. @internal */
     this.scratch = this.malloc(SCRATCH_BYTES, 'scratch');
     this.scratchInUse = false;
+    /** The thread pool of a shared-memory build, once it runs. @type {import('./pool.js').Pool | null} @internal */
+    this.pool = null;
   }
 
   /** Re-creates the views when memory.grow detached the old buffer. @internal */
@@ -162,7 +171,8 @@ export function byteCount(name, length, bytesPerElement) {
 
 /**
  * @typedef {{ kind: 'in' | 'inout', name: string, array: ArrayBufferView }
- *   | { kind: 'out', name: string, Type: TypedArrayConstructor, length: number, into?: ArrayBufferView }
+ *   | { kind: 'out', name: string, Type: TypedArrayConstructor, length: number, into?: ArrayBufferView,
+ *       progressive?: boolean }
  *   | { kind: 'scratch', name: string, bytes: number }
  *   | { kind: 'owned', name: string, buffer: WasmBuffer }} Spec
  * @typedef {Int8ArrayConstructor | Uint8ArrayConstructor | Int32ArrayConstructor | Float32ArrayConstructor
@@ -175,10 +185,14 @@ export const input = (name, array) => ({ kind: 'in', name, array });
 export const inout = (name, array) => ({ kind: 'inout', name, array });
 /**
  * An output: a new Type(length) holding what the operator wrote, or `into` when given.
+ * `progressive`: the operator marks which parts of it are final as its
+ * parallel region runs (qdq_parallelize_marked), so the calling thread may
+ * copy them out meanwhile.
  * @param {string} name @param {TypedArrayConstructor} Type @param {number} length @param {ArrayBufferView} [into]
+ * @param {boolean} [progressive]
  * @returns {Spec}
  */
-export const output = (name, Type, length, into) => ({ kind: 'out', name, Type, length, into });
+export const output = (name, Type, length, into, progressive = false) => ({ kind: 'out', name, Type, length, into, progressive });
 /** Working memory for the call, neither copied in nor out. @param {string} name @param {number} bytes @returns {Spec} */
 export const scratch = (name, bytes) => ({ kind: 'scratch', name, bytes });
 /** A persistent allocation (packed weights), passed by pointer. @param {string} name @param {WasmBuffer} buffer @returns {Spec} */
@@ -221,6 +235,9 @@ export function call(rt, specs, body) {
   const scratch = total !== 0 && total <= SCRATCH_BYTES && !rt.scratchInUse;
   const base = total === 0 ? 0 : scratch ? rt.scratch : rt.malloc(total, names);
   if (scratch) rt.scratchInUse = true;
+  const pool = rt.pool;
+  /** @type {import('./pool.js').ProgressiveOutput | null} */
+  let progressive = null;
   try {
     /** @type {Record<string, number>} */
     const p = {};
@@ -229,9 +246,16 @@ export function call(rt, specs, body) {
       const ptr = s.kind === 'owned' ? s.buffer.pointer(rt) : base + offsets[i];
       p[s.name] = ptr;
       if (s.kind === 'in' || s.kind === 'inout') rt.write(s.array, ptr);
+      else if (s.kind === 'out' && s.progressive && progressive === null && pool !== null && pool.copyDuring && pool.threads() > 1 &&
+        s.length * s.Type.BYTES_PER_ELEMENT >= PROGRESSIVE_MIN_BYTES) {
+        progressive = { ptr, bytes: s.length * s.Type.BYTES_PER_ELEMENT, Type: s.Type, length: s.length,
+          array: s.into ?? null, done: 0, name: s.name };
+      }
     }
+    if (progressive !== null) /** @type {import('./pool.js').Pool} */ (pool).out = progressive;
     /** @type {Record<string, any> & { status: number }} */
     const result = { status: body(p, rt.exports) ?? 0 };
+    if (progressive !== null) /** @type {import('./pool.js').Pool} */ (pool).out = null;
     rt.refresh(); // the operators may have grown memory (their workspaces)
     for (let i = 0; i < specs.length; i++) {
       const s = specs[i];
@@ -239,13 +263,18 @@ export function call(rt, specs, body) {
         rt.read(p[s.name], /** @type {any} */ (s.array));
       } else if (s.kind === 'out') {
         let out = s.into;
-        if (out === undefined) out = rt.copyOut(p[s.name], s.Type, s.length);
+        if (progressive !== null && progressive.name === s.name && progressive.done > 0) {
+          // Parts were copied during the operator's region: copy the rest.
+          copyPart(progressive, rt.memory, progressive.bytes);
+          out = /** @type {any} */ (progressive.array);
+        } else if (out === undefined) out = rt.copyOut(p[s.name], s.Type, s.length);
         else rt.read(p[s.name], /** @type {any} */ (out), 0, s.length);
         result[s.name] = out;
       }
     }
     return result;
   } finally {
+    if (progressive !== null) /** @type {import('./pool.js').Pool} */ (pool).out = null;
     if (scratch) rt.scratchInUse = false;
     else if (base !== 0) rt.exports.free(base);
   }

@@ -301,13 +301,15 @@ export function init(options = {}) {
       memory,
       qdq_host_tasks: (/** @type {number} */ work, /** @type {number} */ units) => (p === null ? 1 : p.tasks(work, units)),
       qdq_host_parallelize: (/** @type {number} */ fn, /** @type {number} */ ctx, /** @type {number} */ tasks,
-        /** @type {number} */ threads) => /** @type {Pool} */ (p).parallelize(fn, ctx, tasks, threads),
+        /** @type {number} */ threads, /** @type {number} */ marks, /** @type {number} */ marksCount) =>
+        /** @type {Pool} */ (p).parallelize(fn, ctx, tasks, threads, marks, marksCount),
     });
     const created = new Pool({ exports: rt.exports, memory }, rt.malloc(CONTROL.words * 4, 'the thread pool'));
     await created.start(module, asked, (bytes) => rt.malloc(bytes, 'a worker stack'), { workerUrl: options.workerUrl });
     if (created.error !== null) threadsNote = created.error;
     p = created;
     pool = created;
+    rt.pool = created;
     runtime = rt;
     return runtime;
   })();

@@ -9,9 +9,16 @@ export const CONTROL = Object.freeze({
   failed: 4,  // 1: a worker trapped during the current region
   tasks: 5,   // tasks in the current region
   next: 6,    // the next task not yet taken: each thread takes tasks with Atomics.add
-  words: 7 + 64, // + the wake words, one per worker
+  words: 7 + 2 * 64, // + the wake words and the hold words, one of each per worker
 });
 /** First of the per-worker wake counters: worker i waits on WAKE + i (i >= 1). */
 export const WAKE = 7;
+/**
+ * First of the per-worker hold words: worker i stores 1 + a lower bound of the
+ * task it is about to take at HOLD + i before taking it, and 0 once it holds
+ * none, so the calling thread can tell which leading tasks are finished
+ * (Pool#finished).
+ */
+export const HOLD = 7 + 64;
 /** Most threads a pool runs, the calling thread included (QDQ_MAX_THREADS: C sizes per-thread state by it). */
 export { MAX_THREADS } from './abi.js';

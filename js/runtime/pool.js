@@ -10,7 +10,7 @@
 // may not block). Idle workers sleep in Atomics.wait: no busy-waiting
 // between calls. docs/threads.md.
 
-import { CONTROL, MAX_THREADS, WAKE } from './pool-control.js';
+import { CONTROL, HOLD, MAX_THREADS, WAKE } from './pool-control.js';
 
 /** Bytes of stack per worker: the kernels use a few hundred; the main instance has 256 KiB. */
 const WORKER_STACK = 128 * 1024;
@@ -56,6 +56,7 @@ export class Pool {
   constructor(main, control) {
     /** @private */ this.main = main;
     /** @private */ this.c = new Int32Array(main.memory.buffer, control, CONTROL.words);
+    this.c.fill(0);
     /** @type {any[]} @private */ this.workers = [];
     /** Threads, this one included: 1 until start() succeeds. */
     this.size = 1;
@@ -70,6 +71,15 @@ export class Pool {
     /** @type {string | null} why the pool did not start, if it did not */
     this.error = null;
     /** @private */ this.spin = !canBlock();
+    /**
+     * The output a call() copies out while a marked region runs (Pool#parallelize), or null.
+     * @type {ProgressiveOutput | null} @internal
+     */
+    this.out = null;
+    /** Whether call() arms progressive outputs (bench/probes/copy-during.js compares). @internal */
+    this.copyDuring = true;
+    /** Bytes copied out during regions, for tests. @internal */
+    this.copiedDuring = 0;
   }
 
   /**
@@ -163,9 +173,17 @@ export class Pool {
   /**
    * env.qdq_host_parallelize: runs fn(ctx, task, thread) for tasks
    * 0..tasks-1 on `threads` threads and returns when all are done.
+   * `marks` (when nonzero) points to `marks_count` pairs of uint32
+   * (tasks, bytes), both ascending: once tasks [0, tasks) are finished, the
+   * operator's output is final up to `bytes`. With an output armed by call()
+   * (`this.out`) and workers taking part, this thread copies each final part
+   * out between its own tasks, so most of the copy, and the page faults of a
+   * new result array, run while the workers compute instead of after them
+   * (docs/threads.md T3).
    * @param {number} fn @param {number} ctx @param {number} tasks @param {number} threads
+   * @param {number} [marks] @param {number} [marksCount]
    */
-  parallelize(fn, ctx, tasks, threads) {
+  parallelize(fn, ctx, tasks, threads, marks = 0, marksCount = 0) {
     const c = this.c;
     const helpers = Math.min(tasks, threads, this.threads()) - 1;
     c[CONTROL.fn] = fn;
@@ -183,11 +201,51 @@ export class Pool {
       Atomics.notify(c, WAKE + i, 1);
     }
     const run = this.main.exports.qdq_parallel_run;
-    for (let t = Atomics.add(c, CONTROL.next, 1); t < tasks; t = Atomics.add(c, CONTROL.next, 1)) run(fn, ctx, t, 0);
+    const out = this.out;
+    if (out !== null && marks !== 0 && helpers > 0) {
+      const m = new Uint32Array(this.main.memory.buffer, marks, 2 * marksCount);
+      let k = 0;
+      const copyFinished = () => {
+        const done = this.finished(helpers);
+        let end = 0;
+        for (; k < marksCount && m[2 * k] <= done; k++) end = m[2 * k + 1];
+        if (end > out.done) {
+          this.copiedDuring += end - out.done;
+          copyPart(out, this.main.memory, end);
+        }
+      };
+      for (let t = Atomics.add(c, CONTROL.next, 1); t < tasks; t = Atomics.add(c, CONTROL.next, 1)) {
+        run(fn, ctx, t, 0);
+        if (k < marksCount) copyFinished();
+      }
+      if (k < marksCount) copyFinished();
+    } else {
+      for (let t = Atomics.add(c, CONTROL.next, 1); t < tasks; t = Atomics.add(c, CONTROL.next, 1)) run(fn, ctx, t, 0);
+    }
     for (let p = Atomics.load(c, CONTROL.pending); p !== 0; p = Atomics.load(c, CONTROL.pending)) {
       if (!this.spin) Atomics.wait(c, CONTROL.pending, p);
     }
     if (Atomics.load(c, CONTROL.failed) !== 0) throw new Error('qdq-wasm: a pool thread failed while running an operator');
+  }
+
+  /**
+   * How many leading tasks of the current region are finished, seen from the
+   * calling thread between its own tasks. Read next first, then each
+   * worker's hold word: a task below next was taken before that read, by
+   * this thread (which has finished it) or by a worker that announced it, or
+   * a lower one, in its hold word before taking it, and that word changes
+   * only after the task is finished. Sequentially consistent atomics make
+   * the task's writes visible once the changed word is seen.
+   * @private @param {number} helpers
+   */
+  finished(helpers) {
+    const c = this.c;
+    let done = Atomics.load(c, CONTROL.next);
+    for (let i = 1; i <= helpers; i++) {
+      const h = Atomics.load(c, HOLD + i);
+      if (h !== 0 && h - 1 < done) done = h - 1;
+    }
+    return Math.min(done, Atomics.load(c, CONTROL.tasks));
   }
 
   /** Stops and ends every worker; the pool then runs everything on the calling thread. Idempotent. */
@@ -201,4 +259,26 @@ export class Pool {
     this.workers = [];
     this.size = 1;
   }
+}
+
+/**
+ * An output call() copies out of wasm memory while the operator runs: bytes
+ * [0, done) of the `bytes` at `ptr` are in `array` (created at the first
+ * copy, when call() did not pass the caller's own `out`).
+ * @typedef {{ ptr: number, bytes: number, Type: new (length: number) => ArrayBufferView,
+ *   length: number, array: ArrayBufferView | null, done: number, name: string }} ProgressiveOutput
+ */
+
+/**
+ * Copies bytes [out.done, end) of the output from wasm memory into its array,
+ * creating the array first (on this thread, inside the region: its page
+ * faults then overlap the workers' tasks).
+ * @param {ProgressiveOutput} out @param {WebAssembly.Memory} memory @param {number} end
+ */
+export function copyPart(out, memory, end) {
+  if (out.array === null) out.array = new out.Type(out.length);
+  const a = out.array;
+  new Uint8Array(a.buffer, a.byteOffset + out.done, end - out.done)
+    .set(new Uint8Array(memory.buffer, out.ptr + out.done, end - out.done));
+  out.done = end;
 }

@@ -4,7 +4,7 @@
 // until js/runtime/pool.js hands it a task. It never allocates and never
 // calls _initialize (the main instance did both).
 
-import { CONTROL, WAKE } from './pool-control.js';
+import { CONTROL, HOLD, WAKE } from './pool-control.js';
 
 /**
  * @param {{ module: WebAssembly.Module, memory: WebAssembly.Memory, control: number, index: number,
@@ -30,6 +30,7 @@ function start(data, post) {
   // moves, so this view stays valid for the thread's life.
   const c = new Int32Array(data.memory.buffer, data.control, CONTROL.words);
   const wake = WAKE + data.index;
+  const hold = HOLD + data.index;
   // Read before saying ready: the main thread may bump the word as soon as it
   // hears, and a bump read here as already seen would never be answered.
   let seen = Atomics.load(c, wake);
@@ -45,13 +46,21 @@ function start(data, post) {
     if (Atomics.load(c, CONTROL.stop) !== 0) return;
     try {
       const fn = Atomics.load(c, CONTROL.fn), ctx = Atomics.load(c, CONTROL.ctx), tasks = Atomics.load(c, CONTROL.tasks);
-      for (let t = Atomics.add(c, CONTROL.next, 1); t < tasks; t = Atomics.add(c, CONTROL.next, 1)) {
+      for (;;) {
+        // Say which task this thread may take before taking it (next only
+        // grows, so the task taken is at least the one announced): the
+        // calling thread reads next, then the hold words, and counts tasks
+        // below both as finished (Pool#finished).
+        Atomics.store(c, hold, Atomics.load(c, CONTROL.next) + 1);
+        const t = Atomics.add(c, CONTROL.next, 1);
+        if (t >= tasks) break;
         ex.qdq_parallel_run(fn, ctx, t, data.index);
       }
     } catch (err) {
       Atomics.store(c, CONTROL.failed, 1);
       post({ error: String(/** @type {Error} */ (err)?.stack ?? err) });
     }
+    Atomics.store(c, hold, 0);
     if (Atomics.add(c, CONTROL.pending, -1) === 1) Atomics.notify(c, CONTROL.pending);
   }
 }

@@ -21,6 +21,10 @@
  * thread widens the column blocks its tasks need (on two threads at
  * 128x768x768 that was every block twice, ~3% of the call). */
 #define QDQ_GEMM_SHARED_WX_BYTES (8u << 20)
+/* Bands the GEMM region's row pieces run in when the weights are widened
+ * once per call: the rows of all but the last are final while the last runs
+ * (gemm_task_tile), and the host copies them out meanwhile. */
+#define QDQ_GEMM_BANDS 8
 
 static size_t round_up(size_t x, size_t q) { return (x + q - 1) / q * q; }
 
@@ -212,7 +216,7 @@ static void output_tile(const struct gemm_job* g, const struct gemm_workspace* w
 typedef void (*stage_fn)(const void* ctx, size_t i, int8_t* row);
 
 /* What every task of one GEMM shares (read-only once staged) and how the
- * work is split (split_tasks): task t = c * row_tasks + r covers the column
+ * work is split (split_tasks, gemm_task_tile): task t's piece (c, r) covers the column
  * groups of NR [G c / col_tasks, G (c + 1) / col_tasks) (G = ceil(n / NR)),
  * in blocks of at most nc columns, and the row blocks of mb rows
  * [B r / row_tasks, B (r + 1) / row_tasks) (B = ceil(m / mb)); the thread
@@ -224,6 +228,7 @@ struct gemm_run {
   const struct gemm_workspace* ws;
   size_t mr, mr7, mb, nc, tile_stride;
   size_t col_tasks, row_tasks;
+  size_t bands; /* bands of row pieces, run one after the other (gemm_task_tile) */
   int any_zb;
   int16_t* wx;      /* shared: every column group widened; else threads x one column block; or NULL */
   size_t wx_elems;  /* int16 elements per thread in wx (not shared) */
@@ -232,6 +237,23 @@ struct gemm_run {
   size_t tile_ints; /* int32 elements per thread in ws->tile */
 };
 
+/* The column piece *c and row piece *r of task `task`. The row pieces form
+ * `bands` bands, [R b / bands, R (b + 1) / bands) for band b (R = row_tasks),
+ * and band b's tasks are [col_tasks R0, col_tasks R1) for its pieces
+ * [R0, R1), column piece outer: a thread's next task is mostly on the same
+ * column block, and the output's rows are final band by band (gemm_marks). */
+static void gemm_task_tile(const struct gemm_run* run, size_t task, size_t* c, size_t* r) {
+  const size_t piece = task / run->col_tasks; /* a row piece of task's band */
+  size_t r0 = 0, r1 = run->row_tasks;
+  for (size_t b = 0; b < run->bands; b++) {
+    qdq_part_range(run->row_tasks, b, run->bands, &r0, &r1);
+    if (piece < r1) break;
+  }
+  const size_t local = task - run->col_tasks * r0;
+  *c = local / (r1 - r0);
+  *r = r0 + local % (r1 - r0);
+}
+
 static void gemm_task(void* ctx, size_t task, size_t thread) {
   const struct gemm_run* run = ctx;
   const struct gemm_job* g = run->g;
@@ -239,9 +261,10 @@ static void gemm_task(void* ctx, size_t task, size_t thread) {
   const struct qdq_config* config = qdq_config();
   const size_t mr = run->mr, mr7 = run->mr7, mb = run->mb, nc = run->nc;
   const size_t tile_stride = run->tile_stride;
-  size_t g_begin, g_end, b_begin, b_end;
-  qdq_part_range((g->n + NR - 1) / NR, task / run->row_tasks, run->col_tasks, &g_begin, &g_end);
-  qdq_part_range((g->m + mb - 1) / mb, task % run->row_tasks, run->row_tasks, &b_begin, &b_end);
+  size_t g_begin, g_end, b_begin, b_end, c, r;
+  gemm_task_tile(run, task, &c, &r);
+  qdq_part_range((g->n + NR - 1) / NR, c, run->col_tasks, &g_begin, &g_end);
+  qdq_part_range((g->m + mb - 1) / mb, r, run->row_tasks, &b_begin, &b_end);
   const size_t j_end = g_end * NR < g->n ? g_end * NR : g->n;
   const size_t i_begin = b_begin * mb, i_end = b_end * mb < g->m ? b_end * mb : g->m;
   int32_t* tile = ws->tile + thread * run->tile_ints;
@@ -439,8 +462,8 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   }
 
   size_t wx_block[QDQ_MAX_THREADS];
-  struct gemm_run run = {g,         &ws,       mr,     mr7, mb,       nc,           nc,
-                         col_tasks, row_tasks, any_zb, NULL, 0, wx_block, wx_all != NULL, tile_rows * nc};
+  struct gemm_run run = {g,         &ws,       mr, mr7,    mb,   nc, nc,       col_tasks,
+                         row_tasks, 1,         any_zb, NULL, 0,    wx_block, wx_all != NULL, tile_rows * nc};
   if (wx_all != NULL) {
     run.wx = wx_all;
   } else if (xw) {
@@ -457,7 +480,22 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
     }
   }
   for (size_t t = 0; t < threads; t++) wx_block[t] = SIZE_MAX;
-  qdq_parallelize(gemm_task, &run, col_tasks * row_tasks, threads);
+  /* With weights widened once for the call (shared), bands cost no widening,
+   * and the host can copy out each finished band's rows while the later
+   * bands run. Otherwise a thread's widened block follows its tasks, which
+   * one band keeps on a column block for longest. */
+  uint32_t marks[2 * QDQ_GEMM_BANDS];
+  run.bands = run.wx_shared && row_tasks > 1 ? (row_tasks < QDQ_GEMM_BANDS ? row_tasks : QDQ_GEMM_BANDS) : 1;
+  const size_t y_bytes = g->y_kind == QDQ_GEMM_OUT_INT32 || g->y_kind == QDQ_GEMM_OUT_FLOAT ? 4 : 1;
+  for (size_t b = 0; b < run.bands; b++) {
+    size_t r0, r1, b1, unused;
+    qdq_part_range(row_tasks, b, run.bands, &r0, &r1);
+    qdq_part_range(blocks, r1 - 1, row_tasks, &unused, &b1);
+    const size_t rows = b1 * mb < g->m ? b1 * mb : g->m;
+    marks[2 * b] = (uint32_t) (col_tasks * r1);
+    marks[2 * b + 1] = (uint32_t) (rows * g->n * y_bytes);
+  }
+  qdq_parallelize_marked(gemm_task, &run, col_tasks * row_tasks, threads, marks, run.bands > 1 ? run.bands : 0);
   free(run.wx);
   free(base);
   return 0;

@@ -9,19 +9,24 @@
 __attribute__((import_module("env"), import_name("qdq_host_tasks"))) size_t qdq_host_tasks(double work,
                                                                                          size_t units);
 __attribute__((import_module("env"), import_name("qdq_host_parallelize"))) void qdq_host_parallelize(
-    qdq_task_fn fn, void* ctx, size_t tasks, size_t threads);
+    qdq_task_fn fn, void* ctx, size_t tasks, size_t threads, const uint32_t* marks, size_t marks_count);
 
 size_t qdq_parallel_tasks(double work, size_t units) {
   const size_t t = qdq_host_tasks(work, units);
   return t == 0 ? 1 : t > units ? units : t;
 }
 
-void qdq_parallelize(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads) {
+void qdq_parallelize_marked(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads, const uint32_t* marks,
+                            size_t marks_count) {
   if (threads <= 1 || tasks <= 1) {
     for (size_t t = 0; t < tasks; t++) fn(ctx, t, 0);
     return;
   }
-  qdq_host_parallelize(fn, ctx, tasks, threads < tasks ? threads : tasks);
+  qdq_host_parallelize(fn, ctx, tasks, threads < tasks ? threads : tasks, marks, marks_count);
+}
+
+void qdq_parallelize(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads) {
+  qdq_parallelize_marked(fn, ctx, tasks, threads, NULL, 0);
 }
 #else
 size_t qdq_parallel_tasks(double work, size_t units) {
@@ -33,6 +38,13 @@ size_t qdq_parallel_tasks(double work, size_t units) {
 void qdq_parallelize(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads) {
   (void) threads;
   for (size_t t = 0; t < tasks; t++) fn(ctx, t, 0);
+}
+
+void qdq_parallelize_marked(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads, const uint32_t* marks,
+                            size_t marks_count) {
+  (void) marks;
+  (void) marks_count;
+  qdq_parallelize(fn, ctx, tasks, threads);
 }
 #endif
 

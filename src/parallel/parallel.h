@@ -8,6 +8,7 @@
 #define QDQ_PARALLEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 /* One task of an operator's work, run on thread `thread` (0 is the calling
  * thread): the thread index selects per-thread workspace, never the result. */
@@ -20,6 +21,14 @@ typedef void (*qdq_task_fn)(void* ctx, size_t task, size_t thread);
  * operators split into more tasks than threads where work per task can be
  * uneven in time, and keep per-thread (not per-task) workspace. */
 void qdq_parallelize(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads);
+
+/* qdq_parallelize for a region whose tasks write an operator's output in
+ * order: marks[2 i] tasks, marks[2 i + 1] bytes, both ascending, say that
+ * once tasks [0, marks[2 i]) are finished the output's first
+ * marks[2 i + 1] bytes are final. The host may then copy those bytes out
+ * while later tasks run (js/runtime/pool.js); the results are the same. */
+void qdq_parallelize_marked(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads, const uint32_t* marks,
+                            size_t marks_count);
 
 /* Threads worth running `work` int8 multiply-adds (or operations weighted
  * alike) on, split into at most `units` independent pieces, in [1, units]:

@@ -265,6 +265,40 @@ test('threads', async (t) => {
     }
   });
 
+  await t.test('should copy a large result out while the workers run, with the same bytes', () => {
+    // Results of 64 KiB and more (int32, uint8 and float; new arrays and
+    // `out`) are copied out band by band during the GEMM region
+    // (qdq_parallelize_marked, Pool#finished): a band copied before its last
+    // task finished would show the poisoned heap or differ from 1 thread.
+    // m = 250 leaves a tail of 2 rows in the last row block.
+    const r = rng(1209);
+    const [m, k, n] = [250, 200, 301];
+    const a = Uint8Array.from({ length: m * k }, () => r.int(0, 255));
+    const b = Int8Array.from({ length: k * n }, () => r.int(-128, 127));
+    const zb = Array.from({ length: n }, () => r.int(0, 9));
+    const packed = qdq.PackedMatrix.pack(b, { k, n, zeroPoint: zb });
+    const layer = qdq.DynamicQuantizedLinear.fromFloat(Float32Array.from({ length: n * k }, () => r.float(2)),
+      Float32Array.from({ length: n }, () => r.float(1)), { inFeatures: k, outFeatures: n });
+    const x = Float32Array.from({ length: m * k }, () => r.float(4));
+    const into = new Float32Array(m * n);
+    const pool = /** @type {any} */ (getRuntime()).pool;
+    try {
+      const before = pool.copiedDuring;
+      for (let rep = 0; rep < 3; rep++) {
+        const y = sameOnEveryCount('matmulInteger', () => qdq.matmulInteger(a, packed, { m, aZeroPoint: 3 }));
+        assert.ok(bytes(y).equals(bytes(referenceGemm(m, n, k, a, 3, b, zb))), 'matmulInteger: not the reference');
+        sameOnEveryCount('qlinearMatmul', () => qdq.qlinearMatmul(a, b,
+          { m, k, n, aScale: 0.02, aZeroPoint: 120, bScale: 0.01, yScale: 0.5, yZeroPoint: 128 }));
+        sameOnEveryCount('DynamicQuantizedLinear', () => layer.forward(x));
+        sameOnEveryCount('DynamicQuantizedLinear with out', () => layer.forward(x, m, { out: into }).slice());
+      }
+      assert.ok(pool.copiedDuring > before, 'nothing was copied out during a region');
+    } finally {
+      packed.dispose();
+      layer.dispose();
+    }
+  });
+
   await t.test('should give the same bytes when the widened weights are too large to share', () => {
     // 2 n kpad = 8.5 MB of widened weights is over QDQ_GEMM_SHARED_WX_BYTES
     // (src/operators/gemm.c): each thread then widens the column blocks its
