@@ -3,13 +3,17 @@
 // threads in Node), all in this process, runs interleaved so that load from
 // other processes falls on every candidate alike; GOPS = 2 m k n / time,
 // caller-visible (copies in and out included), medians; each ratio (x) is
-// the median over runs of the ratio within a run (pairedRatio).
+// the median over runs of the ratio within a run (pairedRatio). "avail" is
+// what the vCPUs allow at the same moments: the same amount of pure
+// dot-product work in tasks handed out the same way, 1 against T threads
+// (lib/shared-dot.js).
 //   node bench/threads.js [--threads 2] [--build simd128|relaxed] [--no-ort] [--settle ms] [--threshold | --staging]
 // --threshold: the split's break-even instead: 1 vs T threads with every call
 // split (minWork 0) on growing DynamicQuantizedLinear shapes, to place
 // MIN_WORK_PER_THREAD (js/runtime/pool.js). --staging: the serial share of a
 // call (Amdahl's bound on any split).
 import { median, pairedRatio, timeAll, timeAllRuns } from './lib/time-all.js';
+import { sharedDot } from './lib/shared-dot.js';
 import { machineLine, onThreads } from './lib/threads.js';
 import * as qdq from '../js/index.js';
 import { DataType, elemTypeOf, oneNodeModel } from '../tests/helpers/onnx-model.js';
@@ -78,11 +82,16 @@ if (withOrt) {
 }
 
 const SHAPES = [[1, 4096, 4096], [16, 1024, 1024], [128, 768, 768], [512, 512, 512]];
+// The available speedup, measured beside each shape (lib/shared-dot.js): the
+// dot-product loop in tasks of a GEMM tile's length, as much work as the
+// shape, handed out on 1 and on T threads.
+const peak = await sharedDot(T);
 console.log(`qdq-wasm ${build} (-mt build), onnxruntime-web ${withOrt ? ort.env.versions?.web ?? '1.30' : '-'} with numThreads ${T}, ` +
   `Node ${process.version} (V8 ${process.versions.v8}), ${machine}; GOPS, median of ${RUNS} interleaved runs`);
 console.log('DQL: DynamicQuantizedLinear.forward(x) returning a new array, as ORT returns its outputs; ' +
   'DQL out: forward(x, m, { out }) into a reused one, as the u8s8 rows (matmulInteger with out) do');
-console.log(`m,k,n            | DQL 1t  DQL ${T}t  x     | out 1t  out ${T}t  x     | u8s8 1t u8s8 ${T}t x     | ORT DQMM ${T}t  ORT u8s8 ${T}t | ours/ORT DQMM  out   u8s8`);
+console.log(`avail: the same work as pure dot-product tasks handed out the same way (${T}t/1t): what the vCPUs allow now`);
+console.log(`m,k,n            | DQL 1t  DQL ${T}t  x     | out 1t  out ${T}t  x     | u8s8 1t u8s8 ${T}t x     | avail | ORT DQMM ${T}t  ORT u8s8 ${T}t | ours/ORT DQMM  out   u8s8`);
 for (const [m, k, n] of SHAPES) {
   const ops = 2 * m * k * n;
   const bS8 = new Int8Array(k * n).map(() => next());
@@ -95,6 +104,7 @@ for (const [m, k, n] of SHAPES) {
   const packed = qdq.PackedMatrix.pack(bS8, { k, n });
   const out = new Int32Array(m * n);
   const yOut = new Float32Array(m * n);
+  const peakTasks = Math.max(1, Math.round(ops / peak.opsPerTask));
   /** @type {Record<string, () => unknown>} */
   const fns = {
     dyn1: on(1, () => dyn.forward(x)),
@@ -103,6 +113,8 @@ for (const [m, k, n] of SHAPES) {
     dynOutT: on(T, () => dyn.forward(x, m, { out: yOut })),
     u81: on(1, () => qdq.matmulInteger(aU8, packed, { m, aZeroPoint: 128, out })),
     u8T: on(T, () => qdq.matmulInteger(aU8, packed, { m, aZeroPoint: 128, out })),
+    peak1: () => peak.run(1, peakTasks),
+    peakT: () => peak.run(T, peakTasks),
   };
   const sessions = [];
   if (withOrt) {
@@ -125,7 +137,7 @@ for (const [m, k, n] of SHAPES) {
   const over = (/** @type {string} */ a, /** @type {string} */ b) => (runs[a] === undefined || runs[b] === undefined ? NaN : pairedRatio(runs, b, a));
   const f = (/** @type {number} */ v, w = 7, d = 1) => (Number.isNaN(v) ? '-' : v.toFixed(d)).padStart(w);
   console.log(`${`${m},${k},${n}`.padEnd(16)} |${f(g('dyn1'))} ${f(g('dynT'))} ${f(over('dynT', 'dyn1'), 5, 2)} |` +
-    `${f(g('dynOut1'))} ${f(g('dynOutT'))} ${f(over('dynOutT', 'dynOut1'), 5, 2)} |${f(g('u81'))} ${f(g('u8T'))} ${f(over('u8T', 'u81'), 5, 2)} |` +
+    `${f(g('dynOut1'))} ${f(g('dynOutT'))} ${f(over('dynOutT', 'dynOut1'), 5, 2)} |${f(g('u81'))} ${f(g('u8T'))} ${f(over('u8T', 'u81'), 5, 2)} |${f(over('peakT', 'peak1'), 6, 2)} |` +
     `${f(g('ortDq'), 12)} ${f(g('ortU8'), 12)} |${f(over('dynT', 'ortDq'), 14, 2)} ${f(over('dynOutT', 'ortDq'), 5, 2)} ${f(over('u8T', 'ortU8'), 5, 2)}`);
   dyn.dispose();
   packed.dispose();

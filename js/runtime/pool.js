@@ -8,7 +8,10 @@
 // up the call. This thread then waits for the workers (Atomics.wait where the
 // engine allows it, a spin on the counter on a browser's main thread, which
 // may not block). Idle workers sleep in Atomics.wait: no busy-waiting
-// between calls. docs/threads.md.
+// between calls. A region may carry marks of which leading tasks make which
+// leading bytes of the output final: this thread then copies those bytes
+// out between its tasks (Pool#finished tells it which tasks are done).
+// docs/threads.md.
 
 import { CONTROL, HOLD, MAX_THREADS, WAKE } from './pool-control.js';
 
