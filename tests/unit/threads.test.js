@@ -55,6 +55,18 @@ function sameOnEveryCount(what, fn) {
   return one;
 }
 
+/**
+ * Random uint8 activations, int8 weights with per-column zero points in
+ * [0, 9], and the weights packed.
+ * @param {ReturnType<typeof rng>} r @param {number} m @param {number} k @param {number} n
+ */
+function u8s8Operands(r, m, k, n) {
+  const a = Uint8Array.from({ length: m * k }, () => r.int(0, 255));
+  const b = Int8Array.from({ length: k * n }, () => r.int(-128, 127));
+  const zb = Array.from({ length: n }, () => r.int(0, 9));
+  return { a, b, zb, packed: qdq.PackedMatrix.pack(b, { k, n, zeroPoint: zb }) };
+}
+
 // m: single row (GEMV path), one under a row block, several blocks with a
 // tail, enough rows for the widened-weights path; n: fewer columns than
 // threads x 8, odd tails, several column blocks.
@@ -273,10 +285,7 @@ test('threads', async (t) => {
     // m = 250 leaves a tail of 2 rows in the last row block.
     const r = rng(1209);
     const [m, k, n] = [250, 200, 301];
-    const a = Uint8Array.from({ length: m * k }, () => r.int(0, 255));
-    const b = Int8Array.from({ length: k * n }, () => r.int(-128, 127));
-    const zb = Array.from({ length: n }, () => r.int(0, 9));
-    const packed = qdq.PackedMatrix.pack(b, { k, n, zeroPoint: zb });
+    const { a, b, zb, packed } = u8s8Operands(r, m, k, n);
     const layer = qdq.DynamicQuantizedLinear.fromFloat(Float32Array.from({ length: n * k }, () => r.float(2)),
       Float32Array.from({ length: n }, () => r.float(1)), { inFeatures: k, outFeatures: n });
     const x = Float32Array.from({ length: m * k }, () => r.float(4));
@@ -305,10 +314,7 @@ test('threads', async (t) => {
     // tasks need, instead of the staging region widening them all once.
     const r = rng(1208);
     const [m, k, n] = [21, 1030, 4100];
-    const a = Uint8Array.from({ length: m * k }, () => r.int(0, 255));
-    const b = Int8Array.from({ length: k * n }, () => r.int(-128, 127));
-    const zb = Array.from({ length: n }, () => r.int(0, 9));
-    const packed = qdq.PackedMatrix.pack(b, { k, n, zeroPoint: zb });
+    const { a, b, zb, packed } = u8s8Operands(r, m, k, n);
     try {
       const y = sameOnEveryCount(`${m}x${k}x${n}`, () => qdq.matmulInteger(a, packed, { m, aZeroPoint: 3 }));
       assert.ok(bytes(y).equals(bytes(referenceGemm(m, n, k, a, 3, b, zb))), 'not the reference');
