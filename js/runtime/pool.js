@@ -205,30 +205,45 @@ export class Pool {
     }
     const run = this.main.exports.qdq_parallel_run;
     const out = this.out;
-    if (out !== null && marks !== 0 && helpers > 0) {
-      const m = new Uint32Array(this.main.memory.buffer, marks, 2 * marksCount);
-      let k = 0;
-      const copyFinished = () => {
-        const done = this.finished(helpers);
-        let end = 0;
-        for (; k < marksCount && m[2 * k] <= done; k++) end = m[2 * k + 1];
-        if (end > out.done) {
-          this.copiedDuring += end - out.done;
-          copyPart(out, this.main.memory, end);
+    try {
+      if (out !== null && marks !== 0 && helpers > 0) {
+        const m = new Uint32Array(this.main.memory.buffer, marks, 2 * marksCount);
+        let k = 0;
+        const copyFinished = () => {
+          const done = this.finished(helpers);
+          let end = 0;
+          for (; k < marksCount && m[2 * k] <= done; k++) end = m[2 * k + 1];
+          if (end > out.done) {
+            this.copiedDuring += end - out.done;
+            copyPart(out, this.main.memory, end);
+          }
+        };
+        for (let t = Atomics.add(c, CONTROL.next, 1); t < tasks; t = Atomics.add(c, CONTROL.next, 1)) {
+          run(fn, ctx, t, 0);
+          if (k < marksCount) copyFinished();
         }
-      };
-      for (let t = Atomics.add(c, CONTROL.next, 1); t < tasks; t = Atomics.add(c, CONTROL.next, 1)) {
-        run(fn, ctx, t, 0);
         if (k < marksCount) copyFinished();
+      } else {
+        for (let t = Atomics.add(c, CONTROL.next, 1); t < tasks; t = Atomics.add(c, CONTROL.next, 1)) run(fn, ctx, t, 0);
       }
-      if (k < marksCount) copyFinished();
-    } else {
-      for (let t = Atomics.add(c, CONTROL.next, 1); t < tasks; t = Atomics.add(c, CONTROL.next, 1)) run(fn, ctx, t, 0);
+    } catch (err) {
+      // Whatever this thread threw (a trap, a result array it could not
+      // allocate), no task is handed out any more and the workers finish
+      // their current ones before anything else touches the control block.
+      Atomics.add(c, CONTROL.next, tasks);
+      this.join();
+      throw err;
     }
+    this.join();
+    if (Atomics.load(c, CONTROL.failed) !== 0) throw new Error('qdq-wasm: a pool thread failed while running an operator');
+  }
+
+  /** Waits until every worker has left the current region. @private */
+  join() {
+    const c = this.c;
     for (let p = Atomics.load(c, CONTROL.pending); p !== 0; p = Atomics.load(c, CONTROL.pending)) {
       if (!this.spin) Atomics.wait(c, CONTROL.pending, p);
     }
-    if (Atomics.load(c, CONTROL.failed) !== 0) throw new Error('qdq-wasm: a pool thread failed while running an operator');
   }
 
   /**

@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import * as qdq from '../../js/index.js';
 import { getRuntime, parallelRegions, setThreadLimit } from '../../js/runtime/loader.js';
 import { Pool } from '../../js/runtime/pool.js';
+import { CONTROL } from '../../js/runtime/pool-control.js';
 import { referenceF32Gemm, referenceGemm, referenceNBitsGemm, rng } from '../helpers/gemm-ref.js';
 
 const BUILD = /** @type {'simd128' | 'relaxed'} */ (process.env.QDQ_BUILD ?? 'simd128');
@@ -304,6 +305,37 @@ test('threads', async (t) => {
       assert.ok(pool.copiedDuring > before, 'nothing was copied out during a region');
     } finally {
       packed.dispose();
+      layer.dispose();
+    }
+  });
+
+  await t.test('should let the workers finish a region the calling thread leaves with an error', () => {
+    // An error on the calling thread inside a region (here from its copy of
+    // a finished band; a trap or a result array it cannot allocate alike)
+    // propagates only after the workers are out of the region, so the next
+    // call's region starts clean and gives the right bytes.
+    const r = rng(1210);
+    const [m, k, n] = [250, 200, 301];
+    const layer = qdq.DynamicQuantizedLinear.fromFloat(Float32Array.from({ length: n * k }, () => r.float(2)),
+      Float32Array.from({ length: n }, () => r.float(1)), { inFeatures: k, outFeatures: n });
+    const x = Float32Array.from({ length: m * k }, () => r.float(4));
+    const finished = Object.getOwnPropertyDescriptor(Pool.prototype, 'finished');
+    try {
+      setThreadLimit(1);
+      const one = layer.forward(x);
+      setThreadLimit(2, 0);
+      Object.defineProperty(Pool.prototype, 'finished', { configurable: true, value: () => { throw new Error('copy failed'); } });
+      assert.throws(() => layer.forward(x), /copy failed/);
+      const pool = /** @type {any} */ (getRuntime()).pool;
+      assert.equal(Atomics.load(pool.c, CONTROL.pending), 0, 'a worker was still in the region when the error reached the caller');
+      Object.defineProperty(Pool.prototype, 'finished', /** @type {PropertyDescriptor} */ (finished));
+      for (let rep = 0; rep < 3; rep++) {
+        poisonHeap();
+        assert.ok(bytes(layer.forward(x)).equals(bytes(one)), `call ${rep} after the error differs from 1 thread`);
+      }
+    } finally {
+      Object.defineProperty(Pool.prototype, 'finished', /** @type {PropertyDescriptor} */ (finished));
+      setThreadLimit(Infinity);
       layer.dispose();
     }
   });
