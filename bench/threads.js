@@ -3,7 +3,7 @@
 // threads in Node), all in this process, runs interleaved so that load from
 // other processes falls on every candidate alike; GOPS = 2 m k n / time,
 // caller-visible (copies in and out included), medians; each ratio (x) is
-// the median over runs of the ratio within a run (pairedRatio). "avail" is
+// the median over runs of the ratio within a run (pairedRatio). "dot" is
 // what the vCPUs allow at the same moments: the same amount of pure
 // dot-product work in tasks handed out the same way, 1 against T threads
 // (lib/shared-dot.js).
@@ -90,8 +90,8 @@ console.log(`qdq-wasm ${build} (-mt build), onnxruntime-web ${withOrt ? ort.env.
   `Node ${process.version} (V8 ${process.versions.v8}), ${machine}; GOPS, median of ${RUNS} interleaved runs`);
 console.log('DQL: DynamicQuantizedLinear.forward(x) returning a new array, as ORT returns its outputs; ' +
   'DQL out: forward(x, m, { out }) into a reused one, as the u8s8 rows (matmulInteger with out) do');
-console.log(`avail: the same work as pure dot-product tasks handed out the same way (${T}t/1t): what the vCPUs allow now`);
-console.log(`m,k,n            | DQL 1t  DQL ${T}t  x     | out 1t  out ${T}t  x     | u8s8 1t u8s8 ${T}t x     | avail | ORT DQMM ${T}t  ORT u8s8 ${T}t | ours/ORT DQMM  out   u8s8`);
+console.log(`dot: the same work as pure dot-product tasks handed out the same way (${T}t/1t): what the vCPUs allow now`);
+console.log(`m,k,n            | DQL 1t  DQL ${T}t  x     | out 1t  out ${T}t  x     | u8s8 1t u8s8 ${T}t x     |   dot | ORT DQMM ${T}t  ORT u8s8 ${T}t | ours/ORT DQMM  out   u8s8`);
 for (const [m, k, n] of SHAPES) {
   const ops = 2 * m * k * n;
   const bS8 = new Int8Array(k * n).map(() => next());
