@@ -48,7 +48,11 @@ async function workload({ counts, numThreads }) {
   const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8;
   /** @type {Record<string, (number[] | string)[]>} */
   const out = {};
-  for (const [m, k, n] of [[1, 67, 13], [5, 100, 37], [37, 33, 203], [70, 129, 61]]) {
+  const hex = async (/** @type {ArrayBufferView} */ r) => Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256',
+    new Uint8Array(r.buffer, r.byteOffset, r.byteLength).slice())), (b) => b.toString(16).padStart(2, '0')).join('');
+  // 130 x 200 x 301: results of 64 KiB and more, copied out band by band
+  // while the workers compute (docs/threads.md T3); SHA-256 of those.
+  for (const [m, k, n] of [[1, 67, 13], [5, 100, 37], [37, 33, 203], [70, 129, 61], [130, 200, 301]]) {
     const a = Uint8Array.from({ length: m * k }, () => next() % 256);
     const b = Int8Array.from({ length: k * n }, () => (next() % 256) - 128);
     const w = Float32Array.from({ length: n * k }, () => (next() / 16777216 - 0.5) * 2);
@@ -60,10 +64,10 @@ async function workload({ counts, numThreads }) {
     for (const t of counts) {
       loader.setThreadLimit(t, 0);
       const results = [q.matmulInteger(a, b, { m, k, n, aZeroPoint: 3 }), dyn.forward(x), lin.forward(x), ql.forward(a)];
-      results.forEach((r, i) => {
-        const key = `${m}x${k}x${n}/${i}`;
-        (out[key] ??= []).push(Array.from(new Uint8Array(r.buffer, r.byteOffset, r.byteLength)));
-      });
+      for (const [i, r] of results.entries()) {
+        (out[`${m}x${k}x${n}/${i}`] ??= []).push(r.byteLength >= 65536 ? await hex(r)
+          : Array.from(new Uint8Array(r.buffer, r.byteOffset, r.byteLength)));
+      }
     }
     loader.setThreadLimit(Infinity);
     dyn.dispose();
@@ -98,8 +102,6 @@ async function workload({ counts, numThreads }) {
   const x = Float32Array.from({ length: n }, (_, i) => (i % 89 === 0 ? (i & 1 ? -0 : 0)
     : i % 97 === 0 ? ((next() % 600) - 300 + 0.5) * 0.05 : (next() / 16777216 - 0.5) * 16));
   const scales = [0.03, 0.05, 0.07];
-  const hex = async (/** @type {ArrayBufferView} */ r) => Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256',
-    new Uint8Array(r.buffer, r.byteOffset, r.byteLength).slice())), (b) => b.toString(16).padStart(2, '0')).join('');
   for (const t of counts) {
     loader.setThreadLimit(t, 0);
     const qt = q.quantizePerTensor(x, { scale: 0.05, compat: 'pytorch' });
@@ -116,7 +118,8 @@ async function workload({ counts, numThreads }) {
     for (const [i, r] of results.entries()) (out[`streaming/${i}`] ??= []).push(await hex(r));
   }
   loader.setThreadLimit(Infinity);
-  return { info, isolated: typeof crossOriginIsolated === 'undefined' ? null : crossOriginIsolated, out };
+  const copied = loader.getRuntime().pool?.copiedDuring ?? 0;
+  return { info, isolated: typeof crossOriginIsolated === 'undefined' ? null : crossOriginIsolated, out, copied };
 }
 
 test('threads in Chromium', async (t) => {
@@ -129,6 +132,7 @@ test('threads in Chromium', async (t) => {
     await page.close();
     assert.equal(r.isolated, true);
     assert.deepEqual(r.info, { build: 'simd128', threads: 4, threadsNote: null });
+    assert.ok(r.copied > 0, 'no result was copied out during a region (the page thread spins instead of waiting)');
     for (const [key, runs] of Object.entries(r.out)) {
       for (let i = 1; i < runs.length; i++) assert.deepEqual(runs[i], runs[0], `${key}: ${i + 1} threads differ from 1`);
       assert.deepEqual(runs[0], node.out[key][0], `${key}: Chromium differs from Node`);
