@@ -68,6 +68,16 @@ function u8s8Operands(r, m, k, n) {
   return { a, b, zb, packed: qdq.PackedMatrix.pack(b, { k, n, zeroPoint: zb }) };
 }
 
+/**
+ * A DynamicQuantizedLinear from random float weights and bias, and a random input of m rows.
+ * @param {ReturnType<typeof rng>} r @param {number} m @param {number} k @param {number} n
+ */
+function dynamicOperands(r, m, k, n) {
+  const layer = qdq.DynamicQuantizedLinear.fromFloat(Float32Array.from({ length: n * k }, () => r.float(2)),
+    Float32Array.from({ length: n }, () => r.float(1)), { inFeatures: k, outFeatures: n });
+  return { layer, x: Float32Array.from({ length: m * k }, () => r.float(4)) };
+}
+
 // m: single row (GEMV path), one under a row block, several blocks with a
 // tail, enough rows for the widened-weights path; n: fewer columns than
 // threads x 8, odd tails, several column blocks.
@@ -247,9 +257,7 @@ test('threads', async (t) => {
     // again on reuse, whatever thread ran which task.
     const r = rng(1207);
     const [m, k, n] = [128, 384, 600];
-    const layer = qdq.DynamicQuantizedLinear.fromFloat(Float32Array.from({ length: n * k }, () => r.float(2)),
-      Float32Array.from({ length: n }, () => r.float(1)), { inFeatures: k, outFeatures: n });
-    const x = Float32Array.from({ length: m * k }, () => r.float(4));
+    const { layer, x } = dynamicOperands(r, m, k, n);
     let pool = /** @type {any} */ (null);
     const run = Pool.prototype.parallelize;
     Pool.prototype.parallelize = function (/** @type {any[]} */ ...a) {
@@ -287,9 +295,7 @@ test('threads', async (t) => {
     const r = rng(1209);
     const [m, k, n] = [250, 200, 301];
     const { a, b, zb, packed } = u8s8Operands(r, m, k, n);
-    const layer = qdq.DynamicQuantizedLinear.fromFloat(Float32Array.from({ length: n * k }, () => r.float(2)),
-      Float32Array.from({ length: n }, () => r.float(1)), { inFeatures: k, outFeatures: n });
-    const x = Float32Array.from({ length: m * k }, () => r.float(4));
+    const { layer, x } = dynamicOperands(r, m, k, n);
     const into = new Float32Array(m * n);
     const pool = /** @type {any} */ (getRuntime()).pool;
     try {
@@ -316,9 +322,7 @@ test('threads', async (t) => {
     // call's region starts clean and gives the right bytes.
     const r = rng(1210);
     const [m, k, n] = [250, 200, 301];
-    const layer = qdq.DynamicQuantizedLinear.fromFloat(Float32Array.from({ length: n * k }, () => r.float(2)),
-      Float32Array.from({ length: n }, () => r.float(1)), { inFeatures: k, outFeatures: n });
-    const x = Float32Array.from({ length: m * k }, () => r.float(4));
+    const { layer, x } = dynamicOperands(r, m, k, n);
     const finished = Object.getOwnPropertyDescriptor(Pool.prototype, 'finished');
     try {
       setThreadLimit(1);
