@@ -255,7 +255,6 @@ export function call(rt, specs, body) {
     if (progressive !== null) /** @type {import('./pool.js').Pool} */ (pool).out = progressive;
     /** @type {Record<string, any> & { status: number }} */
     const result = { status: body(p, rt.exports) ?? 0 };
-    if (progressive !== null) /** @type {import('./pool.js').Pool} */ (pool).out = null;
     rt.refresh(); // the operators may have grown memory (their workspaces)
     for (let i = 0; i < specs.length; i++) {
       const s = specs[i];

@@ -206,26 +206,22 @@ export class Pool {
     const run = this.main.exports.qdq_parallel_run;
     const out = this.out;
     try {
-      if (out !== null && marks !== 0 && helpers > 0) {
-        const m = new Uint32Array(this.main.memory.buffer, marks, 2 * marksCount);
-        let k = 0;
-        const copyFinished = () => {
-          const done = this.finished(helpers);
-          let end = 0;
-          for (; k < marksCount && m[2 * k] <= done; k++) end = m[2 * k + 1];
-          if (end > out.done) {
-            this.copiedDuring += end - out.done;
-            copyPart(out, this.main.memory, end);
-          }
-        };
-        for (let t = Atomics.add(c, CONTROL.next, 1); t < tasks; t = Atomics.add(c, CONTROL.next, 1)) {
-          run(fn, ctx, t, 0);
-          if (k < marksCount) copyFinished();
+      const m = out !== null && marks !== 0 && helpers > 0 ? new Uint32Array(this.main.memory.buffer, marks, 2 * marksCount) : null;
+      let k = m === null ? marksCount : 0; // marks passed: all of them when nothing is copied during the region
+      const copyFinished = () => {
+        const done = this.finished(helpers);
+        let end = 0;
+        for (; k < marksCount && /** @type {Uint32Array} */ (m)[2 * k] <= done; k++) end = /** @type {Uint32Array} */ (m)[2 * k + 1];
+        if (out !== null && end > out.done) {
+          this.copiedDuring += end - out.done;
+          copyPart(out, this.main.memory, end);
         }
+      };
+      for (let t = Atomics.add(c, CONTROL.next, 1); t < tasks; t = Atomics.add(c, CONTROL.next, 1)) {
+        run(fn, ctx, t, 0);
         if (k < marksCount) copyFinished();
-      } else {
-        for (let t = Atomics.add(c, CONTROL.next, 1); t < tasks; t = Atomics.add(c, CONTROL.next, 1)) run(fn, ctx, t, 0);
       }
+      if (k < marksCount) copyFinished();
     } catch (err) {
       // Whatever this thread threw (a trap, a result array it could not
       // allocate), no task is handed out any more and the workers finish
