@@ -293,17 +293,10 @@ export function init(options = {}) {
       runtime = instantiate(module, build);
       return runtime;
     }
-    if (!shared) throw new Error('qdq-wasm: this is a shared-memory build (qdq-*-mt.wasm), and shared memory is not available here');
-    const memory = new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum: SHARED_MAXIMUM_PAGES, shared: true });
     /** @type {Pool | null} */
     let p = null;
-    const rt = instantiate(module, build, {
-      memory,
-      qdq_host_tasks: (/** @type {number} */ work, /** @type {number} */ units) => (p === null ? 1 : p.tasks(work, units)),
-      qdq_host_parallelize: (/** @type {number} */ fn, /** @type {number} */ ctx, /** @type {number} */ tasks,
-        /** @type {number} */ threads, /** @type {number} */ marks, /** @type {number} */ marksCount) =>
-        /** @type {Pool} */ (p).parallelize(fn, ctx, tasks, threads, marks, marksCount),
-    });
+    const rt = instantiateShared(module, build, () => p);
+    const memory = /** @type {WebAssembly.Memory} */ (rt.memory);
     const created = new Pool({ exports: rt.exports, memory }, rt.malloc(CONTROL.words * 4, 'the thread pool'));
     await created.start(module, asked, (bytes) => rt.malloc(bytes, 'a worker stack'), { workerUrl: options.workerUrl });
     if (created.error !== null) threadsNote = created.error;
@@ -317,6 +310,34 @@ export function init(options = {}) {
     pending = null;
   });
   return pending.then(() => result());
+}
+
+/**
+ * Instantiates a shared-memory build (dist/qdq-*-mt.wasm) on a new shared
+ * memory; its calls run on the pool `pool()` returns, or on this thread
+ * while that is null.
+ * @param {WebAssembly.Module} module
+ * @param {'simd128' | 'relaxed' | undefined} build
+ * @param {() => Pool | null} pool
+ */
+function instantiateShared(module, build, pool) {
+  if (!sharedMemoryAvailable()) {
+    throw new Error('qdq-wasm: this is a shared-memory build (qdq-*-mt.wasm), and shared memory is not available here');
+  }
+  const memory = new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum: SHARED_MAXIMUM_PAGES, shared: true });
+  const rt = instantiate(module, build, {
+    memory,
+    qdq_host_tasks: (/** @type {number} */ work, /** @type {number} */ units) => pool()?.tasks(work, units) ?? 1,
+    qdq_host_parallelize: (/** @type {number} */ fn, /** @type {number} */ ctx, /** @type {number} */ tasks,
+      /** @type {number} */ threads, /** @type {number} */ marks, /** @type {number} */ marksCount) => {
+      const p = pool();
+      if (p !== null) return p.parallelize(fn, ctx, tasks, threads, marks, marksCount);
+      // Without a pool qdq_host_tasks answers 1 and the C side runs regions
+      // itself; were one asked for anyway, it runs here, in order.
+      for (let t = 0; t < tasks; t++) rt.exports.qdq_parallel_run(fn, ctx, t, 0);
+    },
+  });
+  return rt;
 }
 
 /** @returns {InitResult} */
@@ -393,7 +414,8 @@ export function initSync(wasm, options = {}) {
   } else {
     throw new TypeError(`qdq-wasm: initSync() takes bytes or a WebAssembly.Module (or nothing, with 'qdq-wasm/inline'), got ${typeof wasm}`);
   }
-  runtime = instantiate(module, build);
+  // A shared-memory build runs here on one thread: initSync cannot wait for workers.
+  runtime = importsMemory(module) ? instantiateShared(module, build, () => null) : instantiate(module, build);
   firstWasm = wasm;
   pending = Promise.resolve(runtime);
 }

@@ -73,6 +73,34 @@ test('initSync()', async (t) => {
     B.initSync(new WebAssembly.Module(readFileSync(wasmUrl)), { build: BUILD });
     assert.equal(B.backend(), BUILD);
   });
+  await t.test('should run a shared-memory build on one thread, with the same results', () => {
+    // initSync cannot wait for workers, so it runs any build it is given on
+    // this thread; the -mt module's thread imports once failed to link here.
+    // Each process initializes once, so each build runs in its own.
+    const index = new URL('../../js/index.js', import.meta.url).href;
+    const script = `
+      const { createHash } = await import('node:crypto');
+      const { readFileSync } = await import('node:fs');
+      const q = await import(${JSON.stringify(index)});
+      q.initSync(readFileSync(new URL(process.argv[1])), { build: ${JSON.stringify(BUILD)} });
+      let seed = 7;
+      const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 8;
+      // 96 x 384 x 320: large enough that the operators ask the host how to split them.
+      const [m, k, n] = [96, 384, 320];
+      const a = new Uint8Array(m * k).map(() => next()), b = new Int8Array(k * n).map(() => next());
+      const y = q.matmulInteger(a, b, { m, k, n, aZeroPoint: 131 });
+      const layer = q.DynamicQuantizedLinear.fromQuantized({ weight: b, weightScales: new Float32Array(n).fill(0.02), inFeatures: k, outFeatures: n });
+      const z = layer.forward(Float32Array.from({ length: m * k }, () => next() / 16777216 - 0.4));
+      const hash = createHash('sha256').update(new Uint8Array(y.buffer)).update(new Uint8Array(z.buffer)).digest('hex');
+      console.log(q.backend(), q.threads(), new Int32Array(y.buffer)[1234], hash);`;
+    const run = (/** @type {string} */ file) => execFileSync(process.execPath, ['--input-type=module', '-e', script,
+      new URL(`../../dist/${file}`, import.meta.url).href], { encoding: 'utf8' }).trim().split(' ');
+    const shared = run(`qdq-${BUILD}-mt.wasm`), plain = run(`qdq-${BUILD}.wasm`);
+    assert.equal(shared[0], BUILD);
+    assert.equal(shared[1], '1');
+    assert.notEqual(shared[2], '0');
+    assert.deepEqual(shared, plain);
+  });
   await t.test('should reject bad sources', async () => {
     const L = await freshLoader();
     assert.throws(() => L.initSync('dist/qdq.wasm'), TypeError);
