@@ -9,7 +9,8 @@ export const CONTROL = Object.freeze({
   failed: 4,  // 1: a worker trapped during the current region
   tasks: 5,   // tasks in the current region
   next: 6,    // the next task not yet taken: each thread takes tasks with Atomics.add
-  words: 7 + 2 * 64, // + the wake words and the hold words, one of each per worker
+  spin: 7 + 2 * 64, // microseconds a worker polls its wake word after a region before it sleeps
+  words: 7 + 2 * 64 + 1, // the wake words and the hold words (one of each per worker) sit between next and spin
 });
 /** First of the per-worker wake counters: worker i waits on WAKE + i (i >= 1). */
 export const WAKE = 7;

@@ -7,10 +7,11 @@
 // worker that wakes late or runs slowed takes fewer tasks instead of holding
 // up the call. This thread then waits for the workers (Atomics.wait where the
 // engine allows it, a spin on the counter on a browser's main thread, which
-// may not block). Idle workers sleep in Atomics.wait: no busy-waiting
-// between calls. A region may carry marks of which leading tasks make which
-// leading bytes of the output final: this thread then copies those bytes
-// out between its tasks (Pool#finished tells it which tasks are done).
+// may not block). Workers poll for the next region for SPIN_MICROS, then
+// sleep in Atomics.wait: an idle pool does not busy-wait. A region may
+// carry marks of which leading tasks make which leading bytes of the output
+// final: this thread then copies those bytes out between its tasks
+// (Pool#finished tells it which tasks are done).
 // docs/threads.md.
 
 import { CONTROL, HOLD, MAX_THREADS, WAKE } from './pool-control.js';
@@ -23,6 +24,16 @@ const WORKER_STACK = 128 * 1024;
  * multiply-adds at 50 GOPS (bench/threads.js --threshold; docs/threads.md).
  */
 export const MIN_WORK_PER_THREAD = 1 << 20;
+/**
+ * Microseconds a thread polls before it sleeps: a worker after each region
+ * for the next one, the calling thread for the workers at the end of a
+ * region. A futex wake-up costs 25-45 µs here, and the next region often
+ * follows sooner: the GEMM after its staging, the next call of a loop, the
+ * next layer of a model (bench/probes/spin.js: 1-4% per call on two threads,
+ * flat from 300 to 1000 µs). onnxruntime's and XNNPACK's pools spin too.
+ * Bounded: an idle pool sleeps (docs/threads.md).
+ */
+export const SPIN_MICROS = 500;
 /** How long init() waits for a worker to instantiate before giving up on the pool. */
 const START_TIMEOUT_MS = 15000;
 
@@ -60,6 +71,7 @@ export class Pool {
     /** @private */ this.main = main;
     /** @private */ this.c = new Int32Array(main.memory.buffer, control, CONTROL.words);
     this.c.fill(0);
+    this.spinMicros = SPIN_MICROS;
     /** @type {any[]} @private */ this.workers = [];
     /** Threads, this one included: 1 until start() succeeds. */
     this.size = 1;
@@ -237,9 +249,22 @@ export class Pool {
   /** Waits until every worker has left the current region. @private */
   join() {
     const c = this.c;
+    if (!this.spin && this.spinMicros > 0 && Atomics.load(c, CONTROL.pending) !== 0) {
+      const end = performance.now() + this.spinMicros / 1000;
+      for (let i = 1; Atomics.load(c, CONTROL.pending) !== 0; i++) if ((i & 63) === 0 && performance.now() > end) break;
+    }
     for (let p = Atomics.load(c, CONTROL.pending); p !== 0; p = Atomics.load(c, CONTROL.pending)) {
       if (!this.spin) Atomics.wait(c, CONTROL.pending, p);
     }
+  }
+
+  /** Microseconds a thread polls before it sleeps (SPIN_MICROS; 0: none). @internal */
+  get spinMicros() {
+    return Atomics.load(this.c, CONTROL.spin);
+  }
+
+  set spinMicros(us) {
+    Atomics.store(this.c, CONTROL.spin, us);
   }
 
   /**

@@ -41,6 +41,14 @@ function start(data, post) {
     // this thread may see the bump, run the task and be waiting again when
     // the late notify arrives; running the task again would decrement pending
     // twice (below zero: the next region would wait forever).
+    // Poll for a while before sleeping: the next region often follows within
+    // microseconds (the GEMM after its staging, the next call of a loop), and
+    // a futex wake-up costs tens of them (docs/threads.md T3).
+    const spin = Atomics.load(c, CONTROL.spin);
+    if (spin > 0 && Atomics.load(c, wake) === seen) {
+      const end = performance.now() + spin / 1000;
+      for (let i = 1; Atomics.load(c, wake) === seen; i++) if ((i & 63) === 0 && performance.now() > end) break;
+    }
     while (Atomics.load(c, wake) === seen) Atomics.wait(c, wake, seen);
     seen = Atomics.load(c, wake);
     if (Atomics.load(c, CONTROL.stop) !== 0) return;

@@ -412,6 +412,42 @@ test('threads', async (t) => {
     assert.deepEqual(JSON.parse(child.stdout), { regions: 2, pending: 0, same: true });
   });
 
+  await t.test('should poll only briefly after a region, then sleep', () => {
+    // Workers poll for the next region for SPIN_MICROS, then sleep: the CPU an
+    // idle process uses a moment after a call is near zero. The same process
+    // with a spin of 2 s must show the polling worker (so the measure can see it).
+    const script = `
+      import * as qdq from ${JSON.stringify(new URL('../../js/index.js', import.meta.url).href)};
+      import { getRuntime, setThreadLimit } from ${JSON.stringify(new URL('../../js/runtime/loader.js', import.meta.url).href)};
+      import { SPIN_MICROS } from ${JSON.stringify(new URL('../../js/runtime/pool.js', import.meta.url).href)};
+      await qdq.init({ build: ${JSON.stringify(BUILD)}, numThreads: 2 });
+      setThreadLimit(2, 0);
+      const pool = getRuntime().pool;
+      const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+      const idleCpuMs = async (spin) => {
+        pool.spinMicros = spin;
+        qdq.matmulInteger(new Uint8Array(64 * 256).fill(1), new Int8Array(256 * 512).fill(1), { m: 64, k: 256, n: 512 });
+        await sleep(20);
+        const before = process.cpuUsage();
+        await sleep(300);
+        const used = process.cpuUsage(before);
+        return (used.user + used.system) / 1000;
+      };
+      const spinning = await idleCpuMs(2e6);
+      pool.spinMicros = SPIN_MICROS;
+      qdq.matmulInteger(new Uint8Array(64 * 256).fill(1), new Int8Array(256 * 512).fill(1), { m: 64, k: 256, n: 512 });
+      await sleep(50); // the long spin above has seen the new region and ended
+      const idle = await idleCpuMs(SPIN_MICROS);
+      console.log(JSON.stringify({ spin: SPIN_MICROS, spinning, idle }));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(child.status, 0, child.stderr);
+    const out = JSON.parse(child.stdout);
+    assert.ok(out.spin > 0 && out.spin <= 1000, `SPIN_MICROS ${out.spin}`);
+    // 300 ms of a polling worker is ~300 ms of CPU; a little is the event loop and timers.
+    assert.ok(out.spinning > 200, `a 2 s spin used only ${out.spinning} ms of CPU in 300 ms: the measure cannot see spinning`);
+    assert.ok(out.idle < 40, `the idle pool used ${out.idle} ms of CPU in 300 ms`);
+  });
+
   await t.test('should report a pool that fails to start and run on one thread', () => {
     // A child process: init() is once per process.
     const script = `
