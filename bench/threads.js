@@ -6,13 +6,15 @@
 // the median over runs of the ratio within a run (pairedRatio). "dot" is
 // what the vCPUs allow at the same moments: the same amount of pure
 // dot-product work in tasks handed out the same way, 1 against T threads
-// (lib/shared-dot.js).
+// (lib/shared-dot.js); "pair" what they allow the calls themselves: T copies
+// of the one-thread call handed out to T threads, against one (lib/pair-bound.js).
 //   node bench/threads.js [--threads 2] [--build simd128|relaxed] [--no-ort] [--settle ms] [--threshold | --staging]
 // --threshold: the split's break-even instead: 1 vs T threads with every call
 // split (minWork 0) on growing DynamicQuantizedLinear shapes, to place
 // MIN_WORK_PER_THREAD (js/runtime/pool.js). --staging: the serial share of a
 // call (Amdahl's bound on any split).
 import { median, pairedRatio, timeAll, timeAllRuns } from './lib/time-all.js';
+import { pairBound } from './lib/pair-bound.js';
 import { sharedDot } from './lib/shared-dot.js';
 import { machineLine, onThreads } from './lib/threads.js';
 import * as qdq from '../js/index.js';
@@ -86,12 +88,17 @@ const SHAPES = [[1, 4096, 4096], [16, 1024, 1024], [128, 768, 768], [512, 512, 5
 // dot-product loop in tasks of a GEMM tile's length, as much work as the
 // shape, handed out on 1 and on T threads.
 const peak = await sharedDot(T);
+// And measured with the calls themselves (lib/pair-bound.js): whole copies of
+// the one-thread call handed out to T threads, what a perfect split would
+// give with this moment's caches, memory and vCPUs.
+const pair = await pairBound(T, build);
 console.log(`qdq-wasm ${build} (-mt build), onnxruntime-web ${withOrt ? ort.env.versions?.web ?? '1.30' : '-'} with numThreads ${T}, ` +
   `Node ${process.version} (V8 ${process.versions.v8}), ${machine}; GOPS, median of ${RUNS} interleaved runs`);
 console.log('DQL: DynamicQuantizedLinear.forward(x) returning a new array, as ORT returns its outputs; ' +
   'DQL out: forward(x, m, { out }) into a reused one, as the u8s8 rows (matmulInteger with out) do');
 console.log(`dot: the same work as pure dot-product tasks handed out the same way (${T}t/1t): what the vCPUs allow now`);
-console.log(`m,k,n            | DQL 1t  DQL ${T}t  x     | out 1t  out ${T}t  x     | u8s8 1t u8s8 ${T}t x     |   dot | ORT DQMM ${T}t  ORT u8s8 ${T}t | ours/ORT DQMM  out   u8s8`);
+console.log(`pair: whole one-thread calls (DQL, u8s8) handed out to ${T} threads, each copy on its own data, against one thread: what a perfect split would give now`);
+console.log(`m,k,n            | DQL 1t  DQL ${T}t  x     | out 1t  out ${T}t  x     | u8s8 1t u8s8 ${T}t x     |   dot  pair DQL u8s8 | ORT DQMM ${T}t  ORT u8s8 ${T}t | ours/ORT DQMM  out   u8s8`);
 for (const [m, k, n] of SHAPES) {
   const ops = 2 * m * k * n;
   const bS8 = new Int8Array(k * n).map(() => next());
@@ -116,6 +123,9 @@ for (const [m, k, n] of SHAPES) {
     peak1: () => peak.run(1, peakTasks),
     peakT: () => peak.run(T, peakTasks),
   };
+  fns.pairDq = () => pair.run(0, fns.dyn1);
+  fns.pairU8 = () => pair.run(1, fns.u81);
+  await pair.load(m, k, n);
   const sessions = [];
   if (withOrt) {
     const dq = await ort.InferenceSession.create(oneNodeModel({ op: 'DynamicQuantizeMatMul', domain: 'com.microsoft',
@@ -137,10 +147,11 @@ for (const [m, k, n] of SHAPES) {
   const over = (/** @type {string} */ a, /** @type {string} */ b) => (runs[a] === undefined || runs[b] === undefined ? NaN : pairedRatio(runs, b, a));
   const f = (/** @type {number} */ v, w = 7, d = 1) => (Number.isNaN(v) ? '-' : v.toFixed(d)).padStart(w);
   console.log(`${`${m},${k},${n}`.padEnd(16)} |${f(g('dyn1'))} ${f(g('dynT'))} ${f(over('dynT', 'dyn1'), 5, 2)} |` +
-    `${f(g('dynOut1'))} ${f(g('dynOutT'))} ${f(over('dynOutT', 'dynOut1'), 5, 2)} |${f(g('u81'))} ${f(g('u8T'))} ${f(over('u8T', 'u81'), 5, 2)} |${f(over('peakT', 'peak1'), 6, 2)} |` +
+    `${f(g('dynOut1'))} ${f(g('dynOutT'))} ${f(over('dynOutT', 'dynOut1'), 5, 2)} |${f(g('u81'))} ${f(g('u8T'))} ${f(over('u8T', 'u81'), 5, 2)} |${f(over('peakT', 'peak1'), 6, 2)} ${f(pair.copies * pairedRatio(runs, 'dyn1', 'pairDq'), 9, 2)} ${f(pair.copies * pairedRatio(runs, 'u81', 'pairU8'), 5, 2)} |` +
     `${f(g('ortDq'), 12)} ${f(g('ortU8'), 12)} |${f(over('dynT', 'ortDq'), 14, 2)} ${f(over('dynOutT', 'ortDq'), 5, 2)} ${f(over('u8T', 'ortU8'), 5, 2)}`);
   dyn.dispose();
   packed.dispose();
   for (const s of sessions) await s.release();
 }
+await pair.close();
 process.exit(0);
