@@ -8,7 +8,8 @@
 // up the call. This thread then waits for the workers (Atomics.wait where the
 // engine allows it, a spin on the counter on a browser's main thread, which
 // may not block). Workers poll for the next region for SPIN_MICROS, then
-// sleep in Atomics.wait: an idle pool does not busy-wait. A region may
+// sleep in Atomics.wait: an idle pool does not busy-wait, and nobody polls
+// while the workers show that they wait for a CPU (Pool#pace). A region may
 // carry marks of which leading tasks make which leading bytes of the output
 // final: this thread then copies those bytes out between its tasks
 // (Pool#finished tells it which tasks are done).
@@ -34,6 +35,14 @@ export const MIN_WORK_PER_THREAD = 1 << 20;
  * Bounded: an idle pool sleeps (docs/threads.md).
  */
 export const SPIN_MICROS = 500;
+/**
+ * Milliseconds without polling once the workers, though polling, took less
+ * than half their share of two regions in a row (Pool#pace): they were
+ * waiting for a CPU (more runnable threads than cores), and a poller would
+ * take the CPU they need (at load 6 polling made two-thread calls up to 2x
+ * slower; docs/threads.md T3, T4).
+ */
+const QUIET_MS = 100;
 /** How long init() waits for a worker to instantiate before giving up on the pool. */
 const START_TIMEOUT_MS = 15000;
 
@@ -71,7 +80,17 @@ export class Pool {
     /** @private */ this.main = main;
     /** @private */ this.c = new Int32Array(main.memory.buffer, control, CONTROL.words);
     this.c.fill(0);
-    this.spinMicros = SPIN_MICROS;
+    /** @private performance.now() until which nobody polls */
+    this.quietUntil = 0;
+    /** @private */ this.spinMax = SPIN_MICROS;
+    /** Times polling stopped because the workers were waiting for a CPU, for tests. @internal */
+    this.quietSpells = 0;
+    /** @private when the last region with helpers ended, and the budget its workers then polled for */
+    this.lastEnd = -Infinity;
+    /** @private */ this.lastSpin = 0;
+    /** @private polled regions in a row in which the workers took less than half their share */
+    this.strikes = 0;
+    Atomics.store(this.c, CONTROL.spin, SPIN_MICROS);
     /** @type {any[]} @private */ this.workers = [];
     /** Threads, this one included: 1 until start() succeeds. */
     this.size = 1;
@@ -217,6 +236,11 @@ export class Pool {
     }
     const run = this.main.exports.qdq_parallel_run;
     const out = this.out;
+    let mine = 0;
+    // Were the workers surely still polling when this region began (the
+    // last one ended less than half their budget ago)? Only then does their
+    // share of the tasks say whether they had a CPU (pace()).
+    const polled = helpers > 0 && performance.now() - this.lastEnd < this.lastSpin / 2000;
     try {
       const m = out !== null && marks !== 0 && helpers > 0 ? new Uint32Array(this.main.memory.buffer, marks, 2 * marksCount) : null;
       let k = m === null ? marksCount : 0; // marks passed: all of them when nothing is copied during the region
@@ -231,6 +255,7 @@ export class Pool {
       };
       for (let t = Atomics.add(c, CONTROL.next, 1); t < tasks; t = Atomics.add(c, CONTROL.next, 1)) {
         run(fn, ctx, t, 0);
+        mine++;
         if (k < marksCount) copyFinished();
       }
       if (k < marksCount) copyFinished();
@@ -243,28 +268,66 @@ export class Pool {
       throw err;
     }
     this.join();
+    if (helpers > 0) this.pace(tasks, mine, helpers, polled);
     if (Atomics.load(c, CONTROL.failed) !== 0) throw new Error('qdq-wasm: a pool thread failed while running an operator');
+  }
+
+  /** Stops polling for QUIET_MS. @private */
+  quiet() {
+    this.quietUntil = performance.now() + QUIET_MS;
+    this.quietSpells++;
+  }
+
+  /** Microseconds a thread polls before it sleeps, at most (0: never; SPIN_MICROS). @internal */
+  get spinMicros() {
+    return this.spinMax;
+  }
+
+  set spinMicros(us) {
+    this.spinMax = us;
+    this.quietUntil = 0;
+    Atomics.store(this.c, CONTROL.spin, us);
+  }
+
+  /**
+   * Sets how long threads poll from now on: spinMicros, or nothing for
+   * QUIET_MS after two regions in a row that began with the workers
+   * polling, had enough tasks, and in which they took less than half their
+   * share (this thread ran `mine` of `tasks`): polling threads that still
+   * start late were waiting for a CPU. Workers read it when they leave a region.
+   * @private @param {number} tasks @param {number} mine @param {number} helpers @param {boolean} polled
+   */
+  pace(tasks, mine, helpers, polled) {
+    const now = performance.now();
+    if (polled && tasks >= 8 * (helpers + 1)) {
+      // Two such regions in a row: one alone happens on an idle machine too
+      // (a worker descheduled for a moment).
+      const starved = 2 * (tasks - mine) * (helpers + 1) < tasks * helpers;
+      this.strikes = starved ? this.strikes + 1 : 0;
+      if (this.strikes >= 2) {
+        this.strikes = 0;
+        this.quiet();
+      }
+    }
+    const spin = now < this.quietUntil ? 0 : this.spinMax;
+    const before = Atomics.load(this.c, CONTROL.spin);
+    if (before !== spin) Atomics.store(this.c, CONTROL.spin, spin);
+    this.lastEnd = now;
+    // The workers leaving this region read the word before or after this store.
+    this.lastSpin = Math.min(before, spin);
   }
 
   /** Waits until every worker has left the current region. @private */
   join() {
     const c = this.c;
-    if (!this.spin && this.spinMicros > 0 && Atomics.load(c, CONTROL.pending) !== 0) {
-      const end = performance.now() + this.spinMicros / 1000;
+    const spin = Atomics.load(c, CONTROL.spin);
+    if (!this.spin && spin > 0 && Atomics.load(c, CONTROL.pending) !== 0) {
+      const end = performance.now() + spin / 1000;
       for (let i = 1; Atomics.load(c, CONTROL.pending) !== 0; i++) if ((i & 63) === 0 && performance.now() > end) break;
     }
     for (let p = Atomics.load(c, CONTROL.pending); p !== 0; p = Atomics.load(c, CONTROL.pending)) {
       if (!this.spin) Atomics.wait(c, CONTROL.pending, p);
     }
-  }
-
-  /** Microseconds a thread polls before it sleeps (SPIN_MICROS; 0: none). @internal */
-  get spinMicros() {
-    return Atomics.load(this.c, CONTROL.spin);
-  }
-
-  set spinMicros(us) {
-    Atomics.store(this.c, CONTROL.spin, us);
   }
 
   /**

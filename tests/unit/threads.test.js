@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as qdq from '../../js/index.js';
 import { getRuntime, parallelRegions, setThreadLimit } from '../../js/runtime/loader.js';
-import { Pool } from '../../js/runtime/pool.js';
+import { Pool, SPIN_MICROS } from '../../js/runtime/pool.js';
 import { CONTROL } from '../../js/runtime/pool-control.js';
 import { referenceF32Gemm, referenceGemm, referenceNBitsGemm, rng } from '../helpers/gemm-ref.js';
 
@@ -446,6 +446,38 @@ test('threads', async (t) => {
     // 300 ms of a polling worker is ~300 ms of CPU; a little is the event loop and timers.
     assert.ok(out.spinning > 200, `a 2 s spin used only ${out.spinning} ms of CPU in 300 ms: the measure cannot see spinning`);
     assert.ok(out.idle < 40, `the idle pool used ${out.idle} ms of CPU in 300 ms`);
+  });
+
+  await t.test('should stop polling while the workers wait for a CPU, and start again', async () => {
+    // The policy alone, on a pool of its own (no workers): Pool#pace sees
+    // regions end with this thread's share of the tasks. Two regions in a row
+    // that began with the workers polling, in which they took under half
+    // their share, mean they were waiting for a CPU: nobody polls for
+    // QUIET_MS. A starved region the workers did not poll into, a region with
+    // few tasks, or one alone, says nothing.
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    const pool = /** @type {any} */ (new Pool({ exports: {}, memory }, 0));
+    const word = new Int32Array(memory.buffer, 0, CONTROL.words);
+    assert.equal(word[CONTROL.spin], SPIN_MICROS);
+    pool.pace(32, 30, 1, false); // starved, but not polled into
+    pool.pace(32, 30, 1, false);
+    pool.pace(8, 8, 1, true); // polled and starved, too few tasks
+    pool.pace(8, 8, 1, true);
+    assert.equal(pool.quietSpells, 0);
+    pool.pace(32, 25, 1, true); // starved (7 of 32 < 8)
+    pool.pace(32, 24, 1, true); // fair (8 of 32)
+    pool.pace(32, 25, 1, true);
+    assert.equal(pool.quietSpells, 0);
+    assert.equal(word[CONTROL.spin], SPIN_MICROS);
+    pool.pace(32, 32, 1, true);
+    assert.equal(pool.quietSpells, 1);
+    assert.equal(word[CONTROL.spin], 0);
+    pool.pace(96, 40, 2, true); // three threads: the workers' 56 of 96 is their fair share
+    assert.equal(word[CONTROL.spin], 0, 'still quiet');
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    pool.pace(96, 40, 2, true);
+    assert.equal(word[CONTROL.spin], SPIN_MICROS, 'polling again after the quiet spell');
+    assert.equal(pool.quietSpells, 1);
   });
 
   await t.test('should report a pool that fails to start and run on one thread', () => {
