@@ -8,7 +8,7 @@
 // dot-product work in tasks handed out the same way, 1 against T threads
 // (lib/shared-dot.js); "pair" what they allow the calls themselves: T copies
 // of the one-thread call handed out to T threads, against one (lib/pair-bound.js).
-//   node bench/threads.js [--threads 2] [--build simd128|relaxed] [--no-ort] [--settle ms] [--threshold | --staging]
+//   node bench/threads.js [--threads 2] [--build simd128|relaxed] [--no-ort] [--settle ms] [--spin us] [--threshold | --staging]
 // --threshold: the split's break-even instead: 1 vs T threads with every call
 // split (minWork 0) on growing DynamicQuantizedLinear shapes, to place
 // MIN_WORK_PER_THREAD (js/runtime/pool.js). --staging: the serial share of a
@@ -18,6 +18,7 @@ import { pairBound } from './lib/pair-bound.js';
 import { sharedDot } from './lib/shared-dot.js';
 import { machineLine, onThreads } from './lib/threads.js';
 import * as qdq from '../js/index.js';
+import { getRuntime } from '../js/runtime/loader.js';
 import { DataType, elemTypeOf, oneNodeModel } from '../tests/helpers/onnx-model.js';
 
 const { FLOAT, INT32 } = DataType;
@@ -36,6 +37,8 @@ const TIMING = { runs: RUNS, minBatchMs: MIN_BATCH_MS, settleMs: SETTLE_MS };
 
 const started = await qdq.init({ build, numThreads: T });
 if (started.threads !== T) throw new Error(`asked for ${T} threads, got ${started.threads}: ${started.threadsNote}`);
+// --spin us: how long the pool's threads poll before they sleep (js/runtime/pool.js SPIN_MICROS), to compare.
+if (args.includes('--spin')) /** @type {any} */ (getRuntime()).pool.spinMicros = Number(opt('--spin', '0'));
 
 
 const on = onThreads;
