@@ -4,12 +4,16 @@
 // dynamic Linear and of u8s8 matmulInteger, in batches that alternate the
 // budgets (a budget set for one call also shapes the next call's wake-up, so
 // the first calls of each batch are dropped), medians per budget and the
-// median ratio against no spin over paired batches.
+// median ratio against no spin over paired batches. Setting a budget also
+// ends any quiet spell of the pool's pacing (js/runtime/pool.js Pool#pace),
+// so on a loaded machine each batch starts polling until the pacing stops it.
 //   node bench/probes/spin.js [--build simd128|relaxed] [--batches 60] [--budgets 0,20,100,400]
+import { gemmOperands } from '../lib/gemm-operands.js';
 import { machineLine } from '../lib/threads.js';
 import { median } from '../lib/time-all.js';
 import * as qdq from '../../js/index.js';
 import { getRuntime, setThreadLimit } from '../../js/runtime/loader.js';
+import { SPIN_MICROS } from '../../js/runtime/pool.js';
 
 const args = process.argv.slice(2);
 const opt = (/** @type {string} */ name, /** @type {string} */ dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
@@ -21,16 +25,9 @@ await qdq.init({ build, numThreads: 2 });
 setThreadLimit(2);
 const pool = /** @type {any} */ (getRuntime()).pool;
 console.log(`${machineLine()}; qdq-wasm ${build} -mt, 2 threads, Node ${process.version}; ms per call, medians of ${BATCHES} batch medians`);
-let seed = 12345;
-const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 8;
 for (const [m, k, n] of [[16, 1024, 1024], [128, 768, 768], [512, 512, 512]]) {
-  const wT = new Int8Array(n * k).map(() => next());
-  const layer = qdq.DynamicQuantizedLinear.fromQuantized({ weight: wT, weightScales: new Float32Array(n).fill(1 / 127), inFeatures: k, outFeatures: n, compat: 'onnx' });
-  const x = Float32Array.from({ length: m * k }, () => (next() / 16777216 - 0.5) * 6);
-  const packed = qdq.PackedMatrix.pack(new Int8Array(k * n).map(() => next()), { k, n });
-  const a = new Uint8Array(m * k).map(() => next());
-  const out = new Int32Array(m * n);
-  for (const [name, fn] of /** @type {[string, () => unknown][]} */ ([['DQL', () => layer.forward(x)], ['u8s8', () => qdq.matmulInteger(a, packed, { m, aZeroPoint: 128, out })]])) {
+  const ops = gemmOperands(m, k, n);
+  for (const [name, fn] of /** @type {[string, () => unknown][]} */ ([['DQL', ops.dql], ['u8s8', ops.u8s8]])) {
     /** @type {number[][]} */
     const per = budgets.map(() => []);
     for (let b = 0; b < BATCHES + 2; b++) {
@@ -50,8 +47,7 @@ for (const [m, k, n] of [[16, 1024, 1024], [128, 768, 768], [512, 512, 512]]) {
     const cells = budgets.map((us, j) => `${us} µs ${median(per[j]).toFixed(3)} (${median(per[j].map((v, i) => base[i] / v)).toFixed(3)}x)`);
     console.log(`${`${m}x${k}x${n}`.padEnd(12)} ${name.padEnd(5)} ${cells.join(' | ')}`);
   }
-  pool.spinMicros = 0;
-  layer.dispose();
-  packed.dispose();
+  pool.spinMicros = SPIN_MICROS;
+  ops.dispose();
 }
 process.exit(0);
