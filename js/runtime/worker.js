@@ -36,11 +36,6 @@ function start(data, post) {
   let seen = Atomics.load(c, wake);
   post({ ready: true });
   for (;;) {
-    // Run only for a new bump of the wake word, never for a wake-up alone: the
-    // main thread bumps, then notifies, and when it is descheduled in between,
-    // this thread may see the bump, run the task and be waiting again when
-    // the late notify arrives; running the task again would decrement pending
-    // twice (below zero: the next region would wait forever).
     // Poll for a while before sleeping: the next region often follows within
     // microseconds (the GEMM after its staging, the next call of a loop), and
     // a futex wake-up costs tens of them (docs/threads.md T3).
@@ -49,6 +44,11 @@ function start(data, post) {
       const end = performance.now() + spin / 1000;
       for (let i = 1; Atomics.load(c, wake) === seen; i++) if ((i & 63) === 0 && performance.now() > end) break;
     }
+    // Run only for a new bump of the wake word, never for a wake-up alone: the
+    // main thread bumps, then notifies, and when it is descheduled in between,
+    // this thread may see the bump, run the task and be waiting again when
+    // the late notify arrives; running the task again would decrement pending
+    // twice (below zero: the next region would wait forever).
     while (Atomics.load(c, wake) === seen) Atomics.wait(c, wake, seen);
     seen = Atomics.load(c, wake);
     if (Atomics.load(c, CONTROL.stop) !== 0) return;
