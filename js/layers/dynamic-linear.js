@@ -2,7 +2,7 @@
 //   fromFloat -> qdq_linear_weight_quantize, qdq_qs8_gemm_pack
 //   forward   -> qdq_dynamic_linear (src/operators/gemm.c)
 
-import { FLAG_ONNX_QPARAMS, FLAG_REDUCE_RANGE } from '../runtime/abi.js';
+import { FLAG_INPUT_STREAMED, FLAG_ONNX_QPARAMS, FLAG_REDUCE_RANGE } from '../runtime/abi.js';
 import { call, input, output, owned } from '../runtime/binding.js';
 import { boolean, oneOf } from '../runtime/validate.js';
 import { check, floatRows, forwardOut } from '../ops/gemm-args.js';
@@ -75,11 +75,12 @@ export class DynamicQuantizedLinear extends Int8Linear {
     const n = this.outFeatures, k = this.inFeatures;
     const into = forwardOut(opts, Float32Array, m * n);
     if (m === 0) return into ?? new Float32Array(0);
-    const specs = [input('x', xv), owned('packed', this.#packed.storage), owned('scales', this.#scales),
+    const specs = [input('x', xv, true), owned('packed', this.#packed.storage), owned('scales', this.#scales),
       output('y', Float32Array, m * n, into, true), output('qp', Float32Array, 2)];
     if (this.#bias) specs.push(owned('bias', this.#bias));
-    const r = call(rt, specs, (p, c) =>
-      c.qdq_dynamic_linear(m, n, k, p.x, p.packed, p.scales, p.bias ?? 0, p.y, this.flags, p.qp));
+    const r = call(rt, specs, (p, c, unwritten) =>
+      c.qdq_dynamic_linear(m, n, k, p.x, p.packed, p.scales, p.bias ?? 0, p.y,
+        this.flags | (unwritten.has('x') ? FLAG_INPUT_STREAMED : 0), p.qp));
     check(r.status, 'DynamicQuantizedLinear.forward');
     if (r.status > 0) throw new RangeError(`qdq-wasm: x[${r.status - 1}] is ${xv[r.status - 1]}; activations must be finite`);
     this.lastInputQParams = { scale: r.qp[0], zeroPoint: r.qp[1] };

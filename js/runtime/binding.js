@@ -8,7 +8,7 @@
 // the module can address (MAX_BUFFER_BYTES) with a RangeError naming the
 // argument, before anything is allocated.
 
-import { EXTRA_BYTES, MAX_BUFFER_BYTES } from './abi.js';
+import { EXTRA_BYTES, INPUT_BLOCK_BYTES, MAX_BUFFER_BYTES } from './abi.js';
 import { copyPart } from './pool.js';
 import { describe } from './validate.js';
 
@@ -27,6 +27,12 @@ const align = (x) => Math.ceil(x / ALIGN) * ALIGN;
  * worth the bookkeeping.
  */
 const PROGRESSIVE_MIN_BYTES = 64 * 1024;
+/**
+ * Streamed inputs of at least this many bytes (two blocks) are left for the
+ * pool to write during the operator's first region; below it there is
+ * nothing to overlap.
+ */
+const STREAMED_MIN_BYTES = 2 * INPUT_BLOCK_BYTES;
 /** Element types copied with one set() (others go byte by byte). */
 const VIEW_TYPES = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array];
 
@@ -170,7 +176,7 @@ export function byteCount(name, length, bytesPerElement) {
 }
 
 /**
- * @typedef {{ kind: 'in' | 'inout', name: string, array: ArrayBufferView }
+ * @typedef {{ kind: 'in' | 'inout', name: string, array: ArrayBufferView, streamed?: boolean }
  *   | { kind: 'out', name: string, Type: TypedArrayConstructor, length: number, into?: ArrayBufferView,
  *       progressive?: boolean }
  *   | { kind: 'scratch', name: string, bytes: number }
@@ -179,8 +185,14 @@ export function byteCount(name, length, bytesPerElement) {
  *   | Float64ArrayConstructor} TypedArrayConstructor
  */
 
-/** An input: the array's bytes are copied in. @param {string} name @param {ArrayBufferView} array @returns {Spec} */
-export const input = (name, array) => ({ kind: 'in', name, array });
+/**
+ * An input: the array's bytes are copied in. `streamed`: the operator can
+ * take it unwritten and have the pool write it during its first region
+ * (QDQ_FLAG_INPUT_STREAMED, Pool#parallelizeInput); call() decides, and
+ * tells body which inputs it left unwritten.
+ * @param {string} name @param {ArrayBufferView} array @param {boolean} [streamed] @returns {Spec}
+ */
+export const input = (name, array, streamed = false) => ({ kind: 'in', name, array, streamed });
 /** Copied in, and the operator's result copied back into the same array. @param {string} name @param {ArrayBufferView} array @returns {Spec} */
 export const inout = (name, array) => ({ kind: 'inout', name, array });
 /**
@@ -202,11 +214,13 @@ export const owned = (name, buffer) => ({ kind: 'owned', name, buffer });
  * Runs body with every spec in wasm memory and returns the outputs, copied out:
  * sizes are checked first, then one allocation holds every input, output and
  * scratch region (each padded by EXTRA_BYTES), and it is freed before
- * returning, whatever body does. body gets each spec's pointer by name and
- * the module's exports; it returns the operators' status.
+ * returning, whatever body does. body gets each spec's pointer by name, the
+ * module's exports, and the names of the streamed inputs call() left
+ * unwritten for the pool to write (a large input with threads to overlap);
+ * it returns the operators' status.
  * @param {Runtime} rt
  * @param {Spec[]} specs
- * @param {(p: Record<string, number>, c: Record<string, (...args: number[]) => number>) => number | void} body
+ * @param {(p: Record<string, number>, c: Record<string, (...args: number[]) => number>, unwritten: Set<string>) => number | void} body
  * @returns {Record<string, any> & { status: number }}
  */
 export function call(rt, specs, body) {
@@ -238,6 +252,8 @@ export function call(rt, specs, body) {
   const pool = rt.pool;
   /** @type {import('./pool.js').ProgressiveOutput | null} */
   let progressive = null;
+  /** @type {Set<string>} */
+  const unwritten = new Set();
   try {
     /** @type {Record<string, number>} */
     const p = {};
@@ -245,7 +261,11 @@ export function call(rt, specs, body) {
       const s = specs[i];
       const ptr = s.kind === 'owned' ? s.buffer.pointer(rt) : base + offsets[i];
       p[s.name] = ptr;
-      if (s.kind === 'in' || s.kind === 'inout') rt.write(s.array, ptr);
+      if (s.kind === 'in' && s.streamed && unwritten.size === 0 && pool !== null && pool.streamInputs && pool.threads() > 1 &&
+        s.array.byteLength >= STREAMED_MIN_BYTES) {
+        pool.in = { src: new Uint8Array(s.array.buffer, s.array.byteOffset, s.array.byteLength), ptr, bytes: s.array.byteLength };
+        unwritten.add(s.name);
+      } else if (s.kind === 'in' || s.kind === 'inout') rt.write(s.array, ptr);
       else if (s.kind === 'out' && s.progressive && progressive === null && pool !== null && pool.copyDuring && pool.threads() > 1 &&
         s.length * s.Type.BYTES_PER_ELEMENT >= PROGRESSIVE_MIN_BYTES) {
         progressive = { ptr, bytes: s.length * s.Type.BYTES_PER_ELEMENT, Type: s.Type, length: s.length,
@@ -254,7 +274,7 @@ export function call(rt, specs, body) {
     }
     if (progressive !== null) /** @type {import('./pool.js').Pool} */ (pool).out = progressive;
     /** @type {Record<string, any> & { status: number }} */
-    const result = { status: body(p, rt.exports) ?? 0 };
+    const result = { status: body(p, rt.exports, unwritten) ?? 0 };
     rt.refresh(); // the operators may have grown memory (their workspaces)
     for (let i = 0; i < specs.length; i++) {
       const s = specs[i];
@@ -274,6 +294,8 @@ export function call(rt, specs, body) {
     return result;
   } finally {
     if (progressive !== null) /** @type {import('./pool.js').Pool} */ (pool).out = null;
+    // An operator that failed before its first region never wrote the input.
+    if (unwritten.size !== 0) /** @type {import('./pool.js').Pool} */ (pool).in = null;
     if (scratch) rt.scratchInUse = false;
     else if (base !== 0) rt.exports.free(base);
   }

@@ -336,6 +336,12 @@ function instantiateShared(module, build, pool) {
       // itself; were one asked for anyway, it runs here, in order.
       for (let t = 0; t < tasks; t++) rt.exports.qdq_parallel_run(fn, ctx, t, 0);
     },
+    qdq_host_parallelize_input: (/** @type {number} */ fn, /** @type {number} */ ctx, /** @type {number} */ tasks,
+      /** @type {number} */ threads) => {
+      const p = pool();
+      if (p === null) throw new Error('qdq-wasm: an operator streamed its input without a thread pool');
+      p.parallelizeInput(fn, ctx, tasks, threads);
+    },
   });
   return rt;
 }

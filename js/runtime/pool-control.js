@@ -10,7 +10,9 @@ export const CONTROL = Object.freeze({
   tasks: 5,   // tasks in the current region
   next: 6,    // the next task not yet taken: each thread takes tasks with Atomics.add
   spin: 7 + 2 * 64, // microseconds a worker polls its wake word after a region before it sleeps
-  words: 7 + 2 * 64 + 1, // the wake words and the hold words (one of each per worker) sit between next and spin
+  gated: 7 + 2 * 64 + 1, // tasks [0, gated) of the current region wait for their input block (Pool#parallelizeInput)
+  ready: 7 + 2 * 64 + 2, // input blocks the calling thread has written so far
+  words: 7 + 2 * 64 + 3, // the wake words and the hold words (one of each per worker) sit between next and spin
 });
 /** First of the per-worker wake counters: worker i waits on WAKE + i (i >= 1). */
 export const WAKE = 7;

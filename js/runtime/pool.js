@@ -15,6 +15,7 @@
 // (Pool#finished tells it which tasks are done).
 // docs/threads.md.
 
+import { INPUT_BLOCK_BYTES } from './abi.js';
 import { CONTROL, HOLD, MAX_THREADS, WAKE } from './pool-control.js';
 
 /** Bytes of stack per worker: the kernels use a few hundred; the main instance has 256 KiB. */
@@ -110,6 +111,15 @@ export class Pool {
      * @type {ProgressiveOutput | null} @internal
      */
     this.out = null;
+    /**
+     * The input a call() left for the operator's first region to write, or null
+     * (Pool#parallelizeInput). @type {StreamedInput | null} @internal
+     */
+    this.in = null;
+    /** Bytes written into wasm memory during regions by parallelizeInput, for tests. @internal */
+    this.streamedIn = 0;
+    /** Whether call() leaves streamed inputs for the pool to write (bench/probes/stream-in.js compares). @internal */
+    this.streamInputs = true;
     /** Whether call() arms progressive outputs (bench/probes/copy-during.js compares). @internal */
     this.copyDuring = true;
     /** Bytes copied out during regions, for tests. @internal */
@@ -218,12 +228,41 @@ export class Pool {
    * @param {number} [marks] @param {number} [marksCount]
    */
   parallelize(fn, ctx, tasks, threads, marks = 0, marksCount = 0) {
+    this.region(fn, ctx, tasks, threads, marks, marksCount, null);
+  }
+
+  /**
+   * env.qdq_host_parallelize_input: a region whose task t reads block t (of
+   * INPUT_BLOCK_BYTES) of the input call() left unwritten (this.in). This
+   * thread writes the blocks in order, publishing each in the ready word,
+   * while the workers take tasks, each waiting for its block; then it takes
+   * tasks too. The copy into wasm memory, which only this thread can do,
+   * then overlaps the operator's first pass over it (docs/threads.md T3).
+   * @param {number} fn @param {number} ctx @param {number} tasks @param {number} threads
+   */
+  parallelizeInput(fn, ctx, tasks, threads) {
+    const input = this.in;
+    this.in = null;
+    if (input === null || Math.ceil(input.bytes / INPUT_BLOCK_BYTES) !== tasks) {
+      throw new Error(`qdq-wasm: a region over ${tasks} input blocks, and ${input === null ? 'no input' : `${input.bytes} bytes`} to write`);
+    }
+    this.region(fn, ctx, tasks, threads, 0, 0, input);
+  }
+
+  /**
+   * @private
+   * @param {number} fn @param {number} ctx @param {number} tasks @param {number} threads
+   * @param {number} marks @param {number} marksCount @param {StreamedInput | null} input
+   */
+  region(fn, ctx, tasks, threads, marks, marksCount, input) {
     const c = this.c;
     const helpers = Math.min(tasks, threads, this.threads()) - 1;
     c[CONTROL.fn] = fn;
     c[CONTROL.ctx] = ctx;
     c[CONTROL.failed] = 0;
     c[CONTROL.tasks] = tasks;
+    Atomics.store(c, CONTROL.ready, 0);
+    Atomics.store(c, CONTROL.gated, input === null ? 0 : tasks);
     Atomics.store(c, CONTROL.next, 0);
     Atomics.store(c, CONTROL.pending, helpers);
     if (helpers > 0) {
@@ -242,6 +281,15 @@ export class Pool {
     // share of the tasks say whether they had a CPU (pace()).
     const polled = helpers > 0 && performance.now() - this.lastEnd < this.lastSpin / 2000;
     try {
+      if (input !== null) {
+        const memory = new Uint8Array(this.main.memory.buffer);
+        for (let b = 0; b < tasks; b++) {
+          const begin = b * INPUT_BLOCK_BYTES, end = Math.min(begin + INPUT_BLOCK_BYTES, input.bytes);
+          memory.set(input.src.subarray(begin, end), input.ptr + begin);
+          Atomics.store(c, CONTROL.ready, b + 1);
+        }
+        this.streamedIn += input.bytes;
+      }
       const m = out !== null && marks !== 0 && helpers > 0 ? new Uint32Array(this.main.memory.buffer, marks, 2 * marksCount) : null;
       let k = m === null ? marksCount : 0; // marks passed: all of them when nothing is copied during the region
       const copyFinished = () => {
@@ -264,10 +312,13 @@ export class Pool {
       // allocate), no task is handed out any more and the workers finish
       // their current ones before anything else touches the control block.
       Atomics.add(c, CONTROL.next, tasks);
+      Atomics.store(c, CONTROL.ready, tasks); // a worker waiting for a block runs its task on whatever is there
       this.join();
+      Atomics.store(c, CONTROL.gated, 0);
       throw err;
     }
     this.join();
+    Atomics.store(c, CONTROL.gated, 0);
     if (helpers > 0) this.pace(tasks, mine, helpers, polled);
     if (Atomics.load(c, CONTROL.failed) !== 0) throw new Error('qdq-wasm: a pool thread failed while running an operator');
   }
@@ -369,6 +420,12 @@ export class Pool {
  * copy, when call() did not pass the caller's own `out`).
  * @typedef {{ ptr: number, bytes: number, Type: new (length: number) => ArrayBufferView,
  *   length: number, array: ArrayBufferView | null, done: number, name: string }} ProgressiveOutput
+ */
+
+/**
+ * An input call() leaves for the operator's first region to write into wasm
+ * memory (Pool#parallelizeInput): the `bytes` bytes of `src` go to `ptr`.
+ * @typedef {{ src: Uint8Array, ptr: number, bytes: number }} StreamedInput
  */
 
 /**

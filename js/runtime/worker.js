@@ -21,6 +21,7 @@ function start(data, post) {
       emscripten_notify_memory_growth: () => {},
       qdq_host_tasks: () => 1,
       qdq_host_parallelize: refuse,
+      qdq_host_parallelize_input: refuse,
     },
     wasi_snapshot_preview1: { proc_exit: refuse, fd_write: () => 52, fd_close: () => 52, fd_seek: () => 52 },
   });
@@ -62,6 +63,9 @@ function start(data, post) {
         Atomics.store(c, hold, Atomics.load(c, CONTROL.next) + 1);
         const t = Atomics.add(c, CONTROL.next, 1);
         if (t >= tasks) break;
+        // Task t of a region over a streamed input reads block t: wait
+        // (briefly: the calling thread is writing the blocks in order).
+        if (t < Atomics.load(c, CONTROL.gated)) while (Atomics.load(c, CONTROL.ready) <= t);
         ex.qdq_parallel_run(fn, ctx, t, data.index);
       }
     } catch (err) {

@@ -1,5 +1,5 @@
 /* The seam between operators and the host's thread pool (js/runtime/pool.js).
- * Shared-memory builds (QDQ_THREADS) import two functions from the host; the
+ * Shared-memory builds (QDQ_THREADS) import three functions from the host; the
  * others run every task on the calling thread. */
 #include "parallel/parallel.h"
 
@@ -10,6 +10,14 @@ __attribute__((import_module("env"), import_name("qdq_host_tasks"))) size_t qdq_
                                                                                          size_t units);
 __attribute__((import_module("env"), import_name("qdq_host_parallelize"))) void qdq_host_parallelize(
     qdq_task_fn fn, void* ctx, size_t tasks, size_t threads, const uint32_t* marks, size_t marks_count);
+
+__attribute__((import_module("env"), import_name("qdq_host_parallelize_input"))) void qdq_host_parallelize_input(
+    qdq_task_fn fn, void* ctx, size_t tasks, size_t threads);
+
+void qdq_parallelize_input(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads) {
+  if (tasks == 0) return;
+  qdq_host_parallelize_input(fn, ctx, tasks, threads == 0 ? 1 : threads < tasks ? threads : tasks);
+}
 
 size_t qdq_parallel_tasks(double work, size_t units) {
   const size_t t = qdq_host_tasks(work, units);
@@ -44,6 +52,10 @@ void qdq_parallelize_marked(qdq_task_fn fn, void* ctx, size_t tasks, size_t thre
                             size_t marks_count) {
   (void) marks;
   (void) marks_count;
+  qdq_parallelize(fn, ctx, tasks, threads);
+}
+
+void qdq_parallelize_input(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads) {
   qdq_parallelize(fn, ctx, tasks, threads);
 }
 #endif

@@ -30,6 +30,14 @@ void qdq_parallelize(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads);
 void qdq_parallelize_marked(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads, const uint32_t* marks,
                             size_t marks_count);
 
+/* qdq_parallelize for a region whose task t reads block t (of
+ * QDQ_INPUT_BLOCK_BYTES) of an input the host has not written yet
+ * (QDQ_FLAG_INPUT_STREAMED): the host writes the blocks in order while the
+ * other threads take tasks, each waiting for its block, then takes tasks
+ * too. It always goes to the host, even for one thread, since the input
+ * arrives through it. Builds without shared memory run the tasks in place. */
+void qdq_parallelize_input(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads);
+
 /* Threads worth running `work` int8 multiply-adds (or operations weighted
  * alike) on, split into at most `units` independent pieces, in [1, units]:
  * the host's choice (js/runtime/pool.js: its threads, fewer when a thread's

@@ -10,6 +10,7 @@ import * as qdq from '../../js/index.js';
 import { getRuntime, parallelRegions, setThreadLimit } from '../../js/runtime/loader.js';
 import { Pool, SPIN_MICROS } from '../../js/runtime/pool.js';
 import { CONTROL } from '../../js/runtime/pool-control.js';
+import { INPUT_BLOCK_BYTES } from '../../js/runtime/abi.js';
 import { referenceF32Gemm, referenceGemm, referenceNBitsGemm, rng } from '../helpers/gemm-ref.js';
 
 const BUILD = /** @type {'simd128' | 'relaxed'} */ (process.env.QDQ_BUILD ?? 'simd128');
@@ -23,28 +24,29 @@ const bytes = (a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
  * call's buffers (its output among them) then start as garbage, never as the
  * previous run's result, so a split that leaves outputs unwritten fails.
  */
-function poisonHeap() {
+function poisonHeap(byte = 0xa5) {
   const rt = getRuntime();
   const bytes = 1 << 20;
   const p = rt.malloc(bytes, 'poison');
   rt.refresh();
-  rt.u8.fill(0xa5, p, p + bytes);
-  rt.u8.fill(0xa5, rt.scratch, rt.scratch + 4096);
+  rt.u8.fill(byte, p, p + bytes);
+  rt.u8.fill(byte, rt.scratch, rt.scratch + 4096);
   rt.exports.free(p);
 }
 
 /**
  * Runs fn with each thread count, splitting every call however small (minWork
  * 0), and asserts that all results are byte-identical.
- * @param {string} what @param {() => ArrayBufferView} fn @returns {ArrayBufferView} the 1-thread result
+ * @param {string} what @param {() => ArrayBufferView} fn @param {number} [poison] the heap's byte before each call
+ * @returns {ArrayBufferView} the 1-thread result
  */
-function sameOnEveryCount(what, fn) {
+function sameOnEveryCount(what, fn, poison = 0xa5) {
   setThreadLimit(1, 0);
   const one = fn();
   try {
     for (const t of [2, 3, 4]) {
       setThreadLimit(t, 0);
-      poisonHeap();
+      poisonHeap(poison);
       const before = parallelRegions();
       const r = fn();
       assert.ok(parallelRegions() > before, `${what}: ${t} threads: the call was not split`);
@@ -312,6 +314,45 @@ test('threads', async (t) => {
     } finally {
       packed.dispose();
       layer.dispose();
+    }
+  });
+
+  await t.test('should write a large x into wasm memory while the workers fold its min/max, with the same bytes and errors', () => {
+    // An x of two input blocks and more is left for the pool to write during
+    // the dynamic Linear's first region (QDQ_FLAG_INPUT_STREAMED,
+    // Pool#parallelizeInput): a block folded before it was written would
+    // show the poisoned heap or differ from 1 thread. Shapes: exactly two
+    // blocks, two and a tail, several and a tail.
+    const pool = /** @type {any} */ (getRuntime()).pool;
+    const r = rng(4242);
+    const perBlock = INPUT_BLOCK_BYTES / 4;
+    for (const [m, k] of [[64, 512], [67, 523], [9, 9000]]) {
+      const { layer, x } = dynamicOperands(r, m, k, 37);
+      try {
+        const before = pool.streamedIn;
+        // Poison of 0x7f7f7f7f (3.4e38, finite): one unwritten float read would set the range.
+        const y = sameOnEveryCount(`DynamicQuantizedLinear ${m}x${k}`, () => layer.forward(x), 0x7f);
+        assert.equal(pool.streamedIn - before, 3 * x.byteLength, `${m}x${k}: x was not streamed on 2-4 threads`);
+        // The first non-finite element is reported wherever it falls: block edges, the tail.
+        for (const at of [0, perBlock - 1, perBlock, 2 * perBlock + 1, x.length - 1].filter((i) => i < x.length)) {
+          const bad = x.slice();
+          bad[at] = at % 2 === 0 ? Number.NEGATIVE_INFINITY : Number.NaN;
+          bad[Math.min(at + 5, x.length - 1)] = Number.NaN; // a later one must not win
+          for (const threads of [1, 2, 4]) {
+            setThreadLimit(threads, 0);
+            try {
+              assert.throws(() => layer.forward(bad), (e) => e instanceof RangeError && e.message.includes(`x[${at}] is`),
+                `${m}x${k}, ${threads} threads, non-finite at ${at}`);
+            } finally {
+              setThreadLimit(Infinity);
+            }
+          }
+        }
+        assert.equal(pool.in, null, 'a call left its input armed');
+        assert.ok(bytes(layer.forward(x)).equals(bytes(y)), 'not usable after the errors');
+      } finally {
+        layer.dispose();
+      }
     }
   });
 
