@@ -50,9 +50,10 @@ async function workload({ counts, numThreads }) {
   const out = {};
   const hex = async (/** @type {ArrayBufferView} */ r) => Array.from(new Uint8Array(await crypto.subtle.digest('SHA-256',
     new Uint8Array(r.buffer, r.byteOffset, r.byteLength).slice())), (b) => b.toString(16).padStart(2, '0')).join('');
-  // 130 x 200 x 301: results of 64 KiB and more, copied out band by band
-  // while the workers compute (docs/threads.md T3); SHA-256 of those.
-  for (const [m, k, n] of [[1, 67, 13], [5, 100, 37], [37, 33, 203], [70, 129, 61], [130, 200, 301]]) {
+  // 170 x 200 x 301: results of 64 KiB and more, copied out band by band
+  // while the workers compute, and a float x of 136 KB written into wasm
+  // memory while they fold its min/max (docs/threads.md T3); SHA-256 of those.
+  for (const [m, k, n] of [[1, 67, 13], [5, 100, 37], [37, 33, 203], [70, 129, 61], [170, 200, 301]]) {
     const a = Uint8Array.from({ length: m * k }, () => next() % 256);
     const b = Int8Array.from({ length: k * n }, () => (next() % 256) - 128);
     const w = Float32Array.from({ length: n * k }, () => (next() / 16777216 - 0.5) * 2);
@@ -119,7 +120,8 @@ async function workload({ counts, numThreads }) {
   }
   loader.setThreadLimit(Infinity);
   const copied = loader.getRuntime().pool?.copiedDuring ?? 0;
-  return { info, isolated: typeof crossOriginIsolated === 'undefined' ? null : crossOriginIsolated, out, copied };
+  const streamed = loader.getRuntime().pool?.streamedIn ?? 0;
+  return { info, isolated: typeof crossOriginIsolated === 'undefined' ? null : crossOriginIsolated, out, copied, streamed };
 }
 
 test('threads in Chromium', async (t) => {
@@ -133,6 +135,7 @@ test('threads in Chromium', async (t) => {
     assert.equal(r.isolated, true);
     assert.deepEqual(r.info, { build: 'simd128', threads: 4, threadsNote: null });
     assert.ok(r.copied > 0, 'no result was copied out during a region (the page thread spins instead of waiting)');
+    assert.equal(r.streamed, 3 * 170 * 200 * 4, 'x was not written during the region on 2, 3 and 4 threads');
     for (const [key, runs] of Object.entries(r.out)) {
       for (let i = 1; i < runs.length; i++) assert.deepEqual(runs[i], runs[0], `${key}: ${i + 1} threads differ from 1`);
       assert.deepEqual(runs[0], node.out[key][0], `${key}: Chromium differs from Node`);
