@@ -25,3 +25,15 @@ export const WAKE = 7;
 export const HOLD = 7 + 64;
 /** Most threads a pool runs, the calling thread included (QDQ_MAX_THREADS: C sizes per-thread state by it). */
 export { MAX_THREADS } from './abi.js';
+
+/**
+ * Polls `done` for up to `us` microseconds (a thread's wait before it sleeps
+ * in Atomics.wait: js/runtime/pool.js SPIN_MICROS); the clock is read every
+ * 64 polls.
+ * @param {number} us @param {() => boolean} done
+ */
+export function pollFor(us, done) {
+  if (us <= 0) return;
+  const end = performance.now() + us / 1000;
+  for (let i = 1; !done(); i++) if ((i & 63) === 0 && performance.now() > end) return;
+}

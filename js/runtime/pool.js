@@ -16,7 +16,7 @@
 // docs/threads.md.
 
 import { INPUT_BLOCK_BYTES } from './abi.js';
-import { CONTROL, HOLD, MAX_THREADS, WAKE } from './pool-control.js';
+import { CONTROL, HOLD, MAX_THREADS, WAKE, pollFor } from './pool-control.js';
 
 /** Bytes of stack per worker: the kernels use a few hundred; the main instance has 256 KiB. */
 const WORKER_STACK = 128 * 1024;
@@ -371,11 +371,7 @@ export class Pool {
   /** Waits until every worker has left the current region. @private */
   join() {
     const c = this.c;
-    const spin = Atomics.load(c, CONTROL.spin);
-    if (!this.spin && spin > 0 && Atomics.load(c, CONTROL.pending) !== 0) {
-      const end = performance.now() + spin / 1000;
-      for (let i = 1; Atomics.load(c, CONTROL.pending) !== 0; i++) if ((i & 63) === 0 && performance.now() > end) break;
-    }
+    if (!this.spin) pollFor(Atomics.load(c, CONTROL.spin), () => Atomics.load(c, CONTROL.pending) === 0);
     for (let p = Atomics.load(c, CONTROL.pending); p !== 0; p = Atomics.load(c, CONTROL.pending)) {
       if (!this.spin) Atomics.wait(c, CONTROL.pending, p);
     }

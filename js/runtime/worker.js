@@ -4,7 +4,7 @@
 // until js/runtime/pool.js hands it a task. It never allocates and never
 // calls _initialize (the main instance did both).
 
-import { CONTROL, HOLD, WAKE } from './pool-control.js';
+import { CONTROL, HOLD, WAKE, pollFor } from './pool-control.js';
 
 /**
  * @param {{ module: WebAssembly.Module, memory: WebAssembly.Memory, control: number, index: number,
@@ -40,11 +40,7 @@ function start(data, post) {
     // Poll for a while before sleeping: the next region often follows within
     // microseconds (the GEMM after its staging, the next call of a loop), and
     // a futex wake-up costs tens of them (docs/threads.md T3).
-    const spin = Atomics.load(c, CONTROL.spin);
-    if (spin > 0 && Atomics.load(c, wake) === seen) {
-      const end = performance.now() + spin / 1000;
-      for (let i = 1; Atomics.load(c, wake) === seen; i++) if ((i & 63) === 0 && performance.now() > end) break;
-    }
+    pollFor(Atomics.load(c, CONTROL.spin), () => Atomics.load(c, wake) !== seen);
     // Run only for a new bump of the wake word, never for a wake-up alone: the
     // main thread bumps, then notifies, and when it is descheduled in between,
     // this thread may see the bump, run the task and be waiting again when
