@@ -14,6 +14,7 @@
 // MIN_WORK_PER_THREAD (js/runtime/pool.js). --staging: the serial share of a
 // call (Amdahl's bound on any split).
 import { median, pairedRatio, timeAll, timeAllRuns } from './lib/time-all.js';
+import { ortOneThread } from './lib/ort-one-thread.js';
 import { pairBound } from './lib/pair-bound.js';
 import { sharedDot } from './lib/shared-dot.js';
 import { machineLine, onThreads } from './lib/threads.js';
@@ -81,9 +82,12 @@ if (args.includes('--threshold')) {
 
 /** @type {any} */
 let ort = null;
+/** onnxruntime-web on one thread, in a worker (its own speedup, lib/ort-one-thread.js). @type {any} */
+let ort1 = null;
 if (withOrt) {
   ort = await import('onnxruntime-web');
   ort.env.wasm.numThreads = T;
+  ort1 = await ortOneThread();
 }
 
 const SHAPES = [[1, 4096, 4096], [16, 1024, 1024], [128, 768, 768], [512, 512, 512]];
@@ -101,7 +105,8 @@ console.log('DQL: DynamicQuantizedLinear.forward(x) returning a new array, as OR
   'DQL out: forward(x, m, { out }) into a reused one, as the u8s8 rows (matmulInteger with out) do');
 console.log(`dot: the same work as pure dot-product tasks handed out the same way (${T}t/1t): what the vCPUs allow now`);
 console.log(`pair: whole one-thread calls (DQL, u8s8) handed out to ${T} threads, each copy on its own data, against one thread: what a perfect split would give now`);
-console.log(`m,k,n            | DQL 1t  DQL ${T}t  x     | out 1t  out ${T}t  x     | u8s8 1t u8s8 ${T}t x     |   dot  pair DQL u8s8 | ORT DQMM ${T}t  ORT u8s8 ${T}t | ours/ORT DQMM  out   u8s8`);
+console.log(`ORT: onnxruntime-web DynamicQuantizeMatMul (DQMM) and MatMulInteger u8s8 on ${T} threads, and on 1 (its own copy in a worker thread): the peer's own speedup (x) at the same moments`);
+console.log(`m,k,n            | DQL 1t  DQL ${T}t  x     | out 1t  out ${T}t  x     | u8s8 1t u8s8 ${T}t x     |   dot  pair DQL u8s8 | ORT DQMM 1t ${T}t  x    | ORT u8s8 1t ${T}t  x    | ours/ORT DQMM  out   u8s8`);
 for (const [m, k, n] of SHAPES) {
   const ops = 2 * m * k * n;
   const bS8 = new Int8Array(k * n).map(() => next());
@@ -131,18 +136,24 @@ for (const [m, k, n] of SHAPES) {
   await pair.load(m, k, n);
   const sessions = [];
   if (withOrt) {
-    const dq = await ort.InferenceSession.create(oneNodeModel({ op: 'DynamicQuantizeMatMul', domain: 'com.microsoft',
+    const dqModel = oneNodeModel({ op: 'DynamicQuantizeMatMul', domain: 'com.microsoft',
       inputs: [{ name: 'A', type: FLOAT, dims: [m, k] }],
       initializers: [{ name: 'B', dims: [k, n], data: bS8 }, { name: 'bs', dims: [n], data: scales }, { name: 'bz', dims: [n], data: new Int8Array(n) }],
-      nodeInputs: ['A', 'B', 'bs', 'bz'], output: { name: 'Y', type: FLOAT, dims: [m, n] } }));
+      nodeInputs: ['A', 'B', 'bs', 'bz'], output: { name: 'Y', type: FLOAT, dims: [m, n] } });
+    const dq = await ort.InferenceSession.create(dqModel.slice());
     const xt = new ort.Tensor('float32', x, [m, k]);
     fns.ortDq = () => dq.run({ A: xt });
-    const mi = await ort.InferenceSession.create(oneNodeModel({ op: 'MatMulInteger', inputs: [{ name: 'A', type: elemTypeOf(aU8), dims: [m, k] }],
+    const miModel = oneNodeModel({ op: 'MatMulInteger', inputs: [{ name: 'A', type: elemTypeOf(aU8), dims: [m, k] }],
       initializers: [{ name: 'B', dims: [k, n], data: bS8 }, { name: 'az', dims: [], data: Uint8Array.of(128) }, { name: 'bz', dims: [], data: Int8Array.of(0) }],
-      nodeInputs: ['A', 'B', 'az', 'bz'], output: { name: 'Y', type: INT32, dims: [m, n] } }));
+      nodeInputs: ['A', 'B', 'az', 'bz'], output: { name: 'Y', type: INT32, dims: [m, n] } });
+    const mi = await ort.InferenceSession.create(miModel.slice());
     const at = new ort.Tensor('uint8', aU8, [m, k]);
     fns.ortU8 = () => mi.run({ A: at });
     sessions.push(dq, mi);
+    await ort1.load({ dq: { model: dqModel, feeds: { A: { type: 'float32', data: x, dims: [m, k] } } },
+      mi: { model: miModel, feeds: { A: { type: 'uint8', data: aU8, dims: [m, k] } } } });
+    fns.ortDq1 = ort1.candidate('dq');
+    fns.ortU81 = ort1.candidate('mi');
   }
   const runs = await timeAllRuns(fns, TIMING);
   const g = (/** @type {string} */ key) => (runs[key] === undefined ? NaN : ops / median(runs[key]) / 1e6);
@@ -151,10 +162,11 @@ for (const [m, k, n] of SHAPES) {
   const f = (/** @type {number} */ v, w = 7, d = 1) => (Number.isNaN(v) ? '-' : v.toFixed(d)).padStart(w);
   console.log(`${`${m},${k},${n}`.padEnd(16)} |${f(g('dyn1'))} ${f(g('dynT'))} ${f(over('dynT', 'dyn1'), 5, 2)} |` +
     `${f(g('dynOut1'))} ${f(g('dynOutT'))} ${f(over('dynOutT', 'dynOut1'), 5, 2)} |${f(g('u81'))} ${f(g('u8T'))} ${f(over('u8T', 'u81'), 5, 2)} |${f(over('peakT', 'peak1'), 6, 2)} ${f(pair.copies * pairedRatio(runs, 'dyn1', 'pairDq'), 9, 2)} ${f(pair.copies * pairedRatio(runs, 'u81', 'pairU8'), 5, 2)} |` +
-    `${f(g('ortDq'), 12)} ${f(g('ortU8'), 12)} |${f(over('dynT', 'ortDq'), 14, 2)} ${f(over('dynOutT', 'ortDq'), 5, 2)} ${f(over('u8T', 'ortU8'), 5, 2)}`);
+    `${f(g('ortDq1'), 7)} ${f(g('ortDq'))} ${f(over('ortDq', 'ortDq1'), 5, 2)} |${f(g('ortU81'), 7)} ${f(g('ortU8'))} ${f(over('ortU8', 'ortU81'), 5, 2)} |${f(over('dynT', 'ortDq'), 14, 2)} ${f(over('dynOutT', 'ortDq'), 5, 2)} ${f(over('u8T', 'ortU8'), 5, 2)}`);
   dyn.dispose();
   packed.dispose();
   for (const s of sessions) await s.release();
 }
 await pair.close();
+if (ort1 !== null) await ort1.close();
 process.exit(0);

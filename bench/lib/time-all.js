@@ -36,13 +36,22 @@ export function pairedRatio(times, a, b) {
 }
 
 /**
- * Like timeAll, but every run's ms per call, by name, in run order.
+ * Like timeAll, but every run's ms per call, by name, in run order. A
+ * candidate with a batch(reps) method (one that runs on another thread,
+ * lib/ort-one-thread.js) is timed by it: it returns the ms of reps calls.
  * @param {Record<string, () => unknown>} fns
  * @param {{ runs?: number, minBatchMs?: number, settleMs?: number }} [opts] as timeAll's
  * @returns {Promise<Record<string, number[]>>}
  */
 export async function timeAllRuns(fns, { runs = 9, minBatchMs = 40, settleMs = 0 } = {}) {
   const settle = () => (settleMs > 0 ? new Promise((resolve) => setTimeout(resolve, settleMs)) : undefined);
+  /** ms for reps calls: timed here, or by the candidate itself (batch) when it runs elsewhere. */
+  const batch = async (/** @type {any} */ fn, /** @type {number} */ reps) => {
+    if (typeof fn.batch === 'function') return fn.batch(reps);
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) await fn();
+    return performance.now() - t0;
+  };
   /** @type {Record<string, number>} */
   const reps = {};
   /** @type {Record<string, number[]>} */
@@ -50,21 +59,14 @@ export async function timeAllRuns(fns, { runs = 9, minBatchMs = 40, settleMs = 0
   for (const [name, fn] of Object.entries(fns)) {
     await fn();
     let r = 1;
-    for (;;) {
-      const t0 = performance.now();
-      for (let i = 0; i < r; i++) await fn();
-      if (performance.now() - t0 >= minBatchMs) break;
-      r *= 2;
-    }
+    while ((await batch(fn, r)) < minBatchMs) r *= 2;
     reps[name] = r;
     times[name] = [];
   }
   for (let run = 0; run < runs; run++) {
     for (const [name, fn] of Object.entries(fns)) {
       await settle();
-      const t0 = performance.now();
-      for (let i = 0; i < reps[name]; i++) await fn();
-      times[name].push((performance.now() - t0) / reps[name]);
+      times[name].push((await batch(fn, reps[name])) / reps[name]);
     }
   }
   return times;
