@@ -18,9 +18,9 @@ export async function ortOneThread() {
   worker.unref();
   /** @type {Promise<any>} */
   let queue = Promise.resolve();
-  /** One request at a time: each answer is the next message. @param {object} msg */
+  /** One request at a time: each answer is the next message (a failed one does not block the next). @param {object} msg */
   const ask = (msg) => {
-    queue = queue.then(() => new Promise((resolve, reject) => {
+    queue = queue.catch(() => {}).then(() => new Promise((resolve, reject) => {
       worker.once('message', (m) => (m?.error ? reject(new Error(m.error)) : resolve(m)));
       worker.postMessage(msg);
     }));
