@@ -140,13 +140,13 @@ for (const [m, k, n] of SHAPES) {
       inputs: [{ name: 'A', type: FLOAT, dims: [m, k] }],
       initializers: [{ name: 'B', dims: [k, n], data: bS8 }, { name: 'bs', dims: [n], data: scales }, { name: 'bz', dims: [n], data: new Int8Array(n) }],
       nodeInputs: ['A', 'B', 'bs', 'bz'], output: { name: 'Y', type: FLOAT, dims: [m, n] } });
-    const dq = await ort.InferenceSession.create(dqModel.slice());
+    const dq = await ort.InferenceSession.create(dqModel);
     const xt = new ort.Tensor('float32', x, [m, k]);
     fns.ortDq = () => dq.run({ A: xt });
     const miModel = oneNodeModel({ op: 'MatMulInteger', inputs: [{ name: 'A', type: elemTypeOf(aU8), dims: [m, k] }],
       initializers: [{ name: 'B', dims: [k, n], data: bS8 }, { name: 'az', dims: [], data: Uint8Array.of(128) }, { name: 'bz', dims: [], data: Int8Array.of(0) }],
       nodeInputs: ['A', 'B', 'az', 'bz'], output: { name: 'Y', type: INT32, dims: [m, n] } });
-    const mi = await ort.InferenceSession.create(miModel.slice());
+    const mi = await ort.InferenceSession.create(miModel);
     const at = new ort.Tensor('uint8', aU8, [m, k]);
     fns.ortU8 = () => mi.run({ A: at });
     sessions.push(dq, mi);
