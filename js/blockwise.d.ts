@@ -130,8 +130,9 @@ export interface MatMulNBitsOptions {
  * mm.dispose();
  */
 export declare class MatMulNBits {
-  /** @throws {TypeError | RangeError} wrong types, lengths, bits, block size or accuracy level */
+  /** @throws {TypeError | RangeError} wrong types, lengths, bits, block size or accuracy level; a scale or bias that is NaN or infinite */
   static pack(options: MatMulNBitsOptions): MatMulNBits;
+  /** Not callable: use MatMulNBits.pack (a TypeError from JavaScript). */
   private constructor();
   readonly n: number;
   readonly k: number;
@@ -166,7 +167,7 @@ export declare class MatMulNBits {
 export declare class WeightOnlyQuantizedLinear {
   /**
    * @param weight row-major [outFeatures, inFeatures], finite
-   * @param bias [outFeatures] or null
+   * @param bias [outFeatures] finite, or null
    * @param options bits default 4, blockSize default 32, symmetric default false, accuracyLevel default 4
    */
   static fromFloat(weight: Float32Array, bias: Float32Array | null | undefined, options: {
@@ -177,6 +178,7 @@ export declare class WeightOnlyQuantizedLinear {
     symmetric?: boolean;
     accuracyLevel?: 0 | 4;
   }): WeightOnlyQuantizedLinear;
+  /** Not callable: use WeightOnlyQuantizedLinear.fromFloat (a TypeError from JavaScript). */
   private constructor();
   readonly inFeatures: number;
   readonly outFeatures: number;

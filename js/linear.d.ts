@@ -39,6 +39,7 @@ export declare class PackedMatrix implements OwnsWasmMemory {
     zeroPoint?: number | ArrayLike<number>;
     transposed?: boolean;
   }): PackedMatrix;
+  /** Use PackedMatrix.pack. */
   private constructor();
   /** Depth: rows of B. */
   readonly k: number;
@@ -175,6 +176,7 @@ export declare class DynamicQuantizedLinear extends Int8Linear {
     opts: DynamicLinearOptions & { perChannel?: boolean }): DynamicQuantizedLinear;
   /** Wraps weights quantized elsewhere (e.g. a PyTorch checkpoint's). */
   static fromQuantized(opts: DynamicLinearOptions & QuantizedWeights): DynamicQuantizedLinear;
+  /** Not callable: use fromFloat or fromQuantized (a TypeError from JavaScript). */
   private constructor();
   readonly compat: 'pytorch' | 'onnx';
   readonly reduceRange: boolean;
@@ -230,6 +232,7 @@ export declare class QuantizedLinear extends Int8Linear {
    * gives the int32 bias itself, with scale inputScale * weightScale[j]; both is a TypeError.
    */
   static fromQuantized(opts: QuantizedLinearOptions & QuantizedWeights & { biasInt32?: Int32Array }): QuantizedLinear;
+  /** Not callable: use fromFloat or fromQuantized (a TypeError from JavaScript). */
   private constructor();
   readonly dtype: QuantDtype;
   readonly inputScale: number;
@@ -259,6 +262,7 @@ export declare class QuantizedLinear extends Int8Linear {
 export declare class Linear implements OwnsWasmMemory {
   static fromFloat(weight: Float32Array, bias: Float32Array | null | undefined,
     opts: { inFeatures: number; outFeatures: number }): Linear;
+  /** Not callable: use Linear.fromFloat (a TypeError from JavaScript). */
   private constructor();
   readonly inFeatures: number;
   readonly outFeatures: number;

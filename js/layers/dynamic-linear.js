@@ -7,6 +7,7 @@ import { call, input, output, owned } from '../runtime/binding.js';
 import { boolean, oneOf } from '../runtime/validate.js';
 import { check, floatRows, forwardOut } from '../ops/gemm-args.js';
 import { Int8Linear } from './int8-linear.js';
+import { INTERNAL, internalOnly } from './internal.js';
 import { PackedMatrix } from './packed-matrix.js';
 
 /**
@@ -36,11 +37,13 @@ export class DynamicQuantizedLinear extends Int8Linear {
   #bias = null;
 
   /**
+   * @param {symbol} token this library's (js/layers/internal.js); from anywhere else a TypeError
    * @param {Int8Array} q @param {Float32Array} scales @param {Float32Array | null} bias
    * @param {number} inFeatures @param {number} outFeatures @param {Record<string, any>} o
    * @internal use fromFloat or fromQuantized
    */
-  constructor(q, scales, bias, inFeatures, outFeatures, o) {
+  constructor(token, q, scales, bias, inFeatures, outFeatures, o) {
+    internalOnly(token, 'DynamicQuantizedLinear', 'DynamicQuantizedLinear.fromFloat(weight, bias, options) or DynamicQuantizedLinear.fromQuantized(options)');
     const compat = oneOf('compat', o.compat ?? 'pytorch', /** @type {const} */ (['pytorch', 'onnx']));
     const reduceRange = boolean('reduceRange', o.reduceRange ?? false);
     super('DynamicQuantizedLinear', q, scales, inFeatures, outFeatures);

@@ -1,7 +1,9 @@
 // What the two int8 Linear layers share: their factories. Each subclass
-// lists its option keys and takes (q, scales, bias, inFeatures, outFeatures, o).
+// lists its option keys and takes (INTERNAL, q, scales, bias, inFeatures, outFeatures, o):
+// only these factories hold the token (js/layers/internal.js).
 
 import { options } from '../runtime/validate.js';
+import { INTERNAL } from './internal.js';
 import { Owned } from './owned.js';
 import { weightsFromFloat, weightsFromQuantized } from './weights.js';
 
@@ -35,7 +37,7 @@ export class Int8Linear extends Owned {
   static fromFloat(weight, bias, opts) {
     const o = options('options', opts, [...this.KEYS, 'perChannel']);
     const w = weightsFromFloat(weight, bias, o);
-    return /** @type {InstanceType<C>} */ (new (/** @type {any} */ (this))(w.q, w.scales, w.bias, w.inFeatures, w.outFeatures, o));
+    return /** @type {InstanceType<C>} */ (new (/** @type {any} */ (this))(INTERNAL, w.q, w.scales, w.bias, w.inFeatures, w.outFeatures, o));
   }
 
   /**
@@ -49,6 +51,6 @@ export class Int8Linear extends Owned {
   static fromQuantized(opts) {
     const o = options('options', opts, [...this.KEYS, 'weight', 'weightScales', 'bias']);
     const w = weightsFromQuantized(o);
-    return /** @type {InstanceType<C>} */ (new (/** @type {any} */ (this))(w.q, w.scales, w.bias, w.inFeatures, w.outFeatures, o));
+    return /** @type {InstanceType<C>} */ (new (/** @type {any} */ (this))(INTERNAL, w.q, w.scales, w.bias, w.inFeatures, w.outFeatures, o));
   }
 }

@@ -7,6 +7,7 @@ import { FLAG_TRANSPOSED } from '../runtime/abi.js';
 import { call, input, output, owned } from '../runtime/binding.js';
 import { allFinite, options, typedArray } from '../runtime/validate.js';
 import { check, dim, floatBias, floatRows, forwardOut, length } from '../ops/gemm-args.js';
+import { INTERNAL, internalOnly } from './internal.js';
 import { Owned } from './owned.js';
 
 /**
@@ -35,14 +36,16 @@ export class Linear extends Owned {
     length('weight', w, inFeatures * outFeatures, 'outFeatures * inFeatures');
     allFinite('weight', w, 'weights');
     const bf = floatBias('bias', bias, outFeatures);
-    return new Linear(w, bf, inFeatures, outFeatures);
+    return new Linear(INTERNAL, w, bf, inFeatures, outFeatures);
   }
 
   /**
+   * @param {symbol} token this library's (js/layers/internal.js); from anywhere else a TypeError
    * @param {Float32Array} weight @param {Float32Array | null} bias @param {number} inFeatures @param {number} outFeatures
    * @internal use fromFloat
    */
-  constructor(weight, bias, inFeatures, outFeatures) {
+  constructor(token, weight, bias, inFeatures, outFeatures) {
+    internalOnly(token, 'Linear', 'Linear.fromFloat(weight, bias, { inFeatures, outFeatures })');
     super('Linear');
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;

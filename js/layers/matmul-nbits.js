@@ -6,21 +6,34 @@
 import { NBITS_ACCURACY_INT8 } from '../runtime/abi.js';
 import { call, input, output, owned } from '../runtime/binding.js';
 import { checkBlockwise, checkNBits } from '../ops/blockwise.js';
-import { integer, typedArray } from '../runtime/validate.js';
+import { allFinite, integer, typedArray } from '../runtime/validate.js';
 import { forwardOut } from '../ops/gemm-args.js';
+import { INTERNAL, internalOnly } from './internal.js';
 import { Owned } from './owned.js';
 
 /**
- * Rows of x given its length and the row width, or the caller's count.
- * @param {Float32Array} x @param {number} k @param {unknown} m @returns {number}
+ * The argument names a forward call's errors use: MatMulNBits.forward(a, m), or a layer's own
+ * (WeightOnlyQuantizedLinear.forward(x, batch), whose k is inFeatures).
+ * @typedef {{ a: string, m: string, k: string, what: string }} ForwardNames
  */
-export function rowsOf(x, k, m) {
+
+/** @type {ForwardNames} */
+const NAMES = { a: 'a', m: 'm', k: 'k', what: 'MatMulNBits.forward' };
+
+/**
+ * Rows of x given its length and the row width, or the caller's count.
+ * @param {Float32Array} x @param {number} k @param {unknown} m @param {ForwardNames} names
+ * @returns {number}
+ */
+function rowsOf(x, k, m, names) {
   if (m === undefined) {
-    if (x.length % k !== 0) throw new RangeError(`qdq-wasm: input length ${x.length} is not a multiple of k = ${k}`);
+    if (x.length % k !== 0) throw new RangeError(`qdq-wasm: ${names.a}.length (${x.length}) is not a multiple of ${names.k} (${k})`);
     return x.length / k;
   }
-  const mm = integer('m', m, 0, 2 ** 31 - 1);
-  if (x.length !== mm * k) throw new RangeError(`qdq-wasm: input must have m * k = ${mm * k} elements, got ${x.length}`);
+  const mm = integer(names.m, m, 0, 2 ** 31 - 1);
+  if (x.length !== mm * k) {
+    throw new RangeError(`qdq-wasm: ${names.a} must have ${names.m} * ${names.k} = ${mm} * ${k} = ${mm * k} elements, got ${x.length}`);
+  }
   return mm;
 }
 
@@ -46,21 +59,27 @@ export class MatMulNBits extends Owned {
    * @returns {MatMulNBits}
    */
   static pack(opts) {
-    return new MatMulNBits(opts);
+    return new MatMulNBits(INTERNAL, opts);
   }
 
   /**
+   * @param {symbol} token this library's (js/layers/internal.js); from anywhere else a TypeError
    * @param {unknown} opts
    * @internal use MatMulNBits.pack
    */
-  constructor(opts) {
+  constructor(token, opts) {
+    internalOnly(token, 'MatMulNBits', 'MatMulNBits.pack(options)');
     const q = checkBlockwise(opts, ['bias', 'accuracyLevel']);
     const o = /** @type {Record<string, any>} */ (opts);
     const level = integer('accuracyLevel', o.accuracyLevel ?? 4, 0, 4);
+    // A NaN or infinite scale or bias would reach every output of its column: refused here, as
+    // the int8 Linears refuse theirs (symmetric blocks have negative scales, so only finiteness).
+    allFinite('scales', q.scales, 'scales');
     let bias = null;
     if (o.bias !== undefined && o.bias !== null) {
       bias = typedArray('bias', o.bias, Float32Array);
       if (bias.length !== q.n) throw new RangeError(`qdq-wasm: bias must have n = ${q.n} elements, got ${bias.length}`);
+      allFinite('bias', bias, 'biases');
       bias = Float32Array.from(bias);
     }
     super('MatMulNBits');
@@ -89,20 +108,30 @@ export class MatMulNBits extends Owned {
    * @returns {Float32Array} row-major [m, n] (out when given)
    */
   forward(a, m, opts) {
-    const rt = this.live();
-    typedArray('a', a, Float32Array);
-    const rows = rowsOf(a, this.k, m);
-    const n = this.n, k = this.k;
-    const into = forwardOut(opts, Float32Array, rows * n);
-    if (rows === 0) return into ?? new Float32Array(0);
-    const specs = [input('a', a), owned('packed', this.storage), output('y', Float32Array, rows * n, into)];
-    if (this.bias) specs.push(input('bias', this.bias));
-    const flags = this.accuracyLevel === 4 ? NBITS_ACCURACY_INT8 : 0;
-    const r = call(rt, specs, (p, c) => c.qdq_nbits_matmul(rows, n, k, p.a, p.packed, this.bias ? p.bias : 0, p.y, flags));
-    checkNBits(r.status, 'MatMulNBits.forward');
-    if (r.status > 0) {
-      throw new RangeError(`qdq-wasm: MatMulNBits.forward: input[${r.status - 1}] is ${a[r.status - 1]}; at accuracy level 4 activations must be finite`);
-    }
-    return r.y;
+    return forwardNamed(this, a, m, opts, NAMES);
   }
+}
+
+/**
+ * MatMulNBits.forward with the caller's argument names in its errors (WeightOnlyQuantizedLinear's x, batch).
+ * @param {MatMulNBits} mm @param {unknown} a @param {unknown} m @param {unknown} opts @param {ForwardNames} names
+ * @returns {Float32Array}
+ */
+export function forwardNamed(mm, a, m, opts, names) {
+  const rt = /** @type {any} */ (mm).live();
+  const av = typedArray(names.a, a, Float32Array);
+  const rows = rowsOf(av, mm.k, m, names);
+  const n = mm.n, k = mm.k;
+  const bias = /** @type {Float32Array | null} */ (/** @type {any} */ (mm).bias);
+  const into = forwardOut(opts, Float32Array, rows * n);
+  if (rows === 0) return into ?? new Float32Array(0);
+  const specs = [input('a', av), owned('packed', /** @type {any} */ (mm).storage), output('y', Float32Array, rows * n, into)];
+  if (bias) specs.push(input('bias', bias));
+  const flags = mm.accuracyLevel === 4 ? NBITS_ACCURACY_INT8 : 0;
+  const r = call(rt, specs, (p, c) => c.qdq_nbits_matmul(rows, n, k, p.a, p.packed, bias ? p.bias : 0, p.y, flags));
+  checkNBits(r.status, names.what);
+  if (r.status > 0) {
+    throw new RangeError(`qdq-wasm: ${names.what}: ${names.a}[${r.status - 1}] is ${av[r.status - 1]}; at accuracy level 4 activations must be finite`);
+  }
+  return r.y;
 }

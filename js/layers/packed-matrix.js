@@ -3,7 +3,7 @@
 
 import { FLAG_TRANSPOSED, FLAG_UINT8 } from '../runtime/abi.js';
 import { call, input, owned } from '../runtime/binding.js';
-import { boolean, options } from '../runtime/validate.js';
+import { boolean, describe, integer, options, typedArray } from '../runtime/validate.js';
 import { check, columnZeroPoints, depth, dim, int8Data, isUint8, length } from '../ops/gemm-args.js';
 import { Owned } from './owned.js';
 
@@ -31,31 +31,39 @@ export class PackedMatrix extends Owned {
   }
 
   /**
-   * @param {unknown} b @param {number} k @param {number} n @param {unknown} zeroPoint
-   * @param {boolean} transposed @param {Int32Array | null} bias int32, folded in (static Linear)
-   * @param {number} aZeroPoint activation zero point folded in, int8 domain
+   * Checks every argument itself, as pack() does (matmulInteger and the quantized Linears call it
+   * directly): a caller outside the library gets an error, never a matrix read past its arrays.
+   * @param {unknown} b @param {unknown} k @param {unknown} n @param {unknown} zeroPoint
+   * @param {unknown} transposed @param {unknown} bias Int32Array [n] or null: int32, folded in (static Linear)
+   * @param {unknown} aZeroPoint activation zero point folded in, int8 domain
    * @param {string} [zeroPointName] the zero point's argument name in errors
    * @internal use PackedMatrix.pack
    */
   constructor(b, k, n, zeroPoint, transposed, bias, aZeroPoint, zeroPointName = 'zeroPoint') {
+    if (typeof zeroPointName !== 'string') throw new TypeError(`qdq-wasm: zeroPointName must be a string, got ${describe(zeroPointName)}`);
+    const kk = depth('k', k), cols = dim('n', n);
     const data = int8Data('b', b);
-    length('b', data, k * n, 'k * n');
+    length('b', data, kk * cols, 'k * n');
+    const tr = boolean('transposed', transposed);
+    const za = integer('aZeroPoint', aZeroPoint, -128, 127);
+    const bias32 = bias === null || bias === undefined ? null : typedArray('bias', bias, Int32Array);
+    if (bias32) length('bias', bias32, cols, 'n');
     const u8 = isUint8(data);
-    const zb = columnZeroPoints(zeroPointName, zeroPoint, n, u8 ? 0 : -128, u8 ? 255 : 127);
+    const zb = columnZeroPoints(zeroPointName, zeroPoint, cols, u8 ? 0 : -128, u8 ? 255 : 127);
     super('PackedMatrix');
     /** Depth (rows of B). */
-    this.k = k;
+    this.k = kk;
     /** Columns of B. */
-    this.n = n;
+    this.n = cols;
     /** @type {'int8' | 'uint8'} */
     this.dtype = u8 ? 'uint8' : 'int8';
     const rt = this.rt;
     /** @internal */
-    this.storage = this.own('packed weights', rt.exports.qdq_qs8_gemm_packed_size(n, k) >>> 0);
-    const flags = (u8 ? FLAG_UINT8 : 0) | (transposed ? FLAG_TRANSPOSED : 0);
+    this.storage = this.own('packed weights', rt.exports.qdq_qs8_gemm_packed_size(cols, kk) >>> 0);
+    const flags = (u8 ? FLAG_UINT8 : 0) | (tr ? FLAG_TRANSPOSED : 0);
     const specs = [input('b', data), input('zb', zb), owned('packed', this.storage)];
-    if (bias) specs.push(input('bias', bias));
-    const r = call(rt, specs, (p, c) => c.qdq_qs8_gemm_pack(n, k, p.b, flags, p.zb, bias ? p.bias : 0, aZeroPoint, p.packed));
+    if (bias32) specs.push(input('bias', bias32));
+    const r = call(rt, specs, (p, c) => c.qdq_qs8_gemm_pack(cols, kk, p.b, flags, p.zb, bias32 ? p.bias : 0, za, p.packed));
     check(r.status, 'PackedMatrix.pack');
   }
 }

@@ -8,6 +8,7 @@ import { boolean, describe, integer, oneOf, scale, typedArray, typedArrayKind } 
 import { batchOf, forwardOut, int8Data } from '../ops/gemm-args.js';
 import { requantizationMultipliers, runGemm } from '../ops/matmul.js';
 import { Int8Linear } from './int8-linear.js';
+import { INTERNAL, internalOnly } from './internal.js';
 import { PackedMatrix } from './packed-matrix.js';
 
 /**
@@ -31,11 +32,13 @@ export class QuantizedLinear extends Int8Linear {
   #packed;
 
   /**
+   * @param {symbol} token this library's (js/layers/internal.js); from anywhere else a TypeError
    * @param {Int8Array} q @param {Float32Array} scales @param {Float32Array | null} bias
    * @param {number} inFeatures @param {number} outFeatures @param {Record<string, any>} o
    * @internal use fromFloat or fromQuantized
    */
-  constructor(q, scales, bias, inFeatures, outFeatures, o) {
+  constructor(token, q, scales, bias, inFeatures, outFeatures, o) {
+    internalOnly(token, 'QuantizedLinear', 'QuantizedLinear.fromFloat(weight, bias, options) or QuantizedLinear.fromQuantized(options)');
     const dt = oneOf('dtype', o.dtype ?? 'uint8', /** @type {const} */ (['int8', 'uint8']));
     const [lo, hi] = dt === 'uint8' ? [0, 255] : [-128, 127];
     const inScale = scale('inputScale', o.inputScale);

@@ -5,8 +5,13 @@
 //   WeightOnlyQuantizedLinear.forward   -> qdq_nbits_matmul (src/operators/nbits-matmul.c)
 
 import { quantizeBlockwise } from '../ops/blockwise.js';
-import { MatMulNBits } from './matmul-nbits.js';
+import { MatMulNBits, forwardNamed } from './matmul-nbits.js';
 import { integer, options, typedArray } from '../runtime/validate.js';
+import { floatBias } from '../ops/gemm-args.js';
+import { INTERNAL, internalOnly } from './internal.js';
+
+/** forward(x, batch)'s argument names in errors. */
+const NAMES = { a: 'x', m: 'batch', k: 'inFeatures', what: 'WeightOnlyQuantizedLinear.forward' };
 
 /**
  * y = x W^T + b with W quantized in blocks along inFeatures (onnxruntime's quantizer,
@@ -32,16 +37,18 @@ export class WeightOnlyQuantizedLinear {
     const inFeatures = integer('inFeatures', o.inFeatures, 1, 2 ** 31 - 1);
     const outFeatures = integer('outFeatures', o.outFeatures, 1, 2 ** 31 - 1);
     typedArray('weight', weight, Float32Array);
-    if (bias !== undefined && bias !== null) typedArray('bias', bias, Float32Array);
+    const b = floatBias('bias', bias, outFeatures); // type, length and finiteness, as the int8 Linears
     const q = quantizeBlockwise(weight, { n: outFeatures, k: inFeatures, bits: o.bits, blockSize: o.blockSize, symmetric: o.symmetric });
-    return new WeightOnlyQuantizedLinear(q, bias ?? null, o.accuracyLevel ?? 4);
+    return new WeightOnlyQuantizedLinear(INTERNAL, q, b, o.accuracyLevel ?? 4);
   }
 
   /**
+   * @param {symbol} token this library's (js/layers/internal.js); from anywhere else a TypeError
    * @param {ReturnType<typeof quantizeBlockwise>} q @param {Float32Array | null} bias @param {unknown} accuracyLevel
    * @internal use fromFloat
    */
-  constructor(q, bias, accuracyLevel) {
+  constructor(token, q, bias, accuracyLevel) {
+    internalOnly(token, 'WeightOnlyQuantizedLinear', 'WeightOnlyQuantizedLinear.fromFloat(weight, bias, options)');
     /** @private */
     this.matmul = MatMulNBits.pack({ ...q, bias, accuracyLevel });
     this.inFeatures = q.k;
@@ -67,7 +74,7 @@ export class WeightOnlyQuantizedLinear {
    */
   forward(x, batch, opts) {
     if (this.disposed) throw new Error('qdq-wasm: this WeightOnlyQuantizedLinear was disposed; create a new one');
-    return this.matmul.forward(x, batch, opts);
+    return forwardNamed(this.matmul, x, batch, opts, NAMES);
   }
 
   /** Frees the packed weights. Idempotent; forward() throws afterwards. */

@@ -3,6 +3,7 @@
 //              once per weight version
 
 import { Linear as PackedLinear } from '../layers/linear.js';
+import { INTERNAL } from '../layers/internal.js';
 import { allFinite, describe, typedArray } from '../runtime/validate.js';
 import { dim } from '../ops/gemm-args.js';
 import { linearBackward, reluBackward } from './grad.js';
@@ -155,7 +156,7 @@ export class Linear extends Module {
       const w = this.weightFakeQuant.forward(this.#weight, [this.outFeatures, this.inFeatures]).output;
       this.#usedWeight = w;
       this.#input = this.training ? x : null;
-      const layer = new PackedLinear(w, this.#bias, this.inFeatures, this.outFeatures);
+      const layer = new PackedLinear(INTERNAL, w, this.#bias, this.inFeatures, this.outFeatures);
       try {
         return layer.forward(x, batch);
       } finally {
@@ -163,7 +164,7 @@ export class Linear extends Module {
       }
     }
     // The weights were checked where they came in (constructor zeros, assignment, loadStateDict).
-    this.#packed ??= new PackedLinear(this.#weight, this.#bias, this.inFeatures, this.outFeatures);
+    this.#packed ??= new PackedLinear(INTERNAL, this.#weight, this.#bias, this.inFeatures, this.outFeatures);
     this.#input = this.training ? x : null;
     return this.#packed.forward(x, batch);
   }

@@ -137,10 +137,10 @@ test('MatMulNBits', async (t) => {
     t.after(() => { mm4.dispose(); mm0.dispose(); });
     const a = new Float32Array(16);
     a[3] = Infinity;
-    assert.throws(() => mm4.forward(a), { name: 'RangeError', message: 'qdq-wasm: MatMulNBits.forward: input[3] is Infinity; at accuracy level 4 activations must be finite' });
+    assert.throws(() => mm4.forward(a), { name: 'RangeError', message: 'qdq-wasm: MatMulNBits.forward: a[3] is Infinity; at accuracy level 4 activations must be finite' });
     assert.equal(mm0.forward(a)[0], Infinity);
-    assert.throws(() => mm4.forward(new Float32Array(15)), { name: 'RangeError', message: 'qdq-wasm: input length 15 is not a multiple of k = 16' });
-    assert.throws(() => mm4.forward(new Float32Array(16), 2), { name: 'RangeError', message: 'qdq-wasm: input must have m * k = 32 elements, got 16' });
+    assert.throws(() => mm4.forward(new Float32Array(15)), { name: 'RangeError', message: 'qdq-wasm: a.length (15) is not a multiple of k (16)' });
+    assert.throws(() => mm4.forward(new Float32Array(16), 2), { name: 'RangeError', message: 'qdq-wasm: a must have m * k = 2 * 16 = 32 elements, got 16' });
     assert.deepEqual(mm4.forward(new Float32Array(0), 0), new Float32Array(0));
     assert.throws(() => qdq.MatMulNBits.pack({ ...q, accuracyLevel: 5 }), { name: 'RangeError', message: 'qdq-wasm: accuracyLevel must be an integer in [0, 4], got 5' });
     assert.throws(() => qdq.MatMulNBits.pack({ ...q, bias: new Float32Array(3) }), { name: 'RangeError', message: 'qdq-wasm: bias must have n = 8 elements, got 3' });
