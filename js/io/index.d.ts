@@ -62,8 +62,10 @@ export function readSafetensors(bytes: Bytes, options?: ReadOptions): Safetensor
  * @param tensors name → tensor (a Map keeps any order; the file's order is the writer's)
  * @param options `metadata`: strings written as `__metadata__`
  * @returns the file's bytes
- * @throws {TypeError} for data that is not a typed array, or non-string metadata
- * @throws {RangeError} for an unknown dtype, a shape that does not match the data, or the name `__metadata__`
+ * @throws {TypeError} for data that is not a typed array, a shape that is not an array of numbers, a dtype
+ *   that is not a string, or non-string metadata
+ * @throws {RangeError} for an unknown dtype, a negative or fractional dimension, a shape that does not match
+ *   the data, or the name `__metadata__`
  * @example
  * const bytes = writeSafetensors({ '1.weight': { shape: [2, 3], data: new Float32Array(6) } }, { metadata: { format: 'pt' } });
  */
@@ -100,8 +102,10 @@ export function readNpy(bytes: Bytes, options?: ReadOptions): NpyArray;
  * @param data the elements, C order (`<f2` takes Float32Array values or Uint16Array bits)
  * @param options `shape` (default `[data.length]`), `dtype` (default from the typed array),
  *   `version` (default 1, or 2 when the header outgrows 1.0)
- * @throws {TypeError} for data that is not a supported typed array
- * @throws {RangeError} for a shape that does not match the data or an unsupported dtype
+ * @throws {TypeError} for data that is not a supported typed array, a shape that is not an array of numbers,
+ *   a dtype that is not a string, a version that is not a number
+ * @throws {RangeError} for a negative or fractional dimension, a shape that does not match the data, an
+ *   unsupported dtype or version
  * @example
  * fs.writeFileSync('w.npy', writeNpy(new Float32Array(6), { shape: [2, 3] }));
  */
@@ -122,6 +126,7 @@ export function readNpz(bytes: Bytes, options?: ReadOptions): Promise<Map<string
 /**
  * Writes a .npz archive of stored `.npy` entries with CRC-32s and fixed timestamps (reproducible bytes).
  * @param arrays name → typed array, or `{ data, shape, dtype }` as `writeNpy` takes them
+ * @throws {TypeError | RangeError} as `writeNpy`, the message naming the array (`arrays["w"]: …`)
  * @example
  * fs.writeFileSync('w.npz', writeNpz({ w: { data: weights, shape: [256, 784] }, b: bias }));
  */

@@ -151,6 +151,11 @@ export function readNpy(bytes, options = {}) {
   return { descr, shape, data, version: [major, minor] };
 }
 
+/** A shape for an error message: its values when it is a short array. @param {unknown} shape */
+function describeShape(shape) {
+  return Array.isArray(shape) && shape.length <= 8 ? `[${shape.map(describe).join(', ')}]` : describe(shape);
+}
+
 /**
  * Writes a .npy file as numpy 1.24 does (`np.save`): same header text and
  * padding, so the bytes are identical; little-endian data, C order.
@@ -163,7 +168,8 @@ export function readNpy(bytes, options = {}) {
  *   from the typed array); `version` (default 1, or 2 when the header needs more
  *   than 65535 bytes, as numpy does)
  * @returns {Uint8Array} the file
- * @throws {TypeError} for data that is not a supported typed array
+ * @throws {TypeError} for data that is not a supported typed array, a shape that is not an array of
+ *   numbers, a dtype that is not a string
  * @throws {RangeError} for a shape that does not match the data or an unsupported dtype
  * @example
  * fs.writeFileSync('w.npy', writeNpy(new Float32Array(6), { shape: [2, 3] }));
@@ -173,8 +179,10 @@ export function writeNpy(data, options = {}) {
   if (!ArrayBuffer.isView(data) || data instanceof DataView) throw new TypeError(`qdq-wasm: data must be a typed array, got ${describe(data)}`);
   const descr = options.dtype ?? INFERRED.get(data.constructor);
   if (descr === undefined) throw new TypeError(`qdq-wasm: writeNpy needs options.dtype for ${describe(data)}`);
-  const parsed = typeof descr === 'string' ? parseDescr(descr) : null;
-  if (!parsed || !parsed.littleEndian) throw new RangeError(`qdq-wasm: writeNpy dtype must be one of '<f2', '<f4', '<f8', '|i1', '|u1', '<i4', '<i8', got ${describe(descr)}`);
+  const dtypeError = `qdq-wasm: writeNpy dtype must be one of '<f2', '<f4', '<f8', '|i1', '|u1', '<i4', '<i8', got ${describe(descr)}`;
+  if (typeof descr !== 'string') throw new TypeError(dtypeError);
+  const parsed = parseDescr(descr);
+  if (!parsed || !parsed.littleEndian) throw new RangeError(dtypeError);
   /** @type {ArrayBufferView} */
   let raw = data;
   if (parsed.kind === 'f2' && data instanceof Float32Array) raw = float32ToFloat16(data);
@@ -182,8 +190,12 @@ export function writeNpy(data, options = {}) {
     throw new TypeError(`qdq-wasm: writeNpy data for ${descr} must be a ${KINDS[parsed.kind].name}${parsed.kind === 'f2' ? ' (bits) or Float32Array' : ''}, got ${describe(data)}`);
   }
   const shape = options.shape ?? [/** @type {any} */ (data).length];
-  if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
-    throw new RangeError(`qdq-wasm: shape must be an array of integers >= 0, got ${describe(shape)}`);
+  // Not an array, or not numbers: the wrong kind (TypeError); negative or fractional: a bad value.
+  if (!Array.isArray(shape) || !shape.every((d) => typeof d === 'number')) {
+    throw new TypeError(`qdq-wasm: shape must be an array of integers >= 0, got ${describeShape(shape)}`);
+  }
+  if (!shape.every((d) => Number.isSafeInteger(d) && d >= 0)) {
+    throw new RangeError(`qdq-wasm: shape must be an array of integers >= 0, got ${describeShape(shape)}`);
   }
   const count = shape.reduce((p, d) => p * d, 1);
   if (count * KINDS[parsed.kind].BYTES_PER_ELEMENT !== raw.byteLength) {
@@ -195,7 +207,9 @@ export function writeNpy(data, options = {}) {
   if (shape.length > 0) header += ' '.repeat(Math.max(0, 21 - String(shape[0]).length));
   const lengthFor = (/** @type {number} */ prefix) => header.length + 1 + 64 - ((prefix + header.length + 1) % 64);
   const version = options.version ?? (lengthFor(10) > 65535 ? 2 : 1);
-  if (version !== 1 && version !== 2 && version !== 3) throw new RangeError(`qdq-wasm: version must be 1, 2 or 3, got ${describe(version)}`);
+  if (version !== 1 && version !== 2 && version !== 3) {
+    throw new (typeof version === 'number' ? RangeError : TypeError)(`qdq-wasm: version must be 1, 2 or 3, got ${describe(version)}`);
+  }
   const prefix = version === 1 ? 10 : 12;
   const headerLength = lengthFor(prefix); // numpy pads 1..64 spaces, never 0
   if (version === 1 && headerLength > 65535) throw new RangeError(`qdq-wasm: a .npy 1.0 header holds 65535 bytes, this one needs ${headerLength}: use version 2`);

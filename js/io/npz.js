@@ -183,8 +183,8 @@ function entryFields(view, at, f) {
  * @param {Map<string, ArrayBufferView | { data: ArrayBufferView, shape?: number[], dtype?: string }> | Record<string, ArrayBufferView | { data: ArrayBufferView, shape?: number[], dtype?: string }>} arrays
  *   name → typed array, or `{ data, shape, dtype }` as `writeNpy` takes them
  * @returns {Uint8Array} the archive
- * @throws {TypeError} for a value that is not a typed array or `{ data }`
- * @throws {RangeError} as `writeNpy`, or when the archive would pass 4 GB or 65535 entries
+ * @throws {TypeError} for a value that is not a typed array or `{ data }`, or as `writeNpy` (naming the array)
+ * @throws {RangeError} as `writeNpy` (naming the array), or when the archive would pass 4 GB or 65535 entries
  * @example
  * fs.writeFileSync('w.npz', writeNpz({ w: { data: weights, shape: [256, 784] }, b: bias }));
  */
@@ -197,9 +197,20 @@ export function writeNpz(arrays) {
   const encoder = new TextEncoder();
   const files = list.map(([name, v]) => {
     if (typeof name !== 'string' || name === '') throw new TypeError(`qdq-wasm: array names must be non-empty strings, got ${describe(name)}`);
-    const npy = ArrayBuffer.isView(v) ? writeNpy(v) : v !== null && typeof v === 'object'
-      ? writeNpy(v.data, { shape: v.shape, dtype: v.dtype })
-      : (() => { throw new TypeError(`qdq-wasm: arrays[${JSON.stringify(name)}] must be a typed array or { data, shape, dtype }, got ${describe(v)}`); })();
+    if (!ArrayBuffer.isView(v) && (v === null || typeof v !== 'object')) {
+      throw new TypeError(`qdq-wasm: arrays[${JSON.stringify(name)}] must be a typed array or { data, shape, dtype }, got ${describe(v)}`);
+    }
+    let npy;
+    try {
+      npy = ArrayBuffer.isView(v) ? writeNpy(v) : writeNpy(v.data, { shape: v.shape, dtype: v.dtype });
+    } catch (e) {
+      // writeNpy names data, shape, dtype: say which array's.
+      const msg = e instanceof Error ? e.message : '';
+      if ((e instanceof TypeError || e instanceof RangeError) && msg.startsWith('qdq-wasm: ')) {
+        throw new e.constructor(`qdq-wasm: arrays[${JSON.stringify(name)}]: ${msg.slice(10)}`);
+      }
+      throw e;
+    }
     const fileName = encoder.encode(`${name}.npy`);
     if (fileName.length > 0xffff) throw new RangeError(`qdq-wasm: array name ${JSON.stringify(name.slice(0, 40))}… is too long for zip`);
     return { fileName, npy, crc: crc32(npy), utf8: /[^\x20-\x7e]/.test(name) };

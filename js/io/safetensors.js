@@ -41,13 +41,15 @@ const known = (dtype) => Object.hasOwn(DTYPES, dtype);
 
 /**
  * @param {unknown} v @param {string} what
+ * @param {typeof TypeError} [WrongKind] the error for a shape that is not an array of numbers: a
+ *   RangeError when it comes from a file (a bad header), a TypeError when the caller passed it
  * @returns {number[]}
  */
-function checkShape(v, what) {
-  if (!Array.isArray(v)) throw new RangeError(`qdq-wasm: ${what} shape must be an array, got ${describe(v)}`);
+function checkShape(v, what, WrongKind = RangeError) {
+  if (!Array.isArray(v)) throw new WrongKind(`qdq-wasm: ${what} shape must be an array, got ${describe(v)}`);
   for (const d of v) {
     if (!Number.isSafeInteger(d) || d < 0) {
-      throw new RangeError(`qdq-wasm: ${what} shape must hold integers >= 0, got [${v.map(describe).join(', ')}]`);
+      throw new (typeof d === 'number' ? RangeError : WrongKind)(`qdq-wasm: ${what} shape must hold integers >= 0, got [${v.map(describe).join(', ')}]`);
     }
   }
   return v;
@@ -211,7 +213,8 @@ function encodeTensor(name, t) {
   const dtype = t.dtype ?? INFERRED.get(data.constructor);
   if (dtype === undefined) throw new TypeError(`qdq-wasm: ${what}.dtype is required for ${describe(data)}`);
   if (typeof dtype !== 'string' || !known(dtype) || dtype.startsWith('F8')) {
-    throw new RangeError(`qdq-wasm: ${what}.dtype must be one of BOOL, U8, I8, I16, U16, F16, BF16, I32, U32, F32, F64, I64, U64, got ${describe(dtype)}`);
+    throw new (typeof dtype === 'string' ? RangeError : TypeError)(
+      `qdq-wasm: ${what}.dtype must be one of BOOL, U8, I8, I16, U16, F16, BF16, I32, U32, F32, F64, I64, U64, got ${describe(dtype)}`);
   }
   const [size, Type] = DTYPES[/** @type {keyof typeof DTYPES} */ (dtype)];
   /** @type {ArrayBufferView} */
@@ -226,7 +229,7 @@ function encodeTensor(name, t) {
   } else if (!(data instanceof Type)) {
     throw new TypeError(`qdq-wasm: ${what}.data for dtype ${dtype} must be a ${Type.name}${dtype === 'F16' || dtype === 'BF16' ? ' (bits) or Float32Array' : dtype === 'I64' ? ' or Float64Array' : ''}, got ${describe(data)}`);
   }
-  const shape = checkShape(t.shape ?? [/** @type {any} */ (data).length], `${what}`);
+  const shape = checkShape(t.shape ?? [/** @type {any} */ (data).length], `${what}`, TypeError);
   const expected = byteLength(shape, size);
   if (expected !== raw.byteLength) {
     throw new RangeError(`qdq-wasm: ${what}.shape [${shape}] of ${dtype} needs ${expected < 0 ? 'too many' : expected} bytes, but data holds ${raw.byteLength}`);
@@ -250,8 +253,10 @@ function encodeTensor(name, t) {
  *   Float64Array of safe integers. `shape` defaults to `[data.length]`.
  * @param {{ metadata?: Record<string, string> }} [options] `metadata`: written as `__metadata__` (strings only)
  * @returns {Uint8Array} the file
- * @throws {TypeError} for a non-typed-array `data` or a non-string metadata value
- * @throws {RangeError} for an unknown dtype, a shape that does not match the data, or the name `__metadata__`
+ * @throws {TypeError} for a non-typed-array `data`, a shape that is not an array of numbers, a dtype
+ *   that is not a string, or a non-string metadata value
+ * @throws {RangeError} for an unknown dtype, a negative or fractional dimension, a shape that does not
+ *   match the data, or the name `__metadata__`
  * @example
  * const bytes = writeSafetensors({ '1.weight': { shape: [2, 3], data: new Float32Array(6) } }, { metadata: { format: 'pt' } });
  */

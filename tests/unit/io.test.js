@@ -221,6 +221,12 @@ test('writeSafetensors()', async (t) => {
       [[{ a: { dtype: 'I64', data: Float64Array.of(0.5) } }], RangeError, /tensors\["a"\]\.data\[0\] = 0\.5 is not a safe integer/],
       [[{ a: { shape: [2, 2], data: Float32Array.of(1, 2, 3) } }], RangeError, /shape \[2,2\] of F32 needs 16 bytes, but data holds 12/],
       [[{ a: { shape: [-1], data: Float32Array.of(1) } }], RangeError, /shape must hold integers >= 0/],
+      [[{ a: { shape: '1', data: Float32Array.of(1) } }], TypeError, /tensors\["a"\] shape must be an array, got "1"/],
+      [[{ a: { shape: 1, data: Float32Array.of(1) } }], TypeError, /tensors\["a"\] shape must be an array, got 1/],
+      [[{ a: { shape: ['1'], data: Float32Array.of(1) } }], TypeError, /tensors\["a"\] shape must hold integers >= 0, got \["1"\]/],
+      [[{ a: { shape: [0.5], data: Float32Array.of(1) } }], RangeError, /tensors\["a"\] shape must hold integers >= 0, got \[0.5\]/],
+      [[{ a: { dtype: 8, data: Float32Array.of(1) } }], TypeError, /tensors\["a"\]\.dtype must be one of BOOL, .*got 8/],
+      [[{ a: { dtype: {}, data: Float32Array.of(1) } }], TypeError, /tensors\["a"\]\.dtype must be one of BOOL, .*got Object/],
       [[{ __metadata__: { data: Float32Array.of(1) } }], RangeError, /"__metadata__" is reserved/],
       [[{ '\ud800': { data: Float32Array.of(1) } }], RangeError, /lone surrogate/],
       [[{}, { metadata: { n: 1 } }], TypeError, /metadata\["n"\] must be a string, got 1/],
@@ -365,11 +371,17 @@ test('writeNpy()', async (t) => {
       [[new DataView(new ArrayBuffer(4))], TypeError, /data must be a typed array/],
       [[Uint16Array.of(1)], TypeError, /writeNpy needs options\.dtype for Uint16Array\(1\)/],
       [[Float32Array.of(1), { dtype: '>f4' }], RangeError, /dtype must be one of '<f2'.*got ">f4"/],
-      [[Float32Array.of(1), { dtype: 4 }], RangeError, /writeNpy dtype must be one of .*got 4/],
+      [[Float32Array.of(1), { dtype: 4 }], TypeError, /writeNpy dtype must be one of .*got 4/],
+      [[Float32Array.of(1), { dtype: ['<f4'] }], TypeError, /writeNpy dtype must be one of .*got Array\(1\)/],
+      [[Float32Array.of(1), { shape: 1 }], TypeError, /shape must be an array of integers >= 0, got 1/],
+      [[Float32Array.of(1, 2), { shape: '2' }], TypeError, /shape must be an array of integers >= 0, got "2"/],
+      [[Float32Array.of(1, 2), { shape: ['2'] }], TypeError, /shape must be an array of integers >= 0, got \["2"\]/],
+      [[Float32Array.of(1, 2), { shape: [2.5] }], RangeError, /shape must be an array of integers >= 0, got \[2.5\]/],
+      [[Float32Array.of(1), { version: '1' }], TypeError, /version must be 1, 2 or 3, got "1"/],
       [[Float32Array.of(1), { dtype: '<i4' }], TypeError, /data for <i4 must be a Int32Array, got Float32Array\(1\)/],
       [[Int8Array.of(1), { dtype: '<f2' }], TypeError, /\(bits\) or Float32Array/],
       [[Float32Array.of(1, 2), { shape: [3] }], RangeError, /shape \[3\] has 3 elements, data has 2/],
-      [[Float32Array.of(1), { shape: [-1] }], RangeError, /shape must be an array of integers >= 0, got Array\(1\)/],
+      [[Float32Array.of(1), { shape: [-1] }], RangeError, /shape must be an array of integers >= 0, got \[-1\]/],
       [[Float32Array.of(1), { version: 4 }], RangeError, /version must be 1, 2 or 3, got 4/],
       [[Float32Array.of(1), null], TypeError, /writeNpy options must be an options object, got null/],
     ];
@@ -532,8 +544,14 @@ test('writeNpz()', async (t) => {
   await t.test('should refuse what it cannot write', () => {
     assert.throws(() => writeNpz([1]), { name: 'TypeError', message: /^qdq-wasm: arrays must be a Map or an object of typed arrays, got Array\(1\)/ });
     assert.throws(() => writeNpz({ a: 5 }), { name: 'TypeError', message: /^qdq-wasm: arrays\["a"\] must be a typed array or \{ data, shape, dtype \}, got 5/ });
+    // writeNpy's checks, naming the array: the wrong kind of shape or dtype is a TypeError, a bad value a RangeError.
+    assert.throws(() => writeNpz({ v: { data: Float32Array.of(1, 2), shape: 2 } }),
+      { name: 'TypeError', message: /^qdq-wasm: arrays\["v"\]: shape must be an array of integers >= 0, got 2$/ });
+    assert.throws(() => writeNpz({ v: { data: Float32Array.of(1, 2), dtype: 4 } }), { name: 'TypeError', message: /^qdq-wasm: arrays\["v"\]: writeNpy dtype must be one of/ });
+    assert.throws(() => writeNpz({ v: { data: Float32Array.of(1, 2), shape: [-2] } }), { name: 'RangeError', message: /^qdq-wasm: arrays\["v"\]: shape must be an array of integers >= 0, got \[-2\]$/ });
+    assert.throws(() => writeNpz({ v: { data: Float32Array.of(1, 2), shape: [3] } }), { name: 'RangeError', message: /^qdq-wasm: arrays\["v"\]: shape \[3\] has 3 elements, data has 2$/ });
     assert.throws(() => writeNpz(new Map([['', Float32Array.of(1)]])), { name: 'TypeError', message: /^qdq-wasm: array names must be non-empty strings/ });
-    assert.throws(() => writeNpz({ a: { data: Float32Array.of(1), shape: [2] } }), { name: 'RangeError', message: /^qdq-wasm: shape \[2\] has 2 elements, data has 1/ });
+    assert.throws(() => writeNpz({ a: { data: Float32Array.of(1), shape: [2] } }), { name: 'RangeError', message: /^qdq-wasm: arrays\["a"\]: shape \[2\] has 2 elements, data has 1/ });
     assert.throws(() => writeNpz({ ['x'.repeat(70000)]: Float32Array.of(1) }), { name: 'RangeError', message: /too long for zip/ });
     assert.equal(writeNpz({ a: Float32Array.of(1) }).length, 22 + 30 + 46 + 2 * 5 + 132);
   });
