@@ -4,6 +4,7 @@
 
 import { GEMM_OUT_INT8, GEMM_OUT_UINT8 } from '../runtime/abi.js';
 import { call, input, output } from '../runtime/binding.js';
+import { getRuntime } from '../runtime/loader.js';
 import { boolean, describe, integer, oneOf, scale, typedArray, typedArrayKind } from '../runtime/validate.js';
 import { batchOf, forwardOut, int8Data } from '../ops/gemm-args.js';
 import { requantizationMultipliers, runGemm } from '../ops/matmul.js';
@@ -61,9 +62,8 @@ export class QuantizedLinear extends Int8Linear {
     this.biasInt32 = o.biasInt32 != null
       ? Int32Array.from(int32Bias(o.biasInt32, outFeatures))
       : bias
-      ? call(this.rt, [input('bias', bias), input('scales', this.weightScales), output('q', Int32Array, outFeatures)],
-        // The caller's inputScale as a double, as torch's q_scale().
-        (p, c) => c.qdq_quantize_bias(outFeatures, p.bias, p.scales, /** @type {number} */ (o.inputScale), p.q)).q
+      // The caller's inputScale as a double, as torch's q_scale().
+      ? quantizeBias(bias, this.weightScales, /** @type {number} */ (o.inputScale))
       : new Int32Array(outFeatures);
     /** @private */
     this.mult = requantizationMultipliers(inScale, this.weightScales, outScale);
@@ -102,6 +102,17 @@ export class QuantizedLinear extends Int8Linear {
     this.#packed.dispose();
     super.dispose();
   }
+}
+
+/**
+ * A float bias quantized to int32 with scale inputScale * weightScales[j] (G9, qdq_quantize_bias).
+ * @param {Float32Array} bias [n], checked @param {Float32Array} weightScales [n] @param {number} inputScale
+ * @returns {Int32Array}
+ */
+export function quantizeBias(bias, weightScales, inputScale) {
+  const n = weightScales.length;
+  return call(getRuntime(), [input('bias', bias), input('scales', weightScales), output('q', Int32Array, n)],
+    (p, c) => c.qdq_quantize_bias(n, p.bias, p.scales, inputScale, p.q)).q;
 }
 
 /**

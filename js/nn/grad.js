@@ -9,7 +9,7 @@ import { FLAG_TRANSPOSED } from '../runtime/abi.js';
 import { call, input, output, scratch } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
 import { check } from '../ops/gemm-args.js';
-import { describe } from '../runtime/validate.js';
+import { describe, typedArray } from '../runtime/validate.js';
 
 /**
  * a [m, k] · b [k, n] → [m, n] in float32 on the packed GEMM (qdq_f32_gemm, as the forward pass).
@@ -53,11 +53,13 @@ export function linearBackward(x, w, dy, m, inF, outF, needDx) {
 
 /**
  * dL/dx of y = relu(x) from its output y: dy where y > 0, else +0.
- * @param {Float32Array} y @param {Float32Array} dy same length @returns {Float32Array}
+ * @param {Float32Array} y @param {unknown} dy same length @param {string} who the module, for errors
+ * @returns {Float32Array}
  */
-export function reluBackward(y, dy) {
-  if (!(dy instanceof Float32Array) || dy.length !== y.length) {
-    throw new RangeError(`qdq-wasm: ReLU.backward needs dy of ${y.length} floats (its last forward's output), got ${describe(dy)}`);
+export function reluBackward(y, dy, who) {
+  typedArray('dy', dy, Float32Array);
+  if (dy.length !== y.length) {
+    throw new RangeError(`qdq-wasm: ${who}.backward needs dy of ${y.length} floats (its last forward's output), got ${describe(dy)}`);
   }
   if (y.length === 0) return new Float32Array(0);
   return call(getRuntime(), [input('y', y), input('dy', dy), output('dx', Float32Array, y.length)], (p, c) =>

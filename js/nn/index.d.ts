@@ -70,17 +70,25 @@ export declare class Module {
    * @param dy [batch, outFeatures]
    * @param batch rows
    * @param inputGrad compute dL/dx of this module's input
-   * @throws {Error} before a training-mode forward()
+   * @throws {Error} before a training-mode forward(), or after dispose()
+   * @throws {TypeError} for a dy that is not a Float32Array, a batch that is not a number
+   * @throws {RangeError} for a dy or batch that does not fit the last forward()
    */
   backward(dy: Float32Array, batch: number, inputGrad?: boolean): Float32Array | null;
   /** Trainable tensors here and in children, with their gradients. */
   parameters(): Parameter[];
   /** Sets every parameter's grad to null. */
   zeroGrad(): void;
-  /** A deep copy. */
+  /** A deep copy. @throws {Error} after dispose() */
   clone(): this;
-  /** Frees wasm memory held here and in children (quantized layers, packed weights). Idempotent. */
+  /**
+   * Frees wasm memory held here and in children (quantized layers, packed weights) and ends their use:
+   * afterwards forward(), backward(), clone(), stateDict() and loadStateDict() of every built-in module
+   * throw an Error, here and in every child. Idempotent. A subclass that overrides it calls super.dispose().
+   */
   dispose(): void;
+  /** Whether dispose() has been called. */
+  readonly disposed: boolean;
   [Symbol.dispose](): void;
 }
 
@@ -114,7 +122,8 @@ export declare class Linear extends Module {
   /**
    * @param inFeatures input features
    * @param outFeatures output features
-   * @param options bias: default true
+   * @param options bias: a boolean, default true (null: the default)
+   * @throws {TypeError} for options that are not an object, or a bias that is not a boolean
    */
   constructor(inFeatures: number, outFeatures: number, options?: { bias?: boolean });
   readonly inFeatures: number;
@@ -149,24 +158,42 @@ export declare class LinearReLU extends Linear {}
  * @param logits row-major [batch, classes]
  * @param targets [batch] class indices
  * @param classes number of classes
- * @throws {RangeError} for a target outside [0, classes)
+ * @throws {TypeError} for logits that are not a Float32Array, or targets that are not an array
+ * @throws {RangeError} for logits that are not whole rows, a target count that is not batch, a target outside [0, classes)
  * @example const { loss, grad } = nn.crossEntropyLoss(model.forward(x, 64), labels, 10);
  */
 export function crossEntropyLoss(logits: Float32Array, targets: ArrayLike<number>, classes: number): { loss: number; grad: Float32Array };
 
 /**
  * torch.optim.SGD (dampening 0): g = grad + weightDecay·p, buf = g then momentum·buf + g, p −= lr·buf, in float32.
+ * With momentum its buffers live in wasm memory: dispose() it when done.
  * @example
  * const opt = new nn.SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
  * model.zeroGrad(); model.backward(nn.crossEntropyLoss(model.forward(x, 64), y, 10).grad, 64); opt.step();
+ * opt.dispose();
  */
 export declare class SGD {
-  /** @param options momentum, weightDecay: default 0 */
+  /**
+   * @param params model.parameters()
+   * @param options lr, momentum, weightDecay: finite and >= 0 (as torch checks them); momentum, weightDecay default 0
+   * @throws {TypeError} for params that are not parameters, or an option that is not a number
+   * @throws {RangeError} for a negative or non-finite option
+   */
   constructor(params: Parameter[], options: { lr: number; momentum?: number; weightDecay?: number });
   readonly params: Parameter[];
   lr: number;
   momentum: number;
   weightDecay: number;
-  /** Updates every parameter with a gradient, in place. */
+  /**
+   * Updates every parameter with a gradient, in place; every gradient is checked first, so none changes when one is wrong.
+   * @throws {TypeError} for a grad that is not a Float32Array (naming the parameter and its index)
+   * @throws {RangeError} for a grad of another length than its parameter
+   * @throws {Error} after dispose()
+   */
   step(): void;
+  /** Whether dispose() has been called. */
+  readonly disposed: boolean;
+  /** Frees the momentum buffers. Idempotent; step() throws afterwards. */
+  dispose(): void;
+  [Symbol.dispose](): void;
 }

@@ -4,10 +4,10 @@
 
 import { Linear as PackedLinear } from '../layers/linear.js';
 import { INTERNAL } from '../layers/internal.js';
-import { allFinite, describe, typedArray } from '../runtime/validate.js';
+import { allFinite, boolean, describe, integer, options, typedArray, typedArrayKind } from '../runtime/validate.js';
 import { dim } from '../ops/gemm-args.js';
 import { linearBackward, reluBackward } from './grad.js';
-import { Module } from './module.js';
+import { live, Module } from './module.js';
 
 /**
  * y = x Wᵀ + b, as torch.nn.Linear: weight [outFeatures, inFeatures], bias [outFeatures].
@@ -40,16 +40,18 @@ export class Linear extends Module {
   /**
    * @param {number} inFeatures
    * @param {number} outFeatures
-   * @param {{ bias?: boolean }} [opts] bias: default true
+   * @param {{ bias?: boolean }} [opts] bias: a boolean, default true (torch's bias=True; null: the default)
    */
-  constructor(inFeatures, outFeatures, opts = {}) {
+  constructor(inFeatures, outFeatures, opts) {
+    const o = options('options', opts, ['bias'], {});
+    const withBias = boolean('bias', o.bias ?? true);
     super();
     /** Input features. */
     this.inFeatures = dim('inFeatures', inFeatures);
     /** Output features. */
     this.outFeatures = dim('outFeatures', outFeatures);
     this.#weight = new Float32Array(this.inFeatures * this.outFeatures);
-    this.#bias = opts.bias === false ? null : new Float32Array(this.outFeatures);
+    this.#bias = withBias ? new Float32Array(this.outFeatures) : null;
     const self = this;
     this.#params = [{ name: 'weight', get value() { return self.#weight; }, grad: null, owner: this }];
     if (this.#bias) this.#params.push({ name: 'bias', get value() { return /** @type {Float32Array} */ (self.#bias); }, grad: null, owner: this });
@@ -68,11 +70,15 @@ export class Linear extends Module {
    * @returns {Float32Array | null} [batch, inFeatures], or null without inputGrad
    */
   backward(dy, batch, inputGrad = true) {
+    live(this);
     const x = this.#input;
     if (!x) throw new Error(`qdq-wasm: ${this.constructor.name}.backward needs a forward() in training mode first`);
-    if (!(dy instanceof Float32Array) || dy.length !== batch * this.outFeatures || x.length !== batch * this.inFeatures) {
+    typedArray('dy', dy, Float32Array);
+    const m = integer('batch', batch, 0, 2 ** 31 - 1);
+    boolean('inputGrad', inputGrad);
+    if (dy.length !== m * this.outFeatures || x.length !== m * this.inFeatures) {
       throw new RangeError(`qdq-wasm: ${this.constructor.name}.backward needs dy of batch * ${this.outFeatures} floats for the ` +
-        `last forward's ${x.length / this.inFeatures} rows, got ${describe(dy)} with batch ${describe(batch)}`);
+        `last forward's ${x.length / this.inFeatures} rows, got ${describe(dy)} with batch ${m}`);
     }
     const fq = this.weightFakeQuant;
     const g = linearBackward(x, fq ? /** @type {Float32Array} */ (this.#usedWeight) : this.#weight, dy, batch, this.inFeatures, this.outFeatures, inputGrad);
@@ -151,6 +157,7 @@ export class Linear extends Module {
    * @returns {Float32Array} [batch, outFeatures]
    */
   forward(x, batch) {
+    live(this);
     if (!(x instanceof Float32Array)) throw floatInputError(this, x);
     if (this.weightFakeQuant) {
       const w = this.weightFakeQuant.forward(this.#weight, [this.outFeatures, this.inFeatures]).output;
@@ -169,12 +176,16 @@ export class Linear extends Module {
     return this.#packed.forward(x, batch);
   }
 
+  /** Frees the packed weights; forward(), backward() and clone() throw afterwards (Module.dispose). */
   dispose() {
     this.markChanged();
+    this.#input = null;
+    super.dispose();
   }
 
   /** @returns {this} */
   clone() {
+    live(this);
     const c = new (/** @type {any} */ (this.constructor))(this.inFeatures, this.outFeatures, { bias: this.#bias !== null });
     c.loadOwnState(this.ownState());
     c.training = this.training;
@@ -194,7 +205,7 @@ function addInto(acc, g) {
  * @param {Module} m @param {unknown} x @returns {TypeError}
  */
 export function floatInputError(m, x) {
-  return new TypeError(`qdq-wasm: ${m.constructor.name}.forward needs a Float32Array, got ${describe(x)}` +
+  return new TypeError(`qdq-wasm: ${m.constructor.name}.forward: x must be a Float32Array, got ${describe(x)}` +
     ((/** @type {any} */ (x))?.scale !== undefined ? '; a quantized activation reaches a float module: put a DeQuantStub before it' : ''));
 }
 
@@ -208,9 +219,10 @@ export class ReLU extends Module {
 
   /** @param {Float32Array} dy @returns {Float32Array} dy where the input was > 0, else 0 (qdq_relu_backward) */
   backward(dy) {
+    live(this);
     const y = this.#out;
     if (!y) throw new Error('qdq-wasm: ReLU.backward needs a forward() in training mode first');
-    return reluBackward(y, dy);
+    return reluBackward(y, dy, 'ReLU');
   }
 
   /**
@@ -218,6 +230,7 @@ export class ReLU extends Module {
    * @returns {Float32Array | import('../quantization/activation.js').QuantizedActivation}
    */
   forward(x) {
+    live(this);
     if (x instanceof Float32Array) {
       // A plain loop: TypedArray.prototype.map with a closure was a tenth of a training step.
       const y = new Float32Array(x.length);
@@ -228,14 +241,17 @@ export class ReLU extends Module {
       this.#out = this.training ? y : null;
       return y;
     }
-    if (x && typeof x === 'object' && 'zeroPoint' in x) {
-      const zp = x.zeroPoint;
-      return { ...x, data: /** @type {any} */ (x.data).map((/** @type {number} */ q) => (q < zp ? zp : q)) };
+    if (x !== null && typeof x === 'object' && !ArrayBuffer.isView(x) && 'zeroPoint' in x) {
+      const data = typedArray('x.data', x.data, Int8Array, Uint8Array);
+      const u8 = typedArrayKind(data) === 'Uint8Array';
+      const zp = integer('x.zeroPoint', x.zeroPoint, u8 ? 0 : -128, u8 ? 255 : 127);
+      return { ...x, data: /** @type {any} */ (data).map((/** @type {number} */ q) => (q < zp ? zp : q)) };
     }
-    throw new TypeError(`qdq-wasm: ReLU.forward needs a Float32Array or a quantized activation, got ${describe(x)}`);
+    throw new TypeError(`qdq-wasm: ReLU.forward: x must be a Float32Array or a quantized activation { data, scale, zeroPoint, dtype }, got ${describe(x)}`);
   }
 
   clone() {
+    live(this);
     return /** @type {this} */ (new ReLU().train(this.training));
   }
 }
@@ -262,8 +278,9 @@ export class LinearReLU extends Linear {
 
   /** @param {Float32Array} dy @param {number} batch @param {boolean} [inputGrad] @returns {Float32Array | null} */
   backward(dy, batch, inputGrad = true) {
+    live(this);
     const y = this.#out;
     if (!y) throw new Error('qdq-wasm: LinearReLU.backward needs a forward() in training mode first');
-    return super.backward(reluBackward(y, dy), batch, inputGrad);
+    return super.backward(reluBackward(y, dy, 'LinearReLU'), batch, inputGrad);
   }
 }

@@ -3,7 +3,7 @@
 // row-major Float32Array batches (or a quantized activation after a QuantStub).
 // Only float tensors live here; the int8 work is in the layers they convert to.
 
-import { describe } from '../runtime/validate.js';
+import { describe, typedArray } from '../runtime/validate.js';
 
 /**
  * A tensor of a state dict: data and its C-order shape. readSafetensors()'s
@@ -23,6 +23,18 @@ import { describe } from '../runtime/validate.js';
  * @type {WeakMap<Module, { observe(x: Float32Array): unknown, backward?(dy: Float32Array): Float32Array }>}
  */
 export const OBSERVERS = new WeakMap();
+
+/** Modules whose dispose() has been called. */
+const DISPOSED = new WeakSet();
+
+/**
+ * Throws when m was disposed: every built-in module's forward(), backward(), clone(), stateDict()
+ * and loadStateDict() start with it (a module of your own may call it too).
+ * @param {Module} m
+ */
+export function live(m) {
+  if (DISPOSED.has(m)) throw new Error(`qdq-wasm: this ${m.constructor.name} was disposed; create a new one`);
+}
 
 /**
  * The base of every module: children, train/eval, state dicts, dispose.
@@ -92,6 +104,7 @@ export class Module {
     /** @type {Record<string, StateTensor>} */
     const out = {};
     walk(this, '', (m, prefix) => {
+      live(m);
       for (const [k, t] of Object.entries(m.ownState())) {
         out[prefix + k] = { shape: [...t.shape], data: /** @type {any} */ (t.data).slice() };
       }
@@ -115,6 +128,7 @@ export class Module {
     const plan = [];
     const expected = new Set();
     walk(this, '', (m, prefix) => {
+      live(m);
       const own = m.ownState();
       /** @type {Record<string, StateTensor>} */
       const got = {};
@@ -196,9 +210,19 @@ export class Module {
     for (const p of this.parameters()) p.grad = null;
   }
 
-  /** Frees any wasm memory held here and in children. Idempotent. */
+  /**
+   * Frees any wasm memory held here and in children, and ends their use: afterwards forward(),
+   * backward(), clone(), stateDict() and loadStateDict() throw an Error, here and in every child
+   * (as a disposed layer's forward() does). Idempotent. A subclass that overrides it calls super.dispose().
+   */
   dispose() {
     for (const [, c] of this.namedChildren()) c.dispose();
+    DISPOSED.add(this);
+  }
+
+  /** Whether dispose() has been called. */
+  get disposed() {
+    return DISPOSED.has(this);
   }
 
   [Symbol.dispose]() {
@@ -225,9 +249,8 @@ function checkTensor(name, v, want) {
   if (v === null || typeof v !== 'object' || !ArrayBuffer.isView(v.data) || !Array.isArray(v.shape)) {
     throw new TypeError(`qdq-wasm: state['${name}'] must be { shape, data } with a typed array, got ${describe(v)}`);
   }
-  if (v.data.constructor.name !== want.data.constructor.name) {
-    throw new TypeError(`qdq-wasm: state['${name}'].data must be a ${want.data.constructor.name}, got ${describe(v.data)}`);
-  }
+  // Any array of the right kind: a subclass, or one from another realm, as the rest of the API takes them.
+  typedArray(`state['${name}'].data`, v.data, /** @type {any} */ (want.data).constructor);
   const same = v.shape.length === want.shape.length && v.shape.every((d, i) => d === want.shape[i]);
   const n = v.shape.reduce((a, b) => a * b, 1);
   if (!same || /** @type {any} */ (v.data).length !== n) {
@@ -262,6 +285,7 @@ export class Sequential extends Module {
    * @param {any} x @param {number} [batch] @returns {any}
    */
   forward(x, batch) {
+    live(this);
     const rows = batch ?? inferBatch(x, this.modules);
     let y = x;
     for (const m of this.modules) {
@@ -283,6 +307,7 @@ export class Sequential extends Module {
    * @returns {Float32Array | null}
    */
   backward(dy, batch, inputGrad = false) {
+    live(this);
     const first = inputGrad ? -1 : this.modules.findIndex((m) => m.parameters().length > 0);
     /** @type {Float32Array | null} */
     let g = dy;
@@ -297,7 +322,17 @@ export class Sequential extends Module {
 
   /** @returns {this} */
   clone() {
-    const c = /** @type {this} */ (new Sequential(...this.modules.map((m) => m.clone())));
+    live(this);
+    /** @type {Module[]} */
+    const copies = [];
+    try {
+      for (const m of this.modules) copies.push(m.clone());
+    } catch (e) {
+      // A child that cannot be copied: free the copies made so far (converted layers own wasm memory).
+      for (const c of copies) c.dispose();
+      throw e;
+    }
+    const c = /** @type {this} */ (new Sequential(...copies));
     c.training = this.training;
     c.qconfig = this.qconfig;
     return c;
@@ -321,15 +356,18 @@ function inferBatch(x, modules) {
 export class Identity extends Module {
   /** @param {any} x @returns {any} x */
   forward(x) {
+    live(this);
     return x;
   }
 
   /** @param {Float32Array} dy @returns {Float32Array} dy */
   backward(dy) {
+    live(this);
     return dy;
   }
 
   clone() {
+    live(this);
     return /** @type {this} */ (new Identity().train(this.training));
   }
 }
@@ -339,6 +377,7 @@ export class Identity extends Module {
  */
 export class Flatten extends Identity {
   clone() {
+    live(this);
     return /** @type {this} */ (new Flatten().train(this.training));
   }
 }

@@ -5,7 +5,7 @@
 import { SGD_FIRST_STEP } from '../runtime/abi.js';
 import { call, inout, input, owned, WasmBuffer } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
-import { describe, finite, integer, options } from '../runtime/validate.js';
+import { describe, finite, integer, options, typedArray, typedArrayKind } from '../runtime/validate.js';
 
 const f = Math.fround;
 
@@ -21,11 +21,15 @@ const f = Math.fround;
  */
 export function crossEntropyLoss(logits, targets, classes) {
   const c = integer('classes', classes, 1, 2 ** 31 - 1);
-  if (!(logits instanceof Float32Array) || logits.length % c !== 0) {
-    throw new TypeError(`qdq-wasm: logits must be a Float32Array of batch * ${c} values, got ${describe(logits)}`);
+  typedArray('logits', logits, Float32Array);
+  if (logits.length % c !== 0) {
+    throw new RangeError(`qdq-wasm: logits must have batch * classes values, and ${logits.length} is not a multiple of classes (${c})`);
   }
   const m = logits.length / c;
-  if (targets?.length !== m) throw new RangeError(`qdq-wasm: targets must have ${m} values, got ${describe(targets)}`);
+  if (typedArrayKind(targets) === undefined && !Array.isArray(targets)) {
+    throw new TypeError(`qdq-wasm: targets must be an array of class indices, got ${describe(targets)}`);
+  }
+  if (targets.length !== m) throw new RangeError(`qdq-wasm: targets must have batch = ${m} values (one per row of logits), got ${targets.length}`);
   const grad = new Float32Array(logits.length);
   let loss = 0;
   for (let i = 0; i < m; i++) {
@@ -43,39 +47,60 @@ export function crossEntropyLoss(logits, targets, classes) {
 /**
  * Stochastic gradient descent as torch.optim.SGD (dampening 0, not Nesterov): g = grad + weightDecay·p;
  * buf = g on the first step, else momentum·buf + g; p −= lr·buf; each operation rounded to float32
- * (T3 of src/qdq.h, qdq_sgd_step). The momentum buffers live in wasm memory between steps (freed
- * with the optimizer by the garbage collector).
+ * (T3 of src/qdq.h, qdq_sgd_step). With momentum, the buffers live in wasm memory between steps:
+ * dispose() the optimizer when done (the garbage collector frees forgotten ones, as a safety net).
  * @example
  * const opt = new SGD(model.parameters(), { lr: 0.05, momentum: 0.9 });
  * model.zeroGrad(); model.backward(crossEntropyLoss(model.forward(x, 64), y, 10).grad, 64); opt.step();
+ * opt.dispose();
  */
 export class SGD {
   /** @type {Map<object, WasmBuffer>} */
   #buffers = new Map();
+  #disposed = false;
 
   /**
    * @param {import('./module.js').Parameter[]} params model.parameters()
-   * @param {{ lr: number, momentum?: number, weightDecay?: number }} opts momentum, weightDecay: default 0
+   * @param {{ lr: number, momentum?: number, weightDecay?: number }} opts momentum, weightDecay: default 0;
+   *   each finite and >= 0, as torch checks them
    */
   constructor(params, opts) {
     const o = options('options', opts, ['lr', 'momentum', 'weightDecay']);
     if (!Array.isArray(params)) throw new TypeError(`qdq-wasm: params must be model.parameters(), got ${describe(params)}`);
+    params.forEach(checkParameter);
     this.params = params;
-    this.lr = finite('lr', o.lr);
-    this.momentum = finite('momentum', o.momentum ?? 0);
-    this.weightDecay = finite('weightDecay', o.weightDecay ?? 0);
+    this.lr = nonNegative('lr', o.lr, 'learning rate');
+    this.momentum = nonNegative('momentum', o.momentum ?? 0, 'momentum value');
+    this.weightDecay = nonNegative('weightDecay', o.weightDecay ?? 0, 'weight decay');
   }
 
-  /** Updates every parameter that has a gradient, in place. */
+  /** Whether dispose() has been called. */
+  get disposed() {
+    return this.#disposed;
+  }
+
+  /**
+   * Updates every parameter that has a gradient, in place. Every gradient is checked first
+   * (a Float32Array of the parameter's length, or null): when one is wrong, no parameter changes.
+   */
   step() {
+    if (this.#disposed) throw new Error('qdq-wasm: this SGD was disposed; create a new one');
     const rt = getRuntime();
+    // The parameters may have been swapped since the constructor (params is the caller's array).
+    if (!Array.isArray(this.params)) throw new TypeError(`qdq-wasm: params must be model.parameters(), got ${describe(this.params)}`);
+    const work = [];
+    for (let i = 0; i < this.params.length; i++) {
+      const p = checkParameter(this.params[i], i);
+      const v = typedArray(`params[${i}].value`, p.value, Float32Array);
+      if (p.grad === null || p.grad === undefined) continue;
+      const what = `${typeof p.name === 'string' ? p.name : 'parameter'}.grad (params[${i}])`;
+      const g = typedArray(what, p.grad, Float32Array);
+      if (g.length !== v.length) throw new RangeError(`qdq-wasm: ${what} has ${g.length} values; the parameter has ${v.length}`);
+      work.push({ p, v, g });
+    }
     // float32 as the C parameters take them; momentum 0 keeps no buffer, as torch.
     const lr = f(this.lr), mom = f(this.momentum), wd = f(this.weightDecay);
-    for (const p of this.params) {
-      const g = p.grad;
-      if (!g) continue;
-      const v = p.value;
-      if (g.length !== v.length) throw new RangeError(`qdq-wasm: ${p.name}.grad has ${g.length} values; the parameter has ${v.length}`);
+    for (const { p, v, g } of work) {
       let buf = this.#buffers.get(p);
       const first = !buf;
       if (mom !== 0 && !buf) this.#buffers.set(p, (buf = new WasmBuffer(rt, `momentum buffer of ${p.name}`, 4 * Math.max(v.length, 1))));
@@ -87,4 +112,37 @@ export class SGD {
       p.owner.markChanged();
     }
   }
+
+  /** Frees the momentum buffers. Idempotent; step() throws afterwards. */
+  dispose() {
+    for (const b of this.#buffers.values()) b.dispose();
+    this.#buffers.clear();
+    this.#disposed = true;
+  }
+
+  [Symbol.dispose]() {
+    this.dispose();
+  }
+}
+
+/**
+ * A finite number >= 0 (torch.optim.SGD raises "Invalid learning rate: -1" and the like).
+ * @param {string} name @param {unknown} v @param {string} what @returns {number}
+ */
+function nonNegative(name, v, what) {
+  const x = finite(name, v);
+  if (x < 0) throw new RangeError(`qdq-wasm: ${name} must be >= 0, got ${x} (torch.optim.SGD: "Invalid ${what}: ${x}")`);
+  return x;
+}
+
+/**
+ * One entry of params: what model.parameters() gives, { name, value, grad, owner }.
+ * @param {unknown} p @param {number} i @returns {import('./module.js').Parameter}
+ */
+function checkParameter(p, i) {
+  const q = /** @type {any} */ (p);
+  if (q === null || typeof q !== 'object' || typeof q.owner?.markChanged !== 'function' || !('value' in q)) {
+    throw new TypeError(`qdq-wasm: params[${i}] must be a parameter of model.parameters() ({ name, value, grad, owner }), got ${describe(p)}`);
+  }
+  return q;
 }

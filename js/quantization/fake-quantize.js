@@ -10,7 +10,7 @@ import { fakeQuantizePerChannel, fakeQuantizePerTensor } from '../ops/quantize.j
 import { CHOOSE_PRESERVE_SPARSITY } from '../runtime/abi.js';
 import { call, input, output } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
-import { boolean, options } from '../runtime/validate.js';
+import { boolean, options, typedArray } from '../runtime/validate.js';
 
 /**
  * torch.ao.quantization.FusedMovingAvgObsFakeQuantize (and FakeQuantize with a moving-average observer).
@@ -129,7 +129,14 @@ export class FakeQuantize {
    * @param {Float32Array} dy @returns {Float32Array}
    */
   backward(dy) {
+    const g = typedArray('dy', dy, Float32Array);
     const m = this.mask;
-    return m ? dy.map((g, i) => (m[i] ? g : 0)) : dy;
+    if (!m) return g;
+    if (g.length !== m.length) {
+      throw new RangeError(`qdq-wasm: FakeQuantize.backward needs dy of ${m.length} values (its last forward's input), got ${g.length}`);
+    }
+    const dx = new Float32Array(g.length);
+    for (let i = 0; i < g.length; i++) dx[i] = m[i] ? g[i] : 0;
+    return dx;
   }
 }

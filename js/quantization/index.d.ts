@@ -54,6 +54,11 @@ export declare class DeQuantStub extends QuantStub {}
  * @example new Quantize(0.02, 128, 'uint8').forward(x)
  */
 export declare class Quantize extends Module {
+  /**
+   * @param scale float32 step (kept as its float32 value)
+   * @param zeroPoint an integer in dtype's range
+   * @throws {TypeError | RangeError} for a scale that is not finite and > 0, a zero point outside the dtype, an unknown dtype
+   */
   constructor(scale: number, zeroPoint: number, dtype: 'int8' | 'uint8');
   scale: number;
   zeroPoint: number;
@@ -72,6 +77,13 @@ export declare class DeQuantize extends Module {
  * @example const y = converted.modules[1].forward(act, 1);
  */
 export declare class QuantizedLinearModule extends Module {
+  /**
+   * @param layer a QuantizedLinear, not disposed (the module owns it from now on)
+   * @param bias the float bias the layer was built from, or null: quantized with inputScale * weightScales[j]
+   *   it must give layer.biasInt32 (what loadModel() checks too)
+   * @throws {TypeError} for a layer that is not a QuantizedLinear, a bias that is not a Float32Array
+   * @throws {RangeError} for a bias of another length, not finite, or that the layer was not built from
+   */
   constructor(layer: QuantizedLinear, bias: Float32Array | null);
   readonly layer: QuantizedLinear;
   readonly bias: Float32Array | null;
@@ -86,6 +98,11 @@ export declare class QuantizedLinearModule extends Module {
  * @example const y = dq.forward(x, 1);
  */
 export declare class DynamicQuantizedLinearModule extends Module {
+  /**
+   * @param layer a DynamicQuantizedLinear, not disposed (the module owns it from now on)
+   * @param relu whether a ReLU follows
+   * @throws {TypeError} for a layer that is not a DynamicQuantizedLinear, or relu not a boolean
+   */
   constructor(layer: DynamicQuantizedLinear, relu: boolean);
   readonly layer: DynamicQuantizedLinear;
   readonly relu: boolean;
@@ -200,7 +217,11 @@ export declare class FakeQuantize {
   observe(x: Float32Array, shape?: number[]): Float32Array;
   /** The observer's qparams (what convert() uses, as torch's calculate_qparams). */
   calculateQParams(): { scale: number; zeroPoint: number } | { scales: Float32Array; zeroPoints: Int32Array };
-  /** dy where the last forward() did not clamp, 0 elsewhere (straight-through estimator). */
+  /**
+   * dy where the last forward() did not clamp, 0 elsewhere (straight-through estimator).
+   * @throws {TypeError} for a dy that is not a Float32Array
+   * @throws {RangeError} for a dy of another length than the last forward()'s input
+   */
   backward(dy: Float32Array): Float32Array;
 }
 

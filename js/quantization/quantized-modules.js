@@ -3,13 +3,29 @@
 //   DynamicQuantizedLinearModule -> DynamicQuantizedLinear (js/layers/dynamic-linear.js): float in, float out
 
 import { DynamicQuantizedLinear } from '../layers/dynamic-linear.js';
-import { QuantizedLinear } from '../layers/quantized-linear.js';
-import { describe } from '../runtime/validate.js';
-import { Module } from '../nn/module.js';
+import { QuantizedLinear, quantizeBias } from '../layers/quantized-linear.js';
+import { foreign } from '../runtime/binding.js';
+import { allFinite, boolean, describe, typedArray } from '../runtime/validate.js';
+import { live, Module } from '../nn/module.js';
+
+/**
+ * The layer a module wraps: of the class it needs, not disposed.
+ * @template T
+ * @param {string} module the module's class @param {unknown} layer @param {{ name: string, prototype: T }} Layer
+ * @returns {T}
+ */
+function checkLayer(module, layer, Layer) {
+  if (!(layer instanceof /** @type {any} */ (Layer))) {
+    throw new TypeError(`qdq-wasm: ${module}'s layer must be a ${Layer.name} (${Layer.name}.fromFloat or .fromQuantized), ` +
+      `got ${foreign(layer)}`);
+  }
+  if (/** @type {any} */ (layer).disposed) throw new Error(`qdq-wasm: ${module}'s layer, a ${Layer.name}, was disposed; create a new one`);
+  return /** @type {T} */ (layer);
+}
 
 /** What both int8 Linear modules share: the layer they wrap, its sizes, its weights' state, dispose. */
 class Int8LinearModule extends Module {
-  /** @param {QuantizedLinear | DynamicQuantizedLinear} layer */
+  /** @param {QuantizedLinear | DynamicQuantizedLinear} layer checked by the subclass */
   constructor(layer) {
     super();
     /** The int8 layer. */
@@ -29,6 +45,7 @@ class Int8LinearModule extends Module {
 
   dispose() {
     this.layer.dispose();
+    super.dispose();
   }
 }
 
@@ -39,11 +56,28 @@ class Int8LinearModule extends Module {
  * 'input_zero_point' (what the layer was built for). Owns wasm memory: dispose().
  */
 export class QuantizedLinearModule extends Int8LinearModule {
-  /** @param {QuantizedLinear} layer @param {Float32Array | null} bias the float bias it was built from */
+  /**
+   * @param {QuantizedLinear} layer
+   * @param {Float32Array | null} bias the float bias it was built from ([outFeatures], finite; quantized with
+   *   the layer's scales it must give layer.biasInt32), or null (undefined alike): the layer's biasInt32 alone
+   */
   constructor(layer, bias) {
-    super(layer);
+    const l = checkLayer('QuantizedLinearModule', layer, QuantizedLinear);
+    let b = null;
+    if (bias !== null && bias !== undefined) {
+      b = typedArray('bias', bias, Float32Array);
+      if (b.length !== l.outFeatures) throw new RangeError(`qdq-wasm: bias must have outFeatures = ${l.outFeatures} elements, got ${b.length}`);
+      allFinite('bias', b, 'biases');
+      const q = quantizeBias(b, l.weightScales, l.inputScale);
+      const j = q.findIndex((v, i) => v !== l.biasInt32[i]);
+      if (j >= 0) {
+        throw new RangeError(`qdq-wasm: bias[${j}] (${b[j]}) quantized with inputScale * weightScales[${j}] gives ${q[j]}, ` +
+          `but the layer's biasInt32[${j}] is ${l.biasInt32[j]}: pass the bias the layer was built from`);
+      }
+    }
+    super(l);
     /** The float bias, as torch keeps it (the layer folds it in as biasInt32). */
-    this.bias = bias;
+    this.bias = b;
   }
 
   ownState() {
@@ -67,6 +101,7 @@ export class QuantizedLinearModule extends Int8LinearModule {
    * @returns {import('./activation.js').QuantizedActivation}
    */
   forward(x, batch) {
+    live(this);
     if (x instanceof Float32Array || !x || typeof x !== 'object' || !('zeroPoint' in x)) {
       throw new TypeError(`qdq-wasm: QuantizedLinear got ${describe(x)}, not a quantized activation: a converted ` +
         'static model quantizes its input at a QuantStub (PyTorch fails here with "Could not run \'quantized::linear\' ' +
@@ -119,6 +154,7 @@ export class QuantizedLinearModule extends Int8LinearModule {
   }
 
   clone() {
+    live(this);
     const l = this.layer;
     return /** @type {this} */ (new QuantizedLinearModule(QuantizedLinear.fromQuantized({
       weight: l.weight, weightScales: l.weightScales, ...(this.bias ? { bias: this.bias } : { biasInt32: l.biasInt32 }),
@@ -137,9 +173,11 @@ export class QuantizedLinearModule extends Int8LinearModule {
 export class DynamicQuantizedLinearModule extends Int8LinearModule {
   /** @param {DynamicQuantizedLinear} layer @param {boolean} relu */
   constructor(layer, relu) {
-    super(layer);
+    const l = checkLayer('DynamicQuantizedLinearModule', layer, DynamicQuantizedLinear);
+    const r = boolean('relu', relu);
+    super(l);
     /** Whether a ReLU follows (torch.ao.nn.intrinsic.quantized.dynamic.LinearReLU). */
-    this.relu = relu;
+    this.relu = r;
   }
 
   ownState() {
@@ -149,6 +187,7 @@ export class DynamicQuantizedLinearModule extends Int8LinearModule {
 
   /** @param {Float32Array} x @param {number} [batch] @returns {Float32Array} */
   forward(x, batch) {
+    live(this);
     const y = this.layer.forward(x, batch);
     if (this.relu) for (let i = 0; i < y.length; i++) if (!(y[i] > 0)) y[i] = y[i] < 0 ? 0 : y[i] + 0;
     return y;
@@ -173,6 +212,7 @@ export class DynamicQuantizedLinearModule extends Int8LinearModule {
   }
 
   clone() {
+    live(this);
     const l = this.layer;
     return /** @type {this} */ (new DynamicQuantizedLinearModule(DynamicQuantizedLinear.fromQuantized({
       weight: l.weight, weightScales: l.weightScales, bias: l.bias, inFeatures: l.inFeatures, outFeatures: l.outFeatures,

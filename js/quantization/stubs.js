@@ -3,8 +3,8 @@
 // The converted forms (Quantize, DeQuantize) live here too.
 
 import { dequantize, quantizePerTensor } from '../ops/quantize.js';
-import { describe, integer, scale } from '../runtime/validate.js';
-import { Identity, Module } from '../nn/module.js';
+import { describe, integer, oneOf, scale } from '../runtime/validate.js';
+import { Identity, live, Module } from '../nn/module.js';
 
 /**
  * Marks where a statically quantized model quantizes its float input (torch.ao.quantization.QuantStub).
@@ -12,6 +12,7 @@ import { Identity, Module } from '../nn/module.js';
  */
 export class QuantStub extends Identity {
   clone() {
+    live(this);
     const c = new QuantStub().train(this.training);
     c.qconfig = this.qconfig;
     return /** @type {this} */ (c);
@@ -24,6 +25,7 @@ export class QuantStub extends Identity {
  */
 export class DeQuantStub extends QuantStub {
   clone() {
+    live(this);
     const c = new DeQuantStub().train(this.training);
     c.qconfig = this.qconfig;
     return /** @type {this} */ (c);
@@ -35,12 +37,18 @@ export class DeQuantStub extends QuantStub {
  * (x · fl(1/scale), half to even) over the dtype's full range. State: 'scale', 'zero_point'.
  */
 export class Quantize extends Module {
-  /** @param {number} scale float32 step @param {number} zeroPoint @param {'int8' | 'uint8'} dtype */
-  constructor(scale, zeroPoint, dtype) {
+  /**
+   * @param {number} s float32 step, finite and > 0 @param {number} zeroPoint an integer in dtype's range
+   * @param {'int8' | 'uint8'} dtype
+   */
+  constructor(s, zeroPoint, dtype) {
+    const dt = oneOf('dtype', dtype, /** @type {const} */ (['int8', 'uint8']));
+    const sc = scale('scale', s);
+    const zp = integer('zeroPoint', zeroPoint, dt === 'uint8' ? 0 : -128, dt === 'uint8' ? 255 : 127);
     super();
-    this.scale = scale;
-    this.zeroPoint = zeroPoint;
-    this.dtype = dtype;
+    this.scale = sc;
+    this.zeroPoint = zp;
+    this.dtype = dt;
   }
 
   ownState() {
@@ -65,14 +73,16 @@ export class Quantize extends Module {
    * @returns {import('./activation.js').QuantizedActivation}
    */
   forward(x) {
+    live(this);
     if (!(x instanceof Float32Array)) {
-      throw new TypeError(`qdq-wasm: Quantize.forward needs a Float32Array, got ${describe(x)}`);
+      throw new TypeError(`qdq-wasm: Quantize.forward: x must be a Float32Array, got ${describe(x)}`);
     }
     const q = quantizePerTensor(x, { scale: this.scale, zeroPoint: this.zeroPoint, dtype: this.dtype, compat: 'pytorch' });
     return { data: q.data, scale: this.scale, zeroPoint: this.zeroPoint, dtype: this.dtype };
   }
 
   clone() {
+    live(this);
     return /** @type {this} */ (new Quantize(this.scale, this.zeroPoint, this.dtype).train(this.training));
   }
 }
@@ -84,13 +94,15 @@ export class DeQuantize extends Module {
    * @returns {Float32Array}
    */
   forward(x) {
+    live(this);
     if (!x || typeof x !== 'object' || !('zeroPoint' in x)) {
-      throw new TypeError(`qdq-wasm: DeQuantize.forward needs a quantized activation, got ${describe(x)}`);
+      throw new TypeError(`qdq-wasm: DeQuantize.forward: x must be a quantized activation { data, scale, zeroPoint, dtype }, got ${describe(x)}`);
     }
     return dequantize({ data: x.data, scale: x.scale, zeroPoint: x.zeroPoint });
   }
 
   clone() {
+    live(this);
     return /** @type {this} */ (new DeQuantize().train(this.training));
   }
 }

@@ -27,8 +27,17 @@ const sgd = new nn.SGD(net.parameters(), { lr: 0.1, momentum: 0.9 });
 const { grad } = nn.crossEntropyLoss(net.train().forward(new Float32Array(4), 1), [1], 2);
 net.backward(grad, 1);
 sgd.step();
+sgd.dispose();
+sgd[Symbol.dispose]();
+const sgdGone: boolean = sgd.disposed;
+const netGone: boolean = net.disposed;
+void sgdGone, netGone;
 // @ts-expect-error lr is required
 new nn.SGD(net.parameters(), { momentum: 0.9 });
+// @ts-expect-error bias is a boolean
+new nn.Linear(4, 2, { bias: 1 });
+// @ts-expect-error disposed is read-only
+net.disposed = false;
 
 const savedBytes: Uint8Array = saveModel(net, { metadata: { format: 'pt' } });
 const reloaded = loadModel(savedBytes);

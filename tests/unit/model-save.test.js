@@ -199,7 +199,7 @@ test('saveModel(), loadModel()', async (t) => {
       ['extra', (ts) => ts.set('7.weight', { shape: [1], data: new Float32Array(1) }), RangeError, /unexpected tensor '7\.weight'/],
       ['misshapen', (ts) => ts.set('5.weight_scale', { shape: [4], data: new Float32Array(4) }), RangeError,
         /state\['5\.weight_scale'\] has shape \[4\] .*needs \[3\]/],
-      ['mistyped', (ts) => ts.set('1.weight', { shape: [6, 8], data: new Uint8Array(48) }), TypeError, /state\['1\.weight'\]\.data must be a Int8Array/],
+      ['mistyped', (ts) => ts.set('1.weight', { shape: [6, 8], data: new Uint8Array(48) }), TypeError, /state\['1\.weight'\]\.data must be an Int8Array, got Uint8Array\(48\)/],
     ]);
     for (const [what, edit, Err, re] of cases) {
       assert.throws(() => loadModel(rewrite(bytes, edit)), { name: Err.name, message: re }, what);
