@@ -133,6 +133,8 @@ export function prepare(model: Module, options?: { qconfig?: QConfig; inplace?: 
  * Converts a prepared, calibrated model to int8 (torch's convert): Quantize, QuantizedLinearModule, DeQuantize.
  * Weights are clamped to their observer's [quantMin, quantMax] (narrow ranges emulate 2-7 bit weights, as
  * torch's _clamp_weights); activations keep the dtype's range with their observer's scale. Owns wasm memory: dispose() it.
+ * Nothing changes until every module is converted (in place, the replaced modules are then disposed); a
+ * failure frees the layers built so far.
  * @param options inplace: default false
  * @throws {RangeError} for weight observers that are not symmetric (zero point ≠ 0)
  * @example const int8 = convert(prepared); const y = int8.forward(x, 1);
@@ -141,7 +143,8 @@ export function convert(model: Module, options?: { inplace?: boolean }): Sequent
 
 /**
  * Dynamic quantization (torch's quantize_dynamic): each Linear becomes a DynamicQuantizedLinearModule.
- * Unlike PyTorch, a bare Linear is quantized too. Owns wasm memory: dispose() it.
+ * Unlike PyTorch, a bare Linear is quantized too. Owns wasm memory: dispose() it. As convert(), a failure
+ * changes nothing and frees the layers built so far; in place, the replaced modules are disposed.
  * @param options dtype: 'int8' (default); perChannel: default false (torch's default_dynamic_qconfig); inplace: default false
  * @example const dq = quantizeDynamic(model, { perChannel: true });
  */
@@ -161,6 +164,7 @@ export function activationObserver(module: Module): ObserverLike | null;
  * '0.scale', '0.zero_point'), and its module tree as JSON in __metadata__ under 'qdq-wasm.modules'.
  * @param options `metadata`: more __metadata__ strings
  * @throws {TypeError} for a module it cannot describe, or a model prepared for QAT (convert it first)
+ * @throws {RangeError} for Sequentials nested more than 64 deep (what loadModel() reads)
  * @example fs.writeFileSync('mlp-int8.safetensors', saveModel(int8));
  */
 export function saveModel(model: Module, options?: { metadata?: Record<string, string> }): Uint8Array;
@@ -169,8 +173,10 @@ export function saveModel(model: Module, options?: { metadata?: Record<string, s
  * Reads saveModel()'s file back (in eval mode): outputs bit-identical to the saved model's. Every tensor
  * is checked as loadStateDict() checks them: missing, extra, misshapen or mistyped tensors, scales that are
  * not finite and > 0, zero points outside the dtype, and a bias_int32 its float bias does not give are
- * errors naming the tensor or module. Converted models own wasm memory: dispose() them.
- * @throws {RangeError} for a file without saveModel()'s metadata, or any failed check
+ * errors naming the tensor or module. The module tree is checked as untrusted input: sizes must be integers
+ * in [1, 2^31 - 1] whose weight fits in the file, flags booleans, Sequentials nested at most 64 deep; a
+ * failed check frees whatever was built. Converted models own wasm memory: dispose() them.
+ * @throws {RangeError} for a file without saveModel()'s metadata, or any failed check (naming the module and key)
  * @example const int8 = loadModel(fs.readFileSync('mlp-int8.safetensors'));
  */
 export function loadModel(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): Module;

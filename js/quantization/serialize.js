@@ -17,11 +17,30 @@ import { DeQuantize, DeQuantStub, Quantize, QuantStub } from './stubs.js';
 export const MODULES_KEY = 'qdq-wasm.modules';
 
 /**
- * The tree of m: its type and what the constructor needs, never a tensor's values.
- * @param {Module} m @param {string} name @returns {Record<string, any>}
+ * How deeply Sequentials may nest in a saved model's tree: loadModel() builds the tree recursively,
+ * and a hostile file could nest it deep enough to overflow the stack. Real models nest a few levels.
  */
-function spec(m, name) {
-  if (m instanceof Sequential) return { type: 'Sequential', modules: m.modules.map((c, i) => spec(c, name ? `${name}.${i}` : String(i))) };
+export const MAX_MODULE_DEPTH = 64;
+
+/** Bytes of every tensor of a file: no weight of its tree can have more values. @param {Map<string, { data: ArrayBufferView }>} tensors */
+function tensorBytes(tensors) {
+  let n = 0;
+  for (const t of tensors.values()) n += t.data.byteLength;
+  return n;
+}
+
+/**
+ * The tree of m: its type and what the constructor needs, never a tensor's values.
+ * @param {Module} m @param {string} name @param {number} [depth] Sequentials above m
+ * @returns {Record<string, any>}
+ */
+function spec(m, name, depth = 0) {
+  if (m instanceof Sequential) {
+    if (depth >= MAX_MODULE_DEPTH) {
+      throw new RangeError(`qdq-wasm: saveModel() writes Sequentials nested at most ${MAX_MODULE_DEPTH} deep (loadModel()'s limit); '${name}' is deeper`);
+    }
+    return { type: 'Sequential', modules: m.modules.map((c, i) => spec(c, name ? `${name}.${i}` : String(i), depth + 1)) };
+  }
   if (m instanceof Linear) {
     if (m.weightFakeQuant) {
       throw new TypeError(`qdq-wasm: module '${name}' is prepared for QAT (it fake-quantizes its weight): eval() and convert() it before saveModel()`);
@@ -67,53 +86,125 @@ export function saveModel(model, opts) {
   return writeSafetensors(model.stateDict(), { metadata });
 }
 
+/** The path of a module in errors. @param {string} name */
+const where = (name) => `'${name || '(root)'}'`;
+
 /** @param {Record<string, any>} s @param {string} key @param {string} name @returns {any} */
 function field(s, key, name) {
-  if (!(key in s)) throw new RangeError(`qdq-wasm: the module tree gives module '${name}' (${s.type}) no '${key}'`);
+  if (!Object.hasOwn(s, key)) throw new RangeError(`qdq-wasm: the module tree gives module ${where(name)} (${s.type}) no '${key}'`);
   return s[key];
 }
 
 /**
- * A module of the tree with placeholder values, which loadStateDict() then replaces (and checks).
- * @param {unknown} s @param {string} name @returns {Module}
+ * A size of the tree: an integer in [1, 2^31 - 1]. The file is not trusted: any other value is a
+ * RangeError naming the module and the key.
+ * @param {Record<string, any>} s @param {string} key @param {string} name @returns {number}
  */
-function build(s, name) {
-  if (s === null || typeof s !== 'object' || Array.isArray(s)) throw new RangeError(`qdq-wasm: the module tree's '${name || '(root)'}' is ${describe(s)}, not a module`);
+function size(s, key, name) {
+  const v = field(s, key, name);
+  if (!Number.isInteger(v) || v < 1 || v > 2 ** 31 - 1) {
+    throw new RangeError(`qdq-wasm: the module tree gives module ${where(name)} (${s.type}) ${key} ${describe(v)}; ` +
+      'it must be an integer in [1, 2147483647]');
+  }
+  return v;
+}
+
+/** @param {Record<string, any>} s @param {string} key @param {string} name @returns {boolean} */
+function flag(s, key, name) {
+  const v = field(s, key, name);
+  if (typeof v !== 'boolean') throw new RangeError(`qdq-wasm: the module tree gives module ${where(name)} (${s.type}) ${key} ${describe(v)}; it must be true or false`);
+  return v;
+}
+
+/**
+ * inFeatures and outFeatures of a Linear of the tree, whose weight the file must hold: a weight
+ * larger than the whole file is refused before anything is allocated for it.
+ * @param {Record<string, any>} s @param {string} name @param {number} fileBytes
+ */
+function features(s, name, fileBytes) {
+  const inFeatures = size(s, 'inFeatures', name), outFeatures = size(s, 'outFeatures', name);
+  if (inFeatures * outFeatures > fileBytes) {
+    throw new RangeError(`qdq-wasm: the module tree gives module ${where(name)} (${s.type}) a [${outFeatures}, ${inFeatures}] ` +
+      `weight, more values than the whole file has bytes (${fileBytes})`);
+  }
+  return { inFeatures, outFeatures };
+}
+
+/**
+ * A module of the tree with placeholder values, which loadStateDict() then replaces (and checks).
+ * A module that cannot be built frees the ones built before it.
+ * @param {unknown} s @param {string} name @param {number} depth Sequentials above it
+ * @param {number} fileBytes the file's size, which bounds every weight
+ * @returns {Module}
+ */
+function build(s, name, depth, fileBytes) {
+  if (s === null || typeof s !== 'object' || Array.isArray(s)) throw new RangeError(`qdq-wasm: the module tree's ${where(name)} is ${describe(s)}, not a module`);
   const t = /** @type {Record<string, any>} */ (s);
-  const f = (/** @type {string} */ k) => field(t, k, name || '(root)');
   switch (t.type) {
     case 'Sequential': {
-      const mods = f('modules');
-      if (!Array.isArray(mods)) throw new RangeError(`qdq-wasm: the module tree's Sequential '${name || '(root)'}' has no module list`);
-      return new Sequential(...mods.map((c, i) => build(c, name ? `${name}.${i}` : String(i))));
+      const mods = field(t, 'modules', name);
+      if (!Array.isArray(mods)) throw new RangeError(`qdq-wasm: the module tree's Sequential ${where(name)} has no module list`);
+      if (depth >= MAX_MODULE_DEPTH) {
+        throw new RangeError(`qdq-wasm: the module tree nests Sequentials more than ${MAX_MODULE_DEPTH} deep (at ${where(name)})`);
+      }
+      /** @type {Module[]} */
+      const built = [];
+      try {
+        mods.forEach((c, i) => built.push(build(c, name ? `${name}.${i}` : String(i), depth + 1, fileBytes)));
+      } catch (e) {
+        for (const m of built) m.dispose();
+        throw e;
+      }
+      return new Sequential(...built);
     }
-    case 'Linear': case 'LinearReLU':
-      return new (t.type === 'Linear' ? Linear : LinearReLU)(f('inFeatures'), f('outFeatures'), { bias: f('bias') === true });
+    case 'Linear': case 'LinearReLU': {
+      const { inFeatures, outFeatures } = features(t, name, fileBytes);
+      return new (t.type === 'Linear' ? Linear : LinearReLU)(inFeatures, outFeatures, { bias: flag(t, 'bias', name) });
+    }
     case 'QuantizedLinear': {
-      const n = f('outFeatures'), bias = f('bias') === true;
-      const layer = QuantizedLinear.fromQuantized({
-        weight: new Int8Array(f('inFeatures') * n), weightScales: new Float32Array(n).fill(1), bias: null,
-        inFeatures: f('inFeatures'), outFeatures: n, inputScale: 1, outputScale: 1, dtype: f('dtype'), relu: f('relu'),
-      });
+      const { inFeatures, outFeatures: n } = features(t, name, fileBytes);
+      const bias = flag(t, 'bias', name);
+      const layer = inTree(name, t.type, () => QuantizedLinear.fromQuantized({
+        weight: new Int8Array(inFeatures * n), weightScales: new Float32Array(n).fill(1), bias: null,
+        inFeatures, outFeatures: n, inputScale: 1, outputScale: 1, dtype: field(t, 'dtype', name), relu: flag(t, 'relu', name),
+      }));
       return new QuantizedLinearModule(layer, bias ? new Float32Array(n) : null);
     }
     case 'DynamicQuantizedLinear': {
-      const n = f('outFeatures');
-      const layer = DynamicQuantizedLinear.fromQuantized({
-        weight: new Int8Array(f('inFeatures') * n), weightScales: new Float32Array(n).fill(1),
-        bias: f('bias') === true ? new Float32Array(n) : null, inFeatures: f('inFeatures'), outFeatures: n,
-        compat: f('compat'), reduceRange: f('reduceRange'),
-      });
-      return new DynamicQuantizedLinearModule(layer, f('relu') === true);
+      const { inFeatures, outFeatures: n } = features(t, name, fileBytes);
+      const relu = flag(t, 'relu', name);
+      const layer = inTree(name, t.type, () => DynamicQuantizedLinear.fromQuantized({
+        weight: new Int8Array(inFeatures * n), weightScales: new Float32Array(n).fill(1),
+        bias: flag(t, 'bias', name) ? new Float32Array(n) : null, inFeatures, outFeatures: n,
+        compat: field(t, 'compat', name), reduceRange: flag(t, 'reduceRange', name),
+      }));
+      return new DynamicQuantizedLinearModule(layer, relu);
     }
-    case 'Quantize': return new Quantize(1, 0, oneOf('dtype', f('dtype'), /** @type {const} */ (['int8', 'uint8'])));
+    case 'Quantize': return new Quantize(1, 0, inTree(name, t.type, () => oneOf('dtype', field(t, 'dtype', name), /** @type {const} */ (['int8', 'uint8']))));
     case 'DeQuantize': return new DeQuantize();
     case 'QuantStub': return new QuantStub();
     case 'DeQuantStub': return new DeQuantStub();
     case 'ReLU': return new ReLU();
     case 'Identity': return new Identity();
     case 'Flatten': return new Flatten();
-    default: throw new RangeError(`qdq-wasm: the module tree's '${name || '(root)'}' has unknown type ${describe(t.type)}`);
+    default: throw new RangeError(`qdq-wasm: the module tree's ${where(name)} has unknown type ${describe(t.type)}`);
+  }
+}
+
+/**
+ * Runs a step of build() whose checks are the layers' own (dtype, compat, k at most GEMM_MAX_K):
+ * their errors become RangeErrors naming the module, as the tree is the file's content.
+ * @template T @param {string} name @param {string} type @param {() => T} f @returns {T}
+ */
+function inTree(name, type, f) {
+  try {
+    return f();
+  } catch (e) {
+    const msg = e instanceof Error ? e.message : '';
+    if ((e instanceof TypeError || e instanceof RangeError) && msg.startsWith('qdq-wasm: ')) {
+      throw new RangeError(`qdq-wasm: the module tree's ${where(name)} (${type}): ${msg.slice(10)}`);
+    }
+    throw e;
   }
 }
 
@@ -142,7 +233,7 @@ export function loadModel(bytes) {
   } catch {
     throw new RangeError(`qdq-wasm: the '${MODULES_KEY}' metadata is not JSON`);
   }
-  const model = build(tree, '');
+  const model = build(tree, '', 0, tensorBytes(tensors));
   try {
     return model.loadStateDict(tensors).eval();
   } catch (e) {

@@ -58,8 +58,20 @@ function locate(root, path) {
 export function fuseModules(model, modulesToFuse, opts) {
   const o = options('options', opts, ['inplace'], {});
   const root = sequential(model, 'fuseModules');
-  const m = boolean('inplace', o.inplace ?? false) ? root : root.clone();
+  const inplace = boolean('inplace', o.inplace ?? false);
   if (!Array.isArray(modulesToFuse)) throw new TypeError(`qdq-wasm: modulesToFuse must be an array of name lists, got ${describe(modulesToFuse)}`);
+  const m = inplace ? root : root.clone();
+  try {
+    fuseInto(m, modulesToFuse);
+  } catch (e) {
+    if (!inplace) m.dispose(); // the copy, which may hold converted layers' wasm memory
+    throw e;
+  }
+  return m;
+}
+
+/** @param {Sequential} m @param {unknown[]} modulesToFuse */
+function fuseInto(m, modulesToFuse) {
   for (const group of modulesToFuse) {
     if (!Array.isArray(group) || group.length !== 2) {
       throw new RangeError(`qdq-wasm: each fusion must be [linearName, reluName] (only Linear + ReLU fuses), got ${describe(group)}`);
@@ -78,7 +90,6 @@ export function fuseModules(model, modulesToFuse, opts) {
     pa.modules[ia] = fused;
     pb.modules[ib] = new Identity().train(b.training);
   }
-  return m;
 }
 
 
@@ -113,7 +124,8 @@ export function prepare(model, opts) {
   if (o.qconfig !== undefined && !(o.qconfig instanceof QConfig)) {
     throw new TypeError(`qdq-wasm: qconfig must be a QConfig (getDefaultQConfig('qnnpack') or new QConfig(...)), got ${describe(o.qconfig)}`);
   }
-  const m = boolean('inplace', o.inplace ?? false) ? root : root.clone();
+  const inplace = boolean('inplace', o.inplace ?? false);
+  const m = inplace ? root : root.clone();
   /** @param {Module} mod @param {QConfig | null} inherited */
   const attach = (mod, inherited) => {
     const qc = mod.qconfig ?? inherited;
@@ -121,8 +133,13 @@ export function prepare(model, opts) {
     if (qc) mod.qconfig = qc;
     for (const [, c] of mod.namedChildren()) attach(c, qc);
   };
-  attach(m, o.qconfig ?? null);
-  checkStubs(m);
+  try {
+    attach(m, o.qconfig ?? null);
+    checkStubs(m);
+  } catch (e) {
+    if (!inplace) m.dispose();
+    throw e;
+  }
   return m;
 }
 
@@ -140,11 +157,16 @@ export function prepareQat(model, opts) {
   const root = sequential(model, 'prepareQat');
   if (!root.training) throw new RangeError('qdq-wasm: prepareQat needs a model in training mode: call model.train() first (as torch asserts)');
   const m = prepare(root, opts);
-  walkLinears(m, (lin) => {
-    const fq = /** @type {any} */ (lin.qconfig)?.weight();
-    if (fq && typeof fq.forward === 'function' && typeof fq.backward === 'function') lin.weightFakeQuant = fq;
-    else if (fq) throw new TypeError("qdq-wasm: prepareQat needs a QAT qconfig (getDefaultQatQConfig): its weight must be a FakeQuantize");
-  });
+  try {
+    walkLinears(m, (lin) => {
+      const fq = /** @type {any} */ (lin.qconfig)?.weight();
+      if (fq && typeof fq.forward === 'function' && typeof fq.backward === 'function') lin.weightFakeQuant = fq;
+      else if (fq) throw new TypeError("qdq-wasm: prepareQat needs a QAT qconfig (getDefaultQatQConfig): its weight must be a FakeQuantize");
+    });
+  } catch (e) {
+    if (m !== root) m.dispose();
+    throw e;
+  }
   return m;
 }
 
@@ -229,6 +251,7 @@ export function convert(model, opts) {
   const o = options('options', opts, ['inplace'], {});
   const root = sequential(model, 'convert');
   const inplace = boolean('inplace', o.inplace ?? false);
+  const build = new Build(inplace);
   /** @type {{ scale: number, zeroPoint: number, dtype: 'int8' | 'uint8' } | null} */
   let act = null;
   /** @param {Sequential} seq @param {string} prefix @returns {Sequential} */
@@ -240,9 +263,9 @@ export function convert(model, opts) {
       if (mod instanceof DeQuantStub) {
         const was = act;
         act = null;
-        return was ? new DeQuantize().train(mod.training) : mod.clone();
+        return was ? new DeQuantize().train(mod.training) : build.copy(mod);
       }
-      if (!obs) return inplace ? mod : mod.clone();
+      if (!obs) return build.copy(mod);
       const p = obs.calculateQParams();
       const dtype = /** @type {any} */ (obs).dtype ?? 'uint8';
       if (p.scale === undefined) throw new RangeError(`qdq-wasm: the activation observer of '${name}' is per channel; activations take one scale`);
@@ -260,11 +283,11 @@ export function convert(model, opts) {
         dtype, relu: lin instanceof LinearReLU,
       });
       act = { scale: layer.outputScale, zeroPoint: layer.outputZeroPoint, dtype };
-      return new QuantizedLinearModule(layer, lin.bias ? Float32Array.from(lin.bias) : null).train(lin.training);
+      return build.made(layer, () => new QuantizedLinearModule(layer, lin.bias ? Float32Array.from(lin.bias) : null).train(lin.training));
     });
-    return withModules(seq, out, inplace);
+    return build.replace(seq, out);
   };
-  return conv(root, '');
+  return build.run(() => conv(root, ''));
 }
 
 /**
@@ -285,35 +308,84 @@ export function quantizeDynamic(model, opts) {
   oneOf('dtype', o.dtype ?? 'int8', /** @type {const} */ (['int8']));
   const perChannel = boolean('perChannel', o.perChannel ?? false);
   const inplace = boolean('inplace', o.inplace ?? false);
+  const build = new Build(inplace);
   /** @param {Module} mod @returns {Module} */
   const swap = (mod) => {
     if (mod instanceof Linear) {
       const layer = DynamicQuantizedLinear.fromFloat(mod.weight, mod.bias, {
         inFeatures: mod.inFeatures, outFeatures: mod.outFeatures, perChannel, compat: 'pytorch',
       });
-      return new DynamicQuantizedLinearModule(layer, mod instanceof LinearReLU).train(mod.training);
+      return build.made(layer, () => new DynamicQuantizedLinearModule(layer, mod instanceof LinearReLU).train(mod.training));
     }
-    if (mod instanceof Sequential) {
-      return withModules(mod, mod.modules.map(swap), inplace);
-    }
-    if (mod instanceof Module) return inplace ? mod : mod.clone();
+    if (mod instanceof Sequential) return build.replace(mod, mod.modules.map(swap));
+    if (mod instanceof Module) return build.copy(mod);
     throw new TypeError(`qdq-wasm: model must be a Module, got ${describe(mod)}`);
   };
-  return swap(model);
+  return build.run(() => swap(model));
 }
 
 /**
- * seq with its modules replaced by out: in place (disposing the replaced ones)
- * or as a new Sequential in the same training mode.
- * @param {Sequential} seq @param {Module[]} out @param {boolean} inplace @returns {Sequential}
+ * A converted model under construction (convert, quantizeDynamic): nothing is changed until every
+ * module is built, and a step that throws frees what was built so far (converted layers own wasm
+ * memory), so a failed call leaves the model and the memory as they were.
  */
-function withModules(seq, out, inplace) {
-  if (inplace) {
-    seq.modules.forEach((m, i) => { if (out[i] !== m) m.dispose(); });
-    seq.modules = out;
-    return seq;
+class Build {
+  /** @param {boolean} inplace */
+  constructor(inplace) {
+    this.inplace = inplace;
+    /** New modules and layers, disposed if a later step throws. @type {{ dispose(): void }[]} */
+    this.owned = [];
+    /** The in-place replacements, applied once everything is built. @type {(() => void)[]} */
+    this.commits = [];
   }
-  const s = new Sequential(...out);
-  s.training = seq.training;
-  return s;
+
+  /**
+   * A module wrapping a new layer; the layer is freed if wrapping it throws.
+   * @template {Module} M @param {{ dispose(): void }} layer @param {() => M} wrap @returns {M}
+   */
+  made(layer, wrap) {
+    this.owned.push(layer);
+    const m = wrap();
+    this.owned.push(m);
+    return m;
+  }
+
+  /** A module kept as it is: itself in place, else a copy. @param {Module} m @returns {Module} */
+  copy(m) {
+    if (this.inplace) return m;
+    const c = m.clone();
+    this.owned.push(c);
+    return c;
+  }
+
+  /**
+   * seq with its modules replaced by out: in place once the whole model is built (disposing the
+   * replaced ones), or as a new Sequential in the same training mode.
+   * @param {Sequential} seq @param {Module[]} out @returns {Sequential}
+   */
+  replace(seq, out) {
+    if (this.inplace) {
+      this.commits.push(() => {
+        seq.modules.forEach((m, i) => { if (out[i] !== m) m.dispose(); });
+        seq.modules = out;
+      });
+      return seq;
+    }
+    const s = new Sequential(...out);
+    s.training = seq.training;
+    return s;
+  }
+
+  /** @template T @param {() => T} f @returns {T} */
+  run(f) {
+    let result;
+    try {
+      result = f();
+    } catch (e) {
+      for (const m of this.owned) m.dispose();
+      throw e;
+    }
+    for (const c of this.commits) c();
+    return result;
+  }
 }
