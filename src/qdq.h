@@ -784,14 +784,22 @@ void qdq_reference_nbits_block_params(size_t len, const float* x, int bits, uint
 /// Quantizes one value (B3): r = scale != 0 ? 1 / scale : 0 (float),
 ///   q = clamp(roundf(x * r + zp), 0, 2^bits - 1)
 /// with x * r + zp one float multiply then one float add, as onnxruntime;
-/// QDQ_NBITS_ROUND_EVEN in flags rounds half to even instead.
+/// QDQ_NBITS_ROUND_EVEN in flags rounds half to even instead. 1 / scale is
+/// rounded to float's 24 bits without float's range limit (it overflows
+/// float from |scale| <= 2^-128): for |scale| < 2^-64, x * r is computed as
+/// (x * 2^64) * (1 / (scale * 2^64)), the same one rounding of x * r.
 int32_t qdq_reference_nbits_quantize_value(float x, float scale, int32_t zero_point, int bits,
                                            uint32_t flags);
 
 /// Level-4 activation quantization of one row (B5), as MLAS QuantizeARow_CompInt8:
 /// per block of block_size elements (the last may be short):
-///   amax = max |a| (NaN never wins), s = amax / 127, r = s != 0 ? 1 / s : 0,
+///   amax = max |a| (NaN never wins), s = amax / 127, r = s != 0 ? 1 / s' : 0,
 ///   q[l] = clamp(roundf(a[l] * r), -128, 127)
+/// where s' = amax / 127 and 1 / s' are rounded to float's 24 bits without
+/// float's range limits: s' = s unless s is subnormal, and 1 / s' never
+/// overflows (MLAS's 1 / s does below amax = 127 * 2^-128). For amax < 2^-64
+/// this is computed on a * 2^64 and amax * 2^64 (exact), so q is in
+/// [-127, 127] for every block and 0 where a is 0.
 /// writes q (k elements), scales[b] = s and sums[b] = sum of the block's q.
 /// Requires finite a.
 void qdq_reference_nbits_quantize_activations(size_t k, size_t block_size, const float* a,
@@ -911,7 +919,9 @@ QDQ_API long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, cons
 
 /* Level-4 activation staging (src/f32-qs8-vquantblock/): B5 on one row of k
  * finite floats in blocks of block_size (16-256, a multiple of 16), as
- * qdq_reference_nbits_quantize_activations: q gets kb * block_size int8 (zero
+ * qdq_reference_nbits_quantize_activations (1 / s' without overflow, for
+ * blocks below max|a| = 2^-64 from a and max|a| scaled by 2^64), bit for bit:
+ * q gets kb * block_size int8 (zero
  * past k), scales[b] = max|a| / 127 and sums[b] = the block's sum of q for each
  * of the kb = ceil(k / block_size) blocks; q16, unless NULL, gets the same
  * kb * block_size values as int16 pair-permuted for the qs16-qb4w kernels

@@ -26,10 +26,13 @@ void qdq_f32_qs8_vquantblock_ukernel__scalar_u1(size_t k, size_t block_size, con
       amax = amax < v ? v : amax;
     }
     const float s = amax / 127.0f;
-    const float r = s != 0.0f ? 1.0f / s : 0.0f;
+    /* Below amax = 2^-64, 1 / s' from a and amax scaled by 2^64 (exact), as
+     * the reference: 1 / s would overflow from amax = 127 * 2^-128 down. */
+    const float m = s != 0.0f && amax < 0x1p-64f ? 0x1p64f : 1.0f;
+    const float r = s != 0.0f ? 1.0f / (amax * m / 127.0f) : 0.0f;
     int32_t sum = 0;
     for (size_t l = 0; l < len; l++) {
-      float v = round_away(a[l0 + l] * r);
+      float v = round_away(a[l0 + l] * m * r);
       v = v < -128.0f ? -128.0f : v;
       v = v > 127.0f ? 127.0f : v;
       const int32_t qi = (int32_t) v;

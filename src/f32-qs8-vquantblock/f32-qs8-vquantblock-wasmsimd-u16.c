@@ -4,7 +4,10 @@
  * product, truncation, an exact difference, a compare), so the bytes are
  * the reference's. A last partial block is copied into a zero-padded block
  * first: zeros change neither the block's max|a| nor its sum, and quantize
- * to the zero padding the reference writes.
+ * to the zero padding the reference writes. A block with 0 < max|a| < 2^-64
+ * (rare: 1 / s overflows from 127 * 2^-128 down) is copied scaled by 2^64,
+ * exactly, and quantized with the reciprocal of its scaled s, as the
+ * reference does: the common path keeps its instructions.
  */
 #include <string.h>
 #include <wasm_simd128.h>
@@ -63,8 +66,18 @@ void qdq_f32_qs8_vquantblock_ukernel__wasmsimd_u16(size_t k, size_t block_size, 
     for (size_t l = 0; l < block_size; l += 4) vmax = wasm_f32x4_pmax(vmax, wasm_f32x4_abs(wasm_v128_load(x + l)));
     vmax = wasm_f32x4_pmax(vmax, wasm_i32x4_shuffle(vmax, vmax, 2, 3, 0, 1));
     vmax = wasm_f32x4_pmax(vmax, wasm_i32x4_shuffle(vmax, vmax, 1, 0, 3, 2));
-    const float s = wasm_f32x4_extract_lane(vmax, 0) / 127.0f;
-    const v128_t vr = wasm_f32x4_splat(s != 0.0f ? 1.0f / s : 0.0f);
+    const float amax = wasm_f32x4_extract_lane(vmax, 0);
+    const float s = amax / 127.0f;
+    float r = s != 0.0f ? 1.0f / s : 0.0f;
+    if (s != 0.0f && amax < 0x1p-64f) {
+      const v128_t vscale = wasm_f32x4_const_splat(0x1p64f);
+      for (size_t l = 0; l < block_size; l += 4) {
+        wasm_v128_store(tail + l, wasm_f32x4_mul(wasm_v128_load(x + l), vscale));
+      }
+      x = tail;
+      r = 1.0f / (amax * 0x1p64f / 127.0f);
+    }
+    const v128_t vr = wasm_f32x4_splat(r);
     v128_t vsum = wasm_i32x4_const_splat(0);
     for (size_t l = 0; l < block_size; l += 16) {
       vsum = wasm_i32x4_add(vsum, quantize_16(x + l, vr, q + l0 + l, q16 != NULL ? q16 + l0 + l : NULL));

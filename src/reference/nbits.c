@@ -36,8 +36,13 @@ void qdq_reference_nbits_block_params(size_t len, const float* x, int bits, uint
 
 int32_t qdq_reference_nbits_quantize_value(float x, float scale, int32_t zero_point, int bits,
                                            uint32_t flags) {
-  const float r = scale != 0.0f ? 1.0f / scale : 0.0f;
-  const float v = x * r + (float) zero_point; /* two roundings: -ffp-contract=off */
+  /* B3: r = 1 / scale rounded to float's 24 bits but not bounded by its
+   * range. Below |scale| = 2^-64 (1 / scale overflows from about 2^-128 down),
+   * x and scale are scaled by 2^64 first: both products are exact, and
+   * (x 2^64) (1 / (scale 2^64)) is the one rounding of x r. */
+  const float m = scale != 0.0f && fabsf(scale) < 0x1p-64f ? 0x1p64f : 1.0f;
+  const float r = scale != 0.0f ? 1.0f / (scale * m) : 0.0f;
+  const float v = x * m * r + (float) zero_point; /* three roundings, the first exact: -ffp-contract=off */
   const float q = (flags & QDQ_NBITS_ROUND_EVEN) ? nearbyintf(v) : roundf(v);
   const float qmax = (float) ((1 << bits) - 1);
   return (int32_t) (q < 0.0f ? 0.0f : q > qmax ? qmax : q);
@@ -52,11 +57,17 @@ void qdq_reference_nbits_quantize_activations(size_t k, size_t block_size, const
       const float v = fabsf(a[l0 + l]);
       amax = amax < v ? v : amax; /* std::max(amax, v) */
     }
+    /* B5: s = amax / 127 in float; r = 1 / s' with s' = amax / 127 and both
+     * rounded to float's 24 bits but not bounded by its range (s' = s unless s
+     * is subnormal). Below amax = 2^-64, a and amax are scaled by 2^64 first
+     * (exactly), so that 1 / s' cannot overflow and qa = roundf(a r) keeps
+     * |qa| <= 127. */
     const float s = amax / 127.0f;
-    const float r = s != 0.0f ? 1.0f / s : 0.0f;
+    const float m = s != 0.0f && amax < 0x1p-64f ? 0x1p64f : 1.0f;
+    const float r = s != 0.0f ? 1.0f / (amax * m / 127.0f) : 0.0f;
     int32_t sum = 0;
     for (size_t l = 0; l < len; l++) {
-      const float v = roundf(a[l0 + l] * r);
+      const float v = roundf(a[l0 + l] * m * r);
       const int32_t qi = (int32_t) (v < -128.0f ? -128.0f : v > 127.0f ? 127.0f : v);
       q[l0 + l] = (int8_t) qi;
       sum += qi;

@@ -4,7 +4,10 @@
  * quantizer on exact cases, round trips of the DequantizeLinear conversion,
  * size checks, and qdq_nbits_matmul bit-exact against the reference at both
  * accuracy levels for every bit width, block size, zero-point choice and a
- * set of m, n, k tails, with a guard after the output.
+ * set of m, n, k tails, with a guard after the output. Blocks of tiny values
+ * (0 < max|a| < 2^-64, subnormals, where 1 / s overflows float) for B3 and
+ * B5: every scalar level-4 staging kernel against the reference, and the
+ * reference against the rule's own properties.
  */
 #include <math.h>
 #include <stdio.h>
@@ -84,6 +87,160 @@ static void test_quantizer(void) {
   int32_t suma;
   qdq_reference_nbits_quantize_activations(4, 16, a, qa, &sa, &suma);
   CHECK(sa == 1.0f && qa[0] == 127 && qa[1] == 1 && qa[2] == -1 && qa[3] == -3 && suma == 124, "activations: %g %d %d %d %d", sa, qa[0], qa[1], qa[2], qa[3]);
+}
+
+/* The native build's level-4 staging kernels: every scalar one in the list. */
+typedef void (*vquantblock_fn)(size_t, size_t, const float*, int8_t*, int16_t*, float*, int32_t*);
+#define QDQ_ISA_scalar(name) {#name, name},
+#define QDQ_ISA_wasmsimd(name)
+#define QDQ_ISA_wasmrelaxedsimd(name)
+#define QDQ_UKERNEL(name, tile, isa) QDQ_ISA_##isa(name)
+static const struct {
+  const char* name;
+  vquantblock_fn fn;
+} vquantblock_kernels[] = {
+#include "f32-qs8-vquantblock/f32-qs8-vquantblock.inc"
+};
+#undef QDQ_UKERNEL
+
+/* Magnitudes of tiny blocks: the smallest subnormal; 63 and 64 ulps (s = amax
+ * / 127 rounds to 0, then to 2^-149); 127 and 190 ulps (s = 2^-149 with
+ * 190 / 127 = 1.5 rounded down: a / s would be 190); around 127 * 2^-128,
+ * below which MLAS's 1 / s overflows; FLT_MIN and 127 FLT_MIN (s normal from
+ * there); 1e-38 (the audit's case); around 2^-64, where the kernels switch
+ * to the scaled path; and 1, a control. */
+static const float tiny_magnitudes[] = {
+    0x1p-149f, 0x3fp-149f, 0x40p-149f, 0x7fp-149f, 0xbep-149f, 0x1.fc0000p-122f, 0x1.fbfffep-122f,
+    0x1.fc0002p-122f, 0x1p-126f, 0x1.fcp-120f, 1e-38f, 3.7e-37f, 0x1.fffffep-65f, 0x1p-64f, 1.0f};
+#define N_TINY (sizeof tiny_magnitudes / sizeof tiny_magnitudes[0])
+
+/* A row of k values in blocks of bs: block b holds, by kind, one value of
+ * magnitude v at a random place and zeros; values up to v with a third zeros
+ * and the block's maximum at a random place; or values spread over
+ * [v 2^-30, v] (subnormals where v is tiny). */
+static void tiny_row(size_t k, size_t bs, size_t seed, float* a) {
+  for (size_t l0 = 0, b = 0; l0 < k; l0 += bs, b++) {
+    const size_t len = k - l0 < bs ? k - l0 : bs;
+    const float v = tiny_magnitudes[(seed + 7 * b) % N_TINY];
+    const int kind = (int) ((seed + b) % 3);
+    for (size_t l = 0; l < len; l++) {
+      float x = 0.0f;
+      if (kind == 1 && next() % 3 != 0) x = v * ((float) (next() % 1024) / 1024.0f);
+      if (kind == 2) x = ldexpf(v, -(int) (next() % 31)) * (1.0f - (float) (next() % 256) / 512.0f);
+      a[l0 + l] = (next() & 1) ? -x : x;
+    }
+    a[l0 + next() % len] = (next() & 1) ? -v : v;
+  }
+}
+
+/* B5 on tiny blocks: each scalar kernel equals the reference bit for bit (q,
+ * zero padding, scales, sums, the int16 copy), and the reference follows the
+ * rule: s = amax / 127 in float; q = 0 where a = 0 and everywhere when s = 0;
+ * |q| <= 127, and 127 at the maximum; and q does not depend on the exponent
+ * range: the block times 2^64 (exact, and normal) gives the same q and sums. */
+static void test_tiny_activations(void) {
+  static const size_t bss[] = {16, 32, 64, 128, 256};
+  int bad_kernel = 0, bad_rule = 0, checked = 0;
+  float a[4 * 256 + 8], a64[4 * 256 + 8], sref[5], s64[5], sk[5];
+  int8_t qref[4 * 256], q64[4 * 256], qk[4 * 256];
+  int16_t q16[4 * 256];
+  int32_t sumref[5], sum64[5], sumk[5];
+  for (size_t bi = 0; bi < 5; bi++) {
+    const size_t bs = bss[bi];
+    for (size_t ki = 0; ki < 72; ki++) {
+      const size_t k = ki < 68 ? ki : (size_t[]){bs - 1, bs, bs + 1, 3 * bs + 5}[ki - 68];
+      const size_t kb = (k + bs - 1) / bs, kpad = kb * bs;
+      for (size_t seed = 0; seed < 3; seed++) {
+        tiny_row(k, bs, 3 * ki + seed + bi, a);
+        qdq_reference_nbits_quantize_activations(k, bs, a, qref, sref, sumref);
+        for (size_t kn = 0; kn < sizeof vquantblock_kernels / sizeof vquantblock_kernels[0]; kn++) {
+          for (int wide = 0; wide < 2; wide++) {
+            memset(qk, 0x5a, sizeof qk);
+            vquantblock_kernels[kn].fn(k, bs, a, qk, wide ? q16 : NULL, sk, sumk);
+            checked++;
+            size_t l = 0;
+            while (l < k && qk[l] == qref[l]) l++;
+            int ok = l == k;
+            for (size_t p = k; p < kpad; p++) ok &= qk[p] == 0;
+            ok &= memcmp(sk, sref, kb * sizeof(float)) == 0 && memcmp(sumk, sumref, kb * sizeof(int32_t)) == 0;
+            for (size_t p = 0; wide && p < kpad; p++) ok &= q16[p] == qk[(p & ~(size_t) 3) + (size_t[]){0, 2, 1, 3}[p & 3]];
+            if (!ok && bad_kernel++ < 5) {
+              fprintf(stderr, "FAIL %s bs=%zu k=%zu: q[%zu] = %d, reference %d (a = %a), scale %a / %a, sum %d / %d\n",
+                      vquantblock_kernels[kn].name, bs, k, l, l < k ? qk[l] : 0, l < k ? qref[l] : 0,
+                      l < k ? (double) a[l] : 0.0, kb ? (double) sk[0] : 0.0, kb ? (double) sref[0] : 0.0,
+                      kb ? sumk[0] : 0, kb ? sumref[0] : 0);
+            }
+          }
+        }
+        for (size_t b = 0; b < kb; b++) {
+          const size_t l0 = b * bs, len = k - l0 < bs ? k - l0 : bs;
+          float amax = 0.0f;
+          for (size_t l = 0; l < len; l++) amax = fabsf(a[l0 + l]) > amax ? fabsf(a[l0 + l]) : amax;
+          int ok = sref[b] == amax / 127.0f;
+          for (size_t l = 0; l < len; l++) {
+            const int32_t q = qref[l0 + l];
+            ok &= q >= -127 && q <= 127;
+            if (a[l0 + l] == 0.0f || sref[b] == 0.0f) ok &= q == 0;
+            else if (fabsf(a[l0 + l]) == amax) ok &= q == (a[l0 + l] < 0.0f ? -127 : 127);
+          }
+          if (sref[b] != 0.0f && amax < 0x1p-64f) {
+            for (size_t l = 0; l < len; l++) a64[l] = a[l0 + l] * 0x1p64f;
+            qdq_reference_nbits_quantize_activations(len, bs, a64, q64, s64, sum64);
+            ok &= memcmp(q64, qref + l0, len) == 0 && sum64[0] == sumref[b];
+          }
+          if (!ok && bad_rule++ < 5) {
+            fprintf(stderr, "FAIL B5 rule bs=%zu k=%zu block %zu: amax %a, s %a, sum %d\n", bs, k, b, (double) amax,
+                    (double) sref[b], sumref[b]);
+          }
+          checked++;
+        }
+      }
+    }
+  }
+  const int bad = bad_kernel + bad_rule;
+  *P += checked - (bad > checked ? checked : bad);
+  *F += bad;
+  /* The audit's case: 1e-38 and 31 zeros. s = 1e-38f / 127 is subnormal; q = 127 and zeros. */
+  float a1[32] = {1e-38f};
+  qdq_reference_nbits_quantize_activations(32, 32, a1, qref, sref, sumref);
+  int zeros = 1;
+  for (size_t l = 1; l < 32; l++) zeros &= qref[l] == 0;
+  CHECK(qref[0] == 127 && zeros && sumref[0] == 127 && sref[0] == 1e-38f / 127.0f, "1e-38: q %d, sum %d, s %a", qref[0],
+        sumref[0], (double) sref[0]);
+}
+
+/* B3 on tiny blocks: quantizing does not depend on the exponent range
+ * (x and scale times 2^64 give the same q), zeros stay at the zero point
+ * (dequantizing to 0), and every q is in range. */
+static void test_tiny_weights(void) {
+  int bad = 0, checked = 0;
+  for (size_t t = 0; t < N_TINY; t++) {
+    for (uint32_t flags = 0; flags <= QDQ_NBITS_SYMMETRIC; flags += QDQ_NBITS_SYMMETRIC) {
+      for (int bits = 4; bits <= 8; bits += 4) {
+        float x[32], w[32], sc[1];
+        uint8_t b[32], zp[1] = {0};
+        tiny_row(32, 32, t * 5 + flags + (size_t) bits, x);
+        if (qdq_quantize_blockwise(1, 32, bits, 32, x, flags, b, sc, zp) != 0) bad++;
+        qdq_dequantize_blockwise(1, 32, bits, 32, b, sc, (flags & QDQ_NBITS_SYMMETRIC) ? NULL : zp, w);
+        const int32_t z = (flags & QDQ_NBITS_SYMMETRIC) ? 1 << (bits - 1) : (bits == 4 ? zp[0] & 15 : zp[0]);
+        for (size_t l = 0; l < 32; l++) {
+          const int32_t q = qdq_reference_nbits_quantize_value(x[l], sc[0], z, bits, 0);
+          int ok = q == ((bits == 4) ? ((l & 1) ? b[l / 2] >> 4 : b[l / 2] & 15) : b[l]);
+          if (x[l] == 0.0f) ok &= w[l] == 0.0f;
+          if (sc[0] != 0.0f && fabsf(sc[0]) < 0x1p-64f) {
+            ok &= q == qdq_reference_nbits_quantize_value(x[l] * 0x1p64f, sc[0] * 0x1p64f, z, bits, 0);
+          }
+          checked++;
+          if (!ok && bad++ < 5) {
+            fprintf(stderr, "FAIL B3 tiny bits=%d flags=%u: x[%zu] = %a, scale %a, zp %d, q %d, w %a\n", bits, flags, l,
+                    (double) x[l], (double) sc[0], z, q, (double) w[l]);
+          }
+        }
+      }
+    }
+  }
+  *P += checked - (bad > checked ? checked : bad);
+  *F += bad;
 }
 
 /* Sizes: bad bits and block sizes, and products past SIZE_MAX, are refused. */
@@ -201,6 +358,8 @@ void qdq_test_nbits(int* passed, int* failed) {
   P = passed;
   F = failed;
   test_quantizer();
+  test_tiny_activations();
+  test_tiny_weights();
   test_sizes();
   test_dq_roundtrip();
   test_matmul();

@@ -28,6 +28,29 @@ test('quantizeBlockwise()', async (t) => {
     assert.equal(qdq.quantizeBlockwise(Float32Array.of(0, 15, 2.5), { n: 1, k: 3, blockSize: 16, rounding: 'half-even' }).data[1] & 15, 2);
   });
 
+  // B3 with 1 / scale rounded without float's range: a subnormal power-of-two scale u = 2^-140
+  // (1 / u = 2^140 overflows float, and 0 * inf would be NaN) quantizes multiples of u exactly.
+  await t.test('should quantize blocks of tiny weights exactly when 1 / scale overflows float', () => {
+    const u = 2 ** -140;
+    const codes = (/** @type {Uint8Array} */ d, /** @type {number} */ n) => Array.from({ length: n }, (_, l) => ((l & 1) ? d[l >> 1] >> 4 : d[l >> 1] & 15));
+    const x = Float32Array.from([0, 1, 2, 2.5, 7, 15, 4, 0], (v) => v * u);
+    const a = qdq.quantizeBlockwise(x, { n: 1, k: 8, blockSize: 16 });
+    assert.deepEqual([...a.scales], [u]);
+    assert.equal(a.zeroPoints?.[0] & 15, 0);
+    assert.deepEqual(codes(a.data, 8), [0, 1, 2, 3, 7, 15, 4, 0]);
+    assert.deepEqual(codes(qdq.quantizeBlockwise(x, { n: 1, k: 8, blockSize: 16, rounding: 'half-even' }).data, 8), [0, 1, 2, 2, 7, 15, 4, 0]);
+    // Symmetric: -8u is the extreme, scale u, q = x / u + 8 (8.5 away from zero: 9).
+    const sx = Float32Array.from([-8, -1, 0, 3, 7, 0.5], (v) => v * u);
+    const s = qdq.quantizeBlockwise(sx, { n: 1, k: 6, blockSize: 16, symmetric: true });
+    assert.deepEqual([...s.scales], [u]);
+    assert.deepEqual(codes(s.data, 6), [0, 7, 8, 11, 15, 9]);
+    assert.deepEqual([...qdq.dequantizeBlockwise(s)], [-8, -1, 0, 3, 7, 1].map((v) => v * u));
+    // 8 bits: scale 255u / 255 = u.
+    const e = qdq.quantizeBlockwise(Float32Array.from([0, 255, 100, 37.5], (v) => v * u), { n: 1, k: 4, bits: 8, blockSize: 16 });
+    assert.deepEqual([...e.scales], [u]);
+    assert.deepEqual([...e.data.subarray(0, 4)], [0, 255, 100, 38]);
+  });
+
   await t.test('should report error statistics that match the dequantized weights', () => {
     const r = rng(3);
     const n = 6, k = 100, blockSize = 32;
@@ -128,6 +151,39 @@ test('MatMulNBits', async (t) => {
         }
       }
     }
+  });
+
+  // B5 on blocks with 0 < max|a| < 127 * 2^-128, where MLAS's r = 1 / s overflows float (and a zero
+  // times it is NaN): r = 1 / s' with s' = max|a| / 127 rounded without float's range, so q = 127 at
+  // the maximum and 0 at zeros and padding, while s = max|a| / 127 is the float (subnormal) scale.
+  // Then B6: y = +0 + ((float) D * s) * scale. Every expected value is that formula in Math.fround.
+  await t.test('should quantize blocks of tiny activations by B5 without overflow (level 4)', () => {
+    const a0 = f32(1e-38), s = f32(a0 / 127); // s is subnormal: 1 / s overflows float
+    // The audit's case: codes 9 (zero point 8: w = 1), scale 1; a = 1e-38 then 31 zeros: D = 127.
+    const mm = qdq.MatMulNBits.pack({ data: new Uint8Array(16).fill(0x99), scales: Float32Array.of(1), zeroPoints: null, n: 1, k: 32, bits: 4, blockSize: 32, accuracyLevel: 4 });
+    const a = new Float32Array(32);
+    a[0] = a0;
+    assert.deepEqual(mm.forward(a, 1), Float32Array.of(f32(127 * s)));
+    a[0] = -a0;
+    assert.deepEqual(mm.forward(a, 1), Float32Array.of(f32(-127 * s)));
+    // 190 ulps of 2^-149: s = 2^-149 (190 / 127 rounded down), q = 127, not 190 clamped.
+    a[0] = 190 * 2 ** -149;
+    assert.deepEqual(mm.forward(a, 1), Float32Array.of(127 * 2 ** -149));
+    mm.dispose();
+    // WeightOnlyQuantizedLinear (level 4 by default) on ones: scale 1/15, zero point 0, codes 15: D = 127 * 15.
+    const layer = qdq.WeightOnlyQuantizedLinear.fromFloat(new Float32Array(32).fill(1), null, { inFeatures: 32, outFeatures: 1, bits: 4, blockSize: 32 });
+    a[0] = a0;
+    assert.deepEqual(layer.forward(a, 1), Float32Array.of(f32(f32(1905 * s) * f32(1 / 15))));
+    layer.dispose();
+    // k = 20 in a block of 32, a = 1e-38 everywhere: the 12 padding positions stay 0, every q is 127.
+    const k = 20;
+    const q = qdq.quantizeBlockwise(Float32Array.from({ length: k }, (_, i) => (i % 2 ? 1 : -1)), { n: 1, k, bits: 4, blockSize: 32 });
+    const zp = (q.zeroPoints?.[0] ?? 0) & 15;
+    let d = 0;
+    for (let l = 0; l < k; l++) d += 127 * (((l & 1) ? q.data[l >> 1] >> 4 : q.data[l >> 1] & 15) - zp);
+    const mm20 = qdq.MatMulNBits.pack({ ...q, accuracyLevel: 4 });
+    assert.deepEqual(mm20.forward(new Float32Array(k).fill(a0), 1), Float32Array.of(f32(f32(d * s) * q.scales[0])));
+    mm20.dispose();
   });
 
   await t.test('should refuse non-finite activations at level 4 only, and bad shapes', (t) => {
