@@ -54,7 +54,8 @@ static inline int qdq_nbits_shape(size_t n, size_t k, int bits, size_t block_siz
 
 /* src/packing/nbits-unpack.c: `groups` column groups of packed weights (w at
  * the first one's start) to the float GEMM's packed layout, with bias (8 per
- * group) as its biases. out holds groups * 8 * (1 + kb * bs) floats. */
+ * group) as its biases, or +0 when bias is NULL (qdq_nbits_matmul adds the bias
+ * after the k sum, B7). out holds groups * 8 * (1 + kb * bs) floats. */
 void qdq_nbits_unpack_f32(size_t groups, size_t kb, size_t bs, int bits, const void* w,
                           const float* bias, float* out);
 

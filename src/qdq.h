@@ -811,9 +811,10 @@ void qdq_reference_nbits_quantize_activations(size_t k, size_t block_size, const
 ///   y[i][j] = bias[j] (or +0), then for each block b in order:
 ///   y += ((float) D) * sa[i][b] * sb[j][b]   (left to right, each rounded)
 ///   D = sum_{l in block} qa[i][l] * (q[j][l] - zp[j][b])   (exact, int32)
-/// Without it (level 0, B7): y[i][j] = bias[j] (or +0), then for every l in
+/// Without it (level 0, B7): y[i][j] = +0, then for every l in
 ///   0 .. kb * block_size - 1 in order: y += a[i][l] * w[j][l], with a = +0 and
-///   q = zp past k (so the padded terms are products of zeros).
+///   q = zp past k (so the padded terms are products of zeros); then
+///   y += bias[j] (when bias is not NULL), as ONNX's A x dequant(B) + bias.
 /// a is [m][k] float, y [m][n] float, bias n floats or NULL.
 void qdq_reference_nbits_gemm(size_t m, size_t n, size_t k, int bits, size_t block_size,
                               const float* a, const uint8_t* b, const float* scales,
@@ -947,8 +948,8 @@ QDQ_API long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, cons
 #undef QDQ_UKERNEL
 
 /* Blockwise float GEMM microkernels (src/f32-qb4w-gemm/, src/f32-qb8w-gemm/),
- * level 0 (B7): c[i][j] = bias[j], then for l < kb * bs in order:
- * c += a[i][l] * ((float) (q[j][l] - zp[j][b]) * scale[j][b]).
+ * level 0 (B7): c[i][j] = +0, then for l < kb * bs in order:
+ * c += a[i][l] * ((float) (q[j][l] - zp[j][b]) * scale[j][b]), then c += bias[j].
  * a rows hold kb * bs floats (zero past k), a_stride bytes apart. */
 #define QDQ_UKERNEL(name, ...) \
   void name(size_t mr, size_t nc, size_t kb, size_t bs, const float* a, size_t a_stride, \

@@ -3,7 +3,8 @@
  * (src/f32-qb4w-gemm/) and 8-bit (src/f32-qb8w-gemm/) weights: each file
  * defines QDQ_MR, QDQ_BITS and QDQ_NAME. Each weight is dequantized as
  * MatMulNBits does, (float) (q - zp) * scale, and each column sums its
- * products in k order, as every SIMD variant does lane by lane.
+ * products in k order from +0, then adds the bias, as every SIMD variant
+ * does lane by lane.
  */
 #include "kernel-common.h"
 #include "nbits-layout.h"
@@ -20,7 +21,7 @@ void QDQ_NAME(size_t mr, size_t nc, size_t kb, size_t bs, const float* restrict 
     const size_t cols = nc < QDQ_NBITS_NR ? nc : QDQ_NBITS_NR;
     float acc[QDQ_MR][QDQ_NBITS_NR];
     for (size_t i = 0; i < mr; i++) {
-      for (size_t j = 0; j < QDQ_NBITS_NR; j++) acc[i][j] = bias[j];
+      for (size_t j = 0; j < QDQ_NBITS_NR; j++) acc[i][j] = 0.0f;
     }
     for (size_t b = 0; b < kb; b++) {
       const float* sc = (const float*) wp;
@@ -47,7 +48,7 @@ void QDQ_NAME(size_t mr, size_t nc, size_t kb, size_t bs, const float* restrict 
     }
     for (size_t i = 0; i < mr; i++) {
       float* ci = (float*) ((uint8_t*) c + i * cm_stride);
-      for (size_t j = 0; j < cols; j++) ci[j] = acc[i][j];
+      for (size_t j = 0; j < cols; j++) ci[j] = acc[i][j] + bias[j];
     }
     c += cols;
     bias += QDQ_NBITS_NR;

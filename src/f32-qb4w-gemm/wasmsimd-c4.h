@@ -5,8 +5,8 @@
  * are transposed to k-major by one byte shuffle, widened, reduced by the
  * zero point in int16, converted (exactly) to float and scaled: the
  * dequantized weight (float) (q - zp) * scale of MatMulNBits. Each lane is
- * one column and adds its products in k order, with no FMA, as the scalar
- * kernel does.
+ * one column and adds its products in k order from +0, with no FMA, then the
+ * bias, as the scalar kernel does.
  */
 #include <wasm_simd128.h>
 
@@ -50,13 +50,10 @@ void QDQ_NAME(size_t mr, size_t nc, size_t kb, size_t bs, const float* restrict 
   const uint8_t* wp = (const uint8_t*) w;
   do {
     v128_t vacc[QDQ_MR][2];
-    const v128_t vb0123 = wasm_v128_load(bias);
-    const v128_t vb4567 = wasm_v128_load(bias + 4);
-    bias += QDQ_NBITS_NR;
 #pragma clang loop unroll(full)
     for (size_t i = 0; i < QDQ_MR; i++) {
-      vacc[i][0] = vb0123;
-      vacc[i][1] = vb4567;
+      vacc[i][0] = wasm_f32x4_const_splat(0.0f);
+      vacc[i][1] = wasm_f32x4_const_splat(0.0f);
     }
     for (size_t b = 0; b < kb; b++) {
       const float* sc = (const float*) wp;
@@ -105,6 +102,15 @@ void QDQ_NAME(size_t mr, size_t nc, size_t kb, size_t bs, const float* restrict 
           }
         }
       }
+    }
+    /* The bias after the k sum (B7). */
+    const v128_t vb0123 = wasm_v128_load(bias);
+    const v128_t vb4567 = wasm_v128_load(bias + 4);
+    bias += QDQ_NBITS_NR;
+#pragma clang loop unroll(full)
+    for (size_t i = 0; i < QDQ_MR; i++) {
+      vacc[i][0] = wasm_f32x4_add(vacc[i][0], vb0123);
+      vacc[i][1] = wasm_f32x4_add(vacc[i][1], vb4567);
     }
     nc = qdq_wasmsimd_store_tile_8_f32(QDQ_MR, vacc, cp, nc);
   } while (nc != 0);

@@ -54,6 +54,7 @@ struct nbits_run {
   size_t m, n, k, kb, bs, kpad, mr, nc, group_bytes;
   int bits;
   size_t tasks;
+  int has_bias;
   const float* a;
   const uint8_t* w;
   const float* bias_pad;
@@ -103,13 +104,20 @@ static void column_task(void* ctx, size_t task, size_t thread) {
     for (size_t j0 = j_begin; j0 < j_end; j0 += pc) {
       const size_t nb = j_end - j0 < pc ? j_end - j0 : pc;
       const size_t g = (nb + QDQ_NBITS_NR - 1) / QDQ_NBITS_NR;
-      qdq_nbits_unpack_f32(g, kb, bs, r->bits, r->w + (j0 / QDQ_NBITS_NR) * r->group_bytes,
-                           r->bias_pad + j0, panel);
+      /* The panel's biases are +0 (the float GEMM's sums then start from +0,
+       * as B7's), and the bias is added after the k sum. */
+      qdq_nbits_unpack_f32(g, kb, bs, r->bits, r->w + (j0 / QDQ_NBITS_NR) * r->group_bytes, NULL, panel);
       for (size_t i0 = 0; i0 < m; i0 += config->f32_gemm_mr) {
         const size_t rows = m - i0 < config->f32_gemm_mr ? m - i0 : config->f32_gemm_mr;
         (rows == 1 ? config->f32_gemm1 : config->f32_gemm)(rows, nb, kpad * sizeof(float), a + i0 * kpad,
                                                            kpad * sizeof(float), panel, r->y + i0 * n + j0,
                                                            n * sizeof(float));
+      }
+      if (r->has_bias) {
+        for (size_t i = 0; i < m; i++) {
+          float* yi = r->y + i * n + j0;
+          for (size_t j = 0; j < nb; j++) yi[j] = yi[j] + r->bias_pad[j0 + j];
+        }
       }
     }
     return;
@@ -155,13 +163,14 @@ long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* 
     return QDQ_ERROR_SIZE_OVERFLOW;
   }
   if (m == 0 || n == 0) return 0;
+  const int int8 = (flags & QDQ_NBITS_ACCURACY_INT8) != 0;
   if (k == 0) {
+    /* An empty sum: B6 starts from the bias, B7 adds it to +0. */
     for (size_t i = 0; i < m; i++) {
-      for (size_t j = 0; j < n; j++) y[i * n + j] = bias != NULL ? bias[j] : 0.0f;
+      for (size_t j = 0; j < n; j++) y[i * n + j] = bias == NULL ? 0.0f : int8 ? bias[j] : 0.0f + bias[j];
     }
     return 0;
   }
-  const int int8 = (flags & QDQ_NBITS_ACCURACY_INT8) != 0;
   const struct qdq_config* config = qdq_config();
   /* 4-bit level 4 on int16 pair-permuted activations where the build has such kernels. */
   const int wide = int8 && bits == 4 && config->qs16_qb4w_gemm1 != NULL;
@@ -229,6 +238,7 @@ long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* 
   float* bias_pad = (float*) ws;
   for (size_t j = 0; j < s.groups * QDQ_NBITS_NR; j++) bias_pad[j] = bias != NULL && j < n ? bias[j] : 0.0f;
   r.bias_pad = bias_pad;
+  r.has_bias = bias != NULL;
   uint8_t* stage = ws + bias_bytes;
   if (int8) {
     r.aq = (int8_t*) stage;

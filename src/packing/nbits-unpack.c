@@ -10,7 +10,7 @@ void qdq_nbits_unpack_f32(size_t groups, size_t kb, size_t bs, int bits, const v
                           const float* bias, float* out) {
   const uint8_t* wp = (const uint8_t*) w;
   for (size_t g = 0; g < groups; g++) {
-    for (size_t c = 0; c < QDQ_NBITS_NR; c++) out[c] = bias[g * QDQ_NBITS_NR + c];
+    for (size_t c = 0; c < QDQ_NBITS_NR; c++) out[c] = bias != NULL ? bias[g * QDQ_NBITS_NR + c] : 0.0f;
     out += QDQ_NBITS_NR;
     for (size_t b = 0; b < kb; b++) {
       const float* sc = (const float*) wp;

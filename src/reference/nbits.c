@@ -101,8 +101,9 @@ void qdq_reference_nbits_gemm(size_t m, size_t n, size_t k, int bits, size_t blo
   for (size_t i = 0; i < m; i++) {
     const float* ar = a + i * k;
     for (size_t j = 0; j < n; j++) {
-      float acc = bias != NULL ? bias[j] : 0.0f;
+      float acc;
       if (flags & QDQ_NBITS_ACCURACY_INT8) {
+        acc = bias != NULL ? bias[j] : 0.0f;
         for (size_t bb = 0; bb < kb; bb++) {
           const size_t l0 = bb * block_size;
           const size_t len = k - l0 < block_size ? k - l0 : block_size;
@@ -116,6 +117,9 @@ void qdq_reference_nbits_gemm(size_t m, size_t n, size_t k, int bits, size_t blo
           acc = acc + (float) d * sa * scales[j * kb + bb];
         }
       } else {
+        /* B7: the k sum from +0, then the bias, as MLAS (the bias after the
+         * GEMM) and the ONNX formula A x dequant(B) + bias. */
+        acc = 0.0f;
         for (size_t l = 0; l < kb * block_size; l++) {
           const size_t bb = l / block_size;
           const int32_t zp = zero_point(zero_points, bits, kb, j, bb);
@@ -124,6 +128,7 @@ void qdq_reference_nbits_gemm(size_t m, size_t n, size_t k, int bits, size_t blo
           const float av = l < k ? ar[l] : 0.0f;
           acc = acc + av * w;
         }
+        if (bias != NULL) acc = acc + bias[j];
       }
       y[i * n + j] = acc;
     }

@@ -143,6 +143,29 @@ test(`qdq_nbits_matmul vs onnxruntime-web MatMulNBits on the ${BUILD} build`, as
     }
     t.diagnostic(`level 0: max |ours - onnxruntime| = ${stats.l0ort.toExponential(2)}; max error / bound: level 0 ${stats.l0.toFixed(3)}, level 4 ${stats.l4.toFixed(3)}`);
   });
+
+  // B7 sums the k products from +0 in k order and adds the bias last, as onnxruntime's float path
+  // (its SGEMM over dequantized B, then the bias): for k up to 256, where its SGEMM also sums in k
+  // order, every output is the same float, with a random bias and with zeros, on the kernels below 8 rows and on
+  // the dequantized panels from 8 rows.
+  await t.test('should equal onnxruntime bit for bit at level 0 for k <= 256, bias added last', async () => {
+    const r = rng(7007);
+    let outputs = 0;
+    for (const [m, k, n, bits, bs] of [[1, 64, 8, 4, 32], [3, 100, 17, 4, 16], [5, 256, 33, 4, 64], [16, 96, 40, 4, 32], [2, 17, 9, 8, 16], [9, 200, 12, 8, 128]]) {
+      for (const withBias of [true, false]) {
+        const q = quantized(r, n, k, bits, bs, (m + k) % 2 === 0);
+        const a = Float32Array.from({ length: m * k }, () => r.float(6));
+        const bias = withBias ? Float32Array.from({ length: n }, () => r.float(1)) : new Float32Array(n);
+        const ours = new Uint32Array(ourMatmul(m, n, k, bits, bs, q, a, bias, 0).buffer);
+        const theirs = new Uint32Array(Float32Array.from(await ortMatmul(m, n, k, bits, bs, q, a, bias, 0)).buffer);
+        for (let o = 0; o < m * n; o++) {
+          if (ours[o] !== theirs[o]) assert.fail(`${m}x${k}x${n} bits=${bits} bs=${bs} bias=${withBias} output ${o}: bits ${ours[o].toString(16)}, onnxruntime ${theirs[o].toString(16)}`);
+        }
+        outputs += m * n;
+      }
+    }
+    t.diagnostic(`${outputs} level-0 outputs bit-equal to onnxruntime-web`);
+  });
 });
 
 /** ONNX DequantizeLinear (opset 21) of x [k][n] blockwise along axis 0. */
