@@ -55,13 +55,15 @@ export class DynamicQuantizedLinear extends Int8Linear {
     this.bias = bias ? Float32Array.from(bias) : null;
     /** The input qparams of the last forward() call. @type {{ scale: number, zeroPoint: number } | null} */
     this.lastInputQParams = null;
-    this.#packed = new PackedMatrix(q, inFeatures, outFeatures, 0, true, null, 0);
-    this.#scales = this.own('weight scales', 4 * outFeatures);
-    this.#scales.set(this.weightScales);
-    if (bias) {
-      this.#bias = this.own('bias', 4 * outFeatures);
-      this.#bias.set(bias);
-    }
+    this.allocating(() => {
+      this.#packed = new PackedMatrix(q, inFeatures, outFeatures, 0, true, null, 0);
+      this.#scales = this.own('weight scales', 4 * outFeatures);
+      this.#scales.set(this.weightScales);
+      if (bias) {
+        this.#bias = this.own('bias', 4 * outFeatures);
+        this.#bias.set(bias);
+      }
+    });
   }
 
   /**
@@ -92,7 +94,7 @@ export class DynamicQuantizedLinear extends Int8Linear {
 
   /** Frees the packed weights. Idempotent; forward() throws afterwards. */
   dispose() {
-    this.#packed.dispose();
+    this.#packed?.dispose();
     super.dispose();
   }
 }

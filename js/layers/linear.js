@@ -49,11 +49,13 @@ export class Linear extends Owned {
     super('Linear');
     this.inFeatures = inFeatures;
     this.outFeatures = outFeatures;
-    this.#packed = this.own('packed weights', this.rt.exports.qdq_f32_gemm_packed_size(outFeatures, inFeatures) >>> 0);
-    const specs = [input('w', weight), owned('packed', this.#packed)];
-    if (bias) specs.push(input('bias', bias));
-    check(call(this.rt, specs, (p, c) =>
-      c.qdq_f32_gemm_pack(outFeatures, inFeatures, p.w, FLAG_TRANSPOSED, p.bias ?? 0, p.packed)).status, 'Linear.fromFloat');
+    this.allocating(() => {
+      this.#packed = this.own('packed weights', this.rt.exports.qdq_f32_gemm_packed_size(outFeatures, inFeatures) >>> 0);
+      const specs = [input('w', weight), owned('packed', this.#packed)];
+      if (bias) specs.push(input('bias', bias));
+      check(call(this.rt, specs, (p, c) =>
+        c.qdq_f32_gemm_pack(outFeatures, inFeatures, p.w, FLAG_TRANSPOSED, p.bias ?? 0, p.packed)).status, 'Linear.fromFloat');
+    });
   }
 
   /**

@@ -93,12 +93,15 @@ export class MatMulNBits extends Owned {
     const rt = this.rt;
     /** Bytes of packed weights in wasm memory. */
     this.packedBytes = rt.exports.qdq_nbits_packed_size(q.n, q.k, q.bits, q.blockSize) >>> 0;
-    /** @private */
-    this.storage = this.own('packed weights', this.packedBytes);
-    const specs = [input('data', q.data), input('scales', q.scales), owned('packed', this.storage)];
-    if (q.zeroPoints) specs.push(input('zp', q.zeroPoints));
-    const r = call(rt, specs, (p, c) => c.qdq_nbits_pack(q.n, q.k, q.bits, q.blockSize, p.data, p.scales, q.zeroPoints ? p.zp : 0, p.packed));
-    checkNBits(r.status, 'MatMulNBits.pack');
+    /** @private @type {import('../runtime/binding.js').WasmBuffer} */
+    this.storage = /** @type {any} */ (null);
+    this.allocating(() => {
+      this.storage = this.own('packed weights', this.packedBytes);
+      const specs = [input('data', q.data), input('scales', q.scales), owned('packed', this.storage)];
+      if (q.zeroPoints) specs.push(input('zp', q.zeroPoints));
+      const r = call(rt, specs, (p, c) => c.qdq_nbits_pack(q.n, q.k, q.bits, q.blockSize, p.data, p.scales, q.zeroPoints ? p.zp : 0, p.packed));
+      checkNBits(r.status, 'MatMulNBits.pack');
+    });
   }
 
   /**

@@ -29,6 +29,20 @@ export class Owned {
     return b;
   }
 
+  /**
+   * Runs a constructor's allocations and packing: when a step throws (out of wasm memory), frees
+   * what the steps before it allocated rather than leaving it to the garbage collector.
+   * @param {() => void} steps @protected
+   */
+  allocating(steps) {
+    try {
+      steps();
+    } catch (e) {
+      this.dispose();
+      throw e;
+    }
+  }
+
   /** Throws when disposed. @returns {import('../runtime/binding.js').Runtime} @protected */
   live() {
     if (this.wasDisposed) throw new Error(`qdq-wasm: this ${this.kind} was disposed; create a new one`);

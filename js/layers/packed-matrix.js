@@ -58,12 +58,15 @@ export class PackedMatrix extends Owned {
     /** @type {'int8' | 'uint8'} */
     this.dtype = u8 ? 'uint8' : 'int8';
     const rt = this.rt;
-    /** @internal */
-    this.storage = this.own('packed weights', rt.exports.qdq_qs8_gemm_packed_size(cols, kk) >>> 0);
-    const flags = (u8 ? FLAG_UINT8 : 0) | (tr ? FLAG_TRANSPOSED : 0);
-    const specs = [input('b', data), input('zb', zb), owned('packed', this.storage)];
-    if (bias32) specs.push(input('bias', bias32));
-    const r = call(rt, specs, (p, c) => c.qdq_qs8_gemm_pack(cols, kk, p.b, flags, p.zb, bias32 ? p.bias : 0, za, p.packed));
-    check(r.status, 'PackedMatrix.pack');
+    /** @internal @type {import('../runtime/binding.js').WasmBuffer} */
+    this.storage = /** @type {any} */ (null);
+    this.allocating(() => {
+      this.storage = this.own('packed weights', rt.exports.qdq_qs8_gemm_packed_size(cols, kk) >>> 0);
+      const flags = (u8 ? FLAG_UINT8 : 0) | (tr ? FLAG_TRANSPOSED : 0);
+      const specs = [input('b', data), input('zb', zb), owned('packed', this.storage)];
+      if (bias32) specs.push(input('bias', bias32));
+      const r = call(rt, specs, (p, c) => c.qdq_qs8_gemm_pack(cols, kk, p.b, flags, p.zb, bias32 ? p.bias : 0, za, p.packed));
+      check(r.status, 'PackedMatrix.pack');
+    });
   }
 }

@@ -99,7 +99,7 @@ export class QuantizedLinear extends Int8Linear {
 
   /** Frees the packed weights. Idempotent; forward() throws afterwards. */
   dispose() {
-    this.#packed.dispose();
+    this.#packed?.dispose();
     super.dispose();
   }
 }

@@ -99,6 +99,44 @@ test('wasm memory on error paths', async (t) => {
     noLeak(() => withOpaque.clone(), /Opaque cannot be copied/);
   });
 
+  await t.test('layer constructors that run out of wasm memory at any allocation free the ones before it', () => {
+    const rt = /** @type {any} */ (getRuntime());
+    /** Runs make() with the JS side's nth malloc failing (0 = none); returns how many it made. */
+    const withFailingMalloc = (nth, make) => {
+      const real = rt.exports;
+      let count = 0;
+      rt.exports = { ...real, malloc: (/** @type {number} */ n) => (++count === nth ? 0 : real.malloc(n)) };
+      try {
+        make()?.dispose();
+      } finally {
+        rt.exports = real;
+      }
+      return count;
+    };
+    const w = f32(64 * 48), b = f32(48);
+    const q = qdq.quantizeBlockwise(w, { n: 48, k: 64 });
+    const makers = {
+      'Linear.fromFloat': () => qdq.Linear.fromFloat(w, b, { inFeatures: 64, outFeatures: 48 }),
+      'PackedMatrix.pack': () => qdq.PackedMatrix.pack(new Int8Array(64 * 48), { k: 64, n: 48 }),
+      'DynamicQuantizedLinear.fromFloat': () => qdq.DynamicQuantizedLinear.fromFloat(w, b, { inFeatures: 64, outFeatures: 48 }),
+      'QuantizedLinear.fromFloat': () => qdq.QuantizedLinear.fromFloat(w, b, { inFeatures: 64, outFeatures: 48, inputScale: 0.1, outputScale: 0.1 }),
+      'MatMulNBits.pack': () => qdq.MatMulNBits.pack({ ...q, bias: b }),
+      'WeightOnlyQuantizedLinear.fromFloat': () => qdq.WeightOnlyQuantizedLinear.fromFloat(w, b, { inFeatures: 64, outFeatures: 48 }),
+    };
+    for (const [name, make] of Object.entries(makers)) {
+      withFailingMalloc(0, make); // warm-up
+      const mallocs = withFailingMalloc(0, make);
+      assert.ok(mallocs >= 1, `${name} allocates`);
+      for (let nth = 1; nth <= mallocs; nth++) {
+        const bytes = raw.memory.buffer.byteLength;
+        const probe = nextMalloc();
+        assert.throws(() => withFailingMalloc(nth, make), { name: 'RangeError', message: /^qdq-wasm: .*out of WebAssembly memory/ }, `${name}, malloc ${nth} failing`);
+        assert.equal(raw.memory.buffer.byteLength, bytes);
+        assert.equal(nextMalloc(), probe, `${name} with malloc ${nth} of ${mallocs} failing left memory allocated`);
+      }
+    }
+  });
+
   await t.test('nn.SGD with momentum, created, stepped and disposed', () => {
     const l = new nn.Linear(256, 256).train();
     l.forward(f32(256 * 4), 4);
