@@ -10,7 +10,10 @@ import { fakeQuantizePerChannel, fakeQuantizePerTensor } from '../ops/quantize.j
 import { CHOOSE_PRESERVE_SPARSITY } from '../runtime/abi.js';
 import { call, input, output } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
-import { boolean, options, typedArray } from '../runtime/validate.js';
+import { boolean, oneOf, options, typedArray } from '../runtime/validate.js';
+
+/** What FakeQuantize's qscheme may be. */
+const QSCHEMES = /** @type {const} */ (['per_tensor_affine', 'per_tensor_symmetric', 'per_channel_affine', 'per_channel_symmetric']);
 
 /**
  * torch.ao.quantization.FusedMovingAvgObsFakeQuantize (and FakeQuantize with a moving-average observer).
@@ -24,9 +27,15 @@ export class FakeQuantize {
   /** @param {Record<string, any>} [opts] */
   constructor(opts = {}) {
     const o = options('options', opts, ['dtype', 'qscheme', 'reduceRange', 'quantMin', 'quantMax', 'eps', 'averagingConstant', 'axis']);
-    const perChannel = typeof o.qscheme === 'string' && o.qscheme.startsWith('per_channel');
+    // Checked here, against all four: the observer chosen from it knows only its own two.
+    const qscheme = o.qscheme ?? 'per_tensor_affine';
+    oneOf('qscheme', qscheme, QSCHEMES);
+    const perChannel = qscheme.startsWith('per_channel');
+    if (!perChannel && o.axis !== undefined && o.axis !== null) {
+      throw new TypeError(`qdq-wasm: axis is an option of the per-channel qschemes, and qscheme is '${qscheme}'`);
+    }
     /** The moving-average observer. @type {any} */
-    this.observer = perChannel ? new MovingAveragePerChannelMinMaxObserver(o) : new MovingAverageMinMaxObserver(o);
+    this.observer = perChannel ? new MovingAveragePerChannelMinMaxObserver(o) : new MovingAverageMinMaxObserver({ ...o, axis: undefined });
     this.perChannel = perChannel;
     this.dtype = this.observer.dtype;
     /** The fake-quantize range: the observer's, after reduceRange (as torch's FakeQuantize). */

@@ -152,6 +152,7 @@ export function quantizeDynamic(model: Module, options?: { dtype?: 'int8'; perCh
 
 /**
  * The observer prepare() attached to a module's output, or null.
+ * @throws {TypeError} for a module that is not a Module
  * @example activationObserver(prepared.modules[1])?.calculateQParams()
  */
 export function activationObserver(module: Module): ObserverLike | null;
@@ -196,6 +197,8 @@ export declare class FakeQuantize {
   /**
    * @param options the observer's: dtype (default 'uint8'), qscheme, reduceRange, quantMin, quantMax, eps,
    *   averagingConstant (default 0.01), axis (per channel, default 0)
+   * @throws {RangeError} for an unknown qscheme (or the observer's own checks)
+   * @throws {TypeError} for an axis with a per-tensor qscheme
    */
   constructor(options?: {
     dtype?: 'int8' | 'uint8';

@@ -6,6 +6,7 @@
 import { DynamicQuantizedLinear } from '../layers/dynamic-linear.js';
 import { QuantizedLinear } from '../layers/quantized-linear.js';
 import { quantizePerChannel } from '../ops/quantize.js';
+import { foreign } from '../runtime/binding.js';
 import { boolean, describe, oneOf, options } from '../runtime/validate.js';
 import { Linear, LinearReLU, ReLU } from '../nn/linear.js';
 import { Identity, Module, OBSERVERS, Sequential } from '../nn/module.js';
@@ -98,6 +99,7 @@ function fuseInto(m, modulesToFuse) {
  * @param {Module} m @returns {import('./qconfig.js').ObserverLike | null}
  */
 export function activationObserver(m) {
+  if (!(m instanceof Module)) throw new TypeError(`qdq-wasm: module must be a Module, got ${foreign(m)}`);
   return OBSERVERS.get(m) ?? null;
 }
 

@@ -68,3 +68,23 @@ test('converted modules check their constructor arguments', async (t) => {
     for (const m of [s, n, d]) m.dispose();
   });
 });
+
+test('FakeQuantize options and activationObserver()', async (t) => {
+  const cases = [
+    ['an unknown qscheme, naming all four', () => new qdq.FakeQuantize({ qscheme: /** @type {any} */ ('bogus'), axis: 0 }), RangeError,
+      /^qdq-wasm: qscheme must be one of 'per_tensor_affine', 'per_tensor_symmetric', 'per_channel_affine', 'per_channel_symmetric', got "bogus"$/],
+    ['a qscheme that is not a string', () => new qdq.FakeQuantize({ qscheme: /** @type {any} */ (8) }), TypeError, /^qdq-wasm: qscheme must be one of .*got 8$/],
+    ['an axis with a per-tensor qscheme', () => new qdq.FakeQuantize({ axis: 0 }), TypeError,
+      /^qdq-wasm: axis is an option of the per-channel qschemes, and qscheme is 'per_tensor_affine'$/],
+    ['activationObserver(null)', () => qdq.activationObserver(/** @type {any} */ (null)), TypeError, /^qdq-wasm: module must be a Module, got null$/],
+    ['activationObserver(5)', () => qdq.activationObserver(/** @type {any} */ (5)), TypeError, /^qdq-wasm: module must be a Module, got 5$/],
+  ];
+  for (const [what, call, Type, pattern] of cases) {
+    await t.test(`should refuse ${what}`, () => throwsQdq(call, Type, pattern));
+  }
+  await t.test('should take null for optional options (not given), and per-channel axes', () => {
+    assert.equal(new qdq.FakeQuantize({ qscheme: /** @type {any} */ (null), axis: /** @type {any} */ (null) }).perChannel, false);
+    assert.equal(new qdq.FakeQuantize({ dtype: 'int8', qscheme: 'per_channel_symmetric', axis: 0 }).perChannel, true);
+    assert.equal(qdq.activationObserver(new qdq.nn.ReLU()), null);
+  });
+});
