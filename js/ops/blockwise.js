@@ -10,10 +10,19 @@
 import { ERROR_BAD_SIZE, ERROR_OUT_OF_MEMORY, ERROR_SIZE_OVERFLOW, NBITS_DQ_SIGNED, NBITS_ROUND_EVEN, NBITS_SYMMETRIC } from '../runtime/abi.js';
 import { call, input, output } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
-import { boolean, integer, oneOf, options, typedArray } from '../runtime/validate.js';
+import { boolean, bytesOf, describe, integer, lengthOf, oneOf, options, typedArray, typedArrayKind } from '../runtime/validate.js';
 
-/** Int8Array bytes as a Uint8Array view (DequantizeLinear int8 tensors). @param {unknown} v */
-const bytesOf = (v) => (v instanceof Int8Array ? new Uint8Array(v.buffer, v.byteOffset, v.length) : v);
+/**
+ * A DequantizeLinear byte tensor (Uint8Array, or Int8Array for int8) as a Uint8Array of its bytes.
+ * @param {string} name @param {unknown} v @returns {Uint8Array}
+ */
+function dqBytes(name, v) {
+  const a = typedArray(name, v, Uint8Array, Int8Array);
+  return typedArrayKind(a) === 'Uint8Array' ? /** @type {Uint8Array} */ (a) : bytesOf(a);
+}
+
+/** The element types of DequantizeLinear that MatMulNBits weights convert to and from. */
+const DQ_TYPES = /** @type {const} */ (['int4', 'uint4', 'int8', 'uint8']);
 
 /**
  * Throws for the C operators' negative status codes.
@@ -65,9 +74,10 @@ export function blockShape(o) {
   return { n, k, bits, blockSize };
 }
 
-/** @param {string} name @param {{ length: number }} v @param {number} n */
+/** @param {string} name @param {ArrayBufferView} v @param {number} n */
 function exactLength(name, v, n) {
-  if (v.length !== n) throw new RangeError(`qdq-wasm: ${name} must have ${n} elements, got ${v.length}`);
+  const length = lengthOf(v);
+  if (length !== n) throw new RangeError(`qdq-wasm: ${name} must have ${n} elements, got ${length}`);
 }
 
 /**
@@ -211,11 +221,11 @@ export function fromDequantizeLinear(dq) {
   const { n, k, bits, blockSize } = blockShape(o);
   const signed = boolean('signed', o.signed ?? false);
   const kb = Math.ceil(k / blockSize);
-  const x = typedArray('x', bytesOf(o.x), Uint8Array);
+  const x = dqBytes('x', o.x);
   exactLength('x', x, bits === 4 ? Math.ceil((k * n) / 2) : k * n);
   typedArray('scales', o.scales, Float32Array);
   exactLength('scales', o.scales, kb * n);
-  const zp = o.zeroPoints === undefined || o.zeroPoints === null ? null : typedArray('zeroPoints', bytesOf(o.zeroPoints), Uint8Array);
+  const zp = o.zeroPoints == null ? null : dqBytes('zeroPoints', o.zeroPoints);
   if (zp) exactLength('zeroPoints', zp, bits === 4 ? Math.ceil((kb * n) / 2) : kb * n);
   const sz = ortSizes(n, k, bits, blockSize);
   const specs = [input('x', x), input('dqScales', o.scales), output('data', Uint8Array, sz.data), output('scales', Float32Array, sz.scales),

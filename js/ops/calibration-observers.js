@@ -14,7 +14,7 @@ import {
 } from '../runtime/abi.js';
 import { call, inout, input, output, scratch } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
-import { boolean, describe, integer, oneOf, options, typedArray } from '../runtime/validate.js';
+import { boolean, describe, integer, lengthOf, oneOf, options, typedArray } from '../runtime/validate.js';
 import { OBSERVER_KEYS, observerSettings, PER_TENSOR, qparamsOf } from './qparams.js';
 
 /** @typedef {import('./qparams.js').ObserverOptions} ObserverOptions */
@@ -26,6 +26,23 @@ const MAX_BINS = 2 ** 24;
 /** @param {Settings} s */
 function qparamsFlags(s) {
   return (s.symmetric ? QPARAMS_SYMMETRIC : 0) | (s.dtype === 'uint8' ? QPARAMS_UINT8 : 0) | (s.custom ? QPARAMS_CUSTOM_RANGE : 0);
+}
+
+/**
+ * An observer's state array, checked before it goes to C: the observers'
+ * properties are writable from JavaScript, and a state array or bin count
+ * assigned after construction must not size a region differently from
+ * what the operator reads and writes (a TypeError or RangeError instead).
+ * @param {string} name @param {unknown} state @param {Float32ArrayConstructor | Float64ArrayConstructor} Type
+ * @param {number} length what the state's length must be
+ */
+function checkState(name, state, Type, length) {
+  const s = typedArray(name, state, Type);
+  if (lengthOf(s) !== length) {
+    throw new RangeError(`qdq-wasm: ${name} has ${lengthOf(s)} entries but the observer needs ${length}: ` +
+      'its state and bins cannot be assigned (create a new observer)');
+  }
+  return s;
 }
 
 /** @param {Float32Array} x @param {number} bad index of the first non-finite element */
@@ -144,13 +161,14 @@ export class HistogramObserver extends DistributionObserver {
    */
   observe(x) {
     typedArray('x', x, Float32Array);
-    if (x.length === 0) return x;
-    const b = this.bins, state = this.state;
+    const n = lengthOf(x);
+    if (n === 0) return x;
+    const { bins: b, state } = this.checked();
     const flags = this.histcBounds === 'exact' ? HISTOGRAM_EXACT_BOUNDS : 0;
     // The state is copied back only on success: the operator leaves it alone on errors.
     const next = Float32Array.from(state);
     const r = call(getRuntime(), [inout('state', next), input('x', x), scratch('scratch', 4 * b)],
-      (p, c) => c.qdq_histogram_observer_observe(p.state, b, this.upsampleRate, p.x, x.length, flags, p.scratch)).status;
+      (p, c) => c.qdq_histogram_observer_observe(p.state, b, this.upsampleRate, p.x, n, flags, p.scratch)).status;
     if (r === 0) state.set(next);
     if (r > 0) throw nonFinite(x, r - 1);
     if (r === ERROR_HISTOGRAM_INT64) {
@@ -172,10 +190,21 @@ export class HistogramObserver extends DistributionObserver {
    */
   calculateQParams() {
     const s = this.settings;
-    const r = call(getRuntime(), [input('state', this.state), output('out', Float32Array, 3), output('zp', Int32Array, 1)],
-      (p, c) => c.qdq_histogram_observer_qparams(p.state, this.bins, s.qmin, s.qmax, qparamsFlags(s), s.eps, p.out, p.zp));
+    const { bins, state } = this.checked();
+    const r = call(getRuntime(), [input('state', state), output('out', Float32Array, 3), output('zp', Int32Array, 1)],
+      (p, c) => c.qdq_histogram_observer_qparams(p.state, bins, s.qmin, s.qmax, qparamsFlags(s), s.eps, p.out, p.zp));
     if (r.status === ERROR_OUT_OF_MEMORY) throw new RangeError('qdq-wasm: out of WebAssembly memory in calculateQParams');
     return { scale: r.out[0], zeroPoint: r.zp[0] };
+  }
+
+  /**
+   * bins, upsampleRate and the state, checked as the constructor left them.
+   * @private @returns {{ bins: number, state: Float32Array }}
+   */
+  checked() {
+    const bins = integer('bins', this.bins, 1, MAX_BINS);
+    integer('upsampleRate', this.upsampleRate, 1, Math.floor(2 ** 28 / bins));
+    return { bins, state: checkState('HistogramObserver state', this.state, Float32Array, 2 + bins) };
   }
 
   /** Forgets everything seen: min +Infinity, max -Infinity, an empty histogram. */
@@ -227,15 +256,16 @@ class CollectorObserver extends DistributionObserver {
    */
   observe(x) {
     typedArray('x', x, Float32Array);
-    if (x.length === 0) return x;
-    const n = x.length, flags = this.flags, rt = getRuntime();
+    const n = lengthOf(x);
+    if (n === 0) return x;
+    const flags = this.flags, rt = getRuntime();
     const lo1 = Float32Array.of(Infinity), hi1 = Float32Array.of(-Infinity);
     const bad = call(rt, [input('x', x), inout('lo', lo1), inout('hi', hi1)],
       (p, c) => c.qdq_minmax(p.x, n, 0, 1, n, p.lo, p.hi)).status;
     if (bad >= 0) throw nonFinite(x, bad);
     const lo = lo1[0], hi = hi1[0];
     const grown = new Float64Array(CALIB_STATE_HEADER + this.binsAfter(lo, hi));
-    grown.set(this.state);
+    grown.set(this.checked());
     const r = call(rt, [inout('state', grown), input('x', x)],
       (p, c) => c.qdq_calib_histogram_observe(p.state, p.x, n, lo, hi, flags)).status;
     if (r !== 0) throw new RangeError(`qdq-wasm: the histogram cannot grow from [${this.minVal}, ${this.maxVal}] to include x (past 2^40 bins)`);
@@ -248,7 +278,7 @@ class CollectorObserver extends DistributionObserver {
    * @private @param {number} lo @param {number} hi
    */
   binsAfter(lo, hi) {
-    const header = this.state.subarray(0, CALIB_STATE_HEADER);
+    const header = this.checked().subarray(0, CALIB_STATE_HEADER);
     const bins = call(getRuntime(), [input('state', header)],
       (p, c) => c.qdq_calib_histogram_bins_after(p.state, lo, hi, this.flags)).status;
     if (bins === 0) throw new RangeError(`qdq-wasm: the histogram cannot grow from [${this.minVal}, ${this.maxVal}] to [${lo}, ${hi}] (past 2^40 bins)`);
@@ -261,7 +291,7 @@ class CollectorObserver extends DistributionObserver {
    * @returns {{ min: number, max: number } | null}
    */
   rangeWith(fn) {
-    const r = call(getRuntime(), [input('state', this.state), output('out', Float32Array, 2)], (p, c) => fn(c, p.state, p.out));
+    const r = call(getRuntime(), [input('state', this.checked()), output('out', Float32Array, 2)], (p, c) => fn(c, p.state, p.out));
     if (r.status === ERROR_OUT_OF_MEMORY) throw new RangeError('qdq-wasm: out of WebAssembly memory in calculateRange');
     return r.status === 0 ? { min: r.out[0], max: r.out[1] } : null;
   }
@@ -282,6 +312,20 @@ class CollectorObserver extends DistributionObserver {
   calculateQParams() {
     const r = this.calculateRange();
     return r === null ? { scale: 1, zeroPoint: 0 } : this.qparamsOfRange(r.min, r.max);
+  }
+
+  /**
+   * The state, checked: a Float64Array whose length is what its header's bin count says (C reads that count).
+   * @private @returns {Float64Array}
+   */
+  checked() {
+    const state = typedArray('observer state', this.state, Float64Array);
+    const bins = lengthOf(state) > CALIB_STATE_HEADER ? state[4] : NaN;
+    if (!Number.isInteger(bins) || bins < 1 || lengthOf(state) !== CALIB_STATE_HEADER + bins) {
+      throw new RangeError(`qdq-wasm: the observer's state (${lengthOf(state)} entries, bin count ${bins}) is not one it built: ` +
+        'its state cannot be assigned (create a new observer)');
+    }
+    return state;
   }
 
   /** Forgets everything seen, back to `bins` empty bins. */

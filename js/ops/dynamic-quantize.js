@@ -9,7 +9,7 @@ import { call, output } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
 import { MinMaxObserver } from './observers.js';
 import { quantizePerTensor } from './quantize.js';
-import { options, typedArray } from '../runtime/validate.js';
+import { lengthOf, options, typedArray } from '../runtime/validate.js';
 
 /**
  * Quantizes x to uint8 with a scale and zero point computed from x itself,
@@ -37,7 +37,7 @@ export function dynamicQuantizeLinear(x, opts) {
   const o = options('options', opts, ['shape', 'out'], {});
   const obs = new MinMaxObserver();
   obs.observe(x); // rejects NaN and infinities, naming the first
-  const [min, max] = x.length === 0 ? [0, 0] : [obs.minVal, obs.maxVal];
+  const [min, max] = lengthOf(x) === 0 ? [0, 0] : [obs.minVal, obs.maxVal];
   const { qp } = call(getRuntime(), [output('qp', Float32Array, 2)], (p, fn) =>
     fn.qdq_dynamic_qparams(min, max, FLAG_ONNX_QPARAMS, p.qp));
   const [scale, zeroPoint] = qp;

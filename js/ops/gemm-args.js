@@ -4,16 +4,22 @@
 
 import { ERROR_K_TOO_LARGE, ERROR_OUT_OF_MEMORY, ERROR_SIZE_OVERFLOW, GEMM_MAX_K } from '../runtime/abi.js';
 import { byteCount } from '../runtime/binding.js';
-import { allFinite, describe, integer, numberList, options, outArray, scale, typedArray, typedArrayKind } from '../runtime/validate.js';
+import { allFinite, describe, integer, lengthOf, numberList, options, outArray, scale, typedArray, typedArrayKind } from '../runtime/validate.js';
 
-/** @param {string} name @param {unknown} v @returns {number} a dimension in [1, 2^31 - 1] */
-export function dim(name, v) {
-  return integer(name, v, 1, 2 ** 31 - 1);
+/**
+ * @param {string} name @param {unknown} v @param {number} [min] 0 where an empty dimension is valid
+ * @returns {number} a dimension in [min, 2^31 - 1] (min default 1)
+ */
+export function dim(name, v, min = 1) {
+  return integer(name, v, min, 2 ** 31 - 1);
 }
 
-/** @param {string} name @param {unknown} k @returns {number} an inner dimension, at most GEMM_MAX_K */
-export function depth(name, k) {
-  const kk = dim(name, k);
+/**
+ * @param {string} name @param {unknown} k @param {number} [min] 0 where an empty sum is valid
+ * @returns {number} an inner dimension, at most GEMM_MAX_K
+ */
+export function depth(name, k, min = 1) {
+  const kk = dim(name, k, min);
   if (kk > GEMM_MAX_K) {
     throw new RangeError(`qdq-wasm: ${name} must be at most ${GEMM_MAX_K} (int32 accumulation is exact only up to there), got ${kk}`);
   }
@@ -28,9 +34,10 @@ export function int8Data(name, v) {
 /** @param {ArrayBufferView} v @returns {boolean} whether v holds uint8 */
 export const isUint8 = (v) => typedArrayKind(v) === 'Uint8Array';
 
-/** @param {string} name @param {{ length: number }} v @param {number} n @param {string} shape */
+/** @param {string} name @param {ArrayBufferView} v a typed array @param {number} n @param {string} shape */
 export function length(name, v, n, shape) {
-  if (v.length !== n) throw new RangeError(`qdq-wasm: ${name} must have ${shape} = ${n} elements, got ${v.length}`);
+  const got = lengthOf(v);
+  if (got !== n) throw new RangeError(`qdq-wasm: ${name} must have ${shape} = ${n} elements, got ${got}`);
 }
 
 /**
@@ -76,15 +83,16 @@ export function floatBias(name, v, n) {
 
 /**
  * Rows of a forward call's input.
- * @param {string} name @param {{ length: number }} x @param {number} inFeatures @param {unknown} batch
+ * @param {string} name @param {ArrayBufferView} x a typed array @param {number} inFeatures @param {unknown} batch
  * @returns {number}
  */
 export function batchOf(name, x, inFeatures, batch) {
   if (batch === undefined) {
-    if (x.length % inFeatures !== 0) {
-      throw new RangeError(`qdq-wasm: ${name}.length (${x.length}) is not a multiple of inFeatures (${inFeatures})`);
+    const n = lengthOf(x);
+    if (n % inFeatures !== 0) {
+      throw new RangeError(`qdq-wasm: ${name}.length (${n}) is not a multiple of inFeatures (${inFeatures})`);
     }
-    return x.length / inFeatures;
+    return n / inFeatures;
   }
   const b = integer('batch', batch, 0, 2 ** 31 - 1);
   length(name, x, b * inFeatures, 'batch * inFeatures');

@@ -6,7 +6,7 @@
 import { call, inout, input, stream } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
 import { channelLayout } from './tensor.js';
-import { describe, typedArray } from '../runtime/validate.js';
+import { describe, integer, lengthOf, typedArray } from '../runtime/validate.js';
 import { OBSERVER_KEYS, observerSettings, PER_CHANNEL, PER_TENSOR, qparamsOf } from './qparams.js';
 
 export { FLOAT32_EPS } from './qparams.js';
@@ -21,10 +21,11 @@ function channelMinMax(x, lay) {
   const c = lay.channels;
   const mins = new Float32Array(c).fill(Infinity);
   const maxs = new Float32Array(c).fill(-Infinity);
-  if (x.length === 0) return { mins, maxs };
+  const n = lengthOf(x);
+  if (n === 0) return { mins, maxs };
   const rt = getRuntime();
   call(rt, [inout('mins', mins), inout('maxs', maxs)], (p, fn) => {
-    stream(rt, x.length, [x], [], (slots, off, len) => {
+    stream(rt, n, [x], [], (slots, off, len) => {
       const bad = fn.qdq_minmax(slots.in[0], len, off, c, lay.inner, p.mins, p.maxs);
       if (bad >= 0) throw new RangeError(`qdq-wasm: x[${off + bad}] is ${x[off + bad]}; observers need finite values`);
     });
@@ -38,9 +39,27 @@ function channelMinMax(x, lay) {
  * @param {number} c the averaging constant
  */
 function movingAverage(mins, maxs, batchMins, batchMaxs, c) {
-  const n = mins.length;
+  const n = lengthOf(batchMins);
+  runningRanges(mins, maxs, n);
   call(getRuntime(), [inout('mins', mins), inout('maxs', maxs), input('bmins', batchMins), input('bmaxs', batchMaxs)],
     (p, fn) => fn.qdq_moving_average_minmax(n, p.mins, p.maxs, p.bmins, p.bmaxs, c));
+}
+
+/**
+ * The running per-channel ranges, checked before they go to C: minVal and
+ * maxVal are writable properties, and one assigned after the fact must not
+ * size a region differently from the channel count the operator uses.
+ * @param {unknown} mins @param {unknown} maxs @param {number} [n] the channel count they must have
+ * @returns {{ mins: Float32Array, maxs: Float32Array }}
+ */
+function runningRanges(mins, maxs, n) {
+  const lo = typedArray('minVal', mins, Float32Array), hi = typedArray('maxVal', maxs, Float32Array);
+  const c = n ?? lengthOf(lo);
+  if (lengthOf(lo) !== c || lengthOf(hi) !== c) {
+    throw new RangeError(`qdq-wasm: the observer's minVal and maxVal must have one entry per channel (${c}), ` +
+      `got ${lengthOf(lo)} and ${lengthOf(hi)}: they cannot be assigned (call reset() instead)`);
+  }
+  return { mins: lo, maxs: hi };
 }
 
 /** What every observer shares: its checked settings and the range they imply. */
@@ -82,8 +101,9 @@ export class MinMaxObserver extends ObserverBase {
    */
   observe(x) {
     typedArray('x', x, Float32Array);
-    if (x.length === 0) return x;
-    const { mins, maxs } = channelMinMax(x, { shape: [x.length], axis: 0, channels: 1, inner: x.length });
+    const n = lengthOf(x);
+    if (n === 0) return x;
+    const { mins, maxs } = channelMinMax(x, { shape: [n], axis: 0, channels: 1, inner: n });
     this.update(mins[0], maxs[0]);
     return x;
   }
@@ -175,14 +195,14 @@ export class PerChannelMinMaxObserver extends ObserverBase {
    */
   observe(x, shape) {
     typedArray('x', x, Float32Array);
-    const lay = channelLayout('x', x.length, shape, this.axis);
+    const lay = channelLayout('x', lengthOf(x), shape, this.axis);
     if (this.minVal.length !== 0 && this.minVal.length !== lay.channels) {
       throw new RangeError(`qdq-wasm: x has ${lay.channels} channels along axis ${this.axis}, but the observer has seen ${this.minVal.length}`);
     }
     const { mins, maxs } = channelMinMax(x, lay);
     // An empty tensor still fixes the channel count; its channels have seen
     // nothing (min +Infinity, max -Infinity: scale 1, zero point 0, E4).
-    if (x.length === 0) {
+    if (lengthOf(x) === 0) {
       if (this.minVal.length === 0) [this.minVal, this.maxVal] = [mins, maxs];
       return x;
     }
@@ -210,7 +230,8 @@ export class PerChannelMinMaxObserver extends ObserverBase {
    */
   calculateQParams() {
     if (this.minVal.length === 0) return { scales: Float32Array.of(1), zeroPoints: Int32Array.of(0) };
-    const { scales, zeroPoints } = qparamsOf(this.minVal, this.maxVal, this.settings);
+    const { mins, maxs } = runningRanges(this.minVal, this.maxVal);
+    const { scales, zeroPoints } = qparamsOf(mins, maxs, this.settings);
     return { scales, zeroPoints };
   }
 

@@ -6,7 +6,7 @@ import { QPARAMS_CUSTOM_RANGE, QPARAMS_RAW_RANGE, QPARAMS_SYMMETRIC, QPARAMS_UIN
 import { call, input, output } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
 import { DTYPES, dtype } from './tensor.js';
-import { boolean, describe, finite, integer, numberList, oneOf, options } from '../runtime/validate.js';
+import { boolean, describe, finite, integer, lengthOf, numberList, oneOf, options, typedArrayKind } from '../runtime/validate.js';
 
 /** The options every observer takes (observers add theirs). */
 export const OBSERVER_KEYS = ['dtype', 'qscheme', 'reduceRange', 'quantMin', 'quantMax', 'eps'];
@@ -80,7 +80,8 @@ export function observerSettings(opts, schemes, defaultDtype = 'uint8', keys = O
  * @returns {{ scales: Float32Array, zeroPoints: Int32Array, zeroPointsUnclamped: Int32Array }}
  */
 export function qparamsOf(mins, maxs, s, raw = false) {
-  const c = mins.length;
+  const c = lengthOf(mins);
+  if (lengthOf(maxs) !== c) throw new RangeError(`qdq-wasm: internal: ${c} minima but ${lengthOf(maxs)} maxima`);
   const flags = (s.symmetric ? QPARAMS_SYMMETRIC : 0) | (s.dtype === 'uint8' ? QPARAMS_UINT8 : 0) |
     (s.custom ? QPARAMS_CUSTOM_RANGE : 0) | (raw ? QPARAMS_RAW_RANGE : 0);
   const r = call(getRuntime(), [

@@ -4,7 +4,7 @@
 import { call, input, output } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
 import { compatFlag } from './tensor.js';
-import { options, scale, typedArray } from '../runtime/validate.js';
+import { lengthOf, options, scale, typedArray } from '../runtime/validate.js';
 
 /**
  * The steps of E5 before the zero point and the clamp, computed as the
@@ -24,7 +24,7 @@ export function quantizeSteps(x, opts) {
   const o = options('options', opts, ['scale', 'compat']);
   const s = scale('scale', o.scale);
   const flags = compatFlag('compat', o.compat);
-  const n = xv.length;
+  const n = lengthOf(xv);
   const r = call(getRuntime(), [input('x', xv), output('scaled', Float32Array, n), output('rounded', Float32Array, n)],
     (p, c) => c.qdq_quantize_steps(n, p.x, s, flags, p.scaled, p.rounded));
   return { scaled: r.scaled, rounded: r.rounded };

@@ -8,7 +8,7 @@
 import { call, input, stream } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
 import { channelLayout, compatFlag, DTYPES, dtype, fakeQuantizeRange, quantizeRange, tensorLayout } from './tensor.js';
-import { integer, numberList, options, outArray, scale, typedArray, typedArrayKind } from '../runtime/validate.js';
+import { integer, lengthOf, numberList, oneOf, options, outArray, scale, typedArray, typedArrayKind } from '../runtime/validate.js';
 
 const QUANTIZE_PER_TENSOR_KEYS = ['scale', 'zeroPoint', 'dtype', 'quantMin', 'quantMax', 'compat', 'shape', 'out'];
 const QUANTIZE_PER_CHANNEL_KEYS = ['shape', 'axis', 'scales', 'zeroPoints', 'dtype', 'quantMin', 'quantMax', 'compat', 'out'];
@@ -44,15 +44,16 @@ export function channelParams(scales, zeroPoints, channels, qmin, qmax) {
  * qdq_dequantize or qdq_fake_quantize), with the per-channel parameters in
  * wasm memory for the duration of the call.
  * @param {Layout} lay @param {Float32Array} scales @param {Int32Array} zeroPoints
- * @param {ArrayBufferView & { length: number, BYTES_PER_ELEMENT: number, subarray(a: number, b: number): any }} x
- * @param {(ArrayBufferView & { BYTES_PER_ELEMENT: number })[]} outs
+ * @param {ArrayBufferView} x
+ * @param {ArrayBufferView[]} outs
  * @param {(c: Record<string, Function>, xp: number, outp: number[], len: number, off: number, sp: number, zp: number) => void} op
  */
 function elementwise(lay, scales, zeroPoints, x, outs, op) {
-  if (x.length === 0) return;
+  const n = lengthOf(x);
+  if (n === 0) return;
   const rt = getRuntime();
   call(rt, [input('scales', scales), input('zeroPoints', zeroPoints)], (p, c) => {
-    stream(rt, x.length, [x], outs, (slots, off, len) => op(c, slots.in[0], slots.out, len, off, p.scales, p.zeroPoints));
+    stream(rt, n, [x], outs, (slots, off, len) => op(c, slots.in[0], slots.out, len, off, p.scales, p.zeroPoints));
   });
 }
 
@@ -94,8 +95,8 @@ export function quantizePerTensor(x, opts) {
   const s = scale('scale', o.scale);
   const zp = integer('zeroPoint', o.zeroPoint ?? 0, qmin, qmax);
   const flags = DTYPES[dt].flag | compatFlag('compat', o.compat);
-  const lay = tensorLayout('x', x.length, o.shape);
-  const out = outArray('out', o.out, DTYPES[dt].Array, x.length);
+  const lay = tensorLayout('x', lengthOf(x), o.shape);
+  const out = outArray('out', o.out, DTYPES[dt].Array, lengthOf(x));
   elementwise(lay, Float32Array.of(s), Int32Array.of(zp), x, [out], (c, xp, [qp], len, off, sp, zpp) =>
     c.qdq_quantize(xp, qp, len, off, lay.channels, lay.inner, sp, zpp, qmin, qmax, flags));
   return { data: out, shape: lay.shape, dtype: dt, qscheme: 'per_tensor_affine', scale: s, zeroPoint: zp };
@@ -113,10 +114,10 @@ export function quantizePerChannel(x, opts) {
   typedArray('x', x, Float32Array);
   const o = options('options', opts, QUANTIZE_PER_CHANNEL_KEYS);
   const { dtype: dt, qmin, qmax } = quantizeRange(o.dtype, o.quantMin, o.quantMax);
-  const lay = channelLayout('x', x.length, o.shape, o.axis);
+  const lay = channelLayout('x', lengthOf(x), o.shape, o.axis);
   const { scales, zeroPoints } = channelParams(o.scales, o.zeroPoints, lay.channels, qmin, qmax);
   const flags = DTYPES[dt].flag | compatFlag('compat', o.compat);
-  const out = outArray('out', o.out, DTYPES[dt].Array, x.length);
+  const out = outArray('out', o.out, DTYPES[dt].Array, lengthOf(x));
   elementwise(lay, scales, zeroPoints, x, [out], (c, xp, [qp], len, off, sp, zp) =>
     c.qdq_quantize(xp, qp, len, off, lay.channels, lay.inner, sp, zp, qmin, qmax, flags));
   return { data: out, shape: lay.shape, dtype: dt, qscheme: 'per_channel_affine', scales, zeroPoints, axis: lay.axis };
@@ -186,9 +187,9 @@ export function fakeQuantizePerTensor(x, opts) {
   const flags = compatFlag('compat', o.compat);
   const s = scale('scale', o.scale);
   const zp = integer('zeroPoint', o.zeroPoint ?? 0, qmin, qmax);
-  const out = outArray('out', o.out, Float32Array, x.length);
-  const mask = outArray('maskOut', o.maskOut, Uint8Array, x.length);
-  const lay = tensorLayout('x', x.length, undefined);
+  const out = outArray('out', o.out, Float32Array, lengthOf(x));
+  const mask = outArray('maskOut', o.maskOut, Uint8Array, lengthOf(x));
+  const lay = tensorLayout('x', lengthOf(x), undefined);
   runFakeQuantize(x, out, mask, lay, Float32Array.of(s), Int32Array.of(zp), qmin, qmax, flags);
   return { output: out, mask };
 }
@@ -207,10 +208,10 @@ export function fakeQuantizePerChannel(x, opts) {
   const o = options('options', opts, FAKE_QUANTIZE_PER_CHANNEL_KEYS);
   const { qmin, qmax } = fakeQuantizeRange(o.dtype, o.quantMin, o.quantMax);
   const flags = compatFlag('compat', o.compat);
-  const lay = channelLayout('x', x.length, o.shape, o.axis);
+  const lay = channelLayout('x', lengthOf(x), o.shape, o.axis);
   const { scales, zeroPoints } = channelParams(o.scales, o.zeroPoints, lay.channels, qmin, qmax);
-  const out = outArray('out', o.out, Float32Array, x.length);
-  const mask = outArray('maskOut', o.maskOut, Uint8Array, x.length);
+  const out = outArray('out', o.out, Float32Array, lengthOf(x));
+  const mask = outArray('maskOut', o.maskOut, Uint8Array, lengthOf(x));
   runFakeQuantize(x, out, mask, lay, scales, zeroPoints, qmin, qmax, flags);
   return { output: out, mask };
 }

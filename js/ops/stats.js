@@ -4,7 +4,7 @@
 import { call, inout, stream } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
 import { channelLayout, tensorLayout } from './tensor.js';
-import { options, typedArray } from '../runtime/validate.js';
+import { lengthOf, options, typedArray } from '../runtime/validate.js';
 
 /**
  * @typedef {object} ErrorStats
@@ -36,14 +36,14 @@ function summarize(sse, ssx, maxAbs, count) {
 export function errorStats(x, xHat, opts) {
   typedArray('x', x, Float32Array);
   typedArray('xHat', xHat, Float32Array);
-  if (xHat.length !== x.length) {
-    throw new RangeError(`qdq-wasm: xHat must have the length of x (${x.length}), got ${xHat.length}`);
+  const n = lengthOf(x);
+  if (lengthOf(xHat) !== n) {
+    throw new RangeError(`qdq-wasm: xHat must have the length of x (${n}), got ${lengthOf(xHat)}`);
   }
   const o = options('options', opts, ['shape', 'axis'], {});
-  const perChannel = o.axis !== undefined;
-  const lay = perChannel ? channelLayout('x', x.length, o.shape, o.axis) : tensorLayout('x', x.length, o.shape);
+  const perChannel = o.axis != null;
+  const lay = perChannel ? channelLayout('x', n, o.shape, o.axis) : tensorLayout('x', n, o.shape);
   const rt = getRuntime();
-  const n = x.length;
   const acc = new Float64Array(3 * lay.channels); // sum (x - xHat)^2, sum x^2, max |x - xHat| per channel
   call(rt, [inout('acc', acc)], (p, c) => {
     stream(rt, n, [x, xHat], [], (slots, off, len) =>

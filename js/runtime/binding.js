@@ -6,11 +6,16 @@
 //   WasmBuffer             a persistent allocation (packed weights) with dispose()
 // Every byte count is computed here as a safe integer and refused above what
 // the module can address (MAX_BUFFER_BYTES) with a RangeError naming the
-// argument, before anything is allocated.
+// argument, before anything is allocated. A caller's typed array is sized and
+// copied only through its internal slots (the intrinsic getters of validate.js,
+// %TypedArray%.prototype.set, a view of memory chosen by its kind), never its
+// own length, byteLength, buffer, subarray, set or constructor, which a
+// subclass, an own property or a Proxy could make lie: a region holds exactly
+// the bytes written into it, and no view of wasm memory reaches user code.
 
 import { EXTRA_BYTES, INPUT_BLOCK_BYTES, MAX_BUFFER_BYTES } from './abi.js';
 import { copyPart } from './pool.js';
-import { describe } from './validate.js';
+import { byteLengthOf, bytesOf, bufferOf, byteOffsetOf, describe, lengthOf, typedArrayKind } from './validate.js';
 
 /** Byte alignment of every region: the widest element (float64) and a v128 load. */
 const ALIGN = 16;
@@ -33,8 +38,28 @@ const PROGRESSIVE_MIN_BYTES = 64 * 1024;
  * nothing to overlap.
  */
 const STREAMED_MIN_BYTES = 2 * INPUT_BLOCK_BYTES;
-/** Element types copied with one set() (others go byte by byte). */
+/** Element types copied with one typed set() (others go byte by byte), looked up by kind. */
 const VIEW_TYPES = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array];
+/** Bytes per element of each typed array kind, read from the kind (the internal slot), not the array. */
+const ELEMENT_BYTES = new Map([['Uint8ClampedArray', 1], ['Float16Array', 2], ['BigInt64Array', 8], ['BigUint64Array', 8],
+  ...VIEW_TYPES.map((T) => /** @type {[string, number]} */ ([T.name, T.BYTES_PER_ELEMENT]))]);
+/** %TypedArray%.prototype.set: copies by the source's internal slots, whatever the target's own `set` says. */
+const SET = /** @type {(this: ArrayBufferView, src: ArrayBufferView, offset?: number) => void} */ (
+  Object.getPrototypeOf(Int8Array.prototype).set);
+
+/**
+ * The kind of a typed array the binding was handed; anything else (a Proxy
+ * of one included) is refused here too, whatever validation came before.
+ * @param {ArrayBufferView} a @returns {string}
+ */
+function kindOf(a) {
+  const kind = typedArrayKind(a);
+  if (kind === undefined) throw new TypeError(`qdq-wasm: internal: ${describe(a)} is not a typed array`);
+  return kind;
+}
+
+/** @param {ArrayBufferView} a a typed array @returns {number} its element size */
+export const elementBytes = (a) => /** @type {number} */ (ELEMENT_BYTES.get(kindOf(a)));
 
 /**
  * A loaded module instance: its exports, fresh views of its memory, and the
@@ -80,12 +105,17 @@ export class Runtime {
     if (buffer === this.viewsOf) return;
     this.viewsOf = buffer;
     this.u8 = new Uint8Array(buffer);
-    /** Views of memory by element type (by constructor, and by name for arrays of another realm). */
-    this.views = new Map();
-    for (const T of VIEW_TYPES) {
-      const v = new T(buffer);
-      this.views.set(T, v).set(T.name, v);
-    }
+    /** Views of memory by element kind (by name: arrays of any realm). @type {Map<string, any>} */
+    this.views = new Map(VIEW_TYPES.map((T) => [T.name, new T(buffer)]));
+  }
+
+  /**
+   * The view of memory of a's kind, when ptr is aligned for it.
+   * @param {ArrayBufferView} a @param {number} ptr @returns {any}
+   */
+  viewFor(a, ptr) {
+    const v = /** @type {Map<string, any>} */ (this.views).get(kindOf(a));
+    return v !== undefined && ptr % v.BYTES_PER_ELEMENT === 0 ? v : undefined;
   }
 
   /**
@@ -104,24 +134,15 @@ export class Runtime {
   }
 
   /**
-   * The view of memory whose type matches a, when ptr is aligned for it.
-   * @param {ArrayBufferView & { BYTES_PER_ELEMENT?: number }} a @param {number} ptr
-   * @returns {any}
-   */
-  viewFor(a, ptr) {
-    const views = /** @type {Map<unknown, any>} */ (this.views);
-    const v = views.get(a.constructor) ?? views.get(a.constructor?.name);
-    return v !== undefined && ptr % v.BYTES_PER_ELEMENT === 0 ? v : undefined;
-  }
-
-  /**
-   * Copies a typed array's bytes into wasm memory at ptr.
-   * @param {ArrayBufferView & { BYTES_PER_ELEMENT?: number }} a @param {number} ptr @internal
+   * Copies a typed array's bytes into wasm memory at ptr: all of them, as
+   * its internal slots say (a typed set() from a view of its kind, which
+   * does not make V8 give a small array a buffer; else its bytesOf).
+   * @param {ArrayBufferView} a @param {number} ptr @internal
    */
   write(a, ptr) {
     const v = this.viewFor(a, ptr);
     if (v !== undefined) v.set(a, ptr / v.BYTES_PER_ELEMENT);
-    else /** @type {Uint8Array} */ (this.u8).set(new Uint8Array(a.buffer, a.byteOffset, a.byteLength), ptr);
+    else /** @type {Uint8Array} */ (this.u8).set(bytesOf(a), ptr);
   }
 
   /**
@@ -140,20 +161,24 @@ export class Runtime {
   }
 
   /**
-   * Copies from wasm memory at ptr into a typed array (all of it from offset, or `elements` elements).
-   * @param {number} ptr @param {ArrayBufferView & { BYTES_PER_ELEMENT: number }} a @param {number} [offset] element offset in a
+   * Copies from wasm memory at ptr into a typed array (all of it from offset, or `elements` elements),
+   * within the array's real extent (a RangeError otherwise).
+   * @param {number} ptr @param {ArrayBufferView} a @param {number} [offset] element offset in a
    * @param {number} [elements] @internal
    */
   read(ptr, a, offset = 0, elements) {
-    const n = elements ?? (a.byteLength / a.BYTES_PER_ELEMENT - offset);
+    const length = lengthOf(a);
+    const n = elements ?? length - offset;
+    if (!(offset >= 0 && n >= 0 && offset + n <= length)) {
+      throw new RangeError(`qdq-wasm: internal: reading ${n} elements at ${offset} into a ${typedArrayKind(a)} of ${length}`);
+    }
     const v = this.viewFor(a, ptr);
     if (v !== undefined) {
       const at = ptr / v.BYTES_PER_ELEMENT;
-      /** @type {any} */ (a).set(v.subarray(at, at + n), offset);
+      SET.call(a, v.subarray(at, at + n), offset);
     } else {
-      const bytes = n * a.BYTES_PER_ELEMENT;
-      new Uint8Array(a.buffer, a.byteOffset + offset * a.BYTES_PER_ELEMENT, bytes)
-        .set(/** @type {Uint8Array} */ (this.u8).subarray(ptr, ptr + bytes));
+      const size = elementBytes(a);
+      bytesOf(a, offset * size, (offset + n) * size).set(/** @type {Uint8Array} */ (this.u8).subarray(ptr, ptr + n * size));
     }
   }
 }
@@ -233,7 +258,7 @@ export function call(rt, specs, body) {
       s.buffer.pointer(rt);
       continue;
     }
-    const bytes = s.kind === 'in' || s.kind === 'inout' ? byteCount(s.name, s.array.byteLength, 1)
+    const bytes = s.kind === 'in' || s.kind === 'inout' ? byteCount(s.name, byteLengthOf(s.array), 1)
       : s.kind === 'out' ? byteCount(s.name, s.length, s.Type.BYTES_PER_ELEMENT)
         : byteCount(s.name, s.bytes, 1);
     total += align(bytes + EXTRA_BYTES);
@@ -262,8 +287,9 @@ export function call(rt, specs, body) {
       const ptr = s.kind === 'owned' ? s.buffer.pointer(rt) : base + offsets[i];
       p[s.name] = ptr;
       if (s.kind === 'in' && s.streamed && unwritten.size === 0 && pool !== null && pool.streamInputs && pool.threads() > 1 &&
-        s.array.byteLength >= STREAMED_MIN_BYTES) {
-        pool.in = { src: new Uint8Array(s.array.buffer, s.array.byteOffset, s.array.byteLength), ptr, bytes: s.array.byteLength };
+        byteLengthOf(s.array) >= STREAMED_MIN_BYTES) {
+        const src = bytesOf(s.array);
+        pool.in = { src, ptr, bytes: src.length };
         unwritten.add(s.name);
       } else if (s.kind === 'in' || s.kind === 'inout') rt.write(s.array, ptr);
       else if (s.kind === 'out' && s.progressive && progressive === null && pool !== null && pool.copyDuring && pool.threads() > 1 &&
@@ -306,8 +332,10 @@ export function call(rt, specs, body) {
  * @param {ArrayBufferView} a @param {ArrayBufferView} b
  */
 export function overlaps(a, b) {
-  return a.buffer === b.buffer && a.byteLength !== 0 && b.byteLength !== 0 &&
-    a.byteOffset < b.byteOffset + b.byteLength && b.byteOffset < a.byteOffset + a.byteLength;
+  const al = byteLengthOf(a), bl = byteLengthOf(b);
+  if (al === 0 || bl === 0) return false;
+  const ao = byteOffsetOf(a), bo = byteOffsetOf(b);
+  return ao < bo + bl && bo < ao + al && bufferOf(a) === bufferOf(b);
 }
 
 /**
@@ -317,25 +345,37 @@ export function overlaps(a, b) {
  * the outputs at off. An input that shares memory with an output is copied
  * first, so writing one chunk's results cannot change the next chunk's
  * inputs: aliasing gives the same result as separate arrays.
+ * Every input and output must hold at least n elements (a RangeError
+ * otherwise), and at most a staging chunk of 4-byte elements is copied into
+ * a slot at a time.
  * @param {Runtime} rt
  * @param {number} n elements
- * @param {(ArrayBufferView & { BYTES_PER_ELEMENT: number, subarray(a: number, b: number): any })[]} inputs at most 2
- * @param {(ArrayBufferView & { BYTES_PER_ELEMENT: number })[]} outputs at most 2
+ * @param {ArrayBufferView[]} inputs at most 2
+ * @param {ArrayBufferView[]} outputs at most 2
  * @param {(slots: { in: number[], out: number[] }, off: number, len: number, c: Record<string, (...args: number[]) => number>) => void} body
  */
 export function stream(rt, n, inputs, outputs, body) {
   if (n === 0) return;
-  const ins = inputs.slice();
-  for (let i = 0; i < ins.length; i++) {
-    for (const y of outputs) if (overlaps(ins[i], y)) ins[i] = ins[i].slice();
+  for (const list of [inputs, outputs]) {
+    for (let i = 0; i < list.length; i++) {
+      const a = list[i];
+      if (lengthOf(a) < n || elementBytes(a) > 4) {
+        throw new RangeError(`qdq-wasm: internal: streaming ${n} elements through a ${typedArrayKind(a)} of ${lengthOf(a)}`);
+      }
+    }
   }
+  // An input that shares memory with an output is copied first (its bytes).
+  const copies = inputs.map((x) => (outputs.some((y) => overlaps(x, y)) ? bytesOf(x).slice() : null));
+  const sizes = inputs.map(elementBytes);
   const slots = rt.slots;
   rt.refresh();
   for (let off = 0; off < n; off += rt.chunk) {
     const len = Math.min(rt.chunk, n - off);
-    for (let i = 0; i < ins.length; i++) {
-      const x = ins[i];
-      rt.write(off === 0 && len === x.length ? x : x.subarray(off, off + len), slots.in[i]);
+    for (let i = 0; i < inputs.length; i++) {
+      const x = inputs[i], copy = copies[i], size = sizes[i];
+      if (copy !== null) /** @type {Uint8Array} */ (rt.u8).set(copy.subarray(off * size, (off + len) * size), slots.in[i]);
+      else if (off === 0 && lengthOf(x) === len) rt.write(x, slots.in[i]); // all of it: no buffer needed
+      else /** @type {Uint8Array} */ (rt.u8).set(bytesOf(x, off * size, (off + len) * size), slots.in[i]);
     }
     body(slots, off, len, rt.exports);
     rt.refresh();
@@ -414,7 +454,8 @@ export class WasmBuffer {
   set(a) {
     const ptr = this.pointer(this.rt);
     this.rt.refresh();
-    if (a.byteLength > this.bytes) throw new RangeError(`qdq-wasm: ${a.byteLength} bytes do not fit the ${this.what} (${this.bytes})`);
+    const bytes = byteLengthOf(a);
+    if (bytes > this.bytes) throw new RangeError(`qdq-wasm: ${bytes} bytes do not fit the ${this.what} (${this.bytes})`);
     this.rt.write(a, ptr);
   }
 

@@ -16,6 +16,7 @@
 // docs/threads.md.
 
 import { INPUT_BLOCK_BYTES } from './abi.js';
+import { bytesOf } from './validate.js';
 import { CONTROL, HOLD, MAX_THREADS, WAKE, pollFor } from './pool-control.js';
 
 /** Bytes of stack per worker: the kernels use a few hundred; the main instance has 256 KiB. */
@@ -432,8 +433,6 @@ export class Pool {
  */
 export function copyPart(out, memory, end) {
   if (out.array === null) out.array = new out.Type(out.length);
-  const a = out.array;
-  new Uint8Array(a.buffer, a.byteOffset + out.done, end - out.done)
-    .set(new Uint8Array(memory.buffer, out.ptr + out.done, end - out.done));
+  bytesOf(out.array, out.done, end).set(new Uint8Array(memory.buffer, out.ptr + out.done, end - out.done));
   out.done = end;
 }

@@ -2,13 +2,22 @@
 // kind of value) or RangeError (right kind, bad value) whose message starts
 // with "qdq-wasm: " and names the argument and the value, before anything
 // touches wasm memory. Values are never coerced: '1', null and true are not
-// numbers, whether they come as a scalar or as an array element.
+// numbers, whether they come as a scalar or as an array element. The one use
+// of null: an OPTIONAL option set to null is "not given" (its default), as
+// None is for a PyTorch keyword argument; callers test those with `?? default`
+// or `== null`, and a required option (scale, shape, m...) set to null is a
+// TypeError like any value of the wrong kind. An options object is never null.
+//
+// Typed arrays are read through the intrinsic %TypedArray%.prototype getters
+// (lengthOf, byteLengthOf, ...), never through properties a caller can shadow:
+// an own `length`, a subclass getter or a Proxy must not size a wasm region
+// differently from the bytes that are copied into it.
 
 /** @param {unknown} v a short description of a value for an error message */
 export function describe(v) {
   if (v === null) return 'null';
   const kind = typedArrayKind(v);
-  if (kind !== undefined) return `${kind}(${/** @type {any} */ (v).length})`;
+  if (kind !== undefined) return `${kind}(${lengthOf(/** @type {ArrayBufferView} */ (v))})`;
   if (Array.isArray(v)) return `Array(${v.length})`;
   if (typeof v === 'string') return JSON.stringify(v);
   if (typeof v === 'bigint') return `${v}n (a BigInt)`;
@@ -17,11 +26,40 @@ export function describe(v) {
   return Object.prototype.toString.call(v).slice(8, -1);
 }
 
-// %TypedArray%.prototype[@@toStringTag] reads the internal slot, so it names
-// the kind of a typed array from any realm (a vm context, an iframe) and
-// returns undefined for everything else, however it is dressed up.
-const toStringTag = /** @type {(this: unknown) => string | undefined} */ (
-  Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype), Symbol.toStringTag)?.get);
+// The getters of %TypedArray%.prototype read a typed array's internal slots,
+// from any realm, whatever own properties, subclass getters or prototype it
+// has; called on anything that is not a typed array (a Proxy of one
+// included), they throw or, for @@toStringTag, return undefined.
+const TYPED_ARRAY_PROTOTYPE = Object.getPrototypeOf(Int8Array.prototype);
+/** @param {string | symbol} key @returns {(this: unknown) => any} */
+const intrinsic = (key) => /** @type {any} */ (Object.getOwnPropertyDescriptor(TYPED_ARRAY_PROTOTYPE, key)).get;
+const toStringTag = /** @type {(this: unknown) => string | undefined} */ (intrinsic(Symbol.toStringTag));
+const LENGTH = intrinsic('length');
+const BYTE_LENGTH = intrinsic('byteLength');
+const BYTE_OFFSET = intrinsic('byteOffset');
+const BUFFER = intrinsic('buffer');
+/** Object.prototype.__lookupGetter__: the getter a property resolves to, without calling it. */
+const lookupGetter = /** @type {(this: unknown, key: string) => Function | undefined} */ (
+  /** @type {any} */ (Object.prototype).__lookupGetter__);
+
+/** Elements of a typed array (its internal [[ArrayLength]]; 0 when detached). @param {ArrayBufferView} v @returns {number} */
+export const lengthOf = (v) => LENGTH.call(v);
+/** Bytes of a typed array (0 when detached). @param {ArrayBufferView} v @returns {number} */
+export const byteLengthOf = (v) => BYTE_LENGTH.call(v);
+/** Where a typed array starts in its buffer. @param {ArrayBufferView} v @returns {number} */
+export const byteOffsetOf = (v) => BYTE_OFFSET.call(v);
+/** A typed array's buffer. @param {ArrayBufferView} v @returns {ArrayBufferLike} */
+export const bufferOf = (v) => BUFFER.call(v);
+/**
+ * A new Uint8Array over exactly the bytes of typed array v (or of bytes
+ * [begin, end) of them), built from the intrinsic getters: the binding
+ * copies through these and nothing else.
+ * @param {ArrayBufferView} v @param {number} [begin] @param {number} [end]
+ * @returns {Uint8Array}
+ */
+export function bytesOf(v, begin = 0, end = byteLengthOf(v)) {
+  return new Uint8Array(bufferOf(v), byteOffsetOf(v) + begin, end - begin);
+}
 
 /**
  * The typed array kind of v ('Float32Array', ...), or undefined when v is not a typed array.
@@ -39,8 +77,8 @@ export function typedArrayKind(v) {
  * @param {ArrayBufferView} v
  */
 function isDetached(v) {
-  const buffer = /** @type {ArrayBuffer} */ (v.buffer);
-  if (v.byteLength !== 0) return false;
+  if (byteLengthOf(v) !== 0) return false;
+  const buffer = /** @type {ArrayBuffer} */ (bufferOf(v));
   if ('detached' in buffer) return /** @type {any} */ (buffer).detached === true;
   try {
     new Uint8Array(buffer, 0, 0);
@@ -51,7 +89,11 @@ function isDetached(v) {
 }
 
 /**
- * v as a typed array of one of the given kinds, from any realm, not detached.
+ * v as a typed array of one of the given kinds, from any realm, not detached,
+ * whose length, byteLength, byteOffset and buffer read as the typed array
+ * really is: an own property, a subclass getter or a Proxy that says
+ * otherwise is a TypeError naming the argument (the binding copies the real
+ * elements, so a shadowed length would size the wasm region wrongly).
  * @template T
  * @param {string} name
  * @param {unknown} v
@@ -59,20 +101,48 @@ function isDetached(v) {
  * @returns {T}
  */
 export function typedArray(name, v, ...Types) {
-  // The common case first: an array of this realm, not detached (a detached
-  // view has byteLength 0, so a non-empty one needs no further check).
-  for (const T of Types) {
-    if (v instanceof /** @type {any} */ (T) && /** @type {ArrayBufferView} */ (v).byteLength !== 0) return /** @type {T} */ (v);
-  }
   const kind = typedArrayKind(v);
-  if (kind === undefined || !Types.some((T) => T.name === kind)) {
+  if (kind === undefined || !kindIn(kind, Types)) {
     const want = Types.map((T) => T.name).join(' or ');
-    throw new TypeError(`qdq-wasm: ${name} must be a${want.startsWith('Int') ? 'n' : ''} ${want}, got ${describe(v)}`);
+    const a = `a${want.startsWith('Int') ? 'n' : ''} ${want}`;
+    if (kind === undefined && Types.some((T) => v instanceof /** @type {any} */ (T))) {
+      // A Proxy of a typed array (or an object whose prototype is one) passes
+      // instanceof but is not a typed array itself.
+      throw new TypeError(`qdq-wasm: ${name} must be ${a} itself, got an object that only inherits from one ` +
+        '(a Proxy or an Object.create() of it); pass the typed array');
+    }
+    throw new TypeError(`qdq-wasm: ${name} must be ${a}, got ${describe(v)}`);
   }
-  if (isDetached(/** @type {ArrayBufferView} */ (v))) {
+  const t = /** @type {ArrayBufferView & { length: number }} */ (v);
+  const byteLength = BYTE_LENGTH.call(t);
+  if (byteLength === 0 && isDetached(t)) {
     throw new TypeError(`qdq-wasm: ${name} is a ${kind} whose ArrayBuffer was detached (transferred); pass a live array`);
   }
+  // Written out, not looped over the keys: constant getters and property
+  // names keep this to a few nanoseconds per argument.
+  if (t.length !== LENGTH.call(t)) throw shadowed(name, kind, 'length', t.length, LENGTH.call(t));
+  if (t.byteLength !== byteLength) throw shadowed(name, kind, 'byteLength', t.byteLength, byteLength);
+  if (t.byteOffset !== BYTE_OFFSET.call(t)) throw shadowed(name, kind, 'byteOffset', t.byteOffset, BYTE_OFFSET.call(t));
+  // Reading buffer makes V8 give a small (on-heap) array an ArrayBuffer: when
+  // it resolves to the intrinsic getter, there is nothing to compare.
+  if (lookupGetter.call(t, 'buffer') !== BUFFER && t.buffer !== BUFFER.call(t)) throw shadowed(name, kind, 'buffer', t.buffer, BUFFER.call(t));
   return /** @type {T} */ (v);
+}
+
+/** @param {string} kind @param {readonly { name: string }[]} Types */
+function kindIn(kind, Types) {
+  for (let i = 0; i < Types.length; i++) if (Types[i].name === kind) return true;
+  return false;
+}
+
+/**
+ * The error for a typed array whose property `key` reads `seen` instead of its real value.
+ * @param {string} name @param {string} kind @param {string} key @param {unknown} seen @param {unknown} real
+ */
+function shadowed(name, kind, key, seen, real) {
+  const what = key === 'buffer' ? `is not its buffer (${describe(seen)})` : `reads ${describe(seen)} but is ${real}`;
+  return new TypeError(`qdq-wasm: ${name} is a ${kind} whose ${key} property ${what} ` +
+    '(an own property, a subclass getter or a Proxy overrides it); pass a plain typed array');
 }
 
 /**
@@ -183,12 +253,16 @@ export function numberList(name, v, n, Type, check, how = {}) {
     throw new TypeError(`qdq-wasm: ${name} must be an array of numbers, got ${describe(v)}`);
   }
   const a = /** @type {ArrayLike<unknown>} */ (v);
-  if (ArrayBuffer.isView(a) && isDetached(a)) {
+  const view = typedArrayKind(v) !== undefined;
+  if (view && isDetached(/** @type {ArrayBufferView} */ (v))) {
     throw new TypeError(`qdq-wasm: ${name} is a ${typedArrayKind(a)} whose ArrayBuffer was detached (transferred); pass a live array`);
   }
-  const one = how.broadcast === true && a.length === 1;
-  if (a.length !== n && !one) {
-    throw new RangeError(`qdq-wasm: ${name} must have ${how.what ?? `${how.broadcast ? '1 or n = ' : ''}${n} entries`}, got ${a.length}`);
+  // Elements are read one by one and checked: a typed array's real length
+  // bounds the loop, whatever its length property says.
+  const length = view ? lengthOf(/** @type {ArrayBufferView} */ (v)) : a.length;
+  const one = how.broadcast === true && length === 1;
+  if (length !== n && !one) {
+    throw new RangeError(`qdq-wasm: ${name} must have ${how.what ?? `${how.broadcast ? '1 or n = ' : ''}${n} entries`}, got ${length}`);
   }
   const out = new Type(n);
   for (let i = 0; i < n; i++) {
@@ -204,7 +278,8 @@ export function numberList(name, v, n, Type, check, how = {}) {
  * @param {string} name @param {Float32Array} v @param {string} [why] what the values are for
  */
 export function allFinite(name, v, why = 'values') {
-  for (let i = 0; i < v.length; i++) {
+  const n = lengthOf(v);
+  for (let i = 0; i < n; i++) {
     if (!Number.isFinite(v[i])) throw new RangeError(`qdq-wasm: ${name}[${i}] is ${v[i]}; ${why} must be finite`);
   }
 }
@@ -232,10 +307,9 @@ export function boolean(name, v) {
  * @returns {T}
  */
 export function outArray(name, v, Type, n) {
-  if (v === undefined) return new Type(n);
+  if (v == null) return new Type(n);
   const a = typedArray(name, v, Type);
-  if (/** @type {any} */ (a).length !== n) {
-    throw new RangeError(`qdq-wasm: ${name} must have length ${n}, got ${/** @type {any} */ (a).length}`);
-  }
+  const length = lengthOf(/** @type {ArrayBufferView} */ (a));
+  if (length !== n) throw new RangeError(`qdq-wasm: ${name} must have length ${n}, got ${length}`);
   return a;
 }
