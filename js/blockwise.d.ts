@@ -42,7 +42,14 @@ export interface QuantizeBlockwiseOptions {
   blockSize?: BlockSize;
   /** Default false: zero points (range2scalezp). true: range2scale, zero point 2^(bits-1). */
   symmetric?: boolean;
-  /** Default 'onnxruntime' (roundf: half away from zero); 'half-even' as ONNX QuantizeLinear. */
+  /**
+   * Both compute v = x · fl(1 / scale) + zeroPoint in float32 (one multiply by the reciprocal, then
+   * the add, as MlasQuantizeBlockwise; docs/blockwise.md B3) and round v: 'onnxruntime' (default)
+   * half away from zero (roundf), 'half-even' half to even. Neither is ONNX QuantizeLinear, which
+   * rounds x / scale half to even and then adds the zero point: the reciprocal and the zero point
+   * added before rounding move a value near a tie by one step now and then (68 of 5,367 weights in
+   * one comparison with onnxruntime; w = -2.75, scale = 0.36666667: ONNX -8 steps, this -7).
+   */
   rounding?: 'onnxruntime' | 'half-even';
 }
 
@@ -88,20 +95,38 @@ export interface DequantizeLinearInputs {
 export declare function toDequantizeLinear(weights: BlockwiseWeights, options?: { signed?: boolean }): DequantizeLinearInputs;
 
 /**
- * MatMulNBits weights from ONNX opset-21 DequantizeLinear inputs (axis 0, block_size) of B [k, n].
- * @example
- * const w = fromDequantizeLinear({ x, scales, zeroPoints, k: 768, n: 768, bits: 4, blockSize: 32, signed: true });
+ * What fromDequantizeLinear reads: DequantizeLinear's inputs and attributes, as toDequantizeLinear
+ * returns them or spelled out. The shape is k and n, or dims [k, n] (both: they must agree); the
+ * element type is `type`, or bits (default 4) and signed (default false) (both: they must agree).
  */
-export declare function fromDequantizeLinear(dq: {
+export type FromDequantizeLinearInputs = {
+  /** [k, n] raw bytes (4 bits: two per byte, low nibble first). */
   x: Uint8Array | Int8Array;
+  /** [ceil(k / blockSize), n] */
   scales: Float32Array;
+  /** [ceil(k / blockSize), n], in x's type and packing; default 0. */
   zeroPoints?: Uint8Array | Int8Array | null;
-  k: number;
-  n: number;
+  k?: number;
+  n?: number;
+  dims?: readonly [number, number];
+  type?: 'int4' | 'uint4' | 'int8' | 'uint8';
+  /** The blocked axis: 0 (or -2), the only layout MatMulNBits weights have. */
+  axis?: 0 | -2;
   bits?: 4 | 8;
   blockSize?: BlockSize;
+  /** int4/int8 instead of uint4/uint8. */
   signed?: boolean;
-}): BlockwiseWeights & { zeroPoints: Uint8Array };
+} & ({ k: number; n: number } | { dims: readonly [number, number] });
+
+/**
+ * MatMulNBits weights from ONNX opset-21 DequantizeLinear inputs (axis 0, block_size) of B [k, n].
+ * toDequantizeLinear's result goes back as it is (an exact round trip).
+ * @throws {RangeError} dims, type or axis that disagree with k, n, bits, signed or the layout (axis 0)
+ * @example
+ * const w = fromDequantizeLinear({ x, scales, zeroPoints, k: 768, n: 768, bits: 4, blockSize: 32, signed: true });
+ * const same = fromDequantizeLinear(toDequantizeLinear(q, { signed: true }));
+ */
+export declare function fromDequantizeLinear(dq: FromDequantizeLinearInputs): BlockwiseWeights & { zeroPoints: Uint8Array };
 
 export interface MatMulNBitsOptions {
   /** B: uint8 [n, ceil(k / blockSize), blockSize * bits / 8], as in the ONNX model. */

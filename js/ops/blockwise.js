@@ -93,7 +93,7 @@ export function checkBlockwise(q, extraKeys = []) {
   exactLength('data', o.data, s.data);
   typedArray('scales', o.scales, Float32Array);
   exactLength('scales', o.scales, s.scales);
-  if (o.zeroPoints !== undefined && o.zeroPoints !== null) {
+  if (o.zeroPoints != null) {
     typedArray('zeroPoints', o.zeroPoints, Uint8Array);
     exactLength('zeroPoints', o.zeroPoints, s.zeroPoints);
   }
@@ -110,8 +110,11 @@ function stats(se, sx, count, max) {
  * onnxruntime's quantizer (MlasQuantizeBlockwise, used by its
  * MatMulNBits tools): asymmetric (B1) with zero points, or symmetric (B2)
  * where the block's signed value of largest magnitude maps to -2^(bits-1)
- * (so its scale is negative when that value is positive); values rounded
- * half away from zero (B3), or half to even with rounding 'half-even'.
+ * (so its scale is negative when that value is positive); each value as
+ * round(x * fl(1 / scale) + zeroPoint) in float32 (B3), rounded half away
+ * from zero, or half to even with rounding 'half-even'. Neither is ONNX
+ * QuantizeLinear's roundHalfEven(x / scale) + zeroPoint: near ties they
+ * differ by a step now and then.
  * @param {Float32Array} weight row-major [n, k] (a torch.nn.Linear weight: n = outFeatures), finite
  * @param {{ n: number, k: number, bits?: 4 | 8, blockSize?: 16 | 32 | 64 | 128 | 256, symmetric?: boolean,
  *   rounding?: 'onnxruntime' | 'half-even' }} opts bits default 4, blockSize default 32, symmetric default false,
@@ -207,19 +210,51 @@ export function toDequantizeLinear(weights, opts) {
 }
 
 /**
+ * The [k, n] of a DequantizeLinear's dims option: an array of two integers.
+ * @param {unknown} dims @returns {[number, number]}
+ */
+function dqDims(dims) {
+  if (!Array.isArray(dims)) throw new TypeError(`qdq-wasm: dims must be an array [k, n], got ${describe(dims)}`);
+  if (dims.length !== 2) {
+    throw new RangeError(`qdq-wasm: dims must be [k, n] (B = W^T is 2-D), got ${dims.length} entries [${dims.map(describe).join(', ')}]`);
+  }
+  return [integer('dims[0]', dims[0], 1, 2 ** 31 - 1), integer('dims[1]', dims[1], 1, 2 ** 31 - 1)];
+}
+
+/**
  * MatMulNBits weights from ONNX opset-21 DequantizeLinear inputs (axis 0,
- * block_size) of a MatMul weight B [k, n] (B8).
- * @param {{ x: Uint8Array | Int8Array, scales: Float32Array, zeroPoints?: Uint8Array | Int8Array | null, k: number, n: number,
+ * block_size) of a MatMul weight B [k, n] (B8). Takes what toDequantizeLinear
+ * returns as it is: `dims` stands for [k, n] and `type` for bits and signed;
+ * given both ways, they must agree, and `axis` must be 0 (or -2), the
+ * blocked axis of this layout (a RangeError naming the key otherwise).
+ * @param {{ x: Uint8Array | Int8Array, scales: Float32Array, zeroPoints?: Uint8Array | Int8Array | null, k?: number, n?: number,
+ *   dims?: [number, number], type?: 'int4' | 'uint4' | 'int8' | 'uint8', axis?: 0 | -2,
  *   bits?: 4 | 8, blockSize?: number, signed?: boolean }} dq x: [k, n] raw bytes (4 bits: two per byte);
- *   scales, zeroPoints: [ceil(k / blockSize), n] (zeroPoints default 0); signed: int4/int8 (default false)
+ *   scales, zeroPoints: [ceil(k / blockSize), n] (zeroPoints default 0); k and n, or dims [k, n];
+ *   type, or bits (default 4) and signed (int4/int8; default false)
  * @returns {BlockwiseWeights} with zero points always present
  * @example
  * const w = fromDequantizeLinear({ x, scales, zeroPoints, k: 768, n: 768, bits: 4, blockSize: 32, signed: true });
+ * const same = fromDequantizeLinear(toDequantizeLinear(q, { signed: true })); // dims, type, axis as returned
  */
 export function fromDequantizeLinear(dq) {
   const o = options('dq', dq, ['x', 'scales', 'zeroPoints', 'k', 'n', 'bits', 'blockSize', 'signed', 'dims', 'type', 'axis']);
-  const { n, k, bits, blockSize } = blockShape(o);
-  const signed = boolean('signed', o.signed ?? false);
+  const dims = o.dims == null ? null : dqDims(o.dims);
+  const type = o.type == null ? null : oneOf('type', o.type, DQ_TYPES);
+  const { n, k, bits, blockSize } = blockShape({
+    n: o.n ?? dims?.[1], k: o.k ?? dims?.[0], bits: o.bits ?? (type === null ? undefined : Number(type.slice(-1))), blockSize: o.blockSize,
+  });
+  if (dims !== null && (dims[0] !== k || dims[1] !== n)) {
+    throw new RangeError(`qdq-wasm: dims [${dims.join(', ')}] must be [k, n] = [${k}, ${n}]`);
+  }
+  const signed = boolean('signed', o.signed ?? (type === null ? false : !type.startsWith('u')));
+  if (type !== null && type !== `${signed ? '' : 'u'}int${bits}`) {
+    const clash = Number(type.slice(-1)) !== bits ? `bits is ${bits}` : `signed is ${signed}`;
+    throw new RangeError(`qdq-wasm: type '${type}' is ${type.slice(-1)}-bit ${type.startsWith('u') ? 'unsigned' : 'signed'}, but ${clash}`);
+  }
+  if (o.axis != null && integer('axis', o.axis) !== 0 && o.axis !== -2) {
+    throw new RangeError(`qdq-wasm: axis must be 0 (or -2): the blocks run along k, axis 0 of B [k, n]; got ${o.axis}`);
+  }
   const kb = Math.ceil(k / blockSize);
   const x = dqBytes('x', o.x);
   exactLength('x', x, bits === 4 ? Math.ceil((k * n) / 2) : k * n);

@@ -221,9 +221,18 @@ export function scale(name, v) {
   return f;
 }
 
-/** @param {string} name @param {unknown} v @param {number} lo @param {number} hi @returns {number} */
+/**
+ * An integer in [lo, hi] (any safe integer when no bounds are given). A
+ * non-number is a TypeError; a number that is not an integer in range (0.5,
+ * NaN, Infinity) is a RangeError, the rule for every integer argument.
+ * @param {string} name @param {unknown} v @param {number} [lo] @param {number} [hi] @returns {number}
+ */
 export function integer(name, v, lo, hi) {
   const x = number(name, v);
+  if (lo === undefined || hi === undefined) {
+    if (!Number.isSafeInteger(x)) throw new RangeError(`qdq-wasm: ${name} must be an integer, got ${x}`);
+    return x;
+  }
   if (!Number.isInteger(x) || x < lo || x > hi) {
     throw new RangeError(`qdq-wasm: ${name} must be an integer in [${lo}, ${hi}], got ${x}`);
   }

@@ -131,6 +131,54 @@ test('toDequantizeLinear() / fromDequantizeLinear()', async (t) => {
     assert.throws(() => qdq.fromDequantizeLinear({ x: new Uint8Array(2), scales: new Float32Array(2), k: 3, n: 2, blockSize: 16 }),
       { name: 'RangeError', message: 'qdq-wasm: x must have 3 elements, got 2' });
   });
+
+  await t.test('should take toDequantizeLinear\'s result back as it is: dims, type and axis read, the round trip exact', () => {
+    const r = rng(9);
+    for (const bits of /** @type {const} */ ([4, 8])) {
+      for (const symmetric of [false, true]) {
+        for (const signed of [false, true]) {
+          const n = 3, k = 70;
+          const q = qdq.quantizeBlockwise(Float32Array.from({ length: n * k }, () => r.float(2)), { n, k, bits, blockSize: 32, symmetric });
+          const dq = qdq.toDequantizeLinear(q, { signed });
+          const want = qdq.dequantizeBlockwise(q);
+          // As returned (k, n from dims; bits, signed from type), and with k and n spelled out too:
+          // before, type was ignored and signed defaulted to false, decoding int4 as uint4.
+          for (const back of [qdq.fromDequantizeLinear(dq), qdq.fromDequantizeLinear({ ...dq, k, n }), qdq.fromDequantizeLinear({ ...dq, axis: -2 })]) {
+            assert.deepEqual(qdq.dequantizeBlockwise(back), want, `bits ${bits} symmetric ${symmetric} signed ${signed}`);
+            assert.deepEqual([back.n, back.k, back.bits, back.blockSize], [n, k, bits, 32]);
+            if (!symmetric) assert.deepEqual(back.data, q.data);
+          }
+        }
+      }
+    }
+  });
+
+  await t.test('should refuse dims, type and axis that disagree with the layout, naming them', () => {
+    const q = qdq.quantizeBlockwise(Float32Array.from({ length: 4 * 32 }, (_, i) => Math.sin(i)), { n: 4, k: 32, bits: 4, blockSize: 32 });
+    const dq = qdq.toDequantizeLinear(q, { signed: true });
+    /** @param {object} extra @param {string} name @param {RegExp} message */
+    const refuses = (extra, name, message) => assert.throws(() => qdq.fromDequantizeLinear({ ...dq, ...extra }), (/** @type {any} */ e) => {
+      assert.equal(e.name, name, e.message);
+      assert.match(e.message, /^qdq-wasm: /);
+      assert.match(e.message, message);
+      return true;
+    });
+    refuses({ k: 32, n: 2 }, 'RangeError', /dims \[32, 4\] must be \[k, n\] = \[32, 2\]/);
+    refuses({ dims: [7, 7], k: 32, n: 4 }, 'RangeError', /dims \[7, 7\] must be \[k, n\] = \[32, 4\]/);
+    refuses({ dims: [32] }, 'RangeError', /dims must be \[k, n\] .* got 1 entries \[32\]/);
+    refuses({ dims: 'x' }, 'TypeError', /dims must be an array \[k, n\], got "x"/);
+    refuses({ dims: [32, '4'] }, 'TypeError', /dims\[1\] must be a number, got "4"/);
+    refuses({ type: 'float16' }, 'RangeError', /type must be one of 'int4', 'uint4', 'int8', 'uint8', got "float16"/);
+    refuses({ type: 4 }, 'TypeError', /type must be one of .* got 4/);
+    refuses({ bits: 8 }, 'RangeError', /type 'int4' is 4-bit signed, but bits is 8/);
+    refuses({ signed: false }, 'RangeError', /type 'int4' is 4-bit signed, but signed is false/);
+    refuses({ type: 'uint4', signed: true }, 'RangeError', /type 'uint4' is 4-bit unsigned, but signed is true/);
+    refuses({ axis: 1 }, 'RangeError', /axis must be 0 \(or -2\).* got 1/);
+    refuses({ axis: '0' }, 'TypeError', /axis must be a number, got "0"/);
+    refuses({ axis: 0.5 }, 'RangeError', /axis must be an integer, got 0.5/);
+    // Without dims, k and n are required as before.
+    refuses({ dims: undefined }, 'TypeError', /n must be a number, got undefined/);
+  });
 });
 
 test('MatMulNBits', async (t) => {
