@@ -56,7 +56,7 @@ export function check(code, what) {
  * @returns {Int32Array}
  */
 export function columnZeroPoints(name, v, n, lo, hi) {
-  if (v === undefined || typeof v === 'number') return new Int32Array(n).fill(integer(name, v ?? 0, lo, hi));
+  if (v == null || typeof v === 'number') return new Int32Array(n).fill(integer(name, v ?? 0, lo, hi));
   return numberList(name, v, n, Int32Array, (nm, x) => integer(nm, x, lo, hi), { broadcast: true });
 }
 

@@ -6,27 +6,40 @@ import { FLAG_UINT8, GEMM_OUT_INT32, GEMM_OUT_INT8, GEMM_OUT_UINT8 } from '../ru
 import { BRAND, byteCount, call, foreign, input, output, owned } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
 import { integer, oneOf, options, outArray, scale } from '../runtime/validate.js';
-import { check, columnScales, depth, dim, int8Data, isUint8, length } from './gemm-args.js';
+import { check, columnScales, columnZeroPoints, depth, dim, int8Data, isUint8, length } from './gemm-args.js';
 import { PackedMatrix } from '../layers/packed-matrix.js';
 
+/** %TypedArray%.prototype.fill, which a caller's `out` cannot shadow. */
+const fill = /** @type {(this: ArrayBufferView, v: number) => void} */ (Object.getPrototypeOf(Int8Array.prototype).fill);
+
 /**
- * @param {unknown} b @param {Record<string, any>} o
- * @returns {{ packed: PackedMatrix, k: number, n: number, temporary: boolean }}
+ * B as a PackedMatrix, checked, or null when the product is empty (m, k or n
+ * is 0: nothing to pack, and no kernel runs). k, n and bZeroPoint are
+ * checked for type before they are compared with a PackedMatrix's.
+ * @param {unknown} b @param {Record<string, any>} o @param {number} m
+ * @returns {{ packed: PackedMatrix | null, k: number, n: number, temporary: boolean }}
  */
-function packedB(b, o) {
+function packedB(b, o, m) {
   if (b instanceof PackedMatrix) {
     if (b.disposed) throw new Error('qdq-wasm: this PackedMatrix was disposed; create a new one');
-    if (o.k !== undefined && o.k !== b.k) throw new RangeError(`qdq-wasm: k is ${o.k} but the PackedMatrix has k = ${b.k}`);
-    if (o.n !== undefined && o.n !== b.n) throw new RangeError(`qdq-wasm: n is ${o.n} but the PackedMatrix has n = ${b.n}`);
-    if (o.bZeroPoint !== undefined) throw new TypeError('qdq-wasm: bZeroPoint belongs to PackedMatrix.pack when b is packed');
+    if (o.k != null && depth('k', o.k, 0) !== b.k) throw new RangeError(`qdq-wasm: k is ${o.k} but the PackedMatrix has k = ${b.k}`);
+    if (o.n != null && dim('n', o.n, 0) !== b.n) throw new RangeError(`qdq-wasm: n is ${o.n} but the PackedMatrix has n = ${b.n}`);
+    if (o.bZeroPoint != null) throw new TypeError('qdq-wasm: bZeroPoint belongs to PackedMatrix.pack when b is packed');
     return { packed: b, k: b.k, n: b.n, temporary: false };
   }
   if (typeof b === 'object' && b !== null && BRAND in b) {
     throw new TypeError(`qdq-wasm: b must be an Int8Array, Uint8Array or PackedMatrix, got ${foreign(b)}`);
   }
-  int8Data('b', b);
-  const k = depth('k', o.k), n = dim('n', o.n);
-  return { packed: new PackedMatrix(b, k, n, o.bZeroPoint, false, null, 0, 'bZeroPoint'), k, n, temporary: true };
+  const data = int8Data('b', b);
+  const k = depth('k', o.k, 0), n = dim('n', o.n, 0);
+  if (m !== 0 && k !== 0 && n !== 0) {
+    return { packed: new PackedMatrix(b, k, n, o.bZeroPoint, false, null, 0, 'bZeroPoint'), k, n, temporary: true };
+  }
+  // An empty product: b and its zero points are checked as pack() would.
+  length('b', data, k * n, 'k * n');
+  const u8 = isUint8(data);
+  columnZeroPoints('bZeroPoint', o.bZeroPoint, n, u8 ? 0 : -128, u8 ? 255 : 127);
+  return { packed: null, k, n, temporary: false };
 }
 
 /**
@@ -59,7 +72,7 @@ export function requantizationMultipliers(aScale, bScales, yScale) {
 
 /**
  * ONNX MatMulInteger: Y[i, j] = sum_l (A[i, l] - aZeroPoint) * (B[l, j] - bZeroPoint[j]),
- * exact in int32 (k <= GEMM_MAX_K).
+ * exact in int32 (k <= GEMM_MAX_K). m, k and n may be 0: k = 0 gives zeros (an empty sum).
  * @param {Int8Array | Uint8Array} a activations, row-major [m, k]
  * @param {Int8Array | Uint8Array | PackedMatrix} b weights, row-major [k, n], or packed by PackedMatrix.pack
  * @param {{ m: number, k?: number, n?: number, aZeroPoint?: number, bZeroPoint?: number | ArrayLike<number>,
@@ -73,25 +86,27 @@ export function requantizationMultipliers(aScale, bScales, yScale) {
  */
 export function matmulInteger(a, b, opts) {
   const o = options('options', opts, ['m', 'k', 'n', 'aZeroPoint', 'bZeroPoint', 'out']);
-  const m = dim('m', o.m);
+  const m = dim('m', o.m, 0);
   const av = int8Data('a', a);
-  const { packed, k, n, temporary } = packedB(b, o);
+  const { packed, k, n, temporary } = packedB(b, o, m);
   try {
     length('a', av, m * k, 'm * k');
     const u8 = isUint8(av);
     const za = integer('aZeroPoint', o.aZeroPoint ?? 0, u8 ? 0 : -128, u8 ? 255 : 127);
     byteCount(`y (m * n = ${m} * ${n} int32)`, m * n, 4);
     const out = outArray('out', o.out, Int32Array, m * n);
-    runGemm(packed, av, m, za, GEMM_OUT_INT32, out, null, 0, 0, 0);
+    if (packed === null || m === 0 || k === 0 || n === 0) fill.call(out, 0);
+    else runGemm(packed, av, m, za, GEMM_OUT_INT32, out, null, 0, 0, 0);
     return out;
   } finally {
-    if (temporary) packed.dispose();
+    if (temporary) packed?.dispose();
   }
 }
 
 /**
  * ONNX QLinearMatMul: Y = clamp(roundHalfEven(float(acc) * M[j]) + yZeroPoint, qmin, qmax) with
  * acc the MatMulInteger sum and M[j] = float(float(aScale * bScale[j]) / yScale), as onnxruntime.
+ * m, k and n may be 0: k = 0 gives yZeroPoint everywhere (acc = 0).
  * @param {Int8Array | Uint8Array} a activations, row-major [m, k]
  * @param {Int8Array | Uint8Array | PackedMatrix} b weights, row-major [k, n], or packed
  * @param {{ m: number, k?: number, n?: number, aScale: number, aZeroPoint?: number, bScale: number | ArrayLike<number>,
@@ -107,12 +122,12 @@ export function matmulInteger(a, b, opts) {
 export function qlinearMatmul(a, b, opts) {
   const o = options('options', opts,
     ['m', 'k', 'n', 'aScale', 'aZeroPoint', 'bScale', 'bZeroPoint', 'yScale', 'yZeroPoint', 'yDtype', 'out']);
-  const m = dim('m', o.m);
+  const m = dim('m', o.m, 0);
   const av = int8Data('a', a);
   const aScale = scale('aScale', o.aScale);
   const yScale = scale('yScale', o.yScale);
   const yDtype = oneOf('yDtype', o.yDtype ?? (isUint8(av) ? 'uint8' : 'int8'), /** @type {const} */ (['int8', 'uint8']));
-  const { packed, k, n, temporary } = packedB(b, o);
+  const { packed, k, n, temporary } = packedB(b, o, m);
   try {
     length('a', av, m * k, 'm * k');
     const u8 = isUint8(av);
@@ -123,9 +138,11 @@ export function qlinearMatmul(a, b, opts) {
     const mult = requantizationMultipliers(aScale, bScale, yScale);
     byteCount(`y (m * n = ${m} * ${n} ${yDtype})`, m * n, 1);
     const out = outArray('out', o.out, yDtype === 'uint8' ? Uint8Array : Int8Array, m * n);
-    runGemm(packed, av, m, za, yDtype === 'uint8' ? GEMM_OUT_UINT8 : GEMM_OUT_INT8, out, mult, yzp, ymin, ymax);
+    // k = 0: every sum is 0, and round(0 * M[j]) + yZeroPoint is yZeroPoint (already in range).
+    if (packed === null || m === 0 || k === 0 || n === 0) fill.call(out, yzp);
+    else runGemm(packed, av, m, za, yDtype === 'uint8' ? GEMM_OUT_UINT8 : GEMM_OUT_INT8, out, mult, yzp, ymin, ymax);
     return out;
   } finally {
-    if (temporary) packed.dispose();
+    if (temporary) packed?.dispose();
   }
 }

@@ -372,3 +372,40 @@ test('calculateQParams()', async (t) => {
     assert.throws(() => qdq.calculateQParams(0, 1, { includeZero: 'no' }), /includeZero must be a boolean/);
   });
 });
+
+test('empty products (m, k or n = 0)', async (t) => {
+  // README: empty tensors are valid. ONNX MatMulInteger sums over an empty k to 0; QLinearMatMul then
+  // gives saturate(round(0 * M) + yZeroPoint) = yZeroPoint. onnxruntime 1.30 accepts m = 0 and n = 0,
+  // and for k = 0 returns uninitialized memory (the audit's run: 6,2,0,0,2,3): we give the ONNX values.
+  await t.test('should give an empty Y for m = 0 or n = 0, checking the operands all the same', () => {
+    assert.deepEqual(qdq.matmulInteger(new Uint8Array(0), new Int8Array(6), { m: 0, k: 2, n: 3 }), new Int32Array(0));
+    assert.deepEqual(qdq.matmulInteger(new Uint8Array(4), new Int8Array(0), { m: 2, k: 2, n: 0 }), new Int32Array(0));
+    assert.deepEqual(qdq.qlinearMatmul(new Int8Array(0), new Int8Array(6), { m: 0, k: 2, n: 3, aScale: 1, bScale: 1, yScale: 1 }), new Int8Array(0));
+    const packed = qdq.PackedMatrix.pack(Int8Array.of(1, 2, 3, 4), { k: 2, n: 2 });
+    try {
+      assert.deepEqual(qdq.matmulInteger(new Int8Array(0), packed, { m: 0 }), new Int32Array(0));
+    } finally {
+      packed.dispose();
+    }
+    assert.throws(() => qdq.matmulInteger(new Uint8Array(1), new Int8Array(6), { m: 0, k: 2, n: 3 }), { name: 'RangeError', message: /a must have m \* k = 0 elements, got 1/ });
+    assert.throws(() => qdq.matmulInteger(new Uint8Array(0), new Int8Array(5), { m: 0, k: 2, n: 3 }), { name: 'RangeError', message: /b must have k \* n = 6 elements, got 5/ });
+    assert.throws(() => qdq.matmulInteger(new Uint8Array(0), new Int8Array(6), { m: 0, k: 2, n: 3, bZeroPoint: [1, 2] }), { name: 'RangeError', message: /bZeroPoint must have 1 or n = 3 entries, got 2/ });
+    assert.throws(() => qdq.matmulInteger(new Uint8Array(0), new Int8Array(0), { m: -1, k: 0, n: 3 }), { name: 'RangeError', message: /m must be an integer in \[0, / });
+  });
+  await t.test('should give zeros for k = 0 (an empty sum), whatever the zero points, into out too', () => {
+    const y = qdq.matmulInteger(new Uint8Array(0), new Int8Array(0), { m: 2, k: 0, n: 3, aZeroPoint: 7, bZeroPoint: [1, -2, 3] });
+    assert.deepEqual(y, new Int32Array(6));
+    const out = new Int32Array(6).fill(99);
+    assert.equal(qdq.matmulInteger(new Int8Array(0), new Int8Array(0), { m: 2, k: 0, n: 3, out }), out);
+    assert.deepEqual(out, new Int32Array(6));
+  });
+  await t.test('should give yZeroPoint for QLinearMatMul with k = 0', () => {
+    const y = qdq.qlinearMatmul(new Uint8Array(0), new Int8Array(0), { m: 2, k: 0, n: 2, aScale: 0.5, aZeroPoint: 128, bScale: [1, 2], yScale: 0.25, yZeroPoint: 100 });
+    assert.deepEqual(y, new Uint8Array(4).fill(100));
+    const out = new Int8Array(4).fill(5);
+    qdq.qlinearMatmul(new Int8Array(0), new Int8Array(0), { m: 2, k: 0, n: 2, aScale: 1, bScale: 1, yScale: 1, yZeroPoint: -3, out });
+    assert.deepEqual(out, new Int8Array(4).fill(-3));
+    // The scales are still checked.
+    assert.throws(() => qdq.qlinearMatmul(new Int8Array(0), new Int8Array(0), { m: 2, k: 0, n: 2, aScale: 0, bScale: 1, yScale: 1 }), { name: 'RangeError', message: /aScale must be finite and > 0/ });
+  });
+});

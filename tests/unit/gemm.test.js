@@ -142,7 +142,7 @@ test('matmulInteger()', async (t) => {
     assert.throws(() => qdq.matmulInteger(a, [1, 2], { m: 2, k: 3, n: 2 }), { name: 'TypeError', message: /b must be/ });
     assert.throws(() => qdq.matmulInteger(a, b, { m: 2, k: 3, n: 3 }), { name: 'RangeError', message: /b must have k \* n = 9 elements, got 6/ });
     assert.throws(() => qdq.matmulInteger(a, b, { m: 3, k: 3, n: 2 }), { name: 'RangeError', message: /a must have m \* k = 9 elements, got 6/ });
-    assert.throws(() => qdq.matmulInteger(a, b, { m: 0, k: 3, n: 2 }), { name: 'RangeError', message: /m must be an integer in \[1, / });
+    assert.throws(() => qdq.matmulInteger(a, b, { m: -1, k: 3, n: 2 }), { name: 'RangeError', message: /m must be an integer in \[0, / });
     assert.throws(() => qdq.matmulInteger(a, b, { m: 2, k: 3.5, n: 2 }), { name: 'RangeError', message: /k must be an integer/ });
     assert.throws(() => qdq.matmulInteger(a, b, { m: 2, k: 3, n: 2, aZeroPoint: 200 }), { name: 'RangeError', message: /aZeroPoint must be an integer in \[-128, 127\], got 200/ });
     assert.throws(() => qdq.matmulInteger(a, b, { m: 2, k: 3, n: 2, bZeroPoint: [1, 2, 3] }), { name: 'RangeError', message: /bZeroPoint must have 1 or n = 2 entries, got 3/ });
