@@ -252,9 +252,12 @@ export type QTensorLike =
     });
 
 /**
- * Dequantizes (E7): xHat = (q - zeroPoint) * scale in float32.
+ * Dequantizes (E7): xHat = (q - zeroPoint) * scale in float32. Per channel when qscheme is
+ * per_channel_* or, without a qscheme, when scales is given.
  * @param qtensor the result of a quantize call, or one built by hand
  * @returns new Float32Array of data.length (or `out`)
+ * @throws {TypeError} fields of the other kind of QTensor (scale beside scales, axis without scales), a qscheme that is not a string
+ * @throws {RangeError} an unknown qscheme, a bad scale or zero point
  * @example
  * dequantize({ data: Int8Array.of(-128, 0, 127), scale: 0.5, zeroPoint: 0 }); // Float32Array [-64, 0, 63.5]
  */
@@ -389,9 +392,10 @@ export interface ChannelQParams {
 
 /**
  * Scale and zero point for a range (E1-E3), as an observer that had seen exactly that range computes them.
- * @param min finite lower end (a number, or one per channel)
- * @param max finite upper end, >= min
- * @throws {RangeError} non-finite ends, min > max, or mismatched lengths
+ * @param min lower end, finite as a float32 (a number, or one per channel)
+ * @param max upper end, finite as a float32, >= min
+ * @throws {RangeError} ends that are not finite as float32, a scale that is not (max - min overflows float32),
+ *   min > max, or mismatched lengths
  * @example
  * calculateQParams(1, 6);                         // { scale: 6/255, zeroPoint: -128, zeroPointUnclamped: -128 }
  * calculateQParams(1, 6, { includeZero: false }); // { scale: 5/255, zeroPoint: -128, zeroPointUnclamped: -179 }

@@ -55,7 +55,7 @@ function nonFinite(x, bad) {
  * @param {Record<string, any>} o @param {string} name @param {number} fallback @param {number} lo @param {number} hi
  */
 function intOption(o, name, fallback, lo, hi) {
-  return o[name] === undefined ? fallback : integer(name, o[name], lo, hi);
+  return o[name] == null ? fallback : integer(name, o[name], lo, hi);
 }
 
 /**

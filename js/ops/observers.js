@@ -139,7 +139,7 @@ export class MovingAverageMinMaxObserver extends MinMaxObserver {
   /** @param {ObserverOptions & { averagingConstant?: number }} [opts] */
   constructor(opts) {
     super(opts);
-    this.averagingConstant = averagingConstant(opts?.averagingConstant);
+    this.averagingConstant = averagingConstant(opts?.averagingConstant ?? 0.01);
   }
 
   /** @protected @param {number} lo @param {number} hi */
@@ -157,7 +157,7 @@ export class MovingAverageMinMaxObserver extends MinMaxObserver {
 }
 
 /** @param {unknown} c @returns {number} */
-function averagingConstant(c = 0.01) {
+function averagingConstant(c) {
   if (typeof c !== 'number') throw new TypeError(`qdq-wasm: averagingConstant must be a number, got ${describe(c)}`);
   if (!(c >= 0 && c <= 1)) throw new RangeError(`qdq-wasm: averagingConstant must be in [0, 1], got ${c}`);
   return c;
@@ -177,10 +177,7 @@ export class PerChannelMinMaxObserver extends ObserverBase {
     super(opts, PER_CHANNEL, new.target === PerChannelMinMaxObserver ? [...OBSERVER_KEYS, 'axis']
       : [...OBSERVER_KEYS, 'axis', 'averagingConstant']);
     /** Channel axis (PyTorch's ch_axis); negative counts from the end. */
-    this.axis = opts?.axis ?? 0;
-    if (typeof this.axis !== 'number' || !Number.isInteger(this.axis)) {
-      throw new TypeError(`qdq-wasm: axis must be an integer, got ${describe(this.axis)}`);
-    }
+    this.axis = integer('axis', opts?.axis ?? 0);
     /** Running per-channel minima; empty before any data. */
     this.minVal = new Float32Array(0);
     /** Running per-channel maxima; empty before any data. */
@@ -250,7 +247,7 @@ export class MovingAveragePerChannelMinMaxObserver extends PerChannelMinMaxObser
   /** @param {ObserverOptions & { axis?: number, averagingConstant?: number }} [opts] */
   constructor(opts) {
     super(opts);
-    this.averagingConstant = averagingConstant(opts?.averagingConstant);
+    this.averagingConstant = averagingConstant(opts?.averagingConstant ?? 0.01);
   }
 
   /** @protected @param {Float32Array} mins @param {Float32Array} maxs */

@@ -43,11 +43,13 @@ export function observerSettings(opts, schemes, defaultDtype = 'uint8', keys = O
   if (symmetric && reduceRange && dt === 'uint8') {
     throw new RangeError(`qdq-wasm: reduceRange is not supported with qscheme '${qscheme}' and dtype 'uint8' (as in PyTorch)`);
   }
-  const custom = o.quantMin !== undefined || o.quantMax !== undefined;
+  const custom = o.quantMin != null || o.quantMax != null;
   let qmin, qmax;
   if (custom) {
-    if (o.quantMin === undefined || o.quantMax === undefined) {
-      throw new TypeError('qdq-wasm: quantMin and quantMax must be given together');
+    if (o.quantMin == null || o.quantMax == null) {
+      const [given, missing] = o.quantMin == null ? ['quantMax', 'quantMin'] : ['quantMin', 'quantMax'];
+      throw new TypeError(`qdq-wasm: quantMin and quantMax must be given together; got ${given} = ${describe(o[given])} ` +
+        `and ${missing} = ${describe(o[missing])}`);
     }
     const d = DTYPES[dt];
     qmin = integer('quantMin', o.quantMin, d.min, 0);
@@ -63,7 +65,7 @@ export function observerSettings(opts, schemes, defaultDtype = 'uint8', keys = O
     [qmin, qmax] = reduceRange ? [0, 127] : [0, 255];
   }
   let eps = FLOAT32_EPS;
-  if (o.eps !== undefined) {
+  if (o.eps != null) {
     if (typeof o.eps !== 'number') throw new TypeError(`qdq-wasm: eps must be a number, got ${describe(o.eps)}`);
     eps = Math.fround(o.eps);
     if (!(eps > 0) || !Number.isFinite(eps)) throw new RangeError(`qdq-wasm: eps must be finite and > 0, got ${o.eps}`);
@@ -93,17 +95,31 @@ export function qparamsOf(mins, maxs, s, raw = false) {
 }
 
 /**
- * A range bound: a finite number, or an array of them (one per channel).
+ * A range bound: finite as a float32 (the observers' type), as a number or
+ * an array of them (one per channel).
  * @param {string} name @param {unknown} v
  * @returns {Float32Array}
  */
 function rangeValues(name, v) {
-  if (typeof v === 'number') return Float32Array.of(finite(name, v));
+  if (typeof v === 'number') return Float32Array.of(float32(name, v));
   if (typeof v === 'bigint' || v === null || (typeof v !== 'object')) {
     throw new TypeError(`qdq-wasm: ${name} must be a number or an array of numbers, got ${describe(v)}`);
   }
-  const n = /** @type {{ length?: unknown }} */ (v).length;
-  return numberList(name, v, typeof n === 'number' ? n : 0, Float32Array, finite);
+  const n = typedArrayKind(v) !== undefined ? lengthOf(/** @type {any} */ (v)) : /** @type {{ length?: unknown }} */ (v).length;
+  return numberList(name, v, typeof n === 'number' ? n : 0, Float32Array, float32);
+}
+
+/**
+ * A number that stays finite when rounded to float32 (|v| < 2^128 - 2^103,
+ * the first value that rounds to Infinity).
+ * @param {string} name @param {unknown} v @returns {number}
+ */
+function float32(name, v) {
+  const x = finite(name, v);
+  if (!Number.isFinite(Math.fround(x))) {
+    throw new RangeError(`qdq-wasm: ${name} must be finite as a float32 (|${name}| < 3.4028235677973366e38), got ${x}`);
+  }
+  return x;
 }
 
 /**
@@ -135,6 +151,13 @@ export function calculateQParams(min, max, opts) {
     if (l > hi[i]) throw new RangeError(`qdq-wasm: min${typeof min === 'number' ? '' : `[${i}]`} (${l}) must not exceed max (${hi[i]})`);
   });
   const r = qparamsOf(lo, hi, s, !includeZero);
+  r.scales.forEach((scale, i) => {
+    if (!Number.isFinite(scale)) {
+      const [at, l, h] = typeof min === 'number' ? ['', min, max] : [`[${i}]`, /** @type {any} */ (min)[i], /** @type {any} */ (max)[i]];
+      throw new RangeError(`qdq-wasm: min${at} = ${l} and max${at} = ${h} give scale ${scale}, which is not finite ` +
+        'in float32 (max - min overflows it); narrow the range');
+    }
+  });
   if (typeof min === 'number' && typeof max === 'number') {
     return { scale: r.scales[0], zeroPoint: r.zeroPoints[0], zeroPointUnclamped: r.zeroPointsUnclamped[0] };
   }

@@ -23,7 +23,7 @@ import { options, typedArray } from '../runtime/validate.js';
 export function quantize(x, opts) {
   typedArray('x', x, Float32Array);
   const o = options('options', opts, ['shape', 'axis', 'dtype', 'qscheme', 'reduceRange', 'quantMin', 'quantMax', 'eps', 'compat'], {});
-  const perChannel = o.axis !== undefined || (typeof o.qscheme === 'string' && o.qscheme.startsWith('per_channel'));
+  const perChannel = o.axis != null || (typeof o.qscheme === 'string' && o.qscheme.startsWith('per_channel'));
   const observerOptions = {
     dtype: o.dtype ?? 'int8',
     qscheme: o.qscheme,

@@ -16,6 +16,9 @@ const FAKE_QUANTIZE_PER_TENSOR_KEYS = ['scale', 'zeroPoint', 'dtype', 'quantMin'
 const FAKE_QUANTIZE_PER_CHANNEL_KEYS = ['shape', 'axis', 'scales', 'zeroPoints', 'dtype', 'quantMin', 'quantMax', 'compat', 'out', 'maskOut'];
 /** What a QTensor may hold (quantize() adds its error statistics). */
 const QTENSOR_KEYS = ['data', 'shape', 'dtype', 'qscheme', 'scale', 'zeroPoint', 'scales', 'zeroPoints', 'axis', 'error'];
+const QSCHEMES = /** @type {const} */ (['per_tensor_affine', 'per_tensor_symmetric', 'per_channel_affine', 'per_channel_symmetric']);
+/** The fields of the other kind of QTensor, which a per-tensor or per-channel one must not have. */
+const PER_CHANNEL_FIELDS = ['scales', 'zeroPoints', 'axis'], PER_TENSOR_FIELDS = ['scale', 'zeroPoint'];
 
 /** @typedef {import('./tensor.js').Layout} Layout */
 
@@ -23,19 +26,19 @@ const QTENSOR_KEYS = ['data', 'shape', 'dtype', 'qscheme', 'scale', 'zeroPoint',
  * Per-channel scales and zero points, checked: one per channel, scales
  * finite and > 0 as float32, zero points integers in [qmin, qmax].
  * @param {unknown} scales @param {unknown} zeroPoints @param {number} channels
- * @param {number} qmin @param {number} qmax
+ * @param {number} qmin @param {number} qmax @param {string} [prefix] before the names in errors ('qtensor.')
  * @returns {{ scales: Float32Array, zeroPoints: Int32Array }}
  */
-export function channelParams(scales, zeroPoints, channels, qmin, qmax) {
+export function channelParams(scales, zeroPoints, channels, qmin, qmax, prefix = '') {
   const what = `one entry per channel (${channels})`;
-  const s = numberList('scales', scales, channels, Float32Array, scale, { what });
-  if (zeroPoints === undefined) {
+  const s = numberList(`${prefix}scales`, scales, channels, Float32Array, scale, { what });
+  if (zeroPoints == null) {
     if (qmin > 0 || qmax < 0) {
-      throw new RangeError(`qdq-wasm: zeroPoints default to 0, which is outside [${qmin}, ${qmax}]; pass zeroPoints`);
+      throw new RangeError(`qdq-wasm: ${prefix}zeroPoints default to 0, which is outside [${qmin}, ${qmax}]; pass ${prefix}zeroPoints`);
     }
     return { scales: s, zeroPoints: new Int32Array(channels) };
   }
-  const z = numberList('zeroPoints', zeroPoints, channels, Int32Array, (n, v) => integer(n, v, qmin, qmax), { what });
+  const z = numberList(`${prefix}zeroPoints`, zeroPoints, channels, Int32Array, (n, v) => integer(n, v, qmin, qmax), { what });
   return { scales: s, zeroPoints: z };
 }
 
@@ -125,6 +128,9 @@ export function quantizePerChannel(x, opts) {
 
 /**
  * Dequantizes a QTensor (E7): x_hat = (q - zeroPoint) * scale in float32.
+ * Per channel when qscheme is per_channel_* or, without a qscheme, when
+ * scales is given; the qtensor must then have no scale or zeroPoint, and a
+ * per-tensor one no scales, zeroPoints or axis (a TypeError naming the field).
  * @param {QTensor} qt
  * @param {{ out?: Float32Array }} [opts]
  * @returns {Float32Array}
@@ -134,17 +140,27 @@ export function dequantize(qt, opts) {
   const o = options('options', opts, ['out'], {});
   const data = typedArray('qtensor.data', t.data, Int8Array, Uint8Array);
   const dt = typedArrayKind(data) === 'Uint8Array' ? 'uint8' : 'int8';
-  if (t.dtype !== undefined && dtype('qtensor.dtype', t.dtype) !== dt) {
+  if (t.dtype != null && dtype('qtensor.dtype', t.dtype) !== dt) {
     throw new TypeError(`qdq-wasm: qtensor.dtype is '${t.dtype}' but qtensor.data is a ${typedArrayKind(data)}`);
   }
+  const qscheme = t.qscheme == null ? null : oneOf('qtensor.qscheme', t.qscheme, QSCHEMES);
+  const perChannel = qscheme === null ? t.scales != null : qscheme.startsWith('per_channel');
+  const why = qscheme !== null ? `qscheme '${qscheme}'` : perChannel ? 'it has scales' : 'it has no scales';
+  for (const key of perChannel ? PER_TENSOR_FIELDS : PER_CHANNEL_FIELDS) {
+    if (t[key] != null) {
+      throw new TypeError(`qdq-wasm: qtensor.${key} is given, but the qtensor is per ${perChannel ? 'channel' : 'tensor'} (${why}), ` +
+        `which has ${perChannel ? 'scales, zeroPoints and axis' : 'scale and zeroPoint'} only`);
+    }
+  }
   const { min, max } = DTYPES[dt];
-  const out = outArray('out', o.out, Float32Array, data.length);
+  const length = lengthOf(data);
+  const out = outArray('out', o.out, Float32Array, length);
   let lay, scales, zeroPoints;
-  if (t.scales !== undefined) {
-    lay = channelLayout('qtensor.data', data.length, t.shape, t.axis);
-    ({ scales, zeroPoints } = channelParams(t.scales, t.zeroPoints, lay.channels, min, max));
+  if (perChannel) {
+    lay = channelLayout('qtensor.data', length, t.shape, t.axis);
+    ({ scales, zeroPoints } = channelParams(t.scales, t.zeroPoints, lay.channels, min, max, 'qtensor.'));
   } else {
-    lay = tensorLayout('qtensor.data', data.length, t.shape);
+    lay = tensorLayout('qtensor.data', length, t.shape);
     scales = Float32Array.of(scale('qtensor.scale', t.scale));
     zeroPoints = Int32Array.of(integer('qtensor.zeroPoint', t.zeroPoint ?? 0, min, max));
   }

@@ -27,8 +27,8 @@ export function compatFlag(name, v) {
  * @returns {{ qmin: number, qmax: number }}
  */
 function range(lo, hi, quantMin, quantMax) {
-  const qmin = quantMin === undefined ? Math.max(lo, -128) : integer('quantMin', quantMin, lo, hi);
-  const qmax = quantMax === undefined ? Math.min(hi, lo < 0 ? 127 : 255) : integer('quantMax', quantMax, lo, hi);
+  const qmin = quantMin == null ? Math.max(lo, -128) : integer('quantMin', quantMin, lo, hi);
+  const qmax = quantMax == null ? Math.min(hi, lo < 0 ? 127 : 255) : integer('quantMax', quantMax, lo, hi);
   if (qmin > qmax) throw new RangeError(`qdq-wasm: quantMin (${qmin}) must not exceed quantMax (${qmax})`);
   return { qmin, qmax };
 }
@@ -43,7 +43,7 @@ function range(lo, hi, quantMin, quantMax) {
  * @returns {{ dtype: 'int8' | 'uint8', qmin: number, qmax: number }}
  */
 export function quantizeRange(dt, quantMin, quantMax) {
-  if (dt !== undefined || (quantMin === undefined && quantMax === undefined)) {
+  if (dt != null || (quantMin == null && quantMax == null)) {
     const d = dtype('dtype', dt);
     return { dtype: d, ...range(DTYPES[d].min, DTYPES[d].max, quantMin, quantMax) };
   }
@@ -62,7 +62,7 @@ export function quantizeRange(dt, quantMin, quantMax) {
  * @returns {{ qmin: number, qmax: number }}
  */
 export function fakeQuantizeRange(dt, quantMin, quantMax) {
-  if (dt !== undefined || (quantMin === undefined && quantMax === undefined)) {
+  if (dt != null || (quantMin == null && quantMax == null)) {
     const d = DTYPES[dtype('dtype', dt)];
     return range(d.min, d.max, quantMin, quantMax);
   }
@@ -85,7 +85,7 @@ export function fakeQuantizeRange(dt, quantMin, quantMax) {
  * @returns {number[]}
  */
 export function checkShape(name, length, shape) {
-  if (shape === undefined) return [length];
+  if (shape == null) return [length];
   if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
     throw new TypeError(`qdq-wasm: shape must be an array of non-negative integers, got ${describe(shape)}${Array.isArray(shape) ? ` [${shape.join(', ')}]` : ''}`);
   }
@@ -103,7 +103,7 @@ export function checkShape(name, length, shape) {
  * @returns {Layout}
  */
 export function channelLayout(name, length, shape, axis) {
-  if (shape === undefined) throw new TypeError(`qdq-wasm: shape is required with a channel axis`);
+  if (shape == null) throw new TypeError(`qdq-wasm: shape is required with a channel axis, got ${describe(shape)}`);
   const s = checkShape(name, length, shape);
   if (s.length === 0) throw new RangeError('qdq-wasm: a per-channel tensor needs at least one dimension, got shape []');
   const rank = s.length;

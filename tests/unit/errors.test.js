@@ -70,8 +70,52 @@ const CASES = [
   ['symmetric uint8 with reduceRange', () => new qdq.MinMaxObserver({ dtype: 'uint8', qscheme: 'per_tensor_symmetric', reduceRange: true }), RangeError, /reduceRange is not supported with qscheme 'per_tensor_symmetric' and dtype 'uint8'/],
   ['moving average constant above 1', () => new qdq.MovingAverageMinMaxObserver({ averagingConstant: 2 }), RangeError, /averagingConstant must be in \[0, 1\], got 2/],
   ['per-channel observer whose channel count changes', () => { const o = new qdq.PerChannelMinMaxObserver(); o.observe(x, [2, 3]); o.observe(x, [3, 2]); }, RangeError, /x has 3 channels along axis 0, but the observer has seen 2/],
-  ['per-channel observer with axis as string', () => new qdq.PerChannelMinMaxObserver({ axis: '1' }), TypeError, /axis must be an integer, got "1"/],
+  ['per-channel observer with axis as string', () => new qdq.PerChannelMinMaxObserver({ axis: '1' }), TypeError, /axis must be a number, got "1"/],
+  // A number that is not an integer is a RangeError for every integer argument (validate.js integer()), axis included.
+  ['per-channel observer with a fractional axis', () => new qdq.PerChannelMinMaxObserver({ axis: 0.5 }), RangeError, /axis must be an integer, got 0.5/],
+  ['per-channel observer with axis NaN', () => new qdq.PerChannelMinMaxObserver({ axis: NaN }), RangeError, /axis must be an integer, got NaN/],
+  ['moving-average per-channel observer with a fractional axis', () => new qdq.MovingAveragePerChannelMinMaxObserver({ axis: 1.5 }), RangeError, /axis must be an integer, got 1.5/],
+  ['quantize with a fractional axis', () => qdq.quantize(x, { shape: [2, 3], axis: 0.5 }), RangeError, /axis must be an integer, got 0.5/],
+  ['quantizePerChannel with axis NaN', () => qdq.quantizePerChannel(x, { shape: [2, 3], axis: NaN, scales: [1, 1] }), RangeError, /axis must be an integer in \[-2, 1\], got NaN/],
+  // calculateQParams: bounds and scales that float32 cannot hold.
+  ['calculateQParams with min beyond float32', () => qdq.calculateQParams(-1e39, 1), RangeError, /min must be finite as a float32 .*got -1e\+39/],
+  ['calculateQParams with max beyond float32', () => qdq.calculateQParams(0, 3.5e38), RangeError, /max must be finite as a float32 .*got 3\.5e\+38/],
+  ['calculateQParams with an array bound beyond float32', () => qdq.calculateQParams([0, -1e39], [1, 1]), RangeError, /min\[1\] must be finite as a float32 .*got -1e\+39/],
+  ['calculateQParams whose scale overflows float32', () => qdq.calculateQParams(-3e38, 3e38), RangeError, /min = -3e\+38 and max = 3e\+38 give scale Infinity/],
+  ['calculateQParams whose scale overflows in one channel', () => qdq.calculateQParams([0, -3e38], [1, 3e38]), RangeError, /min\[1\] = -3e\+38 and max\[1\] = 3e\+38 give scale Infinity/],
+  // dequantize: the qtensor's fields are checked, not ignored.
+  ['dequantize with a qscheme that is a number', () => qdq.dequantize({ data: new Int8Array(2), scale: 1, qscheme: 8 }), TypeError, /qtensor\.qscheme must be one of 'per_tensor_affine', .* got 8/],
+  ['dequantize with a qscheme that is an object', () => qdq.dequantize({ data: new Int8Array(2), scale: 1, qscheme: {} }), TypeError, /qtensor\.qscheme must be one of .* got Object/],
+  ['dequantize with an unknown qscheme', () => qdq.dequantize({ data: new Int8Array(2), scale: 1, qscheme: 'PER_TENSOR_AFFINE' }), RangeError, /qtensor\.qscheme must be one of .* got "PER_TENSOR_AFFINE"/],
+  ['dequantize with an axis but no scales', () => qdq.dequantize({ data: new Int8Array(2), scale: 1, axis: 1, shape: [1, 2] }), TypeError, /qtensor\.axis is given, but the qtensor is per tensor \(it has no scales\)/],
+  ['dequantize with both scale and scales', () => qdq.dequantize({ data: new Int8Array(2), scale: 1, scales: [1, 2], shape: [2] }), TypeError, /qtensor\.scale is given, but the qtensor is per channel \(it has scales\)/],
+  ['dequantize per channel by qscheme with a scale', () => qdq.dequantize({ data: new Int8Array(2), qscheme: 'per_channel_affine', scale: 1, shape: [2] }), TypeError, /qtensor\.scale is given, but the qtensor is per channel \(qscheme 'per_channel_affine'\)/],
+  ['dequantize per tensor by qscheme with scales', () => qdq.dequantize({ data: new Int8Array(2), qscheme: 'per_tensor_symmetric', scale: 1, scales: [1, 2] }), TypeError, /qtensor\.scales is given, but the qtensor is per tensor \(qscheme 'per_tensor_symmetric'\)/],
+  ['dequantize per channel by qscheme without scales', () => qdq.dequantize({ data: new Int8Array(2), qscheme: 'per_channel_symmetric', shape: [2] }), TypeError, /qtensor\.scales must be an array of numbers, got undefined/],
+  // Integer options are checked for type before they are compared.
+  ['k as a string next to a PackedMatrix', () => withPacked((p) => qdq.matmulInteger(Int8Array.of(1, 2), p, { m: 1, k: '2' })), TypeError, /k must be a number, got "2"/],
+  ['n as a string next to a PackedMatrix', () => withPacked((p) => qdq.qlinearMatmul(Int8Array.of(1, 2), p, { m: 1, n: '1', aScale: 1, bScale: 1, yScale: 1 })), TypeError, /n must be a number, got "1"/],
+  ['k that disagrees with a PackedMatrix', () => withPacked((p) => qdq.matmulInteger(Int8Array.of(1, 2), p, { m: 1, k: 3 })), RangeError, /k is 3 but the PackedMatrix has k = 2/],
+  // null where a required option belongs is a TypeError naming it.
+  ['scale null', () => qdq.quantizePerTensor(x, { scale: null }), TypeError, /scale must be a number, got null/],
+  ['shape null with a channel axis', () => qdq.quantizePerChannel(x, { shape: null, scales: [1] }), TypeError, /shape is required with a channel axis, got null/],
+  ['scales null', () => qdq.fakeQuantizePerChannel(x, { shape: [2, 3], scales: null }), TypeError, /scales must be an array of numbers, got null/],
+  ['m null', () => qdq.matmulInteger(new Int8Array(2), new Int8Array(2), { m: null, k: 2, n: 1 }), TypeError, /m must be a number, got null/],
+  ['yScale null', () => qdq.qlinearMatmul(new Int8Array(2), new Int8Array(2), { m: 1, k: 2, n: 1, aScale: 1, bScale: 1, yScale: null }), TypeError, /yScale must be a number, got null/],
+  ['blockwise n null', () => qdq.quantizeBlockwise(new Float32Array(16), { n: null, k: 16, blockSize: 16 }), TypeError, /n must be a number, got null/],
+  ['qtensor data null', () => qdq.dequantize({ data: null, scale: 1 }), TypeError, /qtensor\.data must be an Int8Array or Uint8Array, got null/],
+  ['qtensor scale null', () => qdq.dequantize({ data: new Int8Array(2), scale: null }), TypeError, /qtensor\.scale must be a number, got null/],
 ];
+
+/** Runs fn with a packed 2x1 matrix, disposed afterwards. @param {(p: any) => unknown} fn */
+function withPacked(fn) {
+  const p = qdq.PackedMatrix.pack(Int8Array.of(1, 2), { k: 2, n: 1 });
+  try {
+    return fn(p);
+  } finally {
+    p.dispose();
+  }
+}
 
 test('bad input', async (t) => {
   for (const [what, call, Type, pattern] of CASES) {
@@ -94,5 +138,38 @@ test('observer state after a rejected batch', async (t) => {
     assert.throws(() => o.observe(Float32Array.of(-50, NaN, 70)), RangeError);
     assert.equal(o.minVal, -1);
     assert.equal(o.maxVal, 2);
+  });
+});
+
+test('null for an optional option', async (t) => {
+  // null means "not given" for an optional option (as None for a PyTorch keyword argument): the same result as leaving it out.
+  const y = Float32Array.of(-1.5, 0.25, 2, 7);
+  await t.test('should give the default in the elementwise functions', () => {
+    const nulls = { zeroPoint: null, dtype: null, quantMin: null, quantMax: null, compat: null, shape: null, out: null };
+    assert.deepEqual(qdq.quantizePerTensor(y, { scale: 0.5, ...nulls }), qdq.quantizePerTensor(y, { scale: 0.5 }));
+    assert.deepEqual(qdq.fakeQuantizePerTensor(y, { scale: 0.5, ...nulls, shape: undefined, maskOut: null }), qdq.fakeQuantizePerTensor(y, { scale: 0.5 }));
+    assert.deepEqual(qdq.quantizePerChannel(y, { shape: [2, 2], scales: [1, 2], axis: null, zeroPoints: null, dtype: null, quantMin: null }),
+      qdq.quantizePerChannel(y, { shape: [2, 2], scales: [1, 2] }));
+    assert.deepEqual(qdq.errorStats(y, y, { axis: null, shape: null }), qdq.errorStats(y, y));
+    const qt = qdq.quantizePerTensor(y, { scale: 0.5 });
+    assert.deepEqual(qdq.dequantize({ ...qt, zeroPoint: null, dtype: null, qscheme: null, scales: null, axis: null }), qdq.dequantize(qt));
+  });
+  await t.test('should give the default in observers and calculateQParams', () => {
+    const a = new qdq.MinMaxObserver({ quantMin: null, quantMax: null, eps: null, dtype: null, qscheme: null, reduceRange: null });
+    a.observe(y);
+    const b = new qdq.MinMaxObserver();
+    b.observe(y);
+    assert.deepEqual(a.calculateQParams(), b.calculateQParams());
+    assert.equal(new qdq.MovingAverageMinMaxObserver({ averagingConstant: null }).averagingConstant, 0.01);
+    assert.equal(new qdq.MovingAveragePerChannelMinMaxObserver({ averagingConstant: null, axis: null }).axis, 0);
+    assert.equal(new qdq.HistogramObserver({ bins: null, upsampleRate: null, histcBounds: null }).bins, 2048);
+    assert.equal(new qdq.EntropyObserver({ bins: null, quantizedBins: null }).quantizedBins, 128);
+    assert.deepEqual(qdq.calculateQParams(-1, 2, { eps: null, quantMin: null, quantMax: null, includeZero: null }), qdq.calculateQParams(-1, 2));
+  });
+  await t.test('should give the default in the GEMM functions', () => {
+    const a = Int8Array.of(1, 2, 3, 4), b = Int8Array.of(5, 6, 7, 8);
+    const want = qdq.matmulInteger(a, b, { m: 2, k: 2, n: 2 });
+    assert.deepEqual(qdq.matmulInteger(a, b, { m: 2, k: 2, n: 2, aZeroPoint: null, bZeroPoint: null, out: null }), want);
+    withPacked((p) => assert.deepEqual(qdq.matmulInteger(Int8Array.of(1, 2), p, { m: 1, k: null, n: null, bZeroPoint: null }), Int32Array.of(5)));
   });
 });
