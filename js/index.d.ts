@@ -85,7 +85,8 @@ export interface InitOptions {
   wasm?: string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
   /** Threads for large GEMM, Linear, MatMulNBits and streaming calls, the calling thread included. Default: the cores, at
    * most 8. 1: no pool and the single-threaded build. More than 1 needs shared memory (Node; a
-   * browser page that is cross-origin isolated); elsewhere init() runs on one thread and says why. */
+   * browser page that is cross-origin isolated); elsewhere init() runs on one thread and says why.
+   * An integer >= 1; above 64, the most a pool runs, it runs on 64 and threadsNote says so. */
   numThreads?: number;
   /** Where the pool's worker script (js/runtime/worker.js) is served from, when a bundler moves it. */
   workerUrl?: string | URL;
@@ -96,7 +97,7 @@ export interface InitResult {
   build: 'simd128' | 'relaxed';
   /** Threads large calls run on (1: no pool). */
   threads: number;
-  /** Why there are fewer threads than asked for (no shared memory, a worker that failed), or null. */
+  /** Why there are fewer threads than asked for (no shared memory, a worker that failed, numThreads above 64), or null. */
   threadsNote: string | null;
 }
 
@@ -104,7 +105,10 @@ export interface InitResult {
  * Loads and instantiates the WebAssembly module. A later call that asks for
  * nothing different returns the first call's promise; one that asks for
  * another build or wasm source rejects (a running module cannot switch).
- * Every other function needs it to have resolved.
+ * Every other function needs it to have resolved. Bad options reject with a
+ * TypeError or RangeError naming them: options that are not an object
+ * (`init('relaxed')`), an unknown key (`threads`: did you mean `numThreads`?),
+ * a numThreads that is not an integer >= 1.
  * @example
  * import { init } from 'qdq-wasm';
  * await init();

@@ -7,8 +7,9 @@
 // registered by the entry point: js/index.js (files next to the package,
 // located with new URL(..., import.meta.url)) or js/inline.js (embedded bytes).
 
-import { ISA_RELAXED_SIMD, ISA_SIMD128 } from './abi.js';
+import { ISA_RELAXED_SIMD, ISA_SIMD128, MAX_THREADS } from './abi.js';
 import { Runtime } from './binding.js';
+import { describe, options as optionsObject } from './validate.js';
 import { MIN_WORK_PER_THREAD, Pool, coreCount, sharedMemoryAvailable } from './pool.js';
 import { CONTROL } from './pool-control.js';
 
@@ -123,9 +124,42 @@ function bestBuild() {
 
 /** @param {unknown} build */
 function checkBuild(build) {
-  if (build !== undefined && build !== 'simd128' && build !== 'relaxed') {
-    throw new RangeError(`qdq-wasm: build must be 'simd128' or 'relaxed', got ${JSON.stringify(build)}`);
+  if (build != null && build !== 'simd128' && build !== 'relaxed') {
+    const message = `qdq-wasm: build must be 'simd128' or 'relaxed', got ${describe(build)}`;
+    throw typeof build === 'string' ? new RangeError(message) : new TypeError(message);
   }
+}
+
+const INIT_KEYS = ['build', 'wasm', 'numThreads', 'workerUrl'];
+const INIT_SYNC_KEYS = ['build'];
+
+/**
+ * The options of init() or initSync(), checked like every options object:
+ * an object (undefined: none), with only the known keys (a misspelled one is
+ * a TypeError that suggests the right one), build and numThreads valid.
+ * @param {string} fn 'init' or 'initSync' @param {unknown} v @param {readonly string[]} keys
+ * @returns {InitOptions}
+ */
+function initOptions(fn, v, keys) {
+  if (typeof v === 'string') {
+    const key = v === 'simd128' || v === 'relaxed' ? 'build' : 'wasm';
+    throw new TypeError(`qdq-wasm: ${fn} options must be an options object, got ${describe(v)}; ` +
+      `did you mean ${fn}({ ${key}: ${JSON.stringify(v)} })?`);
+  }
+  const o = optionsObject(`${fn} options`, v, keys, {});
+  checkBuild(o.build);
+  if (o.numThreads != null) threadCount(o.numThreads);
+  return o;
+}
+
+/**
+ * numThreads, checked: an integer >= 1 (a TypeError for a non-number, '2' included).
+ * @param {unknown} n @returns {number}
+ */
+function threadCount(n) {
+  if (typeof n !== 'number') throw new TypeError(`qdq-wasm: numThreads must be a number, got ${describe(n)}`);
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`qdq-wasm: numThreads must be an integer >= 1, got ${n}`);
+  return n;
 }
 
 /** @param {Uint8Array} bytes @param {string} where */
@@ -187,7 +221,7 @@ async function compileSource(source) {
   if (typeof source === 'string' || source instanceof URL) {
     return compileUrl(new URL(source, baseUrl()));
   }
-  throw new TypeError(`qdq-wasm: init({ wasm }) takes a URL, a string, bytes or a WebAssembly.Module, got ${typeof source}`);
+  throw new TypeError(`qdq-wasm: init({ wasm }) takes a URL, a string, bytes or a WebAssembly.Module, got ${describe(source)}`);
 }
 
 /**
@@ -212,7 +246,8 @@ function defaultSource(build) {
  *   of the package's own copy (a shared-memory build, dist/qdq-*-mt.wasm, runs threaded; any other on one thread)
  * @property {number} [numThreads] threads for large calls, this one included (default: the cores, at most 8;
  *   1: no pool, the single-threaded build). More than 1 needs shared memory: Node, or a cross-origin
- *   isolated page; elsewhere the library runs on one thread and init() says why.
+ *   isolated page; elsewhere the library runs on one thread and init() says why. More than MAX_THREADS
+ *   (64, what the pool's control block holds) runs on 64, and threadsNote says so.
  * @property {string | URL} [workerUrl] where the pool's worker script is (default: js/runtime/worker.js
  *   next to this file), for bundlers that move it
  */
@@ -230,13 +265,13 @@ function defaultSource(build) {
  * @param {Runtime} loaded @param {InitOptions} options @param {string} fn
  */
 function checkSame(loaded, options, fn) {
-  if (options.build !== undefined && options.build !== loaded.build) {
+  if (options.build != null && options.build !== loaded.build) {
     throw new Error(
       `qdq-wasm: already initialized with the '${loaded.build}' build; ${fn}({ build: '${options.build}' }) cannot switch ` +
         'a running module (layers and packed matrices live in its memory). Ask for the build you want in the first call.',
     );
   }
-  if (options.wasm !== undefined && options.wasm !== firstWasm) {
+  if (options.wasm != null && options.wasm !== firstWasm) {
     throw new Error(`qdq-wasm: already initialized; ${fn}() was given a different wasm source than the first call, and a running module cannot be replaced`);
   }
 }
@@ -245,16 +280,19 @@ function checkSame(loaded, options, fn) {
  * Loads and instantiates qdq-wasm, with a pool of threads where shared memory
  * allows. Later calls return the first call's result when they ask for nothing
  * different, and reject when they ask for another build or wasm source. A
- * failed load can be retried.
- * @param {InitOptions} [options]
+ * failed load can be retried. Bad options reject with a TypeError or
+ * RangeError naming them, as everywhere else.
+ * @param {InitOptions} [opts]
  * @returns {Promise<InitResult>}
  * @example
  * import { init, quantizePerTensor } from 'qdq-wasm';
  * await init();
  */
-export function init(options = {}) {
+export function init(opts) {
+  /** @type {InitOptions} */
+  let options;
   try {
-    checkBuild(options.build);
+    options = initOptions('init', opts, INIT_KEYS);
   } catch (err) {
     return Promise.reject(err);
   }
@@ -264,33 +302,33 @@ export function init(options = {}) {
       return result();
     });
   }
-  firstWasm = options.wasm;
+  firstWasm = options.wasm ?? undefined;
   pending = (async () => {
     // Given bytes or a URL, the module itself says which build it is (instantiate checks any claim).
-    const build = options.build ?? (options.wasm === undefined ? bestBuild() : undefined);
-    const asked = options.numThreads ?? Math.min(await coreCount(), DEFAULT_MAX_THREADS);
-    if (!Number.isInteger(asked) || asked < 1) {
-      throw new RangeError(`qdq-wasm: numThreads must be an integer >= 1, got ${String(asked)}`);
-    }
+    const build = options.build ?? (options.wasm == null ? bestBuild() : undefined);
+    const requested = options.numThreads ?? Math.min(await coreCount(), DEFAULT_MAX_THREADS);
+    const asked = Math.min(requested, MAX_THREADS);
+    const capped = requested > MAX_THREADS ? `numThreads ${requested} is more than a pool runs (${MAX_THREADS})` : null;
     threadsNote = null;
     const shared = sharedMemoryAvailable();
     if (asked > 1 && !shared) {
       threadsNote = 'qdq-wasm: shared memory is not available (a browser page needs to be cross-origin isolated: ' +
         'COOP same-origin and COEP require-corp); running on one thread';
     }
-    let source = options.wasm;
+    let source = options.wasm ?? undefined;
     if (source === undefined) {
       const b = /** @type {'simd128' | 'relaxed'} */ (build);
       source = (asked > 1 && shared ? defaultSource(`${b}-mt`) : null) ?? defaultSource(b);
     }
     const module = await compileSource(/** @type {any} */ (source));
     if (!importsMemory(module)) {
-      if (asked > 1 && shared && threadsNote === null) {
-        threadsNote = options.wasm === undefined
+      if (asked > 1 && shared) {
+        threadsNote = options.wasm == null
           ? 'qdq-wasm: this entry point has no shared-memory build (qdq-wasm/inline embeds the single-threaded ones); running on one thread'
           : 'qdq-wasm: the module passed as `wasm` is not a shared-memory build (dist/qdq-*-mt.wasm); running on one thread';
       }
       runtime = instantiate(module, build);
+      threadsNote = withCap(threadsNote, capped);
       return runtime;
     }
     /** @type {Pool | null} */
@@ -300,6 +338,7 @@ export function init(options = {}) {
     const created = new Pool({ exports: rt.exports, memory }, rt.malloc(CONTROL.words * 4, 'the thread pool'));
     await created.start(module, asked, (bytes) => rt.malloc(bytes, 'a worker stack'), { workerUrl: options.workerUrl });
     if (created.error !== null) threadsNote = created.error;
+    threadsNote = withCap(threadsNote, capped);
     p = created;
     pool = created;
     rt.pool = created;
@@ -344,6 +383,15 @@ function instantiateShared(module, build, pool) {
     },
   });
   return rt;
+}
+
+/**
+ * threadsNote with the cap of numThreads said first, when there was one.
+ * @param {string | null} note why fewer threads run, or null @param {string | null} cap
+ */
+function withCap(note, cap) {
+  if (cap === null) return note;
+  return note === null ? `qdq-wasm: ${cap}; running on ${MAX_THREADS}` : `qdq-wasm: ${cap}, and ${note.replace(/^qdq-wasm: /, '')}`;
 }
 
 /** @returns {InitResult} */
@@ -397,17 +445,17 @@ export function setThreadLimit(n, minWork = MIN_WORK_PER_THREAD) {
  * hold the .wasm (Node scripts, workers); with qdq-wasm/inline the bytes are
  * optional. Like init(), a second call must ask for the same thing.
  * @param {ArrayBuffer | ArrayBufferView | WebAssembly.Module} [wasm]
- * @param {{ build?: 'simd128' | 'relaxed' }} [options]
+ * @param {{ build?: 'simd128' | 'relaxed' }} [opts]
  */
-export function initSync(wasm, options = {}) {
-  checkBuild(options.build);
+export function initSync(wasm, opts) {
+  const options = initOptions('initSync', opts, INIT_SYNC_KEYS);
   if (runtime !== null) {
     checkSame(runtime, { ...options, wasm }, 'initSync');
     return;
   }
   if (pending !== null) throw new Error('qdq-wasm: initSync() called while init() is still loading');
   let module;
-  let build = options.build;
+  let build = options.build ?? undefined;
   if (wasm === undefined && embedded !== null) {
     build ??= bestBuild();
     module = new WebAssembly.Module(/** @type {Uint8Array} */ (embedded(build)));
@@ -418,7 +466,7 @@ export function initSync(wasm, options = {}) {
     checkMagic(bytes, 'the bytes passed to initSync()');
     module = new WebAssembly.Module(bytes);
   } else {
-    throw new TypeError(`qdq-wasm: initSync() takes bytes or a WebAssembly.Module (or nothing, with 'qdq-wasm/inline'), got ${typeof wasm}`);
+    throw new TypeError(`qdq-wasm: initSync() takes bytes or a WebAssembly.Module (or nothing, with 'qdq-wasm/inline'), got ${describe(wasm)}`);
   }
   // A shared-memory build runs here on one thread: initSync cannot wait for workers.
   runtime = importsMemory(module) ? instantiateShared(module, build, () => null) : instantiate(module, build);

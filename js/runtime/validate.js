@@ -186,7 +186,8 @@ function nearest(key, keys) {
     const d = editDistance(fold(k), fold(key));
     if (d < bestDistance) [best, bestDistance] = [k, d];
   }
-  return best;
+  // A valid key that holds the mistyped one whole (threads -> numThreads).
+  return best ?? (fold(key).length >= 4 ? keys.find((k) => fold(k).includes(fold(key))) : undefined);
 }
 
 /** Levenshtein distance. @param {string} a @param {string} b */

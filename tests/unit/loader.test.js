@@ -42,7 +42,7 @@ test('init()', async (t) => {
   });
   await t.test('should reject a source of the wrong type', async () => {
     const L = await freshLoader();
-    await assert.rejects(L.init({ wasm: 42 }), (e) => e instanceof TypeError && /takes a URL, a string, bytes or a WebAssembly.Module, got number/.test(e.message));
+    await assert.rejects(L.init({ wasm: 42 }), (e) => e instanceof TypeError && /takes a URL, a string, bytes or a WebAssembly.Module, got 42/.test(e.message));
   });
   await t.test('should accept a compiled module, an ArrayBuffer, a URL string, and return one promise', async () => {
     const mod = new WebAssembly.Module(readFileSync(wasmUrl));
@@ -58,6 +58,61 @@ test('init()', async (t) => {
     const C = await freshLoader();
     await C.init({ wasm: wasmUrl.href, build: BUILD });
     assert.equal(C.backend(), BUILD);
+  });
+});
+
+test('init() and initSync() options', async (t) => {
+  /** @param {Promise<unknown> | (() => unknown)} p @param {Function} type @param {RegExp} message */
+  const refuses = async (p, type, message) => {
+    const check = (/** @type {any} */ e) => {
+      assert.ok(e instanceof type, `${e?.name}: ${e?.message}`);
+      assert.match(e.message, /^qdq-wasm: /);
+      assert.match(e.message, message);
+      return true;
+    };
+    if (typeof p === 'function') assert.throws(p, check);
+    else await assert.rejects(p, check);
+  };
+  await t.test('should refuse options that are not an object, naming them, then load on retry', async () => {
+    const L = await freshLoader();
+    await refuses(L.init(null), TypeError, /init options must be an options object, got null/);
+    await refuses(L.init('relaxed'), TypeError, /init options must be an options object, got "relaxed"; did you mean init\(\{ build: "relaxed" \}\)\?/);
+    await refuses(L.init('qdq.wasm'), TypeError, /got "qdq.wasm"; did you mean init\(\{ wasm: "qdq.wasm" \}\)\?/);
+    await refuses(L.init(5), TypeError, /init options must be an options object, got 5/);
+    await L.init({ build: BUILD, numThreads: 1 });
+    assert.equal(L.backend(), BUILD);
+  });
+  await t.test('should refuse an unknown key, suggesting numThreads for threads', async () => {
+    const L = await freshLoader();
+    await refuses(L.init({ threads: 2 }), TypeError, /unknown option 'threads' in init options; did you mean 'numThreads'\?/);
+    await refuses(L.init({ bulid: 'simd128' }), TypeError, /unknown option 'bulid' in init options; did you mean 'build'\?/);
+  });
+  await t.test('should refuse a numThreads that is not a number as a TypeError showing it quoted', async () => {
+    const L = await freshLoader();
+    await refuses(L.init({ numThreads: '2' }), TypeError, /numThreads must be a number, got "2"/);
+    await refuses(L.init({ numThreads: 0 }), RangeError, /numThreads must be an integer >= 1, got 0/);
+    await refuses(L.init({ numThreads: Infinity }), RangeError, /numThreads must be an integer >= 1, got Infinity/);
+    await refuses(L.init({ build: 5 }), TypeError, /build must be 'simd128' or 'relaxed', got 5/);
+  });
+  await t.test('should cap numThreads at the pool\'s 64 and say so in threadsNote', async () => {
+    const L = await freshLoader();
+    // A single-threaded module, so that no worker starts: the note gives both reasons.
+    const r = await L.init({ numThreads: 1e9, wasm: readFileSync(wasmUrl), build: BUILD });
+    assert.equal(r.threads, 1);
+    assert.match(/** @type {string} */ (r.threadsNote), /^qdq-wasm: numThreads 1000000000 is more than a pool runs \(64\), and the module passed as `wasm` is not a shared-memory build/);
+  });
+  await t.test('should take null for an option as not given', async () => {
+    const L = await freshLoader();
+    const r = await L.init({ build: null, wasm: null, numThreads: 1, workerUrl: null });
+    assert.deepEqual(r, { build: BUILD, threads: 1, threadsNote: null });
+  });
+  await t.test('should refuse bad initSync options the same way', async () => {
+    const L = await freshLoader();
+    await refuses(() => L.initSync(simd128, null), TypeError, /initSync options must be an options object, got null/);
+    await refuses(() => L.initSync(simd128, { numThreads: 2 }), TypeError, /unknown option 'numThreads' in initSync options \(valid: build\)/);
+    await refuses(() => L.initSync(null), TypeError, /initSync\(\) takes bytes or a WebAssembly.Module .*got null/);
+    L.initSync(simd128, { build: null });
+    assert.equal(L.backend(), 'simd128');
   });
 });
 

@@ -585,7 +585,10 @@ test('threads', async (t) => {
         try { await qdq.init({ numThreads: n }); console.log('accepted', n); } catch (e) { console.log(e.name + ': ' + e.message); }
       }`;
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30000 });
-    assert.equal(child.stdout.trim().split('\n').length, 4);
-    for (const line of child.stdout.trim().split('\n')) assert.match(line, /^RangeError: qdq-wasm: numThreads must be an integer >= 1, got /);
+    const lines = child.stdout.trim().split('\n');
+    assert.equal(lines.length, 4);
+    for (const line of lines.slice(0, 3)) assert.match(line, /^RangeError: qdq-wasm: numThreads must be an integer >= 1, got /);
+    // Not a number at all: a TypeError showing the value as given.
+    assert.equal(lines[3], 'TypeError: qdq-wasm: numThreads must be a number, got "four"');
   });
 });
