@@ -345,6 +345,20 @@ static void test_matmul(void) {
   }
   *P += checked - (bad > checked ? checked : bad);
   *F += bad;
+  /* k = 0: an empty sum. Level 0 adds the bias to +0 (B7: -0 gives +0), level 4
+   * starts from it (B6: -0 stays), as the reference. */
+  {
+    float bz[1] = {-0.0f}, yz[2], refz[1];
+    void* pz = malloc(qdq_nbits_packed_size(1, 0, 4, 16) + 16);
+    CHECK(pz != NULL && qdq_nbits_pack(1, 0, 4, 16, NULL, NULL, NULL, pz) == 0, "pack k = 0");
+    for (uint32_t level = 0; level <= QDQ_NBITS_ACCURACY_INT8; level += QDQ_NBITS_ACCURACY_INT8) {
+      qdq_reference_nbits_gemm(1, 1, 0, 4, 16, NULL, NULL, NULL, NULL, bz, refz, level);
+      CHECK(qdq_nbits_matmul(1, 1, 0, yz, pz, bz, yz, level) == 0 && memcmp(yz, refz, sizeof(float)) == 0 &&
+                (signbit(yz[0]) != 0) == (level != 0),
+            "k = 0 level %u: %g (sign %d), reference %g", level, yz[0], signbit(yz[0]) != 0, refz[0]);
+    }
+    free(pz);
+  }
   /* Level 4 refuses a non-finite activation with its index. */
   uint8_t b[8] = {0};
   float sc[1] = {1.0f}, a[3] = {1.0f, INFINITY, 0.0f}, y[1];
