@@ -480,12 +480,22 @@ test('threads', async (t) => {
       await sleep(50); // the long spin above has seen the new region and ended
       const idle = await idleCpuMs(SPIN_MICROS);
       console.log(JSON.stringify({ spin: SPIN_MICROS, spinning, idle }));`;
-    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30000 });
-    assert.equal(child.status, 0, child.stderr);
-    const out = JSON.parse(child.stdout);
-    assert.ok(out.spin > 0 && out.spin <= 1000, `SPIN_MICROS ${out.spin}`);
-    // 300 ms of a polling worker is ~300 ms of CPU; a little is the event loop and timers.
-    assert.ok(out.spinning > 200, `a 2 s spin used only ${out.spinning} ms of CPU in 300 ms: the measure cannot see spinning`);
+    // 300 ms of a polling worker is ~300 ms of CPU; a little is the event loop
+    // and timers. On a machine loaded by other processes the polling worker
+    // can get far less (and the pool stops polling when it sees its workers
+    // starved, Pool#pace), and then the control shows the measure is blind:
+    // measure again in a new process rather than judge "idle" by a blind one.
+    const attempts = [];
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30000 });
+      assert.equal(child.status, 0, child.stderr);
+      const out = JSON.parse(child.stdout);
+      assert.ok(out.spin > 0 && out.spin <= 1000, `SPIN_MICROS ${out.spin}`);
+      attempts.push(out);
+      if (out.spinning > 200) break;
+    }
+    const out = attempts[attempts.length - 1];
+    assert.ok(out.spinning > 200, `a 2 s spin used only ${attempts.map((a) => a.spinning).join(', ')} ms of CPU in 300 ms in ${attempts.length} processes: the measure cannot see spinning`);
     assert.ok(out.idle < 40, `the idle pool used ${out.idle} ms of CPU in 300 ms`);
   });
 
