@@ -6,7 +6,7 @@
 import { NBITS_ACCURACY_INT8 } from '../runtime/abi.js';
 import { call, input, output, owned } from '../runtime/binding.js';
 import { checkBlockwise, checkNBits } from '../ops/blockwise.js';
-import { allFinite, integer, typedArray } from '../runtime/validate.js';
+import { allFinite, integer, lengthOf, typedArray } from '../runtime/validate.js';
 import { forwardOut } from '../ops/gemm-args.js';
 import { INTERNAL, internalOnly } from './internal.js';
 import { Owned } from './owned.js';
@@ -26,13 +26,14 @@ const NAMES = { a: 'a', m: 'm', k: 'k', what: 'MatMulNBits.forward' };
  * @returns {number}
  */
 function rowsOf(x, k, m, names) {
+  const n = lengthOf(x); // the internal slot: x.length can be shadowed (validate.js)
   if (m === undefined) {
-    if (x.length % k !== 0) throw new RangeError(`qdq-wasm: ${names.a}.length (${x.length}) is not a multiple of ${names.k} (${k})`);
-    return x.length / k;
+    if (n % k !== 0) throw new RangeError(`qdq-wasm: ${names.a}.length (${n}) is not a multiple of ${names.k} (${k})`);
+    return n / k;
   }
   const mm = integer(names.m, m, 0, 2 ** 31 - 1);
-  if (x.length !== mm * k) {
-    throw new RangeError(`qdq-wasm: ${names.a} must have ${names.m} * ${names.k} = ${mm} * ${k} = ${mm * k} elements, got ${x.length}`);
+  if (n !== mm * k) {
+    throw new RangeError(`qdq-wasm: ${names.a} must have ${names.m} * ${names.k} = ${mm} * ${k} = ${mm * k} elements, got ${n}`);
   }
   return mm;
 }
@@ -78,7 +79,7 @@ export class MatMulNBits extends Owned {
     let bias = null;
     if (o.bias !== undefined && o.bias !== null) {
       bias = typedArray('bias', o.bias, Float32Array);
-      if (bias.length !== q.n) throw new RangeError(`qdq-wasm: bias must have n = ${q.n} elements, got ${bias.length}`);
+      if (lengthOf(bias) !== q.n) throw new RangeError(`qdq-wasm: bias must have n = ${q.n} elements, got ${lengthOf(bias)}`);
       allFinite('bias', bias, 'biases');
       bias = Float32Array.from(bias);
     }

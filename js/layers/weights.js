@@ -36,7 +36,7 @@ export function weightsFromFloat(weight, bias, o) {
   const perChannel = boolean('perChannel', o.perChannel ?? true);
   const bf = floatBias('bias', bias, outFeatures);
   const r = call(getRuntime(), [
-    input('w', w), output('q', Int8Array, w.length), output('scales', Float32Array, outFeatures),
+    input('w', w), output('q', Int8Array, inFeatures * outFeatures), output('scales', Float32Array, outFeatures),
   ], (p, c) => c.qdq_linear_weight_quantize(outFeatures, inFeatures, p.w, perChannel ? WEIGHT_PER_CHANNEL : 0, p.q, p.scales));
   check(r.status, 'quantizing the weight');
   if (r.status >= 0) throw new RangeError(`qdq-wasm: weight[${r.status}] is ${w[r.status]}; weights must be finite`);

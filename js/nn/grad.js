@@ -9,7 +9,7 @@ import { FLAG_TRANSPOSED } from '../runtime/abi.js';
 import { call, input, output, scratch } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
 import { check } from '../ops/gemm-args.js';
-import { describe, typedArray } from '../runtime/validate.js';
+import { describe, lengthOf, typedArray } from '../runtime/validate.js';
 
 /**
  * a [m, k] · b [k, n] → [m, n] in float32 on the packed GEMM (qdq_f32_gemm, as the forward pass).
@@ -58,10 +58,12 @@ export function linearBackward(x, w, dy, m, inF, outF, needDx) {
  */
 export function reluBackward(y, dy, who) {
   typedArray('dy', dy, Float32Array);
-  if (dy.length !== y.length) {
-    throw new RangeError(`qdq-wasm: ${who}.backward needs dy of ${y.length} floats (its last forward's output), got ${describe(dy)}`);
+  // Lengths from the internal slots: the C operator reads n floats of dy, whatever dy.length says later.
+  const n = lengthOf(y);
+  if (lengthOf(dy) !== n) {
+    throw new RangeError(`qdq-wasm: ${who}.backward needs dy of ${n} floats (its last forward's output), got ${describe(dy)}`);
   }
-  if (y.length === 0) return new Float32Array(0);
-  return call(getRuntime(), [input('y', y), input('dy', dy), output('dx', Float32Array, y.length)], (p, c) =>
-    c.qdq_relu_backward(y.length, p.y, p.dy, p.dx)).dx;
+  if (n === 0) return new Float32Array(0);
+  return call(getRuntime(), [input('y', y), input('dy', dy), output('dx', Float32Array, n)], (p, c) =>
+    c.qdq_relu_backward(n, p.y, p.dy, p.dx)).dx;
 }

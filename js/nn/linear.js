@@ -4,7 +4,7 @@
 
 import { Linear as PackedLinear } from '../layers/linear.js';
 import { INTERNAL } from '../layers/internal.js';
-import { allFinite, boolean, describe, integer, options, typedArray, typedArrayKind } from '../runtime/validate.js';
+import { allFinite, boolean, describe, integer, lengthOf, options, typedArray, typedArrayKind } from '../runtime/validate.js';
 import { dim } from '../ops/gemm-args.js';
 import { linearBackward, reluBackward } from './grad.js';
 import { live, Module } from './module.js';
@@ -76,9 +76,9 @@ export class Linear extends Module {
     typedArray('dy', dy, Float32Array);
     const m = integer('batch', batch, 0, 2 ** 31 - 1);
     boolean('inputGrad', inputGrad);
-    if (dy.length !== m * this.outFeatures || x.length !== m * this.inFeatures) {
+    if (lengthOf(dy) !== m * this.outFeatures || lengthOf(x) !== m * this.inFeatures) {
       throw new RangeError(`qdq-wasm: ${this.constructor.name}.backward needs dy of batch * ${this.outFeatures} floats for the ` +
-        `last forward's ${x.length / this.inFeatures} rows, got ${describe(dy)} with batch ${m}`);
+        `last forward's ${lengthOf(x) / this.inFeatures} rows, got ${describe(dy)} with batch ${m}`);
     }
     const fq = this.weightFakeQuant;
     const g = linearBackward(x, fq ? /** @type {Float32Array} */ (this.#usedWeight) : this.#weight, dy, batch, this.inFeatures, this.outFeatures, inputGrad);
@@ -96,8 +96,8 @@ export class Linear extends Module {
 
   set weight(w) {
     const v = typedArray('weight', w, Float32Array);
-    if (v.length !== this.#weight.length) {
-      throw new RangeError(`qdq-wasm: weight has ${v.length} values; [${this.outFeatures}, ${this.inFeatures}] needs ${this.#weight.length}`);
+    if (lengthOf(v) !== lengthOf(this.#weight)) {
+      throw new RangeError(`qdq-wasm: weight has ${lengthOf(v)} values; [${this.outFeatures}, ${this.inFeatures}] needs ${lengthOf(this.#weight)}`);
     }
     allFinite('weight', v, 'weights');
     this.#weight = v;
@@ -112,7 +112,7 @@ export class Linear extends Module {
   set bias(b) {
     if (this.#bias === null) throw new TypeError('qdq-wasm: this Linear was made with bias: false');
     const v = typedArray('bias', b, Float32Array);
-    if (v.length !== this.outFeatures) throw new RangeError(`qdq-wasm: bias has ${v.length} values; needs ${this.outFeatures}`);
+    if (lengthOf(v) !== this.outFeatures) throw new RangeError(`qdq-wasm: bias has ${lengthOf(v)} values; needs ${this.outFeatures}`);
     allFinite('bias', v, 'biases');
     this.#bias = v;
     this.markChanged();
@@ -233,8 +233,9 @@ export class ReLU extends Module {
     live(this);
     if (x instanceof Float32Array) {
       // A plain loop: TypedArray.prototype.map with a closure was a tenth of a training step.
-      const y = new Float32Array(x.length);
-      for (let i = 0; i < x.length; i++) {
+      const n = lengthOf(x);
+      const y = new Float32Array(n);
+      for (let i = 0; i < n; i++) {
         const v = x[i];
         y[i] = v > 0 ? v : v < 0 ? 0 : v + 0; // -0 -> +0, NaN stays NaN, as torch.relu
       }

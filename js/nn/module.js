@@ -3,7 +3,7 @@
 // row-major Float32Array batches (or a quantized activation after a QuantStub).
 // Only float tensors live here; the int8 work is in the layers they convert to.
 
-import { describe, typedArray } from '../runtime/validate.js';
+import { describe, lengthOf, typedArray, typedArrayKind } from '../runtime/validate.js';
 
 /**
  * A tensor of a state dict: data and its C-order shape. readSafetensors()'s
@@ -345,7 +345,10 @@ export class Sequential extends Module {
  */
 function inferBatch(x, modules) {
   const first = modules.find((m) => 'inFeatures' in m);
-  const len = x?.data?.length ?? x?.length;
+  // A typed array's length from its internal slot (validate.js), never a property it may shadow.
+  /** @param {any} v */
+  const lengthOfAny = (v) => (typedArrayKind(v) !== undefined ? lengthOf(v) : v?.length);
+  const len = x != null && typedArrayKind(x) === undefined && x.data != null ? lengthOfAny(x.data) : lengthOfAny(x);
   if (!first || typeof len !== 'number') throw new TypeError('qdq-wasm: forward(x, batch) needs batch for this model');
   const k = /** @type {any} */ (first).inFeatures;
   if (len % k !== 0) throw new RangeError(`qdq-wasm: x.length (${len}) is not a multiple of inFeatures (${k})`);

@@ -5,7 +5,7 @@
 import { SGD_FIRST_STEP } from '../runtime/abi.js';
 import { call, inout, input, owned, WasmBuffer } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
-import { describe, finite, integer, options, typedArray, typedArrayKind } from '../runtime/validate.js';
+import { describe, finite, integer, lengthOf, options, typedArray, typedArrayKind } from '../runtime/validate.js';
 
 const f = Math.fround;
 
@@ -22,15 +22,19 @@ const f = Math.fround;
 export function crossEntropyLoss(logits, targets, classes) {
   const c = integer('classes', classes, 1, 2 ** 31 - 1);
   typedArray('logits', logits, Float32Array);
-  if (logits.length % c !== 0) {
-    throw new RangeError(`qdq-wasm: logits must have batch * classes values, and ${logits.length} is not a multiple of classes (${c})`);
+  // Lengths from the internal slots (validate.js): a shadowed length must not size grad or the loop.
+  const n = lengthOf(logits);
+  if (n % c !== 0) {
+    throw new RangeError(`qdq-wasm: logits must have batch * classes values, and ${n} is not a multiple of classes (${c})`);
   }
-  const m = logits.length / c;
-  if (typedArrayKind(targets) === undefined && !Array.isArray(targets)) {
+  const m = n / c;
+  const typed = typedArrayKind(targets) !== undefined;
+  if (!typed && !Array.isArray(targets)) {
     throw new TypeError(`qdq-wasm: targets must be an array of class indices, got ${describe(targets)}`);
   }
-  if (targets.length !== m) throw new RangeError(`qdq-wasm: targets must have batch = ${m} values (one per row of logits), got ${targets.length}`);
-  const grad = new Float32Array(logits.length);
+  const nt = typed ? lengthOf(/** @type {any} */ (targets)) : targets.length;
+  if (nt !== m) throw new RangeError(`qdq-wasm: targets must have batch = ${m} values (one per row of logits), got ${nt}`);
+  const grad = new Float32Array(n);
   let loss = 0;
   for (let i = 0; i < m; i++) {
     const t = integer(`targets[${i}]`, targets[i], 0, c - 1);
@@ -95,19 +99,21 @@ export class SGD {
       if (p.grad === null || p.grad === undefined) continue;
       const what = `${typeof p.name === 'string' ? p.name : 'parameter'}.grad (params[${i}])`;
       const g = typedArray(what, p.grad, Float32Array);
-      if (g.length !== v.length) throw new RangeError(`qdq-wasm: ${what} has ${g.length} values; the parameter has ${v.length}`);
-      work.push({ p, v, g });
+      // The internal slots, not .length: qdq_sgd_step reads and writes n floats of both.
+      const n = lengthOf(v);
+      if (lengthOf(g) !== n) throw new RangeError(`qdq-wasm: ${what} has ${lengthOf(g)} values; the parameter has ${n}`);
+      work.push({ p, v, g, n });
     }
     // float32 as the C parameters take them; momentum 0 keeps no buffer, as torch.
     const lr = f(this.lr), mom = f(this.momentum), wd = f(this.weightDecay);
-    for (const { p, v, g } of work) {
+    for (const { p, v, g, n } of work) {
       let buf = this.#buffers.get(p);
       const first = !buf;
-      if (mom !== 0 && !buf) this.#buffers.set(p, (buf = new WasmBuffer(rt, `momentum buffer of ${p.name}`, 4 * Math.max(v.length, 1))));
-      if (v.length) {
+      if (mom !== 0 && !buf) this.#buffers.set(p, (buf = new WasmBuffer(rt, `momentum buffer of ${p.name}`, 4 * Math.max(n, 1))));
+      if (n) {
         const specs = [inout('p', v), input('g', g)];
         if (mom !== 0) specs.push(owned('buf', /** @type {WasmBuffer} */ (buf)));
-        call(rt, specs, (q, c) => c.qdq_sgd_step(v.length, q.p, q.g, mom !== 0 ? q.buf : 0, lr, mom, wd, first ? SGD_FIRST_STEP : 0));
+        call(rt, specs, (q, c) => c.qdq_sgd_step(n, q.p, q.g, mom !== 0 ? q.buf : 0, lr, mom, wd, first ? SGD_FIRST_STEP : 0));
       }
       p.owner.markChanged();
     }

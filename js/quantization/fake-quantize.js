@@ -10,7 +10,7 @@ import { fakeQuantizePerChannel, fakeQuantizePerTensor } from '../ops/quantize.j
 import { CHOOSE_PRESERVE_SPARSITY } from '../runtime/abi.js';
 import { call, input, output } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
-import { boolean, oneOf, options, typedArray } from '../runtime/validate.js';
+import { boolean, lengthOf, oneOf, options, typedArray } from '../runtime/validate.js';
 
 /** What FakeQuantize's qscheme may be. */
 const QSCHEMES = /** @type {const} */ (['per_tensor_affine', 'per_tensor_symmetric', 'per_channel_affine', 'per_channel_symmetric']);
@@ -99,7 +99,7 @@ export class FakeQuantize {
     const q = /** @type {any} */ (this.qparams ?? this.fusedQParams());
     const range = { quantMin: this.quantMin, quantMax: this.quantMax, compat: /** @type {const} */ ('pytorch') };
     const r = this.perChannel
-      ? fakeQuantizePerChannel(x, { shape: shape ?? [x.length], axis: 0, scales: q.scales, zeroPoints: q.zeroPoints, ...range })
+      ? fakeQuantizePerChannel(x, { shape: shape ?? [lengthOf(x)], axis: 0, scales: q.scales, zeroPoints: q.zeroPoints, ...range })
       : fakeQuantizePerTensor(x, { scale: q.scale, zeroPoint: q.zeroPoint, ...range });
     this.mask = r.mask;
     return { output: r.output, mask: r.mask };
@@ -141,11 +141,12 @@ export class FakeQuantize {
     const g = typedArray('dy', dy, Float32Array);
     const m = this.mask;
     if (!m) return g;
-    if (g.length !== m.length) {
-      throw new RangeError(`qdq-wasm: FakeQuantize.backward needs dy of ${m.length} values (its last forward's input), got ${g.length}`);
+    const n = lengthOf(m);
+    if (lengthOf(g) !== n) {
+      throw new RangeError(`qdq-wasm: FakeQuantize.backward needs dy of ${n} values (its last forward's input), got ${lengthOf(g)}`);
     }
-    const dx = new Float32Array(g.length);
-    for (let i = 0; i < g.length; i++) dx[i] = m[i] ? g[i] : 0;
+    const dx = new Float32Array(n);
+    for (let i = 0; i < n; i++) dx[i] = m[i] ? g[i] : 0;
     return dx;
   }
 }

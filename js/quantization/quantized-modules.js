@@ -5,7 +5,7 @@
 import { DynamicQuantizedLinear } from '../layers/dynamic-linear.js';
 import { QuantizedLinear, quantizeBias } from '../layers/quantized-linear.js';
 import { foreign } from '../runtime/binding.js';
-import { allFinite, boolean, describe, typedArray } from '../runtime/validate.js';
+import { allFinite, boolean, describe, lengthOf, typedArray } from '../runtime/validate.js';
 import { live, Module } from '../nn/module.js';
 
 /**
@@ -66,7 +66,7 @@ export class QuantizedLinearModule extends Int8LinearModule {
     let b = null;
     if (bias !== null && bias !== undefined) {
       b = typedArray('bias', bias, Float32Array);
-      if (b.length !== l.outFeatures) throw new RangeError(`qdq-wasm: bias must have outFeatures = ${l.outFeatures} elements, got ${b.length}`);
+      if (lengthOf(b) !== l.outFeatures) throw new RangeError(`qdq-wasm: bias must have outFeatures = ${l.outFeatures} elements, got ${lengthOf(b)}`);
       allFinite('bias', b, 'biases');
       const q = quantizeBias(b, l.weightScales, l.inputScale);
       const j = q.findIndex((v, i) => v !== l.biasInt32[i]);

@@ -203,3 +203,100 @@ test('observer state assigned after construction', async (t) => {
     stillHealthy();
   });
 });
+
+/**
+ * A Float32Array of `real` elements whose length getter reads `first` on the first read and `later`
+ * on every read after: typedArray() sees the truth (or whatever `first` is), what follows sees a lie.
+ * @param {number} real @param {number} first @param {number} later @param {(i: number) => number} [fill]
+ */
+function shifty(real, first, later, fill = (i) => Math.sin(i)) {
+  class Shifty extends Float32Array {
+    reads = 0;
+    get length() {
+      return this.reads++ === 0 ? first : later;
+    }
+  }
+  const a = new Shifty(real);
+  for (let i = 0; i < real; i++) a[i] = fill(i);
+  return a;
+}
+
+test('lengths read after validation come from the internal slots', async (t) => {
+  // typedArray() compares the length property with the internal slot once; every length used
+  // after it must be the slot's (lengthOf), or a getter that lies from its second read on sizes a
+  // region smaller than what C writes (the weights of fromFloat), or makes C read past one.
+  await t.test('should size fromFloat\'s int8 weights from inFeatures * outFeatures, not weight.length', () => {
+    const w = shifty(64 * 64, 64 * 64, 10);
+    const x = Float32Array.from({ length: 64 }, (_, i) => Math.cos(i));
+    const plain = qdq.DynamicQuantizedLinear.fromFloat(Float32Array.from(Float32Array.prototype.slice.call(w)), null, { inFeatures: 64, outFeatures: 64 });
+    const layer = qdq.DynamicQuantizedLinear.fromFloat(w, null, { inFeatures: 64, outFeatures: 64 });
+    try {
+      assert.deepEqual(layer.forward(x), plain.forward(x));
+    } finally {
+      layer.dispose();
+      plain.dispose();
+    }
+    stillHealthy();
+  });
+
+  await t.test('should check ReLU.backward\'s dy by its real length (C read y.length floats of a shorter dy)', () => {
+    const relu = new qdq.nn.ReLU().train();
+    relu.forward(Float32Array.from({ length: 1000 }, (_, i) => i - 500));
+    assert.throws(() => relu.backward(shifty(10, 10, 1000)), { name: 'RangeError', message: /^qdq-wasm: ReLU\.backward needs dy of 1000 floats \(its last forward's output\), got Float32Array\(10\)/ });
+    stillHealthy();
+  });
+
+  await t.test('should check Linear.backward\'s dy by its real length', () => {
+    const lin = new qdq.nn.Linear(4, 3).train();
+    lin.forward(Float32Array.from({ length: 8 }, (_, i) => i), 2);
+    assert.throws(() => lin.backward(shifty(2, 2, 6), 2), { name: 'RangeError', message: /^qdq-wasm: Linear\.backward needs dy of batch \* 3 floats/ });
+    lin.dispose();
+    stillHealthy();
+  });
+
+  await t.test('should count MatMulNBits rows from a\'s real length', () => {
+    const w = Float32Array.from({ length: 8 * 32 }, (_, i) => Math.sin(i));
+    const mm = qdq.MatMulNBits.pack(qdq.quantizeBlockwise(w, { n: 8, k: 32 }));
+    try {
+      const a = shifty(2 * 32, 2 * 32, 1000 * 32);
+      const y = mm.forward(a);
+      assert.equal(y.length, 2 * 8);
+      assert.deepEqual(y, mm.forward(Float32Array.from(Float32Array.prototype.slice.call(a))));
+      assert.throws(() => mm.forward(shifty(2 * 32, 2 * 32, 3 * 32), 3), { name: 'RangeError', message: /a must have m \* k = 3 \* 32 = 96 elements, got 64/ });
+    } finally {
+      mm.dispose();
+    }
+    stillHealthy();
+  });
+
+  await t.test('should check SGD gradients and crossEntropyLoss logits by their real lengths', () => {
+    const lin = new qdq.nn.Linear(4, 3);
+    const before = Float32Array.from(lin.weight);
+    const opt = new qdq.nn.SGD(lin.parameters(), { lr: 0.5, momentum: 0.9 });
+    lin.parameters()[0].grad = shifty(3, 3, 12, () => 1);
+    assert.throws(() => opt.step(), { name: 'RangeError', message: /^qdq-wasm: weight\.grad \(params\[0\]\) has 3 values; the parameter has 12/ });
+    assert.deepEqual(lin.weight, before);
+    opt.dispose();
+    lin.dispose();
+    const logits = shifty(2 * 5, 2 * 5, 5);
+    const plain = qdq.nn.crossEntropyLoss(Float32Array.from(Float32Array.prototype.slice.call(logits)), [1, 3], 5);
+    assert.deepEqual(qdq.nn.crossEntropyLoss(logits, [1, 3], 5), plain);
+    stillHealthy();
+  });
+
+  await t.test('should infer a Sequential\'s batch from x\'s real length', () => {
+    const model = new qdq.nn.Sequential(new qdq.nn.Linear(4, 3));
+    // Truthful once: inferBatch read it first (2 rows), then the Linear's check saw the lie.
+    const x = shifty(2 * 4, 2 * 4, 3 * 4, (i) => i);
+    assert.deepEqual(model.forward(x), model.forward(Float32Array.from({ length: 8 }, (_, i) => i), 2));
+    model.dispose();
+    stillHealthy();
+  });
+
+  await t.test('should check FakeQuantize.backward\'s dy by its real length', () => {
+    const fq = new qdq.FakeQuantize();
+    fq.forward(Float32Array.from({ length: 100 }, (_, i) => i / 10 - 5));
+    assert.throws(() => fq.backward(shifty(10, 10, 100)), { name: 'RangeError', message: /needs dy of 100 values \(its last forward's input\), got 10/ });
+    stillHealthy();
+  });
+});
