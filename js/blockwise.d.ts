@@ -65,7 +65,9 @@ export interface QuantizeBlockwiseOptions {
 export declare function quantizeBlockwise(weight: Float32Array, options: QuantizeBlockwiseOptions): BlockwiseWeights & { error: BlockwiseError };
 
 /**
- * Dequantizes MatMulNBits weights as onnxruntime does (B4): (q - zp) * scale in float32.
+ * Dequantizes MatMulNBits weights as onnxruntime does (B4): (q - zp) * scale in float32. Any float32
+ * scale, as ONNX DequantizeLinear: a NaN or infinite one gives NaN or ±Infinity in its block
+ * (MatMulNBits.pack refuses them).
  * @returns row-major [n, k]
  * @example
  * const w = dequantizeBlockwise(q);
@@ -194,6 +196,8 @@ export declare class WeightOnlyQuantizedLinear {
    * @param weight row-major [outFeatures, inFeatures], finite
    * @param bias [outFeatures] finite, or null
    * @param options bits default 4, blockSize default 32, symmetric default false, accuracyLevel default 4
+   *   (MatMulNBits's: 4 int8 activations per block; 0-3 float products, onnxruntime's 1-3 computing
+   *   float32 activations as 0 does on CPU)
    */
   static fromFloat(weight: Float32Array, bias: Float32Array | null | undefined, options: {
     inFeatures: number;
@@ -201,7 +205,7 @@ export declare class WeightOnlyQuantizedLinear {
     bits?: 4 | 8;
     blockSize?: BlockSize;
     symmetric?: boolean;
-    accuracyLevel?: 0 | 4;
+    accuracyLevel?: 0 | 1 | 2 | 3 | 4;
   }): WeightOnlyQuantizedLinear;
   /** Not callable: use WeightOnlyQuantizedLinear.fromFloat (a TypeError from JavaScript). */
   private constructor();

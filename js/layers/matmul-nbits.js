@@ -21,13 +21,14 @@ import { Owned } from './owned.js';
 const NAMES = { a: 'a', m: 'm', k: 'k', what: 'MatMulNBits.forward' };
 
 /**
- * Rows of x given its length and the row width, or the caller's count.
+ * Rows of x given its length and the row width, or the caller's count (optional: undefined or
+ * null, the library's "not given", means all of x).
  * @param {Float32Array} x @param {number} k @param {unknown} m @param {ForwardNames} names
  * @returns {number}
  */
 function rowsOf(x, k, m, names) {
   const n = lengthOf(x); // the internal slot: x.length can be shadowed (validate.js)
-  if (m === undefined) {
+  if (m == null) {
     if (n % k !== 0) throw new RangeError(`qdq-wasm: ${names.a}.length (${n}) is not a multiple of ${names.k} (${k})`);
     return n / k;
   }

@@ -28,8 +28,9 @@ export class WeightOnlyQuantizedLinear {
    * @param {Float32Array} weight row-major [outFeatures, inFeatures], as torch.nn.Linear.weight, finite
    * @param {Float32Array | null | undefined} bias [outFeatures] or null
    * @param {{ inFeatures: number, outFeatures: number, bits?: 4 | 8, blockSize?: 16 | 32 | 64 | 128 | 256,
-   *   symmetric?: boolean, accuracyLevel?: 0 | 4 }} opts bits default 4, blockSize default 32,
-   *   symmetric default false, accuracyLevel default 4 (0: float products)
+   *   symmetric?: boolean, accuracyLevel?: 0 | 1 | 2 | 3 | 4 }} opts bits default 4, blockSize default 32,
+   *   symmetric default false, accuracyLevel default 4 (MatMulNBits's levels: 4 int8 activations,
+   *   0-3 float products; onnxruntime's 1-3, fp32/fp16/bf16, compute float32 activations as 0 on CPU)
    * @returns {WeightOnlyQuantizedLinear}
    */
   static fromFloat(weight, bias, opts) {

@@ -166,7 +166,10 @@ export function quantizeBlockwise(weight, opts) {
 }
 
 /**
- * Dequantizes MatMulNBits weights as onnxruntime does (B4): (q - zp) * scale in float32.
+ * Dequantizes MatMulNBits weights as onnxruntime does (B4): (q - zp) * scale in float32. Every
+ * float32 scale is taken, as ONNX DequantizeLinear and onnxruntime take it: a NaN or infinite one
+ * is data (NaN or ±Infinity in its block, docs/blockwise.md B4), where MatMulNBits.pack, a layer,
+ * refuses it.
  * @param {BlockwiseWeights} weights as quantizeBlockwise returns them, or onnxruntime's B, scales and zero_points
  * @returns {Float32Array} row-major [n, k]
  * @example

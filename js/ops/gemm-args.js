@@ -82,12 +82,13 @@ export function floatBias(name, v, n) {
 }
 
 /**
- * Rows of a forward call's input.
+ * Rows of a forward call's input. batch is optional: undefined or null (the library's
+ * "not given", as Sequential.forward treats it) means x.length / inFeatures.
  * @param {string} name @param {ArrayBufferView} x a typed array @param {number} inFeatures @param {unknown} batch
  * @returns {number}
  */
 export function batchOf(name, x, inFeatures, batch) {
-  if (batch === undefined) {
+  if (batch == null) {
     const n = lengthOf(x);
     if (n % inFeatures !== 0) {
       throw new RangeError(`qdq-wasm: ${name}.length (${n}) is not a multiple of inFeatures (${inFeatures})`);

@@ -15,6 +15,8 @@ void y;
 const layer = WeightOnlyQuantizedLinear.fromFloat(w, null, { inFeatures: 32, outFeatures: 64 });
 layer.forward(new Float32Array(32));
 layer.dispose();
+// Its accuracy levels are MatMulNBits's (1-3 compute as 0, as onnxruntime on CPU).
+WeightOnlyQuantizedLinear.fromFloat(w, null, { inFeatures: 32, outFeatures: 64, accuracyLevel: 2 }).dispose();
 void sqnr; void back; void zp;
 
 // @ts-expect-error bits must be 4 or 8
@@ -25,6 +27,8 @@ quantizeBlockwise(w, { n: 64, k: 32, blockSize: 48 });
 quantizeBlockwise(new Float64Array(4), { n: 2, k: 2 });
 // @ts-expect-error accuracy levels are 0-4
 MatMulNBits.pack({ ...q, accuracyLevel: 5 });
+// @ts-expect-error accuracy levels are 0-4
+WeightOnlyQuantizedLinear.fromFloat(w, null, { inFeatures: 32, outFeatures: 64, accuracyLevel: 5 });
 // @ts-expect-error use MatMulNBits.pack
 new MatMulNBits();
 // forward(a, m, { out }) writes into and returns the caller's array.

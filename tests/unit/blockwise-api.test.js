@@ -107,6 +107,22 @@ test('dequantizeBlockwise()', async (t) => {
     assert.throws(() => qdq.dequantizeBlockwise({ ...base, scales: new Float64Array(1) }), { name: 'TypeError', message: /^qdq-wasm: scales must be a Float32Array/ });
     assert.throws(() => qdq.dequantizeBlockwise({ ...base, zeroPoints: new Uint8Array(2) }), { name: 'RangeError', message: 'qdq-wasm: zeroPoints must have 1 elements, got 2' });
   });
+
+  await t.test('should take NaN and infinite scales as ONNX DequantizeLinear does: NaN or ±∞ in their block (B4)', () => {
+    // Codes 7, 8, 9 then 8s (zero point 8): q - zp = -1, 0, 1, 0, ...; three blocks of 16.
+    const block = Uint8Array.of(0x87, 0x89, ...new Array(6).fill(0x88));
+    const q = { data: Uint8Array.of(...block, ...block, ...block), scales: Float32Array.of(NaN, Infinity, 0.5), zeroPoints: null, n: 1, k: 48, bits: 4, blockSize: 16 };
+    const w = qdq.dequantizeBlockwise(q);
+    assert.ok(w.subarray(0, 16).every(Number.isNaN), 'the NaN block');
+    assert.deepEqual([...w.subarray(16, 20)], [-Infinity, NaN, Infinity, NaN]); // 0 · ∞ = NaN where q = zp
+    assert.deepEqual([...w.subarray(32, 36)], [-0.5, 0, 0.5, 0]);
+    // The DequantizeLinear conversions carry them as they are (bit for bit).
+    const back = qdq.fromDequantizeLinear(qdq.toDequantizeLinear(q));
+    assert.deepEqual(new Uint32Array(back.scales.buffer), new Uint32Array(q.scales.buffer));
+    assert.deepEqual(qdq.dequantizeBlockwise(back), w);
+    // A layer refuses them where they come in (tests/unit/layer-errors.test.js).
+    assert.throws(() => qdq.MatMulNBits.pack(q), { name: 'RangeError', message: /^qdq-wasm: scales\[0\] is NaN; scales must be finite/ });
+  });
 });
 
 test('toDequantizeLinear() / fromDequantizeLinear()', async (t) => {

@@ -159,3 +159,62 @@ test('forward() errors name the caller\'s arguments', async (t) => {
     });
   }
 });
+
+test('a null batch is "not given", as Sequential.forward has it', async (t) => {
+  // The library's rule (js/runtime/validate.js): null for an optional argument is its default.
+  // Every layer's forward(x, null) was a TypeError ("batch must be a number, got null").
+  const x = Float32Array.from({ length: 2 * 32 }, (_, i) => Math.cos(i));
+  const q = qdq.quantizeBlockwise(w, { n: 4, k: 32, bits: 4, blockSize: 16 });
+  const make = {
+    Linear: () => qdq.Linear.fromFloat(w, null, { inFeatures: 32, outFeatures: 4 }),
+    DynamicQuantizedLinear: () => qdq.DynamicQuantizedLinear.fromFloat(w, null, { inFeatures: 32, outFeatures: 4 }),
+    WeightOnlyQuantizedLinear: () => qdq.WeightOnlyQuantizedLinear.fromFloat(w, null, { inFeatures: 32, outFeatures: 4 }),
+    MatMulNBits: () => qdq.MatMulNBits.pack(q),
+    'nn.Linear': () => new qdq.nn.Linear(32, 4),
+    'nn.Sequential': () => new qdq.nn.Sequential(new qdq.nn.Linear(32, 4)),
+  };
+  for (const [name, build] of Object.entries(make)) {
+    await t.test(`should run ${name}.forward(x, null) as forward(x)`, () => {
+      const l = build();
+      try {
+        assert.deepEqual(l.forward(x, /** @type {any} */ (null)), l.forward(x));
+        assert.equal(l.forward(x, /** @type {any} */ (null)).length, 2 * 4);
+      } finally {
+        l.dispose();
+      }
+    });
+  }
+  await t.test('should run QuantizedLinear.forward(x, null) as forward(x)', () => {
+    const l = qdq.QuantizedLinear.fromFloat(w, null, { inFeatures: 32, outFeatures: 4, inputScale: 0.05, inputZeroPoint: 0, outputScale: 0.1, outputZeroPoint: 3, dtype: 'int8' });
+    try {
+      const xq = Int8Array.from({ length: 3 * 32 }, (_, i) => (i % 11) - 5);
+      assert.deepEqual(l.forward(xq, /** @type {any} */ (null)), l.forward(xq));
+    } finally {
+      l.dispose();
+    }
+  });
+});
+
+test('WeightOnlyQuantizedLinear accuracy levels are MatMulNBits\'s', async (t) => {
+  // onnxruntime's accuracy_level: 0 unset, 1 fp32, 2 fp16, 3 bf16, 4 int8; for float32 A on CPU,
+  // 1-3 compute in float32 as 0 does (docs/blockwise.md, Limits). The types say 0 | 1 | 2 | 3 | 4.
+  const x = Float32Array.from({ length: 32 }, (_, i) => Math.cos(i));
+  const ref = qdq.WeightOnlyQuantizedLinear.fromFloat(w, null, { inFeatures: 32, outFeatures: 4, accuracyLevel: 0 });
+  t.after(() => ref.dispose());
+  for (const level of [1, 2, 3]) {
+    await t.test(`should take level ${level} and compute as level 0`, () => {
+      const l = qdq.WeightOnlyQuantizedLinear.fromFloat(w, null, { inFeatures: 32, outFeatures: 4, accuracyLevel: level });
+      try {
+        assert.deepEqual(l.forward(x), ref.forward(x));
+      } finally {
+        l.dispose();
+      }
+    });
+  }
+  await t.test('should refuse 5 and 0.5 as MatMulNBits does', () => {
+    throwsQdq(() => qdq.WeightOnlyQuantizedLinear.fromFloat(w, null, { inFeatures: 32, outFeatures: 4, accuracyLevel: 5 }), RangeError,
+      /^qdq-wasm: accuracyLevel must be an integer in \[0, 4\], got 5$/);
+    throwsQdq(() => qdq.WeightOnlyQuantizedLinear.fromFloat(w, null, { inFeatures: 32, outFeatures: 4, accuracyLevel: 0.5 }), RangeError,
+      /^qdq-wasm: accuracyLevel must be an integer in \[0, 4\], got 0.5$/);
+  });
+});
