@@ -18,7 +18,14 @@ const QSCHEMES = /** @type {const} */ (['per_tensor_affine', 'per_tensor_symmetr
 /**
  * torch.ao.quantization.FusedMovingAvgObsFakeQuantize (and FakeQuantize with a moving-average observer).
  * Options are the observer's (dtype default 'uint8', qscheme, reduceRange, quantMin, quantMax, eps,
- * averagingConstant = 0.01, and axis = 0 for per-channel qschemes).
+ * averagingConstant = 0.01, and axis = 0 for per-channel qschemes). Without quantMin and quantMax,
+ * uint8 takes torch's defaults, quantMin 0 and quantMax 255, which torch hands to the observer as a
+ * custom range: calculateQParams() then gives a symmetric uint8 tensor zero point 127, (0 + 255) // 2,
+ * as torch does, while forward() uses the fused op's 128. (int8 needs a range in torch, whose
+ * defaults are out of bounds for qint8; here it defaults to [-128, 127].) Per channel, torch 1.13's
+ * fused op takes axis 0 only (any other is a RuntimeError there); here the observer and the
+ * fake-quantization both run along `axis`, which is torch's result on the tensor with that axis
+ * moved first.
  * @example
  * const fq = new FakeQuantize({ dtype: 'int8', qscheme: 'per_channel_symmetric' });
  * const { output, mask } = fq.forward(weight, [outFeatures, inFeatures]);
@@ -34,8 +41,13 @@ export class FakeQuantize {
     if (!perChannel && o.axis !== undefined && o.axis !== null) {
       throw new TypeError(`qdq-wasm: axis is an option of the per-channel qschemes, and qscheme is '${qscheme}'`);
     }
+    // FusedMovingAvgObsFakeQuantize.__init__(quant_min=0, quant_max=255) passes its range on to the
+    // observer, whose has_customized_qrange is then True (the symmetric quint8 zero point is the
+    // range's midpoint, 127, not 128). qint8 has no valid default there; ours stays [-128, 127].
+    const torchDefaults = o.quantMin == null && o.quantMax == null && (o.dtype ?? 'uint8') === 'uint8' ? { quantMin: 0, quantMax: 255 } : {};
+    const obs = { ...o, ...torchDefaults };
     /** The moving-average observer. @type {any} */
-    this.observer = perChannel ? new MovingAveragePerChannelMinMaxObserver(o) : new MovingAverageMinMaxObserver({ ...o, axis: undefined });
+    this.observer = perChannel ? new MovingAveragePerChannelMinMaxObserver(obs) : new MovingAverageMinMaxObserver({ ...obs, axis: undefined });
     this.perChannel = perChannel;
     this.dtype = this.observer.dtype;
     /** The fake-quantize range: the observer's, after reduceRange (as torch's FakeQuantize). */
@@ -99,7 +111,7 @@ export class FakeQuantize {
     const q = /** @type {any} */ (this.qparams ?? this.fusedQParams());
     const range = { quantMin: this.quantMin, quantMax: this.quantMax, compat: /** @type {const} */ ('pytorch') };
     const r = this.perChannel
-      ? fakeQuantizePerChannel(x, { shape: shape ?? [lengthOf(x)], axis: 0, scales: q.scales, zeroPoints: q.zeroPoints, ...range })
+      ? fakeQuantizePerChannel(x, { shape: shape ?? [lengthOf(x)], axis: this.observer.axis, scales: q.scales, zeroPoints: q.zeroPoints, ...range })
       : fakeQuantizePerTensor(x, { scale: q.scale, zeroPoint: q.zeroPoint, ...range });
     this.mask = r.mask;
     return { output: r.output, mask: r.mask };

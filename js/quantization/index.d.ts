@@ -196,7 +196,10 @@ export type { StateTensor };
 export declare class FakeQuantize {
   /**
    * @param options the observer's: dtype (default 'uint8'), qscheme, reduceRange, quantMin, quantMax, eps,
-   *   averagingConstant (default 0.01), axis (per channel, default 0)
+   *   averagingConstant (default 0.01), axis (per channel, default 0; the observer and the fake-quantization
+   *   run along it, where torch 1.13's fused op takes 0 only). quantMin/quantMax default to torch's 0 and
+   *   255 for uint8, a custom range to torch's observer: calculateQParams() gives a symmetric uint8 tensor
+   *   zero point 127, the fused forward 128, as torch; int8 defaults to [-128, 127].
    * @throws {RangeError} for an unknown qscheme (or the observer's own checks)
    * @throws {TypeError} for an axis with a per-tensor qscheme
    */
@@ -224,7 +227,7 @@ export declare class FakeQuantize {
   forward(x: Float32Array, shape?: number[]): { output: Float32Array; mask: Uint8Array | null };
   /** forward(x, shape).output */
   observe(x: Float32Array, shape?: number[]): Float32Array;
-  /** The observer's qparams (what convert() uses, as torch's calculate_qparams). */
+  /** The observer's qparams (what convert() uses, as torch's calculate_qparams: symmetric uint8 zero point 127 with the default range). */
   calculateQParams(): { scale: number; zeroPoint: number } | { scales: Float32Array; zeroPoints: Int32Array };
   /**
    * dy where the last forward() did not clamp, 0 elsewhere (straight-through estimator).
