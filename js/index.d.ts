@@ -44,21 +44,25 @@ export interface QTensorPerTensor {
   zeroPoint: number;
 }
 
-/** A tensor quantized with a scale and zero point per slice along `axis`. */
-export interface QTensorPerChannel {
+/**
+ * A tensor quantized with a scale and zero point per slice along `axis`. `scales` is a Float32Array,
+ * or a Float64Array of doubles as torch's per-channel qtensors keep them (quantizePerChannel with
+ * compat 'pytorch' and scales not given as a Float32Array), which dequantize() multiplies in double.
+ */
+export interface QTensorPerChannel<Scales extends Float32Array | Float64Array = Float32Array> {
   data: Int8Array | Uint8Array;
   shape: number[];
   dtype: DType;
   qscheme: PerChannelQScheme;
   /** One scale per channel (shape[axis] entries). */
-  scales: Float32Array;
+  scales: Scales;
   /** One zero point per channel. */
   zeroPoints: Int32Array;
   /** Channel axis, in [0, shape.length). */
   axis: number;
 }
 
-export type QTensor = QTensorPerTensor | QTensorPerChannel;
+export type QTensor = QTensorPerTensor | QTensorPerChannel<Float32Array | Float64Array>;
 
 /** Error of a reconstruction against the original (E10). */
 export interface ErrorStats {
@@ -235,15 +239,21 @@ export interface QuantizePerChannelOptions extends QuantizeRangeOptions {
 
 /**
  * Quantizes with a scale and zero point per slice along `axis` (E5), as
- * torch.quantize_per_channel and ONNX QuantizeLinear with `axis`.
- * @returns a QTensorPerChannel (scales as Float32Array, zeroPoints as Int32Array)
+ * torch.quantize_per_channel and ONNX QuantizeLinear with `axis`. Each scale is used as a float32
+ * (ONNX's scale tensor is float; torch's quantize_val computes 1.0f / (float) scale).
+ * @returns a QTensorPerChannel (zeroPoints as Int32Array; scales as Float32Array, except with compat
+ *   'pytorch' and scales not given as a Float32Array: a Float64Array of the doubles given, as torch's
+ *   qtensor keeps them and dequantizes with them in double)
  * @throws {RangeError} bad axis, scales/zeroPoints not one per channel, shape mismatch
  * @example
  * const q = quantizePerChannel(new Float32Array([1, 2, 3, 4, 5, 6]),
  *   { shape: [2, 3], axis: 0, scales: [3 / 255, 6 / 255], zeroPoints: [-128, -128], compat: 'pytorch' });
  * q.data; // Int8Array [-43, 42, 127, 42, 84, 127]
  */
-export function quantizePerChannel(x: Float32Array, options: QuantizePerChannelOptions): QTensorPerChannel;
+export function quantizePerChannel(x: Float32Array, options: QuantizePerChannelOptions & { compat?: 'onnx' }): QTensorPerChannel<Float32Array>;
+export function quantizePerChannel(x: Float32Array, options: QuantizePerChannelOptions & { scales: Float32Array }): QTensorPerChannel<Float32Array>;
+export function quantizePerChannel(x: Float32Array, options: QuantizePerChannelOptions & { compat: 'pytorch' }): QTensorPerChannel<Float64Array>;
+export function quantizePerChannel(x: Float32Array, options: QuantizePerChannelOptions): QTensorPerChannel<Float32Array | Float64Array>;
 
 /** A QTensor as accepted by dequantize(): dtype may be omitted (taken from data's type). */
 export type QTensorLike =
@@ -257,7 +267,9 @@ export type QTensorLike =
 
 /**
  * Dequantizes (E7): xHat = (q - zeroPoint) * scale in float32. Per channel when qscheme is
- * per_channel_* or, without a qscheme, when scales is given.
+ * per_channel_* or, without a qscheme, when scales is given. Per-channel scales in a Float64Array
+ * are doubles, as in torch's per-channel dequantize: xHat = fl((q - zeroPoint) * scale) with the
+ * product in double; in a Float32Array or an array of numbers they are float32 (ONNX DequantizeLinear).
  * @param qtensor the result of a quantize call, or one built by hand
  * @returns new Float32Array of data.length (or `out`)
  * @throws {TypeError} fields of the other kind of QTensor (scale beside scales, axis without scales), a qscheme that is not a string

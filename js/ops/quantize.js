@@ -7,6 +7,7 @@
 
 import { call, input, stream } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
+import { FLAG_PYTORCH } from '../runtime/abi.js';
 import { channelLayout, compatFlag, DTYPES, dtype, fakeQuantizeRange, quantizeRange, tensorLayout } from './tensor.js';
 import { integer, lengthOf, numberList, oneOf, options, outArray, scale, typedArray, typedArrayKind } from '../runtime/validate.js';
 
@@ -32,14 +33,38 @@ const PER_CHANNEL_FIELDS = ['scales', 'zeroPoints', 'axis'], PER_TENSOR_FIELDS =
 export function channelParams(scales, zeroPoints, channels, qmin, qmax, prefix = '') {
   const what = `one entry per channel (${channels})`;
   const s = numberList(`${prefix}scales`, scales, channels, Float32Array, scale, { what });
+  return { scales: s, zeroPoints: channelZeroPoints(zeroPoints, channels, qmin, qmax, prefix) };
+}
+
+/**
+ * Per-channel scales kept as the doubles they are (torch's per-channel
+ * qtensors hold float64 scales), each checked as scale() checks a float32
+ * one: finite and > 0 after rounding to float32, which is what quantizing
+ * uses.
+ * @param {string} name @param {unknown} scales @param {number} channels
+ * @returns {Float64Array}
+ */
+function doubleScales(name, scales, channels) {
+  return numberList(name, scales, channels, Float64Array, (n, v) => {
+    scale(n, v);
+    return /** @type {number} */ (v);
+  }, { what: `one entry per channel (${channels})` });
+}
+
+/**
+ * Per-channel zero points, checked: integers in [qmin, qmax], default 0.
+ * @param {unknown} zeroPoints @param {number} channels @param {number} qmin @param {number} qmax @param {string} prefix
+ * @returns {Int32Array}
+ */
+function channelZeroPoints(zeroPoints, channels, qmin, qmax, prefix) {
+  const what = `one entry per channel (${channels})`;
   if (zeroPoints == null) {
     if (qmin > 0 || qmax < 0) {
       throw new RangeError(`qdq-wasm: ${prefix}zeroPoints default to 0, which is outside [${qmin}, ${qmax}]; pass ${prefix}zeroPoints`);
     }
-    return { scales: s, zeroPoints: new Int32Array(channels) };
+    return new Int32Array(channels);
   }
-  const z = numberList(`${prefix}zeroPoints`, zeroPoints, channels, Int32Array, (n, v) => integer(n, v, qmin, qmax), { what });
-  return { scales: s, zeroPoints: z };
+  return numberList(`${prefix}zeroPoints`, zeroPoints, channels, Int32Array, (n, v) => integer(n, v, qmin, qmax), { what });
 }
 
 /**
@@ -75,7 +100,8 @@ function elementwise(lay, scales, zeroPoints, x, outs, op) {
  * @property {number[]} shape
  * @property {'int8' | 'uint8'} dtype
  * @property {'per_channel_affine' | 'per_channel_symmetric'} qscheme
- * @property {Float32Array} scales one per channel
+ * @property {Float32Array | Float64Array} scales one per channel: float32, or with compat 'pytorch' the
+ *   doubles given (a Float64Array, unless they were given as a Float32Array), as torch keeps them
  * @property {Int32Array} zeroPoints one per channel
  * @property {number} axis channel axis, in [0, shape.length)
  */
@@ -106,7 +132,13 @@ export function quantizePerTensor(x, opts) {
 }
 
 /**
- * Quantizes x with a scale and zero point per slice along axis (E5).
+ * Quantizes x with a scale and zero point per slice along axis (E5). Each
+ * element uses its channel's scale as a float32 (ONNX's scale is a float
+ * tensor; torch's quantize_val computes 1.0f / (float) scale). With compat
+ * 'pytorch' the qtensor keeps the scales as given, as torch's per-channel
+ * qtensor keeps its float64 q_per_channel_scales(): a Float64Array (a
+ * Float32Array when they came as one), which dequantize() multiplies in
+ * double as torch does; with compat 'onnx' they are float32.
  * @param {Float32Array} x
  * @param {{ shape: number[], axis?: number, scales: ArrayLike<number>, zeroPoints?: ArrayLike<number>,
  *   dtype?: 'int8' | 'uint8', quantMin?: number, quantMax?: number, compat?: 'onnx' | 'pytorch',
@@ -120,10 +152,14 @@ export function quantizePerChannel(x, opts) {
   const lay = channelLayout('x', lengthOf(x), o.shape, o.axis);
   const { scales, zeroPoints } = channelParams(o.scales, o.zeroPoints, lay.channels, qmin, qmax);
   const flags = DTYPES[dt].flag | compatFlag('compat', o.compat);
+  // torch's qtensor keeps the float64 scales it was given (dequantize multiplies by them); a
+  // Float32Array's values are float32 already.
+  const kept = (flags & FLAG_PYTORCH) !== 0 && typedArrayKind(o.scales) !== 'Float32Array'
+    ? doubleScales('scales', o.scales, lay.channels) : scales;
   const out = outArray('out', o.out, DTYPES[dt].Array, lengthOf(x));
   elementwise(lay, scales, zeroPoints, x, [out], (c, xp, [qp], len, off, sp, zp) =>
     c.qdq_quantize(xp, qp, len, off, lay.channels, lay.inner, sp, zp, qmin, qmax, flags));
-  return { data: out, shape: lay.shape, dtype: dt, qscheme: 'per_channel_affine', scales, zeroPoints, axis: lay.axis };
+  return { data: out, shape: lay.shape, dtype: dt, qscheme: 'per_channel_affine', scales: kept, zeroPoints, axis: lay.axis };
 }
 
 /**
@@ -131,6 +167,11 @@ export function quantizePerChannel(x, opts) {
  * Per channel when qscheme is per_channel_* or, without a qscheme, when
  * scales is given; the qtensor must then have no scale or zeroPoint, and a
  * per-tensor one no scales, zeroPoints or axis (a TypeError naming the field).
+ * Per-channel scales in a Float64Array are doubles, as torch's per-channel
+ * dequantize has them: x_hat = fl((q - zeroPoint) * scale) with the product
+ * in double (what quantizePerChannel with compat 'pytorch' returns); in a
+ * Float32Array or an array of numbers they are float32, as ONNX
+ * DequantizeLinear's float scale tensor.
  * @param {QTensor} qt
  * @param {{ out?: Float32Array }} [opts]
  * @returns {Float32Array}
@@ -159,6 +200,17 @@ export function dequantize(qt, opts) {
   if (perChannel) {
     lay = channelLayout('qtensor.data', length, t.shape, t.axis);
     ({ scales, zeroPoints } = channelParams(t.scales, t.zeroPoints, lay.channels, min, max, 'qtensor.'));
+    if (typedArrayKind(t.scales) === 'Float64Array') {
+      const s64 = doubleScales('qtensor.scales', t.scales, lay.channels);
+      // torch's dequantize_per_channel_affine_kernel: (float(q) - zp) * (double) scale, stored to
+      // float. When every scale is a float32 value the C kernel's float product has the same bits
+      // ((q - zp) has at most 9 significant bits, the scale 24: the double product is exact, and
+      // both round it once), so the C kernel runs; otherwise this loop does the double product.
+      if (!s64.every((s, i) => s === scales[i])) {
+        doubleDequantize(data, lay, s64, zeroPoints, out);
+        return out;
+      }
+    }
   } else {
     lay = tensorLayout('qtensor.data', length, t.shape);
     scales = Float32Array.of(scale('qtensor.scale', t.scale));
@@ -168,6 +220,20 @@ export function dequantize(qt, opts) {
   elementwise(lay, scales, zeroPoints, data, [out], (c, qp, [yp], len, off, sp, zp) =>
     c.qdq_dequantize(qp, yp, len, off, lay.channels, lay.inner, sp, zp, flags));
   return out;
+}
+
+/**
+ * out[i] = fl((q[i] - zp[c]) * s[c]) with the product in double, c the channel of element i.
+ * @param {Int8Array | Uint8Array} q @param {Layout} lay @param {Float64Array} s @param {Int32Array} zp @param {Float32Array} out
+ */
+function doubleDequantize(q, lay, s, zp, out) {
+  const n = lengthOf(q), { channels, inner } = lay;
+  for (let start = 0; start < n; start += channels * inner) {
+    for (let c = 0; c < channels; c++) {
+      const sc = s[c], z = zp[c], base = start + c * inner;
+      for (let i = base; i < base + inner; i++) out[i] = (q[i] - z) * sc;
+    }
+  }
 }
 
 /**

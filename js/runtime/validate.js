@@ -251,7 +251,7 @@ export function finite(name, v) {
  * A list of numbers (typed array or plain array), of length n (or 1, broadcast,
  * when broadcast is set), each checked by check(name[i], value) exactly as a
  * scalar would be.
- * @template {Float32Array | Int32Array} A
+ * @template {Float32Array | Float64Array | Int32Array} A
  * @param {string} name @param {unknown} v @param {number} n
  * @param {new (n: number) => A} Type
  * @param {(name: string, v: unknown) => number} check

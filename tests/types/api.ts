@@ -23,6 +23,13 @@ async function main(): Promise<void> {
   const s: number = t.scale;
   const c: QTensorPerChannel = quantizePerChannel(x, { shape: [2, 3], axis: -1, scales: [1, 2, 3] });
   const sc: Float32Array = c.scales;
+  // compat 'pytorch' keeps the scales given as doubles (a Float64Array), unless they were a Float32Array.
+  const c64: Float64Array = quantizePerChannel(x, { shape: [2, 3], axis: 0, scales: [0.1, 1 / 3], compat: 'pytorch' }).scales;
+  const c32: Float32Array = quantizePerChannel(x, { shape: [2, 3], axis: 0, scales: Float32Array.of(0.1, 0.2), compat: 'pytorch' }).scales;
+  // @ts-expect-error with compat 'pytorch' the scales are doubles
+  const c64as32: Float32Array = quantizePerChannel(x, { shape: [2, 3], axis: 0, scales: [0.1, 1 / 3], compat: 'pytorch' }).scales;
+  dequantize({ data: new Int8Array(6), shape: [2, 3], axis: 0, scales: Float64Array.of(0.1, 1 / 3) });
+  void c64; void c32; void c64as32;
   const y: Float32Array = dequantize(t);
   dequantize({ data: new Int8Array(2), scale: 1, zeroPoint: 0 });
   const f = fakeQuantizePerTensor(x, { scale: 1, quantMin: 0, quantMax: 15 });

@@ -193,6 +193,63 @@ test('quantizePerChannel() and dequantize() vs torch.quantize_per_channel', asyn
   });
 });
 
+test('per-channel float64 scales vs torch.quantize_per_channel and its dequantize()', async (t) => {
+  const cases = fixtures.quantizePerChannelDouble;
+  // Property: with scales that are not float32 values (0.1, 1/3, random doubles), compat 'pytorch'
+  // gives torch's integers (each scale used as a float32: 1.0f / (float) scale) and a qtensor that
+  // keeps the doubles (a Float64Array, as torch's q_per_channel_scales()), which dequantize()
+  // multiplies in double and rounds once to float32, as torch's per-channel dequantize does. The
+  // same doubles given as a Float64Array by hand dequantize the same; as float32 (compat 'onnx',
+  // ONNX's float scale tensor) they do not, in most of these cases.
+  await t.test(`should match torch on ${cases.length} cases`, () => {
+    let differs = 0;
+    for (const c of cases) {
+      const Array8 = c.dtype === 'int8' ? Int8Array : Uint8Array;
+      if (c.x) {
+        const x = f32(c.x);
+        const qt = qdq.quantizePerChannel(x, { shape: c.shape, axis: c.axis, scales: c.scales64, zeroPoints: c.zeroPoints, dtype: c.dtype, compat: 'pytorch' });
+        sameInts(`${c.name}: q`, qt.data, c.q, x);
+        assert.ok(qt.scales instanceof Float64Array, `${c.name}: scales kept as doubles`);
+        assert.deepEqual(Array.from(qt.scales), c.scales64);
+        sameFloats(`${c.name}: dequantized`, qdq.dequantize(qt), c.dequantized, x);
+        const onnx = qdq.quantizePerChannel(x, { shape: c.shape, axis: c.axis, scales: c.scales64, zeroPoints: c.zeroPoints, dtype: c.dtype });
+        assert.ok(onnx.scales instanceof Float32Array, `${c.name}: compat 'onnx' keeps float32 scales`);
+        if (!bitsOf(qdq.dequantize(onnx)).every((b, i) => b === c.dequantized[i])) differs++;
+      }
+      const data = Array8.from(c.q);
+      const byHand = { data, shape: c.shape, dtype: c.dtype, scales: Float64Array.from(c.scales64), zeroPoints: c.zeroPoints, axis: c.axis };
+      sameFloats(`${c.name}: dequantize(Float64Array scales)`, qdq.dequantize(byHand), c.dequantized, data);
+      const out = new Float32Array(data.length);
+      assert.equal(qdq.dequantize(byHand, { out }), out);
+      sameFloats(`${c.name}: dequantize(Float64Array scales, out)`, out, c.dequantized, data);
+    }
+    assert.ok(differs >= 10, `float32 scales should differ from torch's double products in most cases, differ in ${differs}`);
+  });
+
+  await t.test('should give the audit\'s repro torch\'s values', () => {
+    const qt = qdq.quantizePerChannel(Float32Array.of(0.3, 1.6666666666666667), { shape: [2, 1], axis: 0, scales: [0.1, 1 / 3], dtype: 'int8', compat: 'pytorch' });
+    assert.deepEqual(Array.from(qdq.dequantize(qt)), [0.30000001192092896, 1.6666666269302368]);
+  });
+
+  await t.test('should keep float32 scales given as a Float32Array, and take the C kernel for float32-valued doubles', () => {
+    const x = Float32Array.of(1, 2, 3, 4, 5, 6);
+    const s32 = Float32Array.of(3 / 255, 6 / 255);
+    const a = qdq.quantizePerChannel(x, { shape: [2, 3], axis: 0, scales: s32, compat: 'pytorch', dtype: 'int8', zeroPoints: [-128, -128] });
+    assert.ok(a.scales instanceof Float32Array);
+    const b = qdq.quantizePerChannel(x, { shape: [2, 3], axis: 0, scales: Float64Array.from(s32), compat: 'pytorch', dtype: 'int8', zeroPoints: [-128, -128] });
+    assert.ok(b.scales instanceof Float64Array);
+    assert.deepEqual(qdq.dequantize(b), qdq.dequantize(a));
+  });
+
+  await t.test('should check float64 scales as float32 ones: finite and > 0 after rounding to float32', () => {
+    const data = Int8Array.of(1, 2);
+    assert.throws(() => qdq.dequantize({ data, shape: [2], axis: 0, scales: Float64Array.of(0.1, 1e-50) }),
+      { name: 'RangeError', message: /^qdq-wasm: qtensor\.scales\[1\] must be finite and > 0 \(as a float32\), got 1e-50/ });
+    assert.throws(() => qdq.dequantize({ data, shape: [2], axis: 0, scales: Float64Array.of(NaN, 1) }),
+      { name: 'RangeError', message: /^qdq-wasm: qtensor\.scales\[0\] must be finite and > 0/ });
+  });
+});
+
 test('dequantize() vs torch dequantize()', async (t) => {
   const cases = fixtures.dequantize;
   // Property: (q - zp) * scale in float32 equals torch's dequantize() for
