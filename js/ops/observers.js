@@ -8,6 +8,7 @@ import { getRuntime } from '../runtime/loader.js';
 import { channelLayout } from './tensor.js';
 import { describe, integer, lengthOf, typedArray } from '../runtime/validate.js';
 import { OBSERVER_KEYS, observerSettings, PER_CHANNEL, PER_TENSOR, qparamsOf } from './qparams.js';
+import { aminmaxZero, perChannelZeroSigns } from './zero-sign.js';
 
 export { FLOAT32_EPS } from './qparams.js';
 /** @typedef {import('./qparams.js').ObserverOptions} ObserverOptions */
@@ -104,14 +105,22 @@ export class MinMaxObserver extends ObserverBase {
     const n = lengthOf(x);
     if (n === 0) return x;
     const { mins, maxs } = channelMinMax(x, { shape: [n], axis: 0, channels: 1, inner: n });
+    // A zero extreme gets the sign torch.aminmax(x) gives it (docs/observers.md, Z1).
+    if (mins[0] === 0 || maxs[0] === 0) {
+      const z = aminmaxZero(x) ?? 0; // a zero extreme: x holds a zero
+      if (mins[0] === 0) mins[0] = z;
+      if (maxs[0] === 0) maxs[0] = z;
+    }
     this.update(mins[0], maxs[0]);
     return x;
   }
 
   /** @protected @param {number} lo @param {number} hi */
   update(lo, hi) {
-    this.minVal = Math.min(this.minVal, lo);
-    this.maxVal = Math.max(this.maxVal, hi);
+    // torch.min(new, old) and torch.max(new, old) of 0-d tensors: std::min(new, old) and
+    // std::max(new, old), which keep the new value on a tie (-0 replaces +0 and vice versa; Z3).
+    this.minVal = this.minVal < lo ? this.minVal : lo;
+    this.maxVal = hi < this.maxVal ? this.maxVal : hi;
   }
 
   /**
@@ -197,6 +206,8 @@ export class PerChannelMinMaxObserver extends ObserverBase {
       throw new RangeError(`qdq-wasm: x has ${lay.channels} channels along axis ${this.axis}, but the observer has seen ${this.minVal.length}`);
     }
     const { mins, maxs } = channelMinMax(x, lay);
+    // Zero extremes get the signs torch.aminmax(y, dim=1) gives them (docs/observers.md, Z2).
+    perChannelZeroSigns(x, lay, mins, maxs);
     // An empty tensor still fixes the channel count; its channels have seen
     // nothing (min +Infinity, max -Infinity: scale 1, zero point 0, E4).
     if (lengthOf(x) === 0) {
@@ -214,9 +225,15 @@ export class PerChannelMinMaxObserver extends ObserverBase {
       this.maxVal = maxs;
       return;
     }
+    // torch.min(new, old) / torch.max(new, old) elementwise (Z3): cpu_kernel_vec runs channels
+    // [0, 16 * floor(C / 16)) through _mm256_min_ps(new, old) / _mm256_max_ps(new, old), which keep
+    // the old value on a tie, and the rest through std::min(new, old) / std::max(new, old), which
+    // keep the new one. Only the sign of a zero can tell them apart.
+    const c16 = mins.length - (mins.length % 16);
     for (let c = 0; c < mins.length; c++) {
-      this.minVal[c] = Math.min(this.minVal[c], mins[c]);
-      this.maxVal[c] = Math.max(this.maxVal[c], maxs[c]);
+      const lo = mins[c], hi = maxs[c], oldLo = this.minVal[c], oldHi = this.maxVal[c];
+      this.minVal[c] = c < c16 ? (lo < oldLo ? lo : oldLo) : (oldLo < lo ? oldLo : lo);
+      this.maxVal[c] = c < c16 ? (hi > oldHi ? hi : oldHi) : (hi < oldHi ? oldHi : hi);
     }
   }
 
