@@ -24,7 +24,10 @@ function histogramOptions(c) {
 }
 
 test('HistogramObserver', async (t) => {
-  for (const c of torchFixtures.histogram) {
+  // histogramTorchEdges: bins + 1 a multiple of 16, where torch's last histc edge is linspace's
+  // vectorized lane (H1); histogramZeroSigns: zero extremes of both signs in a batch (Z1). The
+  // operator alone matches neither (tests/unit/observers-histogram.test.js); the class corrects both.
+  for (const c of [...torchFixtures.histogram, ...torchFixtures.histogramTorchEdges, ...torchFixtures.histogramZeroSigns]) {
     await t.test(`should match torch 1.13 bit for bit: ${c.name}`, () => {
       const obs = new HistogramObserver(histogramOptions(c));
       assert.equal(obs.quantMin, c.quantMin);
@@ -40,6 +43,14 @@ test('HistogramObserver', async (t) => {
       assert.equal(zeroPoint, c.zeroPoint);
     });
   }
+
+  await t.test('should bin over torch\'s edges: the audit\'s repro (15 bins, 8 above the last edge)', () => {
+    const obs = new HistogramObserver({ bins: 15 });
+    obs.observe(Float32Array.of(-36.4, -28.3, 8.0, -22.0));
+    // torch.linspace(-36, 8, 16)[-1] is 7.999999046325684: 8.0 is outside, as in torch.
+    assert.deepEqual(Array.from(obs.histogram), [0, 0, 1, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]);
+    assert.equal(obs.maxVal, 8);
+  });
 
   await t.test('should default to torch 1.13: 2048 bins, upsample 128, quint8 affine, truncated bounds', () => {
     const obs = new HistogramObserver();
