@@ -217,7 +217,9 @@ export interface QuantizedLinearOptions {
 
 /**
  * Statically quantized Linear, as torch.ao.nn.quantized.Linear (QNNPACK): int32 bias with scale
- * inputScale * weightScale[j]; output clamp(roundHalfEven(float(acc) * float(float(weightScale[j] * inputScale) / outputScale)) + outputZeroPoint).
+ * inputScale * weightScale[j]; output clamp(roundHalfEven(float(acc) * m[j]) + outputZeroPoint) with torch 1.13's
+ * float32 multiplier: uint8, m[j] = float(float(weightScale[j] * inputScale) * float(1 / outputScale)) (QNNPACK);
+ * int8, m[j] = float(float(inputScale * weightScale[j]) / outputScale) (torch's XNNPACK path for qint8, as ONNX).
  * @example
  * const layer = QuantizedLinear.fromFloat(weight, bias, { inFeatures: 4, outFeatures: 2,
  *   inputScale: 0.02, inputZeroPoint: 128, outputScale: 0.05, outputZeroPoint: 128 });

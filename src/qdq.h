@@ -474,12 +474,24 @@ QDQ_API int qdq_f32_gemm(size_t m, size_t n, size_t k, const float* a, const voi
 /* qdq_linear_weight_quantize: one scale per output channel (row of W). */
 #define QDQ_WEIGHT_PER_CHANNEL 1u
 
-/// Requantization multipliers (G4), as onnxruntime's QLinearMatMul and
-/// torch's quantized Linear build them, for j < n:
+/// Requantization multipliers (G4a), as onnxruntime's QLinearMatMul
+/// (ComputeOutputScale) and torch 1.13's XNNPACK fully-connected path (qint8
+/// activations, per-tensor weights) build them, for j < n:
 ///   multipliers[j] = float(float(a_scale * b_scales[j]) / y_scale)
 /// Scales are float32 steps (> 0).
 QDQ_API void qdq_requantization_multipliers(size_t n, float a_scale, const float* b_scales,
                                             float y_scale, float* multipliers);
+
+/// Requantization multipliers (G4b), as torch's QNNPACK quantized Linear
+/// (quint8 activations) builds them in generate_requantization_scales
+/// (aten/src/ATen/native/quantized/cpu/QnnpackUtils.h), for j < n:
+///   inverse = float(1 / y_scale)
+///   multipliers[j] = float(float(b_scales[j] * a_scale) * inverse)
+/// The reciprocal is rounded before the multiply: near a .5 tie of
+/// float(acc) * multiplier this and G4a round to different integers. torch
+/// raises where a multiplier is not a normal float; this computes it anyway.
+QDQ_API void qdq_qnnpack_requantization_multipliers(size_t n, float a_scale, const float* b_scales,
+                                                    float y_scale, float* multipliers);
 
 /// The int32 bias of a static quantized Linear, as torch quantizes a float
 /// bias to qint32 with scale weight_scale * input_scale (G9), for j < n:

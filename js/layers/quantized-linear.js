@@ -1,5 +1,7 @@
 // QuantizedLinear: torch.ao.nn.quantized.Linear (static quantization).
 //   fromFloat -> qdq_linear_weight_quantize, qdq_quantize_bias, qdq_qs8_gemm_pack
+//   multipliers -> qdq_qnnpack_requantization_multipliers (uint8, G4b) or
+//                  qdq_requantization_multipliers (int8, G4a) (src/operators/linear-params.c)
 //   forward   -> qdq_qs8_gemm (src/operators/gemm.c), requantized (G4)
 
 import { GEMM_OUT_INT8, GEMM_OUT_UINT8 } from '../runtime/abi.js';
@@ -16,8 +18,12 @@ import { PackedMatrix } from './packed-matrix.js';
  * Statically quantized Linear, as torch.ao.nn.quantized.Linear (QNNPACK engine): quantized
  * activations in, quantized activations out. Weights int8 symmetric (per output channel by default),
  * bias quantized to int32 with scale inputScale * weightScale[j] (G9), output
- * clamp(roundHalfEven(float(acc) * float(float(weightScale[j] * inputScale) / outputScale)) + outputZeroPoint),
- * with ReLU fused as a lower bound of outputZeroPoint. Made by fromFloat(weight, bias, options) or
+ * clamp(roundHalfEven(float(acc) * multiplier[j]) + outputZeroPoint), with ReLU fused as a lower bound
+ * of outputZeroPoint. The multiplier is torch 1.13's, all float32: for uint8 (QNNPACK,
+ * generate_requantization_scales) float(float(weightScale[j] * inputScale) * float(1 / outputScale)) (G4b);
+ * for int8 (the XNNPACK path torch takes for qint8 activations) float(float(inputScale * weightScale[j]) /
+ * outputScale) (G4a, as ONNX QLinearMatMul). The two differ in the last bit, and then the output near
+ * a tie. Made by fromFloat(weight, bias, options) or
  * fromQuantized({ weight, weightScales, bias, ...options }) with QuantizedLinearOptions (and perChannel,
  * default true, for fromFloat). Owns wasm memory: call dispose().
  * @example
@@ -66,7 +72,9 @@ export class QuantizedLinear extends Int8Linear {
       ? quantizeBias(bias, this.weightScales, /** @type {number} */ (o.inputScale))
       : new Int32Array(outFeatures);
     /** @private */
-    this.mult = requantizationMultipliers(inScale, this.weightScales, outScale);
+    this.mult = dt === 'uint8'
+      ? qnnpackRequantizationMultipliers(inScale, this.weightScales, outScale)
+      : requantizationMultipliers(inScale, this.weightScales, outScale);
     /** @private */
     this.ymin = relu ? Math.max(lo, outZp) : lo;
     /** @private */
@@ -113,6 +121,17 @@ export function quantizeBias(bias, weightScales, inputScale) {
   const n = weightScales.length;
   return call(getRuntime(), [input('bias', bias), input('scales', weightScales), output('q', Int32Array, n)],
     (p, c) => c.qdq_quantize_bias(n, p.bias, p.scales, inputScale, p.q)).q;
+}
+
+/**
+ * QNNPACK's requantization multipliers float(float(weightScales[j] * inputScale) * float(1 / outputScale))
+ * (G4b, qdq_qnnpack_requantization_multipliers).
+ * @param {number} inputScale @param {Float32Array} weightScales @param {number} outputScale @returns {Float32Array}
+ */
+function qnnpackRequantizationMultipliers(inputScale, weightScales, outputScale) {
+  const n = weightScales.length;
+  return call(getRuntime(), [input('scales', weightScales), output('mult', Float32Array, n)],
+    (p, c) => c.qdq_qnnpack_requantization_multipliers(n, inputScale, p.scales, outputScale, p.mult)).mult;
 }
 
 /**

@@ -42,6 +42,7 @@ export const OPERATORS = Object.freeze(/** @type {const} */ ([
   'qdq_f32_gemm_pack',
   'qdq_f32_gemm',
   'qdq_requantization_multipliers',
+  'qdq_qnnpack_requantization_multipliers',
   'qdq_quantize_bias',
   'qdq_linear_weight_quantize',
   'qdq_histogram_observer_observe',

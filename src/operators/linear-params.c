@@ -9,9 +9,22 @@
 #include "qdq.h"
 #include "size-math.h"
 
+/* onnxruntime's QLinearMatMul (and torch 1.13's XNNPACK path for qint8
+ * activations): (a_scale * b_scale) / y_scale, each step rounded to float. */
 void qdq_requantization_multipliers(size_t n, float a_scale, const float* b_scales,
                                     float y_scale, float* multipliers) {
   for (size_t j = 0; j < n; j++) multipliers[j] = (a_scale * b_scales[j]) / y_scale;
+}
+
+/* torch's QNNPACK generate_requantization_scales (QnnpackUtils.h):
+ *   inverse_output_scale = 1.f / output_scale;
+ *   requant_scales[i] = (weight_scales[i] * input_scale) * inverse_output_scale;
+ * all float. The reciprocal is rounded before the multiply, so near a tie the
+ * product can round to the other neighbour of the quotient above. */
+void qdq_qnnpack_requantization_multipliers(size_t n, float a_scale, const float* b_scales,
+                                            float y_scale, float* multipliers) {
+  const float inverse_y_scale = 1.0f / y_scale;
+  for (size_t j = 0; j < n; j++) multipliers[j] = (b_scales[j] * a_scale) * inverse_y_scale;
 }
 
 long qdq_quantize_bias(size_t n, const float* bias, const float* w_scales, double input_scale,

@@ -82,6 +82,27 @@ static void test_linear_params(void) {
     const float want = (0.1f * b_scales[j]) / 0.2f;
     CHECK(mult[j] == want, "multiplier %d: %.9g vs %.9g", j, mult[j], want);
   }
+  /* QNNPACK's form (G4b): (w * x) * float(1 / y). torch 1.13 on a quint8
+   * Linear with w = -81, x = 47 - 128: acc = 6561, and 6561 * M lands next to
+   * 47.5: the quotient (G4a) gives 48 and QNNPACK's product gives 47 (y = 175
+   * with zero point 128, torch's output; the audit's repro). */
+  const float ws[1] = {0.02025424689054489f};
+  const float xs = 0.0037226348649710417f, ys = 0.010414608754217625f;
+  float quotient[1], product[1];
+  qdq_requantization_multipliers(1, xs, ws, ys, quotient);
+  qdq_qnnpack_requantization_multipliers(1, xs, ws, ys, product);
+  const float inverse = 1.0f / ys;
+  CHECK(product[0] == (ws[0] * xs) * inverse, "G4b: %.9g", product[0]);
+  CHECK(quotient[0] == (xs * ws[0]) / ys, "G4a: %.9g", quotient[0]);
+  CHECK(nextafterf(quotient[0], 0.0f) == product[0], "one ulp apart: %a %a", quotient[0], product[0]);
+  CHECK(qdq_reference_requantize_value(6561, product[0], 128, 0, 255) == 175, "torch's 175");
+  CHECK(qdq_reference_requantize_value(6561, quotient[0], 128, 0, 255) == 176, "the quotient's 176");
+  /* Per channel, each multiplier from its own scale; exact cases agree. */
+  qdq_qnnpack_requantization_multipliers(3, 0.1f, b_scales, 0.25f, mult);
+  for (int j = 0; j < 3; j++) {
+    const float want = (b_scales[j] * 0.1f) * 4.0f;
+    CHECK(mult[j] == want, "qnnpack multiplier %d: %.9g vs %.9g", j, mult[j], want);
+  }
   /* bias / (w_scale * input_scale), rounded half to even: 2.5 -> 2, 3.5 -> 4,
    * -2.5 -> -2; huge clamps; a NaN bias is refused. */
   const float w_scales[5] = {1, 1, 1, 1, 1};

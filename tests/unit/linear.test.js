@@ -136,7 +136,7 @@ test('DynamicQuantizedLinear.fromQuantized()', async (t) => {
 test('QuantizedLinear.fromQuantized()', async (t) => {
   for (const c of fixture.static) {
     await t.test(`should equal torch ${fixture.torch} quantized Linear${c.relu ? 'ReLU' : ''} bit for bit: batch ${c.batch}, ${c.inFeatures} -> ${c.outFeatures}`, () => {
-      // Tolerance 0: int32 bias and float(acc) * float(float(s_w * s_x) / s_y), rounded half to even, as QNNPACK.
+      // Tolerance 0: int32 bias and float(acc) * float(float(s_w * s_x) * float(1 / s_y)), rounded half to even, as QNNPACK.
       const layer = qdq.QuantizedLinear.fromQuantized({ weight: Int8Array.from(c.weightInt8), weightScales: c.weightScales,
         bias: f32(c.bias), inFeatures: c.inFeatures, outFeatures: c.outFeatures, inputScale: c.inputScale,
         inputZeroPoint: c.inputZeroPoint, outputScale: c.outputScale, outputZeroPoint: c.outputZeroPoint, relu: c.relu });
@@ -146,6 +146,40 @@ test('QuantizedLinear.fromQuantized()', async (t) => {
       layer.dispose();
     });
   }
+
+  // Property: on accumulators next to a .5 tie, where the two float32 multipliers
+  // G4a fl(fl(s_x * s_w) / s_y) and G4b fl(fl(s_w * s_x) * fl(1 / s_y)) round to
+  // different integers, the layer gives torch 1.13's output bit for bit: G4b for
+  // uint8 (QNNPACK's generate_requantization_scales), G4a for int8 (torch's XNNPACK
+  // path for qint8). ONNX's qlinearMatmul keeps G4a on the same operands.
+  await t.test(`should requantize as torch ${fixture.torch} next to ties (${fixture.requantTies.length} layers)`, () => {
+    let ties = 0;
+    for (const [ci, c] of fixture.requantTies.entries()) {
+      const name = `case ${ci} (${c.dtype})`;
+      const X = c.dtype === 'uint8' ? Uint8Array : Int8Array;
+      const layer = qdq.QuantizedLinear.fromQuantized({ weight: Int8Array.from(c.weightInt8), weightScales: f32(c.weightScales),
+        bias: null, inFeatures: c.inFeatures, outFeatures: c.outFeatures, inputScale: c.inputScale, inputZeroPoint: c.inputZeroPoint,
+        outputScale: c.outputScale, outputZeroPoint: c.outputZeroPoint, dtype: c.dtype });
+      try {
+        assertSame(`${name}: output`, layer.forward(X.from(c.x), c.batch), c.y);
+      } finally {
+        layer.dispose();
+      }
+      // Row 0 is on ties: the formula torch did not use gives another integer there.
+      const other = c.dtype === 'uint8' ? c.yDivide : c.yReciprocal;
+      for (let j = 0; j < c.outFeatures; j++) assert.notEqual(other[j], c.y[j], `${name}: output ${j} is not a tie`);
+      ties += c.outFeatures;
+      // qlinearMatmul (ONNX): B = W^T, [k][n].
+      const { inFeatures: k, outFeatures: n } = c;
+      const b = new Int8Array(k * n);
+      for (let j = 0; j < n; j++) for (let l = 0; l < k; l++) b[l * n + j] = c.weightInt8[j * k + l];
+      const y = qdq.qlinearMatmul(X.from(c.x), b, { m: c.batch, k, n, aScale: c.inputScale, aZeroPoint: c.inputZeroPoint,
+        bScale: f32(c.weightScales), yScale: c.outputScale, yZeroPoint: c.outputZeroPoint });
+      assertSame(`${name}: qlinearMatmul`, y, c.yDivide);
+    }
+    assert.ok(ties >= 40, `only ${ties} ties`);
+    assert.ok(fixture.requantTies.some((/** @type {any} */ c) => c.dtype === 'int8') && fixture.requantTies.some((/** @type {any} */ c) => c.dtype === 'uint8'));
+  });
 
   await t.test('should run int8 activations as the integer math defines', () => {
     const r = rng(12);
@@ -160,6 +194,7 @@ test('QuantizedLinear.fromQuantized()', async (t) => {
     const want = new Int8Array(m * n);
     for (let i = 0; i < m * n; i++) {
       const j = i % n;
+      // G4a, as torch's XNNPACK path for qint8 activations.
       const mult = Math.fround(Math.fround(scales[j] * Math.fround(0.03)) / Math.fround(0.07));
       want[i] = Math.min(127, Math.max(-128, rne(Math.fround(acc[i] * mult)) + 3));
     }
