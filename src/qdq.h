@@ -439,17 +439,28 @@ QDQ_API void qdq_dynamic_qparams(float min, float max, uint32_t flags, float* ou
 
 /// torch 1.13's quant_utils::ChooseQuantizationParams (QuantUtils.h), what
 /// fused_moving_avg_obs_fake_quant (FusedMovingAvgObsFakeQuantize, QAT) uses,
-/// for n ranges [mins[i], maxs[i]] (min <= max, finite) into [qmin, qmax]:
-/// with QDQ_CHOOSE_PRESERVE_SPARSITY and min < 0 < max, the range becomes
-/// max_scale * [-(⌊(qmax-qmin)/2⌋+1), ⌊(qmax-qmin)/2⌋] (in float) with
-/// max_scale = max(|min / that qmin|, |max / that qmax|) in double; then
-/// min' = min(min, 0), max' = max(max, 0); scale = (max' - min') / (qmax - qmin)
-/// in double (0.1 when float(scale) is 0 or 1/scale overflows; raised to
-/// 6.1e-5 with the range scaled likewise when smaller); zero point = the
-/// nearer of qmin - min'/scale and qmax - max'/scale by |q| - |x/scale|, or
-/// (qmin + qmax) / 2 when preserving sparsity, clamped, round half to even.
-/// Unlike the Python observers (E2, E3), symmetric ranges use 127 / 128 steps,
-/// not 127.5. scales[i] is the double scale rounded to float.
+/// for n ranges [mins[i], maxs[i]] (min <= max, finite) into [qmin, qmax]
+/// (E12, docs/quantization.md), each step in torch's precision:
+///   1. with QDQ_CHOOSE_PRESERVE_SPARSITY and min < 0 < max, with the integer
+///      halves sqmin = -((qmax - qmin) / 2 + 1), sqmax = (qmax - qmin) / 2:
+///        max_scale = double(max(|float(min / sqmin)|, |float(max / sqmax)|))
+///        (float divisions: the quotients may underflow to 0), then
+///        min = float(max_scale * sqmin), max = float(max_scale * sqmax)
+///   2. min = std::min(min, 0.f), max = std::max(max, 0.f)      (float)
+///   3. scale = (double(max) - min) / (qmax - qmin)             (double); 0.1
+///      when float(scale) is 0 or 1.0f / float(scale) overflows
+///   4. scale < 6.1e-5f: scale = double(6.1e-5f), and max = 6.1e-5f * (qmax -
+///      qmin) when min == 0, else min = -6.1e-5f * (qmax - qmin) when max == 0,
+///      else min and max times float(6.1e-5f / float(scale))   (all float)
+///   5. zp from min: qmin - min / scale, from max: qmax - max / scale (double);
+///      the one whose |q| - |x / scale| is smaller (from max on a tie); or
+///      (qmin + qmax) / 2 when preserving sparsity and the adjusted min < 0 <
+///      max; clamped to [qmin, qmax], else rounded half to even
+///   scales[i] = float(scale) (the fused op's float tensor).
+/// force_scale_power_of_two and reduce_range (false in the fused op) are not
+/// implemented. Unlike the Python observers (E2, E3), symmetric ranges use
+/// 127 / 128 steps, not 127.5. A 1-step symmetric range (qmax - qmin = 1)
+/// gives a NaN scale and zero point qmin, where torch raises.
 #define QDQ_CHOOSE_PRESERVE_SPARSITY 1u
 QDQ_API void qdq_choose_qparams(size_t n, const float* mins, const float* maxs, int32_t qmin, int32_t qmax,
                                 uint32_t flags, float* scales, int32_t* zero_points);

@@ -95,6 +95,42 @@ static void test_qparams_edges(void) {
   CHECK(s[0] == 5.0f / 255.0f && zu == -179 && z[0] == -128, "raw range: scale %.9g zp %d (clamped %d)", s[0], zu, z[0]);
 }
 
+/* Property: qdq_choose_qparams follows torch 1.13's ChooseQuantizationParams
+ * step by step (E12). Expected values are torch's (FusedMovingAvgObsFakeQuantize
+ * after one batch, whose running min/max are the batch's). */
+static void test_choose_qparams(void) {
+  float s[2];
+  int32_t z[2];
+  /* Symmetric with a custom range: max_scale = max(|min / -128|, |max / 127|)
+   * divides in float. In double the scale would be 0.031530048698186874. */
+  const float mins[1] = {-1.4971684217453003f}, maxs[1] = {3.9886128902435303f};
+  qdq_choose_qparams(1, mins, maxs, -127, 127, QDQ_CHOOSE_PRESERVE_SPARSITY, s, z);
+  CHECK(s[0] == 0.031530044972896576f && z[0] == 0, "custom symmetric: scale %.17g zp %d", s[0], z[0]);
+  const double in_double = fmax(fabs(mins[0] / -128.0), fabs(maxs[0] / 127.0));
+  CHECK((float) (((double) (float) (in_double * 127) - (float) (in_double * -128)) / 254) != s[0],
+        "the double division gives another scale");
+  /* Subnormal min and max: both float quotients underflow, the range becomes
+   * [-0, 0], the scale 0.1, and the zero point comes from max (127), not the
+   * symmetric middle, because torch tests min < 0 < max again. */
+  const float sub = 1.40129846e-45f;
+  const float smin[2] = {-sub, -1e-40f}, smax[2] = {3 * sub, 1e-40f};
+  qdq_choose_qparams(2, smin, smax, -128, 127, QDQ_CHOOSE_PRESERVE_SPARSITY, s, z);
+  CHECK(s[0] == 0.1f && z[0] == 127, "collapsed symmetric range: scale %.9g zp %d", s[0], z[0]);
+  CHECK(s[1] == 0.1f && z[1] == 0, "tiny symmetric range: scale %.9g zp %d", s[1], z[1]);
+  /* Affine uint8 [-1, 3]: scale 4/255 in double, zp round(255 / 4) = 64. */
+  const float amin[1] = {-1.0f}, amax[1] = {3.0f};
+  qdq_choose_qparams(1, amin, amax, 0, 255, 0, s, z);
+  CHECK(s[0] == (float) (4.0 / 255.0) && z[0] == 64, "affine: scale %.9g zp %d", s[0], z[0]);
+  /* Small scale: [0, 1e-3] over 255 steps is under 6.1e-5f: scale 6.1e-5f. */
+  const float tmin[1] = {0.0f}, tmax[1] = {1e-3f};
+  qdq_choose_qparams(1, tmin, tmax, 0, 255, 0, s, z);
+  CHECK(s[0] == 6.1e-5f && z[0] == 0, "small scale: %.9g zp %d", s[0], z[0]);
+  /* A 1-step symmetric range: torch raises (scale NaN); here NaN and qmin. */
+  const float one_min[1] = {-1.0f}, one_max[1] = {1.0f};
+  qdq_choose_qparams(1, one_min, one_max, 0, 1, QDQ_CHOOSE_PRESERVE_SPARSITY, s, z);
+  CHECK(isnan(s[0]) && z[0] == 0, "1-step symmetric range: scale %.9g zp %d", s[0], z[0]);
+}
+
 /* Every scalar kernel agrees with the reference; no write outside its buffer. */
 static void test_kernels_vs_reference(void) {
   const struct qdq_config* config = qdq_config();
@@ -223,6 +259,7 @@ int main(void) {
   test_reference_rounding();
   test_article_example();
   test_qparams_edges();
+  test_choose_qparams();
   test_kernels_vs_reference();
   qdq_test_gemm(&passed, &failed);
   qdq_test_sizes(&passed, &failed);

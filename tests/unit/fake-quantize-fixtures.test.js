@@ -54,6 +54,27 @@ test('FakeQuantize vs torch 1.13 FusedMovingAvgObsFakeQuantize', async (t) => {
     });
   }
 
+  // Property: the cases with doubleDivisionScales (gen_quantization.py, fused_fq_tie_cases) sit on
+  // a tie of E12's first step: torch's scale, which the per-case tests above match, is one ulp from
+  // what max(|min / sqmin|, |max / sqmax|) divided in double would give. Per tensor, after one and
+  // two batches, and per channel.
+  await t.test('should pin float-division ties of ChooseQuantizationParams', () => {
+    const ties = cases.filter((/** @type {any} */ c) => c.doubleDivisionScales);
+    let channels = 0;
+    for (const c of ties) {
+      const last = c.batches[c.batches.length - 1];
+      assert.equal(c.doubleDivisionScales.length, last.scale.length, c.name);
+      c.doubleDivisionScales.forEach((/** @type {number} */ d, /** @type {number} */ i) => {
+        assert.notEqual(d, last.scale[i], `${c.name}: channel ${i} is not a tie`);
+        assert.equal(Math.abs(f32([d])[0] - f32([last.scale[i]])[0]) <= Math.abs(f32([last.scale[i]])[0]) * 2 ** -22, true,
+          `${c.name}: channel ${i}: more than an ulp apart`);
+      });
+      channels += last.scale.length;
+    }
+    assert.ok(ties.length >= 25 && channels >= 30, `${ties.length} cases, ${channels} channels`);
+    assert.ok(ties.some((/** @type {any} */ c) => c.batches.length > 1) && ties.some((/** @type {any} */ c) => c.options.qscheme === 'per_channel_symmetric'));
+  });
+
   await t.test('should give the audit\'s repro torch\'s zero point: 127 from calculateQParams, 128 in the forward', () => {
     const fq = new FakeQuantize({ dtype: 'uint8', qscheme: 'per_tensor_symmetric' });
     fq.forward(Float32Array.of(-1, 2));
