@@ -5,22 +5,13 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { qdq } from '../helpers/setup.js';
+import { throwsQdq } from '../helpers/throws-qdq.js';
 import { getRuntime } from '../../js/runtime/loader.js';
 import { RawWasm } from '../helpers/raw-wasm.js';
 
 const raw = new RawWasm(getRuntime());
 const w = Float32Array.from({ length: 4 * 32 }, (_, i) => Math.sin(i));
 const ones = (n) => new Float32Array(n).fill(1);
-
-/** Asserts a qdq-wasm error of the given type whose message matches. */
-function throwsQdq(fn, Type, pattern) {
-  assert.throws(fn, (err) => {
-    assert.ok(err instanceof Type, `expected ${Type.name}, got ${err?.constructor?.name}: ${err?.message}`);
-    assert.match(err.message, /^qdq-wasm: /);
-    assert.match(err.message, pattern);
-    return true;
-  });
-}
 
 /** The address the allocator hands out next: it moves when something stays allocated. */
 function nextMalloc() {

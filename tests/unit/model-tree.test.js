@@ -5,18 +5,9 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { qdq } from '../helpers/setup.js';
+import { throwsQdq } from '../helpers/throws-qdq.js';
 
 const { nn } = qdq;
-
-/** Asserts a qdq-wasm error of the given type whose message matches. */
-function throwsQdq(fn, Type, pattern) {
-  assert.throws(fn, (err) => {
-    assert.ok(err instanceof Type, `expected ${Type.name}, got ${err?.constructor?.name}: ${err?.message}`);
-    assert.match(err.message, /^qdq-wasm: /);
-    assert.match(err.message, pattern);
-    return true;
-  });
-}
 
 /** A saveModel() file of a small dynamic model, with its tree edited. */
 function withTree(edit) {

@@ -6,16 +6,7 @@
 import test from 'node:test';
 import assert from 'node:assert/strict';
 import { qdq } from '../helpers/setup.js';
-
-/** Asserts a qdq-wasm error of the given type whose message matches. */
-function throwsQdq(fn, Type, pattern) {
-  assert.throws(fn, (err) => {
-    assert.ok(err instanceof Type, `expected ${Type.name}, got ${err?.constructor?.name}: ${err?.message}`);
-    assert.match(err.message, /^qdq-wasm: /);
-    assert.match(err.message, pattern);
-    return true;
-  });
-}
+import { throwsQdq } from '../helpers/throws-qdq.js';
 
 const weight = Float32Array.from({ length: 8 }, (_, i) => Math.sin(i));
 const bias = Float32Array.of(0.5, -0.25);
