@@ -590,9 +590,12 @@ struct qdq_f32_histc_params {
 /// given lo < hi, both finite doubles (the caller applies histc's rules for
 /// lo == hi, see qdq_histogram_observer_prepare):
 ///   lo' = float(lo), hi' = float(hi), step = (hi' - lo') / float(bins)
-///   left = lo' + step * 0, right = hi' - step * 0      (torch.linspace's ends)
+///   left = lo' + step * 0, right = hi' - step * 0
 /// so left and right are NaN, and nothing is binned, when hi' - lo'
-/// overflows float. 1 <= bins <= 2^24.
+/// overflows float. 1 <= bins <= 2^24. These are torch.linspace's ends except
+/// when bins + 1 is a multiple of 16: there torch's vector kernel ends below
+/// hi' (docs/observers.md H1, L1-L3), and js/ops/calibration-observers.js
+/// bins such a batch again over torch's last edge.
 void qdq_init_f32_histc_params(struct qdq_f32_histc_params* p, size_t bins, double lo,
                                double hi);
 
