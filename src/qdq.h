@@ -590,12 +590,14 @@ struct qdq_f32_histc_params {
 /// given lo < hi, both finite doubles (the caller applies histc's rules for
 /// lo == hi, see qdq_histogram_observer_prepare):
 ///   lo' = float(lo), hi' = float(hi), step = (hi' - lo') / float(bins)
-///   left = lo' + step * 0, right = hi' - step * 0
-/// so left and right are NaN, and nothing is binned, when hi' - lo'
-/// overflows float. 1 <= bins <= 2^24. These are torch.linspace's ends except
-/// when bins + 1 is a multiple of 16: there torch's vector kernel ends below
-/// hi' (docs/observers.md H1, L1-L3), and js/ops/calibration-observers.js
-/// bins such a batch again over torch's last edge.
+///   left  = lo' + step * 0
+///   right = hi' - step * 0                        if (bins + 1) % 16 != 0
+///         = fl(fma(-step, 7, hi') + fl(7 * step))  if (bins + 1) % 16 == 0
+/// the first and last elements of torch.linspace(lo, hi, bins + 1) as torch
+/// 1.13's 8-lane vector kernel computes them on one thread (docs/observers.md
+/// H1, L1-L3): for 15, 31, ..., 2047 bins the last edge is a vector's lane 7,
+/// which may lie below hi'. left and right are NaN, and nothing is binned,
+/// when hi' - lo' overflows float. 1 <= bins <= 2^24.
 void qdq_init_f32_histc_params(struct qdq_f32_histc_params* p, size_t bins, double lo,
                                double hi);
 

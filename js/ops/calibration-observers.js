@@ -16,7 +16,6 @@ import { call, inout, input, output, scratch } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
 import { boolean, describe, integer, lengthOf, oneOf, options, typedArray } from '../runtime/validate.js';
 import { OBSERVER_KEYS, observerSettings, PER_TENSOR, qparamsOf } from './qparams.js';
-import { torchLinspaceF32At } from './torch-linspace.js';
 import { aminmaxZero } from './zero-sign.js';
 
 /** @typedef {import('./qparams.js').ObserverOptions} ObserverOptions */
@@ -172,9 +171,6 @@ export class HistogramObserver extends DistributionObserver {
     const r = call(getRuntime(), [inout('state', next), input('x', x), scratch('scratch', 4 * b)],
       (p, c) => c.qdq_histogram_observer_observe(p.state, b, this.upsampleRate, p.x, n, flags, p.scratch)).status;
     if (r === 0) {
-      // torch's right bin edge differs from the operator's when bins + 1 is a multiple of 16 (H1):
-      // the batch's histogram is made again here with torch's edges.
-      if (b % 16 === 15) torchEdgeHistogram(x, b, this.upsampleRate, state, next, this.histcBounds === 'exact');
       zeroExtremeSigns(x, state, next);
       state.set(next);
     }
@@ -220,77 +216,6 @@ export class HistogramObserver extends DistributionObserver {
     this.state.fill(0);
     this.state[0] = Infinity;
     this.state[1] = -Infinity;
-  }
-}
-
-/** float32 rounding. */
-const f = Math.fround;
-
-/** roundHalfEven of a float (torch.round, nearbyintf). @param {number} v */
-function roundHalfEven(v) {
-  const r = Math.round(v);
-  return r - v === 0.5 && r % 2 !== 0 ? r - 1 : r;
-}
-
-/**
- * The batch's histogram as torch 1.13 makes it when its linspace edges are not the operator's
- * (bins + 1 a multiple of 16, docs/observers.md H1): the operator has already checked x, applied
- * H3-H5 and written the new min and max into next (torch's combined_min and combined_max, what
- * its histc bounds come from); this bins x again over torch's edges (H2) and merges it with the
- * old histogram again (H4, H6, H7), into next's histogram. The same arithmetic as
- * src/operators/histogram.c, in float32 (Math.fround) and double where it is.
- * @param {Float32Array} x @param {number} bins @param {number} upsample
- * @param {Float32Array} old the state before the batch @param {Float32Array} next the state after it
- * @param {boolean} exactBounds histc over [min, max] instead of [int(min), int(max)] (H3)
- */
-function torchEdgeHistogram(x, bins, upsample, old, next, exactBounds) {
-  const n = lengthOf(x);
-  let xMin = Infinity, xMax = -Infinity;
-  for (let i = 0; i < n; i++) {
-    const v = x[i];
-    if (v < xMin) xMin = v;
-    if (v > xMax) xMax = v;
-  }
-  // histc's bounds (H3) and outer edges (H1): equal bounds fall back to the batch's own min and
-  // max, still-equal ones widen by 1 each way, in double; the edges are linspace's first and last.
-  const bound = (/** @type {number} */ v) => (exactBounds ? v : Math.trunc(v));
-  let lo = bound(next[0]), hi = bound(next[1]);
-  if (lo === hi) [lo, hi] = [xMin, xMax];
-  if (lo === hi) [lo, hi] = [lo - 1, hi + 1];
-  const left = torchLinspaceF32At(lo, hi, bins + 1, 0), right = torchLinspaceF32At(lo, hi, bins + 1, bins);
-  // H2: ((x - left) / (right - left)) * bins in float, truncated (NaN -> 0), the top edge in the last bin.
-  const range = f(right - left), binsF = f(bins), h = new Float32Array(bins);
-  for (let i = 0; i < n; i++) {
-    const v = x[i];
-    if (v >= left && v <= right) {
-      const t = f(f(f(v - left) / range) * binsF);
-      h[t !== t ? 0 : Math.min(Math.trunc(t), bins - 1)] += 1;
-    }
-  }
-  const [minVal, maxVal] = old;
-  const hist = old.subarray(2);
-  const out = next.subarray(2);
-  if ((minVal === Infinity && maxVal === -Infinity) || minVal === maxVal) {
-    out.set(h); // RESET
-  } else if (next[0] === minVal && next[1] === maxVal) {
-    for (let j = 0; j < bins; j++) out[j] = h[j] + hist[j]; // ADD, rounded to float by the store
-  } else {
-    // COMBINE: H5's rate and start again (combined_max before the relaxation e), then H6-H7.
-    const cmin = next[0], cmax = xMax < maxVal ? maxVal : xMax;
-    const w = f(f(maxVal - minVal) / f(bins * upsample));
-    const nbw = f(binsF * w);
-    const rate = Math.ceil(f(f(cmax - cmin) / nbw));
-    const start = roundHalfEven(f(f(minVal - cmin) / w));
-    const cells = bins * upsample;
-    const big = bins * rate >= 2 ** 53 || start >= 2 ** 53;
-    let acc = 0, cell = 0, previous = 0;
-    for (let j = 0; j < bins; j++) {
-      // Cells start + cell <= (j + 1) * rate - 1 join the cumulative sum (in uint64 in C).
-      const limit = big ? Number(BigInt(j + 1) * BigInt(rate) - 1n - BigInt(start)) : (j + 1) * rate - 1 - start;
-      for (; cell < cells && cell <= limit; cell++) acc += hist[Math.floor(cell / upsample)];
-      out[j] = h[j] + f((acc - previous) / upsample);
-      previous = f(acc);
-    }
   }
 }
 

@@ -110,6 +110,38 @@ static void test_histc_edges(void) {
   CHECK(e[52] == 2 && e[53] == 0, "divide first: bin 52");
 }
 
+/* torch.linspace(lo, hi, bins + 1)[-1] from Debian's torch 1.13 on this
+ * machine's AVX2 kernels (H1, L1-L3): for bins + 1 a multiple of 16 the last
+ * edge is a vector's lane 7 and may lie below float(hi), else it is float(hi);
+ * cases with subnormal and extreme ends. The bits were printed by
+ * torch.linspace(lo, hi, bins + 1)[-1] (tests/fixtures/gen_observers.py's
+ * "linspace" checks the same rule on 4,000 cases through the JS emulation). */
+static void test_histc_torch_last_edge(void) {
+  static const struct { double lo, hi; size_t bins; uint32_t right; } cases[] = {
+    {-36.0, 8.0, 15, 0x40fffffe},        {0.0, 1.0, 31, 0x3f800000},
+    {-3.4e38, 0.0, 2047, 0x00000000},    {1e-40, 3e-39, 63, 0x0020aac8},
+    {-1.0, 0.001, 2047, 0x3a83126e},     {-100.0, -99.0, 16383, 0xc2c60000},
+    {5.0, 5.5, 255, 0x40b00000},         {-2.5e-44, 1e-44, 15, 0x00000007},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    struct qdq_f32_histc_params p;
+    qdq_init_f32_histc_params(&p, cases[i].bins, cases[i].lo, cases[i].hi);
+    uint32_t bits;
+    memcpy(&bits, &p.right, sizeof bits);
+    CHECK(bits == cases[i].right && p.left == (float) cases[i].lo,
+          "linspace(%g, %g, %zu): right 0x%08x, torch 0x%08x", cases[i].lo, cases[i].hi,
+          cases[i].bins + 1, bits, cases[i].right);
+  }
+  /* The batch of the audit's repro: 8.0 lies above torch's last edge of 15
+   * bins over [-36, 8], so it is not counted. */
+  struct qdq_f32_histc_params p;
+  float h[15] = {0};
+  const float x[] = {-36.4f, -28.3f, 8.0f, -22.0f};
+  qdq_init_f32_histc_params(&p, 15, -36.0, 8.0);
+  qdq_config()->f32_rhistc(sizeof x, x, h, &p);
+  CHECK(h[2] == 1 && h[4] == 1 && h[14] == 0, "8.0 above the last edge: %g %g %g", h[2], h[4], h[14]);
+}
+
 /* Property: a combine worked by hand (H5-H7). bins 2, upsample 2, state
  * [0, 2] with histogram {1, 3}; the batch {3} widens the range to [0, 3]:
  * downsample 3, start 0, e = 0; the old histogram upsampled, {1,1,3,3,0,0},
@@ -203,6 +235,7 @@ void qdq_test_observers(int* passed, int* failed) {
   nfailed = failed;
   test_kernel_vs_reference();
   test_histc_edges();
+  test_histc_torch_last_edge();
   test_combine_by_hand();
   test_errors();
   test_torch_sum_order();

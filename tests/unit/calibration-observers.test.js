@@ -25,8 +25,8 @@ function histogramOptions(c) {
 
 test('HistogramObserver', async (t) => {
   // histogramTorchEdges: bins + 1 a multiple of 16, where torch's last histc edge is linspace's
-  // vectorized lane (H1); histogramZeroSigns: zero extremes of both signs in a batch (Z1). The
-  // operator alone matches neither (tests/unit/observers-histogram.test.js); the class corrects both.
+  // vectorized lane (H1); histogramZeroSigns: zero extremes of both signs in a batch (Z1), which
+  // the operator alone does not give (tests/unit/observers-histogram.test.js) and the class corrects.
   for (const c of [...torchFixtures.histogram, ...torchFixtures.histogramTorchEdges, ...torchFixtures.histogramZeroSigns]) {
     await t.test(`should match torch 1.13 bit for bit: ${c.name}`, () => {
       const obs = new HistogramObserver(histogramOptions(c));

@@ -1,4 +1,4 @@
-// torch.linspace in float32 as torch 1.13's CPU kernel computes it (js/ops/torch-linspace.js,
+// torch.linspace in float32 as torch 1.13's CPU kernel computes it (tests/helpers/torch-linspace.js,
 // docs/observers.md L1-L3), against torch on this machine (tests/fixtures/gen_observers.py,
 // "linspace": 4,000 random (start, end, steps), every element's bits through a CRC-32, the first 80
 // short ones element by element). HistogramObserver's histc edges come from it (H1).
@@ -6,7 +6,7 @@ import test from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { crc32 } from 'node:zlib';
-import { fma32, torchLinspaceF32, torchLinspaceF32At } from '../../js/ops/torch-linspace.js';
+import { fma32, torchLinspaceF32, torchLinspaceF32At } from '../helpers/torch-linspace.js';
 
 const fixtures = JSON.parse(readFileSync(new URL('../fixtures/observers.json', import.meta.url), 'utf8'));
 const bitsOf = (/** @type {Float32Array} */ a) => Array.from(new Uint32Array(a.buffer, a.byteOffset, a.length));

@@ -5,7 +5,9 @@
 // thread, or steps <= 32768 (internal::GRAIN_SIZE; more threads split a
 // longer range into chunks, each starting its own vector grouping).
 // docs/observers.md, H1 and L1-L3. HistogramObserver's histc takes its outer
-// bin edges from it.
+// bin edges from its first and last elements, which qdq_init_f32_histc_params
+// (src/operators/histogram.c) computes in C; this whole-range emulation is the
+// tests' reference, checked against torch.
 //
 // L1  step = fl(fl(end - start) / fl(steps - 1)), start and end rounded to float first
 // L2  element i from a base, with the product contracted (FMA, one rounding):
