@@ -87,11 +87,11 @@ export interface NpyArray {
 }
 
 /**
- * Parses a .npy file (versions 1.0–3.0, C order; Fortran order is a RangeError).
+ * Parses a .npy file (versions 1.0–3.0); the data comes back in C order, also from a Fortran-order file.
  * @param bytes the whole file
  * @param options how to return `<f2` and `<i8` arrays
  * @throws {TypeError} when `bytes` is not bytes
- * @throws {RangeError} for a malformed file, Fortran order or an unsupported dtype
+ * @throws {RangeError} for a malformed file or an unsupported dtype
  * @example
  * const { shape, data } = readNpy(fs.readFileSync('x.npy'));
  */
@@ -116,8 +116,10 @@ export function writeNpy(data: TensorData, options?: { shape?: number[]; dtype?:
  * `DecompressionStream('deflate-raw')`, hence async).
  * @param bytes the whole archive
  * @param options passed to `readNpy` for each entry
- * @returns entry name without `.npy` → array, in archive order
- * @throws {RangeError} (rejected) for a malformed archive or entry, or a CRC-32 mismatch
+ * @returns entry name without `.npy` → array, in archive order; entries that are not arrays (no
+ *   `.npy` name and no `\x93NUMPY` magic, which `np.load` returns as bytes) are skipped
+ * @throws {RangeError} (rejected) for a malformed archive or entry, a CRC-32 mismatch, or a
+ *   declared size that deflate cannot reach from the entry's bytes
  * @example
  * const arrays = await readNpz(fs.readFileSync('w.npz'));
  */

@@ -27,9 +27,10 @@ const INFERRED = new Map(/** @type {[Function, string][]} */ ([
 /**
  * Parses the header dict literal strictly: exactly the keys descr,
  * fortran_order and shape, Python literals only (no eval).
- * @param {string} text @returns {{ descr: string, fortranOrder: boolean, shape: number[] }}
+ * @param {string} text @param {boolean} python2 a 1.0 or 2.0 header, whose dimensions may end in L
+ * @returns {{ descr: string, fortranOrder: boolean, shape: number[] }}
  */
-function parseHeader(text) {
+function parseHeader(text, python2) {
   const bad = (why) => new RangeError(`qdq-wasm: .npy header ${why}: ${JSON.stringify(text.slice(0, 120))}`);
   let i = 0;
   const ws = () => { while (i < text.length && ' \t\r\n'.includes(text[i])) i++; };
@@ -67,9 +68,10 @@ function parseHeader(text) {
       for (;;) {
         ws();
         if (text[i] === ')') { i++; break; }
-        const m = /^\d+/.exec(text.slice(i));
+        // Python 2 wrote longs as 1L; numpy reads them in format 1.0 and 2.0 headers (_filter_header).
+        const m = (python2 ? /^(\d+)L?/ : /^(\d+)/).exec(text.slice(i));
         if (!m) throw bad('has a shape that is not a tuple of integers >= 0');
-        dims.push(Number(m[0]));
+        dims.push(Number(m[1]));
         i += m[0].length;
         ws();
         if (text[i] === ',') i++;
@@ -93,14 +95,15 @@ function parseDescr(descr) {
   const m = /^([<>|])([fiu][1248])$/.exec(descr);
   if (!m || !Object.hasOwn(KINDS, m[2])) return null;
   const kind = /** @type {keyof typeof KINDS} */ (m[2]);
-  const oneByte = kind.endsWith('1');
-  if (oneByte ? m[1] === '>' : m[1] === '|') return null;
+  // numpy writes '|' for one-byte kinds, yet np.dtype('>u1') and '<i1' are the same types.
+  if (m[1] === '|' && !kind.endsWith('1')) return null;
   return { kind, littleEndian: m[1] !== '>' };
 }
 
 /**
  * Parses a .npy file (format 1.0, 2.0 or 3.0). The data is copied out and
- * decoded for this host, whatever the file's byte order.
+ * decoded for this host, whatever the file's byte order, and comes back in C
+ * order (last index fastest) also when the file holds it in Fortran order.
  *
  * @param {Uint8Array | ArrayBuffer | ArrayBufferView} bytes the whole file
  * @param {{ half?: 'float32' | 'raw', int64?: 'bigint' | 'number' }} [options]
@@ -110,8 +113,7 @@ function parseDescr(descr) {
  * @returns {{ descr: string, shape: number[], data: any, version: [number, number] }}
  * @throws {TypeError} when `bytes` is not bytes
  * @throws {RangeError} for a bad magic or version, a header past the end or not
- *   a dict literal, Fortran order, an unsupported dtype, or a data length that is
- *   not the shape's
+ *   a dict literal, an unsupported dtype, or a data length that is not the shape's
  * @example
  * const { descr, shape, data } = readNpy(fs.readFileSync('x.npy')); // '<f4', [2, 3], Float32Array(6)
  */
@@ -133,8 +135,7 @@ export function readNpy(bytes, options = {}) {
   } catch {
     throw new RangeError('qdq-wasm: .npy 3.0 header is not valid UTF-8');
   }
-  const { descr, fortranOrder, shape } = parseHeader(text);
-  if (fortranOrder) throw new RangeError(`qdq-wasm: .npy arrays in Fortran order are not supported (descr ${descr}, shape [${shape}]): save np.ascontiguousarray(x)`);
+  const { descr, fortranOrder, shape } = parseHeader(text, major < 3);
   const parsed = parseDescr(descr);
   if (!parsed) throw new RangeError(`qdq-wasm: .npy dtype ${JSON.stringify(descr)} is not supported; supported: ${SUPPORTED}`);
   const Type = KINDS[parsed.kind];
@@ -146,9 +147,37 @@ export function readNpy(bytes, options = {}) {
   }
   /** @type {any} */
   let data = copyElements(b, dataStart, b.length, Type, { littleEndian: parsed.littleEndian });
+  // np.save writes an F-contiguous array (x.T of a C-ordered x, say) in Fortran order; it is the same array.
+  if (fortranOrder && shape.length > 1) data = fortranToC(data, shape);
   if (parsed.kind === 'f2' && half === 'float32') data = float16ToFloat32(data);
   else if (parsed.kind === 'i8' && int64 === 'number') data = int64ToNumbers(data, '.npy data');
   return { descr, shape, data, version: [major, minor] };
+}
+
+/**
+ * The elements of a Fortran-order (first index fastest) array in C order (last index fastest).
+ * @param {any} src a typed array @param {number[]} shape @returns {any} a new typed array of src's kind
+ */
+function fortranToC(src, shape) {
+  const rank = shape.length;
+  const strides = new Array(rank);
+  for (let d = rank - 1, s = 1; d >= 0; d--) {
+    strides[d] = s;
+    s *= shape[d];
+  }
+  const dst = new src.constructor(src.length);
+  const idx = new Array(rank).fill(0);
+  // Walk the source in its own order, carrying the C offset of the current index along.
+  for (let f = 0, c = 0; f < src.length; f++) {
+    dst[c] = src[f];
+    for (let d = 0; d < rank; d++) {
+      c += strides[d];
+      if (++idx[d] < shape[d]) break;
+      c -= strides[d] * shape[d];
+      idx[d] = 0;
+    }
+  }
+  return dst;
 }
 
 /** A shape for an error message: its values when it is a short array. @param {unknown} shape */

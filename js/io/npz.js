@@ -11,6 +11,7 @@ import { asBytes, readOptions } from './bytes.js';
 import { readNpy, writeNpy } from './npy.js';
 
 const EMPTY_NPY = writeNpy(new Uint8Array(0));
+const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
@@ -34,7 +35,17 @@ async function inflateRaw(compressed, size, name) {
   if (typeof DecompressionStream !== 'function') {
     throw new RangeError(`qdq-wasm: .npz entry ${JSON.stringify(name)} is deflate-compressed and this platform has no DecompressionStream`);
   }
-  const out = new Uint8Array(size);
+  // Deflate expands at most 1032:1 (a 258-byte match per 2 bits), so a larger declared size is a
+  // corrupt or hostile archive: refuse it before allocating what it claims.
+  if (size > compressed.length * 1032 + 64) {
+    throw new RangeError(`qdq-wasm: .npz entry ${JSON.stringify(name)} declares ${size} bytes from ${compressed.length} deflated bytes, more than deflate can give`);
+  }
+  let out;
+  try {
+    out = new Uint8Array(size);
+  } catch {
+    throw new RangeError(`qdq-wasm: .npz entry ${JSON.stringify(name)} of ${size} bytes does not fit in memory`);
+  }
   let at = 0;
   const stream = new Blob([compressed]).stream().pipeThrough(new DecompressionStream('deflate-raw'));
   const reader = stream.getReader();
@@ -59,7 +70,8 @@ async function inflateRaw(compressed, size, name) {
 
 /**
  * Reads a .npz archive (np.savez or np.savez_compressed): every `.npy` entry
- * through `readNpy`. Async because deflated entries go through
+ * through `readNpy`. Entries that are not arrays (a name without `.npy` and no
+ * `\x93NUMPY` magic, which `np.load` returns as raw bytes) are skipped. Async because deflated entries go through
  * `DecompressionStream('deflate-raw')` (Node ≥ 20, current browsers); an
  * archive of stored entries needs no platform support.
  *
@@ -79,12 +91,16 @@ export async function readNpz(bytes, options = {}) {
   const b = asBytes('bytes', bytes);
   readOptions(options); // checks the options once, before any entry
   const view = new DataView(b.buffer, b.byteOffset, b.byteLength);
-  // The end of central directory record: 22 bytes plus a comment of up to 65535.
+  // The end of central directory record: 22 bytes plus a comment of up to 65535, which ends the
+  // file; failing that, the last record whose comment fits (Python's zipfile, and so np.load,
+  // reads archives with bytes appended after it).
   let eocd = -1;
-  for (let i = b.length - 22; i >= Math.max(0, b.length - 22 - 65535); i--) {
-    if (view.getUint32(i, true) === 0x06054b50 && i + 22 + view.getUint16(i + 20, true) === b.length) {
-      eocd = i;
-      break;
+  const lowest = Math.max(0, b.length - 22 - 65535);
+  for (const exact of [true, false]) {
+    for (let i = b.length - 22; eocd < 0 && i >= lowest; i--) {
+      if (view.getUint32(i, true) !== 0x06054b50) continue;
+      const end = i + 22 + view.getUint16(i + 20, true);
+      if (exact ? end === b.length : end <= b.length) eocd = i;
     }
   }
   if (eocd < 0) throw new RangeError('qdq-wasm: not a .npz (zip) file: no end of central directory record');
@@ -95,6 +111,8 @@ export async function readNpz(bytes, options = {}) {
   if (cdOffset + cdSize > eocd) throw new RangeError(`qdq-wasm: .npz central directory [${cdOffset}, ${cdOffset + cdSize}) runs past its end record at ${eocd}`);
   /** @type {Map<string, any>} */
   const out = new Map();
+  /** @type {Set<string>} every entry's key, arrays or not (a name twice is an error either way) */
+  const seen = new Set();
   let p = cdOffset;
   const names = new TextDecoder('utf-8', { fatal: true });
   for (let e = 0; e < count; e++) {
@@ -145,13 +163,18 @@ export async function readNpz(bytes, options = {}) {
     const content = method === 0 ? raw : await inflateRaw(raw, size, name);
     if (crc32(content) !== crc) throw new RangeError(`qdq-wasm: .npz entry ${JSON.stringify(name)} fails its CRC-32 check`);
     const key = name.endsWith('.npy') ? name.slice(0, -4) : name;
-    if (out.has(key)) throw new RangeError(`qdq-wasm: .npz has the entry ${JSON.stringify(name)} twice`);
+    if (seen.has(key)) throw new RangeError(`qdq-wasm: .npz has the entry ${JSON.stringify(name)} twice`);
+    seen.add(key);
+    p = next;
+    // np.load returns an entry without the .npy magic as raw bytes; it holds no array, so an
+    // archive with a README or other files beside its arrays reads, without it. A .npy-named entry
+    // without the magic is a damaged array and fails in readNpy below.
+    if (!name.endsWith('.npy') && !NPY_MAGIC.every((m, i) => content[i] === m)) continue;
     try {
       out.set(key, readNpy(content, options));
     } catch (err) {
       throw new RangeError(`qdq-wasm: .npz entry ${JSON.stringify(name)}: ${/** @type {Error} */ (err).message.replace(/^qdq-wasm: /, '')}`);
     }
-    p = next;
   }
   return out;
 }

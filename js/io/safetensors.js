@@ -104,8 +104,11 @@ export function readSafetensors(bytes, options = {}) {
   } catch {
     throw new RangeError('qdq-wasm: safetensors header is not valid UTF-8');
   }
-  // Starting with '{', valid JSON can only be an object.
-  if (!text.startsWith('{')) throw new RangeError(`qdq-wasm: safetensors header must be a JSON object starting with '{', got ${JSON.stringify(text.slice(0, 20))}`);
+  // Starting with '{', valid JSON can only be an object. The reference reader (safetensors'
+  // read_metadata) lets JSON whitespace come first, and its tests say readers must.
+  if (!/^[ \t\n\r]*\{/.test(text)) {
+    throw new RangeError(`qdq-wasm: safetensors header must be a JSON object starting with '{', got ${JSON.stringify(text.slice(0, 20))}`);
+  }
   let header;
   try {
     header = JSON.parse(text);
@@ -121,14 +124,15 @@ export function readSafetensors(bytes, options = {}) {
   const entries = [];
   for (const [name, info] of Object.entries(header)) {
     if (name === '__metadata__') {
-      if (info === null || typeof info !== 'object' || Array.isArray(info)) {
+      if (info === null) continue; // the reference's Option: null is no metadata
+      if (typeof info !== 'object' || Array.isArray(info)) {
         throw new RangeError(`qdq-wasm: safetensors __metadata__ must be an object of strings, got ${describe(info)}`);
       }
-      metadata = {};
       for (const [k, v] of Object.entries(info)) {
         if (typeof v !== 'string') throw new RangeError(`qdq-wasm: safetensors __metadata__[${JSON.stringify(k)}] must be a string, got ${describe(v)}`);
-        metadata[k] = v;
       }
+      // fromEntries defines own properties: a key "__proto__" stays a key, not the prototype.
+      metadata = Object.fromEntries(Object.entries(info));
       continue;
     }
     const what = `tensor ${JSON.stringify(name)}`;
