@@ -237,6 +237,7 @@ export declare class QuantizedLinear extends Int8Linear {
   /** Not callable: use fromFloat or fromQuantized (a TypeError from JavaScript). */
   private constructor();
   readonly dtype: QuantDtype;
+  /** As given (a double): the bias was quantized with it; requantization uses its float32 value. */
   readonly inputScale: number;
   readonly inputZeroPoint: number;
   readonly outputScale: number;

@@ -56,7 +56,8 @@ export class QuantizedLinear extends Int8Linear {
     super('QuantizedLinear', q, scales, inFeatures, outFeatures);
     /** @type {'int8' | 'uint8'} */
     this.dtype = dt;
-    this.inputScale = inScale;
+    /** As given: the bias was quantized with this double (torch's q_scale()); requantization uses its float32 value. */
+    this.inputScale = /** @type {number} */ (o.inputScale);
     this.inputZeroPoint = inZp;
     this.outputScale = outScale;
     this.outputZeroPoint = outZp;
@@ -69,7 +70,7 @@ export class QuantizedLinear extends Int8Linear {
       ? Int32Array.from(int32Bias(o.biasInt32, outFeatures))
       : bias
       // The caller's inputScale as a double, as torch's q_scale().
-      ? quantizeBias(bias, this.weightScales, /** @type {number} */ (o.inputScale))
+      ? quantizeBias(bias, this.weightScales, this.inputScale)
       : new Int32Array(outFeatures);
     /** @private */
     this.mult = dt === 'uint8'

@@ -108,7 +108,8 @@ export class QuantizedLinearModule extends Int8LinearModule {
         'with arguments from the \'CPU\' backend")');
     }
     const l = this.layer;
-    if (x.scale !== l.inputScale || x.zeroPoint !== l.inputZeroPoint) {
+    // The layer requantizes with inputScale's float32 value, so that is what must match.
+    if (Math.fround(x.scale) !== Math.fround(l.inputScale) || x.zeroPoint !== l.inputZeroPoint) {
       throw new RangeError(`qdq-wasm: QuantizedLinear was built for input scale ${l.inputScale}, zero point ` +
         `${l.inputZeroPoint}; got ${x.scale}, ${x.zeroPoint}`);
     }

@@ -190,6 +190,29 @@ test('saveModel(), loadModel()', async (t) => {
     }
   });
 
+  await t.test('should keep a hand-built layer\'s double inputScale, which its bias was quantized with', () => {
+    // bias / (inputScale * weightScale) is 40458160.3 with this double and 40458164.x with its float32 value
+    // (found by the io audit); torch quantizes the bias with q_scale(), a double, and so does fromQuantized.
+    const inputScale = 0.0014061870839800971;
+    const bias = Float32Array.of(1.0691503286361694);
+    const layer = QuantizedLinear.fromQuantized({ weight: Int8Array.of(1, -2, 3, 4), weightScales: Float32Array.of(0.00001879271621874068),
+      bias, inFeatures: 4, outFeatures: 1, inputScale, inputZeroPoint: 128, outputScale: 0.05, outputZeroPoint: 128 });
+    assert.equal(layer.biasInt32[0], 40458160);
+    assert.equal(layer.inputScale, inputScale);
+    const m = new nn.Sequential(new QuantizedLinearModule(layer, bias));
+    const back = /** @type {any} */ (loadModel(saveModel(m)));
+    try {
+      assert.equal(back.modules[0].layer.inputScale, inputScale);
+      assert.deepEqual(back.modules[0].layer.biasInt32, Int32Array.of(40458160));
+      // Its input may carry the scale as float32: requantization uses that value.
+      const xq = { data: Uint8Array.of(3, 200, 7, 0), scale: Math.fround(inputScale), zeroPoint: 128, dtype: 'uint8' };
+      assert.deepEqual(back.forward(xq, 1).data, m.forward(xq, 1).data);
+    } finally {
+      m.dispose();
+      back.dispose();
+    }
+  });
+
   await t.test('should refuse missing, extra, misshapen and mistyped tensors by name', () => {
     const c = staticSmall(getDefaultQConfig('fbgemm'), true);
     const bytes = saveModel(c);
