@@ -279,6 +279,7 @@ export function call(rt, specs, body) {
   let progressive = null;
   /** @type {Set<string>} */
   const unwritten = new Set();
+  const sp = rt.exports.stackSave();
   try {
     /** @type {Record<string, number>} */
     const p = {};
@@ -301,6 +302,7 @@ export function call(rt, specs, body) {
     if (progressive !== null) /** @type {import('./pool.js').Pool} */ (pool).out = progressive;
     /** @type {Record<string, any> & { status: number }} */
     const result = { status: body(p, rt.exports, unwritten) ?? 0 };
+    if (pool !== null && pool.deferred !== null) throw pool.takeDeferred();
     rt.refresh(); // the operators may have grown memory (their workspaces)
     for (let i = 0; i < specs.length; i++) {
       const s = specs[i];
@@ -318,6 +320,11 @@ export function call(rt, specs, body) {
       }
     }
     return result;
+  } catch (err) {
+    // An exception that unwound wasm frames (a trap) skipped their epilogues.
+    rt.exports.stackRestore(sp);
+    pool?.takeDeferred();
+    throw err;
   } finally {
     if (progressive !== null) /** @type {import('./pool.js').Pool} */ (pool).out = null;
     // An operator that failed before its first region never wrote the input.
@@ -377,7 +384,13 @@ export function stream(rt, n, inputs, outputs, body) {
       else if (off === 0 && lengthOf(x) === len) rt.write(x, slots.in[i]); // all of it: no buffer needed
       else /** @type {Uint8Array} */ (rt.u8).set(bytesOf(x, off * size, (off + len) * size), slots.in[i]);
     }
-    body(slots, off, len, rt.exports);
+    const sp = rt.exports.stackSave();
+    try {
+      body(slots, off, len, rt.exports);
+    } catch (err) {
+      rt.exports.stackRestore(sp); // as in call()
+      throw err;
+    }
     rt.refresh();
     for (let i = 0; i < outputs.length; i++) rt.read(slots.out[i], outputs[i], off, len);
   }

@@ -125,6 +125,18 @@ export class Pool {
     this.copyDuring = true;
     /** Bytes copied out during regions, for tests. @internal */
     this.copiedDuring = 0;
+    /**
+     * An error this thread met copying out during a region, which call() throws once the
+     * operator has returned (Pool#region). @type {unknown} @internal
+     */
+    this.deferred = null;
+  }
+
+  /** The deferred error, if any, cleared. @internal @returns {unknown} */
+  takeDeferred() {
+    const e = this.deferred;
+    this.deferred = null;
+    return e;
   }
 
   /**
@@ -302,16 +314,28 @@ export class Pool {
           copyPart(out, this.main.memory, end);
         }
       };
+      // A copy that fails (a result array that cannot be allocated) is no fault of the operator's:
+      // the region runs to its end and the operator returns, freeing its workspaces, and call()
+      // throws the error after that. Thrown from here it would unwind the operator's wasm frames
+      // without their epilogues, leaking its stack frame and workspaces with every such error.
+      const copyOrDefer = () => {
+        try {
+          copyFinished();
+        } catch (err) {
+          if (this.deferred === null) this.deferred = err;
+          k = marksCount;
+        }
+      };
       for (let t = Atomics.add(c, CONTROL.next, 1); t < tasks; t = Atomics.add(c, CONTROL.next, 1)) {
         run(fn, ctx, t, 0);
         mine++;
-        if (k < marksCount) copyFinished();
+        if (k < marksCount) copyOrDefer();
       }
-      if (k < marksCount) copyFinished();
+      if (k < marksCount) copyOrDefer();
     } catch (err) {
-      // Whatever this thread threw (a trap, a result array it could not
-      // allocate), no task is handed out any more and the workers finish
-      // their current ones before anything else touches the control block.
+      // A trap on this thread: no task is handed out any more and the workers
+      // finish their current ones before anything else touches the control
+      // block; call() puts the stack pointer back.
       Atomics.add(c, CONTROL.next, tasks);
       Atomics.store(c, CONTROL.ready, tasks); // a worker waiting for a block runs its task on whatever is there
       this.join();

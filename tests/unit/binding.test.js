@@ -79,6 +79,28 @@ test('sizes that wrap 32-bit arithmetic', async (t) => {
   });
 });
 
+test('exceptions through wasm frames', async (t) => {
+  await t.test('should put the wasm stack pointer back when a call fails inside the module', async () => {
+    // A trap unwinds the operator's frames without their epilogues; call() and stream() restore the
+    // stack pointer, or every such error would lower it, until it runs over static data.
+    const { call, input, stream } = await import('../../js/runtime/binding.js');
+    const rt = /** @type {any} */ (getRuntime());
+    const sp = rt.exports.stackSave();
+    for (let i = 0; i < 3; i++) {
+      assert.throws(() => call(rt, [input('x', Float32Array.of(1, 2))], (_p, c) => {
+        c.stackAlloc(4096); // a frame the failing operator never pops
+        throw new WebAssembly.RuntimeError('unreachable');
+      }), WebAssembly.RuntimeError);
+      assert.throws(() => stream(rt, 2, [Float32Array.of(1, 2)], [], (_s, _o, _l, c) => {
+        c.stackAlloc(4096);
+        throw new WebAssembly.RuntimeError('unreachable');
+      }), WebAssembly.RuntimeError);
+    }
+    assert.equal(rt.exports.stackSave(), sp);
+    assert.deepEqual(qdq.quantizePerTensor(Float32Array.of(1, -1), { scale: 0.5 }).data, Int8Array.of(2, -2));
+  });
+});
+
 test('outputs that share memory with inputs', async (t) => {
   const n = 300_000; // several staging chunks
   const source = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 3);

@@ -358,9 +358,9 @@ test('threads', async (t) => {
 
   await t.test('should let the workers finish a region the calling thread leaves with an error', () => {
     // An error on the calling thread inside a region (here from its copy of
-    // a finished band; a trap or a result array it cannot allocate alike)
-    // propagates only after the workers are out of the region, so the next
-    // call's region starts clean and gives the right bytes.
+    // a finished band, as a result array it cannot allocate would) propagates
+    // only after the workers are out of the region and the operator has
+    // returned, so the next call's region starts clean and gives the right bytes.
     const r = rng(1210);
     const [m, k, n] = [250, 200, 301];
     const { layer, x } = dynamicOperands(r, m, k, n);
@@ -370,9 +370,17 @@ test('threads', async (t) => {
       const one = layer.forward(x);
       setThreadLimit(2, 0);
       Object.defineProperty(Pool.prototype, 'finished', { configurable: true, value: () => { throw new Error('copy failed'); } });
+      const rt = /** @type {any} */ (getRuntime());
       assert.throws(() => layer.forward(x), /copy failed/);
-      const pool = /** @type {any} */ (getRuntime()).pool;
+      const pool = rt.pool;
       assert.equal(Atomics.load(pool.c, CONTROL.pending), 0, 'a worker was still in the region when the error reached the caller');
+      // The error waits until the operator has returned: its stack frame and workspaces are freed
+      // (thrown through its frames, 440 such errors ran the stack pointer over static data).
+      const sp = rt.exports.stackSave(), heap = rt.memory.buffer.byteLength;
+      for (let i = 0; i < 300; i++) assert.throws(() => layer.forward(x), /copy failed/);
+      assert.equal(rt.exports.stackSave(), sp, 'the stack pointer moved');
+      assert.equal(rt.memory.buffer.byteLength, heap, 'failed calls grew wasm memory');
+      assert.equal(pool.deferred, null);
       Object.defineProperty(Pool.prototype, 'finished', /** @type {PropertyDescriptor} */ (finished));
       for (let rep = 0; rep < 3; rep++) {
         poisonHeap();
