@@ -121,6 +121,13 @@ test('model lab', async (t) => {
       assert.match(/** @type {string} */ (l.charts[1].label), new RegExp(`^${l.name} float outputs: Histogram of \\d+ values .* clip\\.$`));
     }
     assert.match(await page.$eval('#code-outcome', (e) => e.textContent ?? ''), /Could not run 'quantized::linear'/);
+    // Every id is unique once everything is drawn (getElementById and labels find the first of a duplicate).
+    assert.deepEqual(await page.evaluate(() => {
+      /** @type {Record<string, number>} */
+      const n = {};
+      for (const e of document.querySelectorAll('[id]')) n[e.id] = (n[e.id] ?? 0) + 1;
+      return Object.keys(n).filter((id) => n[id] > 1);
+    }), []);
     await page.screenshot({ path: path.join(out, 'lab-run-all.png'), fullPage: true });
     assert.deepEqual(errors, []);
     await page.close();
@@ -222,8 +229,9 @@ test('model lab', async (t) => {
 
   await t.test('should restore the settings from the URL and keep them there', async () => {
     const { page, errors } = await open('?backend=qnnpack&fuse=0&observer=percentile&calib=10&wbits=6&abits=5&snippet=dynamic');
+    // Read from the form controls themselves (a <span id="backend"> once shadowed the qconfig select).
     assert.deepEqual(await page.evaluate(() => ['backend', 'observer', 'calibration', 'w-bits', 'a-bits', 'snippet']
-      .map((id) => /** @type {HTMLInputElement} */ (document.getElementById(id)).value)), ['qnnpack', 'percentile', '10', '6', '5', 'dynamic']);
+      .map((id) => /** @type {HTMLInputElement} */ (document.querySelector(`select#${id}, input#${id}`)).value)), ['qnnpack', 'percentile', '10', '6', '5', 'dynamic']);
     assert.equal(await page.isChecked('#fuse'), false);
     assert.match(await page.$eval('#code-qdq', (e) => e.textContent ?? ''), /quantizeDynamic\(model, \{ perChannel: false \}\)/);
     const r = await run(page, 'static');
@@ -233,6 +241,14 @@ test('model lab', async (t) => {
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
     assert.equal(await page.$eval('#observer', (e) => /** @type {HTMLSelectElement} */ (e).value), 'histogram');
+    // The qconfig select drives the URL, the snippet and the next run (a <span id="backend"> once took its id).
+    await page.goto(`${base}/lab.html?calib=1`);
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.match(await page.$eval('#code-qdq', (e) => e.textContent ?? ''), /getDefaultQConfig\('fbgemm'\)/);
+    await page.selectOption('#backend', 'qnnpack');
+    assert.equal(new URL(page.url()).search, '?backend=qnnpack&calib=1');
+    assert.match(await page.$eval('#code-qdq', (e) => e.textContent ?? ''), /getDefaultQConfig\('qnnpack'\)/);
+    assert.equal((await run(page, 'static'))?.settings.backend, 'qnnpack');
     assert.deepEqual(errors, []);
     await page.close();
   });

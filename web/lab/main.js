@@ -132,7 +132,7 @@ async function runJobs(jobs) {
 worker.onmessage = (/** @type {MessageEvent} */ e) => {
   const m = e.data;
   if (m.type === 'ready') {
-    $('#backend').textContent = `${m.backend} build`;
+    $('#wasm-build').textContent = `${m.backend} build`;
     status(`Ready: ${m.train} training and ${m.test} test images loaded.`);
     setBusy(false);
     document.body.dataset.ready = 'true';
