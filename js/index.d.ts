@@ -128,9 +128,11 @@ export function init(options?: InitOptions): Promise<InitResult>;
 export function threads(): number;
 
 /**
- * Ends the pool's workers; the library keeps working on the calling thread.
- * A Node process exits without it (idle workers do not keep it alive); call it
- * to release a page's or a long-lived process's threads. Idempotent.
+ * Ends the pool's workers and frees their stacks; the library keeps working on
+ * the calling thread, and the pool does not restart (a later init() says so).
+ * Called while init() loads, it ends the pool that init() starts. A Node
+ * process exits without it (idle workers do not keep it alive); call it to
+ * release a page's or a long-lived process's threads. Idempotent.
  */
 export function shutdownThreads(): void;
 

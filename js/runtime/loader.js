@@ -70,6 +70,8 @@ let runtime = null;
 let pool = null;
 /** Why there are fewer threads than asked for, or null. @type {string | null} */
 let threadsNote = null;
+/** Whether shutdownThreads() was called: the pool, once started, is ended and stays so. */
+let stopped = false;
 /** What the first init()/initSync() was given, to refuse a different second one. */
 let firstWasm = /** @type {unknown} */ (undefined);
 
@@ -149,6 +151,9 @@ function initOptions(fn, v, keys) {
   const o = optionsObject(`${fn} options`, v, keys, {});
   checkBuild(o.build);
   if (o.numThreads != null) threadCount(o.numThreads);
+  if (o.workerUrl != null && typeof o.workerUrl !== 'string' && !(o.workerUrl instanceof URL)) {
+    throw new TypeError(`qdq-wasm: workerUrl must be a string or a URL, got ${describe(o.workerUrl)}`);
+  }
   return o;
 }
 
@@ -299,7 +304,14 @@ export function init(opts) {
   if (pending !== null) {
     return pending.then((loaded) => {
       checkSame(loaded, options, 'init');
-      return result();
+      const r = result();
+      // The first call fixed the pool: say so when this one asks for another size.
+      if (options.numThreads != null && Math.min(options.numThreads, MAX_THREADS) !== r.threads && r.threadsNote === null) {
+        r.threadsNote = `qdq-wasm: already initialized with ${r.threads} thread${r.threads === 1 ? '' : 's'}` +
+          (stopped ? ' (shutdownThreads() ended the pool, which does not restart)' : '') +
+          `; numThreads ${options.numThreads} in a later init() does not change that`;
+      }
+      return r;
     });
   }
   firstWasm = options.wasm ?? undefined;
@@ -316,13 +328,24 @@ export function init(opts) {
         'COOP same-origin and COEP require-corp); running on one thread';
     }
     let source = options.wasm ?? undefined;
+    /** @type {WebAssembly.Module | null} */
+    let module = null;
     if (source === undefined) {
       const b = /** @type {'simd128' | 'relaxed'} */ (build);
-      source = (asked > 1 && shared ? defaultSource(`${b}-mt`) : null) ?? defaultSource(b);
+      const mt = asked > 1 && shared ? defaultSource(`${b}-mt`) : null;
+      if (mt != null) {
+        try {
+          module = await compileSource(mt);
+        } catch (err) {
+          // A package copied without its -mt builds still runs, on one thread.
+          threadsNote = `qdq-wasm: the shared-memory build did not load (${/** @type {Error} */ (err).message.replace(/^qdq-wasm: /, '')}); running on one thread`;
+        }
+      }
+      if (module === null) source = defaultSource(b);
     }
-    const module = await compileSource(/** @type {any} */ (source));
+    module ??= await compileSource(/** @type {any} */ (source));
     if (!importsMemory(module)) {
-      if (asked > 1 && shared) {
+      if (asked > 1 && shared && threadsNote === null) {
         threadsNote = options.wasm == null
           ? 'qdq-wasm: this entry point has no shared-memory build (qdq-wasm/inline embeds the single-threaded ones); running on one thread'
           : 'qdq-wasm: the module passed as `wasm` is not a shared-memory build (dist/qdq-*-mt.wasm); running on one thread';
@@ -336,17 +359,23 @@ export function init(opts) {
     const rt = instantiateShared(module, build, () => p);
     const memory = /** @type {WebAssembly.Memory} */ (rt.memory);
     const created = new Pool({ exports: rt.exports, memory }, rt.malloc(CONTROL.words * 4, 'the thread pool'));
-    await created.start(module, asked, (bytes) => rt.malloc(bytes, 'a worker stack'), { workerUrl: options.workerUrl });
+    await created.start(module, asked, { malloc: (bytes) => rt.malloc(bytes, 'a worker stack'), free: (ptr) => rt.exports.free(ptr) },
+      { workerUrl: options.workerUrl });
     if (created.error !== null) threadsNote = created.error;
     threadsNote = withCap(threadsNote, capped);
     p = created;
     pool = created;
     rt.pool = created;
     runtime = rt;
+    if (stopped && created.size > 1) {
+      created.dispose(); // shutdownThreads() came while this init() was loading
+      threadsNote = 'qdq-wasm: shutdownThreads() was called while init() was loading; running on one thread';
+    }
     return runtime;
   })();
   pending.catch(() => {
     pending = null;
+    stopped = false;
   });
   return pending.then(() => result());
 }
@@ -414,11 +443,14 @@ export function threads() {
 }
 
 /**
- * Ends the pool's workers. The library stays usable on the calling thread.
- * Not needed for a Node process to exit (idle workers are unref'd); call it
- * to free the threads of a page or a long-lived process. Idempotent.
+ * Ends the pool's workers and frees their stacks. The library stays usable on
+ * the calling thread; the pool does not restart (a later init() says so), and
+ * one that a loading init() starts is ended too. Not needed for a Node
+ * process to exit (idle workers are unref'd); call it to free the threads of
+ * a page or a long-lived process. Idempotent.
  */
 export function shutdownThreads() {
+  if (pending !== null) stopped = true; // also a pool that a loading init() has yet to start
   if (pool !== null) pool.dispose();
 }
 

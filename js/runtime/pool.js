@@ -130,6 +130,10 @@ export class Pool {
      * operator has returned (Pool#region). @type {unknown} @internal
      */
     this.deferred = null;
+    /** The workers' stacks (heap blocks), freed by dispose(). @type {number[]} @private */
+    this.stacks = [];
+    /** @type {((ptr: number) => void) | null} @private */
+    this.free = null;
   }
 
   /** The deferred error, if any, cleared. @internal @returns {unknown} */
@@ -145,17 +149,21 @@ export class Pool {
    * and `error` says why: the caller keeps running on one thread.
    * @param {WebAssembly.Module} module
    * @param {number} numThreads
-   * @param {(bytes: number) => number} malloc
+   * @param {{ malloc: (bytes: number) => number, free: (ptr: number) => void }} heap for the workers' stacks
    * @param {{ workerUrl?: string | URL }} [options]
    */
-  async start(module, numThreads, malloc, options = {}) {
+  async start(module, numThreads, heap, options = {}) {
     const n = Math.min(numThreads, MAX_THREADS);
-    const url = options.workerUrl ?? new URL('./worker.js', import.meta.url);
+    let url = options.workerUrl ?? new URL('./worker.js', import.meta.url);
+    // Node's Worker takes a file: URL only as a URL object (a string must be a path).
+    if (typeof url === 'string' && isNode() && url.startsWith('file:')) url = new URL(url);
     const memory = this.main.memory;
+    this.free = heap.free;
     try {
       const ready = [];
       for (let i = 1; i < n; i++) {
-        const stackBase = malloc(WORKER_STACK);
+        const stackBase = heap.malloc(WORKER_STACK);
+        this.stacks.push(stackBase);
         const data = { module, memory, control: this.c.byteOffset, index: i,
           stackTop: (stackBase + WORKER_STACK) & ~15 };
         ready.push(this.spawn(url, data));
@@ -429,9 +437,19 @@ export class Pool {
       Atomics.add(this.c, WAKE + i, 1);
       Atomics.notify(this.c, WAKE + i);
     }
-    for (const w of this.workers) w.terminate();
+    const ended = this.workers.map((w) => w.terminate());
     this.workers = [];
     this.size = 1;
+    // The stacks go back to the heap once no worker can touch them: Node's terminate()
+    // resolves when the thread has stopped; a browser's stops it at once.
+    const stacks = this.stacks;
+    this.stacks = [];
+    if (stacks.length > 0 && this.free !== null) {
+      const free = this.free;
+      Promise.all(ended).then(() => {
+        for (const p of stacks) free(p);
+      }, () => {});
+    }
   }
 }
 

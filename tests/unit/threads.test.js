@@ -595,6 +595,78 @@ test('threads', async (t) => {
     assert.equal(mt.threads(), 1);
   });
 
+  await t.test('should say what a later init() and shutdownThreads() do to the pool, and free the workers\' stacks', () => {
+    const script = `
+      import * as qdq from ${JSON.stringify(new URL('../../js/index.js', import.meta.url).href)};
+      import { getRuntime } from ${JSON.stringify(new URL('../../js/runtime/loader.js', import.meta.url).href)};
+      const out = [];
+      out.push(await qdq.init({ build: ${JSON.stringify(BUILD)}, numThreads: 3 }));
+      out.push(await qdq.init({ numThreads: 4 }));
+      out.push(await qdq.init({ numThreads: 3 }));
+      const rt = getRuntime();
+      const stacks = [...rt.pool.stacks];
+      qdq.shutdownThreads();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      out.push(await qdq.init({ numThreads: 3 }));
+      // Freed: the heap hands the stacks' blocks out again.
+      const again = [rt.malloc(128 * 1024, 'probe'), rt.malloc(128 * 1024, 'probe')];
+      console.log(JSON.stringify({ out, stacks: stacks.length, reused: again.filter((p) => stacks.includes(p)).length }));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(child.status, 0, child.stderr);
+    const { out, stacks, reused } = JSON.parse(child.stdout);
+    assert.deepEqual(out.slice(0, 3).map((r) => r.threads), [3, 3, 3]);
+    assert.equal(out[0].threadsNote, null);
+    assert.equal(out[1].threadsNote, 'qdq-wasm: already initialized with 3 threads; numThreads 4 in a later init() does not change that');
+    assert.equal(out[2].threadsNote, null);
+    assert.equal(out[3].threads, 1);
+    assert.equal(out[3].threadsNote, 'qdq-wasm: already initialized with 1 thread (shutdownThreads() ended the pool, which does not restart); ' +
+      'numThreads 3 in a later init() does not change that');
+    assert.equal(stacks, 2);
+    assert.equal(reused, 2, 'the workers\' stacks were not freed');
+  });
+
+  await t.test('should end a pool that shutdownThreads() asked to end while init() loaded', () => {
+    const script = `
+      import * as qdq from ${JSON.stringify(new URL('../../js/index.js', import.meta.url).href)};
+      const loading = qdq.init({ build: ${JSON.stringify(BUILD)}, numThreads: 2 });
+      qdq.shutdownThreads();
+      const r = await loading;
+      const y = qdq.quantizePerTensor(Float32Array.of(1, -1), { scale: 0.5 }).data;
+      console.log(JSON.stringify({ r, threads: qdq.threads(), y: [...y] }));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(child.signal, null, 'the child hung');
+    assert.equal(child.status, 0, child.stderr);
+    assert.deepEqual(JSON.parse(child.stdout), {
+      r: { build: BUILD, threads: 1, threadsNote: 'qdq-wasm: shutdownThreads() was called while init() was loading; running on one thread' },
+      threads: 1, y: [2, -2],
+    });
+  });
+
+  await t.test('should run on one thread when the shared-memory build is missing, and take workerUrl as a string or URL', () => {
+    const script = `
+      import * as loader from ${JSON.stringify(new URL('../../js/runtime/loader.js', import.meta.url).href)};
+      const dist = ${JSON.stringify(new URL('../../dist/', import.meta.url).href)};
+      loader.setWasmSource((b) => new URL(b.endsWith('-mt') ? 'missing-' + b + '.wasm' : 'qdq-' + b + '.wasm', dist));
+      const lines = [];
+      try { await loader.init({ numThreads: 2, workerUrl: 42 }); } catch (e) { lines.push(e.name + ': ' + e.message); }
+      lines.push(await loader.init({ build: ${JSON.stringify(BUILD)}, numThreads: 2 }));
+      console.log(JSON.stringify(lines));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(child.status, 0, child.stderr);
+    const [error, r] = JSON.parse(child.stdout);
+    assert.equal(error, 'TypeError: qdq-wasm: workerUrl must be a string or a URL, got 42');
+    assert.equal(r.threads, 1);
+    assert.match(r.threadsNote, /^qdq-wasm: the shared-memory build did not load \(cannot read .*missing-.*-mt\.wasm: ENOENT.*\); running on one thread$/);
+    // A file: URL given as a string (what import.meta.resolve returns) starts the workers in Node.
+    const worker = new URL('../../js/runtime/worker.js', import.meta.url).href;
+    const started = spawnSync(process.execPath, ['--input-type=module', '-e', `
+      import * as qdq from ${JSON.stringify(new URL('../../js/index.js', import.meta.url).href)};
+      console.log(JSON.stringify(await qdq.init({ build: ${JSON.stringify(BUILD)}, numThreads: 2, workerUrl: ${JSON.stringify(worker)} })));`],
+    { encoding: 'utf8', timeout: 30000 });
+    assert.equal(started.status, 0, started.stderr);
+    assert.deepEqual(JSON.parse(started.stdout), { build: BUILD, threads: 2, threadsNote: null });
+  });
+
   await t.test('should refuse a bad numThreads', async () => {
     // init() is idempotent once it has succeeded, so the check runs in a child.
     const script = `
