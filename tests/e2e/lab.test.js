@@ -245,10 +245,33 @@ test('model lab', async (t) => {
     await page.goto(`${base}/lab.html?calib=1`);
     await page.waitForSelector('body[data-ready="true"]');
     assert.match(await page.$eval('#code-qdq', (e) => e.textContent ?? ''), /getDefaultQConfig\('fbgemm'\)/);
+    // An emptied or unreadable number field is refused next to it and keeps its value (Number('') is 0).
+    await page.fill('#calibration', '');
+    await page.press('#calibration', 'Tab');
+    await page.click('#train-epochs', { clickCount: 3 });
+    await page.keyboard.type('e-');
+    await page.press('#train-epochs', 'Tab');
+    assert.equal(new URL(page.url()).search, '?calib=1');
+    assert.deepEqual(await page.evaluate(() => ['calibration', 'train-epochs'].map((id) => {
+      const el = /** @type {HTMLInputElement} */ (document.getElementById(id));
+      return [el.value, document.getElementById(`${id}-error`)?.textContent, el.getAttribute('aria-describedby')];
+    })), [
+      ['1', 'Calibration images (1–1000): the field is empty; it takes a whole number from 1 to 1000. Still 1.', 'calibration-error'],
+      ['3', 'Epochs: what was typed is not a number; it takes a whole number from 1 to 20. Still 3.', 'train-epochs-error'],
+    ]);
+    await page.fill('#calibration', '0');
+    await page.dispatchEvent('#calibration', 'change');
+    assert.equal(await page.getAttribute('#calibration', 'aria-invalid'), 'true');
+    assert.equal(await page.textContent('#calibration-error'), 'Calibration images (1–1000): 0; it takes a whole number from 1 to 1000. Still 1.');
+    await page.fill('#calibration', '2');
+    await page.dispatchEvent('#calibration', 'change');
+    assert.deepEqual([await page.getAttribute('#calibration', 'aria-invalid'), await page.isHidden('#calibration-error')], [null, true]);
+    await page.fill('#calibration', '1');
+    await page.dispatchEvent('#calibration', 'change');
     await page.selectOption('#backend', 'qnnpack');
     assert.equal(new URL(page.url()).search, '?backend=qnnpack&calib=1');
     assert.match(await page.$eval('#code-qdq', (e) => e.textContent ?? ''), /getDefaultQConfig\('qnnpack'\)/);
-    assert.equal((await run(page, 'static'))?.settings.backend, 'qnnpack');
+    assert.deepEqual(await run(page, 'static').then((r) => [r?.settings.backend, r?.settings.calibration]), ['qnnpack', 1]);
     assert.deepEqual(errors, []);
     await page.close();
   });

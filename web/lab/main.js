@@ -7,7 +7,8 @@ import { OBSERVER_NAMES, OBSERVERS } from './engine.js';
 import { lineChart, PALETTE, pointTable } from './charts.js';
 import { renderHistogram } from '../histogram.js';
 import { outcome, qdqCode } from './snippets.js';
-import { defaults, engineSettings, fromQuery, toQuery } from './state.js';
+import { engineSettings, FIELDS, fromQuery, toQuery } from './state.js';
+import { accept, describeEntry, refuse } from '../field-error.js';
 
 const $ = (/** @type {string} */ sel) => /** @type {HTMLElement} */ (document.querySelector(sel));
 const input = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ (document.getElementById(id));
@@ -46,24 +47,51 @@ function showState() {
   renderCode();
 }
 
-/** Reads the controls into the state (invalid numbers keep the last valid value) and the URL. */
-function readControls() {
+/**
+ * Reads the controls into the state and the URL. A number field that is empty or out of its range is
+ * refused next to the field and its setting keeps its last valid value (a number input reads an empty
+ * field as '', and Number('') is 0).
+ */
+function readControls(/** @type {Event} */ e) {
   const next = { ...state };
-  const d = defaults();
   for (const [id, key, read] of CONTROLS) {
     const el = input(id);
     if (read === 'checkbox') { /** @type {any} */ (next)[key] = el.checked; continue; }
-    if (el.type === 'number' && !el.checkValidity()) continue;
-    const v = read(el.value);
-    if (typeof v === 'number' && !Number.isFinite(v)) continue;
-    /** @type {any} */ (next)[key] = v ?? /** @type {any} */ (d)[key];
+    if (el.type === 'number') {
+      // The URL's parser decides, so whatever the field accepts survives a reload.
+      const v = el.value.trim() === '' ? null : FIELDS[key].parse(String(Number(el.value)));
+      if (v === null) {
+        const kind = el.step === '1' ? 'a whole number' : 'a number';
+        refuse(el, `${labelOf(el)}: ${describeEntry(el)}; it takes ${kind} from ${el.min} to ${el.max}. Still ${/** @type {any} */ (state)[key]}.`);
+        continue;
+      }
+      // Another field's change leaves this one's message (about an entry it replaced on blur) in place.
+      if (e.target === el) accept(el);
+      /** @type {any} */ (next)[key] = v;
+      continue;
+    }
+    /** @type {any} */ (next)[key] = read(el.value);
   }
   state = next;
   history.replaceState(null, '', `${location.pathname}${toQuery(state)}`);
   renderCode();
 }
 
-for (const [id] of CONTROLS) input(id).addEventListener('change', readControls);
+/** A field's label text without the field's own value. @param {HTMLInputElement} el */
+function labelOf(el) {
+  return (el.closest('label')?.firstChild?.textContent ?? el.id).trim();
+}
+
+for (const [id, key] of CONTROLS) {
+  input(id).addEventListener('change', readControls);
+  // A refused field shows the value in effect again once the user leaves it; its message stays.
+  input(id).addEventListener('blur', () => {
+    const el = input(id);
+    if (el.getAttribute('aria-invalid') !== 'true') return;
+    el.value = String(/** @type {any} */ (state)[key]);
+    el.removeAttribute('aria-invalid');
+  });
+}
 
 // ---- jobs ---------------------------------------------------------------------------
 
