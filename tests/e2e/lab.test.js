@@ -141,7 +141,14 @@ test('model lab', async (t) => {
     const a = await run(page, 'static');
     const ranges = await page.$$eval('#ranges-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
     assert.deepEqual(ranges.map((x) => x[0]), ['input', 'fc1', 'fc2', 'fc3']);
-    for (const x of ranges) assert.match(/** @type {string} */ (x[5]), /^\[-?[\d.e-]+, [\d.e+-]+\]$/);
+    // fbgemm's reduce_range: the observer fits codes 0 to 127, the converted model clips at uint8's 0 to 255.
+    for (const x of ranges) {
+      const [fit, clip] = [x[5], x[6]].map((c) => /^\[(-?[\d.e-]+), ([\d.e+-]+)\] \(codes (\d+) to (\d+)\)$/.exec(c ?? '')?.slice(1).map(Number));
+      assert.ok(fit && clip, JSON.stringify(x));
+      assert.deepEqual([fit[2], fit[3], clip[2], clip[3]], [0, 127, 0, 255]);
+      assert.equal(fit[0], clip[0]);
+      assert.ok(clip[1] > 1.9 * fit[1], JSON.stringify(x));
+    }
     await page.selectOption('#observer', 'entropy');
     await page.fill('#calibration', '1000');
     await page.dispatchEvent('#calibration', 'change');
@@ -206,6 +213,10 @@ test('model lab', async (t) => {
     assert.ok(q4.accuracy > s4.accuracy + 0.005, `4-bit QAT ${q4.accuracy} vs static ${s4.accuracy}`);
     assert.deepEqual([s4.settings.wBits, s4.settings.aBits, q4.settings.wBits, q4.settings.aBits], [4, 4, 4, 4]);
     assert.ok(await page.$eval('#qat-curve', (e) => e.querySelectorAll('path.series').length >= 2));
+    // The look inside (of the QAT model) says the model clips at uint8's codes, not at the 4-bit fit.
+    for (const text of await page.$$eval('#layers .layer p:nth-of-type(2)', (ps) => ps.map((p) => p.textContent ?? ''))) {
+      assert.match(text, /^outputs: SQNR [\d.]+ dB \(codes 0 to 255: the converted model keeps uint8's range, with a scale fitted to codes 0 to 15\)$/);
+    }
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -94,11 +94,16 @@ test('Lab static runs', async (t) => {
     const final = seen[4];
     assert.ok(final.final);
     for (const l of final.layers) {
-      // reduceRange (fbgemm): codes [0, 127]; the clip covers the observed range, widened to hold 0
-      assert.equal(l.clip[0], (0 - l.zeroPoint) * l.scale);
-      assert.equal(l.clip[1], (127 - l.zeroPoint) * l.scale);
-      assert.ok(l.clip[0] <= Math.min(0, l.min) + l.scale && l.clip[1] >= l.max - l.scale);
+      // reduceRange (fbgemm): the observer fits codes [0, 127] over the observed range, widened to hold 0;
+      // the converted model clips to uint8's [0, 255] with that scale and zero point, twice as far.
+      assert.deepEqual([l.fitCodes, l.codes], [[0, 127], [0, 255]]);
+      assert.deepEqual(l.fitted, [(0 - l.zeroPoint) * l.scale, (127 - l.zeroPoint) * l.scale]);
+      assert.deepEqual(l.clip, [(0 - l.zeroPoint) * l.scale, (255 - l.zeroPoint) * l.scale]);
+      assert.ok(l.fitted[0] <= Math.min(0, l.min) + l.scale && l.fitted[1] >= l.max - l.scale);
     }
+    // The scale and zero point shown are the converted model's.
+    const fc2 = /** @type {any} */ (lab.last).model.modules[3].layer;
+    assert.deepEqual([final.layers[2].scale, final.layers[2].zeroPoint], [fc2.outputScale, fc2.outputZeroPoint]);
   });
   await t.test('should change the result with the observer and the calibration size', async () => {
     const a = await lab.runStatic({ ...DEFAULTS, observer: 'minmax', calibration: 1 });
@@ -145,6 +150,14 @@ test('Lab QAT, training and cancel', async (t) => {
     assert.ok(curve.every((m, i) => m.type === 'curve' && m.step === i + 1 && Number.isFinite(m.loss)));
     assert.ok(q4.accuracy > s4.accuracy + 0.01, `QAT ${q4.accuracy} vs static ${s4.accuracy}`);
     assert.equal(q4.workflow, 'qat');
+    // The fake-quantize trained with codes 0..15; the converted model clips to uint8's 0..255 at its scale.
+    const inside = /** @type {any} */ (lab.inspect());
+    for (const l of inside.layers) {
+      assert.deepEqual([l.activation.codes, l.activation.fitCodes, l.activation.grid.length], [[0, 255], [0, 15], 256]);
+    }
+    const fc1 = /** @type {any} */ (lab.last).model.modules[1].layer;
+    assert.deepEqual([inside.layers[0].activation.scale, inside.layers[0].activation.grid[255]],
+      [fc1.outputScale, Math.fround((255 - fc1.outputZeroPoint) * fc1.outputScale)]);
   });
   await t.test('should stop a run at the first tick after a cancel, leaving the float model as it was', async () => {
     const before = lab.floatPreds;
@@ -223,14 +236,28 @@ test('Lab.inspect', async (t) => {
   await t.test('should give each layer the grid its quantized model uses: every code dequantized, ending at the clipping range', async () => {
     /** @type {any[]} */
     const final = [];
-    await lab.runStatic({ ...DEFAULTS, observer: 'minmax', aBits: 4 }, { progress: (m) => { if (m.final) final.push(...(/** @type {any} */ (m).layers)); } });
+    await lab.runStatic({ ...DEFAULTS, observer: 'minmax', aBits: 4, calibration: 1 }, { progress: (m) => { if (m.final) final.push(...(/** @type {any} */ (m).layers)); } });
     const r = /** @type {any} */ (lab.inspect());
+    // What the converted model emits on the same 256 test images: its output codes per layer.
+    let a = /** @type {any} */ (testSet.images.subarray(0, 256 * 784));
+    /** @type {number[]} */
+    const maxCode = [];
+    const model = /** @type {any} */ (lab.last).model;
+    for (let i = 0; i < 6; i++) {
+      a = model.modules[i].forward(a, 256);
+      if (i % 2 === 1) maxCode.push(a.data.reduce((/** @type {number} */ m, /** @type {number} */ v) => Math.max(m, v), 0));
+    }
     r.layers.forEach((/** @type {any} */ l, /** @type {number} */ k) => {
-      // Activations: codes 0..15 (4 bits) at the observer's scale and zero point, so the grid's ends are the clip the ranges table shows.
+      // Activations: the observer fits its scale to codes 0..15 (4 bits), but the converted model clips to uint8's
+      // 0..255 (as torch 1.13's convert), so the grid drawn and the ranges table's clip end at code 255.
       const ranges = final.find((x) => x.name === l.name);
-      assert.equal(l.activation.grid.length, 16);
+      assert.deepEqual([l.activation.codes, l.activation.fitCodes, ranges.codes, ranges.fitCodes], [[0, 255], [0, 15], [0, 255], [0, 15]]);
+      assert.equal(l.activation.grid.length, 256);
       assert.equal(l.activation.scale, ranges.scale);
-      assert.deepEqual([l.activation.grid[0], l.activation.grid[15]], ranges.clip.map(Math.fround));
+      assert.deepEqual([l.activation.grid[0], l.activation.grid[255]], ranges.clip.map(Math.fround));
+      assert.deepEqual([l.activation.grid[0], l.activation.grid[15]], ranges.fitted.map(Math.fround));
+      // Calibrated on one image, the model's codes on 256 test images go past 15: the fit is not where it clips.
+      assert.ok(maxCode[k] > 15 && maxCode[k] <= 255, `${l.name}: max code ${maxCode[k]}`);
       // Weights: per channel (fbgemm), drawn on the widest channel's grid, codes -128..127.
       const ql = /** @type {any} */ (lab.last).model.modules[[1, 3, 5][k]].layer;
       const scale = Math.max(...ql.weightScales);

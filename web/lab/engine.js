@@ -113,9 +113,25 @@ export function qatQConfig(q, s) {
 const median = (v) => v.slice().sort((a, b) => a - b)[v.length >> 1];
 
 /**
- * An activation's quantization: the observer's (or fake-quantize's) scale, zero point and code range.
- * @typedef {{ scale: number, zeroPoint: number, quantMin: number, quantMax: number }} ActQuant
+ * An activation's quantization in the converted model: the scale and zero point convert() took from the
+ * observer (or fake-quantize), the code range the model clamps to (its dtype's: torch 1.13's convert keeps
+ * uint8's [0, 255]), and the narrower one the observer fitted the scale to (reduce_range, or under 8 bits).
+ * @typedef {{ scale: number, zeroPoint: number, quantMin: number, quantMax: number, fitMin: number, fitMax: number }} ActQuant
  */
+
+/**
+ * The output quantization of a converted model's module (a Quantize, or a QuantizedLinearModule's layer).
+ * @param {any} mod @param {any} observer the observer or fake-quantize convert() took it from
+ * @returns {ActQuant}
+ */
+function appliedQuant(mod, observer) {
+  const l = mod.layer ?? mod;
+  const [quantMin, quantMax] = l.dtype === 'int8' ? [-128, 127] : [0, 255];
+  return {
+    scale: l.outputScale ?? l.scale, zeroPoint: l.outputZeroPoint ?? l.zeroPoint, quantMin, quantMax,
+    fitMin: observer.quantMin, fitMax: observer.quantMax,
+  };
+}
 
 /**
  * What the page draws a tensor with (web/histogram.js): a copy of its values, their extent, and
@@ -353,17 +369,22 @@ export class Lab {
       reference.dispose();
       throw e;
     }
+    const model = q.convert(prepared);
     /** @type {Map<number, ActQuant>} */
     const acts = new Map();
+    // The clipping range is the converted model's, not the observer's: below 8 bits (and with fbgemm's
+    // reduce_range) the observer fits its scale to fewer codes, but the model clamps to all of uint8's.
     const final = observed.map(({ index, name }) => {
       const o = /** @type {any} */ (q.activationObserver(prepared.modules[index]));
-      const p = o.calculateQParams();
-      const clip = [(o.quantMin - p.zeroPoint) * p.scale, (o.quantMax - p.zeroPoint) * p.scale];
-      acts.set(index, { scale: p.scale, zeroPoint: p.zeroPoint, quantMin: o.quantMin, quantMax: o.quantMax });
-      return { name, min: o.minVal, max: o.maxVal, scale: p.scale, zeroPoint: p.zeroPoint, clip };
+      const a = appliedQuant(model.modules[index], o);
+      acts.set(index, a);
+      const at = (/** @type {number} */ code) => (code - a.zeroPoint) * a.scale;
+      return {
+        name, min: o.minVal, max: o.maxVal, scale: a.scale, zeroPoint: a.zeroPoint,
+        clip: [at(a.quantMin), at(a.quantMax)], fitted: [at(a.fitMin), at(a.fitMax)], codes: [a.quantMin, a.quantMax], fitCodes: [a.fitMin, a.fitMax],
+      };
     });
     ctl.progress?.({ type: 'ranges', done: n, total: n, final: true, layers: final });
-    const model = q.convert(prepared);
     prepared.dispose();
     const settings = pick(s, ['backend', 'fuse', 'observer', 'calibration', 'wBits', 'aBits']);
     const pc = perChannelOf(s);
@@ -391,14 +412,11 @@ export class Lab {
       reference.dispose();
       throw e;
     }
+    const model = q.convert(qat.eval());
     /** @type {Map<number, ActQuant>} */
     const acts = new Map();
-    for (const { index } of LAYERS) {
-      const fq = /** @type {any} */ (q.activationObserver(qat.modules[index]));
-      const p = fq.calculateQParams();
-      acts.set(index, { scale: p.scale, zeroPoint: p.zeroPoint, quantMin: fq.quantMin, quantMax: fq.quantMax });
-    }
-    const model = q.convert(qat.eval());
+    // As in runStatic: the converted model clamps to uint8's codes, not to the fake-quantize's narrower ones.
+    for (const { index } of LAYERS) acts.set(index, appliedQuant(model.modules[index], q.activationObserver(qat.modules[index])));
     qat.dispose();
     const pc = perChannelOf(s);
     const row = this.evaluate(model, 'qat', `QAT ${s.backend}, ${s.qatEpochs} epoch${s.qatEpochs === 1 ? '' : 's'}${bitsLabel(s)}` +
@@ -533,6 +551,7 @@ export class Lab {
         activation: {
           sqnr: q.errorStats(fa, qaFloat).sqnr,
           ...drawn(q, fa, act ? { codes: codes(act.quantMin, act.quantMax), scale: act.scale, zeroPoint: act.zeroPoint } : null),
+          codes: act ? [act.quantMin, act.quantMax] : null, fitCodes: act ? [act.fitMin, act.fitMax] : null,
         },
       });
     }

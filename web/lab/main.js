@@ -289,8 +289,9 @@ onProgress.static = (m) => {
     const tr = document.createElement('tr');
     tr.dataset.layer = l.name;
     const f = (/** @type {number | undefined} */ v) => (v === undefined ? '…' : Number(v.toPrecision(5)).toString());
+    const range = (/** @type {number[] | undefined} */ r, /** @type {number[] | undefined} */ c) => (r && c ? `[${f(r[0])}, ${f(r[1])}] (codes ${c[0]} to ${c[1]})` : '…');
     const cells = [l.name, f(l.min), f(l.max), l.scale === undefined ? '…' : f(l.scale), l.zeroPoint === undefined ? '…' : String(l.zeroPoint),
-      l.clip ? `[${f(l.clip[0])}, ${f(l.clip[1])}]` : '…'];
+      range(l.fitted, l.fitCodes), range(l.clip, l.codes)];
     cells.forEach((t, i) => {
       const td = document.createElement(i ? 'td' : 'th');
       if (!i) td.setAttribute('scope', 'row');
@@ -393,7 +394,11 @@ async function renderInside(r) {
     const wh = document.createElement('div');
     wh.className = 'histogram weights';
     const pa = document.createElement('p');
-    pa.textContent = `outputs: SQNR ${db(l.activation.sqnr)}${l.activation.grid.length ? '' : ' (dynamic: a range per batch, none fixed)'}`;
+    const { codes, fitCodes } = l.activation;
+    // Below 8 bits (and with fbgemm's reduce_range) the grid drawn is wider than the observer's fit: say why.
+    const fit = codes && fitCodes && (fitCodes[0] !== codes[0] || fitCodes[1] !== codes[1])
+      ? ` (codes ${codes[0]} to ${codes[1]}: the converted model keeps uint8's range, with a scale fitted to codes ${fitCodes[0]} to ${fitCodes[1]})` : '';
+    pa.textContent = `outputs: SQNR ${db(l.activation.sqnr)}${l.activation.grid.length ? fit : ' (dynamic: a range per batch, none fixed)'}`;
     const ah = document.createElement('div');
     ah.className = 'histogram outputs';
     charts.push([wh, l.weight, `${l.name} weights`], [ah, l.activation, `${l.name} float outputs`]);
