@@ -175,6 +175,16 @@ test('the page', async (t) => {
     assert.match(article ?? '', /−179/);
     assert.equal(await page.textContent('[data-testid="article-q"]'), '−86, −43, 0, 42, 84, 127');
     assert.equal(await page.textContent('[data-testid="article-pc-q"]'), '−43, 42, 127, 42, 84, 127');
+    assert.equal(await page.textContent('[data-testid="article-pc-xhat"]'), '1, 2, 3, 4, 4.9882, 6');
+    // The article's own arithmetic, redone with its printed numbers (scale 0.01961 per tensor, 0.007843 per channel).
+    for (const said of [
+      '1 / 0.01961 is 50.994 (51 with the unrounded scale 5/255), not 51.99: round(−128 − 50.994) = round(−178.994) = −179',
+      'q(1.0) = round(50.994 − 180) = −129, not 0',
+      'Channel 0: 1 / 0.007843 is 127.502, and round(−128 − 127.502) = −256. With the exact scale 2/255 the sum is −255.5, which rounds to −256 as well',
+      'so 1 / scale is 127.499992, which rounds to 127: −128 − 127 = −255.',
+      'round(x / scale + zero point) gives −127, 0, 128, −128, 0, 127; adding 255 and 638 instead, as its worked lines do, gives 383, 510, 638, 1148, 1276, 1403.',
+      '0.007843 · (127 − 255) = −1.004, not 1.0, and its six lines give −1.004, 0, 1.004, −1.004, 1.004, 3.012.',
+    ]) assert.ok(article?.includes(said), said);
     assert.match(await page.textContent('#steps') ?? '', /6 \/ 255 = 0\.0235294122/);
     await page.screenshot({ path: path.join(out, 'page-desktop.png'), fullPage: true });
     assert.deepEqual(errors, []);
