@@ -1,5 +1,5 @@
-// Types of js/linear.js: int8 GEMM (ONNX MatMulInteger / QLinearMatMul) and
-// quantized Linear layers (PyTorch dynamic and static), plus a float Linear.
+// Types of the int8 GEMM (ONNX MatMulInteger / QLinearMatMul, js/ops/matmul.js) and the
+// quantized Linear layers (PyTorch dynamic and static) plus a float Linear (js/layers/*.js).
 
 /** The largest inner dimension k with exact int32 accumulation: 255 * 255 * k < 2^31. */
 export declare const GEMM_MAX_K: 33025;
@@ -281,3 +281,7 @@ export declare class Linear implements OwnsWasmMemory {
   dispose(): void;
   [Symbol.dispose](): void;
 }
+
+// Only the declarations marked export are the module's: without this a .d.ts exports every
+// top-level declaration, Int8Linear included, which js/index.js does not.
+export {};

@@ -37,7 +37,8 @@ extern "C" {
 #define QDQ_QUANT_RANGE_LIMIT 8388608
 
 /* Marks the operator entry points that js/ calls. build.sh exports exactly
- * these (and malloc/free) from the production .wasm files, and
+ * these (and malloc/free, and Emscripten's _initialize and stack helpers)
+ * from the production .wasm files, and
  * scripts/gen-abi.js lists them with every QDQ_ constant in the generated
  * js/runtime/abi.js. Kernels and references are exported only by the test
  * builds. */
@@ -406,10 +407,12 @@ void qdq_qs8_gemm_pack_a16(size_t rows, size_t kpad, const int8_t* a, size_t a_s
 /// or QDQ_ERROR_OUT_OF_MEMORY. It mallocs, and frees before returning, a
 /// workspace of about 3 * m * k bytes (A staged as int8 and int16), 4 * (2 * m + n)
 /// bytes of row and column terms, an int32 tile of 4 rows by one column block,
-/// and, for m > 16, one column block of weights widened to int16 (~192 KiB);
-/// the tile and the widened block once per task when the shared-memory builds
-/// split the call over threads (docs/threads.md), all allocated before the
-/// split. Results do not depend on the number of tasks.
+/// and, for m > 16, the weights widened to int16: all of them (2 * n * kpad
+/// bytes) when that is at most 8 MiB (QDQ_GEMM_SHARED_WX_BYTES, gemm.c), else one
+/// column block (~192 KiB); the tile, and the widened block beyond 8 MiB, once
+/// per thread when the shared-memory builds split the call over threads
+/// (docs/threads.md), all allocated before the split. Results do not depend
+/// on the number of tasks.
 QDQ_API int qdq_qs8_gemm(size_t m, size_t n, size_t k, const void* a, uint32_t a_flags,
                  int32_t a_zero_point, const void* packed, void* y, uint32_t y_kind,
                  const float* multipliers, const float* bias, int32_t y_zero_point,
@@ -702,7 +705,7 @@ QDQ_API int qdq_histogram_observer_qparams(const float* state, size_t bins, int3
  * computed in double. State: doubles, caller-owned, growable:
  *   s[0] = lo (first bin edge), s[1] = width (bin width; edges lo + i * width)
  *   s[2] = min_val, s[3] = max_val (of the raw values seen, float values)
- *   s[4] = bins (current bin count), s[5] = threshold T (QDQ_CALIB_SIGNED)
+ *   s[4] = bins (current bin count), s[5] = threshold T (without QDQ_CALIB_ABSOLUTE)
  *   s[6 + i] = count of bin i, for i < bins
  * Reset: {0, 0, +Inf, -Inf, num_bins, 0, zeros}. The bin count grows when
  * the range does: call qdq_calib_histogram_bins_after first and give the

@@ -7,6 +7,8 @@ import {
   HistogramObserver, PercentileObserver, EntropyObserver, type CalibrationHistogramObserver,
   type QTensor, type QTensorPerChannel, type ErrorStats, type InitResult,
 } from '../../js/index.js';
+// @ts-expect-error Int8Linear is the Linear layers' shared base, not an export of js/index.js
+import { Int8Linear } from '../../js/index.js';
 
 async function main(): Promise<void> {
   await init();
