@@ -14,6 +14,7 @@ import { NumberLine } from './number-line.js';
 import { parseNpy, parseText } from './parse-tensor.js';
 import { presetTensor, resize } from './presets.js';
 import { fromQuery, MAX_SIDE, toQuery } from './state.js';
+import { accept, describeEntry, refuse } from './field-error.js';
 import { renderChannelTable, renderComparison, renderGroupTable } from './tables.js';
 import { warnings } from './warnings.js';
 
@@ -61,11 +62,20 @@ function scheduleUrl() {
   urlTimer = window.setTimeout(() => history.replaceState(null, '', toQuery(state) || location.pathname), 120);
 }
 
+/**
+ * Puts a value into a control unless it is being typed into. A refusal's message (web/field-error.js)
+ * goes when the value in effect changes: its "still …" would be out of date.
+ * @param {HTMLInputElement | HTMLSelectElement} el @param {string} v
+ */
+function setControl(el, v) {
+  if (document.activeElement === el || el.value === v) return;
+  el.value = v;
+  if (el instanceof HTMLInputElement) accept(el);
+}
+
 /** Puts the state into the controls, skipping the one being typed into. */
 function syncControls() {
-  const set = (/** @type {HTMLInputElement | HTMLSelectElement} */ el, /** @type {string} */ v) => {
-    if (document.activeElement !== el && el.value !== v) el.value = v;
-  };
+  const set = setControl;
   set(/** @type {HTMLSelectElement} */ ($('preset')), state.preset);
   set(input('rows'), String(state.rows));
   set(input('cols'), String(state.cols));
@@ -112,7 +122,7 @@ function syncGroupControls(g) {
     (g.size !== state.group ? ` (${state.group} does not divide ${g.channelLength})` : ''));
   const gv = input('group-view');
   if (gv.max !== String(g.count - 1)) gv.max = String(g.count - 1);
-  if (document.activeElement !== gv) gv.value = String(state.groupView);
+  setControl(gv, String(state.groupView));
   $('group-view-label').hidden = state.view !== -2;
 }
 
@@ -153,9 +163,8 @@ function render() {
   numberLine.render({ x: shownView.x, t: shownView.t, narrow, channel: state.view !== -1, onRange: (lo, hi) => update({ lo, hi }) });
   $('range-controls').hidden = state.view !== -1;
   $('histogram-of').textContent = state.view === -1 ? '' : state.view === -2 ? `(group ${state.groupView})` : `(channel ${state.view})`;
-  for (const [id, v] of /** @type {const} */ ([['range-lo', t.lo], ['range-hi', t.hi]])) {
-    if (document.activeElement !== $(id)) input(id).value = String(Number(v.toPrecision(6)));
-  }
+  shownRange = [t.lo, t.hi];
+  for (const [id, v] of /** @type {const} */ ([['range-lo', t.lo], ['range-hi', t.hi]])) setControl(input(id), rangeText(v));
   renderComparison(/** @type {HTMLTableElement} */ ($('compare-table')), t, c, g);
   renderChannelTable(/** @type {HTMLTableElement} */ ($('channel-table')), c);
   renderGroupTable(/** @type {HTMLTableElement} */ ($('group-table')), g, state.view === -2 ? state.groupView : -1);
@@ -203,6 +212,44 @@ function render() {
   $('render-ms').textContent = `${ms.toFixed(1)} ms`;
 }
 
+/** The per-tensor range in effect, as the range inputs show it. */
+let shownRange = [0, 0];
+/** @param {number} v */
+const rangeText = (v) => String(Number(v.toPrecision(6)));
+
+/**
+ * A number field's entry checked against a rule; a bad one is refused next to the field (web/field-error.js)
+ * with what stays in effect, and gives null.
+ * @param {HTMLInputElement} el
+ * @param {{ integer?: boolean, min?: number, max?: number, float32?: boolean }} rule
+ * @param {string} still the value in effect, named in the message
+ * @returns {number | null}
+ */
+function readNumber(el, rule, still) {
+  const name = el.closest('label')?.firstChild?.textContent?.trim() ?? el.id;
+  const v = Number(el.value);
+  const { integer = false, min = -Infinity, max = Infinity, float32 = false } = rule;
+  const kind = integer ? `a whole number from ${min} to ${max}` : float32 ? 'a number float32 can hold (|x| up to 3.4e38)' : 'a number';
+  let problem = null;
+  if (el.validity.badInput || el.value.trim() === '' || !Number.isFinite(v)) problem = describeEntry(el);
+  else if ((integer && !Number.isInteger(v)) || v < min || v > max || (float32 && !Number.isFinite(Math.fround(v)))) problem = el.value;
+  if (problem === null) return v;
+  refuse(el, `${name}: ${problem}; it takes ${kind}. Still ${still}.`);
+  return null;
+}
+
+/**
+ * When a refused field loses focus, it shows the value in effect again (its message stays).
+ * @param {HTMLInputElement} el @param {() => string} current
+ */
+function restoreOnBlur(el, current) {
+  el.addEventListener('blur', () => {
+    if (el.getAttribute('aria-invalid') !== 'true') return;
+    el.value = current();
+    el.removeAttribute('aria-invalid');
+  });
+}
+
 /** @param {import('./presets.js').Tensor2D} t */
 function useTensor(t) {
   $('paste-error').textContent = '';
@@ -217,21 +264,29 @@ function bind() {
     if (p === 'custom') update({ preset: 'custom', values: tensor.values.slice() });
     else update({ preset: p, ...(p !== 'article' && state.preset === 'article' ? { rows: 8, cols: 16 } : {}) });
   });
-  for (const id of ['rows', 'cols']) {
-    input(id).addEventListener('change', () => {
-      const rows = Math.round(Number(input('rows').value)), cols = Math.round(Number(input('cols').value));
-      if (!(rows >= 1 && rows <= MAX_SIDE && cols >= 1 && cols <= MAX_SIDE)) return;
+  for (const id of /** @type {const} */ (['rows', 'cols'])) {
+    const el = input(id);
+    el.addEventListener('change', () => {
+      const v = readNumber(el, { integer: true, min: 1, max: MAX_SIDE }, String(state[id]));
+      if (v === null) return;
+      accept(el);
+      const rows = id === 'rows' ? v : state.rows, cols = id === 'cols' ? v : state.cols;
       if (state.preset === 'custom') update({ values: resize(tensor, rows, cols).values, rows, cols });
       else update({ rows, cols });
     });
+    restoreOnBlur(el, () => String(state[id]));
   }
   $('view').addEventListener('change', (e) => update({ view: Number(/** @type {HTMLSelectElement} */ (e.target).value) }));
   $('bits').addEventListener('change', (e) => update({ bits: Number(/** @type {HTMLSelectElement} */ (e.target).value) }));
   $('group-size').addEventListener('change', (e) => update({ group: Number(/** @type {HTMLSelectElement} */ (e.target).value) }));
   input('group-view').addEventListener('change', () => {
-    const j = Math.round(Number(input('group-view').value));
-    if (j >= 0 && j <= Number(input('group-view').max)) update({ view: -2, groupView: j });
+    const el = input('group-view');
+    const j = readNumber(el, { integer: true, min: 0, max: Number(el.max) }, String(state.groupView));
+    if (j === null) return;
+    accept(el);
+    update({ view: -2, groupView: j });
   });
+  restoreOnBlur(input('group-view'), () => String(state.groupView));
   $('axis').addEventListener('change', (e) => update({ axis: /** @type {HTMLSelectElement} */ (e.target).value === '1' ? 1 : 0 }));
   $('reroll').addEventListener('click', () => update({ seed: state.seed + 1 }));
   for (const name of ['dtype', 'scheme', 'compat']) {
@@ -241,13 +296,33 @@ function bind() {
   }
   input('include-zero').addEventListener('change', (e) => update({ includeZero: /** @type {HTMLInputElement} */ (e.target).checked }));
   input('reduce-range').addEventListener('change', (e) => update({ reduceRange: /** @type {HTMLInputElement} */ (e.target).checked }));
-  for (const id of ['range-lo', 'range-hi']) {
-    input(id).addEventListener('change', () => {
-      const lo = Number(input('range-lo').value), hi = Number(input('range-hi').value);
-      if (Number.isFinite(lo) && Number.isFinite(hi) && lo < hi) update({ lo: Math.fround(lo), hi: Math.fround(hi) });
+  for (const [id, other] of [['range-lo', 'range-hi'], ['range-hi', 'range-lo']]) {
+    const el = input(id);
+    el.addEventListener('change', () => {
+      const still = `${fmt(shownRange[0])} to ${fmt(shownRange[1])}`;
+      const v = readNumber(el, { float32: true }, still);
+      if (v === null) return;
+      // The other bound as in effect (its field may hold a refused entry).
+      const w = shownRange[id === 'range-lo' ? 1 : 0];
+      const [lo, hi] = id === 'range-lo' ? [Math.fround(v), w] : [w, Math.fround(v)];
+      // Compared in float32, as the library sees them: 1 and 1.00000001 are one float32.
+      if (!(lo < hi)) {
+        const [name, rel, otherName] = id === 'range-lo' ? ['Range min', 'below', 'Range max'] : ['Range max', 'above', 'Range min'];
+        const why = Math.fround(v) === w ? `is ${otherName} (${fmt(w)}) in float32` : `is not ${rel} ${otherName} (${fmt(w)})`;
+        refuse(el, `${name}: ${el.value} ${why}. Still ${still}.`);
+        return;
+      }
+      accept(el);
+      accept(input(other));
+      update({ lo, hi });
     });
+    restoreOnBlur(el, () => rangeText(shownRange[id === 'range-lo' ? 0 : 1]));
   }
-  $('range-reset').addEventListener('click', () => update({ lo: null, hi: null }));
+  $('range-reset').addEventListener('click', () => {
+    accept(input('range-lo'));
+    accept(input('range-hi'));
+    update({ lo: null, hi: null });
+  });
   $('paste-load').addEventListener('click', () => {
     try {
       useTensor(parseText(/** @type {HTMLTextAreaElement} */ ($('paste-text')).value));

@@ -295,6 +295,44 @@ test('the page', async (t) => {
     // And the reset button gives the data's range back.
     await page.click('#range-reset');
     assert.equal(await shown(page, 'pt-scale'), f32(6 / 255));
+
+    // A bad range entry is refused next to its field; the view keeps its range, and the field shows it again on blur.
+    const view = async () => [await page.getAttribute('body', 'data-state'), await shown(page, 'pt-scale'), await shown(page, 'pt-zp')];
+    const kept = await view();
+    const refused = async (/** @type {string} */ id, /** @type {string} */ entry, /** @type {string} */ message) => {
+      await page.fill(`#${id}`, entry);
+      await page.press(`#${id}`, 'Enter');
+      assert.deepEqual([await page.getAttribute(`#${id}`, 'aria-invalid'), await page.textContent(`#${id}-error`), await page.getAttribute(`#${id}`, 'aria-describedby')],
+        ['true', message, `${id}-error`], entry);
+      assert.deepEqual(await view(), kept, entry);
+      await page.press(`#${id}`, 'Tab');
+      assert.deepEqual([await page.getAttribute(`#${id}`, 'aria-invalid'), await page.inputValue(`#${id}`)], [null, id === 'range-lo' ? '1' : '6'], entry);
+    };
+    await refused('range-lo', '', 'Range min: the field is empty; it takes a number float32 can hold (|x| up to 3.4e38). Still 1 to 6.');
+    await refused('range-lo', '1e39', 'Range min: 1e39; it takes a number float32 can hold (|x| up to 3.4e38). Still 1 to 6.');
+    await refused('range-hi', '-1', 'Range max: -1 is not above Range min (1). Still 1 to 6.');
+    await refused('range-lo', '7', 'Range min: 7 is not below Range max (6). Still 1 to 6.');
+    await page.fill('#range-lo', '2');
+    await page.press('#range-lo', 'Tab');
+    assert.equal(await page.isHidden('#range-lo-error'), true);
+    await page.fill('#range-hi', '2.00000001');
+    await page.press('#range-hi', 'Tab');
+    assert.equal(await page.textContent('#range-hi-error'), 'Range max: 2.00000001 is Range min (2) in float32. Still 2 to 6.');
+    assert.deepEqual([await page.inputValue('#range-hi'), new URLSearchParams(await page.getAttribute('body', 'data-state') ?? '').get('lo')], ['6', '2']);
+
+    // Rows and columns: a bad entry is refused the same way, and the tensor keeps its shape.
+    await page.goto(`${base}/?p=normal&r=8&c=16`);
+    await page.waitForSelector('body[data-ready="true"]');
+    for (const [entry, message] of [['0', 'Rows: 0; it takes a whole number from 1 to 128. Still 8.'], ['129', 'Rows: 129; it takes a whole number from 1 to 128. Still 8.'],
+      ['2.5', 'Rows: 2.5; it takes a whole number from 1 to 128. Still 8.'], ['', 'Rows: the field is empty; it takes a whole number from 1 to 128. Still 8.']]) {
+      await page.fill('#rows', entry);
+      await page.press('#rows', 'Tab');
+      assert.deepEqual([await page.textContent('#rows-error'), await page.inputValue('#rows'), await page.getAttribute('body', 'data-state')],
+        [message, '8', '?p=normal&r=8&c=16&seed=1'], entry);
+    }
+    await page.fill('#rows', '4');
+    await page.press('#rows', 'Tab');
+    assert.deepEqual([await page.isHidden('#rows-error'), await page.getAttribute('body', 'data-state')], [true, '?p=normal&r=4&c=16&seed=1']);
     assert.deepEqual(errors, []);
     await page.close();
   });
