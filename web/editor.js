@@ -38,18 +38,32 @@ export function renderEditor(container, t, onEdit) {
       tr.insertCell().append(input);
     }
   }
+  // One message under the grid for a refused cell: a message inside a cell would reflow the grid.
+  const msg = document.createElement('p');
+  msg.id = 'cells-error';
+  msg.className = 'field-error';
+  msg.setAttribute('role', 'alert');
+  msg.hidden = true;
   // 'change' rather than 'input': a half-typed "-" or "1e" is not a number yet.
   table.addEventListener('change', (ev) => {
     const input = /** @type {HTMLInputElement} */ (ev.target);
     const v = Number(input.value);
-    if (input.value.trim() === '' || !Number.isFinite(v)) {
+    const i = Number(input.dataset.index);
+    // A float32 tensor: 1e39 would become Infinity.
+    if (input.validity.badInput || input.value.trim() === '' || !Number.isFinite(Math.fround(v))) {
+      const entry = input.validity.badInput ? 'what was typed is not a number' : input.value.trim() === '' ? 'the cell is empty' : `${input.value} is beyond float32's range (±3.4e38)`;
       input.setAttribute('aria-invalid', 'true');
+      input.setAttribute('aria-describedby', msg.id);
+      msg.textContent = `Row ${Math.floor(i / t.cols)}, column ${i % t.cols}: ${entry}. The tensor keeps ${float32Literal(t.values[i])} there.`;
+      msg.hidden = false;
       return;
     }
     input.removeAttribute('aria-invalid');
+    input.removeAttribute('aria-describedby');
+    msg.hidden = true;
     const values = t.values.slice();
-    values[Number(input.dataset.index)] = v;
+    values[i] = v;
     onEdit(values);
   });
-  container.append(table);
+  container.append(table, msg);
 }

@@ -134,6 +134,11 @@ function render() {
   const x = tensor.values;
   const shape = [tensor.rows, tensor.cols];
   const settings = { ...state };
+  // The editor shows the tensor in effect even when the library refuses it, so its bad value can be seen and fixed.
+  if (editorShows !== tensor) {
+    renderEditor($('cells'), tensor, (values) => update({ preset: 'custom', values }));
+    editorShows = tensor;
+  }
   let t, c, g;
   try {
     t = perTensor(x, shape, settings);
@@ -148,10 +153,6 @@ function render() {
     return;
   }
   document.body.classList.remove('stale');
-  if (editorShows !== tensor) {
-    renderEditor($('cells'), tensor, (values) => update({ preset: 'custom', values }));
-    editorShows = tensor;
-  }
   // The mapping and the histogram show the whole tensor, one channel of the per-channel result, or one group.
   const channels = c.scales.length;
   if (state.view >= channels) state.view = -1;

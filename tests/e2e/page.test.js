@@ -400,6 +400,41 @@ test('the page', async (t) => {
     lib = await library(page, values, { shape: [2, 4], compat: 'pytorch' });
     assert.equal(await shown(page, 'pt-scale'), lib.scale);
     assert.deepEqual(await grid(page, 'pt-q'), lib.q);
+
+    // What the page cannot quantize is refused with the reason, and the tensor stays as it was.
+    const state = await page.getAttribute('body', 'data-state');
+    /** @type {[string, string][]} */
+    const pastes = [
+      ['3e38 -3e38 1\n2 3 4', 'Could not use these numbers: the values span -3e+38 to 3e+38, wider than float32 can hold (3.4e38): no finite scale covers them'],
+      ['1 1e39', "Could not use these numbers: value 2 is 1e+39: beyond float32's range (±3.4e38)"],
+      ['[true, false, null]', 'Could not use these numbers: JSON entry 1 is true, not a number'],
+    ];
+    for (const [text, message] of pastes) {
+      await page.fill('#paste-text', text);
+      await page.click('#paste-load');
+      assert.deepEqual([await page.textContent('#paste-error'), await page.getAttribute('body', 'data-state')], [message, state], text);
+    }
+    await page.setInputFiles('#file', { name: 'cut.npy', mimeType: 'application/octet-stream', buffer: npy.subarray(0, npy.length - 4) });
+    await page.waitForFunction(() => /cut\.npy/.test(document.getElementById('paste-error')?.textContent ?? ''));
+    assert.equal(await page.textContent('#paste-error'), 'Could not read cut.npy: .npy shape (2, 4) of <f4 needs 32 data bytes, the file has 28');
+    assert.equal(await page.getAttribute('body', 'data-state'), state);
+    // A cell past float32 is refused under the grid; the cell keeps its value for the tensor.
+    const cell = '[aria-label="Value at row 0, column 0"]';
+    await page.fill(cell, '1e39');
+    await page.press(cell, 'Enter');
+    assert.deepEqual([await page.getAttribute(cell, 'aria-invalid'), await page.textContent('#cells-error'), await page.getAttribute('body', 'data-state')],
+      ['true', "Row 0, column 0: 1e39 is beyond float32's range (±3.4e38). The tensor keeps 1.5 there.", state]);
+    // Cells the library refuses together (a range float32 cannot span) stay in the editor, to be seen and fixed.
+    await page.fill(cell, '3e38');
+    await page.press(cell, 'Enter');
+    await page.fill('[aria-label="Value at row 0, column 1"]', '-3e38');
+    await page.press('[aria-label="Value at row 0, column 1"]', 'Enter');
+    assert.equal(await page.evaluate(() => document.body.classList.contains('stale')), true);
+    assert.match(await page.textContent('#warnings') ?? '', /^Not possible: /);
+    assert.deepEqual(await page.$$eval('#cells input', (els) => els.slice(0, 2).map((e) => /** @type {HTMLInputElement} */ (e).value)), ['3e+38', '-3e+38']);
+    await page.fill('[aria-label="Value at row 0, column 1"]', '-2');
+    await page.press('[aria-label="Value at row 0, column 1"]', 'Enter');
+    assert.equal(await page.evaluate(() => document.body.classList.contains('stale')), false);
     assert.deepEqual(errors, []);
     await page.close();
   });
