@@ -42,8 +42,9 @@ function intParam(s, lo, hi, dflt) {
 /** @param {string | null} s @returns {number | null} */
 function floatParam(s) {
   if (s === null || s === '') return null;
-  const n = Number(s);
-  return Number.isFinite(n) ? Math.fround(n) : null;
+  // 1e39 is a finite double but an infinite float32.
+  const n = Math.fround(Number(s));
+  return Number.isFinite(n) ? n : null;
 }
 
 /**
@@ -77,7 +78,7 @@ export function fromQuery(search) {
   else s.groupView = 0;
   if (s.preset === 'custom') {
     const x = (q.get('x') ?? '').split(',').map(Number);
-    if (x.length === s.rows * s.cols && x.every(Number.isFinite)) s.values = Float32Array.from(x);
+    if (x.length === s.rows * s.cols && x.every((v) => Number.isFinite(Math.fround(v)))) s.values = Float32Array.from(x);
     else s.preset = 'article';
   }
   if (s.preset === 'article') [s.rows, s.cols] = [2, 3];

@@ -365,6 +365,10 @@ test('the page', async (t) => {
     });
     assert.equal(await shown(custom.page, 'pt-scale'), obs.scale);
     assert.deepEqual(await grid(custom.page, 'pt-q'), obs.q);
+    // A hand-edited link with values past float32 (finite doubles, infinite float32s) opens the default view.
+    await custom.page.goto(`${base}/?p=custom&r=1&c=2&x=1,1e39&lo=1e39&hi=2e39`);
+    await custom.page.waitForSelector('body[data-ready="true"]');
+    assert.deepEqual([await custom.page.getAttribute('body', 'data-state'), await custom.page.evaluate(() => document.body.classList.contains('stale'))], ['', false]);
     assert.deepEqual([...errors, ...custom.errors], []);
     await custom.page.close();
   });
