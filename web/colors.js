@@ -37,7 +37,22 @@ export function css(c) {
   return `rgb(${c[0] | 0},${c[1] | 0},${c[2] | 0})`;
 }
 
-/** Text colour readable on background c. @param {number[]} c */
+/** WCAG 2 relative luminance of an sRGB colour. @param {number[]} c */
+function luminance(c) {
+  const lin = (/** @type {number} */ v) => {
+    const s = (v | 0) / 255;
+    return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+  };
+  return 0.2126 * lin(c[0]) + 0.7152 * lin(c[1]) + 0.0722 * lin(c[2]);
+}
+
+/**
+ * Text colour for background c: black or white, whichever contrasts more. One of the two always
+ * reaches 4.58:1 (the worst case is a background of luminance 0.179), which #111 and a brightness
+ * threshold did not: mid blues fell to 3.2:1.
+ * @param {number[]} c
+ */
 export function ink(c) {
-  return 0.299 * c[0] + 0.587 * c[1] + 0.114 * c[2] < 140 ? '#fff' : '#111';
+  const l = luminance(c);
+  return (l + 0.05) / 0.05 >= 1.05 / (l + 0.05) ? '#000' : '#fff';
 }

@@ -9,6 +9,8 @@ import { fmt, int } from './format.js';
 /** Tables with numbers up to this many cells and columns; beyond, canvas heatmaps (two side by side must fit). */
 export const TABLE_LIMIT = 64;
 export const TABLE_COLS = 8;
+/** A clipped element's fill on the canvas: style.css's --clip, 5:1 against white. */
+const CLIP = [180, 83, 9];
 
 /**
  * @typedef {object} GridSpec
@@ -77,7 +79,7 @@ export function renderGrid(container, spec, rows, cols, testId) {
     const img = ctx.createImageData(cols, rows);
     for (let i = 0; i < rows * cols; i++) {
       const clipped = spec.mask !== undefined && spec.mask[i] === 0;
-      const c = clipped ? [255, 170, 0] : spec.color(spec.values[i], i);
+      const c = clipped ? CLIP : spec.color(spec.values[i], i);
       img.data[4 * i] = c[0];
       img.data[4 * i + 1] = c[1];
       img.data[4 * i + 2] = c[2];

@@ -35,8 +35,9 @@ export class NumberLine {
   /** @param {HTMLElement} container */
   constructor(container) {
     this.svg = /** @type {SVGSVGElement} */ (document.createElementNS(SVG_NS, 'svg'));
-        this.svg.setAttribute('class', 'number-line');
-    this.svg.setAttribute('aria-labelledby', 'mapping-title');
+    this.svg.setAttribute('class', 'number-line');
+    // A group named by render()'s description (scale, zero point, clipped count); aria-labelledby would override it.
+    this.svg.setAttribute('role', 'group');
     container.append(this.svg);
     this.layers = {
       back: el(this.svg, 'g'), axes: el(this.svg, 'g'), lines: el(this.svg, 'g', { class: 'maplines' }),

@@ -595,6 +595,31 @@ test('the page', async (t) => {
       reached = await page.evaluate(() => document.activeElement?.getAttribute('data-testid') === 'handle-lo');
     }
     assert.ok(reached, 'Tab should reach the range handles');
+    // Keyboard focus draws a dark ring round the handle (not only a darker fill, 1.8:1).
+    assert.deepEqual(await page.$eval('[data-testid="handle-lo"] rect', (r) => [getComputedStyle(r).stroke, getComputedStyle(r).strokeWidth]), ['rgb(29, 35, 41)', '2px']);
+    // The mapping's name is its description (aria-labelledby to the heading would hide it).
+    assert.deepEqual(await page.$eval('svg.number-line', (s) => [s.getAttribute('aria-labelledby'), s.getAttribute('role'), s.getAttribute('aria-label')]),
+      [null, 'group', 'Mapping of 6 values: scale 0.0235294, zero point −128; 0 values clip.']);
+    // Every grid cell's text is at least 4.5:1 on its colour (WCAG AA), and a clipped cell's ring at least 3:1 on white.
+    const contrast = await page.evaluate(() => {
+      const rgb = (/** @type {string} */ c) => (c.match(/\d+/g) ?? []).slice(0, 3).map(Number);
+      const lum = (/** @type {number[]} */ c) => {
+        const f = (/** @type {number} */ v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; };
+        return 0.2126 * f(c[0]) + 0.7152 * f(c[1]) + 0.0722 * f(c[2]);
+      };
+      const ratio = (/** @type {string} */ a, /** @type {string} */ b) => {
+        const [x, y] = [lum(rgb(a)), lum(rgb(b))].sort((p, q) => q - p);
+        return (x + 0.05) / (y + 0.05);
+      };
+      const cells = [...document.querySelectorAll('figure.grid td')].map((td) => ratio(getComputedStyle(td).color, getComputedStyle(td).backgroundColor));
+      const probe = document.createElement('td');
+      probe.className = 'clipped';
+      document.querySelector('figure.grid tr')?.append(probe);
+      const ring = ratio(getComputedStyle(probe).outlineColor, 'rgb(255, 255, 255)');
+      probe.remove();
+      return { cells: cells.length, worst: Math.min(...cells), ring };
+    });
+    assert.ok(contrast.cells >= 36 && contrast.worst >= 4.5 && contrast.ring >= 3, JSON.stringify(contrast));
     await page.screenshot({ path: path.join(out, 'page-phone.png'), fullPage: true });
     assert.deepEqual(errors, []);
     await page.close();
