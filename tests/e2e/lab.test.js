@@ -308,6 +308,13 @@ test('model lab', async (t) => {
     assert.deepEqual(charts, [0, 1, 2].flatMap(() => [[2, true, false], [0, false, true]]));
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 1, `the page is ${overflow}px wider than a phone screen`);
+    // On a phone the charts draw their text near its CSS size (a 640-wide drawing scaled it to 6-7px), and the
+    // results table's notes are on screen, not in its scroller.
+    const phone = await page.evaluate(() => ({
+      chartText: Math.min(...[...document.querySelectorAll('#train-curve svg text')].filter((t) => t.textContent).map((t) => t.getBoundingClientRect().height)),
+      notes: /** @type {HTMLElement} */ (document.getElementById('results-notes')).getBoundingClientRect().right <= innerWidth,
+    }));
+    assert.ok(phone.chartText >= 11 && phone.notes, JSON.stringify(phone));
     await page.screenshot({ path: path.join(out, 'lab-phone.png'), fullPage: true });
     assert.deepEqual(errors, []);
     await page.close();

@@ -584,6 +584,25 @@ test('the page', async (t) => {
     const { page, errors } = await open('/', { width: 390, height: 844 });
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     assert.ok(overflow <= 0, `page is ${overflow} px wider than the phone`);
+    // Tables scroll sideways rather than break a number across lines, and their captions wrap on screen.
+    const layout = await page.evaluate(() => {
+      /** @type {string[]} */
+      const broken = [];
+      for (const td of document.querySelectorAll('#compare-table td, #channel-table td')) {
+        const text = td.firstChild;
+        if (!text || text.nodeType !== Node.TEXT_NODE) continue;
+        for (const m of (text.textContent ?? '').matchAll(/\S+/g)) {
+          const r = document.createRange();
+          r.setStart(text, m.index ?? 0);
+          r.setEnd(text, (m.index ?? 0) + m[0].length);
+          if (r.getClientRects().length > 1) broken.push(m[0]);
+        }
+      }
+      const captions = [...document.querySelectorAll('#compare-table caption, #channel-table caption, #group-table caption')]
+        .filter((c) => c.getBoundingClientRect().right > innerWidth).map((c) => c.textContent);
+      return { broken, captions };
+    });
+    assert.deepEqual(layout, { broken: [], captions: [] });
     const unlabelled = await page.evaluate(() => Array.from(document.querySelectorAll('input, select, textarea, [role="slider"]'))
       .filter((el) => !(/** @type {HTMLInputElement} */ (el).labels?.length) && !el.getAttribute('aria-label'))
       .map((el) => el.outerHTML.slice(0, 80)));

@@ -40,7 +40,15 @@ function svgIn(container, w, h) {
  * @param {{ xLabel: string, yLabel: string, yMin?: number, yMax?: number, xLog?: boolean, xMax?: number }} o
  */
 export function lineChart(container, series, o) {
-  const W = 640, H = 250, L = 48, R = 175, T = 24, B = 34;
+  // Drawn at about the container's own width, so its 12px text stays near 12px on a phone (a fixed 640-wide
+  // drawing shrank it to 6-7px at 360px); below 520 the legend goes under the plot instead of beside it.
+  const W = Math.max(300, Math.min(640, Math.round(container.clientWidth || 640)));
+  const side = W >= 520;
+  const L = 48, R = side ? 175 : 12, T = 24, B = 34;
+  // Narrow: the x title in lines at its '; ' (the calibration chart's names its settings too).
+  const titles = side ? [o.xLabel] : o.xLabel.split('; ');
+  const plotBottom = 250, legendTop = plotBottom + 16 * (titles.length - 1) + 8;
+  const H = side ? plotBottom : legendTop + 18 * series.length;
   const svg = svgIn(container, W, H);
   const all = series.flatMap((s) => s.points);
   if (all.length === 0) return;
@@ -50,7 +58,7 @@ export function lineChart(container, series, o) {
   let y0 = o.yMin ?? Math.min(...all.map((p) => p[1])), y1 = o.yMax ?? Math.max(...all.map((p) => p[1]));
   if (y1 === y0) { y0 -= 0.5; y1 += 0.5; }
   const sx = (/** @type {number} */ x) => L + ((fx(x) - x0) / (x1 - x0)) * (W - L - R);
-  const sy = (/** @type {number} */ y) => T + (1 - (y - y0) / (y1 - y0)) * (H - T - B);
+  const sy = (/** @type {number} */ y) => T + (1 - (y - y0) / (y1 - y0)) * (plotBottom - T - B);
   for (let i = 0; i <= 4; i++) {
     const y = y0 + ((y1 - y0) * i) / 4;
     el(svg, 'line', { class: 'gridline', x1: L, x2: W - R, y1: sy(y), y2: sy(y) });
@@ -60,8 +68,8 @@ export function lineChart(container, series, o) {
   const step = Math.max(1, Math.round((x1 - x0) / 4));
   const xs = o.xLog ? [...new Set(all.map((p) => p[0]))].sort((a, b) => a - b)
     : Array.from({ length: Math.floor((x1 - x0) / step) + 1 }, (_, i) => Math.round(x0) + i * step);
-  for (const x of xs) el(svg, 'text', { x: sx(x), y: H - B + 16, 'text-anchor': 'middle' }, tick(x));
-  el(svg, 'text', { class: 'axis-title', x: (L + W - R) / 2, y: H - 4, 'text-anchor': 'middle' }, o.xLabel);
+  for (const x of xs) el(svg, 'text', { x: sx(x), y: plotBottom - B + 16, 'text-anchor': 'middle' }, tick(x));
+  titles.forEach((text, k) => el(svg, 'text', { class: 'axis-title', x: side ? (L + W - R) / 2 : 4, y: plotBottom - 4 + 16 * k, 'text-anchor': side ? 'middle' : 'start' }, text));
   el(svg, 'text', { class: 'axis-title', x: 4, y: T - 12 }, o.yLabel);
   series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length];
@@ -69,8 +77,9 @@ export function lineChart(container, series, o) {
       el(svg, 'path', { class: 'series', stroke: color, d: s.points.map((p, j) => `${j ? 'L' : 'M'}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join('') });
     }
     if (s.dots || s.points.length === 1) for (const p of s.points) el(svg, 'circle', { cx: sx(p[0]), cy: sy(p[1]), r: 3.5, fill: color });
-    el(svg, 'rect', { x: W - R + 10, y: T + i * 18, width: 12, height: 4, fill: color });
-    el(svg, 'text', { x: W - R + 26, y: T + i * 18 + 6 }, s.name);
+    const [kx, ky] = side ? [W - R + 10, T + i * 18] : [L, legendTop + i * 18];
+    el(svg, 'rect', { x: kx, y: ky, width: 12, height: 4, fill: color });
+    el(svg, 'text', { x: kx + 16, y: ky + 6 }, s.name);
   });
 }
 
