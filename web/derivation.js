@@ -48,8 +48,10 @@ export function renderDerivation(list, x, s, t, c, g) {
     let zpText = `${m(`zp = qmin − round(min′ / scale) = ${int(t.qmin)} − round(${fmt(lo)} / ${fmt(t.scale)}) = ${int(t.qmin)} − round(${fmt(ratio)}) = ${int(zpFormula)}`)}`;
     if (t.raw && t.raw.zeroPoint !== t.raw.stored) {
       zpText += ` <span class="warn">— outside [${int(t.qmin)}, ${int(t.qmax)}]: ${s.dtype} cannot store it, so it is clamped to ${int(t.raw.stored)}.</span>`;
+    } else {
+      zpText += '.';
     }
-    items.push(li(`<b>Zero point.</b> ${zpText} 0.0 maps exactly to this integer.`));
+    items.push(li(`<b>Zero point.</b> ${zpText} 0.0 maps exactly to ${t.raw && t.raw.zeroPoint !== t.raw.stored ? 'the stored zero point' : 'this integer'}.`));
   }
   const how = s.compat === 'pytorch' ? 'x · (1 / scale)' : 'x / scale';
   const qItems = [];

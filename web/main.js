@@ -368,6 +368,11 @@ try {
   // one when the page is cross-origin isolated: npm start sends COOP/COEP).
   $('backend').textContent = `${backend()}, ${started.threads} ${started.threads === 1 ? 'thread' : 'threads'}`;
   $('backend').dataset.threads = String(started.threads);
+  // Why fewer threads than cores: usually a page served without COOP/COEP, which shared memory needs.
+  if (started.threadsNote) {
+    $('threads-note').textContent = `Why ${started.threads === 1 ? 'one thread' : `${started.threads} threads`}: ${started.threadsNote.replace(/^qdq-wasm: /, '')}.`;
+    $('threads-note').hidden = false;
+  }
   bind();
   render();
   // The charts pick a drawing width from their container (narrower on phones).

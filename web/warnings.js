@@ -59,7 +59,9 @@ export function warnings(s, t, c, g) {
         : 'Choose a group size below the channel length to give each block of values its own scale, as 4-bit weight formats do.') });
   }
   if (s.reduceRange) {
-    out.push({ level: 'info', text: `Reduce range: the scale and zero point are fitted to [${int(t.qmin)}, ${int(t.qmax)}], half of ${type}, ` +
+    // Half of the codes in use: int8's [−128, 127] at 8 bits, the n-bit range below.
+    const full = s.bits < 8 ? `the ${s.bits}-bit ${type} range [${int(t.dtypeMin)}, ${int(t.dtypeMax)}]` : `${type}'s [${int(t.dtypeMin)}, ${int(t.dtypeMax)}]`;
+    out.push({ level: 'info', text: `Reduce range: the scale and zero point are fitted to [${int(t.qmin)}, ${int(t.qmax)}], half of ${full}, ` +
       `so the step is about twice as large. Quantizing still clamps to [${int(t.dtypeMin)}, ${int(t.dtypeMax)}] (as PyTorch does); ` +
       `the spare bit avoids overflow in some x86 int8 kernels.` });
   }

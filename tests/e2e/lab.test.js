@@ -213,6 +213,7 @@ test('model lab', async (t) => {
     assert.ok(q4.accuracy > s4.accuracy + 0.005, `4-bit QAT ${q4.accuracy} vs static ${s4.accuracy}`);
     assert.deepEqual([s4.settings.wBits, s4.settings.aBits, q4.settings.wBits, q4.settings.aBits], [4, 4, 4, 4]);
     assert.ok(await page.$eval('#qat-curve', (e) => e.querySelectorAll('path.series').length >= 2));
+    assert.match(await page.textContent('#inside-summary') ?? '', /^The last QAT model on 256 test images: fc\d loses the most/);
     // The look inside (of the QAT model) says the model clips at uint8's codes, not at the 4-bit fit.
     for (const text of await page.$$eval('#layers .layer p:nth-of-type(2)', (ps) => ps.map((p) => p.textContent ?? ''))) {
       assert.match(text, /^outputs: SQNR [\d.]+ dB \(codes 0 to 255: the converted model keeps uint8's range, with a scale fitted to codes 0 to 15\)$/);

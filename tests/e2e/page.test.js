@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { out, startPageBrowser } from '../helpers/page-browser.js';
+import { createPageServer } from '../../scripts/serve.js';
 
 /** @type {import('playwright-core').Browser} */
 let browser;
@@ -239,12 +240,38 @@ test('the page', async (t) => {
     assert.deepEqual(await grid(page, 'pt-q'), rawQ);
     assert.ok(await shown(page, 'pt-clipped') > 0);
     assert.match(await page.textContent('#warnings') ?? '', /zero point at −179, outside int8's \[−128, 127\]/);
+    assert.match(await page.textContent('#steps') ?? '', /= −179 — outside \[−128, 127\]: int8 cannot store it, so it is clamped to −128\. 0\.0 maps exactly to the stored zero point\./);
+    await page.check('#include-zero');
+    assert.match(await page.textContent('#steps') ?? '', /round\(0\) = −128\. 0\.0 maps exactly to this integer\./);
+    await page.uncheck('#include-zero');
 
     await page.check('input[name="compat"][value="onnx"]');
     assert.match(await page.textContent('#code-py') ?? '', /ONNX rounding/);
     await page.waitForFunction(() => location.search.includes('raw=1') && location.search.includes('cp=onnx'));
+
+    // Reduce range below 8 bits halves the n-bit range, not int8's.
+    for (const [query, half] of [['/?b=4&rr=1', 'half of the 4-bit int8 range [−8, 7]'], ['/?rr=1&dt=uint8', "half of uint8's [0, 255]"]]) {
+      await page.goto(base + query);
+      await page.waitForSelector('body[data-ready="true"]');
+      assert.match(await page.textContent('#warnings') ?? '', new RegExp(`Reduce range: the scale and zero point are fitted to \\[[^\\]]+\\], ${half.replace(/[[\]]/g, '\\$&')}, `));
+    }
+    // npm start's server isolates the page, so its threads need no excuse.
+    assert.equal(await page.isHidden('#threads-note'), true);
     assert.deepEqual(errors, []);
     await page.close();
+  });
+
+  await t.test('should say why it runs on one thread when the page is not cross-origin isolated', async () => {
+    const plain = createPageServer({ isolated: false });
+    await new Promise((resolve) => plain.listen(0, '127.0.0.1', () => resolve(undefined)));
+    const page = await browser.newPage();
+    await page.goto(`http://127.0.0.1:${/** @type {import('node:net').AddressInfo} */ (plain.address()).port}/`);
+    await page.waitForSelector('body[data-ready="true"]', { timeout: 15000 });
+    assert.match(await page.textContent('#backend') ?? '', /, 1 thread$/);
+    assert.equal(await page.textContent('#threads-note'),
+      'Why one thread: shared memory is not available (a browser page needs to be cross-origin isolated: COOP same-origin and COEP require-corp); running on one thread.');
+    await page.close();
+    await new Promise((resolve) => plain.close(() => resolve(undefined)));
   });
 
   await t.test('should move scale and zero point with the range handles', async () => {

@@ -377,7 +377,8 @@ function layerHistogram(box, d, what) {
 async function renderInside(r) {
   if (!r) return;
   const db = (/** @type {number} */ v) => (Number.isFinite(v) ? `${v.toFixed(1)} dB` : '∞ dB');
-  $('#inside-summary').textContent = `The last ${r.workflow} model on ${r.images} test images: ${r.worst} loses the most (lowest output SQNR).`;
+  const name = { dynamic: 'dynamic', static: 'static', qat: 'QAT' }[r.workflow] ?? r.workflow;
+  $('#inside-summary').textContent = `The last ${name} model on ${r.images} test images: ${r.worst} loses the most (lowest output SQNR).`;
   const box = $('#layers');
   /** @type {[HTMLElement, Inside['layers'][number]['weight' | 'activation'], string][]} */
   const charts = [];
