@@ -52,9 +52,31 @@ function update(patch) {
     // A new tensor gets its own range; handles set for the old one would mislead.
     if (!('lo' in patch)) state.lo = state.hi = null;
   }
-  render();
+  requestRender();
   scheduleUrl();
 }
+
+/**
+ * Renders once on the next frame, however many changes come before it: a drag sends several
+ * pointermoves a frame, and a 128x128 render takes about 40 ms, so rendering each one queued
+ * seconds of work behind the pointer.
+ */
+let frame = 0;
+/** @type {(() => void)[]} */
+const waiting = [];
+function requestRender() {
+  if (frame) return;
+  frame = requestAnimationFrame(() => {
+    frame = 0;
+    try {
+      render();
+    } finally {
+      for (const done of waiting.splice(0)) done();
+    }
+  });
+}
+// For tests and scripts: resolves once the changes made so far are drawn.
+Object.assign(window, { __qdqSettled: () => (frame ? new Promise((resolve) => waiting.push(() => resolve(undefined))) : Promise.resolve()) });
 
 let urlTimer = 0;
 function scheduleUrl() {
@@ -381,7 +403,7 @@ try {
   addEventListener('resize', () => {
     if (isWide() !== wide) {
       wide = !wide;
-      render();
+      requestRender();
     }
   });
   document.body.dataset.ready = 'true';

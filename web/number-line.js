@@ -51,6 +51,8 @@ export class NumberLine {
     };
     /** @type {NumberLineInput | null} */
     this.input = null;
+    /** The range last asked for through onRange, until the page draws it (it draws once a frame). */
+    this.asked = /** @type {[number, number] | null} */ (null);
     /** @type {{ float: SVGGElement, int: SVGGElement, floatTitle: SVGElement, intTitle: SVGElement } | null} */
     this.axes = null;
   }
@@ -91,7 +93,7 @@ export class NumberLine {
       g.removeEventListener('pointerup', up);
       g.removeEventListener('pointercancel', up);
       this.frozen = null;
-      if (this.input) this.moveTo(which, which === 'lo' ? this.input.t.lo : this.input.t.hi);
+      if (this.input) this.moveTo(which, this.current()[which === 'lo' ? 0 : 1]);
     };
     g.addEventListener('pointermove', move);
     g.addEventListener('pointerup', up);
@@ -101,11 +103,18 @@ export class NumberLine {
   /** Moves one end of the range, keeping lo < hi. @param {'lo' | 'hi'} which @param {number} v */
   moveTo(which, v) {
     if (!this.input || !Number.isFinite(v)) return;
-    const { t } = this.input;
-    const gap = Math.max(Math.abs(t.hi - t.lo), 1e-6) * 1e-3;
+    // From the range last asked for: two key presses before the next frame move twice.
+    const [lo, hi] = this.current();
+    const gap = Math.max(Math.abs(hi - lo), 1e-6) * 1e-3;
     const v32 = Math.fround(Number(v.toPrecision(4)));
-    if (which === 'lo') this.input.onRange(Math.min(v32, t.hi - gap), t.hi);
-    else this.input.onRange(t.lo, Math.max(v32, t.lo + gap));
+    this.asked = which === 'lo' ? [Math.min(v32, hi - gap), hi] : [lo, Math.max(v32, lo + gap)];
+    this.input.onRange(...this.asked);
+  }
+
+  /** The range in effect: the one last asked for, or the one drawn. @returns {[number, number]} */
+  current() {
+    const t = /** @type {NumberLineInput} */ (this.input).t;
+    return this.asked ?? [t.lo, t.hi];
   }
 
   /** Arrow keys move by 1% of the axis, Page keys by 10%. @param {'lo' | 'hi'} which @param {KeyboardEvent} ev */
@@ -116,13 +125,14 @@ export class NumberLine {
     const k = steps[/** @type {keyof typeof steps} */ (ev.key)];
     if (k === undefined) return;
     ev.preventDefault();
-    const cur = which === 'lo' ? this.input.t.lo : this.input.t.hi;
+    const cur = this.current()[which === 'lo' ? 0 : 1];
     this.moveTo(which, cur + k * (b - a));
   }
 
   /** @param {NumberLineInput} input */
   render(input) {
     this.input = input;
+    this.asked = null;
     const { x, t } = input;
     const W = input.narrow ? NARROW : WIDE;
     this.svg.setAttribute('viewBox', `0 0 ${W} ${H}`);

@@ -23,13 +23,38 @@ after(async () => {
   await session?.close();
 });
 
+/** Actions after which the page may have a render queued for the next frame (web/main.js requestRender). */
+const ACTIONS = new Set(['check', 'uncheck', 'click', 'fill', 'press', 'selectOption', 'dispatchEvent', 'focus', 'setInputFiles', 'move', 'up', 'down', 'type']);
+
+/**
+ * The page, or its mouse or keyboard, whose actions return once the page has drawn what they changed:
+ * the page renders once a frame, so a read right after an action could see the frame before.
+ * @template {object} T @param {T} target @param {() => Promise<unknown>} settle @returns {T}
+ */
+function settling(target, settle) {
+  return new Proxy(target, {
+    get(t, prop) {
+      const v = Reflect.get(t, prop);
+      if (prop === 'mouse' || prop === 'keyboard') return settling(v, settle);
+      if (typeof v !== 'function') return v;
+      if (!ACTIONS.has(/** @type {string} */ (prop))) return v.bind(t);
+      return async (/** @type {unknown[]} */ ...args) => {
+        const r = await v.apply(t, args);
+        await settle();
+        return r;
+      };
+    },
+  });
+}
+
 /**
  * Opens a page and collects every console error and uncaught exception.
  * @param {string} url path and query
  * @param {{ width: number, height: number }} [viewport]
  */
 async function open(url, viewport = { width: 1280, height: 900 }) {
-  const page = await browser.newPage({ viewport });
+  const raw = await browser.newPage({ viewport });
+  const page = settling(raw, () => raw.evaluate(() => /** @type {any} */ (window).__qdqSettled?.()));
   /** @type {string[]} */
   const errors = [];
   page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
@@ -602,6 +627,12 @@ test('the page', async (t) => {
     }
     const times = /** @type {number[]} */ (await page.evaluate(() => /** @type {any} */ (window).__qdqTiming.all.slice()));
     assert.equal(times.length, 20);
+    // A burst of changes within one frame draws once, with the last state, and the URL follows.
+    await page.evaluate(() => { for (let i = 0; i < 30; i++) /** @type {HTMLButtonElement} */ (document.getElementById('reroll')).click(); });
+    await page.evaluate(() => /** @type {any} */ (window).__qdqSettled());
+    assert.deepEqual(await page.evaluate(() => [/** @type {any} */ (window).__qdqTiming.all.length, document.body.dataset.state]),
+      [21, '?p=normal&r=64&c=64&seed=31']);
+    await page.waitForFunction(() => location.search === '?p=normal&r=64&c=64&seed=31');
     await page.screenshot({ path: path.join(out, 'page-64x64.png'), fullPage: true });
     assert.deepEqual(errors, []);
     await page.close();
