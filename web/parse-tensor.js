@@ -67,7 +67,7 @@ export function parseText(text) {
 
 /**
  * A NumPy .npy file, read by the library's own reader (js/io/npy.js: format 1.0-3.0, either byte order,
- * C or Fortran order, float16/32/64, int8/uint8/int32, and int64 while its values are exact in a double).
+ * C or Fortran order, float16/32/64, 8-, 16- and 32-bit integers, and int64 while its values are exact in a double).
  * @param {ArrayBuffer} buf
  * @returns {import('./presets.js').Tensor2D}
  */

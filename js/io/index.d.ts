@@ -75,7 +75,7 @@ export function writeSafetensors(
 ): Uint8Array;
 
 /** .npy descr strings qdq-wasm reads (`>` variants of the multi-byte ones too) and writes. */
-export type NpyDescr = '<f2' | '<f4' | '<f8' | '|i1' | '|u1' | '<i4' | '<i8';
+export type NpyDescr = '<f2' | '<f4' | '<f8' | '|i1' | '|u1' | '<i2' | '<u2' | '<i4' | '<u4' | '<i8';
 
 export interface NpyArray {
   /** As in the file, e.g. `'<f4'` or `'>f4'`. */

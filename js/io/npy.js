@@ -15,13 +15,16 @@ const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 /** descr kind+size -> typed array of its elements */
 const KINDS = /** @type {const} */ ({
-  f2: Uint16Array, f4: Float32Array, f8: Float64Array, i1: Int8Array, u1: Uint8Array, i4: Int32Array, i8: BigInt64Array,
+  f2: Uint16Array, f4: Float32Array, f8: Float64Array, i1: Int8Array, u1: Uint8Array, i2: Int16Array, u2: Uint16Array,
+  i4: Int32Array, u4: Uint32Array, i8: BigInt64Array,
 });
-const SUPPORTED = "'<f2', '<f4', '<f8', '|i1', '|u1', '<i4', '<i8' (or '>' for the multi-byte ones)";
+const DESCRS = "'<f2', '<f4', '<f8', '|i1', '|u1', '<i2', '<u2', '<i4', '<u4', '<i8'";
+const SUPPORTED = `${DESCRS} (or '>' for the multi-byte ones)`;
 
-/** A typed array's descr when `dtype` is not given. */
+/** A typed array's descr when `dtype` is not given (a Uint16Array may hold float16 bits: it needs one). */
 const INFERRED = new Map(/** @type {[Function, string][]} */ ([
-  [Float32Array, '<f4'], [Float64Array, '<f8'], [Int8Array, '|i1'], [Uint8Array, '|u1'], [Int32Array, '<i4'], [BigInt64Array, '<i8'],
+  [Float32Array, '<f4'], [Float64Array, '<f8'], [Int8Array, '|i1'], [Uint8Array, '|u1'], [Int16Array, '<i2'], [Int32Array, '<i4'],
+  [Uint32Array, '<u4'], [BigInt64Array, '<i8'],
 ]));
 
 /**
@@ -208,7 +211,7 @@ export function writeNpy(data, options = {}) {
   if (!ArrayBuffer.isView(data) || data instanceof DataView) throw new TypeError(`qdq-wasm: data must be a typed array, got ${describe(data)}`);
   const descr = options.dtype ?? INFERRED.get(data.constructor);
   if (descr === undefined) throw new TypeError(`qdq-wasm: writeNpy needs options.dtype for ${describe(data)}`);
-  const dtypeError = `qdq-wasm: writeNpy dtype must be one of '<f2', '<f4', '<f8', '|i1', '|u1', '<i4', '<i8', got ${describe(descr)}`;
+  const dtypeError = `qdq-wasm: writeNpy dtype must be one of ${DESCRS}, got ${describe(descr)}`;
   if (typeof descr !== 'string') throw new TypeError(dtypeError);
   const parsed = parseDescr(descr);
   if (!parsed || !parsed.littleEndian) throw new RangeError(dtypeError);

@@ -270,6 +270,9 @@ test('readNpy()', async (t) => {
     assert.deepEqual(readNpy(fixture('i8.npy')).data, BigInt64Array.of(-(2n ** 63n), 2n ** 63n - 1n, 2n ** 53n, -(2n ** 53n - 1n), 0n, 42n));
     assert.deepEqual(readNpy(fixture('scalar.npy')), { descr: '<f4', shape: [], data: Float32Array.of(3.5), version: [1, 0] });
     assert.deepEqual(readNpy(fixture('empty.npy')).shape, [0, 3]);
+    assert.deepEqual(readNpy(fixture('i2.npy')), { descr: '<i2', shape: [5], data: Int16Array.of(-32768, -1, 0, 1, 32767), version: [1, 0] });
+    assert.deepEqual(readNpy(fixture('u2-big.npy')), { descr: '>u2', shape: [2, 2], data: Uint16Array.of(0, 1, 258, 65535), version: [1, 0] });
+    assert.deepEqual(readNpy(fixture('u4.npy')).data, Uint32Array.of(0, 1, 2 ** 31, 2 ** 32 - 1));
   });
   await t.test('should read Fortran-order arrays (np.save of an F-contiguous array) in C order', () => {
     // np.asfortranarray(np.arange(24).reshape(2, 3, 4)): the same array, its elements 0..23 in C order.
@@ -389,13 +392,15 @@ test('readNpy()', async (t) => {
 
 test('writeNpy()', async (t) => {
   await t.test('should write numpy 1.24\'s exact bytes for each dtype and version', () => {
-    for (const name of ['f4', 'f8', 'i1', 'u1', 'i4', 'i8', 'f2', 'scalar', 'empty', 'f4-v2', 'f4-v3']) {
+    for (const name of ['f4', 'f8', 'i1', 'u1', 'i2', 'u4', 'i4', 'i8', 'f2', 'scalar', 'empty', 'f4-v2', 'f4-v3']) {
       const original = fixture(`${name}.npy`);
       const { data, shape, descr, version } = readNpy(original, { half: 'raw' });
       assert.deepEqual(writeNpy(data, { shape, dtype: descr, version: version[0] }), new Uint8Array(original), name);
     }
     // Defaults: the dtype from the typed array, a 1-D shape, version 1.0.
     assert.deepEqual(writeNpy(Int8Array.of(-128, -1, 0, 1, 127)), new Uint8Array(fixture('i1.npy')));
+    assert.deepEqual(writeNpy(Int16Array.of(-32768, -1, 0, 1, 32767)), new Uint8Array(fixture('i2.npy')));
+    assert.deepEqual(writeNpy(Uint32Array.of(0, 1, 2 ** 31, 2 ** 32 - 1)), new Uint8Array(fixture('u4.npy')));
     // float16 from float32 values, rounded to nearest even.
     assert.deepEqual(writeNpy(readNpy(fixture('f2.npy')).data, { dtype: '<f2' }), new Uint8Array(fixture('f2.npy')));
   });

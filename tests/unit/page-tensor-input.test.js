@@ -51,6 +51,10 @@ test('parseNpy', async (t) => {
     for (let i = start; i < big.length; i += 4) big.subarray(i, i + 4).reverse();
     assert.deepEqual(plain(parseNpy(buffer(big))), { values: [1, -2.5], rows: 1, cols: 2 });
     assert.deepEqual(plain(parseNpy(buffer(writeNpy(Float32Array.of(7), { shape: [] })))), { values: [7], rows: 1, cols: 1 });
+    // 16- and 32-bit integers, which the page read before it used readNpy.
+    assert.deepEqual(plain(parseNpy(buffer(writeNpy(Int16Array.of(-300, 2), { shape: [1, 2] })))), { values: [-300, 2], rows: 1, cols: 2 });
+    assert.deepEqual(plain(parseNpy(buffer(writeNpy(Uint16Array.of(65535, 0), { dtype: '<u2' })))), { values: [65535, 0], rows: 1, cols: 2 });
+    assert.deepEqual(plain(parseNpy(buffer(writeNpy(Uint32Array.of(7, 9), { shape: [2, 1] })))), { values: [7, 9], rows: 2, cols: 1 });
   });
   await t.test('should refuse a truncated, empty, unsupported or out-of-range file with the reason', () => {
     const whole = writeNpy(Float32Array.of(1, 2, 3, 4, 5, 6), { shape: [2, 3] });
