@@ -139,6 +139,9 @@ test('model lab', async (t) => {
     await page.fill('#calibration', '1');
     await page.dispatchEvent('#calibration', 'change');
     const a = await run(page, 'static');
+    // One calibration size so far: its point sits mid-plot, not on the y axis's labels at its left edge.
+    const [cx, width] = await page.$eval('#calib-chart svg', (svg) => [Number(svg.querySelector('circle')?.getAttribute('cx')), svg.viewBox.baseVal.width]);
+    assert.ok(cx > 0.3 * width && cx < 0.7 * width, `the lone point at x = ${cx} of ${width}`);
     const ranges = await page.$$eval('#ranges-table tbody tr', (trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent)));
     assert.deepEqual(ranges.map((x) => x[0]), ['input', 'fc1', 'fc2', 'fc3']);
     // fbgemm's reduce_range: the observer fits codes 0 to 127, the converted model clips at uint8's 0 to 255.

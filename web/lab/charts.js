@@ -54,7 +54,9 @@ export function lineChart(container, series, o) {
   if (all.length === 0) return;
   const fx = (/** @type {number} */ x) => (o.xLog ? Math.log10(x) : x);
   let x0 = Math.min(...all.map((p) => fx(p[0]))), x1 = Math.max(o.xMax !== undefined ? fx(o.xMax) : -Infinity, ...all.map((p) => fx(p[0])));
-  if (x1 === x0) x1 = x0 + 1;
+  // One x (a single calibration size, say): in the middle, as a single y is, not on the y axis's labels.
+  const lone = x1 === x0;
+  if (lone) { x0 -= 0.5; x1 += 0.5; }
   let y0 = o.yMin ?? Math.min(...all.map((p) => p[1])), y1 = o.yMax ?? Math.max(...all.map((p) => p[1]));
   if (y1 === y0) { y0 -= 0.5; y1 += 0.5; }
   const sx = (/** @type {number} */ x) => L + ((fx(x) - x0) / (x1 - x0)) * (W - L - R);
@@ -66,7 +68,7 @@ export function lineChart(container, series, o) {
   }
   // Log axes label the data's own x values; linear ones whole numbers about a quarter of the range apart.
   const step = Math.max(1, Math.round((x1 - x0) / 4));
-  const xs = o.xLog ? [...new Set(all.map((p) => p[0]))].sort((a, b) => a - b)
+  const xs = o.xLog || lone ? [...new Set(all.map((p) => p[0]))].sort((a, b) => a - b)
     : Array.from({ length: Math.floor((x1 - x0) / step) + 1 }, (_, i) => Math.round(x0) + i * step);
   for (const x of xs) el(svg, 'text', { x: sx(x), y: plotBottom - B + 16, 'text-anchor': 'middle' }, tick(x));
   titles.forEach((text, k) => el(svg, 'text', { class: 'axis-title', x: side ? (L + W - R) / 2 : 4, y: plotBottom - 4 + 16 * k, 'text-anchor': side ? 'middle' : 'start' }, text));
