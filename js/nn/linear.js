@@ -237,7 +237,7 @@ export class ReLU extends Module {
       const y = new Float32Array(n);
       for (let i = 0; i < n; i++) {
         const v = x[i];
-        y[i] = v > 0 ? v : v < 0 ? 0 : v + 0; // -0 -> +0, NaN stays NaN, as torch.relu
+        y[i] = v < 0 ? 0 : v; // -0 and NaN stay as they are, as torch 1.13's relu leaves them
       }
       this.#out = this.training ? y : null;
       return y;
@@ -272,7 +272,7 @@ export class LinearReLU extends Linear {
    */
   forward(x, batch) {
     const y = super.forward(x, batch);
-    for (let i = 0; i < y.length; i++) if (!(y[i] > 0)) y[i] = y[i] < 0 ? 0 : y[i] + 0;
+    for (let i = 0; i < y.length; i++) if (y[i] < 0) y[i] = 0; // -0 and NaN stay, as nn.ReLU leaves them
     this.#out = this.training ? y : null;
     return y;
   }

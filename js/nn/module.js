@@ -3,7 +3,7 @@
 // row-major Float32Array batches (or a quantized activation after a QuantStub).
 // Only float tensors live here; the int8 work is in the layers they convert to.
 
-import { describe, lengthOf, typedArray, typedArrayKind } from '../runtime/validate.js';
+import { boolean, describe, lengthOf, typedArray, typedArrayKind } from '../runtime/validate.js';
 
 /**
  * A tensor of a state dict: data and its C-order shape. readSafetensors()'s
@@ -308,6 +308,7 @@ export class Sequential extends Module {
    */
   backward(dy, batch, inputGrad = false) {
     live(this);
+    boolean('inputGrad', inputGrad);
     const first = inputGrad ? -1 : this.modules.findIndex((m) => m.parameters().length > 0);
     /** @type {Float32Array | null} */
     let g = dy;

@@ -120,6 +120,7 @@ test('backward() arguments', async (t) => {
     ['Linear: batch 1.5', () => fc.backward(new Float32Array(6), 1.5), RangeError, /^qdq-wasm: batch must be an integer in \[0, \d+\], got 1.5$/],
     ['Linear: batch that differs from the forward\'s', () => fc.backward(new Float32Array(9), 3), RangeError, /Linear\.backward needs dy of batch \* 3 floats for the last forward's 2 rows, got Float32Array\(9\) with batch 3/],
     ['Linear: inputGrad "yes"', () => fc.backward(new Float32Array(6), 2, /** @type {any} */ ('yes')), TypeError, /^qdq-wasm: inputGrad must be a boolean, got "yes"$/],
+    ['Sequential: inputGrad "no"', () => new nn.Sequential(fc).backward(new Float32Array(6), 2, /** @type {any} */ ('no')), TypeError, /^qdq-wasm: inputGrad must be a boolean, got "no"$/],
     ['ReLU: dy a plain array', () => relu.backward(/** @type {any} */ ([1, 2, 3, 4, 5, 6])), TypeError, /^qdq-wasm: dy must be a Float32Array, got Array\(6\)$/],
     ['ReLU: dy an Int8Array', () => relu.backward(/** @type {any} */ (new Int8Array(6))), TypeError, /^qdq-wasm: dy must be a Float32Array, got Int8Array\(6\)$/],
     ['ReLU: dy of another length', () => relu.backward(new Float32Array(5)), RangeError, /^qdq-wasm: ReLU\.backward needs dy of 6 floats/],

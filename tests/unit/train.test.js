@@ -114,6 +114,19 @@ test('nn.Linear backward (dX = dY·W, dW = dYᵀ·X, db = Σ dY)', async (t) => 
     assert.throws(() => fc.backward(new Float32Array(6), 3), { name: 'RangeError', message: /Linear\.backward needs dy/ });
     assert.throws(() => relu.backward(new Float32Array(5)), { name: 'RangeError', message: /^qdq-wasm: ReLU\.backward needs dy of 4 floats/ });
   });
+  await t.test('should keep -0 and NaN through ReLU, as torch 1.13 does', () => {
+    // torch.relu(torch.tensor([-0., nan, -1., 2.])) is [-0., nan, 0., 2.] (checked on Debian's 1.13).
+    const bits = (/** @type {Float32Array} */ a) => [...new Uint32Array(a.buffer)];
+    const x = Float32Array.of(-0, NaN, -1, 2);
+    assert.deepEqual(bits(/** @type {Float32Array} */ (new nn.ReLU().forward(x))), [0x80000000, 0x7fc00000, 0, 0x40000000]);
+    // LinearReLU is Linear then ReLU: a -0 output (weight 0, bias -0, x -1 gives -0 + -0) stays -0, as
+    // torch.nn.ReLU()(nn.Linear(1, 1) with those values)(tensor([[-1.]])) is -0 on 1.13.
+    const fused = new nn.LinearReLU(1, 1);
+    fused.loadStateDict({ weight: { shape: [1, 1], data: Float32Array.of(0) }, bias: { shape: [1], data: Float32Array.of(-0) } });
+    const y = fused.forward(Float32Array.of(-1), 1);
+    assert.deepEqual(bits(y), [0x80000000]);
+    fused.dispose();
+  });
   await t.test('should refuse backward before a training-mode forward', () => {
     assert.throws(() => new nn.Linear(2, 2).backward(new Float32Array(2), 1), /forward\(\) in training mode/);
   });
