@@ -992,16 +992,18 @@ QDQ_API long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, cons
 /* ---------------------------------------------------------------------------
  * Float training (src/operators/train.c): the products of a Linear's backward
  * pass on unpacked operands, ReLU backward and the SGD step. Every operation
- * is one float32 multiply or add, rounded in the order written (no FMA):
+ * is one float32 multiply or add, rounded in the order written, except the
+ * two fma() of T3, each rounded once (src/fma-f32.h):
  *   T1  Y[i][j] = sum_{l<k} op(A)[i][l] * B[l][j], from 0.0f, l = 0, 1, ...
  *       op(A) = A ([m][k]) or, with QDQ_FLAG_TRANSPOSED, A^T of A stored [k][m].
  *       For y = x W^T + b: dX = dY W (A = dY, B = W [out][in]) and
  *       dW = dY^T X (A = dY [batch][out] transposed, B = X [batch][in]).
  *   T2  dx[i] = y[i] > 0 ? dy[i] : +0 (y the ReLU's output; NaN gives +0).
- *   T3  torch.optim.SGD (dampening 0, not Nesterov), per element:
- *       d = weight_decay != 0 ? g + weight_decay * p : g
+ *   T3  torch.optim.SGD (dampening 0, not Nesterov), per element, as torch
+ *       1.13's add(x, y, alpha) kernel computes x + alpha * y (fused):
+ *       d = weight_decay != 0 ? fma(weight_decay, p, g) : g
  *       b = momentum != 0 and not the first step ? momentum * buf + d : d
- *       buf = b (when buf is not NULL);  p = p - lr * b
+ *       buf = b (when buf is not NULL);  p = fma(-lr, b, p)
  * ------------------------------------------------------------------------- */
 
 /* qdq_sgd_step: the first step with this momentum buffer (torch starts it at d). */

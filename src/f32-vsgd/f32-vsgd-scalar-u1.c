@@ -1,4 +1,5 @@
 /* Scalar SGD step (T3 of qdq.h), one element per iteration. */
+#include "fma-f32.h"
 #include "kernel-common.h"
 
 void qdq_f32_vsgd_ukernel__scalar_u1(size_t batch, float* restrict param, const float* restrict grad,
@@ -9,9 +10,9 @@ void qdq_f32_vsgd_ukernel__scalar_u1(size_t batch, float* restrict param, const 
   const int decay = wd != 0.0f;
   const int read = params->read_buffer != 0;
   for (size_t i = 0; i < n; i++) {
-    const float d = decay ? grad[i] + wd * param[i] : grad[i];
+    const float d = decay ? qdq_fma_f32(wd, param[i], grad[i]) : grad[i];
     const float b = read ? momentum * buffer[i] + d : d;
     if (buffer != NULL) buffer[i] = b;
-    param[i] = param[i] - lr * b;
+    param[i] = qdq_fma_f32(-lr, b, param[i]);
   }
 }

@@ -1,12 +1,13 @@
-/* SIMD128 SGD step (T3 of qdq.h), eight elements per iteration: the same float operations in the
- * same order per element as the scalar kernel (no FMA), so the results are identical. The branches
- * on the parameters are taken once per call, outside the loops. */
+/* SIMD128 SGD step (T3 of qdq.h), eight elements per iteration: the same operations per element
+ * as the scalar kernel, the two fused ones through qdq_fma_f32x4 (exact, in double), so the results
+ * are identical. The branches on the parameters are taken once per call, outside the loops. */
 #include <wasm_simd128.h>
 
+#include "fma-f32.h"
 #include "kernel-common.h"
 
 static inline v128_t sgd_direction(v128_t vg, v128_t vp, v128_t vwd, int decay) {
-  return decay ? wasm_f32x4_add(vg, wasm_f32x4_mul(vwd, vp)) : vg;
+  return decay ? qdq_fma_f32x4(vwd, vp, vg) : vg;
 }
 
 void qdq_f32_vsgd_ukernel__wasmsimd_u8(size_t batch, float* restrict param, const float* restrict grad,
@@ -16,7 +17,7 @@ void qdq_f32_vsgd_ukernel__wasmsimd_u8(size_t batch, float* restrict param, cons
   const float lr = params->lr, momentum = params->momentum, wd = params->weight_decay;
   const int decay = wd != 0.0f;
   const int read = params->read_buffer != 0;
-  const v128_t vlr = wasm_f32x4_splat(lr);
+  const v128_t vnlr = wasm_f32x4_splat(-lr);
   const v128_t vmom = wasm_f32x4_splat(momentum);
   const v128_t vwd = wasm_f32x4_splat(wd);
   size_t i = 0;
@@ -33,13 +34,13 @@ void qdq_f32_vsgd_ukernel__wasmsimd_u8(size_t batch, float* restrict param, cons
       wasm_v128_store(buffer + i, vb0);
       wasm_v128_store(buffer + i + 4, vb1);
     }
-    wasm_v128_store(param + i, wasm_f32x4_sub(vp0, wasm_f32x4_mul(vlr, vb0)));
-    wasm_v128_store(param + i + 4, wasm_f32x4_sub(vp1, wasm_f32x4_mul(vlr, vb1)));
+    wasm_v128_store(param + i, qdq_fma_f32x4(vnlr, vb0, vp0));
+    wasm_v128_store(param + i + 4, qdq_fma_f32x4(vnlr, vb1, vp1));
   }
   for (; i < n; i++) {
-    const float d = decay ? grad[i] + wd * param[i] : grad[i];
+    const float d = decay ? qdq_fma_f32(wd, param[i], grad[i]) : grad[i];
     const float b = read ? momentum * buffer[i] + d : d;
     if (buffer != NULL) buffer[i] = b;
-    param[i] = param[i] - lr * b;
+    param[i] = qdq_fma_f32(-lr, b, param[i]);
   }
 }

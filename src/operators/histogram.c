@@ -7,23 +7,7 @@
 #include <string.h>
 
 #include "config.h"
-
-/* fl(a + b * c) with one rounding to float, as the FMA in torch's linspace
- * computes it, by the same steps as js/ops/torch-linspace.js's fma32 rather
- * than libm's fmaf (musl's and glibc's need not agree on subnormal halfway
- * cases): b * c is exact in double, s + e the exact sum (TwoSum), and s
- * rounds to the right float unless it is a float halfway point, where e
- * breaks the tie. */
-static float fma_f32(float b, float c, float a) {
-  const double prod = (double) b * c, s = a + prod;
-  const float r = (float) s;
-  if (!isfinite(s)) return r;
-  const double bb = s - a, e = (a - (s - bb)) + (prod - bb);
-  if (e == 0.0 || (double) r == s || !isfinite(r)) return r;
-  const float other = nextafterf(r, s > r ? INFINITY : -INFINITY);
-  if (isfinite(other) && s - r == other - s) return (e > 0) == (other > r) ? other : r;
-  return r;
-}
+#include "fma-f32.h"
 
 void qdq_init_f32_histc_params(struct qdq_f32_histc_params* p, size_t bins, double lo,
                                double hi) {
@@ -32,12 +16,12 @@ void qdq_init_f32_histc_params(struct qdq_f32_histc_params* p, size_t bins, doub
    * step * 0, NaN when the step overflowed; the last is end - step * 0 unless
    * it is lane 7 of torch's 8-lane vectors, which happens exactly when the
    * bins + 1 elements are a multiple of 16: then it is the lane's base,
-   * end - 7 * step rounded once (L2, an FMA), plus fl(7 * step) (L3). */
+   * end - 7 * step rounded once (L2, an FMA: src/fma-f32.h), plus fl(7 * step) (L3). */
   const float step = (hi_f - lo_f) / bins_f;
   p->left = lo_f + step * 0.0f;
   if ((bins + 1) % 16 == 0) {
     const float seven_steps = 7.0f * step;
-    p->right = fma_f32(-step, 7.0f, hi_f) + seven_steps;
+    p->right = qdq_fma_f32(-step, 7.0f, hi_f) + seven_steps;
   } else {
     p->right = hi_f - step * 0.0f;
   }

@@ -1,5 +1,6 @@
 /* Reference training arithmetic (T1-T3 of qdq.h): plain loops that define the meaning of the
  * f32-matmul, f32-vrelugrad and f32-vsgd kernels. */
+#include "fma-f32.h"
 #include "qdq.h"
 
 void qdq_reference_f32_matmul(size_t m, size_t n, size_t k, const float* a, uint32_t a_flags,
@@ -22,10 +23,10 @@ void qdq_reference_f32_sgd(size_t n, float* param, const float* grad, float* buf
                            const struct qdq_f32_sgd_params* p) {
   for (size_t i = 0; i < n; i++) {
     float d = grad[i];
-    if (p->weight_decay != 0.0f) d = d + p->weight_decay * param[i];
+    if (p->weight_decay != 0.0f) d = qdq_fma_f32(p->weight_decay, param[i], d);
     float b = d;
     if (p->read_buffer) b = p->momentum * buffer[i] + d;
     if (buffer) buffer[i] = b;
-    param[i] = param[i] - p->lr * b;
+    param[i] = qdq_fma_f32(-p->lr, b, param[i]);
   }
 }

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { BUILD } from '../helpers/setup.js';
 import { testWasm } from '../helpers/wasm.js';
 import { rng } from '../helpers/oracle.js';
+import { fma32 } from '../helpers/fma32.js';
 
 const rt = testWasm(BUILD);
 const ex = rt.exports;
@@ -197,7 +198,27 @@ test(`f32-vsgd kernels on the ${BUILD} build`, async (t) => {
       }
     });
   }
-  await t.test("should compute torch's step: p - lr * (momentum * buf + g + wd * p), each operation in float32", () => {
+  for (const kd of kernels('f32-vsgd')) {
+    await t.test(`should round g + wd * p once where the double sum is a float halfway point: ${kd.name}`, () => {
+      // (1 + 2^-23) * 2^-24 (1 - 2^-23) + (1 + 2^-23) is 1 + 2^-23 + 2^-24 - 2^-70: just below the halfway
+      // point between 1 + 2^-23 and 1 + 2^-22, which is what its double rounding gives; rounding that to
+      // float again (ties to even) would give 1 + 2^-22. The FMA gives 1 + 2^-23, in every lane and tail.
+      const wd = 1 + 2 ** -23, p = 2 ** -24 * (1 - 2 ** -23), g = 1 + 2 ** -23;
+      assert.equal(fma32(wd, p, g), 1 + 2 ** -23);
+      for (const n of [1, 5, 8, 13]) {
+        withAlloc([4 * n, 4 * n, 4 * n, 16], (pp, gp, bp, params) => {
+          rt.refresh();
+          rt.f32.fill(p, pp >> 2, (pp >> 2) + n);
+          rt.f32.fill(g, gp >> 2, (gp >> 2) + n);
+          ex.qdq_init_f32_sgd_params(params, 0, 0.9, wd, SGD_FIRST_STEP);
+          ex[kd.name](4 * n, pp, gp, bp, params);
+          rt.refresh();
+          assert.deepEqual([...rt.f32.subarray(bp >> 2, (bp >> 2) + n)], new Array(n).fill(1 + 2 ** -23), `n=${n}`);
+        });
+      }
+    });
+  }
+  await t.test("should compute torch's step: p - lr * (momentum * buf + g + wd * p), the two axpys fused", () => {
     const f = Math.fround;
     withAlloc([4, 4, 4], (pp, gp, bp) => {
       rt.refresh();
@@ -206,9 +227,9 @@ test(`f32-vsgd kernels on the ${BUILD} build`, async (t) => {
       rt.f32.set([-0.2], bp >> 2);
       ex.qdq_sgd_step(1, pp, gp, bp, 0.05, 0.9, 0.01, 0);
       rt.refresh();
-      const d = f(f(0.3) + f(f(0.01) * f(0.7))), b = f(f(f(0.9) * f(-0.2)) + d);
+      const d = fma32(f(0.01), f(0.7), f(0.3)), b = f(f(f(0.9) * f(-0.2)) + d);
       assert.equal(rt.f32[bp >> 2], b);
-      assert.equal(rt.f32[pp >> 2], f(f(0.7) - f(f(0.05) * b)));
+      assert.equal(rt.f32[pp >> 2], fma32(f(-0.05), b, f(0.7)));
     });
   });
 });
