@@ -61,6 +61,8 @@ export class FakeQuantize {
     this.qparams = null;
     /** The straight-through mask of the last forward() (1 where the value was not clamped), or null. @type {Uint8Array | null} */
     this.mask = null;
+    /** Elements of the last forward()'s input; -1 before the first. @private */
+    this.lastLength = -1;
   }
 
   /** @param {boolean} [on] default true @returns {this} */
@@ -106,6 +108,7 @@ export class FakeQuantize {
     }
     if (!this.fakeQuantEnabled) {
       this.mask = null;
+      this.lastLength = lengthOf(x);
       return { output: x, mask: null };
     }
     const q = /** @type {any} */ (this.qparams ?? this.fusedQParams());
@@ -114,6 +117,7 @@ export class FakeQuantize {
       ? fakeQuantizePerChannel(x, { shape: shape ?? [lengthOf(x)], axis: this.observer.axis, scales: q.scales, zeroPoints: q.zeroPoints, ...range })
       : fakeQuantizePerTensor(x, { scale: q.scale, zeroPoint: q.zeroPoint, ...range });
     this.mask = r.mask;
+    this.lastLength = lengthOf(x);
     return { output: r.output, mask: r.mask };
   }
 
@@ -151,12 +155,13 @@ export class FakeQuantize {
    */
   backward(dy) {
     const g = typedArray('dy', dy, Float32Array);
-    const m = this.mask;
-    if (!m) return g;
-    const n = lengthOf(m);
+    const n = this.lastLength;
+    if (n < 0) throw new Error('qdq-wasm: FakeQuantize.backward needs a forward() first');
     if (lengthOf(g) !== n) {
       throw new RangeError(`qdq-wasm: FakeQuantize.backward needs dy of ${n} values (its last forward's input), got ${lengthOf(g)}`);
     }
+    const m = this.mask;
+    if (!m) return g; // fake quantization off: forward was the identity
     const dx = new Float32Array(n);
     for (let i = 0; i < n; i++) dx[i] = m[i] ? g[i] : 0;
     return dx;

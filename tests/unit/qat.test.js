@@ -96,6 +96,19 @@ test('prepareQat(), getDefaultQatQConfig(), FakeQuantize', async (t) => {
     fq.disableFakeQuant();
     assert.equal(fq.forward(Float32Array.of(0.31)).output[0], Math.fround(0.31));
   });
+  await t.test('should pass gradients only after a forward, and only of its length', () => {
+    const fq = new FakeQuantize({ dtype: 'uint8' });
+    assert.throws(() => fq.backward(Float32Array.of(1)), { name: 'Error', message: 'qdq-wasm: FakeQuantize.backward needs a forward() first' });
+    fq.forward(Float32Array.of(0, 1, 2));
+    fq.disableObserver();
+    // 5 lies past the observed [0, 2]: clamped, so no gradient (the straight-through mask).
+    fq.forward(Float32Array.of(0, 1, 5));
+    assert.deepEqual(fq.backward(Float32Array.of(1, 2, 3)), Float32Array.of(1, 2, 0));
+    fq.disableFakeQuant();
+    fq.forward(Float32Array.of(0, 5));
+    assert.deepEqual(fq.backward(Float32Array.of(4, 5)), Float32Array.of(4, 5)); // the identity's gradient
+    assert.throws(() => fq.backward(Float32Array.of(4, 5, 6)), { name: 'RangeError', message: /needs dy of 2 values/ });
+  });
   await t.test('should refuse a model in eval mode and a post-training qconfig', () => {
     const m = new nn.Sequential(new QuantStub(), new nn.Linear(2, 2), new DeQuantStub());
     assert.throws(() => prepareQat(m.eval(), { qconfig: getDefaultQatQConfig('qnnpack') }), { name: 'RangeError', message: /training mode/ });
