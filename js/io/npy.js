@@ -11,7 +11,8 @@ import {
   asBytes, copyElements, elementBytes, float16ToFloat32, float32ToFloat16, int64ToNumbers, readOptions,
 } from './bytes.js';
 
-const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
+/** The first bytes of every .npy file (.npz readers tell arrays from other entries by them). */
+export const MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 /** descr kind+size -> typed array of its elements */
 const KINDS = /** @type {const} */ ({

@@ -8,10 +8,9 @@
 
 import { describe } from '../runtime/validate.js';
 import { asBytes, readOptions } from './bytes.js';
-import { readNpy, writeNpy } from './npy.js';
+import { MAGIC as NPY_MAGIC, readNpy, writeNpy } from './npy.js';
 
 const EMPTY_NPY = writeNpy(new Uint8Array(0));
-const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
 const CRC_TABLE = (() => {
   const t = new Uint32Array(256);
