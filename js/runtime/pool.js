@@ -18,6 +18,7 @@
 import { INPUT_BLOCK_BYTES } from './abi.js';
 import { bytesOf } from './validate.js';
 import { CONTROL, HOLD, MAX_THREADS, WAKE, pollFor } from './pool-control.js';
+import { createWebWorker } from './web-worker.js';
 
 /** Bytes of stack per worker: the kernels use a few hundred; the main instance has 256 KiB. */
 const WORKER_STACK = 128 * 1024;
@@ -154,7 +155,7 @@ export class Pool {
    */
   async start(module, numThreads, heap, options = {}) {
     const n = Math.min(numThreads, MAX_THREADS);
-    let url = options.workerUrl ?? new URL('./worker.js', import.meta.url);
+    let url = options.workerUrl ?? null;
     // Node's Worker takes a file: URL only as a URL object (a string must be a path).
     if (typeof url === 'string' && isNode() && url.startsWith('file:')) url = new URL(url);
     const memory = this.main.memory;
@@ -176,7 +177,7 @@ export class Pool {
     }
   }
 
-  /** @private @param {string | URL} url @param {object} data @returns {Promise<void>} */
+  /** @private @param {string | URL | null} url null: js/runtime/worker.js @param {object} data @returns {Promise<void>} */
   async spawn(url, data) {
     let worker;
     /** @type {(m: any) => void} */
@@ -192,17 +193,17 @@ export class Pool {
       // Only the engine's wasm flags: a worker inherits the parent's flags
       // by default, and some (--input-type, --test options) make it fail.
       const execArgv = process.execArgv.filter((a) => /^--(experimental-)?wasm/.test(a));
-      worker = new Worker(url, { workerData: data, execArgv });
+      worker = new Worker(url ?? new URL('./worker.js', import.meta.url), { workerData: data, execArgv });
       worker.on('message', onMessage);
       worker.on('error', onError);
       worker.on('exit', (code) => onError(new Error(`worker exited with code ${code} before it was ready`)));
       worker.unref(); // a sleeping pool never keeps the process alive
     } else {
-      worker = new Worker(url, { type: 'module' });
+      worker = createWebWorker(url);
       worker.onmessage = (/** @type {MessageEvent} */ e) => onMessage(e.data);
       worker.onerror = (/** @type {ErrorEvent} */ e) => {
         e.preventDefault();
-        onError(new Error(e.message || `cannot load ${url}`));
+        onError(new Error(e.message || `cannot load ${url ?? "the pool's worker (js/runtime/worker.js)"}`));
       };
       worker.postMessage(data);
     }

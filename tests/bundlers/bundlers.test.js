@@ -29,19 +29,20 @@ function npm(args, cwd) {
 
 /**
  * The consumer: in a page it sets window.__result; in a worker it posts it.
- * @param {string} from 'qdq-wasm' or 'qdq-wasm/inline'
+ * With init options, it reports the threads init() resolved to as well.
+ * @param {string} from 'qdq-wasm' or 'qdq-wasm/inline' @param {string} [options] init()'s argument, as source
  */
-const consumer = (from) => `import { init, backend, MinMaxObserver, quantizePerTensor } from '${from}';
+const consumer = (from, options = '') => `import { init, backend, MinMaxObserver, quantizePerTensor } from '${from}';
 const report = (r) => (typeof window === 'undefined' ? postMessage(r) : (window.__result = r));
 (async () => {
   try {
-    await init();
+    const { threads, threadsNote } = await init(${options});
     const w = new Float32Array([1, 2, 3, 4, 5, 6]);
     const observer = new MinMaxObserver({ dtype: 'int8' });
     observer.observe(w);
     const { scale, zeroPoint } = observer.calculateQParams();
     const q = quantizePerTensor(w, { scale, zeroPoint, compat: 'pytorch' });
-    report({ backend: backend(), scale, zeroPoint, q: Array.from(q.data) });
+    report({ backend: backend(), scale, zeroPoint, q: Array.from(q.data)${options ? ', threads, threadsNote' : ''} });
   } catch (e) {
     report({ error: String(e && e.message ? e.message : e) });
   }
@@ -54,14 +55,20 @@ const WORKER_PAGE = '<!doctype html><meta charset="utf-8"><script>new Worker("wo
 
 const TYPES = { '.html': 'text/html', '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
 
-/** A static server for a folder, on 127.0.0.1, with CORS (the "CDN" case imports across origins). @param {string} top */
-function staticServer(top) {
+/** Headers that make a page cross-origin isolated, which threads need in a browser. */
+const ISOLATED = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/**
+ * A static server for a folder, on 127.0.0.1, with CORS (the "CDN" case imports across origins).
+ * @param {string} top @param {Record<string, string>} [headers] sent with every file (ISOLATED)
+ */
+function staticServer(top, headers = {}) {
   return createServer((req, res) => {
     let file = path.join(top, decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
     if (file.endsWith(path.sep)) file += 'index.html';
     try {
       if (!file.startsWith(top + path.sep) || !statSync(file).isFile()) throw new Error('not a file');
-      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'access-control-allow-origin': '*' });
+      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream', 'access-control-allow-origin': '*', ...headers });
       res.end(readFileSync(file));
     } catch {
       res.writeHead(404).end();
@@ -76,9 +83,12 @@ async function listen(s) {
 
 /** @type {import('node:http').Server} */
 let server;
+/** The same folder served cross-origin isolated. @type {import('node:http').Server} */
+let isolated;
 /** @type {import('playwright-core').Browser} */
 let browser;
 let base = '';
+let isolatedBase = '';
 
 before(async () => {
   npm(['pack', '--ignore-scripts', '--pack-destination', work], root);
@@ -89,6 +99,8 @@ before(async () => {
   npm(['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', path.join(work, tarball)], app);
   server = staticServer(work);
   base = await listen(server);
+  isolated = staticServer(work, ISOLATED);
+  isolatedBase = await listen(isolated);
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -98,18 +110,18 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  if (server) await new Promise((resolve) => server.close(() => resolve(undefined)));
+  for (const s of [server, isolated]) if (s) await new Promise((resolve) => s.close(() => resolve(undefined)));
   rmSync(work, { recursive: true, force: true });
 });
 
 /**
  * Writes the consumer's source and page into app/<name>/ and returns that folder.
- * @param {string} name @param {string} from @param {string} [page]
+ * @param {string} name @param {string} from @param {string} [page] @param {string} [options] init()'s argument
  */
-function source(name, from, page) {
+function source(name, from, page, options) {
   const dir = path.join(app, name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(path.join(dir, 'main.js'), consumer(from));
+  writeFileSync(path.join(dir, 'main.js'), consumer(from, options));
   if (page) writeFileSync(path.join(dir, 'index.html'), page);
   return dir;
 }
@@ -137,6 +149,12 @@ function assertSeedExample(result) {
   // Chromium 156 runs relaxed SIMD correctly (docs/toolchain.md), so init() picks the relaxed build.
   assert.equal(result.backend, 'relaxed');
   assert.deepEqual({ scale: result.scale, zeroPoint: result.zeroPoint, q: result.q }, EXPECTED);
+}
+
+/** The seed example computed with the pool's worker started: what init({ numThreads: 2 }) gives on an isolated page. @param {any} result */
+function assertTwoThreads(result) {
+  assertSeedExample(result);
+  assert.deepEqual({ threads: result.threads, threadsNote: result.threadsNote }, { threads: 2, threadsNote: null });
 }
 
 /** Files under a folder, relative. @param {string} dir @returns {string[]} */
@@ -224,18 +242,29 @@ test('Rollup', async (t) => {
   });
 });
 
+/**
+ * Builds app/<name>/main.js with webpack 5 in production mode, default settings; returns the .wasm files emitted.
+ * @param {string} dir
+ */
+async function webpackBuild(dir) {
+  const { default: webpack } = await import('webpack');
+  const stats = await new Promise((resolve, reject) => {
+    webpack({ mode: 'production', context: dir, entry: './main.js', output: { path: path.join(dir, 'dist') } }, (err, s) => (err ? reject(err) : resolve(s)));
+  });
+  const info = /** @type {any} */ (stats).toJson({ all: false, errors: true, warnings: true });
+  assert.deepEqual([...info.errors, ...info.warnings].map((e) => e.message), []);
+  return filesIn(path.join(dir, 'dist')).filter((f) => f.endsWith('.wasm'));
+}
+
 test('webpack 5', async (t) => {
   await t.test('should emit the four .wasm files (two builds, each single-threaded and shared-memory) for the main entry in production mode, and run', async () => {
-    const { default: webpack } = await import('webpack');
-    const dir = source('webpack', 'qdq-wasm', html('dist/main.js', 'classic'));
-    const stats = await new Promise((resolve, reject) => {
-      webpack({ mode: 'production', context: dir, entry: './main.js', output: { path: path.join(dir, 'dist') } }, (err, s) => (err ? reject(err) : resolve(s)));
-    });
-    const info = /** @type {any} */ (stats).toJson({ all: false, errors: true, warnings: true });
-    assert.deepEqual([...info.errors, ...info.warnings].map((e) => e.message), []);
-    const wasm = filesIn(path.join(dir, 'dist')).filter((f) => f.endsWith('.wasm'));
+    const wasm = await webpackBuild(source('webpack', 'qdq-wasm', html('dist/main.js', 'classic')));
     assert.equal(wasm.length, 4, `emitted: ${wasm}`);
     assertSeedExample(await run('app/webpack'));
+  });
+  await t.test('should bundle the pool worker with its imports, so that a cross-origin isolated page runs on two threads', async () => {
+    await webpackBuild(source('webpack-threads', 'qdq-wasm', html('dist/main.js', 'classic'), '{ numThreads: 2 }'));
+    assertTwoThreads(await run('app/webpack-threads', isolatedBase));
   });
 });
 
@@ -256,6 +285,16 @@ test('Vite', async (t) => {
       }
     });
   }
+  await t.test('should bundle the pool worker with its imports, so that a cross-origin isolated page runs on two threads', async () => {
+    const dir = source('vite-threads', 'qdq-wasm', html('./main.js', 'module'), '{ numThreads: 2 }');
+    await build({ root: dir, configFile: false, logLevel: 'silent', build: { outDir: path.join(dir, 'dist') } });
+    const own = staticServer(path.join(dir, 'dist'), ISOLATED);
+    try {
+      assertTwoThreads(await run('', await listen(own)));
+    } finally {
+      await new Promise((resolve) => own.close(() => resolve(undefined)));
+    }
+  });
 });
 
 test('CDN', async (t) => {
@@ -268,4 +307,10 @@ test('CDN', async (t) => {
       assertSeedExample(await run(`app/${name}`));
     });
   }
+  await t.test('should run the pool worker of js/index.js imported from another origin on a cross-origin isolated page', async () => {
+    // A browser refuses a worker script from another origin; the pool then starts it from a same-origin blob.
+    const url = `${isolatedBase.replace('127.0.0.1', 'localhost')}/app/node_modules/qdq-wasm/js/index.js`;
+    source('cdn-threads', url, html('./main.js', 'module'), '{ numThreads: 2 }');
+    assertTwoThreads(await run('app/cdn-threads', isolatedBase));
+  });
 });
