@@ -82,7 +82,8 @@ export interface ChannelErrorStats {
 }
 
 export interface InitOptions {
-  /** Which build to load. Default: 'relaxed' where the engine runs relaxed SIMD correctly, else 'simd128'. */
+  /** Which build to load. Default: 'relaxed' where the engine runs relaxed SIMD correctly, else 'simd128'.
+   * 'relaxed' on an engine without it (supportsRelaxedSimd() false) rejects with a RangeError. */
   build?: 'simd128' | 'relaxed';
   /** Load the .wasm from here instead of the package's dist/ (a URL, bytes, or a compiled module).
    * A shared-memory build (dist/qdq-*-mt.wasm) runs threaded; any other on one thread. */

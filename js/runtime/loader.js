@@ -124,6 +124,23 @@ function bestBuild() {
   return supportsRelaxedSimd() ? 'relaxed' : 'simd128';
 }
 
+/**
+ * The build asked for of the package's own copies, if this engine runs it:
+ * 'relaxed' where relaxed SIMD is missing (Node 20, Safari) is refused by name
+ * instead of failing in WebAssembly.compile with "simd opcode not available",
+ * and so is an engine that validates relaxed SIMD but computes an older
+ * draft's dot products. (Bytes the caller passes are checked against the
+ * build they claim first, then compiled: compileError() names the file.)
+ * @param {'simd128' | 'relaxed' | undefined} build
+ */
+function runnable(build) {
+  if (build === 'relaxed' && !supportsRelaxedSimd()) {
+    throw new RangeError("qdq-wasm: build 'relaxed' needs relaxed SIMD, which this engine does not run correctly " +
+      "(supportsRelaxedSimd() is false); leave build out to load the best build it runs, or ask for 'simd128'");
+  }
+  return build;
+}
+
 /** @param {unknown} build */
 function checkBuild(build) {
   if (build != null && build !== 'simd128' && build !== 'relaxed') {
@@ -178,6 +195,27 @@ function checkMagic(bytes, where) {
   }
 }
 
+/**
+ * A CompileError that says which file failed and, where this engine lacks
+ * relaxed SIMD, that it is probably the relaxed build (V8's own message
+ * speaks of an opcode and a V8 flag); other errors unchanged.
+ * @param {unknown} err @param {string} where
+ */
+function compileError(err, where) {
+  if (!(err instanceof WebAssembly.CompileError)) return err;
+  const hint = supportsRelaxedSimd() ? '' : "; this engine lacks relaxed SIMD: pass the 'simd128' build (dist/qdq-simd128.wasm) here";
+  return new WebAssembly.CompileError(`qdq-wasm: cannot compile ${where} on this engine (${err.message})${hint}`);
+}
+
+/** @param {Uint8Array} bytes @param {string} where @returns {Promise<WebAssembly.Module>} */
+async function compile(bytes, where) {
+  try {
+    return await WebAssembly.compile(bytes);
+  } catch (err) {
+    throw compileError(err, where);
+  }
+}
+
 /** @param {URL} url @returns {Promise<WebAssembly.Module>} */
 async function compileUrl(url) {
   const fs = url.protocol === 'file:' ? nodeFs() : null;
@@ -189,7 +227,7 @@ async function compileUrl(url) {
       throw new Error(`qdq-wasm: cannot read ${url.pathname}: ${/** @type {Error} */ (err).message}`);
     }
     checkMagic(bytes, url.pathname);
-    return WebAssembly.compile(bytes);
+    return compile(bytes, url.pathname);
   }
   const response = await fetch(url);
   if (!response.ok) {
@@ -197,12 +235,12 @@ async function compileUrl(url) {
   }
   const type = response.headers.get('content-type') ?? '';
   if (type.startsWith('application/wasm') && typeof WebAssembly.compileStreaming === 'function') {
-    return WebAssembly.compileStreaming(response);
+    return WebAssembly.compileStreaming(response).catch((err) => Promise.reject(compileError(err, String(url))));
   }
   // Wrong MIME type (common on static hosts): compile from bytes instead.
   const bytes = new Uint8Array(await response.arrayBuffer());
   checkMagic(bytes, String(url));
-  return WebAssembly.compile(bytes);
+  return compile(bytes, String(url));
 }
 
 /** @param {ArrayBuffer | ArrayBufferView} source */
@@ -221,7 +259,7 @@ async function compileSource(source) {
   if (source instanceof ArrayBuffer || ArrayBuffer.isView(source)) {
     const bytes = bytesOf(source);
     checkMagic(bytes, 'the bytes passed to init()');
-    return WebAssembly.compile(bytes);
+    return compile(bytes, 'the bytes passed to init()');
   }
   if (typeof source === 'string' || source instanceof URL) {
     return compileUrl(new URL(source, baseUrl()));
@@ -234,11 +272,18 @@ async function compileSource(source) {
  * @param {'simd128' | 'relaxed' | 'simd128-mt' | 'relaxed-mt'} build
  */
 function defaultSource(build) {
-  const source = embedded ?? locate;
-  if (source === null) throw new Error(`qdq-wasm: no .wasm source registered (import 'qdq-wasm' or 'qdq-wasm/inline'); ${FIX}`);
+  if (embedded === null && locate === null) {
+    throw new Error(`qdq-wasm: no .wasm source registered (import 'qdq-wasm' or 'qdq-wasm/inline'); ${FIX}`);
+  }
+  // The embedded bytes win, but they lack the shared-memory builds: with both
+  // entries loaded (an app on 'qdq-wasm', a dependency on 'qdq-wasm/inline'),
+  // those come from dist/, or the app's init({ numThreads }) would run on one thread.
+  const bytes = embedded?.(build) ?? null;
+  if (bytes !== null || locate === null) return bytes;
   try {
-    return source(build);
+    return locate(build);
   } catch (err) {
+    if (embedded !== null) return null; // a shared-memory build dist/ cannot give: one thread, as with inline alone
     // new URL(..., import.meta.url) throws where import.meta.url is empty: a classic script or IIFE bundle.
     throw new Error(`qdq-wasm: cannot locate dist/qdq-${build}.wasm (${/** @type {Error} */ (err).message}: a classic script or an IIFE bundle has no import.meta.url). To fix: ${FIX}`);
   }
@@ -265,6 +310,23 @@ function defaultSource(build) {
  */
 
 /**
+ * Whether a later init()'s `wasm` names the first one's source: the same object, or
+ * URLs (strings or URL objects) that resolve to the same address, as two
+ * modules of an app that each compute new URL('…/qdq-simd128.wasm', import.meta.url) give.
+ * @param {unknown} later @param {unknown} first
+ */
+function sameSource(later, first) {
+  if (later === first) return true;
+  const isUrl = (/** @type {unknown} */ v) => typeof v === 'string' || v instanceof URL;
+  if (!isUrl(later) || !isUrl(first)) return false;
+  try {
+    return new URL(/** @type {string | URL} */ (later), baseUrl()).href === new URL(/** @type {string | URL} */ (first), baseUrl()).href;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Refuses a later init()/initSync() that asks for something other than what is loaded:
  * a running module cannot change builds (layers and packed matrices live in its memory).
  * @param {Runtime} loaded @param {InitOptions} options @param {string} fn
@@ -276,7 +338,7 @@ function checkSame(loaded, options, fn) {
         'a running module (layers and packed matrices live in its memory). Ask for the build you want in the first call.',
     );
   }
-  if (options.wasm != null && options.wasm !== firstWasm) {
+  if (options.wasm != null && !sameSource(options.wasm, firstWasm)) {
     throw new Error(`qdq-wasm: already initialized; ${fn}() was given a different wasm source than the first call, and a running module cannot be replaced`);
   }
 }
@@ -317,7 +379,7 @@ export function init(opts) {
   firstWasm = options.wasm ?? undefined;
   pending = (async () => {
     // Given bytes or a URL, the module itself says which build it is (instantiate checks any claim).
-    const build = options.build ?? (options.wasm == null ? bestBuild() : undefined);
+    const build = options.wasm == null ? runnable(options.build ?? undefined) ?? bestBuild() : options.build ?? undefined;
     const requested = options.numThreads ?? Math.min(await coreCount(), DEFAULT_MAX_THREADS);
     const asked = Math.min(requested, MAX_THREADS);
     const capped = requested > MAX_THREADS ? `numThreads ${requested} is more than a pool runs (${MAX_THREADS})` : null;
@@ -489,14 +551,18 @@ export function initSync(wasm, opts) {
   let module;
   let build = options.build ?? undefined;
   if (wasm === undefined && embedded !== null) {
-    build ??= bestBuild();
+    build = runnable(build) ?? bestBuild();
     module = new WebAssembly.Module(/** @type {Uint8Array} */ (embedded(build)));
   } else if (wasm instanceof WebAssembly.Module) {
     module = wasm;
   } else if (wasm instanceof ArrayBuffer || ArrayBuffer.isView(wasm)) {
     const bytes = bytesOf(wasm);
     checkMagic(bytes, 'the bytes passed to initSync()');
-    module = new WebAssembly.Module(bytes);
+    try {
+      module = new WebAssembly.Module(bytes);
+    } catch (err) {
+      throw compileError(err, 'the bytes passed to initSync()');
+    }
   } else {
     throw new TypeError(`qdq-wasm: initSync() takes bytes or a WebAssembly.Module (or nothing, with 'qdq-wasm/inline'), got ${describe(wasm)}`);
   }

@@ -197,6 +197,38 @@ test('honest runtime state', async (t) => {
     assert.throws(() => L.initSync(undefined, { build: 'relaxed' }), /cannot switch/);
     assert.equal(L.backend(), 'simd128');
   });
+  await t.test('should accept a second init() whose wasm URL is another object for the same address', async () => {
+    const L = await freshLoader();
+    const relative = `dist/qdq-${BUILD}.wasm`; // resolved against the working directory, the repository's root under npm test
+    await L.init({ wasm: new URL(`../../dist/qdq-${BUILD}.wasm`, import.meta.url), numThreads: 1 });
+    const again = await L.init({ wasm: new URL(`../../dist/qdq-${BUILD}.wasm`, import.meta.url) });
+    assert.equal(again.build, BUILD);
+    await L.init({ wasm: new URL(relative, `file://${process.cwd()}/`).href });
+    assert.doesNotThrow(() => L.initSync(undefined));
+    await assert.rejects(L.init({ wasm: new URL('../../dist/qdq-simd128-mt.wasm', import.meta.url) }), /different wasm source/);
+  });
+  await t.test("should refuse build 'relaxed' by name where this engine lacks relaxed SIMD, and compile errors name the file", async () => {
+    const L = await freshLoader();
+    const relaxed = readFileSync(new URL('../../dist/qdq-relaxed.wasm', import.meta.url));
+    if (L.supportsRelaxedSimd()) {
+      // Node 22 (the relaxed run) has it: the same requests load.
+      assert.equal((await L.init({ build: 'relaxed', numThreads: 1 })).build, 'relaxed');
+      return;
+    }
+    // Node 20: before, a raw CompileError "simd opcode not available, enable with --experimental-relaxed-simd".
+    const named = (/** @type {any} */ e) => e instanceof RangeError && /^qdq-wasm: build 'relaxed' needs relaxed SIMD, which this engine does not run correctly \(supportsRelaxedSimd\(\) is false\)/.test(e.message);
+    await assert.rejects(L.init({ build: 'relaxed' }), named);
+    const inline = await freshLoader(); // initSync() with no bytes: qdq-wasm/inline's embedded builds
+    inline.setWasmSource((/** @type {string} */ b) => readFileSync(new URL(`../../dist/qdq-${b}.wasm`, import.meta.url)), { embedded: true });
+    assert.throws(() => inline.initSync(undefined, { build: 'relaxed' }), named);
+    const compile = (/** @type {string} */ where) => (/** @type {any} */ e) => e instanceof WebAssembly.CompileError &&
+      e.message.startsWith(`qdq-wasm: cannot compile ${where} on this engine (`) && e.message.endsWith("this engine lacks relaxed SIMD: pass the 'simd128' build (dist/qdq-simd128.wasm) here");
+    await assert.rejects(L.init({ wasm: relaxed }), compile('the bytes passed to init()'));
+    const file = new URL('../../dist/qdq-relaxed.wasm', import.meta.url);
+    await assert.rejects(L.init({ wasm: file }), compile(file.pathname));
+    assert.throws(() => L.initSync(relaxed), compile('the bytes passed to initSync()'));
+    assert.equal((await L.init({ build: 'simd128' })).build, 'simd128'); // and the loader still loads
+  });
   await t.test('should refuse initSync() while init() is loading', async () => {
     const L = await freshLoader();
     const p = L.init({ build: BUILD });
@@ -239,6 +271,17 @@ test('init() over HTTP', async (t) => {
 });
 
 test('qdq-wasm/inline', async (t) => {
+  await t.test("should leave threads to the app's 'qdq-wasm' when a dependency imports 'qdq-wasm/inline' too", () => {
+    // The embedded bytes win, but they lack the shared-memory builds; before, init({ numThreads: 2 }) ran on one
+    // thread, its threadsNote blaming 'this entry point', although the app's entry had dist/ and its -mt builds.
+    const entry = (/** @type {string} */ f) => JSON.stringify(new URL(`../../js/${f}`, import.meta.url).href);
+    const script = `
+      const app = await import(${entry('index.js')});
+      await import(${entry('inline.js')});
+      console.log(JSON.stringify(await app.init({ build: ${JSON.stringify(BUILD)}, numThreads: 2 })));`;
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(out), { build: BUILD, threads: 2, threadsNote: null });
+  });
   await t.test('should load the embedded build with init() and initSync(), without dist/', () => {
     const inline = new URL('../../js/inline.js', import.meta.url).href;
     const script = `
