@@ -7,6 +7,16 @@ export interface StateTensor {
   dtype?: string;
 }
 
+/**
+ * A tensor as stateDict() returns it: a copy, in its module's element type (float32 weights and biases,
+ * int8 weights, int32 zero points and int32 biases, float64 input scales), so that `data.map(…)` and
+ * `data.length` type-check where ArrayBufferView has neither.
+ */
+export interface OwnStateTensor {
+  shape: number[];
+  data: Float32Array | Float64Array | Int8Array | Int32Array;
+}
+
 /** A state dict: PyTorch's names ('1.weight', '1.bias', …) to tensors; a Map (readSafetensors) or an object. */
 export type StateDict = Record<string, StateTensor> | Map<string, StateTensor>;
 
@@ -47,7 +57,7 @@ export declare class Module {
   /** train(false). */
   eval(): this;
   /** Copies of every tensor, under PyTorch's state_dict names. */
-  stateDict(): Record<string, StateTensor>;
+  stateDict(): Record<string, OwnStateTensor>;
   /**
    * Loads every tensor of stateDict() (same names, shapes and element types, no others); changes nothing on error.
    * @throws {RangeError} for a missing, extra or misshapen tensor, naming it
