@@ -805,6 +805,8 @@ QDQ_API int qdq_calib_entropy_range(const double* state, size_t quantized_bins, 
 ///   asymmetric (B1, range2scalezp):
 ///     lo = min(min x, 0), hi = max(max x, 0), scale = (hi - lo) / qmax,
 ///     zp = scale != 0 ? clamp(roundf(-lo / scale), 0, qmax) : 0
+///     (when hi - lo overflows float, scale = 2 ((hi / 2 - lo / 2) / qmax): the
+///     same quotient rounded once without float's range, where MLAS's is inf)
 ///   symmetric (B2, range2scale): v = the x of largest magnitude (the minimum
 ///     on a tie of magnitudes), scale = -v / mid (so the largest magnitude
 ///     maps to q = 0 when positive, and the scale is then negative), zp = mid

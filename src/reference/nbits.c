@@ -27,7 +27,15 @@ void qdq_reference_nbits_block_params(size_t len, const float* x, int bits, uint
   /* B1 */
   lo = lo < 0.0f ? lo : 0.0f;
   hi = hi > 0.0f ? hi : 0.0f;
-  const float s = (hi - lo) / (float) qmax;
+  float s = (hi - lo) / (float) qmax;
+  if (isinf(s)) {
+    /* hi - lo overflows float although both are finite (a block spanning more
+     * than FLT_MAX): MLAS's scale is then infinite and the whole block
+     * dequantizes to NaN. Halving first is exact (overflow needs both
+     * magnitudes above 2^102), so this is the same formula rounded once with
+     * an unbounded exponent, as B3 treats 1 / scale: a finite scale. */
+    s = 2.0f * ((0.5f * hi - 0.5f * lo) / (float) qmax);
+  }
   float zp = lo; /* 0 when s == 0: then lo == hi == 0 */
   if (s != 0.0f) zp = 0.0f - lo / s;
   *zero_point = zp < 0.0f ? 0 : zp > (float) qmax ? qmax : (int32_t) roundf(zp);

@@ -75,6 +75,14 @@ static void test_quantizer(void) {
   CHECK(s == 0.0f && signbit(s) && q[0] == 8 && q[1] == 8, "sym zero: s=%g q=%d", s, q[0]);
   quantize_row4(2, x6, 0, q, &s, &zp);
   CHECK(s == 0.0f && zp == 0 && q[0] == 0, "asym zero: s=%g zp=%d q=%d", s, zp, q[0]);
+  /* A range past FLT_MAX (hi - lo overflows): the quotient rounded once, unbounded,
+   * 2 ((hi / 2 - lo / 2) / 15) = 4e37, not MLAS's infinity. [-3e38, 3e38]: zero point
+   * 7.5 -> 8; 3e38 -> 15.5 + 8 clips to 15, -3e38 -> 0.5, 1e38 -> 10.5 (rounded away). */
+  const float x8[3] = {3e38f, -3e38f, 1e38f};
+  quantize_row4(3, x8, 0, q, &s, &zp);
+  const float s8 = 2.0f * ((1.5e38f + 1.5e38f) / 15.0f);
+  CHECK(isfinite(s) && s == s8 && zp == (int32_t) roundf(3e38f / s8) && q[0] == 15 && q[1] == 1 && q[2] == 11,
+        "overflowing range: s=%g zp=%d q=%d %d %d", s, zp, q[0], q[1], q[2]);
   /* Non-finite input is refused with its index. */
   const float x7[3] = {1.0f, NAN, 2.0f};
   uint8_t b[8];

@@ -51,6 +51,34 @@ test('quantizeBlockwise()', async (t) => {
     assert.deepEqual([...e.data.subarray(0, 4)], [0, 255, 100, 38]);
   });
 
+  // B1 with hi - lo past FLT_MAX (finite weights ±3e38): onnxruntime's scale is (hi - lo) / qmax = ∞
+  // and its block dequantizes to NaN; qdq-wasm's is that quotient rounded once with an unbounded
+  // exponent (halving first is exact), so the block quantizes like any other.
+  await t.test('should give a finite scale to a block whose range overflows float32', () => {
+    const w = Float32Array.of(3e38, -3e38, 1e38, 0, -2e38);
+    for (const bits of /** @type {const} */ ([4, 8])) {
+      const qmax = 2 ** bits - 1;
+      const hi = f32(3e38), lo = f32(-3e38);
+      const scale = 2 * f32(f32(hi / 2 - lo / 2) / qmax);
+      const q = qdq.quantizeBlockwise(w, { n: 1, k: 5, bits, blockSize: 16 });
+      assert.deepEqual([...q.scales], [scale], `bits ${bits}`);
+      assert.equal(bits === 8 ? q.zeroPoints?.[0] : q.zeroPoints?.[0] & 15, Math.round(f32(-lo / scale)));
+      const back = qdq.dequantizeBlockwise(q);
+      // Half a step, plus an ulp of 3e38 (2^104) for the roundings of x / scale and (q - zp) * scale:
+      // the extremes sit at ties here, half a step from the nearest codes.
+      const tol = scale / 2 + 2 ** 104;
+      for (let l = 0; l < 5; l++) {
+        assert.ok(Math.abs(back[l] - w[l]) <= tol, `bits ${bits}: w[${l}] = ${w[l]} dequantized to ${back[l]}, scale ${scale}`);
+      }
+      assert.ok(Number.isFinite(q.error.sqnr) && q.error.maxAbsError <= tol, `error ${JSON.stringify(q.error)}`);
+      // The layer takes it (a scale of ∞ was refused as a bad parameter) and multiplies finitely.
+      const layer = qdq.WeightOnlyQuantizedLinear.fromFloat(w, null, { inFeatures: 5, outFeatures: 1, bits, accuracyLevel: 0 });
+      const y = layer.forward(Float32Array.of(1e-38, 0, 0, 0, 0), 1)[0];
+      layer.dispose();
+      assert.equal(y, f32(f32(1e-38) * back[0]));
+    }
+  });
+
   await t.test('should report error statistics that match the dequantized weights', () => {
     const r = rng(3);
     const n = 6, k = 100, blockSize = 32;
