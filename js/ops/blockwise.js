@@ -65,9 +65,12 @@ export const BLOCK_SIZES = Object.freeze([16, 32, 64, 128, 256]);
 export function blockShape(o) {
   const n = integer('n', o.n, 1, 2 ** 31 - 1);
   const k = integer('k', o.k, 1, 2 ** 31 - 1);
-  const bits = /** @type {4 | 8} */ (integer('bits', o.bits ?? 4, 4, 8));
-  if (bits !== 4 && bits !== 8) throw new RangeError(`qdq-wasm: bits must be 4 or 8, got ${bits}`);
-  const blockSize = integer('blockSize', o.blockSize ?? 32, 16, 256);
+  // Membership, not a range: [4, 8] would suggest 5 to 7, [16, 256] any size between.
+  const bits = /** @type {4 | 8} */ (integer('bits', o.bits ?? 4));
+  if (bits !== 4 && bits !== 8) {
+    throw new RangeError(`qdq-wasm: bits must be 4 or 8, got ${bits}${bits === 2 ? " (onnxruntime's 2-bit MatMulNBits is not supported)" : ''}`);
+  }
+  const blockSize = integer('blockSize', o.blockSize ?? 32);
   if (!BLOCK_SIZES.includes(blockSize)) {
     throw new RangeError(`qdq-wasm: blockSize must be one of ${BLOCK_SIZES.join(', ')}, got ${blockSize}`);
   }

@@ -108,7 +108,10 @@ test('quantizeBlockwise()', async (t) => {
 
   await t.test('should reject bad input with named arguments', () => {
     const w = new Float32Array(64);
-    assert.throws(() => qdq.quantizeBlockwise(w, { n: 2, k: 32, bits: 3 }), { name: 'RangeError', message: 'qdq-wasm: bits must be an integer in [4, 8], got 3' });
+    assert.throws(() => qdq.quantizeBlockwise(w, { n: 2, k: 32, bits: 3 }), { name: 'RangeError', message: 'qdq-wasm: bits must be 4 or 8, got 3' });
+    assert.throws(() => qdq.quantizeBlockwise(w, { n: 2, k: 32, bits: 2 }), { name: 'RangeError', message: "qdq-wasm: bits must be 4 or 8, got 2 (onnxruntime's 2-bit MatMulNBits is not supported)" });
+    assert.throws(() => qdq.quantizeBlockwise(w, { n: 2, k: 32, bits: 4.5 }), { name: 'RangeError', message: 'qdq-wasm: bits must be an integer, got 4.5' });
+    assert.throws(() => qdq.quantizeBlockwise(w, { n: 2, k: 32, blockSize: 512 }), { name: 'RangeError', message: 'qdq-wasm: blockSize must be one of 16, 32, 64, 128, 256, got 512' });
     assert.throws(() => qdq.quantizeBlockwise(w, { n: 2, k: 32, bits: 5 }), { name: 'RangeError', message: 'qdq-wasm: bits must be 4 or 8, got 5' });
     assert.throws(() => qdq.quantizeBlockwise(w, { n: 2, k: 32, blockSize: 48 }), { name: 'RangeError', message: 'qdq-wasm: blockSize must be one of 16, 32, 64, 128, 256, got 48' });
     assert.throws(() => qdq.quantizeBlockwise(w, { n: 3, k: 32 }), { name: 'RangeError', message: 'qdq-wasm: weight must have 96 elements, got 64' });
