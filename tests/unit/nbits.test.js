@@ -100,8 +100,9 @@ test(`blockwise kernels (qs8-qb4w, qs16-qb4w, qs8-qb8w, f32-qb4w, f32-qb8w) on t
         const r = rng(bits * 7 + kern.mr + (int8 ? 100 : 0) + kern.isa.length);
         let cases = 0;
         for (const bs of BLOCK_SIZES) {
-          // The new kernels also over every k and n from 1 to 67 (block 16: 1 to 5 blocks, 1 to 9 column groups).
-          const sweep = wide && bs === 16;
+          // Every kernel also over every k and n from 1 to 67 at block 16 (1 to 5 blocks, 1 to 9 column
+          // groups: every tail of the 8-column tile and of the 1x32 GEMV's passes of 4, 2 and 1 groups).
+          const sweep = bs === 16;
           const ks = sweep ? Array.from({ length: 67 }, (_, i) => i + 1) : [1, 5, bs - 1, bs, bs + 1, 2 * bs + 3];
           for (const k of ks) {
             for (const n of sweep ? (k === 67 ? Array.from({ length: 67 }, (_, i) => i + 1) : [1, 9, 67]) : [1, 3, 8, 9, 16, 17, 25, 40]) {
