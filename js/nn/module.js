@@ -24,6 +24,17 @@ import { boolean, describe, lengthOf, typedArray, typedArrayKind } from '../runt
  */
 export const OBSERVERS = new WeakMap();
 
+/**
+ * Modules whose observer runs twice per forward, the second time on the first's output: a
+ * LinearReLU prepared for static quantization. torch's fused nni.LinearReLU is an nn.Sequential,
+ * and prepare() adds its observer both as a child, which that Sequential runs, and as a forward
+ * hook, which runs it again: each calibration batch is observed twice, which moves a moving-average
+ * observer twice (MinMax ends the same; a histogram counts twice). prepare_qat swaps in nniqat.LinearReLU,
+ * a Linear, observed once.
+ * @type {WeakSet<Module>}
+ */
+export const OBSERVED_TWICE = new WeakSet();
+
 /** Modules whose dispose() has been called. */
 const DISPOSED = new WeakSet();
 
@@ -290,9 +301,13 @@ export class Sequential extends Module {
     let y = x;
     for (const m of this.modules) {
       y = m.forward(y, rows);
-      // An observer returns its input; a FakeQuantize returns the fake-quantized output.
-      const post = OBSERVERS.get(m)?.observe(y);
-      if (post instanceof Float32Array) y = post;
+      const obs = OBSERVERS.get(m);
+      if (!obs) continue;
+      for (let k = OBSERVED_TWICE.has(m) ? 2 : 1; k > 0; k--) {
+        // An observer returns its input; a FakeQuantize returns the fake-quantized output.
+        const post = obs.observe(y);
+        if (post instanceof Float32Array) y = post;
+      }
     }
     return y;
   }

@@ -9,7 +9,7 @@ import { quantizePerChannel } from '../ops/quantize.js';
 import { foreign } from '../runtime/binding.js';
 import { boolean, describe, oneOf, options } from '../runtime/validate.js';
 import { Linear, LinearReLU, ReLU } from '../nn/linear.js';
-import { Identity, Module, OBSERVERS, Sequential } from '../nn/module.js';
+import { Identity, Module, OBSERVED_TWICE, OBSERVERS, Sequential } from '../nn/module.js';
 import { QConfig } from './qconfig.js';
 import { DynamicQuantizedLinearModule, QuantizedLinearModule } from './quantized-modules.js';
 import { DeQuantStub, DeQuantize, Quantize, QuantStub } from './stubs.js';
@@ -109,7 +109,8 @@ const observed = (m) => (m instanceof QuantStub && !(m instanceof DeQuantStub)) 
 /**
  * Attaches observers for static quantization (torch.ao.quantization.prepare): the output of every
  * QuantStub, Linear and LinearReLU whose qconfig (its own, else its parent's, else opts.qconfig) is
- * set gets qconfig.activation(). Run forward() on calibration data, then convert(). The model must
+ * set gets qconfig.activation(); a LinearReLU's observer sees each batch twice, as torch 1.13's fused
+ * module does (nn/module.js OBSERVED_TWICE). Run forward() on calibration data, then convert(). The model must
  * quantize its input (a QuantStub before the first Linear) and dequantize its output (a DeQuantStub
  * after the last), or prepare() says so now instead of the converted model failing later.
  * @param {Module} model a Sequential
@@ -131,7 +132,10 @@ export function prepare(model, opts) {
   /** @param {Module} mod @param {QConfig | null} inherited */
   const attach = (mod, inherited) => {
     const qc = mod.qconfig ?? inherited;
-    if (qc && observed(mod)) OBSERVERS.set(mod, qc.activation());
+    if (qc && observed(mod)) {
+      OBSERVERS.set(mod, qc.activation());
+      if (mod instanceof LinearReLU) OBSERVED_TWICE.add(mod);
+    }
     if (qc) mod.qconfig = qc;
     for (const [, c] of mod.namedChildren()) attach(c, qc);
   };
@@ -161,6 +165,7 @@ export function prepareQat(model, opts) {
   const m = prepare(root, opts);
   try {
     walkLinears(m, (lin) => {
+      OBSERVED_TWICE.delete(lin); // torch's QAT LinearReLU is a Linear: its hook alone observes
       const fq = /** @type {any} */ (lin.qconfig)?.weight();
       if (fq && typeof fq.forward === 'function' && typeof fq.backward === 'function') lin.weightFakeQuant = fq;
       else if (fq) throw new TypeError("qdq-wasm: prepareQat needs a QAT qconfig (getDefaultQatQConfig): its weight must be a FakeQuantize");
