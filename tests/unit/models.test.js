@@ -228,7 +228,7 @@ test('convert()', async (t) => {
 
 test('quantizeDynamic()', async (t) => {
   for (const d of small.dynamic) {
-    await t.test(`should match torch's int8 weights and scales exactly, outputs within a float32 rounding (perChannel ${d.perChannel})`, () => {
+    await t.test(`should match torch's int8 weights, scales and outputs bit for bit (perChannel ${d.perChannel})`, () => {
       const dq = /** @type {any} */ (quantizeDynamic(smallModel(), { perChannel: d.perChannel }));
       try {
         for (const l of d.layers) {
@@ -238,16 +238,26 @@ test('quantizeDynamic()', async (t) => {
           assert.deepEqual(bitsOf(m.layer.weightScales), l.weightScales.length === 1 ? new Array(m.outFeatures).fill(l.weightScales[0]) : l.weightScales);
         }
         // Integer accumulation is exact; each output is then float(acc) * float(sx * sw) + bias, and the
-        // next layer requantizes from the previous float output: torch (qnnpack) rounds the same steps,
-        // so outputs agree to a few float32 ulps of the output's magnitude.
-        const y = dq.forward(bitsF32(small.x), small.xShape[0]);
-        const want = bitsF32(d.y);
-        y.forEach((/** @type {number} */ v, /** @type {number} */ i) => assert.ok(Math.abs(v - want[i]) <= 1e-5 * (1 + Math.abs(want[i])), `y[${i}] ${v} vs ${want[i]}`));
+        // next layer quantizes that float output: torch (qnnpack) rounds the same steps, and no float sum
+        // of another order comes in between, so every output has torch's bits.
+        assert.deepEqual(bitsOf(dq.forward(bitsF32(small.x), small.xShape[0])), d.y);
       } finally {
         dq.dispose();
       }
     });
   }
+  await t.test("should reproduce torch's Fashion MLP outputs bit for bit, per tensor and per channel", () => {
+    const test = loadFashion('t10k', SUBSET_DIR);
+    for (const perChannel of [false, true]) {
+      const dq = quantizeDynamic(mlp(), { perChannel });
+      try {
+        const want = /** @type {any} */ (torchTensors.get(`dynamic/${perChannel ? 'per_channel' : 'per_tensor'}/y`)).data;
+        assert.deepEqual(bitsOf(dq.forward(test.images.subarray(0, 16 * 784), 16)), bitsOf(want), `perChannel ${perChannel}`);
+      } finally {
+        dq.dispose();
+      }
+    }
+  });
   await t.test('should quantize a bare Linear (PyTorch returns it unchanged)', () => {
     const fc = new nn.Linear(4, 2);
     fc.weight = Float32Array.of(1, 0, -1, 0.5, 0.25, 2, 0, -2);
