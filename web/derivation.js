@@ -3,6 +3,7 @@
 
 import { steps } from './compute.js';
 import { dB, fmt, int, paren } from './format.js';
+import { patchChildren } from './patch.js';
 
 /** Elements worked through one by one. */
 const SHOWN = 6;
@@ -83,5 +84,5 @@ export function renderDerivation(list, x, s, t, c, g) {
     `${g.count} scales and zero points, ${g.perChannel} per channel. At ${s.bits} bits a 32-bit float scale per group costs ` +
     `${fmt(32 / g.size, 3)} extra bits per value (${fmt(s.bits + 32 / g.size, 3)} bits per value with the scale, zero point not counted):` +
     `<ul>${groups.join('')}${g.count > 4 ? `<li>… ${g.count - 4} more</li>` : ''}</ul>`));
-  list.replaceChildren(...items);
+  patchChildren(list, items);
 }

@@ -12,6 +12,7 @@ import { renderScheme } from './grids.js';
 import { renderHistogram } from './histogram.js';
 import { NumberLine } from './number-line.js';
 import { parseNpy, parseText } from './parse-tensor.js';
+import { patchChildren, setTextIfChanged } from './patch.js';
 import { presetTensor, resize } from './presets.js';
 import { fromQuery, MAX_SIDE, toQuery } from './state.js';
 import { accept, describeEntry, refuse } from './field-error.js';
@@ -57,9 +58,9 @@ function update(patch) {
 }
 
 /**
- * Renders once on the next frame, however many changes come before it: a drag sends several
- * pointermoves a frame, and a 128x128 render takes about 40 ms, so rendering each one queued
- * seconds of work behind the pointer.
+ * Renders once on the next frame, however many changes come before it: a drag can send several
+ * pointermoves a frame, and a 128x128 render once took 40 ms, so rendering each one queued
+ * seconds of work behind the pointer (bench/page-redraw.js measures it now).
  */
 let frame = 0;
 /** @type {(() => void)[]} */
@@ -148,6 +149,39 @@ function syncGroupControls(g) {
   $('group-view-label').hidden = state.view !== -2;
 }
 
+/**
+ * The per-channel and per-group results (and onnxruntime's blocks beside them) read neither the range
+ * handles nor the view, so a drag of the handles reuses them: the drag then recomputes and redraws a
+ * third of the grids. Kept for one tensor and one setting of what they read.
+ * @type {{ tensor: unknown, key: string, c?: ReturnType<typeof perChannel>, g?: ReturnType<typeof perGroup>, ort?: ReturnType<typeof matMulNBitsView> }}
+ */
+let kept = { tensor: null, key: '' };
+/** @param {import('./compute.js').Settings} s */
+function handleFree(s) {
+  const key = JSON.stringify([s.axis, s.dtype, s.scheme, s.reduceRange, s.includeZero, s.compat, s.bits, s.group]);
+  if (kept.tensor !== tensor || kept.key !== key || !kept.c || !kept.g) {
+    const shape = [tensor.rows, tensor.cols];
+    // Computed before anything is kept: a setting the library refuses throws and keeps nothing.
+    const c = perChannel(tensor.values, shape, s), g = perGroup(tensor.values, shape, s);
+    kept = { tensor, key, c, g };
+  }
+  return { c: kept.c, g: kept.g };
+}
+
+/** @type {Map<string, unknown[]>} */
+const drawnWith = new Map();
+/**
+ * Runs draw unless the part it draws was last drawn from the same inputs (the same objects): a table
+ * rebuilt with the same rows still costs its layout, and a drag's frame has none to spare.
+ * @template {unknown[]} A @param {string} part @param {A} inputs @param {(...inputs: A) => void} draw
+ */
+function unlessSame(part, inputs, draw) {
+  const last = drawnWith.get(part);
+  if (last && last.length === inputs.length && last.every((v, i) => Object.is(v, inputs[i]))) return;
+  draw(...inputs);
+  drawnWith.set(part, inputs);
+}
+
 function render() {
   const t0 = performance.now();
   // Read the layout before writing anything: a read after DOM writes forces a synchronous reflow.
@@ -164,8 +198,7 @@ function render() {
   let t, c, g;
   try {
     t = perTensor(x, shape, settings);
-    c = perChannel(x, shape, settings);
-    g = perGroup(x, shape, settings);
+    ({ c, g } = handleFree(settings));
   } catch (e) {
     // The library's own message (e.g. reduce range with symmetric uint8) is the explanation.
     $('warnings').replaceChildren(Object.assign(document.createElement('li'), { className: 'warn', textContent: `Not possible: ${/** @type {Error} */ (e).message.replace(/^qdq-wasm: /, '')}` }));
@@ -189,10 +222,10 @@ function render() {
   shownRange = [t.lo, t.hi];
   for (const [id, v] of /** @type {const} */ ([['range-lo', t.lo], ['range-hi', t.hi]])) setControl(input(id), rangeText(v));
   renderComparison(/** @type {HTMLTableElement} */ ($('compare-table')), t, c, g);
-  renderChannelTable(/** @type {HTMLTableElement} */ ($('channel-table')), c);
-  renderGroupTable(/** @type {HTMLTableElement} */ ($('group-table')), g, state.view === -2 ? state.groupView : -1);
+  unlessSame('channel-table', [c], (c) => renderChannelTable(/** @type {HTMLTableElement} */ ($('channel-table')), c));
+  unlessSame('group-table', [g, state.view === -2 ? state.groupView : -1], (g, selected) => renderGroupTable(/** @type {HTMLTableElement} */ ($('group-table')), g, selected));
   // The same blocks as onnxruntime's MatMulNBits stores them, where it can (4 or 8 bits, blocks of 16-256).
-  const ort = matMulNBitsView(settings, g);
+  const ort = kept.ort === undefined ? (kept.ort = matMulNBitsView(settings, g)) : kept.ort;
   $('ort-blocks').hidden = ort === null;
   if (ort) {
     $('ort-blocks').dataset.value = JSON.stringify({ mse: ort.mse, maxAbsError: ort.maxAbsError, sqnr: ort.sqnr }, (_, v) => (v === Infinity ? 'Infinity' : v));
@@ -212,16 +245,18 @@ function render() {
   renderScheme($('pt-grids'), 'pt', t, view);
   renderScheme($('pc-grids'), 'pc', c, view);
   renderScheme($('pg-grids'), 'pg', g, view);
-  $('error-legend').innerHTML = `Error colours: <span class="swatch neg"></span> x̂ above x, <span class="swatch zero"></span> 0, ` +
-    `<span class="swatch pos"></span> x̂ below x; full colour at ±${fmt(errLimit, 3)} (the largest max |error| of the three). ` +
-    `<span class="swatch clip"></span> clipped.`;
+  unlessSame('error-legend', [fmt(errLimit, 3)], (limit) => {
+    $('error-legend').innerHTML = `Error colours: <span class="swatch neg"></span> x̂ above x, <span class="swatch zero"></span> 0, ` +
+      `<span class="swatch pos"></span> x̂ below x; full colour at ±${limit} (the largest max |error| of the three). ` +
+      '<span class="swatch clip"></span> clipped.';
+  });
   renderDerivation(/** @type {HTMLOListElement} */ ($('steps')), x, state, t, c, g);
   renderHistogram($('histogram-chart'), shownView.x, shownView.t, narrow);
   const notes = warnings(state, t, c, g);
-  $('warnings').replaceChildren(...notes.map((n) => Object.assign(document.createElement('li'), { className: n.level, textContent: n.text })));
+  patchChildren($('warnings'), notes.map((n) => Object.assign(document.createElement('li'), { className: n.level, textContent: n.text })));
   const code = snippets(x, state, t, c, g);
-  $('code-js').textContent = code.js;
-  $('code-py').textContent = code.py;
+  setTextIfChanged($('code-js'), code.js);
+  setTextIfChanged($('code-py'), code.py);
   if (articleCompat !== state.compat) {
     renderArticle($('article-panel'), state.compat);
     articleCompat = state.compat;

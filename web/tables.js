@@ -2,6 +2,7 @@
 // scale / zero-point table.
 
 import { dB, fmt, int } from './format.js';
+import { patchChildren, setTextIfChanged } from './patch.js';
 
 /** Channel rows listed before "… more". */
 const MAX_CHANNEL_ROWS = 16;
@@ -10,6 +11,21 @@ const MAX_CHANNEL_ROWS = 16;
 function list(a, f) {
   const shown = Array.prototype.slice.call(a, 0, 8).map(f).join(', ');
   return a.length > 8 ? `[${shown}, … ${a.length - 8} more]` : `[${shown}]`;
+}
+
+/** @param {unknown} value JSON for the tests' data-value, with Infinity spelled out */
+const json = (value) => JSON.stringify(value, (_, v) => (v === Infinity ? 'Infinity' : v));
+/** @type {WeakMap<object, string>} */
+const jsons = new WeakMap();
+/**
+ * A typed array's JSON (as a plain array), once per array: the per-channel and per-group results
+ * stay the same objects while a drag changes the per-tensor one.
+ * @param {object} a
+ */
+function jsonOf(a) {
+  let s = jsons.get(a);
+  if (s === undefined) jsons.set(a, (s = json(Array.from(/** @type {ArrayLike<number>} */ (a)))));
+  return s;
 }
 
 /**
@@ -21,17 +37,19 @@ function list(a, f) {
 export function renderComparison(table, t, c, g) {
   /** @type {[string, string, string, string, string, unknown, unknown, unknown][]} */
   const rows = [
-    ['Scale', fmt(t.scale), list(c.scales, (v) => fmt(v, 4)), list(g.scales, (v) => fmt(v, 4)), 'scale', t.scale, Array.from(c.scales), Array.from(g.scales)],
-    ['Zero point', int(t.zeroPoint), list(c.zeroPoints, int), list(g.zeroPoints, int), 'zp', t.zeroPoint, Array.from(c.zeroPoints), Array.from(g.zeroPoints)],
+    ['Scale', fmt(t.scale), list(c.scales, (v) => fmt(v, 4)), list(g.scales, (v) => fmt(v, 4)), 'scale', t.scale, c.scales, g.scales],
+    ['Zero point', int(t.zeroPoint), list(c.zeroPoints, int), list(g.zeroPoints, int), 'zp', t.zeroPoint, c.zeroPoints, g.zeroPoints],
     ['MSE', fmt(t.stats.mse, 4), fmt(c.stats.mse, 4), fmt(g.stats.mse, 4), 'mse', t.stats.mse, c.stats.mse, g.stats.mse],
     ['Max |error|', fmt(t.stats.maxAbsError, 4), fmt(c.stats.maxAbsError, 4), fmt(g.stats.maxAbsError, 4), 'maxabs', t.stats.maxAbsError, c.stats.maxAbsError, g.stats.maxAbsError],
     ['SQNR', dB(t.stats.sqnr), dB(c.stats.sqnr), dB(g.stats.sqnr), 'sqnr', t.stats.sqnr, c.stats.sqnr, g.stats.sqnr],
     ['Clipped values', String(t.clipped), String(c.clipped), String(g.clipped), 'clipped', t.clipped, c.clipped, g.clipped],
   ];
   const body = table.tBodies[0] ?? table.createTBody();
-  body.replaceChildren();
+  /** @type {HTMLTableRowElement[]} */
+  const trs = [];
   for (const [label, a, b, d, id, va, vb, vd] of rows) {
-    const tr = body.insertRow();
+    const tr = document.createElement('tr');
+    trs.push(tr);
     const th = document.createElement('th');
     th.scope = 'row';
     th.textContent = label;
@@ -40,9 +58,10 @@ export function renderComparison(table, t, c, g) {
       const td = tr.insertCell();
       td.textContent = text;
       td.dataset.testid = key;
-      td.dataset.value = JSON.stringify(value, (_, v) => (v === Infinity ? 'Infinity' : v));
+      td.dataset.value = value !== null && typeof value === 'object' ? jsonOf(/** @type {object} */ (value)) : json(value);
     }
   }
+  patchChildren(body, trs);
   // Say who wins in words: the table alone leaves a learner to compare exponents.
   const better = t.stats.mse === c.stats.mse ? 'Per tensor and per channel give the same MSE here.'
     : c.stats.mse < t.stats.mse ? `Per channel cuts the MSE ${ratio(t.stats.mse, c.stats.mse)}.`
@@ -52,7 +71,7 @@ export function renderComparison(table, t, c, g) {
     : g.stats.mse === c.stats.mse ? `Groups of ${g.size} give the same MSE as per channel.`
       : g.stats.mse < c.stats.mse ? `Groups of ${g.size} cut it ${ratio(c.stats.mse, g.stats.mse)} more, for ${g.count} scales instead of ${c.scales.length}.`
         : `Groups of ${g.size} have a higher MSE than per channel here (${ratio(g.stats.mse, c.stats.mse)}).`;
-  /** @type {HTMLElement} */ (table.caption ?? table.createCaption()).textContent = `Per tensor vs per channel vs per group. ${better} ${groups}`;
+  setTextIfChanged(table.caption ?? table.createCaption(), `Per tensor vs per channel vs per group. ${better} ${groups}`);
 }
 
 /** @param {number} big @param {number} small */
