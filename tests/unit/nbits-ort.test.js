@@ -60,13 +60,14 @@ function quantized(r, n, k, bits, bs, symmetric) {
   }
 }
 
+/** bias: n floats, or null for none (a NULL pointer; no bias input in onnxruntime's model). */
 function ourMatmul(m, n, k, bits, bs, q, a, bias, level) {
   const packed = rt.alloc(ex.qdq_nbits_packed_size(n, k, bits, bs));
-  const ptrs = put(q.b, q.scales, q.zp ?? new Uint8Array(1), a, bias, new Float32Array(m * n));
+  const ptrs = put(q.b, q.scales, q.zp ?? new Uint8Array(1), a, bias ?? new Float32Array(1), new Float32Array(m * n));
   const [bp, sp, zp, ap, biasp, yp] = ptrs;
   try {
     assert.equal(ex.qdq_nbits_pack(n, k, bits, bs, bp, sp, q.zp ? zp : 0, packed), 0);
-    assert.equal(ex.qdq_nbits_matmul(m, n, k, ap, packed, biasp, yp, level), 0);
+    assert.equal(ex.qdq_nbits_matmul(m, n, k, ap, packed, bias ? biasp : 0, yp, level), 0);
     rt.refresh();
     return rt.f32.slice(yp >>> 2, (yp >>> 2) + m * n);
   } finally {
@@ -75,9 +76,9 @@ function ourMatmul(m, n, k, bits, bs, q, a, bias, level) {
 }
 
 async function ortMatmul(m, n, k, bits, bs, q, a, bias, level) {
-  const inputs = ['A', 'B', 'scales', q.zp ? 'zp' : '', '', 'bias'];
-  const inits = [tensor('B', DataType.UINT8, [n, q.kb, bs * bits / 8], q.b), tensor('scales', DataType.FLOAT, [n * q.kb], q.scales),
-    tensor('bias', DataType.FLOAT, [n], bias)];
+  const inputs = bias ? ['A', 'B', 'scales', q.zp ? 'zp' : '', '', 'bias'] : q.zp ? ['A', 'B', 'scales', 'zp'] : ['A', 'B', 'scales'];
+  const inits = [tensor('B', DataType.UINT8, [n, q.kb, bs * bits / 8], q.b), tensor('scales', DataType.FLOAT, [n * q.kb], q.scales)];
+  if (bias) inits.push(tensor('bias', DataType.FLOAT, [n], bias));
   if (q.zp) inits.push(tensor('zp', DataType.UINT8, [q.zp.length], q.zp));
   const bytes = model({
     irVersion: 8, opset: 17, opsets: [{ domain: 'com.microsoft', version: 1 }],
@@ -166,16 +167,53 @@ test(`qdq_nbits_matmul vs onnxruntime-web MatMulNBits on the ${BUILD} build`, as
     }
     t.diagnostic(`${outputs} level-0 outputs bit-equal to onnxruntime-web`);
   });
+
+  // onnxruntime's inputs as a model file may hold them, not as our quantizer writes them: random
+  // bytes, so the nibbles past k in each column's last block and the unused high nibble of an odd
+  // kb's last zero-point byte are arbitrary (both sides must ignore them), with default zero
+  // points, no bias input at all, and the extreme scales a model can carry (0, -0, subnormal,
+  // near FLT_MAX, negative: products may overflow to ±∞ or NaN). Level 0 at k <= 256, bit for bit.
+  await t.test('should equal onnxruntime bit for bit on arbitrary B, zero-point and scale bytes, with no bias input', async () => {
+    const r = rng(4141);
+    const SCALES = [0, -0, 2 ** -149, 1e-40, 1e-30, -1, 0.1, 1e20, 3e38, -3e38];
+    let outputs = 0;
+    for (const [m, k, n, bits, bs] of [[1, 33, 3, 4, 16], [3, 100, 17, 4, 16], [9, 129, 7, 4, 128], [11, 250, 9, 4, 64], [2, 17, 5, 8, 16], [8, 70, 13, 8, 32]]) {
+      const kb = Math.ceil(k / bs);
+      for (const [withZp, withBias, extreme] of [[false, false, false], [true, false, true], [true, true, false], [false, true, true]]) {
+        const q = {
+          kb, b: Uint8Array.from({ length: n * kb * bs * bits / 8 }, () => r.int(0, 255)),
+          scales: Float32Array.from({ length: n * kb }, () => (extreme ? SCALES[r.int(0, SCALES.length - 1)] * r.float(2) : r.float(0.2))),
+          zp: withZp ? Uint8Array.from({ length: n * (bits === 8 ? kb : Math.ceil(kb / 2)) }, () => r.int(0, 255)) : null,
+        };
+        const a = Float32Array.from({ length: m * k }, () => r.float(6));
+        const bias = withBias ? Float32Array.from({ length: n }, () => r.float(1)) : null;
+        const ours = ourMatmul(m, n, k, bits, bs, q, a, bias, 0);
+        const theirs = Float32Array.from(await ortMatmul(m, n, k, bits, bs, q, a, bias, 0));
+        const ob = new Uint32Array(ours.buffer), tb = new Uint32Array(theirs.buffer);
+        for (let o = 0; o < m * n; o++) {
+          // A NaN's payload is not part of either definition.
+          if (ob[o] !== tb[o] && !(Number.isNaN(ours[o]) && Number.isNaN(theirs[o]))) {
+            assert.fail(`${m}x${k}x${n} bits=${bits} bs=${bs} zp=${withZp} bias=${withBias} output ${o}: bits ${ob[o].toString(16)}, onnxruntime ${tb[o].toString(16)}`);
+          }
+        }
+        outputs += m * n;
+      }
+    }
+    t.diagnostic(`${outputs} level-0 outputs on arbitrary bytes bit-equal to onnxruntime-web`);
+  });
 });
 
 /** ONNX DequantizeLinear (opset 21) of x [k][n] blockwise along axis 0. */
+/** dqZp null: no zero-point input (DequantizeLinear's default, 0). */
 async function ortDq(k, n, bits, bs, signed, x, dqScales, dqZp) {
   const type = bits === 4 ? (signed ? DataType.INT4 : DataType.UINT4) : (signed ? DataType.INT8 : DataType.UINT8);
   const kb = Math.ceil(k / bs);
+  const initializers = [rawTensor('x', type, [k, n], x), tensor('s', DataType.FLOAT, [kb, n], dqScales)];
+  if (dqZp) initializers.push(rawTensor('z', type, [kb, n], dqZp));
   const bytes = model({
     irVersion: 10, opset: 21,
-    nodes: [node('DequantizeLinear', ['x', 's', 'z'], ['Y'], { axis: 0, block_size: bs })],
-    initializers: [rawTensor('x', type, [k, n], x), tensor('s', DataType.FLOAT, [kb, n], dqScales), rawTensor('z', type, [kb, n], dqZp)],
+    nodes: [node('DequantizeLinear', dqZp ? ['x', 's', 'z'] : ['x', 's'], ['Y'], { axis: 0, block_size: bs })],
+    initializers,
     inputs: [], outputs: [valueInfo('Y', DataType.FLOAT, [k, n])],
   });
   const session = await ort.InferenceSession.create(bytes);
@@ -220,4 +258,52 @@ test(`qdq_nbits_to_dq / qdq_nbits_from_dq vs onnxruntime-web DequantizeLinear (o
       });
     }
   }
+});
+
+// DequantizeLinear inputs that toDequantizeLinear did not make (as a model file may hold them):
+// random x, zero points and scales (0, -0, subnormal, negative, near FLT_MAX), with and without the
+// zero-point input, odd k * n and kb * n (a last half-used byte, its unused nibble 0 as ONNX stores
+// it). qdq_nbits_from_dq, then B4, gives onnxruntime's floats bit for bit.
+test(`qdq_nbits_from_dq on arbitrary DequantizeLinear inputs vs onnxruntime-web on the ${BUILD} build`, async (t) => {
+  await t.test('should dequantize bit for bit like onnxruntime, with and without zero points', async () => {
+    const r = rng(2121);
+    const SCALES = [0, -0, 1e-40, -2, 0.5, 3e38];
+    let values = 0;
+    for (const bits of [4, 8]) {
+      for (const signed of [false, true]) {
+        for (const [k, n, bs] of [[1, 1, 16], [15, 3, 16], [33, 5, 32], [100, 7, 64], [257, 1, 256]]) {
+          for (const withZp of [false, true]) {
+            const kb = Math.ceil(k / bs), xBytes = bits === 4 ? Math.ceil(k * n / 2) : k * n, zBytes = bits === 4 ? Math.ceil(kb * n / 2) : kb * n;
+            const x = Uint8Array.from({ length: xBytes }, () => r.int(0, 255));
+            if (bits === 4 && (k * n) % 2) x[xBytes - 1] &= 15;
+            const z = withZp ? Uint8Array.from({ length: zBytes }, () => r.int(0, 255)) : null;
+            if (z && bits === 4 && (kb * n) % 2) z[zBytes - 1] &= 15;
+            const sc = Float32Array.from({ length: kb * n }, () => SCALES[r.int(0, SCALES.length - 1)] * (1 + r.float(1)));
+            const y = await ortDq(k, n, bits, bs, signed, x, sc, z);
+            const zrow = bits === 8 ? kb : Math.ceil(kb / 2);
+            const ptrs = put(x, sc, z ?? new Uint8Array(1), new Uint8Array(n * kb * bs * bits / 8), new Float32Array(n * kb), new Uint8Array(n * zrow), new Float32Array(n * k));
+            const [xp, sp, zp, bp, s2, z2, wp] = ptrs;
+            try {
+              assert.equal(ex.qdq_nbits_from_dq(n, k, bits, bs, xp, sp, z ? zp : 0, signed ? DQ_SIGNED : 0, bp, s2, z2), 0);
+              assert.equal(ex.qdq_dequantize_blockwise(n, k, bits, bs, bp, s2, z2, wp), 0);
+              rt.refresh();
+              const w = rt.f32.slice(wp >>> 2, (wp >>> 2) + n * k);
+              for (let l = 0; l < k; l++) {
+                for (let j = 0; j < n; j++) {
+                  const ours = w[j * k + l], theirs = y[l * n + j];
+                  if (!Object.is(ours, theirs) && !(Number.isNaN(ours) && Number.isNaN(theirs))) {
+                    assert.fail(`${signed ? '' : 'u'}int${bits} k=${k} n=${n} bs=${bs} zp=${withZp} x[${l}][${j}]: ours ${ours}, onnxruntime ${theirs}`);
+                  }
+                }
+              }
+              values += n * k;
+            } finally {
+              freeAll(ptrs);
+            }
+          }
+        }
+      }
+    }
+    t.diagnostic(`${values} values`);
+  });
 });
