@@ -187,12 +187,29 @@ function threadCount(n) {
 /** @param {Uint8Array} bytes @param {string} where */
 function checkMagic(bytes, where) {
   if (bytes.length < 4 || WASM_MAGIC.some((b, i) => bytes[i] !== b)) {
-    const head = new TextDecoder().decode(bytes.subarray(0, 64)).replace(/\s+/g, ' ').trim();
-    throw new Error(
-      `qdq-wasm: ${where} is not a WebAssembly module (it starts with ${JSON.stringify(head)}; ` +
-        `is the server sending an HTML page instead of the .wasm file?). To fix: ${FIX}`,
-    );
+    throw new Error(`qdq-wasm: ${where} is not a WebAssembly module (${startsWith(bytes)}). To fix: ${FIX}`);
   }
+}
+
+/**
+ * What bytes that are not a module start with, and the likely cause: text (an
+ * HTML page a server sent for a missing file) quoted, anything else in hex, a
+ * gzip stream named as such (a .wasm.gz served without Content-Encoding).
+ * @param {Uint8Array} bytes
+ */
+function startsWith(bytes) {
+  if (bytes.length === 0) return 'it is empty';
+  const head = bytes.subarray(0, 64);
+  if (head[0] === 0x1f && head[1] === 0x8b) {
+    return 'it is gzip-compressed: a .wasm.gz sent without Content-Encoding: gzip? Pass the decompressed bytes';
+  }
+  // Text: printable ASCII, whitespace and UTF-8 bytes, as an HTML page or an error message is.
+  if (head.every((b) => b >= 0x20 || b === 0x09 || b === 0x0a || b === 0x0d)) {
+    const text = new TextDecoder().decode(head).replace(/\s+/g, ' ').trim();
+    return `it starts with ${JSON.stringify(text)}; is the server sending an HTML page instead of the .wasm file?`;
+  }
+  const hex = Array.from(head.subarray(0, 8), (b) => b.toString(16).padStart(2, '0')).join(' ');
+  return `it starts with the bytes ${hex}${bytes.length > 8 ? ' …' : ''}, where a module starts with 00 61 73 6d`;
 }
 
 /**

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
+import { gzipSync } from 'node:zlib';
 import { BUILD } from '../helpers/setup.js';
 
 let copies = 0;
@@ -162,6 +163,26 @@ test('initSync()', async (t) => {
     assert.throws(() => L.initSync(), (e) => e instanceof TypeError && /or nothing, with 'qdq-wasm\/inline'/.test(e.message));
     assert.throws(() => L.initSync(simd128, { build: 'avx' }), RangeError);
     assert.throws(() => L.initSync(new Uint8Array([60, 104, 116, 109])), /not a WebAssembly module/);
+  });
+  await t.test('should say what bytes that are not a module are: empty, gzip, binary in hex, text quoted', async () => {
+    // Before, every case quoted up to 64 bytes as text: 64 escaped NULs for zeros, and the HTML-page hint for all.
+    const L = await freshLoader();
+    const reason = (/** @type {Uint8Array} */ bytes) => {
+      try {
+        L.initSync(bytes);
+      } catch (e) {
+        const m = /^qdq-wasm: the bytes passed to initSync\(\) is not a WebAssembly module \((.*)\)\. To fix: /.exec(/** @type {Error} */ (e).message);
+        assert.ok(m, /** @type {Error} */ (e).message);
+        return m[1];
+      }
+      assert.fail('initSync() accepted bytes that are not a module');
+    };
+    assert.equal(reason(new Uint8Array(0)), 'it is empty');
+    assert.equal(reason(new Uint8Array(100)), 'it starts with the bytes 00 00 00 00 00 00 00 00 …, where a module starts with 00 61 73 6d');
+    assert.equal(reason(Uint8Array.of(0, 97, 115)), 'it starts with the bytes 00 61 73, where a module starts with 00 61 73 6d');
+    assert.equal(reason(gzipSync(simd128)), 'it is gzip-compressed: a .wasm.gz sent without Content-Encoding: gzip? Pass the decompressed bytes');
+    assert.equal(reason(new TextEncoder().encode('<!doctype html>\n<p>Not   found</p>')),
+      'it starts with "<!doctype html> <p>Not found</p>"; is the server sending an HTML page instead of the .wasm file?');
   });
 });
 
