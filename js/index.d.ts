@@ -86,6 +86,8 @@ export interface InitOptions {
    * 'relaxed' on an engine without it (supportsRelaxedSimd() false) rejects with a RangeError. */
   build?: 'simd128' | 'relaxed';
   /** Load the .wasm from here instead of the package's dist/ (a URL, bytes, or a compiled module).
+   * A relative URL is resolved against the page (or the worker's script) in a browser, against the
+   * working directory in Node: not against the module that calls init().
    * A shared-memory build (dist/qdq-*-mt.wasm) runs threaded; any other on one thread. */
   wasm?: string | URL | ArrayBuffer | ArrayBufferView | WebAssembly.Module;
   /** Threads for large GEMM, Linear, MatMulNBits and streaming calls, the calling thread included. Default: the cores, at
@@ -144,7 +146,7 @@ export function shutdownThreads(): void;
  * the embedded bytes. Once initialized, a call asking for nothing different
  * is a no-op, and one asking for another build or source throws.
  * @example
- * initSync(readFileSync(new URL('./node_modules/qdq-wasm/dist/qdq-simd128.wasm', import.meta.url)));
+ * initSync(readFileSync(new URL(import.meta.resolve('qdq-wasm/dist/qdq-simd128.wasm')))); // Node, from any folder
  */
 export function initSync(wasm?: ArrayBuffer | ArrayBufferView | WebAssembly.Module, options?: { build?: 'simd128' | 'relaxed' }): void;
 
