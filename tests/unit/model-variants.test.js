@@ -69,8 +69,8 @@ test('model_variants.json', async (t) => {
   });
   await t.test('should hold the shapes, data and qconfigs its generator lists', () => {
     assert.deepEqual(fixture.cases.map((/** @type {any} */ c) => `${c.model} ${c.data}`),
-      ['base normal', 'base single', 'base negative', 'base constant', 'base zeros', 'base huge', 'base tiny', 'base dead',
-        'nobias normal', 'ones normal', 'deep normal', 'relulast normal', 'ones negative']);
+      ['base normal', 'base single', 'base negative', 'base constant', 'base zeros', 'base huge', 'base tiny', 'base dead', 'base uncalibrated', 'base emptybatch',
+        'nobias normal', 'ones normal', 'deep normal', 'relulast normal', 'pruned normal', 'ones negative']);
     const names = new Set(fixture.cases.flatMap((/** @type {any} */ c) => c.static.map((/** @type {any} */ s) => s.qconfig)));
     assert.deepEqual([...names].sort(), Object.keys(QCONFIGS).sort());
   });
