@@ -272,7 +272,16 @@ export function convert(model, opts) {
         act = null;
         return was ? new DeQuantize().train(mod.training) : build.copy(mod);
       }
-      if (!obs) return build.copy(mod);
+      if (!obs) {
+        // A qconfig without its observer is a model prepare() did not return (a clone of one: clone()
+        // copies no observers). Copied as float, it would run unquantized without a word; torch's
+        // convert fails on it (an AssertionError in from_float).
+        if (mod.qconfig && observed(mod)) {
+          throw new RangeError(`qdq-wasm: ${mod.constructor.name} '${name}' has a qconfig but no observer: convert() takes the ` +
+            'model prepare() or prepareQat() returned, calibrated (clone() does not copy observers)');
+        }
+        return build.copy(mod);
+      }
       const p = obs.calculateQParams();
       const dtype = /** @type {any} */ (obs).dtype ?? 'uint8';
       if (p.scale === undefined) throw new RangeError(`qdq-wasm: the activation observer of '${name}' is per channel; activations take one scale`);

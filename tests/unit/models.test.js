@@ -219,6 +219,14 @@ test('convert()', async (t) => {
       c.dispose();
     }
   });
+  await t.test('should refuse a clone of a prepared model (no observers) instead of returning it as float', () => {
+    const { prepared } = staticSmall('qnnpack', true);
+    // torch's convert fails there too (an AssertionError in Quantize.from_float).
+    assert.throws(() => convert(prepared.clone()), { name: 'RangeError', message: /QuantStub '0' has a qconfig but no observer.*clone\(\)/ });
+    const c = convert(prepared);
+    assert.ok(c.modules[0] instanceof Quantize);
+    c.dispose();
+  });
   await t.test('should explain a float input reaching a quantized Linear', () => {
     const { converted } = staticSmall('qnnpack', true);
     assert.throws(() => converted.modules[1].forward(new Float32Array(8), 1), { name: 'TypeError', message: /QuantStub.*quantized::linear/ });
