@@ -178,9 +178,16 @@ for (const c of fixture.cases) {
           // float(sx * sw) + bias) is QNNPACK's, so every output has torch's bits, even where the
           // range is 0 (scale 0.1) or its float scale is subnormal (0.1 too). QNNPACK ignores
           // reduce_range for dynamic Linear (torch 1.13 warns so), and so does quantizeDynamic.
-          Object.entries(c.dynamicInputs).forEach(([name, v], j) => {
-            assert.deepEqual(bitsOf(dq.forward(bitsF32(/** @type {any} */ (v).x), /** @type {any} */ (v).rows)), d.ys[j], `input ${name}`);
-          });
+          const again = loadModel(saveModel(dq));
+          try {
+            Object.entries(c.dynamicInputs).forEach(([name, v], j) => {
+              const x = bitsF32(/** @type {any} */ (v).x), rows = /** @type {any} */ (v).rows;
+              assert.deepEqual(bitsOf(dq.forward(x, rows)), d.ys[j], `input ${name}`);
+              assert.deepEqual(bitsOf(again.forward(x, rows)), d.ys[j], `input ${name}, saved and loaded`);
+            });
+          } finally {
+            again.dispose();
+          }
         } finally {
           dq.dispose();
         }
