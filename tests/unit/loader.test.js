@@ -228,6 +228,14 @@ test('honest runtime state', async (t) => {
     assert.doesNotThrow(() => L.initSync(undefined));
     await assert.rejects(L.init({ wasm: new URL('../../dist/qdq-simd128-mt.wasm', import.meta.url) }), /different wasm source/);
   });
+  await t.test("should resolve a relative wasm URL against Node's working directory", () => {
+    const loader = JSON.stringify(new URL('../../js/runtime/loader.js', import.meta.url).href);
+    const script = `const L = await import(${loader});
+      console.log(JSON.stringify(await L.init({ wasm: 'qdq-simd128.wasm', numThreads: 1 })));`;
+    const cwd = new URL('../../dist/', import.meta.url);
+    const out = execFileSync(process.execPath, ['--input-type=module', '-e', script], { cwd, encoding: 'utf8' });
+    assert.deepEqual(JSON.parse(out), { build: 'simd128', threads: 1, threadsNote: null });
+  });
   await t.test("should refuse build 'relaxed' by name where this engine lacks relaxed SIMD, and compile errors name the file", async () => {
     const L = await freshLoader();
     const relaxed = readFileSync(new URL('../../dist/qdq-relaxed.wasm', import.meta.url));
