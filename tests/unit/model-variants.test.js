@@ -37,6 +37,9 @@ const QCONFIGS = /** @type {Record<string, () => InstanceType<typeof QConfig>>} 
   'histogram-symmetric': qc(() => new HistogramObserver({ qscheme: 'per_tensor_symmetric' }), perTensorWeight),
   qint8: qc(() => new MinMaxObserver({ dtype: 'int8' }), perTensorWeight),
   'qint8-symmetric': qc(() => new MinMaxObserver({ dtype: 'int8', qscheme: 'per_tensor_symmetric' }), perTensorWeight),
+  'histogram-qint8': qc(() => new HistogramObserver({ dtype: 'int8' }), perTensorWeight),
+  'movingavg-half': qc(() => new MovingAverageMinMaxObserver({ averagingConstant: 0.5 }), perTensorWeight),
+  x86: () => getDefaultQConfig('x86'),
 });
 
 /**
