@@ -95,8 +95,8 @@ export interface InitOptions {
    * browser page that is cross-origin isolated); elsewhere init() runs on one thread and says why.
    * An integer >= 1; above 64, the most a pool runs, it runs on 64 and threadsNote says so. */
   numThreads?: number;
-  /** Where the pool's worker script (js/runtime/worker.js, with its imports) is served from, for a bundler
-   * that does not build new Worker(new URL(…, import.meta.url)) (webpack 5 and Vite do). */
+  /** Where a copy of the pool's worker script (js/runtime/worker.js, one file: it imports nothing) is served
+   * from, for a bundler that neither builds new Worker(new URL(…, import.meta.url)) nor copies it (webpack 5 and Vite do). */
   workerUrl?: string | URL;
 }
 

@@ -27,6 +27,7 @@ export const HOLD = 7 + 64;
 export { MAX_THREADS } from './abi.js';
 
 /**
+ * (js/runtime/worker.js, which imports nothing, has its own copy.)
  * Polls `done` for up to `us` microseconds (a thread's wait before it sleeps
  * in Atomics.wait: js/runtime/pool.js SPIN_MICROS); the clock is read every
  * 64 polls.

@@ -166,7 +166,7 @@ export class Pool {
         const stackBase = heap.malloc(WORKER_STACK);
         this.stacks.push(stackBase);
         const data = { module, memory, control: this.c.byteOffset, index: i,
-          stackTop: (stackBase + WORKER_STACK) & ~15 };
+          stackTop: (stackBase + WORKER_STACK) & ~15, layout: { CONTROL, WAKE, HOLD } };
         ready.push(this.spawn(url, data));
       }
       await Promise.all(ready);

@@ -3,13 +3,13 @@
 
 /**
  * A module worker running worker.js. Without a workerUrl it is written as
- * new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }):
- * from that literal form webpack 5 and Vite build the worker with its imports
- * (pool-control.js, abi.js); from the URL alone they copied worker.js without
- * them, its import failed and every cross-origin isolated page ran on one
- * thread. A browser refuses a worker script from another origin (the package
- * imported from a CDN) with a SecurityError; a module worker from a blob,
- * which is same-origin, may import it across origins as the page did.
+ * new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }),
+ * the literal form from which webpack 5 and Vite build a worker chunk (given
+ * the URL alone they only copy the file, which worker.js, importing nothing,
+ * now survives too). A browser refuses a worker script from another origin
+ * (the package imported from a CDN) with a SecurityError; a module worker
+ * from a blob, which is same-origin, may import it across origins as the
+ * page did.
  * @param {string | URL | null} workerUrl where worker.js is served, or null: next to this file
  * @returns {Worker}
  */

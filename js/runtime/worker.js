@@ -3,15 +3,31 @@
 // the region the main thread allocated for it, then sleeps in Atomics.wait
 // until js/runtime/pool.js hands it a task. It never allocates and never
 // calls _initialize (the main instance did both).
+//
+// It imports nothing: the control block's layout comes in the start message
+// (pool-control.js, through pool.js). A bundler that copies this file as an
+// asset, found by new URL('./worker.js', import.meta.url) (webpack for
+// Node, Vite's and webpack's raw copies), or a user who copies it for
+// workerUrl, then has all of it, and it runs as a module or as a script.
 
-import { CONTROL, HOLD, WAKE, pollFor } from './pool-control.js';
+/**
+ * Polls `done` for up to `us` microseconds, reading the clock every 64 polls:
+ * pool-control.js's pollFor, which this file cannot import.
+ * @param {number} us @param {() => boolean} done
+ */
+function pollFor(us, done) {
+  if (us <= 0) return;
+  const end = performance.now() + us / 1000;
+  for (let i = 1; !done(); i++) if ((i & 63) === 0 && performance.now() > end) return;
+}
 
 /**
  * @param {{ module: WebAssembly.Module, memory: WebAssembly.Memory, control: number, index: number,
- *   stackTop: number }} data
+ *   stackTop: number, layout: { CONTROL: typeof import('./pool-control.js').CONTROL, WAKE: number, HOLD: number } }} data
  * @param {(message: any) => void} post
  */
 function start(data, post) {
+  const { CONTROL, WAKE, HOLD } = data.layout;
   const refuse = () => {
     throw new Error('qdq-wasm: a pool thread cannot start a parallel region');
   };

@@ -13,6 +13,7 @@ import { tmpdir } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
+import { supportsRelaxedSimd } from '../../js/runtime/loader.js';
 
 const root = path.dirname(path.dirname(path.dirname(fileURLToPath(import.meta.url))));
 const work = mkdtempSync(path.join(tmpdir(), 'qdq-bundlers-'));
@@ -265,6 +266,33 @@ test('webpack 5', async (t) => {
   await t.test('should bundle the pool worker with its imports, so that a cross-origin isolated page runs on two threads', async () => {
     await webpackBuild(source('webpack-threads', 'qdq-wasm', html('dist/main.js', 'classic'), '{ numThreads: 2 }'));
     assertTwoThreads(await run('app/webpack-threads', isolatedBase));
+  });
+});
+
+test('webpack 5 for Node', async (t) => {
+  await t.test('should run the pool on two threads from a target node build (the worker copied as an asset imports nothing)', async () => {
+    const { default: webpack } = await import('webpack');
+    const dir = path.join(app, 'webpack-node');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, 'main.js'), `import { init, MinMaxObserver, quantizePerTensor } from 'qdq-wasm';
+const { build, threads, threadsNote } = await init({ numThreads: 2 });
+const w = new Float32Array([1, 2, 3, 4, 5, 6]);
+const observer = new MinMaxObserver({ dtype: 'int8' });
+observer.observe(w);
+const { scale, zeroPoint } = observer.calculateQParams();
+const q = quantizePerTensor(w, { scale, zeroPoint, compat: 'pytorch' });
+console.log(JSON.stringify({ build, threads, threadsNote, scale, zeroPoint, q: Array.from(q.data) }));
+`);
+    const out = path.join(dir, 'dist');
+    const stats = await new Promise((resolve, reject) => {
+      webpack({ mode: 'production', target: 'node', context: dir, entry: './main.js', output: { path: out } }, (err, s) => (err ? reject(err) : resolve(s)));
+    });
+    const info = /** @type {any} */ (stats).toJson({ all: false, errors: true });
+    assert.deepEqual(info.errors.map((/** @type {any} */ e) => e.message), []);
+    // A Node app's own package.json decides how its .js files load: here CommonJS, webpack's default output.
+    writeFileSync(path.join(out, 'package.json'), JSON.stringify({ type: 'commonjs' }));
+    const r = JSON.parse(execFileSync(process.execPath, [path.join(out, 'main.js')], { encoding: 'utf8' }));
+    assert.deepEqual(r, { build: supportsRelaxedSimd() ? 'relaxed' : 'simd128', threads: 2, threadsNote: null, ...EXPECTED });
   });
 });
 
