@@ -214,6 +214,16 @@ test('esbuild', async (t) => {
     await esbuild.build({ entryPoints: [path.join(dir, 'main.js')], bundle: true, format: 'iife', outfile: path.join(dir, 'worker.js'), logLevel: 'silent' });
     assertSeedExample(await run('app/esbuild-worker'));
   });
+  await t.test('should run two threads from a classic script given the -mt build and a plain copy of worker.js (workerUrl)', async () => {
+    // esbuild emits neither file: the README's way is to serve both and name them. The relative URLs are the page's.
+    const dir = source('esbuild-threads', 'qdq-wasm/inline', html('out.js', 'classic'),
+      "{ wasm: 'qdq-relaxed-mt.wasm', workerUrl: 'worker.js', numThreads: 2 }");
+    await esbuild.build({ entryPoints: [path.join(dir, 'main.js')], bundle: true, format: 'iife', outfile: path.join(dir, 'out.js'), logLevel: 'silent' });
+    const pkg = path.join(app, 'node_modules/qdq-wasm');
+    writeFileSync(path.join(dir, 'qdq-relaxed-mt.wasm'), readFileSync(path.join(pkg, 'dist/qdq-relaxed-mt.wasm')));
+    writeFileSync(path.join(dir, 'worker.js'), readFileSync(path.join(pkg, 'js/runtime/worker.js')));
+    assertTwoThreads(await run('app/esbuild-threads', isolatedBase));
+  });
   await t.test('should load the main entry in a classic script, and have init() say how to fix it', async () => {
     const dir = source('esbuild-iife-main', 'qdq-wasm', html('out.js', 'classic'));
     await esbuild.build({ entryPoints: [path.join(dir, 'main.js')], bundle: true, format: 'iife', outfile: path.join(dir, 'out.js'), logLevel: 'silent' });
