@@ -5,8 +5,8 @@
  * A module worker running worker.js. Without a workerUrl it is written as
  * new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }),
  * the literal form from which webpack 5 and Vite build a worker chunk (given
- * the URL alone they only copy the file, which worker.js, importing nothing,
- * now survives too). A browser refuses a worker script from another origin
+ * the URL alone they only copy the file; worker.js imports nothing, so a copy
+ * runs too). A browser refuses a worker script from another origin
  * (the package imported from a CDN) with a SecurityError; a module worker
  * from a blob, which is same-origin, may import it across origins as the
  * page did.
