@@ -45,8 +45,13 @@ export interface Parameter {
 export declare class Module {
   /** True in training mode (the default), false after eval(). */
   training: boolean;
-  /** The QConfig prepare() uses here and in children without their own (null: inherit). */
-  qconfig: import('../quantization/index.js').QConfig | null;
+  /**
+   * The QConfig prepare() and prepareQat() use here and in children without their own: undefined (the
+   * default) inherits the parent's; null keeps this module and its children float, as torch's
+   * `qconfig = None` (quantizeDynamic: a Linear whose own qconfig is null, as torch's type mapping wins
+   * over a parent's None there).
+   */
+  qconfig: import('../quantization/index.js').QConfig | null | undefined;
   /** The direct children, as [name, module]. */
   namedChildren(): [string, Module][];
   /**

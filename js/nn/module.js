@@ -56,8 +56,12 @@ export class Module {
   constructor() {
     /** True in training mode (the default), false after eval(). */
     this.training = true;
-    /** The QConfig prepare() uses for this module and its children (null: inherit). @type {any} */
-    this.qconfig = null;
+    /**
+     * The QConfig prepare() and prepareQat() use for this module and its children without their own:
+     * undefined (the default) inherits the parent's; null keeps the module and its children float, as
+     * torch's `qconfig = None` (quantizeDynamic: a Linear whose own qconfig is null). @type {any}
+     */
+    this.qconfig = undefined;
   }
 
   /** The direct children, in order, as [name, module]. @returns {[string, Module][]} */

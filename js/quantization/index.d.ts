@@ -142,8 +142,8 @@ export function prepare(model: Module, options?: { qconfig?: QConfig; inplace?: 
 export function convert(model: Module, options?: { inplace?: boolean }): Sequential;
 
 /**
- * Dynamic quantization (torch's quantize_dynamic): each Linear becomes a DynamicQuantizedLinearModule.
- * Unlike PyTorch, a bare Linear is quantized too. Owns wasm memory: dispose() it. As convert(), a failure
+ * Dynamic quantization (torch's quantize_dynamic): each Linear becomes a DynamicQuantizedLinearModule,
+ * but one whose own qconfig is null (torch's qconfig = None). Unlike PyTorch, a bare Linear is quantized too. Owns wasm memory: dispose() it. As convert(), a failure
  * changes nothing and frees the layers built so far; in place, the replaced modules are disposed.
  * @param options dtype: 'int8' (default); perChannel: default false (torch's default_dynamic_qconfig); inplace: default false
  * @example const dq = quantizeDynamic(model, { perChannel: true });

@@ -108,8 +108,8 @@ const observed = (m) => (m instanceof QuantStub && !(m instanceof DeQuantStub)) 
 
 /**
  * Attaches observers for static quantization (torch.ao.quantization.prepare): the output of every
- * QuantStub, Linear and LinearReLU whose qconfig (its own, else its parent's, else opts.qconfig) is
- * set gets qconfig.activation(); a LinearReLU's observer sees each batch twice, as torch 1.13's fused
+ * QuantStub, Linear and LinearReLU whose qconfig (its own, else its parent's, else opts.qconfig; null
+ * on a module keeps it and its children float, as torch's qconfig = None) is set gets qconfig.activation(); a LinearReLU's observer sees each batch twice, as torch 1.13's fused
  * module does (nn/module.js OBSERVED_TWICE). Run forward() on calibration data, then convert(). The model must
  * quantize its input (a QuantStub before the first Linear) and dequantize its output (a DeQuantStub
  * after the last), or prepare() says so now instead of the converted model failing later.
@@ -131,7 +131,8 @@ export function prepare(model, opts) {
   const m = inplace ? root : root.clone();
   /** @param {Module} mod @param {QConfig | null} inherited */
   const attach = (mod, inherited) => {
-    const qc = mod.qconfig ?? inherited;
+    // undefined inherits; null opts out, as torch's qconfig = None (propagate_qconfig_).
+    const qc = mod.qconfig === undefined ? inherited : mod.qconfig;
     if (qc && observed(mod)) {
       OBSERVERS.set(mod, qc.activation());
       if (mod instanceof LinearReLU) OBSERVED_TWICE.add(mod);
@@ -307,8 +308,9 @@ export function convert(model, opts) {
 }
 
 /**
- * Dynamic quantization (torch.ao.quantization.quantize_dynamic): every Linear (and LinearReLU)
- * becomes a DynamicQuantizedLinearModule with int8 symmetric weights (per tensor, as torch's
+ * Dynamic quantization (torch.ao.quantization.quantize_dynamic): every Linear (and LinearReLU) but one
+ * whose own qconfig is null (torch's qconfig = None, which its type mapping does not override) becomes
+ * a DynamicQuantizedLinearModule with int8 symmetric weights (per tensor, as torch's
  * default_dynamic_qconfig, or per channel) and activations quantized per call. Unlike PyTorch, a bare
  * Linear is quantized too (torch swaps child modules only, so quantize_dynamic(nn.Linear(4, 2))
  * returns the float layer unchanged). Owns wasm memory: dispose() it.
@@ -327,7 +329,8 @@ export function quantizeDynamic(model, opts) {
   const build = new Build(inplace);
   /** @param {Module} mod @returns {Module} */
   const swap = (mod) => {
-    if (mod instanceof Linear) {
+    // qconfig null keeps a Linear float, as torch's quantize_dynamic leaves a module whose qconfig is None.
+    if (mod instanceof Linear && mod.qconfig !== null) {
       const layer = DynamicQuantizedLinear.fromFloat(mod.weight, mod.bias, {
         inFeatures: mod.inFeatures, outFeatures: mod.outFeatures, perChannel, compat: 'pytorch',
       });

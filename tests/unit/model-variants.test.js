@@ -17,6 +17,11 @@ const { nn, QuantStub, DeQuantStub, QConfig, MinMaxObserver, MovingAverageMinMax
   DynamicQuantizedLinearModule } = qdq;
 
 const fixture = readFixture('model_variants.json');
+/**
+ * Float Linear outputs on non-dyadic inputs: sums of k ≤ 4 products, rounded in another order than
+ * torch's sgemm, are a few float32 steps apart; 1e-6 of the tensor's largest value is 8 steps of it.
+ */
+const FLOAT_SUMS = 1e-6;
 
 const perTensorWeight = () => new MinMaxObserver({ dtype: 'int8', qscheme: 'per_tensor_symmetric' });
 const perChannelWeight = () => new PerChannelMinMaxObserver({ dtype: 'int8', qscheme: 'per_channel_symmetric' });
@@ -47,7 +52,13 @@ const QCONFIGS = /** @type {Record<string, () => InstanceType<typeof QConfig>>} 
  * @param {any} c @returns {InstanceType<typeof nn.Sequential>}
  */
 function floatModel(c) {
-  const layers = c.layers.map((/** @type {any} */ l) => (l.type === 'ReLU' ? new nn.ReLU() : new nn.Linear(l.in, l.out, { bias: l.bias })));
+  const layers = c.layers.map((/** @type {any} */ l) => {
+    if (l.type === 'ReLU') return new nn.ReLU();
+    if (l.type === 'DeQuantStub') return new DeQuantStub();
+    const lin = new nn.Linear(l.in, l.out, { bias: l.bias });
+    if (l.qconfig === null) lin.qconfig = null; // torch's qconfig = None: stays float
+    return lin;
+  });
   const m = new nn.Sequential(new QuantStub(), ...layers, new DeQuantStub());
   const state = m.stateDict();
   for (const k of Object.keys(state)) state[k].data = bitsF32(c.params[k]);
@@ -73,7 +84,7 @@ test('model_variants.json', async (t) => {
   await t.test('should hold the shapes, data and qconfigs its generator lists', () => {
     assert.deepEqual(fixture.cases.map((/** @type {any} */ c) => `${c.model} ${c.data}`),
       ['base normal', 'base single', 'base negative', 'base constant', 'base zeros', 'base huge', 'base tiny', 'base dead', 'base uncalibrated', 'base emptybatch',
-        'nobias normal', 'ones normal', 'deep normal', 'relulast normal', 'pruned normal', 'ones negative']);
+        'nobias normal', 'ones normal', 'deep normal', 'relulast normal', 'pruned normal', 'ones negative', 'partial normal']);
     const names = new Set(fixture.cases.flatMap((/** @type {any} */ c) => c.static.map((/** @type {any} */ s) => s.qconfig)));
     assert.deepEqual([...names].sort(), Object.keys(QCONFIGS).sort());
   });
@@ -99,7 +110,10 @@ for (const c of fixture.cases) {
         try {
           for (const r of s.modules) {
             const m = /** @type {any} */ (q.modules[r.index]);
-            assert.equal(m.constructor.name, r.type === 'LinearReLU' || r.type === 'Linear' ? 'QuantizedLinearModule' : r.type, `${r.index}: module`);
+            // torch turns every DeQuantStub into a DeQuantize, whose dequantize() of a float tensor
+            // returns it; ours after float modules stays a DeQuantStub, an identity.
+            const names = r.weightInt8 ? ['QuantizedLinearModule'] : r.type === 'DeQuantize' ? ['DeQuantize', 'DeQuantStub'] : [r.type];
+            assert.ok(names.includes(m.constructor.name), `${r.index}: ${m.constructor.name}, torch's ${r.type}`);
             if (m instanceof Quantize) {
               assert.deepEqual([bitsOf([m.scale])[0], m.zeroPoint, m.dtype], [r.scale, r.zeroPoint, r.dtype.replace('q', '')], 'input qparams');
             } else if (m instanceof QuantizedLinearModule) {
@@ -115,13 +129,20 @@ for (const c of fixture.cases) {
             }
           }
           let act = /** @type {any} */ (bitsF32(c.x));
+          let floatSums = false;
           for (const r of s.modules) {
             act = q.modules[r.index].forward(act, c.xRows);
-            assert.deepEqual(act instanceof Float32Array ? bitsOf(act) : Array.from(act.data), r.output, `module ${r.index} (${r.type}) output`);
+            // A float Linear (qconfig null) after a DeQuantStub sums dequantized values, no longer
+            // dyadic: our k order and torch's sgemm may round them apart by float32 ulps.
+            floatSums ||= r.type === 'Linear' && !r.weightInt8;
+            if (floatSums) near(act, bitsF32(r.output), FLOAT_SUMS, `module ${r.index} (${r.type}) output`);
+            else assert.deepEqual(act instanceof Float32Array ? bitsOf(act) : Array.from(act.data), r.output, `module ${r.index} (${r.type}) output`);
           }
           const again = loadModel(saveModel(q));
           try {
-            assert.deepEqual(bitsOf(again.forward(bitsF32(c.x), c.xRows)), s.y, 'saved and loaded: outputs');
+            const y = again.forward(bitsF32(c.x), c.xRows);
+            if (floatSums) near(y, bitsF32(s.y), FLOAT_SUMS, 'saved and loaded: outputs');
+            else assert.deepEqual(bitsOf(y), s.y, 'saved and loaded: outputs');
           } finally {
             again.dispose();
           }
@@ -182,11 +203,15 @@ for (const c of fixture.cases) {
           // range is 0 (scale 0.1) or its float scale is subnormal (0.1 too). QNNPACK ignores
           // reduce_range for dynamic Linear (torch 1.13 warns so), and so does quantizeDynamic.
           const again = loadModel(saveModel(dq));
+          // A float Linear (qconfig null) sums non-dyadic outputs of a dynamic one: ulps apart, as above.
+          const floatSums = c.layers.some((/** @type {any} */ l) => l.qconfig === null);
+          const same = (/** @type {Float32Array} */ y, /** @type {number[]} */ want, /** @type {string} */ what) =>
+            (floatSums ? near(y, bitsF32(want), FLOAT_SUMS, what) : assert.deepEqual(bitsOf(y), want, what));
           try {
             Object.entries(c.dynamicInputs).forEach(([name, v], j) => {
               const x = bitsF32(/** @type {any} */ (v).x), rows = /** @type {any} */ (v).rows;
-              assert.deepEqual(bitsOf(dq.forward(x, rows)), d.ys[j], `input ${name}`);
-              assert.deepEqual(bitsOf(again.forward(x, rows)), d.ys[j], `input ${name}, saved and loaded`);
+              same(dq.forward(x, rows), d.ys[j], `input ${name}`);
+              same(again.forward(x, rows), d.ys[j], `input ${name}, saved and loaded`);
             });
           } finally {
             again.dispose();

@@ -126,6 +126,25 @@ test('prepare()', async (t) => {
       assert.ok(Math.abs(obs.minVal - lo) <= 1e-5 && Math.abs(obs.maxVal - hi) <= 1e-5, `module ${i}: [${obs.minVal}, ${obs.maxVal}] vs [${lo}, ${hi}]`);
     }
   });
+  await t.test("should keep a module whose qconfig is null float, with its children, as torch's qconfig = None", () => {
+    const inner = new nn.Sequential(new nn.Linear(2, 2));
+    inner.qconfig = null;
+    const m = new nn.Sequential(new QuantStub(), new nn.Linear(2, 2), new DeQuantStub(), inner);
+    const p = prepare(m, { qconfig: getDefaultQConfig('qnnpack') });
+    assert.ok(activationObserver(p.modules[1]) !== null);
+    assert.equal(activationObserver(/** @type {any} */ (p.modules[3]).modules[0]), null, 'the child of a null qconfig');
+    p.forward(Float32Array.of(1, -1), 1);
+    const c = convert(p);
+    assert.ok(/** @type {any} */ (c.modules[3]).modules[0] instanceof nn.Linear);
+    c.dispose();
+    // quantize_dynamic's type mapping wins over a parent's None; a Linear's own None keeps it float.
+    const own = new nn.Linear(2, 2);
+    own.qconfig = null;
+    const dq = /** @type {any} */ (quantizeDynamic(new nn.Sequential(inner, own)));
+    assert.ok(dq.modules[0].modules[0] instanceof DynamicQuantizedLinearModule);
+    assert.ok(dq.modules[1] instanceof nn.Linear && !(dq.modules[1] instanceof DynamicQuantizedLinearModule));
+    dq.dispose();
+  });
   await t.test('should refuse models the converted form could not run, saying why', () => {
     const noStub = new nn.Sequential(new nn.Linear(2, 2), new DeQuantStub());
     assert.throws(() => prepare(noStub, { qconfig: getDefaultQConfig('qnnpack') }), { name: 'RangeError', message: /put a QuantStub before it.*quantized::linear/ });
