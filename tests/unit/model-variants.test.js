@@ -45,6 +45,9 @@ const QCONFIGS = /** @type {Record<string, () => InstanceType<typeof QConfig>>} 
   'histogram-qint8': qc(() => new HistogramObserver({ dtype: 'int8' }), perTensorWeight),
   'movingavg-half': qc(() => new MovingAverageMinMaxObserver({ averagingConstant: 0.5 }), perTensorWeight),
   x86: () => getDefaultQConfig('x86'),
+  'weight-rr': qc(() => new MinMaxObserver(), () => new MinMaxObserver({ dtype: 'int8', qscheme: 'per_tensor_symmetric', reduceRange: true })),
+  'weight-rr-perchannel': qc(() => new MinMaxObserver(),
+    () => new PerChannelMinMaxObserver({ dtype: 'int8', qscheme: 'per_channel_symmetric', reduceRange: true })),
 });
 
 /**
