@@ -58,6 +58,7 @@ function floatModel(c) {
   const layers = c.layers.map((/** @type {any} */ l) => {
     if (l.type === 'ReLU') return new nn.ReLU();
     if (l.type === 'DeQuantStub') return new DeQuantStub();
+    if (l.type === 'QuantStub') return new QuantStub();
     const lin = new nn.Linear(l.in, l.out, { bias: l.bias });
     if (l.qconfig === null) lin.qconfig = null; // torch's qconfig = None: stays float
     return lin;
@@ -87,7 +88,7 @@ test('model_variants.json', async (t) => {
   await t.test('should hold the shapes, data and qconfigs its generator lists', () => {
     assert.deepEqual(fixture.cases.map((/** @type {any} */ c) => `${c.model} ${c.data}`),
       ['base normal', 'base single', 'base negative', 'base constant', 'base zeros', 'base huge', 'base tiny', 'base dead', 'base uncalibrated', 'base emptybatch',
-        'nobias normal', 'ones normal', 'deep normal', 'relulast normal', 'pruned normal', 'ones negative', 'partial normal']);
+        'nobias normal', 'ones normal', 'deep normal', 'relulast normal', 'pruned normal', 'ones negative', 'partial normal', 'requant normal']);
     const names = new Set(fixture.cases.flatMap((/** @type {any} */ c) => c.static.map((/** @type {any} */ s) => s.qconfig)));
     assert.deepEqual([...names].sort(), Object.keys(QCONFIGS).sort());
   });
