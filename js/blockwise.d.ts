@@ -207,16 +207,35 @@ export declare class WeightOnlyQuantizedLinear {
     symmetric?: boolean;
     accuracyLevel?: 0 | 1 | 2 | 3 | 4;
   }): WeightOnlyQuantizedLinear;
-  /** Not callable: use WeightOnlyQuantizedLinear.fromFloat (a TypeError from JavaScript). */
+  /**
+   * A layer from weights already quantized (another layer's weight, a saved model's tensors, or
+   * MatMulNBits's B, scales and zero_points), checked as MatMulNBits.pack checks them; its error is null.
+   * @param options bits default 4, blockSize default 32, accuracyLevel default 4; weight.zeroPoints null: 2^(bits-1)
+   * @throws {TypeError | RangeError} for wrong types, lengths, bits, blockSize, or non-finite scales or bias
+   */
+  static fromQuantized(options: {
+    weight: { data: Uint8Array; scales: Float32Array; zeroPoints?: Uint8Array | null };
+    bias?: Float32Array | null;
+    inFeatures: number;
+    outFeatures: number;
+    bits?: 4 | 8;
+    blockSize?: BlockSize;
+    accuracyLevel?: 0 | 1 | 2 | 3 | 4;
+  }): WeightOnlyQuantizedLinear;
+  /** Not callable: use WeightOnlyQuantizedLinear.fromFloat or .fromQuantized (a TypeError from JavaScript). */
   private constructor();
   readonly inFeatures: number;
   readonly outFeatures: number;
   readonly bits: 4 | 8;
   readonly blockSize: number;
-  /** The quantized weights in MatMulNBits layout. */
+  /** MatMulNBits's accuracy level: 4 int8 activations, 0-3 float products. */
+  readonly accuracyLevel: 0 | 1 | 2 | 3 | 4;
+  /** The quantized weights in MatMulNBits layout (copies; zeroPoints null when symmetric). */
   readonly weight: { data: Uint8Array; scales: Float32Array; zeroPoints: Uint8Array | null };
-  /** The weight quantization error. */
-  readonly error: BlockwiseError;
+  /** The float bias, or null (a copy). */
+  readonly bias: Float32Array | null;
+  /** The weight quantization error; null for a layer made by fromQuantized. */
+  readonly error: BlockwiseError | null;
   readonly disposed: boolean;
   /** @returns row-major [batch, outFeatures] (opts.out when given) @throws {Error} after dispose() */
   forward(x: Float32Array, batch?: number, opts?: { out?: Float32Array }): Float32Array;

@@ -2,6 +2,7 @@
 // (a weight-only qconfig, as LLM runtimes use): quantizeBlockwise once, then
 // MatMulNBits per forward.
 //   WeightOnlyQuantizedLinear.fromFloat -> qdq_quantize_blockwise, qdq_nbits_pack
+//   WeightOnlyQuantizedLinear.fromQuantized -> qdq_nbits_pack (weights quantized before: a saved model)
 //   WeightOnlyQuantizedLinear.forward   -> qdq_nbits_matmul (src/operators/nbits-matmul.c)
 
 import { quantizeBlockwise } from '../ops/blockwise.js';
@@ -44,21 +45,54 @@ export class WeightOnlyQuantizedLinear {
   }
 
   /**
+   * A layer from weights already quantized (another layer's `weight`, a saved model's tensors, or
+   * onnxruntime's MatMulNBits inputs B, scales and zero_points), checked as MatMulNBits.pack checks
+   * them. Its `error` is null: the float weights it would compare with are not given.
+   * @param {{ weight: { data: Uint8Array, scales: Float32Array, zeroPoints?: Uint8Array | null },
+   *   bias?: Float32Array | null, inFeatures: number, outFeatures: number, bits?: 4 | 8,
+   *   blockSize?: 16 | 32 | 64 | 128 | 256, accuracyLevel?: 0 | 1 | 2 | 3 | 4 }} opts bits default 4,
+   *   blockSize default 32, accuracyLevel default 4; weight.zeroPoints null or absent: 2^(bits-1) (symmetric)
+   * @returns {WeightOnlyQuantizedLinear}
+   * @example
+   * const copy = WeightOnlyQuantizedLinear.fromQuantized({ weight: layer.weight, bias: layer.bias,
+   *   inFeatures: layer.inFeatures, outFeatures: layer.outFeatures, bits: layer.bits, blockSize: layer.blockSize });
+   */
+  static fromQuantized(opts) {
+    const o = options('options', opts, ['weight', 'bias', 'inFeatures', 'outFeatures', 'bits', 'blockSize', 'accuracyLevel']);
+    const inFeatures = integer('inFeatures', o.inFeatures, 1, 2 ** 31 - 1);
+    const outFeatures = integer('outFeatures', o.outFeatures, 1, 2 ** 31 - 1);
+    const w = options('weight', o.weight, ['data', 'scales', 'zeroPoints']);
+    const b = floatBias('bias', o.bias, outFeatures);
+    const q = { data: w.data, scales: w.scales, zeroPoints: w.zeroPoints ?? null, n: outFeatures, k: inFeatures,
+      bits: o.bits ?? 4, blockSize: o.blockSize ?? 32, error: null };
+    return new WeightOnlyQuantizedLinear(INTERNAL, q, b, o.accuracyLevel ?? 4);
+  }
+
+  /**
    * @param {symbol} token this library's (js/layers/internal.js); from anywhere else a TypeError
-   * @param {ReturnType<typeof quantizeBlockwise>} q @param {Float32Array | null} bias @param {unknown} accuracyLevel
-   * @internal use fromFloat
+   * @param {Omit<ReturnType<typeof quantizeBlockwise>, 'error'> & { error: ReturnType<typeof quantizeBlockwise>['error'] | null }} q
+   * @param {Float32Array | null} bias @param {unknown} accuracyLevel
+   * @internal use fromFloat or fromQuantized
    */
   constructor(token, q, bias, accuracyLevel) {
     internalOnly(token, 'WeightOnlyQuantizedLinear', 'WeightOnlyQuantizedLinear.fromFloat(weight, bias, options)');
     /** @private */
-    this.matmul = MatMulNBits.pack({ ...q, bias, accuracyLevel });
+    this.matmul = MatMulNBits.pack({ data: q.data, scales: q.scales, zeroPoints: q.zeroPoints, n: q.n, k: q.k,
+      bits: q.bits, blockSize: q.blockSize, bias, accuracyLevel });
     this.inFeatures = q.k;
     this.outFeatures = q.n;
-    this.bits = q.bits;
-    this.blockSize = q.blockSize;
-    /** The quantized weights in MatMulNBits layout (data, scales, zeroPoints). */
-    this.weight = { data: q.data, scales: q.scales, zeroPoints: q.zeroPoints };
-    /** Weight quantization error: mse, maxAbsError, sqnr (dB), and per block. */
+    this.bits = this.matmul.bits;
+    this.blockSize = this.matmul.blockSize;
+    /** MatMulNBits's accuracy level: 4 int8 activations, 0-3 float products. */
+    this.accuracyLevel = this.matmul.accuracyLevel;
+    // Copies (checked typed arrays, copied through their internal slots): the packed weights in wasm
+    // memory are what forward() uses and these what the layer reports and saves, so a caller's later
+    // writes to its arrays change neither.
+    /** The quantized weights in MatMulNBits layout (data, scales, zeroPoints: null when symmetric). */
+    this.weight = { data: new Uint8Array(q.data), scales: new Float32Array(q.scales), zeroPoints: q.zeroPoints ? new Uint8Array(q.zeroPoints) : null };
+    /** The float bias [outFeatures], or null. */
+    this.bias = bias ? new Float32Array(bias) : null;
+    /** Weight quantization error (mse, maxAbsError, sqnr in dB, and per block); null from fromQuantized. */
     this.error = q.error;
   }
 

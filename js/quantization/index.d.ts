@@ -2,6 +2,7 @@
 
 import type { Module, QuantizedActivation, Sequential, StateTensor } from '../nn/index.js';
 import type { DynamicQuantizedLinear, QuantizedLinear } from '../linear.js';
+import type { BlockSize, WeightOnlyQuantizedLinear } from '../blockwise.js';
 
 /** What an observer slot takes: MinMaxObserver, HistogramObserver, PercentileObserver, EntropyObserver, or your own. */
 export interface ObserverLike {
@@ -112,6 +113,46 @@ export declare class DynamicQuantizedLinearModule extends Module {
 }
 
 /**
+ * A weight-only qconfig (getWeightOnlyQConfig): 4- or 8-bit block weights, float activations. Frozen.
+ */
+export declare class WeightOnlyQConfig {
+  /** @throws {RangeError} for bits other than 4 or 8, a blockSize other than 16-256 (powers of two), accuracyLevel outside 0-4 */
+  constructor(options?: { bits?: 4 | 8; blockSize?: BlockSize; symmetric?: boolean; accuracyLevel?: 0 | 1 | 2 | 3 | 4 });
+  readonly bits: 4 | 8;
+  readonly blockSize: BlockSize;
+  readonly symmetric: boolean;
+  readonly accuracyLevel: 0 | 1 | 2 | 3 | 4;
+}
+
+/**
+ * A weight-only qconfig for quantizeDynamic (torchao's int4_weight_only(group_size)): each Linear it covers
+ * gets block-quantized weights (onnxruntime's MatMulNBits quantizer) and keeps float activations.
+ * @param options bits default 4, blockSize default 32, symmetric default false, accuracyLevel default 4
+ * @example const int4 = quantizeDynamic(model, { qconfig: getWeightOnlyQConfig({ bits: 4, blockSize: 32 }) });
+ */
+export function getWeightOnlyQConfig(options?: { bits?: 4 | 8; blockSize?: BlockSize; symmetric?: boolean; accuracyLevel?: 0 | 1 | 2 | 3 | 4 }): WeightOnlyQConfig;
+
+/**
+ * quantizeDynamic()'s Linear / LinearReLU under a weight-only qconfig: float in, float out, block weights.
+ * State 'weight' (uint8 [out, blocks, blockSize * bits / 8]), 'scales' ([out, blocks]), 'zero_points' (absent
+ * when symmetric), 'bias'.
+ * @example const y = int4.forward(x, 1);
+ */
+export declare class WeightOnlyQuantizedLinearModule extends Module {
+  /**
+   * @param layer a WeightOnlyQuantizedLinear, not disposed (the module owns it from now on)
+   * @param relu whether a ReLU follows (default false)
+   * @throws {TypeError} for a layer that is not a WeightOnlyQuantizedLinear, or relu not a boolean
+   */
+  constructor(layer: WeightOnlyQuantizedLinear, relu?: boolean);
+  readonly layer: WeightOnlyQuantizedLinear;
+  readonly relu: boolean;
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  forward(x: Float32Array, batch?: number): Float32Array;
+}
+
+/**
  * Fuses [Linear, ReLU] pairs into LinearReLU (torch's fuse_modules); the ReLU's place becomes an Identity.
  * @param modulesToFuse e.g. [['1', '2'], ['3', '4']]
  * @param options inplace: default false
@@ -145,10 +186,15 @@ export function convert(model: Module, options?: { inplace?: boolean }): Sequent
  * Dynamic quantization (torch's quantize_dynamic): each Linear becomes a DynamicQuantizedLinearModule,
  * but one whose own qconfig is null (torch's qconfig = None). Unlike PyTorch, a bare Linear is quantized too. Owns wasm memory: dispose() it. As convert(), a failure
  * changes nothing and frees the layers built so far; in place, the replaced modules are disposed.
- * @param options dtype: 'int8' (default); perChannel: default false (torch's default_dynamic_qconfig); inplace: default false
+ * With a weight-only qconfig (options.qconfig, or a Linear's or an enclosing Sequential's own qconfig: the nearest
+ * wins), the Linear becomes a WeightOnlyQuantizedLinearModule instead.
+ * @param options dtype: 'int8' (default); perChannel: default false (torch's default_dynamic_qconfig); qconfig: a
+ *   weight-only qconfig for every Linear; inplace: default false
+ * @throws {TypeError} for a qconfig that is not a weight-only one
  * @example const dq = quantizeDynamic(model, { perChannel: true });
+ * @example const int4 = quantizeDynamic(model, { qconfig: getWeightOnlyQConfig({ bits: 4 }) });
  */
-export function quantizeDynamic(model: Module, options?: { dtype?: 'int8'; perChannel?: boolean; inplace?: boolean }): Module;
+export function quantizeDynamic(model: Module, options?: { dtype?: 'int8'; perChannel?: boolean; qconfig?: WeightOnlyQConfig | null; inplace?: boolean }): Module;
 
 /**
  * The observer prepare() attached to a module's output, or null.

@@ -11,6 +11,9 @@ import { QuantizedLinear } from '../layers/quantized-linear.js';
 import { Linear, LinearReLU, ReLU } from '../nn/linear.js';
 import { Flatten, Identity, Module, Sequential } from '../nn/module.js';
 import { DynamicQuantizedLinearModule, QuantizedLinearModule } from './quantized-modules.js';
+import { WeightOnlyQuantizedLinearModule } from './weight-only.js';
+import { WeightOnlyQuantizedLinear } from '../layers/weight-only-linear.js';
+import { blockShape, ortSizes } from '../ops/blockwise.js';
 import { DeQuantize, DeQuantStub, Quantize, QuantStub } from './stubs.js';
 
 /** The __metadata__ key holding the module tree. */
@@ -56,6 +59,11 @@ function spec(m, name, depth = 0) {
     return { type: 'DynamicQuantizedLinear', inFeatures: l.inFeatures, outFeatures: l.outFeatures, relu: m.relu,
       compat: l.compat, reduceRange: l.reduceRange, bias: l.bias !== null };
   }
+  if (m instanceof WeightOnlyQuantizedLinearModule) {
+    const l = m.layer;
+    return { type: 'WeightOnlyQuantizedLinear', inFeatures: l.inFeatures, outFeatures: l.outFeatures, bits: l.bits,
+      blockSize: l.blockSize, accuracyLevel: l.accuracyLevel, zeroPoints: l.weight.zeroPoints !== null, relu: m.relu, bias: l.bias !== null };
+  }
   if (m instanceof Quantize) return { type: 'Quantize', dtype: m.dtype };
   // Subclasses before their bases: DeQuantStub extends QuantStub extends Identity, Flatten extends Identity.
   for (const [type, C] of /** @type {const} */ ([['DeQuantStub', DeQuantStub], ['QuantStub', QuantStub], ['Flatten', Flatten],
@@ -66,8 +74,9 @@ function spec(m, name, depth = 0) {
 }
 
 /**
- * Writes a model (float, static or dynamic int8) as one safetensors file: its stateDict() (int8
- * weights as I8, scales F32, zero points I32, float bias F32, int32 bias I32, input scales F64) and
+ * Writes a model (float, static or dynamic int8, or weight-only) as one safetensors file: its stateDict()
+ * (int8 weights as I8, block weights and their zero points U8, scales F32, zero points I32, float bias F32,
+ * int32 bias I32, input scales F64) and
  * its module tree in __metadata__ ('qdq-wasm.modules'). loadModel() reads it back into a model whose
  * outputs are bit-identical.
  * @param {Module} model
@@ -179,6 +188,31 @@ function build(s, name, depth, fileBytes) {
         compat: field(t, 'compat', name), reduceRange: flag(t, 'reduceRange', name),
       }));
       return new DynamicQuantizedLinearModule(layer, relu);
+    }
+    case 'WeightOnlyQuantizedLinear': {
+      const k = size(t, 'inFeatures', name), n = size(t, 'outFeatures', name);
+      const bits = field(t, 'bits', name), blockSize = field(t, 'blockSize', name);
+      // Packed weights take bits / 8 bytes a value: the file must hold them (checked before allocating).
+      const sizes = inTree(name, t.type, () => {
+        blockShape({ n, k, bits, blockSize });
+        return ortSizes(n, k, bits, blockSize);
+      });
+      if (sizes.data > fileBytes) {
+        throw new RangeError(`qdq-wasm: the module tree gives module ${where(name)} (${t.type}) ${sizes.data} bytes of packed ` +
+          `weights ([${n}, ${k}] at ${bits} bits), more than the whole file has (${fileBytes})`);
+      }
+      const layer = inTree(name, t.type, () => WeightOnlyQuantizedLinear.fromQuantized({
+        weight: { data: new Uint8Array(sizes.data), scales: new Float32Array(sizes.scales).fill(1),
+          zeroPoints: flag(t, 'zeroPoints', name) ? new Uint8Array(sizes.zeroPoints) : null },
+        bias: flag(t, 'bias', name) ? new Float32Array(n) : null, inFeatures: k, outFeatures: n, bits, blockSize,
+        accuracyLevel: field(t, 'accuracyLevel', name),
+      }));
+      try {
+        return new WeightOnlyQuantizedLinearModule(layer, flag(t, 'relu', name));
+      } catch (e) {
+        layer.dispose();
+        throw e;
+      }
     }
     case 'Quantize': return new Quantize(1, 0, inTree(name, t.type, () => oneOf('dtype', field(t, 'dtype', name), /** @type {const} */ (['int8', 'uint8']))));
     case 'DeQuantize': return new DeQuantize();

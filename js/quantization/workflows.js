@@ -12,7 +12,13 @@ import { Linear, LinearReLU, ReLU } from '../nn/linear.js';
 import { Identity, Module, OBSERVED_TWICE, OBSERVERS, Sequential } from '../nn/module.js';
 import { QConfig } from './qconfig.js';
 import { DynamicQuantizedLinearModule, QuantizedLinearModule } from './quantized-modules.js';
+import { WeightOnlyQConfig, WeightOnlyQuantizedLinearModule } from './weight-only.js';
+import { WeightOnlyQuantizedLinear } from '../layers/weight-only-linear.js';
 import { DeQuantStub, DeQuantize, Quantize, QuantStub } from './stubs.js';
+
+/** Why prepare() and prepareQat() refuse a weight-only qconfig. */
+const WEIGHT_ONLY_NOT_HERE = 'a weight-only qconfig (getWeightOnlyQConfig) observes no activations, so there is nothing to ' +
+  'prepare or calibrate: quantizeDynamic(model, { qconfig }) applies it';
 
 /** @param {unknown} m @param {string} fn @returns {Sequential} */
 function sequential(m, fn) {
@@ -125,6 +131,7 @@ export function prepare(model, opts) {
   const o = options('options', opts, ['qconfig', 'inplace'], {});
   const root = sequential(model, 'prepare');
   if (o.qconfig !== undefined && !(o.qconfig instanceof QConfig)) {
+    if (o.qconfig instanceof WeightOnlyQConfig) throw new TypeError(`qdq-wasm: ${WEIGHT_ONLY_NOT_HERE}`);
     throw new TypeError(`qdq-wasm: qconfig must be a QConfig (getDefaultQConfig('qnnpack') or new QConfig(...)), got ${describe(o.qconfig)}`);
   }
   const inplace = boolean('inplace', o.inplace ?? false);
@@ -133,6 +140,7 @@ export function prepare(model, opts) {
   const attach = (mod, inherited) => {
     // undefined inherits; null opts out, as torch's qconfig = None (propagate_qconfig_).
     const qc = mod.qconfig === undefined ? inherited : mod.qconfig;
+    if (qc instanceof WeightOnlyQConfig) throw new TypeError(`qdq-wasm: module ${mod.constructor.name} has a weight-only qconfig: ${WEIGHT_ONLY_NOT_HERE}`);
     if (qc && observed(mod)) {
       OBSERVERS.set(mod, qc.activation());
       if (mod instanceof LinearReLU) OBSERVED_TWICE.add(mod);
@@ -313,34 +321,55 @@ export function convert(model, opts) {
  * a DynamicQuantizedLinearModule with int8 symmetric weights (per tensor, as torch's
  * default_dynamic_qconfig, or per channel) and activations quantized per call. Unlike PyTorch, a bare
  * Linear is quantized too (torch swaps child modules only, so quantize_dynamic(nn.Linear(4, 2))
- * returns the float layer unchanged). Owns wasm memory: dispose() it.
+ * returns the float layer unchanged).
+ *
+ * Weight-only: with a weight-only qconfig (getWeightOnlyQConfig) as opts.qconfig, or as the qconfig of
+ * a Linear or of a Sequential above it (the nearest one wins; a Sequential's null stops one from above),
+ * the Linear becomes a WeightOnlyQuantizedLinearModule instead: 4- or 8-bit block weights, float
+ * activations. Owns wasm memory: dispose() it.
  * @param {Module} model a Sequential or a Linear
- * @param {{ dtype?: 'int8', perChannel?: boolean, inplace?: boolean }} [opts] dtype: weights' (default 'int8', qint8)
+ * @param {{ dtype?: 'int8', perChannel?: boolean, qconfig?: WeightOnlyQConfig | null, inplace?: boolean }} [opts]
+ *   dtype: the int8 layers' weights (default 'int8', qint8); perChannel: theirs too
  * @returns {Module}
  * @example
  * const dq = quantizeDynamic(model, { perChannel: true });
  * const y = dq.forward(x, 1);
+ * const int4 = quantizeDynamic(model, { qconfig: getWeightOnlyQConfig({ bits: 4, blockSize: 32 }) });
  */
 export function quantizeDynamic(model, opts) {
-  const o = options('options', opts, ['dtype', 'perChannel', 'inplace'], {});
+  const o = options('options', opts, ['dtype', 'perChannel', 'qconfig', 'inplace'], {});
   oneOf('dtype', o.dtype ?? 'int8', /** @type {const} */ (['int8']));
   const perChannel = boolean('perChannel', o.perChannel ?? false);
+  if (o.qconfig != null && !(o.qconfig instanceof WeightOnlyQConfig)) {
+    throw new TypeError('qdq-wasm: quantizeDynamic\'s qconfig must be a weight-only qconfig (getWeightOnlyQConfig({ bits: 4 })): ' +
+      `it observes no activations, so ${o.qconfig instanceof QConfig ? "a QConfig's observers would never run (for static int8, " +
+        'prepare(), calibrate and convert())' : `got ${describe(o.qconfig)}`}`);
+  }
   const inplace = boolean('inplace', o.inplace ?? false);
   const build = new Build(inplace);
-  /** @param {Module} mod @returns {Module} */
-  const swap = (mod) => {
+  /** @param {Module} mod @param {WeightOnlyQConfig | null} inherited @returns {Module} */
+  const swap = (mod, inherited) => {
+    const weightOnly = mod.qconfig instanceof WeightOnlyQConfig ? mod.qconfig : mod.qconfig === null ? null : inherited;
     // qconfig null keeps a Linear float, as torch's quantize_dynamic leaves a module whose qconfig is None.
     if (mod instanceof Linear && mod.qconfig !== null) {
+      const relu = mod instanceof LinearReLU;
+      if (weightOnly) {
+        const { bits, blockSize, symmetric, accuracyLevel } = weightOnly;
+        const layer = WeightOnlyQuantizedLinear.fromFloat(mod.weight, mod.bias, {
+          inFeatures: mod.inFeatures, outFeatures: mod.outFeatures, bits, blockSize, symmetric, accuracyLevel,
+        });
+        return build.made(layer, () => new WeightOnlyQuantizedLinearModule(layer, relu).train(mod.training));
+      }
       const layer = DynamicQuantizedLinear.fromFloat(mod.weight, mod.bias, {
         inFeatures: mod.inFeatures, outFeatures: mod.outFeatures, perChannel, compat: 'pytorch',
       });
-      return build.made(layer, () => new DynamicQuantizedLinearModule(layer, mod instanceof LinearReLU).train(mod.training));
+      return build.made(layer, () => new DynamicQuantizedLinearModule(layer, relu).train(mod.training));
     }
-    if (mod instanceof Sequential) return build.replace(mod, mod.modules.map(swap));
+    if (mod instanceof Sequential) return build.replace(mod, mod.modules.map((c) => swap(c, weightOnly)));
     if (mod instanceof Module) return build.copy(mod);
     throw new TypeError(`qdq-wasm: model must be a Module, got ${describe(mod)}`);
   };
-  return build.run(() => swap(model));
+  return build.run(() => swap(model, o.qconfig ?? null));
 }
 
 /**

@@ -1,5 +1,6 @@
 // Type tests for the model workflows (js/nn, js/quantization): must compile under tsc --strict.
-import { nn, QuantStub, DeQuantStub, getDefaultQConfig, fuseModules, prepare, convert, quantizeDynamic, QConfig, MinMaxObserver, saveModel, loadModel } from '../../js/index.js';
+import { nn, QuantStub, DeQuantStub, getDefaultQConfig, fuseModules, prepare, convert, quantizeDynamic, QConfig, MinMaxObserver, saveModel, loadModel,
+  getWeightOnlyQConfig, WeightOnlyQConfig, WeightOnlyQuantizedLinearModule, WeightOnlyQuantizedLinear } from '../../js/index.js';
 
 const model = new nn.Sequential(new QuantStub(), new nn.Linear(4, 3), new nn.ReLU(), new DeQuantStub());
 const fused: nn.Sequential = fuseModules(model, [['1', '2']]);
@@ -17,6 +18,26 @@ void custom, y;
 getDefaultQConfig('arm');
 // @ts-expect-error only int8 dynamic weights
 quantizeDynamic(model, { dtype: 'float16' });
+const int4Config: WeightOnlyQConfig = getWeightOnlyQConfig({ bits: 4, blockSize: 64, symmetric: true, accuracyLevel: 0 });
+const int4 = quantizeDynamic(new nn.Sequential(new nn.Linear(32, 2)), { qconfig: int4Config });
+const first = (int4 as nn.Sequential).modules[0];
+if (first instanceof WeightOnlyQuantizedLinearModule) {
+  const layer: WeightOnlyQuantizedLinear = first.layer;
+  const again = WeightOnlyQuantizedLinear.fromQuantized({ weight: layer.weight, bias: layer.bias, inFeatures: 32, outFeatures: 2, bits: layer.bits });
+  const sqnr: number | undefined = layer.error?.sqnr;
+  void sqnr;
+  again.dispose();
+}
+int4.dispose();
+// @ts-expect-error weight-only blocks are 16 to 256
+getWeightOnlyQConfig({ blockSize: 24 });
+// @ts-expect-error 4 or 8 bits
+getWeightOnlyQConfig({ bits: 2 });
+// @ts-expect-error quantizeDynamic's qconfig is a weight-only one
+quantizeDynamic(model, { qconfig: getDefaultQConfig() });
+// @ts-expect-error a layer's error may be null (fromQuantized)
+const noNull: number = new WeightOnlyQuantizedLinearModule(WeightOnlyQuantizedLinear.fromFloat(new Float32Array(64), null, { inFeatures: 32, outFeatures: 2 })).layer.error.mse;
+void noNull;
 // @ts-expect-error fusion groups are name lists
 fuseModules(model, [[1, 2]]);
 // @ts-expect-error a QConfig takes factories, not observers
