@@ -433,9 +433,22 @@ export function init(opts) {
       threadsNote = withCap(threadsNote, capped);
       return runtime;
     }
+    /** @type {WebAssembly.Memory} */
+    let sharedMemory;
+    try {
+      sharedMemory = newSharedMemory();
+    } catch (err) {
+      // A browser may refuse shared memory of this maximum (mobile Safari has, under memory pressure) where
+      // the single-threaded build's memory fits: run on one thread, as without shared memory. A module the
+      // caller passed as `wasm` has no single-threaded twin to fall back to.
+      if (options.wasm != null) throw err;
+      threadsNote = withCap(`qdq-wasm: shared memory could not be allocated (${/** @type {Error} */ (err).message}); running on one thread`, capped);
+      runtime = instantiate(await compileSource(defaultSource(/** @type {'simd128' | 'relaxed'} */ (build))), build);
+      return runtime;
+    }
     /** @type {Pool | null} */
     let p = null;
-    const rt = instantiateShared(module, build, () => p);
+    const rt = instantiateShared(module, build, () => p, sharedMemory);
     const memory = /** @type {WebAssembly.Memory} */ (rt.memory);
     const created = new Pool({ exports: rt.exports, memory }, rt.malloc(CONTROL.words * 4, 'the thread pool'));
     await created.start(module, asked, { malloc: (bytes) => rt.malloc(bytes, 'a worker stack'), free: (ptr) => rt.exports.free(ptr) },
@@ -466,12 +479,9 @@ export function init(opts) {
  * @param {WebAssembly.Module} module
  * @param {'simd128' | 'relaxed' | undefined} build
  * @param {() => Pool | null} pool
+ * @param {WebAssembly.Memory} [memory] a new shared memory (newSharedMemory())
  */
-function instantiateShared(module, build, pool) {
-  if (!sharedMemoryAvailable()) {
-    throw new Error('qdq-wasm: this is a shared-memory build (qdq-*-mt.wasm), and shared memory is not available here');
-  }
-  const memory = new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum: SHARED_MAXIMUM_PAGES, shared: true });
+function instantiateShared(module, build, pool, memory = newSharedMemory()) {
   const rt = instantiate(module, build, {
     memory,
     qdq_host_tasks: (/** @type {number} */ work, /** @type {number} */ units) => pool()?.tasks(work, units) ?? 1,
@@ -491,6 +501,17 @@ function instantiateShared(module, build, pool) {
     },
   });
   return rt;
+}
+
+/**
+ * The shared memory the -mt builds import (64 pages, at most 2 GiB as the other builds).
+ * @returns {WebAssembly.Memory}
+ */
+function newSharedMemory() {
+  if (!sharedMemoryAvailable()) {
+    throw new Error('qdq-wasm: this is a shared-memory build (qdq-*-mt.wasm), and shared memory is not available here');
+  }
+  return new WebAssembly.Memory({ initial: SHARED_INITIAL_PAGES, maximum: SHARED_MAXIMUM_PAGES, shared: true });
 }
 
 /**

@@ -555,6 +555,28 @@ test('threads', async (t) => {
     assert.deepEqual(out.y, [1 * 5 + 2 * 7, 1 * 6 + 2 * 8, 3 * 5 + 4 * 7, 3 * 6 + 4 * 8]);
   });
 
+  await t.test('should run on one thread when shared memory cannot be allocated, and say why', () => {
+    // A browser may refuse shared memory of the -mt builds' 2 GiB maximum (mobile Safari has); emulated
+    // in a child process by a WebAssembly.Memory that throws for shared: true, as V8 does when it cannot
+    // reserve the memory.
+    const script = `
+      const Memory = WebAssembly.Memory;
+      WebAssembly.Memory = function (d) {
+        if (d && d.shared) throw new RangeError('WebAssembly.Memory(): could not allocate memory');
+        return new Memory(d);
+      };
+      const qdq = await import(${JSON.stringify(new URL('../../js/index.js', import.meta.url).href)});
+      const info = await qdq.init({ build: ${JSON.stringify(BUILD)}, numThreads: 2 });
+      const y = qdq.matmulInteger(Uint8Array.of(1, 2, 3, 4), Int8Array.of(5, 6, 7, 8), { m: 2, k: 2, n: 2 });
+      console.log(JSON.stringify({ info, threads: qdq.threads(), y: Array.from(y) }));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60000 });
+    assert.equal(child.status, 0, child.stderr);
+    assert.deepEqual(JSON.parse(child.stdout), {
+      info: { build: BUILD, threads: 1, threadsNote: 'qdq-wasm: shared memory could not be allocated (WebAssembly.Memory(): could not allocate memory); running on one thread' },
+      threads: 1, y: [1 * 5 + 2 * 7, 1 * 6 + 2 * 8, 3 * 5 + 4 * 7, 3 * 6 + 4 * 8],
+    });
+  });
+
   await t.test('should let a Node process exit with an idle pool, and after shutdownThreads()', () => {
     for (const shutdown of [false, true]) {
       const script = `
