@@ -8,9 +8,9 @@ import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { qdq } from '../helpers/setup.js';
 import { parseIdx, NORMALIZE } from '../../web/lab/data.js';
-import { Cancelled, DEFAULTS, Lab, staticQConfig, weightRange } from '../../web/lab/engine.js';
+import { blockZeroPoint, Cancelled, DEFAULTS, Lab, staticQConfig, weightRange } from '../../web/lab/engine.js';
 import { defaults, engineSettings, fromQuery, toQuery } from '../../web/lab/state.js';
-import { outcome, qdqCode } from '../../web/lab/snippets.js';
+import { outcome, qdqCode, weightOnlyTorch } from '../../web/lab/snippets.js';
 
 const dir = new URL('../fixtures/fashion-mnist-subset/', import.meta.url);
 const gz = (/** @type {string} */ f) => new Uint8Array(gunzipSync(readFileSync(new URL(f, dir))));
@@ -273,6 +273,69 @@ test('Lab.inspect', async (t) => {
   });
 });
 
+test('Lab weight-only runs', async (t) => {
+  /** Bytes of a weight-only MLP's state: per Linear, MatMulNBits's packed weights, f32 scales, zero points, f32 bias. */
+  const expectedBytes = (/** @type {number} */ bits, /** @type {number} */ bs, /** @type {boolean} */ symmetric) =>
+    [[784, 256], [256, 128], [128, 10]].reduce((sum, [k, n]) => {
+      const kb = Math.ceil(k / bs);
+      return sum + n * kb * bs * bits / 8 + 4 * n * kb + (symmetric ? 0 : n * (bits === 8 ? kb : Math.ceil(kb / 2))) + 4 * n;
+    }, 0);
+  for (const s of [{ woBits: 4, woBlockSize: 32, woSymmetric: false }, { woBits: 4, woBlockSize: 16, woSymmetric: true },
+    { woBits: 8, woBlockSize: 256, woSymmetric: false }]) {
+    await t.test(`should give int${s.woBits} block ${s.woBlockSize}${s.woSymmetric ? ' symmetric' : ''} the library's predictions and bytes`, () => {
+      lab.runFloat();
+      const row = lab.runWeightOnly(/** @type {any} */ (s));
+      const model = qdq.quantizeDynamic(lab.floatModel(), { qconfig: qdq.getWeightOnlyQConfig({ bits: /** @type {4 | 8} */ (s.woBits),
+        blockSize: /** @type {16 | 32 | 64 | 128 | 256} */ (s.woBlockSize), symmetric: s.woSymmetric }) });
+      const preds = lab.predict(model);
+      assert.deepEqual(lab.lastPreds, preds);
+      assert.equal(row.correct, correctOf(preds));
+      assert.equal(row.bytes, model.byteLength());
+      assert.equal(row.bytes, expectedBytes(s.woBits, s.woBlockSize, s.woSymmetric));
+      model.dispose();
+      assert.deepEqual([row.workflow, row.settings], ['weight-only', { bits: s.woBits, blockSize: s.woBlockSize, symmetric: s.woSymmetric, accuracyLevel: 4 }]);
+      assert.equal(row.label, `weight-only int${s.woBits}, block ${s.woBlockSize}${s.woSymmetric ? ', symmetric' : ''}`);
+      // The MLP's weights are smooth enough that block weights keep float's accuracy within a point.
+      assert.ok(Math.abs(row.accuracy - 0.876) < 0.01, String(row.accuracy));
+    });
+  }
+  await t.test('should look inside with the block weights: the layer\'s own SQNR, the widest block\'s grid, float outputs', () => {
+    for (const woSymmetric of [false, true]) {
+      lab.runWeightOnly({ woBits: 4, woBlockSize: 32, woSymmetric });
+      const r = /** @type {any} */ (lab.inspect());
+      assert.equal(r.workflow, 'weight-only');
+      assert.deepEqual(r.layers.map((/** @type {any} */ l) => l.name), ['fc1', 'fc2', 'fc3']);
+      for (const l of r.layers) {
+        const ql = /** @type {any} */ (lab.last).model.modules[l.index].layer;
+        // Both are 10·log10(Σx² / Σ(x − x̂)²) over the same float64 sums, added in other orders.
+        assert.ok(Math.abs(l.weight.sqnr - ql.error.sqnr) < 1e-9, `${l.name}: ${l.weight.sqnr} vs ${ql.error.sqnr}`);
+        assert.deepEqual([l.weight.blockSize, l.weight.perChannel, l.weight.grid.length], [32, false, 16]);
+        assert.deepEqual([l.activation.grid.length, l.activation.codes], [0, null]);
+        // Every weight of the widest block dequantizes onto the grid drawn, and the grid's ends are its codes 0 and 15.
+        const { scales, zeroPoints } = ql.weight;
+        const kb = Math.ceil(ql.inFeatures / 32);
+        let b = 0;
+        for (let i = 1; i < scales.length; i++) if (Math.abs(scales[i]) > Math.abs(scales[b])) b = i;
+        const w = qdq.dequantizeBlockwise({ ...ql.weight, n: ql.outFeatures, k: ql.inFeatures, bits: 4, blockSize: 32 });
+        const row = Math.floor(b / kb), start = row * ql.inFeatures + (b % kb) * 32;
+        const grid = new Set(l.weight.grid);
+        for (let i = start; i < start + Math.min(32, ql.inFeatures - (b % kb) * 32); i++) assert.ok(grid.has(w[i]), `${l.name}: ${w[i]} off the grid`);
+        const zp = blockZeroPoint(zeroPoints, b, kb, 4);
+        const ends = [0, 15].map((c) => Math.fround((c - zp) * scales[b])).sort((x, y) => x - y);
+        assert.deepEqual([l.weight.grid[0], l.weight.grid[15]], ends);
+        assert.equal(l.weight.scale, Math.abs(scales[b]));
+      }
+    }
+  });
+  await t.test('should read block zero points from MatMulNBits\'s packing: 4 bits two a byte, low nibble first, rows padded', () => {
+    // Two rows of three blocks: row 0 packs blocks 0-1 in byte 0 and block 2 in byte 1's low nibble; row 1 starts at byte 2.
+    const zp = Uint8Array.of(0x21, 0x03, 0x54, 0x06);
+    assert.deepEqual([0, 1, 2, 3, 4, 5].map((b) => blockZeroPoint(zp, b, 3, 4)), [1, 2, 3, 4, 5, 6]);
+    assert.deepEqual([0, 3].map((b) => blockZeroPoint(Uint8Array.of(7, 8, 9, 200), b, 2, 8)), [7, 200]);
+    assert.deepEqual([blockZeroPoint(null, 5, 3, 4), blockZeroPoint(null, 0, 1, 8)], [8, 128]);
+  });
+});
+
 test('lab URL state', async (t) => {
   await t.test('should write only non-default settings and read them back', () => {
     assert.equal(toQuery(defaults()), '');
@@ -281,6 +344,15 @@ test('lab URL state', async (t) => {
     assert.equal(q, '?fuse=0&observer=entropy&calib=10&wbits=4&weights=tensor&dynamic=channel&qatlr=0.01');
     assert.deepEqual(fromQuery(q), s);
     assert.deepEqual(engineSettings(s), { ...DEFAULTS, observer: 'entropy', calibration: 10, wBits: 4, fuse: false, perChannel: false, dynamicPerChannel: true, qatLr: 0.01 });
+  });
+  await t.test('should keep the weight-only settings: bits 4 or 8, a block size the library takes, symmetric', () => {
+    const s = { ...defaults(), woBits: /** @type {const} */ (8), woBlockSize: /** @type {const} */ (128), woSymmetric: true, snippet: /** @type {const} */ ('weight-only') };
+    assert.equal(toQuery(s), '?wobits=8&woblock=128&wosym=1&snippet=weight-only');
+    assert.deepEqual(fromQuery(toQuery(s)), s);
+    assert.deepEqual(engineSettings(s), { ...DEFAULTS, woBits: 8, woBlockSize: 128, woSymmetric: true });
+    assert.deepEqual([DEFAULTS.woBits, DEFAULTS.woBlockSize, DEFAULTS.woSymmetric], [4, 32, false]);
+    assert.deepEqual(fromQuery('?wobits=5&woblock=48&wosym=true'), defaults());
+    assert.deepEqual(fromQuery('?wobits=08&woblock=32.0'), defaults());
   });
   await t.test('should ignore invalid values and unknown keys', () => {
     assert.deepEqual(fromQuery('?calib=0&wbits=9&abits=1.5&observer=x&fuse=yes&qatlr=-1&other=1'), defaults());
@@ -333,6 +405,20 @@ test('the lab\'s code panel', async (t) => {
     lab.runDynamic({ dynamicPerChannel: true });
     const preds = await runShownCode(qdqCode('dynamic', { ...DEFAULTS, dynamicPerChannel: true }));
     assert.ok(preds.filter((/** @type {number} */ p, /** @type {number} */ i) => p !== lab.lastPreds[i]).length <= 10);
+  });
+  await t.test("should show weight-only code that reproduces the lab's predictions, and torchao's call for the PyTorch side", async () => {
+    for (const s of [{ ...DEFAULTS }, { ...DEFAULTS, woBits: /** @type {const} */ (8), woBlockSize: /** @type {const} */ (64), woSymmetric: true }]) {
+      lab.runWeightOnly(s);
+      // Exact: the weights are fixed and MatMulNBits rounds each row's blocks on their own, so the batch size changes nothing.
+      assert.deepEqual(await runShownCode(qdqCode('weight-only', s)), lab.lastPreds);
+    }
+    assert.match(weightOnlyTorch(DEFAULTS).corrected, /^quantize_\(model, int4_weight_only\(group_size=32\)\)/m);
+    assert.match(weightOnlyTorch(DEFAULTS).corrected, /torch 1\.13 has no 4-bit Linear/);
+    assert.match(weightOnlyTorch({ ...DEFAULTS, woBits: 8, woBlockSize: 128 }).corrected, /^quantize_\(model, int8_weight_only\(group_size=128\)\)/m);
+    // torchao's int4 takes groups of 32 to 256: the lab's 16 is shown as 32, and said so.
+    const b16 = weightOnlyTorch({ ...DEFAULTS, woBlockSize: 16 }).corrected;
+    assert.match(b16, /int4_weight_only\(group_size=32\)/);
+    assert.match(b16, /no group of 16, so 32 is the nearest/);
   });
   await t.test('should show QAT code that runs, at 8 bits with the default QAT qconfig and at 3 bits with its own', async () => {
     assert.match(qdqCode('qat', DEFAULTS), /getDefaultQatQConfig\('fbgemm'\)/);

@@ -1,5 +1,5 @@
-// The model lab's engine: float evaluation and training, dynamic, static and
-// QAT runs, and the look inside a quantized model, all computed by qdq-wasm.
+// The model lab's engine: float evaluation and training, dynamic, weight-only,
+// static and QAT runs, and the look inside a quantized model, all computed by qdq-wasm.
 // It takes the library module as an argument (the worker passes /js/index.js,
 // the Node tests the package entry), so the same code runs in both.
 
@@ -52,13 +52,28 @@ const INSPECT_IMAGES = 256;
  * @property {number} qatLr
  * @property {number} trainEpochs float training
  * @property {number} trainLr
+ * @property {4 | 8} woBits weight-only: bits per weight
+ * @property {16 | 32 | 64 | 128 | 256} woBlockSize weight-only: weights per block along inFeatures
+ * @property {boolean} woSymmetric weight-only: symmetric blocks (no zero points)
  */
 
 /** @type {Readonly<Settings>} Default settings of every workflow (what run-all uses). */
 export const DEFAULTS = Object.freeze({
   backend: 'fbgemm', fuse: true, observer: 'histogram', calibration: 100, wBits: 8, aBits: 8, perChannel: null,
   dynamicPerChannel: false, qatEpochs: 1, qatLr: 0.001, trainEpochs: 3, trainLr: 0.05,
+  woBits: /** @type {4 | 8} */ (4), woBlockSize: /** @type {16 | 32 | 64 | 128 | 256} */ (32), woSymmetric: false,
 });
+
+/** The block sizes the weight-only control offers: every one the library takes. */
+export const BLOCK_SIZES = /** @type {const} */ ([16, 32, 64, 128, 256]);
+
+/**
+ * The weight-only qconfig of the settings. The accuracy level stays the library's default, 4
+ * (MatMulNBits rounds each block of a layer's inputs to int8 inside the product; what passes
+ * between layers stays float).
+ * @param {Qdq} q @param {Pick<Settings, 'woBits' | 'woBlockSize' | 'woSymmetric'>} s
+ */
+export const weightOnlyQConfig = (q, s) => q.getWeightOnlyQConfig({ bits: s.woBits, blockSize: s.woBlockSize, symmetric: s.woSymmetric });
 
 /** @param {Settings} s */
 export const perChannelOf = (s) => s.perChannel ?? s.backend !== 'qnnpack';
@@ -341,6 +356,22 @@ export class Lab {
   }
 
   /**
+   * Weight-only quantization of the float model: quantizeDynamic with the settings' weight-only
+   * qconfig, so each Linear gets block-quantized weights and the activations stay float.
+   * @param {Pick<Settings, 'woBits' | 'woBlockSize' | 'woSymmetric'>} s
+   */
+  runWeightOnly(s) {
+    const qconfig = weightOnlyQConfig(this.q, s);
+    const float = this.floatModel();
+    const model = this.q.quantizeDynamic(float, { qconfig });
+    const { bits, blockSize, symmetric, accuracyLevel } = qconfig;
+    const row = this.evaluate(model, 'weight-only', `weight-only int${bits}, block ${blockSize}${symmetric ? ', symmetric' : ''}`,
+      { bits, blockSize, symmetric, accuracyLevel });
+    this.keep({ model, reference: float, acts: new Map(), wBits: bits, workflow: 'weight-only' });
+    return row;
+  }
+
+  /**
    * Static quantization: prepare with the settings' qconfig, calibrate on the first `calibration`
    * training images (batches of 100) reporting the observed ranges, convert, measure.
    * @param {Settings} s @param {Control} ctl
@@ -514,8 +545,8 @@ export class Lab {
   /**
    * The look inside the newest quantized model (PyTorch numeric suite style): per Linear, the float
    * weights and the float activations on the first 256 test images with the quantization grid the
-   * quantized model puts them on (per-channel weights: the widest channel's; dynamic activations:
-   * none), and the SQNR of the quantized weights and activations (dequantized) against float; the
+   * quantized model puts them on (per-channel weights: the widest channel's; weight-only: the widest
+   * block's; dynamic and weight-only activations: none), and the SQNR of the quantized weights and activations (dequantized) against float; the
    * worst layer is the one with the lowest activation SQNR.
    */
   inspect() {
@@ -536,18 +567,10 @@ export class Lab {
       const act = acts.get(i);
       const lin = reference.modules[i], ql = model.modules[i].layer;
       const w = lin.weight;
-      const wq = q.dequantize({
-        data: ql.weight, shape: [ql.outFeatures, ql.inFeatures], axis: 0, scales: ql.weightScales,
-        zeroPoints: new Int32Array(ql.outFeatures),
-      });
-      const [wmin, wmax] = weightRange(wBits);
-      const maxScale = Math.max(...ql.weightScales);
+      const { wq, grid, perChannel, blockSize } = ql instanceof q.WeightOnlyQuantizedLinear ? blockGrid(q, ql) : int8Grid(q, ql, wBits);
       layers.push({
         name: spot.name, index: i, fused: lin.constructor.name === 'LinearReLU',
-        weight: {
-          sqnr: q.errorStats(w, wq).sqnr, perChannel: new Set(ql.weightScales).size > 1,
-          ...drawn(q, w, { codes: codes(wmin, wmax), scale: maxScale, zeroPoint: 0 }),
-        },
+        weight: { sqnr: q.errorStats(w, wq).sqnr, perChannel, blockSize, ...drawn(q, w, grid) },
         activation: {
           sqnr: q.errorStats(fa, qaFloat).sqnr,
           ...drawn(q, fa, act ? { codes: codes(act.quantMin, act.quantMax), scale: act.scale, zeroPoint: act.zeroPoint } : null),
@@ -558,6 +581,54 @@ export class Lab {
     const worst = layers.reduce((a, b) => (b.activation.sqnr < a.activation.sqnr ? b : a));
     return { workflow: this.last.workflow, images: n, layers, worst: worst.name };
   }
+}
+
+/**
+ * An int8 layer's dequantized weights and the grid drawn: per-channel weights show the widest channel's.
+ * @param {Qdq} q @param {any} ql a QuantizedLinear or DynamicQuantizedLinear @param {number} wBits
+ */
+function int8Grid(q, ql, wBits) {
+  const wq = q.dequantize({
+    data: ql.weight, shape: [ql.outFeatures, ql.inFeatures], axis: 0, scales: ql.weightScales,
+    zeroPoints: new Int32Array(ql.outFeatures),
+  });
+  const [wmin, wmax] = weightRange(wBits);
+  return { wq, grid: { codes: codes(wmin, wmax), scale: Math.max(...ql.weightScales), zeroPoint: 0 }, perChannel: new Set(ql.weightScales).size > 1, blockSize: 0 };
+}
+
+/**
+ * A weight-only layer's dequantized weights (as MatMulNBits multiplies them) and the widest block's grid.
+ * A symmetric block's scale is negative when its extreme is positive (docs/blockwise.md B2); its codes
+ * 0..qmax at (c − zp)·scale are the same points as codes qmax..0 at (c − (qmax − zp))·|scale|, which is how
+ * the grid is drawn (dequantize takes a positive scale).
+ * @param {Qdq} q @param {import('../../js/index.js').WeightOnlyQuantizedLinear} ql
+ */
+function blockGrid(q, ql) {
+  const { data, scales, zeroPoints } = ql.weight;
+  const n = ql.outFeatures, k = ql.inFeatures, bits = ql.bits, blockSize = /** @type {16 | 32 | 64 | 128 | 256} */ (ql.blockSize);
+  const wq = q.dequantizeBlockwise({ data, scales, zeroPoints, n, k, bits, blockSize });
+  let widest = 0;
+  for (let b = 1; b < scales.length; b++) if (Math.abs(scales[b]) > Math.abs(scales[widest])) widest = b;
+  const qmax = 2 ** bits - 1;
+  const zp = blockZeroPoint(zeroPoints, widest, Math.ceil(k / blockSize), bits);
+  const scale = scales[widest];
+  return {
+    wq, perChannel: false, blockSize,
+    grid: { codes: codes(0, qmax), scale: Math.abs(scale), zeroPoint: scale < 0 ? qmax - zp : zp },
+  };
+}
+
+/**
+ * Block b's zero point in MatMulNBits's packing: per row, 4 bits two to a byte (low nibble first, a
+ * row's count rounded up to whole bytes) or 8 bits one a byte; symmetric (null): 2^(bits−1).
+ * @param {Uint8Array | null} zeroPoints @param {number} b block index, row-major [n, kb] @param {number} kb @param {number} bits
+ */
+export function blockZeroPoint(zeroPoints, b, kb, bits) {
+  if (!zeroPoints) return 2 ** (bits - 1);
+  if (bits === 8) return zeroPoints[b];
+  const row = Math.floor(b / kb), col = b % kb;
+  const byte = zeroPoints[row * Math.ceil(kb / 2) + (col >> 1)];
+  return col & 1 ? byte >> 4 : byte & 15;
 }
 
 /** @param {Record<string, any>} o @param {string[]} keys */

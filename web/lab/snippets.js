@@ -1,6 +1,7 @@
 // Section 6: the article's three snippets as written and corrected, with what torch 1.13
 // did with each (tests/fixtures/article_snippets.json, from gen_article_snippets.py), and
-// the qdq-wasm code of the run the settings on screen describe.
+// the qdq-wasm code of the run the settings on screen describe. Weight-only has no article
+// snippet and no torch 1.13 counterpart: its PyTorch side is torchao's, shown and not run.
 
 import { OBSERVER_NAMES } from './engine.js';
 
@@ -26,8 +27,35 @@ const OBSERVER_CODE = {
 };
 
 /**
+ * The PyTorch side of the weight-only snippet. torch 1.13 has no weight-only Linear (its
+ * quantize_dynamic quantizes the activations too, and takes qint8 or float16 weights only), so this
+ * is torchao's analogue, with what differs from the lab's run in its comments; nothing runs it here.
+ * @param {Pick<import('./engine.js').Settings, 'woBits' | 'woBlockSize' | 'woSymmetric'>} s
+ * @returns {{ asWritten: string, corrected: string, asWrittenOutcome: string, correctedOutcome: string }}
+ */
+export function weightOnlyTorch(s) {
+  const fn = s.woBits === 4 ? 'int4_weight_only' : 'int8_weight_only';
+  // torchao's int4 takes group sizes 32 to 256; its nearest to the lab's 16 is 32.
+  const group = s.woBits === 4 ? Math.max(32, s.woBlockSize) : s.woBlockSize;
+  const scheme = s.woBits === 4
+    ? `# torchao's int4 groups are asymmetric with a float zero point (tinygemm's); the lab's are ${s.woSymmetric ? 'symmetric' : 'asymmetric with\n# integer zero points'} (onnxruntime's MLAS quantizer), so the two round a little differently.`
+    : `# torchao's int8 groups are symmetric (a scale each)${s.woSymmetric ? ', as the lab\'s here' : '; the lab\'s here are asymmetric, with integer zero points'}.`;
+  const small = group !== s.woBlockSize ? `\n# torchao's int4 takes group sizes 32 to 256: no group of ${s.woBlockSize}, so 32 is the nearest.` : '';
+  return {
+    asWritten: '# The article has no weight-only snippet (its three are static, dynamic and QAT).',
+    corrected: `# torch 1.13 has no 4-bit Linear, nor an integer weight-only one: quantize_dynamic's qint8 Linear
+# quantizes the activations too. The analogue is torchao's (a later PyTorch than 1.13):
+from torchao.quantization import quantize_, ${fn}
+quantize_(model, ${fn}(group_size=${group}))  # ${s.woBits === 4 ? 'Int4WeightOnlyConfig' : 'Int8WeightOnlyConfig'}(group_size=${group}) in later torchao
+${scheme}${small}`,
+    asWrittenOutcome: 'The article has no weight-only snippet.',
+    correctedOutcome: 'Not run here: torchao needs a later PyTorch than 1.13, the lab\'s reference. The lab quantizes as onnxruntime\'s MatMulNBits tools do (docs/blockwise.md).',
+  };
+}
+
+/**
  * The qdq-wasm code of a snippet's workflow with the engine settings s.
- * @param {'static' | 'dynamic' | 'qat'} kind @param {import('./engine.js').Settings} s
+ * @param {'static' | 'dynamic' | 'weight-only' | 'qat'} kind @param {import('./engine.js').Settings} s
  */
 export function qdqCode(kind, s) {
   const pc = s.perChannel ?? s.backend !== 'qnnpack';
@@ -42,6 +70,12 @@ const model = new nn.Sequential(new QuantStub(), new nn.Linear(784, 256), new nn
   if (kind === 'dynamic') {
     return `${head}const dq = qdq.quantizeDynamic(model, { perChannel: ${s.dynamicPerChannel} });
 const logits = dq.forward(images, batch); // float in, float out, int8 weights`;
+  }
+  if (kind === 'weight-only') {
+    return `${head}const wo = qdq.quantizeDynamic(model, {
+  qconfig: qdq.getWeightOnlyQConfig({ bits: ${s.woBits}, blockSize: ${s.woBlockSize}, symmetric: ${s.woSymmetric} }),
+});
+const logits = wo.forward(images, batch); // float in, float out: int${s.woBits} block weights, float activations`;
   }
   const reduce = s.backend === 'fbgemm' && s.aBits === 8;
   const wRange = s.wBits < 8 ? `, quantMin: ${-(2 ** (s.wBits - 1))}, quantMax: ${2 ** (s.wBits - 1) - 1}` : '';

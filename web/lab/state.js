@@ -1,6 +1,8 @@
 // The lab's settings and the URL query that holds them (only values that differ
 // from the defaults are written, so a plain lab.html is the default lab).
 
+import { BLOCK_SIZES } from './engine.js';
+
 /** Every setting: its query key, default, and how to read it back from a string (null: invalid). */
 export const FIELDS = {
   backend: { key: 'backend', def: 'fbgemm', parse: oneOf(['fbgemm', 'qnnpack']) },
@@ -15,7 +17,10 @@ export const FIELDS = {
   qatLr: { key: 'qatlr', def: 0.001, parse: num(1e-4, 1) },
   trainEpochs: { key: 'epochs', def: 3, parse: int(1, 20) },
   trainLr: { key: 'lr', def: 0.05, parse: num(1e-4, 1) },
-  snippet: { key: 'snippet', def: 'static', parse: oneOf(['static', 'dynamic', 'qat']) },
+  woBits: { key: 'wobits', def: /** @type {4 | 8} */ (4), parse: oneOfNumbers(/** @type {const} */ ([4, 8])) },
+  woBlockSize: { key: 'woblock', def: /** @type {16 | 32 | 64 | 128 | 256} */ (32), parse: oneOfNumbers(BLOCK_SIZES) },
+  woSymmetric: { key: 'wosym', def: false, parse: bool },
+  snippet: { key: 'snippet', def: 'static', parse: oneOf(['static', 'dynamic', 'weight-only', 'qat']) },
 };
 
 /** A value for every setting, of the type its parser gives. @typedef {{ [K in keyof typeof FIELDS]: NonNullable<ReturnType<(typeof FIELDS)[K]["parse"]>> }} LabState */
@@ -23,6 +28,10 @@ export const FIELDS = {
 /** @template {string} T @param {readonly T[]} values @returns {(s: string) => T | null} */
 function oneOf(values) {
   return (s) => (values.includes(/** @type {T} */ (s)) ? /** @type {T} */ (s) : null);
+}
+/** @template {number} T @param {readonly T[]} values @returns {(s: string) => T | null} */
+function oneOfNumbers(values) {
+  return (s) => values.find((v) => String(v) === s) ?? null;
 }
 /** @param {string} s */
 function bool(s) {
@@ -90,5 +99,6 @@ export function engineSettings(s) {
     backend: s.backend, fuse: s.fuse, observer: s.observer, calibration: s.calibration, wBits: s.wBits, aBits: s.aBits,
     perChannel: s.perChannel === 'default' ? null : s.perChannel === 'channel',
     dynamicPerChannel: s.dynamicPerChannel, qatEpochs: s.qatEpochs, qatLr: s.qatLr, trainEpochs: s.trainEpochs, trainLr: s.trainLr,
+    woBits: s.woBits, woBlockSize: s.woBlockSize, woSymmetric: s.woSymmetric,
   };
 }

@@ -3,7 +3,7 @@
 // (web/lab/main.js), posting progress as it goes. The page never computes: every
 // number it shows comes from here, and so from qdq-wasm.
 //
-// Messages in:  { type: 'run', id, job: 'float' | 'train' | 'dynamic' | 'static' | 'qat' | 'sweep' | 'bits' | 'inspect', settings }
+// Messages in:  { type: 'run', id, job: 'float' | 'train' | 'dynamic' | 'weight-only' | 'static' | 'qat' | 'sweep' | 'bits' | 'inspect', settings }
 //               { type: 'cancel' }
 // Messages out: { type: 'ready', backend, train, test } | { type: 'progress', id, job, kind, ...what } (kind 'curve':
 //               points, the training steps since the last one) |
@@ -107,6 +107,7 @@ async function run(id, job, s) {
     if (job === 'float') result = lab.runFloat();
     else if (job === 'train') result = await lab.trainFloat(s, ctl);
     else if (job === 'dynamic') result = lab.runDynamic(s);
+    else if (job === 'weight-only') result = lab.runWeightOnly(s);
     else if (job === 'static') result = await lab.runStatic(s, ctl);
     else if (job === 'qat') result = await lab.runQat(s, ctl);
     else if (job === 'sweep') result = await lab.sweep(s, [1, 10, 100, 1000], ctl);
