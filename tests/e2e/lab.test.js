@@ -1,5 +1,5 @@
 // The model lab (web/lab.html) in headless Chromium: run-all within its time budget and
-// with int8 accuracy near float, static runs that follow the observer and the calibration
+// with int8 accuracy near float, weight-only rows equal to the library's own run, static runs that follow the observer and the calibration
 // size, the bit-width control with QAT, the gallery, the look inside, URL state, cancel,
 // a responsive main thread while training, phone width, and no errors or foreign requests.
 import { after, before, test } from 'node:test';
@@ -38,11 +38,62 @@ async function open(query = '', viewport = { width: 1280, height: 900 }) {
   return { page, errors };
 }
 
-/** The results rows: workflow, accuracy, settings. @param {import('playwright-core').Page} page */
+/** The results rows: workflow, accuracy, agreement, bytes, latency, settings, and the cells shown. @param {import('playwright-core').Page} page */
 const rows = (page) => page.$$eval('#results-table tbody tr', (trs) => trs.map((tr) => {
   const d = /** @type {HTMLElement} */ (tr).dataset;
-  return { workflow: d.workflow, accuracy: Number(d.accuracy), settings: JSON.parse(d.settings ?? '{}'), label: tr.querySelector('th')?.textContent };
+  return {
+    workflow: d.workflow, accuracy: Number(d.accuracy), agreement: Number(d.agreement), bytes: Number(d.bytes), latencyMs: Number(d.latencyMs),
+    settings: JSON.parse(d.settings ?? '{}'), label: tr.querySelector('th')?.textContent, cells: [...tr.children].map((c) => c.textContent),
+  };
 }));
+
+/**
+ * What the library itself gives, in the page's browser, for the committed float MLP under quantizeDynamic with a
+ * weight-only qconfig: test accuracy and agreement with the float model on the subset's 2,000 test images, the
+ * model's byteLength() and the sum of its stateDict()'s bytes, and each Linear's weight SQNR (the layer's error).
+ * @param {import('playwright-core').Page} page @param {{ bits: 4 | 8, blockSize: 16 | 32 | 64 | 128 | 256, symmetric: boolean }} qc
+ */
+function libraryWeightOnly(page, qc) {
+  return page.evaluate(async (qc) => {
+    const q = await import('/js/index.js');
+    const { parseIdx } = await import('/lab/data.js');
+    await q.init({ numThreads: 1 });
+    /** @param {string} url */
+    const bytes = async (url) => {
+      const b = new Uint8Array(await (await fetch(url)).arrayBuffer());
+      // The .gz files: decompressed here unless the server sent them with Content-Encoding: gzip.
+      if (b[0] !== 0x1f || b[1] !== 0x8b) return b;
+      return new Uint8Array(await new Response(new Blob([b]).stream().pipeThrough(new DecompressionStream('gzip'))).arrayBuffer());
+    };
+    const dir = '/tests/fixtures/fashion-mnist-subset/';
+    const test = parseIdx(await bytes(`${dir}t10k-images-idx3-ubyte.gz`), await bytes(`${dir}t10k-labels-idx1-ubyte.gz`));
+    const weights = q.readSafetensors(await bytes('/models/fashion-mlp-f32.safetensors')).tensors;
+    const mlp = () => new q.nn.Sequential(new q.QuantStub(), new q.nn.Linear(784, 256), new q.nn.ReLU(), new q.nn.Linear(256, 128), new q.nn.ReLU(),
+      new q.nn.Linear(128, 10), new q.DeQuantStub()).loadStateDict(weights).eval();
+    /** @param {any} m */
+    const predict = (m) => {
+      const y = m.forward(test.images, test.count);
+      return Array.from({ length: test.count }, (_, i) => {
+        let best = 0;
+        for (let j = 1; j < 10; j++) if (y[i * 10 + j] > y[i * 10 + best]) best = j;
+        return best;
+      });
+    };
+    const float = mlp();
+    const model = q.quantizeDynamic(float, { qconfig: q.getWeightOnlyQConfig(qc) });
+    const fp = predict(float), wp = predict(model);
+    const result = {
+      accuracy: wp.filter((p, i) => p === test.labels[i]).length / test.count,
+      agreement: wp.filter((p, i) => p === fp[i]).length / test.count,
+      bytes: model.byteLength(),
+      stateBytes: Object.values(model.stateDict()).reduce((n, t) => n + t.data.byteLength, 0),
+      sqnr: [1, 3, 5].map((i) => /** @type {any} */ (model).modules[i].layer.error.sqnr),
+    };
+    float.dispose();
+    model.dispose();
+    return result;
+  }, qc);
+}
 
 /** Clicks a run button and waits until the run (and its look inside) is over. @param {import('playwright-core').Page} page @param {string} action */
 async function run(page, action, timeout = 30000) {
@@ -72,7 +123,7 @@ const sweepValues = (page, table) => page.$$eval(`${table} td`, (tds) => {
 });
 
 test('model lab', async (t) => {
-  await t.test('should run float, dynamic, static and QAT within 60 s, int8 within 2 points of float, with gallery and look inside', async () => {
+  await t.test('should run float, dynamic, weight-only, static and QAT within 60 s, each within 2 points of float, with gallery and look inside', async () => {
     const { page, errors } = await open();
     const t0 = Date.now();
     await page.click('button[data-action="run-all"]');
@@ -80,12 +131,13 @@ test('model lab', async (t) => {
     const seconds = (Date.now() - t0) / 1000;
     assert.ok(seconds < 60, `run-all took ${seconds} s`);
     const r = await rows(page);
-    assert.deepEqual(r.map((x) => x.workflow), ['float', 'dynamic', 'static', 'qat']);
+    assert.deepEqual(r.map((x) => x.workflow), ['float', 'dynamic', 'weight-only', 'static', 'qat']);
     for (const x of r) assert.ok(x.accuracy >= 0 && x.accuracy <= 1);
     // The committed float model on the subset's 2,000 test images (tests/unit/lab.test.js: torch's predictions).
     assert.equal(r[0].accuracy, 0.876);
     for (const x of r.slice(1)) assert.ok(Math.abs(x.accuracy - r[0].accuracy) <= 0.02, `${x.workflow}: ${x.accuracy}`);
-    assert.deepEqual(r[2].settings, { backend: 'fbgemm', fuse: true, observer: 'histogram', calibration: 100, wBits: 8, aBits: 8, perChannel: true });
+    assert.deepEqual(r[2].settings, { bits: 4, blockSize: 32, symmetric: false, accuracyLevel: 4 });
+    assert.deepEqual(r[3].settings, { backend: 'fbgemm', fuse: true, observer: 'histogram', calibration: 100, wBits: 8, aBits: 8, perChannel: true });
 
     // The gallery draws the QAT model's changed predictions as pictures (dark pixels on white).
     const gallery = await page.$$eval('#gallery canvas', (cs) => cs.map((c) => {
@@ -129,6 +181,83 @@ test('model lab', async (t) => {
       return Object.keys(n).filter((id) => n[id] > 1);
     }), []);
     await page.screenshot({ path: path.join(out, 'lab-run-all.png'), fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  await t.test('should run weight-only as its own row: the library\'s accuracy and bytes for the same qconfig, changing with bits and block, on a 360px screen', async () => {
+    const { page, errors } = await open('?snippet=weight-only', { width: 360, height: 800 });
+    assert.deepEqual(await page.evaluate(() => [['wo-bits', 'value'], ['wo-block', 'value'], ['wo-symmetric', 'checked']]
+      .map(([id, k]) => /** @type {any} */ (document.getElementById(id))[k])), ['4', '32', false]);
+    // The defaults, run from the keyboard: the button is reachable and Enter runs it.
+    await page.focus('button[data-action="weight-only"]');
+    const count = (await rows(page)).length;
+    await page.keyboard.press('Enter');
+    await page.waitForFunction((n) => document.body.dataset.busy === 'false' && document.querySelectorAll('#results-table tbody tr').length > n, count);
+    /** @type {{ qc: { bits: 4 | 8, blockSize: 16 | 32 | 64 | 128 | 256, symmetric: boolean }, label: string, query: string }[]} */
+    const cases = [
+      { qc: { bits: 4, blockSize: 32, symmetric: false }, label: 'weight-only int4, block 32', query: '?snippet=weight-only' },
+      { qc: { bits: 8, blockSize: 64, symmetric: false }, label: 'weight-only int8, block 64', query: '?wobits=8&woblock=64&snippet=weight-only' },
+      { qc: { bits: 4, blockSize: 128, symmetric: true }, label: 'weight-only int4, block 128, symmetric', query: '?woblock=128&wosym=1&snippet=weight-only' },
+    ];
+    const seen = [];
+    for (const [k, c] of cases.entries()) {
+      if (k > 0) {
+        await page.selectOption('#wo-bits', String(c.qc.bits));
+        await page.selectOption('#wo-block', String(c.qc.blockSize));
+        await page.setChecked('#wo-symmetric', c.qc.symmetric);
+        assert.equal(new URL(page.url()).search, c.query);
+        assert.match(await page.$eval('#code-qdq', (e) => e.textContent ?? ''),
+          new RegExp(`getWeightOnlyQConfig\\(\\{ bits: ${c.qc.bits}, blockSize: ${c.qc.blockSize}, symmetric: ${c.qc.symmetric} \\}\\)`));
+        await run(page, 'weight-only');
+      }
+      const row = /** @type {Awaited<ReturnType<typeof rows>>[number]} */ ((await rows(page)).at(-1));
+      const lib = await libraryWeightOnly(page, c.qc);
+      assert.equal(row.workflow, 'weight-only');
+      assert.deepEqual(row.settings, { ...c.qc, accuracyLevel: 4 });
+      assert.equal(row.label, c.label);
+      // The row is the library's own model: the same predictions (so accuracy and agreement) and its bytes.
+      assert.deepEqual([row.accuracy, row.agreement, row.bytes], [lib.accuracy, lib.agreement, lib.bytes]);
+      assert.equal(lib.bytes, lib.stateBytes);
+      assert.deepEqual([row.cells[2], row.cells[5]], [`${(100 * lib.accuracy).toFixed(2)}%`, lib.bytes.toLocaleString('en-US')]);
+      assert.ok(row.latencyMs > 0 && row.latencyMs < 50, `latency ${row.latencyMs} ms`);
+      // The look inside is of this model: each card's weight SQNR is the layer's own error.
+      const cards = await page.$$eval('#layers .layer', (ls) => ls.map((l) => Number(/** @type {HTMLElement} */ (l).dataset.weightSqnr)));
+      // Both are 10·log10(Σx² / Σ(x − x̂)²) over float64 sums added in other orders.
+      cards.forEach((v, i) => assert.ok(Math.abs(v - lib.sqnr[i]) < 1e-9, `fc${i + 1}: ${v} vs ${lib.sqnr[i]}`));
+      seen.push(row);
+    }
+    // Bits and block size change the row: 8 bits double the packed weights, a wider block has fewer scales.
+    assert.equal(new Set(seen.map((r) => r.bytes)).size, 3);
+    assert.ok(seen[1].bytes > seen[0].bytes && seen[2].bytes < seen[0].bytes, JSON.stringify(seen.map((r) => r.bytes)));
+    assert.match(await page.textContent('#inside-summary') ?? '', /^The last weight-only model on 256 test images: fc\d loses the most/);
+    const cards = await page.$$eval('#layers .layer', (ls) => ls.map((l) => ({
+      text: [...l.querySelectorAll('p')].map((p) => p.textContent ?? ''),
+      charts: [...l.querySelectorAll('.histogram svg')].map((svg) => [svg.querySelectorAll('line.clip-bound').length > 0,
+        (svg.querySelector('path.qgrid')?.getAttribute('d') ?? '').length > 0, /no fixed quantization range\.$/.test(svg.getAttribute('aria-label') ?? '')]),
+    })));
+    assert.equal(cards.length, 3);
+    for (const c of cards) {
+      assert.match(c.text[0], /^weights: SQNR [\d.]+ dB \(blocks of 128 along the inputs; the widest block's grid shown\)$/);
+      assert.match(c.text[1], /^outputs: SQNR [\d.]+ dB \(weight-only: the outputs stay float between layers, with no grid\)$/);
+      // The weights on the widest block's 16 codes with its clipping range; the float outputs with no grid at all.
+      assert.deepEqual(c.charts, [[true, true, false], [false, false, true]]);
+    }
+    assert.match(await page.textContent('#wo-notes') ?? '', /the activations stay\s+float, so there is nothing to calibrate and no activation ranges to show/);
+    // The PyTorch side: no torch 1.13 code (it has no 4-bit Linear), torchao's call with the block size as group size.
+    assert.match(await page.$eval('#code-corrected', (e) => e.textContent ?? ''), /torch 1\.13 has no 4-bit Linear[^]*quantize_\(model, int4_weight_only\(group_size=128\)\)/);
+    assert.deepEqual(await page.$$eval('#code-outcome, #code-corrected-outcome', (ps) => ps.map((p) => [p.textContent?.split(':')[0].split('.')[0], p.classList.contains('bad')])),
+      [['The article has no weight-only snippet', false], ['Not run here', false]]);
+    // Reloaded, the controls come back from the URL.
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.deepEqual(await page.evaluate(() => [['wo-bits', 'value'], ['wo-block', 'value'], ['wo-symmetric', 'checked'], ['snippet', 'value']]
+      .map(([id, k]) => /** @type {any} */ (document.getElementById(id))[k])), ['4', '128', true, 'weight-only']);
+    // 360px: every control labelled, nothing wider than the screen.
+    assert.deepEqual(await page.$$eval('input, select', (els) => els.filter((e) => /** @type {HTMLInputElement} */ (e).labels?.length === 0).map((e) => e.id)), []);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    assert.ok(overflow <= 1, `the page is ${overflow}px wider than a 360px screen`);
+    await page.screenshot({ path: path.join(out, 'lab-weight-only-360.png'), fullPage: true });
     assert.deepEqual(errors, []);
     await page.close();
   });

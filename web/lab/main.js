@@ -6,7 +6,7 @@ import { CLASSES } from './data.js';
 import { OBSERVER_NAMES, OBSERVERS } from './engine.js';
 import { lineChart, PALETTE, pointTable } from './charts.js';
 import { renderHistogram } from '../histogram.js';
-import { outcome, qdqCode } from './snippets.js';
+import { outcome, qdqCode, weightOnlyTorch } from './snippets.js';
 import { engineSettings, FIELDS, fromQuery, toQuery } from './state.js';
 import { accept, describeEntry, refuse } from '../field-error.js';
 
@@ -34,7 +34,8 @@ const CONTROLS = /** @type {const} */ ([
   ['calibration', 'calibration', Number], ['w-bits', 'wBits', Number], ['a-bits', 'aBits', Number],
   ['per-channel', 'perChannel', String], ['dynamic-per-channel', 'dynamicPerChannel', (/** @type {string} */ v) => v === 'true'],
   ['qat-epochs', 'qatEpochs', Number], ['qat-lr', 'qatLr', Number], ['train-epochs', 'trainEpochs', Number],
-  ['train-lr', 'trainLr', Number], ['snippet', 'snippet', String],
+  ['train-lr', 'trainLr', Number], ['wo-bits', 'woBits', Number], ['wo-block', 'woBlockSize', Number],
+  ['wo-symmetric', 'woSymmetric', 'checkbox'], ['snippet', 'snippet', String],
 ]);
 
 function showState() {
@@ -377,7 +378,7 @@ function layerHistogram(box, d, what) {
 async function renderInside(r) {
   if (!r) return;
   const db = (/** @type {number} */ v) => (Number.isFinite(v) ? `${v.toFixed(1)} dB` : '∞ dB');
-  const name = { dynamic: 'dynamic', static: 'static', qat: 'QAT' }[r.workflow] ?? r.workflow;
+  const name = { dynamic: 'dynamic', 'weight-only': 'weight-only', static: 'static', qat: 'QAT' }[r.workflow] ?? r.workflow;
   $('#inside-summary').textContent = `The last ${name} model on ${r.images} test images: ${r.worst} loses the most (lowest output SQNR).`;
   const box = $('#layers');
   /** @type {[HTMLElement, Inside['layers'][number]['weight' | 'activation'], string][]} */
@@ -391,7 +392,9 @@ async function renderInside(r) {
     const h = document.createElement('h3');
     h.textContent = `${l.name}${l.fused ? ' (Linear + ReLU)' : ''}${l.name === r.worst ? ' — worst layer' : ''}`;
     const pw = document.createElement('p');
-    pw.textContent = `weights: SQNR ${db(l.weight.sqnr)} (${l.weight.perChannel ? 'per channel; the widest channel\'s grid shown' : 'per tensor'})`;
+    const scheme = l.weight.blockSize ? `blocks of ${l.weight.blockSize} along the inputs; the widest block's grid shown`
+      : l.weight.perChannel ? 'per channel; the widest channel\'s grid shown' : 'per tensor';
+    pw.textContent = `weights: SQNR ${db(l.weight.sqnr)} (${scheme})`;
     const wh = document.createElement('div');
     wh.className = 'histogram weights';
     const pa = document.createElement('p');
@@ -399,7 +402,9 @@ async function renderInside(r) {
     // Below 8 bits (and with fbgemm's reduce_range) the grid drawn is wider than the observer's fit: say why.
     const fit = codes && fitCodes && (fitCodes[0] !== codes[0] || fitCodes[1] !== codes[1])
       ? ` (codes ${codes[0]} to ${codes[1]}: the converted model keeps uint8's range, with a scale fitted to codes ${fitCodes[0]} to ${fitCodes[1]})` : '';
-    pa.textContent = `outputs: SQNR ${db(l.activation.sqnr)}${l.activation.grid.length ? fit : ' (dynamic: a range per batch, none fixed)'}`;
+    const unquantized = r.workflow === 'weight-only'
+      ? ' (weight-only: the outputs stay float between layers, with no grid)' : ' (dynamic: a range per batch, none fixed)';
+    pa.textContent = `outputs: SQNR ${db(l.activation.sqnr)}${l.activation.grid.length ? fit : unquantized}`;
     const ah = document.createElement('div');
     ah.className = 'histogram outputs';
     charts.push([wh, l.weight, `${l.name} weights`], [ah, l.activation, `${l.name} float outputs`]);
@@ -454,8 +459,18 @@ fetch(new URL('../../tests/fixtures/article_snippets.json', import.meta.url)).th
   .catch((e) => { $('#code-outcome').textContent = `Could not load the snippets: ${e.message}`; });
 
 function renderCode() {
-  const kind = /** @type {'static' | 'dynamic' | 'qat'} */ (state.snippet);
+  const kind = state.snippet;
   $('#code-qdq').textContent = qdqCode(kind, engineSettings(state));
+  if (kind === 'weight-only') {
+    const t = weightOnlyTorch(engineSettings(state));
+    $('#code-as-written').textContent = t.asWritten;
+    $('#code-corrected').textContent = t.corrected;
+    for (const [id, text] of [['#code-outcome', t.asWrittenOutcome], ['#code-corrected-outcome', t.correctedOutcome]]) {
+      $(id).textContent = text;
+      $(id).classList.remove('bad');
+    }
+    return;
+  }
   if (!snippets) return;
   const c = snippets.cases[kind];
   $('#code-as-written').textContent = c.asWritten.code;
@@ -469,7 +484,7 @@ function renderCode() {
 
 // ---- buttons ------------------------------------------------------------------------
 
-const RUN_ALL = /** @type {[string, Record<string, unknown>][]} */ ([['float', {}], ['dynamic', {}], ['static', {}], ['qat', {}]]);
+const RUN_ALL = /** @type {[string, Record<string, unknown>][]} */ ([['float', {}], ['dynamic', {}], ['weight-only', {}], ['static', {}], ['qat', {}]]);
 
 document.addEventListener('click', (e) => {
   const b = /** @type {HTMLElement} */ (e.target)?.closest?.('button[data-action]');
