@@ -49,9 +49,10 @@ export declare class Module {
    * The QConfig prepare() and prepareQat() use here and in children without their own: undefined (the
    * default) inherits the parent's; null keeps this module and its children float, as torch's
    * `qconfig = None` (quantizeDynamic: a Linear whose own qconfig is null, as torch's type mapping wins
-   * over a parent's None there).
+   * over a parent's None there). A weight-only qconfig (getWeightOnlyQConfig) here is for quantizeDynamic():
+   * this Linear, or the Linears below this Sequential, get weight-only layers; prepare() refuses it.
    */
-  qconfig: import('../quantization/index.js').QConfig | null | undefined;
+  qconfig: import('../quantization/index.js').QConfig | import('../quantization/index.js').WeightOnlyQConfig | null | undefined;
   /** The direct children, as [name, module]. */
   namedChildren(): [string, Module][];
   /**

@@ -29,6 +29,12 @@ if (first instanceof WeightOnlyQuantizedLinearModule) {
   again.dispose();
 }
 int4.dispose();
+// A module's own weight-only qconfig, as quantizeDynamic() reads it (the nearest one wins).
+const int8Linear = new nn.Linear(32, 2);
+int8Linear.qconfig = getWeightOnlyQConfig({ bits: 8 });
+const mixed = new nn.Sequential(new nn.Linear(32, 32), int8Linear);
+mixed.qconfig = int4Config;
+quantizeDynamic(mixed).dispose();
 // @ts-expect-error weight-only blocks are 16 to 256
 getWeightOnlyQConfig({ blockSize: 24 });
 // @ts-expect-error 4 or 8 bits
