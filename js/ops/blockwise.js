@@ -58,6 +58,35 @@ export const BLOCK_SIZES = Object.freeze([16, 32, 64, 128, 256]);
  */
 
 /**
+ * Checks a blockwise format's bits (default 4): one check, so every function that takes them (and
+ * getWeightOnlyQConfig) refuses a value in the same words.
+ * @param {unknown} bits
+ * @returns {4 | 8}
+ */
+export function blockBits(bits) {
+  // Membership, not a range: [4, 8] would suggest 5 to 7.
+  const b = integer('bits', bits ?? 4);
+  if (b !== 4 && b !== 8) {
+    throw new RangeError(`qdq-wasm: bits must be 4 or 8, got ${b}${b === 2 ? " (onnxruntime's 2-bit MatMulNBits is not supported)" : ''}`);
+  }
+  return /** @type {4 | 8} */ (b);
+}
+
+/**
+ * Checks a blockwise format's blockSize (default 32), as blockBits checks bits.
+ * @param {unknown} blockSize
+ * @returns {16 | 32 | 64 | 128 | 256}
+ */
+export function blockSizeOf(blockSize) {
+  // Membership, not a range: [16, 256] would suggest any size between.
+  const b = integer('blockSize', blockSize ?? 32);
+  if (!BLOCK_SIZES.includes(b)) {
+    throw new RangeError(`qdq-wasm: blockSize must be one of ${BLOCK_SIZES.join(', ')}, got ${b}`);
+  }
+  return /** @type {16 | 32 | 64 | 128 | 256} */ (b);
+}
+
+/**
  * Checks shape options shared by every blockwise function.
  * @param {Record<string, any>} o
  * @returns {{ n: number, k: number, bits: 4 | 8, blockSize: number }}
@@ -65,16 +94,7 @@ export const BLOCK_SIZES = Object.freeze([16, 32, 64, 128, 256]);
 export function blockShape(o) {
   const n = integer('n', o.n, 1, 2 ** 31 - 1);
   const k = integer('k', o.k, 1, 2 ** 31 - 1);
-  // Membership, not a range: [4, 8] would suggest 5 to 7, [16, 256] any size between.
-  const bits = /** @type {4 | 8} */ (integer('bits', o.bits ?? 4));
-  if (bits !== 4 && bits !== 8) {
-    throw new RangeError(`qdq-wasm: bits must be 4 or 8, got ${bits}${bits === 2 ? " (onnxruntime's 2-bit MatMulNBits is not supported)" : ''}`);
-  }
-  const blockSize = integer('blockSize', o.blockSize ?? 32);
-  if (!BLOCK_SIZES.includes(blockSize)) {
-    throw new RangeError(`qdq-wasm: blockSize must be one of ${BLOCK_SIZES.join(', ')}, got ${blockSize}`);
-  }
-  return { n, k, bits, blockSize };
+  return { n, k, bits: blockBits(o.bits), blockSize: blockSizeOf(o.blockSize) };
 }
 
 /** @param {string} name @param {ArrayBufferView} v @param {number} n */

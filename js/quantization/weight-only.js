@@ -4,7 +4,7 @@
 //   getWeightOnlyQConfig            -> WeightOnlyQConfig (no observers: nothing to calibrate)
 //   WeightOnlyQuantizedLinearModule -> WeightOnlyQuantizedLinear (js/layers/weight-only-linear.js)
 
-import { BLOCK_SIZES } from '../ops/blockwise.js';
+import { blockBits, blockSizeOf } from '../ops/blockwise.js';
 import { WeightOnlyQuantizedLinear } from '../layers/weight-only-linear.js';
 import { foreign } from '../runtime/binding.js';
 import { boolean, integer, lengthOf, options } from '../runtime/validate.js';
@@ -22,14 +22,12 @@ export class WeightOnlyQConfig {
   constructor(opts) {
     const o = options('options', opts, ['bits', 'blockSize', 'symmetric', 'accuracyLevel'], {});
     // Checked here, not at quantizeDynamic(): a bad qconfig is the line that made it.
-    const bits = integer('bits', o.bits ?? 4);
-    if (bits !== 4 && bits !== 8) throw new RangeError(`qdq-wasm: bits must be 4 or 8, got ${bits}`);
-    const blockSize = integer('blockSize', o.blockSize ?? 32);
-    if (!BLOCK_SIZES.includes(blockSize)) throw new RangeError(`qdq-wasm: blockSize must be one of ${BLOCK_SIZES.join(', ')}, got ${blockSize}`);
+    const bits = blockBits(o.bits);
+    const blockSize = blockSizeOf(o.blockSize);
     /** Bits per weight: 4 or 8. @type {4 | 8} */
     this.bits = bits;
     /** Weights per block along inFeatures, each block with its own scale (and zero point). @type {16 | 32 | 64 | 128 | 256} */
-    this.blockSize = /** @type {16 | 32 | 64 | 128 | 256} */ (blockSize);
+    this.blockSize = blockSize;
     /** Symmetric blocks (no zero point), as MLAS's symmetric quantizer. */
     this.symmetric = boolean('symmetric', o.symmetric ?? false);
     /** MatMulNBits's accuracy level: 4 quantizes activations per block to int8; 0-3 multiply in float32. @type {0 | 1 | 2 | 3 | 4} */

@@ -261,6 +261,8 @@ test('weight-only qconfigs', async (t) => {
   await t.test('should refuse bad settings, and be refused where observers are needed', () => {
     const cases = /** @type {[unknown, RegExp, Function][]} */ ([
       [{ bits: 3 }, /bits must be 4 or 8, got 3/, RangeError],
+      // The words of quantizeBlockwise and WeightOnlyQuantizedLinear.fromFloat, note included (one check).
+      [{ bits: 2 }, /^qdq-wasm: bits must be 4 or 8, got 2 \(onnxruntime's 2-bit MatMulNBits is not supported\)$/, RangeError],
       [{ bits: '4' }, /bits must be a number, got "4"/, TypeError],
       [{ blockSize: 24 }, /blockSize must be one of 16, 32, 64, 128, 256, got 24/, RangeError],
       [{ accuracyLevel: 5 }, /accuracyLevel must be an integer in \[0, 4\], got 5/, RangeError],
