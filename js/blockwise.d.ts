@@ -227,7 +227,7 @@ export declare class WeightOnlyQuantizedLinear {
   readonly inFeatures: number;
   readonly outFeatures: number;
   readonly bits: 4 | 8;
-  readonly blockSize: number;
+  readonly blockSize: BlockSize;
   /** MatMulNBits's accuracy level: 4 int8 activations, 0-3 float products. */
   readonly accuracyLevel: 0 | 1 | 2 | 3 | 4;
   /** The quantized weights in MatMulNBits layout (copies; zeroPoints null when symmetric). */

@@ -23,7 +23,8 @@ const int4 = quantizeDynamic(new nn.Sequential(new nn.Linear(32, 2)), { qconfig:
 const first = (int4 as nn.Sequential).modules[0];
 if (first instanceof WeightOnlyQuantizedLinearModule) {
   const layer: WeightOnlyQuantizedLinear = first.layer;
-  const again = WeightOnlyQuantizedLinear.fromQuantized({ weight: layer.weight, bias: layer.bias, inFeatures: 32, outFeatures: 2, bits: layer.bits });
+  const again = WeightOnlyQuantizedLinear.fromQuantized({ weight: layer.weight, bias: layer.bias, inFeatures: 32, outFeatures: 2, bits: layer.bits,
+    blockSize: layer.blockSize }); // the JSDoc example's copy: a layer's blockSize is one fromQuantized takes
   const sqnr: number | undefined = layer.error?.sqnr;
   void sqnr;
   again.dispose();
