@@ -469,6 +469,8 @@ export class MinMaxObserver {
   calculateQParams(): { scale: number; zeroPoint: number };
   /** Forgets the range seen. */
   reset(): void;
+  /** A copy with the same settings and the state seen so far, observed on independently (a prepared model's clone() copies its observers so). */
+  clone(): this;
 }
 
 /**
@@ -512,6 +514,8 @@ export class PerChannelMinMaxObserver {
   /** Per-channel scales and zero points; one channel of (1, 0) before any data. */
   calculateQParams(): { scales: Float32Array; zeroPoints: Int32Array };
   reset(): void;
+  /** A copy with the same settings and the state seen so far, observed on independently (a prepared model's clone() copies its observers so). */
+  clone(): this;
 }
 
 /**
@@ -571,6 +575,8 @@ export class HistogramObserver {
   calculateQParams(): { scale: number; zeroPoint: number };
   /** Forgets everything seen. */
   reset(): void;
+  /** A copy with the same settings and the state seen so far, observed on independently (a prepared model's clone() copies its observers so). */
+  clone(): this;
 }
 
 /** What PercentileObserver and EntropyObserver share: onnxruntime's growable histogram (P1, P2). */
@@ -601,6 +607,8 @@ export interface CalibrationHistogramObserver {
   calculateQParams(): { scale: number; zeroPoint: number };
   /** Forgets everything seen. */
   reset(): void;
+  /** A copy with the same settings and the state seen so far, observed on independently (a prepared model's clone() copies its observers so). */
+  clone(): this;
 }
 
 /**

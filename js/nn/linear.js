@@ -7,7 +7,7 @@ import { INTERNAL } from '../layers/internal.js';
 import { allFinite, boolean, describe, integer, lengthOf, options, typedArray, typedArrayKind } from '../runtime/validate.js';
 import { dim } from '../ops/gemm-args.js';
 import { linearBackward, reluBackward } from './grad.js';
-import { live, Module } from './module.js';
+import { copyObserver, copyPrepared, live, Module } from './module.js';
 
 /**
  * y = x Wᵀ + b, as torch.nn.Linear: weight [outFeatures, inFeatures], bias [outFeatures].
@@ -190,6 +190,9 @@ export class Linear extends Module {
     c.loadOwnState(this.ownState());
     c.training = this.training;
     c.qconfig = this.qconfig;
+    // A prepared Linear's observer and a QAT Linear's weight fake-quantize go with it, state and all.
+    copyPrepared(this, c);
+    if (this.weightFakeQuant) c.weightFakeQuant = copyObserver(this.weightFakeQuant, `this ${this.constructor.name}'s weight fake-quantize`);
     return c;
   }
 }

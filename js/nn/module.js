@@ -39,6 +39,30 @@ export const OBSERVED_TWICE = new WeakSet();
 const DISPOSED = new WeakSet();
 
 /**
+ * A copy of a prepared module's observer or weight fake-quantize, by its clone() (every observer of
+ * this library and FakeQuantize have one, copying the state seen so far).
+ * @template T @param {T} v @param {string} what whose observer, for the error
+ * @returns {T}
+ */
+export function copyObserver(v, what) {
+  if (v !== null && typeof v === 'object' && typeof (/** @type {any} */ (v)).clone === 'function') return /** @type {any} */ (v).clone();
+  const kind = v !== null && typeof v === 'object' && typeof v.constructor === 'function' ? `a ${v.constructor.name}` : describe(v);
+  throw new TypeError(`qdq-wasm: ${what}, ${kind}, has no clone() method: clone() of a prepared model ` +
+    'copies each observer with its clone() (give your observer class one that copies its state)');
+}
+
+/**
+ * Gives a module's clone what prepare() attached to the module: a copy of its observer (with the
+ * range seen so far) and the mark that it runs twice per forward.
+ * @param {Module} from @param {Module} to
+ */
+export function copyPrepared(from, to) {
+  const obs = OBSERVERS.get(from);
+  if (obs) OBSERVERS.set(to, copyObserver(obs, `this ${from.constructor.name}'s observer`));
+  if (OBSERVED_TWICE.has(from)) OBSERVED_TWICE.add(to);
+}
+
+/**
  * Throws when m was disposed: every built-in module's forward(), backward(), clone(), stateDict()
  * and loadStateDict() start with it (a module of your own may call it too).
  * @param {Module} m

@@ -17,6 +17,7 @@ import { getRuntime } from '../runtime/loader.js';
 import { boolean, describe, integer, lengthOf, oneOf, options, typedArray } from '../runtime/validate.js';
 import { OBSERVER_KEYS, observerSettings, PER_TENSOR, qparamsOf } from './qparams.js';
 import { aminmaxZero } from './zero-sign.js';
+import { copyState } from './copy-state.js';
 
 /** @typedef {import('./qparams.js').ObserverOptions} ObserverOptions */
 /** @typedef {import('./qparams.js').Settings} Settings */
@@ -86,6 +87,15 @@ class DistributionObserver {
     /** Bounds used for qparams: [quantMin, quantMax] after reduceRange. */
     this.quantMin = this.settings.qmin;
     this.quantMax = this.settings.qmax;
+  }
+
+  /**
+   * A copy with the same settings and the state seen so far, observed on independently from then
+   * on (what clone() of a prepared model gives each copied module, as torch's deepcopy does).
+   * @returns {this}
+   */
+  clone() {
+    return copyState(this);
   }
 
   /**

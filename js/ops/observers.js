@@ -9,6 +9,7 @@ import { channelLayout } from './tensor.js';
 import { describe, integer, lengthOf, typedArray } from '../runtime/validate.js';
 import { OBSERVER_KEYS, observerSettings, PER_CHANNEL, PER_TENSOR, qparamsOf } from './qparams.js';
 import { aminmaxZero, perChannelZeroSigns } from './zero-sign.js';
+import { copyState } from './copy-state.js';
 
 export { FLOAT32_EPS } from './qparams.js';
 /** @typedef {import('./qparams.js').ObserverOptions} ObserverOptions */
@@ -74,6 +75,15 @@ class ObserverBase {
     /** Bounds used for qparams: [quantMin, quantMax] after reduceRange. */
     this.quantMin = this.settings.qmin;
     this.quantMax = this.settings.qmax;
+  }
+
+  /**
+   * A copy with the same settings and the state seen so far, observed on independently from then
+   * on (what clone() of a prepared model gives each copied module, as torch's deepcopy does).
+   * @returns {this}
+   */
+  clone() {
+    return copyState(this);
   }
 }
 

@@ -5,6 +5,7 @@
 //   observe        -> MovingAverage(PerChannel)MinMaxObserver (js/ops/observers.js)
 //   fake-quantize  -> qdq_fake_quantize (fakeQuantizePerTensor / fakeQuantizePerChannel)
 
+import { copyState } from '../ops/copy-state.js';
 import { MovingAverageMinMaxObserver, MovingAveragePerChannelMinMaxObserver } from '../ops/observers.js';
 import { fakeQuantizePerChannel, fakeQuantizePerTensor } from '../ops/quantize.js';
 import { CHOOSE_PRESERVE_SPARSITY } from '../runtime/abi.js';
@@ -119,6 +120,15 @@ export class FakeQuantize {
     this.mask = r.mask;
     this.lastLength = lengthOf(x);
     return { output: r.output, mask: r.mask };
+  }
+
+  /**
+   * A copy with the same settings, switches and observer state, trained on independently from then on
+   * (what clone() of a QAT-prepared model gives each copied module, as torch's deepcopy does).
+   * @returns {this}
+   */
+  clone() {
+    return copyState(this);
   }
 
   /**

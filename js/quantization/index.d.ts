@@ -269,6 +269,8 @@ export declare class FakeQuantize {
   disableObserver(): this;
   enableFakeQuant(on?: boolean): this;
   disableFakeQuant(): this;
+  /** A copy with the same settings, switches and observer state, trained on independently (a QAT model's clone() copies them so). */
+  clone(): this;
   /** @param shape needed per channel */
   forward(x: Float32Array, shape?: number[]): { output: Float32Array; mask: Uint8Array | null };
   /** forward(x, shape).output */

@@ -4,7 +4,7 @@
 
 import { dequantize, quantizePerTensor } from '../ops/quantize.js';
 import { describe, integer, oneOf, scale } from '../runtime/validate.js';
-import { Identity, live, Module } from '../nn/module.js';
+import { copyPrepared, Identity, live, Module } from '../nn/module.js';
 
 /**
  * Marks where a statically quantized model quantizes its float input (torch.ao.quantization.QuantStub).
@@ -15,6 +15,7 @@ export class QuantStub extends Identity {
     live(this);
     const c = new QuantStub().train(this.training);
     c.qconfig = this.qconfig;
+    copyPrepared(this, c); // a prepared QuantStub's observer, with its range
     return /** @type {this} */ (c);
   }
 }

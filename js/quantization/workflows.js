@@ -282,12 +282,12 @@ export function convert(model, opts) {
         return was ? new DeQuantize().train(mod.training) : build.copy(mod);
       }
       if (!obs) {
-        // A qconfig without its observer is a model prepare() did not return (a clone of one: clone()
-        // copies no observers). Copied as float, it would run unquantized without a word; torch's
+        // A qconfig without its observer is a module prepare() did not see (its qconfig set afterwards,
+        // or a model never prepared). Copied as float, it would run unquantized without a word; torch's
         // convert fails on it (an AssertionError in from_float).
         if (mod.qconfig && observed(mod)) {
           throw new RangeError(`qdq-wasm: ${mod.constructor.name} '${name}' has a qconfig but no observer: convert() takes the ` +
-            'model prepare() or prepareQat() returned, calibrated (clone() does not copy observers)');
+            'model prepare() or prepareQat() returned (or its clone()), calibrated');
         }
         return build.copy(mod);
       }

@@ -238,13 +238,23 @@ test('convert()', async (t) => {
       c.dispose();
     }
   });
-  await t.test('should refuse a clone of a prepared model (no observers) instead of returning it as float', () => {
+  await t.test('should convert a clone of a prepared model as the model, and refuse a qconfig set after prepare()', () => {
+    // clone() copies each observer with its range, as torch's deepcopy of a prepared model does.
     const { prepared } = staticSmall('qnnpack', true);
-    // torch's convert fails there too (an AssertionError in Quantize.from_float).
-    assert.throws(() => convert(prepared.clone()), { name: 'RangeError', message: /QuantStub '0' has a qconfig but no observer.*clone\(\)/ });
-    const c = convert(prepared);
-    assert.ok(c.modules[0] instanceof Quantize);
-    c.dispose();
+    const copy = prepared.clone();
+    const a = convert(prepared), b = convert(copy);
+    const x = Float32Array.from({ length: 4 * 8 }, (_, i) => Math.sin(i) * 2);
+    assert.deepEqual(bitsOf(b.forward(x, 4)), bitsOf(a.forward(x, 4)));
+    assert.ok(b.modules[0] instanceof Quantize);
+    // A Linear given a qconfig after prepare() has no observer: torch's convert fails there too
+    // (an AssertionError in from_float).
+    const floatLast = new nn.Linear(4, 2);
+    floatLast.qconfig = null;
+    const late = prepare(new nn.Sequential(new QuantStub(), new nn.Linear(8, 4), new DeQuantStub(), floatLast), { qconfig: getDefaultQConfig('qnnpack') });
+    late.forward(x, 4);
+    late.modules[3].qconfig = getDefaultQConfig('qnnpack');
+    assert.throws(() => convert(late), { name: 'RangeError', message: /Linear '3' has a qconfig but no observer/ });
+    for (const m of [a, b, copy, late]) m.dispose();
   });
   await t.test('should explain a float input reaching a quantized Linear', () => {
     const { converted } = staticSmall('qnnpack', true);
