@@ -237,14 +237,16 @@ async function compile(bytes, where) {
 async function compileUrl(url) {
   const fs = url.protocol === 'file:' ? nodeFs() : null;
   if (fs !== null) {
+    // The path as the file system spells it, for messages: a URL's pathname has %20 for a space.
+    const path = decodeURIComponent(url.pathname);
     let bytes;
     try {
       bytes = new Uint8Array(await fs.readFile(url));
     } catch (err) {
-      throw new Error(`qdq-wasm: cannot read ${url.pathname}: ${/** @type {Error} */ (err).message}`);
+      throw new Error(`qdq-wasm: cannot read ${path}: ${/** @type {Error} */ (err).message}`);
     }
-    checkMagic(bytes, url.pathname);
-    return compile(bytes, url.pathname);
+    checkMagic(bytes, path);
+    return compile(bytes, path);
   }
   const response = await fetch(url);
   if (!response.ok) {

@@ -22,6 +22,12 @@ export function createWebWorker(workerUrl) {
     if (/** @type {Error} */ (err)?.name !== 'SecurityError') throw err;
     const href = workerUrl === null ? new URL('./worker.js', import.meta.url).href : new URL(workerUrl, location.href).href;
     const wrapper = new Blob([`import ${JSON.stringify(href)};\n`], { type: 'text/javascript' });
-    return new Worker(URL.createObjectURL(wrapper), { type: 'module' });
+    const blobUrl = URL.createObjectURL(wrapper);
+    const worker = new Worker(blobUrl, { type: 'module' });
+    // Its first message (worker.js says it is ready) or error means the blob was read: let it go.
+    const revoke = () => URL.revokeObjectURL(blobUrl);
+    worker.addEventListener('message', revoke, { once: true });
+    worker.addEventListener('error', revoke, { once: true });
+    return worker;
   }
 }

@@ -40,6 +40,8 @@ test('init()', async (t) => {
   await t.test('should name a missing file', async () => {
     const L = await freshLoader();
     await assert.rejects(L.init({ wasm: new URL('../../dist/nope.wasm', import.meta.url) }), /cannot read .*nope\.wasm/);
+    // As the file system spells the path (a URL's pathname would say my%20app).
+    await assert.rejects(L.init({ wasm: new URL('file:///tmp/my%20app/qdq%C3%A9.wasm') }), (e) => /cannot read \/tmp\/my app\/qdqé\.wasm: ENOENT/.test(e.message));
   });
   await t.test('should reject a source of the wrong type', async () => {
     const L = await freshLoader();
