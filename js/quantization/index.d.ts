@@ -168,7 +168,7 @@ export function fuseModules(model: Module, modulesToFuse: string[][], options?: 
  * @throws {RangeError} when a quantized Linear would get float input (no QuantStub) or the output would stay quantized (no DeQuantStub)
  * @example const prepared = prepare(fused.eval(), { qconfig: getDefaultQConfig('qnnpack') });
  */
-export function prepare(model: Module, options?: { qconfig?: QConfig; inplace?: boolean }): Sequential;
+export function prepare(model: Module, options?: { qconfig?: QConfig | null; inplace?: boolean }): Sequential;
 
 /**
  * Converts a prepared, calibrated model to int8 (torch's convert): Quantize, QuantizedLinearModule, DeQuantize.
@@ -300,4 +300,4 @@ export function getDefaultQatQConfig(backend?: QuantBackend): QConfig;
  * @throws {TypeError} for a qconfig whose weight is not a FakeQuantize
  * @example const qat = prepareQat(fuseModules(model.train(), [['1', '2']]), { qconfig: getDefaultQatQConfig('qnnpack') });
  */
-export function prepareQat(model: Module, options?: { qconfig?: QConfig; inplace?: boolean }): Sequential;
+export function prepareQat(model: Module, options?: { qconfig?: QConfig | null; inplace?: boolean }): Sequential;

@@ -120,7 +120,7 @@ const observed = (m) => (m instanceof QuantStub && !(m instanceof DeQuantStub)) 
  * quantize its input (a QuantStub before the first Linear) and dequantize its output (a DeQuantStub
  * after the last), or prepare() says so now instead of the converted model failing later.
  * @param {Module} model a Sequential
- * @param {{ qconfig?: QConfig, inplace?: boolean }} [opts]
+ * @param {{ qconfig?: QConfig | null, inplace?: boolean }} [opts]
  * @returns {Sequential} the prepared copy (or model itself with inplace)
  * @example
  * const prepared = prepare(fused.eval(), { qconfig: getDefaultQConfig('qnnpack') });
@@ -130,7 +130,8 @@ const observed = (m) => (m instanceof QuantStub && !(m instanceof DeQuantStub)) 
 export function prepare(model, opts) {
   const o = options('options', opts, ['qconfig', 'inplace'], {});
   const root = sequential(model, 'prepare');
-  if (o.qconfig !== undefined && !(o.qconfig instanceof QConfig)) {
+  // null is not given, as every optional option (README): each module's own qconfig applies.
+  if (o.qconfig != null && !(o.qconfig instanceof QConfig)) {
     if (o.qconfig instanceof WeightOnlyQConfig) throw new TypeError(`qdq-wasm: ${WEIGHT_ONLY_NOT_HERE}`);
     throw new TypeError(`qdq-wasm: qconfig must be a QConfig (getDefaultQConfig('qnnpack') or new QConfig(...)), got ${describe(o.qconfig)}`);
   }
@@ -163,7 +164,7 @@ export function prepare(model, opts) {
  * but with the qconfig's FakeQuantize modules (getDefaultQatQConfig) on activations and on every
  * Linear / LinearReLU weight. Train it (forward, backward, an optimizer), then eval() and convert().
  * @param {Module} model a Sequential in training mode
- * @param {{ qconfig?: QConfig, inplace?: boolean }} [opts]
+ * @param {{ qconfig?: QConfig | null, inplace?: boolean }} [opts]
  * @returns {Sequential}
  * @example
  * const qat = prepareQat(fuseModules(model, [['1', '2'], ['3', '4']]).train(), { qconfig: getDefaultQatQConfig('qnnpack') });

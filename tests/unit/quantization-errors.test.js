@@ -78,4 +78,23 @@ test('FakeQuantize options and activationObserver()', async (t) => {
     assert.equal(new qdq.FakeQuantize({ dtype: 'int8', qscheme: 'per_channel_symmetric', axis: 0 }).perChannel, true);
     assert.equal(qdq.activationObserver(new qdq.nn.ReLU()), null);
   });
+  await t.test("should take prepare's and prepareQat's qconfig null as not given: the modules' own qconfigs apply", () => {
+    const model = () => {
+      const m = new qdq.nn.Sequential(new qdq.QuantStub(), new qdq.nn.Linear(4, 2), new qdq.DeQuantStub());
+      m.qconfig = qdq.getDefaultQatQConfig('qnnpack');
+      return m;
+    };
+    for (const prepare of [qdq.prepare, qdq.prepareQat]) {
+      // Calibrated as with the option left out: the model's own qconfig observes, to the same qparams.
+      const [p, q] = [prepare(model(), { qconfig: null }), prepare(model())];
+      const x = Float32Array.of(1, -2, 3, -4);
+      q.loadStateDict(p.stateDict());
+      for (const m of [p, q]) m.forward(x, 1);
+      const qparams = (/** @type {any} */ m) => /** @type {any} */ (qdq.activationObserver(m.modules[1])).calculateQParams();
+      assert.deepEqual(qparams(p), qparams(q), prepare.name);
+      assert.ok(qparams(p).scale > 0, prepare.name);
+      q.dispose();
+      p.dispose();
+    }
+  });
 });
