@@ -9,12 +9,13 @@ export interface StateTensor {
 
 /**
  * A tensor as stateDict() returns it: a copy, in its module's element type (float32 weights and biases,
- * int8 weights, int32 zero points and int32 biases, float64 input scales), so that `data.map(…)` and
- * `data.length` type-check where ArrayBufferView has neither.
+ * int8 weights, int32 zero points and int32 biases, float64 input scales, and a weight-only module's uint8
+ * packed weights and zero points), so that `data.map(…)` and `data.length` type-check where ArrayBufferView
+ * has neither.
  */
 export interface OwnStateTensor {
   shape: number[];
-  data: Float32Array | Float64Array | Int8Array | Int32Array;
+  data: Float32Array | Float64Array | Int8Array | Int32Array | Uint8Array;
 }
 
 /** A state dict: PyTorch's names ('1.weight', '1.bias', …) to tensors; a Map (readSafetensors) or an object. */

@@ -29,6 +29,9 @@ if (first instanceof WeightOnlyQuantizedLinearModule) {
   void sqnr;
   again.dispose();
 }
+// A weight-only module's state holds MatMulNBits's uint8 packed weights.
+const packed = int4.stateDict()['0.weight'].data as Uint8Array;
+void packed;
 int4.dispose();
 // A module's own weight-only qconfig, as quantizeDynamic() reads it (the nearest one wins).
 const int8Linear = new nn.Linear(32, 2);
