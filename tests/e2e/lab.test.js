@@ -238,9 +238,9 @@ test('model lab', async (t) => {
     })));
     assert.equal(cards.length, 3);
     for (const c of cards) {
-      assert.match(c.text[0], /^weights: SQNR [\d.]+ dB \(blocks of 128 along the inputs; the widest block's grid shown\)$/);
+      assert.match(c.text[0], /^weights: SQNR [\d.]+ dB \(blocks of 128 along the inputs; the widest block's weights and grid shown\)$/);
       assert.match(c.text[1], /^outputs: SQNR [\d.]+ dB \(weight-only: the outputs stay float between layers, with no grid\)$/);
-      // The weights on the widest block's 16 codes with its clipping range; the float outputs with no grid at all.
+      // The widest block's weights on its 16 codes with its clipping range; the float outputs with no grid at all.
       assert.deepEqual(c.charts, [[true, true, false], [false, false, true]]);
     }
     assert.match(await page.textContent('#wo-notes') ?? '', /the activations stay\s+float, so there is nothing to calibrate and no activation ranges to show/);

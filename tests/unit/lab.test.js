@@ -324,6 +324,12 @@ test('Lab weight-only runs', async (t) => {
         const ends = [0, 15].map((c) => Math.fround((c - zp) * scales[b])).sort((x, y) => x - y);
         assert.deepEqual([l.weight.grid[0], l.weight.grid[15]], ends);
         assert.equal(l.weight.scale, Math.abs(scales[b]));
+        // The histogram is of that block's own weights: each lies within the clipping range drawn (no block
+        // clips its own weights), where the whole layer's lay past it (fc1 and fc2, asymmetric) and were drawn as clipped.
+        const float = /** @type {any} */ (lab.last).reference.modules[l.index].weight;
+        assert.deepEqual(l.weight.values, float.slice(start, start + Math.min(32, ql.inFeatures - (b % kb) * 32)));
+        const [lo, hi] = [l.weight.grid[0] - l.weight.scale / 2, l.weight.grid[15] + l.weight.scale / 2];
+        assert.ok(l.weight.values.every((/** @type {number} */ v) => v >= lo && v <= hi), `${l.name}: a weight drawn past [${lo}, ${hi}]`);
       }
     }
   });

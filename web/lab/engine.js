@@ -567,10 +567,10 @@ export class Lab {
       const act = acts.get(i);
       const lin = reference.modules[i], ql = model.modules[i].layer;
       const w = lin.weight;
-      const { wq, grid, perChannel, blockSize } = ql instanceof q.WeightOnlyQuantizedLinear ? blockGrid(q, ql) : int8Grid(q, ql, wBits);
+      const { wq, grid, perChannel, blockSize, shown } = ql instanceof q.WeightOnlyQuantizedLinear ? blockGrid(q, ql, w) : int8Grid(q, ql, wBits, w);
       layers.push({
         name: spot.name, index: i, fused: lin.constructor.name === 'LinearReLU',
-        weight: { sqnr: q.errorStats(w, wq).sqnr, perChannel, blockSize, ...drawn(q, w, grid) },
+        weight: { sqnr: q.errorStats(w, wq).sqnr, perChannel, blockSize, ...drawn(q, shown, grid) },
         activation: {
           sqnr: q.errorStats(fa, qaFloat).sqnr,
           ...drawn(q, fa, act ? { codes: codes(act.quantMin, act.quantMax), scale: act.scale, zeroPoint: act.zeroPoint } : null),
@@ -584,36 +584,42 @@ export class Lab {
 }
 
 /**
- * An int8 layer's dequantized weights and the grid drawn: per-channel weights show the widest channel's.
+ * An int8 layer's dequantized weights and the grid drawn with all its weights: per-channel weights
+ * show the widest channel's, symmetric about 0, whose range holds every channel's weights.
  * @param {Qdq} q @param {any} ql a QuantizedLinear or DynamicQuantizedLinear @param {number} wBits
+ * @param {Float32Array} w the float weights
  */
-function int8Grid(q, ql, wBits) {
+function int8Grid(q, ql, wBits, w) {
   const wq = q.dequantize({
     data: ql.weight, shape: [ql.outFeatures, ql.inFeatures], axis: 0, scales: ql.weightScales,
     zeroPoints: new Int32Array(ql.outFeatures),
   });
   const [wmin, wmax] = weightRange(wBits);
-  return { wq, grid: { codes: codes(wmin, wmax), scale: Math.max(...ql.weightScales), zeroPoint: 0 }, perChannel: new Set(ql.weightScales).size > 1, blockSize: 0 };
+  return { wq, grid: { codes: codes(wmin, wmax), scale: Math.max(...ql.weightScales), zeroPoint: 0 }, perChannel: new Set(ql.weightScales).size > 1, blockSize: 0, shown: w };
 }
 
 /**
- * A weight-only layer's dequantized weights (as MatMulNBits multiplies them) and the widest block's grid.
+ * A weight-only layer's dequantized weights (as MatMulNBits multiplies them), and the widest block's
+ * grid with that block's own float weights: an asymmetric block's range is its own min to max, so
+ * another block's weights may lie past it and would be drawn as clipped where no block clips.
  * A symmetric block's scale is negative when its extreme is positive (docs/blockwise.md B2); its codes
  * 0..qmax at (c − zp)·scale are the same points as codes qmax..0 at (c − (qmax − zp))·|scale|, which is how
  * the grid is drawn (dequantize takes a positive scale).
- * @param {Qdq} q @param {import('../../js/index.js').WeightOnlyQuantizedLinear} ql
+ * @param {Qdq} q @param {import('../../js/index.js').WeightOnlyQuantizedLinear} ql @param {Float32Array} w the float weights
  */
-function blockGrid(q, ql) {
+function blockGrid(q, ql, w) {
   const { data, scales, zeroPoints } = ql.weight;
   const n = ql.outFeatures, k = ql.inFeatures, bits = ql.bits, blockSize = /** @type {16 | 32 | 64 | 128 | 256} */ (ql.blockSize);
   const wq = q.dequantizeBlockwise({ data, scales, zeroPoints, n, k, bits, blockSize });
   let widest = 0;
   for (let b = 1; b < scales.length; b++) if (Math.abs(scales[b]) > Math.abs(scales[widest])) widest = b;
   const qmax = 2 ** bits - 1;
-  const zp = blockZeroPoint(zeroPoints, widest, Math.ceil(k / blockSize), bits);
+  const kb = Math.ceil(k / blockSize);
+  const zp = blockZeroPoint(zeroPoints, widest, kb, bits);
   const scale = scales[widest];
+  const start = Math.floor(widest / kb) * k + (widest % kb) * blockSize;
   return {
-    wq, perChannel: false, blockSize,
+    wq, perChannel: false, blockSize, shown: w.slice(start, start + Math.min(blockSize, k - (widest % kb) * blockSize)),
     grid: { codes: codes(0, qmax), scale: Math.abs(scale), zeroPoint: scale < 0 ? qmax - zp : zp },
   };
 }

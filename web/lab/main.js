@@ -392,7 +392,7 @@ async function renderInside(r) {
     const h = document.createElement('h3');
     h.textContent = `${l.name}${l.fused ? ' (Linear + ReLU)' : ''}${l.name === r.worst ? ' — worst layer' : ''}`;
     const pw = document.createElement('p');
-    const scheme = l.weight.blockSize ? `blocks of ${l.weight.blockSize} along the inputs; the widest block's grid shown`
+    const scheme = l.weight.blockSize ? `blocks of ${l.weight.blockSize} along the inputs; the widest block's weights and grid shown`
       : l.weight.perChannel ? 'per channel; the widest channel\'s grid shown' : 'per tensor';
     pw.textContent = `weights: SQNR ${db(l.weight.sqnr)} (${scheme})`;
     const wh = document.createElement('div');
