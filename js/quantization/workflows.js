@@ -20,6 +20,19 @@ import { DeQuantStub, DeQuantize, Quantize, QuantStub } from './stubs.js';
 const WEIGHT_ONLY_NOT_HERE = 'a weight-only qconfig (getWeightOnlyQConfig) observes no activations, so there is nothing to ' +
   'prepare or calibrate: quantizeDynamic(model, { qconfig }) applies it';
 
+/**
+ * A module's own qconfig, checked: undefined (inherit), null (keep float), a QConfig or a weight-only
+ * qconfig. Anything else is a mistake (a plain { bits: 4 }) that quantizeDynamic() would pass over,
+ * quantizing the Linear as int8, and prepare() would fail on inside ('activation is not a function').
+ * @param {Module} mod @returns {QConfig | WeightOnlyQConfig | null | undefined}
+ */
+function ownQConfig(mod) {
+  const qc = mod.qconfig;
+  if (qc === undefined || qc === null || qc instanceof QConfig || qc instanceof WeightOnlyQConfig) return qc;
+  throw new TypeError(`qdq-wasm: a ${mod.constructor.name}'s qconfig must be a QConfig (getDefaultQConfig()), a weight-only qconfig ` +
+    `(getWeightOnlyQConfig()), null (keep it float) or undefined (its parent's), got ${describe(qc)}`);
+}
+
 /** @param {unknown} m @param {string} fn @returns {Sequential} */
 function sequential(m, fn) {
   if (m instanceof Sequential) return m;
@@ -140,7 +153,8 @@ export function prepare(model, opts) {
   /** @param {Module} mod @param {QConfig | null} inherited */
   const attach = (mod, inherited) => {
     // undefined inherits; null opts out, as torch's qconfig = None (propagate_qconfig_).
-    const qc = mod.qconfig === undefined ? inherited : mod.qconfig;
+    const own = ownQConfig(mod);
+    const qc = own === undefined ? inherited : own;
     if (qc instanceof WeightOnlyQConfig) throw new TypeError(`qdq-wasm: module ${mod.constructor.name} has a weight-only qconfig: ${WEIGHT_ONLY_NOT_HERE}`);
     if (qc && observed(mod)) {
       OBSERVERS.set(mod, qc.activation());
@@ -350,9 +364,10 @@ export function quantizeDynamic(model, opts) {
   const build = new Build(inplace);
   /** @param {Module} mod @param {WeightOnlyQConfig | null} inherited @returns {Module} */
   const swap = (mod, inherited) => {
-    const weightOnly = mod.qconfig instanceof WeightOnlyQConfig ? mod.qconfig : mod.qconfig === null ? null : inherited;
+    const own = ownQConfig(mod);
+    const weightOnly = own instanceof WeightOnlyQConfig ? own : own === null ? null : inherited;
     // qconfig null keeps a Linear float, as torch's quantize_dynamic leaves a module whose qconfig is None.
-    if (mod instanceof Linear && mod.qconfig !== null) {
+    if (mod instanceof Linear && own !== null) {
       const relu = mod instanceof LinearReLU;
       if (weightOnly) {
         const { bits, blockSize, symmetric, accuracyLevel } = weightOnly;

@@ -277,6 +277,15 @@ test('weight-only qconfigs', async (t) => {
     assert.throws(() => prepare(m, { qconfig: getDefaultQConfig('qnnpack') }), (e) => e instanceof TypeError && /weight-only qconfig/.test(e.message));
     assert.throws(() => quantizeDynamic(model(), { qconfig: /** @type {any} */ (getDefaultQConfig()) }), (e) => e instanceof TypeError && /prepare\(\), calibrate and convert\(\)/.test(e.message));
     assert.throws(() => quantizeDynamic(model(), { qconfig: /** @type {any} */ ({ bits: 4 }) }), (e) => e instanceof TypeError && /getWeightOnlyQConfig/.test(e.message));
+    // A module's own qconfig that is neither kind (a plain object) is refused by both, naming the module and the value;
+    // quantizeDynamic() quantized that Linear as int8 without a word, prepare() failed with 'qc.activation is not a function'.
+    const plain = linear(40, 2);
+    plain.qconfig = /** @type {any} */ ({ bits: 4 });
+    const refused = (/** @type {any} */ e) => e instanceof TypeError &&
+      /^qdq-wasm: a Linear's qconfig must be a QConfig \(getDefaultQConfig\(\)\), a weight-only qconfig \(getWeightOnlyQConfig\(\)\), null \(keep it float\) or undefined \(its parent's\), got Object$/.test(e.message);
+    assert.throws(() => quantizeDynamic(new nn.Sequential(plain)), refused);
+    assert.throws(() => quantizeDynamic(new nn.Sequential(plain), { qconfig: getWeightOnlyQConfig() }), refused);
+    assert.throws(() => prepare(new nn.Sequential(new QuantStub(), plain, new DeQuantStub()), { qconfig: getDefaultQConfig('qnnpack') }), refused);
     // null is "not given": the int8 dynamic default.
     const q = quantizeDynamic(model(), { qconfig: null });
     assert.ok(q.modules[0] instanceof DynamicQuantizedLinearModule);
