@@ -398,7 +398,8 @@ export function init(opts) {
   firstWasm = options.wasm ?? undefined;
   pending = (async () => {
     // Given bytes or a URL, the module itself says which build it is (instantiate checks any claim).
-    const build = options.wasm == null ? runnable(options.build ?? undefined) ?? bestBuild() : options.build ?? undefined;
+    // A claimed 'relaxed' that this engine cannot run is refused by name, for given bytes too.
+    const build = options.wasm == null ? runnable(options.build ?? undefined) ?? bestBuild() : runnable(options.build ?? undefined);
     const requested = options.numThreads ?? Math.min(await coreCount(), DEFAULT_MAX_THREADS);
     const asked = Math.min(requested, MAX_THREADS);
     const capped = requested > MAX_THREADS ? `numThreads ${requested} is more than a pool runs (${MAX_THREADS})` : null;
@@ -589,9 +590,9 @@ export function initSync(wasm, opts) {
   }
   if (pending !== null) throw new Error('qdq-wasm: initSync() called while init() is still loading');
   let module;
-  let build = options.build ?? undefined;
+  let build = runnable(options.build ?? undefined);
   if (wasm === undefined && embedded !== null) {
-    build = runnable(build) ?? bestBuild();
+    build ??= bestBuild();
     module = new WebAssembly.Module(/** @type {Uint8Array} */ (embedded(build)));
   } else if (wasm instanceof WebAssembly.Module) {
     module = wasm;
