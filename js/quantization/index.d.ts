@@ -186,8 +186,8 @@ export function convert(model: Module, options?: { inplace?: boolean }): Sequent
  * Dynamic quantization (torch's quantize_dynamic): each Linear becomes a DynamicQuantizedLinearModule,
  * but one whose own qconfig is null (torch's qconfig = None). Unlike PyTorch, a bare Linear is quantized too. Owns wasm memory: dispose() it. As convert(), a failure
  * changes nothing and frees the layers built so far; in place, the replaced modules are disposed.
- * With a weight-only qconfig (options.qconfig, or a Linear's or an enclosing Sequential's own qconfig: the nearest
- * wins), the Linear becomes a WeightOnlyQuantizedLinearModule instead.
+ * When a Linear's nearest qconfig (its own, else its nearest Sequential's, else options.qconfig; of any kind, as torch
+ * propagates them) is a weight-only one, the Linear becomes a WeightOnlyQuantizedLinearModule instead.
  * @param options dtype: 'int8' (default); perChannel: default false (torch's default_dynamic_qconfig); qconfig: a
  *   weight-only qconfig for every Linear; inplace: default false
  * @throws {TypeError} for a qconfig that is not a weight-only one

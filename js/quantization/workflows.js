@@ -338,9 +338,9 @@ export function convert(model, opts) {
  * Linear is quantized too (torch swaps child modules only, so quantize_dynamic(nn.Linear(4, 2))
  * returns the float layer unchanged).
  *
- * Weight-only: with a weight-only qconfig (getWeightOnlyQConfig) as opts.qconfig, or as the qconfig of
- * a Linear or of a Sequential above it (the nearest one wins; a Sequential's null stops one from above),
- * the Linear becomes a WeightOnlyQuantizedLinearModule instead: 4- or 8-bit block weights, float
+ * Weight-only: when the nearest qconfig of a Linear (its own, else its nearest Sequential's, else
+ * opts.qconfig; of any kind, as torch propagates them) is a weight-only one (getWeightOnlyQConfig), the
+ * Linear becomes a WeightOnlyQuantizedLinearModule instead: 4- or 8-bit block weights, float
  * activations. Owns wasm memory: dispose() it.
  * @param {Module} model a Sequential or a Linear
  * @param {{ dtype?: 'int8', perChannel?: boolean, qconfig?: WeightOnlyQConfig | null, inplace?: boolean }} [opts]
@@ -365,7 +365,9 @@ export function quantizeDynamic(model, opts) {
   /** @param {Module} mod @param {WeightOnlyQConfig | null} inherited @returns {Module} */
   const swap = (mod, inherited) => {
     const own = ownQConfig(mod);
-    const weightOnly = own instanceof WeightOnlyQConfig ? own : own === null ? null : inherited;
+    // The nearest qconfig of any kind wins, as torch's propagate_qconfig_: a module's own QConfig or
+    // null ends a weight-only one from above (a Linear with its own QConfig gets int8 weights).
+    const weightOnly = own instanceof WeightOnlyQConfig ? own : own === undefined ? inherited : null;
     // qconfig null keeps a Linear float, as torch's quantize_dynamic leaves a module whose qconfig is None.
     if (mod instanceof Linear && own !== null) {
       const relu = mod instanceof LinearReLU;

@@ -71,7 +71,7 @@ test('quantizeDynamic with a weight-only qconfig', async (t) => {
     assert.ok(float.modules[0] instanceof nn.Linear);
   });
 
-  await t.test('should follow qconfigs on modules: the nearest weight-only one wins, and null keeps a Linear float', () => {
+  await t.test('should follow qconfigs on modules: the nearest of any kind wins, and null keeps a Linear float', () => {
     const m = new nn.Sequential(linear(8, 6), new nn.Sequential(linear(6, 4), linear(4, 4)), linear(4, 2));
     /** @param {any} q */
     const kinds = (q) => q.modules.map((c) => (c instanceof nn.Sequential ? c.modules.map((d) => d.constructor.name) : c.constructor.name));
@@ -91,6 +91,19 @@ test('quantizeDynamic with a weight-only qconfig', async (t) => {
     /** @type {any} */ (m.modules[1]).modules[1].qconfig = undefined;
     q = quantizeDynamic(m, { qconfig: int4 });
     assert.deepEqual(kinds(q), ['WeightOnlyQuantizedLinearModule', ['DynamicQuantizedLinearModule', 'DynamicQuantizedLinearModule'], 'Linear']);
+    q.dispose();
+    // The nearest qconfig of any kind wins, as torch propagates them: a Linear's own QConfig under a
+    // weight-only Sequential gets int8 weights, and so does everything under a Sequential's QConfig.
+    m.modules[1].qconfig = int4;
+    /** @type {any} */ (m.modules[1]).modules[0].qconfig = getDefaultQConfig('qnnpack');
+    m.modules[2].qconfig = undefined;
+    q = quantizeDynamic(m);
+    assert.deepEqual(kinds(q), ['DynamicQuantizedLinearModule', ['DynamicQuantizedLinearModule', 'WeightOnlyQuantizedLinearModule'], 'DynamicQuantizedLinearModule']);
+    q.dispose();
+    m.modules[1].qconfig = getDefaultQConfig('qnnpack');
+    /** @type {any} */ (m.modules[1]).modules[0].qconfig = undefined;
+    q = quantizeDynamic(m, { qconfig: int8 });
+    assert.deepEqual(kinds(q), ['WeightOnlyQuantizedLinearModule', ['DynamicQuantizedLinearModule', 'DynamicQuantizedLinearModule'], 'WeightOnlyQuantizedLinearModule']);
     q.dispose();
   });
 
