@@ -342,6 +342,30 @@ test('Lab weight-only runs', async (t) => {
   });
 });
 
+test('Lab runs that fail', async (t) => {
+  await t.test('should free the model they built when measuring it throws, and keep the one before for inspect()', () => {
+    lab.runFloat();
+    lab.runDynamic({ dynamicPerChannel: false });
+    const kept = /** @type {any} */ (lab).last.model;
+    const evaluate = lab.evaluate;
+    /** @type {any[]} */
+    const built = [];
+    lab.evaluate = (/** @type {any} */ model) => {
+      built.push(model);
+      throw new Error('measuring failed');
+    };
+    try {
+      assert.throws(() => lab.runDynamic({ dynamicPerChannel: true }), /measuring failed/);
+      assert.throws(() => lab.runWeightOnly({ woBits: 4, woBlockSize: 32, woSymmetric: false }), /measuring failed/);
+    } finally {
+      lab.evaluate = evaluate;
+    }
+    assert.deepEqual(built.map((m) => m.disposed), [true, true]);
+    assert.equal(/** @type {any} */ (lab).last.model, kept);
+    assert.equal(kept.disposed, false);
+  });
+});
+
 test('lab URL state', async (t) => {
   await t.test('should write only non-default settings and read them back', () => {
     assert.equal(toQuery(defaults()), '');

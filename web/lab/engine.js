@@ -350,9 +350,8 @@ export class Lab {
   runDynamic(s) {
     const float = this.floatModel();
     const model = this.q.quantizeDynamic(float, { perChannel: s.dynamicPerChannel });
-    const row = this.evaluate(model, 'dynamic', `dynamic ${s.dynamicPerChannel ? 'per-channel' : 'per-tensor'}`, { dynamicPerChannel: s.dynamicPerChannel });
-    this.keep({ model, reference: float, acts: new Map(), wBits: 8, workflow: 'dynamic' });
-    return row;
+    return this.measureAndKeep({ model, reference: float, acts: new Map(), wBits: 8, workflow: 'dynamic' },
+      'dynamic', `dynamic ${s.dynamicPerChannel ? 'per-channel' : 'per-tensor'}`, { dynamicPerChannel: s.dynamicPerChannel });
   }
 
   /**
@@ -365,10 +364,8 @@ export class Lab {
     const float = this.floatModel();
     const model = this.q.quantizeDynamic(float, { qconfig });
     const { bits, blockSize, symmetric, accuracyLevel } = qconfig;
-    const row = this.evaluate(model, 'weight-only', `weight-only int${bits}, block ${blockSize}${symmetric ? ', symmetric' : ''}`,
-      { bits, blockSize, symmetric, accuracyLevel });
-    this.keep({ model, reference: float, acts: new Map(), wBits: bits, workflow: 'weight-only' });
-    return row;
+    return this.measureAndKeep({ model, reference: float, acts: new Map(), wBits: bits, workflow: 'weight-only' },
+      'weight-only', `weight-only int${bits}, block ${blockSize}${symmetric ? ', symmetric' : ''}`, { bits, blockSize, symmetric, accuracyLevel });
   }
 
   /**
@@ -419,12 +416,10 @@ export class Lab {
     prepared.dispose();
     const settings = pick(s, ['backend', 'fuse', 'observer', 'calibration', 'wBits', 'aBits']);
     const pc = perChannelOf(s);
-    const row = this.evaluate(model, 'static',
+    return this.measureAndKeep({ model, reference, acts, wBits: s.wBits, workflow: 'static' }, 'static',
       `static ${s.backend}, ${OBSERVER_NAMES[/** @type {keyof typeof OBSERVER_NAMES} */ (s.observer)]}, ${n} images` +
       `${s.fuse ? '' : ', unfused'}${bitsLabel(s)}${pc === (s.backend !== 'qnnpack') ? '' : pc ? ', per-channel' : ', per-tensor'}`,
       { ...settings, calibration: n, perChannel: pc });
-    this.keep({ model, reference, acts, wBits: s.wBits, workflow: 'static' });
-    return row;
   }
 
   /**
@@ -450,10 +445,27 @@ export class Lab {
     for (const { index } of LAYERS) acts.set(index, appliedQuant(model.modules[index], q.activationObserver(qat.modules[index])));
     qat.dispose();
     const pc = perChannelOf(s);
-    const row = this.evaluate(model, 'qat', `QAT ${s.backend}, ${s.qatEpochs} epoch${s.qatEpochs === 1 ? '' : 's'}${bitsLabel(s)}` +
+    return this.measureAndKeep({ model, reference, acts, wBits: s.wBits, workflow: 'qat' }, 'qat',
+      `QAT ${s.backend}, ${s.qatEpochs} epoch${s.qatEpochs === 1 ? '' : 's'}${bitsLabel(s)}` +
       `${pc === (s.backend !== 'qnnpack') ? '' : pc ? ', per-channel' : ', per-tensor'}`,
       { ...pick(s, ['backend', 'qatEpochs', 'qatLr', 'wBits', 'aBits']), perChannel: pc });
-    this.keep({ model, reference, acts, wBits: s.wBits, workflow: 'qat' });
+  }
+
+  /**
+   * Measures a newly built quantized model (evaluate) and keeps it for inspect(); when measuring
+   * throws, frees it and its reference instead of leaving their wasm memory behind.
+   * @param {NonNullable<Lab['last']>} last @param {string} workflow @param {string} label @param {Record<string, unknown>} settings
+   */
+  measureAndKeep(last, workflow, label, settings) {
+    let row;
+    try {
+      row = this.evaluate(last.model, workflow, label, settings);
+    } catch (e) {
+      last.model.dispose();
+      last.reference.dispose();
+      throw e;
+    }
+    this.keep(last);
     return row;
   }
 
