@@ -21,7 +21,7 @@ import { warnings } from './warnings.js';
 
 const $ = (/** @type {string} */ id) => /** @type {HTMLElement} */ (document.getElementById(id));
 /** Sets an element's text only when it changes: an equal write still invalidates layout. */
-const setText = (/** @type {string} */ id, /** @type {string} */ text) => { if ($(id).textContent !== text) $(id).textContent = text; };
+const setText = (/** @type {string} */ id, /** @type {string} */ text) => setTextIfChanged($(id), text);
 const input = (/** @type {string} */ id) => /** @type {HTMLInputElement} */ ($(id));
 
 let state = fromQuery(location.search);
@@ -259,8 +259,8 @@ function render() {
   const notes = warnings(state, t, c, g);
   patchChildren($('warnings'), notes.map((n) => Object.assign(document.createElement('li'), { className: n.level, textContent: n.text })));
   const code = snippets(x, state, t, c, g);
-  setTextIfChanged($('code-js'), code.js);
-  setTextIfChanged($('code-py'), code.py);
+  setText('code-js', code.js);
+  setText('code-py', code.py);
   if (articleCompat !== state.compat) {
     renderArticle($('article-panel'), state.compat);
     articleCompat = state.compat;
