@@ -1,7 +1,8 @@
 // Observers: running ranges and the quantization parameters they imply, as
 // torch.ao.quantization's observers (torch 1.13) compute them.
 //   observe()          -> qdq_minmax             (src/operators/statistics.c)
-//   calculateQParams() -> qdq_calculate_qparams  (src/operators/qparams.c, via js/qparams.js)
+//     moving averages  -> qdq_moving_average_minmax (src/operators/qparams.c)
+//   calculateQParams() -> qdq_calculate_qparams  (src/operators/qparams.c, via js/ops/qparams.js)
 
 import { call, inout, input, stream } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
