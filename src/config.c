@@ -1,7 +1,7 @@
 /*
  * Dispatch lives here and only here: kernels never choose. A wasm engine
  * either validates a SIMD128 module or rejects it whole, so the choice is
- * made per build (js/loader.js picks the build), not at run time.
+ * made per build (js/runtime/loader.js picks the build), not at run time.
  */
 #include "config.h"
 

@@ -11,7 +11,7 @@
  * qdq_qs8_gemm guarantees the range by shifting each row by its minimum and
  * using these kernels only for rows whose range is at most 127.
  * Not the 3-operand i32x4.relaxed_dot_i8x16_i7x16_add_s: LLVM 19 emits it in
- * a form Chromium 156 rejects (../shared/TOOLCHAIN.md).
+ * a form Chromium 156 rejects (docs/toolchain.md, "Relaxed SIMD").
  */
 #include <wasm_simd128.h>
 
