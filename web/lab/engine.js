@@ -64,6 +64,16 @@ export const DEFAULTS = Object.freeze({
   woBits: /** @type {4 | 8} */ (4), woBlockSize: /** @type {16 | 32 | 64 | 128 | 256} */ (32), woSymmetric: false,
 });
 
+/** The bit widths weight-only takes (MatMulNBits's 4 and 8): the bit sweep's weight-only points. */
+export const WEIGHT_ONLY_BITS = [4, 8];
+
+/**
+ * The bit sweep's name for its weight-only series: it says the activations stay float, as the other
+ * series' do not, and which blocks (the settings' block size and symmetry).
+ * @param {Pick<Settings, 'woBlockSize' | 'woSymmetric'>} s
+ */
+export const weightOnlySeries = (s) => `weight-only, float activations (block ${s.woBlockSize}${s.woSymmetric ? ', symmetric' : ''})`;
+
 /** The block sizes the weight-only control offers: every one the library takes. */
 export const BLOCK_SIZES = /** @type {const} */ ([16, 32, 64, 128, 256]);
 
@@ -517,18 +527,30 @@ export class Lab {
     return points;
   }
 
+  /** Weight-only quantization with the settings, measured by test accuracy only (for the bit sweep). @param {Pick<Settings, 'woBits' | 'woBlockSize' | 'woSymmetric'>} s */
+  weightOnlyAccuracy(s) {
+    const model = this.withFloat((m) => this.q.quantizeDynamic(m, { qconfig: weightOnlyQConfig(this.q, s) }));
+    try {
+      return this.accuracyOf(this.predict(model));
+    } finally {
+      model.dispose();
+    }
+  }
+
   /**
-   * Accuracy against bit width (weights and activations alike): static with per-tensor and with
-   * per-channel weights, and QAT (the settings' epochs and learning rate, per-channel weights).
+   * Accuracy against bit width: static with per-tensor and with per-channel weights, and QAT (the
+   * settings' epochs and learning rate, per-channel weights), weights and activations alike at each
+   * width; and, at the widths weight-only takes (4 and 8), weight-only with the settings' block size
+   * and symmetry, whose activations stay float (a point's activationBits is then null).
    * @param {Settings} s @param {number[]} bits @param {Control} ctl
    */
   async bitSweep(s, bits, ctl = {}) {
-    /** @type {{ bits: number, series: string, accuracy: number }[]} */
+    /** @type {{ bits: number, series: string, accuracy: number, activationBits: number | null }[]} */
     const points = [];
-    const total = bits.length * 3;
+    const total = bits.length * 3 + bits.filter((b) => WEIGHT_ONLY_BITS.includes(b)).length;
     const { q } = this;
-    const add = async (/** @type {number} */ b, /** @type {string} */ series, /** @type {number} */ accuracy) => {
-      const point = { bits: b, series, accuracy };
+    const add = async (/** @type {number} */ b, /** @type {string} */ series, /** @type {number} */ accuracy, /** @type {number | null} */ activationBits = b) => {
+      const point = { bits: b, series, accuracy, activationBits };
       points.push(point);
       ctl.progress?.({ type: 'bits', done: points.length, total, point });
       await ctl.tick?.();
@@ -550,6 +572,10 @@ export class Lab {
       const accuracy = this.accuracyOf(this.predict(model));
       model.dispose();
       await add(b, 'QAT per-channel', accuracy);
+      if (WEIGHT_ONLY_BITS.includes(b)) {
+        const wb = /** @type {4 | 8} */ (b);
+        await add(b, weightOnlySeries(s), this.weightOnlyAccuracy({ ...s, woBits: wb }), null);
+      }
     }
     return points;
   }
