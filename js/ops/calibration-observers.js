@@ -2,7 +2,8 @@
 // (docs/observers.md):
 //   HistogramObserver.observe()            -> qdq_histogram_observer_observe  (src/operators/histogram.c)
 //   HistogramObserver.calculateQParams()   -> qdq_histogram_observer_qparams  (src/operators/histogram-qparams.c)
-//   PercentileObserver / EntropyObserver   -> qdq_calib_histogram_observe     (src/operators/calibration.c)
+//   PercentileObserver / EntropyObserver   -> qdq_minmax (the batch's range), qdq_calib_histogram_bins_after,
+//     .observe()                              qdq_calib_histogram_observe     (src/operators/calibration.c)
 //     .calculateRange()                    -> qdq_calib_percentile_range / qdq_calib_entropy_range
 //                                                                             (src/operators/calibration-range.c)
 // Every observer's state lives in a typed array that the observer owns; the

@@ -3,6 +3,8 @@
 // and recomputes scale and zero point; while fake-quant is enabled, it returns
 // quantize-then-dequantize of x (PyTorch rounding) and keeps the straight-through mask.
 //   observe        -> MovingAverage(PerChannel)MinMaxObserver (js/ops/observers.js)
+//   forward's qparams -> qdq_choose_qparams (src/operators/choose-qparams.c, E12); calculateQParams(),
+//                        what convert() takes, is the observer's (E1-E4)
 //   fake-quantize  -> qdq_fake_quantize (fakeQuantizePerTensor / fakeQuantizePerChannel)
 
 import { copyState } from '../ops/copy-state.js';
