@@ -1,8 +1,8 @@
 // The thread pool of the shared-memory builds. The C operators split their
 // work into tasks and, after allocating every workspace on this thread, call
-// the imported env.qdq_host_parallelize(fn, ctx, tasks, threads): threads - 1
-// workers are woken through Atomics.notify on their own word of a control
-// block in wasm memory, and every thread, this one included, takes the next
+// the imported env.qdq_host_parallelize(fn, ctx, tasks, threads, marks,
+// marksCount): threads - 1 workers are woken through Atomics.notify on their
+// own word of a control block in wasm memory, and every thread, this one included, takes the next
 // task not yet taken (Atomics.add on a counter) until none is left, so a
 // worker that wakes late or runs slowed takes fewer tasks instead of holding
 // up the call. This thread then waits for the workers (Atomics.wait where the
