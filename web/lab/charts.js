@@ -36,7 +36,8 @@ function svgIn(container, w, h) {
 /**
  * Line chart of series over a shared x axis.
  * @param {HTMLElement} container
- * @param {{ name: string, points: [number, number][], color?: string, dots?: boolean }[]} series
+ * @param {{ name: string, points: [number, number][], color?: string, dots?: boolean, dashed?: boolean }[]} series dashed: its line is
+ *   dashed, and its key, for a series whose line joins points across x values it cannot have (the bit sweep's weight-only)
  * @param {{ xLabel: string, yLabel: string, yMin?: number, yMax?: number, xLog?: boolean, xMax?: number }} o
  */
 export function lineChart(container, series, o) {
@@ -48,8 +49,7 @@ export function lineChart(container, series, o) {
   // Narrow: the x title in lines at its '; ' (the calibration chart's names its settings too).
   const titles = side ? [o.xLabel] : o.xLabel.split('; ');
   const plotBottom = 250, legendTop = plotBottom + 16 * (titles.length - 1) + 8;
-  const H = side ? plotBottom : legendTop + 18 * series.length;
-  const svg = svgIn(container, W, H);
+  const svg = svgIn(container, W, side ? plotBottom : legendTop + 18 * series.length);
   const all = series.flatMap((s) => s.points);
   if (all.length === 0) return;
   const fx = (/** @type {number} */ x) => (o.xLog ? Math.log10(x) : x);
@@ -73,16 +73,53 @@ export function lineChart(container, series, o) {
   for (const x of xs) el(svg, 'text', { x: sx(x), y: plotBottom - B + 16, 'text-anchor': 'middle' }, tick(x));
   titles.forEach((text, k) => el(svg, 'text', { class: 'axis-title', x: side ? (L + W - R) / 2 : 4, y: plotBottom - 4 + 16 * k, 'text-anchor': side ? 'middle' : 'start' }, text));
   el(svg, 'text', { class: 'axis-title', x: 4, y: T - 12 }, o.yLabel);
+  let ky = side ? T : legendTop;
   series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length];
     if (s.points.length > 1) {
-      el(svg, 'path', { class: 'series', stroke: color, d: s.points.map((p, j) => `${j ? 'L' : 'M'}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join('') });
+      el(svg, 'path', {
+        class: 'series', stroke: color, ...(s.dashed ? { 'stroke-dasharray': DASH } : {}),
+        d: s.points.map((p, j) => `${j ? 'L' : 'M'}${sx(p[0]).toFixed(1)},${sy(p[1]).toFixed(1)}`).join(''),
+      });
     }
     if (s.dots || s.points.length === 1) for (const p of s.points) el(svg, 'circle', { cx: sx(p[0]), cy: sy(p[1]), r: 3.5, fill: color });
-    const [kx, ky] = side ? [W - R + 10, T + i * 18] : [L, legendTop + i * 18];
-    el(svg, 'rect', { x: kx, y: ky, width: 12, height: 4, fill: color });
-    el(svg, 'text', { x: kx + 16, y: ky + 6 }, s.name);
+    const kx = side ? W - R + 10 : L;
+    if (s.dashed) for (const x of [0, 7]) el(svg, 'rect', { x: kx + x, y: ky, width: 5, height: 4, fill: color });
+    else el(svg, 'rect', { x: kx, y: ky, width: 12, height: 4, fill: color });
+    ky += 18 + LINE * (legendName(svg, kx + 16, ky + 6, s.name, W - kx - 16 - 4) - 1);
   });
+  // Wrapped names made the legend under the plot taller than one line a series.
+  if (!side) svg.setAttribute('viewBox', `0 0 ${W} ${ky}`);
+}
+
+/** The dash of a dashed series' line. */
+const DASH = '6 4';
+/** The step from one line of a legend name to the next (12px text). */
+const LINE = 14;
+
+/**
+ * A legend name, in as many lines as it takes to stay within width (a long name ran past the
+ * drawing's edge and was cut off), broken between words; returns the number of lines. An unrendered
+ * chart measures every text as 0 wide and keeps one line.
+ * @param {SVGSVGElement} svg @param {number} x @param {number} y @param {string} name @param {number} width
+ */
+function legendName(svg, x, y, name, width) {
+  const text = /** @type {SVGTextElement} */ (el(svg, 'text', { x, y }, name));
+  if (text.getComputedTextLength() <= width) return 1;
+  text.textContent = '';
+  let lines = 0;
+  const line = () => /** @type {SVGTSpanElement} */ (el(text, 'tspan', { x, dy: lines++ ? LINE : 0 }, ''));
+  let span = line();
+  for (const word of name.split(' ')) {
+    const before = span.textContent ?? '';
+    span.textContent = before ? `${before} ${word}` : word;
+    if (before && span.getComputedTextLength() > width) {
+      span.textContent = before;
+      span = line();
+      span.textContent = word;
+    }
+  }
+  return lines;
 }
 
 /**

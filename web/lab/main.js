@@ -332,16 +332,22 @@ function addCalibrationPoint(s, accuracy) {
   pointTable(/** @type {HTMLTableElement} */ ($('#calib-table')), series, 'calibration images', pct);
 }
 
-/** @type {Map<string, [number, number][]>} */
+/**
+ * The bit sweep's points per series, and whether the series keeps its activations float (weight-only).
+ * @type {Map<string, { points: [number, number][], floatActivations: boolean }>}
+ */
 const bitPoints = new Map();
 
 onProgress.bits = (m) => {
   $('#bits-text').textContent = `${m.done} of ${m.total} runs`;
   if (m.done === 1) bitPoints.clear();
-  if (!bitPoints.has(m.point.series)) bitPoints.set(m.point.series, []);
-  /** @type {[number, number][]} */ (bitPoints.get(m.point.series)).push([m.point.bits, m.point.accuracy]);
-  const series = [...bitPoints].map(([name, points]) => ({ name, dots: true, points: points.slice().sort((a, b) => a[0] - b[0]) }));
-  lineChart($('#bits-chart'), series, { xLabel: 'bits (weights and activations)', yLabel: 'test accuracy', yMin: 0, yMax: 1 });
+  if (!bitPoints.has(m.point.series)) bitPoints.set(m.point.series, { points: [], floatActivations: m.point.activationBits === null });
+  /** @type {{ points: [number, number][] }} */ (bitPoints.get(m.point.series)).points.push([m.point.bits, m.point.accuracy]);
+  // Weight-only's line is dashed: it joins 4 and 8 bits across widths it cannot run.
+  const series = [...bitPoints].map(([name, { points, floatActivations }]) => ({
+    name, dots: true, dashed: floatActivations, points: points.slice().sort((a, b) => a[0] - b[0]),
+  }));
+  lineChart($('#bits-chart'), series, { xLabel: 'bits: weights and activations; weight-only: weights only', yLabel: 'test accuracy', yMin: 0, yMax: 1 });
   $('#bits-chart').dataset.points = String(m.done);
   pointTable(/** @type {HTMLTableElement} */ ($('#bits-table')), series, 'bits', pct);
 };
