@@ -1,7 +1,8 @@
-// Eager-mode workflows of torch.ao.quantization: fuseModules, prepare, convert,
-// quantizeDynamic. Models are Sequentials (nested allowed); every float
-// parameter is quantized in C (quantizePerChannel, QuantizedLinear,
-// DynamicQuantizedLinear), never here.
+// Eager-mode workflows of torch.ao.quantization: fuseModules, prepare,
+// prepareQat, convert, quantizeDynamic (and activationObserver). Models are
+// Sequentials (nested allowed; quantizeDynamic also takes a bare Linear); every
+// float parameter is quantized in C (quantizePerChannel, QuantizedLinear,
+// DynamicQuantizedLinear, WeightOnlyQuantizedLinear), never here.
 
 import { DynamicQuantizedLinear } from '../layers/dynamic-linear.js';
 import { QuantizedLinear } from '../layers/quantized-linear.js';
