@@ -1,4 +1,4 @@
-// NumPy .npy (format versions 1.0, 2.0, 3.0) and .npz (a zip of .npy files).
+// NumPy .npy (format versions 1.0, 2.0, 3.0); .npz, a zip of .npy files, is npz.js.
 // .npy: the magic "\x93NUMPY", major and minor version bytes, the header
 // length (u16 LE in 1.0, u32 LE in 2.0 and 3.0), then a Python dict literal
 // {'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), } padded with
