@@ -1,8 +1,9 @@
 // The binding: the one module that touches wasm memory. API modules describe
 // what goes in and out of a C operator; this module sizes, allocates, copies
 // and frees. No pointer, view of wasm memory or malloc/free leaves it:
-//   call(specs, body)      typed arrays in, one or more operator calls, typed arrays out
-//   stream(...)            a tensor streamed through the runtime's staging buffers in chunks
+//   call(rt, specs, body)  typed arrays in, one or more operator calls, typed arrays out
+//   stream(rt, n, inputs, outputs, body)
+//                          a tensor streamed through the runtime's staging buffers in chunks
 //   WasmBuffer             a persistent allocation (packed weights) with dispose()
 // Every byte count is computed here as a safe integer and refused above what
 // the module can address (MAX_BUFFER_BYTES) with a RangeError naming the
