@@ -283,7 +283,7 @@ QDQ_API size_t qdq_staging_elements(void);
 
 /* ---------------------------------------------------------------------------
  * Int8 linear algebra (issue 3): GEMM, requantization, quantized Linear.
- * docs/gemm.md derives the formulas; equation numbers G1-G8 refer to it.
+ * docs/gemm.md derives the formulas; equation numbers G1-G9 refer to it.
  *
  * Shapes: A is [m][k] (activations, row-major), B is [k][n] (ONNX MatMul) or
  * W = B^T is [n][k] (PyTorch Linear weight, "goi"). Y is [m][n].
