@@ -648,8 +648,8 @@ long qdq_dynamic_linear(size_t m, size_t n, size_t k, const float* x, const void
     if (error != 0) return error;
     if (bad >= 0) return 1 + bad;
   } else if (elems != 0) {
-    /* qdq_minmax splits inputs of several 64 Ki blocks over the threads; the
-     * range is the one-call fold's (statistics.c). */
+    /* qdq_minmax, on the calling thread (its work weight is 0; a split, as the
+     * suites force, gives the one-call fold's range: statistics.c). */
     const long bad = qdq_minmax(x, elems, 0, 1, elems, &lo, &hi);
     if (bad >= 0) return 1 + bad;
   } else {
