@@ -102,7 +102,7 @@ wasm_build() {
 # Shared-memory builds (production only; the kernels are the same files, tested
 # through the single-threaded test builds). Emscripten 3.1.6 refuses -pthread
 # with STANDALONE_WASM, so: atomics and bulk memory in the code, memory
-# imported and shared, and the thread pool supplied by the host through two
+# imported and shared, and the thread pool supplied by the host through three
 # env imports (src/parallel/parallel.c). docs/toolchain.md, "Threads".
 MT_CFLAGS=(-matomics -mbulk-memory -DQDQ_THREADS)
 wasm_build_mt() { # VARIANT SOURCES [env...]
