@@ -345,6 +345,9 @@ export interface QuantizeOptions extends ObserverOptions {
  * Observes x with a min/max observer, quantizes it with the resulting
  * parameters (over the dtype's full range, as PyTorch does) and measures the
  * error of the round trip.
+ * @throws {RangeError} x holds NaN or an infinity (names the first index), or its range (or a channel's) gives
+ *   a scale that is not finite in float32 (names that range: x's values are too far apart, or reduceRange
+ *   halves quantMin/quantMax [0, 1] to one level)
  * @example
  * const q = quantize(new Float32Array([1, 2, 3, 4, 5, 6]), { shape: [2, 3], axis: 0 });
  * q.scales;     // Float32Array [3/255, 6/255]

@@ -95,6 +95,19 @@ export function qparamsOf(mins, maxs, s, raw = false) {
 }
 
 /**
+ * Why qparams gave a scale that is not finite, for the RangeErrors that name the range. torch 1.13
+ * divides by quantMax - quantMin, which reduceRange can halve to 0: of the ranges quantMin <= 0 <
+ * quantMax, only [0, 1] becomes one level ([0, 0]). Otherwise the range over its steps overflows float32.
+ * @param {{ qmin: number, qmax: number }} s [quantMin, quantMax] after reduceRange
+ * @returns {string} the cause in parentheses, and what to do
+ */
+export function scaleCause(s) {
+  return s.qmax === s.qmin
+    ? '(reduceRange halves quantMin and quantMax (0, 1) to the single level 0)'
+    : `(the range is too wide for a float32 scale over quantMin .. quantMax = ${s.qmin} .. ${s.qmax}); narrow the range`;
+}
+
+/**
  * A range bound: finite as a float32 (the observers' type), as a number or
  * an array of them (one per channel).
  * @param {string} name @param {unknown} v
@@ -155,7 +168,7 @@ export function calculateQParams(min, max, opts) {
     if (!Number.isFinite(scale)) {
       const [at, l, h] = typeof min === 'number' ? ['', min, max] : [`[${i}]`, /** @type {any} */ (min)[i], /** @type {any} */ (max)[i]];
       throw new RangeError(`qdq-wasm: min${at} = ${l} and max${at} = ${h} give scale ${scale}, which is not finite ` +
-        'in float32 (max - min overflows it); narrow the range');
+        `in float32 ${scaleCause(s)}`);
     }
   });
   if (typeof min === 'number' && typeof max === 'number') {

@@ -83,6 +83,18 @@ const CASES = [
   ['calculateQParams with an array bound beyond float32', () => qdq.calculateQParams([0, -1e39], [1, 1]), RangeError, /min\[1\] must be finite as a float32 .*got -1e\+39/],
   ['calculateQParams whose scale overflows float32', () => qdq.calculateQParams(-3e38, 3e38), RangeError, /min = -3e\+38 and max = 3e\+38 give scale Infinity/],
   ['calculateQParams whose scale overflows in one channel', () => qdq.calculateQParams([0, -3e38], [1, 3e38]), RangeError, /min\[1\] = -3e\+38 and max\[1\] = 3e\+38 give scale Infinity/],
+  // torch 1.13 divides by quantMax - quantMin = 0 here (scale Infinity): reduceRange halves [0, 1] to [0, 0].
+  ['calculateQParams whose reduceRange leaves one level', () => qdq.calculateQParams(-1, 1, { dtype: 'uint8', reduceRange: true, quantMin: 0, quantMax: 1 }), RangeError,
+    /min = -1 and max = 1 give scale Infinity, which is not finite in float32 \(reduceRange halves quantMin and quantMax \(0, 1\) to the single level 0\)/],
+  ['calculateQParams whose symmetric scale overflows', () => qdq.calculateQParams(-2e38, 2e38, { qscheme: 'per_tensor_symmetric', quantMin: -1, quantMax: 0 }), RangeError,
+    /min = -2e\+38 and max = 2e\+38 give scale Infinity, which is not finite in float32 \(the range is too wide for a float32 scale over quantMin \.\. quantMax = -1 \.\. 0\); narrow the range/],
+  // quantize() observes x: the scale is x's doing, so x's range is what the message names, not a scale the caller never passed.
+  ['quantize whose range overflows a float32 scale', () => qdq.quantize(Float32Array.of(-3e38, 3e38)), RangeError,
+    /^qdq-wasm: the range \[-3\.0000000054977558e\+38, 3\.0000000054977558e\+38\] of x gives scale Infinity, which is not finite in float32 \(the range is too wide/],
+  ['quantize per channel whose range overflows in one channel', () => qdq.quantize(Float32Array.of(-3e38, 1, 3e38, 2), { shape: [2, 2], axis: 1 }), RangeError,
+    /^qdq-wasm: channel 0's range \[-3\.0000000054977558e\+38, 3\.0000000054977558e\+38\] of x gives scale Infinity/],
+  ['quantize whose reduceRange leaves one level', () => qdq.quantize(Float32Array.of(1, 2), { dtype: 'uint8', reduceRange: true, quantMin: 0, quantMax: 1 }), RangeError,
+    /^qdq-wasm: the range \[0, 2\] of x gives scale Infinity, which is not finite in float32 \(reduceRange halves quantMin and quantMax \(0, 1\) to the single level 0\)/],
   // dequantize: the qtensor's fields are checked, not ignored.
   ['dequantize with a qscheme that is a number', () => qdq.dequantize({ data: new Int8Array(2), scale: 1, qscheme: 8 }), TypeError, /qtensor\.qscheme must be one of 'per_tensor_affine', .* got 8/],
   ['dequantize with a qscheme that is an object', () => qdq.dequantize({ data: new Int8Array(2), scale: 1, qscheme: {} }), TypeError, /qtensor\.qscheme must be one of .* got Object/],
