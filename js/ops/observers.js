@@ -65,6 +65,21 @@ function runningRanges(mins, maxs, n) {
   return { mins: lo, maxs: hi };
 }
 
+/**
+ * torch 1.13's check_min_max_valid: qparams need min <= max in every channel. A moving average can break
+ * that in float32 (its difference overflows to ±Infinity, or a batch far inside a huge running range
+ * cancels to 0), and torch then asserts rather than compute; so do we. The no-data pair is not checked.
+ * @param {ArrayLike<number>} mins @param {ArrayLike<number>} maxs @param {boolean} perChannel
+ */
+function checkOrdered(mins, maxs, perChannel) {
+  for (let c = 0; c < mins.length; c++) {
+    if (mins[c] <= maxs[c] || (mins[c] === Infinity && maxs[c] === -Infinity)) continue;
+    const at = perChannel ? `[${c}]` : '';
+    throw new RangeError(`qdq-wasm: minVal${at} (${mins[c]}) must not exceed maxVal${at} (${maxs[c]}): the running range is ` +
+      "unordered (a moving average can overflow or cancel in float32; torch 1.13's calculate_qparams asserts min <= max); call reset()");
+  }
+}
+
 /** What every observer shares: its checked settings and the range they imply. */
 class ObserverBase {
   /** @param {unknown} opts @param {readonly string[]} schemes @param {readonly string[]} keys valid option keys */
@@ -139,6 +154,7 @@ export class MinMaxObserver extends ObserverBase {
    * @returns {{ scale: number, zeroPoint: number }}
    */
   calculateQParams() {
+    checkOrdered([this.minVal], [this.maxVal], false);
     const { scales, zeroPoints } = qparamsOf(Float32Array.of(this.minVal), Float32Array.of(this.maxVal), this.settings);
     return { scale: scales[0], zeroPoint: zeroPoints[0] };
   }
@@ -256,6 +272,7 @@ export class PerChannelMinMaxObserver extends ObserverBase {
   calculateQParams() {
     if (this.minVal.length === 0) return { scales: Float32Array.of(1), zeroPoints: Int32Array.of(0) };
     const { mins, maxs } = runningRanges(this.minVal, this.maxVal);
+    checkOrdered(mins, maxs, true);
     const { scales, zeroPoints } = qparamsOf(mins, maxs, this.settings);
     return { scales, zeroPoints };
   }
@@ -280,7 +297,10 @@ export class MovingAveragePerChannelMinMaxObserver extends PerChannelMinMaxObser
 
   /** @protected @param {Float32Array} mins @param {Float32Array} maxs */
   update(mins, maxs) {
-    if (this.minVal.length === 0 || this.minVal[0] === Infinity) {
+    // No data yet: never observed, or only empty tensors (every channel +Infinity, -Infinity). Torch's
+    // test is numel() == 0; a channel whose average overflowed to Infinity goes on averaging (to NaN).
+    const none = this.minVal.every((/** @type {number} */ v, /** @type {number} */ c) => v === Infinity && this.maxVal[c] === -Infinity);
+    if (none) {
       this.minVal = mins;
       this.maxVal = maxs;
       return;

@@ -105,8 +105,7 @@ export class FakeQuantize {
    */
   forward(x, shape) {
     if (this.observerEnabled) {
-      if (this.perChannel) this.observer.observe(x, shape);
-      else this.observer.observe(x);
+      this.observeFused(x, shape);
       this.qparams = this.fusedQParams();
     }
     if (!this.fakeQuantEnabled) {
@@ -122,6 +121,38 @@ export class FakeQuantize {
     this.mask = r.mask;
     this.lastLength = lengthOf(x);
     return { output: r.output, mask: r.mask };
+  }
+
+  /**
+   * Folds x into the observer as torch's fused op does (calculate_moving_average in
+   * fused_obs_fake_quant.cpp): each running value is averaged on its own, and one that is ±Infinity
+   * restarts from the batch's. The observer alone restarts only before any data, so a moving average
+   * that overflowed float32 would go on to NaN there (as torch's Python observer's does).
+   * @private @param {Float32Array} x @param {number[]} [shape]
+   */
+  observeFused(x, shape) {
+    const o = this.observer;
+    const observe = (/** @type {any} */ obs) => (this.perChannel ? obs.observe(x, shape) : obs.observe(x));
+    const lo = this.perChannel ? Array.from(o.minVal) : [o.minVal];
+    const hi = this.perChannel ? Array.from(o.maxVal) : [o.maxVal];
+    const isInf = (/** @type {number} */ v) => v === Infinity || v === -Infinity;
+    // The pair (+Infinity, -Infinity) is a channel with no data yet, which the observer restarts itself.
+    const restart = lo.some((l, c) => (isInf(l) || isInf(hi[c])) && !(l === Infinity && hi[c] === -Infinity));
+    if (!restart || lengthOf(x) === 0) {
+      observe(o);
+      return;
+    }
+    const batch = o.clone();
+    batch.reset();
+    observe(batch);
+    observe(o);
+    if (!this.perChannel) {
+      if (isInf(lo[0])) o.minVal = batch.minVal;
+      if (isInf(hi[0])) o.maxVal = batch.maxVal;
+      return;
+    }
+    lo.forEach((l, c) => { if (isInf(l)) o.minVal[c] = batch.minVal[c]; });
+    hi.forEach((h, c) => { if (isInf(h)) o.maxVal[c] = batch.maxVal[c]; });
   }
 
   /**
@@ -153,8 +184,16 @@ export class FakeQuantize {
     const o = this.observer;
     const mins = this.perChannel ? o.minVal : Float32Array.of(o.minVal);
     const maxs = this.perChannel ? o.maxVal : Float32Array.of(o.maxVal);
-    if (mins.length === 0 || !Number.isFinite(mins[0])) return o.calculateQParams();
+    if (mins.length === 0 || (mins[0] === Infinity && maxs[0] === -Infinity)) return o.calculateQParams();
     const n = mins.length;
+    // torch's ChooseQuantizationParams checks min <= max (a RuntimeError); an overflowed or cancelled
+    // moving average breaks it, and the state stays as torch's does: the next batch may restart it.
+    for (let c = 0; c < n; c++) {
+      if (mins[c] <= maxs[c]) continue;
+      const at = this.perChannel ? ` of channel ${c}` : '';
+      throw new RangeError(`qdq-wasm: FakeQuantize: the running min${at} (${mins[c]}) exceeds the running max (${maxs[c]}); ` +
+        "torch 1.13's fused op refuses it too ('In ChooseQuantizationParams, min should be less than or equal to max')");
+    }
     const flags = String(o.qscheme).endsWith('_symmetric') ? CHOOSE_PRESERVE_SPARSITY : 0;
     const r = call(getRuntime(), [input('mins', mins), input('maxs', maxs), output('scales', Float32Array, n), output('zps', Int32Array, n)],
       (p, c) => c.qdq_choose_qparams(n, p.mins, p.maxs, this.quantMin, this.quantMax, flags, p.scales, p.zps));
