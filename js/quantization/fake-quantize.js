@@ -9,6 +9,7 @@
 
 import { copyState } from '../ops/copy-state.js';
 import { MovingAverageMinMaxObserver, MovingAveragePerChannelMinMaxObserver } from '../ops/observers.js';
+import { scaleCause } from '../ops/qparams.js';
 import { fakeQuantizePerChannel, fakeQuantizePerTensor } from '../ops/quantize.js';
 import { CHOOSE_PRESERVE_SPARSITY } from '../runtime/abi.js';
 import { call, input, output } from '../runtime/binding.js';
@@ -197,6 +198,17 @@ export class FakeQuantize {
     const flags = String(o.qscheme).endsWith('_symmetric') ? CHOOSE_PRESERVE_SPARSITY : 0;
     const r = call(getRuntime(), [input('mins', mins), input('maxs', maxs), output('scales', Float32Array, n), output('zps', Int32Array, n)],
       (p, c) => c.qdq_choose_qparams(n, p.mins, p.maxs, this.quantMin, this.quantMax, flags, p.scales, p.zps));
+    r.scales.forEach((scale, c) => {
+      if (scale > 0 && Number.isFinite(scale)) return;
+      // torch fake-quantizes to NaN with scale inf, and refuses NaN: we refuse both, naming the range they come from.
+      const twoLevels = flags === CHOOSE_PRESERVE_SPARSITY && this.quantMax - this.quantMin < 2;
+      const cause = twoLevels
+        ? `(symmetric over quantMin .. quantMax = ${this.quantMin} .. ${this.quantMax}, torch's ChooseQuantizationParams leaves ` +
+          'the positive side no level; torch refuses it too)'
+        : scaleCause({ qmin: this.quantMin, qmax: this.quantMax });
+      throw new RangeError(`qdq-wasm: FakeQuantize: the running range${this.perChannel ? ` of channel ${c}` : ''} [${mins[c]}, ${maxs[c]}] ` +
+        `gives scale ${scale}, which is not finite in float32 ${cause}`);
+    });
     return this.perChannel ? { scales: r.scales, zeroPoints: r.zps } : { scale: r.scales[0], zeroPoint: r.zps[0] };
   }
 

@@ -88,6 +88,14 @@ const CASES = [
     /min = -1 and max = 1 give scale Infinity, which is not finite in float32 \(reduceRange halves quantMin and quantMax \(0, 1\) to the single level 0\)/],
   ['calculateQParams whose symmetric scale overflows', () => qdq.calculateQParams(-2e38, 2e38, { qscheme: 'per_tensor_symmetric', quantMin: -1, quantMax: 0 }), RangeError,
     /min = -2e\+38 and max = 2e\+38 give scale Infinity, which is not finite in float32 \(the range is too wide for a float32 scale over quantMin \.\. quantMax = -1 \.\. 0\); narrow the range/],
+  // FakeQuantize's fused qparams come from its running range: the message names that range. torch 1.13 gives scale inf
+  // (its symmetric branch rounds the widened range to -inf in float) and fake-quantizes to NaN; NaN it refuses.
+  ['FakeQuantize whose running range gives scale Infinity', () => new qdq.FakeQuantize({ dtype: 'int8', qscheme: 'per_tensor_symmetric' }).forward(Float32Array.of(-1, 3.4028234663852886e38)),
+    RangeError, /^qdq-wasm: FakeQuantize: the running range \[-1, 3\.4028234663852886e\+38\] gives scale Infinity, which is not finite in float32 \(the range is too wide/],
+  ['FakeQuantize per channel whose channel 1 gives scale Infinity', () => new qdq.FakeQuantize({ dtype: 'int8', qscheme: 'per_channel_symmetric' }).forward(Float32Array.of(1, 2, -1, 3.4028234663852886e38), [2, 2]),
+    RangeError, /^qdq-wasm: FakeQuantize: the running range of channel 1 \[-1, 3\.4028234663852886e\+38\] gives scale Infinity/],
+  ['FakeQuantize symmetric over two levels', () => new qdq.FakeQuantize({ dtype: 'uint8', qscheme: 'per_tensor_symmetric', quantMin: 0, quantMax: 1 }).forward(Float32Array.of(-1, 1)),
+    RangeError, /^qdq-wasm: FakeQuantize: the running range \[-1, 1\] gives scale NaN, which is not finite in float32 \(symmetric over quantMin \.\. quantMax = 0 \.\. 1, torch's ChooseQuantizationParams leaves the positive side no level; torch refuses it too\)/],
   // quantize() observes x: the scale is x's doing, so x's range is what the message names, not a scale the caller never passed.
   ['quantize whose range overflows a float32 scale', () => qdq.quantize(Float32Array.of(-3e38, 3e38)), RangeError,
     /^qdq-wasm: the range \[-3\.0000000054977558e\+38, 3\.0000000054977558e\+38\] of x gives scale Infinity, which is not finite in float32 \(the range is too wide/],
