@@ -168,7 +168,14 @@ export declare class ReLU extends Module {
  * 'weight' and 'bias' (torch's fused module nests them as '0.weight', '0.bias').
  * @example new nn.LinearReLU(784, 256)
  */
-export declare class LinearReLU extends Linear {}
+export declare class LinearReLU extends Linear {
+  /**
+   * The qconfig its Linear had when fuseModules() fused it (torch keeps it on LinearReLU[0]; the fused
+   * module inherits its parent's): convert() quantizes the weights with it, prepareQat() takes it for
+   * activation and weight, prepare()'s activation observer ignores it. undefined when the Linear had none.
+   */
+  linearQConfig: import('../quantization/index.js').QConfig | import('../quantization/index.js').WeightOnlyQConfig | undefined;
+}
 
 /**
  * Mean softmax cross-entropy (torch.nn.CrossEntropyLoss) and its gradient (softmax − onehot) / batch.

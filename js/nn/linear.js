@@ -270,6 +270,21 @@ export class LinearReLU extends Linear {
   #out = null;
 
   /**
+   * The qconfig its Linear had when fuseModules() fused it, which torch keeps on LinearReLU[0] while the
+   * fused module itself inherits its parent's: convert() quantizes the weights with it, prepareQat()
+   * takes it for activation and weight (as torch's QAT swap does), prepare()'s observer ignores it.
+   * @type {any}
+   */
+  linearQConfig = undefined;
+
+  /** @returns {this} */
+  clone() {
+    const c = super.clone();
+    c.linearQConfig = this.linearQConfig;
+    return c;
+  }
+
+  /**
    * @param {Float32Array} x @param {number} [batch]
    * @returns {Float32Array}
    */

@@ -68,7 +68,10 @@ function locate(root, path) {
 
 /**
  * Fuses each [Linear, ReLU] pair into a LinearReLU (torch.ao.quantization.fuse_modules); the ReLU's
- * place becomes an Identity, so indices and state names keep their places.
+ * place becomes an Identity, so indices and state names keep their places. As in torch, the
+ * LinearReLU inherits its parent's qconfig and a Linear's own one stays with the Linear (linearQConfig):
+ * prepare() observes with the inherited one, convert() quantizes the weights with the Linear's own,
+ * prepareQat() takes the Linear's own for both. A Linear's qconfig null keeps the pair float.
  * @param {Module} model a Sequential
  * @param {string[][]} modulesToFuse e.g. [['1', '2'], ['3', '4']]
  * @param {{ inplace?: boolean }} [opts] inplace: default false (a copy is fused)
@@ -103,10 +106,14 @@ function fuseInto(m, modulesToFuse) {
       throw new TypeError(`qdq-wasm: cannot fuse ${a.constructor.name} '${group[0]}' with ${b.constructor.name} '${group[1]}': ` +
         'only a Linear followed by a ReLU fuses');
     }
+    ownQConfig(a); // a plain { bits: 4 } is refused here, before it hides on the fused module
     const fused = new LinearReLU(a.inFeatures, a.outFeatures, { bias: a.bias !== null });
     fused.loadOwnState(a.ownState());
     fused.training = a.training;
-    fused.qconfig = a.qconfig;
+    // torch's fused module has no qconfig (it inherits) and keeps the Linear's on its [0]; None there
+    // fails torch's convert, so null stays on the fused module: it keeps the pair float.
+    if (a.qconfig === null) fused.qconfig = null;
+    else fused.linearQConfig = a.qconfig;
     a.dispose();
     pa.modules[ia] = fused;
     pb.modules[ib] = new Identity().train(b.training);
@@ -191,6 +198,11 @@ export function prepareQat(model, opts) {
   try {
     walkLinears(m, (lin) => {
       OBSERVED_TWICE.delete(lin); // torch's QAT LinearReLU is a Linear: its hook alone observes
+      // torch's swap builds the QAT LinearReLU from LinearReLU[0].qconfig, the Linear's own from before fusion.
+      if (lin instanceof LinearReLU && lin.linearQConfig instanceof QConfig && OBSERVERS.has(lin)) {
+        lin.qconfig = lin.linearQConfig;
+        OBSERVERS.set(lin, lin.linearQConfig.activation());
+      }
       const fq = /** @type {any} */ (lin.qconfig)?.weight();
       if (fq && typeof fq.forward === 'function' && typeof fq.backward === 'function') lin.weightFakeQuant = fq;
       else if (fq) throw new TypeError("qdq-wasm: prepareQat needs a QAT qconfig (getDefaultQatQConfig): its weight must be a FakeQuantize");
@@ -317,7 +329,7 @@ export function convert(model, opts) {
       const lin = /** @type {Linear} */ (mod);
       if (!act) throw new RangeError(`qdq-wasm: '${name}' gets float input; put a QuantStub before it`);
       if (act.dtype !== dtype) throw new RangeError(`qdq-wasm: '${name}' observes ${dtype} outputs but gets ${act.dtype} input`);
-      const w = quantizeWeight(lin, /** @type {QConfig} */ (lin.qconfig), name);
+      const w = quantizeWeight(lin, weightQConfig(lin), name);
       const layer = QuantizedLinear.fromQuantized({
         weight: w.q, weightScales: w.scales, bias: lin.bias, inFeatures: lin.inFeatures, outFeatures: lin.outFeatures,
         inputScale: act.scale, inputZeroPoint: act.zeroPoint, outputScale: p.scale, outputZeroPoint: p.zeroPoint,
@@ -329,6 +341,15 @@ export function convert(model, opts) {
     return build.replace(seq, out);
   };
   return build.run(() => conv(root, ''));
+}
+
+/**
+ * The qconfig whose weight observer quantizes a Linear: a fused Linear's own from before fusion
+ * (torch's from_float reads LinearReLU[0].qconfig), else the one prepare() resolved.
+ * @param {Linear} lin @returns {QConfig}
+ */
+function weightQConfig(lin) {
+  return lin instanceof LinearReLU && lin.linearQConfig instanceof QConfig ? lin.linearQConfig : /** @type {QConfig} */ (lin.qconfig);
 }
 
 /**
@@ -365,7 +386,9 @@ export function quantizeDynamic(model, opts) {
   const build = new Build(inplace);
   /** @param {Module} mod @param {WeightOnlyQConfig | null} inherited @returns {Module} */
   const swap = (mod, inherited) => {
-    const own = ownQConfig(mod);
+    let own = ownQConfig(mod);
+    // A fused Linear's own from before fusion counts as the LinearReLU's (quantize_dynamic here swaps fused modules too).
+    if (own === undefined && mod instanceof LinearReLU) own = mod.linearQConfig;
     // The nearest qconfig of any kind wins, as torch's propagate_qconfig_: a module's own QConfig or
     // null ends a weight-only one from above (a Linear with its own QConfig gets int8 weights).
     const weightOnly = own instanceof WeightOnlyQConfig ? own : own === undefined ? inherited : null;
