@@ -69,4 +69,10 @@ test("fuseModules keeps a Linear's own qconfig where torch 1.13 does", async (t)
       q.dispose();
     }
   });
+
+  await t.test("should refuse a Linear's qconfig that is not one when fusing, naming it", () => {
+    const m = model();
+    m.modules[1].qconfig = /** @type {any} */ ({ bits: 4 });
+    assert.throws(() => fuseModules(m, [['1', '2']]), { name: 'TypeError', message: /a Linear's qconfig must be a QConfig .* got Object/ });
+  });
 });
