@@ -261,6 +261,22 @@ test('convert()', async (t) => {
     assert.throws(() => converted.modules[1].forward(new Float32Array(8), 1), { name: 'TypeError', message: /QuantStub.*quantized::linear/ });
     converted.dispose();
   });
+  await t.test('should refuse a Linear whose observer keeps other activations than its input (int8 after uint8)', () => {
+    // torch 1.13 fails on this model or builds a quint8 tensor with a negative zero point: a quantized
+    // Linear requantizes into its input's dtype only, so the mixed model has no meaning to match.
+    const m = smallModel();
+    m.modules[3].qconfig = new QConfig({ activation: () => new MinMaxObserver({ dtype: 'int8' }),
+      weight: () => new MinMaxObserver({ dtype: 'int8', qscheme: 'per_tensor_symmetric' }) });
+    const p = prepare(m, { qconfig: getMinMaxQConfig('qnnpack') });
+    const [rows] = small.calibrationShape;
+    for (const b of small.calibration) p.forward(bitsF32(b), rows);
+    assert.throws(() => convert(p), { name: 'RangeError', message: /^qdq-wasm: '3' observes int8 outputs but gets uint8 input$/ });
+    // Without the int8 qconfig the same model converts.
+    const fixed = prepare(smallModel(), { qconfig: getMinMaxQConfig('qnnpack') });
+    for (const b of small.calibration) fixed.forward(bitsF32(b), rows);
+    convert(fixed).dispose();
+    for (const x of [p, fixed]) x.dispose();
+  });
 });
 
 test('quantizeDynamic()', async (t) => {
