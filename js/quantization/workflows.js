@@ -164,6 +164,11 @@ export function prepare(model, opts) {
     const own = ownQConfig(mod);
     const qc = own === undefined ? inherited : own;
     if (qc instanceof WeightOnlyQConfig) throw new TypeError(`qdq-wasm: module ${mod.constructor.name} has a weight-only qconfig: ${WEIGHT_ONLY_NOT_HERE}`);
+    // A fused Linear's own weight-only qconfig would otherwise be passed over (convert and prepareQat take
+    // only a QConfig from linearQConfig): refused as on the Linear before fusion.
+    if (mod instanceof LinearReLU && mod.linearQConfig instanceof WeightOnlyQConfig) {
+      throw new TypeError(`qdq-wasm: module LinearReLU's Linear had a weight-only qconfig before fusion: ${WEIGHT_ONLY_NOT_HERE}`);
+    }
     if (qc && observed(mod)) {
       OBSERVERS.set(mod, qc.activation());
       if (mod instanceof LinearReLU) OBSERVED_TWICE.add(mod);

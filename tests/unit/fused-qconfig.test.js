@@ -10,7 +10,7 @@ import { qdq } from '../helpers/setup.js';
 import { bitsOf } from '../helpers/models.js';
 
 const { nn, QuantStub, DeQuantStub, QConfig, MinMaxObserver, MovingAverageMinMaxObserver, PerChannelMinMaxObserver, FakeQuantize,
-  getDefaultQatQConfig, fuseModules, prepare, prepareQat, convert, activationObserver } = qdq;
+  getDefaultQatQConfig, getWeightOnlyQConfig, fuseModules, prepare, prepareQat, convert, activationObserver } = qdq;
 
 function model() {
   const m = new nn.Sequential(new QuantStub(), new nn.Linear(3, 4), new nn.ReLU(), new nn.Linear(4, 2), new DeQuantStub()).eval();
@@ -68,6 +68,16 @@ test("fuseModules keeps a Linear's own qconfig where torch 1.13 does", async (t)
     } finally {
       q.dispose();
     }
+  });
+
+  await t.test("should refuse in prepare() and prepareQat() a Linear's weight-only qconfig kept through fusion, as before fusion", () => {
+    const m = model();
+    m.modules[1].qconfig = getWeightOnlyQConfig({ bits: 4, blockSize: 32 });
+    const f = fuseModules(m, [['1', '2']]);
+    assert.throws(() => prepare(f, { qconfig: parent() }), { name: 'TypeError', message: /LinearReLU's Linear had a weight-only qconfig/ });
+    assert.throws(() => prepareQat(f.train(), { qconfig: getDefaultQatQConfig('qnnpack') }),
+      { name: 'TypeError', message: /LinearReLU's Linear had a weight-only qconfig/ });
+    assert.equal(/** @type {any} */ (f.modules[1]).linearQConfig.bits, 4); // f itself is left as it was
   });
 
   await t.test("should refuse a Linear's qconfig that is not one when fusing, naming it", () => {
