@@ -105,16 +105,16 @@ export class FakeQuantize {
    * @returns {{ output: Float32Array, mask: Uint8Array | null }}
    */
   forward(x, shape) {
-    if (this.observerEnabled) {
-      this.observeFused(x, shape);
-      this.qparams = this.fusedQParams();
-    }
+    if (this.observerEnabled) this.observeFused(x, shape);
     if (!this.fakeQuantEnabled) {
       this.mask = null;
       this.lastLength = lengthOf(x);
       return { output: x, mask: null };
     }
-    const q = /** @type {any} */ (this.qparams ?? this.fusedQParams());
+    // As torch's fused op: the qparams come from the running range whenever it fake-quantizes, the
+    // observer on or off, and not otherwise (an unordered range is refused then, and only then).
+    this.qparams = this.fusedQParams();
+    const q = /** @type {any} */ (this.qparams);
     const range = { quantMin: this.quantMin, quantMax: this.quantMax, compat: /** @type {const} */ ('pytorch') };
     const r = this.perChannel
       ? fakeQuantizePerChannel(x, { shape: shape ?? [lengthOf(x)], axis: this.observer.axis, scales: q.scales, zeroPoints: q.zeroPoints, ...range })

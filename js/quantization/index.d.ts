@@ -261,7 +261,7 @@ export declare class FakeQuantize {
   readonly quantMax: number;
   observerEnabled: boolean;
   fakeQuantEnabled: boolean;
-  /** The qparams of the last observing forward(), or null. */
+  /** The qparams of the last fake-quantizing forward() (from the running range, the observer on or off, as torch's fused op), or null. */
   qparams: { scale: number; zeroPoint: number } | { scales: Float32Array; zeroPoints: Int32Array } | null;
   /** The mask of the last fake-quantizing forward(), or null. */
   mask: Uint8Array | null;

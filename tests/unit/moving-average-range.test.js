@@ -52,6 +52,27 @@ test('moving-average observers and FakeQuantize with an unordered running range'
     assert.deepEqual(fq.calculateQParams(), { scale: 2.9411763812150956e35, zeroPoint: 0 });
   });
 
+  await t.test('should choose qparams only when fake-quantizing, from the running range, the observer on or off, as the fused op', () => {
+    // torch 1.13: with fake-quant off the fused op observes and returns x, choosing no qparams (scale stays 1).
+    const fq = new qdq.FakeQuantize({ dtype: 'uint8', averagingConstant: 0.5 }).disableFakeQuant();
+    fq.forward(f32([-3.4e38, 1]));
+    assert.deepEqual(Array.from(fq.forward(f32([3e38, 3e38])).output), [3.0000000054977558e38, 3.0000000054977558e38]);
+    assert.equal(fq.qparams, null);
+    fq.forward(f32([1, 2]));
+    fq.enableFakeQuant();
+    assert.deepEqual(Array.from(fq.forward(f32([1, 2])).output), [0, 0]);
+    assert.deepEqual([fq.observer.minVal, fq.observer.maxVal], [1, 3.7500000068721947e37]);
+    assert.deepEqual(fq.qparams, { scale: 1.4705881906075478e35, zeroPoint: 0 });
+    // torch: with the observer off the fused op still chooses qparams from the running range, so an
+    // unordered one is refused there too.
+    const off = new qdq.FakeQuantize({ dtype: 'uint8', averagingConstant: 0.5 });
+    off.forward(f32([-3.4e38, 1]));
+    assert.throws(() => off.forward(f32([3e38, 3e38])), { name: 'RangeError' });
+    off.disableObserver();
+    assert.throws(() => off.forward(f32([1, 2, -5])), { name: 'RangeError', message: /^qdq-wasm: FakeQuantize: the running min \(Infinity\)/ });
+    assert.equal(off.observer.minVal, Infinity); // not observed
+  });
+
   await t.test('should average an overflowed channel on per channel (torch restarts only before any data), and restart it in the fused op', () => {
     const obs = new qdq.MovingAveragePerChannelMinMaxObserver({ averagingConstant: 0.5, axis: 0 });
     const fq = new qdq.FakeQuantize({ dtype: 'int8', qscheme: 'per_channel_symmetric', averagingConstant: 0.5, axis: 0 });
