@@ -229,18 +229,15 @@ export class PerChannelMinMaxObserver extends ObserverBase {
   observe(x, shape) {
     typedArray('x', x, Float32Array);
     const lay = channelLayout('x', lengthOf(x), shape, this.axis);
+    // An empty tensor changes nothing, its channel count included: torch's forward returns it before
+    // looking at it (x.numel() == 0), so calculateQParams() still gives one channel of (1, 0) after it.
+    if (lengthOf(x) === 0) return x;
     if (this.minVal.length !== 0 && this.minVal.length !== lay.channels) {
       throw new RangeError(`qdq-wasm: x has ${lay.channels} channels along axis ${this.axis}, but the observer has seen ${this.minVal.length}`);
     }
     const { mins, maxs } = channelMinMax(x, lay);
     // Zero extremes get the signs torch.aminmax(y, dim=1) gives them (docs/observers.md, Z2).
     perChannelZeroSigns(x, lay, mins, maxs);
-    // An empty tensor still fixes the channel count; its channels have seen
-    // nothing (min +Infinity, max -Infinity: scale 1, zero point 0, E4).
-    if (lengthOf(x) === 0) {
-      if (this.minVal.length === 0) [this.minVal, this.maxVal] = [mins, maxs];
-      return x;
-    }
     this.update(mins, maxs);
     return x;
   }
@@ -297,10 +294,9 @@ export class MovingAveragePerChannelMinMaxObserver extends PerChannelMinMaxObser
 
   /** @protected @param {Float32Array} mins @param {Float32Array} maxs */
   update(mins, maxs) {
-    // No data yet: never observed, or only empty tensors (every channel +Infinity, -Infinity). Torch's
-    // test is numel() == 0; a channel whose average overflowed to Infinity goes on averaging (to NaN).
-    const none = this.minVal.every((/** @type {number} */ v, /** @type {number} */ c) => v === Infinity && this.maxVal[c] === -Infinity);
-    if (none) {
+    // No data yet (empty tensors leave no state): torch's test is numel() == 0; a channel whose
+    // average overflowed to Infinity goes on averaging (to NaN).
+    if (this.minVal.length === 0) {
       this.minVal = mins;
       this.maxVal = maxs;
       return;

@@ -105,14 +105,26 @@ export class FakeQuantize {
    * @returns {{ output: Float32Array, mask: Uint8Array | null }}
    */
   forward(x, shape) {
+    typedArray('x', x, Float32Array);
     if (this.observerEnabled) this.observeFused(x, shape);
     if (!this.fakeQuantEnabled) {
       this.mask = null;
       this.lastLength = lengthOf(x);
       return { output: x, mask: null };
     }
+    if (lengthOf(x) === 0) {
+      // torch's fused op returns an empty x as it is, its scale and zero point untouched.
+      this.mask = new Uint8Array(0);
+      this.lastLength = 0;
+      return { output: new Float32Array(0), mask: this.mask };
+    }
     // As torch's fused op: the qparams come from the running range whenever it fake-quantizes, the
     // observer on or off, and not otherwise (an unordered range is refused then, and only then).
+    if (this.nothingObserved()) {
+      throw new RangeError("qdq-wasm: FakeQuantize: nothing observed yet (the observer is disabled), so there is no range to " +
+        "fake-quantize with; torch 1.13's fused op refuses it too ('In ChooseQuantizationParams, min should be less than or equal " +
+        "to max'): enableObserver(), or disableFakeQuant()");
+    }
     this.qparams = this.fusedQParams();
     const q = /** @type {any} */ (this.qparams);
     const range = { quantMin: this.quantMin, quantMax: this.quantMax, compat: /** @type {const} */ ('pytorch') };
@@ -174,10 +186,16 @@ export class FakeQuantize {
     return this.observer.calculateQParams();
   }
 
+  /** Whether the observer has seen no data (per tensor: the range (+Infinity, -Infinity); per channel: none). @private */
+  nothingObserved() {
+    const o = this.observer;
+    return this.perChannel ? o.minVal.length === 0 : o.minVal === Infinity && o.maxVal === -Infinity;
+  }
+
   /**
    * Scale and zero point of the observed range as the fused op computes them (qdq_choose_qparams:
    * torch's C++ ChooseQuantizationParams, symmetric over 127/128 steps, not the Python observer's
-   * 127.5); the observer's own before any data.
+   * 127.5). forward() calls it once the observer has seen data.
    * @returns {{ scale: number, zeroPoint: number } | { scales: Float32Array, zeroPoints: Int32Array }}
    * @private
    */
@@ -185,7 +203,6 @@ export class FakeQuantize {
     const o = this.observer;
     const mins = this.perChannel ? o.minVal : Float32Array.of(o.minVal);
     const maxs = this.perChannel ? o.maxVal : Float32Array.of(o.maxVal);
-    if (mins.length === 0 || (mins[0] === Infinity && maxs[0] === -Infinity)) return o.calculateQParams();
     const n = mins.length;
     // torch's ChooseQuantizationParams checks min <= max (a RuntimeError); an overflowed or cancelled
     // moving average breaks it, and the state stays as torch's does: the next batch may restart it.

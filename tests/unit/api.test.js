@@ -325,6 +325,21 @@ test('PerChannelMinMaxObserver', async (t) => {
     o.reset();
     assert.equal(o.minVal.length, 0);
   });
+  await t.test('should take an empty tensor as torch 1.13 does: no state, whatever its channel count', () => {
+    // torch: PerChannelMinMaxObserver(ch_axis=0)(torch.empty(2, 0)) leaves min_val empty and
+    // calculate_qparams() gives (tensor([1.]), tensor([0])); data then starts the ranges.
+    for (const C of [qdq.PerChannelMinMaxObserver, qdq.MovingAveragePerChannelMinMaxObserver]) {
+      const o = new C({ axis: 0 });
+      o.observe(new Float32Array(0), [2, 0]);
+      assert.equal(o.minVal.length, 0, C.name);
+      assert.deepEqual(o.calculateQParams(), { scales: Float32Array.of(1), zeroPoints: Int32Array.of(0) });
+      o.observe(Float32Array.of(1, 2, 3, 4), [2, 2]);
+      o.observe(new Float32Array(0), [3, 0]); // torch returns an empty x before looking at it
+      assert.deepEqual([...o.minVal, ...o.maxVal], [1, 3, 2, 4], C.name);
+      const { scales } = o.calculateQParams();
+      assert.deepEqual([...scales], [f32(2 / 255), f32(4 / 255)]); // torch: [0.0078, 0.0157]
+    }
+  });
 });
 
 test('MovingAveragePerChannelMinMaxObserver', async (t) => {

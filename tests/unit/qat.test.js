@@ -96,6 +96,28 @@ test('prepareQat(), getDefaultQatQConfig(), FakeQuantize', async (t) => {
     fq.disableFakeQuant();
     assert.equal(fq.forward(Float32Array.of(0.31)).output[0], Math.fround(0.31));
   });
+  await t.test('should refuse to fake-quantize before any data, and pass an empty x through, as torch 1.13', () => {
+    // torch: FusedMovingAvgObsFakeQuantize with disable_observer() before any data raises 'In
+    // ChooseQuantizationParams, min should be less than or equal to max', per tensor and per channel;
+    // an empty x comes back empty, observer on or off, its scale (1) and zero point (0) untouched.
+    const perChannel = () => new FakeQuantize({ dtype: 'int8', qscheme: 'per_channel_symmetric', quantMin: -128, quantMax: 127, axis: 0 });
+    for (const make of [() => new FakeQuantize(), perChannel]) {
+      const off = make();
+      off.disableObserver();
+      assert.throws(() => off.forward(Float32Array.of(1, 2, 3, 4), [2, 2]), { name: 'RangeError', message: /nothing observed yet/ });
+      off.disableFakeQuant();
+      assert.deepEqual([...off.forward(Float32Array.of(1, 2, 3, 4), [2, 2]).output], [1, 2, 3, 4]);
+      for (const observing of [true, false]) {
+        const fq = make();
+        if (!observing) fq.disableObserver();
+        const r = fq.forward(new Float32Array(0), [2, 0]);
+        assert.deepEqual([r.output.length, r.mask?.length, fq.qparams], [0, 0, null]);
+      }
+      const fq = make();
+      fq.forward(new Float32Array(0), [2, 0]);
+      assert.equal(fq.forward(Float32Array.of(1, 2, 3, 4), [2, 2]).output.length, 4); // data then starts the range
+    }
+  });
   await t.test('should pass gradients only after a forward, and only of its length', () => {
     const fq = new FakeQuantize({ dtype: 'uint8' });
     assert.throws(() => fq.backward(Float32Array.of(1)), { name: 'Error', message: 'qdq-wasm: FakeQuantize.backward needs a forward() first' });
