@@ -37,7 +37,11 @@ export function quantize(x, opts) {
   if (perChannel) {
     const obs = new PerChannelMinMaxObserver({ ...observerOptions, axis: o.axis ?? 0 });
     obs.observe(x, o.shape);
-    const { scales, zeroPoints } = obs.calculateQParams();
+    // An empty x leaves the observer without channels (as torch's): each channel gets E4's (1, 0).
+    const axis = obs.axis < 0 ? o.shape.length + obs.axis : obs.axis;
+    const { scales, zeroPoints } = obs.minVal.length === 0
+      ? { scales: new Float32Array(o.shape[axis]).fill(1), zeroPoints: new Int32Array(o.shape[axis]) }
+      : obs.calculateQParams();
     scales.forEach((scale, c) => checkScale(scale, obs.minVal[c], obs.maxVal[c], `channel ${c}'s range`, obs));
     const qt = quantizePerChannel(x, { shape: o.shape, axis: obs.axis, scales, zeroPoints, dtype: obs.dtype, compat: o.compat });
     const q = { ...qt, qscheme: /** @type {'per_channel_affine' | 'per_channel_symmetric'} */ (obs.qscheme) };
