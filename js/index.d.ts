@@ -142,13 +142,14 @@ export function shutdownThreads(): void;
 
 /**
  * Synchronous init from bytes or a compiled module (e.g. in a worker that
- * already holds the .wasm); from 'qdq-wasm/inline', with no argument, from
- * the embedded bytes. Once initialized, a call asking for nothing different
- * is a no-op, and one asking for another build or source throws.
+ * already holds the .wasm). The bytes are required here: this entry embeds
+ * none ('qdq-wasm/inline' does, and its initSync() takes no argument). Once
+ * initialized, a call asking for nothing different is a no-op, and one
+ * asking for another build or source throws.
  * @example
  * initSync(readFileSync(new URL(import.meta.resolve('qdq-wasm/dist/qdq-simd128.wasm')))); // Node, from any folder
  */
-export function initSync(wasm?: ArrayBuffer | ArrayBufferView | WebAssembly.Module, options?: { build?: 'simd128' | 'relaxed' }): void;
+export function initSync(wasm: ArrayBuffer | ArrayBufferView | WebAssembly.Module, options?: { build?: 'simd128' | 'relaxed' }): void;
 
 /**
  * The build in use, read from the instantiated module (whatever bytes were passed).

@@ -167,7 +167,7 @@ test('package', async (t) => {
   await t.test('should ship the four .wasm builds, the pool worker, both entries, the types and LICENSE, and nothing of the tests', () => {
     const [{ files }] = JSON.parse(npm(['pack', '--dry-run', '--json', '--ignore-scripts'], root));
     const paths = files.map((/** @type {{ path: string }} */ f) => f.path);
-    for (const f of ['dist/qdq-simd128.wasm', 'dist/qdq-relaxed.wasm', 'dist/qdq-simd128-mt.wasm', 'dist/qdq-relaxed-mt.wasm', 'js/runtime/worker.js', 'js/index.js', 'js/inline.js', 'js/api.js', 'js/runtime/embedded.js', 'js/index.d.ts', 'LICENSE', 'README.md', 'package.json']) {
+    for (const f of ['dist/qdq-simd128.wasm', 'dist/qdq-relaxed.wasm', 'dist/qdq-simd128-mt.wasm', 'dist/qdq-relaxed-mt.wasm', 'js/runtime/worker.js', 'js/index.js', 'js/inline.js', 'js/api.js', 'js/runtime/embedded.js', 'js/index.d.ts', 'js/inline.d.ts', 'LICENSE', 'README.md', 'package.json']) {
       assert.ok(paths.includes(f), f);
     }
     assert.deepEqual(paths.filter((/** @type {string} */ f) => /^(tests|tools|bench|web|scripts)\//.test(f)), []);
