@@ -9,10 +9,10 @@ export const CONTROL = Object.freeze({
   failed: 4,  // 1: a worker trapped during the current region
   tasks: 5,   // tasks in the current region
   next: 6,    // the next task not yet taken: each thread takes tasks with Atomics.add
-  spin: 7 + 2 * 64, // microseconds a worker polls its wake word after a region before it sleeps
-  gated: 7 + 2 * 64 + 1, // tasks [0, gated) of the current region wait for their input block (Pool#parallelizeInput)
-  ready: 7 + 2 * 64 + 2, // input blocks the calling thread has written so far
-  words: 7 + 2 * 64 + 3, // the wake words and the hold words (one of each per worker) sit between next and spin
+  spin: 7 + 3 * 64, // microseconds a worker polls its wake word after a region before it sleeps
+  gated: 7 + 3 * 64 + 1, // tasks [0, gated) of the current region wait for their input block (Pool#parallelizeInput)
+  ready: 7 + 3 * 64 + 2, // input blocks the calling thread has written so far
+  words: 7 + 3 * 64 + 3, // the wake, hold and claim words (one of each per worker) sit between next and spin
 });
 /** First of the per-worker wake counters: worker i waits on WAKE + i (i >= 1). */
 export const WAKE = 7;
@@ -23,6 +23,16 @@ export const WAKE = 7;
  * (Pool#finished).
  */
 export const HOLD = 7 + 64;
+/**
+ * First of the per-worker claim words: CLAIM + i holds the last region of
+ * worker i's that somebody claimed, counted as its wake word counts them.
+ * Region g (the wake word's value after its bump) is claimed by one
+ * compareExchange from g - 1 to g: by the worker when it wakes, so it takes
+ * part, or by the calling thread once every task is handed out, so it need
+ * not wait for a worker that has not woken yet (Pool#join). Whoever loses
+ * leaves the region to the other.
+ */
+export const CLAIM = 7 + 2 * 64;
 /** Most threads a pool runs, the calling thread included (QDQ_MAX_THREADS: C sizes per-thread state by it). */
 export { MAX_THREADS } from './abi.js';
 

@@ -23,11 +23,11 @@ function pollFor(us, done) {
 
 /**
  * @param {{ module: WebAssembly.Module, memory: WebAssembly.Memory, control: number, index: number,
- *   stackTop: number, layout: { CONTROL: typeof import('./pool-control.js').CONTROL, WAKE: number, HOLD: number } }} data
+ *   stackTop: number, layout: { CONTROL: typeof import('./pool-control.js').CONTROL, WAKE: number, HOLD: number, CLAIM: number } }} data
  * @param {(message: any) => void} post
  */
 function start(data, post) {
-  const { CONTROL, WAKE, HOLD } = data.layout;
+  const { CONTROL, WAKE, HOLD, CLAIM } = data.layout;
   const refuse = () => {
     throw new Error('qdq-wasm: a pool thread cannot start a parallel region');
   };
@@ -48,6 +48,7 @@ function start(data, post) {
   const c = new Int32Array(data.memory.buffer, data.control, CONTROL.words);
   const wake = WAKE + data.index;
   const hold = HOLD + data.index;
+  const claim = CLAIM + data.index;
   // Read before saying ready: the main thread may bump the word as soon as it
   // hears, and a bump read here as already seen would never be answered.
   let seen = Atomics.load(c, wake);
@@ -65,6 +66,12 @@ function start(data, post) {
     while (Atomics.load(c, wake) === seen) Atomics.wait(c, wake, seen);
     seen = Atomics.load(c, wake);
     if (Atomics.load(c, CONTROL.stop) !== 0) return;
+    // Claim the region before touching it. The calling thread claims it
+    // instead once it has handed out every task (it then does not wait for
+    // this thread): losing means the region is over or about to be, and
+    // nothing of it is this thread's (pool-control.js CLAIM).
+    const previous = (seen - 1) | 0;
+    if (Atomics.compareExchange(c, claim, previous, seen) !== previous) continue;
     try {
       const fn = Atomics.load(c, CONTROL.fn), ctx = Atomics.load(c, CONTROL.ctx), tasks = Atomics.load(c, CONTROL.tasks);
       for (;;) {

@@ -461,6 +461,48 @@ test('threads', async (t) => {
     assert.deepEqual(JSON.parse(child.stdout), { regions: 2, pending: 0, same: true });
   });
 
+  await t.test('should not wait for a worker that has not woken when every task is taken', () => {
+    // A worker asleep when a region starts (its notify lost here; in life, a
+    // wake-up of 25-45 µs, or a worker waiting for a CPU) must not hold up
+    // the call: the calling thread runs every task, claims the worker's part
+    // and returns. Waiting for it hung this call forever. The worker, woken by
+    // the next region, must then take part in that one as before.
+    const script = `
+      import * as qdq from ${JSON.stringify(new URL('../../js/index.js', import.meta.url).href)};
+      import { getRuntime, setThreadLimit, parallelRegions } from ${JSON.stringify(new URL('../../js/runtime/loader.js', import.meta.url).href)};
+      import { CLAIM, CONTROL, WAKE } from ${JSON.stringify(new URL('../../js/runtime/pool-control.js', import.meta.url).href)};
+      await qdq.init({ build: ${JSON.stringify(BUILD)}, numThreads: 2 });
+      const pool = getRuntime().pool;
+      const c = pool.c;
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the worker has stopped polling and sleeps
+      const [m, k, n] = [64, 256, 264];
+      const w = Int8Array.from({ length: n * k }, (_, i) => ((i * 37) % 255) - 127);
+      const x = Float32Array.from({ length: m * k }, (_, i) => ((i * 13) % 101) / 17 - 3);
+      const layer = qdq.DynamicQuantizedLinear.fromQuantized({ weight: w, weightScales: new Float32Array(n).fill(0.01), inFeatures: k, outFeatures: n });
+      setThreadLimit(1);
+      const one = Buffer.from(layer.forward(x).buffer);
+      setThreadLimit(2, 0);
+      const notify = Atomics.notify;
+      Atomics.notify = () => 0;
+      const regions = parallelRegions();
+      const lost = Buffer.from(layer.forward(x).buffer);
+      Atomics.notify = notify;
+      const lostRegions = parallelRegions() - regions;
+      // Every region of that call: the worker's part claimed by the calling thread.
+      const claimed = Atomics.load(c, CLAIM + 1) === Atomics.load(c, WAKE + 1) && pool.claims === lostRegions;
+      // Woken again, the worker takes part: in 50 calls, it cannot have been late for every region.
+      const claims = pool.claims, later = parallelRegions();
+      for (let i = 0; i < 50; i++) {
+        if (!Buffer.from(layer.forward(x).buffer).equals(one)) throw new Error('a later call differs');
+      }
+      console.log(JSON.stringify({ same: lost.equals(one), claimed, split: lostRegions > 0, workerTookPart: pool.claims - claims < parallelRegions() - later,
+        pending: Atomics.load(c, CONTROL.pending) }));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30000 });
+    assert.equal(child.signal, null, 'the call waited for the worker that was never woken');
+    assert.equal(child.status, 0, child.stderr);
+    assert.deepEqual(JSON.parse(child.stdout), { same: true, claimed: true, split: true, workerTookPart: true, pending: 0 });
+  });
+
   await t.test('should poll only briefly after a region, then sleep', () => {
     // Workers poll for the next region for SPIN_MICROS, then sleep: the CPU an
     // idle process uses a moment after a call is near zero. The same process
