@@ -276,6 +276,7 @@ export function call(rt, specs, body) {
   const base = total === 0 ? 0 : scratch ? rt.scratch : rt.malloc(total, names);
   if (scratch) rt.scratchInUse = true;
   const pool = rt.pool;
+  if (pool !== null) pool.calls++;
   /** @type {import('./pool.js').ProgressiveOutput | null} */
   let progressive = null;
   /** @type {Set<string>} */

@@ -487,7 +487,7 @@ export function init(opts) {
 function instantiateShared(module, build, pool, memory = newSharedMemory()) {
   const rt = instantiate(module, build, {
     memory,
-    qdq_host_tasks: (/** @type {number} */ work, /** @type {number} */ units) => pool()?.tasks(work, units) ?? 1,
+    qdq_host_tasks: (/** @type {number} */ work, /** @type {number} */ units, /** @type {number} */ split) => pool()?.tasks(work, units, split) ?? 1,
     qdq_host_parallelize: (/** @type {number} */ fn, /** @type {number} */ ctx, /** @type {number} */ tasks,
       /** @type {number} */ threads, /** @type {number} */ marks, /** @type {number} */ marksCount) => {
       const p = pool();

@@ -29,6 +29,19 @@ const WORKER_STACK = 128 * 1024;
  */
 export const MIN_WORK_PER_THREAD = 1 << 20;
 /**
+ * The same while the workers still poll after a region (the next call of a
+ * loop, the next layer of a model): a split then costs no wake-up, and pays
+ * from a quarter of the work (docs/threads.md T4).
+ */
+export const MIN_WORK_PER_THREAD_POLLING = 1 << 18;
+/**
+ * enum qdq_split (src/parallel/parallel.h): a region of kernels alone, which
+ * takes MIN_WORK_PER_THREAD_POLLING while the workers poll; the other kind
+ * (the streaming operators: this thread copies every element in or out
+ * around the region) keeps MIN_WORK_PER_THREAD.
+ */
+const SPLIT_KERNELS = 0;
+/**
  * Microseconds a thread polls before it sleeps: a worker after each region
  * for the next one, the calling thread for the workers at the end of a
  * region. A futex wake-up costs 25-45 µs here, and the next region often
@@ -110,6 +123,11 @@ export class Pool {
     /** @type {string | null} why the pool did not start, if it did not */
     this.error = null;
     /** @private */ this.spin = !canBlock();
+    /** Calls made through call() (binding.js), to tell one call's regions from the next call's. @internal */
+    this.calls = 0;
+    /** @private when tasks() last saw work worth splitting only while the workers poll, and in which call */
+    this.askedAt = -Infinity;
+    /** @private */ this.askedCall = -1;
     /** @private worker i's wake word after the current region's bump (CLAIM) */
     this.woken = new Int32Array(MAX_THREADS + 1);
     /**
@@ -231,13 +249,39 @@ export class Pool {
   /**
    * env.qdq_host_tasks: how many tasks an operator should split `work` into
    * (at most `units`): as many as there are threads, fewer when a thread's
-   * share would be below minWork.
-   * @param {number} work @param {number} units
+   * share would be below minWork, or, for a region of kernels alone
+   * (`split`, enum qdq_split), below a quarter of it
+   * (MIN_WORK_PER_THREAD_POLLING) while the workers still poll.
+   * @param {number} work @param {number} units @param {number} split
    */
-  tasks(work, units) {
+  tasks(work, units, split) {
     let t = Math.min(this.threads(), units);
-    while (t > 1 && work < this.minWork * t) t--;
+    let minWork = this.minWork;
+    const polled = minWork * (MIN_WORK_PER_THREAD_POLLING / MIN_WORK_PER_THREAD);
+    if (split === SPLIT_KERNELS && t > 1 && work < minWork * t && work >= 2 * polled) {
+      // Worth splitting if the workers poll. They do after a region; and in a
+      // loop of such calls, the second call wakes them (a split costs then
+      // only the wake-up call, ~8 µs here: join() does not wait for them) so
+      // that the calls after it find them polling. An isolated call stays on
+      // this thread. (Not while the pool is quiet: they would not poll.)
+      const now = performance.now();
+      const loop = this.askedCall !== this.calls && now - this.askedAt < Atomics.load(this.c, CONTROL.spin) / 1000;
+      this.askedAt = now;
+      this.askedCall = this.calls;
+      if (loop || this.polling()) minWork = polled;
+    }
+    while (t > 1 && work < minWork * t) t--;
     return Math.max(t, 1);
+  }
+
+  /**
+   * Whether the workers are surely still polling: the last region with
+   * helpers ended less than half their budget ago (a worker that woke after
+   * that end, its part claimed, polls from later still).
+   * @private
+   */
+  polling() {
+    return performance.now() - this.lastEnd < this.lastSpin / 2000;
   }
 
   /**
@@ -306,7 +350,7 @@ export class Pool {
     // Were the workers surely still polling when this region began (the
     // last one ended less than half their budget ago)? Only then does their
     // share of the tasks say whether they had a CPU (pace()).
-    const polled = helpers > 0 && performance.now() - this.lastEnd < this.lastSpin / 2000;
+    const polled = helpers > 0 && this.polling();
     try {
       if (input !== null) {
         const memory = new Uint8Array(this.main.memory.buffer);

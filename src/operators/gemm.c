@@ -410,7 +410,7 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   if (nc > round_up(g->n, NR)) nc = round_up(g->n, NR);
   const size_t groups = (g->n + NR - 1) / NR, blocks = (g->m + mb - 1) / mb;
   const double work = (double) g->m * (double) g->n * (double) g->k;
-  const size_t threads = qdq_parallel_tasks(work, groups * blocks);
+  const size_t threads = qdq_parallel_tasks(work, groups * blocks, QDQ_SPLIT_KERNELS);
   size_t col_tasks, row_tasks;
   split_tasks(work, threads, (g->n + nc - 1) / nc, groups, blocks, &col_tasks, &row_tasks);
   struct gemm_workspace ws;
@@ -424,7 +424,7 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
    * element costs about 32 int8 multiply-adds of the GEMM (bench/threads.js
    * --staging: 3.5 ns against 0.1 ns). */
   const double stage_work = 32.0 * (double) g->m * (double) g->k;
-  size_t stage_threads = qdq_parallel_tasks(stage_work, blocks);
+  size_t stage_threads = qdq_parallel_tasks(stage_work, blocks, QDQ_SPLIT_KERNELS);
   /* Weights widened to int16 once per column block pay for themselves when
    * enough row blocks reuse them: measured a loss at 4 blocks (m = 16,
    * k = n = 1024), a gain of ~12% at 32 and more (docs/gemm.md, "xw"). The
@@ -448,7 +448,8 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
      * costs about 4 of the GEMM's multiply-adds (bench/probes/gemm-parts.js). */
     sr.widen_tasks = (g->n + nc - 1) / nc;
     stage_tasks += sr.widen_tasks;
-    stage_threads = qdq_parallel_tasks(stage_work + 4.0 * (double) g->n * (double) g->kpad, blocks + sr.widen_tasks);
+    stage_threads = qdq_parallel_tasks(stage_work + 4.0 * (double) g->n * (double) g->kpad, blocks + sr.widen_tasks,
+                                       QDQ_SPLIT_KERNELS);
   }
   qdq_parallelize(stage_task, &sr, stage_tasks, stage_threads);
   memset(ws.a + g->m * g->kpad, 0, QDQ_EXTRA_BYTES);
@@ -725,7 +726,8 @@ int qdq_f32_gemm(size_t m, size_t n, size_t k, const float* a, const void* packe
   if (nc < NR) nc = NR;
   struct f32_gemm_run run = {m, n, k, nc, config->f32_gemm_mr, 1, a, (const float*) packed, y};
   /* A float multiply-add costs about as much as four int8 ones here. */
-  run.tasks = qdq_parallel_tasks(4.0 * (double) m * (double) n * (double) k, (n + NR - 1) / NR);
+  run.tasks = qdq_parallel_tasks(4.0 * (double) m * (double) n * (double) k, (n + NR - 1) / NR,
+                                 QDQ_SPLIT_KERNELS);
   qdq_parallelize(f32_gemm_task, &run, run.tasks, run.tasks);
   return 0;
 }

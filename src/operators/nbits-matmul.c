@@ -205,7 +205,7 @@ long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* 
   }
   const double macs = (double) m * (double) n * (double) k;
   const double weight = int8 ? QDQ_NBITS_WORK_INT8 : r.path == PATH_PANEL ? QDQ_NBITS_WORK_PANEL : QDQ_NBITS_WORK_F32;
-  const size_t threads = qdq_parallel_tasks(weight * macs, s.groups);
+  const size_t threads = qdq_parallel_tasks(weight * macs, s.groups, QDQ_SPLIT_KERNELS);
   const size_t tasks = qdq_task_count(weight * macs, threads, s.groups);
 
   /* Workspace: padded bias, then the staged activations, then (panels) one
@@ -252,7 +252,7 @@ long qdq_nbits_matmul(size_t m, size_t n, size_t k, const float* a, const void* 
 
   if (int8 || r.af != NULL) {
     const double stage_work = (int8 ? QDQ_NBITS_STAGE_WORK_INT8 : QDQ_NBITS_STAGE_WORK_F32) * (double) mk;
-    const size_t stage_threads = qdq_parallel_tasks(stage_work, m);
+    const size_t stage_threads = qdq_parallel_tasks(stage_work, m, QDQ_SPLIT_KERNELS);
     r.tasks = qdq_task_count(stage_work, stage_threads, m);
     qdq_parallelize(stage_task, &r, r.tasks, stage_threads);
   }

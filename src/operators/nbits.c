@@ -51,9 +51,10 @@ static int columns_begin(struct columns_run* r, size_t n, size_t k, int bits, si
   return qdq_nbits_shape(n, k, bits, block_size, &r->s);
 }
 
-/* Runs fn over columns split into qdq_parallel_tasks(work per element * n k, n) tasks. */
+/* Runs fn over columns split into qdq_parallel_tasks(work per element * n k, n) tasks (js/ copies the
+ * weights in and the results out around it: QDQ_SPLIT_BESIDE_COPIES). */
 static void run_columns(struct columns_run* r, double work, qdq_task_fn fn) {
-  r->tasks = qdq_parallel_tasks(work * (double) r->s.nk, r->n);
+  r->tasks = qdq_parallel_tasks(work * (double) r->s.nk, r->n, QDQ_SPLIT_BESIDE_COPIES);
   qdq_parallelize(fn, r, r->tasks, r->tasks);
 }
 

@@ -56,7 +56,7 @@ static void run_elementwise(struct elementwise_job* j) {
   /* One channel: a block is one run, whatever inner says. */
   if (j->channels == 1) j->inner = j->start + j->n;
   j->blocks = qdq_chunk_blocks(j->n, j->start);
-  j->tasks = qdq_parallel_tasks(j->work * (double) j->n, j->blocks);
+  j->tasks = qdq_parallel_tasks(j->work * (double) j->n, j->blocks, QDQ_SPLIT_BESIDE_COPIES);
   qdq_parallelize(elementwise_task, j, j->tasks, j->tasks);
 }
 

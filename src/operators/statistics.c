@@ -52,7 +52,8 @@ struct reduce_job {
 static size_t region_tasks(const struct reduce_job* j, size_t region_blocks) {
   const double work = j->work * (double) j->n * (double) region_blocks / (double) j->blocks;
   const size_t units = j->channels == 1 ? region_blocks : j->channels;
-  return qdq_parallel_tasks(work, units < QDQ_BLOCKS_PER_REGION ? units : QDQ_BLOCKS_PER_REGION);
+  return qdq_parallel_tasks(work, units < QDQ_BLOCKS_PER_REGION ? units : QDQ_BLOCKS_PER_REGION,
+                            QDQ_SPLIT_BESIDE_COPIES);
 }
 
 /* ---- min/max ---- */

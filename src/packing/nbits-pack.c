@@ -105,7 +105,7 @@ int qdq_nbits_pack(size_t n, size_t k, int bits, size_t block_size, const uint8_
   p.scales = scales;
   p.zero_points = zero_points;
   p.out = (uint8_t*) packed + QDQ_NBITS_HEADER_BYTES;
-  p.tasks = qdq_parallel_tasks(QDQ_NBITS_PACK_WORK * (double) p.s.nk, p.s.groups);
+  p.tasks = qdq_parallel_tasks(QDQ_NBITS_PACK_WORK * (double) p.s.nk, p.s.groups, QDQ_SPLIT_BESIDE_COPIES);
   qdq_parallelize(pack_task, &p, p.tasks, p.tasks);
   return 0;
 }

@@ -7,7 +7,8 @@
 
 #if defined(QDQ_THREADS)
 __attribute__((import_module("env"), import_name("qdq_host_tasks"))) size_t qdq_host_tasks(double work,
-                                                                                         size_t units);
+                                                                                         size_t units,
+                                                                                         int32_t split);
 __attribute__((import_module("env"), import_name("qdq_host_parallelize"))) void qdq_host_parallelize(
     qdq_task_fn fn, void* ctx, size_t tasks, size_t threads, const uint32_t* marks, size_t marks_count);
 
@@ -19,8 +20,8 @@ void qdq_parallelize_input(qdq_task_fn fn, void* ctx, size_t tasks, size_t threa
   qdq_host_parallelize_input(fn, ctx, tasks, threads == 0 ? 1 : threads < tasks ? threads : tasks);
 }
 
-size_t qdq_parallel_tasks(double work, size_t units) {
-  const size_t t = qdq_host_tasks(work, units);
+size_t qdq_parallel_tasks(double work, size_t units, enum qdq_split split) {
+  const size_t t = qdq_host_tasks(work, units, (int32_t) split);
   return t == 0 ? 1 : t > units ? units : t;
 }
 
@@ -37,9 +38,10 @@ void qdq_parallelize(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads) {
   qdq_parallelize_marked(fn, ctx, tasks, threads, NULL, 0);
 }
 #else
-size_t qdq_parallel_tasks(double work, size_t units) {
+size_t qdq_parallel_tasks(double work, size_t units, enum qdq_split split) {
   (void) work;
   (void) units;
+  (void) split;
   return 1;
 }
 

@@ -38,13 +38,26 @@ void qdq_parallelize_marked(qdq_task_fn fn, void* ctx, size_t tasks, size_t thre
  * arrives through it. Builds without shared memory run the tasks in place. */
 void qdq_parallelize_input(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads);
 
+/* What else a call does besides a region's work, which moves the point
+ * where splitting the region pays (the host's threshold, docs/threads.md T4). */
+enum qdq_split {
+  /* Nothing much: kernels on operands already in wasm memory (the GEMMs and
+   * their staging). While the workers still poll after a region, a split
+   * costs no wake-up and pays from a quarter of the work. */
+  QDQ_SPLIT_KERNELS = 0,
+  /* The calling thread copies every element in or out around the region (the
+   * streaming operators, the blockwise preparation): a split pays only from
+   * the full threshold, polling workers or not. */
+  QDQ_SPLIT_BESIDE_COPIES = 1,
+};
+
 /* Threads worth running `work` int8 multiply-adds (or operations weighted
  * alike) on, split into at most `units` independent pieces, in [1, units]:
  * the host's choice (js/runtime/pool.js: its threads, fewer when a thread's
  * share is below the measured threshold where waking it costs more than it
- * saves, docs/threads.md); 1 in builds without shared memory. Operators
- * that split one task per thread use it as the task count too. */
-size_t qdq_parallel_tasks(double work, size_t units);
+ * saves, which `split` moves, docs/threads.md); 1 in builds without shared
+ * memory. Operators that split one task per thread use it as the task count too. */
+size_t qdq_parallel_tasks(double work, size_t units, enum qdq_split split);
 
 /* Work (in qdq_parallel_tasks' unit) per task of operators that split into
  * more tasks than threads: ~50 us, so the pool's cost per task (an

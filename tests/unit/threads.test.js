@@ -252,6 +252,66 @@ test('threads', async (t) => {
     layer.dispose();
   });
 
+  await t.test('should split a mid-sized GEMM only while the workers poll or in a loop, and never a streaming one below the threshold', async () => {
+    // 1 x 1024 x 1024 = 1 Mi multiply-adds: below MIN_WORK_PER_THREAD on two
+    // threads, above MIN_WORK_PER_THREAD_POLLING. Alone (20 ms after anything
+    // else), it stays on the calling thread; right after a region, or as the
+    // second of two calls in a row, it splits (a split then costs no wake-up).
+    // A streaming operator of as much work does not (its copies are serial).
+    const r = rng(1209);
+    const [k, n] = [1024, 1024];
+    const layer = qdq.DynamicQuantizedLinear.fromFloat(Float32Array.from({ length: n * k }, () => r.float(2)), null, { inFeatures: k, outFeatures: n });
+    const big = qdq.DynamicQuantizedLinear.fromFloat(Float32Array.from({ length: 64 * 512 }, () => r.float(2)), null, { inFeatures: 512, outFeatures: 64 });
+    const x = Float32Array.from({ length: k }, () => r.float(4));
+    const xBig = Float32Array.from({ length: 64 * 512 }, () => r.float(4));
+    // quantize weighs 14 per element (src/operators/quantize.c): 128 Ki elements, 1.75 Mi, in 2 blocks.
+    const stream = Float32Array.from({ length: 2 << 16 }, () => r.float(4));
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
+    setThreadLimit(2);
+    try {
+      setThreadLimit(1);
+      const one = bytes(layer.forward(x));
+      setThreadLimit(2);
+      for (let i = 0; i < 3; i++) {
+        await pause();
+        const before = parallelRegions();
+        assert.ok(bytes(layer.forward(x)).equals(one));
+        assert.equal(parallelRegions(), before, 'an isolated mid-sized call was split');
+      }
+      // In a loop: the second call on splits (give the scheduler 20 tries to run two calls within 500 µs).
+      let split = false;
+      for (let i = 0; i < 20 && !split; i++) {
+        await pause();
+        layer.forward(x);
+        const before = parallelRegions();
+        assert.ok(bytes(layer.forward(x)).equals(one));
+        split = parallelRegions() > before;
+      }
+      assert.ok(split, 'the second of two mid-sized calls in a row was never split');
+      // Right after a region (big: 64 x 512 x 64 = 2 Mi, split on any two threads).
+      split = false;
+      for (let i = 0; i < 20 && !split; i++) {
+        await pause();
+        big.forward(xBig);
+        const before = parallelRegions();
+        layer.forward(x);
+        split = parallelRegions() > before;
+      }
+      assert.ok(split, 'a mid-sized call right after a region was never split');
+      for (let i = 0; i < 5; i++) {
+        big.forward(xBig);
+        const before = parallelRegions();
+        qdq.quantizePerTensor(stream, { scale: 0.5 });
+        qdq.quantizePerTensor(stream, { scale: 0.5 });
+        assert.equal(parallelRegions(), before, 'a streaming call below the threshold was split');
+      }
+    } finally {
+      setThreadLimit(Infinity);
+      layer.dispose();
+      big.dispose();
+    }
+  });
+
   await t.test('should hand a large call out in more tasks than threads, with the same bytes', () => {
     // 128 x 384 x 600: ~29 M multiply-adds, so ~28 GEMM tasks (QDQ_TASK_WORK in
     // src/parallel/parallel.h) taken by whichever thread is free: same bytes as
