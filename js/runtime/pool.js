@@ -257,8 +257,8 @@ export class Pool {
   tasks(work, units, split) {
     let t = Math.min(this.threads(), units);
     let minWork = this.minWork;
-    const polled = minWork * (MIN_WORK_PER_THREAD_POLLING / MIN_WORK_PER_THREAD);
-    if (split === SPLIT_KERNELS && t > 1 && work < minWork * t && work >= 2 * polled) {
+    const pollingMin = minWork * (MIN_WORK_PER_THREAD_POLLING / MIN_WORK_PER_THREAD);
+    if (split === SPLIT_KERNELS && t > 1 && work < minWork * t && work >= 2 * pollingMin) {
       // Worth splitting if the workers poll. They do after a region; and in a
       // loop of such calls, the second call wakes them (a split costs then
       // only the wake-up call, ~8 µs here: join() does not wait for them) so
@@ -268,7 +268,7 @@ export class Pool {
       const loop = this.askedCall !== this.calls && now - this.askedAt < Atomics.load(this.c, CONTROL.spin) / 1000;
       this.askedAt = now;
       this.askedCall = this.calls;
-      if (loop || this.polling()) minWork = polled;
+      if (loop || this.polling()) minWork = pollingMin;
     }
     while (t > 1 && work < minWork * t) t--;
     return Math.max(t, 1);
