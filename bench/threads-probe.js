@@ -10,20 +10,21 @@
 // kernels where the vCPUs share more than the integer loop shows (SIMD
 // units of hyperthreads on the host, caches, memory bandwidth).
 // --dot: the loop is the SIMD128 int8 GEMM's arithmetic alone
-// (bench/probes/dot-peak.c: i32x4.dot_i16x8_s + i32x4.add chains, no memory
-// traffic), reported in GOPS: the most any SIMD128 int8 GEMM, ours or
+// (bench/probes/dot-peak.c: the xw kernel's i32x4.dot_i16x8_s + i32x4.add
+// steps on operands in L1), reported in GOPS: the most any SIMD128 int8 GEMM, ours or
 // onnxruntime-web's, can reach on 1 and on T threads of this machine now.
 import os from 'node:os';
 import { Worker } from 'node:worker_threads';
 import { buildProbe } from './lib/probe-wasm.js';
+import { DOT_OPS_PER_STEP } from './lib/shared-dot.js';
 
 const args = process.argv.slice(2);
 const T = Number(args.includes('--threads') ? args[args.indexOf('--threads') + 1] : 2);
 const RUNS = Number(args.includes('--runs') ? args[args.indexOf('--runs') + 1] : 9);
 const kernel = args.includes('--kernel') ? args[args.indexOf('--kernel') + 1].split(',').map(Number) : null;
 const dot = args.includes('--dot');
-const DOT_OPS = 2 * 8 * 12; // per iteration of probe_dot_peak
-const WORK = dot ? 2_000_000 : kernel === null ? 60_000_000 : Math.max(1, Math.round(1.5e9 / (2 * kernel[0] * kernel[1] * kernel[2])));
+const DOT_OPS = DOT_OPS_PER_STEP;
+const WORK = dot ? 16_000_000 : kernel === null ? 60_000_000 : Math.max(1, Math.round(1.5e9 / (2 * kernel[0] * kernel[1] * kernel[2])));
 
 const dotWasm = dot ? buildProbe('dot-peak', ['probe_dot_peak']) : '';
 
@@ -77,7 +78,7 @@ const speedup = (T * med(one)) / med(all);
 console.log(`${os.cpus()[0]?.model ?? 'unknown CPU'}, ${os.cpus().length} logical CPUs, load average ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, Node ${process.version}`);
 if (kernel !== null) console.log(`loop: ${WORK} calls of the single-threaded DynamicQuantizedLinear ${kernel.join('x')} per thread`);
 if (dot) {
-  console.log(`loop: ${WORK} iterations of 12 i32x4.dot_i16x8_s + i32x4.add (SIMD128) per thread: ` +
+  console.log(`loop: ${WORK} steps of 8 i32x4.dot_i16x8_s + i32x4.add on operands in L1 (SIMD128) per thread: ` +
     `${(WORK * DOT_OPS / med(one) / 1e6).toFixed(1)} GOPS on 1 thread, ${(T * WORK * DOT_OPS / med(all) / 1e6).toFixed(1)} GOPS on ${T}`);
 }
 console.log(`1 thread: ${med(one).toFixed(1)} ms; ${T} threads, ${T}x the work: ${med(all).toFixed(1)} ms; ` +

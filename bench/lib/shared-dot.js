@@ -1,6 +1,6 @@
 // The most a pooled GEMM can scale by on this machine at this moment: the
-// SIMD128 dot-product loop alone (bench/probes/dot-peak.c: no memory
-// traffic, nothing serial) cut into tasks of about a GEMM task's length and
+// SIMD128 dot-product loop alone (bench/probes/dot-peak.c: operands in L1,
+// nothing serial) cut into tasks of about a GEMM task's length and
 // handed out as js/runtime/pool.js hands out tiles: the calling thread and
 // its workers take the next task with Atomics.add, workers are woken with
 // Atomics.notify and sleep in Atomics.wait. Timed on 1 thread and on T in the
@@ -12,8 +12,10 @@ import { Worker } from 'node:worker_threads';
 import { readFileSync } from 'node:fs';
 import { buildProbe } from './probe-wasm.js';
 
-/** Loop iterations per task: ~60 µs at ~50 GOPS (192 operations per iteration), a GEMM tile's length. */
-const TASK_ITERATIONS = 16000;
+/** Operations (2 per multiply-add) per step of probe_dot_peak. */
+export const DOT_OPS_PER_STEP = 2 * 8 * 8;
+/** Steps per task (a multiple of dot-peak.c's 64): ~60 µs at ~50 GOPS, a GEMM tile's length. */
+const TASK_ITERATIONS = 24000;
 /** Control words: next task, task count, workers still running, then one wake word per worker. */
 const NEXT = 0, TASKS = 1, PENDING = 2, WAKE = 3;
 
@@ -51,7 +53,7 @@ export async function sharedDot(threads) {
   }
   await Promise.all(ready);
   return {
-    opsPerTask: 192 * TASK_ITERATIONS,
+    opsPerTask: DOT_OPS_PER_STEP * TASK_ITERATIONS,
     run(n, tasks) {
       c[TASKS] = tasks;
       Atomics.store(c, NEXT, 0);
