@@ -9,7 +9,8 @@
 // engine allows it, a spin on the counter on a browser's main thread, which
 // may not block). Workers poll for the next region for SPIN_MICROS, then
 // sleep in Atomics.wait: an idle pool does not busy-wait, and nobody polls
-// while the workers show that they wait for a CPU (Pool#pace). A region may
+// while the workers show that they wait for a CPU (Pool#pace), nor a worker
+// after a region it ran alone (worker.js: this thread had no CPU). A region may
 // carry marks of which leading tasks make which leading bytes of the output
 // final: this thread then copies those bytes out between its tasks
 // (Pool#finished tells it which tasks are done).

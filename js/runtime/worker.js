@@ -52,18 +52,22 @@ function start(data, post) {
   // Read before saying ready: the main thread may bump the word as soon as it
   // hears, and a bump read here as already seen would never be answered.
   let seen = Atomics.load(c, wake);
+  // Whether to sleep at once after this region instead of polling (below).
+  let yieldCpu = false;
   post({ ready: true });
+  const bumped = () => Atomics.load(c, wake) !== seen;
   for (;;) {
     // Poll for a while before sleeping: the next region often follows within
     // microseconds (the GEMM after its staging, the next call of a loop), and
     // a futex wake-up costs tens of them (docs/threads.md T3).
-    pollFor(Atomics.load(c, CONTROL.spin), () => Atomics.load(c, wake) !== seen);
+    if (!yieldCpu) pollFor(Atomics.load(c, CONTROL.spin), bumped);
+    yieldCpu = false;
     // Run only for a new bump of the wake word, never for a wake-up alone: the
     // main thread bumps, then notifies, and when it is descheduled in between,
     // this thread may see the bump, run the task and be waiting again when
     // the late notify arrives; running the task again would decrement pending
     // twice (below zero: the next region would wait forever).
-    while (Atomics.load(c, wake) === seen) Atomics.wait(c, wake, seen);
+    while (!bumped()) Atomics.wait(c, wake, seen);
     seen = Atomics.load(c, wake);
     if (Atomics.load(c, CONTROL.stop) !== 0) return;
     // Claim the region before touching it. The calling thread claims it
@@ -72,8 +76,11 @@ function start(data, post) {
     // nothing of it is this thread's (pool-control.js CLAIM).
     const previous = (seen - 1) | 0;
     if (Atomics.compareExchange(c, claim, previous, seen) !== previous) continue;
+    let took = 0, tasks = 0, gated = 0;
     try {
-      const fn = Atomics.load(c, CONTROL.fn), ctx = Atomics.load(c, CONTROL.ctx), tasks = Atomics.load(c, CONTROL.tasks);
+      const fn = Atomics.load(c, CONTROL.fn), ctx = Atomics.load(c, CONTROL.ctx);
+      tasks = Atomics.load(c, CONTROL.tasks);
+      gated = Atomics.load(c, CONTROL.gated);
       for (;;) {
         // Say which task this thread may take before taking it (next only
         // grows, so the task taken is at least the one announced): the
@@ -86,12 +93,21 @@ function start(data, post) {
         // (briefly: the calling thread is writing the blocks in order).
         if (t < Atomics.load(c, CONTROL.gated)) while (Atomics.load(c, CONTROL.ready) <= t);
         ex.qdq_parallel_run(fn, ctx, t, data.index);
+        took++;
       }
     } catch (err) {
       Atomics.store(c, CONTROL.failed, 1);
       post({ error: String(/** @type {Error} */ (err)?.stack ?? err) });
     }
     Atomics.store(c, hold, 0);
+    // This thread ran every task, so the calling thread, which takes tasks as
+    // soon as it has woken the workers, ran none: it had no CPU, most likely
+    // because this thread was woken onto its core and took it (seen on a
+    // 2-vCPU VM, docs/threads.md T3). Polling now would keep that core from
+    // it for the whole poll; sleeping at once gives it back. (Not in a
+    // region over a streamed input: there the calling thread writes the
+    // blocks first and often takes no task while running.)
+    yieldCpu = took >= 2 && took === tasks && gated === 0;
     if (Atomics.add(c, CONTROL.pending, -1) === 1) Atomics.notify(c, CONTROL.pending);
   }
 }
