@@ -104,9 +104,10 @@ console.log(`qdq-wasm ${build} (-mt build), onnxruntime-web ${withOrt ? ort.env.
 console.log('DQL: DynamicQuantizedLinear.forward(x) returning a new array, as ORT returns its outputs; ' +
   'DQL out: forward(x, m, { out }) into a reused one, as the u8s8 rows (matmulInteger with out) do');
 console.log(`dot: the same work as pure dot-product tasks handed out the same way (${T}t/1t): what the vCPUs allow now`);
-console.log(`pair: whole one-thread calls (DQL, u8s8) handed out to ${T} threads, each copy on its own data, against one thread: what a perfect split would give now`);
+console.log(`pair: whole one-thread calls (DQL, u8s8) handed out to ${T} threads, each copy on its own data, against one thread: what a perfect split would give now; ` +
+  'pair/ORT: the same against ORT on the same threads (the most a split of our call could reach against it now)');
 console.log(`ORT: onnxruntime-web DynamicQuantizeMatMul (DQMM) and MatMulInteger u8s8 on ${T} threads, and on 1 (its own copy in a worker thread): the peer's own speedup (x) at the same moments`);
-console.log(`m,k,n            | DQL 1t  DQL ${T}t  x     | out 1t  out ${T}t  x     | u8s8 1t u8s8 ${T}t x     |   dot  pair DQL u8s8 | ORT DQMM 1t ${T}t  x    | ORT u8s8 1t ${T}t  x    | ours/ORT DQMM  out   u8s8`);
+console.log(`m,k,n            | DQL 1t  DQL ${T}t  x     | out 1t  out ${T}t  x     | u8s8 1t u8s8 ${T}t x     |   dot  pair DQL u8s8 | ORT DQMM 1t ${T}t  x    | ORT u8s8 1t ${T}t  x    | ours/ORT DQMM  out   u8s8 | pair/ORT DQMM u8s8`);
 for (const [m, k, n] of SHAPES) {
   const ops = 2 * m * k * n;
   const bS8 = new Int8Array(k * n).map(() => next());
@@ -162,7 +163,8 @@ for (const [m, k, n] of SHAPES) {
   const f = (/** @type {number} */ v, w = 7, d = 1) => (Number.isNaN(v) ? '-' : v.toFixed(d)).padStart(w);
   console.log(`${`${m},${k},${n}`.padEnd(16)} |${f(g('dyn1'))} ${f(g('dynT'))} ${f(over('dynT', 'dyn1'), 5, 2)} |` +
     `${f(g('dynOut1'))} ${f(g('dynOutT'))} ${f(over('dynOutT', 'dynOut1'), 5, 2)} |${f(g('u81'))} ${f(g('u8T'))} ${f(over('u8T', 'u81'), 5, 2)} |${f(over('peakT', 'peak1'), 6, 2)} ${f(pair.copies * pairedRatio(runs, 'dyn1', 'pairDq'), 9, 2)} ${f(pair.copies * pairedRatio(runs, 'u81', 'pairU8'), 5, 2)} |` +
-    `${f(g('ortDq1'), 7)} ${f(g('ortDq'))} ${f(over('ortDq', 'ortDq1'), 5, 2)} |${f(g('ortU81'), 7)} ${f(g('ortU8'))} ${f(over('ortU8', 'ortU81'), 5, 2)} |${f(over('dynT', 'ortDq'), 14, 2)} ${f(over('dynOutT', 'ortDq'), 5, 2)} ${f(over('u8T', 'ortU8'), 5, 2)}`);
+    `${f(g('ortDq1'), 7)} ${f(g('ortDq'))} ${f(over('ortDq', 'ortDq1'), 5, 2)} |${f(g('ortU81'), 7)} ${f(g('ortU8'))} ${f(over('ortU8', 'ortU81'), 5, 2)} |${f(over('dynT', 'ortDq'), 14, 2)} ${f(over('dynOutT', 'ortDq'), 5, 2)} ${f(over('u8T', 'ortU8'), 5, 2)} |` +
+    `${f(pair.copies * over('pairDq', 'ortDq'), 14, 2)} ${f(pair.copies * over('pairU8', 'ortU8'), 5, 2)}`);
   dyn.dispose();
   packed.dispose();
   for (const s of sessions) await s.release();

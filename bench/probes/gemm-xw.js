@@ -7,7 +7,7 @@ import os from 'node:os';
 import { loadProbe } from '../lib/probe-wasm.js';
 import { timeAll } from '../lib/time-all.js';
 
-const NAMES = ['c4x4x8', 'c4x4x8u', 'c4x4x8p', 'c2x4x8', 'c2x5x8', 'c2x6x8', 'c2x4x8u', 'c2x6x8u'];
+const NAMES = ['c4x4x8', 'c4x4x8u', 'c4x4x8p', 'c4x4x8d', 'c2x4x8', 'c2x5x8', 'c2x6x8', 'c2x4x8u', 'c2x6x8u'];
 const pe = loadProbe('gemm-xw', ['probe_alloc', ...NAMES.map((n) => `probe_${n}`)]);
 const args = process.argv.slice(2);
 const [m, k, n] = (args.includes('--shape') ? args[args.indexOf('--shape') + 1] : '480,512,512').split(',').map(Number);
@@ -16,7 +16,8 @@ const buf = (/** @type {number} */ elems) => {
   new Int16Array(pe.memory.buffer, p, elems).forEach((_, i, v) => { v[i] = ((i * 2654435761) >>> 24) - 128; });
   return p;
 };
-const a = buf(m * k), w = buf(n * k);
+// c4x4x8d reads 8 k int16 per row block from a + i0 k: room for the last block.
+const a = buf((m + 4) * k), w = buf(n * k);
 // The operator's column block: 96 KiB of int8 weights per block (src/operators/gemm.c).
 const nc = Math.max(8, Math.floor(96 * 1024 / (k + 4) / 8) * 8);
 /** @type {Record<string, () => unknown>} */
