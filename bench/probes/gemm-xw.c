@@ -13,6 +13,10 @@
  *            rows' 4 int16 in a row: 32 bytes), so one pointer serves the 4
  *            splats at constant offsets (V8 otherwise spends one address
  *            computation per row per step: x64 has no base + base + index)
+ *   c4x4x8d  c4x4x8p with each row's 4 values stored twice (64 bytes per 4 k),
+ *            so a plain load replaces the 64-bit splat
+ *   c4x4x8q  c4x4x8p with the k loop unrolled by 4 steps by hand (fewer
+ *            branches and V8 stack checks per step; more live registers)
  *   c2MxN    lanes are columns, 2 k per lane: per 2 k, N/4 weight loads,
  *            M 32-bit activation splats, M*N/4 dots and adds, no reduction
  * Weights: per column block of NB columns, for each 8-column group the
@@ -149,6 +153,45 @@ static inline int32_t tile_c4_4x8d(const int16_t* a, size_t k, const int16_t* w)
   return out;
 }
 
+/* c4x4x8p with the k loop unrolled by 4 steps (16 k) by hand, then single
+ * steps: fewer loop branches and stack checks (V8 puts one on every
+ * back edge) per step. */
+#define STEP_P(OFF)                                                                     \
+  {                                                                                     \
+    const v128_t w01 = wasm_v128_load(wk + 32 * (OFF)), w23 = wasm_v128_load(wk + 32 * (OFF) + 8); \
+    _Pragma("clang loop unroll(full)") for (int i = 0; i < 4; i++) {                    \
+      const v128_t va = wasm_v128_load64_splat(ap + 16 * (OFF) + 4 * i);                \
+      acc[i][0] = wasm_i32x4_add(acc[i][0], wasm_i32x4_dot_i16x8(w01, va));             \
+      acc[i][1] = wasm_i32x4_add(acc[i][1], wasm_i32x4_dot_i16x8(w23, va));             \
+    }                                                                                   \
+  }
+static inline int32_t tile_c4_4x8q(const int16_t* a, size_t k, const int16_t* w) {
+  int32_t out = 0;
+  for (size_t half = 0; half < 2; half++) {
+    const int16_t* wk = w + 16 * half;
+    const int16_t* ap = a;
+    v128_t acc[4][2];
+    for (int i = 0; i < 4; i++) acc[i][0] = acc[i][1] = wasm_i32x4_const_splat(0);
+    size_t l = 0;
+    for (; l + 16 <= k; l += 16) {
+      STEP_P(0) STEP_P(1) STEP_P(2) STEP_P(3)
+      wk += 128;
+      ap += 64;
+    }
+#pragma clang loop unroll(disable)
+    for (; l < k; l += 4) {
+      STEP_P(0)
+      wk += 32;
+      ap += 16;
+    }
+    for (int i = 0; i < 4; i++) {
+      out ^= fold(wasm_i32x4_add(wasm_i32x4_shuffle(acc[i][0], acc[i][1], 0, 2, 4, 6),
+                                 wasm_i32x4_shuffle(acc[i][0], acc[i][1], 1, 3, 5, 7)));
+    }
+  }
+  return out;
+}
+
 #define TILE_C2(NAME, MR)                                                                 \
   static inline int32_t NAME(const int16_t* a, size_t k, const int16_t* w) {              \
     v128_t acc[MR][2];                                                                    \
@@ -197,6 +240,7 @@ DRIVER(probe_c4x4x8, 4, tile_c4_4x8)
 DRIVER(probe_c4x4x8u, 4, tile_c4_4x8u)
 DRIVER(probe_c4x4x8p, 4, tile_c4_4x8p)
 DRIVER(probe_c4x4x8d, 4, tile_c4_4x8d)
+DRIVER(probe_c4x4x8q, 4, tile_c4_4x8q)
 DRIVER(probe_c2x4x8, 4, tile_c2_4x8)
 DRIVER(probe_c2x5x8, 5, tile_c2_5x8)
 DRIVER(probe_c2x6x8, 6, tile_c2_6x8)

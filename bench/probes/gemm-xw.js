@@ -7,7 +7,7 @@ import os from 'node:os';
 import { loadProbe } from '../lib/probe-wasm.js';
 import { timeAll } from '../lib/time-all.js';
 
-const NAMES = ['c4x4x8', 'c4x4x8u', 'c4x4x8p', 'c4x4x8d', 'c2x4x8', 'c2x5x8', 'c2x6x8', 'c2x4x8u', 'c2x6x8u'];
+const NAMES = ['c4x4x8', 'c4x4x8u', 'c4x4x8p', 'c4x4x8d', 'c4x4x8q', 'c2x4x8', 'c2x5x8', 'c2x6x8', 'c2x4x8u', 'c2x6x8u'];
 const pe = loadProbe('gemm-xw', ['probe_alloc', ...NAMES.map((n) => `probe_${n}`)]);
 const args = process.argv.slice(2);
 const [m, k, n] = (args.includes('--shape') ? args[args.indexOf('--shape') + 1] : '480,512,512').split(',').map(Number);
