@@ -98,60 +98,47 @@ static inline int32_t tile_c4_4x8u(const int16_t* a, size_t k, const int16_t* w)
   return out;
 }
 
-/* a: per 4 k, rows 0-3 x 4 int16 (the rows of one 4-row block interleaved). */
-static inline int32_t tile_c4_4x8p(const int16_t* a, size_t k, const int16_t* w) {
+/* A c4 tile's 4 rows x 2 accumulators, reduced to 4 x 4 columns and folded. */
+static inline int32_t fold_c4(v128_t acc[4][2]) {
   int32_t out = 0;
-  for (size_t half = 0; half < 2; half++) {
-    const int16_t* wk = w + 16 * half;
-    const int16_t* ap = a;
-    v128_t acc[4][2];
-    for (int i = 0; i < 4; i++) acc[i][0] = acc[i][1] = wasm_i32x4_const_splat(0);
-    for (size_t l = 0; l < k; l += 4) {
-      const v128_t w01 = wasm_v128_load(wk), w23 = wasm_v128_load(wk + 8);
-      wk += 32;
-#pragma clang loop unroll(full)
-      for (int i = 0; i < 4; i++) {
-        const v128_t va = wasm_v128_load64_splat(ap + 4 * i);
-        acc[i][0] = wasm_i32x4_add(acc[i][0], wasm_i32x4_dot_i16x8(w01, va));
-        acc[i][1] = wasm_i32x4_add(acc[i][1], wasm_i32x4_dot_i16x8(w23, va));
-      }
-      ap += 16;
-    }
-    for (int i = 0; i < 4; i++) {
-      out ^= fold(wasm_i32x4_add(wasm_i32x4_shuffle(acc[i][0], acc[i][1], 0, 2, 4, 6),
-                                 wasm_i32x4_shuffle(acc[i][0], acc[i][1], 1, 3, 5, 7)));
-    }
+  for (int i = 0; i < 4; i++) {
+    out ^= fold(wasm_i32x4_add(wasm_i32x4_shuffle(acc[i][0], acc[i][1], 0, 2, 4, 6),
+                               wasm_i32x4_shuffle(acc[i][0], acc[i][1], 1, 3, 5, 7)));
   }
   return out;
 }
 
-/* a: per 4 k, rows 0-3 x 4 int16 each stored twice (64 bytes): a plain load
- * replaces the 64-bit splat, which costs a shuffle micro-op on some cores. */
-static inline int32_t tile_c4_4x8d(const int16_t* a, size_t k, const int16_t* w) {
-  int32_t out = 0;
-  for (size_t half = 0; half < 2; half++) {
-    const int16_t* wk = w + 16 * half;
-    const int16_t* ap = a;
-    v128_t acc[4][2];
-    for (int i = 0; i < 4; i++) acc[i][0] = acc[i][1] = wasm_i32x4_const_splat(0);
-    for (size_t l = 0; l < k; l += 4) {
-      const v128_t w01 = wasm_v128_load(wk), w23 = wasm_v128_load(wk + 8);
-      wk += 32;
-#pragma clang loop unroll(full)
-      for (int i = 0; i < 4; i++) {
-        const v128_t va = wasm_v128_load(ap + 8 * i);
-        acc[i][0] = wasm_i32x4_add(acc[i][0], wasm_i32x4_dot_i16x8(w01, va));
-        acc[i][1] = wasm_i32x4_add(acc[i][1], wasm_i32x4_dot_i16x8(w23, va));
-      }
-      ap += 32;
-    }
-    for (int i = 0; i < 4; i++) {
-      out ^= fold(wasm_i32x4_add(wasm_i32x4_shuffle(acc[i][0], acc[i][1], 0, 2, 4, 6),
-                                 wasm_i32x4_shuffle(acc[i][0], acc[i][1], 1, 3, 5, 7)));
-    }
+/* Activations packed per 4 rows: per 4 k, A_STEP int16, row i's 4 values
+ * read by LOAD_A(ap, i) into all 8 lanes. */
+#define TILE_C4P(NAME, LOAD_A, A_STEP)                                                  \
+  static inline int32_t NAME(const int16_t* a, size_t k, const int16_t* w) {            \
+    int32_t out = 0;                                                                    \
+    for (size_t half = 0; half < 2; half++) {                                           \
+      const int16_t* wk = w + 16 * half;                                                \
+      const int16_t* ap = a;                                                            \
+      v128_t acc[4][2];                                                                 \
+      for (int i = 0; i < 4; i++) acc[i][0] = acc[i][1] = wasm_i32x4_const_splat(0);    \
+      for (size_t l = 0; l < k; l += 4) {                                               \
+        const v128_t w01 = wasm_v128_load(wk), w23 = wasm_v128_load(wk + 8);            \
+        wk += 32;                                                                       \
+        _Pragma("clang loop unroll(full)") for (int i = 0; i < 4; i++) {                \
+          const v128_t va = LOAD_A(ap, i);                                              \
+          acc[i][0] = wasm_i32x4_add(acc[i][0], wasm_i32x4_dot_i16x8(w01, va));         \
+          acc[i][1] = wasm_i32x4_add(acc[i][1], wasm_i32x4_dot_i16x8(w23, va));         \
+        }                                                                               \
+        ap += A_STEP;                                                                   \
+      }                                                                                 \
+      out ^= fold_c4(acc);                                                              \
+    }                                                                                   \
+    return out;                                                                         \
   }
-  return out;
-}
+/* p: rows 0-3 x 4 int16 per 4 k (the rows of one 4-row block interleaved),
+ * each row's 64 bits splatted. */
+#define LOAD_SPLAT(ap, i) wasm_v128_load64_splat((ap) + 4 * (i))
+TILE_C4P(tile_c4_4x8p, LOAD_SPLAT, 16)
+/* d: each row's 4 values stored twice (64 bytes per 4 k): a plain load. */
+#define LOAD_TWICE(ap, i) wasm_v128_load((ap) + 8 * (i))
+TILE_C4P(tile_c4_4x8d, LOAD_TWICE, 32)
 
 /* c4x4x8p with the k loop unrolled by 4 steps (16 k) by hand, then single
  * steps: fewer loop branches and stack checks (V8 puts one on every
@@ -184,10 +171,7 @@ static inline int32_t tile_c4_4x8q(const int16_t* a, size_t k, const int16_t* w)
       wk += 32;
       ap += 16;
     }
-    for (int i = 0; i < 4; i++) {
-      out ^= fold(wasm_i32x4_add(wasm_i32x4_shuffle(acc[i][0], acc[i][1], 0, 2, 4, 6),
-                                 wasm_i32x4_shuffle(acc[i][0], acc[i][1], 1, 3, 5, 7)));
-    }
+    out ^= fold_c4(acc);
   }
   return out;
 }
