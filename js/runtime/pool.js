@@ -359,6 +359,8 @@ export class Pool {
           const begin = b * INPUT_BLOCK_BYTES, end = Math.min(begin + INPUT_BLOCK_BYTES, input.bytes);
           memory.set(input.src.subarray(begin, end), input.ptr + begin);
           Atomics.store(c, CONTROL.ready, b + 1);
+          // A worker waiting for this block sleeps after a short poll (worker.js); without a waiter this is cheap.
+          Atomics.notify(c, CONTROL.ready);
         }
         this.streamedIn += input.bytes;
       }
@@ -397,6 +399,7 @@ export class Pool {
       // block; call() puts the stack pointer back.
       Atomics.add(c, CONTROL.next, tasks);
       Atomics.store(c, CONTROL.ready, tasks); // a worker waiting for a block runs its task on whatever is there
+      Atomics.notify(c, CONTROL.ready);
       this.join(helpers);
       Atomics.store(c, CONTROL.gated, 0);
       throw err;

@@ -10,6 +10,9 @@
 // Node, Vite's and webpack's raw copies), or a user who copies it for
 // workerUrl, then has all of it, and it runs as a module or as a script.
 
+/** Microseconds a worker polls for an input block before it sleeps until the block is written. */
+const BLOCK_POLL_MICROS = 50;
+
 /**
  * Polls `done` for up to `us` microseconds, reading the clock every 64 polls:
  * pool-control.js's pollFor, which this file cannot import.
@@ -89,9 +92,17 @@ function start(data, post) {
         Atomics.store(c, hold, Atomics.load(c, CONTROL.next) + 1);
         const t = Atomics.add(c, CONTROL.next, 1);
         if (t >= tasks) break;
-        // Task t of a region over a streamed input reads block t: wait
-        // (briefly: the calling thread is writing the blocks in order).
-        if (t < Atomics.load(c, CONTROL.gated)) while (Atomics.load(c, CONTROL.ready) <= t);
+        // Task t of a region over a streamed input reads block t: wait for
+        // it. The calling thread writes the blocks in order, 64 KiB in a few
+        // µs each, so poll first; then sleep until it notifies: spinning on,
+        // this thread kept a calling thread that shared its core from
+        // writing the block for a whole time slice (6.6 ms for one region,
+        // docs/threads.md T3).
+        if (t < Atomics.load(c, CONTROL.gated)) {
+          const arrived = () => Atomics.load(c, CONTROL.ready) > t;
+          pollFor(BLOCK_POLL_MICROS, arrived);
+          for (let r = Atomics.load(c, CONTROL.ready); r <= t; r = Atomics.load(c, CONTROL.ready)) Atomics.wait(c, CONTROL.ready, r);
+        }
         ex.qdq_parallel_run(fn, ctx, t, data.index);
         took++;
       }
