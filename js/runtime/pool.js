@@ -27,19 +27,30 @@ const WORKER_STACK = 128 * 1024;
  * Int8 multiply-adds per thread below which a call stays on fewer threads:
  * waking a worker and waiting for it costs tens of microseconds, ~1 M
  * multiply-adds at 50 GOPS (bench/threads.js --threshold; docs/threads.md).
+ * The streaming operators' threshold; regions of kernels alone take one of
+ * the two below, by the workers' state.
  */
 export const MIN_WORK_PER_THREAD = 1 << 20;
 /**
- * The same while the workers still poll after a region (the next call of a
- * loop, the next layer of a model): a split then costs no wake-up, and pays
- * from a quarter of the work (docs/threads.md T4).
+ * The same for a region of kernels while the workers still poll after a
+ * region (the next call of a loop, the next layer of a model): a split then
+ * costs no wake-up, and pays from a quarter of the work (docs/threads.md T4).
  */
 export const MIN_WORK_PER_THREAD_POLLING = 1 << 18;
 /**
+ * The same for a region of kernels while the workers sleep (a lone call
+ * after a pause): a woken worker starts 35-115 µs late on a 2-vCPU VM and
+ * can take the calling thread's core meanwhile, and such calls split from 2
+ * to 8 Mi multiply-adds ran 0.72-0.84x one thread there, 1.14x at 16 Mi and
+ * 1.71x at 32 Mi (bench/probes/lone-calls.js; docs/threads.md T4).
+ */
+export const MIN_WORK_PER_THREAD_ASLEEP = 1 << 23;
+/**
  * enum qdq_split (src/parallel/parallel.h): a region of kernels alone, which
- * takes MIN_WORK_PER_THREAD_POLLING while the workers poll; the other kind
- * (the streaming operators: this thread copies every element in or out
- * around the region) keeps MIN_WORK_PER_THREAD.
+ * takes MIN_WORK_PER_THREAD_POLLING while the workers poll and
+ * MIN_WORK_PER_THREAD_ASLEEP while they sleep; the other kind (the streaming
+ * operators: this thread copies every element in or out around the region)
+ * keeps MIN_WORK_PER_THREAD.
  */
 const SPLIT_KERNELS = 0;
 /**
@@ -250,26 +261,30 @@ export class Pool {
   /**
    * env.qdq_host_tasks: how many tasks an operator should split `work` into
    * (at most `units`): as many as there are threads, fewer when a thread's
-   * share would be below minWork, or, for a region of kernels alone
-   * (`split`, enum qdq_split), below a quarter of it
-   * (MIN_WORK_PER_THREAD_POLLING) while the workers still poll.
+   * share would be below minWork; for a region of kernels alone (`split`,
+   * enum qdq_split), below a quarter of it (MIN_WORK_PER_THREAD_POLLING)
+   * while the workers still poll or in a loop, and below 8 times it
+   * (MIN_WORK_PER_THREAD_ASLEEP) otherwise. (The pool's minWork scales all
+   * three: tests set it to 0 to split every call.)
    * @param {number} work @param {number} units @param {number} split
    */
   tasks(work, units, split) {
     let t = Math.min(this.threads(), units);
     let minWork = this.minWork;
     const pollingMin = minWork * (MIN_WORK_PER_THREAD_POLLING / MIN_WORK_PER_THREAD);
-    if (split === SPLIT_KERNELS && t > 1 && work < minWork * t && work >= 2 * pollingMin) {
+    const asleepMin = minWork * (MIN_WORK_PER_THREAD_ASLEEP / MIN_WORK_PER_THREAD);
+    if (split === SPLIT_KERNELS && t > 1 && work < asleepMin * t && work >= 2 * pollingMin) {
       // Worth splitting if the workers poll. They do after a region; and in a
       // loop of such calls, the second call wakes them (a split costs then
       // only the wake-up call, ~8 µs here: join() does not wait for them) so
-      // that the calls after it find them polling. An isolated call stays on
-      // this thread. (Not while the pool is quiet: they would not poll.)
+      // that the calls after it find them polling. An isolated call splits
+      // only when each thread's part is worth a late worker (asleepMin).
+      // (Not while the pool is quiet: they would not poll.)
       const now = performance.now();
       const loop = this.askedCall !== this.calls && now - this.askedAt < Atomics.load(this.c, CONTROL.spin) / 1000;
       this.askedAt = now;
       this.askedCall = this.calls;
-      if (loop || this.polling()) minWork = pollingMin;
+      minWork = loop || this.polling() ? pollingMin : asleepMin;
     }
     while (t > 1 && work < minWork * t) t--;
     return Math.max(t, 1);

@@ -206,10 +206,11 @@ test('threads', async (t) => {
   });
 
   await t.test('should split a large MatMulNBits call and keep a small one on the calling thread', () => {
-    // 16 x 512 x 520 at level 4: ~5 M multiply-adds of work (with the staging
-    // split too); 1 x 64 x 64 is far below the threshold at both levels.
+    // 16 x 1024 x 1040 at level 4: ~17 M multiply-adds of work, above the
+    // threshold of a lone call (MIN_WORK_PER_THREAD_ASLEEP on two threads);
+    // 1 x 64 x 64 is far below the threshold at both levels.
     const r = rng(1207);
-    const [m, k, n] = [16, 512, 520];
+    const [m, k, n] = [16, 1024, 1040];
     const q = qdq.quantizeBlockwise(Float32Array.from({ length: n * k }, () => r.float(2)), { n, k });
     const x = Float32Array.from({ length: m * k }, () => r.float(4));
     const mm = qdq.MatMulNBits.pack(q);
@@ -231,9 +232,10 @@ test('threads', async (t) => {
   });
 
   await t.test('should split large calls and keep small ones on the calling thread', () => {
-    // Same bytes with the default threshold, on a call above it (~4 M multiply-adds).
+    // Same bytes with the default threshold, on a call above it even alone
+    // (~17 M multiply-adds: MIN_WORK_PER_THREAD_ASLEEP on two threads).
     const r = rng(1203);
-    const [m, k, n] = [16, 512, 520];
+    const [m, k, n] = [16, 1024, 1040];
     const w = Float32Array.from({ length: n * k }, () => r.float(2));
     const x = Float32Array.from({ length: m * k }, () => r.float(4));
     const layer = qdq.DynamicQuantizedLinear.fromFloat(w, null, { inFeatures: k, outFeatures: n });
@@ -309,6 +311,49 @@ test('threads', async (t) => {
       setThreadLimit(Infinity);
       layer.dispose();
       big.dispose();
+    }
+  });
+
+  await t.test('should keep a lone GEMM below the asleep threshold on the calling thread, and split it in a loop', async () => {
+    // 4 x 1024 x 1024 = 4 Mi multiply-adds: above MIN_WORK_PER_THREAD on two
+    // threads, below MIN_WORK_PER_THREAD_ASLEEP. Alone (20 ms after anything
+    // else: the workers sleep), a split would wait for a worker's wake-up and
+    // ran slower than one thread on a 2-vCPU VM, so it stays on the calling
+    // thread; the second of two such calls in a row splits. 16 x 1024 x 1024
+    // (16 Mi, 2 x MIN_WORK_PER_THREAD_ASLEEP) splits even alone.
+    const r = rng(1211);
+    const [k, n] = [1024, 1024];
+    const layer = qdq.DynamicQuantizedLinear.fromFloat(Float32Array.from({ length: n * k }, () => r.float(2)), null, { inFeatures: k, outFeatures: n });
+    const x = Float32Array.from({ length: 16 * k }, () => r.float(4));
+    const mid = x.subarray(0, 4 * k);
+    const pause = () => new Promise((resolve) => setTimeout(resolve, 20));
+    try {
+      setThreadLimit(1);
+      const one = bytes(layer.forward(mid, 4));
+      const oneLarge = bytes(layer.forward(x, 16));
+      setThreadLimit(2);
+      for (let i = 0; i < 3; i++) {
+        await pause();
+        let before = parallelRegions();
+        assert.ok(bytes(layer.forward(mid, 4)).equals(one));
+        assert.equal(parallelRegions(), before, 'a lone 4 Mi call was split');
+        await pause();
+        before = parallelRegions();
+        assert.ok(bytes(layer.forward(x, 16)).equals(oneLarge));
+        assert.ok(parallelRegions() > before, 'a lone 16 Mi call was not split');
+      }
+      let split = false;
+      for (let i = 0; i < 20 && !split; i++) {
+        await pause();
+        layer.forward(mid, 4);
+        const before = parallelRegions();
+        assert.ok(bytes(layer.forward(mid, 4)).equals(one));
+        split = parallelRegions() > before;
+      }
+      assert.ok(split, 'the second of two 4 Mi calls in a row was never split');
+    } finally {
+      setThreadLimit(Infinity);
+      layer.dispose();
     }
   });
 
