@@ -1,5 +1,5 @@
 // Lone calls: a dynamic Linear after a 3 ms pause (past the workers' poll, so
-// they sleep), one thread and two alternated call by call; per-call times,
+// they sleep; a busy loop, or with --idle a timer), one thread and two alternated call by call; per-call times,
 // and with --trace each two-thread call's regions (start, length, the calling
 // thread's tasks, C: it claimed the worker's part) and the worker's wake-ups
 // (when it saw its region, s: from Atomics.wait, p: while polling; the tasks
@@ -7,7 +7,7 @@
 // all in µs from the call's start. The trace runs a copy of js/runtime/worker.js
 // with a report posted after each wake-up (written to the temp directory).
 // docs/threads-measurements.md, "Lone calls" (session 15).
-//   node bench/probes/lone-calls.js [--shape 16,1024,1024] [--calls 300] [--trace [rows]]
+//   node bench/probes/lone-calls.js [--shape 16,1024,1024] [--calls 300] [--idle] [--trace [rows]]
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -22,6 +22,8 @@ const opt = (/** @type {string} */ name, /** @type {string} */ dflt) => (args.in
 const [m, k, n] = opt('--shape', '16,1024,1024').split(',').map(Number);
 const CALLS = Number(opt('--calls', '300'));
 const trace = args.includes('--trace');
+// --idle: the pause is a timer (this thread idles too, as a page between events), not a busy loop.
+const idle = args.includes('--idle');
 const rowsShown = trace ? Number(opt('--trace', '40')) || 40 : 0;
 
 /** worker.js with a report after each wake-up; throws if the lines it edits have changed. */
@@ -79,8 +81,12 @@ const calls = [];
 for (let i = 0; i < CALLS; i++) {
   const threads = 1 + (i & 1);
   setThreadLimit(threads);
-  const pause = performance.now();
-  while (performance.now() - pause < 3);
+  if (idle) {
+    await new Promise((resolve) => setTimeout(resolve, 3));
+  } else {
+    const pause = performance.now();
+    while (performance.now() - pause < 3);
+  }
   regions = [];
   const start = abs();
   layer.forward(x, m, { out });
@@ -94,9 +100,14 @@ await new Promise((resolve) => setTimeout(resolve, 50));
 
 const one = median(times[1]), two = median(times[2]);
 const slow = times[2].filter((t) => t > 1.5 * one).length;
-console.log(`${machineLine()}; qdq-wasm simd128 -mt, Node ${process.version}; DynamicQuantizedLinear ${m}x${k}x${n} after a 3 ms pause`);
+console.log(`${machineLine()}; qdq-wasm simd128 -mt, Node ${process.version}; DynamicQuantizedLinear ${m}x${k}x${n} after a 3 ms ${idle ? 'idle' : 'busy'} pause`);
 console.log(`µs per call, medians of ${times[1].length}: 1 thread ${(one * 1e3).toFixed(0)}, 2 threads ${(two * 1e3).toFixed(0)} ` +
   `(${(one / two).toFixed(2)}x); 2-thread calls over 1.5x the 1-thread median: ${slow} of ${times[2].length}`);
+if (trace) {
+  // The share of each call's last region (the GEMM) the calling thread ran: 0.5 is a fair split.
+  const shares = calls.map((c) => c.regions.at(-1)).filter((r) => r !== undefined && r.mine >= 0).map((r) => r.mine / r.tasks);
+  console.log(`the calling thread's share of the GEMM region's tasks: median ${median(shares).toFixed(2)} over ${shares.length} split calls`);
+}
 for (const c of calls.slice(0, rowsShown)) {
   const at = (/** @type {number} */ t) => ((t - c.start) * 1e3).toFixed(0);
   const rs = c.regions.map((r) => `R@${at(r.start)}+${((r.end - r.start) * 1e3).toFixed(0)} ${r.mine}/${r.tasks}${r.claimed ? ' C' : ''}`);
