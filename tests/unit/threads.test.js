@@ -728,6 +728,54 @@ test('threads', async (t) => {
     assert.ok(out.yielded < 40, `after a region it ran alone, the worker used ${out.yielded} ms of CPU in 300 ms: it polled`);
   });
 
+  await t.test('should let a worker waiting for a streamed input block sleep, not spin', () => {
+    // The dynamic Linear's first region folds min/max over x block by block
+    // while the calling thread writes the blocks. Here the calling thread is
+    // held (busy, 300 ms) before it writes block 1, so the worker that took
+    // task 1 waits for it. Sleeping, it adds next to nothing to the process's
+    // CPU time over the call (~300 ms, the hold); spinning, it doubled it.
+    const script = `
+      import * as qdq from ${JSON.stringify(new URL('../../js/index.js', import.meta.url).href)};
+      import { getRuntime, setThreadLimit } from ${JSON.stringify(new URL('../../js/runtime/loader.js', import.meta.url).href)};
+      import { INPUT_BLOCK_BYTES } from ${JSON.stringify(new URL('../../js/runtime/abi.js', import.meta.url).href)};
+      await qdq.init({ build: ${JSON.stringify(BUILD)}, numThreads: 2 });
+      setThreadLimit(2, 0);
+      const [m, k, n] = [48, 1024, 64]; // x: 192 KiB, 3 blocks
+      const w = Float32Array.from({ length: n * k }, (_, i) => Math.sin(i));
+      const x = Float32Array.from({ length: m * k }, (_, i) => Math.cos(i) * 3);
+      const layer = qdq.DynamicQuantizedLinear.fromFloat(w, null, { inFeatures: k, outFeatures: n });
+      setThreadLimit(1);
+      const one = Buffer.from(layer.forward(x).buffer);
+      setThreadLimit(2, 0);
+      layer.forward(x); // the workers poll now
+      const set = Uint8Array.prototype.set;
+      let blocks = -1;
+      Uint8Array.prototype.set = function (src, offset) {
+        if (blocks >= 0 && this.buffer instanceof SharedArrayBuffer && src.length === INPUT_BLOCK_BYTES && ++blocks === 2) {
+          const until = performance.now() + 300;
+          while (performance.now() < until);
+        }
+        return set.call(this, src, offset);
+      };
+      const streamed = getRuntime().pool.streamedIn;
+      blocks = 0;
+      const before = process.cpuUsage();
+      const y = Buffer.from(layer.forward(x).buffer);
+      const used = process.cpuUsage(before);
+      const held = blocks;
+      blocks = -1;
+      console.log(JSON.stringify({ same: y.equals(one), held, streamed: getRuntime().pool.streamedIn - streamed,
+        cpuMs: (used.user + used.system) / 1000 }));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60000 });
+    assert.equal(child.status, 0, child.stderr);
+    const out = JSON.parse(child.stdout);
+    assert.equal(out.same, true);
+    assert.equal(out.streamed, 48 * 1024 * 4, 'x was not streamed during the region');
+    assert.ok(out.held >= 3, `the blocks were not written through the hook (${out.held})`);
+    // The hold alone is ~300 ms of CPU; a worker spinning through it adds ~300 more.
+    assert.ok(out.cpuMs < 450, `the call used ${out.cpuMs} ms of CPU for a 300 ms hold: the waiting worker spun`);
+  });
+
   await t.test('should stop polling while the workers wait for a CPU, and start again', async () => {
     // The policy alone, on a pool of its own (no workers): Pool#pace sees
     // regions end with this thread's share of the tasks. Two regions in a row
