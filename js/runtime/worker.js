@@ -12,6 +12,8 @@
 
 /** Microseconds a worker polls for an input block before it sleeps until the block is written. */
 const BLOCK_POLL_MICROS = 50;
+/** Tasks a worker must run alone, the whole region, before it concludes the calling thread had no CPU. */
+const YIELD_MIN_TASKS = 16;
 
 /**
  * Polls `done` for up to `us` microseconds, reading the clock every 64 polls:
@@ -115,10 +117,12 @@ function start(data, post) {
     // soon as it has woken the workers, ran none: it had no CPU, most likely
     // because this thread was woken onto its core and took it (seen on a
     // 2-vCPU VM, docs/threads.md T3). Polling now would keep that core from
-    // it for the whole poll; sleeping at once gives it back. (Not in a
-    // region over a streamed input: there the calling thread writes the
-    // blocks first and often takes no task while running.)
-    yieldCpu = took >= 2 && took === tasks && gated === 0;
+    // it for the whole poll; sleeping at once gives it back. Only over
+    // YIELD_MIN_TASKS: a few short tasks can all go to a polling worker while
+    // the calling thread is still notifying. (Nor in a region over a streamed
+    // input: there the calling thread writes the blocks first and often takes
+    // no task while running.)
+    yieldCpu = took >= YIELD_MIN_TASKS && took === tasks && gated === 0;
     if (Atomics.add(c, CONTROL.pending, -1) === 1) Atomics.notify(c, CONTROL.pending);
   }
 }

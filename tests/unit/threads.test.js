@@ -701,11 +701,13 @@ test('threads', async (t) => {
         return add.call(Atomics, array, index, value);
       };
       const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-      const a = new Uint8Array(64 * 256).map((_, i) => i * 7), b = new Int8Array(256 * 512).map((_, i) => i * 5);
-      const expected = Buffer.from(qdq.matmulInteger(a, b, { m: 64, k: 256, n: 512 }).buffer);
+      // 128 x 512 x 512: ~32 GEMM tasks, over the 16 a worker must run alone (worker.js YIELD_MIN_TASKS).
+      const [m, k, n] = [128, 512, 512];
+      const a = new Uint8Array(m * k).map((_, i) => i * 7), b = new Int8Array(k * n).map((_, i) => i * 5);
+      const expected = Buffer.from(qdq.matmulInteger(a, b, { m, k, n }).buffer);
       const cpuMs = async (hold) => {
         holding = hold;
-        const y = qdq.matmulInteger(a, b, { m: 64, k: 256, n: 512 });
+        const y = qdq.matmulInteger(a, b, { m, k, n });
         holding = false;
         if (!Buffer.from(y.buffer).equals(expected)) throw new Error('the result changed');
         await sleep(20);
