@@ -27,10 +27,19 @@ const WORKER_STACK = 128 * 1024;
  * Int8 multiply-adds per thread below which a call stays on fewer threads:
  * waking a worker and waiting for it costs tens of microseconds, ~1 M
  * multiply-adds at 50 GOPS (bench/threads.js --threshold; docs/threads.md).
- * The streaming operators' threshold; regions of kernels alone take one of
- * the two below, by the workers' state.
+ * The base the three thresholds below scale (setThreadLimit's minWork).
  */
 export const MIN_WORK_PER_THREAD = 1 << 20;
+/**
+ * The same for the streaming operators, whose calling thread copies every
+ * element in and out around their regions, so a split saves only part of a
+ * call: on a 2-vCPU AMD EPYC VM every split from 2 to 8 blocks of 64 Ki ran
+ * 0.62-0.96x one thread but for two cases (bench/threads-elementwise.js
+ * --threshold), and lone quantize calls split 0.81-0.97x up to 2 Mi elements.
+ * A staging chunk of 256 Ki elements then splits only for the error
+ * statistics, 75 units per element (docs/threads.md T4).
+ */
+export const MIN_WORK_PER_THREAD_STREAMING = 1 << 22;
 /**
  * The same for a region of kernels while the workers still poll after a
  * region (the next call of a loop, the next layer of a model): a split then
@@ -49,8 +58,8 @@ export const MIN_WORK_PER_THREAD_ASLEEP = 1 << 23;
  * enum qdq_split (src/parallel/parallel.h): a region of kernels alone, which
  * takes MIN_WORK_PER_THREAD_POLLING while the workers poll and
  * MIN_WORK_PER_THREAD_ASLEEP while they sleep; the other kind (the streaming
- * operators: this thread copies every element in or out around the region)
- * keeps MIN_WORK_PER_THREAD.
+ * operators and the blockwise preparation: this thread copies every element
+ * in or out around the region) takes MIN_WORK_PER_THREAD_STREAMING.
  */
 const SPLIT_KERNELS = 0;
 /**
@@ -261,11 +270,12 @@ export class Pool {
   /**
    * env.qdq_host_tasks: how many tasks an operator should split `work` into
    * (at most `units`): as many as there are threads, fewer when a thread's
-   * share would be below minWork; for a region of kernels alone (`split`,
+   * share would be below 4 times minWork (MIN_WORK_PER_THREAD_STREAMING)
+   * for the streaming operators; for a region of kernels alone (`split`,
    * enum qdq_split), below a quarter of it (MIN_WORK_PER_THREAD_POLLING)
    * while the workers still poll or in a loop, and below 8 times it
    * (MIN_WORK_PER_THREAD_ASLEEP) otherwise. (The pool's minWork scales all
-   * three: tests set it to 0 to split every call.)
+   * of them: tests set it to 0 to split every call.)
    * @param {number} work @param {number} units @param {number} split
    */
   tasks(work, units, split) {
@@ -273,7 +283,8 @@ export class Pool {
     let minWork = this.minWork;
     const pollingMin = minWork * (MIN_WORK_PER_THREAD_POLLING / MIN_WORK_PER_THREAD);
     const asleepMin = minWork * (MIN_WORK_PER_THREAD_ASLEEP / MIN_WORK_PER_THREAD);
-    if (split === SPLIT_KERNELS && t > 1 && work < asleepMin * t && work >= 2 * pollingMin) {
+    if (split !== SPLIT_KERNELS) minWork *= MIN_WORK_PER_THREAD_STREAMING / MIN_WORK_PER_THREAD;
+    else if (t > 1 && work < asleepMin * t && work >= 2 * pollingMin) {
       // Worth splitting if the workers poll. They do after a region; and in a
       // loop of such calls, the second call wakes them (a split costs then
       // only the wake-up call, ~8 µs here: join() does not wait for them) so

@@ -91,17 +91,29 @@ test('threaded streaming operators', async (t) => {
     }
   });
 
-  await t.test('should keep calls of one block on the calling thread and split large ones', () => {
+  await t.test('should keep light and small calls on the calling thread and split heavy large ones', () => {
+    // The default threshold (MIN_WORK_PER_THREAD_STREAMING, js/runtime/pool.js): a staging chunk
+    // of quantize (14 units an element, 3.5 Mi) stays on the calling thread, as does one block of
+    // error statistics (75 units, 4.7 Mi); a chunk of error statistics (18.75 Mi) splits.
     const x = Float32Array.from({ length: CHUNK }, (_, i) => (i % 255) - 127);
-    const small = x.subarray(0, BLOCK);
+    const xHat = x.map((v, i) => v + ((i % 7) - 3) / 8);
     let before = parallelRegions();
-    const q1 = qdq.quantizePerTensor(small, { scale: 1 });
-    assert.equal(parallelRegions(), before, 'a one-block call was split');
-    assert.deepEqual(Array.from(q1.data.subarray(0, 3)), [-127, -126, -125]);
-    before = parallelRegions();
     const q = qdq.quantizePerTensor(x, { scale: 1 });
-    assert.ok(parallelRegions() > before, `a call of ${CHUNK} elements was not split with the default threshold`);
+    assert.equal(parallelRegions(), before, 'a chunk of quantize was split');
     assert.deepEqual(Array.from(q.data.subarray(255, 258)), [-127, -126, -125]);
+    before = parallelRegions();
+    const small = qdq.errorStats(x.subarray(0, BLOCK), xHat.subarray(0, BLOCK));
+    assert.equal(parallelRegions(), before, 'one block of error statistics was split');
+    before = parallelRegions();
+    const large = qdq.errorStats(x, xHat);
+    assert.ok(parallelRegions() > before, `${CHUNK} elements of error statistics were not split with the default threshold`);
+    setThreadLimit(1);
+    try {
+      assert.deepEqual(qdq.errorStats(x, xHat), large);
+      assert.deepEqual(qdq.errorStats(x.subarray(0, BLOCK), xHat.subarray(0, BLOCK)), small);
+    } finally {
+      setThreadLimit(Infinity);
+    }
   });
 
   await t.test('should serve calls in flight from several async callers', async () => {
