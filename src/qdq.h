@@ -299,9 +299,11 @@ QDQ_API size_t qdq_staging_elements(void);
 #define QDQ_FLAG_ONNX_QPARAMS 8u
 /* Dynamic quantization: 7-bit activations ([0, 127]), PyTorch's reduce_range. */
 #define QDQ_FLAG_REDUCE_RANGE 16u
-/* qdq_dynamic_linear in the shared-memory builds: x is not in memory yet.
- * The host writes it block by block (QDQ_INPUT_BLOCK_BYTES) while the
- * operator's first region, min/max over those blocks, runs: task t reads
+/* qdq_dynamic_linear, qdq_quantize, qdq_dequantize and qdq_fake_quantize in
+ * the shared-memory builds: x is not in memory yet. The host writes it block
+ * by block (QDQ_INPUT_BLOCK_BYTES) while the operator's first region runs
+ * (min/max over those blocks; the elementwise operators' one region, on all
+ * the host's threads, which copies y out as it is finished): task t reads
  * block t once the host has written it (js/runtime/pool.js). For the host
  * only: without a thread pool it is ignored (x must then be in place). */
 #define QDQ_FLAG_INPUT_STREAMED 32u

@@ -1,13 +1,14 @@
 // quantize, dequantize and fake-quantize, per tensor and per channel.
 // Each call validates, then streams the tensor through the runtime's staging
-// buffers in chunks, calling one C operator per chunk:
+// buffers in chunks, calling one C operator per chunk (a call worth splitting
+// over threads goes in windows instead, docs/threads.md T5):
 //   quantizePerTensor / quantizePerChannel -> qdq_quantize      (src/operators/quantize.c)
 //   dequantize                             -> qdq_dequantize    (src/operators/quantize.c)
 //   fakeQuantizePerTensor / ...PerChannel  -> qdq_fake_quantize (src/operators/quantize.c)
 
 import { call, input, stream } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
-import { FLAG_PYTORCH } from '../runtime/abi.js';
+import { FLAG_INPUT_STREAMED, FLAG_PYTORCH } from '../runtime/abi.js';
 import { channelLayout, compatFlag, DTYPES, dtype, fakeQuantizeRange, quantizeRange, tensorLayout } from './tensor.js';
 import { integer, lengthOf, numberList, oneOf, options, outArray, scale, typedArray, typedArrayKind } from '../runtime/validate.js';
 
@@ -68,20 +69,33 @@ function channelZeroPoints(zeroPoints, channels, qmin, qmax, prefix) {
 }
 
 /**
+ * Cost of an element on one thread, copies in and out included, in the
+ * pool's unit (the GEMM's int8 multiply-adds at the same wall time): the
+ * kernel's QDQ_*_WORK (src/operators/quantize.c) and 1.5 per byte copied
+ * (one thread copied ~0.06 ns a byte beside ~0.29 ns an element of the
+ * quantize kernel: bench/threads-elementwise.js, AMD EPYC). Pool#splitsStream
+ * weighs a whole call with it (docs/threads.md T5).
+ */
+const WORK = { quantize: 14 + 1.5 * 5, dequantize: 6 + 1.5 * 5, fakeQuantize: 30 + 1.5 * 9 };
+
+/**
  * Streams a tensor through one elementwise operator (qdq_quantize,
  * qdq_dequantize or qdq_fake_quantize), with the per-channel parameters in
  * wasm memory for the duration of the call.
  * @param {Layout} lay @param {Float32Array} scales @param {Int32Array} zeroPoints
  * @param {ArrayBufferView} x
  * @param {ArrayBufferView[]} outs
- * @param {(c: Record<string, Function>, xp: number, outp: number[], len: number, off: number, sp: number, zp: number) => void} op
+ * @param {number} work per element (WORK)
+ * @param {(c: Record<string, Function>, xp: number, outp: number[], len: number, off: number, sp: number, zp: number,
+ *   streamed: number) => void} op streamed: FLAG_INPUT_STREAMED or 0, to pass with the operator's flags
  */
-function elementwise(lay, scales, zeroPoints, x, outs, op) {
+function elementwise(lay, scales, zeroPoints, x, outs, work, op) {
   const n = lengthOf(x);
   if (n === 0) return;
   const rt = getRuntime();
   call(rt, [input('scales', scales), input('zeroPoints', zeroPoints)], (p, c) => {
-    stream(rt, n, [x], outs, (slots, off, len) => op(c, slots.in[0], slots.out, len, off, p.scales, p.zeroPoints));
+    stream(rt, n, [x], outs, (slots, off, len, _, streamed) =>
+      op(c, slots.in[0], slots.out, len, off, p.scales, p.zeroPoints, streamed ? FLAG_INPUT_STREAMED : 0), work);
   });
 }
 
@@ -126,8 +140,8 @@ export function quantizePerTensor(x, opts) {
   const flags = DTYPES[dt].flag | compatFlag('compat', o.compat);
   const lay = tensorLayout('x', lengthOf(x), o.shape);
   const out = outArray('out', o.out, DTYPES[dt].Array, lengthOf(x));
-  elementwise(lay, Float32Array.of(s), Int32Array.of(zp), x, [out], (c, xp, [qp], len, off, sp, zpp) =>
-    c.qdq_quantize(xp, qp, len, off, lay.channels, lay.inner, sp, zpp, qmin, qmax, flags));
+  elementwise(lay, Float32Array.of(s), Int32Array.of(zp), x, [out], WORK.quantize, (c, xp, [qp], len, off, sp, zpp, st) =>
+    c.qdq_quantize(xp, qp, len, off, lay.channels, lay.inner, sp, zpp, qmin, qmax, flags | st));
   return { data: out, shape: lay.shape, dtype: dt, qscheme: 'per_tensor_affine', scale: s, zeroPoint: zp };
 }
 
@@ -157,8 +171,8 @@ export function quantizePerChannel(x, opts) {
   const kept = (flags & FLAG_PYTORCH) !== 0 && typedArrayKind(o.scales) !== 'Float32Array'
     ? doubleScales('scales', o.scales, lay.channels) : scales;
   const out = outArray('out', o.out, DTYPES[dt].Array, lengthOf(x));
-  elementwise(lay, scales, zeroPoints, x, [out], (c, xp, [qp], len, off, sp, zp) =>
-    c.qdq_quantize(xp, qp, len, off, lay.channels, lay.inner, sp, zp, qmin, qmax, flags));
+  elementwise(lay, scales, zeroPoints, x, [out], WORK.quantize, (c, xp, [qp], len, off, sp, zp, st) =>
+    c.qdq_quantize(xp, qp, len, off, lay.channels, lay.inner, sp, zp, qmin, qmax, flags | st));
   return { data: out, shape: lay.shape, dtype: dt, qscheme: 'per_channel_affine', scales: kept, zeroPoints, axis: lay.axis };
 }
 
@@ -217,8 +231,8 @@ export function dequantize(qt, opts) {
     zeroPoints = Int32Array.of(integer('qtensor.zeroPoint', t.zeroPoint ?? 0, min, max));
   }
   const flags = DTYPES[dt].flag;
-  elementwise(lay, scales, zeroPoints, data, [out], (c, qp, [yp], len, off, sp, zp) =>
-    c.qdq_dequantize(qp, yp, len, off, lay.channels, lay.inner, sp, zp, flags));
+  elementwise(lay, scales, zeroPoints, data, [out], WORK.dequantize, (c, qp, [yp], len, off, sp, zp, st) =>
+    c.qdq_dequantize(qp, yp, len, off, lay.channels, lay.inner, sp, zp, flags | st));
   return out;
 }
 
@@ -249,8 +263,8 @@ function doubleDequantize(q, lay, s, zp, out) {
  * @param {Float32Array} scales @param {Int32Array} zeroPoints @param {number} qmin @param {number} qmax @param {number} flags
  */
 function runFakeQuantize(x, out, mask, lay, scales, zeroPoints, qmin, qmax, flags) {
-  elementwise(lay, scales, zeroPoints, x, [out, mask], (c, xp, [yp, mp], len, off, sp, zp) =>
-    c.qdq_fake_quantize(xp, yp, mp, len, off, lay.channels, lay.inner, sp, zp, qmin, qmax, flags));
+  elementwise(lay, scales, zeroPoints, x, [out, mask], WORK.fakeQuantize, (c, xp, [yp, mp], len, off, sp, zp, st) =>
+    c.qdq_fake_quantize(xp, yp, mp, len, off, lay.channels, lay.inner, sp, zp, qmin, qmax, flags | st));
 }
 
 /**

@@ -4,6 +4,7 @@
 //   call(rt, specs, body)  typed arrays in, one or more operator calls, typed arrays out
 //   stream(rt, n, inputs, outputs, body)
 //                          a tensor streamed through the runtime's staging buffers in chunks
+//                          (or, split on several threads, in windows of call())
 //   WasmBuffer             a persistent allocation (packed weights) with dispose()
 // Every byte count is computed here as a safe integer and refused above what
 // the module can address (MAX_BUFFER_BYTES) with a RangeError naming the
@@ -39,8 +40,16 @@ const PROGRESSIVE_MIN_BYTES = 64 * 1024;
  * nothing to overlap.
  */
 const STREAMED_MIN_BYTES = 2 * INPUT_BLOCK_BYTES;
+/**
+ * Elements per window of a windowed stream() (an elementwise operator on
+ * several threads): 4 MiB of float, few enough that its wasm memory is
+ * reused call after call, many enough (64 input blocks) that a region's
+ * start and end cost little beside it.
+ */
+const WINDOW_ELEMENTS = 1 << 20;
 /** Element types copied with one typed set() (others go byte by byte), looked up by kind. */
 const VIEW_TYPES = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array];
+const VIEW_NAMES = new Set(VIEW_TYPES.map((T) => T.name));
 /** Bytes per element of each typed array kind, read from the kind (the internal slot), not the array. */
 const ELEMENT_BYTES = new Map([['Uint8ClampedArray', 1], ['Float16Array', 2], ['BigInt64Array', 8], ['BigUint64Array', 8],
   ...VIEW_TYPES.map((T) => /** @type {[string, number]} */ ([T.name, T.BYTES_PER_ELEMENT]))]);
@@ -361,9 +370,23 @@ export function overlaps(a, b) {
  * @param {number} n elements
  * @param {ArrayBufferView[]} inputs at most 2
  * @param {ArrayBufferView[]} outputs at most 2
- * @param {(slots: { in: number[], out: number[] }, off: number, len: number, c: Record<string, (...args: number[]) => number>) => void} body
+ * With `windowWork` (an elementwise operator: one input, results in order;
+ * its cost per element, copies included) and a pool that splits a call of
+ * that much work (Pool#splitsStream), the tensor goes instead in windows of
+ * up to WINDOW_ELEMENTS through call(): the input streamed and the first
+ * output progressive, so the operator's one region per window has this
+ * thread write the window in, and copy its results out, while the workers
+ * compute (docs/threads.md T5); body then gets `streamed` true when the
+ * window's input is left for the operator to stream (QDQ_FLAG_INPUT_STREAMED).
+ * @param {Runtime} rt
+ * @param {number} n elements
+ * @param {ArrayBufferView[]} inputs at most 2
+ * @param {ArrayBufferView[]} outputs at most 2
+ * @param {(slots: { in: number[], out: number[] }, off: number, len: number, c: Record<string, (...args: number[]) => number>,
+ *   streamed: boolean) => void} body
+ * @param {number} [windowWork] multiply-adds per element (0: staging chunks only)
  */
-export function stream(rt, n, inputs, outputs, body) {
+export function stream(rt, n, inputs, outputs, body, windowWork = 0) {
   if (n === 0) return;
   for (const list of [inputs, outputs]) {
     for (let i = 0; i < list.length; i++) {
@@ -372,6 +395,14 @@ export function stream(rt, n, inputs, outputs, body) {
         throw new RangeError(`qdq-wasm: internal: streaming ${n} elements through a ${typedArrayKind(a)} of ${lengthOf(a)}`);
       }
     }
+  }
+  const pool = rt.pool;
+  const inBytes = windowWork > 0 && inputs.length === 1 ? n * elementBytes(inputs[0]) : 0;
+  if (inBytes >= STREAMED_MIN_BYTES && pool !== null && pool.streamInputs &&
+    pool.splitsStream(n * windowWork, Math.ceil(inBytes / INPUT_BLOCK_BYTES)) &&
+    outputs.every((y) => VIEW_NAMES.has(kindOf(y)) && !overlaps(inputs[0], y))) {
+    streamWindows(rt, n, inputs[0], outputs, body);
+    return;
   }
   // An input that shares memory with an output is copied first (its bytes).
   const copies = inputs.map((x) => (outputs.some((y) => overlaps(x, y)) ? bytesOf(x).slice() : null));
@@ -395,6 +426,27 @@ export function stream(rt, n, inputs, outputs, body) {
     }
     rt.refresh();
     for (let i = 0; i < outputs.length; i++) rt.read(slots.out[i], outputs[i], off, len);
+  }
+}
+
+/**
+ * stream()'s windows: call() per window of x, streamed in, and of each output
+ * (views of the outputs at the window, the first progressive).
+ * @param {Runtime} rt @param {number} n @param {ArrayBufferView} x @param {ArrayBufferView[]} outputs
+ * @param {Parameters<typeof stream>[4]} body
+ */
+function streamWindows(rt, n, x, outputs, body) {
+  const size = elementBytes(x);
+  const names = outputs.map((_, i) => `y${i}`);
+  for (let off = 0; off < n; off += WINDOW_ELEMENTS) {
+    const len = Math.min(WINDOW_ELEMENTS, n - off);
+    const specs = [input('x', bytesOf(x, off * size, (off + len) * size), true)];
+    for (let i = 0; i < outputs.length; i++) {
+      const y = outputs[i];
+      const Type = /** @type {any} */ (VIEW_TYPES.find((T) => T.name === kindOf(y)));
+      specs.push(output(names[i], Type, len, new Type(bufferOf(y), byteOffsetOf(y) + off * Type.BYTES_PER_ELEMENT, len), true));
+    }
+    call(rt, specs, (p, c, unwritten) => body({ in: [p.x], out: names.map((name) => p[name]) }, off, len, c, unwritten.has('x')));
   }
 }
 

@@ -497,10 +497,10 @@ function instantiateShared(module, build, pool, memory = newSharedMemory()) {
       for (let t = 0; t < tasks; t++) rt.exports.qdq_parallel_run(fn, ctx, t, 0);
     },
     qdq_host_parallelize_input: (/** @type {number} */ fn, /** @type {number} */ ctx, /** @type {number} */ tasks,
-      /** @type {number} */ threads) => {
+      /** @type {number} */ threads, /** @type {number} */ marks, /** @type {number} */ marksCount) => {
       const p = pool();
       if (p === null) throw new Error('qdq-wasm: an operator streamed its input without a thread pool');
-      p.parallelizeInput(fn, ctx, tasks, threads);
+      p.parallelizeInput(fn, ctx, tasks, threads, marks, marksCount);
     },
   });
   return rt;

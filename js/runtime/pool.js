@@ -62,6 +62,20 @@ export const MIN_WORK_PER_THREAD_ASLEEP = 1 << 23;
  * in or out around the region) takes MIN_WORK_PER_THREAD_STREAMING.
  */
 const SPLIT_KERNELS = 0;
+/** enum qdq_split QDQ_SPLIT_WINDOW: a window of a streamed call that splitsStream() has split. */
+const SPLIT_WINDOW = 2;
+/**
+ * Work per thread (copies included, js/ops/quantize.js) from which a lone
+ * streamed call splits while the workers sleep: the calling thread writes
+ * the window in while they wake, and a woken worker can take its core, so a
+ * split pays only for calls of a few milliseconds. On the 2-vCPU AMD EPYC VM,
+ * after 3 ms busy pauses, quantize split ran 1.14-1.18x one thread at 1 Mi
+ * elements, 1.29-1.38x at 2 Mi and 1.39-1.46x at 4 Mi; after 3 ms idle (a
+ * timer) 0.36-0.40x, 0.49-0.73x and 1.31-1.44x (bench/probes/stream-windows.js,
+ * two runs; docs/threads.md T5). 2^25 on two threads: quantize from ~3 Mi
+ * elements, fake-quantize from ~1.5 Mi, dequantize from ~5 Mi.
+ */
+export const MIN_WORK_PER_THREAD_WINDOWED_ASLEEP = 1 << 25;
 /**
  * Microseconds a thread polls before it sleeps: a worker after each region
  * for the next one, the calling thread for the workers at the end of a
@@ -280,6 +294,7 @@ export class Pool {
    */
   tasks(work, units, split) {
     let t = Math.min(this.threads(), units);
+    if (split === SPLIT_WINDOW) return Math.max(t, 1);
     let minWork = this.minWork;
     const pollingMin = minWork * (MIN_WORK_PER_THREAD_POLLING / MIN_WORK_PER_THREAD);
     const asleepMin = minWork * (MIN_WORK_PER_THREAD_ASLEEP / MIN_WORK_PER_THREAD);
@@ -299,6 +314,22 @@ export class Pool {
     }
     while (t > 1 && work < minWork * t) t--;
     return Math.max(t, 1);
+  }
+
+  /**
+   * Whether a streaming operator's call of `work` (its kernels and copies, in
+   * multiply-adds, over `units` input blocks) goes through windows on several
+   * threads (binding.js stream()): while the workers poll, from
+   * MIN_WORK_PER_THREAD_STREAMING per thread; while they sleep, from
+   * MIN_WORK_PER_THREAD_WINDOWED_ASLEEP. Both scale with minWork (0: always).
+   * @param {number} work @param {number} units
+   */
+  splitsStream(work, units) {
+    const t = Math.min(this.threads(), units);
+    if (t < 2) return false;
+    const min = this.minWork * (this.polling() ? MIN_WORK_PER_THREAD_STREAMING : MIN_WORK_PER_THREAD_WINDOWED_ASLEEP) /
+      MIN_WORK_PER_THREAD;
+    return work >= min * 2;
   }
 
   /**
@@ -335,15 +366,18 @@ export class Pool {
    * while the workers take tasks, each waiting for its block; then it takes
    * tasks too. The copy into wasm memory, which only this thread can do,
    * then overlaps the operator's first pass over it (docs/threads.md T3).
+   * `marks` as for parallelize(): a streaming operator's window also has
+   * its output copied out between this thread's tasks (docs/threads.md T5).
    * @param {number} fn @param {number} ctx @param {number} tasks @param {number} threads
+   * @param {number} [marks] @param {number} [marksCount]
    */
-  parallelizeInput(fn, ctx, tasks, threads) {
+  parallelizeInput(fn, ctx, tasks, threads, marks = 0, marksCount = 0) {
     const input = this.in;
     this.in = null;
     if (input === null || Math.ceil(input.bytes / INPUT_BLOCK_BYTES) !== tasks) {
       throw new Error(`qdq-wasm: a region over ${tasks} input blocks, and ${input === null ? 'no input' : `${input.bytes} bytes`} to write`);
     }
-    this.region(fn, ctx, tasks, threads, 0, 0, input);
+    this.region(fn, ctx, tasks, threads, marks, marksCount, input);
   }
 
   /**

@@ -21,6 +21,9 @@
 #define QDQ_QUANTIZE_WORK 14.0
 #define QDQ_DEQUANTIZE_WORK 6.0
 #define QDQ_FAKE_QUANTIZE_WORK 30.0
+/* Marks a streamed region passes for its output (at most): the host copies
+ * the finished output out between its own tasks, one mark's bytes at a time. */
+#define QDQ_STREAM_MARKS 16
 
 #define QDQ_FOR_EACH_RUN(r, n, start, channels, inner)                         \
   for (struct qdq_channel_run r = qdq_first_run(n, start, channels, inner);   \
@@ -35,6 +38,7 @@ struct elementwise_job {
   uint8_t* mask;
   size_t n, start, channels, inner, blocks, tasks;
   double work; /* per element */
+  size_t in_size, out_size; /* bytes per element of x and of y */
   const float* scales;
   const int32_t* zero_points;
   int32_t qmin, qmax;
@@ -51,10 +55,44 @@ static void elementwise_task(void* ctx, size_t task, size_t thread) {
   }
 }
 
+/* Elements of x per input block the host streams in (QDQ_INPUT_BLOCK_BYTES). */
+static size_t streamed_task_elements(const struct elementwise_job* j) { return QDQ_INPUT_BLOCK_BYTES / j->in_size; }
+
+/* Streamed input: task t runs the elements of input block t. No element
+ * depends on another, so these ranges give the bytes the blocks give. */
+static void elementwise_streamed_task(void* ctx, size_t task, size_t thread) {
+  (void) thread;
+  const struct elementwise_job* j = ctx;
+  const size_t per = streamed_task_elements(j);
+  const size_t begin = task * per;
+  j->block(j, begin, j->n - begin < per ? j->n : begin + per);
+}
+
+/* x arrives through the host block by block while the region runs, and the
+ * host copies y out as the marks say it is final (docs/threads.md T5). */
+static void run_elementwise_streamed(struct elementwise_job* j) {
+  const size_t per = streamed_task_elements(j);
+  const size_t tasks = (j->n + per - 1) / per;
+  /* The host decided to split the whole call, copies included (stream()). */
+  const size_t threads = qdq_parallel_tasks(j->work * (double) j->n, tasks, QDQ_SPLIT_WINDOW);
+  uint32_t marks[2 * QDQ_STREAM_MARKS];
+  const size_t count = tasks < QDQ_STREAM_MARKS ? tasks : QDQ_STREAM_MARKS;
+  for (size_t i = 0; i < count; i++) {
+    const size_t done = tasks * (i + 1) / count;
+    marks[2 * i] = (uint32_t) done;
+    marks[2 * i + 1] = (uint32_t) ((done * per < j->n ? done * per : j->n) * j->out_size);
+  }
+  qdq_parallelize_input_marked(elementwise_streamed_task, j, tasks, threads, marks, count);
+}
+
 static void run_elementwise(struct elementwise_job* j) {
   if (j->n == 0) return;
   /* One channel: a block is one run, whatever inner says. */
   if (j->channels == 1) j->inner = j->start + j->n;
+  if ((j->flags & QDQ_FLAG_INPUT_STREAMED) != 0) {
+    run_elementwise_streamed(j);
+    return;
+  }
   j->blocks = qdq_chunk_blocks(j->n, j->start);
   j->tasks = qdq_parallel_tasks(j->work * (double) j->n, j->blocks, QDQ_SPLIT_BESIDE_COPIES);
   qdq_parallelize(elementwise_task, j, j->tasks, j->tasks);
@@ -87,7 +125,8 @@ int qdq_quantize(const float* x, void* y, size_t n, size_t start, size_t channel
                  size_t inner, const float* scales, const int32_t* zero_points,
                  int32_t qmin, int32_t qmax, uint32_t flags) {
   struct elementwise_job j = {quantize_block, x, y, NULL, n, start, channels, inner, 0, 0,
-                              QDQ_QUANTIZE_WORK, scales, zero_points, qmin, qmax, flags};
+                              QDQ_QUANTIZE_WORK, sizeof(float), 1,
+                              scales, zero_points, qmin, qmax, flags};
   run_elementwise(&j);
   return 0;
 }
@@ -111,7 +150,7 @@ int qdq_dequantize(const void* q, float* y, size_t n, size_t start, size_t chann
                    size_t inner, const float* scales, const int32_t* zero_points,
                    uint32_t flags) {
   struct elementwise_job j = {dequantize_block, q, y, NULL, n, start, channels, inner, 0, 0,
-                              QDQ_DEQUANTIZE_WORK, scales, zero_points, 0, 0, flags};
+                              QDQ_DEQUANTIZE_WORK, 1, sizeof(float), scales, zero_points, 0, 0, flags};
   run_elementwise(&j);
   return 0;
 }
@@ -135,7 +174,8 @@ int qdq_fake_quantize(const float* x, float* y, uint8_t* mask, size_t n, size_t 
                       const int32_t* zero_points, int32_t qmin, int32_t qmax,
                       uint32_t flags) {
   struct elementwise_job j = {fake_quantize_block, x, y, mask, n, start, channels, inner, 0, 0,
-                              QDQ_FAKE_QUANTIZE_WORK, scales, zero_points, qmin, qmax, flags};
+                              QDQ_FAKE_QUANTIZE_WORK, sizeof(float), sizeof(float), scales, zero_points,
+                              qmin, qmax, flags};
   run_elementwise(&j);
   return 0;
 }

@@ -13,11 +13,17 @@ __attribute__((import_module("env"), import_name("qdq_host_parallelize"))) void 
     qdq_task_fn fn, void* ctx, size_t tasks, size_t threads, const uint32_t* marks, size_t marks_count);
 
 __attribute__((import_module("env"), import_name("qdq_host_parallelize_input"))) void qdq_host_parallelize_input(
-    qdq_task_fn fn, void* ctx, size_t tasks, size_t threads);
+    qdq_task_fn fn, void* ctx, size_t tasks, size_t threads, const uint32_t* marks, size_t marks_count);
+
+void qdq_parallelize_input_marked(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads, const uint32_t* marks,
+                                  size_t marks_count) {
+  if (tasks == 0) return;
+  qdq_host_parallelize_input(fn, ctx, tasks, threads == 0 ? 1 : threads < tasks ? threads : tasks, marks,
+                             marks_count);
+}
 
 void qdq_parallelize_input(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads) {
-  if (tasks == 0) return;
-  qdq_host_parallelize_input(fn, ctx, tasks, threads == 0 ? 1 : threads < tasks ? threads : tasks);
+  qdq_parallelize_input_marked(fn, ctx, tasks, threads, NULL, 0);
 }
 
 size_t qdq_parallel_tasks(double work, size_t units, enum qdq_split split) {
@@ -58,6 +64,13 @@ void qdq_parallelize_marked(qdq_task_fn fn, void* ctx, size_t tasks, size_t thre
 }
 
 void qdq_parallelize_input(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads) {
+  qdq_parallelize(fn, ctx, tasks, threads);
+}
+
+void qdq_parallelize_input_marked(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads, const uint32_t* marks,
+                                  size_t marks_count) {
+  (void) marks;
+  (void) marks_count;
   qdq_parallelize(fn, ctx, tasks, threads);
 }
 #endif

@@ -38,6 +38,13 @@ void qdq_parallelize_marked(qdq_task_fn fn, void* ctx, size_t tasks, size_t thre
  * arrives through it. Builds without shared memory run the tasks in place. */
 void qdq_parallelize_input(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads);
 
+/* qdq_parallelize_input whose tasks also write an output in order, with the
+ * marks of qdq_parallelize_marked: the host writes the input in, and copies
+ * the finished output out, while the other threads compute (the streaming
+ * operators' windows, docs/threads.md T5). */
+void qdq_parallelize_input_marked(qdq_task_fn fn, void* ctx, size_t tasks, size_t threads, const uint32_t* marks,
+                                  size_t marks_count);
+
 /* What else a call does besides a region's work, which moves the point
  * where splitting the region pays (the host's threshold, docs/threads.md T4). */
 enum qdq_split {
@@ -49,6 +56,10 @@ enum qdq_split {
    * streaming operators, the blockwise preparation): a split pays only from
    * the full threshold, polling workers or not. */
   QDQ_SPLIT_BESIDE_COPIES = 1,
+  /* A window of a streaming operator's call that the host has already
+   * decided to split (js/runtime/binding.js stream(), Pool#splitsStream):
+   * all the threads there are, at most one per unit. */
+  QDQ_SPLIT_WINDOW = 2,
 };
 
 /* Threads worth running `work` int8 multiply-adds (or operations weighted

@@ -103,9 +103,12 @@ async function workload({ counts, numThreads }) {
   const x = Float32Array.from({ length: n }, (_, i) => (i % 89 === 0 ? (i & 1 ? -0 : 0)
     : i % 97 === 0 ? ((next() % 600) - 300 + 0.5) * 0.05 : (next() / 16777216 - 0.5) * 16));
   const scales = [0.03, 0.05, 0.07];
+  // Past a window of quantize and the like (1 Mi elements, js/runtime/binding.js): two windows.
+  const big = Float32Array.from({ length: (1 << 20) + 70001 }, (_, i) => x[i % n] * (1 + (i >> 20)));
   for (const t of counts) {
     loader.setThreadLimit(t, 0);
     const qt = q.quantizePerTensor(x, { scale: 0.05, compat: 'pytorch' });
+    const qbig = q.quantizePerTensor(big, { scale: 0.05, zeroPoint: 128, dtype: 'uint8' });
     const inner = q.quantizePerChannel(x, { shape: [70001, 3], axis: 1, scales, dtype: 'uint8', zeroPoints: [128, 120, 130] });
     const fq = q.fakeQuantizePerChannel(x, { shape: [3, 70001], axis: 0, scales });
     const mm = new q.MinMaxObserver();
@@ -115,7 +118,8 @@ async function workload({ counts, numThreads }) {
     const st = q.errorStats(x, q.dequantize(qt));
     const sc = q.errorStats(x, fq.output, { shape: [3, 70001], axis: 0 });
     const results = [qt.data, q.dequantize(inner), inner.data, fq.output, fq.mask, Float32Array.of(mm.minVal, mm.maxVal),
-      pc.minVal, pc.maxVal, Float64Array.of(st.mse, st.maxAbsError, st.sqnr), sc.channels.mse, sc.channels.sqnr];
+      pc.minVal, pc.maxVal, Float64Array.of(st.mse, st.maxAbsError, st.sqnr), sc.channels.mse, sc.channels.sqnr,
+      qbig.data, q.dequantize(qbig), q.fakeQuantizePerTensor(big, { scale: 0.05 }).output];
     for (const [i, r] of results.entries()) (out[`streaming/${i}`] ??= []).push(await hex(r));
   }
   loader.setThreadLimit(Infinity);
@@ -135,7 +139,12 @@ test('threads in Chromium', async (t) => {
     assert.equal(r.isolated, true);
     assert.deepEqual(r.info, { build: 'simd128', threads: 4, threadsNote: null });
     assert.ok(r.copied > 0, 'no result was copied out during a region (the page thread spins instead of waiting)');
-    assert.equal(r.streamed, 3 * 170 * 200 * 4, 'x was not written during the region on 2, 3 and 4 threads');
+    // Written during a region on 2, 3 and 4 threads: the dynamic Linear's x, and each window of
+    // quantize, dequantize and fake-quantize of two input blocks or more (T5): x (210003 floats)
+    // three times, its two quantized copies (bytes), big's float windows (1 Mi and 70001 floats)
+    // twice, and the first window of its quantized copy (the second is 70001 bytes: written first).
+    const windows = 3 * 210003 * 4 + 2 * 210003 + 2 * 4 * ((1 << 20) + 70001) + (1 << 20);
+    assert.equal(r.streamed, 3 * (170 * 200 * 4 + windows), 'an input was not written during its region on 2, 3 and 4 threads');
     for (const [key, runs] of Object.entries(r.out)) {
       for (let i = 1; i < runs.length; i++) assert.deepEqual(runs[i], runs[0], `${key}: ${i + 1} threads differ from 1`);
       assert.deepEqual(runs[0], node.out[key][0], `${key}: Chromium differs from Node`);

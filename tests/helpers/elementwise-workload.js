@@ -43,6 +43,10 @@ export function cases(chunk) {
     ['channels in the middle', 5 * 7 * 9001, [[5, 7, 9001], 1]],
     ['one channel of many runs', 4 * 50001, [[4, 1, 50001], 1]],
     ['more channels than elements per block', 2 * 131075, [[2, 131075], 1]],
+    // Past a window of js/runtime/binding.js (WINDOW_ELEMENTS, 1 Mi): on several
+    // threads a second window, here one too short to stream its input.
+    ['a window and a bit', (1 << 20) + BLOCK + 5, null],
+    ['channels across a window', 3 * 400001, [[3, 400001], 0]],
   ];
 }
 

@@ -42,10 +42,13 @@ test('threaded streaming operators', async (t) => {
   let one = {};
   await t.test('should give identical bytes on 1, 2, 3 and 4 threads, splitting every call', () => {
     one = onThreads(1, () => run(qdq, CHUNK));
+    const pool = /** @type {any} */ (getRuntime()).pool;
     for (const threads of [2, 3, 4]) {
-      const before = parallelRegions();
+      const before = parallelRegions(), streamed = pool.streamedIn;
       const r = onThreads(threads, () => run(qdq, CHUNK));
       assert.ok(parallelRegions() > before, `${threads} threads: no call was split`);
+      // quantize, dequantize and fake-quantize go in windows whose input the region streams (T5)
+      assert.ok(pool.streamedIn > streamed, `${threads} threads: no window was streamed`);
       assert.deepEqual(Object.keys(r), Object.keys(one));
       for (const [key, bytes] of Object.entries(r)) {
         const i = bytes.findIndex((b, j) => b !== one[key][j]);
@@ -114,6 +117,30 @@ test('threaded streaming operators', async (t) => {
     } finally {
       setThreadLimit(Infinity);
     }
+  });
+
+  await t.test('should split a large elementwise call in windows by default, even alone, and not a smaller one', async () => {
+    // Pool#splitsStream: alone (the workers asleep) from MIN_WORK_PER_THREAD_WINDOWED_ASLEEP per
+    // thread, copies included (js/ops/quantize.js WORK): 4 Mi elements of quantize (21.5 units an
+    // element: 86 Mi, past 2 threads' worth, 64 Mi) splits, 1 Mi (21.5 Mi) does not.
+    const pool = /** @type {any} */ (getRuntime()).pool;
+    const n = 4 << 20;
+    const x = Float32Array.from({ length: n }, (_, i) => ((i * 7919) % 2001) / 100 - 10);
+    const alone = () => new Promise((resolve) => setTimeout(resolve, 20)); // past the workers' poll
+    await alone();
+    let before = parallelRegions(), streamed = pool.streamedIn;
+    const small = qdq.quantizePerTensor(x.subarray(0, 1 << 20), { scale: 0.05 }).data;
+    assert.equal(parallelRegions(), before, 'a lone call of 1 Mi elements of quantize was split');
+    assert.equal(pool.streamedIn, streamed);
+    await alone();
+    before = parallelRegions();
+    const large = qdq.quantizePerTensor(x, { scale: 0.05 }).data;
+    assert.ok(parallelRegions() > before, 'a lone call of 4 Mi elements of quantize was not split');
+    assert.equal(pool.streamedIn - streamed, 4 * n, 'every window of the large call streams its float input');
+    const expected = onThreads(1, () => qdq.quantizePerTensor(x, { scale: 0.05 }).data);
+    assert.equal(large.findIndex((v, i) => v !== expected[i]), -1);
+    assert.deepEqual(small, expected.subarray(0, 1 << 20));
+    assert.deepEqual(Array.from(large.subarray(0, 3)), [-128, 127, 127]); // -10, 9.16, 8.31 at 0.05
   });
 
   await t.test('should serve calls in flight from several async callers', async () => {

@@ -547,8 +547,8 @@ test('threads', async (t) => {
       import { CONTROL, WAKE } from ${JSON.stringify(new URL('../../js/runtime/pool-control.js', import.meta.url).href)};
       import { setThreadLimit, parallelRegions } from ${JSON.stringify(new URL('../../js/runtime/loader.js', import.meta.url).href)};
       let c = null;
-      const run = Pool.prototype.parallelize;
-      Pool.prototype.parallelize = function (...a) { c = this.c; return run.apply(this, a); };
+      const run = Pool.prototype.region; // every region, a window's with its streamed input too
+      Pool.prototype.region = function (...a) { c = this.c; return run.apply(this, a); };
       await qdq.init({ build: ${JSON.stringify(BUILD)}, numThreads: 2 });
       setThreadLimit(2, 0);
       const x = Float32Array.from({ length: 3 * 65536 }, (_, i) => (i % 251) - 125);
