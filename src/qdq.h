@@ -1064,7 +1064,9 @@ void qdq_reference_f32_sgd(size_t n, float* param, const float* grad, float* buf
 
 /// T1: y [m][n] = op(A) B in float32, B [k][n] row-major and unpacked (no
 /// packing step: training changes B every step). a_flags: 0 (A [m][k]) or
-/// QDQ_FLAG_TRANSPOSED (A stored [k][m]). k = 0 gives zeros. Returns 0, or
+/// QDQ_FLAG_TRANSPOSED (A stored [k][m]). k = 0 gives zeros. In the
+/// shared-memory builds, split by column groups of 8 over the host's threads
+/// (the same kernel calls per element: the same bytes). Returns 0, or
 /// QDQ_ERROR_SIZE_OVERFLOW when a byte count does not fit size_t.
 QDQ_API int qdq_f32_matmul(size_t m, size_t n, size_t k, const float* a, uint32_t a_flags,
                            const float* b, float* y);

@@ -11,6 +11,7 @@ import { getRuntime, parallelRegions, setThreadLimit } from '../../js/runtime/lo
 import { Pool, SPIN_MICROS } from '../../js/runtime/pool.js';
 import { CONTROL } from '../../js/runtime/pool-control.js';
 import { INPUT_BLOCK_BYTES } from '../../js/runtime/abi.js';
+import { linearBackward } from '../../js/nn/grad.js';
 import { referenceF32Gemm, referenceGemm, referenceNBitsGemm, rng } from '../helpers/gemm-ref.js';
 
 const BUILD = /** @type {'simd128' | 'relaxed'} */ (process.env.QDQ_BUILD ?? 'simd128');
@@ -132,6 +133,30 @@ test('threads', async (t) => {
       const y = sameOnEveryCount(`Linear ${m}x${k}x${n}`, () => fl.forward(x));
       fl.dispose();
       assert.ok(bytes(y).equals(bytes(referenceF32Gemm(m, n, k, x, w, bias))), `Linear ${m}x${k}x${n}: not the reference`);
+    }
+  });
+
+  await t.test("should give identical bytes on 1-4 threads for nn.Linear's backward products (qdq_f32_matmul)", () => {
+    // dW = dYᵀ X (A stored transposed) and dX = dY W: column groups of 8 split over tasks, odd n
+    // tails, n past a column block (nc = 96 KiB / 4k), m past the kernels' 4 rows and not a multiple.
+    const r = rng(41);
+    for (const [m, inF, outF] of [[1, 9, 3], [37, 203, 67], [130, 70, 9], [5, 1000, 257], [64, 784, 128]]) {
+      const x = Float32Array.from({ length: m * inF }, () => r.float(4));
+      const w = Float32Array.from({ length: outF * inF }, () => r.float(2));
+      const dy = Float32Array.from({ length: m * outF }, () => r.float(2));
+      const both = () => {
+        const g = linearBackward(x, w, dy, m, inF, outF, true);
+        const y = new Float32Array(outF * inF + m * inF);
+        y.set(g.dw);
+        y.set(/** @type {Float32Array} */ (g.dx), outF * inF);
+        return y;
+      };
+      const y = sameOnEveryCount(`linearBackward ${m}x${inF}x${outF}`, both);
+      // One entry of each product against a float64 sum: ~k roundings of float32 apart at most.
+      const dw00 = dy.reduce((sum, _, i) => (i % outF === 0 ? sum + dy[i] * x[(i / outF) * inF] : sum), 0);
+      const dx00 = Array.from({ length: outF }, (_, j) => dy[j] * w[j * inF]).reduce((a, b) => a + b, 0);
+      assert.ok(Math.abs(y[0] - dw00) <= 1e-5 * m * 4, `dW[0][0] ${y[0]} against ${dw00}`);
+      assert.ok(Math.abs(y[outF * inF] - dx00) <= 1e-5 * outF * 2, `dX[0][0] ${y[outF * inF]} against ${dx00}`);
     }
   });
 
