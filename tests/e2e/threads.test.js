@@ -1,7 +1,10 @@
 // The thread pool in headless Chromium (issue 12): on a cross-origin isolated
 // page (scripts/serve.js sends COOP/COEP) init() starts Web Workers on shared
-// memory and every threaded operator (GEMMs, Linear layers, the streaming
-// operators, MatMulNBits and WeightOnlyQuantizedLinear) gives the same bytes on 1-4 threads, and the same bytes as Node; without isolation it runs on one thread and says why.
+// memory and every threaded operator (matmulInteger, qlinearMatmul, the Linear
+// layers, the streaming operators and their windows, the blockwise preparation,
+// MatMulNBits and WeightOnlyQuantizedLinear) gives the same bytes on 1-4 threads,
+// in the SIMD128 and the relaxed build, and the same bytes as Node; without
+// isolation it runs on one thread and says why.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
@@ -38,12 +41,12 @@ after(async () => {
 /**
  * Runs in the page (and in Node): every threaded operator on deterministic
  * operands with odd tails; returns each result as an array, per thread count.
- * @param {{ counts: number[], numThreads: number }} arg
+ * @param {{ counts: number[], numThreads: number, build?: 'simd128' | 'relaxed' }} arg
  */
-async function workload({ counts, numThreads }) {
+async function workload({ counts, numThreads, build = 'simd128' }) {
   const q = await import(typeof window === 'undefined' ? '../../js/index.js' : '/js/index.js');
   const loader = await import(typeof window === 'undefined' ? '../../js/runtime/loader.js' : '/js/runtime/loader.js');
-  const info = await q.init({ build: 'simd128', numThreads });
+  const info = await q.init({ build, numThreads });
   let s = 7;
   const next = () => (s = (Math.imul(s, 1664525) + 1013904223) >>> 0) >>> 8;
   /** @type {Record<string, (number[] | string)[]>} */
@@ -64,7 +67,8 @@ async function workload({ counts, numThreads }) {
       inputScale: 0.03, inputZeroPoint: 128, outputScale: 0.2, outputZeroPoint: 100 });
     for (const t of counts) {
       loader.setThreadLimit(t, 0);
-      const results = [q.matmulInteger(a, b, { m, k, n, aZeroPoint: 3 }), dyn.forward(x), lin.forward(x), ql.forward(a)];
+      const results = [q.matmulInteger(a, b, { m, k, n, aZeroPoint: 3 }), dyn.forward(x), lin.forward(x), ql.forward(a),
+        q.qlinearMatmul(a, b, { m, k, n, aScale: 0.02, aZeroPoint: 120, bScale: 0.01, yScale: 0.5, yZeroPoint: 128 })];
       for (const [i, r] of results.entries()) {
         (out[`${m}x${k}x${n}/${i}`] ??= []).push(r.byteLength >= 65536 ? await hex(r)
           : Array.from(new Uint8Array(r.buffer, r.byteOffset, r.byteLength)));
@@ -88,6 +92,14 @@ async function workload({ counts, numThreads }) {
       q.WeightOnlyQuantizedLinear.fromFloat(w, bias, { inFeatures: k, outFeatures: n, bits, blockSize, symmetric, accuracyLevel: 0 })];
     for (const t of counts) {
       loader.setThreadLimit(t, 0);
+      // The blockwise preparation splits too (T6): quantize, dequantize, pack (its forward's bytes).
+      const again = q.quantizeBlockwise(w, { n, k, bits, blockSize, symmetric });
+      const packed = q.MatMulNBits.pack({ ...again, bias, accuracyLevel: 4 });
+      for (const [i, r] of [again.data, again.scales, again.zeroPoints ?? new Uint8Array(0), q.dequantizeBlockwise(again),
+        packed.forward(a, m)].entries()) {
+        (out[`blockwise ${m}x${k}x${n}/${i}`] ??= []).push(Array.from(new Uint8Array(r.buffer, r.byteOffset, r.byteLength)));
+      }
+      packed.dispose();
       layers.forEach((l, i) => {
         const r = l.forward(a, m);
         (out[`nbits ${m}x${k}x${n}/${i}`] ??= []).push(Array.from(new Uint8Array(r.buffer, r.byteOffset, r.byteLength)));
@@ -148,6 +160,18 @@ test('threads in Chromium', async (t) => {
     for (const [key, runs] of Object.entries(r.out)) {
       for (let i = 1; i < runs.length; i++) assert.deepEqual(runs[i], runs[0], `${key}: ${i + 1} threads differ from 1`);
       assert.deepEqual(runs[0], node.out[key][0], `${key}: Chromium differs from Node`);
+    }
+  });
+
+  await t.test('should run the relaxed build, which Chromium loads by default, on 1-4 threads with the same bytes as Node', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${await serve(true)}/blank`);
+    const r = await page.evaluate(`(${workload})({ counts: [1, 2, 3, 4], numThreads: 4, build: 'relaxed' })`);
+    await page.close();
+    assert.deepEqual(r.info, { build: 'relaxed', threads: 4, threadsNote: null });
+    for (const [key, runs] of Object.entries(r.out)) {
+      for (let i = 1; i < runs.length; i++) assert.deepEqual(runs[i], runs[0], `${key}: ${i + 1} threads differ from 1`);
+      assert.deepEqual(runs[0], node.out[key][0], `${key}: the relaxed build in Chromium differs from Node's simd128`);
     }
   });
 
