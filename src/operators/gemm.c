@@ -725,9 +725,12 @@ int qdq_f32_gemm(size_t m, size_t n, size_t k, const float* a, const void* packe
   size_t nc = (QDQ_GEMM_BLOCK_BYTES / ((k + 1) * sizeof(float))) / NR * NR;
   if (nc < NR) nc = NR;
   struct f32_gemm_run run = {m, n, k, nc, config->f32_gemm_mr, 1, a, (const float*) packed, y};
-  /* A float multiply-add costs about as much as four int8 ones here. */
-  run.tasks = qdq_parallel_tasks(4.0 * (double) m * (double) n * (double) k, (n + NR - 1) / NR,
-                                 QDQ_SPLIT_KERNELS);
-  qdq_parallelize(f32_gemm_task, &run, run.tasks, run.tasks);
+  /* A float multiply-add costs about as much as four int8 ones here. Tasks of ~QDQ_TASK_WORK
+   * each, handed out in order, so that a late or slowed thread takes fewer (T1). */
+  const double work = 4.0 * (double) m * (double) n * (double) k;
+  const size_t groups = (n + NR - 1) / NR;
+  const size_t threads = qdq_parallel_tasks(work, groups, QDQ_SPLIT_KERNELS);
+  run.tasks = threads > 1 ? qdq_task_count(work, threads, groups) : 1;
+  qdq_parallelize(f32_gemm_task, &run, run.tasks, threads);
   return 0;
 }
