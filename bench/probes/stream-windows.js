@@ -2,10 +2,12 @@
 // and fake-quantize calls on one thread, on two with the pool's default
 // threshold, and on two with every window split, alternated call by call.
 // Lone calls come after a 3 ms pause (past the workers' poll: they sleep; a
-// busy loop, or with --idle a timer); --loop runs the calls back to back.
+// busy loop, or with --idle a timer); --loop runs the calls back to back;
+// --polling runs each right after a small GEMM split on two threads (the
+// workers poll then, as after a model's Linear layer).
 // Medians in µs, the speedups against one thread, and how many default
 // calls split: where the threshold of QDQ_SPLIT_STREAMED should lie.
-//   node bench/probes/stream-windows.js [--idle | --loop] [--calls 120] [--ops quantize,dequantize,fake-quantize]
+//   node bench/probes/stream-windows.js [--idle | --loop | --polling] [--calls 120] [--ops quantize,dequantize,fake-quantize]
 import { machineLine } from '../lib/threads.js';
 import { median } from '../lib/time-all.js';
 import * as qdq from '../../js/index.js';
@@ -14,12 +16,22 @@ import { parallelRegions, setThreadLimit } from '../../js/runtime/loader.js';
 const args = process.argv.slice(2);
 const opt = (/** @type {string} */ name, /** @type {string} */ dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const CALLS = Number(opt('--calls', '120'));
-const idle = args.includes('--idle'), loop = args.includes('--loop');
+const idle = args.includes('--idle'), loop = args.includes('--loop'), polling = args.includes('--polling');
 const ops = opt('--ops', 'quantize,dequantize,fake-quantize').split(',');
 
 const info = await qdq.init({ numThreads: 2 });
 const sleep = (/** @type {number} */ ms) => new Promise((resolve) => setTimeout(resolve, ms));
-const pause = async () => {
+// 16x256x256: ~1 Mi multiply-adds, split on two threads (minWork 0), ~30 µs.
+const gemm = qdq.DynamicQuantizedLinear.fromFloat(Float32Array.from({ length: 256 * 256 }, (_, i) => Math.sin(i)), null,
+  { inFeatures: 256, outFeatures: 256 });
+const gemmX = Float32Array.from({ length: 16 * 256 }, (_, i) => Math.cos(i));
+const pause = async (/** @type {number} */ threads, /** @type {number | undefined} */ minWork) => {
+  if (polling) {
+    setThreadLimit(2, 0);
+    gemm.forward(gemmX, 16);
+    setThreadLimit(threads, minWork);
+    return;
+  }
   if (loop) return;
   if (idle) await sleep(3);
   else for (const s = performance.now(); performance.now() - s < 3;);
@@ -43,7 +55,8 @@ const makers = {
   },
 };
 
-console.log(`${machineLine()}, Node ${process.version}, build ${info.build}; ${loop ? 'back to back' : `after a 3 ms ${idle ? 'timer' : 'busy'} pause`}, medians of ${CALLS / 3 | 0} calls`);
+const when = polling ? 'right after a GEMM split on two threads' : loop ? 'back to back' : `after a 3 ms ${idle ? 'timer' : 'busy'} pause`;
+console.log(`${machineLine()}, Node ${process.version}, build ${info.build}; ${when}, medians of ${CALLS / 3 | 0} calls`);
 console.log('op              elements |  1t µs  default  split | default x  split x | default calls split');
 for (const op of ops) {
   for (const n of [1 << 17, 1 << 18, 1 << 19, 1 << 20, 1 << 21, 1 << 22]) {
@@ -53,8 +66,9 @@ for (const op of ops) {
     let splits = 0;
     for (let i = 0; i < CALLS; i++) {
       const kind = i % 3;
-      setThreadLimit(kind === 0 ? 1 : 2, kind === 2 ? 0 : undefined);
-      await pause();
+      const threads = kind === 0 ? 1 : 2, minWork = kind === 2 ? 0 : undefined;
+      setThreadLimit(threads, minWork);
+      await pause(threads, minWork);
       const r0 = parallelRegions();
       const s = performance.now();
       f();
