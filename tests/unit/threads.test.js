@@ -160,6 +160,52 @@ test('threads', async (t) => {
     }
   });
 
+  await t.test('should give identical bytes on 1-4 threads for a QAT model: training steps, then converted', () => {
+    // Every module a user trains and converts: nn.Linear forward (the float GEMM) and backward (T1),
+    // fused LinearReLU, QuantStub's and the weights' FakeQuantize (moving-average observers, fake
+    // quantization and its mask: windows past 4 Mi units, T5), crossEntropyLoss, SGD with momentum,
+    // then convert() and the quantized model's forward. Two steps, so the second sees the first's
+    // updated weights and observer state. A batch of 64 through 784-256-10, every call split.
+    const { nn, QuantStub, DeQuantStub, prepareQat, fuseModules, getDefaultQatQConfig, convert } = qdq;
+    const r = rng(57);
+    const batch = 64, sizes = [784, 256, 10];
+    const x = Float32Array.from({ length: batch * sizes[0] }, () => r.float(2));
+    const targets = Array.from({ length: batch }, (_, i) => (i * 7) % sizes[2]);
+    const state = (() => {
+      const m = new nn.Sequential(new nn.Linear(sizes[0], sizes[1]), new nn.Linear(sizes[1], sizes[2]));
+      const st = m.stateDict();
+      for (const v of Object.values(st)) v.data = Float32Array.from({ length: v.data.length }, () => r.float(0.1));
+      m.dispose();
+      return st;
+    })();
+    const run = () => {
+      const f = new nn.Sequential(new QuantStub(), new nn.Linear(sizes[0], sizes[1]), new nn.ReLU(), new nn.Linear(sizes[1], sizes[2]),
+        new DeQuantStub());
+      f.loadStateDict(new Map(Object.entries(state).map(([k, v]) => [`${k.startsWith('0.') ? 1 : 3}.${k.slice(2)}`, v]))).train();
+      const fused = fuseModules(f, [['1', '2']]);
+      const p = prepareQat(fused, { qconfig: getDefaultQatQConfig('fbgemm') });
+      const opt = new nn.SGD(p.parameters(), { lr: 0.05, momentum: 0.9, weightDecay: 1e-4 });
+      const parts = [];
+      for (let step = 0; step < 2; step++) {
+        p.zeroGrad();
+        const logits = p.forward(x, batch);
+        const { loss, grad } = nn.crossEntropyLoss(logits, targets, sizes[2]);
+        p.backward(grad, batch, true);
+        opt.step();
+        parts.push(logits, Float64Array.of(loss), ...p.parameters().flatMap((q) => [q.value, /** @type {Float32Array} */ (q.grad)]));
+      }
+      const q = convert(p.eval());
+      parts.push(q.forward(x, batch));
+      q.dispose();
+      opt.dispose();
+      for (const m of [p, fused, f]) m.dispose();
+      const bytesAll = parts.map((a) => Buffer.from(a.buffer, a.byteOffset, a.byteLength));
+      return new Uint8Array(Buffer.concat(bytesAll));
+    };
+    const y = sameOnEveryCount('QAT 64x784-256-10', run);
+    assert.ok(y.length > 4 * 2 * (784 * 256 + 256 * 10), 'the parameters and their gradients are compared');
+  });
+
   await t.test('should give identical bytes on 1-4 threads for MatMulNBits and WeightOnlyQuantizedLinear, equal to the reference', () => {
     // Every m tail of the row blocks (4 rows; the dequantized panels of level 0
     // from 8), n with odd column groups and more groups than threads, k not a
