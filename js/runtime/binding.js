@@ -49,6 +49,7 @@ const STREAMED_MIN_BYTES = 2 * INPUT_BLOCK_BYTES;
 const WINDOW_ELEMENTS = 1 << 20;
 /** Element types copied with one typed set() (others go byte by byte), looked up by kind. */
 const VIEW_TYPES = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array];
+/** Their names: the output kinds a window can view at an offset. */
 const VIEW_NAMES = new Set(VIEW_TYPES.map((T) => T.name));
 /** Bytes per element of each typed array kind, read from the kind (the internal slot), not the array. */
 const ELEMENT_BYTES = new Map([['Uint8ClampedArray', 1], ['Float16Array', 2], ['BigInt64Array', 8], ['BigUint64Array', 8],
@@ -366,10 +367,6 @@ export function overlaps(a, b) {
  * Every input and output must hold at least n elements (a RangeError
  * otherwise), and at most a staging chunk of 4-byte elements is copied into
  * a slot at a time.
- * @param {Runtime} rt
- * @param {number} n elements
- * @param {ArrayBufferView[]} inputs at most 2
- * @param {ArrayBufferView[]} outputs at most 2
  * With `windowWork` (an elementwise operator: one input, results in order;
  * its cost per element, copies included) and a pool that splits a call of
  * that much work (Pool#splitsStream), the tensor goes instead in windows of

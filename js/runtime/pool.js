@@ -288,8 +288,9 @@ export class Pool {
    * for the streaming operators; for a region of kernels alone (`split`,
    * enum qdq_split), below a quarter of it (MIN_WORK_PER_THREAD_POLLING)
    * while the workers still poll or in a loop, and below 8 times it
-   * (MIN_WORK_PER_THREAD_ASLEEP) otherwise. (The pool's minWork scales all
-   * of them: tests set it to 0 to split every call.)
+   * (MIN_WORK_PER_THREAD_ASLEEP) otherwise; for a window of a streamed call
+   * (QDQ_SPLIT_WINDOW), every thread: splitsStream() decided for the call.
+   * (The pool's minWork scales all of them: tests set it to 0 to split every call.)
    * @param {number} work @param {number} units @param {number} split
    */
   tasks(work, units, split) {
