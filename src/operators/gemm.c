@@ -727,10 +727,8 @@ int qdq_f32_gemm(size_t m, size_t n, size_t k, const float* a, const void* packe
   struct f32_gemm_run run = {m, n, k, nc, config->f32_gemm_mr, 1, a, (const float*) packed, y};
   /* A float multiply-add costs about as much as four int8 ones here. Tasks of ~QDQ_TASK_WORK
    * each, handed out in order, so that a late or slowed thread takes fewer (T1). */
-  const double work = 4.0 * (double) m * (double) n * (double) k;
-  const size_t groups = (n + NR - 1) / NR;
-  const size_t threads = qdq_parallel_tasks(work, groups, QDQ_SPLIT_KERNELS);
-  run.tasks = threads > 1 ? qdq_task_count(work, threads, groups) : 1;
+  size_t threads;
+  run.tasks = qdq_column_tasks(4.0 * (double) m * (double) n * (double) k, (n + NR - 1) / NR, &threads);
   qdq_parallelize(f32_gemm_task, &run, run.tasks, threads);
   return 0;
 }

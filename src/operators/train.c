@@ -73,10 +73,8 @@ int qdq_f32_matmul(size_t m, size_t n, size_t k, const float* a, uint32_t a_flag
   struct f32_matmul_run run = {m, n, k, nc, mr, 1, a, a_stride, ak_stride, b, y};
   /* A float multiply-add costs about as much as four int8 ones (as qdq_f32_gemm's); tasks of
    * ~QDQ_TASK_WORK each, so that a late or slowed thread takes fewer (docs/threads.md T1). */
-  const double work = 4.0 * (double) m * (double) n * (double) k;
-  const size_t groups = (n + MATMUL_NR - 1) / MATMUL_NR;
-  const size_t threads = qdq_parallel_tasks(work, groups, QDQ_SPLIT_KERNELS);
-  run.tasks = threads > 1 ? qdq_task_count(work, threads, groups) : 1;
+  size_t threads;
+  run.tasks = qdq_column_tasks(4.0 * (double) m * (double) n * (double) k, (n + MATMUL_NR - 1) / MATMUL_NR, &threads);
   qdq_parallelize(f32_matmul_task, &run, run.tasks, threads);
   return 0;
 }

@@ -86,6 +86,14 @@ static inline size_t qdq_task_count(double work, size_t threads, size_t units) {
   return tasks < units ? tasks : units;
 }
 
+/* Tasks for a region of kernels split into `groups` column groups (the float
+ * GEMM's and matmul's), ~QDQ_TASK_WORK each; *threads gets the threads to
+ * run them on (qdq_parallel_tasks). One task when one thread. */
+static inline size_t qdq_column_tasks(double work, size_t groups, size_t* threads) {
+  *threads = qdq_parallel_tasks(work, groups, QDQ_SPLIT_KERNELS);
+  return *threads > 1 ? qdq_task_count(work, *threads, groups) : 1;
+}
+
 /* [*begin, *end) of part `i` of `parts` equal parts of `units` units. */
 static inline void qdq_part_range(size_t units, size_t i, size_t parts, size_t* begin, size_t* end) {
   *begin = units * i / parts;
