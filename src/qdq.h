@@ -688,7 +688,10 @@ int qdq_histogram_observer_commit(float* state, size_t bins, size_t upsample_rat
 /// The whole of HistogramObserver.forward(x) for x in wasm memory (n finite
 /// floats; n == 0 does nothing). scratch: bins floats. Returns 0, the errors
 /// above, or 1 + the index of the first NaN or infinity in x (torch 1.13
-/// fails or produces garbage there; nothing is changed).
+/// fails or produces garbage there; nothing is changed). In the shared-memory
+/// builds the batch's histogram may be binned on the host's threads, a
+/// histogram each (up to 65536 bins), summed as min(sum, 2^24): the counts one
+/// thread's float additions of 1 give.
 QDQ_API long qdq_histogram_observer_observe(float* state, size_t bins, size_t upsample_rate,
                                             const float* x, size_t n, uint32_t flags, float* scratch);
 

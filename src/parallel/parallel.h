@@ -96,8 +96,10 @@ static inline size_t qdq_column_tasks(double work, size_t groups, size_t* thread
 
 /* [*begin, *end) of part `i` of `parts` equal parts of `units` units. */
 static inline void qdq_part_range(size_t units, size_t i, size_t parts, size_t* begin, size_t* end) {
-  *begin = units * i / parts;
-  *end = units * (i + 1) / parts;
+  /* In 64 bits: units * i passes 2^32 in wasm32's size_t from 2^16 units in 2^16 parts
+   * (a histogram's elements in tasks of 64 Ki, a wide GEMM's column groups in tiles). */
+  *begin = (size_t) ((uint64_t) units * i / parts);
+  *end = (size_t) ((uint64_t) units * (i + 1) / parts);
 }
 
 /* The columns [*begin, *end) of task `task` of `tasks` when n columns are

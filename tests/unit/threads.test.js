@@ -160,6 +160,43 @@ test('threads', async (t) => {
     }
   });
 
+  await t.test("should give identical bytes on 1-4 threads for HistogramObserver's state, batch after batch", () => {
+    // The batch's histogram is binned in tasks of 64 Ki elements into a histogram per thread, then
+    // summed (src/operators/histogram.c): odd lengths, ±0 and values on the edges, a range that grows
+    // (the old histogram resampled into the new), 15 bins (torch's lane-7 last edge), 1 bin, a
+    // histcBounds 'exact' observer, and qparams from the final state.
+    const r = rng(77);
+    const batches = [[3 * 65536 + 7, 4], [200001, 9], [65536 * 2, 9], [140001, 20]].map(([n, scale]) => {
+      const x = Float32Array.from({ length: n }, () => r.float(2 * scale));
+      x[0] = 0; x[1] = -0; x[2] = scale; x[n - 1] = -scale;
+      return x;
+    });
+    for (const opts of [{}, { bins: 15 }, { bins: 1 }, { bins: 301, upsampleRate: 7, histcBounds: /** @type {const} */ ('exact') }]) {
+      sameOnEveryCount(`HistogramObserver ${JSON.stringify(opts)}`, () => {
+        const obs = new qdq.HistogramObserver(opts);
+        const parts = batches.map((x) => {
+          obs.observe(x);
+          return Float32Array.from(obs.state);
+        });
+        const { scale, zeroPoint } = obs.calculateQParams();
+        return new Uint8Array(Buffer.concat([...parts, Float64Array.of(scale, zeroPoint)].map((a) => Buffer.from(a.buffer))));
+      });
+    }
+  });
+
+  await t.test('should count a bin past 2^24 as one thread does (a float32 sum of ones stops there)', () => {
+    // One value 2^24 + 5 times: every element in the middle bin of [v - 1, v + 1]. One thread's
+    // float counter stops at 2^24 (2^24 + 1 rounds back); the threads' partial counts, summed,
+    // must stop there too.
+    const x = new Float32Array((1 << 24) + 5).fill(0.5);
+    const y = sameOnEveryCount('HistogramObserver, 2^24 + 5 equal values', () => {
+      const obs = new qdq.HistogramObserver({ bins: 4 });
+      obs.observe(x);
+      return Float32Array.from(obs.state);
+    });
+    assert.deepEqual(Array.from(y), [0.5, 0.5, 0, 0, 16777216, 0]);
+  });
+
   await t.test('should give identical bytes on 1-4 threads for a QAT model: training steps, then converted', () => {
     // Every module a user trains and converts: nn.Linear forward (the float GEMM) and backward (T1),
     // fused LinearReLU, QuantStub's and the weights' FakeQuantize (moving-average observers, fake
