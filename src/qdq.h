@@ -730,7 +730,9 @@ QDQ_API size_t qdq_calib_histogram_bins_after(const double* state, float x_min, 
 /// Observes n finite floats x (x_min, x_max their min and max) into state,
 /// which must have room for 6 + qdq_calib_histogram_bins_after(...) doubles
 /// (P1, P2). Returns 0, or QDQ_ERROR_HISTOGRAM_RANGE when the growth is too
-/// large (state untouched).
+/// large (state untouched). In the shared-memory builds the batch may be
+/// binned on the host's threads, counts each (up to 65536 bins), added to the
+/// state's: integers in double, exact, so the same bytes as one thread.
 QDQ_API int qdq_calib_histogram_observe(double* state, const float* x, size_t n, float x_min, float x_max,
                                         uint32_t flags);
 

@@ -4,9 +4,21 @@
  * exactly (onnxruntime realigns by index after recomputing edges in
  * float32; here the edges never move). */
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "parallel/parallel.h"
 #include "qdq.h"
+
+/* Work of one element's binning in the units of qdq_parallel_tasks (a double
+ * division, a floor and an add: PercentileObserver.observe took ~7.5 ns an
+ * element on one thread, ~280 GEMM multiply-adds, on the AMD EPYC VM); taken low. */
+#define QDQ_CALIB_BIN_WORK 150.0
+/* Bins above which a batch is binned on one thread: each thread keeps its
+ * own counts (8 bytes a bin), allocated per call. */
+#define QDQ_CALIB_SPLIT_MAX_BINS 65536
+/* Elements per binning task. */
+#define QDQ_CALIB_TASK_ELEMENTS ((size_t) 32768)
 
 enum { LO, WIDTH, MINV, MAXV, BINS, THRESHOLD };
 #define MAX_BINS 1099511627776.0 /* 2^40 */
@@ -65,6 +77,46 @@ static void bin(double* counts, size_t bins, double lo, double width, double v) 
   counts[i] += 1.0;
 }
 
+struct calib_bin_run {
+  const float* x;
+  size_t n, bins;
+  double lo, width;
+  int absolute;
+  double* partial; /* threads x bins, zeroed */
+};
+
+/* Task t bins elements [t, t + 1) x QDQ_CALIB_TASK_ELEMENTS into its thread's counts. */
+static void calib_bin_task(void* ctx, size_t task, size_t thread) {
+  const struct calib_bin_run* r = ctx;
+  double* counts = r->partial + thread * r->bins;
+  const size_t begin = task * QDQ_CALIB_TASK_ELEMENTS;
+  const size_t end = r->n - begin < QDQ_CALIB_TASK_ELEMENTS ? r->n : begin + QDQ_CALIB_TASK_ELEMENTS;
+  for (size_t i = begin; i < end; i++) {
+    bin(counts, r->bins, r->lo, r->width, r->absolute ? fabs((double) r->x[i]) : (double) r->x[i]);
+  }
+}
+
+/* Adds the batch's counts to counts. The counts are integers in double,
+ * exact to 2^53, so the threads' own counts summed into them give the bytes
+ * of one thread's additions of 1, whoever binned what. */
+static void bin_batch(double* counts, size_t bins, double lo, double width, int absolute, const float* x,
+                      size_t n) {
+  const size_t units = (n + QDQ_CALIB_TASK_ELEMENTS - 1) / QDQ_CALIB_TASK_ELEMENTS;
+  const size_t threads = bins <= QDQ_CALIB_SPLIT_MAX_BINS
+      ? qdq_parallel_tasks(QDQ_CALIB_BIN_WORK * (double) n, units, QDQ_SPLIT_BESIDE_COPIES) : 1;
+  double* partial = threads > 1 ? calloc(threads * bins, sizeof(double)) : NULL;
+  if (partial == NULL) {
+    for (size_t i = 0; i < n; i++) bin(counts, bins, lo, width, absolute ? fabs((double) x[i]) : (double) x[i]);
+    return;
+  }
+  struct calib_bin_run run = {x, n, bins, lo, width, absolute, partial};
+  qdq_parallelize(calib_bin_task, &run, units, threads);
+  for (size_t t = 0; t < threads; t++) {
+    for (size_t i = 0; i < bins; i++) counts[i] += partial[t * bins + i];
+  }
+  free(partial);
+}
+
 int qdq_calib_histogram_observe(double* s, const float* x, size_t n, float x_min, float x_max,
                                 uint32_t flags) {
   if (n == 0) return 0;
@@ -112,10 +164,7 @@ int qdq_calib_histogram_observe(double* s, const float* x, size_t n, float x_min
     memset(counts + old_bins, 0, (bins - old_bins) * sizeof(double));
   }
   s[BINS] = (double) bins;
-  for (size_t i = 0; i < n; i++) {
-    const double v = absolute ? fabs((double) x[i]) : (double) x[i];
-    bin(counts, bins, s[LO], s[WIDTH], v);
-  }
+  bin_batch(counts, bins, s[LO], s[WIDTH], absolute, x, n);
   s[MINV] = (double) x_min < s[MINV] ? (double) x_min : s[MINV];
   s[MAXV] = (double) x_max > s[MAXV] ? (double) x_max : s[MAXV];
   return 0;

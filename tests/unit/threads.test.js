@@ -184,6 +184,30 @@ test('threads', async (t) => {
     }
   });
 
+  await t.test("should give identical bytes on 1-4 threads for the percentile and entropy observers' histograms", () => {
+    // onnxruntime's collector in double (src/operators/calibration.c): each batch binned in tasks of
+    // 32 Ki elements into counts per thread, then added; the range grows (bins added on both sides,
+    // or on the right for |x|), odd lengths, ±0, the first batch's |x| range.
+    const r = rng(91);
+    const batches = [[3 * 32768 + 5, 2], [100001, 5], [70001, 5], [250001, 11]].map(([n, scale]) => {
+      const x = Float32Array.from({ length: n }, () => r.float(2 * scale));
+      x[0] = 0; x[1] = -0; x[n - 1] = scale;
+      return x;
+    });
+    for (const make of [() => new qdq.PercentileObserver(), () => new qdq.PercentileObserver({ symmetric: true, bins: 301 }),
+      () => new qdq.EntropyObserver()]) {
+      sameOnEveryCount(`${make().constructor.name}`, () => {
+        const obs = make();
+        const parts = batches.map((x) => {
+          obs.observe(x);
+          return Float64Array.from(/** @type {any} */ (obs).state);
+        });
+        const range = /** @type {{ min: number, max: number }} */ (obs.calculateRange());
+        return new Uint8Array(Buffer.concat([...parts, Float64Array.of(range.min, range.max)].map((a) => Buffer.from(a.buffer))));
+      });
+    }
+  });
+
   await t.test('should count a bin past 2^24 as one thread does (a float32 sum of ones stops there)', () => {
     // One value 2^24 + 5 times: every element in the middle bin of [v - 1, v + 1]. One thread's
     // float counter stops at 2^24 (2^24 + 1 rounds back); the threads' partial counts, summed,
