@@ -49,8 +49,8 @@ const STREAMED_MIN_BYTES = 2 * INPUT_BLOCK_BYTES;
 const WINDOW_ELEMENTS = 1 << 20;
 /** Element types copied with one typed set() (others go byte by byte), looked up by kind. */
 const VIEW_TYPES = [Int8Array, Uint8Array, Int16Array, Uint16Array, Int32Array, Uint32Array, Float32Array, Float64Array];
-/** Their names: the output kinds a window can view at an offset. */
-const VIEW_NAMES = new Set(VIEW_TYPES.map((T) => T.name));
+/** The same by name: the output kinds a window can view at an offset. */
+const VIEW_TYPE_BY_NAME = new Map(VIEW_TYPES.map((T) => [T.name, T]));
 /** Bytes per element of each typed array kind, read from the kind (the internal slot), not the array. */
 const ELEMENT_BYTES = new Map([['Uint8ClampedArray', 1], ['Float16Array', 2], ['BigInt64Array', 8], ['BigUint64Array', 8],
   ...VIEW_TYPES.map((T) => /** @type {[string, number]} */ ([T.name, T.BYTES_PER_ELEMENT]))]);
@@ -397,7 +397,7 @@ export function stream(rt, n, inputs, outputs, body, windowWork = 0) {
   const inBytes = windowWork > 0 && inputs.length === 1 ? n * elementBytes(inputs[0]) : 0;
   if (inBytes >= STREAMED_MIN_BYTES && pool !== null && pool.streamInputs &&
     pool.splitsStream(n * windowWork, Math.ceil(inBytes / INPUT_BLOCK_BYTES)) &&
-    outputs.every((y) => VIEW_NAMES.has(kindOf(y)) && !overlaps(inputs[0], y))) {
+    outputs.every((y) => VIEW_TYPE_BY_NAME.has(kindOf(y)) && !overlaps(inputs[0], y))) {
     streamWindows(rt, n, inputs[0], outputs, body);
     return;
   }
@@ -440,7 +440,7 @@ function streamWindows(rt, n, x, outputs, body) {
     const specs = [input('x', bytesOf(x, off * size, (off + len) * size), true)];
     for (let i = 0; i < outputs.length; i++) {
       const y = outputs[i];
-      const Type = /** @type {any} */ (VIEW_TYPES.find((T) => T.name === kindOf(y)));
+      const Type = /** @type {any} */ (VIEW_TYPE_BY_NAME.get(kindOf(y)));
       specs.push(output(names[i], Type, len, new Type(bufferOf(y), byteOffsetOf(y) + off * Type.BYTES_PER_ELEMENT, len), true));
     }
     call(rt, specs, (p, c, unwritten) => body({ in: [p.x], out: names.map((name) => p[name]) }, off, len, c, unwritten.has('x')));
