@@ -105,7 +105,8 @@ export interface InitResult {
   build: 'simd128' | 'relaxed';
   /** Threads large calls run on (1: no pool). */
   threads: number;
-  /** Why there are fewer threads than asked for (no shared memory, a worker that failed, numThreads above 64), or null. */
+  /** Why there are fewer threads than asked for (no shared memory, a worker that failed to start or died later,
+   * numThreads above 64), or null. */
   threadsNote: string | null;
 }
 
@@ -124,7 +125,8 @@ export interface InitResult {
 export function init(options?: InitOptions): Promise<InitResult>;
 
 /**
- * Threads that large calls run on, the calling thread included (1 without a pool).
+ * Threads that large calls run on, the calling thread included (1 without a pool, and after a pool
+ * worker died: init() then says so in threadsNote).
  * @example
  * await init({ numThreads: 4 });
  * threads(); // 4 in Node on a 4-core machine

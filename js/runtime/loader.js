@@ -325,7 +325,8 @@ function defaultSource(build) {
  * @typedef {object} InitResult
  * @property {'simd128' | 'relaxed'} build the build instantiated
  * @property {number} threads threads large calls run on (1: no pool)
- * @property {string | null} threadsNote why there are fewer threads than asked for, or null
+ * @property {string | null} threadsNote why there are fewer threads than asked for (a worker that
+ *   died after the pool started included: Pool#lost), or null
  */
 
 /**
@@ -528,7 +529,7 @@ function withCap(note, cap) {
 
 /** @returns {InitResult} */
 function result() {
-  return { build: backend(), threads: threads(), threadsNote };
+  return { build: backend(), threads: threads(), threadsNote: pool?.lostNote ?? threadsNote };
 }
 
 /** @param {WebAssembly.Module} module */
@@ -537,7 +538,8 @@ function importsMemory(module) {
 }
 
 /**
- * Threads that large calls run on, this one included: 1 without a pool.
+ * Threads that large calls run on, this one included: 1 without a pool, or
+ * once a worker of the pool died (Pool#lost).
  * @returns {number}
  */
 export function threads() {

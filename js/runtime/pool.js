@@ -157,6 +157,8 @@ export class Pool {
     this.minWork = MIN_WORK_PER_THREAD;
     /** @type {string | null} why the pool did not start, if it did not */
     this.error = null;
+    /** @type {string | null} why a pool that started stopped (a worker died: Pool#lost), or null */
+    this.lostNote = null;
     /** @private */ this.spin = !canBlock();
     /** Calls made through call() (binding.js), to tell one call's regions from the next call's. @internal */
     this.calls = 0;
@@ -237,13 +239,25 @@ export class Pool {
   /** @private @param {string | URL | null} url null: js/runtime/worker.js @param {object} data @returns {Promise<void>} */
   async spawn(url, data) {
     let worker;
+    // Before the worker is ready its failure rejects start(); after, it is a
+    // worker lost from a running pool (Pool#lost).
+    let ready = false;
     /** @type {(m: any) => void} */
     let onMessage = () => {};
     /** @type {(e: any) => void} */
     let onError = () => {};
     const started = new Promise((resolve, reject) => {
-      onMessage = (m) => (m.ready ? resolve(undefined) : m.failed ? reject(new Error(m.failed)) : undefined);
-      onError = (e) => reject(new Error(e?.message ?? String(e)));
+      onMessage = (m) => {
+        if (m.ready) {
+          ready = true;
+          resolve(undefined);
+        } else if (m.failed) {
+          // A browser's worker outlives the failure of its script: idle, not gone. Node's exits (below).
+          if (ready) this.lost(m.failed);
+          else reject(new Error(m.failed));
+        }
+      };
+      onError = (e) => (ready ? this.lost(e?.message ?? String(e)) : reject(new Error(e?.message ?? String(e))));
     });
     if (isNode()) {
       const { Worker } = /** @type {typeof import('node:worker_threads')} */ (process.getBuiltinModule('node:worker_threads'));
@@ -253,7 +267,7 @@ export class Pool {
       worker = new Worker(url ?? new URL('./worker.js', import.meta.url), { workerData: data, execArgv });
       worker.on('message', onMessage);
       worker.on('error', onError);
-      worker.on('exit', (code) => onError(new Error(`worker exited with code ${code} before it was ready`)));
+      worker.on('exit', (code) => onError(new Error(ready ? `a worker exited with code ${code}` : `worker exited with code ${code} before it was ready`)));
       worker.unref(); // a sleeping pool never keeps the process alive
     } else {
       worker = createWebWorker(url);
@@ -274,6 +288,23 @@ export class Pool {
     } finally {
       clearTimeout(timer);
     }
+  }
+
+  /**
+   * A worker of the running pool died (its thread exited, or its script
+   * failed): the pool stops, and calls run on the calling thread from now on
+   * (threads() is 1, and init() says why). It runs from the event loop, so
+   * never inside a region; a region begun before it ran, with the worker
+   * already gone, ends anyway: the calling thread claims the dead worker's
+   * part as it claims a late one's (join()). Only a worker that dies in the
+   * middle of a task, which the engine alone can make happen, leaves its
+   * region waiting (docs/threads.md T3).
+   * @private @param {string} why
+   */
+  lost(why) {
+    if (this.workers.length === 0) return; // disposed: the exits of the workers dispose() ends
+    this.lostNote = `qdq-wasm: a pool worker stopped (${why.replace(/^(Error: )?qdq-wasm: /, '')}); running on one thread`;
+    this.dispose();
   }
 
   /** Threads a call may use. */

@@ -975,6 +975,49 @@ test('threads', async (t) => {
     assert.deepEqual(out.y, [1 * 5 + 2 * 7, 1 * 6 + 2 * 8, 3 * 5 + 4 * 7, 3 * 6 + 4 * 8]);
   });
 
+  await t.test('should stop the pool when a worker dies after it started, and run on one thread', () => {
+    // Both workers die in their second sleep: after the first calls, split however small, once they have
+    // polled for SPIN_MICROS. The calls after that run before the event loop hears of it: they must not
+    // wait for a dead worker (the calling thread claims its part). Then the pool stops, and init() says why.
+    const script = `
+      import * as qdq from ${JSON.stringify(new URL('../../js/index.js', import.meta.url).href)};
+      import { setThreadLimit } from ${JSON.stringify(new URL('../../js/runtime/loader.js', import.meta.url).href)};
+      const workerUrl = new URL(${JSON.stringify(new URL('../helpers/dying-worker.js', import.meta.url).href)});
+      const first = await qdq.init({ build: ${JSON.stringify(BUILD)}, numThreads: 3, workerUrl });
+      const a = Uint8Array.from({ length: 13 * 40 }, (_, i) => (i * 7) % 256);
+      const b = Int8Array.from({ length: 40 * 29 }, (_, i) => ((i * 5) % 256) - 128);
+      const run = () => Array.from(qdq.matmulInteger(a, b, { m: 13, k: 40, n: 29, aZeroPoint: 3 }));
+      setThreadLimit(3, 0);
+      const early = new Set(); // the distinct results, as JSON: the output stays small
+      let calls = 0;
+      for (const until = performance.now() + 20; performance.now() < until; calls++) early.add(JSON.stringify(run()));
+      for (const until = performance.now() + 10; performance.now() < until;); // the workers poll, sleep and die
+      for (const until = performance.now() + 20; performance.now() < until; calls++) early.add(JSON.stringify(run()));
+      for (let i = 0; i < 200 && qdq.threads() > 1; i++) await new Promise((r) => setTimeout(r, 10));
+      const later = await qdq.init({ build: ${JSON.stringify(BUILD)}, numThreads: 3, workerUrl });
+      console.log(JSON.stringify({ first, later, threads: qdq.threads(), calls, early: [...early].map((e) => JSON.parse(e)), y: run() }));`;
+    const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60000 });
+    assert.equal(child.signal, null, 'the child was killed by the timeout: a region waited for a dead worker');
+    assert.equal(child.status, 0, child.stderr);
+    const out = JSON.parse(child.stdout);
+    assert.equal(out.first.threads, 3);
+    assert.equal(out.threads, 1);
+    assert.equal(out.later.threads, 1);
+    assert.equal(out.later.threadsNote, 'qdq-wasm: a pool worker stopped (simulated death of a pool worker); running on one thread');
+    const m = 13, k = 40, n = 29;
+    const want = [];
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let s = 0;
+        for (let p = 0; p < k; p++) s += (((i * k + p) * 7) % 256 - 3) * ((((p * n + j) * 5) % 256) - 128);
+        want.push(s);
+      }
+    }
+    assert.ok(out.calls > 0);
+    assert.deepEqual(out.early, [want]);
+    assert.deepEqual(out.y, want);
+  });
+
   await t.test('should run on one thread when shared memory cannot be allocated, and say why', () => {
     // A browser may refuse shared memory of the -mt builds' 2 GiB maximum (mobile Safari has); emulated
     // in a child process by a WebAssembly.Memory that throws for shared: true, as V8 does when it cannot
