@@ -1,5 +1,5 @@
-// The streaming operators' windows (docs/threads.md T5): quantize, dequantize
-// and fake-quantize calls on one thread, on two with the pool's default
+// The streaming operators' windows (docs/threads.md T5): quantize, dequantize,
+// fake-quantize and (--ops minmax) per-tensor min/max calls on one thread, on two with the pool's default
 // threshold, and on two with every window split, alternated call by call.
 // Lone calls come after a 3 ms pause (past the workers' poll: they sleep; a
 // busy loop, or with --idle a timer); --loop runs the calls back to back;
@@ -7,7 +7,7 @@
 // workers poll then, as after a model's Linear layer).
 // Medians in µs, the speedups against one thread, and how many default
 // calls split: where the threshold of QDQ_SPLIT_STREAMED should lie.
-//   node bench/probes/stream-windows.js [--idle | --loop | --polling] [--calls 120] [--ops quantize,dequantize,fake-quantize]
+//   node bench/probes/stream-windows.js [--idle | --loop | --polling] [--calls 120] [--ops quantize,dequantize,fake-quantize,minmax]
 import { machineLine } from '../lib/threads.js';
 import { median } from '../lib/time-all.js';
 import * as qdq from '../../js/index.js';
@@ -48,6 +48,10 @@ const makers = {
       qscheme: /** @type {const} */ ('per_tensor_affine'), scale: 0.05, zeroPoint: 0 };
     const out = new Float32Array(n);
     return () => qdq.dequantize(q, { out });
+  },
+  minmax: (n) => {
+    const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 4);
+    return () => new qdq.MinMaxObserver().observe(x);
   },
   'fake-quantize': (n) => {
     const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 4), out = new Float32Array(n), maskOut = new Uint8Array(n);

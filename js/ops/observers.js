@@ -16,6 +16,17 @@ export { FLOAT32_EPS } from './qparams.js';
 /** @typedef {import('./qparams.js').ObserverOptions} ObserverOptions */
 
 /**
+ * Work per element of a per-tensor min/max (the units of js/ops/quantize.js's
+ * WORK): the kernel, about half of quantize's 14, and 1.5 per byte copied in.
+ * Its windows (qdq_minmax_streamed) split only while the workers poll, as
+ * after a model's layer: on a 2-vCPU AMD EPYC VM, split right after a GEMM
+ * they ran 1.17-1.36x one thread from 512 Ki to 4 Mi elements, and after a 3 ms
+ * pause 0.78-1.09x (busy) and 0.43-0.84x (idle: a timer)
+ * (bench/probes/stream-windows.js --ops minmax; docs/threads.md T5).
+ */
+const MINMAX_WORK = 7 + 1.5 * 4;
+
+/**
  * Per-channel minima and maxima of x laid out as lay.
  * @param {Float32Array} x @param {import('./tensor.js').Layout} lay
  * @returns {{ mins: Float32Array, maxs: Float32Array }}
@@ -28,10 +39,12 @@ function channelMinMax(x, lay) {
   if (n === 0) return { mins, maxs };
   const rt = getRuntime();
   call(rt, [inout('mins', mins), inout('maxs', maxs)], (p, fn) => {
-    stream(rt, n, [x], [], (slots, off, len) => {
-      const bad = fn.qdq_minmax(slots.in[0], len, off, c, lay.inner, p.mins, p.maxs);
+    stream(rt, n, [x], [], (slots, off, len, _, streamed) => {
+      const bad = streamed ? fn.qdq_minmax_streamed(slots.in[0], len, off, p.mins, p.maxs)
+        : fn.qdq_minmax(slots.in[0], len, off, c, lay.inner, p.mins, p.maxs);
       if (bad >= 0) throw new RangeError(`qdq-wasm: x[${off + bad}] is ${x[off + bad]}; observers need finite values`);
-    });
+      if (bad !== -1) throw new Error(`qdq-wasm: internal: qdq_minmax_streamed returned ${bad} for a window of ${len}`);
+    }, c === 1 ? MINMAX_WORK : 0, false);
   });
   return { mins, maxs };
 }

@@ -26,6 +26,7 @@ export const OPERATORS = Object.freeze(/** @type {const} */ ([
   'qdq_fake_quantize',
   'qdq_quantize_steps',
   'qdq_minmax',
+  'qdq_minmax_streamed',
   'qdq_error_stats',
   'qdq_calculate_qparams',
   'qdq_moving_average_minmax',

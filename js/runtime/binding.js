@@ -382,8 +382,9 @@ export function overlaps(a, b) {
  * @param {(slots: { in: number[], out: number[] }, off: number, len: number, c: Record<string, (...args: number[]) => number>,
  *   streamed: boolean) => void} body
  * @param {number} [windowWork] multiply-adds per element (0: staging chunks only)
+ * @param {boolean} [windowsAsleep] whether windows are worth it while the workers sleep (Pool#splitsStream)
  */
-export function stream(rt, n, inputs, outputs, body, windowWork = 0) {
+export function stream(rt, n, inputs, outputs, body, windowWork = 0, windowsAsleep = true) {
   if (n === 0) return;
   for (const list of [inputs, outputs]) {
     for (let i = 0; i < list.length; i++) {
@@ -396,7 +397,7 @@ export function stream(rt, n, inputs, outputs, body, windowWork = 0) {
   const pool = rt.pool;
   const inBytes = windowWork > 0 && inputs.length === 1 ? n * elementBytes(inputs[0]) : 0;
   if (inBytes >= STREAMED_MIN_BYTES && pool !== null && pool.streamInputs &&
-    pool.splitsStream(n * windowWork, Math.ceil(inBytes / INPUT_BLOCK_BYTES)) &&
+    pool.splitsStream(n * windowWork, Math.ceil(inBytes / INPUT_BLOCK_BYTES), windowsAsleep) &&
     outputs.every((y) => VIEW_TYPE_BY_NAME.has(kindOf(y)) && !overlaps(inputs[0], y))) {
     streamWindows(rt, n, inputs[0], outputs, body);
     return;

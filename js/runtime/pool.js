@@ -353,13 +353,17 @@ export class Pool {
    * multiply-adds, over `units` input blocks) goes through windows on several
    * threads (binding.js stream()): while the workers poll, from
    * MIN_WORK_PER_THREAD_STREAMING per thread; while they sleep, from
-   * MIN_WORK_PER_THREAD_WINDOWED_ASLEEP. Both scale with minWork (0: always).
-   * @param {number} work @param {number} units
+   * MIN_WORK_PER_THREAD_WINDOWED_ASLEEP, or never when `asleep` is false (an
+   * operator whose windows pay only with polling workers). Both scale with
+   * minWork (0: always).
+   * @param {number} work @param {number} units @param {boolean} [asleep]
    */
-  splitsStream(work, units) {
+  splitsStream(work, units, asleep = true) {
     const t = Math.min(this.threads(), units);
     if (t < 2) return false;
-    const min = this.minWork * (this.polling() ? MIN_WORK_PER_THREAD_STREAMING : MIN_WORK_PER_THREAD_WINDOWED_ASLEEP) /
+    const polling = this.minWork === 0 || this.polling();
+    if (!polling && !asleep) return false;
+    const min = this.minWork * (polling ? MIN_WORK_PER_THREAD_STREAMING : MIN_WORK_PER_THREAD_WINDOWED_ASLEEP) /
       MIN_WORK_PER_THREAD;
     return work >= min * 2;
   }

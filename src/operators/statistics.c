@@ -21,7 +21,8 @@
  * one at 1-4 Mi elements (bench/threads-elementwise.js, Xeon, Node 20; the
  * caller's copy into wasm memory is most of a call), so the pool never splits
  * it. The split path stays exact and tested: the suites set minWork 0, which
- * splits any call. */
+ * splits any call. A per-tensor call that splits goes through windows
+ * instead (qdq_minmax_streamed; js/ops/observers.js weighs those). */
 #define QDQ_MINMAX_WORK 0.0
 #define QDQ_ERROR_STATS_WORK 75.0
 /* Blocks reduced per parallel region on one channel: their slots live on the
@@ -124,6 +125,52 @@ long qdq_minmax(const float* x, size_t n, size_t start, size_t channels, size_t 
       mins[0] = j.lo[s] < mins[0] ? j.lo[s] : mins[0];
       maxs[0] = j.hi[s] > maxs[0] ? j.hi[s] : maxs[0];
     }
+  }
+  return -1;
+}
+
+/* One channel, x streamed in by the host (QDQ_FLAG_INPUT_STREAMED): task t
+ * runs once input block t (QDQ_INPUT_BLOCK_BYTES) is written, and reduces
+ * every block of QDQ_BLOCK_ELEMENTS that ends in it, from (+inf, -inf) into
+ * the block's slot. A block is reduced only once all of it has arrived, so
+ * the slots, folded in block order, are the staging path's fold. */
+struct minmax_streamed_job {
+  const float* x;
+  size_t n, start;
+  float lo[QDQ_BLOCKS_PER_REGION], hi[QDQ_BLOCKS_PER_REGION];
+  long bad[QDQ_BLOCKS_PER_REGION];
+};
+
+static void minmax_streamed_task(void* ctx, size_t task, size_t thread) {
+  (void) thread;
+  struct minmax_streamed_job* j = ctx;
+  const size_t per = QDQ_INPUT_BLOCK_BYTES / sizeof(float);
+  const size_t in_begin = task * per, in_end = j->n - in_begin < per ? j->n : in_begin + per;
+  const size_t blocks = qdq_chunk_blocks(j->n, j->start);
+  /* The block holding in_begin, then its successors while they end in this input block. */
+  for (size_t b = (j->start + in_begin) / QDQ_BLOCK_ELEMENTS - j->start / QDQ_BLOCK_ELEMENTS; b < blocks; b++) {
+    const size_t end = qdq_chunk_block_begin(b + 1, j->n, j->start);
+    if (end > in_end) break;
+    const size_t begin = qdq_chunk_block_begin(b, j->n, j->start);
+    j->lo[b] = INFINITY;
+    j->hi[b] = -INFINITY;
+    j->bad[b] = qdq_config()->f32_rminmax((end - begin) * sizeof(float), j->x + begin, &j->lo[b], &j->hi[b]);
+  }
+}
+
+long qdq_minmax_streamed(const float* x, size_t n, size_t start, float* min, float* max) {
+  if (n == 0) return -1;
+  struct minmax_streamed_job j = {.x = x, .n = n, .start = start};
+  const size_t blocks = qdq_chunk_blocks(n, start);
+  if (blocks > QDQ_BLOCKS_PER_REGION) return QDQ_ERROR_SIZE_OVERFLOW;
+  const size_t per = QDQ_INPUT_BLOCK_BYTES / sizeof(float), tasks = (n + per - 1) / per;
+  /* The host decided to split the whole call, copies included (stream()). */
+  qdq_parallelize_input(minmax_streamed_task, &j, tasks,
+                        qdq_parallel_tasks(QDQ_MINMAX_WORK * (double) n, tasks, QDQ_SPLIT_WINDOW));
+  for (size_t b = 0; b < blocks; b++) {
+    if (j.bad[b] >= 0) return (long) qdq_chunk_block_begin(b, n, start) + j.bad[b];
+    *min = j.lo[b] < *min ? j.lo[b] : *min;
+    *max = j.hi[b] > *max ? j.hi[b] : *max;
   }
   return -1;
 }

@@ -254,7 +254,36 @@ void qdq_test_nbits(int* passed, int* failed);     /* tests/c/test-nbits.c */
 void qdq_test_train(int* passed, int* failed);     /* tests/c/test-train.c */
 
 
+/* qdq_minmax_streamed folds what qdq_minmax folds with one channel, signed
+ * zeros and the first non-finite index included, at any start (here its one
+ * region runs in place, task after task). */
+static void test_minmax_streamed(void) {
+  const size_t max_n = 5 * 65536 + 777;
+  float* x = malloc(max_n * sizeof(float));
+  for (int trial = 0; trial < 40; trial++) {
+    rng = rng * 1664525u + 1013904223u;
+    const size_t n = trial == 0 ? 0 : 1 + (rng >> 8) % max_n;
+    rng = rng * 1664525u + 1013904223u;
+    const size_t start = trial % 3 == 0 ? ((rng >> 8) % 64) * 16384 : (rng >> 8) % 1000000;
+    for (size_t i = 0; i < n; i++) x[i] = trial % 4 == 1 ? (i % 3 == 0 ? -0.0f : 0.0f) : rand_float(5.0f);
+    if (trial % 5 == 2 && n > 0) x[(rng >> 4) % n] = trial % 2 ? NAN : -INFINITY;
+    float lo1 = INFINITY, hi1 = -INFINITY, lo2 = INFINITY, hi2 = -INFINITY;
+    const long want = qdq_minmax(x, n, start, 1, n == 0 ? 1 : n, &lo1, &hi1);
+    const long got = qdq_minmax_streamed(x, n, start, &lo2, &hi2);
+    CHECK(got == want, "minmax streamed trial %d (n %zu, start %zu): index %ld, want %ld", trial, n, start, got, want);
+    if (want < 0) {
+      CHECK(memcmp(&lo1, &lo2, 4) == 0 && memcmp(&hi1, &hi2, 4) == 0,
+            "minmax streamed trial %d (n %zu, start %zu): [%g, %g], want [%g, %g]", trial, n, start, lo2, hi2, lo1, hi1);
+    }
+  }
+  float lo = INFINITY, hi = -INFINITY;
+  CHECK(qdq_minmax_streamed(x, 64 * 65536 + 1, 0, &lo, &hi) == QDQ_ERROR_SIZE_OVERFLOW && lo == INFINITY,
+        "minmax streamed: more than 64 blocks must be refused before reading");
+  free(x);
+}
+
 int main(void) {
+  test_minmax_streamed();
   test_operators_chunked();
   test_reference_rounding();
   test_article_example();

@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import * as qdq from '../../js/index.js';
 import { getRuntime, parallelRegions, setThreadLimit } from '../../js/runtime/loader.js';
 import { run } from '../helpers/elementwise-workload.js';
+import { SPIN_MICROS } from '../../js/runtime/pool.js';
 
 const BUILD = /** @type {'simd128' | 'relaxed'} */ (process.env.QDQ_BUILD ?? 'simd128');
 const info = await qdq.init({ build: BUILD, numThreads: 4 });
@@ -141,6 +142,66 @@ test('threaded streaming operators', async (t) => {
     assert.equal(large.findIndex((v, i) => v !== expected[i]), -1);
     assert.deepEqual(small, expected.subarray(0, 1 << 20));
     assert.deepEqual(Array.from(large.subarray(0, 3)), [-128, 127, 127]); // -10, 9.16, 8.31 at 0.05
+  });
+
+  await t.test('should fold a per-tensor min/max in windows, across their seams, as one thread does', async () => {
+    // qdq_minmax_streamed (src/operators/statistics.c): every window's input streamed in, each 64 Ki
+    // block reduced once all of it has arrived. 2.5 Mi + 5 elements: windows of 1 Mi, a short third.
+    const pool = /** @type {any} */ (getRuntime()).pool;
+    const n = (5 << 19) + 5;
+    const base = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 3);
+    const cases = [
+      ['extremes in the second window', (/** @type {Float32Array} */ x) => { x[(1 << 20) + 3] = -7.5; x[(2 << 20) - 1] = 8.25; }],
+      ['extremes in the short last window', (/** @type {Float32Array} */ x) => { x[n - 1] = 9; x[(2 << 20) + 2] = -9.5; }],
+      // Zero extremes: the fold keeps the first zero of a tie; the observer then gives torch's sign (Z1).
+      ['all zeros, a -0 at a seam', (/** @type {Float32Array} */ x) => { x.fill(0); x[1 << 20] = -0; }],
+    ];
+    for (const [what, edit] of cases) {
+      const x = base.slice();
+      /** @type {(x: Float32Array) => void} */ (edit)(x);
+      const observe = () => {
+        const o = new qdq.MinMaxObserver();
+        o.observe(x);
+        return [o.minVal, o.maxVal];
+      };
+      const expected = onThreads(1, observe);
+      for (const threads of [2, 3, 4]) {
+        const streamed = pool.streamedIn;
+        const got = onThreads(threads, observe);
+        assert.equal(pool.streamedIn - streamed, 4 * n, `${what}, ${threads} threads: not every window was streamed`);
+        assert.ok(Object.is(got[0], expected[0]) && Object.is(got[1], expected[1]), `${what}, ${threads} threads: ${got} against ${expected}`);
+      }
+    }
+    // The first NaN, in the second and in the last window, after a NaN-free start.
+    for (const at of [(1 << 20) + 65536 * 3 + 17, n - 2]) {
+      const x = base.slice();
+      x[at] = NaN;
+      x[at + 1] = Infinity;
+      for (const threads of [1, 2, 4]) {
+        assert.throws(() => onThreads(threads, () => new qdq.MinMaxObserver().observe(x)),
+          { name: 'RangeError', message: `qdq-wasm: x[${at}] is NaN; observers need finite values` }, `${threads} threads, NaN at ${at}`);
+      }
+    }
+    // The default: split only while the workers poll (after a region), never alone.
+    const x = base.slice(0, 2 << 20);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // past the workers' poll
+    let before = parallelRegions();
+    new qdq.MinMaxObserver().observe(x);
+    assert.equal(parallelRegions(), before, 'a lone call of 2 Mi elements of min/max was split');
+    // Right after a split call the workers poll for SPIN_MICROS, unless the pool is quiet (earlier
+    // windows in which a descheduled worker took no task: Pool#pace), which the setter ends. A
+    // loaded machine can delay this thread past half of the poll between the two calls, so the
+    // pair gets a few tries. The call before is a small GEMM: two tasks, too few to count for pace.
+    let split = false;
+    const a = new Uint8Array(16 * 64).fill(3), b = new Int8Array(64 * 64).fill(-2);
+    for (let i = 0; i < 10 && !split; i++) {
+      pool.spinMicros = SPIN_MICROS;
+      onThreads(2, () => qdq.matmulInteger(a, b, { m: 16, k: 64, n: 64 }));
+      before = parallelRegions();
+      new qdq.MinMaxObserver().observe(x);
+      split = parallelRegions() > before;
+    }
+    assert.ok(split, 'a call of 2 Mi elements of min/max right after a split call was not split');
   });
 
   await t.test('should serve calls in flight from several async callers', async () => {
