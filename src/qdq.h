@@ -231,6 +231,13 @@ QDQ_API long qdq_minmax_streamed(const float* x, size_t n, size_t start, float* 
 QDQ_API int qdq_error_stats(const float* x, const float* x_hat, size_t n, size_t start,
                     size_t channels, size_t inner, double* acc);
 
+/// qdq_error_stats with one channel (acc[0..2]) on an x and x_hat the host
+/// streams in together (QDQ_FLAG_INPUT_STREAMED's contract, block t of both
+/// before task t), with the same result: the streaming operators' windows
+/// (docs/threads.md T5). n spans at most 64 blocks of 64 Ki elements, else it
+/// returns QDQ_ERROR_SIZE_OVERFLOW and reads nothing.
+QDQ_API int qdq_error_stats_streamed(const float* x, const float* x_hat, size_t n, size_t start, double* acc);
+
 /* Flags of qdq_calculate_qparams. */
 #define QDQ_QPARAMS_SYMMETRIC 1u    /* E3 instead of E2 */
 #define QDQ_QPARAMS_UINT8 2u        /* the dtype is uint8 (symmetric zero point 128) */

@@ -1,5 +1,5 @@
 // The streaming operators' windows (docs/threads.md T5): quantize, dequantize,
-// fake-quantize and (--ops minmax) per-tensor min/max calls on one thread, on two with the pool's default
+// fake-quantize, and (--ops) per-tensor min/max and error statistics calls on one thread, on two with the pool's default
 // threshold, and on two with every window split, alternated call by call.
 // Lone calls come after a 3 ms pause (past the workers' poll: they sleep; a
 // busy loop, or with --idle a timer); --loop runs the calls back to back;
@@ -7,7 +7,7 @@
 // workers poll then, as after a model's Linear layer).
 // Medians in µs, the speedups against one thread, and how many default
 // calls split: where the threshold of QDQ_SPLIT_STREAMED should lie.
-//   node bench/probes/stream-windows.js [--idle | --loop | --polling] [--calls 120] [--ops quantize,dequantize,fake-quantize,minmax]
+//   node bench/probes/stream-windows.js [--idle | --loop | --polling] [--calls 120] [--ops quantize,dequantize,fake-quantize,minmax,error-stats]
 import { machineLine } from '../lib/threads.js';
 import { median } from '../lib/time-all.js';
 import * as qdq from '../../js/index.js';
@@ -52,6 +52,11 @@ const makers = {
   minmax: (n) => {
     const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 4);
     return () => new qdq.MinMaxObserver().observe(x);
+  },
+  'error-stats': (n) => {
+    const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 4);
+    const xHat = Float32Array.from(x, (v, i) => v + ((i % 7) - 3) / 64);
+    return () => qdq.errorStats(x, xHat);
   },
   'fake-quantize': (n) => {
     const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 4), out = new Float32Array(n), maskOut = new Uint8Array(n);

@@ -44,7 +44,7 @@ function channelMinMax(x, lay) {
         : fn.qdq_minmax(slots.in[0], len, off, c, lay.inner, p.mins, p.maxs);
       if (bad >= 0) throw new RangeError(`qdq-wasm: x[${off + bad}] is ${x[off + bad]}; observers need finite values`);
       if (bad !== -1) throw new Error(`qdq-wasm: internal: qdq_minmax_streamed returned ${bad} for a window of ${len}`);
-    }, c === 1 ? MINMAX_WORK : 0, false);
+    }, c === 1 ? MINMAX_WORK : 0, Infinity);
   });
   return { mins, maxs };
 }

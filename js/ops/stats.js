@@ -1,10 +1,28 @@
 // Error statistics of a reconstruction against its original (E10):
-// errorStats -> qdq_error_stats (src/operators/statistics.c).
+// errorStats -> qdq_error_stats (src/operators/statistics.c), or per tensor
+//   on several threads qdq_error_stats_streamed, in windows (docs/threads.md T5).
 
 import { call, inout, stream } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
 import { channelLayout, tensorLayout } from './tensor.js';
 import { lengthOf, options, typedArray } from '../runtime/validate.js';
+
+/**
+ * Work per element of per-tensor error statistics in windows (the units of
+ * js/ops/quantize.js's WORK): the kernel's QDQ_ERROR_STATS_WORK
+ * (src/operators/statistics.c) and 1.5 per byte copied in (x and xHat).
+ * While the workers poll they split from ~96 Ki elements on two threads.
+ */
+const ERROR_STATS_WORK = 75 + 1.5 * 8;
+/**
+ * While the workers sleep, windows need twice the usual work (Pool#splitsStream):
+ * from ~1.5 Mi elements on two threads. On a 2-vCPU AMD EPYC VM every window
+ * split ran, against one thread, 1.09-1.80x from 512 Ki after a 3 ms busy
+ * pause, but after a 3 ms timer 0.44x at 512 Ki, 0.50x at 1 Mi and 1.49x at
+ * 2 Mi: a split then loses a millisecond or two (bench/probes/stream-windows.js
+ * --ops error-stats; docs/threads.md T5).
+ */
+const ERROR_STATS_ASLEEP_SCALE = 2;
 
 /**
  * @typedef {object} ErrorStats
@@ -46,8 +64,11 @@ export function errorStats(x, xHat, opts) {
   const rt = getRuntime();
   const acc = new Float64Array(3 * lay.channels); // sum (x - xHat)^2, sum x^2, max |x - xHat| per channel
   call(rt, [inout('acc', acc)], (p, c) => {
-    stream(rt, n, [x, xHat], [], (slots, off, len) =>
-      c.qdq_error_stats(slots.in[0], slots.in[1], len, off, lay.channels, lay.inner, p.acc));
+    stream(rt, n, [x, xHat], [], (slots, off, len, _, streamed) => {
+      const status = streamed ? c.qdq_error_stats_streamed(slots.in[0], slots.in[1], len, off, p.acc)
+        : c.qdq_error_stats(slots.in[0], slots.in[1], len, off, lay.channels, lay.inner, p.acc);
+      if (status !== 0) throw new Error(`qdq-wasm: internal: qdq_error_stats_streamed returned ${status} for a window of ${len}`);
+    }, lay.channels === 1 ? ERROR_STATS_WORK : 0, ERROR_STATS_ASLEEP_SCALE);
   });
   let sse = 0, ssx = 0, maxAbs = 0;
   for (let c = 0; c < lay.channels; c++) {

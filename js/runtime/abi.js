@@ -28,6 +28,7 @@ export const OPERATORS = Object.freeze(/** @type {const} */ ([
   'qdq_minmax',
   'qdq_minmax_streamed',
   'qdq_error_stats',
+  'qdq_error_stats_streamed',
   'qdq_calculate_qparams',
   'qdq_moving_average_minmax',
   'qdq_isa',

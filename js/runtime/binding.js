@@ -299,10 +299,12 @@ export function call(rt, specs, body) {
       const s = specs[i];
       const ptr = s.kind === 'owned' ? s.buffer.pointer(rt) : base + offsets[i];
       p[s.name] = ptr;
-      if (s.kind === 'in' && s.streamed && unwritten.size === 0 && pool !== null && pool.streamInputs && pool.threads() > 1 &&
-        byteLengthOf(s.array) >= STREAMED_MIN_BYTES) {
+      if (s.kind === 'in' && s.streamed && pool !== null && pool.streamInputs && pool.threads() > 1 &&
+        byteLengthOf(s.array) >= STREAMED_MIN_BYTES && (unwritten.size === 0 || pool.in?.bytes === byteLengthOf(s.array))) {
+        // Streamed inputs of one call have the same length: the region's task t reads block t of each.
         const src = bytesOf(s.array);
-        pool.in = { src, ptr, bytes: src.length };
+        if (pool.in === null || unwritten.size === 0) pool.in = { parts: [], bytes: src.length };
+        pool.in.parts.push({ src, ptr });
         unwritten.add(s.name);
       } else if (s.kind === 'in' || s.kind === 'inout') rt.write(s.array, ptr);
       else if (s.kind === 'out' && s.progressive && progressive === null && pool !== null && pool.copyDuring && pool.threads() > 1 &&
@@ -367,14 +369,15 @@ export function overlaps(a, b) {
  * Every input and output must hold at least n elements (a RangeError
  * otherwise), and at most a staging chunk of 4-byte elements is copied into
  * a slot at a time.
- * With `windowWork` (an elementwise operator: one input, results in order;
- * its cost per element, copies included) and a pool that splits a call of
- * that much work (Pool#splitsStream), the tensor goes instead in windows of
- * up to WINDOW_ELEMENTS through call(): the input streamed and the first
- * output progressive, so the operator's one region per window has this
- * thread write the window in, and copy its results out, while the workers
- * compute (docs/threads.md T5); body then gets `streamed` true when the
- * window's input is left for the operator to stream (QDQ_FLAG_INPUT_STREAMED).
+ * With `windowWork` (an elementwise operator or a reduction: inputs of one
+ * element size, results in order; its cost per element, copies included) and
+ * a pool that splits a call of that much work (Pool#splitsStream), the tensor
+ * goes instead in windows of up to WINDOW_ELEMENTS through call(): the inputs
+ * streamed and the first output progressive, so the operator's one region
+ * per window has this thread write the window in, and copy its results out,
+ * while the workers compute (docs/threads.md T5); body then gets `streamed`
+ * true when the window's inputs are left for the operator to stream
+ * (QDQ_FLAG_INPUT_STREAMED).
  * @param {Runtime} rt
  * @param {number} n elements
  * @param {ArrayBufferView[]} inputs at most 2
@@ -382,9 +385,10 @@ export function overlaps(a, b) {
  * @param {(slots: { in: number[], out: number[] }, off: number, len: number, c: Record<string, (...args: number[]) => number>,
  *   streamed: boolean) => void} body
  * @param {number} [windowWork] multiply-adds per element (0: staging chunks only)
- * @param {boolean} [windowsAsleep] whether windows are worth it while the workers sleep (Pool#splitsStream)
+ * @param {number} [asleepScale] how much more work windows need while the workers sleep (Pool#splitsStream;
+ *   Infinity: windows only while they poll)
  */
-export function stream(rt, n, inputs, outputs, body, windowWork = 0, windowsAsleep = true) {
+export function stream(rt, n, inputs, outputs, body, windowWork = 0, asleepScale = 1) {
   if (n === 0) return;
   for (const list of [inputs, outputs]) {
     for (let i = 0; i < list.length; i++) {
@@ -395,11 +399,24 @@ export function stream(rt, n, inputs, outputs, body, windowWork = 0, windowsAsle
     }
   }
   const pool = rt.pool;
-  const inBytes = windowWork > 0 && inputs.length === 1 ? n * elementBytes(inputs[0]) : 0;
+  const inBytes = windowWork > 0 && inputs.every((x) => elementBytes(x) === elementBytes(inputs[0])) ? n * elementBytes(inputs[0]) : 0;
   if (inBytes >= STREAMED_MIN_BYTES && pool !== null && pool.streamInputs &&
-    pool.splitsStream(n * windowWork, Math.ceil(inBytes / INPUT_BLOCK_BYTES), windowsAsleep) &&
-    outputs.every((y) => VIEW_TYPE_BY_NAME.has(kindOf(y)) && !overlaps(inputs[0], y))) {
-    streamWindows(rt, n, inputs[0], outputs, body);
+    pool.splitsStream(n * windowWork, Math.ceil(inBytes / INPUT_BLOCK_BYTES), asleepScale) &&
+    outputs.every((y) => VIEW_TYPE_BY_NAME.has(kindOf(y)) && !inputs.some((x) => overlaps(x, y)))) {
+    streamWindows(rt, n, inputs, outputs, body);
+    return;
+  }
+  // A call that windows would not split gains nothing from splitting its chunks, whose copies
+  // nothing overlaps: it stays on this thread (error statistics on a 2-vCPU AMD EPYC VM, 256 Ki to
+  // 1 Mi elements after a 3 ms timer, chunks split: 0.54-0.63x one thread; docs/threads.md T5).
+  if (windowWork > 0 && pool !== null && pool.limit !== 1) {
+    const limit = pool.limit;
+    pool.limit = 1;
+    try {
+      stream(rt, n, inputs, outputs, body);
+    } finally {
+      pool.limit = limit;
+    }
     return;
   }
   // An input that shares memory with an output is copied first (its bytes).
@@ -428,23 +445,30 @@ export function stream(rt, n, inputs, outputs, body, windowWork = 0, windowsAsle
 }
 
 /**
- * stream()'s windows: call() per window of x, streamed in, and of each output
- * (views of the outputs at the window, the first progressive).
- * @param {Runtime} rt @param {number} n @param {ArrayBufferView} x @param {ArrayBufferView[]} outputs
+ * stream()'s windows: call() per window of the inputs, streamed in (all of
+ * them, or none when the window is short), and of each output (views of the
+ * outputs at the window, the first progressive).
+ * @param {Runtime} rt @param {number} n @param {ArrayBufferView[]} inputs of one element size @param {ArrayBufferView[]} outputs
  * @param {Parameters<typeof stream>[4]} body
  */
-function streamWindows(rt, n, x, outputs, body) {
-  const size = elementBytes(x);
+function streamWindows(rt, n, inputs, outputs, body) {
+  const size = elementBytes(inputs[0]);
+  const sources = inputs.map((_, i) => `x${i}`);
   const names = outputs.map((_, i) => `y${i}`);
   for (let off = 0; off < n; off += WINDOW_ELEMENTS) {
     const len = Math.min(WINDOW_ELEMENTS, n - off);
-    const specs = [input('x', bytesOf(x, off * size, (off + len) * size), true)];
+    const specs = inputs.map((x, i) => input(sources[i], bytesOf(x, off * size, (off + len) * size), true));
     for (let i = 0; i < outputs.length; i++) {
       const y = outputs[i];
       const Type = /** @type {any} */ (VIEW_TYPE_BY_NAME.get(kindOf(y)));
       specs.push(output(names[i], Type, len, new Type(bufferOf(y), byteOffsetOf(y) + off * Type.BYTES_PER_ELEMENT, len), true));
     }
-    call(rt, specs, (p, c, unwritten) => body({ in: [p.x], out: names.map((name) => p[name]) }, off, len, c, unwritten.has('x')));
+    call(rt, specs, (p, c, unwritten) => {
+      if (unwritten.size !== 0 && unwritten.size !== inputs.length) {
+        throw new Error(`qdq-wasm: internal: a window streams ${unwritten.size} of its ${inputs.length} inputs`);
+      }
+      body({ in: sources.map((name) => p[name]), out: names.map((name) => p[name]) }, off, len, c, unwritten.size !== 0);
+    });
   }
 }
 

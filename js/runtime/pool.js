@@ -353,19 +353,17 @@ export class Pool {
    * multiply-adds, over `units` input blocks) goes through windows on several
    * threads (binding.js stream()): while the workers poll, from
    * MIN_WORK_PER_THREAD_STREAMING per thread; while they sleep, from
-   * MIN_WORK_PER_THREAD_WINDOWED_ASLEEP, or never when `asleep` is false (an
-   * operator whose windows pay only with polling workers). Both scale with
-   * minWork (0: always).
-   * @param {number} work @param {number} units @param {boolean} [asleep]
+   * MIN_WORK_PER_THREAD_WINDOWED_ASLEEP times `asleepScale` (an operator
+   * whose windows pay later after a pause: more; Infinity: only with polling
+   * workers). Both scale with minWork (0: always).
+   * @param {number} work @param {number} units @param {number} [asleepScale]
    */
-  splitsStream(work, units, asleep = true) {
+  splitsStream(work, units, asleepScale = 1) {
     const t = Math.min(this.threads(), units);
     if (t < 2) return false;
-    const polling = this.minWork === 0 || this.polling();
-    if (!polling && !asleep) return false;
-    const min = this.minWork * (polling ? MIN_WORK_PER_THREAD_STREAMING : MIN_WORK_PER_THREAD_WINDOWED_ASLEEP) /
-      MIN_WORK_PER_THREAD;
-    return work >= min * 2;
+    if (this.minWork === 0) return true;
+    const min = this.polling() ? MIN_WORK_PER_THREAD_STREAMING : MIN_WORK_PER_THREAD_WINDOWED_ASLEEP * asleepScale;
+    return work >= (this.minWork / MIN_WORK_PER_THREAD) * min * 2;
   }
 
   /**
@@ -397,8 +395,8 @@ export class Pool {
 
   /**
    * env.qdq_host_parallelize_input: a region whose task t reads block t (of
-   * INPUT_BLOCK_BYTES) of the input call() left unwritten (this.in). This
-   * thread writes the blocks in order, publishing each in the ready word,
+   * INPUT_BLOCK_BYTES) of the input call() left unwritten (this.in; of each
+   * of its parts). This thread writes the blocks in order, publishing each in the ready word,
    * while the workers take tasks, each waiting for its block; then it takes
    * tasks too. The copy into wasm memory, which only this thread can do,
    * then overlaps the operator's first pass over it (docs/threads.md T3).
@@ -453,12 +451,12 @@ export class Pool {
         const memory = new Uint8Array(this.main.memory.buffer);
         for (let b = 0; b < tasks; b++) {
           const begin = b * INPUT_BLOCK_BYTES, end = Math.min(begin + INPUT_BLOCK_BYTES, input.bytes);
-          memory.set(input.src.subarray(begin, end), input.ptr + begin);
+          for (const part of input.parts) memory.set(part.src.subarray(begin, end), part.ptr + begin);
           Atomics.store(c, CONTROL.ready, b + 1);
           // A worker waiting for this block sleeps after a short poll (worker.js); without a waiter this is cheap.
           Atomics.notify(c, CONTROL.ready);
         }
-        this.streamedIn += input.bytes;
+        this.streamedIn += input.bytes * input.parts.length;
       }
       const m = out !== null && marks !== 0 && helpers > 0 ? new Uint32Array(this.main.memory.buffer, marks, 2 * marksCount) : null;
       let k = m === null ? marksCount : 0; // marks passed: all of them when nothing is copied during the region
@@ -629,9 +627,11 @@ export class Pool {
  */
 
 /**
- * An input call() leaves for the operator's first region to write into wasm
- * memory (Pool#parallelizeInput): the `bytes` bytes of `src` go to `ptr`.
- * @typedef {{ src: Uint8Array, ptr: number, bytes: number }} StreamedInput
+ * The inputs call() leaves for the operator's first region to write into wasm
+ * memory (Pool#parallelizeInput): for each part, the `bytes` bytes of `src` go
+ * to `ptr`; block b of every part is written before the ready word says b + 1
+ * (two for the error statistics' windows: x and xHat).
+ * @typedef {{ parts: { src: Uint8Array, ptr: number }[], bytes: number }} StreamedInput
  */
 
 /**

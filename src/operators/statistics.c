@@ -129,11 +129,32 @@ long qdq_minmax(const float* x, size_t n, size_t start, size_t channels, size_t 
   return -1;
 }
 
-/* One channel, x streamed in by the host (QDQ_FLAG_INPUT_STREAMED): task t
- * runs once input block t (QDQ_INPUT_BLOCK_BYTES) is written, and reduces
- * every block of QDQ_BLOCK_ELEMENTS that ends in it, from (+inf, -inf) into
- * the block's slot. A block is reduced only once all of it has arrived, so
- * the slots, folded in block order, are the staging path's fold. */
+/* ---- one channel, streamed in ----
+ * The host writes the float input(s) block by block (QDQ_FLAG_INPUT_STREAMED)
+ * while the region runs: task t runs once input block t (QDQ_INPUT_BLOCK_BYTES)
+ * is written, and reduces every block of QDQ_BLOCK_ELEMENTS that ends in it
+ * into the block's slot, from the identity. A block is reduced only once all
+ * of it has arrived, and the slots are folded in block order, so the result
+ * is the staging path's (docs/threads.md T5). */
+
+/* The blocks of the chunk [start, start + n) that end in its input block t: [*first, *last). */
+static void blocks_ending_in(size_t t, size_t n, size_t start, size_t* first, size_t* last) {
+  const size_t per = QDQ_INPUT_BLOCK_BYTES / sizeof(float);
+  const size_t in_begin = t * per, in_end = n - in_begin < per ? n : in_begin + per;
+  const size_t blocks = qdq_chunk_blocks(n, start);
+  /* The block holding in_begin, then its successors while they end in this input block. */
+  size_t b = (start + in_begin) / QDQ_BLOCK_ELEMENTS - start / QDQ_BLOCK_ELEMENTS;
+  *first = b;
+  while (b < blocks && qdq_chunk_block_begin(b + 1, n, start) <= in_end) b++;
+  *last = b;
+}
+
+/* The region over a streamed chunk, on the threads the host chose for the whole call (stream()). */
+static void run_streamed_blocks(qdq_task_fn fn, void* ctx, size_t n, double work) {
+  const size_t per = QDQ_INPUT_BLOCK_BYTES / sizeof(float), tasks = (n + per - 1) / per;
+  qdq_parallelize_input(fn, ctx, tasks, qdq_parallel_tasks(work * (double) n, tasks, QDQ_SPLIT_WINDOW));
+}
+
 struct minmax_streamed_job {
   const float* x;
   size_t n, start;
@@ -144,29 +165,23 @@ struct minmax_streamed_job {
 static void minmax_streamed_task(void* ctx, size_t task, size_t thread) {
   (void) thread;
   struct minmax_streamed_job* j = ctx;
-  const size_t per = QDQ_INPUT_BLOCK_BYTES / sizeof(float);
-  const size_t in_begin = task * per, in_end = j->n - in_begin < per ? j->n : in_begin + per;
-  const size_t blocks = qdq_chunk_blocks(j->n, j->start);
-  /* The block holding in_begin, then its successors while they end in this input block. */
-  for (size_t b = (j->start + in_begin) / QDQ_BLOCK_ELEMENTS - j->start / QDQ_BLOCK_ELEMENTS; b < blocks; b++) {
-    const size_t end = qdq_chunk_block_begin(b + 1, j->n, j->start);
-    if (end > in_end) break;
+  size_t first, last;
+  blocks_ending_in(task, j->n, j->start, &first, &last);
+  for (size_t b = first; b < last; b++) {
     const size_t begin = qdq_chunk_block_begin(b, j->n, j->start);
     j->lo[b] = INFINITY;
     j->hi[b] = -INFINITY;
-    j->bad[b] = qdq_config()->f32_rminmax((end - begin) * sizeof(float), j->x + begin, &j->lo[b], &j->hi[b]);
+    j->bad[b] = qdq_config()->f32_rminmax((qdq_chunk_block_begin(b + 1, j->n, j->start) - begin) * sizeof(float),
+                                          j->x + begin, &j->lo[b], &j->hi[b]);
   }
 }
 
 long qdq_minmax_streamed(const float* x, size_t n, size_t start, float* min, float* max) {
   if (n == 0) return -1;
-  struct minmax_streamed_job j = {.x = x, .n = n, .start = start};
   const size_t blocks = qdq_chunk_blocks(n, start);
   if (blocks > QDQ_BLOCKS_PER_REGION) return QDQ_ERROR_SIZE_OVERFLOW;
-  const size_t per = QDQ_INPUT_BLOCK_BYTES / sizeof(float), tasks = (n + per - 1) / per;
-  /* The host decided to split the whole call, copies included (stream()). */
-  qdq_parallelize_input(minmax_streamed_task, &j, tasks,
-                        qdq_parallel_tasks(QDQ_MINMAX_WORK * (double) n, tasks, QDQ_SPLIT_WINDOW));
+  struct minmax_streamed_job j = {.x = x, .n = n, .start = start};
+  run_streamed_blocks(minmax_streamed_task, &j, n, QDQ_MINMAX_WORK);
   for (size_t b = 0; b < blocks; b++) {
     if (j.bad[b] >= 0) return (long) qdq_chunk_block_begin(b, n, start) + j.bad[b];
     *min = j.lo[b] < *min ? j.lo[b] : *min;
@@ -229,6 +244,34 @@ static void error_blocks_task(void* ctx, size_t task, size_t thread) {
     run_error(j->x + begin, j->x_hat + begin, qdq_chunk_block_begin(b + 1, j->n, j->start) - begin,
               j->sums[s]);
   }
+}
+
+struct error_streamed_job {
+  const float* x;
+  const float* x_hat;
+  size_t n, start;
+  double sums[QDQ_BLOCKS_PER_REGION][3];
+};
+
+static void error_streamed_task(void* ctx, size_t task, size_t thread) {
+  (void) thread;
+  struct error_streamed_job* j = ctx;
+  size_t first, last;
+  blocks_ending_in(task, j->n, j->start, &first, &last);
+  for (size_t b = first; b < last; b++) {
+    const size_t begin = qdq_chunk_block_begin(b, j->n, j->start);
+    run_error(j->x + begin, j->x_hat + begin, qdq_chunk_block_begin(b + 1, j->n, j->start) - begin, j->sums[b]);
+  }
+}
+
+int qdq_error_stats_streamed(const float* x, const float* x_hat, size_t n, size_t start, double* acc) {
+  if (n == 0) return 0;
+  const size_t blocks = qdq_chunk_blocks(n, start);
+  if (blocks > QDQ_BLOCKS_PER_REGION) return QDQ_ERROR_SIZE_OVERFLOW;
+  struct error_streamed_job j = {.x = x, .x_hat = x_hat, .n = n, .start = start};
+  run_streamed_blocks(error_streamed_task, &j, n, QDQ_ERROR_STATS_WORK);
+  for (size_t b = 0; b < blocks; b++) fold_error(acc, j.sums[b]);
+  return 0;
 }
 
 int qdq_error_stats(const float* x, const float* x_hat, size_t n, size_t start,

@@ -255,8 +255,9 @@ void qdq_test_train(int* passed, int* failed);     /* tests/c/test-train.c */
 
 
 /* qdq_minmax_streamed folds what qdq_minmax folds with one channel, signed
- * zeros and the first non-finite index included, at any start (here its one
- * region runs in place, task after task). */
+ * zeros and the first non-finite index included, at any start, and
+ * qdq_error_stats_streamed sums what qdq_error_stats sums, bit for bit (here
+ * their one region runs in place, task after task). */
 static void test_minmax_streamed(void) {
   const size_t max_n = 5 * 65536 + 777;
   float* x = malloc(max_n * sizeof(float));
@@ -275,10 +276,22 @@ static void test_minmax_streamed(void) {
       CHECK(memcmp(&lo1, &lo2, 4) == 0 && memcmp(&hi1, &hi2, 4) == 0,
             "minmax streamed trial %d (n %zu, start %zu): [%g, %g], want [%g, %g]", trial, n, start, lo2, hi2, lo1, hi1);
     }
+    /* The error statistics against x shifted by a little, from a nonzero start. */
+    float* x_hat = malloc((n + 1) * sizeof(float));
+    for (size_t i = 0; i < n; i++) x_hat[i] = x[i] + (float) ((int) (i % 13) - 6) / 1024.0f;
+    double acc1[3] = {1.5, 2.5, 0.25}, acc2[3] = {1.5, 2.5, 0.25};
+    CHECK(qdq_error_stats(x, x_hat, n, start, 1, n == 0 ? 1 : n, acc1) == 0, "error stats");
+    CHECK(qdq_error_stats_streamed(x, x_hat, n, start, acc2) == 0, "error stats streamed");
+    CHECK(memcmp(acc1, acc2, sizeof acc1) == 0, "error stats streamed trial %d (n %zu, start %zu): [%.17g %.17g %.17g], want [%.17g %.17g %.17g]",
+          trial, n, start, acc2[0], acc2[1], acc2[2], acc1[0], acc1[1], acc1[2]);
+    free(x_hat);
   }
   float lo = INFINITY, hi = -INFINITY;
   CHECK(qdq_minmax_streamed(x, 64 * 65536 + 1, 0, &lo, &hi) == QDQ_ERROR_SIZE_OVERFLOW && lo == INFINITY,
         "minmax streamed: more than 64 blocks must be refused before reading");
+  double acc[3] = {0, 0, 0};
+  CHECK(qdq_error_stats_streamed(x, x, 64 * 65536 + 1, 0, acc) == QDQ_ERROR_SIZE_OVERFLOW && acc[0] == 0,
+        "error stats streamed: more than 64 blocks must be refused before reading");
   free(x);
 }
 

@@ -152,11 +152,11 @@ test('threads in Chromium', async (t) => {
     assert.deepEqual(r.info, { build: 'simd128', threads: 4, threadsNote: null });
     assert.ok(r.copied > 0, 'no result was copied out during a region (the page thread spins instead of waiting)');
     // Written during a region on 2, 3 and 4 threads: the dynamic Linear's x, and each window of
-    // quantize, dequantize, fake-quantize and per-tensor min/max of two input blocks or more (T5):
-    // x (210003 floats) four times, its two quantized copies (bytes), big's float windows (1 Mi and
-    // 70001 floats) twice, and the first window of its quantized copy (the second is 70001 bytes:
-    // written first).
-    const windows = 4 * 210003 * 4 + 2 * 210003 + 2 * 4 * ((1 << 20) + 70001) + (1 << 20);
+    // quantize, dequantize, fake-quantize, per-tensor min/max and error statistics of two input
+    // blocks or more (T5): x (210003 floats) four times, and with its reconstruction for the error
+    // statistics, its two quantized copies (bytes), big's float windows (1 Mi and 70001 floats)
+    // twice, and the first window of its quantized copy (the second is 70001 bytes: written first).
+    const windows = 6 * 210003 * 4 + 2 * 210003 + 2 * 4 * ((1 << 20) + 70001) + (1 << 20);
     assert.equal(r.streamed, 3 * (170 * 200 * 4 + windows), 'an input was not written during its region on 2, 3 and 4 threads');
     for (const [key, runs] of Object.entries(r.out)) {
       for (let i = 1; i < runs.length; i++) assert.deepEqual(runs[i], runs[0], `${key}: ${i + 1} threads differ from 1`);

@@ -95,12 +95,16 @@ test('threaded streaming operators', async (t) => {
     }
   });
 
-  await t.test('should keep light and small calls on the calling thread and split heavy large ones', () => {
+  await t.test('should keep light and small calls on the calling thread and split heavy large ones', async () => {
     // The default threshold (MIN_WORK_PER_THREAD_STREAMING, js/runtime/pool.js): a staging chunk
     // of quantize (14 units an element, 3.5 Mi) stays on the calling thread, as does one block of
-    // error statistics (75 units, 4.7 Mi); a chunk of error statistics (18.75 Mi) splits.
+    // error statistics (75 units, 4.7 Mi); a chunk of per-channel error statistics (18.75 Mi)
+    // splits. Per tensor, a chunk after a pause stays on the calling thread: it is below the
+    // windows' threshold while the workers sleep (87 units an element with its copies: 22 Mi, under
+    // 2 threads' 128 Mi), and a call that windows would not split does not split its chunks.
     const x = Float32Array.from({ length: CHUNK }, (_, i) => (i % 255) - 127);
     const xHat = x.map((v, i) => v + ((i % 7) - 3) / 8);
+    const shape = [4, CHUNK / 4];
     let before = parallelRegions();
     const q = qdq.quantizePerTensor(x, { scale: 1 });
     assert.equal(parallelRegions(), before, 'a chunk of quantize was split');
@@ -109,11 +113,16 @@ test('threaded streaming operators', async (t) => {
     const small = qdq.errorStats(x.subarray(0, BLOCK), xHat.subarray(0, BLOCK));
     assert.equal(parallelRegions(), before, 'one block of error statistics was split');
     before = parallelRegions();
-    const large = qdq.errorStats(x, xHat);
-    assert.ok(parallelRegions() > before, `${CHUNK} elements of error statistics were not split with the default threshold`);
+    const large = qdq.errorStats(x, xHat, { shape, axis: 0 });
+    assert.ok(parallelRegions() > before, `${CHUNK} elements of per-channel error statistics were not split with the default threshold`);
+    await new Promise((resolve) => setTimeout(resolve, 20)); // past the workers' poll
+    before = parallelRegions();
+    const alone = qdq.errorStats(x, xHat);
+    assert.equal(parallelRegions(), before, `a lone call of ${CHUNK} elements of per-tensor error statistics was split`);
     setThreadLimit(1);
     try {
-      assert.deepEqual(qdq.errorStats(x, xHat), large);
+      assert.deepEqual(qdq.errorStats(x, xHat, { shape, axis: 0 }), large);
+      assert.deepEqual(qdq.errorStats(x, xHat), alone);
       assert.deepEqual(qdq.errorStats(x.subarray(0, BLOCK), xHat.subarray(0, BLOCK)), small);
     } finally {
       setThreadLimit(Infinity);
@@ -202,6 +211,33 @@ test('threaded streaming operators', async (t) => {
       split = parallelRegions() > before;
     }
     assert.ok(split, 'a call of 2 Mi elements of min/max right after a split call was not split');
+  });
+
+  await t.test('should sum per-tensor error statistics in windows of both inputs, as one thread does', () => {
+    // qdq_error_stats_streamed: x and xHat streamed in together, block by block; each 64 Ki block
+    // summed from zero once all of it has arrived, then folded in block order (double sums, so any
+    // other order would change the last bits). 2.5 Mi + 5 elements: windows of 1 Mi, a short third.
+    const pool = /** @type {any} */ (getRuntime()).pool;
+    const n = (5 << 19) + 5;
+    const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37) * 3 + (i % 1009) * 1e-3);
+    const xHat = Float32Array.from(x, (v, i) => Math.fround(v + ((i * 7919) % 13 - 6) / 1024));
+    const withNaN = xHat.slice();
+    withNaN[(2 << 20) + 9] = NaN; // in the short last window: mse and the max become NaN
+    const cases = [['x, xHat', x, xHat], ['the same array twice', x, x], ['a NaN in the last window', x, withNaN]];
+    for (const [what, a, b] of cases) {
+      const stats = () => qdq.errorStats(/** @type {Float32Array} */ (a), /** @type {Float32Array} */ (b));
+      const expected = onThreads(1, stats);
+      for (const threads of [2, 3, 4]) {
+        const streamed = pool.streamedIn;
+        const got = onThreads(threads, stats);
+        assert.equal(pool.streamedIn - streamed, 2 * 4 * n, `${what}, ${threads} threads: not every window of both inputs was streamed`);
+        for (const key of /** @type {const} */ (['mse', 'maxAbsError', 'sqnr'])) {
+          assert.ok(Object.is(got[key], expected[key]), `${what}, ${threads} threads: ${key} ${got[key]} against ${expected[key]}`);
+        }
+      }
+    }
+    assert.ok(Number.isNaN(onThreads(2, () => qdq.errorStats(x, withNaN)).mse));
+    assert.equal(onThreads(2, () => qdq.errorStats(x, x)).mse, 0);
   });
 
   await t.test('should serve calls in flight from several async callers', async () => {
