@@ -231,12 +231,16 @@ QDQ_API long qdq_minmax_streamed(const float* x, size_t n, size_t start, float* 
 QDQ_API int qdq_error_stats(const float* x, const float* x_hat, size_t n, size_t start,
                     size_t channels, size_t inner, double* acc);
 
-/// qdq_error_stats with one channel (acc[0..2]) on an x and x_hat the host
-/// streams in together (QDQ_FLAG_INPUT_STREAMED's contract, block t of both
-/// before task t), with the same result: the streaming operators' windows
-/// (docs/threads.md T5). n spans at most 64 blocks of 64 Ki elements, else it
-/// returns QDQ_ERROR_SIZE_OVERFLOW and reads nothing.
-QDQ_API int qdq_error_stats_streamed(const float* x, const float* x_hat, size_t n, size_t start, double* acc);
+/// qdq_error_stats on an x and x_hat the host streams in together
+/// (QDQ_FLAG_INPUT_STREAMED's contract, block t of both before task t), with
+/// the same result: the streaming operators' windows (docs/threads.md T5).
+/// It keeps every channel run's sums until the region ends (32 bytes each,
+/// allocated first: QDQ_ERROR_OUT_OF_MEMORY when that fails), so callers keep
+/// runs long (js/ops/stats.js: one channel, or inner >= 1024). n spans at most
+/// 64 blocks of 64 Ki elements, else it returns QDQ_ERROR_SIZE_OVERFLOW. Both
+/// errors come before anything is read.
+QDQ_API int qdq_error_stats_streamed(const float* x, const float* x_hat, size_t n, size_t start,
+                                     size_t channels, size_t inner, double* acc);
 
 /* Flags of qdq_calculate_qparams. */
 #define QDQ_QPARAMS_SYMMETRIC 1u    /* E3 instead of E2 */

@@ -1,5 +1,6 @@
 // The streaming operators' windows (docs/threads.md T5): quantize, dequantize,
-// fake-quantize, and (--ops) per-tensor min/max and error statistics calls on one thread, on two with the pool's default
+// fake-quantize, and (--ops) per-tensor min/max and error statistics (per channel
+// too: 64 channels, outermost) calls on one thread, on two with the pool's default
 // threshold, and on two with every window split, alternated call by call.
 // Lone calls come after a 3 ms pause (past the workers' poll: they sleep; a
 // busy loop, or with --idle a timer); --loop runs the calls back to back;
@@ -7,7 +8,7 @@
 // workers poll then, as after a model's Linear layer).
 // Medians in µs, the speedups against one thread, and how many default
 // calls split: where the threshold of QDQ_SPLIT_STREAMED should lie.
-//   node bench/probes/stream-windows.js [--idle | --loop | --polling] [--calls 120] [--ops quantize,dequantize,fake-quantize,minmax,error-stats]
+//   node bench/probes/stream-windows.js [--idle | --loop | --polling] [--calls 120] [--ops quantize,dequantize,fake-quantize,minmax,error-stats,error-stats-channels]
 import { machineLine } from '../lib/threads.js';
 import { median } from '../lib/time-all.js';
 import * as qdq from '../../js/index.js';
@@ -57,6 +58,11 @@ const makers = {
     const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 4);
     const xHat = Float32Array.from(x, (v, i) => v + ((i % 7) - 3) / 64);
     return () => qdq.errorStats(x, xHat);
+  },
+  'error-stats-channels': (n) => {
+    const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 4);
+    const xHat = Float32Array.from(x, (v, i) => v + ((i % 7) - 3) / 64);
+    return () => qdq.errorStats(x, xHat, { shape: [64, n / 64], axis: 0 });
   },
   'fake-quantize': (n) => {
     const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 4), out = new Float32Array(n), maskOut = new Uint8Array(n);

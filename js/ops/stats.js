@@ -1,14 +1,15 @@
 // Error statistics of a reconstruction against its original (E10):
-// errorStats -> qdq_error_stats (src/operators/statistics.c), or per tensor
-//   on several threads qdq_error_stats_streamed, in windows (docs/threads.md T5).
+// errorStats -> qdq_error_stats (src/operators/statistics.c), or on several
+//   threads qdq_error_stats_streamed, in windows (docs/threads.md T5).
 
+import { ERROR_OUT_OF_MEMORY } from '../runtime/abi.js';
 import { call, inout, stream } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
 import { channelLayout, tensorLayout } from './tensor.js';
 import { lengthOf, options, typedArray } from '../runtime/validate.js';
 
 /**
- * Work per element of per-tensor error statistics in windows (the units of
+ * Work per element of error statistics in windows (the units of
  * js/ops/quantize.js's WORK): the kernel's QDQ_ERROR_STATS_WORK
  * (src/operators/statistics.c) and 1.5 per byte copied in (x and xHat).
  * While the workers poll they split from ~96 Ki elements on two threads.
@@ -23,6 +24,13 @@ const ERROR_STATS_WORK = 75 + 1.5 * 8;
  * --ops error-stats; docs/threads.md T5).
  */
 const ERROR_STATS_ASLEEP_SCALE = 2;
+/**
+ * Per channel, windows only when each channel run holds at least this many
+ * elements: the windowed operator keeps every run's sums until its region
+ * ends (32 bytes a run: 32 KiB for a window of 1 Mi elements at this length).
+ * Shorter runs keep the staging chunks, split by channels (docs/threads.md T4).
+ */
+const MIN_WINDOW_RUN = 1024;
 
 /**
  * @typedef {object} ErrorStats
@@ -65,10 +73,11 @@ export function errorStats(x, xHat, opts) {
   const acc = new Float64Array(3 * lay.channels); // sum (x - xHat)^2, sum x^2, max |x - xHat| per channel
   call(rt, [inout('acc', acc)], (p, c) => {
     stream(rt, n, [x, xHat], [], (slots, off, len, _, streamed) => {
-      const status = streamed ? c.qdq_error_stats_streamed(slots.in[0], slots.in[1], len, off, p.acc)
-        : c.qdq_error_stats(slots.in[0], slots.in[1], len, off, lay.channels, lay.inner, p.acc);
+      const status = (streamed ? c.qdq_error_stats_streamed : c.qdq_error_stats)(slots.in[0], slots.in[1], len, off,
+        lay.channels, lay.inner, p.acc);
+      if (status === ERROR_OUT_OF_MEMORY) throw new RangeError('qdq-wasm: out of WebAssembly memory in errorStats');
       if (status !== 0) throw new Error(`qdq-wasm: internal: qdq_error_stats_streamed returned ${status} for a window of ${len}`);
-    }, lay.channels === 1 ? ERROR_STATS_WORK : 0, ERROR_STATS_ASLEEP_SCALE);
+    }, lay.channels === 1 || lay.inner >= MIN_WINDOW_RUN ? ERROR_STATS_WORK : 0, ERROR_STATS_ASLEEP_SCALE);
   });
   let sse = 0, ssx = 0, maxAbs = 0;
   for (let c = 0; c < lay.channels; c++) {

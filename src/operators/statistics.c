@@ -8,6 +8,7 @@
  *   several channels: threads take ranges of channels and fold their runs
  *     in place, block after block, skipping the other channels' runs. */
 #include <math.h>
+#include <stdlib.h>
 
 #include "config.h"
 #include "operators/blocks.h"
@@ -246,11 +247,20 @@ static void error_blocks_task(void* ctx, size_t task, size_t thread) {
   }
 }
 
+/* A run's sums, from zero, and its channel: the streamed path folds them into
+ * acc after the region, block after block, run after run, the order in which
+ * the staging path folds them. */
+struct error_run_sums {
+  double s[3];
+  size_t channel;
+};
+
 struct error_streamed_job {
   const float* x;
   const float* x_hat;
-  size_t n, start;
-  double sums[QDQ_BLOCKS_PER_REGION][3];
+  size_t n, start, channels, inner;
+  size_t first_run[QDQ_BLOCKS_PER_REGION + 1]; /* block b's runs are runs[first_run[b] .. first_run[b + 1]) */
+  struct error_run_sums* runs;
 };
 
 static void error_streamed_task(void* ctx, size_t task, size_t thread) {
@@ -260,17 +270,33 @@ static void error_streamed_task(void* ctx, size_t task, size_t thread) {
   blocks_ending_in(task, j->n, j->start, &first, &last);
   for (size_t b = first; b < last; b++) {
     const size_t begin = qdq_chunk_block_begin(b, j->n, j->start);
-    run_error(j->x + begin, j->x_hat + begin, qdq_chunk_block_begin(b + 1, j->n, j->start) - begin, j->sums[b]);
+    struct error_run_sums* out = j->runs + j->first_run[b];
+    QDQ_FOR_EACH_RUN(r, qdq_chunk_block_begin(b + 1, j->n, j->start) - begin, j->start + begin, j->channels, j->inner) {
+      run_error(j->x + begin + r.offset, j->x_hat + begin + r.offset, r.length, out->s);
+      out->channel = r.channel;
+      out++;
+    }
   }
 }
 
-int qdq_error_stats_streamed(const float* x, const float* x_hat, size_t n, size_t start, double* acc) {
+int qdq_error_stats_streamed(const float* x, const float* x_hat, size_t n, size_t start,
+                             size_t channels, size_t inner, double* acc) {
   if (n == 0) return 0;
   const size_t blocks = qdq_chunk_blocks(n, start);
   if (blocks > QDQ_BLOCKS_PER_REGION) return QDQ_ERROR_SIZE_OVERFLOW;
-  struct error_streamed_job j = {.x = x, .x_hat = x_hat, .n = n, .start = start};
+  struct error_streamed_job j = {.x = x, .x_hat = x_hat, .n = n, .start = start, .channels = channels,
+                                 .inner = channels == 1 ? start + n : inner};
+  /* Runs per block: the channel runs (of inner elements) it touches. */
+  j.first_run[0] = 0;
+  for (size_t b = 0; b < blocks; b++) {
+    const size_t s0 = start + qdq_chunk_block_begin(b, n, start), s1 = start + qdq_chunk_block_begin(b + 1, n, start);
+    j.first_run[b + 1] = j.first_run[b] + (s1 - 1) / j.inner - s0 / j.inner + 1;
+  }
+  j.runs = malloc(j.first_run[blocks] * sizeof(struct error_run_sums));
+  if (j.runs == NULL) return QDQ_ERROR_OUT_OF_MEMORY;
   run_streamed_blocks(error_streamed_task, &j, n, QDQ_ERROR_STATS_WORK);
-  for (size_t b = 0; b < blocks; b++) fold_error(acc, j.sums[b]);
+  for (size_t i = 0; i < j.first_run[blocks]; i++) fold_error(&acc[3 * j.runs[i].channel], j.runs[i].s);
+  free(j.runs);
   return 0;
 }
 

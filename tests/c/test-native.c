@@ -279,18 +279,25 @@ static void test_minmax_streamed(void) {
     /* The error statistics against x shifted by a little, from a nonzero start. */
     float* x_hat = malloc((n + 1) * sizeof(float));
     for (size_t i = 0; i < n; i++) x_hat[i] = x[i] + (float) ((int) (i % 13) - 6) / 1024.0f;
-    double acc1[3] = {1.5, 2.5, 0.25}, acc2[3] = {1.5, 2.5, 0.25};
-    CHECK(qdq_error_stats(x, x_hat, n, start, 1, n == 0 ? 1 : n, acc1) == 0, "error stats");
-    CHECK(qdq_error_stats_streamed(x, x_hat, n, start, acc2) == 0, "error stats streamed");
-    CHECK(memcmp(acc1, acc2, sizeof acc1) == 0, "error stats streamed trial %d (n %zu, start %zu): [%.17g %.17g %.17g], want [%.17g %.17g %.17g]",
-          trial, n, start, acc2[0], acc2[1], acc2[2], acc1[0], acc1[1], acc1[2]);
+    /* One channel, then channels outermost and innermost (runs of 1 element). */
+    const size_t layouts[3][2] = {{1, 1}, {1 + trial % 7, 1000 + 97 * (size_t) trial}, {3, 1}};
+    for (int l = 0; l < 3; l++) {
+      const size_t channels = layouts[l][0], inner = layouts[l][1];
+      double acc1[3 * 7], acc2[3 * 7];
+      for (size_t i = 0; i < 3 * 7; i++) acc1[i] = acc2[i] = 0.25 * (double) i;
+      CHECK(qdq_error_stats(x, x_hat, n, start, channels, inner, acc1) == 0, "error stats");
+      CHECK(qdq_error_stats_streamed(x, x_hat, n, start, channels, inner, acc2) == 0, "error stats streamed");
+      CHECK(memcmp(acc1, acc2, sizeof acc1) == 0, "error stats streamed trial %d (n %zu, start %zu, channels %zu, inner %zu): "
+            "[%.17g %.17g %.17g], want [%.17g %.17g %.17g]", trial, n, start, channels, inner,
+            acc2[0], acc2[1], acc2[2], acc1[0], acc1[1], acc1[2]);
+    }
     free(x_hat);
   }
   float lo = INFINITY, hi = -INFINITY;
   CHECK(qdq_minmax_streamed(x, 64 * 65536 + 1, 0, &lo, &hi) == QDQ_ERROR_SIZE_OVERFLOW && lo == INFINITY,
         "minmax streamed: more than 64 blocks must be refused before reading");
   double acc[3] = {0, 0, 0};
-  CHECK(qdq_error_stats_streamed(x, x, 64 * 65536 + 1, 0, acc) == QDQ_ERROR_SIZE_OVERFLOW && acc[0] == 0,
+  CHECK(qdq_error_stats_streamed(x, x, 64 * 65536 + 1, 0, 1, 1, acc) == QDQ_ERROR_SIZE_OVERFLOW && acc[0] == 0,
         "error stats streamed: more than 64 blocks must be refused before reading");
   free(x);
 }

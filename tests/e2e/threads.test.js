@@ -153,10 +153,11 @@ test('threads in Chromium', async (t) => {
     assert.ok(r.copied > 0, 'no result was copied out during a region (the page thread spins instead of waiting)');
     // Written during a region on 2, 3 and 4 threads: the dynamic Linear's x, and each window of
     // quantize, dequantize, fake-quantize, per-tensor min/max and error statistics of two input
-    // blocks or more (T5): x (210003 floats) four times, and with its reconstruction for the error
-    // statistics, its two quantized copies (bytes), big's float windows (1 Mi and 70001 floats)
-    // twice, and the first window of its quantized copy (the second is 70001 bytes: written first).
-    const windows = 6 * 210003 * 4 + 2 * 210003 + 2 * 4 * ((1 << 20) + 70001) + (1 << 20);
+    // blocks or more (T5): x (210003 floats) four times, and with its reconstruction twice for the
+    // error statistics (per tensor, and per channel in runs of 70001), its two quantized copies
+    // (bytes), big's float windows (1 Mi and 70001 floats) twice, and the first window of its
+    // quantized copy (the second is 70001 bytes: written first).
+    const windows = 8 * 210003 * 4 + 2 * 210003 + 2 * 4 * ((1 << 20) + 70001) + (1 << 20);
     assert.equal(r.streamed, 3 * (170 * 200 * 4 + windows), 'an input was not written during its region on 2, 3 and 4 threads');
     for (const [key, runs] of Object.entries(r.out)) {
       for (let i = 1; i < runs.length; i++) assert.deepEqual(runs[i], runs[0], `${key}: ${i + 1} threads differ from 1`);

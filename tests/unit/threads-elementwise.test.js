@@ -104,7 +104,7 @@ test('threaded streaming operators', async (t) => {
     // 2 threads' 128 Mi), and a call that windows would not split does not split its chunks.
     const x = Float32Array.from({ length: CHUNK }, (_, i) => (i % 255) - 127);
     const xHat = x.map((v, i) => v + ((i % 7) - 3) / 8);
-    const shape = [4, CHUNK / 4];
+    const shape = [CHUNK / 4, 4]; // channels innermost (axis 1 below): runs of one element, no windows
     let before = parallelRegions();
     const q = qdq.quantizePerTensor(x, { scale: 1 });
     assert.equal(parallelRegions(), before, 'a chunk of quantize was split');
@@ -113,7 +113,7 @@ test('threaded streaming operators', async (t) => {
     const small = qdq.errorStats(x.subarray(0, BLOCK), xHat.subarray(0, BLOCK));
     assert.equal(parallelRegions(), before, 'one block of error statistics was split');
     before = parallelRegions();
-    const large = qdq.errorStats(x, xHat, { shape, axis: 0 });
+    const large = qdq.errorStats(x, xHat, { shape, axis: 1 });
     assert.ok(parallelRegions() > before, `${CHUNK} elements of per-channel error statistics were not split with the default threshold`);
     await new Promise((resolve) => setTimeout(resolve, 20)); // past the workers' poll
     before = parallelRegions();
@@ -121,7 +121,7 @@ test('threaded streaming operators', async (t) => {
     assert.equal(parallelRegions(), before, `a lone call of ${CHUNK} elements of per-tensor error statistics was split`);
     setThreadLimit(1);
     try {
-      assert.deepEqual(qdq.errorStats(x, xHat, { shape, axis: 0 }), large);
+      assert.deepEqual(qdq.errorStats(x, xHat, { shape, axis: 1 }), large);
       assert.deepEqual(qdq.errorStats(x, xHat), alone);
       assert.deepEqual(qdq.errorStats(x.subarray(0, BLOCK), xHat.subarray(0, BLOCK)), small);
     } finally {
@@ -213,7 +213,7 @@ test('threaded streaming operators', async (t) => {
     assert.ok(split, 'a call of 2 Mi elements of min/max right after a split call was not split');
   });
 
-  await t.test('should sum per-tensor error statistics in windows of both inputs, as one thread does', () => {
+  await t.test('should sum error statistics in windows of both inputs, as one thread does', () => {
     // qdq_error_stats_streamed: x and xHat streamed in together, block by block; each 64 Ki block
     // summed from zero once all of it has arrived, then folded in block order (double sums, so any
     // other order would change the last bits). 2.5 Mi + 5 elements: windows of 1 Mi, a short third.
@@ -238,6 +238,27 @@ test('threaded streaming operators', async (t) => {
     }
     assert.ok(Number.isNaN(onThreads(2, () => qdq.errorStats(x, withNaN)).mse));
     assert.equal(onThreads(2, () => qdq.errorStats(x, x)).mse, 0);
+    // Per channel, with runs of 1 Ki elements or more: every run's sums kept, then folded per
+    // channel in order. Channels of 2.5 Mi / 3 (across both seams) and of 1280 (over 2 Ki runs a
+    // window). Shorter runs keep the staging chunks.
+    const m = 2047 * 1281; // = 3 * 874069
+    const xc = Float32Array.from({ length: m }, (_, i) => Math.cos(i * 0.11) * (1 + (i % 5)));
+    const xcHat = Float32Array.from(xc, (v, i) => Math.fround(v + ((i * 31) % 17 - 8) / 512));
+    for (const [shape, axis, windows] of [[[3, 874069], 0, true], [[2047, 1281], 0, true], [[1281, 2047], 1, false]]) {
+      const stats = () => qdq.errorStats(xc, xcHat, { shape: /** @type {number[]} */ (shape), axis: /** @type {number} */ (axis) });
+      const expected = onThreads(1, stats);
+      for (const threads of [2, 4]) {
+        const streamed = pool.streamedIn;
+        const got = onThreads(threads, stats);
+        assert.equal(pool.streamedIn - streamed, windows ? 2 * 4 * m : 0, `[${shape}] axis ${axis}, ${threads} threads: windows`);
+        for (const key of /** @type {const} */ (['mse', 'maxAbsError', 'sqnr'])) {
+          assert.ok(Object.is(got[key], expected[key]), `[${shape}] axis ${axis}, ${threads} threads: ${key}`);
+          const c = /** @type {NonNullable<typeof got.channels>} */ (got.channels)[key];
+          const e = /** @type {NonNullable<typeof got.channels>} */ (expected.channels)[key];
+          assert.ok(Buffer.from(c.buffer).equals(Buffer.from(e.buffer)), `[${shape}] axis ${axis}, ${threads} threads: channels' ${key}`);
+        }
+      }
+    }
   });
 
   await t.test('should serve calls in flight from several async callers', async () => {
