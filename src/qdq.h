@@ -751,6 +751,9 @@ QDQ_API size_t qdq_calib_histogram_bins_after(const double* state, float x_min, 
 /// large (state untouched). In the shared-memory builds the batch may be
 /// binned on the host's threads, counts each (up to 65536 bins), added to the
 /// state's: integers in double, exact, so the same bytes as one thread.
+/// With QDQ_FLAG_INPUT_STREAMED in flags, x arrives through the binning
+/// region (its only pass over x), except for the first batch of a
+/// QDQ_CALIB_ABSOLUTE state, which needs x first: QDQ_ERROR_BAD_SIZE then.
 QDQ_API int qdq_calib_histogram_observe(double* state, const float* x, size_t n, float x_min, float x_max,
                                         uint32_t flags);
 

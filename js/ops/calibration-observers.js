@@ -11,7 +11,8 @@
 
 import {
   CALIB_ABSOLUTE, CALIB_STATE_HEADER, ENTROPY_FRACTIONAL_Q, ERROR_HISTOGRAM_INT64, ERROR_HISTOGRAM_RANGE,
-  ERROR_HISTOGRAM_SHAPE, ERROR_OUT_OF_MEMORY, HISTOGRAM_EXACT_BOUNDS, QPARAMS_CUSTOM_RANGE, QPARAMS_SYMMETRIC, QPARAMS_UINT8,
+  ERROR_HISTOGRAM_SHAPE, ERROR_OUT_OF_MEMORY, FLAG_INPUT_STREAMED, HISTOGRAM_EXACT_BOUNDS, QPARAMS_CUSTOM_RANGE, QPARAMS_SYMMETRIC,
+  QPARAMS_UINT8,
 } from '../runtime/abi.js';
 import { call, inout, input, output, scratch } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
@@ -298,8 +299,11 @@ class CollectorObserver extends DistributionObserver {
     const lo = lo1[0], hi = hi1[0];
     const grown = new Float64Array(CALIB_STATE_HEADER + this.binsAfter(lo, hi));
     grown.set(this.checked());
-    const r = call(rt, [inout('state', grown), input('x', x)],
-      (p, c) => c.qdq_calib_histogram_observe(p.state, p.x, n, lo, hi, flags)).status;
+    // x is streamed into the binning region, its copy overlapping the workers' binning; but the first
+    // batch of |x| reads x before (the range of |x|).
+    const streamable = !((flags & CALIB_ABSOLUTE) !== 0 && grown[2] === Infinity);
+    const r = call(rt, [inout('state', grown), input('x', x, streamable)], (p, c, unwritten) =>
+      c.qdq_calib_histogram_observe(p.state, p.x, n, lo, hi, flags | (unwritten.has('x') ? FLAG_INPUT_STREAMED : 0))).status;
     if (r !== 0) throw new RangeError(`qdq-wasm: the histogram cannot grow from [${this.minVal}, ${this.maxVal}] to include x (past 2^40 bins)`);
     this.state = grown;
     return x;

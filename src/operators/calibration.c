@@ -79,18 +79,18 @@ static void bin(double* counts, size_t bins, double lo, double width, double v) 
 
 struct calib_bin_run {
   const float* x;
-  size_t n, bins;
+  size_t n, bins, per; /* per: elements a task */
   double lo, width;
   int absolute;
   double* partial; /* threads x bins, zeroed */
 };
 
-/* Task t bins elements [t, t + 1) x QDQ_CALIB_TASK_ELEMENTS into its thread's counts. */
+/* Task t bins elements [t, t + 1) x per into its thread's counts. */
 static void calib_bin_task(void* ctx, size_t task, size_t thread) {
   const struct calib_bin_run* r = ctx;
   double* counts = r->partial + thread * r->bins;
-  const size_t begin = task * QDQ_CALIB_TASK_ELEMENTS;
-  const size_t end = r->n - begin < QDQ_CALIB_TASK_ELEMENTS ? r->n : begin + QDQ_CALIB_TASK_ELEMENTS;
+  const size_t begin = task * r->per;
+  const size_t end = r->n - begin < r->per ? r->n : begin + r->per;
   for (size_t i = begin; i < end; i++) {
     bin(counts, r->bins, r->lo, r->width, r->absolute ? fabs((double) r->x[i]) : (double) r->x[i]);
   }
@@ -100,17 +100,23 @@ static void calib_bin_task(void* ctx, size_t task, size_t thread) {
  * exact to 2^53, so the threads' own counts summed into them give the bytes
  * of one thread's additions of 1, whoever binned what. */
 static void bin_batch(double* counts, size_t bins, double lo, double width, int absolute, const float* x,
-                      size_t n) {
-  const size_t units = (n + QDQ_CALIB_TASK_ELEMENTS - 1) / QDQ_CALIB_TASK_ELEMENTS;
-  const size_t threads = bins <= QDQ_CALIB_SPLIT_MAX_BINS
+                      size_t n, int streamed) {
+  /* An x the host streams in (QDQ_FLAG_INPUT_STREAMED): task t bins input block t once it is written. */
+  const size_t per = streamed ? QDQ_INPUT_BLOCK_BYTES / sizeof(float) : QDQ_CALIB_TASK_ELEMENTS;
+  const size_t units = (n + per - 1) / per;
+  size_t threads = bins <= QDQ_CALIB_SPLIT_MAX_BINS
       ? qdq_parallel_tasks(QDQ_CALIB_BIN_WORK * (double) n, units, QDQ_SPLIT_BESIDE_COPIES) : 1;
   double* partial = threads > 1 ? calloc(threads * bins, sizeof(double)) : NULL;
-  if (partial == NULL) {
+  if (partial == NULL) threads = 1;
+  if (partial == NULL && !streamed) {
     for (size_t i = 0; i < n; i++) bin(counts, bins, lo, width, absolute ? fabs((double) x[i]) : (double) x[i]);
     return;
   }
-  struct calib_bin_run run = {x, n, bins, lo, width, absolute, partial};
-  qdq_parallelize(calib_bin_task, &run, units, threads);
+  /* On one thread a streamed x is still binned in its region (it arrives there), straight into counts. */
+  struct calib_bin_run run = {x, n, bins, per, lo, width, absolute, partial != NULL ? partial : counts};
+  if (streamed) qdq_parallelize_input(calib_bin_task, &run, units, threads);
+  else qdq_parallelize(calib_bin_task, &run, units, threads);
+  if (partial == NULL) return;
   for (size_t t = 0; t < threads; t++) {
     for (size_t i = 0; i < bins; i++) counts[i] += partial[t * bins + i];
   }
@@ -120,9 +126,12 @@ static void bin_batch(double* counts, size_t bins, double lo, double width, int 
 int qdq_calib_histogram_observe(double* s, const float* x, size_t n, float x_min, float x_max,
                                 uint32_t flags) {
   if (n == 0) return 0;
+  const int absolute = (flags & QDQ_CALIB_ABSOLUTE) != 0;
+  const int streamed = (flags & QDQ_FLAG_INPUT_STREAMED) != 0;
+  /* The first batch of |x| reads x for its range before binning it: x must be there already. */
+  if (streamed && absolute && s[MINV] == INFINITY) return QDQ_ERROR_BAD_SIZE;
   const struct growth g = grow(s, x_min, x_max, flags);
   if (!(g.bins <= MAX_BINS)) return QDQ_ERROR_HISTOGRAM_RANGE;
-  const int absolute = (flags & QDQ_CALIB_ABSOLUTE) != 0;
   double* counts = s + QDQ_CALIB_STATE_HEADER;
   const size_t old_bins = (size_t) s[BINS], bins = (size_t) g.bins;
   const double amax = absmax(x_min, x_max);
@@ -164,7 +173,7 @@ int qdq_calib_histogram_observe(double* s, const float* x, size_t n, float x_min
     memset(counts + old_bins, 0, (bins - old_bins) * sizeof(double));
   }
   s[BINS] = (double) bins;
-  bin_batch(counts, bins, s[LO], s[WIDTH], absolute, x, n);
+  bin_batch(counts, bins, s[LO], s[WIDTH], absolute, x, n, streamed);
   s[MINV] = (double) x_min < s[MINV] ? (double) x_min : s[MINV];
   s[MAXV] = (double) x_max > s[MAXV] ? (double) x_max : s[MAXV];
   return 0;

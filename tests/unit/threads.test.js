@@ -186,8 +186,12 @@ test('threads', async (t) => {
 
   await t.test("should give identical bytes on 1-4 threads for the percentile and entropy observers' histograms", () => {
     // onnxruntime's collector in double (src/operators/calibration.c): each batch binned in tasks of
-    // 32 Ki elements into counts per thread, then added; the range grows (bins added on both sides,
-    // or on the right for |x|), odd lengths, ±0, the first batch's |x| range.
+    // 32 Ki elements into counts per thread, then added, or on several threads with x streamed into
+    // the binning region, in tasks of its 16 Ki-element input blocks (but the first batch of |x|,
+    // whose range is read first); the range grows (bins added on both sides, or on the right for |x|),
+    // odd lengths, ±0, the first batch's |x| range.
+    const pool = /** @type {any} */ (getRuntime()).pool;
+    const streamed = pool.streamedIn;
     const r = rng(91);
     const batches = [[3 * 32768 + 5, 2], [100001, 5], [70001, 5], [250001, 11]].map(([n, scale]) => {
       const x = Float32Array.from({ length: n }, () => r.float(2 * scale));
@@ -206,6 +210,10 @@ test('threads', async (t) => {
         return new Uint8Array(Buffer.concat([...parts, Float64Array.of(range.min, range.max)].map((a) => Buffer.from(a.buffer))));
       });
     }
+    // Streamed on 2, 3 and 4 threads: every batch of EntropyObserver (x), all but the first of the
+    // two percentile observers' (|x|).
+    const all = batches.reduce((sum, x) => sum + 4 * x.length, 0);
+    assert.equal(pool.streamedIn - streamed, 3 * (all + 2 * (all - 4 * batches[0].length)));
   });
 
   await t.test('should count a bin past 2^24 as one thread does (a float32 sum of ones stops there)', () => {
