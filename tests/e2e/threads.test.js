@@ -4,7 +4,8 @@
 // layers, the streaming operators and their windows, the blockwise preparation,
 // MatMulNBits and WeightOnlyQuantizedLinear) gives the same bytes on 1-4 threads,
 // in the SIMD128 and the relaxed build, and the same bytes as Node; without
-// isolation it runs on one thread and says why.
+// isolation it runs on one thread and says why; a worker that dies stops the
+// pool, and calls go on on one thread.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chromium } from 'playwright-core';
@@ -186,6 +187,49 @@ test('threads in Chromium', async (t) => {
     assert.equal(r.info.threads, 1);
     assert.match(r.info.threadsNote, /shared memory is not available \(a browser page needs to be cross-origin isolated/);
     for (const [key, runs] of Object.entries(r.out)) assert.deepEqual(runs[0], node.out[key][0], key);
+  });
+
+  await t.test('should stop the pool when a Web Worker dies after it started, and run on one thread', async () => {
+    // The browser's side of Pool#lost: a worker whose script fails stays alive, idle, and says so in
+    // a `failed` message. Both workers of a 3-thread pool die in their second sleep (a module worker
+    // from a blob that wraps worker.js, as tests/helpers/dying-worker.js does in Node).
+    const page = await browser.newPage();
+    await page.goto(`${await serve(true)}/blank`);
+    const r = await page.evaluate(async () => {
+      const q = await import('/js/index.js');
+      const loader = await import('/js/runtime/loader.js');
+      const src = `import ${JSON.stringify(new URL('/js/runtime/worker.js', location.href).href)};
+        const wait = Atomics.wait;
+        let sleeps = 0;
+        Atomics.wait = (...args) => {
+          if (++sleeps > 1) throw new Error('simulated death of a pool worker');
+          return wait(...args);
+        };`;
+      const workerUrl = URL.createObjectURL(new Blob([src], { type: 'text/javascript' }));
+      const first = await q.init({ build: 'simd128', numThreads: 3, workerUrl });
+      const a = Uint8Array.from({ length: 13 * 40 }, (_, i) => (i * 7) % 256);
+      const b = Int8Array.from({ length: 40 * 29 }, (_, i) => ((i * 5) % 256) - 128);
+      const run = () => JSON.stringify(Array.from(q.matmulInteger(a, b, { m: 13, k: 40, n: 29, aZeroPoint: 3 })));
+      loader.setThreadLimit(3, 0);
+      const results = new Set();
+      let calls = 0;
+      for (const until = performance.now() + 20; performance.now() < until; calls++) results.add(run());
+      for (const until = performance.now() + 10; performance.now() < until;); // the workers poll, sleep and die
+      for (const until = performance.now() + 20; performance.now() < until; calls++) results.add(run());
+      for (let i = 0; i < 200 && q.threads() > 1; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      const later = await q.init({ build: 'simd128', numThreads: 3, workerUrl });
+      return { first, later, threads: q.threads(), calls, results: [...results], y: run() };
+    });
+    await page.close();
+    const want = JSON.stringify(Array.from(qdq.matmulInteger(Uint8Array.from({ length: 13 * 40 }, (_, i) => (i * 7) % 256),
+      Int8Array.from({ length: 40 * 29 }, (_, i) => ((i * 5) % 256) - 128), { m: 13, k: 40, n: 29, aZeroPoint: 3 })));
+    assert.equal(r.first.threads, 3);
+    assert.equal(r.threads, 1);
+    assert.deepEqual(r.later, { build: 'simd128', threads: 1,
+      threadsNote: 'qdq-wasm: a pool worker stopped (simulated death of a pool worker); running on one thread' });
+    assert.ok(r.calls > 0);
+    assert.deepEqual(r.results, [want]);
+    assert.equal(r.y, want);
   });
 
   await t.test('should show the thread count on the page', async () => {
