@@ -20,7 +20,7 @@ export { FLOAT32_EPS } from './qparams.js';
  * WORK): the kernel, about half of quantize's 14, and 1.5 per byte copied in.
  * Its windows (qdq_minmax_streamed) split only while the workers poll, as
  * after a model's layer: on a 2-vCPU AMD EPYC VM, split right after a GEMM
- * they ran 1.17-1.36x one thread from 512 Ki to 4 Mi elements, and after a 3 ms
+ * they ran 1.14-1.36x one thread from 512 Ki to 4 Mi elements, and after a 3 ms
  * pause 0.78-1.09x (busy) and 0.43-0.84x (idle: a timer)
  * (bench/probes/stream-windows.js --ops minmax; docs/threads.md T5).
  */
