@@ -214,12 +214,16 @@ QDQ_API void qdq_quantize_steps(size_t n, const float* x, float scale, uint32_t 
 QDQ_API long qdq_minmax(const float* x, size_t n, size_t start, size_t channels, size_t inner,
                 float* mins, float* maxs);
 
-/// qdq_minmax with one channel (*min, *max) on an x the host streams in
-/// (QDQ_FLAG_INPUT_STREAMED's contract: its one region's task t reads input
-/// block t), with the same result: the streaming operators' windows
-/// (docs/threads.md T5). n spans at most 64 blocks of 64 Ki elements, else it
-/// returns QDQ_ERROR_SIZE_OVERFLOW and reads nothing.
-QDQ_API long qdq_minmax_streamed(const float* x, size_t n, size_t start, float* min, float* max);
+/// qdq_minmax on an x the host streams in (QDQ_FLAG_INPUT_STREAMED's
+/// contract: its one region's task t reads input block t), with the same
+/// result: the streaming operators' windows (docs/threads.md T5). It keeps
+/// every channel run's range until the region ends (16 bytes each, allocated
+/// first: QDQ_ERROR_OUT_OF_MEMORY when that fails), so callers keep runs long
+/// (js/ops/observers.js: one channel, or inner >= 1024). n spans at most 64
+/// blocks of 64 Ki elements, else it returns QDQ_ERROR_SIZE_OVERFLOW. Both
+/// errors come before anything is read.
+QDQ_API long qdq_minmax_streamed(const float* x, size_t n, size_t start, size_t channels, size_t inner,
+                                 float* mins, float* maxs);
 
 /// Accumulates error statistics of x_hat against x, per channel, in double:
 ///   acc[3c+0] += sum (x - x_hat)^2,  acc[3c+1] += sum x^2,

@@ -1,6 +1,6 @@
 // The streaming operators' windows (docs/threads.md T5): quantize, dequantize,
-// fake-quantize, and (--ops) per-tensor min/max and error statistics (per channel
-// too: 64 channels, outermost) calls on one thread, on two with the pool's default
+// fake-quantize, and (--ops) min/max and error statistics (per tensor, and per
+// channel: 64 channels, outermost) calls on one thread, on two with the pool's default
 // threshold, and on two with every window split, alternated call by call.
 // Lone calls come after a 3 ms pause (past the workers' poll: they sleep; a
 // busy loop, or with --idle a timer); --loop runs the calls back to back;
@@ -8,7 +8,7 @@
 // workers poll then, as after a model's Linear layer).
 // Medians in µs, the speedups against one thread, and how many default
 // calls split: where the threshold of QDQ_SPLIT_STREAMED should lie.
-//   node bench/probes/stream-windows.js [--idle | --loop | --polling] [--calls 120] [--ops quantize,dequantize,fake-quantize,minmax,error-stats,error-stats-channels]
+//   node bench/probes/stream-windows.js [--idle | --loop | --polling] [--calls 120] [--ops quantize,dequantize,fake-quantize,minmax,minmax-channels,error-stats,error-stats-channels]
 import { machineLine } from '../lib/threads.js';
 import { median } from '../lib/time-all.js';
 import * as qdq from '../../js/index.js';
@@ -53,6 +53,10 @@ const makers = {
   minmax: (n) => {
     const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 4);
     return () => new qdq.MinMaxObserver().observe(x);
+  },
+  'minmax-channels': (n) => {
+    const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 4);
+    return () => new qdq.PerChannelMinMaxObserver({ axis: 0 }).observe(x, [64, n / 64]);
   },
   'error-stats': (n) => {
     const x = Float32Array.from({ length: n }, (_, i) => Math.sin(i) * 4);

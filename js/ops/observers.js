@@ -4,6 +4,7 @@
 //     moving averages  -> qdq_moving_average_minmax (src/operators/qparams.c)
 //   calculateQParams() -> qdq_calculate_qparams  (src/operators/qparams.c, via js/ops/qparams.js)
 
+import { ERROR_OUT_OF_MEMORY } from '../runtime/abi.js';
 import { call, inout, input, stream } from '../runtime/binding.js';
 import { getRuntime } from '../runtime/loader.js';
 import { channelLayout } from './tensor.js';
@@ -16,7 +17,7 @@ export { FLOAT32_EPS } from './qparams.js';
 /** @typedef {import('./qparams.js').ObserverOptions} ObserverOptions */
 
 /**
- * Work per element of a per-tensor min/max (the units of js/ops/quantize.js's
+ * Work per element of a min/max (the units of js/ops/quantize.js's
  * WORK): the kernel, about half of quantize's 14, and 1.5 per byte copied in.
  * Its windows (qdq_minmax_streamed) split only while the workers poll, as
  * after a model's layer: on a 2-vCPU AMD EPYC VM, split right after a GEMM
@@ -25,6 +26,12 @@ export { FLOAT32_EPS } from './qparams.js';
  * (bench/probes/stream-windows.js --ops minmax; docs/threads.md T5).
  */
 const MINMAX_WORK = 7 + 1.5 * 4;
+/**
+ * Per channel, windows only when each channel run holds at least this many
+ * elements: the windowed operator keeps every run's range until its region
+ * ends (16 bytes a run). Shorter runs keep the staging chunks.
+ */
+const MIN_WINDOW_RUN = 1024;
 
 /**
  * Per-channel minima and maxima of x laid out as lay.
@@ -40,11 +47,11 @@ function channelMinMax(x, lay) {
   const rt = getRuntime();
   call(rt, [inout('mins', mins), inout('maxs', maxs)], (p, fn) => {
     stream(rt, n, [x], [], (slots, off, len, _, streamed) => {
-      const bad = streamed ? fn.qdq_minmax_streamed(slots.in[0], len, off, p.mins, p.maxs)
-        : fn.qdq_minmax(slots.in[0], len, off, c, lay.inner, p.mins, p.maxs);
+      const bad = (streamed ? fn.qdq_minmax_streamed : fn.qdq_minmax)(slots.in[0], len, off, c, lay.inner, p.mins, p.maxs);
       if (bad >= 0) throw new RangeError(`qdq-wasm: x[${off + bad}] is ${x[off + bad]}; observers need finite values`);
+      if (bad === ERROR_OUT_OF_MEMORY) throw new RangeError('qdq-wasm: out of WebAssembly memory in observe');
       if (bad !== -1) throw new Error(`qdq-wasm: internal: qdq_minmax_streamed returned ${bad} for a window of ${len}`);
-    }, c === 1 ? MINMAX_WORK : 0, Infinity);
+    }, c === 1 || lay.inner >= MIN_WINDOW_RUN ? MINMAX_WORK : 0, Infinity);
   });
   return { mins, maxs };
 }

@@ -130,12 +130,13 @@ long qdq_minmax(const float* x, size_t n, size_t start, size_t channels, size_t 
   return -1;
 }
 
-/* ---- one channel, streamed in ----
+/* ---- streamed in ----
  * The host writes the float input(s) block by block (QDQ_FLAG_INPUT_STREAMED)
  * while the region runs: task t runs once input block t (QDQ_INPUT_BLOCK_BYTES)
- * is written, and reduces every block of QDQ_BLOCK_ELEMENTS that ends in it
- * into the block's slot, from the identity. A block is reduced only once all
- * of it has arrived, and the slots are folded in block order, so the result
+ * is written, and reduces every block of QDQ_BLOCK_ELEMENTS that ends in it,
+ * each channel run of the block from the identity into the run's slot. A
+ * block is reduced only once all of it has arrived, and the calling thread
+ * folds the slots into their channels in block and run order, so the result
  * is the staging path's (docs/threads.md T5). */
 
 /* The blocks of the chunk [start, start + n) that end in its input block t: [*first, *last). */
@@ -150,45 +151,97 @@ static void blocks_ending_in(size_t t, size_t n, size_t start, size_t* first, si
   *last = b;
 }
 
-/* The region over a streamed chunk, on the threads the host chose for the whole call (stream()). */
-static void run_streamed_blocks(qdq_task_fn fn, void* ctx, size_t n, double work) {
-  const size_t per = QDQ_INPUT_BLOCK_BYTES / sizeof(float), tasks = (n + per - 1) / per;
-  qdq_parallelize_input(fn, ctx, tasks, qdq_parallel_tasks(work * (double) n, tasks, QDQ_SPLIT_WINDOW));
+/* The channel runs of a streamed chunk, block after block: the chunk's run i
+ * goes to the operator's slot i, reduced by `reduce` (from the identity). */
+struct streamed_runs {
+  size_t n, start, channels, inner;
+  size_t first_run[QDQ_BLOCKS_PER_REGION + 1]; /* block b's runs are slots first_run[b] .. first_run[b + 1] - 1 */
+  void (*reduce)(void* job, size_t slot, size_t offset, size_t length, size_t channel);
+  void* job;
+};
+
+/* Fills s for the chunk [start, start + n), n > 0; returns its run count, or 0
+ * when it spans more blocks than first_run holds. */
+static size_t streamed_runs_init(struct streamed_runs* s, size_t n, size_t start, size_t channels, size_t inner) {
+  const size_t blocks = qdq_chunk_blocks(n, start);
+  if (blocks > QDQ_BLOCKS_PER_REGION) return 0;
+  s->n = n;
+  s->start = start;
+  s->channels = channels;
+  s->inner = channels == 1 ? start + n : inner; /* one channel: one run a block */
+  s->first_run[0] = 0;
+  for (size_t b = 0; b < blocks; b++) {
+    const size_t s0 = start + qdq_chunk_block_begin(b, n, start), s1 = start + qdq_chunk_block_begin(b + 1, n, start);
+    s->first_run[b + 1] = s->first_run[b] + (s1 - 1) / s->inner - s0 / s->inner + 1;
+  }
+  return s->first_run[blocks];
 }
+
+/* Task t: the runs of the blocks that end in input block t. */
+static void streamed_runs_task(void* ctx, size_t task, size_t thread) {
+  (void) thread;
+  const struct streamed_runs* s = ctx;
+  size_t first, last;
+  blocks_ending_in(task, s->n, s->start, &first, &last);
+  for (size_t b = first; b < last; b++) {
+    const size_t begin = qdq_chunk_block_begin(b, s->n, s->start);
+    size_t slot = s->first_run[b];
+    QDQ_FOR_EACH_RUN(r, qdq_chunk_block_begin(b + 1, s->n, s->start) - begin, s->start + begin, s->channels, s->inner) {
+      s->reduce(s->job, slot++, begin + r.offset, r.length, r.channel);
+    }
+  }
+}
+
+/* The region over a streamed chunk, on the threads the host chose for the whole call (stream()). */
+static void run_streamed_runs(struct streamed_runs* s, double work) {
+  const size_t per = QDQ_INPUT_BLOCK_BYTES / sizeof(float), tasks = (s->n + per - 1) / per;
+  qdq_parallelize_input(streamed_runs_task, s, tasks, qdq_parallel_tasks(work * (double) s->n, tasks, QDQ_SPLIT_WINDOW));
+}
+
+/* A run's min and max, from (+inf, -inf), its first non-finite index in the
+ * chunk (or -1) and its channel. Folded into the running ranges after the
+ * region, they give what the kernel's in-place fold gives: ties keep the
+ * running value in both. */
+struct minmax_run {
+  float lo, hi;
+  long bad;
+  size_t channel;
+};
 
 struct minmax_streamed_job {
   const float* x;
-  size_t n, start;
-  float lo[QDQ_BLOCKS_PER_REGION], hi[QDQ_BLOCKS_PER_REGION];
-  long bad[QDQ_BLOCKS_PER_REGION];
+  struct minmax_run* runs;
 };
 
-static void minmax_streamed_task(void* ctx, size_t task, size_t thread) {
-  (void) thread;
-  struct minmax_streamed_job* j = ctx;
-  size_t first, last;
-  blocks_ending_in(task, j->n, j->start, &first, &last);
-  for (size_t b = first; b < last; b++) {
-    const size_t begin = qdq_chunk_block_begin(b, j->n, j->start);
-    j->lo[b] = INFINITY;
-    j->hi[b] = -INFINITY;
-    j->bad[b] = qdq_config()->f32_rminmax((qdq_chunk_block_begin(b + 1, j->n, j->start) - begin) * sizeof(float),
-                                          j->x + begin, &j->lo[b], &j->hi[b]);
-  }
+static void minmax_run_reduce(void* job, size_t slot, size_t offset, size_t length, size_t channel) {
+  const struct minmax_streamed_job* j = job;
+  struct minmax_run* out = &j->runs[slot];
+  out->lo = INFINITY;
+  out->hi = -INFINITY;
+  out->bad = qdq_config()->f32_rminmax(length * sizeof(float), j->x + offset, &out->lo, &out->hi);
+  if (out->bad >= 0) out->bad += (long) offset;
+  out->channel = channel;
 }
 
-long qdq_minmax_streamed(const float* x, size_t n, size_t start, float* min, float* max) {
+long qdq_minmax_streamed(const float* x, size_t n, size_t start, size_t channels, size_t inner,
+                         float* mins, float* maxs) {
   if (n == 0) return -1;
-  const size_t blocks = qdq_chunk_blocks(n, start);
-  if (blocks > QDQ_BLOCKS_PER_REGION) return QDQ_ERROR_SIZE_OVERFLOW;
-  struct minmax_streamed_job j = {.x = x, .n = n, .start = start};
-  run_streamed_blocks(minmax_streamed_task, &j, n, QDQ_MINMAX_WORK);
-  for (size_t b = 0; b < blocks; b++) {
-    if (j.bad[b] >= 0) return (long) qdq_chunk_block_begin(b, n, start) + j.bad[b];
-    *min = j.lo[b] < *min ? j.lo[b] : *min;
-    *max = j.hi[b] > *max ? j.hi[b] : *max;
+  struct minmax_streamed_job j = {x, NULL};
+  struct streamed_runs s = {.reduce = minmax_run_reduce, .job = &j};
+  const size_t runs = streamed_runs_init(&s, n, start, channels, inner);
+  if (runs == 0) return QDQ_ERROR_SIZE_OVERFLOW;
+  j.runs = malloc(runs * sizeof(struct minmax_run));
+  if (j.runs == NULL) return QDQ_ERROR_OUT_OF_MEMORY;
+  run_streamed_runs(&s, QDQ_MINMAX_WORK);
+  long bad = -1;
+  for (size_t i = 0; i < runs && bad < 0; i++) {
+    const struct minmax_run* r = &j.runs[i];
+    bad = r->bad;
+    mins[r->channel] = r->lo < mins[r->channel] ? r->lo : mins[r->channel];
+    maxs[r->channel] = r->hi > maxs[r->channel] ? r->hi : maxs[r->channel];
   }
-  return -1;
+  free(j.runs);
+  return bad;
 }
 
 /* ---- error statistics ---- */
@@ -258,44 +311,26 @@ struct error_run_sums {
 struct error_streamed_job {
   const float* x;
   const float* x_hat;
-  size_t n, start, channels, inner;
-  size_t first_run[QDQ_BLOCKS_PER_REGION + 1]; /* block b's runs are runs[first_run[b] .. first_run[b + 1]) */
   struct error_run_sums* runs;
 };
 
-static void error_streamed_task(void* ctx, size_t task, size_t thread) {
-  (void) thread;
-  struct error_streamed_job* j = ctx;
-  size_t first, last;
-  blocks_ending_in(task, j->n, j->start, &first, &last);
-  for (size_t b = first; b < last; b++) {
-    const size_t begin = qdq_chunk_block_begin(b, j->n, j->start);
-    struct error_run_sums* out = j->runs + j->first_run[b];
-    QDQ_FOR_EACH_RUN(r, qdq_chunk_block_begin(b + 1, j->n, j->start) - begin, j->start + begin, j->channels, j->inner) {
-      run_error(j->x + begin + r.offset, j->x_hat + begin + r.offset, r.length, out->s);
-      out->channel = r.channel;
-      out++;
-    }
-  }
+static void error_run_reduce(void* job, size_t slot, size_t offset, size_t length, size_t channel) {
+  const struct error_streamed_job* j = job;
+  run_error(j->x + offset, j->x_hat + offset, length, j->runs[slot].s);
+  j->runs[slot].channel = channel;
 }
 
 int qdq_error_stats_streamed(const float* x, const float* x_hat, size_t n, size_t start,
                              size_t channels, size_t inner, double* acc) {
   if (n == 0) return 0;
-  const size_t blocks = qdq_chunk_blocks(n, start);
-  if (blocks > QDQ_BLOCKS_PER_REGION) return QDQ_ERROR_SIZE_OVERFLOW;
-  struct error_streamed_job j = {.x = x, .x_hat = x_hat, .n = n, .start = start, .channels = channels,
-                                 .inner = channels == 1 ? start + n : inner};
-  /* Runs per block: the channel runs (of inner elements) it touches. */
-  j.first_run[0] = 0;
-  for (size_t b = 0; b < blocks; b++) {
-    const size_t s0 = start + qdq_chunk_block_begin(b, n, start), s1 = start + qdq_chunk_block_begin(b + 1, n, start);
-    j.first_run[b + 1] = j.first_run[b] + (s1 - 1) / j.inner - s0 / j.inner + 1;
-  }
-  j.runs = malloc(j.first_run[blocks] * sizeof(struct error_run_sums));
+  struct error_streamed_job j = {x, x_hat, NULL};
+  struct streamed_runs s = {.reduce = error_run_reduce, .job = &j};
+  const size_t runs = streamed_runs_init(&s, n, start, channels, inner);
+  if (runs == 0) return QDQ_ERROR_SIZE_OVERFLOW;
+  j.runs = malloc(runs * sizeof(struct error_run_sums));
   if (j.runs == NULL) return QDQ_ERROR_OUT_OF_MEMORY;
-  run_streamed_blocks(error_streamed_task, &j, n, QDQ_ERROR_STATS_WORK);
-  for (size_t i = 0; i < j.first_run[blocks]; i++) fold_error(&acc[3 * j.runs[i].channel], j.runs[i].s);
+  run_streamed_runs(&s, QDQ_ERROR_STATS_WORK);
+  for (size_t i = 0; i < runs; i++) fold_error(&acc[3 * j.runs[i].channel], j.runs[i].s);
   free(j.runs);
   return 0;
 }

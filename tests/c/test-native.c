@@ -268,19 +268,30 @@ static void test_minmax_streamed(void) {
     const size_t start = trial % 3 == 0 ? ((rng >> 8) % 64) * 16384 : (rng >> 8) % 1000000;
     for (size_t i = 0; i < n; i++) x[i] = trial % 4 == 1 ? (i % 3 == 0 ? -0.0f : 0.0f) : rand_float(5.0f);
     if (trial % 5 == 2 && n > 0) x[(rng >> 4) % n] = trial % 2 ? NAN : -INFINITY;
-    float lo1 = INFINITY, hi1 = -INFINITY, lo2 = INFINITY, hi2 = -INFINITY;
-    const long want = qdq_minmax(x, n, start, 1, n == 0 ? 1 : n, &lo1, &hi1);
-    const long got = qdq_minmax_streamed(x, n, start, &lo2, &hi2);
-    CHECK(got == want, "minmax streamed trial %d (n %zu, start %zu): index %ld, want %ld", trial, n, start, got, want);
-    if (want < 0) {
-      CHECK(memcmp(&lo1, &lo2, 4) == 0 && memcmp(&hi1, &hi2, 4) == 0,
-            "minmax streamed trial %d (n %zu, start %zu): [%g, %g], want [%g, %g]", trial, n, start, lo2, hi2, lo1, hi1);
+    /* One channel, then channels outermost and innermost (runs of 1 element); running ranges that
+     * start as zeros of either sign, or empty. */
+    const size_t layouts[3][2] = {{1, 1}, {1 + trial % 7, 1000 + 97 * (size_t) trial}, {3, 1}};
+    for (int l = 0; l < 3; l++) {
+      const size_t channels = layouts[l][0], inner = layouts[l][1];
+      float lo1[7], hi1[7], lo2[7], hi2[7];
+      for (size_t c = 0; c < 7; c++) {
+        lo1[c] = lo2[c] = trial % 3 == 2 ? (c % 2 ? -0.0f : 0.0f) : INFINITY;
+        hi1[c] = hi2[c] = trial % 3 == 2 ? (c % 2 ? 0.0f : -0.0f) : -INFINITY;
+      }
+      const long want = qdq_minmax(x, n, start, channels, inner, lo1, hi1);
+      const long got = qdq_minmax_streamed(x, n, start, channels, inner, lo2, hi2);
+      CHECK(got == want, "minmax streamed trial %d (n %zu, start %zu, channels %zu): index %ld, want %ld",
+            trial, n, start, channels, got, want);
+      if (want < 0) {
+        CHECK(memcmp(lo1, lo2, sizeof lo1) == 0 && memcmp(hi1, hi2, sizeof hi1) == 0,
+              "minmax streamed trial %d (n %zu, start %zu, channels %zu): [%g, %g], want [%g, %g]",
+              trial, n, start, channels, lo2[0], hi2[0], lo1[0], hi1[0]);
+      }
     }
     /* The error statistics against x shifted by a little, from a nonzero start. */
     float* x_hat = malloc((n + 1) * sizeof(float));
     for (size_t i = 0; i < n; i++) x_hat[i] = x[i] + (float) ((int) (i % 13) - 6) / 1024.0f;
-    /* One channel, then channels outermost and innermost (runs of 1 element). */
-    const size_t layouts[3][2] = {{1, 1}, {1 + trial % 7, 1000 + 97 * (size_t) trial}, {3, 1}};
+    /* The same three layouts. */
     for (int l = 0; l < 3; l++) {
       const size_t channels = layouts[l][0], inner = layouts[l][1];
       double acc1[3 * 7], acc2[3 * 7];
@@ -294,7 +305,7 @@ static void test_minmax_streamed(void) {
     free(x_hat);
   }
   float lo = INFINITY, hi = -INFINITY;
-  CHECK(qdq_minmax_streamed(x, 64 * 65536 + 1, 0, &lo, &hi) == QDQ_ERROR_SIZE_OVERFLOW && lo == INFINITY,
+  CHECK(qdq_minmax_streamed(x, 64 * 65536 + 1, 0, 1, 1, &lo, &hi) == QDQ_ERROR_SIZE_OVERFLOW && lo == INFINITY,
         "minmax streamed: more than 64 blocks must be refused before reading");
   double acc[3] = {0, 0, 0};
   CHECK(qdq_error_stats_streamed(x, x, 64 * 65536 + 1, 0, 1, 1, acc) == QDQ_ERROR_SIZE_OVERFLOW && acc[0] == 0,

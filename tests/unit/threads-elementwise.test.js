@@ -153,7 +153,7 @@ test('threaded streaming operators', async (t) => {
     assert.deepEqual(Array.from(large.subarray(0, 3)), [-128, 127, 127]); // -10, 9.16, 8.31 at 0.05
   });
 
-  await t.test('should fold a per-tensor min/max in windows, across their seams, as one thread does', async () => {
+  await t.test('should fold min/max in windows, across their seams, as one thread does', async () => {
     // qdq_minmax_streamed (src/operators/statistics.c): every window's input streamed in, each 64 Ki
     // block reduced once all of it has arrived. 2.5 Mi + 5 elements: windows of 1 Mi, a short third.
     const pool = /** @type {any} */ (getRuntime()).pool;
@@ -180,6 +180,30 @@ test('threaded streaming operators', async (t) => {
         assert.equal(pool.streamedIn - streamed, 4 * n, `${what}, ${threads} threads: not every window was streamed`);
         assert.ok(Object.is(got[0], expected[0]) && Object.is(got[1], expected[1]), `${what}, ${threads} threads: ${got} against ${expected}`);
       }
+    }
+    // Per channel, with runs of 1 Ki elements or more (every run's range kept, then folded into its
+    // channel in order): channels across both seams, and of 1281 elements; shorter runs keep the chunks.
+    const m = 2047 * 1281;
+    const xc = Float32Array.from({ length: m }, (_, i) => (i % 4099 === 0 ? (i & 1 ? -0 : 0) : Math.cos(i * 0.11) * (1 + (i % 5))));
+    for (const [shape, axis, windows] of [[[3, 874069], 0, true], [[2047, 1281], 0, true], [[1281, 2047], 1, false]]) {
+      const observe = () => {
+        const o = new qdq.PerChannelMinMaxObserver({ axis: /** @type {number} */ (axis) });
+        o.observe(xc, /** @type {number[]} */ (shape));
+        return [o.minVal, o.maxVal];
+      };
+      const expected = onThreads(1, observe);
+      for (const threads of [2, 4]) {
+        const streamed = pool.streamedIn;
+        const got = onThreads(threads, observe);
+        assert.equal(pool.streamedIn - streamed, windows ? 4 * m : 0, `[${shape}] axis ${axis}, ${threads} threads: windows`);
+        for (let k = 0; k < 2; k++) {
+          assert.ok(Buffer.from(got[k].buffer).equals(Buffer.from(expected[k].buffer)), `[${shape}] axis ${axis}, ${threads} threads: ${k ? 'max' : 'min'}`);
+        }
+      }
+      const bad = xc.slice();
+      bad[m - 1281 - 5] = NaN;
+      assert.throws(() => onThreads(2, () => new qdq.PerChannelMinMaxObserver({ axis: /** @type {number} */ (axis) }).observe(bad, /** @type {number[]} */ (shape))),
+        { name: 'RangeError', message: `qdq-wasm: x[${m - 1281 - 5}] is NaN; observers need finite values` });
     }
     // The first NaN, in the second and in the last window, after a NaN-free start.
     for (const at of [(1 << 20) + 65536 * 3 + 17, n - 2]) {
