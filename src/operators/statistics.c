@@ -22,8 +22,9 @@
  * one at 1-4 Mi elements (bench/threads-elementwise.js, Xeon, Node 20; the
  * caller's copy into wasm memory is most of a call), so the pool never splits
  * it. The split path stays exact and tested: the suites set minWork 0, which
- * splits any call. A per-tensor call that splits goes through windows
- * instead (qdq_minmax_streamed; js/ops/observers.js weighs those). */
+ * splits any call. A call that splits goes through windows instead, per
+ * tensor or with channel runs of 1 Ki elements or more (qdq_minmax_streamed;
+ * js/ops/observers.js weighs those). */
 #define QDQ_MINMAX_WORK 0.0
 #define QDQ_ERROR_STATS_WORK 75.0
 /* Blocks reduced per parallel region on one channel: their slots live on the
