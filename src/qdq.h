@@ -713,7 +713,11 @@ int qdq_histogram_observer_commit(float* state, size_t bins, size_t upsample_rat
 /// fails or produces garbage there; nothing is changed). In the shared-memory
 /// builds the batch's histogram may be binned on the host's threads, a
 /// histogram each (up to 65536 bins), summed as min(sum, 2^24): the counts one
-/// thread's float additions of 1 give.
+/// thread's float additions of 1 give. flags: QDQ_HISTOGRAM_EXACT_BOUNDS, and
+/// QDQ_FLAG_INPUT_STREAMED when x arrives through the first region, its
+/// min/max, on the threads that then bin it; a zero min or max of the batch
+/// may then go into the state with the other sign (the JS API sets it as
+/// torch.aminmax does either way), the counts and the rest are the same.
 QDQ_API long qdq_histogram_observer_observe(float* state, size_t bins, size_t upsample_rate,
                                             const float* x, size_t n, uint32_t flags, float* scratch);
 

@@ -180,8 +180,10 @@ export class HistogramObserver extends DistributionObserver {
     const flags = this.histcBounds === 'exact' ? HISTOGRAM_EXACT_BOUNDS : 0;
     // The state is copied back only on success: the operator leaves it alone on errors.
     const next = Float32Array.from(state);
-    const r = call(getRuntime(), [inout('state', next), input('x', x), scratch('scratch', 4 * b)],
-      (p, c) => c.qdq_histogram_observer_observe(p.state, b, this.upsampleRate, p.x, n, flags, p.scratch)).status;
+    // x is streamed into the operator's min/max region, its copy overlapping the workers' folds.
+    const r = call(getRuntime(), [inout('state', next), input('x', x, true), scratch('scratch', 4 * b)],
+      (p, c, unwritten) => c.qdq_histogram_observer_observe(p.state, b, this.upsampleRate, p.x, n,
+        flags | (unwritten.has('x') ? FLAG_INPUT_STREAMED : 0), p.scratch)).status;
     if (r === 0) {
       zeroExtremeSigns(x, state, next);
       state.set(next);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "operators/streamed-range.h"
 #include "parallel/parallel.h"
 #include "size-math.h"
 
@@ -589,48 +590,6 @@ void qdq_dynamic_qparams(float min, float max, uint32_t flags, float* out) {
   out[1] = (float) zp;
 }
 
-/* Min/max of an x the host streams in (QDQ_FLAG_INPUT_STREAMED): task t
- * folds block t from (+inf, -inf) into its slot once the host has written
- * it, and the slots are folded in block order, as qdq_minmax folds its
- * blocks: the range and the first non-finite index are the one-call fold's. */
-struct streamed_range {
-  const float* x;
-  size_t n;
-  float* lo;
-  float* hi;
-  long* bad;
-};
-
-static void streamed_range_task(void* ctx, size_t task, size_t thread) {
-  (void) thread;
-  const struct streamed_range* r = ctx;
-  const size_t per = QDQ_INPUT_BLOCK_BYTES / sizeof(float);
-  const size_t begin = task * per, end = r->n - begin < per ? r->n : begin + per;
-  r->lo[task] = INFINITY;
-  r->hi[task] = -INFINITY;
-  r->bad[task] = qdq_config()->f32_rminmax((end - begin) * sizeof(float), r->x + begin, &r->lo[task], &r->hi[task]);
-}
-
-/* *first: -1, or the first non-finite index. Returns 0 or QDQ_ERROR_*. */
-static int streamed_minmax(const float* x, size_t n, float* lo, float* hi, long* first) {
-  const size_t per = QDQ_INPUT_BLOCK_BYTES / sizeof(float), blocks = (n + per - 1) / per;
-  void* slots = malloc(blocks * (2 * sizeof(float) + sizeof(long)));
-  if (slots == NULL) return QDQ_ERROR_OUT_OF_MEMORY;
-  struct streamed_range r = {x, n, slots, (float*) slots + blocks, (long*) ((float*) slots + 2 * blocks)};
-  qdq_parallelize_input(streamed_range_task, &r, blocks, blocks);
-  *first = -1;
-  for (size_t t = 0; t < blocks; t++) {
-    if (r.bad[t] >= 0) {
-      *first = (long) (t * per) + r.bad[t];
-      break;
-    }
-    *lo = r.lo[t] < *lo ? r.lo[t] : *lo;
-    *hi = r.hi[t] > *hi ? r.hi[t] : *hi;
-  }
-  free(slots);
-  return 0;
-}
-
 long qdq_dynamic_linear(size_t m, size_t n, size_t k, const float* x, const void* packed,
                         const float* w_scales, const float* bias, float* y, uint32_t flags,
                         float* qparams_out) {
@@ -642,10 +601,10 @@ long qdq_dynamic_linear(size_t m, size_t n, size_t k, const float* x, const void
     return QDQ_ERROR_SIZE_OVERFLOW;
   }
   if (elems != 0 && (flags & QDQ_FLAG_INPUT_STREAMED)) {
-    /* The other threads fold the blocks of x the host has written while it
-     * writes the next ones. */
+    /* On every thread the host has, as the GEMM after it. A zero extreme's
+     * sign cannot matter: the range goes through min(0, lo) and max(0, hi). */
     long bad;
-    const int error = streamed_minmax(x, elems, &lo, &hi, &bad);
+    const int error = qdq_streamed_range(x, elems, SIZE_MAX, &lo, &hi, &bad);
     if (error != 0) return error;
     if (bad >= 0) return 1 + bad;
   } else if (elems != 0) {

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "fma-f32.h"
+#include "operators/streamed-range.h"
 #include "parallel/parallel.h"
 
 /* Work of one element of histc in the units of qdq_parallel_tasks: one
@@ -193,17 +194,23 @@ static void histc_task(void* ctx, size_t task, size_t thread) {
   qdq_histc(r->x + begin, end - begin, r->p, r->partial + thread * r->bins);
 }
 
+/* Threads the batch's binning runs on (histc_batch): a histogram each, so
+ * one above QDQ_HISTC_SPLIT_MAX_BINS. */
+static size_t histc_threads(size_t n, size_t bins) {
+  const size_t units = (n + QDQ_HISTC_TASK_ELEMENTS - 1) / QDQ_HISTC_TASK_ELEMENTS;
+  return bins <= QDQ_HISTC_SPLIT_MAX_BINS
+      ? qdq_parallel_tasks(QDQ_HISTC_WORK * (double) n, units, QDQ_SPLIT_BESIDE_COPIES) : 1;
+}
+
 /* hist (zeroed) = the batch's histogram, as qdq_histc would add it on one
- * thread. Split over the host's threads, each bins its tasks into its own
+ * thread. Split over `threads` threads (histc_threads), each bins its tasks into its own
  * histogram, and the counts are summed: a count is an integer, exact in
  * float up to 2^24, where one thread's sum of 1s stops (2^24 + 1 rounds to
  * 2^24), so the merged count is min(sum, 2^24) of the exact partial counts,
  * each already min(count, 2^24): the bytes one thread gives. */
 static void histc_batch(const float* x, size_t n, const struct qdq_f32_histc_params* p, size_t bins,
-                        float* hist) {
+                        size_t threads, float* hist) {
   const size_t units = (n + QDQ_HISTC_TASK_ELEMENTS - 1) / QDQ_HISTC_TASK_ELEMENTS;
-  const size_t threads = bins <= QDQ_HISTC_SPLIT_MAX_BINS
-      ? qdq_parallel_tasks(QDQ_HISTC_WORK * (double) n, units, QDQ_SPLIT_BESIDE_COPIES) : 1;
   float* partial = threads > 1 ? calloc(threads * bins, sizeof(float)) : NULL;
   if (partial == NULL) {
     qdq_histc(x, n, p, hist);
@@ -222,13 +229,30 @@ static void histc_batch(const float* x, size_t n, const struct qdq_f32_histc_par
 long qdq_histogram_observer_observe(float* state, size_t bins, size_t upsample_rate,
                                     const float* x, size_t n, uint32_t flags, float* scratch) {
   if (n == 0) return 0;
+  const size_t threads = histc_threads(n, bins);
   float x_min = INFINITY, x_max = -INFINITY;
-  const long bad = qdq_config()->f32_rminmax(n * sizeof(float), x, &x_min, &x_max);
+  long bad;
+  if (flags & QDQ_FLAG_INPUT_STREAMED) {
+    /* x arrives while the threads that will bin it fold its range (the
+     * binning needs that range first). Its values are f32_rminmax's; a zero
+     * extreme's sign may differ from the one call's, and nothing but the
+     * state shows it: the update's kind, the merged range and the bin edges
+     * compare and subtract values (a merge's range is never zero, and equal
+     * histc bounds widen by 1), linspace's left edge lo + step * 0 is +0 from
+     * either zero, a merged max cmax + e too, and the state's zero extremes
+     * are torch.aminmax's, which the caller sets from x (js/ops/zero-sign.js;
+     * tests/unit/threads.test.js compares the bytes with one thread's). */
+    const int error = qdq_streamed_range(x, n, threads, &x_min, &x_max, &bad);
+    if (error != 0) return error;
+  } else {
+    bad = qdq_config()->f32_rminmax(n * sizeof(float), x, &x_min, &x_max);
+  }
   if (bad >= 0) return 1 + bad;
   struct qdq_histogram_update u;
-  const int err = qdq_histogram_observer_prepare(state, bins, upsample_rate, x_min, x_max, flags, &u);
+  const int err = qdq_histogram_observer_prepare(state, bins, upsample_rate, x_min, x_max,
+                                                 flags & QDQ_HISTOGRAM_EXACT_BOUNDS, &u);
   if (err != 0) return err;
   memset(scratch, 0, bins * sizeof(float));
-  histc_batch(x, n, &u.histc, bins, scratch);
+  histc_batch(x, n, &u.histc, bins, threads, scratch);
   return qdq_histogram_observer_commit(state, bins, upsample_rate, &u, scratch);
 }

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "operators/streamed-range.h"
 #include "qdq.h"
 
 static int passed, failed;
@@ -313,8 +314,53 @@ static void test_minmax_streamed(void) {
   free(x);
 }
 
+/* qdq_streamed_range's values and first non-finite index are the reference
+ * fold's, across its 16 Ki-element blocks and tails, from running ranges of
+ * either kind; and HistogramObserver fed that way (x streamed, here in
+ * place) leaves the state qdq_histogram_observer_observe leaves otherwise
+ * (the scalar kernel folds signed zeros in index order either way). */
+static void test_streamed_range(void) {
+  const size_t max_n = 3 * 16384 + 9;
+  float* x = malloc(max_n * sizeof(float));
+  for (int trial = 0; trial < 60; trial++) {
+    rng = rng * 1664525u + 1013904223u;
+    const size_t n = trial < 3 ? (size_t[]){1, 16384, 16385}[trial] : 1 + (rng >> 8) % max_n;
+    for (size_t i = 0; i < n; i++) x[i] = trial % 4 == 1 ? (i % 3 == 0 ? -0.0f : 0.25f) : rand_float(5.0f);
+    if (trial % 5 == 2) x[(rng >> 4) % n] = trial % 2 ? NAN : INFINITY;
+    float lo1 = trial % 3 == 0 ? INFINITY : -1.0f, hi1 = trial % 3 == 0 ? -INFINITY : 1.0f;
+    float lo2 = lo1, hi2 = hi1;
+    long first = -2;
+    const long want = qdq_reference_f32_rminmax(n, x, &lo1, &hi1);
+    CHECK(qdq_streamed_range(x, n, 4, &lo2, &hi2, &first) == 0 && first == want,
+          "streamed range trial %d (n %zu): index %ld, want %ld", trial, n, first, want);
+    if (want < 0) {
+      CHECK(lo1 == lo2 && hi1 == hi2, "streamed range trial %d (n %zu): [%g, %g], want [%g, %g]", trial, n, lo2, hi2, lo1, hi1);
+    }
+  }
+  /* Two batches into a fresh state, the second growing the range: the same bytes both ways. */
+  float a[2 + 64], b[2 + 64], scratch[64];
+  const uint32_t seed = rng;
+  for (int s = 0; s < 2; s++) {
+    float* state = s == 0 ? a : b;
+    rng = seed; /* the same batches both ways */
+    memset(state, 0, sizeof a);
+    state[0] = INFINITY;
+    state[1] = -INFINITY;
+    for (int batch = 0; batch < 2; batch++) {
+      const size_t n = batch == 0 ? 40000 : 20001;
+      for (size_t i = 0; i < n; i++) x[i] = rand_float(batch == 0 ? 3.0f : 7.0f);
+      x[1] = -0.0f;
+      CHECK(qdq_histogram_observer_observe(state, 64, 128, x, n, s == 0 ? 0 : QDQ_FLAG_INPUT_STREAMED, scratch) == 0,
+            "histogram observe, batch %d", batch);
+    }
+  }
+  CHECK(memcmp(a, b, sizeof a) == 0, "HistogramObserver streamed: the state differs");
+  free(x);
+}
+
 int main(void) {
   test_minmax_streamed();
+  test_streamed_range();
   test_operators_chunked();
   test_reference_rounding();
   test_article_example();

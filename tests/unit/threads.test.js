@@ -182,6 +182,34 @@ test('threads', async (t) => {
         return new Uint8Array(Buffer.concat([...parts, Float64Array.of(scale, zeroPoint)].map((a) => Buffer.from(a.buffer))));
       });
     }
+    // On 2-4 threads each batch is streamed into the min/max region, whose 16 Ki-element blocks
+    // fold a zero extreme's sign otherwise than the one-thread call (src/operators/streamed-range.h):
+    // its SIMD kernel keeps each of 4 lanes' first zero and prefers lane 0's, so with -0 at index 1
+    // (lane 1, block 0) and +0 at 16388 (lane 0, block 1) one call gives +0 and the blocks -0. The
+    // state's zero extremes must still be torch.aminmax's: at a reset (min, then max) and tied
+    // with the state's.
+    const pool = /** @type {any} */ (getRuntime()).pool;
+    const zeros = (/** @type {number} */ sign, /** @type {number} */ seed) => {
+      const z = rng(seed);
+      const x = Float32Array.from({ length: 3 * 65536 + 3 }, () => sign * (Math.abs(z.float(2)) + 0.25));
+      x[1] = -sign * 0;
+      x[16388] = sign * 0;
+      return x;
+    };
+    const signed = [[zeros(1, 5), zeros(1, 6)], [zeros(-1, 7), zeros(1, 8)]];
+    for (const sequence of signed) {
+      const streamed = pool.streamedIn;
+      const all = sequence.reduce((sum, x) => sum + 4 * x.length, 0);
+      sameOnEveryCount('HistogramObserver, signed zero extremes', () => {
+        const obs = new qdq.HistogramObserver();
+        const parts = sequence.map((x) => {
+          obs.observe(x);
+          return Float32Array.from(obs.state);
+        });
+        return new Uint8Array(Buffer.concat(parts.map((a) => Buffer.from(a.buffer))));
+      });
+      assert.equal(pool.streamedIn - streamed, 3 * all, 'every batch streamed on 2, 3 and 4 threads');
+    }
   });
 
   await t.test("should give identical bytes on 1-4 threads for the percentile and entropy observers' histograms", () => {
