@@ -130,9 +130,15 @@ async function workload({ counts, numThreads, build = 'simd128' }) {
     pc.observe(x, [70001, 3]);
     const st = q.errorStats(x, q.dequantize(qt));
     const sc = q.errorStats(x, fq.output, { shape: [3, 70001], axis: 0 });
+    // The histogram observers (T5): x, then x scaled up (the range grows: the old histogram resampled).
+    const histograms = [new q.HistogramObserver(), new q.PercentileObserver(), new q.EntropyObserver()].map((o) => {
+      o.observe(x);
+      o.observe(x.map((v) => v * 1.5));
+      return /** @type {any} */ (o).state;
+    });
     const results = [qt.data, q.dequantize(inner), inner.data, fq.output, fq.mask, Float32Array.of(mm.minVal, mm.maxVal),
       pc.minVal, pc.maxVal, Float64Array.of(st.mse, st.maxAbsError, st.sqnr), sc.channels.mse, sc.channels.sqnr,
-      qbig.data, q.dequantize(qbig), q.fakeQuantizePerTensor(big, { scale: 0.05 }).output];
+      qbig.data, q.dequantize(qbig), q.fakeQuantizePerTensor(big, { scale: 0.05 }).output, ...histograms];
     for (const [i, r] of results.entries()) (out[`streaming/${i}`] ??= []).push(await hex(r));
   }
   loader.setThreadLimit(Infinity);
@@ -157,8 +163,9 @@ test('threads in Chromium', async (t) => {
     // blocks or more (T5): x (210003 floats) four times, and with its reconstruction twice for the
     // error statistics (per tensor, and per channel in runs of 70001), its two quantized copies
     // (bytes), big's float windows (1 Mi and 70001 floats) twice, and the first window of its
-    // quantized copy (the second is 70001 bytes: written first).
-    const windows = 8 * 210003 * 4 + 2 * 210003 + 2 * 4 * ((1 << 20) + 70001) + (1 << 20);
+    // quantized copy (the second is 70001 bytes: written first); and the histogram observers'
+    // batches, two each, but the percentile observer's first (the range of |x| is read first).
+    const windows = 8 * 210003 * 4 + 2 * 210003 + 2 * 4 * ((1 << 20) + 70001) + (1 << 20) + 5 * 210003 * 4;
     assert.equal(r.streamed, 3 * (170 * 200 * 4 + windows), 'an input was not written during its region on 2, 3 and 4 threads');
     for (const [key, runs] of Object.entries(r.out)) {
       for (let i = 1; i < runs.length; i++) assert.deepEqual(runs[i], runs[0], `${key}: ${i + 1} threads differ from 1`);
