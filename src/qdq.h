@@ -721,6 +721,12 @@ int qdq_histogram_observer_commit(float* state, size_t bins, size_t upsample_rat
 QDQ_API long qdq_histogram_observer_observe(float* state, size_t bins, size_t upsample_rate,
                                             const float* x, size_t n, uint32_t flags, float* scratch);
 
+/// The threads qdq_histogram_observer_observe bins n elements into `bins`
+/// bins on (the host's choice; 1 without shared memory): its min/max region
+/// runs on as many, so a host streams x in only when this is more than 1
+/// (on one thread a streamed region would be the copy plus overhead).
+QDQ_API size_t qdq_histogram_observer_threads(size_t n, size_t bins);
+
 /// HistogramObserver.calculate_qparams (H8, then E1-E4): the L2 search of
 /// _non_linear_param_search over the histogram gives [new_min, new_max],
 /// then qdq_calculate_qparams(qmin, qmax, qparams_flags, eps). out receives

@@ -180,8 +180,11 @@ export class HistogramObserver extends DistributionObserver {
     const flags = this.histcBounds === 'exact' ? HISTOGRAM_EXACT_BOUNDS : 0;
     // The state is copied back only on success: the operator leaves it alone on errors.
     const next = Float32Array.from(state);
-    // x is streamed into the operator's min/max region, its copy overlapping the workers' folds.
-    const r = call(getRuntime(), [inout('state', next), input('x', x, true), scratch('scratch', 4 * b)],
+    // x is streamed into the operator's min/max region, its copy overlapping the workers' folds,
+    // when its binning splits (that region then runs on as many threads).
+    const rt = getRuntime();
+    const streamable = rt.exports.qdq_histogram_observer_threads(n, b) > 1;
+    const r = call(rt, [inout('state', next), input('x', x, streamable), scratch('scratch', 4 * b)],
       (p, c, unwritten) => c.qdq_histogram_observer_observe(p.state, b, this.upsampleRate, p.x, n,
         flags | (unwritten.has('x') ? FLAG_INPUT_STREAMED : 0), p.scratch)).status;
     if (r === 0) {

@@ -48,6 +48,7 @@ export const OPERATORS = Object.freeze(/** @type {const} */ ([
   'qdq_quantize_bias',
   'qdq_linear_weight_quantize',
   'qdq_histogram_observer_observe',
+  'qdq_histogram_observer_threads',
   'qdq_histogram_observer_qparams',
   'qdq_calib_histogram_bins_after',
   'qdq_calib_histogram_observe',

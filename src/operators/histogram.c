@@ -13,8 +13,11 @@
 #include "parallel/parallel.h"
 
 /* Work of one element of histc in the units of qdq_parallel_tasks: one
- * thread binned ~1.5 ns an element (the scatter of += 1 is latency-bound),
- * ~55 GEMM multiply-adds on the AMD EPYC VM; taken low. */
+ * thread binned ~1.5 ns an element (~55 GEMM multiply-adds on the AMD EPYC
+ * VM), taken low; since the kernel lost its branch per element, 0.8-1.3 ns
+ * (~30-45), and HistogramObserver's batch of 256 Ki elements, the smallest
+ * that splits at this weight, still ran 1.09-1.39x on two threads
+ * (bench/probes/observer-stream.js), so it stays. */
 #define QDQ_HISTC_WORK 40.0
 /* Bins above which the batch is binned on one thread: each thread then keeps
  * its own histogram (4 bytes a bin), allocated per call. */
@@ -196,14 +199,14 @@ static void histc_task(void* ctx, size_t task, size_t thread) {
 
 /* Threads the batch's binning runs on (histc_batch): a histogram each, so
  * one above QDQ_HISTC_SPLIT_MAX_BINS. */
-static size_t histc_threads(size_t n, size_t bins) {
+size_t qdq_histogram_observer_threads(size_t n, size_t bins) {
   const size_t units = (n + QDQ_HISTC_TASK_ELEMENTS - 1) / QDQ_HISTC_TASK_ELEMENTS;
   return bins <= QDQ_HISTC_SPLIT_MAX_BINS
       ? qdq_parallel_tasks(QDQ_HISTC_WORK * (double) n, units, QDQ_SPLIT_BESIDE_COPIES) : 1;
 }
 
 /* hist (zeroed) = the batch's histogram, as qdq_histc would add it on one
- * thread. Split over `threads` threads (histc_threads), each bins its tasks into its own
+ * thread. Split over `threads` threads (qdq_histogram_observer_threads), each bins its tasks into its own
  * histogram, and the counts are summed: a count is an integer, exact in
  * float up to 2^24, where one thread's sum of 1s stops (2^24 + 1 rounds to
  * 2^24), so the merged count is min(sum, 2^24) of the exact partial counts,
@@ -229,7 +232,7 @@ static void histc_batch(const float* x, size_t n, const struct qdq_f32_histc_par
 long qdq_histogram_observer_observe(float* state, size_t bins, size_t upsample_rate,
                                     const float* x, size_t n, uint32_t flags, float* scratch) {
   if (n == 0) return 0;
-  const size_t threads = histc_threads(n, bins);
+  const size_t threads = qdq_histogram_observer_threads(n, bins);
   float x_min = INFINITY, x_max = -INFINITY;
   long bad;
   if (flags & QDQ_FLAG_INPUT_STREAMED) {
