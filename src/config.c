@@ -23,6 +23,7 @@ static const struct qdq_config config = {
     .f32_vfakequant = qdq_f32_vfakequant_ukernel__wasmsimd_u16,
     .f32_rminmax = qdq_f32_rminmax_ukernel__wasmsimd_u16,
     .f32_rhistc = qdq_f32_rhistc_ukernel__wasmsimd_u8,
+    .f32_f64_rhist = qdq_f32_f64_rhist_ukernel__wasmsimd_u4,
     /* c4 packing in every build (the i7 kernels need it). Blocks of rows run
      * on int16-widened activations (4x8c4: ~96 GOPS kernel-level against ~93
      * for 4x8c2 and ~77 for int8 2x8c4); single rows (GEMV) on int8 ones,
@@ -74,6 +75,7 @@ static const struct qdq_config config = {
     .f32_vfakequant = qdq_f32_vfakequant_ukernel__scalar_u1,
     .f32_rminmax = qdq_f32_rminmax_ukernel__scalar_u1,
     .f32_rhistc = qdq_f32_rhistc_ukernel__scalar_u1,
+    .f32_f64_rhist = qdq_f32_f64_rhist_ukernel__scalar_u1,
     .qs8_gemm = qdq_qs8_qc8w_gemm_ukernel_4x8c4__scalar,
     .qs8_gemm1 = qdq_qs8_qc8w_gemm_ukernel_1x8c4__scalar,
     .qs8_gemm_mr = 4,

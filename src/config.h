@@ -18,6 +18,7 @@ typedef void (*qdq_f32_vfakequant_fn)(size_t, const float*, float*, uint8_t*,
                                       const struct qdq_f32_q8_cvt_params*);
 typedef long (*qdq_f32_rminmax_fn)(size_t, const float*, float*, float*);
 typedef void (*qdq_f32_rhistc_fn)(size_t, const float*, float*, const struct qdq_f32_histc_params*);
+typedef void (*qdq_f32_f64_rhist_fn)(size_t, const float*, double*, const struct qdq_f32_f64_hist_params*);
 typedef void (*qdq_qs8_gemm_fn)(size_t, size_t, size_t, const int8_t*, size_t, const void*,
                                 int32_t*, size_t);
 typedef void (*qdq_qs16_gemm_fn)(size_t, size_t, size_t, const int16_t*, size_t, const void*,
@@ -47,6 +48,7 @@ struct qdq_config {
   qdq_f32_vfakequant_fn f32_vfakequant;
   qdq_f32_rminmax_fn f32_rminmax;
   qdq_f32_rhistc_fn f32_rhistc;
+  qdq_f32_f64_rhist_fn f32_f64_rhist;
   /* Int8 GEMM (packing NR = 8 and KR = qs8_gemm_kr): the 1-row kernel on
    * int8 activations, and the MR-row kernel on int8 activations (qs8_gemm)
    * or, when qs16_gemm is set, on int16-widened ones. */

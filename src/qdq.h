@@ -754,6 +754,32 @@ QDQ_API int qdq_histogram_observer_qparams(const float* state, size_t bins, int3
  * asymmetric percentile). */
 #define QDQ_CALIB_ABSOLUTE 1u
 
+/* Binning of float32 values into double counts, as onnxruntime's
+ * HistogramCollector bins each batch (P2): bins of equal width from a first
+ * edge, the top edge closed. */
+struct qdq_f32_f64_hist_params {
+  double lo;         /* the first edge */
+  double width;      /* the bins' width, > 0 */
+  uint32_t bins;     /* >= 1 */
+  uint32_t absolute; /* nonzero: bin |x| (QDQ_CALIB_ABSOLUTE) */
+};
+
+/// Reference binning (P2): for each x, v = (double) x, or fabs((double) x)
+/// when absolute, q = (v - lo) / width in double, and when q >= 0 (NaN and
+/// values below lo skipped):
+///   counts[q >= bins ? bins - 1 : trunc(q)] += 1.0
+/// Counts are double additions of 1: exact to 2^53.
+void qdq_reference_f32_f64_rhist(size_t n, const float* x, double* counts,
+                                 const struct qdq_f32_f64_hist_params* p);
+
+/* Binning kernels (src/f32-f64-rhist/): P2 on batch bytes of input, adding
+ * into counts (bins doubles, caller-owned). */
+#define QDQ_UKERNEL(name, ...) \
+  void name(size_t batch, const float* input, double* counts, \
+            const struct qdq_f32_f64_hist_params* params);
+#include "f32-f64-rhist/f32-f64-rhist.inc"
+#undef QDQ_UKERNEL
+
 /// The bin count the state will have after observing a batch whose min and
 /// max are x_min, x_max (finite), per P1/P2 (K1 shares P2). 0 when the
 /// growth is past 2^40 bins (the caller reports it).
@@ -770,6 +796,13 @@ QDQ_API size_t qdq_calib_histogram_bins_after(const double* state, float x_min, 
 /// QDQ_CALIB_ABSOLUTE state, which needs x first: QDQ_ERROR_BAD_SIZE then.
 QDQ_API int qdq_calib_histogram_observe(double* state, const float* x, size_t n, float x_min, float x_max,
                                         uint32_t flags);
+
+/// The threads qdq_calib_histogram_observe bins n elements into `bins` bins
+/// on, x streamed (the host's choice; 1 without shared memory). A host
+/// streams x (into the binning, and into the min/max before it) only when
+/// this is more than 1: on one thread a streamed region is the copy plus
+/// its overhead.
+QDQ_API size_t qdq_calib_histogram_threads(size_t n, size_t bins);
 
 /// Percentile range (P3): cdf_i = sum_{j<=i} (h_j / total) in double, in
 /// order; idx(v) = the first i with cdf_i >= v. QDQ_CALIB_ABSOLUTE state:

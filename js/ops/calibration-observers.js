@@ -26,6 +26,8 @@ import { copyState } from './copy-state.js';
 
 /** Largest bin count: float32 counts and indices stay exact below 2^24. */
 const MAX_BINS = 2 ** 24;
+/** The most elements qdq_minmax_streamed takes from the start of a tensor: 64 blocks of 64 Ki (src/qdq.h). */
+const MINMAX_STREAMED_MAX = 64 * 65536;
 
 /** @param {Settings} s */
 function qparamsFlags(s) {
@@ -192,6 +194,7 @@ export class HistogramObserver extends DistributionObserver {
       state.set(next);
     }
     if (r > 0) throw nonFinite(x, r - 1);
+    if (r === ERROR_OUT_OF_MEMORY) throw new RangeError('qdq-wasm: out of WebAssembly memory in observe');
     if (r === ERROR_HISTOGRAM_INT64) {
       throw new RangeError("qdq-wasm: x's range passes the int64 bounds that torch 1.13's histc(min=int(min), max=int(max)) needs (torch raises); use histcBounds: 'exact'");
     }
@@ -297,16 +300,20 @@ class CollectorObserver extends DistributionObserver {
     const n = lengthOf(x);
     if (n === 0) return x;
     const flags = this.flags, rt = getRuntime();
+    // Where the binning splits, x is streamed into both passes over it (their copies overlapping the
+    // workers' min/max and binning), the min/max while it fits qdq_minmax_streamed's 64 blocks.
+    const split = rt.exports.qdq_calib_histogram_threads(n, this.checked()[4] || this.bins) > 1;
     const lo1 = Float32Array.of(Infinity), hi1 = Float32Array.of(-Infinity);
-    const bad = call(rt, [input('x', x), inout('lo', lo1), inout('hi', hi1)],
-      (p, c) => c.qdq_minmax(p.x, n, 0, 1, n, p.lo, p.hi)).status;
+    const bad = call(rt, [input('x', x, split && n <= MINMAX_STREAMED_MAX), inout('lo', lo1), inout('hi', hi1)],
+      (p, c, unwritten) => (unwritten.has('x') ? c.qdq_minmax_streamed : c.qdq_minmax)(p.x, n, 0, 1, n, p.lo, p.hi)).status;
     if (bad >= 0) throw nonFinite(x, bad);
+    if (bad === ERROR_OUT_OF_MEMORY) throw new RangeError('qdq-wasm: out of WebAssembly memory in observe');
     const lo = lo1[0], hi = hi1[0];
     const grown = new Float64Array(CALIB_STATE_HEADER + this.binsAfter(lo, hi));
     grown.set(this.checked());
     // x is streamed into the binning region, its copy overlapping the workers' binning; but the first
     // batch of |x| reads x before (the range of |x|).
-    const streamable = !((flags & CALIB_ABSOLUTE) !== 0 && grown[2] === Infinity);
+    const streamable = split && !((flags & CALIB_ABSOLUTE) !== 0 && grown[2] === Infinity);
     const r = call(rt, [inout('state', grown), input('x', x, streamable)], (p, c, unwritten) =>
       c.qdq_calib_histogram_observe(p.state, p.x, n, lo, hi, flags | (unwritten.has('x') ? FLAG_INPUT_STREAMED : 0))).status;
     if (r !== 0) throw new RangeError(`qdq-wasm: the histogram cannot grow from [${this.minVal}, ${this.maxVal}] to include x (past 2^40 bins)`);

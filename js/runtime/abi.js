@@ -52,6 +52,7 @@ export const OPERATORS = Object.freeze(/** @type {const} */ ([
   'qdq_histogram_observer_qparams',
   'qdq_calib_histogram_bins_after',
   'qdq_calib_histogram_observe',
+  'qdq_calib_histogram_threads',
   'qdq_calib_percentile_range',
   'qdq_calib_entropy_range',
   'qdq_quantize_blockwise',

@@ -7,13 +7,17 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "config.h"
 #include "parallel/parallel.h"
 #include "qdq.h"
 
-/* Work of one element's binning in the units of qdq_parallel_tasks (a double
- * division, a floor and an add: PercentileObserver.observe took ~7.5 ns an
- * element on one thread, ~280 GEMM multiply-adds, on the AMD EPYC VM); taken low. */
-#define QDQ_CALIB_BIN_WORK 150.0
+/* Work of one element's binning in the units of qdq_parallel_tasks: a
+ * double division, a truncation and an add, ~1.5-2 ns an element with the
+ * SIMD128 kernel (PercentileObserver.observe of 1 Mi elements 2.1 ms on one
+ * thread, all in; 7.5 ms before the kernel), ~55-75 GEMM multiply-adds on
+ * the AMD EPYC VM. At 80 a batch splits on two threads from ~105 K elements:
+ * 128 Ki ran 1.46-2.10x one thread there, 64 Ki 0.90-1.38x. */
+#define QDQ_CALIB_BIN_WORK 80.0
 /* Bins above which a batch is binned on one thread: each thread keeps its
  * own counts (8 bytes a bin), allocated per call. */
 #define QDQ_CALIB_SPLIT_MAX_BINS 65536
@@ -68,32 +72,25 @@ size_t qdq_calib_histogram_bins_after(const double* state, float x_min, float x_
   return g.bins <= MAX_BINS ? (size_t) g.bins : 0;
 }
 
-/* Adds one value: bin floor((v - lo) / width), the top edge closed (values
- * past it by rounding go to the last bin), values below lo dropped. */
-static void bin(double* counts, size_t bins, double lo, double width, double v) {
-  const double q = (v - lo) / width;
-  if (!(q >= 0.0)) return;
-  const size_t i = q >= (double) bins ? bins - 1 : (size_t) q;
-  counts[i] += 1.0;
-}
-
 struct calib_bin_run {
   const float* x;
-  size_t n, bins, per; /* per: elements a task */
-  double lo, width;
-  int absolute;
+  size_t n, per; /* per: elements a task */
+  struct qdq_f32_f64_hist_params p;
   double* partial; /* threads x bins, zeroed */
 };
 
 /* Task t bins elements [t, t + 1) x per into its thread's counts. */
 static void calib_bin_task(void* ctx, size_t task, size_t thread) {
   const struct calib_bin_run* r = ctx;
-  double* counts = r->partial + thread * r->bins;
   const size_t begin = task * r->per;
   const size_t end = r->n - begin < r->per ? r->n : begin + r->per;
-  for (size_t i = begin; i < end; i++) {
-    bin(counts, r->bins, r->lo, r->width, r->absolute ? fabs((double) r->x[i]) : (double) r->x[i]);
-  }
+  qdq_config()->f32_f64_rhist((end - begin) * sizeof(float), r->x + begin, r->partial + thread * r->p.bins, &r->p);
+}
+
+size_t qdq_calib_histogram_threads(size_t n, size_t bins) {
+  const size_t per = QDQ_INPUT_BLOCK_BYTES / sizeof(float);
+  return bins <= QDQ_CALIB_SPLIT_MAX_BINS
+      ? qdq_parallel_tasks(QDQ_CALIB_BIN_WORK * (double) n, (n + per - 1) / per, QDQ_SPLIT_BESIDE_COPIES) : 1;
 }
 
 /* Adds the batch's counts to counts. The counts are integers in double,
@@ -108,12 +105,14 @@ static void bin_batch(double* counts, size_t bins, double lo, double width, int 
       ? qdq_parallel_tasks(QDQ_CALIB_BIN_WORK * (double) n, units, QDQ_SPLIT_BESIDE_COPIES) : 1;
   double* partial = threads > 1 ? calloc(threads * bins, sizeof(double)) : NULL;
   if (partial == NULL) threads = 1;
+  /* bins fits 32 bits: the state, 8 bytes a bin, is in wasm32 memory. */
+  const struct qdq_f32_f64_hist_params p = {lo, width, (uint32_t) bins, (uint32_t) absolute};
   if (partial == NULL && !streamed) {
-    for (size_t i = 0; i < n; i++) bin(counts, bins, lo, width, absolute ? fabs((double) x[i]) : (double) x[i]);
+    qdq_config()->f32_f64_rhist(n * sizeof(float), x, counts, &p);
     return;
   }
   /* On one thread a streamed x is still binned in its region (it arrives there), straight into counts. */
-  struct calib_bin_run run = {x, n, bins, per, lo, width, absolute, partial != NULL ? partial : counts};
+  struct calib_bin_run run = {x, n, per, p, partial != NULL ? partial : counts};
   if (streamed) qdq_parallelize_input(calib_bin_task, &run, units, threads);
   else qdq_parallelize(calib_bin_task, &run, units, threads);
   if (partial == NULL) return;

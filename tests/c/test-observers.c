@@ -69,6 +69,39 @@ static void test_kernel_vs_reference(void) {
   }
 }
 
+/* Property: the build's collector binning kernel (src/f32-f64-rhist) counts
+ * exactly as the reference, x and |x|, values on exact edges (an integer
+ * first edge, width 1/8), below the first edge and past the last, NaN,
+ * infinities and -0, for every tail, from counts that start at -0. */
+static void test_calib_kernel_vs_reference(void) {
+  enum { MAXN = 1000, MAXBINS = 100, GUARD = 8 };
+  static float x[MAXN + QDQ_EXTRA_BYTES / 4];
+  static double got[MAXBINS + GUARD], want[MAXBINS];
+  size_t lengths[68 + 1];
+  for (size_t i = 0; i < 68; i++) lengths[i] = i;
+  lengths[68] = MAXN;
+  for (uint32_t absolute = 0; absolute < 2; absolute++) {
+    for (size_t li = 0; li < 69; li++) {
+      const size_t n = lengths[li];
+      const uint32_t bins = n % 2 ? 100 : 7;
+      const struct qdq_f32_f64_hist_params p = {(double) (int) uniform(-20.0f, 5.0f), 0.125, bins, absolute};
+      for (size_t i = 0; i < n; i++) {
+        const uint32_t r = next() % 40;
+        const float edge = (float) (p.lo + (double) (next() % (bins + 2)) * p.width);
+        x[i] = r < 4 ? edge : r < 6 ? -edge : r == 6 ? NAN : r == 7 ? INFINITY : r == 8 ? -INFINITY
+             : r == 9 ? -0.0f : uniform((float) p.lo - 3.0f, (float) p.lo + 0.125f * (float) (bins + 3));
+      }
+      for (size_t i = 0; i < bins + GUARD; i++) got[i] = i < bins ? (i % 3 == 0 ? -0.0 : (double) (i % 3)) : -7.0;
+      for (size_t i = 0; i < bins; i++) want[i] = i % 3 == 0 ? -0.0 : (double) (i % 3);
+      qdq_config()->f32_f64_rhist(n * sizeof(float), x, got, &p);
+      qdq_reference_f32_f64_rhist(n, x, want, &p);
+      int guard_ok = 1;
+      for (size_t i = bins; i < bins + GUARD; i++) guard_ok &= got[i] == -7.0;
+      CHECK(memcmp(got, want, bins * sizeof(double)) == 0 && guard_ok, "f32_f64_rhist n=%zu absolute=%u", n, absolute);
+    }
+  }
+}
+
 /* Property: histc's edges. x == max goes to the last bin, values outside
  * [min, max] and NaN are skipped, a range that overflows float bins nothing,
  * and the undefined cases of torch take the documented bins. */
@@ -234,6 +267,7 @@ void qdq_test_observers(int* passed, int* failed) {
   npassed = passed;
   nfailed = failed;
   test_kernel_vs_reference();
+  test_calib_kernel_vs_reference();
   test_histc_edges();
   test_histc_torch_last_edge();
   test_combine_by_hand();

@@ -164,8 +164,9 @@ test('threads in Chromium', async (t) => {
     // error statistics (per tensor, and per channel in runs of 70001), its two quantized copies
     // (bytes), big's float windows (1 Mi and 70001 floats) twice, and the first window of its
     // quantized copy (the second is 70001 bytes: written first); and the histogram observers'
-    // batches, two each, but the percentile observer's first (the range of |x| is read first).
-    const windows = 8 * 210003 * 4 + 2 * 210003 + 2 * 4 * ((1 << 20) + 70001) + (1 << 20) + 5 * 210003 * 4;
+    // batches, two each, into HistogramObserver's min/max, into the other two's min/max and into
+    // their binning, but the percentile observer's first (the range of |x| is read first).
+    const windows = 8 * 210003 * 4 + 2 * 210003 + 2 * 4 * ((1 << 20) + 70001) + (1 << 20) + 9 * 210003 * 4;
     assert.equal(r.streamed, 3 * (170 * 200 * 4 + windows), 'an input was not written during its region on 2, 3 and 4 threads');
     for (const [key, runs] of Object.entries(r.out)) {
       for (let i = 1; i < runs.length; i++) assert.deepEqual(runs[i], runs[0], `${key}: ${i + 1} threads differ from 1`);

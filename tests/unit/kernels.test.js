@@ -271,6 +271,57 @@ test(`histogram kernels (f32-rhistc) on the ${BUILD} build`, async (t) => {
   }
 });
 
+test(`collector binning kernels (f32-f64-rhist) on the ${BUILD} build`, async (t) => {
+  // onnxruntime's HistogramCollector binning in double (P2): x and |x|, edges from a first edge lo and
+  // a width, with values on exact bin edges, below lo, past the top edge, NaN, infinities and -0,
+  // counts that start at -0 (a skipped element must add an identity that keeps it).
+  for (const k of kernels('f32-f64-rhist')) {
+    await t.test(`should bin exactly as the reference: ${k.name}`, () => {
+      const random = rng(31);
+      for (const bins of [1, 7, 100, 2048]) {
+        for (const absolute of [0, 1]) {
+          for (const n of LENGTHS) {
+            withBuffers(4 * n, 8 * bins, (inPtr, outPtr, refPtr, paramsPtr) => {
+              // Half the time edges that float32 holds exactly (an integer lo, a width of 1/8), so that
+              // elements fall on them.
+              const exact = random() < 0.5;
+              const lo = exact ? Math.floor(absolute ? random() * 2 : (random() * 2 - 1) * 50)
+                : absolute ? random() * 2 : (random() * 2 - 1) * 50;
+              const width = exact ? 0.125 : (random() * 60 + 0.001) / bins;
+              rt.refresh();
+              const pv = new DataView(rt.memory.buffer, paramsPtr, 24);
+              pv.setFloat64(0, lo, true);
+              pv.setFloat64(8, width, true);
+              pv.setUint32(16, bins, true);
+              pv.setUint32(20, absolute, true);
+              const x = input(n, random, 0.1);
+              for (let i = 0; i < n; i++) {
+                const r = random();
+                const edge = lo + Math.floor(random() * (bins + 2)) * width; // an edge, or one past the top
+                if (r < 0.1) x[i] = (random() < 0.5 && absolute ? -1 : 1) * edge;
+                else if (r < 0.15) x[i] = lo - random() * 5;
+                else if (r < 0.7) x[i] = (absolute && random() < 0.5 ? -1 : 1) * (lo + random() * width * (bins + 1));
+              }
+              rt.f64.set(Float64Array.from({ length: bins }, (_, i) => (i % 3 === 0 ? -0 : i % 3)), outPtr >>> 3);
+              rt.u8.fill(SENTINEL, outPtr + 8 * bins, outPtr + 8 * bins + GUARD);
+              rt.f64.set(Float64Array.from({ length: bins }, (_, i) => (i % 3 === 0 ? -0 : i % 3)), refPtr >>> 3);
+              rt.f32.set(x, inPtr >>> 2);
+              ex[k.name](4 * n, inPtr, outPtr, paramsPtr);
+              ex.qdq_reference_f32_f64_rhist(n, inPtr, refPtr, paramsPtr);
+              rt.refresh();
+              const got = rt.f64.slice(outPtr >>> 3, (outPtr >>> 3) + bins);
+              const want = rt.f64.slice(refPtr >>> 3, (refPtr >>> 3) + bins);
+              const i = got.findIndex((v, j) => !Object.is(v, want[j]));
+              assert.equal(i, -1, `${k.name} n=${n} bins=${bins} absolute=${absolute}: bin ${i} got ${got[i]}, reference ${want[i]}`);
+              checkGuard(outPtr, 8 * bins, `${k.name} n=${n}`);
+            });
+          }
+        }
+      }
+    });
+  }
+});
+
 test('the build exports the SIMD kernels it promises', () => {
   // Property: the SIMD128 and relaxed builds carry wasmsimd kernels, and config picks them (qdq.backend()).
   assert.ok(kernels('f32-qs8-vcvt').some((k) => k.isa === 'wasmsimd'));

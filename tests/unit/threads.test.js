@@ -238,10 +238,10 @@ test('threads', async (t) => {
         return new Uint8Array(Buffer.concat([...parts, Float64Array.of(range.min, range.max)].map((a) => Buffer.from(a.buffer))));
       });
     }
-    // Streamed on 2, 3 and 4 threads: every batch of EntropyObserver (x), all but the first of the
-    // two percentile observers' (|x|).
+    // Streamed on 2, 3 and 4 threads: every batch into each observer's min/max; into the binning,
+    // every batch of EntropyObserver (x), all but the first of the two percentile observers' (|x|).
     const all = batches.reduce((sum, x) => sum + 4 * x.length, 0);
-    assert.equal(pool.streamedIn - streamed, 3 * (all + 2 * (all - 4 * batches[0].length)));
+    assert.equal(pool.streamedIn - streamed, 3 * (3 * all + all + 2 * (all - 4 * batches[0].length)));
   });
 
   await t.test('should count a bin past 2^24 as one thread does (a float32 sum of ones stops there)', () => {
