@@ -87,10 +87,15 @@ static void calib_bin_task(void* ctx, size_t task, size_t thread) {
   qdq_config()->f32_f64_rhist((end - begin) * sizeof(float), r->x + begin, r->partial + thread * r->p.bins, &r->p);
 }
 
-size_t qdq_calib_histogram_threads(size_t n, size_t bins) {
-  const size_t per = QDQ_INPUT_BLOCK_BYTES / sizeof(float);
+/* Threads for binning n elements into `bins` bins in tasks of `per`: counts
+ * of its own each, so one above QDQ_CALIB_SPLIT_MAX_BINS. */
+static size_t bin_threads(size_t n, size_t bins, size_t per) {
   return bins <= QDQ_CALIB_SPLIT_MAX_BINS
       ? qdq_parallel_tasks(QDQ_CALIB_BIN_WORK * (double) n, (n + per - 1) / per, QDQ_SPLIT_BESIDE_COPIES) : 1;
+}
+
+size_t qdq_calib_histogram_threads(size_t n, size_t bins) {
+  return bin_threads(n, bins, QDQ_INPUT_BLOCK_BYTES / sizeof(float));
 }
 
 /* Adds the batch's counts to counts. The counts are integers in double,
@@ -101,8 +106,7 @@ static void bin_batch(double* counts, size_t bins, double lo, double width, int 
   /* An x the host streams in (QDQ_FLAG_INPUT_STREAMED): task t bins input block t once it is written. */
   const size_t per = streamed ? QDQ_INPUT_BLOCK_BYTES / sizeof(float) : QDQ_CALIB_TASK_ELEMENTS;
   const size_t units = (n + per - 1) / per;
-  size_t threads = bins <= QDQ_CALIB_SPLIT_MAX_BINS
-      ? qdq_parallel_tasks(QDQ_CALIB_BIN_WORK * (double) n, units, QDQ_SPLIT_BESIDE_COPIES) : 1;
+  size_t threads = bin_threads(n, bins, per);
   double* partial = threads > 1 ? calloc(threads * bins, sizeof(double)) : NULL;
   if (partial == NULL) threads = 1;
   /* bins fits 32 bits: the state, 8 bytes a bin, is in wasm32 memory. */

@@ -206,11 +206,12 @@ size_t qdq_histogram_observer_threads(size_t n, size_t bins) {
 }
 
 /* hist (zeroed) = the batch's histogram, as qdq_histc would add it on one
- * thread. Split over `threads` threads (qdq_histogram_observer_threads), each bins its tasks into its own
- * histogram, and the counts are summed: a count is an integer, exact in
- * float up to 2^24, where one thread's sum of 1s stops (2^24 + 1 rounds to
- * 2^24), so the merged count is min(sum, 2^24) of the exact partial counts,
- * each already min(count, 2^24): the bytes one thread gives. */
+ * thread. Split over `threads` threads (qdq_histogram_observer_threads),
+ * each bins its tasks into its own histogram, and the counts are summed: a
+ * count is an integer, exact in float up to 2^24, where one thread's sum of
+ * 1s stops (2^24 + 1 rounds to 2^24), so the merged count is min(sum, 2^24)
+ * of the exact partial counts, each already min(count, 2^24): the bytes one
+ * thread gives. */
 static void histc_batch(const float* x, size_t n, const struct qdq_f32_histc_params* p, size_t bins,
                         size_t threads, float* hist) {
   const size_t units = (n + QDQ_HISTC_TASK_ELEMENTS - 1) / QDQ_HISTC_TASK_ELEMENTS;

@@ -20,7 +20,7 @@
  * thread count; a zero extreme's sign is not (the kernel's lanes fold
  * blocks of another size there), so callers take it from elsewhere or
  * compute nothing that depends on it (each says why). Returns 0, or
- * QDQ_ERROR_OUT_OF_MEMORY (the slots: 12 bytes per block) before anything
+ * QDQ_ERROR_OUT_OF_MEMORY (the slots: 12 bytes a block in wasm32) before anything
  * is read; the host has then not written x either. */
 int qdq_streamed_range(const float* x, size_t n, size_t threads, float* lo, float* hi, long* first);
 
