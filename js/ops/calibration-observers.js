@@ -302,7 +302,8 @@ class CollectorObserver extends DistributionObserver {
     const flags = this.flags, rt = getRuntime();
     // Where the binning splits, x is streamed into both passes over it (their copies overlapping the
     // workers' min/max and binning), the min/max while it fits qdq_minmax_streamed's 64 blocks.
-    const split = rt.exports.qdq_calib_histogram_threads(n, this.checked()[4] || this.bins) > 1;
+    const state = this.checked();
+    const split = rt.exports.qdq_calib_histogram_threads(n, state[4] || this.bins) > 1;
     const lo1 = Float32Array.of(Infinity), hi1 = Float32Array.of(-Infinity);
     const bad = call(rt, [input('x', x, split && n <= MINMAX_STREAMED_MAX), inout('lo', lo1), inout('hi', hi1)],
       (p, c, unwritten) => (unwritten.has('x') ? c.qdq_minmax_streamed : c.qdq_minmax)(p.x, n, 0, 1, n, p.lo, p.hi)).status;
@@ -310,7 +311,7 @@ class CollectorObserver extends DistributionObserver {
     if (bad === ERROR_OUT_OF_MEMORY) throw new RangeError('qdq-wasm: out of WebAssembly memory in observe');
     const lo = lo1[0], hi = hi1[0];
     const grown = new Float64Array(CALIB_STATE_HEADER + this.binsAfter(lo, hi));
-    grown.set(this.checked());
+    grown.set(state);
     // x is streamed into the binning region, its copy overlapping the workers' binning; but the first
     // batch of |x| reads x before (the range of |x|).
     const streamable = split && !((flags & CALIB_ABSOLUTE) !== 0 && grown[2] === Infinity);
