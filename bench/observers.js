@@ -8,6 +8,11 @@
 //   batch, so every batch takes the combine path (H4-H7), then
 //   calculate_qparams() (the L2 search, H8).
 //
+// Then the SIMD128 kernel and the observer by kind of data: standard normals,
+// ReLU outputs (half zeros) and sorted values, where neighbours share a bin;
+// the kernel into one histogram and into 4 interleaved copies (H2b), and
+// observe() deciding between them as it does (src/operators/histogram.c).
+//
 // Medians of RUNS runs after a warm-up. "vs torch" is torch's median time
 // divided by ours: above 1 is faster than torch.
 //   node bench/observers.js   (QDQ_BENCH_N, QDQ_BENCH_RUNS, QDQ_BUILD=simd128|relaxed)
@@ -51,7 +56,37 @@ for (const name of ['qdq_f32_rhistc_ukernel__scalar_u1', 'qdq_f32_rhistc_ukernel
   }
   console.log(`${name.padEnd(40)} ${(N / median(t) / 1e3).toFixed(0).padStart(6)} Melem/s`);
 }
-[xp, hp, pp].forEach((p) => rt.free(p));
+
+// 1b. By kind of data, 1 and 4 copies; then observe() on the same data (one
+// batch into an observer that saw it once: the add path).
+const kinds = { normals: base, 'ReLU outputs': base.map((v) => Math.max(v, 0)), sorted: base.slice().sort() };
+const hp4 = rt.alloc(4 * 2048 * 4 + 16);
+console.log('');
+for (const [kind, x] of Object.entries(kinds)) {
+  rt.refresh();
+  rt.f32.set(x, xp >>> 2);
+  const ns = [1, 4].map((copies) => {
+    rt.i32[(pp >>> 2) + 5] = copies;
+    const t = [];
+    for (let r = 0; r < RUNS + 1; r++) {
+      const t0 = performance.now();
+      rt.exports.qdq_f32_rhistc_ukernel__wasmsimd_u8(4 * N, xp, hp4, pp);
+      if (r) t.push(performance.now() - t0);
+    }
+    return (median(t) * 1e6 / N).toFixed(2);
+  });
+  const t = [];
+  for (let r = 0; r < RUNS + 1; r++) {
+    const obs = new qdq.HistogramObserver();
+    obs.observe(x);
+    const t0 = performance.now();
+    obs.observe(x);
+    if (r) t.push(performance.now() - t0);
+  }
+  console.log(`${kind.padEnd(13)} kernel ${ns[0]} ns an element, ${ns[1]} with 4 copies; observe ${median(t).toFixed(2)} ms`);
+}
+rt.i32[(pp >>> 2) + 5] = 1;
+[xp, hp, hp4, pp].forEach((p) => rt.free(p));
 
 // 2. The whole observer.
 const observe = [], qparams = [];

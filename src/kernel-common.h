@@ -1,4 +1,5 @@
-/* Internal helpers shared by kernel files. Not part of the public API. */
+/* Internal helpers shared by kernel files (and by histogram.c, which bins a
+ * sample as its kernels bin). Not part of the public API. */
 #ifndef QDQ_KERNEL_COMMON_H
 #define QDQ_KERNEL_COMMON_H
 

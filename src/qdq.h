@@ -611,6 +611,10 @@ struct qdq_f32_histc_params {
   float range;   /* right - left, rounded to float */
   float bins;    /* number of bins, as float */
   uint32_t last; /* bins - 1 */
+  /* hist holds `copies` interleaved histograms, 1 or 4: element i of a call
+   * counts in copy i mod copies, so that runs of one bin (sorted data, ReLU's
+   * zeros) add to several counts instead of waiting on one (H2b). */
+  uint32_t copies;
 };
 
 /// Fills p as torch.histc(x, bins, min=lo, max=hi) sets up its edges (H1),
@@ -624,27 +628,30 @@ struct qdq_f32_histc_params {
 /// 1.13's 8-lane vector kernel computes them on one thread (docs/observers.md
 /// H1, L1-L3): for 15, 31, ..., 2047 bins the last edge is a vector's lane 7,
 /// which may lie below hi'. left and right are NaN, and nothing is binned,
-/// when hi' - lo' overflows float. 1 <= bins <= 2^24.
+/// when hi' - lo' overflows float. 1 <= bins <= 2^24. copies = 1.
 void qdq_init_f32_histc_params(struct qdq_f32_histc_params* p, size_t bins, double lo,
                                double hi);
 
-/// Reference binning (H2): for each x with left <= x <= right (NaN skipped),
+/// Reference binning (H2): for each x = x[i] with left <= x <= right (NaN
+/// skipped),
 ///   v = ((x - left) / range) * bins          (float, in this order: torch 1.13)
-///   hist[min(trunc(v), bins - 1)] += 1.0f
+///   hist[min(trunc(v), bins - 1) * copies + i mod copies] += 1.0f
 /// v NaN gives bin 0 (torch: undefined). Counts are float additions of 1, as
-/// torch's single-thread kernel: exact up to 2^24 per bin.
+/// torch's single-thread kernel: exact up to 2^24 per bin. With copies, bin
+/// b's count is the sum of its copies' counts, capped at 2^24 (H2b).
 void qdq_reference_f32_rhistc(size_t n, const float* x, float* hist,
                               const struct qdq_f32_histc_params* p);
 
 /* Histogram binning kernels (src/f32-rhistc/): H2 on batch bytes of input,
- * adding into hist (bins floats, caller-owned). */
+ * adding into hist (bins * copies floats, caller-owned). */
 #define QDQ_UKERNEL(name, ...) \
   void name(size_t batch, const float* input, float* hist, \
             const struct qdq_f32_histc_params* params);
 #include "f32-rhistc/f32-rhistc.inc"
 #undef QDQ_UKERNEL
 
-/// Bins n elements of x into hist (H2) with the build's kernel. Returns 0.
+/// Bins n elements of x into hist (H2, bins * p->copies floats) with
+/// the build's kernel. Returns 0.
 int qdq_histc(const float* x, size_t n, const struct qdq_f32_histc_params* p, float* hist);
 
 /// torch.sum of a contiguous float32 tensor on CPU as torch 1.13 computes
@@ -712,8 +719,9 @@ int qdq_histogram_observer_commit(float* state, size_t bins, size_t upsample_rat
 /// above, or 1 + the index of the first NaN or infinity in x (torch 1.13
 /// fails or produces garbage there; nothing is changed). In the shared-memory
 /// builds the batch's histogram may be binned on the host's threads, a
-/// histogram each (up to 65536 bins), summed as min(sum, 2^24): the counts one
-/// thread's float additions of 1 give. flags: QDQ_HISTOGRAM_EXACT_BOUNDS, and
+/// histogram each (up to 65536 bins), and where neighbouring elements often
+/// share a bin, into 4 interleaved copies (H2b); all summed as min(sum, 2^24):
+/// the counts one thread's float additions of 1 give. flags: QDQ_HISTOGRAM_EXACT_BOUNDS, and
 /// QDQ_FLAG_INPUT_STREAMED when x arrives through the first region, its
 /// min/max, on the threads that then bin it; a zero min or max of the batch
 /// may then go into the state with the other sign (the JS API sets it as

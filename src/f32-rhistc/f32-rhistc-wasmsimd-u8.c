@@ -2,11 +2,13 @@
 
 #include "kernel-common.h"
 
-void qdq_f32_rhistc_ukernel__wasmsimd_u8(size_t batch, const float* restrict input,
-                                         float* restrict hist,
-                                         const struct qdq_f32_histc_params* params) {
-  assert(batch % sizeof(float) == 0);
-  const size_t n = batch / sizeof(float);
+/* The kernel for one number of copies, a constant once inlined: V8 compiles
+ * an i32x4.shl by a variable amount to a masked shift on every use, and with
+ * it the kernel ran 1.9 ns an element on normals against 1.1 (a standalone
+ * build, AMD EPYC, Node 20). */
+static inline __attribute__((always_inline)) void rhistc_u8(
+    size_t n, const float* restrict input, float* restrict hist,
+    const struct qdq_f32_histc_params* params, const uint32_t shift) {
   const v128_t vleft = wasm_f32x4_splat(params->left);
   const v128_t vright = wasm_f32x4_splat(params->right);
   const v128_t vrange = wasm_f32x4_splat(params->range);
@@ -15,6 +17,10 @@ void qdq_f32_rhistc_ukernel__wasmsimd_u8(size_t batch, const float* restrict inp
   const v128_t vzero = wasm_i32x4_splat(0);
   const v128_t vone = wasm_f32x4_splat(1.0f);
   const v128_t vnegzero = wasm_f32x4_splat(-0.0f);
+  /* Element i + l of a group (i a multiple of 8) counts in copy l mod copies. */
+  const int32_t copy_mask = (int32_t) ((1u << shift) - 1);
+  const v128_t vcopy0 = wasm_v128_and(wasm_i32x4_make(0, 1, 2, 3), wasm_i32x4_splat(copy_mask));
+  const v128_t vcopy1 = wasm_v128_and(wasm_i32x4_make(4, 5, 6, 7), wasm_i32x4_splat(copy_mask));
   uint32_t bin[8] __attribute__((aligned(16)));
   float inc[8] __attribute__((aligned(16)));
   size_t i = 0;
@@ -43,12 +49,12 @@ void qdq_f32_rhistc_ukernel__wasmsimd_u8(size_t batch, const float* restrict inp
      * out (each a mispredicted branch); this runs 0.8-1.3 and 1.3
      * (AMD EPYC, Node 20, one thread, 1 Mi elements, 2048 bins). */
     if (wasm_i32x4_all_true(wasm_v128_and(vin0, vin1))) {
-      wasm_v128_store(bin, vp0);
-      wasm_v128_store(bin + 4, vp1);
+      wasm_v128_store(bin, wasm_i32x4_add(wasm_i32x4_shl(vp0, shift), vcopy0));
+      wasm_v128_store(bin + 4, wasm_i32x4_add(wasm_i32x4_shl(vp1, shift), vcopy1));
       for (int l = 0; l < 8; l++) hist[bin[l]] += 1.0f;
     } else {
-      wasm_v128_store(bin, wasm_i32x4_max(vp0, vzero));
-      wasm_v128_store(bin + 4, wasm_i32x4_max(vp1, vzero));
+      wasm_v128_store(bin, wasm_i32x4_add(wasm_i32x4_shl(wasm_i32x4_max(vp0, vzero), shift), vcopy0));
+      wasm_v128_store(bin + 4, wasm_i32x4_add(wasm_i32x4_shl(wasm_i32x4_max(vp1, vzero), shift), vcopy1));
       wasm_v128_store(inc, wasm_v128_bitselect(vone, vnegzero, vin0));
       wasm_v128_store(inc + 4, wasm_v128_bitselect(vone, vnegzero, vin1));
       for (int l = 0; l < 8; l++) hist[bin[l]] += inc[l];
@@ -60,6 +66,19 @@ void qdq_f32_rhistc_ukernel__wasmsimd_u8(size_t batch, const float* restrict inp
   for (; i < n; i++) {
     const float x = input[i];
     if (!(x >= left && x <= right)) continue;
-    hist[qdq_histc_bin((x - left) / range * bins, last)] += 1.0f;
+    hist[((size_t) qdq_histc_bin((x - left) / range * bins, last) << shift) + (i & (size_t) copy_mask)] += 1.0f;
+  }
+}
+
+void qdq_f32_rhistc_ukernel__wasmsimd_u8(size_t batch, const float* restrict input,
+                                         float* restrict hist,
+                                         const struct qdq_f32_histc_params* params) {
+  assert(batch % sizeof(float) == 0);
+  assert(params->copies == 1 || params->copies == 4);
+  const size_t n = batch / sizeof(float);
+  if (params->copies == 4) {
+    rhistc_u8(n, input, hist, params, 2);
+  } else {
+    rhistc_u8(n, input, hist, params, 0);
   }
 }

@@ -16,6 +16,6 @@ void qdq_reference_f32_rhistc(size_t n, const float* x, float* hist,
     } else {
       bin = (size_t) v;
     }
-    hist[bin] += 1.0f;
+    hist[bin * p->copies + i % p->copies] += 1.0f;
   }
 }

@@ -39,10 +39,11 @@ static uint32_t next(void) {
 static float uniform(float lo, float hi) { return lo + (hi - lo) * (float) next() / 16777216.0f; }
 
 /* Property: the build's kernel bins exactly as the reference, including
- * values on and outside the edges, NaN, infinities and -0, for every tail. */
+ * values on and outside the edges, NaN, infinities and -0, runs of one value,
+ * into 1 or 4 interleaved copies, for every tail. */
 static void test_kernel_vs_reference(void) {
-  enum { MAXN = 4099, MAXBINS = 2048, GUARD = 8 };
-  static float x[MAXN + QDQ_EXTRA_BYTES / 4], got[MAXBINS + GUARD], want[MAXBINS];
+  enum { MAXN = 4099, MAXBINS = 2048, MAXCOUNTS = MAXBINS * 4, GUARD = 8 };
+  static float x[MAXN + QDQ_EXTRA_BYTES / 4], got[MAXCOUNTS + GUARD], want[MAXCOUNTS];
   const size_t bin_counts[] = {1, 7, 100, 2048};
   size_t lengths[68 + 3];
   for (size_t i = 0; i < 68; i++) lengths[i] = i;
@@ -53,18 +54,22 @@ static void test_kernel_vs_reference(void) {
       const float lo = uniform(-50.0f, 10.0f), hi = lo + uniform(0.001f, 60.0f);
       struct qdq_f32_histc_params p;
       qdq_init_f32_histc_params(&p, bins, lo, hi);
+      p.copies = n % 2 ? 4 : 1;
+      const size_t counts = bins * p.copies;
       for (size_t i = 0; i < n; i++) {
         const uint32_t r = next() % 40;
         x[i] = r == 0 ? p.left : r == 1 ? p.right : r == 2 ? NAN : r == 3 ? INFINITY
-             : r == 4 ? -INFINITY : r == 5 ? -0.0f : uniform(lo - 5.0f, hi + 5.0f);
+             : r == 4 ? -INFINITY : r == 5 ? -0.0f : r < 12 && i > 0 ? x[i - 1]
+             : uniform(lo - 5.0f, hi + 5.0f);
       }
-      for (size_t i = 0; i < bins + GUARD; i++) got[i] = i < bins ? (float) (i % 3) : -7.0f;
-      for (size_t i = 0; i < bins; i++) want[i] = (float) (i % 3);
+      for (size_t i = 0; i < counts + GUARD; i++) got[i] = i < counts ? (float) (i % 3) : -7.0f;
+      for (size_t i = 0; i < counts; i++) want[i] = (float) (i % 3);
       qdq_config()->f32_rhistc(n * sizeof(float), x, got, &p);
       qdq_reference_f32_rhistc(n, x, want, &p);
       int guard_ok = 1;
-      for (size_t i = bins; i < bins + GUARD; i++) guard_ok &= got[i] == -7.0f;
-      CHECK(memcmp(got, want, bins * sizeof(float)) == 0 && guard_ok, "f32_rhistc n=%zu bins=%zu", n, bins);
+      for (size_t i = counts; i < counts + GUARD; i++) guard_ok &= got[i] == -7.0f;
+      CHECK(memcmp(got, want, counts * sizeof(float)) == 0 && guard_ok, "f32_rhistc n=%zu bins=%zu copies=%zu",
+            n, bins, counts / bins);
     }
   }
 }

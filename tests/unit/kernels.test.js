@@ -233,37 +233,43 @@ test(`min/max kernels (f32-rminmax) on the ${BUILD} build`, async (t) => {
 
 test(`histogram kernels (f32-rhistc) on the ${BUILD} build`, async (t) => {
   for (const k of kernels('f32-rhistc')) {
-    await t.test(`should bin exactly as the reference, edges, NaN and infinities included: ${k.name}`, () => {
+    await t.test(`should bin exactly as the reference, edges, NaN, infinities and interleaved copies included: ${k.name}`, () => {
       const random = rng(29);
       for (const bins of [1, 7, 100, 2048]) {
         for (const n of LENGTHS) {
-          withBuffers(4 * n, 4 * bins, (inPtr, outPtr, refPtr, paramsPtr) => {
+          // 1 or 4 interleaved histograms (element i counts in copy i mod copies) with every tail,
+          // and runs of one value so that lanes share a count.
+          const copies = n % 2 ? 4 : 1;
+          const counts = bins * copies;
+          withBuffers(4 * n, 4 * counts, (inPtr, outPtr, refPtr, paramsPtr) => {
             const lo = Math.fround((random() * 2 - 1) * 50);
             const hi = Math.fround(lo + 0.001 + random() * 60);
             ex.qdq_init_f32_histc_params(paramsPtr, bins, lo, hi);
             rt.refresh();
             const [left, right] = rt.f32.subarray(paramsPtr >>> 2, (paramsPtr >>> 2) + 2);
+            rt.i32[(paramsPtr >>> 2) + 5] = copies;
             const x = input(n, random, 0.1);
             for (let i = 0; i < n; i++) {
               const r = random();
               if (r < 0.05) x[i] = left;
               else if (r < 0.1) x[i] = right;
+              else if (r < 0.25 && i > 0) x[i] = x[i - 1];
               else if (r < 0.7) x[i] = lo - 5 + random() * (hi - lo + 10);
             }
             rt.f32.set(x, inPtr >>> 2);
             // Counts of -0 too: a kernel that adds an identity for skipped elements must add -0, not +0.
-            const start = Float32Array.from({ length: bins }, (_, i) => (i % 3 === 0 ? -0 : i % 3));
+            const start = Float32Array.from({ length: counts }, (_, i) => (i % 3 === 0 ? -0 : i % 3));
             rt.f32.set(start, outPtr >>> 2);
-            rt.u8.fill(SENTINEL, outPtr + 4 * bins, outPtr + 4 * bins + GUARD);
+            rt.u8.fill(SENTINEL, outPtr + 4 * counts, outPtr + 4 * counts + GUARD);
             rt.f32.set(start, refPtr >>> 2);
             ex[k.name](4 * n, inPtr, outPtr, paramsPtr);
             ex.qdq_reference_f32_rhistc(n, inPtr, refPtr, paramsPtr);
             rt.refresh();
-            const got = rt.f32.slice(outPtr >>> 2, (outPtr >>> 2) + bins);
-            const want = rt.f32.slice(refPtr >>> 2, (refPtr >>> 2) + bins);
+            const got = rt.f32.slice(outPtr >>> 2, (outPtr >>> 2) + counts);
+            const want = rt.f32.slice(refPtr >>> 2, (refPtr >>> 2) + counts);
             const i = got.findIndex((v, j) => !Object.is(v, want[j]));
-            assert.equal(i, -1, `${k.name} n=${n} bins=${bins}: bin ${i} got ${got[i]}, reference ${want[i]}`);
-            checkGuard(outPtr, 4 * bins, `${k.name} n=${n}`);
+            assert.equal(i, -1, `${k.name} n=${n} bins=${bins} copies=${copies}: count ${i} got ${got[i]}, reference ${want[i]}`);
+            checkGuard(outPtr, 4 * counts, `${k.name} n=${n}`);
           });
         }
       }

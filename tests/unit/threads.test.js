@@ -182,6 +182,20 @@ test('threads', async (t) => {
         return new Uint8Array(Buffer.concat([...parts, Float64Array.of(scale, zeroPoint)].map((a) => Buffer.from(a.buffer))));
       });
     }
+    // Batches whose neighbours often share a bin (ReLU's zeros, sorted values) are binned into 4
+    // interleaved copies per thread, summed with the threads' histograms (docs/observers.md H2b).
+    const relu = Float32Array.from({ length: 200001 }, () => Math.max(0, r.float(6)));
+    const sorted = Float32Array.from({ length: 150003 }, () => r.float(8)).sort();
+    for (const opts of [{}, { bins: 64 }]) {
+      sameOnEveryCount(`HistogramObserver ${JSON.stringify(opts)}, ReLU and sorted batches`, () => {
+        const obs = new qdq.HistogramObserver(opts);
+        const parts = [relu, sorted, relu].map((x) => {
+          obs.observe(x);
+          return Float32Array.from(obs.state);
+        });
+        return new Uint8Array(Buffer.concat(parts.map((a) => Buffer.from(a.buffer))));
+      });
+    }
     // On 2-4 threads each batch is streamed into the min/max region, whose 16 Ki-element blocks
     // fold a zero extreme's sign otherwise than the one-thread call (src/operators/streamed-range.h):
     // its SIMD kernel keeps each of 4 lanes' first zero and prefers lane 0's, so with -0 at index 1
