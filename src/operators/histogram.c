@@ -200,8 +200,8 @@ static void histc_task(void* ctx, size_t task, size_t thread) {
 }
 
 /* The copies a batch is binned into (H2b): 4 when its elements often fall in
- * the bin of the one before them, else 1. Adding 1 to the same count
- * again waits for the last addition (its store, load and add: 3.3 ns an
+ * the bin of the one before them, else 1. Adding 1 to the same count again
+ * waits for the last addition (its store, load and add: 3.3 ns an
  * element on sorted data, 1.7 on ReLU's half zeros, against 0.8 on standard
  * normals); with four copies those chains are a quarter as long, 1.0 ns on
  * both, but spread data ran 10-15% slower from the larger histogram (AMD EPYC,
@@ -209,10 +209,10 @@ static void histc_task(void* ctx, size_t task, size_t thread) {
  * neighbours spread over the batch, copies when at least an eighth of them
  * share a bin (normals into 2048 bins: ~0.2%; ReLU: ~25%; sorted: ~100%).
  * Below 16 elements a bin, summing the copies would cost more than it saves;
- * above QDQ_HISTC_SPLIT_MAX_BINS bins they would take 4 MiB or more. Either
- * way the counts are the same (histc_batch). */
+ * above QDQ_HISTC_SPLIT_MAX_BINS bins they would take over 1 MiB a thread.
+ * Either way the counts are the same (histc_batch). */
 static uint32_t histc_copies(const float* x, size_t n, const struct qdq_f32_histc_params* p,
-                                  size_t bins) {
+                             size_t bins) {
   enum { PAIRS = 256 };
   if (n < 2 * PAIRS || n / 16 < bins || bins > QDQ_HISTC_SPLIT_MAX_BINS) return 1;
   const size_t stride = (n - 1) / PAIRS;
