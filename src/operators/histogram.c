@@ -8,8 +8,8 @@
 #include <string.h>
 
 #include "config.h"
-#include "kernel-common.h"
 #include "fma-f32.h"
+#include "kernel-common.h"
 #include "operators/streamed-range.h"
 #include "parallel/parallel.h"
 
