@@ -385,6 +385,10 @@ test('model lab', async (t) => {
     assert.deepEqual(Object.keys(v), ['static per-tensor', 'static per-channel', 'QAT per-channel', wo]);
     for (const series of ['static per-tensor', 'static per-channel', 'QAT per-channel']) assert.deepEqual(Object.keys(v[series]), ['2', '3', '4', '5', '6', '8']);
     assert.deepEqual(Object.keys(v[wo]), ['4', '8']);
+    // Its column is headed "weight-only" over its settings in small type, not by the long series name (which
+    // stretched the column on a phone); the name stays the header's accessible name.
+    assert.deepEqual(await page.$eval(`#bits-table th[aria-label="${wo}"]`, (h) => [h.firstChild?.textContent, h.querySelector('.th-note')?.textContent]),
+      ['weight-only', 'block 64, symmetric']);
     // Weight-only's cells where it has no run are empty (a dash), not 0 or NaN; the others show its value.
     assert.deepEqual(await page.$$eval(`#bits-table td[data-series="${wo}"]`, (tds) => tds.map((td) => [/** @type {HTMLElement} */ (td).dataset.x, td.textContent])),
       [['2', '–'], ['3', '–'], ['4', `${(100 * v[wo][4]).toFixed(2)}%`], ['5', '–'], ['6', '–'], ['8', `${(100 * v[wo][8]).toFixed(2)}%`]]);

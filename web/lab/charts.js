@@ -125,9 +125,11 @@ function legendName(svg, x, y, name, width) {
 /**
  * The line chart's values as a table (one row per x, one column per series): what the chart
  * shows, for screen readers and for reading exact values. Cells carry data-series, data-x and
- * data-value.
+ * data-value. A series with a `heading` shows it over its column, and its `note` on a line
+ * below in smaller type, instead of a long name that would stretch the column on a phone; the
+ * name stays the column's accessible name and its cells' data-series.
  * @param {HTMLTableElement} table
- * @param {{ name: string, points: [number, number][] }[]} series
+ * @param {{ name: string, heading?: string, note?: string, points: [number, number][] }[]} series
  * @param {string} xLabel the first column's heading
  * @param {(v: number) => string} format
  */
@@ -140,7 +142,19 @@ export function pointTable(table, series, xLabel, format) {
     return c;
   };
   const head = document.createElement('tr');
-  head.append(th(xLabel, 'col'), ...series.map((s) => th(s.name, 'col')));
+  head.append(th(xLabel, 'col'), ...series.map((s) => {
+    if (s.heading === undefined) return th(s.name, 'col');
+    const c = th(s.heading, 'col');
+    c.setAttribute('aria-label', s.name);
+    c.title = s.name;
+    if (s.note) {
+      const note = document.createElement('span');
+      note.className = 'th-note';
+      note.textContent = s.note;
+      c.append(note);
+    }
+    return c;
+  }));
   const rows = xs.map((x) => {
     const tr = document.createElement('tr');
     tr.append(th(String(x), 'row'), ...series.map((s) => {

@@ -346,6 +346,11 @@ onProgress.bits = (m) => {
   // Weight-only's line is dashed: it joins 4 and 8 bits across widths it cannot run.
   const series = [...bitPoints].map(([name, { points, floatActivations }]) => ({
     name, dots: true, dashed: floatActivations, points: points.slice().sort((a, b) => a[0] - b[0]),
+    // The table's column: "weight-only" over its block settings (the caption says its activations stay float).
+    ...(floatActivations ? {
+      heading: 'weight-only',
+      note: `block ${sweepSettings.woBlockSize}${sweepSettings.woSymmetric ? ', symmetric' : ''}`,
+    } : {}),
   }));
   lineChart($('#bits-chart'), series, { xLabel: 'bits: weights and activations; weight-only: weights only', yLabel: 'test accuracy', yMin: 0, yMax: 1 });
   $('#bits-chart').dataset.points = String(m.done);
