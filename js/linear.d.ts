@@ -28,7 +28,9 @@ export declare class PackedMatrix implements OwnsWasmMemory {
   /**
    * @param b quantized B, row-major [k, n] (or [n, k] with `transposed`)
    * @param opts `k`, `n`: dimensions (k at most GEMM_MAX_K); `zeroPoint`: B's zero point, one or one per
-   *   column, in B's dtype (default 0); `transposed`: b is stored [n, k], as a PyTorch Linear weight (default false)
+   *   column, in B's dtype (default 0); `transposed`: b is stored [n, k], as a PyTorch Linear weight (default false);
+   *   `keepWidened`: also keep the weights widened to int16 (about 2 bytes a weight more), which calls with more
+   *   than 16 rows of A read instead of widening them on every call; the same bytes out (default false)
    * @returns the packed matrix; call dispose() when done
    * @throws {TypeError} b is not an Int8Array or Uint8Array
    * @throws {RangeError} bad dimensions, length or zero point; k above GEMM_MAX_K
@@ -38,6 +40,7 @@ export declare class PackedMatrix implements OwnsWasmMemory {
     n: number;
     zeroPoint?: number | ArrayLike<number>;
     transposed?: boolean;
+    keepWidened?: boolean;
   }): PackedMatrix;
   /** Use PackedMatrix.pack. */
   private constructor();
@@ -47,6 +50,8 @@ export declare class PackedMatrix implements OwnsWasmMemory {
   readonly n: number;
   /** B's element type. */
   readonly dtype: QuantDtype;
+  /** Bytes of the widened weights kept with B: 0 without keepWidened, or in a build whose GEMM reads none. */
+  readonly widenedBytes: number;
   readonly disposed: boolean;
   dispose(): void;
   [Symbol.dispose](): void;
@@ -133,6 +138,8 @@ export interface DynamicLinearOptions {
   compat?: 'pytorch' | 'onnx';
   /** 7-bit activations [0, 127] (default false); the relaxed-SIMD build runs these on its fastest kernel. */
   reduceRange?: boolean;
+  /** Keep the weights widened to int16 too, for batches of more than 16 rows (PackedMatrix.pack; default false). */
+  keepWidened?: boolean;
 }
 
 /** Weights that are already quantized, as fromQuantized takes them. */
@@ -153,6 +160,8 @@ declare abstract class Int8Linear implements OwnsWasmMemory {
   readonly weight: Int8Array;
   /** One scale per output channel. */
   readonly weightScales: Float32Array;
+  /** Bytes of the widened weights kept with the packed weights (keepWidened), or 0. */
+  readonly widenedBytes: number;
   readonly disposed: boolean;
   dispose(): void;
   [Symbol.dispose](): void;
@@ -213,6 +222,8 @@ export interface QuantizedLinearOptions {
   dtype?: QuantDtype;
   /** Fuse ReLU: clamp the output below at outputZeroPoint (default false). */
   relu?: boolean;
+  /** Keep the weights widened to int16 too, for batches of more than 16 rows (PackedMatrix.pack; default false). */
+  keepWidened?: boolean;
 }
 
 /**

@@ -390,7 +390,9 @@ size_t qdq_qs8_gemm_packed_size_tile(size_t n, size_t k, size_t kr);
 ///   KR is the build's (src/config.c: qs8_gemm_kr, 4 in every build today);
 ///   a packed matrix belongs to the module instance that packed it.
 /// followed by cs[n] (int32 column sums of B in the int8 domain), zb[n]
-/// (int32 zero points in the int8 domain), and za (int32, below).
+/// (int32 zero points in the int8 domain), za (int32, below), and kept
+/// (uint32: 0, or the byte offset from packed of the weights' widened copy,
+/// qdq_qs8_gemm_keep_widened).
 /// cs is kept so that qdq_qs8_gemm can correct for a different activation
 /// zero point at run time (dynamic quantization) or a shifted activation
 /// (the relaxed-SIMD kernel's 7-bit operand, G7).
@@ -413,6 +415,24 @@ int qdq_qs8_gemm_pack_tile(size_t n, size_t k, const void* b, uint32_t b_flags,
 /// same order. out holds blocks * (32 + 16 * kpad) bytes.
 void qdq_qs8_gemm_widen_w(size_t blocks, size_t kpad, const void* packed, void* out);
 
+/// Bytes to allocate after a packed matrix's qdq_qs8_gemm_packed_size(n, k)
+/// for qdq_qs8_gemm_keep_widened: up to 15 bytes that align the copy to 16,
+/// then ceil(n / 8) * (32 + 16 * kpad) (about 2 bytes a weight). 0 when this
+/// build's GEMM never reads widened weights (no "xw" kernel) or the count
+/// does not fit size_t: then nothing is to be kept.
+QDQ_API size_t qdq_qs8_gemm_widened_size(size_t n, size_t k);
+
+/// Keeps the weights of a packed matrix widened to int16, as
+/// qdq_qs8_gemm_widen_w makes them, in the qdq_qs8_gemm_widened_size(n, k)
+/// bytes that follow its qdq_qs8_gemm_packed_size(n, k) bytes, and records
+/// their offset in the trailer (kept). The operators (qdq_qs8_gemm,
+/// qdq_dynamic_linear) then read this copy when a call would widen the
+/// weights (m > 16 on the "xw" path), instead of widening them into a
+/// workspace on every such call; the results are the same bytes. packed must
+/// come from qdq_qs8_gemm_pack with the same n and k. Returns 0, doing
+/// nothing when qdq_qs8_gemm_widened_size(n, k) is 0.
+QDQ_API int qdq_qs8_gemm_keep_widened(size_t n, size_t k, void* packed);
+
 /// Widens rows (1..4) int8 rows of a (kpad elements each, a multiple of 4,
 /// a_stride bytes apart) to int16 in the packed-A layout the "xw" kernels
 /// read: for each chunk of 4 k, rows 0..3 x 4 values, out[16 c + 4 i + q] =
@@ -431,7 +451,8 @@ void qdq_qs8_gemm_pack_a16(size_t rows, size_t kpad, const int8_t* a, size_t a_s
 /// or QDQ_ERROR_OUT_OF_MEMORY. It mallocs, and frees before returning, a
 /// workspace of about 3 * m * k bytes (A staged as int8 and int16), 4 * (2 * m + n)
 /// bytes of row and column terms, an int32 tile of 4 rows by one column block,
-/// and, for m > 16, the weights widened to int16: all of them (2 * n * kpad
+/// and, for m > 16, the weights widened to int16, unless packed keeps them
+/// (qdq_qs8_gemm_keep_widened): all of them (2 * n * kpad
 /// bytes) when that is at most 8 MiB (QDQ_GEMM_SHARED_WX_BYTES, gemm.c), else one
 /// column block (~192 KiB); the tile, and the widened block beyond 8 MiB, once
 /// per thread when the shared-memory builds split the call over threads

@@ -16,10 +16,12 @@ import { PackedMatrix } from './packed-matrix.js';
  * each forward() quantizes the float activations per tensor to uint8 from their min and max,
  * runs the int8 GEMM, and returns float(acc) * float(inputScale * weightScale[j]) + bias[j].
  * Made by fromFloat(weight, bias, { inFeatures, outFeatures, perChannel = true, compat = 'pytorch',
- * reduceRange = false }) or fromQuantized({ weight, weightScales, bias, inFeatures, outFeatures, compat,
- * reduceRange }): compat is how activations are quantized, 'pytorch' (ChooseQuantizationParams,
- * x * (1 / scale)) or 'onnx' (DynamicQuantizeLinear, x / scale); reduceRange gives 7-bit activations
- * [0, 127], which the relaxed-SIMD build runs on its fastest kernel. Owns wasm memory: call dispose().
+ * reduceRange = false, keepWidened = false }) or fromQuantized({ weight, weightScales, bias, inFeatures,
+ * outFeatures, compat, reduceRange, keepWidened }): compat is how activations are quantized, 'pytorch'
+ * (ChooseQuantizationParams, x * (1 / scale)) or 'onnx' (DynamicQuantizeLinear, x / scale); reduceRange
+ * gives 7-bit activations [0, 127], which the relaxed-SIMD build runs on its fastest kernel; keepWidened
+ * keeps the weights widened to int16 too, for batches of more than 16 rows (PackedMatrix.pack). Owns
+ * wasm memory: call dispose().
  * @example
  * const layer = DynamicQuantizedLinear.fromFloat(weight, bias, { inFeatures: 768, outFeatures: 768 });
  * const y = layer.forward(x); // Float32Array [batch * 768]
@@ -27,7 +29,7 @@ import { PackedMatrix } from './packed-matrix.js';
  */
 export class DynamicQuantizedLinear extends Int8Linear {
   /** fromFloat(weight, bias, opts) and fromQuantized(opts) (js/layers/int8-linear.js) take these and the weights'. */
-  static KEYS = ['inFeatures', 'outFeatures', 'compat', 'reduceRange'];
+  static KEYS = ['inFeatures', 'outFeatures', 'compat', 'reduceRange', 'keepWidened'];
 
   /** Not a property: disposing it alone would leave this layer pointing at freed memory. */
   #packed;
@@ -46,6 +48,7 @@ export class DynamicQuantizedLinear extends Int8Linear {
     internalOnly(token, 'DynamicQuantizedLinear', 'DynamicQuantizedLinear.fromFloat(weight, bias, options) or DynamicQuantizedLinear.fromQuantized(options)');
     const compat = oneOf('compat', o.compat ?? 'pytorch', /** @type {const} */ (['pytorch', 'onnx']));
     const reduceRange = boolean('reduceRange', o.reduceRange ?? false);
+    const keepWidened = boolean('keepWidened', o.keepWidened ?? false);
     super('DynamicQuantizedLinear', q, scales, inFeatures, outFeatures);
     this.compat = compat;
     this.reduceRange = reduceRange;
@@ -56,7 +59,9 @@ export class DynamicQuantizedLinear extends Int8Linear {
     /** The input qparams of the last forward() call. @type {{ scale: number, zeroPoint: number } | null} */
     this.lastInputQParams = null;
     this.allocating(() => {
-      this.#packed = new PackedMatrix(q, inFeatures, outFeatures, 0, true, null, 0);
+      this.#packed = new PackedMatrix(q, inFeatures, outFeatures, 0, true, null, 0, 'zeroPoint', keepWidened);
+      /** Bytes of the weights widened to int16 kept with them (keepWidened; PackedMatrix#widenedBytes). */
+      this.widenedBytes = this.#packed.widenedBytes;
       this.#scales = this.own('weight scales', 4 * outFeatures);
       this.#scales.set(this.weightScales);
       if (bias) {

@@ -33,7 +33,8 @@ import { PackedMatrix } from './packed-matrix.js';
  */
 export class QuantizedLinear extends Int8Linear {
   /** fromFloat(weight, bias, opts) and fromQuantized(opts) (js/layers/int8-linear.js) take these and the weights'. */
-  static KEYS = ['inFeatures', 'outFeatures', 'inputScale', 'inputZeroPoint', 'outputScale', 'outputZeroPoint', 'dtype', 'relu', 'biasInt32'];
+  static KEYS = ['inFeatures', 'outFeatures', 'inputScale', 'inputZeroPoint', 'outputScale', 'outputZeroPoint', 'dtype', 'relu', 'biasInt32',
+    'keepWidened'];
 
   /** Not a property: disposing it alone would leave this layer pointing at freed memory. */
   #packed;
@@ -53,6 +54,7 @@ export class QuantizedLinear extends Int8Linear {
     const outScale = scale('outputScale', o.outputScale);
     const outZp = integer('outputZeroPoint', o.outputZeroPoint ?? 0, lo, hi);
     const relu = boolean('relu', o.relu ?? false);
+    const keepWidened = boolean('keepWidened', o.keepWidened ?? false);
     super('QuantizedLinear', q, scales, inFeatures, outFeatures);
     /** @type {'int8' | 'uint8'} */
     this.dtype = dt;
@@ -81,7 +83,9 @@ export class QuantizedLinear extends Int8Linear {
     /** @private */
     this.ymax = hi;
     const za8 = dt === 'uint8' ? inZp - 128 : inZp;
-    this.#packed = new PackedMatrix(q, inFeatures, outFeatures, 0, true, this.biasInt32, za8);
+    this.#packed = new PackedMatrix(q, inFeatures, outFeatures, 0, true, this.biasInt32, za8, 'zeroPoint', keepWidened);
+    /** Bytes of the weights widened to int16 kept with them (keepWidened; PackedMatrix#widenedBytes). */
+    this.widenedBytes = this.#packed.widenedBytes;
   }
 
   /**

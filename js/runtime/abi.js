@@ -36,6 +36,8 @@ export const OPERATORS = Object.freeze(/** @type {const} */ ([
   'qdq_staging_elements',
   'qdq_qs8_gemm_packed_size',
   'qdq_qs8_gemm_pack',
+  'qdq_qs8_gemm_widened_size',
+  'qdq_qs8_gemm_keep_widened',
   'qdq_qs8_gemm',
   'qdq_dynamic_linear',
   'qdq_dynamic_qparams',

@@ -40,6 +40,7 @@ struct gemm_job {
   const int32_t* cs;     /* column sums of B, int8 domain */
   const int32_t* zb;     /* B zero points, int8 domain */
   int32_t za0;           /* activation zero point folded in at packing */
+  const int16_t* kept;   /* the weights widened once (qdq_qs8_gemm_keep_widened), or NULL */
   int32_t za;            /* this call's activation zero point, int8 domain */
   uint32_t y_kind;
   void* y;
@@ -445,7 +446,11 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   const int xw = config->qs16_gemm_xw != NULL && ws.a16 != NULL && g->m > 4 * mb && mb == 4 && mr == 4;
   const size_t group_elems = widened_group_elems(g->kpad);
   int16_t* wx_all = NULL;
-  if (xw && (double) groups * (double) group_elems * sizeof(int16_t) <= QDQ_GEMM_SHARED_WX_BYTES) {
+  if (xw && g->kept != NULL) {
+    /* Kept with the weights: nothing to widen, whatever its size (the GEMM
+     * only reads a shared wx, so the cast drops no promise). */
+    wx_all = (int16_t*) g->kept;
+  } else if (xw && (double) groups * (double) group_elems * sizeof(int16_t) <= QDQ_GEMM_SHARED_WX_BYTES) {
     wx_all = malloc(groups * group_elems * sizeof(int16_t));
     if (wx_all == NULL) {
       free(base);
@@ -455,7 +460,7 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   struct stage_run sr = {g,  &ws, stage, ctx, mr7, mb, any_zb,
                          xw, qdq_task_count(stage_work, stage_threads, blocks), wx_all, 0};
   size_t stage_tasks = sr.tasks;
-  if (wx_all != NULL) {
+  if (wx_all != NULL && wx_all != g->kept) {
     /* One widening task per column block (~10 us each); a widened weight
      * costs about 4 of the GEMM's multiply-adds (bench/probes/gemm-parts.js). */
     sr.widen_tasks = (g->n + nc - 1) / nc;
@@ -496,9 +501,13 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   /* With weights widened once for the call (shared), bands cost no widening,
    * and the host can copy out each finished band's rows while the later
    * bands run. Otherwise a thread's widened block follows its tasks, which
-   * one band keeps on a column block for longest. */
+   * one band keeps on a column block for longest; so do kept weights beyond
+   * QDQ_GEMM_SHARED_WX_BYTES, which every band would stream again (64 x
+   * 2048 x 2048 on one thread: 0.965x widening them per call, with bands). */
   uint32_t marks[2 * QDQ_GEMM_BANDS];
-  run.bands = run.wx_shared && row_tasks > 1 ? (row_tasks < QDQ_GEMM_BANDS ? row_tasks : QDQ_GEMM_BANDS) : 1;
+  const int bands = run.wx_shared && row_tasks > 1 &&
+                    (double) groups * (double) group_elems * sizeof(int16_t) <= QDQ_GEMM_SHARED_WX_BYTES;
+  run.bands = bands ? (row_tasks < QDQ_GEMM_BANDS ? row_tasks : QDQ_GEMM_BANDS) : 1;
   const size_t y_bytes = g->y_kind == QDQ_GEMM_OUT_INT32 || g->y_kind == QDQ_GEMM_OUT_FLOAT ? 4 : 1;
   for (size_t b = 0; b < run.bands; b++) {
     size_t r0, r1, b1, unused;
@@ -509,12 +518,12 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
     marks[2 * b + 1] = (uint32_t) (rows * g->n * y_bytes);
   }
   qdq_parallelize_marked(gemm_task, &run, col_tasks * row_tasks, threads, marks, run.bands > 1 ? run.bands : 0);
-  free(run.wx);
+  if (run.wx != g->kept) free(run.wx);
   free(base);
   return 0;
 }
 
-/* Reads the packed trailer: cs[n], zb[n], za0. */
+/* Reads the packed trailer: cs[n], zb[n], za0, kept. */
 static void job_from_packed(struct gemm_job* g, size_t m, size_t n, size_t k, const void* packed) {
   g->m = m;
   g->n = n;
@@ -524,6 +533,42 @@ static void job_from_packed(struct gemm_job* g, size_t m, size_t n, size_t k, co
   g->cs = (const int32_t*) (g->packed + round_up(n, NR) * (sizeof(int32_t) + g->kpad));
   g->zb = g->cs + n;
   g->za0 = g->zb[n];
+  const uint32_t kept = (uint32_t) g->zb[n + 1];
+  g->kept = kept != 0 ? (const int16_t*) (g->packed + kept) : NULL;
+}
+
+/* Whether this build's GEMM can read widened weights: gemm_execute's xw
+ * condition without its m (and qdq_qs8_gemm_widen_w's c4 packing). */
+static int xw_kernels(const struct qdq_config* config) {
+  const size_t mb = config->qs8_gemm7 != NULL ? config->qs8_gemm7_mr : config->qs8_gemm_mr;
+  return config->qs16_gemm_xw != NULL && config->qs16_gemm != NULL && mb == 4 && config->qs8_gemm_mr == 4 &&
+         config->qs8_gemm_kr == 4;
+}
+
+size_t qdq_qs8_gemm_widened_size(size_t n, size_t k) {
+  const struct qdq_config* config = qdq_config();
+  size_t groups, kpad, elems, bytes;
+  if (!xw_kernels(config) || qdq_round_up_overflows(n, NR, &groups) ||
+      qdq_round_up_overflows(k, config->qs8_gemm_kr, &kpad) || qdq_mul_overflows(kpad, NR, &elems) ||
+      qdq_add_overflows(elems, NR * sizeof(int32_t) / sizeof(int16_t), &elems) ||
+      qdq_mul_overflows(groups / NR, elems, &elems) || qdq_mul_overflows(elems, sizeof(int16_t), &bytes) ||
+      qdq_add_overflows(bytes, 15, &bytes)) {
+    return 0;
+  }
+  return bytes;
+}
+
+int qdq_qs8_gemm_keep_widened(size_t n, size_t k, void* packed) {
+  if (qdq_qs8_gemm_widened_size(n, k) == 0) return 0;
+  const size_t base = qdq_qs8_gemm_packed_size(n, k);
+  struct gemm_job g;
+  int32_t* trailer = (int32_t*) ((uint8_t*) packed + base) - (2 * n + 2);
+  /* The copy starts 16-aligned in memory: the kernels load it in vectors. */
+  const size_t at = base + ((16 - ((uintptr_t) packed + base) % 16) % 16);
+  job_from_packed(&g, 0, n, k, packed);
+  qdq_qs8_gemm_widen_w((n + NR - 1) / NR, g.kpad, packed, (uint8_t*) packed + at);
+  trailer[2 * n + 1] = (int32_t) (uint32_t) at;
+  return 0;
 }
 
 struct q8_stage {

@@ -16,12 +16,13 @@ static size_t round_up(size_t x, size_t q) { return (x + q - 1) / q * q; }
 
 size_t qdq_qs8_gemm_packed_size_tile(size_t n, size_t k, size_t kr) {
   /* round_up(n, NR) * (4 + round_up(k, kr)) bytes of weights, then cs[n],
-   * zb[n] and za: (2n + 1) * 4 bytes. 0 when any step wraps size_t. */
+   * zb[n], za and the kept copy's offset: (2n + 2) * 4 bytes. 0 when any
+   * step wraps size_t. */
   size_t np, kp, row, weights, tail, total;
   if (kr == 0 || qdq_round_up_overflows(n, NR, &np) || qdq_round_up_overflows(k, kr, &kp) ||
       qdq_add_overflows(kp, sizeof(int32_t), &row) || qdq_mul_overflows(np, row, &weights) ||
       qdq_mul_overflows(n, 2 * sizeof(int32_t), &tail) ||
-      qdq_add_overflows(tail, sizeof(int32_t), &tail) || qdq_add_overflows(weights, tail, &total)) {
+      qdq_add_overflows(tail, 2 * sizeof(int32_t), &tail) || qdq_add_overflows(weights, tail, &total)) {
     return 0;
   }
   return total;
@@ -53,8 +54,9 @@ int qdq_qs8_gemm_pack_tile(size_t n, size_t k, const void* b, uint32_t b_flags,
   if (total == 0) return QDQ_ERROR_SIZE_OVERFLOW;
   const size_t kpad = round_up(k, kr);
   const int32_t shift = (b_flags & QDQ_FLAG_UINT8) ? 128 : 0;
-  /* The trailer cs[n], zb[n], za ends the packed buffer. */
-  int32_t* cs = (int32_t*) ((uint8_t*) packed + total) - (2 * n + 1);
+  /* The trailer cs[n], zb[n], za, kept ends the packed buffer; kept (the
+   * offset of a widened copy, qdq_qs8_gemm_keep_widened) is 0: none. */
+  int32_t* cs = (int32_t*) ((uint8_t*) packed + total) - (2 * n + 2);
   int32_t* zb = cs + n;
   uint8_t* out = (uint8_t*) packed;
   for (size_t j0 = 0; j0 < n; j0 += NR) {
@@ -88,6 +90,7 @@ int qdq_qs8_gemm_pack_tile(size_t n, size_t k, const void* b, uint32_t b_flags,
     out = (uint8_t*) wk;
   }
   zb[n] = a_zero_point;
+  zb[n + 1] = 0;
   return 0;
 }
 

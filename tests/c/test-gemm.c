@@ -74,6 +74,18 @@ void qdq_test_gemm(int* passed, int* failed) {
       }
   *passed += checked - (bad > checked ? checked : bad);
   *failed += bad;
+  /* Property: a build without the xw kernel (this native one) keeps no widened
+   * copy: the size is 0 and keeping leaves the trailer's last word (kept) 0. */
+  {
+    const size_t n = 9, k = 7, size = qdq_qs8_gemm_packed_size(n, k);
+    int8_t b[63] = {0};
+    int32_t zb[9] = {0};
+    void* packed = malloc(size);
+    qdq_qs8_gemm_pack(n, k, b, 0, zb, NULL, 0, packed);
+    const int32_t* kept = (const int32_t*) ((const uint8_t*) packed + size) - 1;
+    if (qdq_qs8_gemm_widened_size(n, k) == 0 && qdq_qs8_gemm_keep_widened(n, k, packed) == 0 && *kept == 0) ++*passed; else ++*failed;
+    free(packed);
+  }
   /* Property: k above the int32 bound (G2) is refused, not overflowed. */
   if (qdq_qs8_gemm_pack(1, QDQ_GEMM_MAX_K + 1, NULL, 0, NULL, NULL, 0, NULL) == QDQ_ERROR_K_TOO_LARGE) ++*passed; else ++*failed;
   /* Property: ChooseQuantizationParams of [-1, 3]: scale 4/255, zp round(255/4) = 64. */

@@ -243,8 +243,89 @@ test('PackedMatrix.pack()', async (t) => {
     assert.throws(() => qdq.matmulInteger(Int8Array.of(1, 1), p, { m: 1 }), /disposed/);
   });
 
+  await t.test('should keep the weights widened with keepWidened, giving the same bytes for every m', () => {
+    const r = rng(41);
+    // m 16 and below never read widened weights; 17 and above do (the xw path): tails of m, n and k.
+    for (const [m, k, n] of [[1, 9, 5], [16, 33, 17], [17, 33, 17], [18, 5, 1], [33, 67, 9], [67, 100, 77], [130, 64, 130]]) {
+      for (const [adt, bdt] of [['uint8', 'int8'], ['int8', 'uint8']]) {
+        const b = randomQ(r, /** @type {'int8' | 'uint8'} */ (bdt), k * n);
+        const zb = Array.from({ length: n }, () => r.int(...range(bdt)));
+        const a = randomQ(r, /** @type {'int8' | 'uint8'} */ (adt), m * k);
+        const za = r.int(...range(adt));
+        const plain = qdq.PackedMatrix.pack(b, { k, n, zeroPoint: zb });
+        const kept = qdq.PackedMatrix.pack(b, { k, n, zeroPoint: zb, keepWidened: true });
+        try {
+          assert.equal(plain.widenedBytes, 0);
+          // Both builds have the xw kernel: 8 columns x (4 int32 + kpad int16) per group, and up to 15 bytes to align.
+          assert.equal(kept.widenedBytes, Math.ceil(n / 8) * (32 + 16 * kpadOf(k)) + 15);
+          const want = referenceGemm(m, n, k, a, za, b, zb);
+          assertSame(`kept ${adt} x ${bdt} ${m}x${k}x${n}`, qdq.matmulInteger(a, kept, { m, aZeroPoint: za }), want, n);
+          assertSame(`plain ${adt} x ${bdt} ${m}x${k}x${n}`, qdq.matmulInteger(a, plain, { m, aZeroPoint: za }), want, n);
+          const q = { m, aScale: 0.02, aZeroPoint: za, bScale: 0.01, yScale: 0.5, yZeroPoint: 3 };
+          assert.deepEqual(qdq.qlinearMatmul(a, kept, q), qdq.qlinearMatmul(a, plain, q));
+        } finally {
+          plain.dispose();
+          kept.dispose();
+        }
+      }
+    }
+  });
+
+  await t.test('should read the kept copy on the widening path only (m > 16), as qdq_qs8_gemm_keep_widened records it', () => {
+    // At the C level: zero the kept copy's weights after keeping it. Calls that
+    // read it then give the product of zero weights (the biases and column
+    // sums stay B's); the others still give B's product.
+    const rt = testWasm(BUILD);
+    const ex = /** @type {any} */ (rt.exports);
+    const r = rng(43);
+    const k = 24, n = 12, kpad = kpadOf(k);
+    const b = randomQ(r, 'int8', k * n);
+    const size = ex.qdq_qs8_gemm_packed_size(n, k), widened = ex.qdq_qs8_gemm_widened_size(n, k);
+    assert.equal(widened, 2 * (32 + 16 * kpad) + 15);
+    const [packed, bp, zp] = [size + widened, k * n, 4 * n].map((bytes) => rt.alloc(bytes + 16));
+    try {
+      rt.refresh();
+      rt.i8.set(b, bp);
+      rt.i32.fill(0, zp >>> 2, (zp >>> 2) + n);
+      assert.equal(ex.qdq_qs8_gemm_pack(n, k, bp, 0, zp, 0, 0, packed), 0);
+      rt.refresh();
+      const trailer = (packed + size) / 4 - 1; // kept: the trailer's last word
+      assert.equal(rt.i32[trailer], 0, 'packed alone keeps nothing');
+      assert.equal(ex.qdq_qs8_gemm_keep_widened(n, k, packed), 0);
+      rt.refresh();
+      const at = rt.i32[trailer];
+      assert.ok(at >= size && at < size + 16 && (packed + at) % 16 === 0, `the copy at offset ${at}, 16-aligned after ${size} bytes`);
+      // The copy is qdq_qs8_gemm_widen_w's: group g's 8 int32 biases, then its kpad x 8 weights as int16.
+      const copy = new Int16Array(rt.memory.buffer, packed + at, 2 * (16 + 8 * kpad));
+      for (let j = 0; j < n; j++) {
+        for (let l = 0; l < k; l++) assert.equal(copy[(j >> 3) * (16 + 8 * kpad) + 16 + (l >> 2) * 32 + (j & 7) * 4 + (l & 3)], b[l * n + j]);
+      }
+      for (let g = 0; g < 2; g++) copy.fill(0, g * (16 + 8 * kpad) + 16, (g + 1) * (16 + 8 * kpad));
+      // (A last block of one row runs the one-row kernel on the int8 weights: m = 17 would read both.)
+      for (const m of [16, 18, 40]) {
+        const a = randomQ(r, 'int8', m * k);
+        const [ap, yp] = [m * k, 4 * m * n].map((bytes) => rt.alloc(bytes + 16));
+        try {
+          rt.refresh();
+          rt.i8.set(a, ap);
+          assert.equal(ex.qdq_qs8_gemm(m, n, k, ap, 0, 0, packed, yp, 0, 0, 0, 0, 0, 0), 0);
+          rt.refresh();
+          const y = rt.i32.slice(yp >>> 2, (yp >>> 2) + m * n);
+          const want = referenceGemm(m, n, k, a, 0, m > 16 ? new Int8Array(k * n) : b, new Array(n).fill(0));
+          assertSame(`m=${m} ${m > 16 ? 'reads the zeroed copy' : 'does not read the copy'}`, y, want, n);
+        } finally {
+          rt.free(ap);
+          rt.free(yp);
+        }
+      }
+    } finally {
+      for (const p of [packed, bp, zp]) rt.free(p);
+    }
+  });
+
   await t.test('should validate its arguments', () => {
     assert.throws(() => qdq.PackedMatrix.pack(Int8Array.of(1), { k: 1, n: 1, transposed: 1 }), { name: 'TypeError', message: /transposed must be a boolean/ });
+    assert.throws(() => qdq.PackedMatrix.pack(Int8Array.of(1), { k: 1, n: 1, keepWidened: 'yes' }), { name: 'TypeError', message: /keepWidened must be a boolean, got/ });
     assert.throws(() => qdq.PackedMatrix.pack(Uint8Array.of(1), { k: 1, n: 1, zeroPoint: -1 }), { name: 'RangeError', message: /zeroPoint must be an integer in \[0, 255\], got -1/ });
     assert.throws(() => qdq.PackedMatrix.pack(Int8Array.of(1), { k: 1 }), { name: 'TypeError', message: /n must be a number, got undefined/ });
   });

@@ -233,6 +233,61 @@ test('QuantizedLinear.fromFloat()', async (t) => {
   });
 });
 
+test('keepWidened (the int8 Linears)', async (t) => {
+  // The layers pack through PackedMatrix; a kept copy only changes where the
+  // weights are widened from (tests/unit/gemm.test.js), never a result.
+  await t.test('should give the same bytes with and without it, for batches on both sides of 16 rows', () => {
+    const r = rng(17);
+    for (const [k, n] of [[40, 33], [96, 8], [7, 130]]) {
+      const w = /** @type {Int8Array} */ (randomQ(r, 'int8', n * k));
+      const scales = Float32Array.from({ length: n }, () => 0.001 + r.int(0, 100) / 10000);
+      const bias = Float32Array.from({ length: n }, () => r.float(4));
+      const weights = { weight: w, weightScales: scales, bias, inFeatures: k, outFeatures: n };
+      const statics = { ...weights, inputScale: 0.03, inputZeroPoint: 128, outputScale: 0.07, outputZeroPoint: 120 };
+      const layers = [
+        [qdq.DynamicQuantizedLinear.fromQuantized(weights), qdq.DynamicQuantizedLinear.fromQuantized({ ...weights, keepWidened: true })],
+        [qdq.DynamicQuantizedLinear.fromFloat(Float32Array.from(w, (v) => v / 64), bias, { inFeatures: k, outFeatures: n, compat: 'onnx' }),
+          qdq.DynamicQuantizedLinear.fromFloat(Float32Array.from(w, (v) => v / 64), bias, { inFeatures: k, outFeatures: n, compat: 'onnx', keepWidened: true })],
+        [qdq.QuantizedLinear.fromQuantized(statics), qdq.QuantizedLinear.fromQuantized({ ...statics, keepWidened: true })],
+      ];
+      try {
+        for (const [plain, kept] of layers) {
+          assert.equal(plain.widenedBytes, 0);
+          assert.equal(kept.widenedBytes, Math.ceil(n / 8) * (32 + 16 * Math.ceil(k / 4) * 4) + 15);
+          for (const batch of [1, 16, 17, 40, 67]) {
+            const x = plain instanceof qdq.QuantizedLinear ? randomQ(r, 'uint8', batch * k)
+              : Float32Array.from({ length: batch * k }, () => r.float(6));
+            const a = /** @type {any} */ (plain).forward(x, batch), b = /** @type {any} */ (kept).forward(x, batch);
+            assert.deepEqual(new Uint8Array(b.buffer), new Uint8Array(a.buffer), `${plain.constructor.name} ${batch}x${k}x${n}`);
+          }
+        }
+      } finally {
+        for (const pair of layers) for (const l of pair) l.dispose();
+      }
+    }
+  });
+
+  await t.test('should validate it, and free the kept copy with the layer', () => {
+    const base = { weight: new Int8Array(64 * 64).fill(3), weightScales: 0.1, inFeatures: 64, outFeatures: 64 };
+    assert.throws(() => qdq.DynamicQuantizedLinear.fromQuantized({ ...base, keepWidened: 1 }), { name: 'TypeError', message: /keepWidened must be a boolean, got/ });
+    assert.throws(() => qdq.QuantizedLinear.fromQuantized({ ...base, inputScale: 1, outputScale: 1, keepWidened: 'yes' }), { name: 'TypeError', message: /keepWidened must be a boolean, got/ });
+    // 512 -> 256: 0.4 MB packed with its copy, so that 100 leaked would grow the memory by 40 MB.
+    const big = { weight: new Int8Array(256 * 512).fill(3), weightScales: 0.1, inFeatures: 512, outFeatures: 256, keepWidened: true };
+    const x = new Float32Array(20 * 512).fill(0.5);
+    const warm = qdq.DynamicQuantizedLinear.fromQuantized(big);
+    warm.forward(x);
+    warm.dispose();
+    const before = getRuntime().memory.buffer.byteLength;
+    for (let i = 0; i < 100; i++) {
+      const layer = qdq.DynamicQuantizedLinear.fromQuantized(big);
+      layer.forward(x);
+      layer.dispose();
+      assert.throws(() => layer.forward(x), /disposed/);
+    }
+    assert.equal(getRuntime().memory.buffer.byteLength, before);
+  });
+});
+
 test('Linear.fromFloat()', async (t) => {
   await t.test('should equal the float reference (G6) bit for bit for every m, n, k in 1..17', () => {
     const r = rng(13);

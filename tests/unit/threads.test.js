@@ -100,10 +100,12 @@ test('threads', async (t) => {
         const b = bdt === 'uint8' ? Uint8Array.from({ length: k * n }, () => r.int(0, 255)) : Int8Array.from({ length: k * n }, () => r.int(-128, 127));
         const za = r.int(0, 100);
         const zb = Array.from({ length: n }, () => r.int(0, 50));
-        const packed = qdq.PackedMatrix.pack(b, { k, n, zeroPoint: zb });
-        const y = sameOnEveryCount(`${m}x${k}x${n} ${adt}x${bdt}`, () => qdq.matmulInteger(a, packed, { m, aZeroPoint: za }));
-        packed.dispose();
-        assert.ok(bytes(y).equals(bytes(referenceGemm(m, n, k, a, za, b, zb))), `${m}x${k}x${n}: not the reference`);
+        for (const keepWidened of [false, true]) {
+          const packed = qdq.PackedMatrix.pack(b, { k, n, zeroPoint: zb, keepWidened });
+          const y = sameOnEveryCount(`${m}x${k}x${n} ${adt}x${bdt}${keepWidened ? ' kept widened' : ''}`, () => qdq.matmulInteger(a, packed, { m, aZeroPoint: za }));
+          packed.dispose();
+          assert.ok(bytes(y).equals(bytes(referenceGemm(m, n, k, a, za, b, zb))), `${m}x${k}x${n}: not the reference`);
+        }
       }
     }
   });
@@ -121,8 +123,12 @@ test('threads', async (t) => {
       for (const compat of /** @type {const} */ (['pytorch', 'onnx'])) {
         for (const reduceRange of [false, true]) {
           const layer = qdq.DynamicQuantizedLinear.fromFloat(w, bias, { inFeatures: k, outFeatures: n, compat, reduceRange });
-          sameOnEveryCount(`DynamicQuantizedLinear ${m}x${k}x${n} ${compat} ${reduceRange}`, () => layer.forward(x));
+          const one = sameOnEveryCount(`DynamicQuantizedLinear ${m}x${k}x${n} ${compat} ${reduceRange}`, () => layer.forward(x));
           layer.dispose();
+          const kept = qdq.DynamicQuantizedLinear.fromFloat(w, bias, { inFeatures: k, outFeatures: n, compat, reduceRange, keepWidened: true });
+          const y = sameOnEveryCount(`DynamicQuantizedLinear ${m}x${k}x${n} ${compat} ${reduceRange} kept widened`, () => kept.forward(x));
+          kept.dispose();
+          assert.ok(bytes(y).equals(bytes(one)), `DynamicQuantizedLinear ${m}x${k}x${n}: kept widened differs`);
         }
       }
       const ql = qdq.QuantizedLinear.fromFloat(w, bias, { inFeatures: k, outFeatures: n,
@@ -680,18 +686,23 @@ test('threads', async (t) => {
     }
   });
 
-  await t.test('should give the same bytes when the widened weights are too large to share', () => {
+  await t.test('should give the same bytes when the widened weights are too large to share, and when they are kept', () => {
     // 2 n kpad = 8.5 MB of widened weights is over QDQ_GEMM_SHARED_WX_BYTES
     // (src/operators/gemm.c): each thread then widens the column blocks its
     // tasks need, instead of the staging region widening them all once.
     const r = rng(1208);
     const [m, k, n] = [21, 1030, 4100];
     const { a, b, zb, packed } = u8s8Operands(r, m, k, n);
+    // Kept with the weights, a copy of any size is shared, and read in one band (gemm.c).
+    const kept = qdq.PackedMatrix.pack(b, { k, n, zeroPoint: zb, keepWidened: true });
     try {
       const y = sameOnEveryCount(`${m}x${k}x${n}`, () => qdq.matmulInteger(a, packed, { m, aZeroPoint: 3 }));
       assert.ok(bytes(y).equals(bytes(referenceGemm(m, n, k, a, 3, b, zb))), 'not the reference');
+      const z = sameOnEveryCount(`${m}x${k}x${n} kept widened`, () => qdq.matmulInteger(a, kept, { m, aZeroPoint: 3 }));
+      assert.ok(bytes(z).equals(bytes(y)), 'kept widened: not the same bytes');
     } finally {
       packed.dispose();
+      kept.dispose();
     }
   });
 
