@@ -189,6 +189,8 @@ export declare class DynamicQuantizedLinear extends Int8Linear {
   private constructor();
   readonly compat: 'pytorch' | 'onnx';
   readonly reduceRange: boolean;
+  /** The keepWidened option this layer was made with. */
+  readonly keepWidened: boolean;
   /** The float bias (a copy), or null. */
   readonly bias: Float32Array | null;
   /** The input qparams chosen by the last forward() call. */
@@ -254,6 +256,8 @@ export declare class QuantizedLinear extends Int8Linear {
   readonly outputScale: number;
   readonly outputZeroPoint: number;
   readonly relu: boolean;
+  /** The keepWidened option this layer was made with. */
+  readonly keepWidened: boolean;
   /** The int32 bias folded into the packed weights. */
   readonly biasInt32: Int32Array;
   /**

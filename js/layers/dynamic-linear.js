@@ -52,6 +52,8 @@ export class DynamicQuantizedLinear extends Int8Linear {
     super('DynamicQuantizedLinear', q, scales, inFeatures, outFeatures);
     this.compat = compat;
     this.reduceRange = reduceRange;
+    /** Whether the weights are kept widened to int16 as well (the option; widenedBytes is what it holds). */
+    this.keepWidened = keepWidened;
     /** @private */
     this.flags = (compat === 'onnx' ? FLAG_ONNX_QPARAMS : 0) | (reduceRange ? FLAG_REDUCE_RANGE : 0);
     /** The float bias (a copy), or null. */

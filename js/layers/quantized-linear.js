@@ -58,6 +58,8 @@ export class QuantizedLinear extends Int8Linear {
     super('QuantizedLinear', q, scales, inFeatures, outFeatures);
     /** @type {'int8' | 'uint8'} */
     this.dtype = dt;
+    /** Whether the weights are kept widened to int16 as well (the option; widenedBytes is what it holds). */
+    this.keepWidened = keepWidened;
     /** As given: the bias was quantized with this double (torch's q_scale()); requantization uses its float32 value. */
     this.inputScale = /** @type {number} */ (o.inputScale);
     this.inputZeroPoint = inZp;

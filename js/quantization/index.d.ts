@@ -176,11 +176,12 @@ export function prepare(model: Module, options?: { qconfig?: QConfig | null; inp
  * torch's _clamp_weights); activations keep the dtype's range with their observer's scale. Owns wasm memory: dispose() it.
  * Nothing changes until every module is converted (in place, the replaced modules are then disposed); a
  * failure frees the layers built so far.
- * @param options inplace: default false
+ * @param options inplace: default false; keepWidened: the QuantizedLinears keep their weights widened to int16
+ *   too, for batches of more than 16 rows (PackedMatrix.pack's keepWidened; default false)
  * @throws {RangeError} for weight observers that are not symmetric (zero point ≠ 0)
  * @example const int8 = convert(prepared); const y = int8.forward(x, 1);
  */
-export function convert(model: Module, options?: { inplace?: boolean }): Sequential;
+export function convert(model: Module, options?: { inplace?: boolean; keepWidened?: boolean }): Sequential;
 
 /**
  * Dynamic quantization (torch's quantize_dynamic): each Linear becomes a DynamicQuantizedLinearModule,
@@ -189,12 +190,14 @@ export function convert(model: Module, options?: { inplace?: boolean }): Sequent
  * When a Linear's nearest qconfig (its own, else its nearest Sequential's, else options.qconfig; of any kind, as torch
  * propagates them) is a weight-only one, the Linear becomes a WeightOnlyQuantizedLinearModule instead.
  * @param options dtype: 'int8' (default); perChannel: default false (torch's default_dynamic_qconfig); qconfig: a
- *   weight-only qconfig for every Linear; inplace: default false
+ *   weight-only qconfig for every Linear; inplace: default false; keepWidened: the int8 layers keep their weights
+ *   widened to int16 too, for batches of more than 16 rows (PackedMatrix.pack's keepWidened; default false)
  * @throws {TypeError} for a qconfig that is not a weight-only one
  * @example const dq = quantizeDynamic(model, { perChannel: true });
  * @example const int4 = quantizeDynamic(model, { qconfig: getWeightOnlyQConfig({ bits: 4 }) });
  */
-export function quantizeDynamic(model: Module, options?: { dtype?: 'int8'; perChannel?: boolean; qconfig?: WeightOnlyQConfig | null; inplace?: boolean }): Module;
+export function quantizeDynamic(model: Module, options?: { dtype?: 'int8'; perChannel?: boolean; qconfig?: WeightOnlyQConfig | null; inplace?: boolean;
+  keepWidened?: boolean }): Module;
 
 /**
  * The observer prepare() attached to a module's output, or null.
@@ -223,10 +226,12 @@ export function saveModel(model: Module, options?: { metadata?: Record<string, s
  * errors naming the tensor or module. The module tree is checked as untrusted input: sizes must be integers
  * in [1, 2^31 - 1] whose weight fits in the file, flags booleans, Sequentials nested at most 64 deep; a
  * failed check frees whatever was built. Converted models own wasm memory: dispose() them.
+ * @param options keepWidened: the int8 layers keep their weights widened to int16 too (PackedMatrix.pack's
+ *   keepWidened; default false; not stored in the file)
  * @throws {RangeError} for a file without saveModel()'s metadata, or any failed check (naming the module and key)
  * @example const int8 = loadModel(fs.readFileSync('mlp-int8.safetensors'));
  */
-export function loadModel(bytes: Uint8Array | ArrayBuffer | ArrayBufferView): Module;
+export function loadModel(bytes: Uint8Array | ArrayBuffer | ArrayBufferView, options?: { keepWidened?: boolean }): Module;
 
 export type { StateTensor };
 

@@ -131,7 +131,7 @@ export class QuantizedLinearModule extends Int8LinearModule {
       inFeatures: l.inFeatures, outFeatures: l.outFeatures,
       inputScale: /** @type {Float64Array} */ (t.input_scale.data)[0], inputZeroPoint: /** @type {Int32Array} */ (t.input_zero_point.data)[0],
       outputScale: /** @type {Float32Array} */ (t.scale.data)[0], outputZeroPoint: /** @type {Int32Array} */ (t.zero_point.data)[0],
-      dtype: l.dtype, relu: l.relu,
+      dtype: l.dtype, relu: l.relu, keepWidened: l.keepWidened,
     });
     const j = layer.biasInt32.findIndex((v, i) => v !== saved[i]);
     if (j >= 0) {
@@ -161,7 +161,7 @@ export class QuantizedLinearModule extends Int8LinearModule {
       weight: l.weight, weightScales: l.weightScales, ...(this.bias ? { bias: this.bias } : { biasInt32: l.biasInt32 }),
       inFeatures: l.inFeatures, outFeatures: l.outFeatures,
       inputScale: l.inputScale, inputZeroPoint: l.inputZeroPoint, outputScale: l.outputScale,
-      outputZeroPoint: l.outputZeroPoint, dtype: l.dtype, relu: l.relu,
+      outputZeroPoint: l.outputZeroPoint, dtype: l.dtype, relu: l.relu, keepWidened: l.keepWidened,
     }), this.bias));
   }
 }
@@ -203,6 +203,7 @@ export class DynamicQuantizedLinearModule extends Int8LinearModule {
     const layer = DynamicQuantizedLinear.fromQuantized({
       weight: t.weight.data, weightScales: t.weight_scale.data, bias: t.bias ? t.bias.data : null,
       inFeatures: l.inFeatures, outFeatures: l.outFeatures, compat: l.compat, reduceRange: l.reduceRange,
+      keepWidened: l.keepWidened,
     });
     return { commit: () => { this.layer.dispose(); this.layer = layer; }, abort: () => layer.dispose() };
   }
@@ -217,7 +218,7 @@ export class DynamicQuantizedLinearModule extends Int8LinearModule {
     const l = this.layer;
     return /** @type {this} */ (new DynamicQuantizedLinearModule(DynamicQuantizedLinear.fromQuantized({
       weight: l.weight, weightScales: l.weightScales, bias: l.bias, inFeatures: l.inFeatures, outFeatures: l.outFeatures,
-      compat: l.compat, reduceRange: l.reduceRange,
+      compat: l.compat, reduceRange: l.reduceRange, keepWidened: l.keepWidened,
     }), this.relu));
   }
 }

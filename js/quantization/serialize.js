@@ -5,7 +5,7 @@
 //   loadModel -> readSafetensors, a skeleton from the tree, loadStateDict() (all checks there)
 
 import { readSafetensors, writeSafetensors } from '../io/safetensors.js';
-import { describe, oneOf, options } from '../runtime/validate.js';
+import { boolean, describe, oneOf, options } from '../runtime/validate.js';
 import { DynamicQuantizedLinear } from '../layers/dynamic-linear.js';
 import { QuantizedLinear } from '../layers/quantized-linear.js';
 import { Linear, LinearReLU, ReLU } from '../nn/linear.js';
@@ -144,9 +144,10 @@ function features(s, name, fileBytes) {
  * A module that cannot be built frees the ones built before it.
  * @param {unknown} s @param {string} name @param {number} depth Sequentials above it
  * @param {number} fileBytes the file's size, which bounds every weight
+ * @param {boolean} keepWidened the int8 layers' keepWidened (loadModel's option)
  * @returns {Module}
  */
-function build(s, name, depth, fileBytes) {
+function build(s, name, depth, fileBytes, keepWidened) {
   if (s === null || typeof s !== 'object' || Array.isArray(s)) throw new RangeError(`qdq-wasm: the module tree's ${where(name)} is ${describe(s)}, not a module`);
   const t = /** @type {Record<string, any>} */ (s);
   switch (t.type) {
@@ -159,7 +160,7 @@ function build(s, name, depth, fileBytes) {
       /** @type {Module[]} */
       const built = [];
       try {
-        mods.forEach((c, i) => built.push(build(c, name ? `${name}.${i}` : String(i), depth + 1, fileBytes)));
+        mods.forEach((c, i) => built.push(build(c, name ? `${name}.${i}` : String(i), depth + 1, fileBytes, keepWidened)));
       } catch (e) {
         for (const m of built) m.dispose();
         throw e;
@@ -176,6 +177,7 @@ function build(s, name, depth, fileBytes) {
       const layer = inTree(name, t.type, () => QuantizedLinear.fromQuantized({
         weight: new Int8Array(inFeatures * n), weightScales: new Float32Array(n).fill(1), bias: null,
         inFeatures, outFeatures: n, inputScale: 1, outputScale: 1, dtype: field(t, 'dtype', name), relu: flag(t, 'relu', name),
+        keepWidened,
       }));
       return new QuantizedLinearModule(layer, bias ? new Float32Array(n) : null);
     }
@@ -185,7 +187,7 @@ function build(s, name, depth, fileBytes) {
       const layer = inTree(name, t.type, () => DynamicQuantizedLinear.fromQuantized({
         weight: new Int8Array(inFeatures * n), weightScales: new Float32Array(n).fill(1),
         bias: flag(t, 'bias', name) ? new Float32Array(n) : null, inFeatures, outFeatures: n,
-        compat: field(t, 'compat', name), reduceRange: flag(t, 'reduceRange', name),
+        compat: field(t, 'compat', name), reduceRange: flag(t, 'reduceRange', name), keepWidened,
       }));
       return new DynamicQuantizedLinearModule(layer, relu);
     }
@@ -249,12 +251,16 @@ function inTree(name, type, f) {
  * give is an error naming the tensor or module). Converted models own wasm memory: dispose() them.
  * To load a PyTorch-style state dict into a model you already built, use model.loadStateDict().
  * @param {Uint8Array | ArrayBuffer | ArrayBufferView} bytes
+ * @param {{ keepWidened?: boolean }} [opts] keepWidened: the int8 layers keep their weights widened to
+ *   int16 too (PackedMatrix.pack's keepWidened; default false). It is not stored in the file.
  * @returns {Module}
  * @example
  * const int8 = loadModel(fs.readFileSync('mlp-int8.safetensors'));
  * const logits = int8.forward(images, 100);
  */
-export function loadModel(bytes) {
+export function loadModel(bytes, opts) {
+  const o = options('options', opts, ['keepWidened'], {});
+  const keepWidened = boolean('keepWidened', o.keepWidened ?? false);
   const { tensors, metadata } = readSafetensors(bytes);
   const json = metadata?.[MODULES_KEY];
   if (json === undefined) {
@@ -267,7 +273,7 @@ export function loadModel(bytes) {
   } catch {
     throw new RangeError(`qdq-wasm: the '${MODULES_KEY}' metadata is not JSON`);
   }
-  const model = build(tree, '', 0, tensorBytes(tensors));
+  const model = build(tree, '', 0, tensorBytes(tensors), keepWidened);
   try {
     return model.loadStateDict(tensors).eval();
   } catch (e) {

@@ -293,13 +293,15 @@ function quantizeWeight(lin, qc, name) {
  * scale and zero point, ReLU fused), each DeQuantStub a DeQuantize. The result runs int8 from the
  * QuantStub to the DeQuantStub. Owns wasm memory: dispose() it.
  * @param {Module} model a Sequential returned by prepare() and calibrated
- * @param {{ inplace?: boolean }} [opts]
+ * @param {{ inplace?: boolean, keepWidened?: boolean }} [opts] keepWidened: the QuantizedLinears keep
+ *   their weights widened to int16 too (PackedMatrix.pack's keepWidened; default false)
  * @returns {Sequential}
  */
 export function convert(model, opts) {
-  const o = options('options', opts, ['inplace'], {});
+  const o = options('options', opts, ['inplace', 'keepWidened'], {});
   const root = sequential(model, 'convert');
   const inplace = boolean('inplace', o.inplace ?? false);
+  const keepWidened = boolean('keepWidened', o.keepWidened ?? false);
   const build = new Build(inplace);
   /** @type {{ scale: number, zeroPoint: number, dtype: 'int8' | 'uint8' } | null} */
   let act = null;
@@ -338,7 +340,7 @@ export function convert(model, opts) {
       const layer = QuantizedLinear.fromQuantized({
         weight: w.q, weightScales: w.scales, bias: lin.bias, inFeatures: lin.inFeatures, outFeatures: lin.outFeatures,
         inputScale: act.scale, inputZeroPoint: act.zeroPoint, outputScale: p.scale, outputZeroPoint: p.zeroPoint,
-        dtype, relu: lin instanceof LinearReLU,
+        dtype, relu: lin instanceof LinearReLU, keepWidened,
       });
       act = { scale: layer.outputScale, zeroPoint: layer.outputZeroPoint, dtype };
       return build.made(layer, () => new QuantizedLinearModule(layer, lin.bias ? Float32Array.from(lin.bias) : null).train(lin.training));
@@ -370,8 +372,10 @@ function weightQConfig(lin) {
  * Linear becomes a WeightOnlyQuantizedLinearModule instead: 4- or 8-bit block weights, float
  * activations. Owns wasm memory: dispose() it.
  * @param {Module} model a Sequential or a Linear
- * @param {{ dtype?: 'int8', perChannel?: boolean, qconfig?: WeightOnlyQConfig | null, inplace?: boolean }} [opts]
- *   dtype: the int8 layers' weights (default 'int8', qint8); perChannel: theirs too
+ * @param {{ dtype?: 'int8', perChannel?: boolean, qconfig?: WeightOnlyQConfig | null, inplace?: boolean,
+ *   keepWidened?: boolean }} [opts]
+ *   dtype: the int8 layers' weights (default 'int8', qint8); perChannel: theirs too; keepWidened: they keep
+ *   their weights widened to int16 too (PackedMatrix.pack's keepWidened; default false)
  * @returns {Module}
  * @example
  * const dq = quantizeDynamic(model, { perChannel: true });
@@ -379,7 +383,7 @@ function weightQConfig(lin) {
  * const int4 = quantizeDynamic(model, { qconfig: getWeightOnlyQConfig({ bits: 4, blockSize: 32 }) });
  */
 export function quantizeDynamic(model, opts) {
-  const o = options('options', opts, ['dtype', 'perChannel', 'qconfig', 'inplace'], {});
+  const o = options('options', opts, ['dtype', 'perChannel', 'qconfig', 'inplace', 'keepWidened'], {});
   oneOf('dtype', o.dtype ?? 'int8', /** @type {const} */ (['int8']));
   const perChannel = boolean('perChannel', o.perChannel ?? false);
   if (o.qconfig != null && !(o.qconfig instanceof WeightOnlyQConfig)) {
@@ -388,6 +392,7 @@ export function quantizeDynamic(model, opts) {
         'prepare(), calibrate and convert())' : `got ${describe(o.qconfig)}`}`);
   }
   const inplace = boolean('inplace', o.inplace ?? false);
+  const keepWidened = boolean('keepWidened', o.keepWidened ?? false);
   const build = new Build(inplace);
   /** @param {Module} mod @param {WeightOnlyQConfig | null} inherited @returns {Module} */
   const swap = (mod, inherited) => {
@@ -408,7 +413,7 @@ export function quantizeDynamic(model, opts) {
         return build.made(layer, () => new WeightOnlyQuantizedLinearModule(layer, relu).train(mod.training));
       }
       const layer = DynamicQuantizedLinear.fromFloat(mod.weight, mod.bias, {
-        inFeatures: mod.inFeatures, outFeatures: mod.outFeatures, perChannel, compat: 'pytorch',
+        inFeatures: mod.inFeatures, outFeatures: mod.outFeatures, perChannel, compat: 'pytorch', keepWidened,
       });
       return build.made(layer, () => new DynamicQuantizedLinearModule(layer, relu).train(mod.training));
     }

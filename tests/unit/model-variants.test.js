@@ -315,3 +315,50 @@ test('QAT: three SGD steps, a fourth with observers frozen, then convert (fbgemm
     });
   }
 });
+
+test('keepWidened in the workflows', async (t) => {
+  // The option only moves where the int8 layers' weights are widened from (docs/gemm.md,
+  // "Kept widened weights"): the same bytes out, on batches past 16 rows, which read the copy.
+  const c = fixture.cases[0];
+  const rows = 40;
+  const x = Float32Array.from({ length: rows * c.layers[0].in }, (_, i) => Math.sin(i * 0.37) * 3);
+  /** @param {any} model @returns {any[]} its int8 layers */
+  const int8Layers = (model) => model.modules.filter((/** @type {any} */ m) => m instanceof DynamicQuantizedLinearModule || m instanceof QuantizedLinearModule)
+    .map((/** @type {any} */ m) => m.layer);
+
+  await t.test('should keep the copies in quantizeDynamic, convert and loadModel, and in clones and loaded states, with the same outputs', () => {
+    const plainD = quantizeDynamic(floatModel(c), { perChannel: true });
+    const keptD = quantizeDynamic(floatModel(c), { perChannel: true, keepWidened: true });
+    const s = c.static.find((/** @type {any} */ v) => !v.error);
+    const plainS = convert(staticModel(c, s));
+    const keptS = convert(staticModel(c, s), { keepWidened: true });
+    const made = [plainD, keptD, plainS, keptS];
+    try {
+      for (const [plain, kept] of [[plainD, keptD], [plainS, keptS]]) {
+        assert.ok(int8Layers(kept).length === 3 && int8Layers(kept).every((l) => l.keepWidened && l.widenedBytes > 0));
+        assert.ok(int8Layers(plain).every((l) => !l.keepWidened && l.widenedBytes === 0));
+        const want = bitsOf(plain.forward(x, rows));
+        assert.deepEqual(bitsOf(kept.forward(x, rows)), want);
+        const clone = /** @type {any} */ (kept).clone();
+        made.push(clone);
+        assert.ok(int8Layers(clone).every((l) => l.keepWidened && l.widenedBytes > 0), 'clone()');
+        clone.loadStateDict(kept.stateDict());
+        assert.ok(int8Layers(clone).every((l) => l.keepWidened && l.widenedBytes > 0), 'loadStateDict()');
+        assert.deepEqual(bitsOf(clone.forward(x, rows)), want);
+        const loaded = loadModel(saveModel(plain), { keepWidened: true });
+        made.push(loaded);
+        assert.ok(int8Layers(loaded).every((l) => l.keepWidened && l.widenedBytes > 0), 'loadModel()');
+        assert.deepEqual(bitsOf(loaded.forward(x, rows)), want);
+      }
+    } finally {
+      for (const m of made) m.dispose();
+    }
+  });
+
+  await t.test('should validate it', () => {
+    assert.throws(() => quantizeDynamic(floatModel(c), { keepWidened: 1 }), { name: 'TypeError', message: /keepWidened must be a boolean, got/ });
+    const s = c.static.find((/** @type {any} */ v) => !v.error);
+    assert.throws(() => convert(staticModel(c, s), { keepWidened: 'no' }), { name: 'TypeError', message: /keepWidened must be a boolean, got/ });
+    assert.throws(() => loadModel(saveModel(floatModel(c)), { keepWidened: 0 }), { name: 'TypeError', message: /keepWidened must be a boolean, got/ });
+  });
+});
