@@ -8,7 +8,9 @@
 // dot-product work in tasks handed out the same way, 1 against T threads
 // (lib/shared-dot.js); "pair" what they allow the calls themselves: T copies
 // of the one-thread call handed out to T threads, against one (lib/pair-bound.js).
-//   node bench/threads.js [--threads 2] [--build simd128|relaxed] [--no-ort] [--settle ms] [--spin us] [--threshold | --staging]
+//   node bench/threads.js [--threads 2] [--build simd128|relaxed] [--no-ort] [--settle ms] [--spin us] [--keep-widened] [--threshold | --staging]
+// --keep-widened: our weights (and pair's) kept widened to int16 (PackedMatrix.pack's keepWidened),
+// an option that costs 2 bytes a weight; by default they are widened on every call.
 // --threshold: the split's break-even instead: 1 vs T threads with every call
 // split (minWork 0) on growing DynamicQuantizedLinear shapes, to place
 // MIN_WORK_PER_THREAD (js/runtime/pool.js). --staging: the serial share of a
@@ -28,6 +30,7 @@ const opt = (/** @type {string} */ name, /** @type {string} */ dflt) => (args.in
 const T = Number(opt('--threads', '2'));
 const build = /** @type {'simd128' | 'relaxed'} */ (opt('--build', 'simd128'));
 const withOrt = !args.includes('--no-ort');
+const keepWidened = args.includes('--keep-widened');
 const RUNS = 11;
 const MIN_BATCH_MS = 30;
 // onnxruntime-web's pool threads spin after each run (ORT's intra-op
@@ -98,9 +101,10 @@ const peak = await sharedDot(T);
 // And measured with the calls themselves (lib/pair-bound.js): whole copies of
 // the one-thread call handed out to T threads, what a perfect split would
 // give with this moment's caches, memory and vCPUs.
-const pair = await pairBound(T, build);
+const pair = await pairBound(T, build, keepWidened);
 console.log(`qdq-wasm ${build} (-mt build), onnxruntime-web ${withOrt ? ort.env.versions?.web ?? '1.30' : '-'} with numThreads ${T}, ` +
-  `Node ${process.version} (V8 ${process.versions.v8}), ${machine}; GOPS, median of ${RUNS} interleaved runs`);
+  `Node ${process.version} (V8 ${process.versions.v8}), ${machine}; GOPS, median of ${RUNS} interleaved runs` +
+  `${keepWidened ? '; our weights kept widened (keepWidened)' : ''}`);
 console.log('DQL: DynamicQuantizedLinear.forward(x) returning a new array, as ORT returns its outputs; ' +
   'DQL out: forward(x, m, { out }) into a reused one, as the u8s8 rows (matmulInteger with out) do');
 console.log(`dot: the same work as pure dot-product tasks handed out the same way (${T}t/1t): what the vCPUs allow now`);
@@ -116,8 +120,8 @@ for (const [m, k, n] of SHAPES) {
   const aU8 = new Uint8Array(m * k).map(() => next());
   const x = Float32Array.from({ length: m * k }, () => (next() / 16777216 - 0.5) * 6);
   const scales = new Float32Array(n).fill(1 / 127);
-  const dyn = qdq.DynamicQuantizedLinear.fromQuantized({ weight: wT, weightScales: scales, inFeatures: k, outFeatures: n, compat: 'onnx' });
-  const packed = qdq.PackedMatrix.pack(bS8, { k, n });
+  const dyn = qdq.DynamicQuantizedLinear.fromQuantized({ weight: wT, weightScales: scales, inFeatures: k, outFeatures: n, compat: 'onnx', keepWidened });
+  const packed = qdq.PackedMatrix.pack(bS8, { k, n, keepWidened });
   const out = new Int32Array(m * n);
   const yOut = new Float32Array(m * n);
   const peakTasks = Math.max(1, Math.round(ops / peak.opsPerTask));

@@ -17,13 +17,14 @@ const COPIES_PER_THREAD = 4;
 /**
  * Starts T - 1 workers (unref'd) on `build`'s -mt module, one thread each.
  * @param {number} T @param {'simd128' | 'relaxed'} build
+ * @param {boolean} [keepWidened] the copies' weights kept widened, as the benchmark's own
  */
-export async function pairBound(T, build) {
+export async function pairBound(T, build, keepWidened = false) {
   const c = new Int32Array(new SharedArrayBuffer(4 * WORDS));
   /** @type {Worker[]} */
   const workers = [];
   for (let index = 1; index < T; index++) {
-    const w = new Worker(new URL('./pair-worker.js', import.meta.url), { workerData: { c, index, build } });
+    const w = new Worker(new URL('./pair-worker.js', import.meta.url), { workerData: { c, index, build, keepWidened } });
     w.unref();
     workers.push(w);
     await new Promise((resolve, reject) => { w.once('message', resolve); w.once('error', reject); });

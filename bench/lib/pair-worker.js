@@ -8,12 +8,12 @@ import * as qdq from '../../js/index.js';
 import { gemmOperands } from './gemm-operands.js';
 import { GEN, NEXT, OP, PENDING, TASKS } from './pair-control.js';
 
-const { c, index, build } = /** @type {{ c: Int32Array, index: number, build: 'simd128' | 'relaxed' }} */ (workerData);
+const { c, index, build, keepWidened } = /** @type {{ c: Int32Array, index: number, build: 'simd128' | 'relaxed', keepWidened: boolean }} */ (workerData);
 const port = /** @type {import('node:worker_threads').MessagePort} */ (parentPort);
 qdq.initSync(readFileSync(new URL(`../../dist/qdq-${build}-mt.wasm`, import.meta.url)), { build });
 
 port.on('message', (/** @type {{ m: number, k: number, n: number }} */ { m, k, n }) => {
-  const ops = gemmOperands(m, k, n, 12345 + index);
+  const ops = gemmOperands(m, k, n, 12345 + index, keepWidened);
   const fns = [ops.dql, ops.u8s8];
   let seen = Atomics.load(c, GEN);
   port.postMessage('ready');
