@@ -8,9 +8,7 @@
 import { pairedRatio, median, timeAllRuns } from './lib/time-all.js';
 import { machineLine, onThreads } from './lib/threads.js';
 import * as qdq from '../js/index.js';
-import { DataType, elemTypeOf, oneNodeModel } from '../tests/helpers/onnx-model.js';
-
-const { FLOAT, INT32 } = DataType;
+import { gemmData, ortGemmModels } from './lib/ort-gemm.js';
 const args = process.argv.slice(2);
 const opt = (/** @type {string} */ name, /** @type {string} */ dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const T = Number(opt('--threads', '2'));
@@ -27,12 +25,8 @@ console.log(`qdq-wasm ${build} (-mt build), onnxruntime-web ${ort.env.versions.c
 console.log('kept: weights kept widened (keepWidened: true); per call: widened on every call (the default); ORT: MatMulInteger u8s8 / DynamicQuantizeMatMul');
 console.log(`m,k,n           op    | per call 1t  kept 1t  x      | per call ${T}t  kept ${T}t  x      | ORT ${T}t  per call/ORT  kept/ORT`);
 for (const [m, k, n] of [[128, 768, 768], [512, 512, 512], [64, 2048, 2048]]) {
-  const bS8 = new Int8Array(k * n).map(() => next());
-  const wT = new Int8Array(n * k);
-  for (let l = 0; l < k; l++) for (let j = 0; j < n; j++) wT[j * k + l] = bS8[l * n + j];
-  const aU8 = new Uint8Array(m * k).map(() => next());
-  const x = Float32Array.from({ length: m * k }, () => (next() / 16777216 - 0.5) * 6);
-  const scales = new Float32Array(n).fill(1 / 127);
+  const data = gemmData(m, k, n, next);
+  const { bS8, wT, aU8, x, scales } = data;
   const out = new Int32Array(m * n);
   /** @type {Record<string, () => unknown>} */
   const fns = {};
@@ -48,14 +42,9 @@ for (const [m, k, n] of [[128, 768, 768], [512, 512, 512], [64, 2048, 2048]]) {
       fns[`dq ${tag} ${t}`] = onThreads(t, () => dyn.forward(x));
     }
   }
-  // As bench/threads.js: B (and the scales) as initializers, so that onnxruntime may prepack them.
-  const u8 = await ort.InferenceSession.create(oneNodeModel({ op: 'MatMulInteger', inputs: [{ name: 'A', type: elemTypeOf(aU8), dims: [m, k] }],
-    initializers: [{ name: 'B', dims: [k, n], data: bS8 }, { name: 'az', dims: [], data: Uint8Array.of(128) }, { name: 'bz', dims: [], data: Int8Array.of(0) }],
-    nodeInputs: ['A', 'B', 'az', 'bz'], output: { name: 'Y', type: INT32, dims: [m, n] } }));
-  const dq = await ort.InferenceSession.create(oneNodeModel({ op: 'DynamicQuantizeMatMul', domain: 'com.microsoft',
-    inputs: [{ name: 'A', type: FLOAT, dims: [m, k] }],
-    initializers: [{ name: 'B', dims: [k, n], data: bS8 }, { name: 'bs', dims: [n], data: scales }, { name: 'bz', dims: [n], data: new Int8Array(n) }],
-    nodeInputs: ['A', 'B', 'bs', 'bz'], output: { name: 'Y', type: FLOAT, dims: [m, n] } }));
+  const models = ortGemmModels(m, k, n, data);
+  const u8 = await ort.InferenceSession.create(models.mi.model);
+  const dq = await ort.InferenceSession.create(models.dq.model);
   const u8Feeds = { A: new ort.Tensor('uint8', aU8, [m, k]) };
   const dqFeeds = { A: new ort.Tensor('float32', x, [m, k]) };
   fns['u8 ort'] = () => u8.run(u8Feeds);

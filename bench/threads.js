@@ -22,9 +22,8 @@ import { sharedDot } from './lib/shared-dot.js';
 import { machineLine, onThreads } from './lib/threads.js';
 import * as qdq from '../js/index.js';
 import { getRuntime } from '../js/runtime/loader.js';
-import { DataType, elemTypeOf, oneNodeModel } from '../tests/helpers/onnx-model.js';
+import { gemmData, ortGemmModels } from './lib/ort-gemm.js';
 
-const { FLOAT, INT32 } = DataType;
 const args = process.argv.slice(2);
 const opt = (/** @type {string} */ name, /** @type {string} */ dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
 const T = Number(opt('--threads', '2'));
@@ -114,12 +113,8 @@ console.log(`ORT: onnxruntime-web DynamicQuantizeMatMul (DQMM) and MatMulInteger
 console.log(`m,k,n            | DQL 1t  DQL ${T}t  x     | out 1t  out ${T}t  x     | u8s8 1t u8s8 ${T}t x     |   dot  pair DQL u8s8 | ORT DQMM 1t ${T}t  x    | ORT u8s8 1t ${T}t  x    | ours/ORT DQMM  out   u8s8 | pair/ORT DQMM u8s8`);
 for (const [m, k, n] of SHAPES) {
   const ops = 2 * m * k * n;
-  const bS8 = new Int8Array(k * n).map(() => next());
-  const wT = new Int8Array(n * k);
-  for (let l = 0; l < k; l++) for (let j = 0; j < n; j++) wT[j * k + l] = bS8[l * n + j];
-  const aU8 = new Uint8Array(m * k).map(() => next());
-  const x = Float32Array.from({ length: m * k }, () => (next() / 16777216 - 0.5) * 6);
-  const scales = new Float32Array(n).fill(1 / 127);
+  const data = gemmData(m, k, n, next);
+  const { bS8, wT, aU8, x, scales } = data;
   const dyn = qdq.DynamicQuantizedLinear.fromQuantized({ weight: wT, weightScales: scales, inFeatures: k, outFeatures: n, compat: 'onnx', keepWidened });
   const packed = qdq.PackedMatrix.pack(bS8, { k, n, keepWidened });
   const out = new Int32Array(m * n);
@@ -141,22 +136,15 @@ for (const [m, k, n] of SHAPES) {
   await pair.load(m, k, n);
   const sessions = [];
   if (withOrt) {
-    const dqModel = oneNodeModel({ op: 'DynamicQuantizeMatMul', domain: 'com.microsoft',
-      inputs: [{ name: 'A', type: FLOAT, dims: [m, k] }],
-      initializers: [{ name: 'B', dims: [k, n], data: bS8 }, { name: 'bs', dims: [n], data: scales }, { name: 'bz', dims: [n], data: new Int8Array(n) }],
-      nodeInputs: ['A', 'B', 'bs', 'bz'], output: { name: 'Y', type: FLOAT, dims: [m, n] } });
-    const dq = await ort.InferenceSession.create(dqModel);
+    const models = ortGemmModels(m, k, n, data);
+    const dq = await ort.InferenceSession.create(models.dq.model);
     const xt = new ort.Tensor('float32', x, [m, k]);
     fns.ortDq = () => dq.run({ A: xt });
-    const miModel = oneNodeModel({ op: 'MatMulInteger', inputs: [{ name: 'A', type: elemTypeOf(aU8), dims: [m, k] }],
-      initializers: [{ name: 'B', dims: [k, n], data: bS8 }, { name: 'az', dims: [], data: Uint8Array.of(128) }, { name: 'bz', dims: [], data: Int8Array.of(0) }],
-      nodeInputs: ['A', 'B', 'az', 'bz'], output: { name: 'Y', type: INT32, dims: [m, n] } });
-    const mi = await ort.InferenceSession.create(miModel);
+    const mi = await ort.InferenceSession.create(models.mi.model);
     const at = new ort.Tensor('uint8', aU8, [m, k]);
     fns.ortU8 = () => mi.run({ A: at });
     sessions.push(dq, mi);
-    await ort1.load({ dq: { model: dqModel, feeds: { A: { type: 'float32', data: x, dims: [m, k] } } },
-      mi: { model: miModel, feeds: { A: { type: 'uint8', data: aU8, dims: [m, k] } } } });
+    await ort1.load(models);
     fns.ortDq1 = ort1.candidate('dq');
     fns.ortU81 = ort1.candidate('mi');
   }
