@@ -66,10 +66,14 @@ async function workload({ counts, numThreads, build = 'simd128' }) {
     const lin = q.Linear.fromFloat(w, null, { inFeatures: k, outFeatures: n });
     const ql = q.QuantizedLinear.fromFloat(w, null, { inFeatures: k, outFeatures: n,
       inputScale: 0.03, inputZeroPoint: 128, outputScale: 0.2, outputZeroPoint: 100 });
+    // Weights kept widened (keepWidened), which calls of more than 16 rows read.
+    const dynKept = q.DynamicQuantizedLinear.fromFloat(w, null, { inFeatures: k, outFeatures: n, keepWidened: true });
+    const bKept = q.PackedMatrix.pack(b, { k, n, keepWidened: true });
     for (const t of counts) {
       loader.setThreadLimit(t, 0);
       const results = [q.matmulInteger(a, b, { m, k, n, aZeroPoint: 3 }), dyn.forward(x), lin.forward(x), ql.forward(a),
-        q.qlinearMatmul(a, b, { m, k, n, aScale: 0.02, aZeroPoint: 120, bScale: 0.01, yScale: 0.5, yZeroPoint: 128 })];
+        q.qlinearMatmul(a, b, { m, k, n, aScale: 0.02, aZeroPoint: 120, bScale: 0.01, yScale: 0.5, yZeroPoint: 128 }),
+        dynKept.forward(x), q.matmulInteger(a, bKept, { m, aZeroPoint: 3 })];
       for (const [i, r] of results.entries()) {
         (out[`${m}x${k}x${n}/${i}`] ??= []).push(r.byteLength >= 65536 ? await hex(r)
           : Array.from(new Uint8Array(r.buffer, r.byteOffset, r.byteLength)));
@@ -79,6 +83,8 @@ async function workload({ counts, numThreads, build = 'simd128' }) {
     dyn.dispose();
     lin.dispose();
     ql.dispose();
+    dynKept.dispose();
+    bKept.dispose();
   }
   // The blockwise operators (docs/threads.md T6): MatMulNBits at levels 4 and
   // 0, 4 and 8 bits, with and without zero points and bias, m tails around
@@ -158,7 +164,8 @@ test('threads in Chromium', async (t) => {
     assert.equal(r.isolated, true);
     assert.deepEqual(r.info, { build: 'simd128', threads: 4, threadsNote: null });
     assert.ok(r.copied > 0, 'no result was copied out during a region (the page thread spins instead of waiting)');
-    // Written during a region on 2, 3 and 4 threads: the dynamic Linear's x, and each window of
+    // Written during a region on 2, 3 and 4 threads: the dynamic Linears' x (with and without kept
+    // widened weights), and each window of
     // quantize, dequantize, fake-quantize, per-tensor min/max and error statistics of two input
     // blocks or more (T5): x (210003 floats) four times, and with its reconstruction twice for the
     // error statistics (per tensor, and per channel in runs of 70001), its two quantized copies
@@ -167,7 +174,12 @@ test('threads in Chromium', async (t) => {
     // batches, two each, into HistogramObserver's min/max, into the other two's min/max and into
     // their binning, but the percentile observer's first (the range of |x| is read first).
     const windows = 8 * 210003 * 4 + 2 * 210003 + 2 * 4 * ((1 << 20) + 70001) + (1 << 20) + 9 * 210003 * 4;
-    assert.equal(r.streamed, 3 * (170 * 200 * 4 + windows), 'an input was not written during its region on 2, 3 and 4 threads');
+    assert.equal(r.streamed, 3 * (2 * 170 * 200 * 4 + windows), 'an input was not written during its region on 2, 3 and 4 threads');
+    // Kept widened weights give the bytes of widening them per call: results 5 and 6 of each shape, against 1 and 0.
+    for (const shape of ['1x67x13', '5x100x37', '37x33x203', '70x129x61', '170x200x301']) {
+      assert.deepEqual(r.out[`${shape}/5`], r.out[`${shape}/1`], `${shape}: the dynamic Linear with kept widened weights`);
+      assert.deepEqual(r.out[`${shape}/6`], r.out[`${shape}/0`], `${shape}: matmulInteger with kept widened weights`);
+    }
     for (const [key, runs] of Object.entries(r.out)) {
       for (let i = 1; i < runs.length; i++) assert.deepEqual(runs[i], runs[0], `${key}: ${i + 1} threads differ from 1`);
       assert.deepEqual(runs[0], node.out[key][0], `${key}: Chromium differs from Node`);
