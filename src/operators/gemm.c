@@ -34,6 +34,14 @@ static size_t round_up(size_t x, size_t q) { return (x + q - 1) / q * q; }
 static size_t packed_group_bytes(size_t kpad) { return NR * sizeof(int32_t) + kpad * NR; }
 static size_t widened_group_elems(size_t kpad) { return NR * sizeof(int32_t) / sizeof(int16_t) + kpad * NR; }
 
+/* Whether this build's GEMM can read widened weights: gemm_execute's xw
+ * condition without its m (and qdq_qs8_gemm_widen_w's c4 packing). */
+static int xw_kernels(const struct qdq_config* config) {
+  const size_t mb = config->qs8_gemm7 != NULL ? config->qs8_gemm7_mr : config->qs8_gemm_mr;
+  return config->qs16_gemm_xw != NULL && config->qs16_gemm != NULL && mb == 4 && config->qs8_gemm_mr == 4 &&
+         config->qs8_gemm_kr == 4;
+}
+
 struct gemm_job {
   size_t m, n, k, kpad;
   const uint8_t* packed; /* packed weights */
@@ -443,14 +451,16 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
    * k = n = 1024), a gain of ~12% at 32 and more (docs/gemm.md, "xw"). The
    * decision depends on m only, never on the thread count. The xw kernel's
    * 4 rows are the row block (mb), packed as it reads them. */
-  const int xw = config->qs16_gemm_xw != NULL && ws.a16 != NULL && g->m > 4 * mb && mb == 4 && mr == 4;
+  const int xw = xw_kernels(config) && ws.a16 != NULL && g->m > 4 * mb;
   const size_t group_elems = widened_group_elems(g->kpad);
+  /* All the weights widened fit one shared buffer (else one block per thread). */
+  const int wx_fits = (double) groups * (double) group_elems * sizeof(int16_t) <= QDQ_GEMM_SHARED_WX_BYTES;
   int16_t* wx_all = NULL;
   if (xw && g->kept != NULL) {
     /* Kept with the weights: nothing to widen, whatever its size (the GEMM
      * only reads a shared wx, so the cast drops no promise). */
     wx_all = (int16_t*) g->kept;
-  } else if (xw && (double) groups * (double) group_elems * sizeof(int16_t) <= QDQ_GEMM_SHARED_WX_BYTES) {
+  } else if (xw && wx_fits) {
     wx_all = malloc(groups * group_elems * sizeof(int16_t));
     if (wx_all == NULL) {
       free(base);
@@ -505,9 +515,7 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
    * QDQ_GEMM_SHARED_WX_BYTES, which every band would stream again (64 x
    * 2048 x 2048 on one thread: 0.965x widening them per call, with bands). */
   uint32_t marks[2 * QDQ_GEMM_BANDS];
-  const int bands = run.wx_shared && row_tasks > 1 &&
-                    (double) groups * (double) group_elems * sizeof(int16_t) <= QDQ_GEMM_SHARED_WX_BYTES;
-  run.bands = bands ? (row_tasks < QDQ_GEMM_BANDS ? row_tasks : QDQ_GEMM_BANDS) : 1;
+  run.bands = run.wx_shared && row_tasks > 1 && wx_fits ? (row_tasks < QDQ_GEMM_BANDS ? row_tasks : QDQ_GEMM_BANDS) : 1;
   const size_t y_bytes = g->y_kind == QDQ_GEMM_OUT_INT32 || g->y_kind == QDQ_GEMM_OUT_FLOAT ? 4 : 1;
   for (size_t b = 0; b < run.bands; b++) {
     size_t r0, r1, b1, unused;
@@ -537,14 +545,6 @@ static void job_from_packed(struct gemm_job* g, size_t m, size_t n, size_t k, co
   g->kept = kept != 0 ? (const int16_t*) (g->packed + kept) : NULL;
 }
 
-/* Whether this build's GEMM can read widened weights: gemm_execute's xw
- * condition without its m (and qdq_qs8_gemm_widen_w's c4 packing). */
-static int xw_kernels(const struct qdq_config* config) {
-  const size_t mb = config->qs8_gemm7 != NULL ? config->qs8_gemm7_mr : config->qs8_gemm_mr;
-  return config->qs16_gemm_xw != NULL && config->qs16_gemm != NULL && mb == 4 && config->qs8_gemm_mr == 4 &&
-         config->qs8_gemm_kr == 4;
-}
-
 size_t qdq_qs8_gemm_widened_size(size_t n, size_t k) {
   const struct qdq_config* config = qdq_config();
   size_t groups, kpad, elems, bytes;
@@ -562,12 +562,13 @@ int qdq_qs8_gemm_keep_widened(size_t n, size_t k, void* packed) {
   if (qdq_qs8_gemm_widened_size(n, k) == 0) return 0;
   const size_t base = qdq_qs8_gemm_packed_size(n, k);
   struct gemm_job g;
-  int32_t* trailer = (int32_t*) ((uint8_t*) packed + base) - (2 * n + 2);
+  job_from_packed(&g, 0, n, k, packed);
   /* The copy starts 16-aligned in memory: the kernels load it in vectors. */
   const size_t at = base + ((16 - ((uintptr_t) packed + base) % 16) % 16);
-  job_from_packed(&g, 0, n, k, packed);
   qdq_qs8_gemm_widen_w((n + NR - 1) / NR, g.kpad, packed, (uint8_t*) packed + at);
-  trailer[2 * n + 1] = (int32_t) (uint32_t) at;
+  /* kept, the trailer's last word after zb[n] and za, where job_from_packed reads it (the job's
+   * pointers are const for the operators; this is the one writer). */
+  *(int32_t*) (g.zb + n + 1) = (int32_t) (uint32_t) at;
   return 0;
 }
 
