@@ -10,6 +10,7 @@
 
 #include "config.h"
 #include "operators/streamed-range.h"
+#include "parallel/affine.h"
 #include "parallel/parallel.h"
 #include "size-math.h"
 
@@ -250,6 +251,8 @@ struct gemm_run {
   size_t mr, mr7, mb, nc, tile_stride;
   size_t col_tasks, row_tasks;
   size_t bands; /* bands of row pieces, run one after the other (gemm_task_tile) */
+  size_t parts; /* homes per band: the region's threads */
+  qdq_affine_span* spans; /* bands x parts: each band's pieces still to run, per home */
   int any_zb;
   int16_t* wx;      /* shared: every column group widened; else threads x one column block; or NULL */
   size_t wx_elems;  /* int16 elements per thread in wx (not shared) */
@@ -258,21 +261,25 @@ struct gemm_run {
   size_t tile_ints; /* int32 elements per thread in ws->tile */
 };
 
-/* The column piece *c and row piece *r of task `task`. The row pieces form
- * `bands` bands, [R b / bands, R (b + 1) / bands) for band b (R = row_tasks),
- * and band b's tasks are [col_tasks R0, col_tasks R1) for its pieces
- * [R0, R1), column piece outer: a thread's next task is mostly on the same
- * column block, and the output's rows are final band by band (gemm_marks). */
-static void gemm_task_tile(const struct gemm_run* run, size_t task, size_t* c, size_t* r) {
+/* The column piece *c and row piece *r that task `task` runs on `thread`.
+ * The row pieces form `bands` bands, [R b / bands, R (b + 1) / bands) for
+ * band b (R = row_tasks), and band b's tasks are [col_tasks R0, col_tasks R1)
+ * for its pieces [R0, R1): the output's rows are final band by band
+ * (gemm_marks). Which of the band's pieces a task runs is the thread's
+ * (affine.h): its home is a run of whole column pieces, the same every call,
+ * column piece outer, so the thread widens, reads and writes the same
+ * columns call after call, and its next piece is mostly on the same column
+ * block. */
+static void gemm_task_tile(const struct gemm_run* run, size_t task, size_t thread, size_t* c, size_t* r) {
   const size_t piece = task / run->col_tasks; /* a row piece of task's band */
-  size_t r0 = 0, r1 = run->row_tasks;
-  for (size_t b = 0; b < run->bands; b++) {
+  size_t b = 0, r0 = 0, r1 = run->row_tasks;
+  for (; b < run->bands; b++) {
     qdq_part_range(run->row_tasks, b, run->bands, &r0, &r1);
     if (piece < r1) break;
   }
-  const size_t local = task - run->col_tasks * r0;
-  *c = local / (r1 - r0);
-  *r = r0 + local % (r1 - r0);
+  const size_t p = qdq_affine_take(run->spans + b * run->parts, run->parts, thread);
+  *c = p / (r1 - r0);
+  *r = r0 + p % (r1 - r0);
 }
 
 static void gemm_task(void* ctx, size_t task, size_t thread) {
@@ -283,7 +290,7 @@ static void gemm_task(void* ctx, size_t task, size_t thread) {
   const size_t mr = run->mr, mr7 = run->mr7, mb = run->mb, nc = run->nc;
   const size_t tile_stride = run->tile_stride;
   size_t g_begin, g_end, b_begin, b_end, c, r;
-  gemm_task_tile(run, task, &c, &r);
+  gemm_task_tile(run, task, thread, &c, &r);
   qdq_part_range((g->n + NR - 1) / NR, c, run->col_tasks, &g_begin, &g_end);
   qdq_part_range((g->m + mb - 1) / mb, r, run->row_tasks, &b_begin, &b_end);
   const size_t j_end = g_end * NR < g->n ? g_end * NR : g->n;
@@ -341,10 +348,10 @@ static void gemm_task(void* ctx, size_t task, size_t thread) {
 /* Staging of the activations, split by blocks of mb rows: task t < tasks
  * stages (quantizes or copies into the int8 domain, pads), sums, shifts (G7)
  * and widens rows of the blocks [B t / tasks, B (t + 1) / tasks),
- * B = ceil(m / mb). Each row's result depends on that row alone. The tasks
- * after those widen the weights' column groups
- * [G u / widen_tasks, G (u + 1) / widen_tasks), u = t - tasks, when the GEMM
- * shares one widened copy. */
+ * B = ceil(m / mb). Each row's result depends on that row alone. The
+ * widen_tasks tasks after those widen the weights' column groups
+ * [G u / widen_tasks, G (u + 1) / widen_tasks) when the GEMM shares one
+ * widened copy, each u once, the thread choosing which (affine.h). */
 struct stage_run {
   const struct gemm_job* g;
   const struct gemm_workspace* ws;
@@ -356,16 +363,20 @@ struct stage_run {
   size_t tasks;
   int16_t* wx;  /* every column group widened, or NULL */
   size_t widen_tasks;
+  size_t parts;           /* homes of the widening tasks: the GEMM region's threads */
+  qdq_affine_span* spans; /* the widening tasks still to run, per home (affine.h) */
 };
 
 static void stage_task(void* c, size_t task, size_t thread) {
-  (void) thread;
   const struct stage_run* sr = c;
   const struct gemm_job* g = sr->g;
   const struct gemm_workspace* ws = sr->ws;
   if (task >= sr->tasks) {
+    /* Which columns is the thread's choice (affine.h): those its GEMM tasks
+     * will read first, so the lines it writes are mostly its own. */
     size_t g0, g1;
-    qdq_part_range((g->n + NR - 1) / NR, task - sr->tasks, sr->widen_tasks, &g0, &g1);
+    const size_t u = qdq_affine_take(sr->spans, sr->parts, thread);
+    qdq_part_range((g->n + NR - 1) / NR, u, sr->widen_tasks, &g0, &g1);
     if (g1 > g0) {
       qdq_qs8_gemm_widen_w(g1 - g0, g->kpad, g->packed + g0 * packed_group_bytes(g->kpad),
                            sr->wx + g0 * widened_group_elems(g->kpad));
@@ -467,13 +478,26 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
       return QDQ_ERROR_OUT_OF_MEMORY;
     }
   }
-  struct stage_run sr = {g,  &ws, stage, ctx, mr7, mb, any_zb,
-                         xw, qdq_task_count(stage_work, stage_threads, blocks), wx_all, 0};
+  qdq_affine_span widen_spans[QDQ_MAX_THREADS];
+  struct stage_run sr = {.g = g,
+                         .ws = &ws,
+                         .stage = stage,
+                         .ctx = ctx,
+                         .mr7 = mr7,
+                         .mb = mb,
+                         .any_zb = any_zb,
+                         .pack_a16 = xw,
+                         .tasks = qdq_task_count(stage_work, stage_threads, blocks),
+                         .wx = wx_all,
+                         .widen_tasks = 0,
+                         .parts = threads,
+                         .spans = widen_spans};
   size_t stage_tasks = sr.tasks;
   if (wx_all != NULL && wx_all != g->kept) {
     /* One widening task per column block (~10 us each); a widened weight
      * costs about 4 of the GEMM's multiply-adds (bench/probes/gemm-parts.js). */
     sr.widen_tasks = (g->n + nc - 1) / nc;
+    qdq_affine_split(widen_spans, threads, sr.widen_tasks, 1);
     stage_tasks += sr.widen_tasks;
     stage_threads = qdq_parallel_tasks(stage_work + 4.0 * (double) g->n * (double) g->kpad, blocks + sr.widen_tasks,
                                        QDQ_SPLIT_KERNELS);
@@ -490,8 +514,25 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   }
 
   size_t wx_block[QDQ_MAX_THREADS];
-  struct gemm_run run = {g,         &ws,       mr, mr7,    mb,   nc, nc,       col_tasks,
-                         row_tasks, 1,         any_zb, NULL, 0,    wx_block, wx_all != NULL, tile_rows * nc};
+  qdq_affine_span spans[QDQ_GEMM_BANDS * QDQ_MAX_THREADS];
+  struct gemm_run run = {.g = g,
+                         .ws = &ws,
+                         .mr = mr,
+                         .mr7 = mr7,
+                         .mb = mb,
+                         .nc = nc,
+                         .tile_stride = nc,
+                         .col_tasks = col_tasks,
+                         .row_tasks = row_tasks,
+                         .bands = 1,
+                         .parts = threads,
+                         .spans = spans,
+                         .any_zb = any_zb,
+                         .wx = NULL,
+                         .wx_elems = 0,
+                         .wx_block = wx_block,
+                         .wx_shared = wx_all != NULL,
+                         .tile_ints = tile_rows * nc};
   if (wx_all != NULL) {
     run.wx = wx_all;
   } else if (xw) {
@@ -524,6 +565,7 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
     const size_t rows = b1 * mb < g->m ? b1 * mb : g->m;
     marks[2 * b] = (uint32_t) (col_tasks * r1);
     marks[2 * b + 1] = (uint32_t) (rows * g->n * y_bytes);
+    qdq_affine_split(spans + b * threads, threads, col_tasks, r1 - r0);
   }
   qdq_parallelize_marked(gemm_task, &run, col_tasks * row_tasks, threads, marks, run.bands > 1 ? run.bands : 0);
   if (run.wx != g->kept) free(run.wx);
