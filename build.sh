@@ -153,5 +153,5 @@ elif [ "$FORCE" = 1 ] || [ ! -f build/qdq-native-tests ] || [ -n "$(find src tes
   echo "build.sh: build/qdq-native-tests"
   gcc -std=c11 -O1 -g -Isrc -ffp-contract=off -Wall -Wextra -Werror \
     -fsanitize=address,undefined -fno-sanitize-recover=all \
-    $SCALAR_SOURCES tests/c/*.c -lm -o build/qdq-native-tests
+    $SCALAR_SOURCES tests/c/*.c -lm -pthread -o build/qdq-native-tests
 fi

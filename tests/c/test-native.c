@@ -250,6 +250,7 @@ static void test_operators_chunked(void) {
 
 void qdq_test_gemm(int* passed, int* failed);      /* tests/c/test-gemm.c */
 void qdq_test_sizes(int* passed, int* failed);     /* tests/c/test-sizes.c */
+void qdq_test_affine(int* passed, int* failed);    /* tests/c/test-affine.c */
 void qdq_test_observers(int* passed, int* failed); /* tests/c/test-observers.c */
 void qdq_test_nbits(int* passed, int* failed);     /* tests/c/test-nbits.c */
 void qdq_test_train(int* passed, int* failed);     /* tests/c/test-train.c */
@@ -369,6 +370,7 @@ int main(void) {
   test_kernels_vs_reference();
   qdq_test_gemm(&passed, &failed);
   qdq_test_sizes(&passed, &failed);
+  qdq_test_affine(&passed, &failed);
   qdq_test_observers(&passed, &failed);
   qdq_test_nbits(&passed, &failed);
   qdq_test_train(&passed, &failed);
