@@ -237,8 +237,9 @@ static void output_tile(const struct gemm_job* g, const struct gemm_workspace* w
 
 typedef void (*stage_fn)(const void* ctx, size_t i, int8_t* row);
 
-/* What every task of one GEMM shares (read-only once staged) and how the
- * work is split (split_tasks, gemm_task_tile): task t's piece (c, r) covers the column
+/* What every task of one GEMM shares (read-only once staged, but for the
+ * homes' spans) and how the work is split (split_tasks, gemm_task_tile): a
+ * task's piece (c, r) covers the column
  * groups of NR [G c / col_tasks, G (c + 1) / col_tasks) (G = ceil(n / NR)),
  * in blocks of at most nc columns, and the row blocks of mb rows
  * [B r / row_tasks, B (r + 1) / row_tasks) (B = ceil(m / mb)); the thread
@@ -270,7 +271,7 @@ struct gemm_run {
  * column piece outer, so the thread widens, reads and writes the same
  * columns call after call, and its next piece is mostly on the same column
  * block. */
-static void gemm_task_tile(const struct gemm_run* run, size_t task, size_t thread, size_t* c, size_t* r) {
+static int gemm_task_tile(const struct gemm_run* run, size_t task, size_t thread, size_t* c, size_t* r) {
   const size_t piece = task / run->col_tasks; /* a row piece of task's band */
   size_t b = 0, r0 = 0, r1 = run->row_tasks;
   for (; b < run->bands; b++) {
@@ -278,8 +279,10 @@ static void gemm_task_tile(const struct gemm_run* run, size_t task, size_t threa
     if (piece < r1) break;
   }
   const size_t p = qdq_affine_take(run->spans + b * run->parts, run->parts, thread);
+  if (p == SIZE_MAX) return 0; /* more tasks than tiles: a pool bug, never a write out of range */
   *c = p / (r1 - r0);
   *r = r0 + p % (r1 - r0);
+  return 1;
 }
 
 static void gemm_task(void* ctx, size_t task, size_t thread) {
@@ -290,7 +293,7 @@ static void gemm_task(void* ctx, size_t task, size_t thread) {
   const size_t mr = run->mr, mr7 = run->mr7, mb = run->mb, nc = run->nc;
   const size_t tile_stride = run->tile_stride;
   size_t g_begin, g_end, b_begin, b_end, c, r;
-  gemm_task_tile(run, task, thread, &c, &r);
+  if (!gemm_task_tile(run, task, thread, &c, &r)) return;
   qdq_part_range((g->n + NR - 1) / NR, c, run->col_tasks, &g_begin, &g_end);
   qdq_part_range((g->m + mb - 1) / mb, r, run->row_tasks, &b_begin, &b_end);
   const size_t j_end = g_end * NR < g->n ? g_end * NR : g->n;
@@ -376,6 +379,7 @@ static void stage_task(void* c, size_t task, size_t thread) {
      * will read first, so the lines it writes are mostly its own. */
     size_t g0, g1;
     const size_t u = qdq_affine_take(sr->spans, sr->parts, thread);
+    if (u == SIZE_MAX) return;
     qdq_part_range((g->n + NR - 1) / NR, u, sr->widen_tasks, &g0, &g1);
     if (g1 > g0) {
       qdq_qs8_gemm_widen_w(g1 - g0, g->kpad, g->packed + g0 * packed_group_bytes(g->kpad),

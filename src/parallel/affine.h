@@ -8,7 +8,7 @@
  * shape and thread count), else one from the back of the part with most
  * left. A thread so mostly writes again the lines it wrote last call and
  * reads what it wrote itself this call: on the EPYC VM a write to a line
- * the other vCPU holds cost 5-7 ns, against under 2 when it does not
+ * the other vCPU holds cost 5-7 ns, against 0.7-2.6 when it does not
  * (bench/probes/shared-writes.c, docs/threads.md T1). Each piece runs
  * exactly once whoever takes it, and results depend on the piece alone. */
 #ifndef QDQ_AFFINE_H
