@@ -260,6 +260,7 @@ struct gemm_run {
   size_t* wx_block; /* per thread: first column of the block its wx holds (SIZE_MAX: none) */
   int wx_shared;
   size_t tile_ints; /* int32 elements per thread in ws->tile */
+  int direct;       /* int32 output with no term to add: the kernels write it in place */
 };
 
 /* The column piece *c and row piece *r that task `task` runs on `thread`.
@@ -307,6 +308,11 @@ static void gemm_task(void* ctx, size_t task, size_t thread) {
     for (size_t b = i_begin / mb, i0 = i_begin; i0 < i_end; b++, i0 += mb) {
       const size_t rows = i_end - i0 < mb ? i_end - i0 : mb;
       const int8_t* a = ws->a + i0 * g->kpad;
+      /* With nothing to add (run->direct) the kernels write the int32 result
+       * in place, except 7-bit blocks, whose rows have shifts to add back. */
+      const int direct = run->direct && !(mr7 != 0 && ws->use7[b]);
+      int32_t* const dst = direct ? (int32_t*) g->y + i0 * g->n + j0 : tile;
+      const size_t stride = direct ? g->n : tile_stride;
       if (mr7 != 0 && ws->use7[b]) {
         (rows == 1 ? config->qs8_gemm7_1 : config->qs8_gemm7)(
             rows, nb, g->k, a, g->kpad, w, tile, tile_stride * sizeof(int32_t));
@@ -314,36 +320,36 @@ static void gemm_task(void* ctx, size_t task, size_t thread) {
         for (size_t r = 0; r < rows; r += mr) {
           const size_t sub = rows - r < mr ? rows - r : mr;
           if (sub == 1) {
-            config->qs8_gemm1(1, nb, g->k, a + r * g->kpad, g->kpad, w, tile + r * tile_stride,
-                              tile_stride * sizeof(int32_t));
+            config->qs8_gemm1(1, nb, g->k, a + r * g->kpad, g->kpad, w, dst + r * stride,
+                              stride * sizeof(int32_t));
           } else if (wx != NULL) {
             const int16_t* wj = wx;
             if (run->wx_shared) {
               wj = run->wx + (j0 / NR) * widened_group_elems(g->kpad);
             } else if (run->wx_block[thread] != j0) {
-              /* Tasks are handed out in order, so a thread's next task is
-               * often on the same column block: widen only when it changes. */
+              /* A thread's next tile is mostly on the same column block
+               * (its home, column piece outer): widen only when it changes. */
               qdq_qs8_gemm_widen_w((nb + NR - 1) / NR, g->kpad, w, wx);
               run->wx_block[thread] = j0;
             }
             config->qs16_gemm_xw(sub, nb, g->k, ws->a16 + (i0 + r) * g->kpad,
-                                 g->kpad * sizeof(int16_t), wj, tile + r * tile_stride,
-                                 tile_stride * sizeof(int32_t));
+                                 g->kpad * sizeof(int16_t), wj, dst + r * stride,
+                                 stride * sizeof(int32_t));
           } else {
             config->qs16_gemm(sub, nb, g->k, ws->a16 + (i0 + r) * g->kpad,
-                              g->kpad * sizeof(int16_t), w, tile + r * tile_stride,
-                              tile_stride * sizeof(int32_t));
+                              g->kpad * sizeof(int16_t), w, dst + r * stride,
+                              stride * sizeof(int32_t));
           }
         }
       } else {
         for (size_t r = 0; r < rows; r += mr) {
           const size_t sub = rows - r < mr ? rows - r : mr;
           (sub == 1 ? config->qs8_gemm1 : config->qs8_gemm)(
-              sub, nb, g->k, a + r * g->kpad, g->kpad, w, tile + r * tile_stride,
-              tile_stride * sizeof(int32_t));
+              sub, nb, g->k, a + r * g->kpad, g->kpad, w, dst + r * stride,
+              stride * sizeof(int32_t));
         }
       }
-      output_tile(g, ws, tile, run->any_zb, i0, rows, j0, nb, tile_stride);
+      if (!direct) output_tile(g, ws, tile, run->any_zb, i0, rows, j0, nb, tile_stride);
     }
   }
 }
@@ -512,9 +518,11 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
     const size_t end = (xw ? round_up(g->m, 4) : g->m) * g->kpad;
     for (size_t i = 0; i < QDQ_EXTRA_BYTES / 2; i++) ws.a16[end + i] = 0;
   }
+  int colcorr_zero = 1;
   for (size_t j = 0; j < g->n; j++) {
     const uint32_t d = (uint32_t) g->za - (uint32_t) g->za0;
     ws.colcorr[j] = (int32_t) (d * ((uint32_t) g->k * (uint32_t) g->zb[j] - (uint32_t) g->cs[j]));
+    colcorr_zero &= ws.colcorr[j] == 0;
   }
 
   size_t wx_block[QDQ_MAX_THREADS];
@@ -536,7 +544,11 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
                          .wx_elems = 0,
                          .wx_block = wx_block,
                          .wx_shared = wx_all != NULL,
-                         .tile_ints = tile_rows * nc};
+                         .tile_ints = tile_rows * nc,
+                         /* G3's terms are all zero: the activation zero point is the one
+                          * folded in (u8 activations at 128 on weights packed for them), no
+                          * weight zero point, and no row shift outside 7-bit blocks. */
+                         .direct = g->y_kind == QDQ_GEMM_OUT_INT32 && colcorr_zero && !any_zb};
   if (wx_all != NULL) {
     run.wx = wx_all;
   } else if (xw) {

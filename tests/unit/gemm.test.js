@@ -243,6 +243,33 @@ test('PackedMatrix.pack()', async (t) => {
     assert.throws(() => qdq.matmulInteger(Int8Array.of(1, 1), p, { m: 1 }), /disposed/);
   });
 
+  await t.test('should add the activation zero point term on symmetric weights, and write in place when it is 0', () => {
+    // Symmetric int8 weights (no zero point) packed for an activation zero point of 0 (128 for
+    // uint8): every G3 term but (za - za0) (k zb[j] - cs[j]) is 0, and with za = za0 that one too, so
+    // the kernels write the int32 result in place (src/operators/gemm.c, run.direct); any other za
+    // takes the output stage. Both must give the reference, on every kernel path (m 1, 2-16, 17+).
+    const r = rng(43);
+    for (const [m, k, n] of [[1, 9, 5], [3, 17, 9], [4, 33, 17], [16, 64, 24], [17, 33, 17], [18, 5, 1], [40, 67, 9], [67, 100, 77], [130, 64, 130]]) {
+      const b = randomQ(r, 'int8', k * n);
+      const packed = qdq.PackedMatrix.pack(b, { k, n });
+      try {
+        for (const [adt, zas] of /** @type {const} */ ([['uint8', [128, 0, 77, 255]], ['int8', [0, -128, 3, 127]]])) {
+          for (const za of zas) {
+            // Half the calls 7-bit-range activations (the relaxed build's i7 kernel adds its row shifts back).
+            const [lo] = range(adt);
+            const a = randomQ(r, adt, m * k, za % 2 ? [lo, lo + 100] : undefined);
+            const want = referenceGemm(m, n, k, a, za, b, new Array(n).fill(0));
+            assertSame(`${adt} za=${za} ${m}x${k}x${n}`, qdq.matmulInteger(a, packed, { m, aZeroPoint: za }), want, n);
+            const out = new Int32Array(m * n).fill(-7);
+            assertSame(`${adt} za=${za} ${m}x${k}x${n} into out`, qdq.matmulInteger(a, packed, { m, aZeroPoint: za, out }), want, n);
+          }
+        }
+      } finally {
+        packed.dispose();
+      }
+    }
+  });
+
   await t.test('should keep the weights widened with keepWidened, giving the same bytes for every m', () => {
     const r = rng(41);
     // m 16 and below never read widened weights; 17 and above do (the xw path): tails of m, n and k.
