@@ -9,22 +9,10 @@
 #include <string.h>
 
 #include "parallel/affine.h"
+#include "check.h"
 
 void qdq_test_affine(int* passed, int* failed);
 
-static int* npassed;
-static int* nfailed;
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    if (cond) {                                            \
-      ++*npassed;                                          \
-    } else {                                               \
-      ++*nfailed;                                          \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fputc('\n', stderr);                                 \
-    }                                                      \
-  } while (0)
 
 #define MAX_PARTS 6
 #define MAX_PIECES 64
@@ -130,8 +118,7 @@ static void test_race(void) {
 }
 
 void qdq_test_affine(int* passed, int* failed) {
-  npassed = passed;
-  nfailed = failed;
+  check_counters(passed, failed);
   test_split();
   test_sequential();
   test_race();

@@ -13,20 +13,10 @@
 #include "config.h"
 #include "operators/streamed-range.h"
 #include "qdq.h"
+#include "check.h"
 
 static int passed, failed;
 
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    if (cond) {                                            \
-      passed++;                                            \
-    } else {                                               \
-      failed++;                                            \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fputc('\n', stderr);                                 \
-    }                                                      \
-  } while (0)
 
 static uint32_t rng = 12345u;
 static float rand_float(float scale) {
@@ -360,6 +350,7 @@ static void test_streamed_range(void) {
 }
 
 int main(void) {
+  check_counters(&passed, &failed);
   test_minmax_streamed();
   test_streamed_range();
   test_operators_chunked();

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "qdq.h"
+#include "check.h"
 
 void qdq_test_nbits(int* passed, int* failed);
 
@@ -22,18 +23,6 @@ static uint32_t rng = 4242u;
 static uint32_t next(void) { rng = rng * 1664525u + 1013904223u; return rng >> 8; }
 static float frand(float scale) { return ((float) next() / 16777216.0f - 0.5f) * scale; }
 
-static int *P, *F;
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    if (cond) {                                            \
-      ++*P;                                                \
-    } else {                                               \
-      ++*F;                                                \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fputc('\n', stderr);                                 \
-    }                                                      \
-  } while (0)
 
 /* Quantizes one row of k values (n = 1) and returns the 4-bit values. */
 static void quantize_row4(size_t k, const float* x, uint32_t flags, int32_t* q, float* scale, int32_t* zp) {
@@ -206,8 +195,8 @@ static void test_tiny_activations(void) {
     }
   }
   const int bad = bad_kernel + bad_rule;
-  *P += checked - (bad > checked ? checked : bad);
-  *F += bad;
+  *check_passed += checked - (bad > checked ? checked : bad);
+  *check_failed += bad;
   /* The audit's case: 1e-38 and 31 zeros. s = 1e-38f / 127 is subnormal; q = 127 and zeros. */
   float a1[32] = {1e-38f};
   qdq_reference_nbits_quantize_activations(32, 32, a1, qref, sref, sumref);
@@ -247,8 +236,8 @@ static void test_tiny_weights(void) {
       }
     }
   }
-  *P += checked - (bad > checked ? checked : bad);
-  *F += bad;
+  *check_passed += checked - (bad > checked ? checked : bad);
+  *check_failed += bad;
 }
 
 /* Sizes: bad bits and block sizes, and products past SIZE_MAX, are refused. */
@@ -351,8 +340,8 @@ static void test_matmul(void) {
       }
     }
   }
-  *P += checked - (bad > checked ? checked : bad);
-  *F += bad;
+  *check_passed += checked - (bad > checked ? checked : bad);
+  *check_failed += bad;
   /* k = 0: an empty sum. Level 0 adds the bias to +0 (B7: -0 gives +0), level 4
    * starts from it (B6: -0 stays), as the reference. */
   {
@@ -377,8 +366,7 @@ static void test_matmul(void) {
 }
 
 void qdq_test_nbits(int* passed, int* failed) {
-  P = passed;
-  F = failed;
+  check_counters(passed, failed);
   test_quantizer();
   test_tiny_activations();
   test_tiny_weights();

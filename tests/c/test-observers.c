@@ -13,23 +13,11 @@
 
 #include "config.h"
 #include "qdq.h"
+#include "check.h"
 
 void qdq_test_observers(int* passed, int* failed);
 
-static int* npassed;
-static int* nfailed;
 
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    if (cond) {                                            \
-      (*npassed)++;                                        \
-    } else {                                               \
-      (*nfailed)++;                                        \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fputc('\n', stderr);                                 \
-    }                                                      \
-  } while (0)
 
 static uint32_t rng = 4242u;
 static uint32_t next(void) {
@@ -269,8 +257,7 @@ static void test_calibration_growth(void) {
 }
 
 void qdq_test_observers(int* passed, int* failed) {
-  npassed = passed;
-  nfailed = failed;
+  check_counters(passed, failed);
   test_kernel_vs_reference();
   test_calib_kernel_vs_reference();
   test_histc_edges();

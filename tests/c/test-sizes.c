@@ -13,22 +13,10 @@
 #include <string.h>
 
 #include "qdq.h"
+#include "check.h"
 
 void qdq_test_sizes(int* passed, int* failed);
 
-static int* npassed;
-static int* nfailed;
-#define CHECK(cond, ...)                                   \
-  do {                                                     \
-    if (cond) {                                            \
-      ++*npassed;                                          \
-    } else {                                               \
-      ++*nfailed;                                          \
-      fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
-      fprintf(stderr, __VA_ARGS__);                        \
-      fputc('\n', stderr);                                 \
-    }                                                      \
-  } while (0)
 
 /* Property: packed sizes are exact where they fit and 0 where they do not. */
 static void test_packed_sizes(void) {
@@ -140,8 +128,7 @@ static void test_linear_params(void) {
 }
 
 void qdq_test_sizes(int* passed, int* failed) {
-  npassed = passed;
-  nfailed = failed;
+  check_counters(passed, failed);
   test_packed_sizes();
   test_operator_overflow();
   test_linear_params();
