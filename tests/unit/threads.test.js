@@ -592,12 +592,16 @@ test('threads', async (t) => {
     const { a, b, zb, packed } = u8s8Operands(r, m, k, n);
     const { layer, x } = dynamicOperands(r, m, k, n);
     const into = new Float32Array(m * n);
+    // Symmetric weights and uint8 activations at 128: the kernels write the int32 result in place (gemm.c run.direct).
+    const symmetric = qdq.PackedMatrix.pack(b, { k, n });
     const pool = /** @type {any} */ (getRuntime()).pool;
     try {
       const before = pool.copiedDuring;
       for (let rep = 0; rep < 3; rep++) {
         const y = sameOnEveryCount('matmulInteger', () => qdq.matmulInteger(a, packed, { m, aZeroPoint: 3 }));
         assert.ok(bytes(y).equals(bytes(referenceGemm(m, n, k, a, 3, b, zb))), 'matmulInteger: not the reference');
+        const yd = sameOnEveryCount('matmulInteger in place', () => qdq.matmulInteger(a, symmetric, { m, aZeroPoint: 128 }));
+        assert.ok(bytes(yd).equals(bytes(referenceGemm(m, n, k, a, 128, b, new Array(n).fill(0)))), 'matmulInteger in place: not the reference');
         sameOnEveryCount('qlinearMatmul', () => qdq.qlinearMatmul(a, b,
           { m, k, n, aScale: 0.02, aZeroPoint: 120, bScale: 0.01, yScale: 0.5, yZeroPoint: 128 }));
         sameOnEveryCount('DynamicQuantizedLinear', () => layer.forward(x));
@@ -606,6 +610,7 @@ test('threads', async (t) => {
       assert.ok(pool.copiedDuring > before, 'nothing was copied out during a region');
     } finally {
       packed.dispose();
+      symmetric.dispose();
       layer.dispose();
     }
   });
