@@ -23,6 +23,14 @@ function checkLayer(module, layer, Layer) {
   return /** @type {T} */ (layer);
 }
 
+/**
+ * Set by loadModel() on the placeholder modules it builds: the layer that loading the state puts in
+ * place keeps its weights widened (keepWidened), while the placeholder, which the load replaces, is
+ * packed without (widening its zeros would cost 2 bytes a weight for nothing). Internal: not exported
+ * from the package.
+ */
+export const KEEP_WIDENED_ON_LOAD = Symbol('qdq-wasm: keepWidened on load');
+
 /** What both int8 Linear modules share: the layer they wrap, its sizes, its weights' state, dispose. */
 class Int8LinearModule extends Module {
   /** @param {QuantizedLinear | DynamicQuantizedLinear} layer checked by the subclass */
@@ -131,7 +139,7 @@ export class QuantizedLinearModule extends Int8LinearModule {
       inFeatures: l.inFeatures, outFeatures: l.outFeatures,
       inputScale: /** @type {Float64Array} */ (t.input_scale.data)[0], inputZeroPoint: /** @type {Int32Array} */ (t.input_zero_point.data)[0],
       outputScale: /** @type {Float32Array} */ (t.scale.data)[0], outputZeroPoint: /** @type {Int32Array} */ (t.zero_point.data)[0],
-      dtype: l.dtype, relu: l.relu, keepWidened: l.keepWidened,
+      dtype: l.dtype, relu: l.relu, keepWidened: l.keepWidened || /** @type {any} */ (this)[KEEP_WIDENED_ON_LOAD] === true,
     });
     const j = layer.biasInt32.findIndex((v, i) => v !== saved[i]);
     if (j >= 0) {
@@ -203,7 +211,7 @@ export class DynamicQuantizedLinearModule extends Int8LinearModule {
     const layer = DynamicQuantizedLinear.fromQuantized({
       weight: t.weight.data, weightScales: t.weight_scale.data, bias: t.bias ? t.bias.data : null,
       inFeatures: l.inFeatures, outFeatures: l.outFeatures, compat: l.compat, reduceRange: l.reduceRange,
-      keepWidened: l.keepWidened,
+      keepWidened: l.keepWidened || /** @type {any} */ (this)[KEEP_WIDENED_ON_LOAD] === true,
     });
     return { commit: () => { this.layer.dispose(); this.layer = layer; }, abort: () => layer.dispose() };
   }

@@ -10,7 +10,7 @@ import { DynamicQuantizedLinear } from '../layers/dynamic-linear.js';
 import { QuantizedLinear } from '../layers/quantized-linear.js';
 import { Linear, LinearReLU, ReLU } from '../nn/linear.js';
 import { Flatten, Identity, Module, Sequential } from '../nn/module.js';
-import { DynamicQuantizedLinearModule, QuantizedLinearModule } from './quantized-modules.js';
+import { DynamicQuantizedLinearModule, KEEP_WIDENED_ON_LOAD, QuantizedLinearModule } from './quantized-modules.js';
 import { WeightOnlyQuantizedLinearModule } from './weight-only.js';
 import { WeightOnlyQuantizedLinear } from '../layers/weight-only-linear.js';
 import { blockShape, ortSizes } from '../ops/blockwise.js';
@@ -140,6 +140,16 @@ function features(s, name, fileBytes) {
 }
 
 /**
+ * An int8 Linear placeholder whose loaded layer keeps its weights widened when keepWidened
+ * (quantized-modules.js KEEP_WIDENED_ON_LOAD; the placeholder itself is packed without).
+ * @template {QuantizedLinearModule | DynamicQuantizedLinearModule} M @param {M} mod @param {boolean} keepWidened @returns {M}
+ */
+function onLoad(mod, keepWidened) {
+  if (keepWidened) /** @type {any} */ (mod)[KEEP_WIDENED_ON_LOAD] = true;
+  return mod;
+}
+
+/**
  * A module of the tree with placeholder values, which loadStateDict() then replaces (and checks).
  * A module that cannot be built frees the ones built before it.
  * @param {unknown} s @param {string} name @param {number} depth Sequentials above it
@@ -177,9 +187,8 @@ function build(s, name, depth, fileBytes, keepWidened) {
       const layer = inTree(name, t.type, () => QuantizedLinear.fromQuantized({
         weight: new Int8Array(inFeatures * n), weightScales: new Float32Array(n).fill(1), bias: null,
         inFeatures, outFeatures: n, inputScale: 1, outputScale: 1, dtype: field(t, 'dtype', name), relu: flag(t, 'relu', name),
-        keepWidened,
       }));
-      return new QuantizedLinearModule(layer, bias ? new Float32Array(n) : null);
+      return onLoad(new QuantizedLinearModule(layer, bias ? new Float32Array(n) : null), keepWidened);
     }
     case 'DynamicQuantizedLinear': {
       const { inFeatures, outFeatures: n } = features(t, name, fileBytes);
@@ -187,9 +196,9 @@ function build(s, name, depth, fileBytes, keepWidened) {
       const layer = inTree(name, t.type, () => DynamicQuantizedLinear.fromQuantized({
         weight: new Int8Array(inFeatures * n), weightScales: new Float32Array(n).fill(1),
         bias: flag(t, 'bias', name) ? new Float32Array(n) : null, inFeatures, outFeatures: n,
-        compat: field(t, 'compat', name), reduceRange: flag(t, 'reduceRange', name), keepWidened,
+        compat: field(t, 'compat', name), reduceRange: flag(t, 'reduceRange', name),
       }));
-      return new DynamicQuantizedLinearModule(layer, relu);
+      return onLoad(new DynamicQuantizedLinearModule(layer, relu), keepWidened);
     }
     case 'WeightOnlyQuantizedLinear': {
       const k = size(t, 'inFeatures', name), n = size(t, 'outFeatures', name);
