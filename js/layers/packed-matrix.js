@@ -16,8 +16,9 @@ import { Owned } from './owned.js';
  *
  * With keepWidened, it also keeps its weights widened to int16 (about 2 bytes a weight more),
  * which calls with more than 16 rows of A then read instead of widening the weights on every
- * call: on the AMD EPYC VM of docs/threads.md, 1.5-3% faster on one thread and 4-7% on two at
- * 128x768x768 (docs/gemm.md, "Kept widened weights"). The results are the same bytes.
+ * call: on the AMD EPYC VM of docs/threads.md, 1.4% faster on one thread and 2.9% on two at
+ * 128x768x768 (medians of three runs; docs/gemm.md, "Kept widened weights"). The results are the
+ * same bytes.
  * @example
  * const packed = PackedMatrix.pack(b, { k: 64, n: 32, zeroPoint: 0 });
  * const y = matmulInteger(a, packed, { m: 4 });
