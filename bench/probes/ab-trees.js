@@ -9,6 +9,7 @@
 //   node bench/probes/ab-trees.js /tmp/before . [--runs 11] [--shapes 128,768,768;512,512,512] [--kept]
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { gemmData } from '../lib/ort-gemm.js';
 import { machineLine } from '../lib/threads.js';
 import { median, pairedRatio, timeAllRuns } from '../lib/time-all.js';
 
@@ -50,17 +51,13 @@ let seed = 12345;
 const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 8;
 console.log(`${machineLine()}; Node ${process.version}; A ${treeA}, B ${treeB}${keepWidened ? ', weights kept widened' : ''}; ${new Date().toISOString().slice(11, 19)} UTC`);
 for (const [m, k, n] of SHAPES) {
-  const bS8 = new Int8Array(k * n).map(() => next());
-  const wT = new Int8Array(n * k);
-  for (let l = 0; l < k; l++) for (let j = 0; j < n; j++) wT[j * k + l] = bS8[l * n + j];
-  const aU8 = new Uint8Array(m * k).map(() => next());
-  const x = Float32Array.from({ length: m * k }, () => (next() / 16777216 - 0.5) * 6);
+  const { bS8, wT, aU8, x, scales } = gemmData(m, k, n, next);
   /** @type {Record<string, () => unknown>} */
   const fns = {};
   for (const [tag, { qdq, loader }] of Object.entries(sides)) {
     const packed = qdq.PackedMatrix.pack(bS8, { k, n, keepWidened });
     const dyn = qdq.DynamicQuantizedLinear.fromQuantized({
-      weight: wT, weightScales: new Float32Array(n).fill(1 / 127), inFeatures: k, outFeatures: n, compat: 'onnx', keepWidened,
+      weight: wT, weightScales: scales, inFeatures: k, outFeatures: n, compat: 'onnx', keepWidened,
     });
     const out = new Int32Array(m * n), yOut = new Float32Array(m * n);
     for (const t of [1, 2]) {

@@ -308,12 +308,13 @@ static void gemm_task(void* ctx, size_t task, size_t thread) {
     for (size_t b = i_begin / mb, i0 = i_begin; i0 < i_end; b++, i0 += mb) {
       const size_t rows = i_end - i0 < mb ? i_end - i0 : mb;
       const int8_t* a = ws->a + i0 * g->kpad;
+      const int use7 = mr7 != 0 && ws->use7[b];
       /* With nothing to add (run->direct) the kernels write the int32 result
        * in place, except 7-bit blocks, whose rows have shifts to add back. */
-      const int direct = run->direct && !(mr7 != 0 && ws->use7[b]);
+      const int direct = run->direct && !use7;
       int32_t* const dst = direct ? (int32_t*) g->y + i0 * g->n + j0 : tile;
       const size_t stride = direct ? g->n : tile_stride;
-      if (mr7 != 0 && ws->use7[b]) {
+      if (use7) {
         (rows == 1 ? config->qs8_gemm7_1 : config->qs8_gemm7)(
             rows, nb, g->k, a, g->kpad, w, tile, tile_stride * sizeof(int32_t));
       } else if (ws->a16 != NULL) {
@@ -519,8 +520,8 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
     for (size_t i = 0; i < QDQ_EXTRA_BYTES / 2; i++) ws.a16[end + i] = 0;
   }
   int colcorr_zero = 1;
+  const uint32_t d = (uint32_t) g->za - (uint32_t) g->za0;
   for (size_t j = 0; j < g->n; j++) {
-    const uint32_t d = (uint32_t) g->za - (uint32_t) g->za0;
     ws.colcorr[j] = (int32_t) (d * ((uint32_t) g->k * (uint32_t) g->zb[j] - (uint32_t) g->cs[j]));
     colcorr_zero &= ws.colcorr[j] == 0;
   }
