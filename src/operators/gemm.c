@@ -18,10 +18,13 @@
 /* Bytes of packed weights per column block: they stay in L2 while every row
  * block streams past them. */
 #define QDQ_GEMM_BLOCK_BYTES (96 * 1024)
-/* Up to this many bytes of weights widened to int16 (2 n kpad), the xw path
- * widens them all once per call, split in the staging region; beyond it each
- * thread widens the column blocks its tasks need (on two threads at
- * 128x768x768 that was every block twice, ~3% of the call). */
+/* Up to this many bytes of weights widened to int16 (2 n kpad), a split xw
+ * GEMM widens them all once per call, split in the staging region; beyond it
+ * each thread widens the column blocks its tasks need (on two threads at
+ * 128x768x768 that was every block twice, ~3% of the call). One thread
+ * always widens block by block: each block is then still in L2 when the
+ * kernels read it, where the whole copy (1.2 MB at 128x768x768) is not
+ * (1.004-1.032x as fast, bench/probes/ab-trees.js). */
 #define QDQ_GEMM_SHARED_WX_BYTES (8u << 20)
 /* Bands the GEMM region's row pieces run in when the weights are widened
  * once per call: the rows of all but the last are final while the last runs
@@ -475,14 +478,15 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
    * 4 rows are the row block (mb), packed as it reads them. */
   const int xw = xw_kernels(config) && ws.a16 != NULL && g->m > 4 * mb;
   const size_t group_elems = widened_group_elems(g->kpad);
-  /* All the weights widened fit one shared buffer (else one block per thread). */
+  /* All the weights widened fit one shared buffer (else one block per thread;
+   * one thread, which needs no shared copy, always). */
   const int wx_fits = (double) groups * (double) group_elems * sizeof(int16_t) <= QDQ_GEMM_SHARED_WX_BYTES;
   int16_t* wx_all = NULL;
   if (xw && g->kept != NULL) {
     /* Kept with the weights: nothing to widen, whatever its size (the GEMM
      * only reads a shared wx, so the cast drops no promise). */
     wx_all = (int16_t*) g->kept;
-  } else if (xw && wx_fits) {
+  } else if (xw && wx_fits && threads > 1) {
     wx_all = malloc(groups * group_elems * sizeof(int16_t));
     if (wx_all == NULL) {
       free(base);

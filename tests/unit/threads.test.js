@@ -83,8 +83,10 @@ function dynamicOperands(r, m, k, n) {
 
 // m: single row (GEMV path), one under a row block, several blocks with a
 // tail, enough rows for the widened-weights path; n: fewer columns than
-// threads x 8, odd tails, several column blocks.
-const SHAPES = [[1, 67, 13], [3, 5, 29], [5, 100, 37], [37, 33, 203], [70, 129, 61], [2, 1200, 131]];
+// threads x 8, odd tails, several column blocks (67x600x333: three, with
+// widened weights, which one thread widens block by block and more threads
+// share).
+const SHAPES = [[1, 67, 13], [3, 5, 29], [5, 100, 37], [37, 33, 203], [70, 129, 61], [2, 1200, 131], [67, 600, 333]];
 
 test('threads', async (t) => {
   await t.test('should run the shared-memory build on 4 threads', () => {
