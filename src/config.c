@@ -32,6 +32,7 @@ static const struct qdq_config config = {
     .qs8_gemm1 = qdq_qs8_qc8w_gemm_ukernel_1x8c4__wasmsimd_dot16x2,
     .qs16_gemm = qdq_qs16_qc8w_gemm_ukernel_4x8c4__wasmsimd_dot16x2,
     .qs16_gemm_xw = qdq_qs16_qc8w_gemm_xw_ukernel_4x8c4__wasmsimd_dot16x2,
+    .qs16_gemm_xwiden = qdq_qs16_qc8w_gemm_xwiden_ukernel_4x8c4__wasmsimd_dot16x2,
     .qs8_gemm_mr = 4,
     .qs8_gemm_kr = 4,
 #if defined(__wasm_relaxed_simd__)

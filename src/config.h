@@ -23,6 +23,8 @@ typedef void (*qdq_qs8_gemm_fn)(size_t, size_t, size_t, const int8_t*, size_t, c
                                 int32_t*, size_t);
 typedef void (*qdq_qs16_gemm_fn)(size_t, size_t, size_t, const int16_t*, size_t, const void*,
                                  int32_t*, size_t);
+typedef void (*qdq_qs16_gemm_widen_fn)(size_t, size_t, size_t, const int16_t*, size_t, const void*,
+                                       int32_t*, size_t, int16_t*);
 typedef void (*qdq_f32_gemm_fn)(size_t, size_t, size_t, const float*, size_t, const void*,
                                 float*, size_t);
 
@@ -58,6 +60,9 @@ struct qdq_config {
   /* The qs16 kernel on weights widened per column block (same MR), used
    * when several row blocks share each widened block; NULL: never. */
   qdq_qs16_gemm_fn qs16_gemm_xw;
+  /* The same from the int8 packing, storing the widened copy as it reads it
+   * (set with qs16_gemm_xw). */
+  qdq_qs16_gemm_widen_fn qs16_gemm_xwiden;
   uint8_t qs8_gemm_mr;
   uint8_t qs8_gemm_kr;
   /* Kernels for activations in [0, 127] (relaxed SIMD, G7); NULL elsewhere. */

@@ -609,6 +609,16 @@ QDQ_API long qdq_linear_weight_quantize(size_t n, size_t k, const float* w, uint
 #include "qs16-qc8w-gemm-xw/qs16-qc8w-gemm-xw.inc"
 #undef QDQ_UKERNEL
 
+/* The xw kernels' arithmetic on the c4 packing of qdq_qs8_gemm_pack (w),
+ * writing the widened copy of the nc columns' groups to wx in
+ * qdq_qs8_gemm_widen_w's layout as they are read, unless wx is NULL
+ * (src/qs16-qc8w-gemm-xwiden/). c is the xw kernel's, bit for bit. */
+#define QDQ_UKERNEL(name, ...) \
+  void name(size_t mr, size_t nc, size_t kc, const int16_t* a, size_t a_stride, \
+            const void* w, int32_t* c, size_t cm_stride, int16_t* wx);
+#include "qs16-qc8w-gemm-xwiden/qs16-qc8w-gemm-xwiden.inc"
+#undef QDQ_UKERNEL
+
 /* Float GEMM microkernels (src/f32-gemm/): c[i][j] = bias[j] + sum a*w, in
  * order; kc in bytes (k * 4). Reads exactly kc bytes of each a row. */
 #define QDQ_UKERNEL(name, ...) \

@@ -19,12 +19,15 @@
  * block streams past them. */
 #define QDQ_GEMM_BLOCK_BYTES (96 * 1024)
 /* Up to this many bytes of weights widened to int16 (2 n kpad), a split xw
- * GEMM widens them all once per call, split in the staging region; beyond it
- * each thread widens the column blocks its tasks need (on two threads at
- * 128x768x768 that was every block twice, ~3% of the call). One thread
- * always widens block by block: each block is then still in L2 when the
- * kernels read it, where the whole copy (1.2 MB at 128x768x768) is not
- * (1.004-1.032x as fast, bench/probes/ab-trees.js). */
+ * GEMM widens them once per call into one copy the threads share, each
+ * column group by the first row block that reads it (xw_first_rows); beyond
+ * it each thread widens the column blocks its tasks need into a scratch of
+ * its own (on two threads at 128x768x768 that was every block twice, ~3% of
+ * the call). One thread always widens block by block: each block is then
+ * still in L2 when the kernels read it, where the whole copy (1.2 MB at
+ * 128x768x768) is not (1.004-1.032x as fast, bench/probes/ab-trees.js).
+ * Either way the kernel that first reads a block stores it widened as it
+ * loads it (qs16_gemm_xwiden), instead of a pass of its own. */
 #define QDQ_GEMM_SHARED_WX_BYTES (8u << 20)
 /* Bands the GEMM region's row pieces run in when the weights are widened
  * once per call: the rows of all but the last are final while the last runs
@@ -241,7 +244,7 @@ static void output_tile(const struct gemm_job* g, const struct gemm_workspace* w
 typedef void (*stage_fn)(const void* ctx, size_t i, int8_t* row);
 
 /* What every task of one GEMM shares (read-only once staged, but for the
- * homes' spans) and how the work is split (split_tasks, gemm_task_tile): a
+ * homes' spans and the shared widened copy's group states) and how the work is split (split_tasks, gemm_task_tile): a
  * task's piece (c, r) covers the column
  * groups of NR [G c / col_tasks, G (c + 1) / col_tasks) (G = ceil(n / NR)),
  * in blocks of at most nc columns, and the row blocks of mb rows
@@ -262,6 +265,8 @@ struct gemm_run {
   size_t wx_elems;  /* int16 elements per thread in wx (not shared) */
   size_t* wx_block; /* per thread: first column of the block its wx holds (SIZE_MAX: none) */
   int wx_shared;
+  uint32_t* wx_state; /* the shared copy widened in this call: per column group 0 to do, 1 being
+                       * widened, 2 done (xw_first_rows); NULL for a kept copy or none */
   size_t tile_ints; /* int32 elements per thread in ws->tile */
   int direct;       /* int32 output with no term to add: the kernels write it in place */
 };
@@ -289,6 +294,44 @@ static int gemm_task_tile(const struct gemm_run* run, size_t task, size_t thread
   return 1;
 }
 
+/* One row block's tile (sub rows from a16 into dst, columns from j0) over
+ * the column groups [q0, q1) of the shared copy being widened in this call:
+ * a group no thread has taken yet, this thread takes and the kernel widens as
+ * it reads it (state 0 -> 1 -> 2, the release store publishing the copy);
+ * one that another thread is widening is computed from the int8 packing
+ * without storing, so no thread ever waits; one done is read widened. The
+ * kernels give the same bytes in every case (gemm.test.js). A thread takes
+ * its home's columns first (affine.h), so it mostly widens what it reads. */
+static void xw_first_rows(const struct gemm_run* run, size_t q0, size_t q1, size_t sub, const int16_t* a16,
+                          int32_t* dst, size_t stride, size_t j0) {
+  const struct gemm_job* g = run->g;
+  const struct qdq_config* config = qdq_config();
+  for (size_t q = q0; q < q1; q++) {
+    const size_t jq = q * NR, nq = g->n - jq < NR ? g->n - jq : NR;
+    const void* w8 = g->packed + q * packed_group_bytes(g->kpad);
+    int16_t* wq = run->wx + q * widened_group_elems(g->kpad);
+    int32_t* out = dst + (jq - j0);
+    uint32_t* state = run->wx_state + q;
+    uint32_t s = __atomic_load_n(state, __ATOMIC_ACQUIRE);
+    if (s == 2) {
+      config->qs16_gemm_xw(sub, nq, g->k, a16, g->kpad * sizeof(int16_t), wq, out, stride * sizeof(int32_t));
+    } else if (s == 0 && __atomic_compare_exchange_n(state, &s, 1, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE)) {
+      config->qs16_gemm_xwiden(sub, nq, g->k, a16, g->kpad * sizeof(int16_t), w8, out, stride * sizeof(int32_t), wq);
+      __atomic_store_n(state, 2, __ATOMIC_RELEASE);
+    } else {
+      config->qs16_gemm_xwiden(sub, nq, g->k, a16, g->kpad * sizeof(int16_t), w8, out, stride * sizeof(int32_t), NULL);
+    }
+  }
+}
+
+/* Whether the shared copy's column groups [q0, q1) are all widened. */
+static int groups_widened(const struct gemm_run* run, size_t q0, size_t q1) {
+  for (size_t q = q0; q < q1; q++) {
+    if (__atomic_load_n(run->wx_state + q, __ATOMIC_ACQUIRE) != 2) return 0;
+  }
+  return 1;
+}
+
 static void gemm_task(void* ctx, size_t task, size_t thread) {
   const struct gemm_run* run = ctx;
   const struct gemm_job* g = run->g;
@@ -308,6 +351,8 @@ static void gemm_task(void* ctx, size_t task, size_t thread) {
   for (size_t j0 = g_begin * NR; j0 < j_end; j0 += nc) {
     const size_t nb = j_end - j0 < nc ? j_end - j0 : nc;
     const void* w = g->packed + (j0 / NR) * block_bytes;
+    const size_t q0 = j0 / NR, q1 = (j0 + nb + NR - 1) / NR;
+    int widened = run->wx_state == NULL || groups_widened(run, q0, q1);
     for (size_t b = i_begin / mb, i0 = i_begin; i0 < i_end; b++, i0 += mb) {
       const size_t rows = i_end - i0 < mb ? i_end - i0 : mb;
       const int8_t* a = ws->a + i0 * g->kpad;
@@ -327,18 +372,28 @@ static void gemm_task(void* ctx, size_t task, size_t thread) {
             config->qs8_gemm1(1, nb, g->k, a + r * g->kpad, g->kpad, w, dst + r * stride,
                               stride * sizeof(int32_t));
           } else if (wx != NULL) {
-            const int16_t* wj = wx;
+            const int16_t* a16 = ws->a16 + (i0 + r) * g->kpad;
             if (run->wx_shared) {
-              wj = run->wx + (j0 / NR) * widened_group_elems(g->kpad);
+              if (!widened) {
+                xw_first_rows(run, q0, q1, sub, a16, dst + r * stride, stride, j0);
+                /* Groups another thread was still widening are read from int8 until done. */
+                widened = groups_widened(run, q0, q1);
+              } else {
+                config->qs16_gemm_xw(sub, nb, g->k, a16, g->kpad * sizeof(int16_t),
+                                     run->wx + q0 * widened_group_elems(g->kpad), dst + r * stride,
+                                     stride * sizeof(int32_t));
+              }
             } else if (run->wx_block[thread] != j0) {
               /* A thread's next tile is mostly on the same column block
-               * (its home, column piece outer): widen only when it changes. */
-              qdq_qs8_gemm_widen_w((nb + NR - 1) / NR, g->kpad, w, wx);
+               * (its home, column piece outer): widen only when it changes,
+               * as the kernel reads it. */
+              config->qs16_gemm_xwiden(sub, nb, g->k, a16, g->kpad * sizeof(int16_t), w, dst + r * stride,
+                                       stride * sizeof(int32_t), wx);
               run->wx_block[thread] = j0;
+            } else {
+              config->qs16_gemm_xw(sub, nb, g->k, a16, g->kpad * sizeof(int16_t), wx, dst + r * stride,
+                                   stride * sizeof(int32_t));
             }
-            config->qs16_gemm_xw(sub, nb, g->k, ws->a16 + (i0 + r) * g->kpad,
-                                 g->kpad * sizeof(int16_t), wj, dst + r * stride,
-                                 stride * sizeof(int32_t));
           } else {
             config->qs16_gemm(sub, nb, g->k, ws->a16 + (i0 + r) * g->kpad,
                               g->kpad * sizeof(int16_t), w, dst + r * stride,
@@ -358,13 +413,10 @@ static void gemm_task(void* ctx, size_t task, size_t thread) {
   }
 }
 
-/* Staging of the activations, split by blocks of mb rows: task t < tasks
- * stages (quantizes or copies into the int8 domain, pads), sums, shifts (G7)
- * and widens rows of the blocks [B t / tasks, B (t + 1) / tasks),
- * B = ceil(m / mb). Each row's result depends on that row alone. The
- * widen_tasks tasks after those widen the weights' column groups
- * [G u / widen_tasks, G (u + 1) / widen_tasks) when the GEMM shares one
- * widened copy, each u once, the thread choosing which (affine.h). */
+/* Staging of the activations, split by blocks of mb rows: task t stages
+ * (quantizes or copies into the int8 domain, pads), sums, shifts (G7) and
+ * widens rows of the blocks [B t / tasks, B (t + 1) / tasks),
+ * B = ceil(m / mb). Each row's result depends on that row alone. */
 struct stage_run {
   const struct gemm_job* g;
   const struct gemm_workspace* ws;
@@ -374,29 +426,13 @@ struct stage_run {
   int any_zb;
   int pack_a16; /* widen into the xw kernels' packed-A layout (mb == 4) */
   size_t tasks;
-  int16_t* wx;  /* every column group widened, or NULL */
-  size_t widen_tasks;
-  size_t parts;           /* homes of the widening tasks: the GEMM region's threads */
-  qdq_affine_span* spans; /* the widening tasks still to run, per home (affine.h) */
 };
 
 static void stage_task(void* c, size_t task, size_t thread) {
+  (void) thread;
   const struct stage_run* sr = c;
   const struct gemm_job* g = sr->g;
   const struct gemm_workspace* ws = sr->ws;
-  if (task >= sr->tasks) {
-    /* Which columns is the thread's choice (affine.h): those its GEMM tasks
-     * will read first, so the lines it writes are mostly its own. */
-    size_t g0, g1;
-    const size_t u = qdq_affine_take(sr->spans, sr->parts, thread);
-    if (u == SIZE_MAX) return;
-    qdq_part_range((g->n + NR - 1) / NR, u, sr->widen_tasks, &g0, &g1);
-    if (g1 > g0) {
-      qdq_qs8_gemm_widen_w(g1 - g0, g->kpad, g->packed + g0 * packed_group_bytes(g->kpad),
-                           sr->wx + g0 * widened_group_elems(g->kpad));
-    }
-    return;
-  }
   size_t b0, b1;
   qdq_part_range((g->m + sr->mb - 1) / sr->mb, task, sr->tasks, &b0, &b1);
   const size_t i0 = b0 * sr->mb;
@@ -470,7 +506,7 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
    * element costs about 32 int8 multiply-adds of the GEMM (bench/threads.js
    * --staging: 3.5 ns against 0.1 ns). */
   const double stage_work = 32.0 * (double) g->m * (double) g->k;
-  size_t stage_threads = qdq_parallel_tasks(stage_work, blocks, QDQ_SPLIT_KERNELS);
+  const size_t stage_threads = qdq_parallel_tasks(stage_work, blocks, QDQ_SPLIT_KERNELS);
   /* Weights widened to int16 once per column block pay for themselves when
    * enough row blocks reuse them: measured a loss at 4 blocks (m = 16,
    * k = n = 1024), a gain of ~12% at 32 and more (docs/gemm.md, "xw"). The
@@ -487,13 +523,12 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
      * only reads a shared wx, so the cast drops no promise). */
     wx_all = (int16_t*) g->kept;
   } else if (xw && wx_fits && threads > 1) {
-    wx_all = malloc(groups * group_elems * sizeof(int16_t));
+    wx_all = malloc(groups * group_elems * sizeof(int16_t) + groups * sizeof(uint32_t));
     if (wx_all == NULL) {
       free(base);
       return QDQ_ERROR_OUT_OF_MEMORY;
     }
   }
-  qdq_affine_span widen_spans[QDQ_MAX_THREADS];
   struct stage_run sr = {.g = g,
                          .ws = &ws,
                          .stage = stage,
@@ -502,22 +537,15 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
                          .mb = mb,
                          .any_zb = any_zb,
                          .pack_a16 = xw,
-                         .tasks = qdq_task_count(stage_work, stage_threads, blocks),
-                         .wx = wx_all,
-                         .widen_tasks = 0,
-                         .parts = threads,
-                         .spans = widen_spans};
-  size_t stage_tasks = sr.tasks;
+                         .tasks = qdq_task_count(stage_work, stage_threads, blocks)};
+  /* The shared copy is widened in the GEMM region, each column group by the
+   * first row block that reads it (xw_first_rows): none taken yet. */
+  uint32_t* wx_state = NULL;
   if (wx_all != NULL && wx_all != g->kept) {
-    /* One widening task per column block (~10 us each); a widened weight
-     * costs about 4 of the GEMM's multiply-adds (bench/probes/gemm-parts.js). */
-    sr.widen_tasks = (g->n + nc - 1) / nc;
-    qdq_affine_split(widen_spans, threads, sr.widen_tasks, 1);
-    stage_tasks += sr.widen_tasks;
-    stage_threads = qdq_parallel_tasks(stage_work + 4.0 * (double) g->n * (double) g->kpad, blocks + sr.widen_tasks,
-                                       QDQ_SPLIT_KERNELS);
+    wx_state = (uint32_t*) (wx_all + groups * group_elems);
+    memset(wx_state, 0, groups * sizeof(uint32_t));
   }
-  qdq_parallelize(stage_task, &sr, stage_tasks, stage_threads);
+  qdq_parallelize(stage_task, &sr, sr.tasks, stage_threads);
   memset(ws.a + g->m * g->kpad, 0, QDQ_EXTRA_BYTES);
   if (ws.a16 != NULL) {
     const size_t end = (xw ? round_up(g->m, 4) : g->m) * g->kpad;
@@ -549,6 +577,7 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
                          .wx_elems = 0,
                          .wx_block = wx_block,
                          .wx_shared = wx_all != NULL,
+                         .wx_state = wx_state,
                          .tile_ints = tile_rows * nc,
                          /* G3's terms are all zero: the activation zero point is the one
                           * folded in (u8 activations at 128 on weights packed for them), no

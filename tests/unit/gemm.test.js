@@ -412,8 +412,9 @@ test('qdq_qs8_gemm_pack_a16 (the xw kernels\' packed activations)', () => {
 // Every microkernel this build can run, called directly on packed weights,
 // with XNNPACK's named tails. c = bias + sum a * w exactly (zero points 0).
 const ISAS = BUILD === 'relaxed' ? ['scalar', 'wasmsimd', 'wasmrelaxedsimd'] : ['scalar', 'wasmsimd'];
-test('qs8-qc8w-gemm, qs16-qc8w-gemm and qs16-qc8w-gemm-xw microkernels', async (t) => {
-  const kernels = [...kernelList('qs8-qc8w-gemm'), ...kernelList('qs16-qc8w-gemm'), ...kernelList('qs16-qc8w-gemm-xw')]
+test('qs8-qc8w-gemm, qs16-qc8w-gemm, qs16-qc8w-gemm-xw and -xwiden microkernels', async (t) => {
+  const kernels = [...kernelList('qs8-qc8w-gemm'), ...kernelList('qs16-qc8w-gemm'), ...kernelList('qs16-qc8w-gemm-xw'),
+    ...kernelList('qs16-qc8w-gemm-xwiden')]
     .filter((kd) => ISAS.includes(kd.isa));
   await t.test('should list every kernel of the .inc lists that this build exports', () => {
     assert.ok(kernels.length >= (BUILD === 'relaxed' ? 14 : 11));
@@ -451,23 +452,41 @@ test('qs8-qc8w-gemm, qs16-qc8w-gemm and qs16-qc8w-gemm-xw microkernels', async (
         const cStride = n + 3; // guard columns after each row
         const wide = kd.name.startsWith('qdq_qs16_'); // int16 activations
         const xw = kd.name.includes('_gemm_xw_'); // weights widened to int16, A packed per 4 rows
+        // int8 weights, A packed per 4 rows, storing the weights widened as xw reads them (or not: wx null)
+        const xwiden = kd.name.includes('_gemm_xwiden_');
+        const widenedBytes = Math.ceil(n / nr) * (32 + 2 * nr * kpadOf(k));
         const ptrs = [rt.exports.qdq_qs8_gemm_packed_size_tile(n, k, kr), Math.max((wide ? 2 : 1) * m * aStride, 8 * kpadOf(k)), 4 * n, 4 * n, 4 * m * cStride, n * k,
-          2 * rt.exports.qdq_qs8_gemm_packed_size_tile(n, k, kr)].map((s) => rt.alloc(s + 16));
+          2 * rt.exports.qdq_qs8_gemm_packed_size_tile(n, k, kr), widenedBytes].map((s) => rt.alloc(s + 16));
         try {
-          const [wp, ap, zp, bp, cp, wsrc, wxp] = ptrs;
+          const [wp, ap, zp, bp, cp, wsrc, wxp, wop] = ptrs;
           rt.refresh();
           rt.i8.set(w, wsrc);
           rt.i32.fill(0, zp >>> 2, (zp >>> 2) + n);
           rt.i32.set(bias, bp >>> 2);
           rt.exports.qdq_qs8_gemm_pack_tile(n, k, wsrc, 4, zp, bp, 0, kr, wp);
-          if (xw) rt.exports.qdq_qs8_gemm_widen_w(Math.ceil(n / nr), Math.ceil(k / kr) * kr, wp, wxp);
+          if (xw || xwiden) rt.exports.qdq_qs8_gemm_widen_w(Math.ceil(n / nr), Math.ceil(k / kr) * kr, wp, wxp);
           rt.refresh();
-          if (xw) new Int16Array(rt.memory.buffer, ap, 4 * kpadOf(k)).set(packA16(a, m, k, aStride));
+          if (xw || xwiden) new Int16Array(rt.memory.buffer, ap, 4 * kpadOf(k)).set(packA16(a, m, k, aStride));
           else if (wide) new Int16Array(rt.memory.buffer, ap, a.length).set(a);
           else rt.i8.set(a, ap);
-          rt.i32.fill(0x5a5a5a5a, cp >>> 2, (cp >>> 2) + m * cStride);
-          rt.exports[kd.name](m, n, k, ap, (wide ? 2 : 1) * aStride, xw ? wxp : wp, cp, cStride * 4);
-          rt.refresh();
+          for (const store of xwiden ? [true, false] : [false]) {
+            rt.i32.fill(0x5a5a5a5a, cp >>> 2, (cp >>> 2) + m * cStride);
+            rt.u8.fill(0xa5, wop, wop + widenedBytes + 16);
+            if (xwiden) rt.exports[kd.name](m, n, k, ap, 2 * aStride, wp, cp, cStride * 4, store ? wop : 0);
+            else rt.exports[kd.name](m, n, k, ap, (wide ? 2 : 1) * aStride, xw ? wxp : wp, cp, cStride * 4);
+            rt.refresh();
+            if (xwiden) {
+              // The copy it stored is qdq_qs8_gemm_widen_w's, byte for byte, and nothing past it was written.
+              const got = rt.u8.slice(wop, wop + widenedBytes + 16);
+              const want = rt.u8.slice(wxp, wxp + widenedBytes);
+              for (let i = 0; i < got.length; i++) {
+                const expect = store && i < widenedBytes ? want[i] : 0xa5;
+                if (got[i] !== expect) assert.fail(`${kd.name} ${name} m=${m} n=${n} k=${k} ${store ? 'storing' : 'wx null'}: widened byte ${i} ${got[i]}, want ${expect}`);
+              }
+            }
+            checkC();
+          }
+          function checkC() {
           const c = rt.i32.slice(cp >>> 2, (cp >>> 2) + m * cStride);
           for (let i = 0; i < m; i++) {
             for (let j = 0; j < cStride; j++) {
@@ -480,6 +499,7 @@ test('qs8-qc8w-gemm, qs16-qc8w-gemm and qs16-qc8w-gemm-xw microkernels', async (
                 assert.fail(`${kd.name} ${name} m=${m} n=${n} k=${k} stride=${aStride}: c[${i}][${j}] reference ${want}, output ${c[i * cStride + j]} (tile ${mr}x${nr}c${kr})`);
               }
             }
+          }
           }
         } finally {
           for (const p of ptrs) rt.free(p);
