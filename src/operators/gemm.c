@@ -244,14 +244,15 @@ static void output_tile(const struct gemm_job* g, const struct gemm_workspace* w
 typedef void (*stage_fn)(const void* ctx, size_t i, int8_t* row);
 
 /* What every task of one GEMM shares (read-only once staged, but for the
- * homes' spans and the shared widened copy's group states) and how the work is split (split_tasks, gemm_task_tile): a
- * task's piece (c, r) covers the column
- * groups of NR [G c / col_tasks, G (c + 1) / col_tasks) (G = ceil(n / NR)),
- * in blocks of at most nc columns, and the row blocks of mb rows
- * [B r / row_tasks, B (r + 1) / row_tasks) (B = ceil(m / mb)); the thread
- * that runs it uses its own tile and widened weights. A result depends only
- * on its column's weights and its row's staged values, so neither the split
- * nor the thread that runs a task can change it. */
+ * homes' spans and the shared widened copy and its group states) and how the
+ * work is split (split_tasks, gemm_task_tile): a task's piece (c, r) covers
+ * the column groups of NR [G c / col_tasks, G (c + 1) / col_tasks)
+ * (G = ceil(n / NR)), in blocks of at most nc columns, and the row blocks of
+ * mb rows [B r / row_tasks, B (r + 1) / row_tasks) (B = ceil(m / mb)); the
+ * thread that runs it uses its own tile (and its own scratch of widened
+ * weights when they are not shared). A result depends only on its column's
+ * weights and its row's staged values, so neither the split nor the thread
+ * that runs a task can change it. */
 struct gemm_run {
   const struct gemm_job* g;
   const struct gemm_workspace* ws;

@@ -469,6 +469,22 @@ test('qs8-qc8w-gemm, qs16-qc8w-gemm, qs16-qc8w-gemm-xw and -xwiden microkernels'
           if (xw || xwiden) new Int16Array(rt.memory.buffer, ap, 4 * kpadOf(k)).set(packA16(a, m, k, aStride));
           else if (wide) new Int16Array(rt.memory.buffer, ap, a.length).set(a);
           else rt.i8.set(a, ap);
+          /** c = bias + sum a * w exactly, and the guard columns untouched. */
+          const checkC = () => {
+            const c = rt.i32.slice(cp >>> 2, (cp >>> 2) + m * cStride);
+            for (let i = 0; i < m; i++) {
+              for (let j = 0; j < cStride; j++) {
+                let want = 0x5a5a5a5a;
+                if (j < n) {
+                  want = bias[j];
+                  for (let l = 0; l < k; l++) want += a[i * aStride + l] * w[j * k + l];
+                }
+                if (c[i * cStride + j] !== want) {
+                  assert.fail(`${kd.name} ${name} m=${m} n=${n} k=${k} stride=${aStride}: c[${i}][${j}] reference ${want}, output ${c[i * cStride + j]} (tile ${mr}x${nr}c${kr})`);
+                }
+              }
+            }
+          };
           for (const store of xwiden ? [true, false] : [false]) {
             rt.i32.fill(0x5a5a5a5a, cp >>> 2, (cp >>> 2) + m * cStride);
             rt.u8.fill(0xa5, wop, wop + widenedBytes + 16);
@@ -485,21 +501,6 @@ test('qs8-qc8w-gemm, qs16-qc8w-gemm, qs16-qc8w-gemm-xw and -xwiden microkernels'
               }
             }
             checkC();
-          }
-          function checkC() {
-          const c = rt.i32.slice(cp >>> 2, (cp >>> 2) + m * cStride);
-          for (let i = 0; i < m; i++) {
-            for (let j = 0; j < cStride; j++) {
-              let want = 0x5a5a5a5a;
-              if (j < n) {
-                want = bias[j];
-                for (let l = 0; l < k; l++) want += a[i * aStride + l] * w[j * k + l];
-              }
-              if (c[i * cStride + j] !== want) {
-                assert.fail(`${kd.name} ${name} m=${m} n=${n} k=${k} stride=${aStride}: c[${i}][${j}] reference ${want}, output ${c[i * cStride + j]} (tile ${mr}x${nr}c${kr})`);
-              }
-            }
-          }
           }
         } finally {
           for (const p of ptrs) rt.free(p);
