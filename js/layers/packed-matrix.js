@@ -16,9 +16,10 @@ import { Owned } from './owned.js';
  *
  * With keepWidened, it also keeps its weights widened to int16 (about 2 bytes a weight more),
  * which calls with more than 16 rows of A then read instead of widening the weights on every
- * call: on the AMD EPYC VM of docs/threads.md, 1.4% faster on one thread and 2.9% on two at
- * 128x768x768 (medians of three runs; docs/gemm.md, "Kept widened weights"). The results are the
- * same bytes.
+ * call. Since the kernels widen as they read (docs/gemm.md, xwiden) it gains nothing on one thread
+ * (0.989-1.002 at 128x768x768 on the AMD EPYC VM of docs/threads.md), and 3-19% on two there
+ * (three runs; 512x512x512 and 64x2048x2048: 0.97-1.02; docs/gemm.md, "Kept widened weights").
+ * The results are the same bytes.
  * @example
  * const packed = PackedMatrix.pack(b, { k: 64, n: 32, zeroPoint: 0 });
  * const y = matmulInteger(a, packed, { m: 4 });
