@@ -33,6 +33,17 @@
  * once per call: the rows of all but the last are final while the last runs
  * (gemm_task_tile), and the host copies them out meanwhile. */
 #define QDQ_GEMM_BANDS 8
+/* Up to this many bytes of int16 activations (packed per 4 rows) per copy,
+ * and QDQ_GEMM_SHARED_WX_BYTES for all of them, a split xw GEMM gives each
+ * thread a copy of its own, which it widens from the staged int8 rows in a
+ * region after the staging (a16_task). One shared copy is read whole by
+ * every thread, so at the next call its widening wrote lines that the other
+ * cores held: on two threads at 128x768x768 the staging region took 27-29 us,
+ * where staging the int8 rows and then each thread widening all of them into
+ * its own copy take 7-8 and 9 (bench/probes/split-gap.js). Only the int8
+ * rows, half the bytes, still pass between the cores. A larger copy would
+ * no longer stay in L2, and neither would a shared copy's lines. */
+#define QDQ_GEMM_PRIVATE_A16_BYTES (1u << 20)
 
 static size_t round_up(size_t x, size_t q) { return (x + q - 1) / q * q; }
 
@@ -68,6 +79,8 @@ struct gemm_workspace {
   int8_t* a;       /* m rows of kpad bytes, + QDQ_EXTRA_BYTES */
   int16_t* a16;    /* the same widened to int16, for the qs16 kernels (or NULL): row-major,
                     * or packed per 4 rows for the xw kernels (qdq_qs8_gemm_pack_a16) */
+  size_t a16_copy; /* int16 elements between the threads' own copies of a16 (thread t reads
+                    * a16 + t a16_copy), or 0: one copy that every thread reads */
   int32_t* rs;     /* row sums of A (int8 domain, unshifted) */
   int32_t* shift;  /* per-row shift c_i subtracted for the 7-bit kernels (G7) */
   uint8_t* use7;   /* per row block: 1 when the 7-bit kernel runs it */
@@ -79,8 +92,8 @@ struct gemm_workspace {
  * wasm32's 32-bit size_t, 3 * m * kpad wraps for shapes whose inputs still
  * fit in memory (m = 43700, k = 32768). Returns NULL with *error set. */
 static void* workspace_alloc(const struct gemm_job* g, size_t mr_max, size_t nc_block, size_t threads,
-                             struct gemm_workspace* ws, int* error) {
-  size_t a_elems, a_bytes, a16_bytes = 0, ints, int_bytes, bytes;
+                             size_t a16_copies, struct gemm_workspace* ws, int* error) {
+  size_t a_elems, a_bytes, a16_bytes = 0, a16_copy_bytes = 0, ints, int_bytes, bytes;
   *error = QDQ_ERROR_SIZE_OVERFLOW;
   if (qdq_mul_overflows(g->m, g->kpad, &a_elems) ||
       qdq_add_overflows(a_elems, QDQ_EXTRA_BYTES, &a_bytes) ||
@@ -96,6 +109,8 @@ static void* workspace_alloc(const struct gemm_job* g, size_t mr_max, size_t nc_
         qdq_round_up_overflows(a16_bytes, 16, &a16_bytes)) {
       return NULL;
     }
+    a16_copy_bytes = a16_copies > 1 ? a16_bytes : 0;
+    if (qdq_mul_overflows(a16_bytes, a16_copies, &a16_bytes)) return NULL;
   }
   /* int32 terms: rs[m], shift[m], colcorr[n], threads x tile[mr_max * nc_block];
    * then use7, one byte per row block (at most m). */
@@ -115,6 +130,7 @@ static void* workspace_alloc(const struct gemm_job* g, size_t mr_max, size_t nc_
   }
   ws->a = (int8_t*) base;
   ws->a16 = a16_bytes != 0 ? (int16_t*) (base + a_bytes) : NULL;
+  ws->a16_copy = a16_copy_bytes / sizeof(int16_t);
   ws->rs = (int32_t*) (base + a_bytes + a16_bytes);
   ws->shift = ws->rs + g->m;
   ws->colcorr = ws->shift + g->m;
@@ -373,7 +389,7 @@ static void gemm_task(void* ctx, size_t task, size_t thread) {
             config->qs8_gemm1(1, nb, g->k, a + r * g->kpad, g->kpad, w, dst + r * stride,
                               stride * sizeof(int32_t));
           } else if (wx != NULL) {
-            const int16_t* a16 = ws->a16 + (i0 + r) * g->kpad;
+            const int16_t* a16 = ws->a16 + thread * ws->a16_copy + (i0 + r) * g->kpad;
             if (run->wx_shared) {
               if (!widened) {
                 xw_first_rows(run, q0, q1, sub, a16, dst + r * stride, stride, j0);
@@ -414,10 +430,30 @@ static void gemm_task(void* ctx, size_t task, size_t thread) {
   }
 }
 
+/* Widens the staged rows of the row blocks [b0, b1) into a16 (one copy) for
+ * the int16 kernels: all of them, except the blocks that run on the 7-bit
+ * kernels; packed per 4 rows for the xw kernels (mb == 4), else row-major. */
+static void widen_rows(const struct gemm_job* g, const struct gemm_workspace* ws, size_t mb, size_t mr7, int pack,
+                       size_t b0, size_t b1, int16_t* a16) {
+  for (size_t b = b0, r0 = b0 * mb; b < b1 && r0 < g->m; b++, r0 += mb) {
+    if (mr7 != 0 && ws->use7[b]) continue;
+    const size_t rows = g->m - r0 < mb ? g->m - r0 : mb;
+    const int8_t* restrict src = ws->a + r0 * g->kpad;
+    int16_t* restrict dst = a16 + r0 * g->kpad;
+    if (pack) {
+      qdq_qs8_gemm_pack_a16(rows, g->kpad, src, g->kpad, dst);
+    } else {
+      for (size_t i = 0; i < rows * g->kpad; i++) dst[i] = src[i];
+    }
+  }
+}
+
 /* Staging of the activations, split by blocks of mb rows: task t stages
- * (quantizes or copies into the int8 domain, pads), sums, shifts (G7) and
- * widens rows of the blocks [B t / tasks, B (t + 1) / tasks),
- * B = ceil(m / mb). Each row's result depends on that row alone. */
+ * (quantizes or copies into the int8 domain, pads), sums and shifts (G7)
+ * rows of the blocks [B t / tasks, B (t + 1) / tasks), B = ceil(m / mb), and
+ * widens them into the one copy of a16 that every thread reads (threads
+ * with copies of their own widen theirs after it: a16_task). Each row's
+ * result depends on that row alone. */
 struct stage_run {
   const struct gemm_job* g;
   const struct gemm_workspace* ws;
@@ -428,6 +464,32 @@ struct stage_run {
   int pack_a16; /* widen into the xw kernels' packed-A layout (mb == 4) */
   size_t tasks;
 };
+
+/* The threads' own copies of a16 (ws->a16_copy != 0): a region of one task
+ * per copy, run after staging, in which each task takes a copy nobody has
+ * taken, its own thread's first, and widens every row into it. Every copy is
+ * widened whichever thread runs which task (a worker that never came leaves
+ * its copy to the calling thread), and a thread's own copy is mostly written
+ * by itself: its lines then stay in its own cache from call to call. */
+struct a16_run {
+  const struct gemm_job* g;
+  const struct gemm_workspace* ws;
+  size_t mb, mr7, copies;
+  uint32_t* taken; /* per copy: 1 once a task has taken it */
+};
+
+static void a16_task(void* c, size_t task, size_t thread) {
+  (void) task;
+  const struct a16_run* ar = c;
+  for (size_t i = 0, copy = thread % ar->copies; i < ar->copies; i++, copy = (copy + 1) % ar->copies) {
+    uint32_t none = 0;
+    if (__atomic_compare_exchange_n(ar->taken + copy, &none, 1, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
+      widen_rows(ar->g, ar->ws, ar->mb, ar->mr7, 1, 0, (ar->g->m + ar->mb - 1) / ar->mb,
+                 ar->ws->a16 + copy * ar->ws->a16_copy);
+      return;
+    }
+  }
+}
 
 static void stage_task(void* c, size_t task, size_t thread) {
   (void) thread;
@@ -444,21 +506,7 @@ static void stage_task(void* c, size_t task, size_t thread) {
     memset(row + g->k, 0, g->kpad - g->k);
   }
   prepare_rows(g, ws, sr->mr7, sr->any_zb, i0, i1);
-  if (ws->a16 != NULL) {
-    /* Widen the rows the int16 kernels will read: all of them, except the
-     * blocks that run on the 7-bit kernels. */
-    for (size_t b = b0, r0 = i0; r0 < i1; b++, r0 += sr->mb) {
-      if (sr->mr7 != 0 && ws->use7[b]) continue;
-      const size_t rows = i1 - r0 < sr->mb ? i1 - r0 : sr->mb;
-      const int8_t* restrict src = ws->a + r0 * g->kpad;
-      int16_t* restrict dst = ws->a16 + r0 * g->kpad;
-      if (sr->pack_a16) {
-        qdq_qs8_gemm_pack_a16(rows, g->kpad, src, g->kpad, dst);
-      } else {
-        for (size_t i = 0; i < rows * g->kpad; i++) dst[i] = src[i];
-      }
-    }
-  }
+  if (ws->a16 != NULL && ws->a16_copy == 0) widen_rows(g, ws, sr->mb, sr->mr7, sr->pack_a16, b0, b1, ws->a16);
 }
 
 /* How the GEMM region splits: into about qdq_task_count tasks, column pieces of
@@ -496,9 +544,21 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   const size_t threads = qdq_parallel_tasks(work, groups * blocks, QDQ_SPLIT_KERNELS);
   size_t col_tasks, row_tasks;
   split_tasks(work, threads, (g->n + nc - 1) / nc, groups, blocks, &col_tasks, &row_tasks);
+  /* Weights widened to int16 once per column block pay for themselves when
+   * enough row blocks reuse them: measured a loss at 4 blocks (m = 16,
+   * k = n = 1024), a gain of ~12% at 32 and more (docs/gemm.md, "xw"). The
+   * decision depends on m only, never on the thread count. The xw kernel's
+   * 4 rows are the row block (mb), packed as it reads them. (m > 4 mb > 1:
+   * workspace_alloc gives such calls a16.) */
+  const int xw = xw_kernels(config) && g->m > 4 * mb;
+  const double a16_copy_bytes = (double) round_up(g->m, 4) * (double) g->kpad * sizeof(int16_t);
+  const size_t a16_copies = xw && threads > 1 && a16_copy_bytes <= QDQ_GEMM_PRIVATE_A16_BYTES &&
+                                    a16_copy_bytes * (double) threads <= QDQ_GEMM_SHARED_WX_BYTES
+                                ? threads
+                                : 1;
   struct gemm_workspace ws;
   int error;
-  void* base = workspace_alloc(g, tile_rows, nc, threads, &ws, &error);
+  void* base = workspace_alloc(g, tile_rows, nc, threads, a16_copies, &ws, &error);
   if (base == NULL) return error;
 
   int any_zb = 0;
@@ -508,12 +568,6 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
    * --staging: 3.5 ns against 0.1 ns). */
   const double stage_work = 32.0 * (double) g->m * (double) g->k;
   const size_t stage_threads = qdq_parallel_tasks(stage_work, blocks, QDQ_SPLIT_KERNELS);
-  /* Weights widened to int16 once per column block pay for themselves when
-   * enough row blocks reuse them: measured a loss at 4 blocks (m = 16,
-   * k = n = 1024), a gain of ~12% at 32 and more (docs/gemm.md, "xw"). The
-   * decision depends on m only, never on the thread count. The xw kernel's
-   * 4 rows are the row block (mb), packed as it reads them. */
-  const int xw = xw_kernels(config) && ws.a16 != NULL && g->m > 4 * mb;
   const size_t group_elems = widened_group_elems(g->kpad);
   /* All the weights widened fit one shared buffer (else one block per thread;
    * one thread, which needs no shared copy, always). */
@@ -550,7 +604,14 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   memset(ws.a + g->m * g->kpad, 0, QDQ_EXTRA_BYTES);
   if (ws.a16 != NULL) {
     const size_t end = (xw ? round_up(g->m, 4) : g->m) * g->kpad;
-    for (size_t i = 0; i < QDQ_EXTRA_BYTES / 2; i++) ws.a16[end + i] = 0;
+    for (size_t c = 0; c < a16_copies; c++) {
+      for (size_t i = 0; i < QDQ_EXTRA_BYTES / 2; i++) ws.a16[c * ws.a16_copy + end + i] = 0;
+    }
+  }
+  if (a16_copies > 1) {
+    uint32_t taken[QDQ_MAX_THREADS] = {0};
+    struct a16_run ar = {.g = g, .ws = &ws, .mb = mb, .mr7 = mr7, .copies = a16_copies, .taken = taken};
+    qdq_parallelize(a16_task, &ar, a16_copies, a16_copies);
   }
   int colcorr_zero = 1;
   const uint32_t d = (uint32_t) g->za - (uint32_t) g->za0;
