@@ -713,6 +713,22 @@ test('threads', async (t) => {
     }
   });
 
+  await t.test('should give the same bytes when the int16 activations are too large for a copy per thread', () => {
+    // 524 x 1012 int16 (the rows rounded up to 4, k to 4) is over
+    // QDQ_GEMM_PRIVATE_A16_BYTES (src/operators/gemm.c): the threads then read
+    // one shared copy, which the staging tasks widen, instead of each widening
+    // its own. m = 521 leaves one row to the single-row kernel.
+    const r = rng(1231);
+    const [m, k, n] = [521, 1010, 19];
+    const { a, b, zb, packed } = u8s8Operands(r, m, k, n);
+    try {
+      const y = sameOnEveryCount(`${m}x${k}x${n}`, () => qdq.matmulInteger(a, packed, { m, aZeroPoint: 3 }));
+      assert.ok(bytes(y).equals(bytes(referenceGemm(m, n, k, a, 3, b, zb))), 'not the reference');
+    } finally {
+      packed.dispose();
+    }
+  });
+
   await t.test('should serve calls in flight from several async callers', async () => {
     const r = rng(1204);
     const [m, k, n] = [9, 300, 77];
