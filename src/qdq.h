@@ -433,12 +433,14 @@ QDQ_API size_t qdq_qs8_gemm_widened_size(size_t n, size_t k);
 /// nothing when qdq_qs8_gemm_widened_size(n, k) is 0.
 QDQ_API int qdq_qs8_gemm_keep_widened(size_t n, size_t k, void* packed);
 
-/// Widens rows (1..4) int8 rows of a (kpad elements each, a multiple of 4,
-/// a_stride bytes apart) to int16 in the packed-A layout the "xw" kernels
-/// read: for each chunk of 4 k, rows 0..3 x 4 values, out[16 c + 4 i + q] =
-/// a[i][4 c + q] for i < rows and 0 for rows <= i < 4. out holds 4 * kpad
-/// int16.
-void qdq_qs8_gemm_pack_a16(size_t rows, size_t kpad, const int8_t* a, size_t a_stride, int16_t* out);
+/// Widens rows (1..4) rows of a (k bytes each, a_stride bytes apart) to
+/// int16 in the packed-A layout the "xw" kernels read, padded to kpad (k
+/// rounded up to a multiple of 4): for each chunk of 4 k, rows 0..3 x 4
+/// values, out[16 c + 4 i + q] = (int8_t) (a[i][4 c + q] ^ flip) for i < rows
+/// and 4 c + q < k, else 0. flip 0x80 takes uint8 bytes u to the int8 domain
+/// (u - 128); 0 takes int8 bytes as they are. out holds 4 * kpad int16.
+void qdq_qs8_gemm_pack_a16(size_t rows, size_t k, size_t kpad, const int8_t* a, size_t a_stride, uint8_t flip,
+                           int16_t* out);
 
 /// Int8 GEMM against packed B (G1, then G4 or G5). A is [m][k], int8 or
 /// uint8 (QDQ_FLAG_UINT8 in a_flags), zero point a_zero_point in A's dtype.

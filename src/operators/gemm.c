@@ -441,7 +441,7 @@ static void widen_rows(const struct gemm_job* g, const struct gemm_workspace* ws
     const int8_t* restrict src = ws->a + r0 * g->kpad;
     int16_t* restrict dst = a16 + r0 * g->kpad;
     if (pack) {
-      qdq_qs8_gemm_pack_a16(rows, g->kpad, src, g->kpad, dst);
+      qdq_qs8_gemm_pack_a16(rows, g->kpad, g->kpad, src, g->kpad, 0, dst);
     } else {
       for (size_t i = 0; i < rows * g->kpad; i++) dst[i] = src[i];
     }

@@ -140,8 +140,9 @@ void qdq_qs8_gemm_widen_w(size_t blocks, size_t kpad, const void* packed, void* 
   }
 }
 
-void qdq_qs8_gemm_pack_a16(size_t rows, size_t kpad, const int8_t* a, size_t a_stride, int16_t* out) {
-  assert(rows >= 1 && rows <= 4 && kpad % 4 == 0);
+void qdq_qs8_gemm_pack_a16(size_t rows, size_t k, size_t kpad, const int8_t* a, size_t a_stride, uint8_t flip,
+                           int16_t* out) {
+  assert(rows >= 1 && rows <= 4 && kpad % 4 == 0 && k <= kpad && kpad < k + 4);
   size_t l = 0;
 #if defined(__wasm_simd128__)
   /* 16 k of 4 rows per step: sign-extend each row's 16 bytes into two
@@ -149,12 +150,13 @@ void qdq_qs8_gemm_pack_a16(size_t rows, size_t kpad, const int8_t* a, size_t a_s
    * where the plain loop below took ~1). */
   const int8_t* r[4];
   for (size_t i = 0; i < 4; i++) r[i] = a + (i < rows ? i : 0) * a_stride;
+  const v128_t vflip = wasm_i8x16_splat((int8_t) flip);
   const v128_t keep[4] = {wasm_i8x16_splat(-1), wasm_i8x16_splat(rows > 1 ? -1 : 0),
                           wasm_i8x16_splat(rows > 2 ? -1 : 0), wasm_i8x16_splat(rows > 3 ? -1 : 0)};
-  for (; l + 16 <= kpad; l += 16) {
+  for (; l + 16 <= k; l += 16) {
     v128_t lo[4], hi[4];
     for (size_t i = 0; i < 4; i++) {
-      const v128_t v = wasm_v128_and(wasm_v128_load(r[i] + l), keep[i]);
+      const v128_t v = wasm_v128_and(wasm_v128_xor(wasm_v128_load(r[i] + l), vflip), keep[i]);
       lo[i] = wasm_i16x8_extend_low_i8x16(v);
       hi[i] = wasm_i16x8_extend_high_i8x16(v);
     }
@@ -171,7 +173,9 @@ void qdq_qs8_gemm_pack_a16(size_t rows, size_t kpad, const int8_t* a, size_t a_s
 #endif
   for (; l < kpad; l += 4) {
     for (size_t i = 0; i < 4; i++) {
-      for (size_t q = 0; q < 4; q++) out[4 * l + 4 * i + q] = i < rows ? a[i * a_stride + l + q] : 0;
+      for (size_t q = 0; q < 4; q++) {
+        out[4 * l + 4 * i + q] = i < rows && l + q < k ? (int8_t) (a[i * a_stride + l + q] ^ flip) : 0;
+      }
     }
   }
 }

@@ -363,47 +363,53 @@ const kpadOf = (k) => Math.ceil(k / 4) * 4;
 
 /**
  * The xw kernels' packed-A layout (qdq_qs8_gemm_pack_a16), as the C header
- * defines it: per chunk c of 4 k, rows 0..3 x 4 values; k past the row and
- * rows past m are 0.
- * @param {ArrayLike<number>} a rows of aStride values @param {number} m at most 4 @param {number} k @param {number} aStride
+ * defines it: per chunk c of 4 k, rows 0..3 x 4 values, each byte xor flip
+ * read as int8; k past the row and rows past m are 0.
+ * @param {Int8Array} a rows of aStride values @param {number} m at most 4 @param {number} k @param {number} aStride
+ * @param {number} flip 0 or 0x80
  */
-function packA16(a, m, k, aStride) {
+function packA16(a, m, k, aStride, flip) {
   const kpad = kpadOf(k);
   const out = new Int16Array(4 * kpad);
   for (let c = 0; c < kpad / 4; c++) {
     for (let i = 0; i < m; i++) {
-      for (let q = 0; q < 4; q++) if (4 * c + q < k) out[16 * c + 4 * i + q] = a[i * aStride + 4 * c + q];
+      for (let q = 0; q < 4; q++) if (4 * c + q < k) out[16 * c + 4 * i + q] = (a[i * aStride + 4 * c + q] ^ flip) << 24 >> 24;
     }
   }
   return out;
 }
 
 test('qdq_qs8_gemm_pack_a16 (the xw kernels\' packed activations)', () => {
-  // Every row count, kpad from 4 to 68 (the SIMD steps of 16 k and their
-  // 4-k tails), rows at a stride with bytes between them, guard values after.
+  // Every row count, k from 1 to 67 (the SIMD steps of 16 k, their tails,
+  // and k short of kpad), rows at a stride with bytes between them, int8
+  // bytes and uint8 ones (flip 0x80), guard values after.
   const rt = testWasm(BUILD);
   const r = rng(4242);
-  for (let kpad = 4; kpad <= 68; kpad += 4) {
+  for (let k = 1; k <= 67; k++) {
+    const kpad = kpadOf(k);
     for (let rows = 1; rows <= 4; rows++) {
-      const stride = kpad + 5;
-      const a = Int8Array.from({ length: 4 * stride + 16 }, () => r.int(-128, 127));
-      a[0] = -128;
-      const ap = rt.alloc(a.length), op = rt.alloc(8 * kpad + 32);
-      try {
-        rt.refresh();
-        rt.i8.set(a, ap);
-        new Int16Array(rt.memory.buffer, op, 4 * kpad + 8).fill(0x5a5a);
-        rt.exports.qdq_qs8_gemm_pack_a16(rows, kpad, ap, stride, op);
-        rt.refresh();
-        const got = new Int16Array(rt.memory.buffer, op, 4 * kpad + 8);
-        const want = packA16(a, rows, kpad, stride);
-        for (let i = 0; i < 4 * kpad + 8; i++) {
-          const w = i < 4 * kpad ? want[i] : 0x5a5a;
-          if (got[i] !== w) assert.fail(`rows ${rows} kpad ${kpad}: out[${i}] is ${got[i]}, want ${w}`);
+      for (const flip of [0, 0x80]) {
+        const stride = k + 5;
+        const a = Int8Array.from({ length: 4 * stride + 16 }, () => r.int(-128, 127));
+        a[0] = -128;
+        a[1] = 127;
+        const ap = rt.alloc(a.length), op = rt.alloc(8 * kpad + 32);
+        try {
+          rt.refresh();
+          rt.i8.set(a, ap);
+          new Int16Array(rt.memory.buffer, op, 4 * kpad + 8).fill(0x5a5a);
+          rt.exports.qdq_qs8_gemm_pack_a16(rows, k, kpad, ap, stride, flip, op);
+          rt.refresh();
+          const got = new Int16Array(rt.memory.buffer, op, 4 * kpad + 8);
+          const want = packA16(a, rows, k, stride, flip);
+          for (let i = 0; i < 4 * kpad + 8; i++) {
+            const w = i < 4 * kpad ? want[i] : 0x5a5a;
+            if (got[i] !== w) assert.fail(`rows ${rows} k ${k} flip ${flip}: out[${i}] is ${got[i]}, want ${w}`);
+          }
+        } finally {
+          rt.free(ap);
+          rt.free(op);
         }
-      } finally {
-        rt.free(ap);
-        rt.free(op);
       }
     }
   }
