@@ -35,14 +35,14 @@
 #define QDQ_GEMM_BANDS 8
 /* Up to this many bytes of int16 activations (packed per 4 rows) per copy,
  * and QDQ_GEMM_SHARED_WX_BYTES for all of them, a split xw GEMM gives each
- * thread a copy of its own, which it widens from the staged int8 rows in a
- * region after the staging (a16_task). One shared copy is read whole by
- * every thread, so at the next call its widening wrote lines that the other
- * cores held: on two threads at 128x768x768 the staging region took 27-29 us,
- * where staging the int8 rows and then each thread widening all of them into
- * its own copy take 7-8 and 9 (bench/probes/split-gap.js). Only the int8
- * rows, half the bytes, still pass between the cores. A larger copy would
- * no longer stay in L2, and neither would a shared copy's lines. */
+ * thread a copy of its own, which it widens at its first GEMM task from the
+ * staged int8 rows or, when nothing needs them, straight from the input
+ * (widen_copy). One shared copy is read whole by every thread, so at the
+ * next call its widening wrote lines that the other cores held: on two
+ * threads at 128x768x768 the staging region took 27-29 us, where staging
+ * the int8 rows and then each thread widening all of them into its own copy
+ * took 7-8 and 9 (bench/probes/split-gap.js). A larger copy would no longer
+ * stay in L2, and neither would a shared copy's lines. */
 #define QDQ_GEMM_PRIVATE_A16_BYTES (1u << 20)
 
 static size_t round_up(size_t x, size_t q) { return (x + q - 1) / q * q; }
@@ -259,6 +259,13 @@ static void output_tile(const struct gemm_job* g, const struct gemm_workspace* w
 
 typedef void (*stage_fn)(const void* ctx, size_t i, int8_t* row);
 
+/* int8 or uint8 activations as the caller gave them (qdq_qs8_gemm). */
+struct q8_stage {
+  const uint8_t* a;
+  size_t k;
+  uint8_t flip; /* 0x80 for uint8: u - 128 is u ^ 0x80 read as int8 */
+};
+
 /* What every task of one GEMM shares (read-only once staged, but for the
  * homes' spans and the shared widened copy and its group states) and how the
  * work is split (split_tasks, gemm_task_tile): a task's piece (c, r) covers
@@ -286,7 +293,37 @@ struct gemm_run {
                        * widened, 2 done (xw_first_rows); NULL for a kept copy or none */
   size_t tile_ints; /* int32 elements per thread in ws->tile */
   int direct;       /* int32 output with no term to add: the kernels write it in place */
+  uint8_t* a16_ready; /* with copies of a16 per thread: 1 once thread t's is widened
+                       * (widen_copy); NULL with one shared copy or none */
+  const struct q8_stage* raw; /* with a16_ready: the caller's activations, which the
+                               * copies are widened from (no staging), or NULL */
 };
+
+static void widen_rows(const struct gemm_job* g, const struct gemm_workspace* ws, size_t mb, size_t mr7, int pack,
+                       size_t b0, size_t b1, int16_t* a16);
+
+/* One thread's own copy of a16 (run->a16_ready), widened at the thread's
+ * first GEMM task: from the staged int8 rows, or, with run->raw, straight
+ * from the caller's int8 or uint8 activations (the staging's whole work when
+ * nothing needs int8 rows: gemm_execute's raw); then its over-read tail
+ * zeroed. Only the threads that take part widen a copy, each its own, so its
+ * lines stay in its own cache from call to call; every copy holds the same
+ * values. */
+static void widen_copy(const struct gemm_run* run, int16_t* a16) {
+  const struct gemm_job* g = run->g;
+  if (run->raw != NULL) {
+    const struct q8_stage* s = run->raw;
+    for (size_t r0 = 0; r0 < g->m; r0 += 4) {
+      const size_t rows = g->m - r0 < 4 ? g->m - r0 : 4;
+      qdq_qs8_gemm_pack_a16(rows, g->k, g->kpad, (const int8_t*) (s->a + r0 * s->k), s->k, s->flip,
+                            a16 + r0 * g->kpad);
+    }
+  } else {
+    widen_rows(g, run->ws, run->mb, run->mr7, 1, 0, (g->m + run->mb - 1) / run->mb, a16);
+  }
+  int16_t* tail = a16 + round_up(g->m, 4) * g->kpad;
+  for (size_t i = 0; i < QDQ_EXTRA_BYTES / 2; i++) tail[i] = 0;
+}
 
 /* The column piece *c and row piece *r that task `task` runs on `thread`.
  * The row pieces form `bands` bands, [R b / bands, R (b + 1) / bands) for
@@ -358,6 +395,10 @@ static void gemm_task(void* ctx, size_t task, size_t thread) {
   const size_t tile_stride = run->tile_stride;
   size_t g_begin, g_end, b_begin, b_end, c, r;
   if (!gemm_task_tile(run, task, thread, &c, &r)) return;
+  if (run->a16_ready != NULL && !run->a16_ready[thread]) {
+    widen_copy(run, ws->a16 + thread * ws->a16_copy);
+    run->a16_ready[thread] = 1;
+  }
   qdq_part_range((g->n + NR - 1) / NR, c, run->col_tasks, &g_begin, &g_end);
   qdq_part_range((g->m + mb - 1) / mb, r, run->row_tasks, &b_begin, &b_end);
   const size_t j_end = g_end * NR < g->n ? g_end * NR : g->n;
@@ -385,7 +426,8 @@ static void gemm_task(void* ctx, size_t task, size_t thread) {
       } else if (ws->a16 != NULL) {
         for (size_t r = 0; r < rows; r += mr) {
           const size_t sub = rows - r < mr ? rows - r : mr;
-          if (sub == 1) {
+          if (sub == 1 && run->raw == NULL) {
+            /* (With raw there are no int8 rows: the xw kernels take the row's packed group.) */
             config->qs8_gemm1(1, nb, g->k, a + r * g->kpad, g->kpad, w, dst + r * stride,
                               stride * sizeof(int32_t));
           } else if (wx != NULL) {
@@ -452,8 +494,8 @@ static void widen_rows(const struct gemm_job* g, const struct gemm_workspace* ws
  * (quantizes or copies into the int8 domain, pads), sums and shifts (G7)
  * rows of the blocks [B t / tasks, B (t + 1) / tasks), B = ceil(m / mb), and
  * widens them into the one copy of a16 that every thread reads (threads
- * with copies of their own widen theirs after it: a16_task). Each row's
- * result depends on that row alone. */
+ * with copies of their own widen theirs at their first GEMM task:
+ * widen_copy). Each row's result depends on that row alone. */
 struct stage_run {
   const struct gemm_job* g;
   const struct gemm_workspace* ws;
@@ -464,32 +506,6 @@ struct stage_run {
   int pack_a16; /* widen into the xw kernels' packed-A layout (mb == 4) */
   size_t tasks;
 };
-
-/* The threads' own copies of a16 (ws->a16_copy != 0): a region of one task
- * per copy, run after staging, in which each task takes a copy nobody has
- * taken, its own thread's first, and widens every row into it. Every copy is
- * widened whichever thread runs which task (a worker that never came leaves
- * its copy to the calling thread), and a thread's own copy is mostly written
- * by itself: its lines then stay in its own cache from call to call. */
-struct a16_run {
-  const struct gemm_job* g;
-  const struct gemm_workspace* ws;
-  size_t mb, mr7, copies;
-  uint32_t* taken; /* per copy: 1 once a task has taken it */
-};
-
-static void a16_task(void* c, size_t task, size_t thread) {
-  (void) task;
-  const struct a16_run* ar = c;
-  for (size_t i = 0, copy = thread % ar->copies; i < ar->copies; i++, copy = (copy + 1) % ar->copies) {
-    uint32_t none = 0;
-    if (__atomic_compare_exchange_n(ar->taken + copy, &none, 1, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED)) {
-      widen_rows(ar->g, ar->ws, ar->mb, ar->mr7, 1, 0, (ar->g->m + ar->mb - 1) / ar->mb,
-                 ar->ws->a16 + copy * ar->ws->a16_copy);
-      return;
-    }
-  }
-}
 
 static void stage_task(void* c, size_t task, size_t thread) {
   (void) thread;
@@ -529,8 +545,10 @@ static void split_tasks(double work, size_t threads, size_t col_blocks, size_t g
 
 /* Stages A through `stage` (one row of k int8 values at a time), split by
  * row blocks, then runs the microkernels over column blocks x row blocks
- * and the output stage, split by columns; both over the host's threads. */
-static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ctx) {
+ * and the output stage, split by columns; both over the host's threads.
+ * q8: the caller's int8 or uint8 A, which a split call may widen without
+ * staging (raw, below), or NULL. */
+static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ctx, const struct q8_stage* q8) {
   const struct qdq_config* config = qdq_config();
   const size_t mr = config->qs8_gemm_mr;
   const size_t mr7 = config->qs8_gemm7 != NULL ? config->qs8_gemm7_mr : 0;
@@ -556,13 +574,19 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
                                     a16_copy_bytes * (double) threads <= QDQ_GEMM_SHARED_WX_BYTES
                                 ? threads
                                 : 1;
+  int any_zb = 0;
+  for (size_t j = 0; j < g->n; j++) any_zb |= g->zb[j] != 0;
+  /* With copies of their own, int8 or uint8 activations need no staging
+   * when nothing reads the int8 rows (no row sums for a weight zero point,
+   * no 7-bit blocks): each thread widens the input into its copy at its
+   * first GEMM task (widen_copy), with no region before the GEMM's. On two
+   * threads at 128x768x768 the staging and the copies' regions took 7-8 +
+   * 9 us between their joins (bench/probes/split-gap.js). */
+  const int raw = q8 != NULL && a16_copies > 1 && mr7 == 0 && !any_zb;
   struct gemm_workspace ws;
   int error;
   void* base = workspace_alloc(g, tile_rows, nc, threads, a16_copies, &ws, &error);
   if (base == NULL) return error;
-
-  int any_zb = 0;
-  for (size_t j = 0; j < g->n; j++) any_zb |= g->zb[j] != 0;
   /* Staging is per row block, so it splits over row blocks; a staged
    * element costs about 32 int8 multiply-adds of the GEMM (bench/threads.js
    * --staging: 3.5 ns against 0.1 ns). */
@@ -600,18 +624,17 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
     wx_state = (uint32_t*) (wx_all + groups * group_elems);
     memset(wx_state, 0, groups * sizeof(uint32_t));
   }
-  qdq_parallelize(stage_task, &sr, sr.tasks, stage_threads);
-  memset(ws.a + g->m * g->kpad, 0, QDQ_EXTRA_BYTES);
-  if (ws.a16 != NULL) {
-    const size_t end = (xw ? round_up(g->m, 4) : g->m) * g->kpad;
-    for (size_t c = 0; c < a16_copies; c++) {
-      for (size_t i = 0; i < QDQ_EXTRA_BYTES / 2; i++) ws.a16[c * ws.a16_copy + end + i] = 0;
-    }
+  if (raw) {
+    /* What output_tile reads of the staging: no G3 row terms. */
+    memset(ws.rs, 0, g->m * sizeof(int32_t));
+    memset(ws.shift, 0, g->m * sizeof(int32_t));
+  } else {
+    qdq_parallelize(stage_task, &sr, sr.tasks, stage_threads);
+    memset(ws.a + g->m * g->kpad, 0, QDQ_EXTRA_BYTES);
   }
-  if (a16_copies > 1) {
-    uint32_t taken[QDQ_MAX_THREADS] = {0};
-    struct a16_run ar = {.g = g, .ws = &ws, .mb = mb, .mr7 = mr7, .copies = a16_copies, .taken = taken};
-    qdq_parallelize(a16_task, &ar, a16_copies, a16_copies);
+  if (ws.a16 != NULL && a16_copies == 1) {
+    const size_t end = (xw ? round_up(g->m, 4) : g->m) * g->kpad;
+    for (size_t i = 0; i < QDQ_EXTRA_BYTES / 2; i++) ws.a16[end + i] = 0;
   }
   int colcorr_zero = 1;
   const uint32_t d = (uint32_t) g->za - (uint32_t) g->za0;
@@ -621,6 +644,7 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   }
 
   size_t wx_block[QDQ_MAX_THREADS];
+  uint8_t a16_ready[QDQ_MAX_THREADS] = {0};
   qdq_affine_span spans[QDQ_GEMM_BANDS * QDQ_MAX_THREADS];
   struct gemm_run run = {.g = g,
                          .ws = &ws,
@@ -644,7 +668,9 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
                          /* G3's terms are all zero: the activation zero point is the one
                           * folded in (u8 activations at 128 on weights packed for them), no
                           * weight zero point, and no row shift outside 7-bit blocks. */
-                         .direct = g->y_kind == QDQ_GEMM_OUT_INT32 && colcorr_zero && !any_zb};
+                         .direct = g->y_kind == QDQ_GEMM_OUT_INT32 && colcorr_zero && !any_zb,
+                         .a16_ready = a16_copies > 1 ? a16_ready : NULL,
+                         .raw = raw ? q8 : NULL};
   if (wx_all != NULL) {
     run.wx = wx_all;
   } else if (xw) {
@@ -726,12 +752,6 @@ int qdq_qs8_gemm_keep_widened(size_t n, size_t k, void* packed) {
   return 0;
 }
 
-struct q8_stage {
-  const uint8_t* a;
-  size_t k;
-  uint8_t flip; /* 0x80 for uint8: u - 128 is u ^ 0x80 read as int8 */
-};
-
 static void stage_q8(const void* ctx, size_t i, int8_t* restrict row) {
   const struct q8_stage* s = ctx;
   /* k in a local: an int8 store may alias s->k, and reloading it each
@@ -764,7 +784,7 @@ int qdq_qs8_gemm(size_t m, size_t n, size_t k, const void* a, uint32_t a_flags,
   g.ymin = y_min;
   g.ymax = y_max;
   const struct q8_stage s = {(const uint8_t*) a, k, uint8 ? 0x80 : 0};
-  return gemm_execute(&g, stage_q8, &s);
+  return gemm_execute(&g, stage_q8, &s, &s);
 }
 
 struct f32_stage {
@@ -855,7 +875,7 @@ long qdq_dynamic_linear(size_t m, size_t n, size_t k, const float* x, const void
    * bounds shift by -128 (E5 in the shifted range is the same rounding). */
   qdq_init_f32_q8_cvt_params(&s.p, qp[0], zp - 128, -128, qmax - 128,
                              (flags & QDQ_FLAG_ONNX_QPARAMS) != 0);
-  const int r = gemm_execute(&g, stage_f32, &s);
+  const int r = gemm_execute(&g, stage_f32, &s, NULL);
   free(mult);
   return r;
 }

@@ -97,16 +97,20 @@ test('threads', async (t) => {
   await t.test('should give identical bytes on 1-4 threads for matmulInteger, equal to the reference', () => {
     const r = rng(1201);
     for (const [m, k, n] of SHAPES) {
-      for (const [adt, bdt] of [['uint8', 'int8'], ['int8', 'uint8']]) {
+      for (const [adt, bdt] of [['uint8', 'int8'], ['int8', 'uint8'], ['int8', 'int8']]) {
         const a = adt === 'uint8' ? Uint8Array.from({ length: m * k }, () => r.int(0, 255)) : Int8Array.from({ length: m * k }, () => r.int(-128, 127));
         const b = bdt === 'uint8' ? Uint8Array.from({ length: k * n }, () => r.int(0, 255)) : Int8Array.from({ length: k * n }, () => r.int(-128, 127));
         const za = r.int(0, 100);
-        const zb = Array.from({ length: n }, () => r.int(0, 50));
-        for (const keepWidened of [false, true]) {
-          const packed = qdq.PackedMatrix.pack(b, { k, n, zeroPoint: zb, keepWidened });
-          const y = sameOnEveryCount(`${m}x${k}x${n} ${adt}x${bdt}${keepWidened ? ' kept widened' : ''}`, () => qdq.matmulInteger(a, packed, { m, aZeroPoint: za }));
-          packed.dispose();
-          assert.ok(bytes(y).equals(bytes(referenceGemm(m, n, k, a, za, b, zb))), `${m}x${k}x${n}: not the reference`);
+        // Weight zero points, and none: split calls then widen the activations
+        // straight from the input, with no staging (gemm.c, widen_input).
+        for (const zb of [Array.from({ length: n }, () => r.int(0, 50)), new Array(n).fill(0)]) {
+          for (const keepWidened of [false, true]) {
+            const packed = qdq.PackedMatrix.pack(b, { k, n, zeroPoint: zb, keepWidened });
+            const what = `${m}x${k}x${n} ${adt}x${bdt}${zb[0] === 0 && zb.every((z) => z === 0) ? ' no zb' : ''}${keepWidened ? ' kept widened' : ''}`;
+            const y = sameOnEveryCount(what, () => qdq.matmulInteger(a, packed, { m, aZeroPoint: za }));
+            packed.dispose();
+            assert.ok(bytes(y).equals(bytes(referenceGemm(m, n, k, a, za, b, zb))), `${what}: not the reference`);
+          }
         }
       }
     }
@@ -800,13 +804,19 @@ test('threads', async (t) => {
       const w = Int8Array.from({ length: n * k }, (_, i) => ((i * 37) % 255) - 127);
       const x = Float32Array.from({ length: m * k }, (_, i) => ((i * 13) % 101) / 17 - 3);
       const layer = qdq.DynamicQuantizedLinear.fromQuantized({ weight: w, weightScales: new Float32Array(n).fill(0.01), inFeatures: k, outFeatures: n });
+      // And a uint8 product with no weight zero point: split, its threads widen the input
+      // straight into their own int16 copies (gemm.c widen_copy), a worker that never comes none.
+      const a = Uint8Array.from({ length: m * k }, (_, i) => (i * 29) % 256);
+      const packed = qdq.PackedMatrix.pack(w, { k, n, transposed: true });
       setThreadLimit(1);
       const one = Buffer.from(layer.forward(x).buffer);
+      const oneU8 = Buffer.from(qdq.matmulInteger(a, packed, { m, aZeroPoint: 131 }).buffer);
       setThreadLimit(2, 0);
       const notify = Atomics.notify;
       Atomics.notify = () => 0;
       const regions = parallelRegions();
       const lost = Buffer.from(layer.forward(x).buffer);
+      const lostU8 = Buffer.from(qdq.matmulInteger(a, packed, { m, aZeroPoint: 131 }).buffer);
       Atomics.notify = notify;
       const lostRegions = parallelRegions() - regions;
       // Every region of that call: the worker's part claimed by the calling thread.
@@ -815,8 +825,9 @@ test('threads', async (t) => {
       const claims = pool.claims, later = parallelRegions();
       for (let i = 0; i < 50; i++) {
         if (!Buffer.from(layer.forward(x).buffer).equals(one)) throw new Error('a later call differs');
+        if (!Buffer.from(qdq.matmulInteger(a, packed, { m, aZeroPoint: 131 }).buffer).equals(oneU8)) throw new Error('a later product differs');
       }
-      console.log(JSON.stringify({ same: lost.equals(one), claimed, split: lostRegions > 0, workerTookPart: pool.claims - claims < parallelRegions() - later,
+      console.log(JSON.stringify({ same: lost.equals(one) && lostU8.equals(oneU8), claimed, split: lostRegions > 0, workerTookPart: pool.claims - claims < parallelRegions() - later,
         pending: Atomics.load(c, CONTROL.pending) }));`;
     const child = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 30000 });
     assert.equal(child.signal, null, 'the call waited for the worker that was never woken');
