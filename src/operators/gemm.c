@@ -197,12 +197,16 @@ static void output_tile(const struct gemm_job* g, const struct gemm_workspace* w
     int32_t* restrict t = tile + r * tile_stride;
     const uint32_t rs = (uint32_t) ws->rs[i], c = (uint32_t) ws->shift[i];
     const size_t o = i * g->n + j0;
-    /* G3's corrections, in wrapping uint32: exact modulo 2^32 (G2). Kept as
-     * separate tight loops so that they vectorize. For int32 output they go
-     * straight into y: in place and then copied, they took 2-3% more of a
-     * 512x512x512 call. (Fused so into the float output's loop, the call
-     * ran ~5% slower, bench/probes/gemm-builds.js: that one stays in place,
-     * but for the float output of rows with only the column term, below.) */
+    /* G3's corrections, in wrapping uint32: exact modulo 2^32 (G2), so in any
+     * order. For int32 output they go straight into y: in place and then
+     * copied, they took 2-3% more of a 512x512x512 call. For the others the
+     * row terms (a G7 shift, a weight zero point), when there are any, are
+     * added in place in loops of their own, and the column term where the
+     * tile is converted: in one pass with the conversion, the dynamic Linear
+     * ran 1.019-1.027x as fast on one thread at 512x512x512 and 1.001-1.016x
+     * at 128x768x768 as with every term added in place first (three pairs,
+     * 30 Nov). (All the terms in that one loop made the call ~5% slower,
+     * bench/probes/gemm-builds.js.) */
     if (g->y_kind == QDQ_GEMM_OUT_INT32) {
       int32_t* restrict y = (int32_t*) g->y + o;
       for (size_t jj = 0; jj < nb; jj++) {
@@ -213,37 +217,22 @@ static void output_tile(const struct gemm_job* g, const struct gemm_workspace* w
       }
       continue;
     }
-    if (g->y_kind == QDQ_GEMM_OUT_FLOAT && c == 0 && !any_zb) {
-      /* Only the column term (every row of the SIMD128 builds' dynamic
-       * Linear): one pass, the same operations in the same order. Against
-       * the two passes below, the dynamic Linear on one thread ran 1.019-1.027x
-       * at 512x512x512 and 1.001-1.016x at 128x768x768 (three pairs, 30 Nov). */
-      float* restrict y = (float*) g->y + o;
-      const float* restrict mult = g->mult + j0;
-      if (g->bias != NULL) {
-        const float* restrict bias = g->bias + j0;
-        for (size_t jj = 0; jj < nb; jj++) {
-          y[jj] = (float) (int32_t) ((uint32_t) t[jj] + (uint32_t) colcorr[jj]) * mult[jj] + bias[jj];
-        }
-      } else {
-        for (size_t jj = 0; jj < nb; jj++) y[jj] = (float) (int32_t) ((uint32_t) t[jj] + (uint32_t) colcorr[jj]) * mult[jj];
-      }
-      continue;
-    }
-    for (size_t jj = 0; jj < nb; jj++) {
-      t[jj] = (int32_t) ((uint32_t) t[jj] + (uint32_t) colcorr[jj] + c * (uint32_t) cs[jj]);
+    if (c != 0) {
+      for (size_t jj = 0; jj < nb; jj++) t[jj] = (int32_t) ((uint32_t) t[jj] + c * (uint32_t) cs[jj]);
     }
     if (any_zb) {
       for (size_t jj = 0; jj < nb; jj++) t[jj] = (int32_t) ((uint32_t) t[jj] - (uint32_t) zb[jj] * rs);
     }
+    /* The accumulator with every term: t[jj] + colcorr[jj], wrapping. */
+#define QDQ_ACC(jj) ((int32_t) ((uint32_t) t[jj] + (uint32_t) colcorr[jj]))
     if (g->y_kind == QDQ_GEMM_OUT_FLOAT) {
       float* restrict y = (float*) g->y + o;
       const float* restrict mult = g->mult + j0;
       if (g->bias != NULL) {
         const float* restrict bias = g->bias + j0;
-        for (size_t jj = 0; jj < nb; jj++) y[jj] = (float) t[jj] * mult[jj] + bias[jj];
+        for (size_t jj = 0; jj < nb; jj++) y[jj] = (float) QDQ_ACC(jj) * mult[jj] + bias[jj];
       } else {
-        for (size_t jj = 0; jj < nb; jj++) y[jj] = (float) t[jj] * mult[jj];
+        for (size_t jj = 0; jj < nb; jj++) y[jj] = (float) QDQ_ACC(jj) * mult[jj];
       }
     } else {
       /* G4, as qdq_reference_requantize_value: clamping in float first keeps
@@ -255,7 +244,7 @@ static void output_tile(const struct gemm_job* g, const struct gemm_workspace* w
       if (g->y_kind == QDQ_GEMM_OUT_UINT8) {
         uint8_t* restrict y = (uint8_t*) g->y + o;
         for (size_t jj = 0; jj < nb; jj++) {
-          float v = nearbyintf((float) t[jj] * mult[jj]);
+          float v = nearbyintf((float) QDQ_ACC(jj) * mult[jj]);
           v = v == v ? v : 0.0f;
           v = v < lo ? lo : v;
           v = v > hi ? hi : v;
@@ -264,7 +253,7 @@ static void output_tile(const struct gemm_job* g, const struct gemm_workspace* w
       } else {
         int8_t* restrict y = (int8_t*) g->y + o;
         for (size_t jj = 0; jj < nb; jj++) {
-          float v = nearbyintf((float) t[jj] * mult[jj]);
+          float v = nearbyintf((float) QDQ_ACC(jj) * mult[jj]);
           v = v == v ? v : 0.0f;
           v = v < lo ? lo : v;
           v = v > hi ? hi : v;
@@ -272,6 +261,7 @@ static void output_tile(const struct gemm_job* g, const struct gemm_workspace* w
         }
       }
     }
+#undef QDQ_ACC
   }
 }
 
