@@ -29,6 +29,21 @@
 #include "kernel-common.h"
 #include "wasmsimd-common.h"
 
+/*
+ * How the k loop ends. V8 12.4 (Node 22) keeps a counter's bound on the
+ * stack and reloads it at every step; a loop that ends on the activation
+ * pointer has two pointers and no bound, and ran 1.07x on Node 22, 1.00x in
+ * Chromium 156 and 0.996x on Node 20 (V8 11.3; docs/gemm.md, "How the xw
+ * kernel's k loop ends"). Node 20 has no relaxed SIMD, so it runs only the
+ * SIMD128 build: that build keeps the counter, the relaxed build (Node 22,
+ * Chromium) ends on the pointer.
+ */
+#if defined(__wasm_relaxed_simd__)
+#define QDQ_XW_END_ON_POINTER 1
+#else
+#define QDQ_XW_END_ON_POINTER 0
+#endif
+
 void QDQ_NAME(size_t mr, size_t nc, size_t kc, const int16_t* restrict a, size_t a_stride,
               const void* restrict w, int32_t* restrict c, size_t cm_stride
 #if QDQ_XWIDEN
@@ -44,6 +59,9 @@ void QDQ_NAME(size_t mr, size_t nc, size_t kc, const int16_t* restrict a, size_t
   int32_t* cp[4];
   QDQ_ROW_POINTERS(cp, c, mr, cm_stride);
   const uint8_t* wp = (const uint8_t*) w;
+#if QDQ_XW_END_ON_POINTER
+  const int16_t* const a_end = a + kpad * 4;
+#endif
   do {
     v128_t vout[4][2];
 #if QDQ_XWIDEN
@@ -67,7 +85,11 @@ void QDQ_NAME(size_t mr, size_t nc, size_t kc, const int16_t* restrict a, size_t
         vacc[i][0] = wasm_i32x4_const_splat(0);
         vacc[i][1] = wasm_i32x4_const_splat(0);
       }
+#if QDQ_XW_END_ON_POINTER
+      do {
+#else
       for (size_t l = 0; l < kpad; l += 4) {
+#endif
 #if QDQ_XWIDEN
         const v128_t vw = wasm_v128_load(wk);
         const v128_t vw01 = wasm_i16x8_extend_low_i8x16(vw);
@@ -90,7 +112,11 @@ void QDQ_NAME(size_t mr, size_t nc, size_t kc, const int16_t* restrict a, size_t
           vacc[i][1] = wasm_i32x4_add(vacc[i][1], wasm_i32x4_dot_i16x8(vw23, va));
         }
         ak += 16;
+#if QDQ_XW_END_ON_POINTER
+      } while (ak != a_end);
+#else
       }
+#endif
 #pragma clang loop unroll(full)
       for (size_t i = 0; i < 4; i++) {
         vout[i][half] = wasm_i32x4_add(
