@@ -32,8 +32,8 @@
 /*
  * How the k loop ends. V8 12.4 (Node 22) keeps a counter's bound on the
  * stack and reloads it at every step; a loop that ends on the activation
- * pointer has two pointers and no bound, and ran 1.07x on Node 22, 1.00x in
- * Chromium 156 and 0.996x on Node 20 (V8 11.3; docs/gemm.md, "How the xw
+ * pointer has two pointers and no bound, and ran 1.07x on Node 22, 0.994x in
+ * Chromium 156 and 0.995x on Node 20 (V8 11.3; docs/gemm.md, "How the xw
  * kernel's k loop ends"). Node 20 has no relaxed SIMD, so it runs only the
  * SIMD128 build: that build keeps the counter, the relaxed build (Node 22,
  * Chromium) ends on the pointer.
