@@ -533,6 +533,35 @@ static void stage_task(void* c, size_t task, size_t thread) {
   if (ws->a16 != NULL && ws->a16_copy == 0) widen_rows(g, ws, sr->mb, sr->mr7, sr->pack_a16, b0, b1, ws->a16);
 }
 
+/* Whether no block of mr7 rows of the caller's int8 or uint8 rows could run
+ * on the 7-bit kernel (prepare_rows: every row's range at most 127), read
+ * from the input itself: a block is settled by its first row whose range
+ * passes 127, which for full-range rows takes a few bytes. It gives up (0)
+ * after `budget` bytes; the staging then decides, and either way the blocks
+ * run the same kernels. */
+static int no_block_fits7(const struct q8_stage* s, size_t m, size_t mr7, size_t budget) {
+  for (size_t r0 = 0; r0 < m; r0 += mr7) {
+    const size_t rows = m - r0 < mr7 ? m - r0 : mr7;
+    int fits = 1;
+    for (size_t i = r0; i < r0 + rows && fits; i++) {
+      const uint8_t* row = s->a + i * s->k;
+      int32_t lo = 127, hi = -128;
+      size_t l = 0;
+      for (; l < s->k; l++) {
+        const int32_t v = (int8_t) (row[l] ^ s->flip);
+        lo = v < lo ? v : lo;
+        hi = v > hi ? v : hi;
+        if (hi - lo > 127) break;
+      }
+      if (l >= budget) return 0;
+      budget -= l + 1;
+      fits = l == s->k;
+    }
+    if (fits) return 0;
+  }
+  return 1;
+}
+
 /* How the GEMM region splits: into about qdq_task_count tasks, column pieces of
  * whole column blocks first (col_blocks of them: each task then widens and
  * streams one L2 block), then row pieces, and column groups finer than a
@@ -590,7 +619,15 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
    * first GEMM task (widen_copy), with no region before the GEMM's. On two
    * threads at 128x768x768 the staging and the copies' regions took 7-8 +
    * 9 us between their joins (bench/probes/split-gap.js). */
-  const int raw = q8 != NULL && a16_copies > 1 && mr7 == 0 && !any_zb;
+  /* The relaxed build's 7-bit blocks need staged rows (shifted by their
+   * minimum, G7). When no block of the input fits, the call is widened raw
+   * as on the SIMD128 builds, every block on the kernels the staging would
+   * have chosen (run.mr7 below); a short serial scan of the input decides
+   * (no_block_fits7: a few bytes a block for full-range rows) where the
+   * staging region and its join took 38-40 us at 128x768x768 and 512^3 on
+   * two threads (bench/probes/split-gap.js, Node 22). */
+  const int raw = q8 != NULL && a16_copies > 1 && !any_zb &&
+                  (mr7 == 0 || no_block_fits7(q8, g->m, mr7, g->m * g->k / 16 + g->k));
   struct gemm_workspace ws;
   int error;
   void* base = workspace_alloc(g, tile_rows, nc, threads, a16_copies, &ws, &error);
@@ -657,7 +694,7 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   struct gemm_run run = {.g = g,
                          .ws = &ws,
                          .mr = mr,
-                         .mr7 = mr7,
+                         .mr7 = raw ? 0 : mr7, /* raw: no block runs the 7-bit kernel */
                          .mb = mb,
                          .nc = nc,
                          .tile_stride = nc,
