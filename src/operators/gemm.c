@@ -624,8 +624,8 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
    * as on the SIMD128 builds, every block on the kernels the staging would
    * have chosen (run.mr7 below); a short serial scan of the input decides
    * (no_block_fits7: a few bytes a block for full-range rows) where the
-   * staging region and its join took 38-40 us at 128x768x768 and 512^3 on
-   * two threads (bench/probes/split-gap.js, Node 22). */
+   * staging region and its join took 17-38 us at 128x768x768 and 40-103 at
+   * 512^3 on two threads (bench/probes/split-gap.js, Node 22). */
   const int raw = q8 != NULL && a16_copies > 1 && !any_zb &&
                   (mr7 == 0 || no_block_fits7(q8, g->m, mr7, g->m * g->k / 16 + g->k));
   struct gemm_workspace ws;
