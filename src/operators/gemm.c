@@ -616,16 +616,14 @@ static int gemm_execute(const struct gemm_job* g, stage_fn stage, const void* ct
   /* With copies of their own, int8 or uint8 activations need no staging
    * when nothing reads the int8 rows (no row sums for a weight zero point,
    * no 7-bit blocks): each thread widens the input into its copy at its
-   * first GEMM task (widen_copy), with no region before the GEMM's. On two
-   * threads at 128x768x768 the staging and the copies' regions took 7-8 +
-   * 9 us between their joins (bench/probes/split-gap.js). */
-  /* The relaxed build's 7-bit blocks need staged rows (shifted by their
-   * minimum, G7). When no block of the input fits, the call is widened raw
-   * as on the SIMD128 builds, every block on the kernels the staging would
-   * have chosen (run.mr7 below); a short serial scan of the input decides
-   * (no_block_fits7: a few bytes a block for full-range rows) where the
-   * staging region and its join took 17-38 us at 128x768x768 and 40-103 at
-   * 512^3 on two threads (bench/probes/split-gap.js, Node 22). */
+   * first GEMM task (widen_copy), with no region before the GEMM's. The
+   * relaxed build's 7-bit blocks need staged rows (shifted by their minimum,
+   * G7), so there a short serial scan of the input decides (no_block_fits7:
+   * a few bytes a block for full-range rows); with no block fitting, every
+   * block runs the kernels the staging would have chosen (run.mr7 below).
+   * The staging region and its join took 7-8 + 9 us at 128x768x768 on
+   * Node 20, 17-38 and 40-103 at 128x768x768 and 512^3 on Node 22, two
+   * threads (bench/probes/split-gap.js). */
   const int raw = q8 != NULL && a16_copies > 1 && !any_zb &&
                   (mr7 == 0 || no_block_fits7(q8, g->m, mr7, g->m * g->k / 16 + g->k));
   struct gemm_workspace ws;
