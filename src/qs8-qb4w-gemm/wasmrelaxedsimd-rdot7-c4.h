@@ -8,8 +8,9 @@
  * i16 saturation, pmaddubsw or not). Pairs accumulate in int16 for at most 8
  * chunks (8 * 3840 = 30720 < 2^15), then i32x4.extadd_pairwise_i16x8_s
  * folds them into one int32 per column: no reduction after the loop.
- * Not the 3-operand i32x4.relaxed_dot_i8x16_i7x16_add_s: LLVM 19 emits it in
- * a form Chromium 156 rejects (docs/toolchain.md, "Relaxed SIMD").
+ * Not the 3-operand i32x4.relaxed_dot_i8x16_i7x16_add_s: emcc's binaryen 108
+ * misreads its opcode and writes a module that does not validate
+ * (docs/toolchain.md, "Relaxed SIMD").
  */
 #include <wasm_simd128.h>
 

@@ -10,8 +10,9 @@
  * adds; pmaddubsw on x86 without VNNI) cannot change the result.
  * qdq_qs8_gemm guarantees the range by shifting each row by its minimum and
  * using these kernels only for rows whose range is at most 127.
- * Not the 3-operand i32x4.relaxed_dot_i8x16_i7x16_add_s: LLVM 19 emits it in
- * a form Chromium 156 rejects (docs/toolchain.md, "Relaxed SIMD").
+ * Not the 3-operand i32x4.relaxed_dot_i8x16_i7x16_add_s: emcc's binaryen 108
+ * misreads its opcode and writes a module that does not validate
+ * (docs/toolchain.md, "Relaxed SIMD").
  */
 #include <wasm_simd128.h>
 
