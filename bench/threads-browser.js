@@ -1,0 +1,122 @@
+// bench/threads.js's main table in a page of headless Chromium: our GEMMs on 1
+// and on T threads (Web Workers over shared memory) against onnxruntime-web on
+// T threads (its own workers), all in one cross-origin isolated page, runs
+// interleaved (lib/time-all.js); GOPS = 2 m k n / time, caller-visible; each
+// ratio (x) the median over runs of the ratio within a run. Without Node's
+// worker_threads the page has no "dot", "pair" or onnxruntime-on-one-thread
+// columns: bench/threads.js has them.
+//   node bench/threads-browser.js [--threads 2] [--build relaxed|simd128] [--runs 11]
+// Needs Debian's chromium (/usr/bin/chromium), as the e2e tests do.
+import { createServer } from 'node:http';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { machineLine } from './lib/threads.js';
+
+const args = process.argv.slice(2);
+const opt = (/** @type {string} */ name, /** @type {string} */ dflt) => (args.includes(name) ? args[args.indexOf(name) + 1] : dflt);
+const T = Number(opt('--threads', '2'));
+const build = opt('--build', 'relaxed');
+const RUNS = Number(opt('--runs', '11'));
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
+// What the page imports: the library and its builds, the benchmarks' shared
+// files, the ONNX model writer of the tests, onnxruntime-web's browser files.
+const SERVED = ['js', 'dist', 'bench/lib', 'tests/helpers', 'node_modules/onnxruntime-web/dist'].map((d) => path.join(root, d) + path.sep);
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  // Cross-origin isolation, for SharedArrayBuffer: ours and onnxruntime's threads need it.
+  const headers = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+  if (url.pathname === '/') return void res.writeHead(200, { ...headers, 'content-type': 'text/html' }).end('<!doctype html><title>threads</title>');
+  const file = path.join(root, decodeURIComponent(url.pathname));
+  if (!SERVED.some((d) => file.startsWith(d))) return void res.writeHead(404).end();
+  try {
+    const body = readFileSync(file);
+    res.writeHead(200, { ...headers, 'content-type': TYPES[/** @type {keyof typeof TYPES} */ (path.extname(file))] ?? 'application/octet-stream' }).end(body);
+  } catch {
+    res.writeHead(404).end();
+  }
+});
+await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
+const port = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
+const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
+try {
+  const page = await browser.newPage();
+  page.on('pageerror', (e) => console.error(`page: ${e.message}`));
+  await page.goto(`http://127.0.0.1:${port}/`);
+  const head = await page.evaluate(async ({ T, build }) => {
+    if (!crossOriginIsolated) throw new Error('the page is not cross-origin isolated');
+    const qdq = await import('/js/index.js');
+    const started = await qdq.init({ build: /** @type {'relaxed' | 'simd128'} */ (build), numThreads: T });
+    if (started.threads !== T) throw new Error(`asked for ${T} threads, got ${started.threads}: ${started.threadsNote}`);
+    const ort = await import('/node_modules/onnxruntime-web/dist/ort.wasm.min.mjs');
+    ort.env.wasm.numThreads = T;
+    ort.env.wasm.wasmPaths = '/node_modules/onnxruntime-web/dist/';
+    /** @type {any} */ (globalThis).ort = ort;
+    return { build: started.build, ort: ort.env.versions?.web ?? '?', cores: navigator.hardwareConcurrency };
+  }, { T, build });
+  console.log(`qdq-wasm ${head.build} (-mt build), onnxruntime-web ${head.ort} with numThreads ${T}, Chromium ${browser.version()} ` +
+    `(navigator.hardwareConcurrency ${head.cores}), ${machineLine()}; GOPS, median of ${RUNS} interleaved runs`);
+  console.log('DQL: DynamicQuantizedLinear.forward(x) returning a new array, as ORT returns its outputs; u8s8: matmulInteger into a reused array');
+  console.log(`m,k,n            | DQL 1t  DQL ${T}t  x     | u8s8 1t u8s8 ${T}t x     | ORT DQMM ${T}t  u8s8 ${T}t | ours/ORT DQL  u8s8`);
+  for (const [m, k, n] of [[1, 4096, 4096], [16, 1024, 1024], [128, 768, 768], [512, 512, 512]]) {
+    const r = await page.evaluate(async ({ m, k, n, T, RUNS }) => {
+      const qdq = await import('/js/index.js');
+      const { setThreadLimit } = await import('/js/runtime/loader.js');
+      const { timeAllRuns, median, pairedRatio } = await import('/bench/lib/time-all.js');
+      const { gemmData, ortGemmModels } = await import('/bench/lib/ort-gemm.js');
+      const ort = /** @type {any} */ (globalThis).ort;
+      // As bench/threads.js: the same seed and generator, so the same operands.
+      let seed = 12345;
+      const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 8;
+      /** @param {number} t @param {() => unknown} fn */
+      const on = (t, fn) => () => {
+        setThreadLimit(t);
+        try {
+          return fn();
+        } finally {
+          setThreadLimit(Infinity);
+        }
+      };
+      const data = gemmData(m, k, n, next);
+      const dyn = qdq.DynamicQuantizedLinear.fromQuantized({ weight: data.wT, weightScales: data.scales, inFeatures: k, outFeatures: n, compat: 'onnx' });
+      const packed = qdq.PackedMatrix.pack(data.bS8, { k, n });
+      const out = new Int32Array(m * n);
+      const models = ortGemmModels(m, k, n, data);
+      const dq = await ort.InferenceSession.create(models.dq.model);
+      const mi = await ort.InferenceSession.create(models.mi.model);
+      const xt = new ort.Tensor('float32', data.x, [m, k]);
+      const at = new ort.Tensor('uint8', data.aU8, [m, k]);
+      // Both peers give the same numbers: checked once before timing.
+      const ours = qdq.matmulInteger(data.aU8, packed, { m, aZeroPoint: 128 });
+      const theirs = (await mi.run({ A: at })).Y.data;
+      if (ours.length !== theirs.length || ours.some((v, i) => v !== theirs[i])) throw new Error(`${m}x${k}x${n}: MatMulInteger differs from onnxruntime`);
+      const runs = await timeAllRuns({
+        dyn1: on(1, () => dyn.forward(data.x)),
+        dynT: on(T, () => dyn.forward(data.x)),
+        u81: on(1, () => qdq.matmulInteger(data.aU8, packed, { m, aZeroPoint: 128, out })),
+        u8T: on(T, () => qdq.matmulInteger(data.aU8, packed, { m, aZeroPoint: 128, out })),
+        ortDq: () => dq.run({ A: xt }),
+        ortU8: () => mi.run({ A: at }),
+      }, { runs: RUNS, minBatchMs: 30, settleMs: 50 });
+      dyn.dispose();
+      packed.dispose();
+      await dq.release();
+      await mi.release();
+      const ops = 2 * m * k * n;
+      /** @type {Record<string, number>} */
+      const gops = {};
+      for (const [name, t] of Object.entries(runs)) gops[name] = ops / median(t) / 1e6;
+      const over = (/** @type {string} */ a, /** @type {string} */ b) => pairedRatio(runs, b, a);
+      return { gops, x: { dyn: over('dynT', 'dyn1'), u8: over('u8T', 'u81'), dynOrt: over('dynT', 'ortDq'), u8Ort: over('u8T', 'ortU8') } };
+    }, { m, k, n, T, RUNS });
+    const f = (/** @type {number} */ v, w = 7, d = 1) => v.toFixed(d).padStart(w);
+    console.log(`${`${m},${k},${n}`.padEnd(16)} |${f(r.gops.dyn1)} ${f(r.gops.dynT)} ${f(r.x.dyn, 5, 2)} |${f(r.gops.u81)} ${f(r.gops.u8T)} ${f(r.x.u8, 5, 2)} |` +
+      `${f(r.gops.ortDq, 8)} ${f(r.gops.ortU8, 8)} |${f(r.x.dynOrt, 13, 2)} ${f(r.x.u8Ort, 5, 2)}`);
+  }
+} finally {
+  await browser.close();
+  server.close();
+}
