@@ -4,7 +4,9 @@
 // two-thread calls the medians of the call's parts, from JS: before the first
 // region (argument checks, copies in), each region, between regions, after
 // the last (copies out), against the one-thread call's half.
-//   node bench/probes/split-gap.js [--shape 128,768,768] [--batches 40] [--kept] [--after] [--solo]
+// --dql: the dynamic Linear instead (DynamicQuantizedLinear.forward(x), its
+// float input quantized per call, returning a new array unless --out).
+//   node bench/probes/split-gap.js [--shape 128,768,768] [--batches 40] [--kept] [--after] [--solo] [--dql [--out]]
 import { machineLine } from '../lib/threads.js';
 import { median } from '../lib/time-all.js';
 import * as qdq from '../../js/index.js';
@@ -58,7 +60,13 @@ const next = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) >>> 24
 const packed = qdq.PackedMatrix.pack(Int8Array.from({ length: k * n }, next), { k, n, keepWidened: args.includes('--kept') });
 const a = Uint8Array.from({ length: m * k }, next);
 const out = new Int32Array(m * n);
-const call = () => qdq.matmulInteger(a, packed, { m, aZeroPoint: 128, out });
+const dql = args.includes('--dql');
+const dyn = dql ? qdq.DynamicQuantizedLinear.fromQuantized({ weight: Int8Array.from({ length: n * k }, next), weightScales: new Float32Array(n).fill(1 / 127),
+  inFeatures: k, outFeatures: n, compat: 'onnx', keepWidened: args.includes('--kept') }) : null;
+const x = Float32Array.from({ length: m * k }, () => (next() / 256 - 0.5) * 6);
+const yOut = new Float32Array(m * n);
+const intoOut = args.includes('--out');
+const call = dyn !== null ? (intoOut ? () => dyn.forward(x, m, { out: yOut }) : () => dyn.forward(x)) : () => qdq.matmulInteger(a, packed, { m, aZeroPoint: 128, out });
 /** @type {Record<number, number[]>} */
 const times = { 1: [], 2: [] };
 /** @type {number[][]} parts of each two-thread call */
@@ -92,8 +100,9 @@ for (let b = 0; b < 2 * BATCHES; b++) {
 setThreadLimit(Infinity);
 const one = median(times[1]), two = median(times[2]);
 const us = (/** @type {number} */ t) => (t * 1e3).toFixed(0).padStart(6);
-console.log(`${machineLine()}; qdq-wasm simd128 -mt, Node ${process.version}; matmulInteger u8s8 ${m}x${k}x${n} into out, batches of 30 ms` +
-  `${packed.widenedBytes > 0 ? ', weights kept widened' : ''}${solo ? ', regions on the calling thread alone' : ''}`);
+const what = dyn === null ? 'matmulInteger u8s8' : 'DynamicQuantizedLinear.forward';
+console.log(`${machineLine()}; qdq-wasm ${getRuntime().build} -mt, Node ${process.version}; ${what} ${m}x${k}x${n} ${dyn !== null && !intoOut ? 'returning a new array' : 'into out'}, batches of 30 ms` +
+  `${args.includes('--kept') ? ', weights kept widened' : ''}${solo ? ', regions on the calling thread alone' : ''}`);
 console.log(`µs per call, medians: 1 thread ${us(one)} (${times[1].length} calls), 2 threads ${us(two)} (${times[2].length}), ${(one / two).toFixed(2)}x; half the 1-thread call ${us(one / 2)}`);
 const shapes = new Map();
 for (const p of parts) shapes.set(p.length, (shapes.get(p.length) ?? 0) + 1);
