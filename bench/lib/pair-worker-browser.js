@@ -4,7 +4,7 @@
 // in a memory of its own, on operands of its own.
 import * as qdq from '../../js/index.js';
 import { gemmOperands } from './gemm-operands.js';
-import { GEN, NEXT, OP, PENDING, TASKS } from './pair-control.js';
+import { serveRegions } from './pair-control.js';
 
 /** @type {Int32Array} */
 let c;
@@ -21,19 +21,8 @@ self.onmessage = async (/** @type {MessageEvent} */ e) => {
     return;
   }
   const ops = gemmOperands(d.m, d.k, d.n, 12345 + index);
-  const fns = [ops.dql, ops.u8s8];
-  let seen = Atomics.load(c, GEN);
+  const serve = serveRegions(c, [ops.dql, ops.u8s8]);
   self.postMessage('ready');
-  for (;;) {
-    while (Atomics.load(c, GEN) === seen) Atomics.wait(c, GEN, seen);
-    seen = Atomics.load(c, GEN);
-    const op = Atomics.load(c, OP);
-    if (op >= 0) {
-      const tasks = Atomics.load(c, TASKS);
-      while (Atomics.add(c, NEXT, 1) < tasks) fns[op]();
-    }
-    Atomics.sub(c, PENDING, 1);
-    if (op < 0) break;
-  }
+  serve();
   ops.dispose();
 };

@@ -48,61 +48,31 @@ static int32_t fold(const v128_t* v) {
   return sink[0] + sink[1] + sink[2] + sink[3];
 }
 
-/* Each runs `iterations` steps (a multiple of STEPS). */
-int32_t probe_peak_dot16(uint32_t iterations, int32_t seed) {
-  fill(seed);
-  v128_t v[8];
-  for (int i = 0; i < 8; i++) v[i] = wasm_i32x4_splat(seed - i);
-  for (uint32_t it = 0; it < iterations; it += STEPS) {
-    const int8_t* p = buf;
-    for (int s = 0; s < STEPS; s++, p += 64) {
-      const v128_t w0 = wasm_v128_load(p), w1 = wasm_v128_load(p + 16);
-#pragma clang loop unroll(full)
-      for (int i = 0; i < 4; i++) {
-        const v128_t a = wasm_v128_load64_splat(p + 32 + 8 * i);
-        v[2 * i] = wasm_i32x4_add(v[2 * i], wasm_i32x4_dot_i16x8(w0, a));
-        v[2 * i + 1] = wasm_i32x4_add(v[2 * i + 1], wasm_i32x4_dot_i16x8(w1, a));
-      }
-    }
+/* One peak loop: `iterations` steps (a multiple of STEPS), each two weight
+ * loads, four activation loads (LOAD) and eight dots (STEP(w, a, acc)). */
+#define PEAK_LOOP(NAME, LOAD, STEP)                                        \
+  int32_t NAME(uint32_t iterations, int32_t seed) {                        \
+    fill(seed);                                                            \
+    v128_t v[8];                                                           \
+    for (int i = 0; i < 8; i++) v[i] = wasm_i32x4_splat(seed - i);        \
+    for (uint32_t it = 0; it < iterations; it += STEPS) {                  \
+      const int8_t* p = buf;                                               \
+      for (int s = 0; s < STEPS; s++, p += 64) {                           \
+        const v128_t w0 = wasm_v128_load(p), w1 = wasm_v128_load(p + 16);  \
+        _Pragma("clang loop unroll(full)") for (int i = 0; i < 4; i++) {   \
+          const v128_t a = LOAD;                                           \
+          v[2 * i] = STEP(w0, a, v[2 * i]);                                \
+          v[2 * i + 1] = STEP(w1, a, v[2 * i + 1]);                        \
+        }                                                                  \
+      }                                                                    \
+    }                                                                      \
+    return fold(v);                                                        \
   }
-  return fold(v);
-}
 
-int32_t probe_peak_rdot2(uint32_t iterations, int32_t seed) {
-  fill(seed);
-  v128_t v[8];
-  for (int i = 0; i < 8; i++) v[i] = wasm_i32x4_splat(seed - i);
-  for (uint32_t it = 0; it < iterations; it += STEPS) {
-    const int8_t* p = buf;
-    for (int s = 0; s < STEPS; s++, p += 64) {
-      const v128_t w0 = wasm_v128_load(p), w1 = wasm_v128_load(p + 16);
-#pragma clang loop unroll(full)
-      for (int i = 0; i < 4; i++) {
-        const v128_t a = wasm_v128_load32_splat(p + 32 + 4 * i);
-        v[2 * i] = wasm_i32x4_add(v[2 * i], wasm_i32x4_extadd_pairwise_i16x8(wasm_i16x8_relaxed_dot_i8x16_i7x16(w0, a)));
-        v[2 * i + 1] =
-            wasm_i32x4_add(v[2 * i + 1], wasm_i32x4_extadd_pairwise_i16x8(wasm_i16x8_relaxed_dot_i8x16_i7x16(w1, a)));
-      }
-    }
-  }
-  return fold(v);
-}
+#define DOT16(w, a, acc) wasm_i32x4_add(acc, wasm_i32x4_dot_i16x8(w, a))
+#define RDOT2(w, a, acc) wasm_i32x4_add(acc, wasm_i32x4_extadd_pairwise_i16x8(wasm_i16x8_relaxed_dot_i8x16_i7x16(w, a)))
+#define RDOT3(w, a, acc) __builtin_wasm_relaxed_dot_i8x16_i7x16_add_s_i32x4(w, a, acc)
 
-int32_t probe_peak_rdot3(uint32_t iterations, int32_t seed) {
-  fill(seed);
-  v128_t v[8];
-  for (int i = 0; i < 8; i++) v[i] = wasm_i32x4_splat(seed - i);
-  for (uint32_t it = 0; it < iterations; it += STEPS) {
-    const int8_t* p = buf;
-    for (int s = 0; s < STEPS; s++, p += 64) {
-      const v128_t w0 = wasm_v128_load(p), w1 = wasm_v128_load(p + 16);
-#pragma clang loop unroll(full)
-      for (int i = 0; i < 4; i++) {
-        const v128_t a = wasm_v128_load32_splat(p + 32 + 4 * i);
-        v[2 * i] = __builtin_wasm_relaxed_dot_i8x16_i7x16_add_s_i32x4(w0, a, v[2 * i]);
-        v[2 * i + 1] = __builtin_wasm_relaxed_dot_i8x16_i7x16_add_s_i32x4(w1, a, v[2 * i + 1]);
-      }
-    }
-  }
-  return fold(v);
-}
+PEAK_LOOP(probe_peak_dot16, wasm_v128_load64_splat(p + 32 + 8 * i), DOT16)
+PEAK_LOOP(probe_peak_rdot2, wasm_v128_load32_splat(p + 32 + 4 * i), RDOT2)
+PEAK_LOOP(probe_peak_rdot3, wasm_v128_load32_splat(p + 32 + 4 * i), RDOT3)
