@@ -7,7 +7,7 @@
  * Exactness (G7): every activation must be in [0, 127]. Then each i16 pair
  * sum is at most 2 * 128 * 127 = 32512 in magnitude, so the engine's choice
  * (signed or unsigned reading of the i7 operand, saturating or wrapping i16
- * adds; pmaddubsw on x86 without VNNI) cannot change the result.
+ * adds; pmaddubsw on x86, VNNI or not) cannot change the result.
  * qdq_qs8_gemm guarantees the range by shifting each row by its minimum and
  * using these kernels only for rows whose range is at most 127.
  * Not the 3-operand i32x4.relaxed_dot_i8x16_i7x16_add_s: emcc's binaryen 108
