@@ -2,24 +2,11 @@
 // are measured in Node by bench/gemm.js): serves dist/ and js/ locally, loads
 // each build in its own page, and times the same calls as bench/gemm.js.
 //   node bench/gemm-browser.js [--json]
-import { createServer } from 'node:http';
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { servePage } from './lib/page-server.js';
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const json = process.argv.includes('--json');
-const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm' };
-const server = createServer((req, res) => {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  const file = path.join(root, decodeURIComponent(url.pathname));
-  if (url.pathname === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>bench</title>');
-  if (!['dist', 'js'].some((d) => file.startsWith(path.join(root, d) + path.sep)) || !existsSync(file)) return void res.writeHead(404).end();
-  res.writeHead(200, { 'content-type': TYPES[/** @type {keyof typeof TYPES} */ (path.extname(file))] ?? 'application/octet-stream' }).end(readFileSync(file));
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
-const port = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
+const server = await servePage({ dirs: ['dist', 'js'] });
 const browser = await chromium.launch({
   executablePath: '/usr/bin/chromium',
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
@@ -29,7 +16,7 @@ const results = [];
 try {
   for (const build of ['simd128', 'relaxed']) {
     const page = await browser.newPage();
-    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.goto(server.url);
     const r = await page.evaluate(async (build) => {
       const q = await import('/js/index.js');
       await q.init({ build, numThreads: 1 });

@@ -9,11 +9,8 @@
 // onnxruntime-on-one-thread columns are bench/threads.js's only.
 //   node bench/threads-browser.js [--threads 2] [--build relaxed|simd128] [--runs 11]
 // Needs Debian's chromium (/usr/bin/chromium), as the e2e tests do.
-import { createServer } from 'node:http';
-import { readFileSync } from 'node:fs';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { servePage } from './lib/page-server.js';
 import { machineLine } from './lib/threads.js';
 
 const args = process.argv.slice(2);
@@ -22,32 +19,16 @@ const T = Number(opt('--threads', '2'));
 const build = opt('--build', 'relaxed');
 const RUNS = Number(opt('--runs', '11'));
 
-const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const TYPES = { '.js': 'text/javascript', '.mjs': 'text/javascript', '.wasm': 'application/wasm' };
 // What the page imports: the library and its builds, the benchmarks' shared
-// files, the ONNX model writer of the tests, onnxruntime-web's browser files.
-const SERVED = ['js', 'dist', 'bench/lib', 'tests/helpers', 'node_modules/onnxruntime-web/dist'].map((d) => path.join(root, d) + path.sep);
-const server = createServer((req, res) => {
-  const url = new URL(req.url ?? '/', 'http://localhost');
-  // Cross-origin isolation, for SharedArrayBuffer: ours and onnxruntime's threads need it.
-  const headers = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
-  if (url.pathname === '/') return void res.writeHead(200, { ...headers, 'content-type': 'text/html' }).end('<!doctype html><title>threads</title>');
-  const file = path.join(root, decodeURIComponent(url.pathname));
-  if (!SERVED.some((d) => file.startsWith(d))) return void res.writeHead(404).end();
-  try {
-    const body = readFileSync(file);
-    res.writeHead(200, { ...headers, 'content-type': TYPES[/** @type {keyof typeof TYPES} */ (path.extname(file))] ?? 'application/octet-stream' }).end(body);
-  } catch {
-    res.writeHead(404).end();
-  }
-});
-await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
-const port = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
+// files, the ONNX model writer of the tests, onnxruntime-web's browser files;
+// cross-origin isolated, for SharedArrayBuffer: ours and onnxruntime's threads need it.
+const server = await servePage({ dirs: ['js', 'dist', 'bench/lib', 'tests/helpers', 'node_modules/onnxruntime-web/dist'],
+  headers: { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' } });
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
 try {
   const page = await browser.newPage();
   page.on('pageerror', (e) => console.error(`page: ${e.message}`));
-  await page.goto(`http://127.0.0.1:${port}/`);
+  await page.goto(server.url);
   const head = await page.evaluate(async ({ T, build }) => {
     if (!crossOriginIsolated) throw new Error('the page is not cross-origin isolated');
     const qdq = await import('/js/index.js');

@@ -10,10 +10,8 @@
 // engines (docs/gemm.md, "How the xw kernel's k loop ends").
 //   node bench/probes/gemm-builds.js A.wasm B.wasm [--shape 512,512,512] [--kind 0|2] [--chromium]
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { machineLine } from '../lib/threads.js';
+import { servePage } from '../lib/page-server.js';
 import { compareBuilds } from '../lib/gemm-builds-core.js';
 import { instantiateModule } from '../../js/runtime/loader.js';
 import { RawWasm } from '../../tests/helpers/raw-wasm.js';
@@ -38,29 +36,12 @@ if (!chromium) {
 } else {
   // The page imports the same files from this checkout; the two builds come as /a.wasm and /b.wasm.
   const { chromium: browserType } = await import('playwright-core');
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-  const TYPES = { '.js': 'text/javascript', '.wasm': 'application/wasm' };
-  const server = createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname === '/') return void res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>gemm-builds</title>');
-    if (url.pathname === '/a.wasm' || url.pathname === '/b.wasm') {
-      return void res.writeHead(200, { 'content-type': 'application/wasm' }).end(wasm[url.pathname === '/a.wasm' ? 0 : 1]);
-    }
-    const file = path.join(root, decodeURIComponent(url.pathname));
-    if (!['bench', 'js', 'tests'].some((d) => file.startsWith(path.join(root, d) + path.sep))) return void res.writeHead(404).end();
-    try {
-      res.writeHead(200, { 'content-type': TYPES[/** @type {keyof typeof TYPES} */ (path.extname(file))] ?? 'application/octet-stream' }).end(readFileSync(file));
-    } catch {
-      res.writeHead(404).end();
-    }
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve(undefined)));
-  const port = /** @type {import('node:net').AddressInfo} */ (server.address()).port;
+  const server = await servePage({ dirs: ['bench', 'js', 'tests'], routes: { '/a.wasm': wasm[0], '/b.wasm': wasm[1] } });
   const browser = await browserType.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu'] });
   try {
     const page = await browser.newPage();
     page.on('console', (msg) => console.log(msg.text()));
-    await page.goto(`http://127.0.0.1:${port}/`);
+    await page.goto(server.url);
     const version = browser.version();
     console.log(`${machineLine()}, Chromium ${version}; ${m}x${k}x${n}, output kind ${kind}; A ${fa}, B ${fb}; us per call, medians of 7 batches`);
     const r = await page.evaluate(async ({ m, k, n, kind }) => {
